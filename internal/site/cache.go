@@ -1,0 +1,70 @@
+package site
+
+import (
+	"sync"
+	"time"
+)
+
+// maxCached bounds the cache: past it the cache starts over, so a flood of
+// distinct keys cannot grow memory.
+const maxCached = 10000
+
+// cache keeps recently resolved sites for a short time, by API key and by id.
+type cache struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu  sync.Mutex
+	byK map[string]cached
+	byI map[int64]cached
+}
+
+type cached struct {
+	site    Site
+	expires time.Time
+}
+
+func newCache(ttl time.Duration, now func() time.Time) *cache {
+	return &cache{ttl: ttl, now: now, byK: map[string]cached{}, byI: map[int64]cached{}}
+}
+
+func (c *cache) byKey(k string) (Site, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fresh(c.byK[k])
+}
+
+func (c *cache) byID(id int64) (Site, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fresh(c.byI[id])
+}
+
+func (c *cache) fresh(e cached) (Site, bool) {
+	if e.expires.IsZero() || !c.now().Before(e.expires) {
+		return Site{}, false
+	}
+	return e.site, true
+}
+
+func (c *cache) put(s Site) {
+	if c.ttl < 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.byK) >= maxCached {
+		clear(c.byK)
+		clear(c.byI)
+	}
+	e := cached{site: s, expires: c.now().Add(c.ttl)}
+	c.byK[s.APIKey] = e
+	c.byI[s.ID] = e
+}
+
+func (c *cache) forget(s Site) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.byK, s.APIKey)
+	delete(c.byI, s.ID)
+}

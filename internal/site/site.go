@@ -1,0 +1,50 @@
+// Package site holds sites (tenants): their API keys, secrets and domains.
+package site
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// SecretSize is the number of random bytes of a site secret.
+const SecretSize = 32
+
+// Site is a tenant of custos. Its users, policies and keys belong to it.
+type Site struct {
+	ID     int64
+	Name   string
+	APIKey string
+	// Secret is the site secret in clear: the RPC dialect's HMAC key and the
+	// REST dialect's Basic password (both as base64). It is stored sealed.
+	Secret    []byte
+	Domains   []string
+	CreatedAt time.Time
+}
+
+// Record is a site as the store keeps it, with its secret sealed.
+type Record struct {
+	ID           int64
+	Name         string
+	APIKey       string
+	SealedSecret []byte
+	Domains      []string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// ErrNotFound is returned by a Store when no site matches.
+var ErrNotFound = errors.New("site not found")
+
+// Store keeps sites.
+type Store interface {
+	// CreateSite inserts r and sets r.ID.
+	CreateSite(ctx context.Context, r *Record) error
+	SiteByID(ctx context.Context, id int64) (Record, error)
+	SiteByAPIKey(ctx context.Context, apiKey string) (Record, error)
+	ListSites(ctx context.Context) ([]Record, error)
+	// UpdateSiteSecret replaces the sealed secret of site id.
+	UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error
+	// CountSites tells whether the database is new.
+	CountSites(ctx context.Context) (int, error)
+}

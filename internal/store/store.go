@@ -1,0 +1,119 @@
+// Package store implements the domain stores on SQLite and PostgreSQL.
+//
+// Both engines run the same SQL ($n placeholders, RETURNING, ON CONFLICT);
+// each has its own migrations under migrations/<engine>. Times are stored as
+// Unix milliseconds in both.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is a store on one database. With SQLite, reads use a pool of read-only
+// connections and every write goes through one writer connection, so writers
+// queue in Go instead of failing with SQLITE_BUSY.
+type DB struct {
+	engine Engine
+	read   *sql.DB
+	write  *sql.DB
+	// isConflict tells a unique-constraint violation of the engine.
+	isConflict func(error) bool
+}
+
+// Open connects to url: "sqlite:<path>" (or a path ending in .db) or
+// "postgres://…" / "postgresql://…". It does not migrate.
+func Open(ctx context.Context, url string) (*DB, error) {
+	var (
+		db  *DB
+		err error
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		db, err = openPostgres(url)
+	case strings.HasPrefix(url, "sqlite:"):
+		db, err = openSQLite(strings.TrimPrefix(url, "sqlite:"))
+	default:
+		return nil, fmt.Errorf("database URL %q: want sqlite:<path> or postgres://…", redact(url))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", redact(url), err)
+	}
+	return db, nil
+}
+
+// Engine tells which engine db runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.read.PingContext(ctx)
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// redact hides the password of a database URL for messages and logs.
+func redact(url string) string {
+	scheme, rest, ok := strings.Cut(url, "://")
+	if !ok {
+		return url
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return url
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		return url
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}

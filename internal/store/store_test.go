@@ -1,0 +1,177 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
+)
+
+// forEachEngine runs the test on every engine: the one store suite.
+func forEachEngine(t *testing.T, test func(t *testing.T, db *store.DB)) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			test(t, storetest.Open(t, e))
+		})
+	}
+}
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 123e6, time.UTC)
+
+func newSite(t *testing.T, db *store.DB, key string) site.Record {
+	t.Helper()
+	r := site.Record{Name: "s", APIKey: key, SealedSecret: []byte{1, 2, 3}, Domains: []string{"example.com"}, CreatedAt: t0, UpdatedAt: t0}
+	if err := db.CreateSite(context.Background(), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestMigrateTwice(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestSites(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if n, err := db.CountSites(ctx); err != nil || n != 0 {
+			t.Fatalf("CountSites = %d, %v", n, err)
+		}
+		a := newSite(t, db, "3_a")
+		b := newSite(t, db, "3_b")
+		if a.ID == 0 || b.ID == a.ID {
+			t.Fatalf("ids %d %d", a.ID, b.ID)
+		}
+		got, err := db.SiteByAPIKey(ctx, "3_a")
+		if err != nil || got.ID != a.ID || got.Name != "s" || !slices.Equal(got.Domains, a.Domains) ||
+			!got.CreatedAt.Equal(t0) || string(got.SealedSecret) != "\x01\x02\x03" {
+			t.Fatalf("SiteByAPIKey = %+v, %v", got, err)
+		}
+		if got, err := db.SiteByID(ctx, b.ID); err != nil || got.APIKey != "3_b" {
+			t.Fatalf("SiteByID = %+v, %v", got, err)
+		}
+		for name, err := range map[string]error{
+			"by key": second(db.SiteByAPIKey(ctx, "3_none")),
+			"by id":  second(db.SiteByID(ctx, 999)),
+			"update": db.UpdateSiteSecret(ctx, 999, []byte{9}, t0),
+		} {
+			if !errors.Is(err, site.ErrNotFound) {
+				t.Errorf("%s: err = %v, want ErrNotFound", name, err)
+			}
+		}
+		if err := db.UpdateSiteSecret(ctx, a.ID, []byte{9}, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.ListSites(ctx)
+		if err != nil || len(list) != 2 || list[0].ID != a.ID || string(list[0].SealedSecret) != "\x09" ||
+			!list[0].UpdatedAt.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("ListSites = %+v, %v", list, err)
+		}
+		dup := site.Record{Name: "dup", APIKey: "3_a", SealedSecret: []byte{1}, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateSite(ctx, &dup); err == nil {
+			t.Fatal("duplicate API key accepted")
+		}
+	})
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func TestAccountsLoginIDsUnique(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s1, s2 := newSite(t, db, "3_one"), newSite(t, db, "3_two")
+		email := account.LoginID{Kind: account.Email, Value: "ann@example.com"}
+		user := account.LoginID{Kind: account.Username, Value: "ann"}
+		a := &account.Account{SiteID: s1.ID, UID: "u1", Username: "Ann", Email: "Ann@example.com", Active: true, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateAccount(ctx, a, []account.LoginID{email, user}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.AccountByLoginID(ctx, s1.ID, user)
+		if err != nil || got.ID != a.ID || got.UID != "u1" || got.Email != "Ann@example.com" || !got.Active ||
+			got.EmailVerified || !got.CreatedAt.Equal(t0) || !got.LastLoginAt.IsZero() {
+			t.Fatalf("AccountByLoginID = %+v, %v", got, err)
+		}
+		if ok, err := db.LoginIDExists(ctx, s1.ID, email); !ok || err != nil {
+			t.Fatalf("LoginIDExists = %v, %v", ok, err)
+		}
+		if ok, err := db.LoginIDExists(ctx, s2.ID, email); ok || err != nil {
+			t.Fatalf("LoginIDExists other site = %v, %v", ok, err)
+		}
+		if _, err := db.AccountByLoginID(ctx, s2.ID, email); !errors.Is(err, account.ErrNotFound) {
+			t.Fatalf("other site: %v", err)
+		}
+
+		// A taken login ID fails the whole account: nothing is written.
+		b := &account.Account{SiteID: s1.ID, UID: "u2", Active: true, CreatedAt: t0, UpdatedAt: t0}
+		fresh := account.LoginID{Kind: account.Username, Value: "bob"}
+		if err := db.CreateAccount(ctx, b, []account.LoginID{fresh, email}); !errors.Is(err, account.ErrLoginIDTaken) {
+			t.Fatalf("taken: err = %v", err)
+		}
+		if ok, _ := db.LoginIDExists(ctx, s1.ID, fresh); ok {
+			t.Fatal("login ID of a failed account was written")
+		}
+		// The same login ID in another site is another user.
+		c := &account.Account{SiteID: s2.ID, UID: "u1", Active: true, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateAccount(ctx, c, []account.LoginID{email}); err != nil {
+			t.Fatalf("other site: %v", err)
+		}
+	})
+}
+
+// Many registrations of one email at once: exactly one wins, the others get
+// ErrLoginIDTaken and no other error.
+func TestAccountsConcurrentCreate(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := newSite(t, db, "3_c")
+		const n = 24
+		var (
+			wg           sync.WaitGroup
+			mu           sync.Mutex
+			wins, losses int
+			others       []error
+		)
+		for i := range n {
+			wg.Go(func() {
+				a := &account.Account{SiteID: s.ID, UID: fmt.Sprintf("u%d", i), Active: true, CreatedAt: t0, UpdatedAt: t0}
+				err := db.CreateAccount(ctx, a, []account.LoginID{{Kind: account.Email, Value: "race@example.com"}})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					wins++
+				case errors.Is(err, account.ErrLoginIDTaken):
+					losses++
+				default:
+					others = append(others, err)
+				}
+			})
+		}
+		wg.Wait()
+		if wins != 1 || losses != n-1 || len(others) > 0 {
+			t.Fatalf("wins=%d losses=%d others=%v", wins, losses, others)
+		}
+	})
+}
+
+func TestOpenRejectsBadURLs(t *testing.T) {
+	for _, u := range []string{"", "mysql://x", "sqlite:", "sqlite::memory:"} {
+		if db, err := store.Open(context.Background(), u); err == nil {
+			db.Close()
+			t.Errorf("Open(%q) succeeded", u)
+		}
+	}
+}
