@@ -1,0 +1,230 @@
+// Package rest is the REST dialect adapter: the Social ID login API under
+// /v1/marketing/login, with HTTP Basic site credentials, JSON bodies, and
+// errors as an HTTP status with {"error", "error_description", "errors"}.
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/site"
+)
+
+// Prefix is the root of every route of the dialect.
+const Prefix = "/v1/marketing/login"
+
+// Sites checks the Basic credentials of a request.
+type Sites interface {
+	Authenticate(ctx context.Context, siteID int64, secret string) (site.Site, error)
+}
+
+// Request is what a route receives.
+type Request struct {
+	*http.Request
+	Site site.Site
+	// Body is the request body, checked to be a JSON object when not empty.
+	Body []byte
+}
+
+// Decode unmarshals the body into v; an empty body leaves v as it is.
+func (r *Request) Decode(v any) error {
+	if len(r.Body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return errcode.Newf(errcode.InvalidRequestFormat, "Invalid request body: %v", jsonProblem(err))
+	}
+	return nil
+}
+
+// Response is a successful answer.
+type Response struct {
+	Status int
+	// Location, when set, becomes the Location header (a created resource).
+	Location string
+	Body     any
+}
+
+// HandlerFunc serves one route.
+type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
+
+// Handler serves the REST dialect.
+type Handler struct {
+	mux   *http.ServeMux
+	sites Sites
+	log   *slog.Logger
+}
+
+// New returns a Handler whose unknown routes answer 404.
+func New(sites Sites, log *slog.Logger) *Handler {
+	h := &Handler{mux: http.NewServeMux(), sites: sites, log: log}
+	h.mux.Handle("/", h.wrap("unknown", func(context.Context, *Request) (Response, error) {
+		return Response{}, errcode.New(errcode.NotFound, "Not found")
+	}))
+	return h
+}
+
+// Handle adds a route: pattern is an HTTP method and a path below Prefix,
+// such as "GET /users/find_by".
+func (h *Handler) Handle(pattern string, fn HandlerFunc) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		panic("rest: pattern needs an HTTP method: " + pattern)
+	}
+	h.mux.Handle(method+" "+Prefix+path, h.wrap(pattern, fn))
+}
+
+// ServeHTTP dispatches to the routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+func (h *Handler) wrap(route string, fn HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := callctx.From(r.Context())
+		info.Dialect, info.Method = "rest", route
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				h.log.Error("panic", "call_id", info.ID, "route", route, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				h.renderError(w, r, errcode.New(errcode.GeneralServerError, "An unknown error happened"))
+			}
+		}()
+		req, err := h.prepare(r)
+		if err != nil {
+			h.renderError(w, r, err)
+			return
+		}
+		resp, err := fn(r.Context(), req)
+		if err != nil {
+			h.renderError(w, r, err)
+			return
+		}
+		h.render(w, resp)
+	})
+}
+
+// prepare authenticates the request and reads its body: 401 for credentials,
+// 406 for a body that is not JSON, 400 for malformed JSON.
+func (h *Handler) prepare(r *http.Request) (*Request, error) {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return nil, errcode.New(errcode.InvalidAuthenticationHeader, "HTTP Basic authentication with <siteId>:<secret> is required")
+	}
+	id, err := strconv.ParseInt(user, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, errcode.New(errcode.InvalidSecret, "Invalid site credentials")
+	}
+	st, err := h.sites.Authenticate(r.Context(), id, pass)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, errcode.New(errcode.RequestEntityTooLarge, "Request entity too large")
+		}
+		return nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request body: %v", err)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 {
+		if !isJSON(r.Header.Get("Content-Type")) {
+			return nil, errcode.New(errcode.UnsupportedContentType, `The request body must be JSON: set "Content-Type: application/json"`)
+		}
+		if !json.Valid(body) || body[0] != '{' {
+			return nil, errcode.New(errcode.InvalidRequestFormat, "Invalid request body: not a JSON object")
+		}
+	}
+	return &Request{Request: r, Site: st, Body: body}, nil
+}
+
+func isJSON(contentType string) bool {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return false
+	}
+	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
+}
+
+func jsonProblem(err error) string {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return fmt.Sprintf("%s must be %s", te.Field, te.Type)
+	}
+	return "malformed JSON"
+}
+
+func (h *Handler) render(w http.ResponseWriter, resp Response) {
+	if resp.Location != "" {
+		w.Header().Set("Location", resp.Location)
+	}
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, resp.Body)
+}
+
+// errorBody is the error format of the Social ID document.
+type errorBody struct {
+	Error       errcode.Token `json:"error"`
+	Description string        `json:"error_description"`
+	Errors      []any         `json:"errors"`
+}
+
+type fieldError struct {
+	Attribute string  `json:"attribute"`
+	Message   string  `json:"message"`
+	Code      string  `json:"code"`
+	Value     *string `json:"value,omitempty"`
+	Count     *int    `json:"count,omitempty"`
+}
+
+func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	info := callctx.From(r.Context())
+	e := errcode.From(err)
+	if e.Code == errcode.GeneralServerError && e != err {
+		h.log.Error("internal error", "call_id", info.ID, "route", info.Method, "err", err)
+	}
+	ent := e.Entry()
+	info.ErrorCode = ent.Code
+	token := ent.Token
+	if token == "" {
+		token = errcode.TokenInternalServerError
+	}
+	body := errorBody{Error: token, Description: e.Description()}
+	for _, f := range e.Fields {
+		body.Errors = append(body.Errors, fieldError{f.Attribute, f.Message, string(f.Rule), f.Value, f.Count})
+	}
+	if len(body.Errors) == 0 {
+		body.Errors = []any{body.Description}
+	}
+	status := token.Status()
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="custos", charset="UTF-8"`)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if v != nil {
+		json.NewEncoder(w).Encode(v)
+	}
+}

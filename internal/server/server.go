@@ -1,0 +1,158 @@
+// Package server runs the HTTP server: timeouts, graceful shutdown, and the
+// middleware every request passes through (callId, body limit, panic
+// recovery, access log, metrics), plus the health endpoints.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/custos-id/custos/internal/callctx"
+)
+
+// Config sets the limits of the server.
+type Config struct {
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	MaxHeaderBytes  int
+	// MaxBodyBytes bounds every request body; a larger one fails with 413001.
+	MaxBodyBytes int64
+}
+
+// DefaultConfig returns the defaults of the serve command.
+func DefaultConfig() Config {
+	return Config{
+		ReadTimeout:     10 * time.Second,
+		WriteTimeout:    30 * time.Second,
+		IdleTimeout:     120 * time.Second,
+		ShutdownTimeout: 15 * time.Second,
+		MaxHeaderBytes:  64 << 10,
+		MaxBodyBytes:    1 << 20,
+	}
+}
+
+// Middleware wraps next with what every request needs. It is outermost, so
+// it also catches a panic that an adapter did not (with a bare 500).
+func Middleware(next http.Handler, cfg Config, log *slog.Logger, m *Metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &callctx.Info{ID: callctx.NewID()}
+		r = r.WithContext(callctx.With(r.Context(), info))
+		w.Header().Set("X-Call-Id", info.ID)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic outside the adapters", "call_id", info.ID, "panic", fmt.Sprint(p))
+				if !sw.wrote {
+					http.Error(sw, "internal server error", http.StatusInternalServerError)
+				}
+			}
+			d := time.Since(start)
+			m.observe(info, d)
+			// Only the path: query strings may carry secrets.
+			log.Info("request", "call_id", info.ID, "http_method", r.Method, "path", r.URL.Path,
+				"status", sw.status, "dialect", info.Dialect, "method", info.Method,
+				"error_code", int(info.ErrorCode), "duration_ms", float64(d.Microseconds())/1000,
+				"remote", r.RemoteAddr)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Health adds GET /healthz (the process answers) and GET /readyz (the
+// database answers within two seconds) to mux.
+func Health(mux *http.ServeMux, ping func(context.Context) error) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		label(r, "healthz")
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		label(r, "readyz")
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := ping(ctx); err != nil {
+			writeStatus(w, http.StatusServiceUnavailable, "database unavailable")
+			return
+		}
+		writeStatus(w, http.StatusOK, "ok")
+	})
+}
+
+func label(r *http.Request, method string) {
+	info := callctx.From(r.Context())
+	info.Dialect, info.Method = "ops", method
+}
+
+func writeStatus(w http.ResponseWriter, code int, status string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"status": status})
+}
+
+// Serve serves h on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, lets requests in flight finish within ShutdownTimeout, and returns.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg Config, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadTimeout:       cfg.ReadTimeout,
+		ReadHeaderTimeout: cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
