@@ -139,7 +139,7 @@ func TestRPC(t *testing.T) {
 		absent     []string
 	}{
 		{name: "available", path: "/accounts.isAvailableLoginID?apiKey={key}&loginID=new@example.com",
-			want: map[string]any{"errorCode": 0.0, "statusCode": 200.0, "statusReason": "OK", "isAvailable": true},
+			want:   map[string]any{"errorCode": 0.0, "statusCode": 200.0, "statusReason": "OK", "isAvailable": true},
 			absent: []string{"errorMessage", "errorDetails", "context"}},
 		{name: "taken, case-insensitive", path: "/accounts.isAvailableLoginID?apiKey={key}&loginID=ANN@example.COM",
 			want: map[string]any{"errorCode": 0.0, "isAvailable": false}},
