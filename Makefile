@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` (or `go run ./cmd/custos serve`)
+# and `make test`, which starts everything the tests need by itself.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: run test check docs build bench
+
+run:
+	go run ./cmd/custos serve
+
+# The whole suite with the race detector, on SQLite and on a throwaway
+# PostgreSQL that scripts/with-postgres.sh installs, starts and removes.
+test:
+	./scripts/with-postgres.sh go test -race -count=1 -timeout 20m ./...
+
+# Formatting, go vet and staticcheck.
+check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	go run $(STATICCHECK) ./...
+
+# Regenerates docs/errors.md from the catalog.
+docs:
+	go run ./cmd/custos errors --markdown > docs/errors.md
+
+build:
+	go build -o custos ./cmd/custos
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
+)
+
+// custos runs one command in-process and returns its stdout.
+func custos(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, &out, &errOut)
+	if err != nil {
+		t.Logf("custos %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), err
+}
+
+func mustCustos(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := custos(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a goroutine writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// startServe runs "custos serve" on a free port until the test ends and
+// returns its base URL and stdout, once it listens.
+func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout := &syncBuffer{}
+	logR, logW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), stdout, logW)
+		logW.Close()
+	}()
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(logR)
+		for sc.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
+				addr <- line.Addr
+			}
+		}
+		close(addr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v after SIGINT", err)
+		}
+	})
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatalf("serve stopped before listening: %v", <-done)
+		}
+		return "http://" + a, stdout
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not listen within 30s")
+	}
+	return "", nil
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// The README's first command: a new database, a default site printed once,
+// /healthz answering.
+func TestServeFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "custos.db")
+	base, stdout := startServe(t, "--db", db)
+	if code, body := get(t, base+"/healthz"); code != 200 || !strings.Contains(body, "ok") {
+		t.Fatalf("healthz: %d %s", code, body)
+	}
+	out := stdout.String()
+	for _, want := range []string{`created the site "default"`, "siteId: 1", "apiKey: 3_", "secret: "} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	fi, err := os.Stat(filepath.Join(dir, "custos.db.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("master key: %v %v", fi, err)
+	}
+	apiKey := field(out, "apiKey:")
+	code, body := get(t, base+"/accounts.isAvailableLoginID?apiKey="+apiKey+"&loginID=a@b.c")
+	if code != 200 || !strings.Contains(body, `"isAvailable":true`) {
+		t.Fatalf("isAvailableLoginID: %d %s", code, body)
+	}
+}
+
+func field(out, name string) string {
+	for line := range strings.SplitSeq(out, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func TestServeSecondStartPrintsNothing(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "custos.db")
+	mustCustos(t, "site", "create", "--db", db, "--name", "mine")
+	_, stdout := startServe(t, "--db", db)
+	if out := stdout.String(); out != "" {
+		t.Fatalf("stdout on a database with sites: %q", out)
+	}
+}
+
+func TestServeRefusesWrongMasterKey(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "custos.db")
+	mustCustos(t, "site", "create", "--db", db, "--name", "mine")
+	other := filepath.Join(dir, "other.key")
+	os.WriteFile(other, []byte(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))), 0o600)
+	_, err := custos(t, "serve", "--db", db, "--master-key-file", other, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "master key") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestSiteCommands(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			db := storetest.URL(t, engine)
+			args := []string{"--db", db}
+			if engine == store.Postgres {
+				if _, err := custos(t, append([]string{"site", "list"}, args...)...); err == nil ||
+					!strings.Contains(err.Error(), "--master-key-file") {
+					t.Fatalf("PostgreSQL without a master key: %v", err)
+				}
+				key := filepath.Join(t.TempDir(), "master.key")
+				os.WriteFile(key, []byte(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))+"\n"), 0o600)
+				args = append(args, "--master-key-file", key)
+			}
+			out := mustCustos(t, append([]string{"site", "create", "--name", "Shop", "--domain", "Shop.example.com", "--domain", "*.example.org", "--json"}, args...)...)
+			var created map[string]any
+			dec := json.NewDecoder(strings.NewReader(out))
+			if err := dec.Decode(&created); err != nil || dec.More() {
+				t.Fatalf("create --json printed %q (%v)", out, err)
+			}
+			if len(created) != 3 || created["siteId"] != 1.0 || !strings.HasPrefix(created["apiKey"].(string), "3_") {
+				t.Fatalf("create --json = %v", created)
+			}
+			secret, err := base64.StdEncoding.DecodeString(created["secret"].(string))
+			if err != nil || len(secret) != 32 {
+				t.Fatalf("secret %q: %v", created["secret"], err)
+			}
+
+			list := mustCustos(t, append([]string{"site", "list", "--json"}, args...)...)
+			if strings.Contains(list, created["secret"].(string)) || !strings.Contains(list, `"domains":["shop.example.com","*.example.org"]`) {
+				t.Fatalf("list --json = %s", list)
+			}
+			if text := mustCustos(t, append([]string{"site", "list"}, args...)...); !strings.Contains(text, "Shop") {
+				t.Fatalf("list = %s", text)
+			}
+			show := mustCustos(t, append([]string{"site", "show", "--id", "1", "--json"}, args...)...)
+			if !strings.Contains(show, created["secret"].(string)) {
+				t.Fatalf("show = %s", show)
+			}
+			rotated := mustCustos(t, append([]string{"site", "rotate-secret", "--id", "1", "--json"}, args...)...)
+			var r map[string]any
+			json.Unmarshal([]byte(rotated), &r)
+			if r["secret"] == created["secret"] || r["apiKey"] != created["apiKey"] {
+				t.Fatalf("rotate-secret = %s", rotated)
+			}
+			if show := mustCustos(t, append([]string{"site", "show", "--id", "1"}, args...)...); !strings.Contains(show, r["secret"].(string)) {
+				t.Fatalf("show after rotate = %s", show)
+			}
+
+			for _, bad := range [][]string{
+				{"site", "show", "--id", "99"},
+				{"site", "show"},
+				{"site", "create"},
+				{"site", "create", "--name", "x", "--domain", "bad domain"},
+				{"site", "create", "--name", strings.Repeat("n", 200)},
+				{"site", "frobnicate"},
+			} {
+				if _, err := custos(t, append(bad, args...)...); err == nil {
+					t.Errorf("%v succeeded", bad)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvironmentVariables(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CUSTOS_DB", "sqlite:"+filepath.Join(dir, "env.db"))
+	t.Setenv("CUSTOS_NAME", "from-env")
+	t.Setenv("CUSTOS_DOMAIN", "a.example.com, b.example.com")
+	mustCustos(t, "site", "create", "--json")
+	if _, err := os.Stat(filepath.Join(dir, "env.db")); err != nil {
+		t.Fatal("CUSTOS_DB ignored")
+	}
+	list := mustCustos(t, "site", "list", "--json")
+	if !strings.Contains(list, `"name":"from-env"`) || !strings.Contains(list, `["a.example.com","b.example.com"]`) {
+		t.Fatalf("list = %s", list)
+	}
+	// A flag on the command line wins over the environment.
+	mustCustos(t, "site", "create", "--name", "from-flag")
+	if list := mustCustos(t, "site", "list"); !strings.Contains(list, "from-flag") {
+		t.Fatalf("list = %s", list)
+	}
+	t.Setenv("CUSTOS_MAX_BODY_BYTES", "lots")
+	if _, err := custos(t, "serve"); err == nil || !strings.Contains(err.Error(), "CUSTOS_MAX_BODY_BYTES") {
+		t.Fatalf("bad env value: %v", err)
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "m.db")
+	for range 2 {
+		mustCustos(t, "migrate", "--db", db)
+	}
+	if _, err := custos(t, "migrate", "--db", "mysql://nope"); err == nil {
+		t.Fatal("unsupported URL accepted")
+	}
+}
+
+func TestErrorsAndVersion(t *testing.T) {
+	var codes []map[string]any
+	if err := json.Unmarshal([]byte(mustCustos(t, "errors", "--json")), &codes); err != nil {
+		t.Fatal(err)
+	}
+	seed := 0
+	for _, c := range codes {
+		if c["origin"] == "seed" {
+			seed++
+		}
+	}
+	if seed != 108 {
+		t.Fatalf("%d seed codes", seed)
+	}
+	if out := mustCustos(t, "errors"); !strings.Contains(out, "403042") {
+		t.Fatalf("errors = %s", out)
+	}
+	if out := mustCustos(t, "version"); !strings.HasPrefix(out, "custos ") {
+		t.Fatalf("version = %q", out)
+	}
+	for _, bad := range [][]string{{}, {"nope"}, {"errors", "extra"}} {
+		if _, err := custos(t, bad...); err == nil {
+			t.Errorf("%v succeeded", bad)
+		}
+	}
+}
