@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/custos-id/custos/errcode"
 )
 
@@ -63,6 +65,8 @@ type Store interface {
 
 // ParseLoginID normalizes a login ID as the user typed it: an email when it
 // contains "@", a username otherwise. Both compare case-insensitively.
+// Unicode text is put in NFC form first, so that "é" typed as one code point
+// or as "e" and a combining accent is the same login ID.
 func ParseLoginID(param, s string) (LoginID, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -73,11 +77,16 @@ func ParseLoginID(param, s string) (LoginID, error) {
 	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
 		return LoginID{}, errcode.InvalidFormat(param, "contains invalid characters")
 	}
+	// Lower-casing can lengthen a string (U+023A Ⱥ, two bytes, becomes U+2C65 ⱥ, three).
+	v := strings.ToLower(norm.NFC.String(s))
+	if len(v) > MaxLoginIDLen {
+		return LoginID{}, errcode.InvalidValue(param, "longer than 254 bytes")
+	}
 	kind := Username
-	if strings.Contains(s, "@") {
+	if strings.Contains(v, "@") {
 		kind = Email
 	}
-	return LoginID{Kind: kind, Value: strings.ToLower(s)}, nil
+	return LoginID{Kind: kind, Value: v}, nil
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -1,0 +1,145 @@
+package site_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/secretbox"
+	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func newService(t *testing.T, db *store.DB, key byte, c *clock) *site.Service {
+	t.Helper()
+	box, err := secretbox.New(bytes.Repeat([]byte{key}, secretbox.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site.NewService(db, box, site.Options{Now: c.now, CacheTTL: 5 * time.Second})
+}
+
+func codeOf(err error) errcode.Code {
+	if err == nil {
+		return 0
+	}
+	return errcode.From(err).Code
+}
+
+func TestCreateAndResolve(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	c := &clock{time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	s := newService(t, db, 1, c)
+	st, err := s.Create(ctx, " Shop ", []string{"Shop.Example.com", "shop.example.com", "*.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Name != "Shop" || len(st.Secret) != site.SecretSize || len(st.APIKey) != 34 ||
+		len(st.Domains) != 2 || st.Domains[0] != "shop.example.com" {
+		t.Fatalf("created %+v", st)
+	}
+	rec, _ := db.SiteByID(ctx, st.ID)
+	if bytes.Contains(rec.SealedSecret, st.Secret) {
+		t.Fatal("secret stored in clear")
+	}
+	for name, get := range map[string]func() (site.Site, error){
+		"by key": func() (site.Site, error) { return s.ByAPIKey(ctx, st.APIKey) },
+		"by id":  func() (site.Site, error) { return s.ByID(ctx, st.ID) },
+		"auth":   func() (site.Site, error) { return s.Authenticate(ctx, st.ID, st.SecretBase64()) },
+	} {
+		got, err := get()
+		if err != nil || !bytes.Equal(got.Secret, st.Secret) || got.APIKey != st.APIKey {
+			t.Errorf("%s: %+v, %v", name, got, err)
+		}
+	}
+	for name, err := range map[string]error{
+		"unknown key":      second(s.ByAPIKey(ctx, "3_nope")),
+		"empty key":        second(s.ByAPIKey(ctx, "")),
+		"unknown id":       second(s.ByID(ctx, 99)),
+		"wrong secret":     second(s.Authenticate(ctx, st.ID, "AAAA")),
+		"not base64":       second(s.Authenticate(ctx, st.ID, "!!")),
+		"unknown site":     second(s.Authenticate(ctx, 99, st.SecretBase64())),
+		"no name":          second(s.Create(ctx, " ", nil)),
+		"long name":        second(s.Create(ctx, string(make([]byte, site.MaxNameLen+1)), nil)),
+		"bad domain":       second(s.Create(ctx, "x", []string{"http://x.com"})),
+		"label too long":   second(s.Create(ctx, "x", []string{string(bytes.Repeat([]byte("a"), 64)) + ".com"})),
+		"leading hyphen":   second(s.Create(ctx, "x", []string{"-a.com"})),
+		"too many domains": second(s.Create(ctx, "x", make([]string, site.MaxDomains+1))),
+	} {
+		want := map[string]errcode.Code{
+			"unknown key": errcode.InvalidAPIKey, "empty key": errcode.InvalidAPIKey, "unknown id": errcode.NotFound,
+			"wrong secret": errcode.InvalidSecret, "not base64": errcode.InvalidSecret, "unknown site": errcode.InvalidSecret,
+			"no name": errcode.MissingRequiredParameter,
+		}[name]
+		if want == 0 {
+			want = errcode.InvalidParameterValue
+		}
+		if codeOf(err) != want {
+			t.Errorf("%s: %v, want %d", name, err, want)
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// A resolved site is served from the cache for its TTL: a rotation made by
+// another process shows after it, a rotation made here at once.
+func TestCacheAndRotate(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	c := &clock{time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	here, other := newService(t, db, 1, c), newService(t, db, 1, c)
+	st, err := here.Create(ctx, "s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := here.ByAPIKey(ctx, st.APIKey); err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := other.RotateSecret(ctx, st.ID)
+	if err != nil || bytes.Equal(rotated.Secret, st.Secret) {
+		t.Fatalf("rotate: %v", err)
+	}
+	if got, _ := here.ByAPIKey(ctx, st.APIKey); !bytes.Equal(got.Secret, st.Secret) {
+		t.Fatal("cache not used within its TTL")
+	}
+	c.t = c.t.Add(5 * time.Second)
+	if got, _ := here.ByAPIKey(ctx, st.APIKey); !bytes.Equal(got.Secret, rotated.Secret) {
+		t.Fatal("stale after the TTL")
+	}
+	if got, _ := other.ByID(ctx, st.ID); !bytes.Equal(got.Secret, rotated.Secret) {
+		t.Fatal("rotating process serves the old secret")
+	}
+	if _, err := here.Authenticate(ctx, st.ID, st.SecretBase64()); codeOf(err) != errcode.InvalidSecret {
+		t.Fatalf("old secret after rotation: %v", err)
+	}
+	if _, err := here.RotateSecret(ctx, 99); codeOf(err) != errcode.NotFound {
+		t.Fatalf("rotate unknown: %v", err)
+	}
+}
+
+func TestWrongMasterKey(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	c := &clock{time.Now()}
+	if err := newService(t, db, 1, c).CheckMasterKey(ctx); err != nil {
+		t.Fatalf("empty database: %v", err)
+	}
+	st, _ := newService(t, db, 1, c).Create(ctx, "s", nil)
+	wrong := newService(t, db, 2, c)
+	if err := wrong.CheckMasterKey(ctx); !errors.Is(err, secretbox.ErrOpen) {
+		t.Fatalf("CheckMasterKey = %v", err)
+	}
+	if _, err := wrong.ByAPIKey(ctx, st.APIKey); codeOf(err) != errcode.GeneralServerError {
+		t.Fatalf("ByAPIKey with the wrong key = %v", err)
+	}
+}
