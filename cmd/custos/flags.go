@@ -9,6 +9,12 @@ import (
 	"strings"
 )
 
+// sharedFlags keep their short variable (CUSTOS_DB) in every command; the
+// other flags of a command other than serve take its name as a prefix
+// (CUSTOS_SITE_ID), so that a variable meant for one command cannot steer
+// another.
+var sharedFlags = map[string]bool{"db": true, "master-key-file": true}
+
 // newFlags returns a flag set whose usage lists each flag's environment variable.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("custos "+name, flag.ContinueOnError)
@@ -16,7 +22,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: custos %s [flags]\n\n", name)
 		fs.VisitAll(func(f *flag.Flag) {
-			fmt.Fprintf(stderr, "  --%s (%s)\n\t%s", f.Name, envName(f.Name), f.Usage)
+			fmt.Fprintf(stderr, "  --%s (%s)\n\t%s", f.Name, envName(fs, f.Name), f.Usage)
 			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" {
 				fmt.Fprintf(stderr, " (default %s)", f.DefValue)
 			}
@@ -39,7 +45,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		v, ok := os.LookupEnv(envName(f.Name))
+		v, ok := os.LookupEnv(envName(fs, f.Name))
 		if given[f.Name] || !ok || err != nil {
 			return
 		}
@@ -53,15 +59,20 @@ func parse(fs *flag.FlagSet, args []string) error {
 			return
 		}
 		if e := fs.Set(f.Name, v); e != nil {
-			err = fmt.Errorf("%s: %w", envName(f.Name), e)
+			err = fmt.Errorf("%s: %w", envName(fs, f.Name), e)
 		}
 	})
 	return err
 }
 
-// envName maps a flag to its variable: master-key-file → CUSTOS_MASTER_KEY_FILE.
-func envName(flagName string) string {
-	return "CUSTOS_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+// envName maps a flag to its variable: master-key-file → CUSTOS_MASTER_KEY_FILE,
+// and the --id of "custos site show" → CUSTOS_SITE_ID.
+func envName(fs *flag.FlagSet, flagName string) string {
+	name := flagName
+	if cmd := strings.Fields(fs.Name()); len(cmd) > 1 && cmd[1] != "serve" && !sharedFlags[flagName] {
+		name = cmd[1] + "-" + flagName
+	}
+	return "CUSTOS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
 // stringList is a repeatable flag; its environment variable is a comma list.

@@ -228,8 +228,9 @@ func TestSiteCommands(t *testing.T) {
 func TestEnvironmentVariables(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("CUSTOS_DB", "sqlite:"+filepath.Join(dir, "env.db"))
-	t.Setenv("CUSTOS_NAME", "from-env")
-	t.Setenv("CUSTOS_DOMAIN", "a.example.com, b.example.com")
+	t.Setenv("CUSTOS_SITE_NAME", "from-env")
+	t.Setenv("CUSTOS_SITE_DOMAIN", "a.example.com, b.example.com")
+	t.Setenv("CUSTOS_ID", "1") // not a variable of any command
 	mustCustos(t, "site", "create", "--json")
 	if _, err := os.Stat(filepath.Join(dir, "env.db")); err != nil {
 		t.Fatal("CUSTOS_DB ignored")
@@ -243,6 +244,11 @@ func TestEnvironmentVariables(t *testing.T) {
 	if list := mustCustos(t, "site", "list"); !strings.Contains(list, "from-flag") {
 		t.Fatalf("list = %s", list)
 	}
+	if _, err := custos(t, "site", "rotate-secret"); err == nil {
+		t.Fatal("rotate-secret took its --id from CUSTOS_ID")
+	}
+	t.Setenv("CUSTOS_SITE_ID", "1")
+	mustCustos(t, "site", "show")
 	t.Setenv("CUSTOS_MAX_BODY_BYTES", "lots")
 	if _, err := custos(t, "serve"); err == nil || !strings.Contains(err.Error(), "CUSTOS_MAX_BODY_BYTES") {
 		t.Fatalf("bad env value: %v", err)

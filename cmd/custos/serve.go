@@ -68,12 +68,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // firstSite creates the site "default" in an empty database and prints its
 // credentials, so that a newcomer can call the API at once.
 func firstSite(ctx context.Context, a *app.App, stdout io.Writer) error {
-	n, err := a.Sites.Count(ctx)
-	if err != nil || n > 0 {
-		return err
-	}
-	st, err := a.Sites.Create(ctx, "default", nil)
-	if err != nil {
+	st, created, err := a.Sites.CreateFirst(ctx, "default")
+	if err != nil || !created {
 		return err
 	}
 	fmt.Fprintf(stdout, `custos: created the site "default" in this new database. Its credentials:

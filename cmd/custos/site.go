@@ -21,7 +21,8 @@ const siteUsage = `usage: custos site <create|list|show|rotate-secret> [flags]
   create --name NAME [--domain D]... [--json]   create a site; prints its siteId, apiKey and secret
   list [--json]                                 list sites (without secrets)
   show --id N [--json]                          show a site with its secret
-  rotate-secret --id N [--json]                 give a site a new secret; the old one stops working
+  rotate-secret --id N [--json]                 give a site a new secret; the old one stops working here at
+                                                once, and in running servers within their --site-cache-ttl
 `
 
 // siteJSON is the one object "site create --json" prints.
@@ -82,7 +83,7 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if asJSON {
 			return writeJSON(stdout, siteJSON{SiteID: st.ID, APIKey: st.APIKey, Secret: st.SecretBase64()})
 		}
-		printSite(stdout, st, true)
+		printSite(stdout, st)
 	case "list":
 		list, err := sites.List(ctx)
 		if err != nil {
@@ -113,7 +114,7 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if asJSON {
 			return writeJSON(stdout, siteJSON{st.ID, st.APIKey, st.SecretBase64(), st.Name, st.Domains, st.CreatedAt})
 		}
-		printSite(stdout, st, true)
+		printSite(stdout, st)
 	}
 	return nil
 }
@@ -136,12 +137,9 @@ func openSites(ctx context.Context, d *dbFlags, stderr io.Writer) (*site.Service
 	return site.NewService(db, box, site.Options{CacheTTL: -1}), db, nil
 }
 
-func printSite(w io.Writer, st site.Site, secret bool) {
-	fmt.Fprintf(w, "siteId:  %d\nname:    %s\napiKey:  %s\n", st.ID, st.Name, st.APIKey)
-	if secret {
-		fmt.Fprintf(w, "secret:  %s\n", st.SecretBase64())
-	}
-	fmt.Fprintf(w, "domains: %s\ncreated: %s\n", strings.Join(st.Domains, ", "), st.CreatedAt.Format(time.RFC3339))
+func printSite(w io.Writer, st site.Site) {
+	fmt.Fprintf(w, "siteId:  %d\nname:    %s\napiKey:  %s\nsecret:  %s\ndomains: %s\ncreated: %s\n",
+		st.ID, st.Name, st.APIKey, st.SecretBase64(), strings.Join(st.Domains, ", "), st.CreatedAt.Format(time.RFC3339))
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -59,6 +59,7 @@ type Store interface {
 	// CreateAccount inserts a and its login IDs in one transaction and sets
 	// a.ID; ErrLoginIDTaken when a login ID is in use.
 	CreateAccount(ctx context.Context, a *Account, ids []LoginID) error
+	// AccountByLoginID finds the account whose login ID has id's value and kind.
 	AccountByLoginID(ctx context.Context, siteID int64, id LoginID) (Account, error)
 	LoginIDExists(ctx context.Context, siteID int64, id LoginID) (bool, error)
 }

@@ -23,12 +23,14 @@ func (s *Service) IsAvailableLoginID(ctx context.Context, siteID int64, loginID 
 	return !taken, err
 }
 
-// Find returns the account of a login ID; ok is false when there is none.
-func (s *Service) Find(ctx context.Context, siteID int64, param, loginID string) (a Account, ok bool, err error) {
+// Find returns the account whose login ID of the given kind is loginID; ok
+// is false when there is none.
+func (s *Service) Find(ctx context.Context, siteID int64, kind LoginIDKind, param, loginID string) (a Account, ok bool, err error) {
 	id, err := ParseLoginID(param, loginID)
 	if err != nil {
 		return Account{}, false, err
 	}
+	id.Kind = kind
 	a, err = s.store.AccountByLoginID(ctx, siteID, id)
 	if errors.Is(err, ErrNotFound) {
 		return Account{}, false, nil

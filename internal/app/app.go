@@ -66,6 +66,7 @@ func New(o Options) (*App, error) {
 	server.Health(mux, o.DB.Ping)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/v1/marketing/", a.REST)
+	mux.Handle("/v1/marketing", a.REST) // a JSON 404, not the mux's redirect
 	mux.Handle("/", a.RPC)
 	a.handler = server.Middleware(mux, o.Server, o.Log, a.Metrics)
 	return a, nil

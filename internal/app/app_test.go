@@ -51,6 +51,11 @@ func newEnv(t *testing.T, engine store.Engine) *env {
 	}
 	// Routes that panic, to prove that a panic becomes 500001 in each dialect.
 	a.RPC.Register("test.panic", rpc.Method{Run: func(context.Context, *rpc.Call) (any, error) { panic("boom secret-stack") }})
+	// A method whose credentials the adapter does not know how to check must not run.
+	a.RPC.Register("test.unchecked", rpc.Method{Auth: rpc.Auth(99), Run: func(context.Context, *rpc.Call) (any, error) {
+		t.Error("a method ran on unchecked credentials")
+		return nil, nil
+	}})
 	a.REST.Handle("GET /test/panic", func(context.Context, *rest.Request) (rest.Response, error) { panic("boom secret-stack") })
 	ann := &account.Account{SiteID: st.ID, UID: "0123456789abcdef0123456789abcdef", Username: "ann", Email: "Ann@Example.com",
 		Active: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now}
@@ -201,6 +206,8 @@ func TestRPC(t *testing.T) {
 			httpStatus: 501, want: map[string]any{"errorCode": 501001.0}},
 		{name: "httpStatusCodes=true on success", path: "/accounts.isAvailableLoginID?apiKey={key}&loginID=x&httpStatusCodes=1",
 			httpStatus: 200, want: map[string]any{"errorCode": 0.0}},
+		{name: "unknown credential kind fails closed", path: "/test.unchecked?apiKey={key}",
+			want: map[string]any{"errorCode": 500001.0, "errorDetails": "General Server Error"}},
 		{name: "panic", path: "/test.panic?apiKey={key}",
 			want: map[string]any{"errorCode": 500001.0, "statusCode": 500.0, "statusReason": "Internal Server Error",
 				"errorMessage": "General Server Error", "errorDetails": "General Server Error"}},
@@ -249,12 +256,19 @@ func TestRPC(t *testing.T) {
 
 func TestRPCJSONP(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	for _, tc := range []struct{ query, code string }{
-		{"apiKey={key}&loginID=ann", `"errorCode":0`},
-		{"apiKey=3_nope", `"errorCode":400093`},
+	for _, tc := range []struct{ query, body, code string }{
+		{"apiKey={key}&loginID=ann", "", `"errorCode":0`},
+		{"apiKey=3_nope", "", `"errorCode":400093`},
+		// The options in the query hold when the body is what fails.
+		{"apiKey={key}", "loginID=" + strings.Repeat("a", maxBody), `"errorCode":413001`},
 	} {
 		q := strings.ReplaceAll(tc.query, "{key}", e.site.APIKey)
-		r := e.do(t, "GET", "/accounts.isAvailableLoginID?format=jsonp&callback=gigya.callback&context=c1&"+q, nil, nil)
+		method, body, hdr := "GET", io.Reader(nil), http.Header{}
+		if tc.body != "" {
+			method, body = "POST", strings.NewReader(tc.body)
+			hdr.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		r := e.do(t, method, "/accounts.isAvailableLoginID?format=jsonp&callback=gigya.callback&context=c1&"+q, body, hdr)
 		if r.status != 200 || r.header.Get("Content-Type") != "application/javascript; charset=utf-8" {
 			t.Fatalf("%d %q", r.status, r.header.Get("Content-Type"))
 		}
@@ -313,7 +327,14 @@ func TestREST(t *testing.T) {
 		{name: "body without content type", path: path, auth: "ok", body: `{"username":"ann"}`, status: 406},
 		{name: "JSON in another charset", path: path, auth: "ok", ctype: "application/json; charset=latin1", body: `{}`, status: 406},
 		{name: "malformed JSON", path: path, auth: "ok", ctype: "application/json", body: `{"username":`, status: 400,
-			want: map[string]any{"error": "bad_request", "error_description": "Invalid request body: not a JSON object"}},
+			want: map[string]any{"error": "bad_request", "error_description": "Invalid request body: malformed JSON"}},
+		{name: "duplicate key", path: path, auth: "ok", ctype: "application/json", body: `{"username":"bob","username":"ann"}`, status: 400,
+			want: map[string]any{"error": "bad_request", "error_description": `Invalid request body: duplicate key "username"`}},
+		{name: "duplicate key in another case", path: path, auth: "ok", ctype: "application/json", body: `{"username":"bob","USERNAME":"ann"}`, status: 400,
+			want: map[string]any{"error": "bad_request"}},
+		{name: "email given as username", path: path + "?username=ann@example.com", auth: "ok", status: 404, want: map[string]any{"error": "not_found"}},
+		{name: "username given as email", path: path + "?email_address=ann", auth: "ok", status: 404, want: map[string]any{"error": "not_found"}},
+		{name: "dialect root", path: "/v1/marketing", auth: "ok", status: 404, want: map[string]any{"error": "not_found"}},
 		{name: "JSON not an object", path: path, auth: "ok", ctype: "application/json", body: `["ann"]`, status: 400,
 			want: map[string]any{"error": "bad_request"}},
 		{name: "JSON of the wrong type", path: path, auth: "ok", ctype: "application/json", body: `{"username":5}`, status: 400,

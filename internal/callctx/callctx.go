@@ -1,11 +1,15 @@
 // Package callctx carries what one request records about itself: its callId,
-// and the dialect, method and errorCode that logs and metrics report.
+// and the dialect, method and errorCode that logs and metrics report. Both
+// dialect adapters turn failures into catalog errors through it.
 package callctx
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
 
 	"github.com/custos-id/custos/errcode"
 )
@@ -41,4 +45,27 @@ func NewID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// Fail returns the catalog error a client sees for err and records its code
+// in the call's Info. An error outside the catalog becomes 500001: its cause
+// is logged here, under the callId, and never sent.
+func Fail(ctx context.Context, log *slog.Logger, err error) *errcode.Error {
+	info := From(ctx)
+	e, ok := errors.AsType[*errcode.Error](err)
+	if !ok {
+		log.Error("internal error", "call_id", info.ID, "dialect", info.Dialect, "method", info.Method, "err", err)
+		e = errcode.New(errcode.GeneralServerError, "")
+	}
+	info.ErrorCode = e.Entry().Code
+	return e
+}
+
+// BodyError maps a failure to read a request body: 413001 past the
+// server's body limit, 400001 otherwise.
+func BodyError(err error) *errcode.Error {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return errcode.New(errcode.RequestEntityTooLarge, "Request entity too large")
+	}
+	return errcode.Newf(errcode.InvalidRequestFormat, "Invalid request format: %v", err)
 }

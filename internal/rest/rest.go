@@ -133,21 +133,78 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, errcode.New(errcode.RequestEntityTooLarge, "Request entity too large")
-		}
-		return nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request body: %v", err)
+		return nil, callctx.BodyError(err)
 	}
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 {
 		if !isJSON(r.Header.Get("Content-Type")) {
 			return nil, errcode.New(errcode.UnsupportedContentType, `The request body must be JSON: set "Content-Type: application/json"`)
 		}
-		if !json.Valid(body) || body[0] != '{' {
-			return nil, errcode.New(errcode.InvalidRequestFormat, "Invalid request body: not a JSON object")
+		if err := checkJSON(body); err != nil {
+			return nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request body: %v", err)
 		}
 	}
 	return &Request{Request: r, Site: st, Body: body}, nil
+}
+
+// checkJSON accepts one JSON object in which no object repeats a key. Keys
+// compare case-insensitively, as encoding/json matches them to fields: a body
+// with both "username" and "USERNAME" would otherwise mean whichever came last.
+func checkJSON(body []byte) error {
+	if !json.Valid(body) {
+		return errors.New("malformed JSON")
+	}
+	if body[0] != '{' {
+		return errors.New("not a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type level struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next string token in this object is a key
+	}
+	var stack []*level
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return errors.New("malformed JSON")
+		}
+		var top *level
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if s, ok := tok.(string); ok && top != nil && top.object && top.key {
+			k := strings.ToLower(s)
+			if top.keys[k] {
+				return fmt.Errorf("duplicate key %.64q", s)
+			}
+			top.keys[k] = true
+			top.key = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &level{object: true, keys: map[string]bool{}, key: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &level{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 {
+				top = stack[len(stack)-1]
+			} else {
+				top = nil
+			}
+		}
+		// A value ends: in an object, a key comes next.
+		if top != nil && top.object {
+			top.key = true
+		}
+	}
 }
 
 func isJSON(contentType string) bool {
@@ -161,11 +218,13 @@ func isJSON(contentType string) bool {
 	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
 }
 
+// jsonProblem words a decoding error of a body checkJSON accepted: a value of
+// the wrong type.
 func jsonProblem(err error) string {
 	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		return fmt.Sprintf("%s must be %s", te.Field, te.Type)
 	}
-	return "malformed JSON"
+	return err.Error()
 }
 
 func (h *Handler) render(w http.ResponseWriter, resp Response) {
@@ -195,14 +254,8 @@ type fieldError struct {
 }
 
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	info := callctx.From(r.Context())
-	e := errcode.From(err)
-	if e.Code == errcode.GeneralServerError && e != err {
-		h.log.Error("internal error", "call_id", info.ID, "route", info.Method, "err", err)
-	}
-	ent := e.Entry()
-	info.ErrorCode = ent.Code
-	token := ent.Token
+	e := callctx.Fail(r.Context(), h.log, err)
+	token := e.Entry().Token
 	if token == "" {
 		token = errcode.TokenInternalServerError
 	}

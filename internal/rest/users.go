@@ -58,14 +58,14 @@ func RegisterUsers(h *Handler, accounts *account.Service) {
 		if query.Has("username") || query.Has("email_address") {
 			q.Username, q.Email = query.Get("username"), query.Get("email_address")
 		}
-		param, value := "email_address", q.Email
+		param, kind, value := "email_address", account.Email, q.Email
 		if value == "" {
-			param, value = "username", q.Username
+			param, kind, value = "username", account.Username, q.Username
 		}
 		if value == "" {
 			return Response{}, errcode.New(errcode.MissingRequiredParameter, "Username or Email Address must be given")
 		}
-		a, ok, err := accounts.Find(ctx, r.Site.ID, param, value)
+		a, ok, err := accounts.Find(ctx, r.Site.ID, kind, param, value)
 		if err != nil {
 			return Response{}, err
 		}

@@ -1,7 +1,6 @@
 package rpc
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/callctx"
 )
 
 // Limits on the parameters of one request.
@@ -119,10 +119,7 @@ func readValues(r *http.Request) (url.Values, error) {
 		err = r.ParseForm()
 	}
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, errcode.New(errcode.RequestEntityTooLarge, "Request entity too large")
-		}
-		return nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request format: %v", err)
+		return nil, callctx.BodyError(err)
 	}
 	if len(r.Form) > maxParams {
 		return nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request format: more than %d parameters", maxParams)
@@ -132,7 +129,7 @@ func readValues(r *http.Request) (url.Values, error) {
 			return nil, errcode.New(errcode.InvalidRequestFormat, "Invalid request format: invalid parameter name")
 		}
 		for _, v := range vs {
-			if !utf8.ValidString(v) || bytes.IndexByte([]byte(v), 0) >= 0 {
+			if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
 				return nil, errcode.InvalidFormat(name, "not valid UTF-8 text")
 			}
 		}

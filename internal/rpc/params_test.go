@@ -1,6 +1,8 @@
 package rpc
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -100,6 +102,32 @@ func FuzzParams(f *testing.F) {
 		}
 		if _, err := NewParams(v); err != nil && codeOf(err) != errcode.InvalidParameterFormat {
 			t.Fatalf("NewParams(%q): %v", query, err)
+		}
+	})
+}
+
+// FuzzReadValues drives the request parsing itself with any query and body:
+// no panic, and every failure is a catalog error.
+func FuzzReadValues(f *testing.F) {
+	f.Add("apiKey=k&loginID=a", "profile=%7B%7D", "application/x-www-form-urlencoded")
+	f.Add("a=%zz", "", "")
+	f.Add("", "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n--b--\r\n", "multipart/form-data; boundary=b")
+	f.Fuzz(func(t *testing.T, query, body, contentType string) {
+		r, err := http.NewRequest("POST", "http://h/accounts.x?"+query, strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		r.Header.Set("Content-Type", contentType)
+		r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 1<<16)
+		v, err := readValues(r)
+		if err != nil {
+			if c := codeOf(err); c != errcode.InvalidRequestFormat && c != errcode.InvalidParameterFormat && c != errcode.RequestEntityTooLarge {
+				t.Fatalf("readValues: %v", err)
+			}
+			return
+		}
+		if _, err := NewParams(v); err != nil && codeOf(err) != errcode.InvalidParameterFormat {
+			t.Fatalf("NewParams: %v", err)
 		}
 	})
 }

@@ -38,20 +38,16 @@ const timeLayout = "2006-01-02T15:04:05.000Z"
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, data any, err error) {
 	info := callctx.From(r.Context())
 	env := envelope{CallID: info.ID, Context: out.context, APIVersion: 2, Time: h.now().UTC().Format(timeLayout)}
+	ent, _ := errcode.Lookup(errcode.OK)
 	if err != nil {
-		e := errcode.From(err)
-		if e.Code == errcode.GeneralServerError && e != err {
-			h.log.Error("internal error", "call_id", info.ID, "method", info.Method, "err", err)
-		}
-		ent := e.Entry()
+		e := callctx.Fail(r.Context(), h.log, err)
+		ent = e.Entry()
 		env.ErrorCode, env.ErrorMessage, env.ErrorDetails = ent.Code, ent.Message, e.Description()
 		for _, f := range e.Fields {
 			env.ValidationErrors = append(env.ValidationErrors, validationError{f.Code, f.FullMessage(), f.Attribute})
 		}
 	}
-	ent, _ := errcode.Lookup(env.ErrorCode)
 	env.StatusCode, env.StatusReason = ent.Status, ent.StatusReason()
-	info.ErrorCode = env.ErrorCode
 
 	body, merr := merge(data, env)
 	if merr != nil {

@@ -38,8 +38,6 @@ type Method struct {
 type Call struct {
 	Site   site.Site
 	Params *Params
-	// Request is the HTTP request, for the methods that need its headers.
-	Request *http.Request
 }
 
 // Sites resolves an apiKey.
@@ -71,20 +69,13 @@ func (h *Handler) Register(name string, m Method) {
 	h.methods[strings.ToLower(name)] = registered{name: name, Method: m}
 }
 
-// Methods returns the registered method names.
-func (h *Handler) Methods() []string {
-	names := make([]string, 0, len(h.methods))
-	for _, m := range h.methods {
-		names = append(names, m.name)
-	}
-	return names
-}
-
 // ServeHTTP serves one call: any path of one segment is a method name.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := callctx.From(r.Context())
 	info.Dialect, info.Method = "rpc", "unknown"
-	var out output
+	// The query's output options hold even when the body cannot be read, so
+	// that a JSONP caller hears of a bad body through its callback.
+	out, _ := parseOutput(r.URL.Query())
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -123,6 +114,10 @@ func (h *Handler) call(r *http.Request, m registered, values map[string][]string
 	if err != nil {
 		return nil, err
 	}
+	if m.Auth != APIKey {
+		// Fail closed: a method must never run on credentials nobody checked.
+		return nil, fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
+	}
 	apiKey := params.Get("apiKey")
 	if apiKey == "" {
 		return nil, errcode.New(errcode.MissingAPIKey, "Missing required parameter: apiKey")
@@ -131,5 +126,5 @@ func (h *Handler) call(r *http.Request, m registered, values map[string][]string
 	if err != nil {
 		return nil, err
 	}
-	return m.Run(r.Context(), &Call{Site: st, Params: params, Request: r})
+	return m.Run(r.Context(), &Call{Site: st, Params: params})
 }

@@ -72,11 +72,10 @@ func (b *Box) Open(sealed, aad []byte) ([]byte, error) {
 func LoadKeyFile(path string, create bool) (key []byte, created bool, err error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) && create {
-		if err := writeNewKey(path); err != nil {
+		if created, err = writeNewKey(path); err != nil {
 			return nil, false, err
 		}
 		data, err = os.ReadFile(path)
-		created = true
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("master key: %w", err)
@@ -88,27 +87,36 @@ func LoadKeyFile(path string, create bool) (key []byte, created bool, err error)
 	return key, created, nil
 }
 
-func writeNewKey(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("master key: %w", err)
+// writeNewKey writes a complete key file to a temporary name, then links it
+// to path: the file appears whole or not at all, and of two processes
+// starting at once one links and the other finds the file there.
+func writeNewKey(path string) (created bool, err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, fmt.Errorf("master key: %w", err)
 	}
-	// O_EXCL: two processes starting at once must not both write a key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return nil
-	}
+	f, err := os.CreateTemp(dir, ".masterkey-*")
 	if err != nil {
-		return fmt.Errorf("master key: %w", err)
+		return false, fmt.Errorf("master key: %w", err)
 	}
+	defer os.Remove(f.Name())
 	key := make([]byte, KeySize)
 	rand.Read(key)
 	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("master key: %w", err)
+	if err == nil {
+		err = os.Link(f.Name(), path)
 	}
-	return nil
+	switch {
+	case errors.Is(err, os.ErrExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("master key: %w", err)
+	}
+	return true, nil
 }

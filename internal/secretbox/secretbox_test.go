@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -67,5 +68,39 @@ func TestLoadKeyFile(t *testing.T) {
 	os.WriteFile(bad, []byte("not base64!"), 0o600)
 	if _, _, err := LoadKeyFile(bad, false); err == nil {
 		t.Fatal("bad key accepted")
+	}
+}
+
+// Processes starting together on a new database: one key, created once,
+// and nobody reads a half-written file.
+func TestLoadKeyFileConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "master.key")
+	const n = 16
+	keys, created := make([][]byte, n), make([]bool, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			var err error
+			keys[i], created[i], err = LoadKeyFile(path, true)
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	count := 0
+	for i := range n {
+		if created[i] {
+			count++
+		}
+		if !bytes.Equal(keys[i], keys[0]) {
+			t.Fatal("processes got different keys")
+		}
+	}
+	if count != 1 {
+		t.Fatalf("created by %d processes", count)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".masterkey-*")); len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
 	}
 }

@@ -149,6 +149,10 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg Config, log
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
+		// Requests still running must not outlive the database the caller
+		// closes next: cut their connections.
+		srv.Close()
+		<-errc
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// maxCached bounds the cache: past it the cache starts over, so a flood of
-// distinct keys cannot grow memory.
+// maxCached bounds the cache: past it the cache starts over, so that many
+// sites cannot grow it without bound. (Unknown keys are not cached.)
 const maxCached = 10000
 
 // cache keeps recently resolved sites for a short time, by API key and by id.
@@ -57,14 +57,12 @@ func (c *cache) put(s Site) {
 		clear(c.byK)
 		clear(c.byI)
 	}
+	// A lookup that read the row before a rotation must not put the old
+	// secret back over the new one.
+	if old, ok := c.byI[s.ID]; ok && old.site.UpdatedAt.After(s.UpdatedAt) {
+		return
+	}
 	e := cached{site: s, expires: c.now().Add(c.ttl)}
 	c.byK[s.APIKey] = e
 	c.byI[s.ID] = e
-}
-
-func (c *cache) forget(s Site) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.byK, s.APIKey)
-	delete(c.byI, s.ID)
 }

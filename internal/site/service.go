@@ -56,24 +56,51 @@ func NewService(store Store, box *secretbox.Box, o Options) *Service {
 
 // Create makes a site with a new API key and secret.
 func (s *Service) Create(ctx context.Context, name string, domains []string) (Site, error) {
+	st, r, err := s.newSite(name, domains)
+	if err != nil {
+		return Site{}, err
+	}
+	if err := s.store.CreateSite(ctx, &r); err != nil {
+		return Site{}, fmt.Errorf("create site: %w", err)
+	}
+	st.ID = r.ID
+	return st, nil
+}
+
+// CreateFirst makes a site only in a database that has none; created tells
+// whether it did.
+func (s *Service) CreateFirst(ctx context.Context, name string) (st Site, created bool, err error) {
+	st, r, err := s.newSite(name, nil)
+	if err != nil {
+		return Site{}, false, err
+	}
+	if created, err = s.store.CreateFirstSite(ctx, &r); err != nil || !created {
+		return Site{}, false, err
+	}
+	st.ID = r.ID
+	return st, true, nil
+}
+
+// newSite checks name and domains and draws a new API key and secret.
+func (s *Service) newSite(name string, domains []string) (Site, Record, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return Site{}, errcode.Missing("name")
+		return Site{}, Record{}, errcode.Missing("name")
 	case len(name) > MaxNameLen:
-		return Site{}, errcode.InvalidValue("name", fmt.Sprintf("longer than %d characters", MaxNameLen))
+		return Site{}, Record{}, errcode.InvalidValue("name", fmt.Sprintf("longer than %d characters", MaxNameLen))
 	}
 	domains, err := normalizeDomains(domains)
 	if err != nil {
-		return Site{}, err
+		return Site{}, Record{}, err
 	}
 	secret, err := s.random(SecretSize)
 	if err != nil {
-		return Site{}, err
+		return Site{}, Record{}, err
 	}
 	keyBytes, err := s.random(apiKeyRandLen)
 	if err != nil {
-		return Site{}, err
+		return Site{}, Record{}, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	st := Site{
@@ -82,13 +109,10 @@ func (s *Service) Create(ctx context.Context, name string, domains []string) (Si
 		Secret:    secret,
 		Domains:   domains,
 		CreatedAt: now,
+		UpdatedAt: now,
 	}
-	r := Record{Name: st.Name, APIKey: st.APIKey, SealedSecret: s.seal(st.APIKey, secret), Domains: domains, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateSite(ctx, &r); err != nil {
-		return Site{}, fmt.Errorf("create site: %w", err)
-	}
-	st.ID = r.ID
-	return st, nil
+	r := Record{Name: name, APIKey: st.APIKey, SealedSecret: s.seal(st.APIKey, secret), Domains: domains, CreatedAt: now, UpdatedAt: now}
+	return st, r, nil
 }
 
 // ByAPIKey returns the site of apiKey: 400093 when there is none.
@@ -165,7 +189,7 @@ func (s *Service) List(ctx context.Context) ([]Site, error) {
 }
 
 // RotateSecret gives site id a new secret. Other processes keep accepting the
-// old one until their cache entry expires.
+// old one until their cache entry expires (Options.CacheTTL).
 func (s *Service) RotateSecret(ctx context.Context, id int64) (Site, error) {
 	st, err := s.ByID(ctx, id)
 	if err != nil {
@@ -175,16 +199,14 @@ func (s *Service) RotateSecret(ctx context.Context, id int64) (Site, error) {
 	if err != nil {
 		return Site{}, err
 	}
-	if err := s.store.UpdateSiteSecret(ctx, id, s.seal(st.APIKey, secret), s.now().UTC()); err != nil {
+	updated := s.now().UTC().Truncate(time.Millisecond)
+	if err := s.store.UpdateSiteSecret(ctx, id, s.seal(st.APIKey, secret), updated); err != nil {
 		return Site{}, fmt.Errorf("rotate secret: %w", err)
 	}
-	s.cache.forget(st)
-	st.Secret = secret
+	st.Secret, st.UpdatedAt = secret, updated
+	s.cache.put(st)
 	return st, nil
 }
-
-// Count returns the number of sites.
-func (s *Service) Count(ctx context.Context) (int, error) { return s.store.CountSites(ctx) }
 
 // CheckMasterKey opens the secret of one site, so that a wrong master key is
 // found at start rather than at the first request.
@@ -212,7 +234,7 @@ func (s *Service) open(r Record, err error) (Site, error) {
 	if err != nil {
 		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
 	}
-	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, CreatedAt: r.CreatedAt}
+	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	s.cache.put(st)
 	return st, nil
 }

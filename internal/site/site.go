@@ -20,6 +20,7 @@ type Site struct {
 	Secret    []byte
 	Domains   []string
 	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Record is a site as the store keeps it, with its secret sealed.
@@ -45,6 +46,7 @@ type Store interface {
 	ListSites(ctx context.Context) ([]Record, error)
 	// UpdateSiteSecret replaces the sealed secret of site id.
 	UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error
-	// CountSites tells whether the database is new.
-	CountSites(ctx context.Context) (int, error)
+	// CreateFirstSite inserts r, and sets r.ID, only when there is no site
+	// yet; of processes racing on one database, exactly one creates it.
+	CreateFirstSite(ctx context.Context, r *Record) (created bool, err error)
 }

@@ -33,7 +33,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []accou
 		}
 		return nil
 	})
-	if db.isConflict(err) {
+	if db.violates(err, "login_ids") {
 		return account.ErrLoginIDTaken
 	}
 	return err
@@ -50,7 +50,7 @@ func (db *DB) AccountByLoginID(ctx context.Context, siteID int64, id account.Log
 		`SELECT a.id, a.site_id, a.uid, a.username, a.email, a.active, a.email_verified,
 		        a.created_at, a.updated_at, a.last_login_at
 		 FROM login_ids l JOIN accounts a ON a.id = l.account_id
-		 WHERE l.site_id = $1 AND l.login_id = $2`, siteID, id.Value,
+		 WHERE l.site_id = $1 AND l.login_id = $2 AND l.kind = $3`, siteID, id.Value, string(id.Kind),
 	).Scan(&a.ID, &a.SiteID, &a.UID, &username, &email, &a.Active, &a.EmailVerified, &created, &updated, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.Account{}, account.ErrNotFound
@@ -63,7 +63,8 @@ func (db *DB) AccountByLoginID(ctx context.Context, siteID int64, id account.Log
 	return a, nil
 }
 
-// LoginIDExists implements account.Store: one primary-key lookup.
+// LoginIDExists implements account.Store: one primary-key lookup. Any kind
+// counts: a login ID is unique across emails and usernames.
 func (db *DB) LoginIDExists(ctx context.Context, siteID int64, id account.LoginID) (bool, error) {
 	var one int
 	err := db.read.QueryRowContext(ctx,

@@ -17,10 +17,10 @@ func openPostgres(url string) (*DB, error) {
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{engine: Postgres, read: db, write: db, isConflict: pgConflict}, nil
+	return &DB{engine: Postgres, read: db, write: db, violates: pgViolates}, nil
 }
 
-func pgConflict(err error) bool {
-	var e *pgconn.PgError
-	return errors.As(err, &e) && e.Code == "23505" // unique_violation
+func pgViolates(err error, table string) bool {
+	e, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && e.Code == "23505" && e.TableName == table // 23505: unique_violation
 }

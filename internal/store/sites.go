@@ -17,11 +17,43 @@ const siteColumns = `id, name, api_key, secret_sealed, domains, created_at, upda
 
 // CreateSite implements site.Store.
 func (db *DB) CreateSite(ctx context.Context, r *site.Record) error {
+	return insertSite(ctx, db.write, r)
+}
+
+// firstSiteLock is the PostgreSQL advisory lock key of CreateFirstSite.
+const firstSiteLock = 0x637573746f73 // "custos"
+
+// CreateFirstSite implements site.Store. Processes starting together on one
+// empty database queue on a lock (SQLite: the write transaction itself), so
+// exactly one of them creates the site.
+func (db *DB) CreateFirstSite(ctx context.Context, r *site.Record) (created bool, err error) {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		if db.engine == Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, firstSiteLock); err != nil {
+				return err
+			}
+		}
+		var any int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM sites LIMIT 1) s`).Scan(&any)
+		if err != nil || any > 0 {
+			return err
+		}
+		created = true
+		return insertSite(ctx, tx, r)
+	})
+	return created && err == nil, err
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func insertSite(ctx context.Context, q queryer, r *site.Record) error {
 	domains, err := json.Marshal(r.Domains)
 	if err != nil {
 		return err
 	}
-	return db.write.QueryRowContext(ctx,
+	return q.QueryRowContext(ctx,
 		`INSERT INTO sites (name, api_key, secret_sealed, domains, created_at, updated_at)
 		 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		r.Name, r.APIKey, r.SealedSecret, string(domains), millis(r.CreatedAt), millis(r.UpdatedAt),
@@ -67,13 +99,6 @@ func (db *DB) UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, upd
 		return site.ErrNotFound
 	}
 	return err
-}
-
-// CountSites implements site.Store.
-func (db *DB) CountSites(ctx context.Context) (int, error) {
-	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites`).Scan(&n)
-	return n, err
 }
 
 type scanner interface{ Scan(...any) error }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -30,34 +31,39 @@ func openSQLite(path string) (*DB, error) {
 			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 	}
-	dsn := func(extra ...string) string {
+	dsn := func(params ...string) string {
 		q := url.Values{}
-		for _, p := range append(sqlitePragmas, extra...) {
+		for _, p := range sqlitePragmas {
 			q.Add("_pragma", p)
 		}
-		q.Set("_txlock", "immediate")
+		for i := 0; i < len(params); i += 2 {
+			q.Add(params[i], params[i+1])
+		}
 		return "file:" + path + "?" + q.Encode()
 	}
-	write, err := sql.Open("sqlite", dsn())
+	// BEGIN IMMEDIATE: a write transaction takes the lock when it starts, not
+	// at its first write, so it never fails half-way on a lock upgrade.
+	write, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
 	if err != nil {
 		return nil, err
 	}
 	write.SetMaxOpenConns(1)
-	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", dsn("query_only(1)"))
+	read, err := sql.Open("sqlite", dsn("_pragma", "query_only(1)"))
 	if err != nil {
 		write.Close()
 		return nil, err
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{engine: SQLite, read: read, write: write, isConflict: sqliteConflict}, nil
+	return &DB{engine: SQLite, read: read, write: write, violates: sqliteViolates}, nil
 }
 
-func sqliteConflict(err error) bool {
-	var e *sqlite.Error
-	if !errors.As(err, &e) {
+// sqliteViolates reads the table from the message, which SQLite words as
+// "UNIQUE constraint failed: login_ids.site_id, login_ids.login_id".
+func sqliteViolates(err error, table string) bool {
+	e, ok := errors.AsType[*sqlite.Error](err)
+	if !ok || (e.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE && e.Code() != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
 		return false
 	}
-	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	return strings.Contains(e.Error(), "failed: "+table+".")
 }

@@ -1,6 +1,6 @@
 // Package store implements the domain stores on SQLite and PostgreSQL.
 //
-// Both engines run the same SQL ($n placeholders, RETURNING, ON CONFLICT);
+// Both engines run the same SQL ($n placeholders, RETURNING);
 // each has its own migrations under migrations/<engine>. Times are stored as
 // Unix milliseconds in both.
 package store
@@ -30,12 +30,12 @@ type DB struct {
 	engine Engine
 	read   *sql.DB
 	write  *sql.DB
-	// isConflict tells a unique-constraint violation of the engine.
-	isConflict func(error) bool
+	// violates tells whether err is a unique-constraint violation on table.
+	violates func(err error, table string) bool
 }
 
-// Open connects to url: "sqlite:<path>" (or a path ending in .db) or
-// "postgres://…" / "postgresql://…". It does not migrate.
+// Open connects to url: "sqlite:<path>" or "postgres://…" / "postgresql://…".
+// It does not migrate.
 func Open(ctx context.Context, url string) (*DB, error) {
 	var (
 		db  *DB

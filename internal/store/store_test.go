@@ -47,9 +47,6 @@ func TestMigrateTwice(t *testing.T) {
 func TestSites(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if n, err := db.CountSites(ctx); err != nil || n != 0 {
-			t.Fatalf("CountSites = %d, %v", n, err)
-		}
 		a := newSite(t, db, "3_a")
 		b := newSite(t, db, "3_b")
 		if a.ID == 0 || b.ID == a.ID {
@@ -89,6 +86,40 @@ func TestSites(t *testing.T) {
 
 func second[T any](_ T, err error) error { return err }
 
+// Processes starting together on an empty database: one creates the site.
+func TestCreateFirstSite(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		const n = 8
+		var wg sync.WaitGroup
+		results := make(chan error, n)
+		created := make(chan int64, n)
+		for i := range n {
+			wg.Go(func() {
+				r := site.Record{Name: "default", APIKey: fmt.Sprintf("3_%d", i), SealedSecret: []byte{1}, CreatedAt: t0, UpdatedAt: t0}
+				ok, err := db.CreateFirstSite(context.Background(), &r)
+				results <- err
+				if ok {
+					created <- r.ID
+				}
+			})
+		}
+		wg.Wait()
+		close(results)
+		close(created)
+		for err := range results {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(created) != 1 {
+			t.Fatalf("%d processes created the first site", len(created))
+		}
+		if list, _ := db.ListSites(context.Background()); len(list) != 1 || list[0].ID != <-created {
+			t.Fatalf("sites: %+v", list)
+		}
+	})
+}
+
 func TestAccountsLoginIDsUnique(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -122,6 +153,15 @@ func TestAccountsLoginIDsUnique(t *testing.T) {
 		}
 		if ok, _ := db.LoginIDExists(ctx, s1.ID, fresh); ok {
 			t.Fatal("login ID of a failed account was written")
+		}
+		// Lookups match the kind: an email is not found as a username.
+		if _, err := db.AccountByLoginID(ctx, s1.ID, account.LoginID{Kind: account.Username, Value: email.Value}); !errors.Is(err, account.ErrNotFound) {
+			t.Fatalf("email found as a username: %v", err)
+		}
+		// A clash on another unique column is not a taken login ID.
+		dupUID := &account.Account{SiteID: s1.ID, UID: "u1", Active: true, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateAccount(ctx, dupUID, []account.LoginID{{Kind: account.Username, Value: "carol"}}); err == nil || errors.Is(err, account.ErrLoginIDTaken) {
+			t.Fatalf("duplicate UID: err = %v", err)
 		}
 		// The same login ID in another site is another user.
 		c := &account.Account{SiteID: s2.ID, UID: "u1", Active: true, CreatedAt: t0, UpdatedAt: t0}
