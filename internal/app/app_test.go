@@ -36,7 +36,7 @@ type env struct {
 
 const maxBody = 4 << 10
 
-func newEnv(t *testing.T, engine store.Engine) *env {
+func newEnv(t testing.TB, engine store.Engine) *env {
 	t.Helper()
 	db := storetest.Open(t, engine)
 	cfg := server.DefaultConfig()

@@ -46,7 +46,7 @@ func (db *DB) AccountByLoginID(ctx context.Context, siteID int64, id account.Log
 		username, email            sql.NullString
 		created, updated, lastSeen int64
 	)
-	err := db.read.QueryRowContext(ctx,
+	err := db.read.queryRow(ctx,
 		`SELECT a.id, a.site_id, a.uid, a.username, a.email, a.active, a.email_verified,
 		        a.created_at, a.updated_at, a.last_login_at
 		 FROM login_ids l JOIN accounts a ON a.id = l.account_id
@@ -67,7 +67,7 @@ func (db *DB) AccountByLoginID(ctx context.Context, siteID int64, id account.Log
 // counts: a login ID is unique across emails and usernames.
 func (db *DB) LoginIDExists(ctx context.Context, siteID int64, id account.LoginID) (bool, error) {
 	var one int
-	err := db.read.QueryRowContext(ctx,
+	err := db.read.queryRow(ctx,
 		`SELECT 1 FROM login_ids WHERE site_id = $1 AND login_id = $2`, siteID, id.Value).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil

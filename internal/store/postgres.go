@@ -14,10 +14,13 @@ func openPostgres(url string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// As many idle connections as open ones: under load, a pool that closes
+	// connections above an idle limit reconnects (a new PostgreSQL backend)
+	// on almost every request.
 	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(16)
+	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{engine: Postgres, read: db, write: db, violates: pgViolates}, nil
+	return &DB{engine: Postgres, read: newPool(db), write: db, violates: pgViolates}, nil
 }
 
 func pgViolates(err error, table string) bool {

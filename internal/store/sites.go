@@ -62,17 +62,17 @@ func insertSite(ctx context.Context, q queryer, r *site.Record) error {
 
 // SiteByID implements site.Store.
 func (db *DB) SiteByID(ctx context.Context, id int64) (site.Record, error) {
-	return scanSite(db.read.QueryRowContext(ctx, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, id))
+	return scanSite(db.read.queryRow(ctx, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, id))
 }
 
 // SiteByAPIKey implements site.Store.
 func (db *DB) SiteByAPIKey(ctx context.Context, apiKey string) (site.Record, error) {
-	return scanSite(db.read.QueryRowContext(ctx, `SELECT `+siteColumns+` FROM sites WHERE api_key = $1`, apiKey))
+	return scanSite(db.read.queryRow(ctx, `SELECT `+siteColumns+` FROM sites WHERE api_key = $1`, apiKey))
 }
 
 // ListSites implements site.Store.
 func (db *DB) ListSites(ctx context.Context) ([]site.Record, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+siteColumns+` FROM sites ORDER BY id`)
+	rows, err := db.read.query(ctx, `SELECT `+siteColumns+` FROM sites ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +100,6 @@ func (db *DB) UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, upd
 	}
 	return err
 }
-
-type scanner interface{ Scan(...any) error }
 
 func scanSite(row scanner) (site.Record, error) {
 	var (

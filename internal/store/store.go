@@ -28,7 +28,7 @@ const (
 // queue in Go instead of failing with SQLITE_BUSY.
 type DB struct {
 	engine Engine
-	read   *sql.DB
+	read   *pool
 	write  *sql.DB
 	// violates tells whether err is a unique-constraint violation on table.
 	violates func(err error, table string) bool
@@ -72,11 +72,10 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (db *DB) Close() error {
-	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
+	if db.read.DB == db.write {
+		return db.read.close()
 	}
-	return err
+	return errors.Join(db.write.Close(), db.read.close())
 }
 
 // inTx runs fn in a write transaction, committing when fn returns nil.

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// pool runs read queries through prepared statements, each prepared once
+// and reused: SQLite spends more time parsing a short query than running it
+// (see docs/benchmarks.md). Queries are constants of this package, so the
+// cache is bounded by the code.
+type pool struct {
+	*sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+func newPool(db *sql.DB) *pool { return &pool{DB: db, stmts: map[string]*sql.Stmt{}} }
+
+func (p *pool) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := p.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.stmts[query] = st
+	return st, nil
+}
+
+// queryRow is QueryRowContext on the prepared statement of query.
+func (p *pool) queryRow(ctx context.Context, query string, args ...any) scanner {
+	st, err := p.prepared(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// query is QueryContext on the prepared statement of query.
+func (p *pool) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (p *pool) close() error {
+	p.mu.Lock()
+	for _, st := range p.stmts {
+		st.Close()
+	}
+	clear(p.stmts)
+	p.mu.Unlock()
+	return p.DB.Close()
+}
+
+type scanner interface{ Scan(...any) error }
+
+// errRow is a row whose statement could not be prepared.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
