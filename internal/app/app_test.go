@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -447,3 +449,52 @@ func TestOps(t *testing.T) {
 		t.Errorf("readyz after close: %d %s", r.status, r.body)
 	}
 }
+
+// The log of calls that carry secrets holds none of them: paths only, no
+// query strings, no credentials.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var logs syncBuffer
+	db := storetest.Open(t, store.SQLite)
+	a, err := app.New(app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32),
+		Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Sites.Create(context.Background(), "s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	e := &env{srv: srv, app: a, db: db, site: st}
+	secret := st.SecretBase64()
+	e.do(t, "GET", "/accounts.isAvailableLoginID?apiKey="+st.APIKey+"&loginID=x&secret="+url.QueryEscape(secret), nil, nil)
+	e.do(t, "POST", "/accounts.isAvailableLoginID", strings.NewReader("apiKey="+st.APIKey+"&secret="+url.QueryEscape(secret)),
+		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+	hdr := http.Header{}
+	req, _ := http.NewRequest("GET", "/", nil)
+	req.SetBasicAuth(strconv.FormatInt(st.ID, 10), secret)
+	hdr.Set("Authorization", req.Header.Get("Authorization"))
+	e.do(t, "GET", rest.Prefix+"/users/find_by?username=x", nil, hdr)
+	out := logs.String()
+	if strings.Count(out, `"msg":"request"`) != 3 {
+		t.Fatalf("expected 3 access log lines:\n%s", out)
+	}
+	for _, s := range []string{secret, url.QueryEscape(secret), hdr.Get("Authorization"), "loginID="} {
+		if strings.Contains(out, s) {
+			t.Fatalf("log holds %q:\n%s", s, out)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
