@@ -148,3 +148,9 @@ func (f FieldError) FullMessage() string {
 	}
 	return f.Attribute + " " + f.Message
 }
+
+// WithMessage returns f with another message.
+func (f FieldError) WithMessage(m string) FieldError {
+	f.Message = m
+	return f
+}

@@ -6,6 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
+	"strconv"
+
+	"github.com/custos-id/custos/internal/mail"
+	"github.com/custos-id/custos/internal/password"
 
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/server"
@@ -29,13 +34,43 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "time for requests in flight to finish on SIGINT/SIGTERM")
 	fs.DurationVar(&o.SiteCacheTTL, "site-cache-ttl", 0, "how long a resolved apiKey stays cached (default 5s)")
+	fs.StringVar(&o.PublicURL, "public-url", "", "the URL clients reach custos at, for links in mail and the JWT issuer (default http://<addr>)")
+	var smtpURL, mailFrom string
+	fs.StringVar(&smtpURL, "smtp", "", "SMTP relay: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; without it mail is written to the log (development)")
+	fs.StringVar(&mailFrom, "mail-from", "custos@localhost", "sender address of mail")
+	var proxies stringList
+	fs.Var(&proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-Proto: https is believed (repeatable)")
+	pw := password.DefaultParams()
+	fs.Func("argon2-memory", fmt.Sprintf("argon2id memory in KiB (default %d)", pw.Memory), uintFlag(&pw.Memory))
+	fs.Func("argon2-time", fmt.Sprintf("argon2id passes (default %d)", pw.Time), uintFlag(&pw.Time))
+	fs.IntVar(&o.HashConcurrency, "hash-concurrency", 0, "password hashes computed at once; the rest wait (default: the number of CPUs)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	o.Password = pw
+	for _, p := range proxies {
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxy %q: %w", p, err)
+		}
+		o.TrustedProxies = append(o.TrustedProxies, prefix)
+	}
+	if o.PublicURL == "" {
+		o.PublicURL = "http://" + addr
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		return fmt.Errorf("--max-body-bytes must be positive")
 	}
 	log := newLogger(stderr, logLevel)
+	if smtpURL != "" {
+		sender, err := mail.NewSMTP(smtpURL, mailFrom)
+		if err != nil {
+			return err
+		}
+		o.Mail = sender
+	} else {
+		log.Warn("no --smtp: mail is written to this log, links and tokens included; for development only")
+	}
 
 	db, err := d.open(ctx)
 	if err != nil {
@@ -62,7 +97,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "engine", db.Engine(), "version", version())
-	return server.Serve(ctx, ln, a.Handler(), cfg, log)
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { a.Run(workers); close(done) }()
+	err = server.Serve(ctx, ln, a.Handler(), cfg, log)
+	stopWorkers()
+	<-done
+	return err
 }
 
 // firstSite creates the site "default" in an empty database and prints its
@@ -81,4 +122,15 @@ func firstSite(ctx context.Context, a *app.App, stdout io.Writer) error {
 They are printed on this first start only; "custos site show --id %d" shows them again.
 `, st.ID, st.APIKey, st.SecretBase64(), st.ID)
 	return nil
+}
+
+func uintFlag(dst *uint32) func(string) error {
+	return func(s string) error {
+		v, err := strconv.ParseUint(s, 10, 32)
+		if err != nil || v == 0 {
+			return fmt.Errorf("want a positive integer")
+		}
+		*dst = uint32(v)
+		return nil
+	}
 }

@@ -36,32 +36,113 @@ type Account struct {
 	ID     int64
 	SiteID int64
 	// UID is the public identifier, 32 lower-case hex characters.
-	UID           string
-	Username      string
-	Email         string
-	Active        bool
-	EmailVerified bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	LastLoginAt   time.Time // zero until the first login
+	UID string
+	// Username and Email are the login IDs as the user typed them.
+	Username string
+	Email    string
+	// PasswordHash is a PHC string; empty when the account has no password.
+	PasswordHash string
+	Profile      map[string]any
+	Data         map[string]any
+	Active       bool
+	// Registered is false until the registration is finalized.
+	Registered        bool
+	EmailVerified     bool
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	RegisteredAt      time.Time
+	VerifiedAt        time.Time
+	LastLoginAt       time.Time // zero until the first login
+	PasswordChangedAt time.Time
+}
+
+// StoredLoginID is a login ID of an account as the store keeps it.
+type StoredLoginID struct {
+	LoginID
+	// Display is the value as the user typed it.
+	Display    string
+	VerifiedAt time.Time // emails only; zero while unverified
+}
+
+// Session is a logged-in session. Its token is known only to the client:
+// the store keeps its SHA-256.
+type Session struct {
+	ID           int64
+	SiteID       int64
+	AccountID    int64
+	TokenHash    []byte
+	SecretSealed []byte // mobile sessions only
+	CreatedAt    time.Time
+	ExpiresAt    time.Time // zero: never
+}
+
+// TokenKind tells what a one-time token is for.
+type TokenKind string
+
+// The kinds of one-time token.
+const (
+	RegToken    TokenKind = "reg"
+	VerifyToken TokenKind = "verify"
+	ResetToken  TokenKind = "reset"
+)
+
+// Token is a one-time token, kept as the SHA-256 of its value.
+type Token struct {
+	Hash      []byte
+	SiteID    int64
+	AccountID int64 // 0: a regToken of initRegistration, before any account
+	Kind      TokenKind
+	Email     string // the address a verification token verifies
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // Errors a Store returns.
 var (
-	ErrNotFound = errors.New("account not found")
+	ErrNotFound = errors.New("not found")
 	// ErrLoginIDTaken is returned when a unique login ID is already in use.
 	ErrLoginIDTaken = errors.New("login ID taken")
 )
 
-// Store keeps accounts. Uniqueness of login IDs within a site is the store's
-// job (a unique index), never a read before a write.
+// Store keeps accounts, sessions and tokens. Uniqueness of login IDs within a
+// site is the store's job (a unique index), never a read before a write.
 type Store interface {
-	// CreateAccount inserts a and its login IDs in one transaction and sets
-	// a.ID; ErrLoginIDTaken when a login ID is in use.
-	CreateAccount(ctx context.Context, a *Account, ids []LoginID) error
+	// WithTx runs fn with a Store bound to one transaction: everything fn
+	// writes is committed together when it returns nil, or not at all.
+	WithTx(ctx context.Context, fn func(Store) error) error
+
+	// CreateAccount inserts a and its login IDs and sets a.ID;
+	// ErrLoginIDTaken when a login ID is in use.
+	CreateAccount(ctx context.Context, a *Account, ids []StoredLoginID) error
+	// UpdateAccount writes every field of a but its login IDs.
+	UpdateAccount(ctx context.Context, a *Account) error
+	DeleteAccount(ctx context.Context, siteID, accountID int64) error
+	AccountByID(ctx context.Context, siteID, accountID int64) (Account, error)
+	AccountByUID(ctx context.Context, siteID int64, uid string) (Account, error)
 	// AccountByLoginID finds the account whose login ID has id's value and kind.
 	AccountByLoginID(ctx context.Context, siteID int64, id LoginID) (Account, error)
 	LoginIDExists(ctx context.Context, siteID int64, id LoginID) (bool, error)
+	LoginIDs(ctx context.Context, accountID int64) ([]StoredLoginID, error)
+	// AddLoginID adds a login ID to an account; ErrLoginIDTaken when in use.
+	AddLoginID(ctx context.Context, siteID, accountID int64, id StoredLoginID) error
+	RemoveLoginID(ctx context.Context, accountID int64, value string) error
+	SetLoginIDVerified(ctx context.Context, accountID int64, value string, at time.Time) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByHash finds a session with its account in one lookup.
+	SessionByHash(ctx context.Context, hash []byte) (Session, Account, error)
+	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteSessions ends every session of an account but keepID's.
+	DeleteSessions(ctx context.Context, accountID, keepID int64) error
+
+	CreateToken(ctx context.Context, t Token) error
+	TokenByHash(ctx context.Context, kind TokenKind, hash []byte) (Token, error)
+	// ConsumeToken deletes and returns a token: of two concurrent uses, one wins.
+	ConsumeToken(ctx context.Context, kind TokenKind, hash []byte) (Token, error)
+	DeleteTokens(ctx context.Context, accountID int64, kind TokenKind) error
+
+	// EnqueueMail adds a sealed message to the outbox.
+	EnqueueMail(ctx context.Context, sealed []byte, at time.Time) error
 }
 
 // ParseLoginID normalizes a login ID as the user typed it: an email when it

@@ -2,16 +2,100 @@ package account
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/mail"
+	"github.com/custos-id/custos/internal/password"
+	"github.com/custos-id/custos/internal/secretbox"
 )
 
-// Service runs the account operations of a site.
-type Service struct {
-	store Store
+// Mailer queues mail: Seal makes the body the outbox keeps, Notify wakes the
+// sender once the transaction that queued it has committed.
+type Mailer interface {
+	Seal(mail.Message) []byte
+	Notify()
 }
 
-// NewService returns a Service over store.
-func NewService(store Store) *Service { return &Service{store: store} }
+// Service runs the account operations of a site. It knows nothing of HTTP:
+// the dialect adapters call it and render what it returns.
+type Service struct {
+	store  Store
+	hasher *password.Hasher
+	mailer Mailer
+	box    *secretbox.Box
+	now    func() time.Time
+	rand   io.Reader
+	// publicURL is where links in mail point: <publicURL>/account/verify-email?token=…
+	publicURL string
+	log       *slog.Logger
+}
+
+// Options configure a Service; zero values take defaults.
+type Options struct {
+	Now       func() time.Time
+	Rand      io.Reader
+	PublicURL string
+	Log       *slog.Logger
+}
+
+// NewService returns a Service.
+func NewService(store Store, hasher *password.Hasher, mailer Mailer, box *secretbox.Box, o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, hasher: hasher, mailer: mailer, box: box, now: o.Now, rand: o.Rand,
+		publicURL: o.PublicURL, log: o.Log}
+}
+
+// Result is what registration and login produce: the account, its login
+// IDs and, when the user is now logged in, the new session.
+type Result struct {
+	Account  Account
+	LoginIDs []StoredLoginID
+	Session  *NewSession
+	// RegToken continues a pending registration or verification.
+	RegToken string
+}
+
+// NewSession is a session just created: the only time its token and
+// secret exist in clear.
+type NewSession struct {
+	Session
+	Token string
+	// Secret is the base64 session secret of a mobile session, else empty.
+	Secret string
+}
+
+// SessionOptions are the session parameters of a login.
+type SessionOptions struct {
+	// Expiration in seconds: 0 a browser session, -2 no expiry; nil takes
+	// the site's gigyaPlugins.sessionExpiration.
+	Expiration *int
+	// Mobile sessions get a secret to sign requests with.
+	Mobile bool
+}
+
+// browserSessionTTL is the server-side lifetime of a browser session, whose
+// cookie ends when the browser closes.
+const browserSessionTTL = 24 * time.Hour
+
+// regTokenTTL is the lifetime of a regToken.
+const regTokenTTL = time.Hour
 
 // IsAvailableLoginID reports whether loginID is free in the site.
 func (s *Service) IsAvailableLoginID(ctx context.Context, siteID int64, loginID string) (bool, error) {
@@ -37,3 +121,81 @@ func (s *Service) Find(ctx context.Context, siteID int64, kind LoginIDKind, para
 	}
 	return a, err == nil, err
 }
+
+// ByUID returns the account of uid in the site with its login IDs: 403005
+// when there is none.
+func (s *Service) ByUID(ctx context.Context, siteID int64, uid string) (Account, []StoredLoginID, error) {
+	if uid == "" {
+		return Account{}, nil, errcode.Missing("UID")
+	}
+	a, err := s.store.AccountByUID(ctx, siteID, uid)
+	if errors.Is(err, ErrNotFound) {
+		return Account{}, nil, errcode.Newf(errcode.UnauthorizedUser, "Unauthorized user: no account with UID %.64q", uid)
+	}
+	if err != nil {
+		return Account{}, nil, err
+	}
+	ids, err := s.store.LoginIDs(ctx, a.ID)
+	return a, ids, err
+}
+
+// LoginIDsOf returns the login IDs of an account.
+func (s *Service) LoginIDsOf(ctx context.Context, a Account) ([]StoredLoginID, error) {
+	return s.store.LoginIDs(ctx, a.ID)
+}
+
+// newToken draws a token: prefix and 32 random bytes, base64url. Only its
+// SHA-256 is stored.
+func (s *Service) newToken(prefix string) (token string, hash []byte, err error) {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", nil, fmt.Errorf("random: %w", err)
+	}
+	token = prefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token), nil
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func (s *Service) newUID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// issueRegToken stores a regToken for a pending account (accountID 0: none yet).
+func (s *Service) issueRegToken(ctx context.Context, tx Store, siteID, accountID int64) (string, error) {
+	tok, hash, err := s.newToken("rt1_")
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	return tok, tx.CreateToken(ctx, Token{Hash: hash, SiteID: siteID, AccountID: accountID, Kind: RegToken,
+		CreatedAt: now, ExpiresAt: now.Add(regTokenTTL)})
+}
+
+// validToken finds an unexpired token of kind for the site, naming param
+// in its errors: 400006 when unknown, spent or expired.
+func (s *Service) validToken(ctx context.Context, siteID int64, kind TokenKind, param, token string) (Token, error) {
+	if token == "" {
+		return Token{}, errcode.Missing(param)
+	}
+	t, err := s.store.TokenByHash(ctx, kind, hashToken(token))
+	switch {
+	case errors.Is(err, ErrNotFound) || (err == nil && siteID != 0 && t.SiteID != siteID):
+		return Token{}, errcode.InvalidValue(param, "unknown or already used")
+	case err != nil:
+		return Token{}, err
+	case !s.now().Before(t.ExpiresAt):
+		return Token{}, errcode.InvalidValue(param, "expired")
+	}
+	return t, nil
+}
+
+// now returns the current time truncated to the milliseconds the store keeps.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

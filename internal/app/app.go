@@ -3,11 +3,19 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/jwt"
+	"github.com/custos-id/custos/internal/mail"
+	"github.com/custos-id/custos/internal/outbox"
+	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/secretbox"
@@ -25,19 +33,33 @@ type Options struct {
 	Server    server.Config
 	// SiteCacheTTL is how long a resolved apiKey stays cached (default 5s).
 	SiteCacheTTL time.Duration
+	// PublicURL is the base URL of links in mail and of the JWT issuer,
+	// such as https://id.example.com (required).
+	PublicURL string
+	// Mail sends mail; nil writes it to the log (development only).
+	Mail mail.Sender
+	// TrustedProxies may report HTTPS with X-Forwarded-Proto.
+	TrustedProxies []netip.Prefix
+	// Password are the argon2id parameters (default password.DefaultParams);
+	// HashConcurrency bounds the hashes running at once (default GOMAXPROCS).
+	Password        password.Params
+	HashConcurrency int
 }
 
 // App is a running custos: its services and its HTTP handler.
 type App struct {
 	Sites    *site.Service
 	Accounts *account.Service
+	Outbox   *outbox.Outbox
+	Keys     *jwt.Keys
 	RPC      *rpc.Handler
 	REST     *rest.Handler
 	Metrics  *server.Metrics
 	handler  http.Handler
 }
 
-// New builds an App over an open, migrated database.
+// New builds an App over an open, migrated database. Run starts its
+// background work.
 func New(o Options) (*App, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -48,23 +70,40 @@ func New(o Options) (*App, error) {
 	if o.Server == (server.Config{}) {
 		o.Server = server.DefaultConfig()
 	}
+	if o.Password == (password.Params{}) {
+		o.Password = password.DefaultParams()
+	}
+	if o.Mail == nil {
+		o.Mail = mail.LogSender{Log: o.Log}
+	}
+	o.PublicURL = strings.TrimSuffix(o.PublicURL, "/")
+	if !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
+		return nil, errors.New("app: PublicURL must be an absolute http(s) URL")
+	}
 	box, err := secretbox.New(o.MasterKey)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{
-		Sites:    site.NewService(o.DB, box, site.Options{Now: o.Now, CacheTTL: o.SiteCacheTTL}),
-		Accounts: account.NewService(o.DB),
-		Metrics:  server.NewMetrics(),
+	hasher, err := password.NewHasher(o.Password, o.HashConcurrency)
+	if err != nil {
+		return nil, err
 	}
-	a.RPC = rpc.New(a.Sites, o.Now, o.Log)
-	rpc.RegisterAccounts(a.RPC, a.Accounts)
+	a := &App{
+		Sites:   site.NewService(o.DB, box, site.Options{Now: o.Now, CacheTTL: o.SiteCacheTTL}),
+		Outbox:  outbox.New(o.DB, box, o.Mail, o.Now, o.Log),
+		Keys:    jwt.NewKeys(o.DB, box, jwt.Options{Now: o.Now}),
+		Metrics: server.NewMetrics(),
+	}
+	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL, Log: o.Log})
+	a.RPC = rpc.New(a.Sites, a.Accounts, o.TrustedProxies, o.Now, o.Log)
+	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.PublicURL, Now: o.Now})
 	a.REST = rest.New(a.Sites, o.Log)
 	rest.RegisterUsers(a.REST, a.Accounts)
 
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.Handle("GET /account/verify-email", verifyEmailPage(a.Accounts, o.Log))
 	mux.Handle("/v1/marketing/", a.REST)
 	mux.Handle("/v1/marketing", a.REST) // a JSON 404, not the mux's redirect
 	mux.Handle("/", a.RPC)
@@ -74,3 +113,6 @@ func New(o Options) (*App, error) {
 
 // Handler is the root handler of the HTTP server.
 func (a *App) Handler() http.Handler { return a.handler }
+
+// Run does the background work (mail delivery) until ctx ends.
+func (a *App) Run(ctx context.Context) { a.Outbox.Run(ctx) }

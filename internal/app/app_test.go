@@ -18,6 +18,7 @@ import (
 
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/server"
@@ -43,7 +44,7 @@ func newEnv(t testing.TB, engine store.Engine) *env {
 	db := storetest.Open(t, engine)
 	cfg := server.DefaultConfig()
 	cfg.MaxBodyBytes = maxBody
-	a, err := app.New(app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), Now: func() time.Time { return now }, Server: cfg})
+	a, err := app.New(testOptions(db, cfg, func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,14 +62,25 @@ func newEnv(t testing.TB, engine store.Engine) *env {
 	a.REST.Handle("GET /test/panic", func(context.Context, *rest.Request) (rest.Response, error) { panic("boom secret-stack") })
 	ann := &account.Account{SiteID: st.ID, UID: "0123456789abcdef0123456789abcdef", Username: "ann", Email: "Ann@Example.com",
 		Active: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now}
-	if err := db.CreateAccount(context.Background(), ann, []account.LoginID{
-		{Kind: account.Email, Value: "ann@example.com"}, {Kind: account.Username, Value: "ann"}}); err != nil {
+	if err := db.CreateAccount(context.Background(), ann, []account.StoredLoginID{
+		{LoginID: account.LoginID{Kind: account.Email, Value: "ann@example.com"}, Display: "Ann@Example.com"},
+		{LoginID: account.LoginID{Kind: account.Username, Value: "ann"}, Display: "ann"}}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return &env{srv: srv, app: a, db: db, site: st}
 }
+
+// testOptions are the options of an App under test: cheap password hashing,
+// mail to the log.
+func testOptions(db *store.DB, cfg server.Config, now func() time.Time) app.Options {
+	return app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), Now: now, Server: cfg,
+		PublicURL: "http://custos.test", Password: cheapHashing}
+}
+
+// cheapHashing keeps tests fast; production uses password.DefaultParams.
+var cheapHashing = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
 	for _, engine := range storetest.Engines() {
@@ -455,8 +467,9 @@ func TestOps(t *testing.T) {
 func TestLogsHoldNoSecrets(t *testing.T) {
 	var logs syncBuffer
 	db := storetest.Open(t, store.SQLite)
-	a, err := app.New(app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32),
-		Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	o := testOptions(db, server.DefaultConfig(), time.Now)
+	o.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+	a, err := app.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,17 +2,575 @@ package rpc
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/jwt"
+	"github.com/custos-id/custos/internal/policy"
+	"github.com/custos-id/custos/internal/site"
 )
 
+// Accounts are the services behind the accounts.* methods.
+type Accounts struct {
+	Accounts *account.Service
+	Sites    *site.Service
+	Keys     *jwt.Keys
+	// Issuer is the base of the iss claim: <Issuer>/jwt/<apiKey>/.
+	Issuer string
+	Now    func() time.Time
+}
+
 // RegisterAccounts adds the accounts.* methods.
-func RegisterAccounts(h *Handler, accounts *account.Service) {
-	h.Register("accounts.isAvailableLoginID", Method{Auth: APIKey, Run: func(ctx context.Context, c *Call) (any, error) {
-		ok, err := accounts.IsAvailableLoginID(ctx, c.Site.ID, c.Params.Get("loginID"))
+func RegisterAccounts(h *Handler, x Accounts) {
+	for name, m := range map[string]Method{
+		"accounts.initRegistration":       {APIKey, x.initRegistration},
+		"accounts.register":               {APIKey, x.register},
+		"accounts.finalizeRegistration":   {APIKey, x.finalizeRegistration},
+		"accounts.login":                  {APIKey, x.login},
+		"accounts.logout":                 {SessionOrServer, x.logout},
+		"accounts.getAccountInfo":         {SessionOrServer, x.getAccountInfo},
+		"accounts.setAccountInfo":         {SessionOrServer, x.setAccountInfo},
+		"accounts.isAvailableLoginID":     {APIKey, x.isAvailableLoginID},
+		"accounts.deleteAccount":          {Server, x.deleteAccount},
+		"accounts.resetPassword":          {APIKey, x.resetPassword},
+		"accounts.resendVerificationCode": {APIKey, x.resendVerificationCode},
+		"accounts.verifyLogin":            {SessionOrServer, x.verifyLogin},
+		"accounts.getJWT":                 {SessionOrServer, x.getJWT},
+		"accounts.getJWTPublicKey":        {APIKey, x.getJWTPublicKey},
+		"accounts.getPolicies":            {APIKey, x.getPolicies},
+		"accounts.setPolicies":            {Server, x.setPolicies},
+	} {
+		h.Register(name, m)
+	}
+}
+
+type obj = map[string]any
+
+func (x Accounts) isAvailableLoginID(ctx context.Context, c *Call) (any, error) {
+	ok, err := x.Accounts.IsAvailableLoginID(ctx, c.Site.ID, c.Params.Get("loginID"))
+	if err != nil {
+		return nil, err
+	}
+	return obj{"isAvailable": ok}, nil
+}
+
+func (x Accounts) initRegistration(ctx context.Context, c *Call) (any, error) {
+	tok, err := x.Accounts.InitRegistration(ctx, c.Site)
+	if err != nil {
+		return nil, err
+	}
+	return obj{"regToken": tok}, nil
+}
+
+func (x Accounts) register(ctx context.Context, c *Call) (any, error) {
+	p := c.Params
+	so, err := sessionOptions(p)
+	if err != nil {
+		return nil, err
+	}
+	inc, err := parseInclude(p, "profile")
+	if err != nil {
+		return nil, err
+	}
+	finalize, err := p.Bool("finalizeRegistration", false)
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.Accounts.Register(ctx, c.Site, account.RegisterInput{
+		Email: p.Get("email"), Username: p.Get("username"), Password: p.Get("password"),
+		Profile: p.Object("profile"), Data: p.Object("data"), RegToken: p.Get("regToken"),
+		Finalize: finalize, Session: so,
+	})
+	return x.result(c, res, inc, err)
+}
+
+func (x Accounts) finalizeRegistration(ctx context.Context, c *Call) (any, error) {
+	so, err := sessionOptions(c.Params)
+	if err != nil {
+		return nil, err
+	}
+	inc, err := parseInclude(c.Params, "profile,data")
+	if err != nil {
+		return nil, err
+	}
+	regToken, err := c.Params.Required("regToken")
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.Accounts.FinalizeRegistration(ctx, c.Site, regToken, so)
+	return x.result(c, res, inc, err)
+}
+
+func (x Accounts) login(ctx context.Context, c *Call) (any, error) {
+	so, err := sessionOptions(c.Params)
+	if err != nil {
+		return nil, err
+	}
+	inc, err := parseInclude(c.Params, "profile")
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.Accounts.Login(ctx, c.Site, c.Params.Get("loginID"), c.Params.Get("password"), so)
+	return x.result(c, res, inc, err)
+}
+
+// result renders a registration or login: the account, then the session or,
+// when pending, the regToken beside the pending error.
+func (x Accounts) result(c *Call, res account.Result, inc include, err error) (any, error) {
+	if res.Account.UID == "" {
+		return nil, err
+	}
+	// Registration and login are client-side methods even when a secret
+	// comes along: they always carry the signature.
+	out := x.view(c, res.Account, res.LoginIDs, inc, true)
+	if res.RegToken != "" {
+		out["regToken"] = res.RegToken
+		if !res.Account.EmailVerified && res.Account.Email != "" {
+			out["unverifiedEmails"] = []string{res.Account.Email}
+		}
+	}
+	if s := res.Session; s != nil {
+		out["sessionInfo"] = x.sessionInfo(c, s)
+	}
+	if inc.has("id_token") && res.Session != nil {
+		tok, jerr := x.idToken(context.Background(), c.Site, res.Account, nil, 300, "")
+		if jerr != nil {
+			return nil, jerr
+		}
+		out["id_token"] = tok
+	}
+	return out, err
+}
+
+// sessionInfo is the session as the client keeps it: a cookie for a browser,
+// a token and a signing secret for a mobile app.
+func (x Accounts) sessionInfo(c *Call, s *account.NewSession) obj {
+	now := func() int64 { return x.Now().Unix() }
+	if s.Secret != "" {
+		return obj{"sessionToken": s.Token, "sessionSecret": s.Secret, "expires_in": account.ExpiresIn(s.Session, now)}
+	}
+	ck := &http.Cookie{Name: SessionCookie(c.Site.APIKey), Value: s.Token, Path: "/", HttpOnly: true,
+		Secure: c.Secure, SameSite: http.SameSiteLaxMode}
+	if !s.ExpiresAt.IsZero() && s.ExpiresAt.Sub(s.CreatedAt) != 24*time.Hour {
+		ck.Expires = s.ExpiresAt
+	}
+	c.SetCookie(ck)
+	return obj{"cookieName": ck.Name, "cookieValue": s.Token, "expires_in": account.ExpiresIn(s.Session, now)}
+}
+
+// target is the account a SessionOrServer call acts on: the session's, or
+// the UID's in a server call.
+func (x Accounts) target(ctx context.Context, c *Call, param string) (account.Account, []account.StoredLoginID, error) {
+	if !c.Server {
+		ids, err := x.Accounts.LoginIDsOf(ctx, *c.Account)
+		return *c.Account, ids, err
+	}
+	return x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get(param))
+}
+
+func (x Accounts) getAccountInfo(ctx context.Context, c *Call) (any, error) {
+	inc, err := parseInclude(c.Params, "profile,data")
+	if err != nil {
+		return nil, err
+	}
+	a, ids, err := x.target(ctx, c, "UID")
+	if err != nil {
+		return nil, err
+	}
+	return x.view(c, a, ids, inc, !c.Server), nil
+}
+
+func (x Accounts) verifyLogin(ctx context.Context, c *Call) (any, error) {
+	inc, err := parseInclude(c.Params, "profile,data")
+	if err != nil {
+		return nil, err
+	}
+	a, ids, err := x.target(ctx, c, "UID")
+	if err != nil {
+		return nil, err
+	}
+	if err := x.Accounts.VerifyLogin(ctx, c.Site, a); err != nil {
+		return obj{"UID": a.UID}, err
+	}
+	out := x.view(c, a, ids, inc, !c.Server)
+	if inc.has("id_token") {
+		tok, err := x.idToken(ctx, c.Site, a, nil, 300, "")
 		if err != nil {
 			return nil, err
 		}
-		return map[string]bool{"isAvailable": ok}, nil
-	}})
+		out["id_token"] = tok
+	}
+	return out, nil
+}
+
+func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
+	p := c.Params
+	a, _, err := x.target(ctx, c, "UID")
+	if err != nil {
+		return nil, err
+	}
+	ch := account.Changes{Profile: p.Object("profile"), Data: p.Object("data"),
+		AddLoginEmails: list(p.Get("addLoginEmails")), RemoveLoginEmails: list(p.Get("removeLoginEmails")),
+		Password: p.Get("password"), NewPassword: p.Get("newPassword")}
+	if p.Has("username") {
+		u := p.Get("username")
+		ch.Username = &u
+	}
+	if p.Has("isActive") {
+		if !c.Server {
+			return nil, errcode.New(errcode.PermissionDenied, "Permission denied: isActive is set by server calls only")
+		}
+		active, err := p.Bool("isActive", true)
+		if err != nil {
+			return nil, err
+		}
+		ch.Active = &active
+	}
+	var keep int64
+	if c.Session != nil {
+		keep = c.Session.ID
+	}
+	if _, err := x.Accounts.Update(ctx, c.Site, a, ch, keep); err != nil {
+		return nil, err
+	}
+	return obj{}, nil
+}
+
+func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {
+	if !c.Server {
+		c.SetCookie(&http.Cookie{Name: SessionCookie(c.Site.APIKey), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+			Secure: c.Secure, SameSite: http.SameSiteLaxMode})
+		return obj{}, x.Accounts.Logout(ctx, *c.Session)
+	}
+	a, _, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
+	if err != nil {
+		return nil, err
+	}
+	return obj{}, x.Accounts.LogoutAll(ctx, a)
+}
+
+func (x Accounts) deleteAccount(ctx context.Context, c *Call) (any, error) {
+	a, _, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
+	if err != nil {
+		return nil, err
+	}
+	return obj{}, x.Accounts.Delete(ctx, a)
+}
+
+func (x Accounts) resetPassword(ctx context.Context, c *Call) (any, error) {
+	p := c.Params
+	send, err := p.Bool("sendEmail", true)
+	if err != nil {
+		return nil, err
+	}
+	if !send && !c.Server {
+		return nil, errcode.New(errcode.PermissionDenied, "Permission denied: sendEmail=false is for server calls only")
+	}
+	res, err := x.Accounts.ResetPassword(ctx, c.Site, account.ResetInput{LoginID: p.Get("loginID"),
+		Token: p.Get("passwordResetToken"), NewPassword: p.Get("newPassword"), SendEmail: send})
+	if err != nil {
+		return nil, err
+	}
+	out := obj{}
+	if res.Token != "" {
+		out["passwordResetToken"] = res.Token
+	}
+	if res.UID != "" {
+		out["UID"] = res.UID
+	}
+	return out, nil
+}
+
+func (x Accounts) resendVerificationCode(ctx context.Context, c *Call) (any, error) {
+	var (
+		a   account.Account
+		err error
+	)
+	switch {
+	case c.Params.Get("regToken") != "":
+		a, err = x.Accounts.AccountByRegToken(ctx, c.Site, c.Params.Get("regToken"))
+	case c.Server:
+		a, _, err = x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
+	default:
+		err = errcode.Missing("regToken")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return obj{}, x.Accounts.ResendVerification(ctx, c.Site, a)
+}
+
+// maxJWTExpiration bounds getJWT's expiration, in seconds.
+const maxJWTExpiration = 24 * 3600
+
+func (x Accounts) getJWT(ctx context.Context, c *Call) (any, error) {
+	p := c.Params
+	param := "targetUID"
+	if c.Server && p.Get(param) == "" && p.Get("UID") != "" {
+		param = "UID"
+	}
+	if c.Server && p.Get(param) == "" {
+		return nil, errcode.Missing("targetUID")
+	}
+	a, _, err := x.target(ctx, c, param)
+	if err != nil {
+		return nil, err
+	}
+	exp := 300
+	if v := p.Get("expiration"); v != "" {
+		if exp, err = strconv.Atoi(v); err != nil || exp < 1 || exp > maxJWTExpiration {
+			return nil, errcode.InvalidValue("expiration", "want 1 to 86400 seconds")
+		}
+	}
+	var ignored []string
+	tok, err := x.idToken(ctx, c.Site, a, fields(p.Get("fields"), &ignored), exp, p.Get("audience"))
+	if err != nil {
+		return nil, err
+	}
+	out := obj{"id_token": tok}
+	if len(ignored) > 0 {
+		out["ignoredFields"] = strings.Join(ignored, ",")
+	}
+	return out, nil
+}
+
+// fields parses getJWT's comma list of profile fields ("profile." optional);
+// names that are not plain profile fields go to ignored.
+func fields(s string, ignored *[]string) []string {
+	var out []string
+	for _, f := range list(s) {
+		name := strings.TrimPrefix(f, "profile.")
+		if name == "" || strings.ContainsAny(name, ". ") {
+			*ignored = append(*ignored, f)
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+func (x Accounts) idToken(ctx context.Context, st site.Site, a account.Account, profileFields []string, exp int, audience string) (string, error) {
+	now := x.Now().Unix()
+	claims := obj{"iss": x.Issuer + "/jwt/" + st.APIKey + "/", "apiKey": st.APIKey, "sub": a.UID,
+		"iat": now, "exp": now + int64(exp), "email_verified": a.EmailVerified}
+	if audience != "" {
+		claims["aud"] = audience
+	}
+	for _, f := range profileFields {
+		if v, ok := a.Profile[f]; ok {
+			if _, reserved := claims[f]; !reserved {
+				claims[f] = v
+			}
+		}
+	}
+	return x.Keys.Sign(ctx, st.ID, claims)
+}
+
+func (x Accounts) getJWTPublicKey(ctx context.Context, c *Call) (any, error) {
+	k, err := x.Keys.PublicJWK(ctx, c.Site.ID)
+	if err != nil {
+		return nil, err
+	}
+	v2, err := c.Params.Bool("V2", false)
+	if err != nil {
+		return nil, err
+	}
+	b, err := k.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	var jwk obj
+	if err := decodeJSON(b, &jwk); err != nil {
+		return nil, err
+	}
+	if v2 {
+		return obj{"keys": []obj{jwk}}, nil
+	}
+	return jwk, nil
+}
+
+func (x Accounts) getPolicies(ctx context.Context, c *Call) (any, error) {
+	allowed := policy.Sections
+	if !c.Server {
+		allowed = policy.ClientSections
+	}
+	names := allowed
+	if s := c.Params.Get("sections"); s != "" {
+		names = list(s)
+		for _, n := range names {
+			switch {
+			case !slices.Contains(policy.Sections, n):
+				return nil, errcode.InvalidValue("sections", "unknown section "+strconv.Quote(n))
+			case !slices.Contains(allowed, n):
+				return nil, errcode.Newf(errcode.PermissionDenied, "Permission denied: section %s is for server calls only", n)
+			}
+		}
+	}
+	return c.Site.Policies.SectionsJSON(names), nil
+}
+
+// controlParams are the parameters every call may carry besides its own.
+var controlParams = []string{"apiKey", "secret", "userKey", "format", "callback", "context", "httpStatusCodes",
+	"sdk", "timestamp", "nonce", "sig", "targetEnv", "lang"}
+
+func (x Accounts) setPolicies(ctx context.Context, c *Call) (any, error) {
+	var changes []site.PolicyChange
+	for _, name := range c.Params.Names() {
+		if slices.Contains(controlParams, name) {
+			continue
+		}
+		changes = append(changes, site.PolicyChange{Section: name, Raw: c.Params.Get(name)})
+	}
+	if len(changes) == 0 {
+		return nil, errcode.Missing("a policy section (e.g. accountOptions)")
+	}
+	_, err := x.Sites.SetPolicies(ctx, c.Site.ID, changes)
+	return obj{}, err
+}
+
+// view renders an account as the RPC dialect shows it. The UID signature
+// goes to clients, which hand it to their server to check; server calls of
+// account methods get none.
+func (x Accounts) view(c *Call, a account.Account, ids []account.StoredLoginID, inc include, sign bool) obj {
+	out := obj{
+		"UID": a.UID, "isActive": a.Active, "isRegistered": a.Registered, "isVerified": a.EmailVerified,
+		"loginProvider": "site", "socialProviders": "site",
+	}
+	stamp(out, "created", a.CreatedAt)
+	stamp(out, "lastUpdated", a.UpdatedAt)
+	stamp(out, "lastLogin", a.LastLoginAt)
+	stamp(out, "registered", a.RegisteredAt)
+	stamp(out, "verified", a.VerifiedAt)
+	if sign {
+		ts := strconv.FormatInt(x.Now().Unix(), 10)
+		out["UIDSignature"] = UIDSignature(c.Site.Secret, ts, a.UID)
+		out["signatureTimestamp"] = ts
+	}
+	if inc.has("profile") {
+		out["profile"] = nonNil(a.Profile)
+	}
+	if inc.has("data") {
+		out["data"] = nonNil(a.Data)
+	}
+	// emails tells verification; loginIDs tells which emails log in: an
+	// unverified one does too unless the site requires verification.
+	verified, unverified := []string{}, []string{}
+	loginEmails, pending := []string{}, []string{}
+	mustVerify := c.Site.Policies.AccountOptions.VerifyEmail && !c.Site.Policies.AccountOptions.AllowUnverifiedLogin
+	username := ""
+	for _, id := range ids {
+		switch {
+		case id.Kind == account.Username:
+			username = id.Display
+		case !id.VerifiedAt.IsZero():
+			verified = append(verified, id.Display)
+			loginEmails = append(loginEmails, id.Display)
+		case mustVerify:
+			unverified = append(unverified, id.Display)
+			pending = append(pending, id.Display)
+		default:
+			unverified = append(unverified, id.Display)
+			loginEmails = append(loginEmails, id.Display)
+		}
+	}
+	if inc.has("loginIDs") {
+		l := obj{"emails": loginEmails, "unverifiedEmails": pending}
+		if username != "" {
+			l["username"] = username
+		}
+		out["loginIDs"] = l
+	}
+	if inc.has("emails") {
+		out["emails"] = obj{"verified": verified, "unverified": unverified}
+	}
+	return out
+}
+
+// UIDSignature is Base64(HMAC-SHA1(secret, "<timestamp>_<UID>")), as Gigya's
+// SDKs check it.
+func UIDSignature(secret []byte, timestamp, uid string) string {
+	mac := hmac.New(sha1.New, secret)
+	mac.Write([]byte(timestamp + "_" + uid))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// stamp adds a time as ISO-8601 with milliseconds and as Unix milliseconds.
+func stamp(out obj, name string, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	out[name] = t.UTC().Format(timeLayout)
+	out[name+"Timestamp"] = t.UnixMilli()
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// include is the set of values of an include parameter.
+type include map[string]bool
+
+func (i include) has(v string) bool { return i[v] }
+
+// includeValues are the values Gigya documents; custos renders profile,
+// data, loginIDs, emails and id_token, and accepts the others.
+var includeValues = []string{"identities-active", "identities-all", "identities-global", "loginIDs", "emails",
+	"profile", "data", "memberships", "password", "isLockedOut", "lastLoginLocation", "regSource", "irank", "rba",
+	"subscriptions", "userInfo", "preferences", "groups", "internal", "customIdentifiers", "id_token",
+	"missing-required-fields"}
+
+func parseInclude(p *Params, def string) (include, error) {
+	s := def
+	if p.Has("include") {
+		s = p.Get("include")
+	}
+	inc := include{}
+	for _, v := range list(s) {
+		if !slices.Contains(includeValues, v) {
+			return nil, errcode.InvalidValue("include", "unknown value "+strconv.Quote(v))
+		}
+		inc[v] = true
+	}
+	return inc, nil
+}
+
+func sessionOptions(p *Params) (account.SessionOptions, error) {
+	var so account.SessionOptions
+	switch env := p.Get("targetEnv"); env {
+	case "", "browser", "jssdk":
+	case "mobile":
+		so.Mobile = true
+	default:
+		return so, errcode.InvalidValue("targetEnv", "want browser or mobile")
+	}
+	if v := p.Get("sessionExpiration"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return so, errcode.InvalidFormat("sessionExpiration", "not an integer")
+		}
+		so.Expiration = &n
+	}
+	return so, nil
+}
+
+// list splits a comma list, dropping blanks.
+func list(s string) []string {
+	var out []string
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -1,12 +1,14 @@
 package rpc
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -73,6 +75,16 @@ func (p *Params) Bool(name string, def bool) (bool, error) {
 		return def, nil
 	}
 	return parseBool(name, p.values.Get(name))
+}
+
+// Names returns the names of every parameter.
+func (p *Params) Names() []string {
+	names := make([]string, 0, len(p.values))
+	for n := range p.values {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // Object returns the decoded object parameter name; nil when absent or null.
@@ -191,4 +203,10 @@ func validCallback(s string) bool {
 		}
 	}
 	return true
+}
+
+func decodeJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
 }

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -21,8 +23,15 @@ import (
 type Auth int
 
 const (
-	// APIKey methods are client-side: the site's apiKey is enough.
+	// APIKey methods are client-side: the site's apiKey is enough. A secret
+	// may come along; it is checked, and makes the call a server call.
 	APIKey Auth = iota
+	// Server methods need the site secret.
+	Server
+	// SessionOrServer methods act on an account: the caller's own, named by
+	// a session token (login_token or the session cookie), or any, named by
+	// UID in a server call.
+	SessionOrServer
 )
 
 // Method is one RPC method.
@@ -38,7 +47,28 @@ type Method struct {
 type Call struct {
 	Site   site.Site
 	Params *Params
+	// Server is true when the call carries the site secret.
+	Server bool
+	// Session and Account are the caller's, for a client call of a
+	// SessionOrServer method.
+	Session *account.Session
+	Account *account.Account
+	// Secure tells whether the request came over HTTPS.
+	Secure bool
+	// cookies are set on the response.
+	cookies []*http.Cookie
 }
+
+// SetCookie adds a cookie to the response.
+func (c *Call) SetCookie(ck *http.Cookie) { c.cookies = append(c.cookies, ck) }
+
+// Sessions resolves session tokens.
+type Sessions interface {
+	ResolveSession(ctx context.Context, st site.Site, token string) (account.Session, account.Account, error)
+}
+
+// SessionCookie is the name of the session cookie of a site.
+func SessionCookie(apiKey string) string { return "glt_" + apiKey }
 
 // Sites resolves an apiKey.
 type Sites interface {
@@ -47,10 +77,13 @@ type Sites interface {
 
 // Handler serves the RPC dialect.
 type Handler struct {
-	sites   Sites
-	methods map[string]registered
-	now     func() time.Time
-	log     *slog.Logger
+	sites    Sites
+	sessions Sessions
+	methods  map[string]registered
+	now      func() time.Time
+	log      *slog.Logger
+	// trusted are the proxies whose X-Forwarded-Proto is believed.
+	trusted []netip.Prefix
 }
 
 type registered struct {
@@ -58,9 +91,10 @@ type registered struct {
 	Method
 }
 
-// New returns a Handler with no methods.
-func New(sites Sites, now func() time.Time, log *slog.Logger) *Handler {
-	return &Handler{sites: sites, methods: map[string]registered{}, now: now, log: log}
+// New returns a Handler with no methods. Requests from the trusted proxies
+// count as HTTPS when they say so with X-Forwarded-Proto.
+func New(sites Sites, sessions Sessions, trusted []netip.Prefix, now func() time.Time, log *slog.Logger) *Handler {
+	return &Handler{sites: sites, sessions: sessions, methods: map[string]registered{}, now: now, log: log, trusted: trusted}
 }
 
 // Register adds a method under its full name, such as "accounts.login".
@@ -105,18 +139,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info.Method = m.name
-	data, err := h.call(r, m, values)
+	data, cookies, err := h.call(r, m, values)
+	for _, ck := range cookies {
+		http.SetCookie(w, ck)
+	}
 	h.render(w, r, out, data, err)
 }
 
-func (h *Handler) call(r *http.Request, m registered, values map[string][]string) (any, error) {
+func (h *Handler) call(r *http.Request, m registered, values map[string][]string) (any, []*http.Cookie, error) {
+	c, err := h.authenticate(r, m, values)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := m.Run(r.Context(), c)
+	return data, c.cookies, err
+}
+
+// authenticate resolves the site and checks the credentials m needs.
+func (h *Handler) authenticate(r *http.Request, m registered, values map[string][]string) (*Call, error) {
 	params, err := NewParams(values)
 	if err != nil {
 		return nil, err
-	}
-	if m.Auth != APIKey {
-		// Fail closed: a method must never run on credentials nobody checked.
-		return nil, fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
 	}
 	apiKey := params.Get("apiKey")
 	if apiKey == "" {
@@ -126,5 +169,65 @@ func (h *Handler) call(r *http.Request, m registered, values map[string][]string
 	if err != nil {
 		return nil, err
 	}
-	return m.Run(r.Context(), &Call{Site: st, Params: params})
+	c := &Call{Site: st, Params: params, Secure: h.secure(r)}
+	if secret := params.Get("secret"); secret != "" {
+		if !c.Secure {
+			return nil, errcode.New(errcode.SecretSentOverHTTP, "Secret Sent Over Http: send the secret over HTTPS")
+		}
+		if !st.SecretMatches(secret) {
+			return nil, errcode.New(errcode.InvalidSecret, "Invalid Secret")
+		}
+		c.Server = true
+	}
+	switch m.Auth {
+	case APIKey:
+	case Server:
+		if !c.Server {
+			return nil, errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
+		}
+	case SessionOrServer:
+		if c.Server {
+			break
+		}
+		token := params.Get("login_token")
+		if token == "" {
+			if ck, err := r.Cookie(SessionCookie(st.APIKey)); err == nil {
+				token = ck.Value
+			}
+		}
+		if token == "" {
+			return nil, errcode.New(errcode.NoValidSession, "No valid session: log in first, or make a server call with the secret and UID")
+		}
+		sess, a, err := h.sessions.ResolveSession(r.Context(), st, token)
+		if err != nil {
+			return nil, err
+		}
+		c.Session, c.Account = &sess, &a
+	default:
+		// Fail closed: a method must never run on credentials nobody checked.
+		return nil, fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
+	}
+	return c, nil
+}
+
+// secure tells whether r came over HTTPS: TLS here, a loopback client (the
+// connection never left the machine), or a trusted proxy that terminated TLS.
+func (h *Handler) secure(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	if ip.IsLoopback() {
+		return true
+	}
+	for _, p := range h.trusted {
+		if p.Contains(ip) {
+			return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+		}
+	}
+	return false
 }

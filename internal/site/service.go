@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/secretbox"
 )
 
@@ -108,6 +109,7 @@ func (s *Service) newSite(name string, domains []string) (Site, Record, error) {
 		APIKey:    "3_" + base64.RawURLEncoding.EncodeToString(keyBytes),
 		Secret:    secret,
 		Domains:   domains,
+		Policies:  policy.Default(),
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
@@ -208,6 +210,41 @@ func (s *Service) RotateSecret(ctx context.Context, id int64) (Site, error) {
 	return st, nil
 }
 
+// PolicyChange sets one section of the policies: Raw is its JSON object.
+type PolicyChange struct{ Section, Raw string }
+
+// SetPolicies applies changes to the current policies of site id, checks the
+// result and stores it: all of them or, on any error, none.
+func (s *Service) SetPolicies(ctx context.Context, id int64, changes []PolicyChange) (policy.Policies, error) {
+	r, err := s.store.SiteByID(ctx, id)
+	if err != nil {
+		return policy.Policies{}, err
+	}
+	st, err := s.open(r, nil)
+	if err != nil {
+		return policy.Policies{}, err
+	}
+	p := st.Policies
+	for _, c := range changes {
+		if err := p.Set(c.Section, c.Raw); err != nil {
+			return policy.Policies{}, err
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return policy.Policies{}, err
+	}
+	updated := s.now().UTC().Truncate(time.Millisecond)
+	if !updated.After(st.UpdatedAt) {
+		updated = st.UpdatedAt.Add(time.Millisecond)
+	}
+	if err := s.store.UpdateSitePolicies(ctx, id, p.JSON(), updated); err != nil {
+		return policy.Policies{}, fmt.Errorf("set policies: %w", err)
+	}
+	st.Policies, st.UpdatedAt = p, updated
+	s.cache.put(st)
+	return p, nil
+}
+
 // CheckMasterKey opens the secret of one site, so that a wrong master key is
 // found at start rather than at the first request.
 func (s *Service) CheckMasterKey(ctx context.Context) error {
@@ -234,7 +271,12 @@ func (s *Service) open(r Record, err error) (Site, error) {
 	if err != nil {
 		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
 	}
-	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	pol, err := policy.Parse(r.Policies)
+	if err != nil {
+		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
+	}
+	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, Policies: pol,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	s.cache.put(st)
 	return st, nil
 }

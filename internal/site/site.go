@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/custos-id/custos/internal/policy"
 )
 
 // SecretSize is the number of random bytes of a site secret.
@@ -19,6 +21,7 @@ type Site struct {
 	// REST dialect's Basic password (both as base64). It is stored sealed.
 	Secret    []byte
 	Domains   []string
+	Policies  policy.Policies
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -30,8 +33,10 @@ type Record struct {
 	APIKey       string
 	SealedSecret []byte
 	Domains      []string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Policies is the JSON of the site's policies (see package policy).
+	Policies  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ErrNotFound is returned by a Store when no site matches.
@@ -46,6 +51,8 @@ type Store interface {
 	ListSites(ctx context.Context) ([]Record, error)
 	// UpdateSiteSecret replaces the sealed secret of site id.
 	UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error
+	// UpdateSitePolicies replaces the policies (JSON) of site id.
+	UpdateSitePolicies(ctx context.Context, id int64, policies string, updatedAt time.Time) error
 	// CreateFirstSite inserts r, and sets r.ID, only when there is no site
 	// yet; of processes racing on one database, exactly one creates it.
 	CreateFirstSite(ctx context.Context, r *Record) (created bool, err error)

@@ -3,31 +3,47 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/custos-id/custos/internal/account"
 )
 
 var _ account.Store = (*DB)(nil)
 
+// WithTx implements account.Store.
+func (db *DB) WithTx(ctx context.Context, fn func(account.Store) error) error {
+	return db.withTx(ctx, func(tx *DB) error { return fn(tx) })
+}
+
+const accountColumns = `a.id, a.site_id, a.uid, a.username, a.email, a.password_hash, a.profile, a.data,
+	a.active, a.registered, a.email_verified, a.created_at, a.updated_at, a.registered_at, a.verified_at,
+	a.last_login_at, a.password_changed_at`
+
 // CreateAccount implements account.Store. The login_ids primary key decides
 // who gets a login ID when two registrations race: the loser's transaction
 // fails as a whole and nothing of it is written.
-func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []account.LoginID) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx,
-			`INSERT INTO accounts (site_id, uid, username, email, active, email_verified, created_at, updated_at, last_login_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			a.SiteID, a.UID, nullString(a.Username), nullString(a.Email), a.Active, a.EmailVerified,
-			millis(a.CreatedAt), millis(a.UpdatedAt), lastLogin(a),
+func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []account.StoredLoginID) error {
+	profile, data, err := marshalObjects(a)
+	if err != nil {
+		return err
+	}
+	err = db.withTx(ctx, func(tx *DB) error {
+		err := tx.writeRow(ctx,
+			`INSERT INTO accounts (site_id, uid, username, email, password_hash, profile, data, active, registered,
+			   email_verified, created_at, updated_at, registered_at, verified_at, last_login_at, password_changed_at)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+			a.SiteID, a.UID, nullString(a.Username), nullString(a.Email), a.PasswordHash, profile, data, a.Active,
+			a.Registered, a.EmailVerified, millis(a.CreatedAt), millis(a.UpdatedAt), optMillis(a.RegisteredAt),
+			optMillis(a.VerifiedAt), optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt),
 		).Scan(&a.ID)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO login_ids (site_id, login_id, kind, account_id) VALUES ($1, $2, $3, $4)`,
-				a.SiteID, id.Value, string(id.Kind), a.ID); err != nil {
+			if err := tx.AddLoginID(ctx, a.SiteID, a.ID, id); err != nil {
 				return err
 			}
 		}
@@ -39,47 +55,168 @@ func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []accou
 	return err
 }
 
+// UpdateAccount implements account.Store.
+func (db *DB) UpdateAccount(ctx context.Context, a *account.Account) error {
+	profile, data, err := marshalObjects(a)
+	if err != nil {
+		return err
+	}
+	res, err := db.exec(ctx,
+		`UPDATE accounts SET username = $1, email = $2, password_hash = $3, profile = $4, data = $5, active = $6,
+		   registered = $7, email_verified = $8, updated_at = $9, registered_at = $10, verified_at = $11,
+		   last_login_at = $12, password_changed_at = $13
+		 WHERE id = $14 AND site_id = $15`,
+		nullString(a.Username), nullString(a.Email), a.PasswordHash, profile, data, a.Active, a.Registered,
+		a.EmailVerified, millis(a.UpdatedAt), optMillis(a.RegisteredAt), optMillis(a.VerifiedAt),
+		optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), a.ID, a.SiteID)
+	return affected(res, err, account.ErrNotFound)
+}
+
+// DeleteAccount implements account.Store: its login IDs, sessions and
+// tokens go with it (ON DELETE CASCADE).
+func (db *DB) DeleteAccount(ctx context.Context, siteID, accountID int64) error {
+	res, err := db.exec(ctx, `DELETE FROM accounts WHERE id = $1 AND site_id = $2`, accountID, siteID)
+	return affected(res, err, account.ErrNotFound)
+}
+
+// AccountByID implements account.Store.
+func (db *DB) AccountByID(ctx context.Context, siteID, accountID int64) (account.Account, error) {
+	return scanAccount(db.row(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.id = $1 AND a.site_id = $2`, accountID, siteID))
+}
+
+// AccountByUID implements account.Store.
+func (db *DB) AccountByUID(ctx context.Context, siteID int64, uid string) (account.Account, error) {
+	return scanAccount(db.row(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.site_id = $1 AND a.uid = $2`, siteID, uid))
+}
+
 // AccountByLoginID implements account.Store.
 func (db *DB) AccountByLoginID(ctx context.Context, siteID int64, id account.LoginID) (account.Account, error) {
-	var (
-		a                          account.Account
-		username, email            sql.NullString
-		created, updated, lastSeen int64
-	)
-	err := db.read.queryRow(ctx,
-		`SELECT a.id, a.site_id, a.uid, a.username, a.email, a.active, a.email_verified,
-		        a.created_at, a.updated_at, a.last_login_at
-		 FROM login_ids l JOIN accounts a ON a.id = l.account_id
-		 WHERE l.site_id = $1 AND l.login_id = $2 AND l.kind = $3`, siteID, id.Value, string(id.Kind),
-	).Scan(&a.ID, &a.SiteID, &a.UID, &username, &email, &a.Active, &a.EmailVerified, &created, &updated, &lastSeen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return account.Account{}, account.ErrNotFound
-	}
-	if err != nil {
-		return account.Account{}, err
-	}
-	a.Username, a.Email = username.String, email.String
-	a.CreatedAt, a.UpdatedAt, a.LastLoginAt = fromMillis(created), fromMillis(updated), fromMillis(lastSeen)
-	return a, nil
+	return scanAccount(db.row(ctx,
+		`SELECT `+accountColumns+` FROM login_ids l JOIN accounts a ON a.id = l.account_id
+		 WHERE l.site_id = $1 AND l.login_id = $2 AND l.kind = $3`, siteID, id.Value, string(id.Kind)))
 }
 
 // LoginIDExists implements account.Store: one primary-key lookup. Any kind
 // counts: a login ID is unique across emails and usernames.
 func (db *DB) LoginIDExists(ctx context.Context, siteID int64, id account.LoginID) (bool, error) {
 	var one int
-	err := db.read.queryRow(ctx,
-		`SELECT 1 FROM login_ids WHERE site_id = $1 AND login_id = $2`, siteID, id.Value).Scan(&one)
+	err := db.row(ctx, `SELECT 1 FROM login_ids WHERE site_id = $1 AND login_id = $2`, siteID, id.Value).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
+// LoginIDs implements account.Store.
+func (db *DB) LoginIDs(ctx context.Context, accountID int64) ([]account.StoredLoginID, error) {
+	rows, err := db.rows(ctx,
+		`SELECT kind, login_id, display, verified_at FROM login_ids WHERE account_id = $1 ORDER BY kind, login_id`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.StoredLoginID
+	for rows.Next() {
+		var (
+			id       account.StoredLoginID
+			kind     string
+			verified int64
+		)
+		if err := rows.Scan(&kind, &id.Value, &id.Display, &verified); err != nil {
+			return nil, err
+		}
+		id.Kind, id.VerifiedAt = account.LoginIDKind(kind), fromMillis(verified)
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// AddLoginID implements account.Store.
+func (db *DB) AddLoginID(ctx context.Context, siteID, accountID int64, id account.StoredLoginID) error {
+	_, err := db.exec(ctx,
+		`INSERT INTO login_ids (site_id, login_id, kind, account_id, display, verified_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		siteID, id.Value, string(id.Kind), accountID, id.Display, optMillis(id.VerifiedAt))
+	if db.violates(err, "login_ids") {
+		return account.ErrLoginIDTaken
+	}
+	return err
+}
+
+// RemoveLoginID implements account.Store.
+func (db *DB) RemoveLoginID(ctx context.Context, accountID int64, value string) error {
+	res, err := db.exec(ctx, `DELETE FROM login_ids WHERE account_id = $1 AND login_id = $2`, accountID, value)
+	return affected(res, err, account.ErrNotFound)
+}
+
+// SetLoginIDVerified implements account.Store.
+func (db *DB) SetLoginIDVerified(ctx context.Context, accountID int64, value string, at time.Time) error {
+	res, err := db.exec(ctx, `UPDATE login_ids SET verified_at = $1 WHERE account_id = $2 AND login_id = $3`,
+		millis(at), accountID, value)
+	return affected(res, err, account.ErrNotFound)
+}
+
+func scanAccount(row scanner) (account.Account, error) {
+	a, err := scanAccountInto(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return account.Account{}, account.ErrNotFound
+	}
+	return a, err
+}
+
+// scanAccountInto scans accountColumns, after any columns given before them.
+func scanAccountInto(row scanner, before ...any) (account.Account, error) {
+	var (
+		a                                                 account.Account
+		username, email                                   sql.NullString
+		profile, data                                     string
+		created, updated, registered, verified, last, pwd int64
+	)
+	err := row.Scan(append(before, &a.ID, &a.SiteID, &a.UID, &username, &email, &a.PasswordHash, &profile, &data,
+		&a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd)...)
+	if err != nil {
+		return account.Account{}, err
+	}
+	a.Username, a.Email = username.String, email.String
+	a.CreatedAt, a.UpdatedAt, a.RegisteredAt = fromMillis(created), fromMillis(updated), fromMillis(registered)
+	a.VerifiedAt, a.LastLoginAt, a.PasswordChangedAt = fromMillis(verified), fromMillis(last), fromMillis(pwd)
+	if err := unmarshalObject(profile, &a.Profile); err != nil {
+		return account.Account{}, fmt.Errorf("account %d profile: %w", a.ID, err)
+	}
+	if err := unmarshalObject(data, &a.Data); err != nil {
+		return account.Account{}, fmt.Errorf("account %d data: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+func marshalObjects(a *account.Account) (profile, data string, err error) {
+	p, err := json.Marshal(orEmpty(a.Profile))
+	if err != nil {
+		return "", "", err
+	}
+	d, err := json.Marshal(orEmpty(a.Data))
+	return string(p), string(d), err
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// unmarshalObject decodes a stored JSON object keeping numbers exact.
+func unmarshalObject(s string, into *map[string]any) error {
+	dec := json.NewDecoder(bytesReader(s))
+	dec.UseNumber()
+	return dec.Decode(into)
+}
+
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-func lastLogin(a *account.Account) int64 {
-	if a.LastLoginAt.IsZero() {
+// optMillis is 0 for the zero time, which the schema reads as "never".
+func optMillis(t time.Time) int64 {
+	if t.IsZero() {
 		return 0
 	}
-	return millis(a.LastLoginAt)
+	return millis(t)
 }

@@ -13,11 +13,11 @@ import (
 
 var _ site.Store = (*DB)(nil)
 
-const siteColumns = `id, name, api_key, secret_sealed, domains, created_at, updated_at`
+const siteColumns = `id, name, api_key, secret_sealed, domains, policies, created_at, updated_at`
 
 // CreateSite implements site.Store.
 func (db *DB) CreateSite(ctx context.Context, r *site.Record) error {
-	return insertSite(ctx, db.write, r)
+	return db.insertSite(ctx, r)
 }
 
 // firstSiteLock is the PostgreSQL advisory lock key of CreateFirstSite.
@@ -27,52 +27,48 @@ const firstSiteLock = 0x637573746f73 // "custos"
 // empty database queue on a lock (SQLite: the write transaction itself), so
 // exactly one of them creates the site.
 func (db *DB) CreateFirstSite(ctx context.Context, r *site.Record) (created bool, err error) {
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.withTx(ctx, func(tx *DB) error {
 		if db.engine == Postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, firstSiteLock); err != nil {
+			if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, firstSiteLock); err != nil {
 				return err
 			}
 		}
 		var any int
-		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM sites LIMIT 1) s`).Scan(&any)
+		err := tx.row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM sites LIMIT 1) s`).Scan(&any)
 		if err != nil || any > 0 {
 			return err
 		}
 		created = true
-		return insertSite(ctx, tx, r)
+		return tx.insertSite(ctx, r)
 	})
 	return created && err == nil, err
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func insertSite(ctx context.Context, q queryer, r *site.Record) error {
+func (db *DB) insertSite(ctx context.Context, r *site.Record) error {
 	domains, err := json.Marshal(r.Domains)
 	if err != nil {
 		return err
 	}
-	return q.QueryRowContext(ctx,
-		`INSERT INTO sites (name, api_key, secret_sealed, domains, created_at, updated_at)
-		 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		r.Name, r.APIKey, r.SealedSecret, string(domains), millis(r.CreatedAt), millis(r.UpdatedAt),
+	return db.writeRow(ctx,
+		`INSERT INTO sites (name, api_key, secret_sealed, domains, policies, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		r.Name, r.APIKey, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), millis(r.CreatedAt), millis(r.UpdatedAt),
 	).Scan(&r.ID)
 }
 
 // SiteByID implements site.Store.
 func (db *DB) SiteByID(ctx context.Context, id int64) (site.Record, error) {
-	return scanSite(db.read.queryRow(ctx, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, id))
+	return scanSite(db.row(ctx, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, id))
 }
 
 // SiteByAPIKey implements site.Store.
 func (db *DB) SiteByAPIKey(ctx context.Context, apiKey string) (site.Record, error) {
-	return scanSite(db.read.queryRow(ctx, `SELECT `+siteColumns+` FROM sites WHERE api_key = $1`, apiKey))
+	return scanSite(db.row(ctx, `SELECT `+siteColumns+` FROM sites WHERE api_key = $1`, apiKey))
 }
 
 // ListSites implements site.Store.
 func (db *DB) ListSites(ctx context.Context) ([]site.Record, error) {
-	rows, err := db.read.query(ctx, `SELECT `+siteColumns+` FROM sites ORDER BY id`)
+	rows, err := db.rows(ctx, `SELECT `+siteColumns+` FROM sites ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -90,15 +86,23 @@ func (db *DB) ListSites(ctx context.Context) ([]site.Record, error) {
 
 // UpdateSiteSecret implements site.Store.
 func (db *DB) UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error {
-	res, err := db.write.ExecContext(ctx,
+	res, err := db.exec(ctx,
 		`UPDATE sites SET secret_sealed = $1, updated_at = $2 WHERE id = $3`, sealed, millis(updatedAt), id)
-	if err != nil {
-		return err
+	return affected(res, err, site.ErrNotFound)
+}
+
+// UpdateSitePolicies implements site.Store.
+func (db *DB) UpdateSitePolicies(ctx context.Context, id int64, policies string, updatedAt time.Time) error {
+	res, err := db.exec(ctx,
+		`UPDATE sites SET policies = $1, updated_at = $2 WHERE id = $3`, policies, millis(updatedAt), id)
+	return affected(res, err, site.ErrNotFound)
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
 	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return site.ErrNotFound
-	}
-	return err
+	return s
 }
 
 func scanSite(row scanner) (site.Record, error) {
@@ -107,7 +111,7 @@ func scanSite(row scanner) (site.Record, error) {
 		domains          string
 		created, updated int64
 	)
-	err := row.Scan(&r.ID, &r.Name, &r.APIKey, &r.SealedSecret, &domains, &created, &updated)
+	err := row.Scan(&r.ID, &r.Name, &r.APIKey, &r.SealedSecret, &domains, &r.Policies, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return site.Record{}, site.ErrNotFound
 	}

@@ -32,6 +32,8 @@ type DB struct {
 	write  *sql.DB
 	// violates tells whether err is a unique-constraint violation on table.
 	violates func(err error, table string) bool
+	// tx, when set, binds every query of this DB to one transaction.
+	tx *sql.Tx
 }
 
 // Open connects to url: "sqlite:<path>" or "postgres://…" / "postgresql://…".
@@ -78,17 +80,69 @@ func (db *DB) Close() error {
 	return errors.Join(db.write.Close(), db.read.close())
 }
 
-// inTx runs fn in a write transaction, committing when fn returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+// withTx runs fn with a copy of db bound to a write transaction, committing
+// when fn returns nil. Inside a transaction it runs fn in that transaction.
+func (db *DB) withTx(ctx context.Context, fn func(*DB) error) error {
+	if db.tx != nil {
+		return fn(db)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	bound := *db
+	bound.tx = tx
+	if err := fn(&bound); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
+}
+
+// row runs a query for one row: in the transaction, or on the read pool.
+func (db *DB) row(ctx context.Context, query string, args ...any) scanner {
+	if db.tx != nil {
+		return db.tx.QueryRowContext(ctx, query, args...)
+	}
+	return db.read.queryRow(ctx, query, args...)
+}
+
+// rows runs a query: in the transaction, or on the read pool.
+func (db *DB) rows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.tx != nil {
+		return db.tx.QueryContext(ctx, query, args...)
+	}
+	return db.read.query(ctx, query, args...)
+}
+
+// exec runs a write: in the transaction, or on the writer.
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.tx != nil {
+		return db.tx.ExecContext(ctx, query, args...)
+	}
+	return db.write.ExecContext(ctx, query, args...)
+}
+
+// writeRow runs a write that returns a row (INSERT … RETURNING).
+func (db *DB) writeRow(ctx context.Context, query string, args ...any) scanner {
+	if db.tx != nil {
+		return db.tx.QueryRowContext(ctx, query, args...)
+	}
+	return db.write.QueryRowContext(ctx, query, args...)
+}
+
+// affected turns "no row changed" into notFound.
+func affected(res sql.Result, err error, notFound error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return err
+		}
+		return notFound
+	}
+	return nil
 }
 
 // redact hides the password of a database URL for messages and logs.

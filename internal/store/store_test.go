@@ -86,6 +86,14 @@ func TestSites(t *testing.T) {
 
 func second[T any](_ T, err error) error { return err }
 
+func stored(ids ...account.LoginID) []account.StoredLoginID {
+	out := make([]account.StoredLoginID, len(ids))
+	for i, id := range ids {
+		out[i] = account.StoredLoginID{LoginID: id, Display: id.Value}
+	}
+	return out
+}
+
 // Processes starting together on an empty database: one creates the site.
 func TestCreateFirstSite(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
@@ -127,7 +135,7 @@ func TestAccountsLoginIDsUnique(t *testing.T) {
 		email := account.LoginID{Kind: account.Email, Value: "ann@example.com"}
 		user := account.LoginID{Kind: account.Username, Value: "ann"}
 		a := &account.Account{SiteID: s1.ID, UID: "u1", Username: "Ann", Email: "Ann@example.com", Active: true, CreatedAt: t0, UpdatedAt: t0}
-		if err := db.CreateAccount(ctx, a, []account.LoginID{email, user}); err != nil {
+		if err := db.CreateAccount(ctx, a, stored(email, user)); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.AccountByLoginID(ctx, s1.ID, user)
@@ -148,7 +156,7 @@ func TestAccountsLoginIDsUnique(t *testing.T) {
 		// A taken login ID fails the whole account: nothing is written.
 		b := &account.Account{SiteID: s1.ID, UID: "u2", Active: true, CreatedAt: t0, UpdatedAt: t0}
 		fresh := account.LoginID{Kind: account.Username, Value: "bob"}
-		if err := db.CreateAccount(ctx, b, []account.LoginID{fresh, email}); !errors.Is(err, account.ErrLoginIDTaken) {
+		if err := db.CreateAccount(ctx, b, stored(fresh, email)); !errors.Is(err, account.ErrLoginIDTaken) {
 			t.Fatalf("taken: err = %v", err)
 		}
 		if ok, _ := db.LoginIDExists(ctx, s1.ID, fresh); ok {
@@ -160,12 +168,12 @@ func TestAccountsLoginIDsUnique(t *testing.T) {
 		}
 		// A clash on another unique column is not a taken login ID.
 		dupUID := &account.Account{SiteID: s1.ID, UID: "u1", Active: true, CreatedAt: t0, UpdatedAt: t0}
-		if err := db.CreateAccount(ctx, dupUID, []account.LoginID{{Kind: account.Username, Value: "carol"}}); err == nil || errors.Is(err, account.ErrLoginIDTaken) {
+		if err := db.CreateAccount(ctx, dupUID, stored(account.LoginID{Kind: account.Username, Value: "carol"})); err == nil || errors.Is(err, account.ErrLoginIDTaken) {
 			t.Fatalf("duplicate UID: err = %v", err)
 		}
 		// The same login ID in another site is another user.
 		c := &account.Account{SiteID: s2.ID, UID: "u1", Active: true, CreatedAt: t0, UpdatedAt: t0}
-		if err := db.CreateAccount(ctx, c, []account.LoginID{email}); err != nil {
+		if err := db.CreateAccount(ctx, c, stored(email)); err != nil {
 			t.Fatalf("other site: %v", err)
 		}
 	})
@@ -187,7 +195,7 @@ func TestAccountsConcurrentCreate(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				a := &account.Account{SiteID: s.ID, UID: fmt.Sprintf("u%d", i), Active: true, CreatedAt: t0, UpdatedAt: t0}
-				err := db.CreateAccount(ctx, a, []account.LoginID{{Kind: account.Email, Value: "race@example.com"}})
+				err := db.CreateAccount(ctx, a, stored(account.LoginID{Kind: account.Email, Value: "race@example.com"}))
 				mu.Lock()
 				defer mu.Unlock()
 				switch {

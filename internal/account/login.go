@@ -1,0 +1,178 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"io"
+	"strconv"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/policy"
+	"github.com/custos-id/custos/internal/site"
+)
+
+// badLogin is the one answer to an unknown login ID and to a wrong password,
+// so that the answer does not tell which accounts exist.
+func badLogin() error {
+	return errcode.New(errcode.InvalidLoginID, "invalid loginID or password")
+}
+
+// Login checks a login ID and password and opens a session. An unknown login
+// ID costs a password verification too, so both failures take as long.
+func (s *Service) Login(ctx context.Context, st site.Site, loginID, pw string, so SessionOptions) (Result, error) {
+	id, err := ParseLoginID("loginID", loginID)
+	if err != nil {
+		return Result{}, err
+	}
+	if pw == "" {
+		return Result{}, errcode.Missing("password")
+	}
+	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, so)); err != nil {
+		return Result{}, err
+	}
+	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && a.PasswordHash == "") {
+		s.hasher.VerifyDummy(ctx, pw)
+		return Result{}, badLogin()
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, pw, a.PasswordHash)
+	if err != nil {
+		return Result{}, err
+	}
+	if !ok {
+		return Result{}, badLogin()
+	}
+	// Account state is told only to who knows the password.
+	if !a.Active {
+		return Result{}, errcode.New(errcode.AccountDisabled, "Account is disabled")
+	}
+	if rehash {
+		if a.PasswordHash, err = s.hasher.Hash(ctx, pw); err != nil {
+			return Result{}, err
+		}
+	}
+	return s.openSession(ctx, st, a, so)
+}
+
+// openSession logs a into a new session, unless the registration or the
+// email verification is pending: then it answers 206001 or 206002 with a
+// regToken.
+func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so SessionOptions) (Result, error) {
+	var res Result
+	var pending error
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		switch {
+		case !a.Registered:
+			pending = errcode.New(errcode.AccountPendingRegistration,
+				"Missing required fields for registration: the registration was not finalized (call accounts.finalizeRegistration with the regToken)")
+		case s.pendingVerification(st, a):
+			pending = errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: the email address is not verified")
+		}
+		if pending != nil {
+			tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)
+			res.RegToken = tok
+			return err
+		}
+		now := s.clock()
+		a.LastLoginAt = now
+		if err := tx.UpdateAccount(ctx, &a); err != nil {
+			return err
+		}
+		sess, err := s.createSession(ctx, tx, st, a, so)
+		res.Session = sess
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res.Account = a
+	if res.LoginIDs, err = s.store.LoginIDs(ctx, a.ID); err != nil {
+		return Result{}, err
+	}
+	return res, pending
+}
+
+// createSession stores a new session of a and returns its token.
+func (s *Service) createSession(ctx context.Context, tx Store, st site.Site, a Account, so SessionOptions) (*NewSession, error) {
+	tok, hash, err := s.newToken("st1_")
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	ns := &NewSession{Token: tok, Session: Session{SiteID: st.ID, AccountID: a.ID, TokenHash: hash, CreatedAt: now,
+		ExpiresAt: sessionExpiry(now, sessionExpiration(st.Policies, so))}}
+	if so.Mobile {
+		secret := make([]byte, 32)
+		if _, err := io.ReadFull(rand.Reader, secret); err != nil {
+			return nil, err
+		}
+		ns.Secret = base64.StdEncoding.EncodeToString(secret)
+		ns.SecretSealed = s.box.Seal(secret, sessionAAD(hash))
+	}
+	if err := tx.CreateSession(ctx, &ns.Session); err != nil {
+		return nil, err
+	}
+	return ns, nil
+}
+
+func sessionAAD(hash []byte) []byte { return append([]byte("session:"), hash...) }
+
+// ResolveSession finds the session of a token in the site: 403001 when
+// unknown, 403011 when expired. One indexed lookup.
+func (s *Service) ResolveSession(ctx context.Context, st site.Site, token string) (Session, Account, error) {
+	if token == "" || len(token) > 128 {
+		return Session{}, Account{}, errcode.New(errcode.InvalidSessionToken, "Invalid session token")
+	}
+	sess, a, err := s.store.SessionByHash(ctx, hashToken(token))
+	if errors.Is(err, ErrNotFound) || (err == nil && sess.SiteID != st.ID) {
+		return Session{}, Account{}, errcode.New(errcode.InvalidSessionToken, "Invalid session token")
+	}
+	if err != nil {
+		return Session{}, Account{}, err
+	}
+	if !sess.ExpiresAt.IsZero() && !s.now().Before(sess.ExpiresAt) {
+		s.store.DeleteSession(ctx, sess.TokenHash)
+		return Session{}, Account{}, errcode.New(errcode.SessionHasExpired, "Session has expired")
+	}
+	return sess, a, nil
+}
+
+// Logout ends one session.
+func (s *Service) Logout(ctx context.Context, sess Session) error {
+	err := s.store.DeleteSession(ctx, sess.TokenHash)
+	if errors.Is(err, ErrNotFound) { // ended meanwhile
+		return nil
+	}
+	return err
+}
+
+// LogoutAll ends every session of an account.
+func (s *Service) LogoutAll(ctx context.Context, a Account) error {
+	return s.store.DeleteSessions(ctx, a.ID, 0)
+}
+
+// VerifyLogin checks that a can log in now: active, registered, verified.
+func (s *Service) VerifyLogin(ctx context.Context, st site.Site, a Account) error {
+	switch {
+	case !a.Active:
+		return errcode.New(errcode.AccountDisabled, "Account is disabled")
+	case !a.Registered:
+		return errcode.New(errcode.AccountPendingRegistration, "Missing required fields for registration: the registration was not finalized")
+	case s.pendingVerification(st, a):
+		return errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: the email address is not verified")
+	}
+	return nil
+}
+
+// expiresIn is the seconds left of a session, for sessionInfo.expires_in; "0" when it does not expire.
+func ExpiresIn(sess Session, now func() int64) string {
+	if sess.ExpiresAt.IsZero() {
+		return "0"
+	}
+	return strconv.FormatInt(max(sess.ExpiresAt.Unix()-now(), 0), 10)
+}

@@ -1,0 +1,235 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/mail"
+	"github.com/custos-id/custos/internal/site"
+)
+
+var zeroTime time.Time
+
+// ResetInput are the parameters of resetPassword: either LoginID (start a
+// reset) or Token with NewPassword (finish it).
+type ResetInput struct {
+	LoginID     string
+	Token       string
+	NewPassword string
+	// SendEmail false returns the token instead of mailing it (server calls only).
+	SendEmail bool
+}
+
+// ResetResult is what resetPassword answers.
+type ResetResult struct {
+	// Token is set when a server asked for it instead of a mail.
+	Token string
+	// UID is set when the password was changed.
+	UID string
+}
+
+// ResetPassword starts or finishes a password reset.
+func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput) (ResetResult, error) {
+	switch {
+	case in.LoginID != "" && in.Token != "":
+		return ResetResult{}, errcode.InvalidValue("passwordResetToken", "give loginID or passwordResetToken, not both")
+	case in.Token != "":
+		return s.finishReset(ctx, st, in.Token, in.NewPassword)
+	case in.LoginID == "":
+		return ResetResult{}, errcode.Missing("loginID")
+	}
+	id, err := ParseLoginID("loginID", in.LoginID)
+	if err != nil {
+		return ResetResult{}, err
+	}
+	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
+	if errors.Is(err, ErrNotFound) {
+		return ResetResult{}, errcode.New(errcode.NoUserWithUsernameOrEmail, "Login ID does not exist")
+	}
+	if err != nil {
+		return ResetResult{}, err
+	}
+	if in.SendEmail && a.Email == "" {
+		return ResetResult{}, errcode.InvalidValue("loginID", "the account has no email address to send the reset link to")
+	}
+	tok, hash, err := s.newToken("pr1_")
+	if err != nil {
+		return ResetResult{}, err
+	}
+	now := s.clock()
+	expires := now.Add(time.Duration(st.Policies.PasswordReset.TokenExpiration) * time.Second)
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		// A new token revokes the ones sent before.
+		if err := tx.DeleteTokens(ctx, a.ID, ResetToken); err != nil {
+			return err
+		}
+		if err := tx.CreateToken(ctx, Token{Hash: hash, SiteID: st.ID, AccountID: a.ID, Kind: ResetToken, CreatedAt: now, ExpiresAt: expires}); err != nil {
+			return err
+		}
+		if !in.SendEmail {
+			return nil
+		}
+		return s.queue(ctx, tx, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires,
+			Link: s.link("/account/reset-password", "pwrt", tok)})
+	})
+	if err != nil {
+		return ResetResult{}, err
+	}
+	if in.SendEmail {
+		s.mailer.Notify()
+		return ResetResult{}, nil
+	}
+	return ResetResult{Token: tok}, nil
+}
+
+// finishReset sets the new password with a reset token, spends the token
+// and ends every session of the account.
+func (s *Service) finishReset(ctx context.Context, st site.Site, token, newPassword string) (ResetResult, error) {
+	t, err := s.validToken(ctx, st.ID, ResetToken, "passwordResetToken", token)
+	if err != nil {
+		return ResetResult{}, err
+	}
+	if newPassword == "" {
+		return ResetResult{}, errcode.Missing("newPassword")
+	}
+	if fields := checkPassword(st.Policies, newPassword); len(fields) > 0 {
+		return ResetResult{}, errcode.Validation(fields...)
+	}
+	hash, err := s.hasher.Hash(ctx, newPassword)
+	if err != nil {
+		return ResetResult{}, err
+	}
+	var uid string
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		if _, err := tx.ConsumeToken(ctx, ResetToken, t.Hash); err != nil {
+			return errcode.InvalidValue("passwordResetToken", "unknown or already used")
+		}
+		a, err := tx.AccountByID(ctx, st.ID, t.AccountID)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		a.PasswordHash, a.PasswordChangedAt, a.UpdatedAt = hash, now, now
+		uid = a.UID
+		if err := tx.UpdateAccount(ctx, &a); err != nil {
+			return err
+		}
+		if err := tx.DeleteTokens(ctx, a.ID, ResetToken); err != nil {
+			return err
+		}
+		return tx.DeleteSessions(ctx, a.ID, 0)
+	})
+	if err != nil {
+		return ResetResult{}, err
+	}
+	return ResetResult{UID: uid}, nil
+}
+
+// queueVerification revokes earlier verification tokens of a and queues a
+// mail with a new verification link for email.
+func (s *Service) queueVerification(ctx context.Context, tx Store, st site.Site, a Account, email string) error {
+	tok, hash, err := s.newToken("ev1_")
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	expires := now.Add(time.Duration(st.Policies.EmailVerification.VerificationEmailExpiration) * time.Second)
+	if err := tx.DeleteTokens(ctx, a.ID, VerifyToken); err != nil {
+		return err
+	}
+	if err := tx.CreateToken(ctx, Token{Hash: hash, SiteID: st.ID, AccountID: a.ID, Kind: VerifyToken, Email: email,
+		CreatedAt: now, ExpiresAt: expires}); err != nil {
+		return err
+	}
+	return s.queue(ctx, tx, mail.Verification, mail.Data{To: email, SiteName: st.Name, Expires: expires,
+		Link: s.link("/account/verify-email", "token", tok)})
+}
+
+// ResendVerification sends a new verification link for the account's
+// email; 403200 when it is verified already.
+func (s *Service) ResendVerification(ctx context.Context, st site.Site, a Account) error {
+	if a.Email == "" {
+		return errcode.InvalidValue("UID", "the account has no email address")
+	}
+	if a.EmailVerified {
+		return errcode.New(errcode.RedundantOperation, "Redundant operation: the email address is verified already")
+	}
+	if err := s.store.WithTx(ctx, func(tx Store) error { return s.queueVerification(ctx, tx, st, a, a.Email) }); err != nil {
+		return err
+	}
+	s.mailer.Notify()
+	return nil
+}
+
+// AccountByRegToken returns the account a regToken continues.
+func (s *Service) AccountByRegToken(ctx context.Context, st site.Site, regToken string) (Account, error) {
+	t, err := s.validToken(ctx, st.ID, RegToken, "regToken", regToken)
+	if err != nil {
+		return Account{}, err
+	}
+	if t.AccountID == 0 {
+		return Account{}, errcode.InvalidValue("regToken", "no registration uses it yet")
+	}
+	return s.store.AccountByID(ctx, st.ID, t.AccountID)
+}
+
+// ErrLinkInvalid and ErrLinkExpired are the answers to a verification link
+// that does not work; the link's page tells them apart.
+var (
+	ErrLinkInvalid = errors.New("the link is not valid or was used already")
+	ErrLinkExpired = errors.New("the link has expired")
+)
+
+// VerifyEmail spends a verification token from a link and marks its email
+// verified. It changes nothing when the token is unknown, spent or expired.
+func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error) {
+	if token == "" || len(token) > 128 {
+		return Account{}, ErrLinkInvalid
+	}
+	hash := hashToken(token)
+	t, err := s.store.TokenByHash(ctx, VerifyToken, hash)
+	if errors.Is(err, ErrNotFound) {
+		return Account{}, ErrLinkInvalid
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	if !s.now().Before(t.ExpiresAt) {
+		return Account{}, ErrLinkExpired
+	}
+	var a Account
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		if _, err := tx.ConsumeToken(ctx, VerifyToken, hash); err != nil {
+			return ErrLinkInvalid
+		}
+		if a, err = tx.AccountByID(ctx, t.SiteID, t.AccountID); err != nil {
+			return err
+		}
+		now := s.clock()
+		if err := tx.SetLoginIDVerified(ctx, a.ID, mustLower(t.Email), now); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if mustLower(a.Email) == mustLower(t.Email) && !a.EmailVerified {
+			a.EmailVerified, a.VerifiedAt, a.UpdatedAt = true, now, now
+			return tx.UpdateAccount(ctx, &a)
+		}
+		return nil
+	})
+	return a, err
+}
+
+// queue renders a mail and adds it to the outbox in tx.
+func (s *Service) queue(ctx context.Context, tx Store, kind mail.Kind, d mail.Data) error {
+	m, err := mail.Render(kind, d)
+	if err != nil {
+		return err
+	}
+	return tx.EnqueueMail(ctx, s.mailer.Seal(m), s.clock())
+}
+
+func (s *Service) link(path, param, token string) string {
+	return s.publicURL + path + "?" + url.Values{param: {token}}.Encode()
+}

@@ -1,0 +1,207 @@
+package account
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/site"
+)
+
+// Changes are the changes of setAccountInfo. Nil fields change nothing.
+type Changes struct {
+	// Profile and Data are merged into the account's: a key with a null
+	// value is removed, nested objects merge key by key.
+	Profile, Data     map[string]any
+	Username          *string
+	AddLoginEmails    []string
+	RemoveLoginEmails []string
+	// Password is the current password; NewPassword replaces it.
+	Password, NewPassword string
+	// Active (isActive) is for server calls only.
+	Active *bool
+}
+
+// Update applies changes to a, atomically: on any error nothing changes.
+// A password change ends the account's other sessions; keepSession is the
+// session making the call (0 for a server call).
+func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes, keepSession int64) (Account, error) {
+	var fields []errcode.FieldError
+	if c.Profile != nil {
+		a.Profile = merge(a.Profile, c.Profile)
+	}
+	if c.Data != nil {
+		a.Data = merge(a.Data, c.Data)
+	}
+	for name, obj := range map[string]map[string]any{"profile": a.Profile, "data": a.Data} {
+		if b, _ := json.Marshal(obj); len(b) > MaxObjectBytes {
+			fields = append(fields, errcode.FieldCount(name, errcode.RuleTooLong, MaxObjectBytes))
+		}
+	}
+	var newUsername *StoredLoginID
+	if c.Username != nil && *c.Username != a.Username {
+		id, ferr := parseUsername("username", *c.Username)
+		switch {
+		case ferr != nil:
+			fields = append(fields, *ferr)
+		case !st.Policies.AccountOptions.AllowsUsername():
+			fields = append(fields, errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
+				WithMessage("is not a login identifier of this site"))
+		default:
+			newUsername = &StoredLoginID{LoginID: id, Display: *c.Username}
+		}
+	}
+	var addEmails []StoredLoginID
+	for _, e := range c.AddLoginEmails {
+		id, ferr := parseEmail("addLoginEmails", e)
+		if ferr != nil {
+			fields = append(fields, *ferr)
+			continue
+		}
+		addEmails = append(addEmails, StoredLoginID{LoginID: id, Display: e})
+	}
+	var removeEmails []LoginID
+	for _, e := range c.RemoveLoginEmails {
+		id, err := ParseLoginID("removeLoginEmails", e)
+		if err != nil {
+			return Account{}, err
+		}
+		removeEmails = append(removeEmails, id)
+	}
+	newHash := ""
+	if c.NewPassword != "" {
+		if c.Password == "" && keepSession != 0 {
+			return Account{}, errcode.Missing("password")
+		}
+		fields = append(fields, checkPassword(st.Policies, c.NewPassword)...)
+	}
+	if len(fields) > 0 {
+		return Account{}, errcode.Validation(fields...)
+	}
+	if c.NewPassword != "" {
+		// A client must prove it knows the current password; a server call
+		// may give it too, and then it is checked as well.
+		if c.Password != "" {
+			ok, _, err := s.hasher.Verify(ctx, c.Password, a.PasswordHash)
+			if err != nil {
+				return Account{}, err
+			}
+			if !ok {
+				return Account{}, errcode.New(errcode.InvalidLoginID, "invalid password")
+			}
+		}
+		var err error
+		if newHash, err = s.hasher.Hash(ctx, c.NewPassword); err != nil {
+			return Account{}, err
+		}
+	}
+	if c.Active != nil {
+		a.Active = *c.Active
+	}
+	now := s.clock()
+	a.UpdatedAt = now
+	if newHash != "" {
+		a.PasswordHash, a.PasswordChangedAt = newHash, now
+	}
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		if newUsername != nil {
+			if a.Username != "" {
+				if err := tx.RemoveLoginID(ctx, a.ID, mustLower(a.Username)); err != nil && !errors.Is(err, ErrNotFound) {
+					return err
+				}
+			}
+			if err := tx.AddLoginID(ctx, st.ID, a.ID, *newUsername); err != nil {
+				return takenField(err, "username")
+			}
+			a.Username = newUsername.Display
+			a.Profile = withValue(a.Profile, "username", a.Username)
+		}
+		for _, id := range addEmails {
+			if err := tx.AddLoginID(ctx, st.ID, a.ID, id); err != nil {
+				return takenField(err, "addLoginEmails")
+			}
+			if a.Email == "" {
+				a.Email = id.Display
+			}
+		}
+		for _, id := range removeEmails {
+			if err := tx.RemoveLoginID(ctx, a.ID, id.Value); errors.Is(err, ErrNotFound) {
+				return errcode.InvalidValue("removeLoginEmails", "not a login email of this account")
+			} else if err != nil {
+				return err
+			}
+			if mustLower(a.Email) == id.Value {
+				a.Email, a.EmailVerified, a.VerifiedAt = "", false, zeroTime
+			}
+		}
+		if err := tx.UpdateAccount(ctx, &a); err != nil {
+			return err
+		}
+		if newHash != "" {
+			return tx.DeleteSessions(ctx, a.ID, keepSession)
+		}
+		return nil
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return a, nil
+}
+
+// Delete removes an account with its login IDs, sessions and tokens.
+func (s *Service) Delete(ctx context.Context, a Account) error {
+	err := s.store.DeleteAccount(ctx, a.SiteID, a.ID)
+	if errors.Is(err, ErrNotFound) {
+		return errcode.Newf(errcode.UnauthorizedUser, "Unauthorized user: no account with UID %s", a.UID)
+	}
+	return err
+}
+
+func takenField(err error, attr string) error {
+	if errors.Is(err, ErrLoginIDTaken) {
+		return errcode.Validation(errcode.Field(attr, errcode.RuleTaken))
+	}
+	return err
+}
+
+// merge applies patch to base (copied): null removes a key, objects merge.
+func merge(base, patch map[string]any) map[string]any {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for k, v := range patch {
+		switch pv := v.(type) {
+		case nil:
+			delete(out, k)
+		case map[string]any:
+			if bv, ok := out[k].(map[string]any); ok {
+				out[k] = merge(bv, pv)
+			} else {
+				out[k] = merge(nil, pv)
+			}
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func withValue(m map[string]any, k, v string) map[string]any {
+	m = maps.Clone(m)
+	if m == nil {
+		m = map[string]any{}
+	}
+	m[k] = v
+	return m
+}
+
+func mustLower(s string) string {
+	id, err := ParseLoginID("", s)
+	if err != nil {
+		return s
+	}
+	return id.Value
+}

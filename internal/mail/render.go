@@ -1,0 +1,122 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	netmail "net/mail"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+)
+
+// Kind names a mail that custos sends.
+type Kind string
+
+// The kinds of mail, each with templates/<kind>.txt and templates/<kind>.html.
+const (
+	Verification  Kind = "verification"
+	PasswordReset Kind = "password_reset"
+)
+
+// Data fills a template.
+type Data struct {
+	To       string    // the recipient's address
+	SiteName string    // shown in the subject and the body
+	Link     string    // absolute http(s) URL that carries the token
+	Expires  time.Time // when the link stops working; shown in UTC
+}
+
+// ExpiresLayout is how Render shows Data.Expires, always in UTC.
+const ExpiresLayout = "2 January 2006 at 15:04 UTC"
+
+//go:embed templates/*.txt templates/*.html
+var templateFS embed.FS
+
+// templateSet is the text and HTML template of one Kind. The text template's first line is
+// "Subject: …".
+type templateSet struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+var templates = mustParseTemplates(Verification, PasswordReset)
+
+func mustParseTemplates(kinds ...Kind) map[Kind]templateSet {
+	sets := make(map[Kind]templateSet, len(kinds))
+	for _, k := range kinds {
+		base := "templates/" + string(k)
+		sets[k] = templateSet{
+			text: texttemplate.Must(texttemplate.New(string(k)+".txt").Option("missingkey=error").
+				ParseFS(templateFS, base+".txt")),
+			html: htmltemplate.Must(htmltemplate.New(string(k)+".html").Option("missingkey=error").
+				ParseFS(templateFS, base+".html")),
+		}
+	}
+	return sets
+}
+
+// view is what the templates see: Data checked and formatted.
+type view struct {
+	To       string // bare address
+	SiteName string
+	Link     string
+	Expires  string // ExpiresLayout
+}
+
+// Render builds the Message of kind for data: the subject from the first line of the text template, the
+// text body with text/template and the HTML body with html/template, so that the link and the site name
+// are escaped in HTML. It fails for an unknown kind and for data that is missing or malformed.
+func Render(kind Kind, data Data) (Message, error) {
+	set, ok := templates[kind]
+	if !ok {
+		return Message{}, fmt.Errorf("mail: unknown kind of mail %q", kind)
+	}
+	v, err := newView(data)
+	if err != nil {
+		return Message{}, fmt.Errorf("mail: render %s: %w", kind, err)
+	}
+
+	var text bytes.Buffer
+	if err := set.text.Execute(&text, v); err != nil {
+		return Message{}, fmt.Errorf("mail: render %s text: %w", kind, err)
+	}
+	first, body, _ := strings.Cut(text.String(), "\n")
+	subject, ok := strings.CutPrefix(strings.TrimSpace(first), "Subject:")
+	subject = strings.TrimSpace(subject)
+	if !ok || subject == "" {
+		return Message{}, fmt.Errorf("mail: render %s: text template does not start with a Subject: line", kind)
+	}
+
+	var html bytes.Buffer
+	if err := set.html.Execute(&html, v); err != nil {
+		return Message{}, fmt.Errorf("mail: render %s HTML: %w", kind, err)
+	}
+	return Message{To: data.To, Subject: subject, Text: strings.TrimLeft(body, "\n"), HTML: html.String()}, nil
+}
+
+func newView(d Data) (view, error) {
+	to, err := netmail.ParseAddress(d.To)
+	if err != nil {
+		return view{}, fmt.Errorf("invalid recipient address %q: %w", d.To, err)
+	}
+	name := strings.TrimSpace(d.SiteName)
+	if name == "" {
+		return view{}, errors.New("missing site name")
+	}
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return view{}, errors.New("site name contains control characters")
+	}
+	link, err := url.Parse(d.Link)
+	if err != nil || (link.Scheme != "https" && link.Scheme != "http") || link.Host == "" {
+		return view{}, errors.New("the link must be an absolute http or https URL")
+	}
+	if d.Expires.IsZero() {
+		return view{}, errors.New("missing expiry time")
+	}
+	return view{To: to.Address, SiteName: name, Link: d.Link, Expires: d.Expires.UTC().Format(ExpiresLayout)}, nil
+}

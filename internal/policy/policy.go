@@ -1,0 +1,227 @@
+// Package policy holds a site's policies: the settings of registration,
+// login, passwords, email verification and sessions that the site changes
+// through accounts.setPolicies.
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/custos-id/custos/errcode"
+)
+
+// Policies are every section a site can set. The JSON names are the
+// section and field names of the RPC dialect.
+type Policies struct {
+	Registration       Registration       `json:"registration"`
+	AccountOptions     AccountOptions     `json:"accountOptions"`
+	PasswordComplexity PasswordComplexity `json:"passwordComplexity"`
+	PasswordReset      PasswordReset      `json:"passwordReset"`
+	EmailVerification  EmailVerification  `json:"emailVerification"`
+	GigyaPlugins       GigyaPlugins       `json:"gigyaPlugins"`
+}
+
+// Registration is the registration section.
+type Registration struct {
+	// RequireLoginID: an account needs an email or a username to register.
+	RequireLoginID bool `json:"requireLoginID"`
+}
+
+// AccountOptions is the accountOptions section.
+type AccountOptions struct {
+	// VerifyEmail sends a verification link to the email at registration.
+	VerifyEmail bool `json:"verifyEmail"`
+	// AllowUnverifiedLogin lets a user log in before verifying the email.
+	AllowUnverifiedLogin bool `json:"allowUnverifiedLogin"`
+	// LoginIdentifiers: "email", "username" or "email,username".
+	LoginIdentifiers string `json:"loginIdentifiers"`
+}
+
+// PasswordComplexity is the passwordComplexity section.
+type PasswordComplexity struct {
+	MinLength     int    `json:"minLength"`
+	MinCharGroups int    `json:"minCharGroups"`
+	RegExp        string `json:"regExp"`
+}
+
+// PasswordReset is the passwordReset section.
+type PasswordReset struct {
+	// TokenExpiration is the lifetime of a reset token, in seconds.
+	TokenExpiration int `json:"tokenExpiration"`
+}
+
+// EmailVerification is the emailVerification section.
+type EmailVerification struct {
+	// VerificationEmailExpiration is the lifetime of a verification link, in seconds.
+	VerificationEmailExpiration int `json:"verificationEmailExpiration"`
+}
+
+// GigyaPlugins is the gigyaPlugins section.
+type GigyaPlugins struct {
+	// SessionExpiration is the default session lifetime in seconds: 0 for a
+	// browser session, -2 for a session that does not expire.
+	SessionExpiration int `json:"sessionExpiration"`
+}
+
+// Default returns the policies of a new site.
+func Default() Policies {
+	return Policies{
+		Registration:       Registration{RequireLoginID: true},
+		AccountOptions:     AccountOptions{LoginIdentifiers: "email"},
+		PasswordComplexity: PasswordComplexity{MinLength: 8},
+		PasswordReset:      PasswordReset{TokenExpiration: 3600},
+		EmailVerification:  EmailVerification{VerificationEmailExpiration: 86400},
+	}
+}
+
+// Sections lists the section names, in the order getPolicies shows them.
+var Sections = []string{"registration", "accountOptions", "passwordComplexity", "passwordReset", "emailVerification", "gigyaPlugins"}
+
+// ClientSections are the sections a request without server credentials may read.
+var ClientSections = []string{"registration", "passwordComplexity", "gigyaPlugins"}
+
+// Limits on values.
+const (
+	MaxTokenExpiration   = 30 * 24 * 3600
+	MaxSessionExpiration = 10 * 365 * 24 * 3600
+	MaxPasswordLength    = 1024
+	maxRegExpLen         = 1024
+)
+
+// Parse reads stored policies; fields the JSON lacks keep their defaults.
+func Parse(stored string) (Policies, error) {
+	p := Default()
+	if stored == "" {
+		return p, nil
+	}
+	if err := json.Unmarshal([]byte(stored), &p); err != nil {
+		return Policies{}, fmt.Errorf("stored policies: %w", err)
+	}
+	return p, nil
+}
+
+// JSON is the stored form of p.
+func (p Policies) JSON() string {
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// Set applies a change to one section: raw is that section's JSON object,
+// whose fields replace the current ones; "null" restores the defaults.
+// Unknown sections and fields, and values of the wrong type, are 400006
+// naming them. The result is not validated: call Validate once all
+// sections are set.
+func (p *Policies) Set(section, raw string) error {
+	def := Default()
+	var cur, reset any
+	switch section {
+	case "registration":
+		cur, reset = &p.Registration, def.Registration
+	case "accountOptions":
+		cur, reset = &p.AccountOptions, def.AccountOptions
+	case "passwordComplexity":
+		cur, reset = &p.PasswordComplexity, def.PasswordComplexity
+	case "passwordReset":
+		cur, reset = &p.PasswordReset, def.PasswordReset
+	case "emailVerification":
+		cur, reset = &p.EmailVerification, def.EmailVerification
+	case "gigyaPlugins":
+		cur, reset = &p.GigyaPlugins, def.GigyaPlugins
+	default:
+		return errcode.InvalidValue(section, "unknown policy section")
+	}
+	raw = strings.TrimSpace(raw)
+	if raw == "null" {
+		b, _ := json.Marshal(reset)
+		raw = string(b)
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(cur); err != nil {
+		return sectionError(section, err)
+	}
+	if dec.More() {
+		return errcode.InvalidFormat(section, "trailing data after the JSON object")
+	}
+	return nil
+}
+
+func sectionError(section string, err error) error {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
+		return errcode.InvalidValue(section+"."+te.Field, "want "+te.Type.String())
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return errcode.InvalidValue(section+"."+strings.Trim(field, `"`), "unknown policy")
+	}
+	return errcode.InvalidFormat(section, "not a JSON object")
+}
+
+// Validate checks every value: 400006 naming the first one out of bounds.
+func (p Policies) Validate() error {
+	ids := strings.Split(strings.ReplaceAll(p.AccountOptions.LoginIdentifiers, " ", ""), ",")
+	for _, id := range ids {
+		if id != "email" && id != "username" {
+			return errcode.InvalidValue("accountOptions.loginIdentifiers", `want "email", "username" or "email,username"`)
+		}
+	}
+	pc := p.PasswordComplexity
+	switch {
+	case pc.MinLength < 1 || pc.MinLength > MaxPasswordLength:
+		return errcode.InvalidValue("passwordComplexity.minLength", fmt.Sprintf("want 1 to %d", MaxPasswordLength))
+	case pc.MinCharGroups < 0 || pc.MinCharGroups > 4:
+		return errcode.InvalidValue("passwordComplexity.minCharGroups", "want 0 to 4")
+	case len(pc.RegExp) > maxRegExpLen:
+		return errcode.InvalidValue("passwordComplexity.regExp", fmt.Sprintf("longer than %d characters", maxRegExpLen))
+	case p.PasswordReset.TokenExpiration < 60 || p.PasswordReset.TokenExpiration > MaxTokenExpiration:
+		return errcode.InvalidValue("passwordReset.tokenExpiration", fmt.Sprintf("want 60 to %d seconds", MaxTokenExpiration))
+	case p.EmailVerification.VerificationEmailExpiration < 60 || p.EmailVerification.VerificationEmailExpiration > MaxTokenExpiration:
+		return errcode.InvalidValue("emailVerification.verificationEmailExpiration", fmt.Sprintf("want 60 to %d seconds", MaxTokenExpiration))
+	}
+	if err := CheckSessionExpiration("gigyaPlugins.sessionExpiration", p.GigyaPlugins.SessionExpiration); err != nil {
+		return err
+	}
+	if pc.RegExp != "" {
+		if _, err := regexp.Compile(pc.RegExp); err != nil {
+			return errcode.InvalidValue("passwordComplexity.regExp", "not a valid regular expression (RE2 syntax)")
+		}
+	}
+	return nil
+}
+
+// CheckSessionExpiration accepts a session lifetime: seconds, 0 for a
+// browser session, -2 for no expiry.
+func CheckSessionExpiration(param string, v int) error {
+	if v == -2 || (v >= 0 && v <= MaxSessionExpiration) {
+		return nil
+	}
+	return errcode.InvalidValue(param, fmt.Sprintf("want 0 to %d seconds, or -2", MaxSessionExpiration))
+}
+
+// AllowsEmail tells whether email is a login identifier.
+func (a AccountOptions) AllowsEmail() bool { return a.allows("email") }
+
+// AllowsUsername tells whether username is a login identifier.
+func (a AccountOptions) AllowsUsername() bool { return a.allows("username") }
+
+func (a AccountOptions) allows(id string) bool {
+	return slices.Contains(strings.Split(strings.ReplaceAll(a.LoginIdentifiers, " ", ""), ","), id)
+}
+
+// Sections returns the named sections of p as JSON values, for getPolicies.
+func (p Policies) SectionsJSON(names []string) map[string]json.RawMessage {
+	var all map[string]json.RawMessage
+	b, _ := json.Marshal(p)
+	json.Unmarshal(b, &all)
+	out := map[string]json.RawMessage{}
+	for _, n := range names {
+		if v, ok := all[n]; ok {
+			out[n] = v
+		}
+	}
+	return out
+}

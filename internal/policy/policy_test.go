@@ -1,0 +1,81 @@
+package policy
+
+import (
+	"testing"
+
+	"github.com/custos-id/custos/errcode"
+)
+
+func TestSetAndValidate(t *testing.T) {
+	tests := []struct {
+		section, raw string
+		code         errcode.Code
+		details      string
+	}{
+		{"accountOptions", `{"verifyEmail":true}`, 0, ""},
+		{"accountOptions", `{"loginIdentifiers":"email,username"}`, 0, ""},
+		{"accountOptions", `{"loginIdentifiers":"phone"}`, errcode.InvalidParameterValue, "Invalid parameter value: accountOptions.loginIdentifiers: " + `want "email", "username" or "email,username"`},
+		{"accountOptions", `{"verifyEmial":true}`, errcode.InvalidParameterValue, "Invalid parameter value: accountOptions.verifyEmial: unknown policy"},
+		{"accountOptions", `{"verifyEmail":"yes"}`, errcode.InvalidParameterValue, "Invalid parameter value: accountOptions.verifyEmail: want bool"},
+		{"passwordComplexity", `{"minLength":0}`, errcode.InvalidParameterValue, "Invalid parameter value: passwordComplexity.minLength: want 1 to 1024"},
+		{"passwordComplexity", `{"minCharGroups":5}`, errcode.InvalidParameterValue, ""},
+		{"passwordComplexity", `{"regExp":"(?=a)"}`, errcode.InvalidParameterValue, ""},
+		{"passwordComplexity", `{"regExp":"^[a-z0-9]+$","minLength":10}`, 0, ""},
+		{"passwordReset", `{"tokenExpiration":10}`, errcode.InvalidParameterValue, ""},
+		{"emailVerification", `{"verificationEmailExpiration":3600}`, 0, ""},
+		{"gigyaPlugins", `{"sessionExpiration":-2}`, 0, ""},
+		{"gigyaPlugins", `{"sessionExpiration":-1}`, errcode.InvalidParameterValue, ""},
+		{"registration", `{"requireLoginID":false}`, 0, ""},
+		{"registration", `null`, 0, ""},
+		{"security", `{}`, errcode.InvalidParameterValue, "Invalid parameter value: security: unknown policy section"},
+		{"registration", `[1]`, errcode.InvalidParameterFormat, ""},
+		{"registration", `{} {}`, errcode.InvalidParameterFormat, ""},
+	}
+	for _, tc := range tests {
+		p := Default()
+		err := p.Set(tc.section, tc.raw)
+		if err == nil {
+			err = p.Validate()
+		}
+		var code errcode.Code
+		if err != nil {
+			code = errcode.From(err).Code
+			if tc.details != "" && errcode.From(err).Details != tc.details {
+				t.Errorf("%s %s: details %q, want %q", tc.section, tc.raw, errcode.From(err).Details, tc.details)
+			}
+		}
+		if code != tc.code {
+			t.Errorf("%s %s: %v, want %d", tc.section, tc.raw, err, tc.code)
+		}
+	}
+}
+
+func TestMergeAndRoundTrip(t *testing.T) {
+	p := Default()
+	if err := p.Set("accountOptions", `{"verifyEmail":true}`); err != nil {
+		t.Fatal(err)
+	}
+	if !p.AccountOptions.VerifyEmail || p.AccountOptions.LoginIdentifiers != "email" {
+		t.Fatalf("merge lost a field: %+v", p.AccountOptions)
+	}
+	q, err := Parse(p.JSON())
+	if err != nil || q != p {
+		t.Fatalf("round trip: %+v %v", q, err)
+	}
+	if d, _ := Parse(""); d != Default() {
+		t.Fatal("empty stored policies are not the defaults")
+	}
+	if d, _ := Parse(`{"accountOptions":{"verifyEmail":true}}`); !d.AccountOptions.VerifyEmail || d.PasswordComplexity.MinLength != 8 {
+		t.Fatalf("partial stored policies: %+v", d)
+	}
+	if err := p.Set("accountOptions", "null"); err != nil || p.AccountOptions != Default().AccountOptions {
+		t.Fatalf("null reset: %+v %v", p.AccountOptions, err)
+	}
+	if !Default().AccountOptions.AllowsEmail() || Default().AccountOptions.AllowsUsername() {
+		t.Fatal("default login identifiers")
+	}
+	s := p.SectionsJSON([]string{"gigyaPlugins", "nope"})
+	if len(s) != 1 || string(s["gigyaPlugins"]) != `{"sessionExpiration":0}` {
+		t.Fatalf("SectionsJSON = %s", s)
+	}
+}

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/custos-id/custos/internal/outbox"
+)
+
+var _ outbox.Store = (*DB)(nil)
+
+// ClaimMail implements outbox.Store. The conditions stand in the outer WHERE
+// as well as in the subquery, so that on PostgreSQL a row another worker
+// claimed meanwhile is re-checked and skipped.
+func (db *DB) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]outbox.Entry, error) {
+	rows, err := db.write.QueryContext(ctx,
+		`UPDATE mail_outbox SET lease_until = $1
+		 WHERE sent_at = 0 AND next_attempt_at <= $2 AND lease_until <= $2 AND id IN (
+		   SELECT id FROM mail_outbox WHERE sent_at = 0 AND next_attempt_at <= $2 AND lease_until <= $2
+		   ORDER BY id LIMIT $3)
+		 RETURNING id, body_sealed, attempts`, millis(leaseUntil), millis(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []outbox.Entry
+	for rows.Next() {
+		var e outbox.Entry
+		if err := rows.Scan(&e.ID, &e.Sealed, &e.Attempts); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// MarkMailSent implements outbox.Store: the body, with its tokens, is dropped.
+func (db *DB) MarkMailSent(ctx context.Context, id int64, at time.Time) error {
+	_, err := db.exec(ctx,
+		`UPDATE mail_outbox SET sent_at = $1, body_sealed = $2, lease_until = 0 WHERE id = $3`, millis(at), []byte{}, id)
+	return err
+}
+
+// MarkMailFailed implements outbox.Store.
+func (db *DB) MarkMailFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error {
+	_, err := db.exec(ctx,
+		`UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, lease_until = 0 WHERE id = $4`,
+		attempts, millis(next), lastErr, id)
+	return err
+}
