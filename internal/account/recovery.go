@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/errcode"
@@ -72,8 +73,11 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 		if !in.SendEmail {
 			return nil
 		}
-		return s.queue(ctx, tx, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires,
-			Link: s.link("/account/reset-password", "pwrt", tok)})
+		link := s.link("/account/reset-password", "pwrt", tok)
+		if u := st.Policies.PasswordReset.ResetURL; u != "" {
+			link = addParam(u, "pwrt", tok)
+		}
+		return s.queue(ctx, tx, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link})
 	})
 	if err != nil {
 		return ResetResult{}, err
@@ -231,5 +235,32 @@ func (s *Service) queue(ctx context.Context, tx Store, kind mail.Kind, d mail.Da
 }
 
 func (s *Service) link(path, param, token string) string {
-	return s.publicURL + path + "?" + url.Values{param: {token}}.Encode()
+	return addParam(s.publicURL+path, param, token)
+}
+
+// addParam adds a query parameter to a URL that may have a query already.
+func addParam(u, param, value string) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + url.Values{param: {value}}.Encode()
+}
+
+// ResetTokenSite tells which site a reset token belongs to, for the reset
+// page, which has no apiKey: ErrLinkInvalid when none, ErrLinkExpired.
+func (s *Service) ResetTokenSite(ctx context.Context, token string) (int64, error) {
+	if token == "" || len(token) > 128 {
+		return 0, ErrLinkInvalid
+	}
+	t, err := s.store.TokenByHash(ctx, ResetToken, hashToken(token))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return 0, ErrLinkInvalid
+	case err != nil:
+		return 0, err
+	case !s.now().Before(t.ExpiresAt):
+		return 0, ErrLinkExpired
+	}
+	return t.SiteID, nil
 }

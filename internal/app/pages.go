@@ -6,18 +6,96 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/site"
 )
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>{{.Title}}</title></head>
 <body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;line-height:1.5">
-<h1>{{.Title}}</h1><p>{{.Text}}</p></body></html>
+<h1>{{.Title}}</h1><p>{{.Text}}</p>
+{{if .Token}}<form method="post" action="/account/reset-password">
+<input type="hidden" name="pwrt" value="{{.Token}}">
+{{range .Problems}}<p style="color:#a00">{{.}}</p>{{end}}
+<p><label>New password<br><input type="password" name="newPassword" autocomplete="new-password" required></label></p>
+<p><label>Repeat it<br><input type="password" name="confirmPassword" autocomplete="new-password" required></label></p>
+<p><button type="submit">Set the new password</button></p>
+</form>{{end}}
+</body></html>
 `))
 
-type page struct{ Title, Text string }
+type page struct {
+	Title, Text string
+	// Token and Problems make the page the new-password form.
+	Token    string
+	Problems []string
+}
+
+func writePage(w http.ResponseWriter, status int, p page) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the URL holds a token
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	pageTmpl.Execute(w, p)
+}
+
+var (
+	expiredLink = page{Title: "This link has expired", Text: "Ask for a new email and follow the link in it."}
+	invalidLink = page{Title: "This link is not valid", Text: "It was used already, or it is incomplete. Ask for a new email if you still need one."}
+	brokenPage  = page{Title: "Something went wrong", Text: "Please try again later."}
+)
+
+// resetPasswordPage serves the link of reset mails (when the site has no
+// passwordReset.resetURL of its own): a form for the new password.
+func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := callctx.From(r.Context())
+		info.Dialect, info.Method = "page", "reset-password"
+		token := r.FormValue("pwrt")
+		siteID, err := accounts.ResetTokenSite(r.Context(), token)
+		switch {
+		case errors.Is(err, account.ErrLinkExpired):
+			writePage(w, http.StatusGone, expiredLink)
+			return
+		case errors.Is(err, account.ErrLinkInvalid):
+			writePage(w, http.StatusNotFound, invalidLink)
+			return
+		case err != nil:
+			log.Error("reset password page", "call_id", info.ID, "err", err)
+			writePage(w, http.StatusInternalServerError, brokenPage)
+			return
+		}
+		form := page{Title: "Choose a new password", Text: "The link works once.", Token: token}
+		if r.Method != http.MethodPost {
+			writePage(w, http.StatusOK, form)
+			return
+		}
+		if r.FormValue("newPassword") != r.FormValue("confirmPassword") {
+			form.Problems = []string{"The two passwords differ."}
+			writePage(w, http.StatusUnprocessableEntity, form)
+			return
+		}
+		st, err := sites.ByID(r.Context(), siteID)
+		if err == nil {
+			_, err = accounts.ResetPassword(r.Context(), st, account.ResetInput{Token: token, NewPassword: r.FormValue("newPassword")})
+		}
+		if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code != errcode.GeneralServerError {
+			form.Problems = []string{e.Description()}
+			writePage(w, http.StatusUnprocessableEntity, form)
+			return
+		}
+		if err != nil {
+			log.Error("reset password page", "call_id", info.ID, "err", err)
+			writePage(w, http.StatusInternalServerError, brokenPage)
+			return
+		}
+		writePage(w, http.StatusOK, page{Title: "Your password is changed", Text: "You can log in with it now. Every session that was open has ended."})
+	})
+}
 
 // verifyEmailPage serves the link of verification mails. A link that does
 // not work changes nothing and says why.
@@ -25,21 +103,17 @@ func verifyEmailPage(accounts *account.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "page", "verify-email"
-		status, p := http.StatusOK, page{"Email address verified", "Thank you: your email address is verified. You can close this page and log in."}
+		status, p := http.StatusOK, page{Title: "Email address verified", Text: "Thank you: your email address is verified. You can close this page and log in."}
 		_, err := accounts.VerifyEmail(r.Context(), r.URL.Query().Get("token"))
 		switch {
 		case errors.Is(err, account.ErrLinkExpired):
-			status, p = http.StatusGone, page{"This link has expired", "Ask for a new verification email and follow the link in it."}
+			status, p = http.StatusGone, expiredLink
 		case errors.Is(err, account.ErrLinkInvalid):
-			status, p = http.StatusNotFound, page{"This link is not valid", "It was used already, or it is incomplete. If your address is not verified yet, ask for a new verification email."}
+			status, p = http.StatusNotFound, invalidLink
 		case err != nil:
 			log.Error("verify email", "call_id", info.ID, "err", err)
-			status, p = http.StatusInternalServerError, page{"Something went wrong", "Please try again later."}
+			status, p = http.StatusInternalServerError, brokenPage
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Referrer-Policy", "no-referrer") // the URL holds a token
-		w.WriteHeader(status)
-		pageTmpl.Execute(w, p)
+		writePage(w, status, p)
 	})
 }

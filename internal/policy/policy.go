@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -53,6 +54,9 @@ type PasswordComplexity struct {
 type PasswordReset struct {
 	// TokenExpiration is the lifetime of a reset token, in seconds.
 	TokenExpiration int `json:"tokenExpiration"`
+	// ResetURL is the site's page for a new password; the reset mail links
+	// to it with ?pwrt=<token>. Empty: custos's own page.
+	ResetURL string `json:"resetURL,omitempty"`
 }
 
 // EmailVerification is the emailVerification section.
@@ -184,6 +188,12 @@ func (p Policies) Validate() error {
 	}
 	if err := CheckSessionExpiration("gigyaPlugins.sessionExpiration", p.GigyaPlugins.SessionExpiration); err != nil {
 		return err
+	}
+	if u := p.PasswordReset.ResetURL; u != "" {
+		parsed, err := url.Parse(u)
+		if err != nil || len(u) > 2048 || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" || parsed.Fragment != "" {
+			return errcode.InvalidValue("passwordReset.resetURL", "want an absolute http(s) URL without a fragment")
+		}
 	}
 	if pc.RegExp != "" {
 		if _, err := regexp.Compile(pc.RegExp); err != nil {
