@@ -122,21 +122,16 @@ func (s *Service) Find(ctx context.Context, siteID int64, kind LoginIDKind, para
 	return a, err == nil, err
 }
 
-// ByUID returns the account of uid in the site with its login IDs: 403005
-// when there is none.
-func (s *Service) ByUID(ctx context.Context, siteID int64, uid string) (Account, []StoredLoginID, error) {
+// ByUID returns the account of uid in the site: 403005 when there is none.
+func (s *Service) ByUID(ctx context.Context, siteID int64, uid string) (Account, error) {
 	if uid == "" {
-		return Account{}, nil, errcode.Missing("UID")
+		return Account{}, errcode.Missing("UID")
 	}
 	a, err := s.store.AccountByUID(ctx, siteID, uid)
 	if errors.Is(err, ErrNotFound) {
-		return Account{}, nil, errcode.Newf(errcode.UnauthorizedUser, "Unauthorized user: no account with UID %.64q", uid)
+		return Account{}, errcode.Newf(errcode.UnauthorizedUser, "Unauthorized user: no account with UID %.64q", uid)
 	}
-	if err != nil {
-		return Account{}, nil, err
-	}
-	ids, err := s.store.LoginIDs(ctx, a.ID)
-	return a, ids, err
+	return a, err
 }
 
 // LoginIDsOf returns the login IDs of an account.

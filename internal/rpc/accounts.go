@@ -166,14 +166,21 @@ func (x Accounts) sessionInfo(c *Call, s *account.NewSession) obj {
 	return obj{"cookieName": ck.Name, "cookieValue": s.Token, "expires_in": account.ExpiresIn(s.Session, now)}
 }
 
-// target is the account a SessionOrServer call acts on: the session's, or
-// the UID's in a server call.
-func (x Accounts) target(ctx context.Context, c *Call, param string) (account.Account, []account.StoredLoginID, error) {
+// target is the account a SessionOrServer call acts on: the session's
+// (already read with the session, in one lookup), or the UID's in a server call.
+func (x Accounts) target(ctx context.Context, c *Call, param string) (account.Account, error) {
 	if !c.Server {
-		ids, err := x.Accounts.LoginIDsOf(ctx, *c.Account)
-		return *c.Account, ids, err
+		return *c.Account, nil
 	}
 	return x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get(param))
+}
+
+// loginIDs reads the login IDs of a only when the response shows them.
+func (x Accounts) loginIDs(ctx context.Context, a account.Account, inc include) ([]account.StoredLoginID, error) {
+	if !inc.has("loginIDs") && !inc.has("emails") {
+		return nil, nil
+	}
+	return x.Accounts.LoginIDsOf(ctx, a)
 }
 
 func (x Accounts) getAccountInfo(ctx context.Context, c *Call) (any, error) {
@@ -181,7 +188,11 @@ func (x Accounts) getAccountInfo(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, ids, err := x.target(ctx, c, "UID")
+	a, err := x.target(ctx, c, "UID")
+	if err != nil {
+		return nil, err
+	}
+	ids, err := x.loginIDs(ctx, a, inc)
 	if err != nil {
 		return nil, err
 	}
@@ -193,12 +204,16 @@ func (x Accounts) verifyLogin(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, ids, err := x.target(ctx, c, "UID")
+	a, err := x.target(ctx, c, "UID")
 	if err != nil {
 		return nil, err
 	}
 	if err := x.Accounts.VerifyLogin(ctx, c.Site, a); err != nil {
 		return obj{"UID": a.UID}, err
+	}
+	ids, err := x.loginIDs(ctx, a, inc)
+	if err != nil {
+		return nil, err
 	}
 	out := x.view(c, a, ids, inc, !c.Server)
 	if inc.has("id_token") {
@@ -213,7 +228,7 @@ func (x Accounts) verifyLogin(ctx context.Context, c *Call) (any, error) {
 
 func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
 	p := c.Params
-	a, _, err := x.target(ctx, c, "UID")
+	a, err := x.target(ctx, c, "UID")
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +265,7 @@ func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {
 			Secure: c.Secure, SameSite: http.SameSiteLaxMode})
 		return obj{}, x.Accounts.Logout(ctx, *c.Session)
 	}
-	a, _, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
+	a, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +273,7 @@ func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {
 }
 
 func (x Accounts) deleteAccount(ctx context.Context, c *Call) (any, error) {
-	a, _, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
+	a, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +313,7 @@ func (x Accounts) resendVerificationCode(ctx context.Context, c *Call) (any, err
 	case c.Params.Get("regToken") != "":
 		a, err = x.Accounts.AccountByRegToken(ctx, c.Site, c.Params.Get("regToken"))
 	case c.Server:
-		a, _, err = x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
+		a, err = x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
 	default:
 		err = errcode.Missing("regToken")
 	}
@@ -320,7 +335,7 @@ func (x Accounts) getJWT(ctx context.Context, c *Call) (any, error) {
 	if c.Server && p.Get(param) == "" {
 		return nil, errcode.Missing("targetUID")
 	}
-	a, _, err := x.target(ctx, c, param)
+	a, err := x.target(ctx, c, param)
 	if err != nil {
 		return nil, err
 	}
