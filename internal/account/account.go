@@ -141,6 +141,11 @@ type Store interface {
 	ConsumeToken(ctx context.Context, kind TokenKind, hash []byte) (Token, error)
 	DeleteTokens(ctx context.Context, accountID int64, kind TokenKind) error
 
+	// PasswordHistory returns up to limit earlier password hashes, newest first.
+	PasswordHistory(ctx context.Context, accountID int64, limit int) ([]string, error)
+	// AddPasswordHistory records a replaced password hash, keeping the newest keep.
+	AddPasswordHistory(ctx context.Context, accountID int64, hash string, at time.Time, keep int) error
+
 	// EnqueueMail adds a sealed message to the outbox.
 	EnqueueMail(ctx context.Context, sealed []byte, at time.Time) error
 }

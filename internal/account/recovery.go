@@ -102,6 +102,13 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, token, newPassw
 	if fields := checkPassword(st.Policies, newPassword); len(fields) > 0 {
 		return ResetResult{}, errcode.Validation(fields...)
 	}
+	current, err := s.store.AccountByID(ctx, st.ID, t.AccountID)
+	if err != nil {
+		return ResetResult{}, err
+	}
+	if err := s.checkReuse(ctx, st, current, newPassword); err != nil {
+		return ResetResult{}, err
+	}
 	hash, err := s.hasher.Hash(ctx, newPassword)
 	if err != nil {
 		return ResetResult{}, err
@@ -116,9 +123,13 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, token, newPassw
 			return err
 		}
 		now := s.clock()
+		replaced := a.PasswordHash
 		a.PasswordHash, a.PasswordChangedAt, a.UpdatedAt = hash, now, now
 		uid = a.UID
 		if err := tx.UpdateAccount(ctx, &a); err != nil {
+			return err
+		}
+		if err := s.recordPassword(ctx, tx, st, a.ID, replaced); err != nil {
 			return err
 		}
 		if err := tx.DeleteTokens(ctx, a.ID, ResetToken); err != nil {

@@ -92,6 +92,9 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 				return Account{}, errcode.New(errcode.InvalidLoginID, "invalid password")
 			}
 		}
+		if err := s.checkReuse(ctx, st, a, c.NewPassword); err != nil {
+			return Account{}, err
+		}
 		var err error
 		if newHash, err = s.hasher.Hash(ctx, c.NewPassword); err != nil {
 			return Account{}, err
@@ -102,6 +105,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 	}
 	now := s.clock()
 	a.UpdatedAt = now
+	replaced := a.PasswordHash
 	if newHash != "" {
 		a.PasswordHash, a.PasswordChangedAt = newHash, now
 	}
@@ -140,6 +144,9 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 			return err
 		}
 		if newHash != "" {
+			if err := s.recordPassword(ctx, tx, st, a.ID, replaced); err != nil {
+				return err
+			}
 			return tx.DeleteSessions(ctx, a.ID, keepSession)
 		}
 		return nil
@@ -204,4 +211,38 @@ func mustLower(s string) string {
 		return s
 	}
 	return id.Value
+}
+
+// checkReuse refuses a new password that is the current one or one of the
+// passwords before it, as far back as security.passwordHistorySize counts.
+func (s *Service) checkReuse(ctx context.Context, st site.Site, a Account, newPassword string) error {
+	n := st.Policies.Security.PasswordHistorySize
+	if n == 0 {
+		return nil
+	}
+	older, err := s.store.PasswordHistory(ctx, a.ID, n-1)
+	if err != nil {
+		return err
+	}
+	for _, h := range append([]string{a.PasswordHash}, older...) {
+		if h == "" {
+			continue
+		}
+		if ok, _, err := s.hasher.Verify(ctx, newPassword, h); err != nil {
+			return err
+		} else if ok {
+			f := errcode.FieldCount("password", errcode.RuleRepeated, n).WithCode(errcode.OldPasswordUsed)
+			return &errcode.Error{Code: errcode.OldPasswordUsed, Details: f.FullMessage(), Fields: []errcode.FieldError{f}}
+		}
+	}
+	return nil
+}
+
+// recordPassword keeps the replaced hash in the history, in tx.
+func (s *Service) recordPassword(ctx context.Context, tx Store, st site.Site, accountID int64, replaced string) error {
+	n := st.Policies.Security.PasswordHistorySize
+	if replaced == "" || n <= 1 {
+		return nil
+	}
+	return tx.AddPasswordHistory(ctx, accountID, replaced, s.clock(), n-1)
 }

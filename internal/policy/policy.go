@@ -25,6 +25,14 @@ type Policies struct {
 	PasswordReset      PasswordReset      `json:"passwordReset"`
 	EmailVerification  EmailVerification  `json:"emailVerification"`
 	GigyaPlugins       GigyaPlugins       `json:"gigyaPlugins"`
+	Security           Security           `json:"security"`
+}
+
+// Security is the security section.
+type Security struct {
+	// PasswordHistorySize is how many passwords, the current one included,
+	// a new password must differ from; 0 turns the check off.
+	PasswordHistorySize int `json:"passwordHistorySize"`
 }
 
 // Registration is the registration section.
@@ -80,20 +88,24 @@ func Default() Policies {
 		PasswordComplexity: PasswordComplexity{MinLength: 8},
 		PasswordReset:      PasswordReset{TokenExpiration: 3600},
 		EmailVerification:  EmailVerification{VerificationEmailExpiration: 86400},
+		Security:           Security{PasswordHistorySize: 3},
 	}
 }
 
 // Sections lists the section names, in the order getPolicies shows them.
-var Sections = []string{"registration", "accountOptions", "passwordComplexity", "passwordReset", "emailVerification", "gigyaPlugins"}
+var Sections = []string{"registration", "accountOptions", "passwordComplexity", "passwordReset", "emailVerification", "gigyaPlugins", "security"}
 
 // ClientSections are the sections a request without server credentials may read.
-var ClientSections = []string{"registration", "passwordComplexity", "gigyaPlugins"}
+var ClientSections = []string{"registration", "passwordComplexity", "gigyaPlugins", "security"}
 
 // Limits on values.
 const (
 	MaxTokenExpiration   = 30 * 24 * 3600
 	MaxSessionExpiration = 10 * 365 * 24 * 3600
 	MaxPasswordLength    = 1024
+	// MaxPasswordHistory bounds the history: each entry costs a hash
+	// verification when a password changes.
+	MaxPasswordHistory = 10
 	maxRegExpLen         = 1024
 )
 
@@ -136,6 +148,8 @@ func (p *Policies) Set(section, raw string) error {
 		cur, reset = &p.EmailVerification, def.EmailVerification
 	case "gigyaPlugins":
 		cur, reset = &p.GigyaPlugins, def.GigyaPlugins
+	case "security":
+		cur, reset = &p.Security, def.Security
 	default:
 		return errcode.InvalidValue(section, "unknown policy section")
 	}
@@ -183,6 +197,8 @@ func (p Policies) Validate() error {
 		return errcode.InvalidValue("passwordComplexity.regExp", fmt.Sprintf("longer than %d characters", maxRegExpLen))
 	case p.PasswordReset.TokenExpiration < 60 || p.PasswordReset.TokenExpiration > MaxTokenExpiration:
 		return errcode.InvalidValue("passwordReset.tokenExpiration", fmt.Sprintf("want 60 to %d seconds", MaxTokenExpiration))
+	case p.Security.PasswordHistorySize < 0 || p.Security.PasswordHistorySize > MaxPasswordHistory:
+		return errcode.InvalidValue("security.passwordHistorySize", fmt.Sprintf("want 0 to %d", MaxPasswordHistory))
 	case p.EmailVerification.VerificationEmailExpiration < 60 || p.EmailVerification.VerificationEmailExpiration > MaxTokenExpiration:
 		return errcode.InvalidValue("emailVerification.verificationEmailExpiration", fmt.Sprintf("want 60 to %d seconds", MaxTokenExpiration))
 	}

@@ -27,7 +27,9 @@ func TestSetAndValidate(t *testing.T) {
 		{"gigyaPlugins", `{"sessionExpiration":-1}`, errcode.InvalidParameterValue, ""},
 		{"registration", `{"requireLoginID":false}`, 0, ""},
 		{"registration", `null`, 0, ""},
-		{"security", `{}`, errcode.InvalidParameterValue, "Invalid parameter value: security: unknown policy section"},
+		{"twoFactorAuth", `{}`, errcode.InvalidParameterValue, "Invalid parameter value: twoFactorAuth: unknown policy section"},
+		{"security", `{"passwordHistorySize":5}`, 0, ""},
+		{"security", `{"passwordHistorySize":11}`, errcode.InvalidParameterValue, "Invalid parameter value: security.passwordHistorySize: want 0 to 10"},
 		{"registration", `[1]`, errcode.InvalidParameterFormat, ""},
 		{"registration", `{} {}`, errcode.InvalidParameterFormat, ""},
 	}

@@ -220,3 +220,34 @@ func optMillis(t time.Time) int64 {
 	}
 	return millis(t)
 }
+
+// PasswordHistory implements account.Store: the newest first.
+func (db *DB) PasswordHistory(ctx context.Context, accountID int64, limit int) ([]string, error) {
+	rows, err := db.rows(ctx,
+		`SELECT password_hash FROM password_history WHERE account_id = $1 ORDER BY id DESC LIMIT $2`, accountID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// AddPasswordHistory implements account.Store: it keeps the newest keep hashes.
+func (db *DB) AddPasswordHistory(ctx context.Context, accountID int64, hash string, at time.Time, keep int) error {
+	if _, err := db.exec(ctx, `INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)`,
+		accountID, hash, millis(at)); err != nil {
+		return err
+	}
+	_, err := db.exec(ctx,
+		`DELETE FROM password_history WHERE account_id = $1 AND id NOT IN (
+		   SELECT id FROM password_history WHERE account_id = $1 ORDER BY id DESC LIMIT $2)`, accountID, keep)
+	return err
+}
