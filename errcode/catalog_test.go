@@ -255,7 +255,8 @@ func wantToken(c int) errcode.Token {
 			return errcode.TokenUnprocessableEntity
 		case in(400008, 400093):
 			return errcode.TokenUnauthorized
-		case in(400050, 400120, 400124, 400125, 400127):
+		// 400015: an expired one-time token; Social ID answers 403 for it.
+		case in(400015, 400050, 400120, 400124, 400125, 400127):
 			return errcode.TokenForbidden
 		}
 		return errcode.TokenBadRequest
@@ -270,6 +271,9 @@ func wantToken(c int) errcode.Token {
 	case c/1000 == 403:
 		if in(403001, 403002, 403003, 403004, 403006, 403010, 403011, 403012, 403025, 403035) {
 			return errcode.TokenUnauthorized
+		}
+		if c == 403200 { // a redundant state change: Social ID's 409
+			return errcode.TokenConflict
 		}
 		return errcode.TokenForbidden
 	case c/1000 == 404 || in(405001, 410000):

@@ -51,6 +51,13 @@ func (s *Service) Login(ctx context.Context, st site.Site, loginID, pw string, s
 	if !a.Active {
 		return Result{}, errcode.New(errcode.AccountDisabled, "Account is disabled")
 	}
+	if id.Kind == Email && s.mustVerify(st) {
+		if verified, err := s.loginEmailVerified(ctx, a, id); err != nil {
+			return Result{}, err
+		} else if !verified {
+			a.EmailVerified = false // this address, not the account's first one, is what must be verified
+		}
+	}
 	if rehash {
 		if a.PasswordHash, err = s.hasher.Hash(ctx, pw); err != nil {
 			return Result{}, err
@@ -95,6 +102,26 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 		return Result{}, err
 	}
 	return res, pending
+}
+
+// mustVerify tells whether the site lets only verified emails log in.
+func (s *Service) mustVerify(st site.Site) bool {
+	o := st.Policies.AccountOptions
+	return o.VerifyEmail && !o.AllowUnverifiedLogin
+}
+
+// loginEmailVerified tells whether the login email id of a is verified.
+func (s *Service) loginEmailVerified(ctx context.Context, a Account, id LoginID) (bool, error) {
+	ids, err := s.store.LoginIDs(ctx, a.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, l := range ids {
+		if l.Value == id.Value {
+			return !l.VerifiedAt.IsZero(), nil
+		}
+	}
+	return false, nil
 }
 
 // createSession stores a new session of a and returns its token.

@@ -28,8 +28,9 @@ type ResetInput struct {
 type ResetResult struct {
 	// Token is set when a server asked for it instead of a mail.
 	Token string
-	// UID is set when the password was changed.
-	UID string
+	// UID and AccountID are set when the password was changed.
+	UID       string
+	AccountID int64
 }
 
 // ResetPassword starts or finishes a password reset.
@@ -113,7 +114,10 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, token, newPassw
 	if err != nil {
 		return ResetResult{}, err
 	}
-	var uid string
+	var (
+		uid string
+		id  int64
+	)
 	err = s.store.WithTx(ctx, func(tx Store) error {
 		if _, err := tx.ConsumeToken(ctx, ResetToken, t.Hash); err != nil {
 			return errcode.InvalidValue("passwordResetToken", "unknown or already used")
@@ -125,42 +129,45 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, token, newPassw
 		now := s.clock()
 		replaced := a.PasswordHash
 		a.PasswordHash, a.PasswordChangedAt, a.UpdatedAt = hash, now, now
-		uid = a.UID
+		uid, id = a.UID, a.ID
 		if err := tx.UpdateAccount(ctx, &a); err != nil {
 			return err
 		}
 		if err := s.recordPassword(ctx, tx, st, a.ID, replaced); err != nil {
 			return err
 		}
-		if err := tx.DeleteTokens(ctx, a.ID, ResetToken); err != nil {
-			return err
-		}
-		return tx.DeleteSessions(ctx, a.ID, 0)
+		return s.revokeCredentials(ctx, tx, a.ID, 0)
 	})
 	if err != nil {
 		return ResetResult{}, err
 	}
-	return ResetResult{UID: uid}, nil
+	return ResetResult{UID: uid, AccountID: id}, nil
 }
 
-// queueVerification revokes earlier verification tokens of a and queues a
-// mail with a new verification link for email.
+// queueVerification queues a mail with a new verification link for email.
 func (s *Service) queueVerification(ctx context.Context, tx Store, st site.Site, a Account, email string) error {
-	tok, hash, err := s.newToken("ev1_")
+	tok, expires, err := s.issueVerifyToken(ctx, tx, st, a, email)
 	if err != nil {
-		return err
-	}
-	now := s.clock()
-	expires := now.Add(time.Duration(st.Policies.EmailVerification.VerificationEmailExpiration) * time.Second)
-	if err := tx.DeleteTokens(ctx, a.ID, VerifyToken); err != nil {
-		return err
-	}
-	if err := tx.CreateToken(ctx, Token{Hash: hash, SiteID: st.ID, AccountID: a.ID, Kind: VerifyToken, Email: email,
-		CreatedAt: now, ExpiresAt: expires}); err != nil {
 		return err
 	}
 	return s.queue(ctx, tx, mail.Verification, mail.Data{To: email, SiteName: st.Name, Expires: expires,
 		Link: s.link("/account/verify-email", "token", tok)})
+}
+
+// issueVerifyToken stores a new verification token for email of a; the
+// earlier ones stop working.
+func (s *Service) issueVerifyToken(ctx context.Context, tx Store, st site.Site, a Account, email string) (string, time.Time, error) {
+	tok, hash, err := s.newToken("ev1_")
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.clock()
+	expires := now.Add(time.Duration(st.Policies.EmailVerification.VerificationEmailExpiration) * time.Second)
+	if err := tx.DeleteTokens(ctx, a.ID, VerifyToken); err != nil {
+		return "", time.Time{}, err
+	}
+	return tok, expires, tx.CreateToken(ctx, Token{Hash: hash, SiteID: st.ID, AccountID: a.ID, Kind: VerifyToken,
+		Email: email, CreatedAt: now, ExpiresAt: expires})
 }
 
 // ResendVerification sends a new verification link for the account's
@@ -204,8 +211,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 	if token == "" || len(token) > 128 {
 		return Account{}, ErrLinkInvalid
 	}
-	hash := hashToken(token)
-	t, err := s.store.TokenByHash(ctx, VerifyToken, hash)
+	t, err := s.store.TokenByHash(ctx, VerifyToken, hashToken(token))
 	if errors.Is(err, ErrNotFound) {
 		return Account{}, ErrLinkInvalid
 	}
@@ -215,11 +221,48 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 	if !s.now().Before(t.ExpiresAt) {
 		return Account{}, ErrLinkExpired
 	}
+	return s.confirm(ctx, t, ErrLinkInvalid)
+}
+
+// ConfirmEmail is VerifyEmail for a server of the site that holds the
+// token: 400006 unknown or spent, 400015 expired, naming param.
+func (s *Service) ConfirmEmail(ctx context.Context, st site.Site, param, token string) (Account, error) {
+	t, err := s.validToken(ctx, st.ID, VerifyToken, param, token)
+	if err != nil {
+		return Account{}, err
+	}
+	return s.confirm(ctx, t, errcode.InvalidValue(param, "unknown or already used"))
+}
+
+// VerificationToken issues a verification token for a's email without
+// sending it (a server hands it to the user its own way); earlier tokens
+// stop working. 403200 when the email is verified already.
+func (s *Service) VerificationToken(ctx context.Context, st site.Site, a Account) (string, error) {
+	if a.Email == "" {
+		return "", errcode.InvalidValue("email_address", "the user has no email address")
+	}
+	if a.EmailVerified {
+		return "", errcode.New(errcode.RedundantOperation, "Redundant operation: the email address is confirmed already")
+	}
+	var tok string
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		var err error
+		tok, _, err = s.issueVerifyToken(ctx, tx, st, a, a.Email)
+		return err
+	})
+	return tok, err
+}
+
+// confirm spends the verification token t and marks its email verified;
+// spent is the error when another request spent it first.
+func (s *Service) confirm(ctx context.Context, t Token, spent error) (Account, error) {
+	hash := t.Hash
 	var a Account
-	err = s.store.WithTx(ctx, func(tx Store) error {
+	err := s.store.WithTx(ctx, func(tx Store) error {
 		if _, err := tx.ConsumeToken(ctx, VerifyToken, hash); err != nil {
-			return ErrLinkInvalid
+			return spent
 		}
+		var err error
 		if a, err = tx.AccountByID(ctx, t.SiteID, t.AccountID); err != nil {
 			return err
 		}

@@ -25,6 +25,8 @@ type RegisterInput struct {
 	RegToken string
 	Finalize bool
 	Session  SessionOptions
+	// NoSession registers without logging in (a server creating a user).
+	NoSession bool
 }
 
 // InitRegistration starts a registration: a regToken valid for an hour.
@@ -88,6 +90,9 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 			tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)
 			res.RegToken = tok
 			return err
+		}
+		if in.NoSession {
+			return nil
 		}
 		sess, err := s.createSession(ctx, tx, st, a, in.Session)
 		res.Session = sess
@@ -243,6 +248,9 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 		if err != nil {
 			return err
 		}
+		if !a.Active {
+			return errcode.New(errcode.AccountDisabled, "Account is disabled")
+		}
 		if !a.Registered {
 			now := s.clock()
 			a.Registered, a.RegisteredAt, a.UpdatedAt = true, now, now
@@ -274,8 +282,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 }
 
 func (s *Service) pendingVerification(st site.Site, a Account) bool {
-	o := st.Policies.AccountOptions
-	return o.VerifyEmail && !o.AllowUnverifiedLogin && !a.EmailVerified
+	return s.mustVerify(st) && !a.EmailVerified
 }
 
 func sessionExpiration(pol policy.Policies, so SessionOptions) int {

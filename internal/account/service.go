@@ -187,9 +187,18 @@ func (s *Service) validToken(ctx context.Context, siteID int64, kind TokenKind, 
 	case err != nil:
 		return Token{}, err
 	case !s.now().Before(t.ExpiresAt):
-		return Token{}, errcode.InvalidValue(param, "expired")
+		return Token{}, errcode.Newf(errcode.CodeExpired, "Code expired: %s has expired", param)
 	}
 	return t, nil
+}
+
+// ByID returns the account with the numeric id in the site: 404000 when there is none.
+func (s *Service) ByID(ctx context.Context, siteID, id int64) (Account, error) {
+	a, err := s.store.AccountByID(ctx, siteID, id)
+	if errors.Is(err, ErrNotFound) {
+		return Account{}, errcode.New(errcode.NotFound, "User not found")
+	}
+	return a, err
 }
 
 // now returns the current time truncated to the milliseconds the store keeps.

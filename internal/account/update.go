@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"strings"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/site"
@@ -14,8 +15,10 @@ import (
 type Changes struct {
 	// Profile and Data are merged into the account's: a key with a null
 	// value is removed, nested objects merge key by key.
-	Profile, Data     map[string]any
-	Username          *string
+	Profile, Data map[string]any
+	Username      *string
+	// Email replaces the primary email (unverified until confirmed).
+	Email             *string
 	AddLoginEmails    []string
 	RemoveLoginEmails []string
 	// Password is the current password; NewPassword replaces it.
@@ -50,7 +53,16 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 			fields = append(fields, errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
 				WithMessage("is not a login identifier of this site"))
 		default:
-			newUsername = &StoredLoginID{LoginID: id, Display: *c.Username}
+			newUsername = &StoredLoginID{LoginID: id, Display: strings.TrimSpace(*c.Username)}
+		}
+	}
+	var newEmail *StoredLoginID
+	if c.Email != nil && !strings.EqualFold(strings.TrimSpace(*c.Email), a.Email) {
+		id, ferr := parseEmail("email", *c.Email)
+		if ferr != nil {
+			fields = append(fields, *ferr)
+		} else {
+			newEmail = &StoredLoginID{LoginID: id, Display: strings.TrimSpace(*c.Email)}
 		}
 	}
 	var addEmails []StoredLoginID
@@ -122,6 +134,18 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 			a.Username = newUsername.Display
 			a.Profile = withValue(a.Profile, "username", a.Username)
 		}
+		if newEmail != nil {
+			if err := tx.AddLoginID(ctx, st.ID, a.ID, *newEmail); err != nil {
+				return takenField(err, "email")
+			}
+			if a.Email != "" {
+				if err := tx.RemoveLoginID(ctx, a.ID, mustLower(a.Email)); err != nil && !errors.Is(err, ErrNotFound) {
+					return err
+				}
+			}
+			a.Email, a.EmailVerified, a.VerifiedAt = newEmail.Display, false, zeroTime
+			a.Profile = withValue(a.Profile, "email", a.Email)
+		}
 		for _, id := range addEmails {
 			if err := tx.AddLoginID(ctx, st.ID, a.ID, id); err != nil {
 				return takenField(err, "addLoginEmails")
@@ -140,6 +164,11 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 				a.Email, a.EmailVerified, a.VerifiedAt = "", false, zeroTime
 			}
 		}
+		if len(removeEmails) > 0 {
+			if err := s.afterRemoval(ctx, tx, &a); err != nil {
+				return err
+			}
+		}
 		if err := tx.UpdateAccount(ctx, &a); err != nil {
 			return err
 		}
@@ -147,7 +176,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 			if err := s.recordPassword(ctx, tx, st, a.ID, replaced); err != nil {
 				return err
 			}
-			return tx.DeleteSessions(ctx, a.ID, keepSession)
+			return s.revokeCredentials(ctx, tx, a.ID, keepSession)
 		}
 		return nil
 	})
@@ -245,4 +274,40 @@ func (s *Service) recordPassword(ctx context.Context, tx Store, st site.Site, ac
 		return nil
 	}
 	return tx.AddPasswordHistory(ctx, accountID, replaced, s.clock(), n-1)
+}
+
+// revokeCredentials ends, after a password change, everything that logs in
+// without the password: the sessions but keepSession, reset tokens, and
+// regTokens (finalizeRegistration opens a session).
+func (s *Service) revokeCredentials(ctx context.Context, tx Store, accountID, keepSession int64) error {
+	for _, k := range []TokenKind{ResetToken, RegToken} {
+		if err := tx.DeleteTokens(ctx, accountID, k); err != nil {
+			return err
+		}
+	}
+	return tx.DeleteSessions(ctx, accountID, keepSession)
+}
+
+// afterRemoval keeps an account able to log in once login emails went: it
+// must keep a login ID, and a removed primary email gives way to another.
+func (s *Service) afterRemoval(ctx context.Context, tx Store, a *Account) error {
+	ids, err := tx.LoginIDs(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return errcode.InvalidValue("removeLoginEmails", "the account would have no login ID left")
+	}
+	if a.Email != "" {
+		return nil
+	}
+	for _, id := range ids {
+		if id.Kind == Email {
+			a.Email = id.Display
+			a.EmailVerified, a.VerifiedAt = !id.VerifiedAt.IsZero(), id.VerifiedAt
+			break
+		}
+	}
+	a.Profile = withValue(a.Profile, "email", a.Email)
+	return nil
 }

@@ -56,6 +56,9 @@ type App struct {
 	REST     *rest.Handler
 	Metrics  *server.Metrics
 	handler  http.Handler
+	db       *store.DB
+	now      func() time.Time
+	log      *slog.Logger
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -93,12 +96,15 @@ func New(o Options) (*App, error) {
 		Outbox:  outbox.New(o.DB, box, o.Mail, o.Now, o.Log),
 		Keys:    jwt.NewKeys(o.DB, box, jwt.Options{Now: o.Now}),
 		Metrics: server.NewMetrics(),
+		db:      o.DB,
+		now:     o.Now,
+		log:     o.Log,
 	}
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL, Log: o.Log})
 	a.RPC = rpc.New(a.Sites, a.Accounts, o.TrustedProxies, o.Now, o.Log)
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.PublicURL, Now: o.Now})
 	a.REST = rest.New(a.Sites, o.Log)
-	rest.RegisterUsers(a.REST, a.Accounts)
+	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
@@ -116,5 +122,25 @@ func New(o Options) (*App, error) {
 // Handler is the root handler of the HTTP server.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Run does the background work (mail delivery) until ctx ends.
-func (a *App) Run(ctx context.Context) { a.Outbox.Run(ctx) }
+// purgeInterval is how often expired tokens, sessions and old mail go.
+const purgeInterval = 10 * time.Minute
+
+// Run does the background work until ctx ends: mail delivery, and the
+// purge of what has expired.
+func (a *App) Run(ctx context.Context) {
+	go a.Outbox.Run(ctx)
+	t := time.NewTicker(purgeInterval)
+	defer t.Stop()
+	for {
+		if n, err := a.db.Purge(ctx, a.now()); err != nil && ctx.Err() == nil {
+			a.log.Error("purge", "err", err)
+		} else if n > 0 {
+			a.log.Info("purged expired rows", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -55,6 +55,10 @@ func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "page", "reset-password"
+		if r.Method == http.MethodHead {
+			writePage(w, http.StatusOK, page{})
+			return
+		}
 		token := r.FormValue("pwrt")
 		siteID, err := accounts.ResetTokenSite(r.Context(), token)
 		switch {
@@ -103,6 +107,11 @@ func verifyEmailPage(accounts *account.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "page", "verify-email"
+		if r.Method == http.MethodHead {
+			// Link scanners probe with HEAD: it must not spend the token.
+			writePage(w, http.StatusOK, page{})
+			return
+		}
 		status, p := http.StatusOK, page{Title: "Email address verified", Text: "Thank you: your email address is verified. You can close this page and log in."}
 		_, err := accounts.VerifyEmail(r.Context(), r.URL.Query().Get("token"))
 		switch {

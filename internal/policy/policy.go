@@ -106,7 +106,7 @@ const (
 	// MaxPasswordHistory bounds the history: each entry costs a hash
 	// verification when a password changes.
 	MaxPasswordHistory = 10
-	maxRegExpLen         = 1024
+	maxRegExpLen       = 1024
 )
 
 // Parse reads stored policies; fields the JSON lacks keep their defaults.

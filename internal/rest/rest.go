@@ -14,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,9 +63,10 @@ type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 
 // Handler serves the REST dialect.
 type Handler struct {
-	mux   *http.ServeMux
-	sites Sites
-	log   *slog.Logger
+	mux    *http.ServeMux
+	sites  Sites
+	log    *slog.Logger
+	routes []string
 }
 
 // New returns a Handler whose unknown routes answer 404.
@@ -84,7 +86,11 @@ func (h *Handler) Handle(pattern string, fn HandlerFunc) {
 		panic("rest: pattern needs an HTTP method: " + pattern)
 	}
 	h.mux.Handle(method+" "+Prefix+path, h.wrap(pattern, fn))
+	h.routes = append(h.routes, method+" "+Prefix+path)
 }
+
+// Routes lists the routes, as "METHOD /v1/marketing/login/…" patterns.
+func (h *Handler) Routes() []string { return slices.Clone(h.routes) }
 
 // ServeHTTP dispatches to the routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
@@ -260,8 +266,15 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error)
 		token = errcode.TokenInternalServerError
 	}
 	body := errorBody{Error: token, Description: e.Description()}
-	for _, f := range e.Fields {
-		body.Errors = append(body.Errors, fieldError{f.Attribute, f.Message, string(f.Rule), f.Value, f.Count})
+	if len(e.Fields) > 0 {
+		// Field errors speak of the REST names; the description lists them.
+		msgs := make([]string, len(e.Fields))
+		for i, f := range e.Fields {
+			f.Attribute = restName(f.Attribute)
+			msgs[i] = f.FullMessage()
+			body.Errors = append(body.Errors, fieldError{f.Attribute, f.Message, string(f.Rule), f.Value, f.Count})
+		}
+		body.Description = strings.Join(msgs, ", ")
 	}
 	if len(body.Errors) == 0 {
 		body.Errors = []any{body.Description}
@@ -280,4 +293,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if v != nil {
 		json.NewEncoder(w).Encode(v)
 	}
+}
+
+// restNames are the REST names of domain attributes.
+var restNames = map[string]string{"email": "email_address", "addLoginEmails": "email_address"}
+
+func restName(attr string) string {
+	if n, ok := restNames[attr]; ok {
+		return n
+	}
+	return attr
 }

@@ -2,6 +2,12 @@ package rest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
@@ -9,14 +15,15 @@ import (
 
 // user is the user resource of the Social ID API.
 type user struct {
-	ID         int64   `json:"id"`
-	Username   *string `json:"username"`
-	Email      *string `json:"email_address"`
-	SignedUpAt string  `json:"signed_up_at"`
-	SignedInAt *string `json:"signed_in_at"`
-	Active     bool    `json:"active"`
-	Confirmed  bool    `json:"confirmed"`
-	Locked     bool    `json:"locked"`
+	ID         int64          `json:"id"`
+	Username   *string        `json:"username"`
+	Email      *string        `json:"email_address"`
+	Profile    map[string]any `json:"profile,omitempty"`
+	SignedUpAt string         `json:"signed_up_at"`
+	SignedInAt *string        `json:"signed_in_at"`
+	Active     bool           `json:"active"`
+	Confirmed  bool           `json:"confirmed"`
+	Locked     bool           `json:"locked"`
 }
 
 // timeLayout is ISO-8601 UTC to the second, as the Social ID API shows times.
@@ -44,34 +51,349 @@ func optional(s string) *string {
 	return &s
 }
 
+// Users serves /users with the account service.
+type Users struct {
+	Accounts *account.Service
+	// BaseURL prefixes Location headers: <BaseURL>/v1/marketing/login/users/<id>.
+	BaseURL string
+}
+
 // RegisterUsers adds the /users routes.
-func RegisterUsers(h *Handler, accounts *account.Service) {
-	h.Handle("GET /users/find_by", func(ctx context.Context, r *Request) (Response, error) {
-		var q struct {
-			Username string `json:"username"`
-			Email    string `json:"email_address"`
+func RegisterUsers(h *Handler, u Users) {
+	h.Handle("POST /users", u.create)
+	h.Handle("GET /users/find_by", u.findBy)
+	h.Handle("POST /users/login", u.login)
+	h.Handle("POST /users/reset_password/token", u.resetToken)
+	h.Handle("POST /users/reset_password", u.resetPassword)
+	h.Handle("POST /users/email_confirmation/token", u.confirmationToken)
+	h.Handle("POST /users/email_confirmation", u.confirmEmail)
+	h.Handle("GET /users/{id}", u.show)
+	h.Handle("PUT /users/{id}", u.update)
+	h.Handle("DELETE /users/{id}", u.remove)
+	h.Handle("PUT /users/{id}/activate", u.setActive(true))
+	h.Handle("PUT /users/{id}/deactivate", u.setActive(false))
+	h.Handle("PUT /users/{id}/unlock", u.unlock)
+}
+
+// userBody is the {"user": {...}} body of create and update.
+type userBody struct {
+	User *struct {
+		Username             *string `json:"username"`
+		Email                *string `json:"email_address"`
+		Password             *string `json:"password"`
+		PasswordConfirmation *string `json:"password_confirmation"`
+		ResetPasswordToken   *string `json:"reset_password_token"`
+	} `json:"user"`
+}
+
+func (r *Request) decodeUser() (userBody, error) {
+	var b userBody
+	if err := r.Decode(&b); err != nil {
+		return b, err
+	}
+	if b.User == nil {
+		return b, errcode.Missing("user")
+	}
+	return b, nil
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// confirmation is the field error of a password_confirmation that differs.
+func confirmation(pw, confirm *string) []errcode.FieldError {
+	if confirm != nil && str(confirm) != str(pw) {
+		return []errcode.FieldError{errcode.Field("password_confirmation", errcode.RuleConfirmation).WithMessage("doesn't match password")}
+	}
+	return nil
+}
+
+func (u Users) create(ctx context.Context, r *Request) (Response, error) {
+	b, err := r.decodeUser()
+	if err != nil {
+		return Response{}, err
+	}
+	in := b.User
+	if strings.TrimSpace(str(in.Username)) == "" && strings.TrimSpace(str(in.Email)) == "" {
+		return Response{}, errcode.New(errcode.MissingRequiredParameter, "Username or Email Address must be given")
+	}
+	if f := confirmation(in.Password, in.PasswordConfirmation); f != nil {
+		return Response{}, errcode.Validation(f...)
+	}
+	res, err := u.Accounts.Register(ctx, r.Site, account.RegisterInput{Email: str(in.Email), Username: str(in.Username),
+		Password: str(in.Password), Finalize: true, NoSession: true})
+	// A user whose email awaits confirmation exists all the same.
+	if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code == errcode.AccountPendingVerification {
+		err = nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Status: http.StatusCreated, Location: u.location("users", res.Account.ID), Body: userOf(res.Account)}, nil
+}
+
+func (u Users) location(kind string, id int64) string {
+	return u.BaseURL + Prefix + "/" + kind + "/" + strconv.FormatInt(id, 10)
+}
+
+// target reads the {id} of the path: a user of the request's site, or 404.
+func (u Users) target(ctx context.Context, r *Request) (account.Account, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return account.Account{}, errcode.New(errcode.NotFound, "User not found")
+	}
+	return u.Accounts.ByID(ctx, r.Site.ID, id)
+}
+
+func (u Users) show(ctx context.Context, r *Request) (Response, error) {
+	a, err := u.target(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	out := userOf(a)
+	if f := r.URL.Query()["fields[]"]; len(f) > 0 || r.URL.Query().Get("fields") != "" {
+		out.Profile = map[string]any{}
+		for _, name := range append(f, strings.Split(r.URL.Query().Get("fields"), ",")...) {
+			if v, ok := a.Profile[strings.TrimSpace(name)]; ok {
+				out.Profile[strings.TrimSpace(name)] = v
+			}
 		}
-		if err := r.Decode(&q); err != nil {
-			return Response{}, err
+	}
+	return Response{Body: out}, nil
+}
+
+func (u Users) update(ctx context.Context, r *Request) (Response, error) {
+	a, err := u.target(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	b, err := r.decodeUser()
+	if err != nil {
+		return Response{}, err
+	}
+	in := b.User
+	if f := confirmation(in.Password, in.PasswordConfirmation); f != nil {
+		return Response{}, errcode.Validation(f...)
+	}
+	ch := account.Changes{Username: in.Username, Email: in.Email}
+	if in.Password != nil {
+		if *in.Password == "" {
+			return Response{}, errcode.Validation(errcode.Field("password", errcode.RuleBlank))
 		}
-		query := r.URL.Query()
-		if query.Has("username") || query.Has("email_address") {
-			q.Username, q.Email = query.Get("username"), query.Get("email_address")
-		}
-		param, kind, value := "email_address", account.Email, q.Email
-		if value == "" {
-			param, kind, value = "username", account.Username, q.Username
-		}
-		if value == "" {
-			return Response{}, errcode.New(errcode.MissingRequiredParameter, "Username or Email Address must be given")
-		}
-		a, ok, err := accounts.Find(ctx, r.Site.ID, kind, param, value)
+		ch.NewPassword = *in.Password
+	}
+	if a, err = u.Accounts.Update(ctx, r.Site, a, ch, 0); err != nil {
+		return Response{}, err
+	}
+	return Response{Body: userOf(a)}, nil
+}
+
+func (u Users) remove(ctx context.Context, r *Request) (Response, error) {
+	a, err := u.target(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	if err := u.Accounts.Delete(ctx, a); err != nil {
+		return Response{}, err
+	}
+	return Response{Body: map[string]any{"id": a.ID}}, nil
+}
+
+func (u Users) setActive(active bool) HandlerFunc {
+	return func(ctx context.Context, r *Request) (Response, error) {
+		a, err := u.target(ctx, r)
 		if err != nil {
 			return Response{}, err
 		}
-		if !ok {
-			return Response{}, errcode.New(errcode.NotFound, "User not found")
+		if a.Active == active {
+			return Response{}, errcode.Newf(errcode.RedundantOperation, "The user is %s already", map[bool]string{true: "active", false: "inactive"}[active])
+		}
+		if a, err = u.Accounts.Update(ctx, r.Site, a, account.Changes{Active: &active}, 0); err != nil {
+			return Response{}, err
 		}
 		return Response{Body: userOf(a)}, nil
-	})
+	}
+}
+
+// unlock lifts a lockout. custos has no lockout yet, so there is nothing to
+// lift: the user is answered as it is.
+func (u Users) unlock(ctx context.Context, r *Request) (Response, error) {
+	a, err := u.target(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Body: userOf(a)}, nil
+}
+
+// loginBody is the body of login and of the token requests: top-level
+// fields, or the same wrapped in "user".
+type loginBody struct {
+	Username *string `json:"username"`
+	Email    *string `json:"email_address"`
+	Password *string `json:"password"`
+	User     *struct {
+		Username *string `json:"username"`
+		Email    *string `json:"email_address"`
+		Password *string `json:"password"`
+	} `json:"user"`
+}
+
+// identity returns the login ID and password of a login body.
+func (r *Request) identity() (param string, kind account.LoginIDKind, value, password string, err error) {
+	var b loginBody
+	if err := r.Decode(&b); err != nil {
+		return "", "", "", "", err
+	}
+	if b.User != nil {
+		b.Username, b.Email, b.Password = b.User.Username, b.User.Email, b.User.Password
+	}
+	q := r.URL.Query()
+	if b.Username == nil && b.Email == nil && (q.Has("username") || q.Has("email_address")) {
+		b.Username, b.Email = optional(q.Get("username")), optional(q.Get("email_address"))
+	}
+	switch {
+	case strings.TrimSpace(str(b.Email)) != "":
+		return "email_address", account.Email, str(b.Email), str(b.Password), nil
+	case strings.TrimSpace(str(b.Username)) != "":
+		return "username", account.Username, str(b.Username), str(b.Password), nil
+	}
+	return "", "", "", "", errcode.New(errcode.MissingRequiredParameter, "Username or Email Address must be given")
+}
+
+// findUser finds the user of a login body: 404 when there is none.
+func (u Users) findUser(ctx context.Context, r *Request) (account.Account, error) {
+	param, kind, value, _, err := r.identity()
+	if err != nil {
+		return account.Account{}, err
+	}
+	a, ok, err := u.Accounts.Find(ctx, r.Site.ID, kind, param, value)
+	if err != nil {
+		return account.Account{}, err
+	}
+	if !ok {
+		return account.Account{}, errcode.New(errcode.NotFound, "User not found")
+	}
+	return a, nil
+}
+
+func (u Users) findBy(ctx context.Context, r *Request) (Response, error) {
+	a, err := u.findUser(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Body: userOf(a)}, nil
+}
+
+// loginRefusals word a refused login as the Social ID API does: 403 with
+// one base error whose code tells why.
+var loginRefusals = map[errcode.Code]errcode.FieldError{
+	errcode.InvalidLoginID:              errcode.Field(errcode.BaseAttribute, errcode.RuleInvalidPassword),
+	errcode.AccountDisabled:             errcode.Field(errcode.BaseAttribute, errcode.RuleActive),
+	errcode.AccountPendingVerification:  errcode.Field(errcode.BaseAttribute, errcode.RuleConfirmed),
+	errcode.AccountTemporarilyLockedOut: errcode.Field(errcode.BaseAttribute, errcode.RuleLocked),
+	errcode.AccountPendingRegistration:  errcode.Field(errcode.BaseAttribute, errcode.RuleConfirmed).WithMessage("registration is not finalized"),
+}
+
+func (u Users) login(ctx context.Context, r *Request) (Response, error) {
+	_, _, value, pw, err := r.identity()
+	if err != nil {
+		return Response{}, err
+	}
+	if pw == "" {
+		return Response{}, errcode.New(errcode.MissingRequiredParameter, "Password must be given")
+	}
+	res, err := u.Accounts.Login(ctx, r.Site, value, pw, account.SessionOptions{})
+	if e, ok := errors.AsType[*errcode.Error](err); ok {
+		if f, refused := loginRefusals[e.Code]; refused {
+			return Response{}, &errcode.Error{Code: e.Code, Details: f.Message, Fields: []errcode.FieldError{f}}
+		}
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	s := res.Session
+	h := sha256.Sum256([]byte(s.Token))
+	connID := hex.EncodeToString(h[:16])
+	return Response{Status: http.StatusCreated, Location: u.location("sign_ins", s.ID), Body: map[string]any{
+		"connection":    u.BaseURL + Prefix + "/connections/" + connID,
+		"connection_id": connID,
+		"login_token":   s.Token,
+		"user_id":       res.Account.ID,
+	}}, nil
+}
+
+func (u Users) resetToken(ctx context.Context, r *Request) (Response, error) {
+	a, err := u.findUser(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	loginID := a.Email
+	if loginID == "" {
+		loginID = a.Username
+	}
+	res, err := u.Accounts.ResetPassword(ctx, r.Site, account.ResetInput{LoginID: loginID})
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Status: http.StatusCreated, Body: map[string]any{"user_id": a.ID, "reset_password_token": res.Token}}, nil
+}
+
+func (u Users) resetPassword(ctx context.Context, r *Request) (Response, error) {
+	b, err := r.decodeUser()
+	if err != nil {
+		return Response{}, err
+	}
+	if str(b.User.ResetPasswordToken) == "" {
+		return Response{}, errcode.Missing("reset_password_token")
+	}
+	if f := confirmation(b.User.Password, b.User.PasswordConfirmation); f != nil {
+		return Response{}, errcode.Validation(f...)
+	}
+	res, err := u.Accounts.ResetPassword(ctx, r.Site, account.ResetInput{Token: *b.User.ResetPasswordToken, NewPassword: str(b.User.Password)})
+	if err != nil {
+		return Response{}, tokenNotFound(err, "Reset password token not found")
+	}
+	return Response{Body: map[string]any{"user_id": res.AccountID}}, nil
+}
+
+// tokenNotFound turns an unknown token (400006) into the 404 of the Social ID
+// API; an expired one stays 400015, a 403.
+func tokenNotFound(err error, msg string) error {
+	if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code == errcode.InvalidParameterValue {
+		return errcode.New(errcode.NotFound, msg)
+	}
+	return err
+}
+
+func (u Users) confirmationToken(ctx context.Context, r *Request) (Response, error) {
+	a, err := u.findUser(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	tok, err := u.Accounts.VerificationToken(ctx, r.Site, a)
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Status: http.StatusCreated, Body: map[string]any{"user_id": a.ID, "email_confirmation_token": tok}}, nil
+}
+
+func (u Users) confirmEmail(ctx context.Context, r *Request) (Response, error) {
+	var b struct {
+		Token *string `json:"email_confirmation_token"`
+	}
+	if err := r.Decode(&b); err != nil {
+		return Response{}, err
+	}
+	if str(b.Token) == "" {
+		return Response{}, errcode.Missing("email_confirmation_token")
+	}
+	a, err := u.Accounts.ConfirmEmail(ctx, r.Site, "email_confirmation_token", *b.Token)
+	if err != nil {
+		return Response{}, tokenNotFound(err, "Email confirmation token not found")
+	}
+	return Response{Body: userOf(a)}, nil
 }

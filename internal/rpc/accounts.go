@@ -129,11 +129,13 @@ func (x Accounts) result(c *Call, res account.Result, inc include, err error) (a
 		return nil, err
 	}
 	// Registration and login are client-side methods even when a secret
-	// comes along: they always carry the signature.
-	out := x.view(c, res.Account, res.LoginIDs, inc, true)
+	// comes along: a login carries the signature. A pending one does not,
+	// so that no server takes it for a login.
+	out := x.view(c, res.Account, res.LoginIDs, inc, res.Session != nil)
 	if res.RegToken != "" {
 		out["regToken"] = res.RegToken
-		if !res.Account.EmailVerified && res.Account.Email != "" {
+		o := c.Site.Policies.AccountOptions
+		if o.VerifyEmail && !o.AllowUnverifiedLogin && !res.Account.EmailVerified && res.Account.Email != "" {
 			out["unverifiedEmails"] = []string{res.Account.Email}
 		}
 	}
@@ -159,7 +161,10 @@ func (x Accounts) sessionInfo(c *Call, s *account.NewSession) obj {
 	}
 	ck := &http.Cookie{Name: SessionCookie(c.Site.APIKey), Value: s.Token, Path: "/", HttpOnly: true,
 		Secure: c.Secure, SameSite: http.SameSiteLaxMode}
-	if !s.ExpiresAt.IsZero() && s.ExpiresAt.Sub(s.CreatedAt) != 24*time.Hour {
+	switch {
+	case s.ExpiresAt.IsZero(): // no expiry: a cookie that outlives the browser
+		ck.Expires = s.CreatedAt.AddDate(10, 0, 0)
+	case s.ExpiresAt.Sub(s.CreatedAt) != 24*time.Hour: // 24 h is the browser session's
 		ck.Expires = s.ExpiresAt
 	}
 	c.SetCookie(ck)
@@ -339,6 +344,9 @@ func (x Accounts) getJWT(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !a.Active {
+		return nil, errcode.New(errcode.AccountDisabled, "Account is disabled")
+	}
 	exp := 300
 	if v := p.Get("expiration"); v != "" {
 		if exp, err = strconv.Atoi(v); err != nil || exp < 1 || exp > maxJWTExpiration {
@@ -380,10 +388,19 @@ func (x Accounts) idToken(ctx context.Context, st site.Site, a account.Account, 
 		claims["aud"] = audience
 	}
 	for _, f := range profileFields {
-		if v, ok := a.Profile[f]; ok {
-			if _, reserved := claims[f]; !reserved {
-				claims[f] = v
+		if _, reserved := claims[f]; reserved {
+			continue
+		}
+		// The email claim goes with email_verified: it is the account's own
+		// address, never profile.email, which a client may write.
+		if f == "email" {
+			if a.Email != "" {
+				claims["email"] = a.Email
 			}
+			continue
+		}
+		if v, ok := a.Profile[f]; ok {
+			claims[f] = v
 		}
 	}
 	return x.Keys.Sign(ctx, st.ID, claims)

@@ -223,3 +223,40 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 		}
 	}
 }
+
+func TestPurge(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := newSite(t, db, "3_p")
+		a := &account.Account{SiteID: s.ID, UID: "p1", Active: true, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateAccount(ctx, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		tok := func(b byte, exp time.Time) account.Token {
+			return account.Token{Hash: []byte{b}, SiteID: s.ID, AccountID: a.ID, Kind: account.ResetToken, CreatedAt: t0, ExpiresAt: exp}
+		}
+		for _, tk := range []account.Token{tok(1, t0.Add(-time.Second)), tok(2, t0.Add(time.Hour))} {
+			if err := db.CreateToken(ctx, tk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, exp := range []time.Time{t0.Add(-time.Second), t0.Add(time.Hour), {}} {
+			sess := &account.Session{SiteID: s.ID, AccountID: a.ID, TokenHash: []byte{byte(10 + i)}, CreatedAt: t0, ExpiresAt: exp}
+			if err := db.CreateSession(ctx, sess); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := db.Purge(ctx, t0)
+		if err != nil || n != 2 {
+			t.Fatalf("Purge = %d, %v; want 2 rows", n, err)
+		}
+		if _, err := db.TokenByHash(ctx, account.ResetToken, []byte{2}); err != nil {
+			t.Fatalf("live token purged: %v", err)
+		}
+		for _, h := range []byte{11, 12} {
+			if _, _, err := db.SessionByHash(ctx, []byte{h}); err != nil {
+				t.Fatalf("live session %d purged: %v", h, err)
+			}
+		}
+	})
+}

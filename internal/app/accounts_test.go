@@ -1,0 +1,1670 @@
+package app_test
+
+// End-to-end tests of the accounts.* methods of the RPC dialect: forms
+// POSTed over HTTP to the real router, as the SDKs send them, on every
+// database engine. Each test asserts the whole error: errorCode,
+// statusCode, statusReason, errorMessage, errorDetails and, for 400009,
+// the validationErrors entries.
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/password"
+	"github.com/custos-id/custos/internal/rpc"
+	"github.com/custos-id/custos/internal/server"
+	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
+)
+
+// ---------------------------------------------------------------- helpers
+
+// vals builds a form from name, value pairs.
+func vals(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// withSecret is vals plus the site secret: a server call.
+func withSecret(e *env, kv ...string) url.Values {
+	v := vals(kv...)
+	v.Set("secret", e.site.SecretBase64())
+	return v
+}
+
+// rpcPost POSTs form, urlencoded, to an RPC method of e's site (the apiKey
+// is added unless form has one) and returns the response and its body. It
+// checks the envelope fields that do not depend on the clock.
+func rpcPost(t *testing.T, e *env, method string, form url.Values, hdr http.Header) (response, map[string]any) {
+	t.Helper()
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	if !f.Has("apiKey") {
+		f.Set("apiKey", e.site.APIKey)
+	}
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	for k, v := range hdr {
+		h[k] = v
+	}
+	r := e.do(t, "POST", "/"+method, strings.NewReader(f.Encode()), h)
+	if r.status != http.StatusOK {
+		t.Errorf("%s: HTTP %d, want 200 (no httpStatusCodes)", method, r.status)
+	}
+	m := r.json(t)
+	if id, _ := m["callId"].(string); !callIDRe.MatchString(id) || m["apiVersion"] != 2.0 {
+		t.Errorf("%s: envelope: %s", method, r.body)
+	}
+	return r, m
+}
+
+// call is rpcPost on an env with the fixed clock of newEnv, checking the
+// whole envelope.
+func call(t *testing.T, e *env, method string, form url.Values) map[string]any {
+	t.Helper()
+	r, m := rpcPost(t, e, method, form, nil)
+	checkEnvelope(t, r, m)
+	return m
+}
+
+// codeInfo is what the envelope carries with an errorCode.
+type codeInfo struct {
+	status  float64
+	reason  string
+	message string
+}
+
+// accountsCodes are the codes the accounts methods answer, as the catalog
+// should give them (written out here rather than read from errcode, so
+// that a change of the catalog shows).
+var accountsCodes = map[float64]codeInfo{
+	0:      {200, "OK", ""},
+	206001: {206, "Partial Content", "Account pending registration"},
+	206002: {206, "Partial Content", "Account pending verification"},
+	400002: {400, "Bad Request", "Missing required parameter"},
+	400015: {400, "Bad Request", "Code expired"},
+	400004: {400, "Bad Request", "Invalid parameter format"},
+	400006: {400, "Bad Request", "Invalid parameter value"},
+	400009: {400, "Bad Request", "Validation error"},
+	401030: {401, "Unauthorized", "Old password used"},
+	403001: {403, "Forbidden", "Invalid session token"},
+	403005: {403, "Forbidden", "Unauthorized user"},
+	403006: {403, "Forbidden", "Secret Sent Over Http"},
+	403007: {403, "Forbidden", "Permission denied"},
+	403010: {403, "Forbidden", "Invalid Secret"},
+	403011: {403, "Forbidden", "Session has expired"},
+	403012: {403, "Forbidden", "No valid session"},
+	403041: {403, "Forbidden", "Account disabled"},
+	403042: {403, "Forbidden", "Invalid loginID"},
+	403047: {403, "Forbidden", "There is no user with that username or email"},
+	403200: {403, "Forbidden", "Redundant operation"},
+	501001: {501, "Not Implemented", "Invalid API method"},
+}
+
+// fieldErr is one entry of validationErrors.
+type fieldErr struct {
+	code  float64
+	field string
+	msg   string
+}
+
+// Field errors that recur.
+var (
+	emailTaken     = fieldErr{400003, "email", "email has already been taken"}
+	emailInvalid   = fieldErr{400026, "email", "email must be a valid email"}
+	emailBlank     = fieldErr{400027, "email", "email can't be blank"}
+	usernameTaken  = fieldErr{400003, "username", "username has already been taken"}
+	usernameBad    = fieldErr{400026, "username", "username is invalid"}
+	usernameNotID  = fieldErr{400009, "username", "username is not a login identifier of this site"}
+	passwordShort  = fieldErr{400009, "password", "password is too short (minimum is 8 characters)"}
+	passwordBlank  = fieldErr{400027, "password", "password can't be blank"}
+	addEmailTaken  = fieldErr{400003, "addLoginEmails", "addLoginEmails has already been taken"}
+	addEmailFormat = fieldErr{400026, "addLoginEmails", "addLoginEmails must be a valid email"}
+	passwordReused = fieldErr{401030, "password", "password must be different from last 3 ones"}
+)
+
+// Error details that recur.
+const (
+	badLogin        = "invalid loginID or password"
+	noSession       = "No valid session: log in first, or make a server call with the secret and UID"
+	badToken        = "Invalid session token"
+	usedRegToken    = "Invalid parameter value: regToken: unknown or already used"
+	usedResetToken  = "Invalid parameter value: passwordResetToken: unknown or already used"
+	disabled        = "Account is disabled"
+	pendingVerifyLn = "Account Pending Verification: the email address is not verified"
+	pendingReg      = "Missing required fields for registration: the registration was not finalized (call accounts.finalizeRegistration with the regToken)"
+)
+
+func missing(param string) string { return "Missing required parameter: " + param }
+
+func noUID(uid string) string { return fmt.Sprintf("Unauthorized user: no account with UID %q", uid) }
+
+func serverOnly(method string) string {
+	return "Permission denied: " + method + " is a server call and needs the site secret"
+}
+
+// expect asserts the error of a response: code with its catalog status and
+// message, details exactly (none on success) and exactly the field errors
+// given.
+func expect(t *testing.T, m map[string]any, code float64, details string, fields ...fieldErr) {
+	t.Helper()
+	info, ok := accountsCodes[code]
+	if !ok {
+		t.Fatalf("the test lacks code %v", code)
+	}
+	if m["errorCode"] != code {
+		t.Errorf("errorCode %v, want %v: %s", m["errorCode"], code, dump(m))
+		return
+	}
+	if m["statusCode"] != info.status || m["statusReason"] != info.reason {
+		t.Errorf("status %v %q, want %v %q", m["statusCode"], m["statusReason"], info.status, info.reason)
+	}
+	if code == 0 {
+		for _, k := range []string{"errorMessage", "errorDetails", "validationErrors"} {
+			if _, ok := m[k]; ok {
+				t.Errorf("success with %s: %s", k, dump(m))
+			}
+		}
+		return
+	}
+	if m["errorMessage"] != info.message {
+		t.Errorf("errorMessage %q, want %q", m["errorMessage"], info.message)
+	}
+	if m["errorDetails"] != details {
+		t.Errorf("errorDetails %q, want %q", m["errorDetails"], details)
+	}
+	var want []any
+	for _, f := range fields {
+		want = append(want, map[string]any{"errorCode": f.code, "fieldName": f.field, "message": f.msg})
+	}
+	got, _ := m["validationErrors"].([]any)
+	if !jsonEqual(got, want) {
+		t.Errorf("validationErrors %s, want %s", dump(got), dump(want))
+	}
+}
+
+func dump(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// object returns the JSON object m[k], failing the test when it is not one.
+func object(t *testing.T, m map[string]any, k string) map[string]any {
+	t.Helper()
+	o, ok := m[k].(map[string]any)
+	if !ok {
+		t.Fatalf("%s is not an object: %s", k, dump(m))
+	}
+	return o
+}
+
+// expectFields asserts some fields of m, compared as JSON.
+func expectFields(t *testing.T, m map[string]any, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		if !jsonEqual(m[k], v) {
+			t.Errorf("%s = %s, want %s", k, dump(m[k]), dump(v))
+		}
+	}
+}
+
+// expectAbsent asserts that m has none of keys.
+func expectAbsent(t *testing.T, m map[string]any, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			t.Errorf("%s present (%s)", k, dump(v))
+		}
+	}
+}
+
+// register makes a finalized account and returns its UID and session token.
+func register(t *testing.T, e *env, email, pw string) (uid, token string) {
+	t.Helper()
+	return registerWith(t, e, vals("email", email, "password", pw))
+}
+
+// registerWith registers with form (finalized) and returns UID and token.
+func registerWith(t *testing.T, e *env, form url.Values) (uid, token string) {
+	t.Helper()
+	form.Set("finalizeRegistration", "true")
+	_, m := rpcPost(t, e, "accounts.register", form, nil)
+	if m["errorCode"] != 0.0 {
+		t.Fatalf("register: %s", dump(m))
+	}
+	uid, _ = m["UID"].(string)
+	token, _ = object(t, m, "sessionInfo")["cookieValue"].(string)
+	return uid, token
+}
+
+// login logs in and returns the session token.
+func login(t *testing.T, e *env, loginID, pw string) string {
+	t.Helper()
+	_, m := rpcPost(t, e, "accounts.login", vals("loginID", loginID, "password", pw), nil)
+	if m["errorCode"] != 0.0 {
+		t.Fatalf("login %s: %s", loginID, dump(m))
+	}
+	tok, _ := object(t, m, "sessionInfo")["cookieValue"].(string)
+	return tok
+}
+
+// setPolicy sets policy sections in a server call.
+func setPolicy(t *testing.T, e *env, kv ...string) {
+	t.Helper()
+	if m := call(t, e, "accounts.setPolicies", withSecret(e, kv...)); m["errorCode"] != 0.0 {
+		t.Fatalf("setPolicies %v: %s", kv, dump(m))
+	}
+}
+
+// available tells accounts.isAvailableLoginID.
+func available(t *testing.T, e *env, loginID string) bool {
+	t.Helper()
+	m := call(t, e, "accounts.isAvailableLoginID", vals("loginID", loginID))
+	ok, isBool := m["isAvailable"].(bool)
+	if m["errorCode"] != 0.0 || !isBool {
+		t.Fatalf("isAvailableLoginID %s: %s", loginID, dump(m))
+	}
+	return ok
+}
+
+// sessionCode is the errorCode of getAccountInfo with a session token.
+func sessionCode(t *testing.T, e *env, token string) float64 {
+	t.Helper()
+	_, m := rpcPost(t, e, "accounts.getAccountInfo", vals("login_token", token), nil)
+	return m["errorCode"].(float64)
+}
+
+// sessionCookie returns the session cookie a response sets, or nil.
+func sessionCookie(e *env, r response) *http.Cookie {
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == "glt_"+e.site.APIKey {
+			return c
+		}
+	}
+	return nil
+}
+
+var uidRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// expectSigned asserts the UID signature a client response carries.
+func expectSigned(t *testing.T, e *env, m map[string]any, at time.Time) {
+	t.Helper()
+	ts, _ := m["signatureTimestamp"].(string)
+	uid, _ := m["UID"].(string)
+	if ts != strconv.FormatInt(at.Unix(), 10) {
+		t.Errorf("signatureTimestamp %q, want %d", ts, at.Unix())
+	}
+	if sig := rpc.UIDSignature(e.site.Secret, ts, uid); m["UIDSignature"] != sig || sig == "" {
+		t.Errorf("UIDSignature %v, want %s", m["UIDSignature"], sig)
+	}
+}
+
+// step is one call of a sequence: the request and the error it must get.
+type step struct {
+	name    string
+	method  string
+	form    url.Values
+	code    float64
+	details string
+	fields  []fieldErr
+	want    map[string]any // further fields of the body, compared as JSON
+	absent  []string
+	check   func(t *testing.T, m map[string]any)
+}
+
+// run makes the calls in order, each a subtest.
+func run(t *testing.T, e *env, steps []step) {
+	t.Helper()
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			m := call(t, e, s.method, s.form)
+			expect(t, m, s.code, s.details, s.fields...)
+			expectFields(t, m, s.want)
+			expectAbsent(t, m, s.absent...)
+			if s.check != nil {
+				s.check(t, m)
+			}
+		})
+	}
+}
+
+// ------------------------------------------------------------ register
+
+func TestAccountsRegister(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		t.Run("browser session", func(t *testing.T) {
+			r, m := rpcPost(t, e, "accounts.register", vals("email", "Reg@Example.com", "password", "pass-word-1",
+				"profile", `{"firstName":"Reg"}`, "data", `{"plan":"free"}`, "finalizeRegistration", "true"), nil)
+			checkEnvelope(t, r, m)
+			expect(t, m, 0, "")
+			uid, _ := m["UID"].(string)
+			if !uidRe.MatchString(uid) {
+				t.Errorf("UID %q", uid)
+			}
+			expectFields(t, m, map[string]any{
+				"isActive": true, "isRegistered": true, "isVerified": false, "loginProvider": "site",
+				"created": "2026-11-22T10:30:15.123Z", "createdTimestamp": now.UnixMilli(),
+				"registeredTimestamp": now.UnixMilli(), "lastUpdatedTimestamp": now.UnixMilli(),
+				"profile": map[string]any{"firstName": "Reg", "email": "Reg@Example.com"},
+			})
+			expectAbsent(t, m, "data", "regToken", "unverifiedEmails", "lastLogin", "verified")
+			expectSigned(t, e, m, now)
+			si := object(t, m, "sessionInfo")
+			token, _ := si["cookieValue"].(string)
+			if si["cookieName"] != "glt_"+e.site.APIKey || token == "" || si["expires_in"] != "86400" {
+				t.Errorf("sessionInfo %s", dump(si))
+			}
+			expectAbsent(t, si, "sessionToken", "sessionSecret")
+			ck := sessionCookie(e, r)
+			if ck == nil || ck.Value != token || !ck.HttpOnly || ck.Path != "/" || ck.SameSite != http.SameSiteLaxMode ||
+				!ck.Secure || !ck.Expires.IsZero() {
+				t.Errorf("Set-Cookie %q", r.header.Values("Set-Cookie"))
+			}
+			// The session is the new account's, and data was stored.
+			m = call(t, e, "accounts.getAccountInfo", vals("login_token", token))
+			expect(t, m, 0, "")
+			expectFields(t, m, map[string]any{"UID": uid, "data": map[string]any{"plan": "free"}})
+			if available(t, e, "reg@example.com") {
+				t.Error("the registered email is available")
+			}
+		})
+
+		t.Run("mobile session", func(t *testing.T) {
+			r, m := rpcPost(t, e, "accounts.register", vals("email", "mobile@example.com", "password", "pass-word-1",
+				"targetEnv", "mobile", "finalizeRegistration", "true"), nil)
+			expect(t, m, 0, "")
+			si := object(t, m, "sessionInfo")
+			token, _ := si["sessionToken"].(string)
+			secret, _ := si["sessionSecret"].(string)
+			if b, err := base64.StdEncoding.DecodeString(secret); err != nil || len(b) != 32 || token == "" || si["expires_in"] == nil {
+				t.Errorf("sessionInfo %s", dump(si))
+			}
+			expectAbsent(t, si, "cookieName", "cookieValue")
+			if len(r.header.Values("Set-Cookie")) != 0 {
+				t.Errorf("a mobile session sets a cookie: %q", r.header.Values("Set-Cookie"))
+			}
+			if c := sessionCode(t, e, token); c != 0 {
+				t.Errorf("getAccountInfo with the mobile token: %v", c)
+			}
+		})
+
+		// Every failure leaves the email free and sets no cookie.
+		const badExpiration = "Invalid parameter value: sessionExpiration: want 0 to 315360000 seconds, or -2"
+		for i, tc := range []struct {
+			name    string
+			form    url.Values // email is set unless the case sets it
+			code    float64
+			details string
+			fields  []fieldErr
+		}{
+			{"taken email", vals("email", "reg@example.com", "password", "pass-word-1"), 400009,
+				"email has already been taken", []fieldErr{emailTaken}},
+			{"taken email in another case", vals("email", "REG@example.COM", "password", "pass-word-1"), 400009,
+				"email has already been taken", []fieldErr{emailTaken}},
+			{"taken email of the seeded account", vals("email", "ann@EXAMPLE.com", "password", "pass-word-1"), 400009,
+				"email has already been taken", []fieldErr{emailTaken}},
+			{"invalid email", vals("email", "not-an-email", "password", "pass-word-1"), 400009,
+				"email must be a valid email", []fieldErr{emailInvalid}},
+			{"email without a dot in the domain", vals("email", "a@localhost", "password", "pass-word-1"), 400009,
+				"email must be a valid email", []fieldErr{emailInvalid}},
+			{"email with a display name", vals("email", "Al <al@example.com>", "password", "pass-word-1"), 400009,
+				"email must be a valid email", []fieldErr{emailInvalid}},
+			{"password too short", vals("password", "short"), 400009,
+				"password is too short (minimum is 8 characters)", []fieldErr{passwordShort}},
+			{"missing password", vals(), 400009, "password can't be blank", []fieldErr{passwordBlank}},
+			{"missing email", vals("email", "", "password", "pass-word-1"), 400009, "email can't be blank", []fieldErr{emailBlank}},
+			{"username not allowed by the policy", vals("username", "someone", "password", "pass-word-1"), 400009,
+				"username is not a login identifier of this site", []fieldErr{usernameNotID}},
+			{"every problem at once", vals("email", "nope", "password", "short"), 400009,
+				"email must be a valid email, password is too short (minimum is 8 characters)", []fieldErr{emailInvalid, passwordShort}},
+			{"malformed profile", vals("password", "pass-word-1", "profile", `{"firstName":`), 400004,
+				"Invalid parameter format: profile: not a JSON object", nil},
+			{"data not an object", vals("password", "pass-word-1", "data", `[1]`), 400004,
+				"Invalid parameter format: data: not a JSON object", nil},
+			{"sessionExpiration -1", vals("password", "pass-word-1", "sessionExpiration", "-1"), 400006, badExpiration, nil},
+			{"sessionExpiration not a number", vals("password", "pass-word-1", "sessionExpiration", "1h"), 400004,
+				"Invalid parameter format: sessionExpiration: not an integer", nil},
+			{"targetEnv tv", vals("password", "pass-word-1", "targetEnv", "tv"), 400006,
+				"Invalid parameter value: targetEnv: want browser or mobile", nil},
+			{"finalizeRegistration not a boolean", vals("password", "pass-word-1", "finalizeRegistration", "yes please"), 400006,
+				"Invalid parameter value: finalizeRegistration: want true or false", nil},
+			{"unknown include", vals("password", "pass-word-1", "include", "profile,bogus"), 400006,
+				`Invalid parameter value: include: unknown value "bogus"`, nil},
+			{"unknown regToken", vals("password", "pass-word-1", "regToken", "rt1_nope"), 400006, usedRegToken, nil},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				email := fmt.Sprintf("fail%d@example.com", i)
+				form := tc.form
+				if !form.Has("email") {
+					form.Set("email", email)
+				}
+				if !form.Has("finalizeRegistration") {
+					form.Set("finalizeRegistration", "true")
+				}
+				r, m := rpcPost(t, e, "accounts.register", form, nil)
+				checkEnvelope(t, r, m)
+				expect(t, m, tc.code, tc.details, tc.fields...)
+				expectAbsent(t, m, "UID", "sessionInfo", "regToken")
+				if len(r.header.Values("Set-Cookie")) != 0 {
+					t.Errorf("failed registration sets a cookie: %q", r.header.Values("Set-Cookie"))
+				}
+				if !available(t, e, email) {
+					t.Errorf("a failed registration took %s", email)
+				}
+			})
+		}
+
+		t.Run("regToken of initRegistration", func(t *testing.T) {
+			m := call(t, e, "accounts.initRegistration", vals())
+			expect(t, m, 0, "")
+			reg, _ := m["regToken"].(string)
+			if !strings.HasPrefix(reg, "rt1_") {
+				t.Fatalf("regToken %q", reg)
+			}
+			run(t, e, []step{
+				// A registration that fails does not spend the token.
+				{name: "taken email", method: "accounts.register", form: vals("regToken", reg, "email", "reg@example.com",
+					"password", "pass-word-1", "finalizeRegistration", "true"),
+					code: 400009, details: "email has already been taken", fields: []fieldErr{emailTaken}},
+				{name: "finalize before register", method: "accounts.finalizeRegistration", form: vals("regToken", reg), code: 400006,
+					details: "Invalid parameter value: regToken: no registration uses it yet: call accounts.register with it"},
+				{name: "first use", method: "accounts.register", form: vals("regToken", reg, "email", "init1@example.com",
+					"password", "pass-word-1", "finalizeRegistration", "true"), code: 0, absent: []string{"regToken"}},
+				{name: "second use", method: "accounts.register", form: vals("regToken", reg, "email", "init2@example.com",
+					"password", "pass-word-1", "finalizeRegistration", "true"), code: 400006, details: usedRegToken},
+			})
+			if !available(t, e, "init2@example.com") {
+				t.Error("a registration with a spent regToken took its email")
+			}
+		})
+
+		t.Run("regToken of another registration", func(t *testing.T) {
+			m := call(t, e, "accounts.register", vals("email", "other-pending@example.com", "password", "pass-word-1"))
+			expect(t, m, 0, "")
+			m = call(t, e, "accounts.register", vals("regToken", m["regToken"].(string), "email", "thief@example.com",
+				"password", "pass-word-1", "finalizeRegistration", "true"))
+			expect(t, m, 400006, "Invalid parameter value: regToken: belongs to another registration")
+			if !available(t, e, "thief@example.com") {
+				t.Error("thief@example.com taken")
+			}
+		})
+	})
+}
+
+// Usernames, where the policy makes them login identifiers.
+func TestAccountsUsernames(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		setPolicy(t, e, "accountOptions", `{"loginIdentifiers":"email,username"}`)
+		r, m := rpcPost(t, e, "accounts.register", vals("username", "Uma", "password", "pass-word-1", "finalizeRegistration", "true"), nil)
+		expect(t, m, 0, "")
+		uid, _ := m["UID"].(string)
+		expectFields(t, m, map[string]any{"profile": map[string]any{"username": "Uma"}})
+		if sessionCookie(e, r) == nil {
+			t.Error("no session cookie")
+		}
+		run(t, e, []step{
+			{name: "login by username, any case", method: "accounts.login", form: vals("loginID", "uMA", "password", "pass-word-1"),
+				code: 0, want: map[string]any{"UID": uid}},
+			{name: "login by username, wrong password", method: "accounts.login", form: vals("loginID", "uma", "password", "pass-word-2"),
+				code: 403042, details: badLogin},
+			{name: "taken username", method: "accounts.register", form: vals("username", "UMA", "password", "pass-word-1",
+				"finalizeRegistration", "true"), code: 400009, details: "username has already been taken", fields: []fieldErr{usernameTaken}},
+			// The email is free but the username taken: nothing is written.
+			{name: "free email, taken username", method: "accounts.register", form: vals("email", "uma2@example.com", "username", "ann",
+				"password", "pass-word-1", "finalizeRegistration", "true"), code: 400009, details: "username has already been taken",
+				fields: []fieldErr{usernameTaken}},
+			{name: "taken email and username", method: "accounts.register", form: vals("email", "ann@example.com", "username", "uma",
+				"password", "pass-word-1"), code: 400009, details: "email has already been taken, username has already been taken",
+				fields: []fieldErr{emailTaken, usernameTaken}},
+			{name: "username with a space", method: "accounts.register", form: vals("username", "bad name", "password", "pass-word-1"),
+				code: 400009, details: "username is invalid", fields: []fieldErr{usernameBad}},
+			{name: "no login ID", method: "accounts.register", form: vals("password", "pass-word-1"),
+				code: 400009, details: "username can't be blank", fields: []fieldErr{{400027, "username", "username can't be blank"}}},
+			{name: "email and username", method: "accounts.register", form: vals("email", "both@example.com", "username", "both",
+				"password", "pass-word-1", "finalizeRegistration", "true"), code: 0,
+				want: map[string]any{"profile": map[string]any{"email": "both@example.com", "username": "both"}}},
+			{name: "login by the email of that account", method: "accounts.login", form: vals("loginID", "both@example.com", "password", "pass-word-1"),
+				code: 0},
+		})
+		if !available(t, e, "uma2@example.com") {
+			t.Error("the email of a registration whose username was taken is not available")
+		}
+		if available(t, e, "UMA") {
+			t.Error("the username is available")
+		}
+	})
+}
+
+// ----------------------------------------------- pending registration
+
+func TestAccountsPendingRegistration(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		r, m := rpcPost(t, e, "accounts.register", vals("email", "pend@example.com", "password", "pass-word-1",
+			"profile", `{"firstName":"Pen"}`), nil)
+		expect(t, m, 0, "")
+		expectFields(t, m, map[string]any{"isRegistered": false, "isActive": true})
+		expectAbsent(t, m, "sessionInfo", "registered", "registeredTimestamp")
+		if sessionCookie(e, r) != nil {
+			t.Error("a pending registration sets the session cookie")
+		}
+		uid, _ := m["UID"].(string)
+		regToken, _ := m["regToken"].(string)
+		if !strings.HasPrefix(regToken, "rt1_") {
+			t.Fatalf("regToken %q", regToken)
+		}
+		loginRegToken := ""
+		run(t, e, []step{
+			{name: "login", method: "accounts.login", form: vals("loginID", "pend@example.com", "password", "pass-word-1"),
+				code: 206001, details: pendingReg, want: map[string]any{"UID": uid, "isRegistered": false}, absent: []string{"sessionInfo"},
+				check: func(t *testing.T, m map[string]any) {
+					loginRegToken, _ = m["regToken"].(string)
+					if !strings.HasPrefix(loginRegToken, "rt1_") || !strings.Contains(m["errorDetails"].(string), "finalizeRegistration") {
+						t.Errorf("regToken %q, errorDetails %q", loginRegToken, m["errorDetails"])
+					}
+				}},
+			{name: "login, wrong password", method: "accounts.login", form: vals("loginID", "pend@example.com", "password", "pass-word-2"),
+				code: 403042, details: badLogin, absent: []string{"regToken", "UID"}},
+			{name: "verifyLogin", method: "accounts.verifyLogin", form: withSecret(e, "UID", uid), code: 206001,
+				details: "Missing required fields for registration: the registration was not finalized", want: map[string]any{"UID": uid}},
+			{name: "finalize without regToken", method: "accounts.finalizeRegistration", form: vals(), code: 400002, details: missing("regToken")},
+			{name: "finalize with blank regToken", method: "accounts.finalizeRegistration", form: vals("regToken", " "), code: 400002,
+				details: missing("regToken")},
+			{name: "finalize with an unknown regToken", method: "accounts.finalizeRegistration", form: vals("regToken", "rt1_nope"),
+				code: 400006, details: usedRegToken},
+			{name: "finalize with a bad targetEnv", method: "accounts.finalizeRegistration", form: vals("regToken", regToken, "targetEnv", "tv"),
+				code: 400006, details: "Invalid parameter value: targetEnv: want browser or mobile"},
+			{name: "finalize", method: "accounts.finalizeRegistration", form: vals("regToken", regToken), code: 0,
+				want: map[string]any{"UID": uid, "isRegistered": true, "registeredTimestamp": now.UnixMilli(),
+					"profile": map[string]any{"firstName": "Pen", "email": "pend@example.com"}, "data": map[string]any{}},
+				check: func(t *testing.T, m map[string]any) {
+					expectSigned(t, e, m, now)
+					if tok, _ := object(t, m, "sessionInfo")["cookieValue"].(string); sessionCode(t, e, tok) != 0 {
+						t.Error("the session of finalizeRegistration does not work")
+					}
+				}},
+			{name: "finalize again", method: "accounts.finalizeRegistration", form: vals("regToken", regToken), code: 400006, details: usedRegToken},
+			{name: "login after", method: "accounts.login", form: vals("loginID", "pend@example.com", "password", "pass-word-1"),
+				code: 0, want: map[string]any{"isRegistered": true}, absent: []string{"regToken"}},
+			{name: "verifyLogin after", method: "accounts.verifyLogin", form: withSecret(e, "UID", uid), code: 0},
+		})
+
+		// A regToken is a login in waiting, got with the password: a
+		// password reset, which ends every session, must end it too.
+		t.Run("regToken after a password reset", func(t *testing.T) {
+			m := call(t, e, "accounts.register", vals("email", "pend3@example.com", "password", "pass-word-1"))
+			expect(t, m, 0, "")
+			m = call(t, e, "accounts.login", vals("loginID", "pend3@example.com", "password", "pass-word-1"))
+			expect(t, m, 206001, pendingReg)
+			fromLogin := m["regToken"].(string)
+			m = call(t, e, "accounts.resetPassword", withSecret(e, "loginID", "pend3@example.com", "sendEmail", "false"))
+			expect(t, m, 0, "")
+			m = call(t, e, "accounts.resetPassword", vals("passwordResetToken", m["passwordResetToken"].(string), "newPassword", "pass-word-2"))
+			expect(t, m, 0, "")
+			m = call(t, e, "accounts.finalizeRegistration", vals("regToken", fromLogin))
+			expect(t, m, 400006, usedRegToken)
+			expectAbsent(t, m, "sessionInfo")
+		})
+
+		// A deactivated account must not get a session by finalizing: login
+		// refuses it, and the docs say isActive=false stops logins.
+		t.Run("deactivated before finalizing", func(t *testing.T) {
+			m := call(t, e, "accounts.register", vals("email", "pend2@example.com", "password", "pass-word-1"))
+			expect(t, m, 0, "")
+			uid, reg := m["UID"].(string), m["regToken"].(string)
+			expect(t, call(t, e, "accounts.setAccountInfo", withSecret(e, "UID", uid, "isActive", "false")), 0, "")
+			expect(t, call(t, e, "accounts.login", vals("loginID", "pend2@example.com", "password", "pass-word-1")), 403041, disabled)
+			m = call(t, e, "accounts.finalizeRegistration", vals("regToken", reg))
+			expect(t, m, 403041, disabled)
+			expectAbsent(t, m, "sessionInfo")
+		})
+	})
+}
+
+// ------------------------------------------------- email verification
+
+func TestAccountsEmailVerification(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		setPolicy(t, e, "accountOptions", `{"verifyEmail":true}`)
+		const email = "Ver@Example.com"
+		r, m := rpcPost(t, e, "accounts.register", vals("email", email, "password", "pass-word-1", "finalizeRegistration", "true"), nil)
+		checkEnvelope(t, r, m)
+		expect(t, m, 206002, "Account Pending Verification: follow the link sent to "+email)
+		expectFields(t, m, map[string]any{"unverifiedEmails": []string{email}, "isRegistered": true, "isVerified": false})
+		expectAbsent(t, m, "sessionInfo")
+		if sessionCookie(e, r) != nil {
+			t.Error("a registration pending verification sets the session cookie")
+		}
+		uid, _ := m["UID"].(string)
+		regToken, _ := m["regToken"].(string)
+		if !strings.HasPrefix(regToken, "rt1_") {
+			t.Fatalf("regToken %q", regToken)
+		}
+		initToken := call(t, e, "accounts.initRegistration", vals())["regToken"].(string)
+		run(t, e, []step{
+			{name: "login", method: "accounts.login", form: vals("loginID", email, "password", "pass-word-1"),
+				code: 206002, details: pendingVerifyLn, want: map[string]any{"UID": uid, "unverifiedEmails": []string{email}},
+				absent: []string{"sessionInfo"}, check: func(t *testing.T, m map[string]any) {
+					if tok, _ := m["regToken"].(string); !strings.HasPrefix(tok, "rt1_") {
+						t.Errorf("regToken %q", tok)
+					}
+				}},
+			{name: "finalizeRegistration", method: "accounts.finalizeRegistration", form: vals("regToken", regToken),
+				code: 206002, details: "Account Pending Verification: follow the link sent to " + email,
+				want: map[string]any{"regToken": regToken}, absent: []string{"sessionInfo"}},
+			{name: "verifyLogin", method: "accounts.verifyLogin", form: withSecret(e, "UID", uid),
+				code: 206002, details: pendingVerifyLn, want: map[string]any{"UID": uid}},
+			{name: "loginIDs", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid, "include", "loginIDs,emails"), code: 0,
+				want: map[string]any{"loginIDs": map[string]any{"emails": []string{}, "unverifiedEmails": []string{email}},
+					"emails": map[string]any{"verified": []string{}, "unverified": []string{email}}}},
+			{name: "resend", method: "accounts.resendVerificationCode", form: vals("regToken", regToken), code: 0},
+			{name: "resend without regToken", method: "accounts.resendVerificationCode", form: vals(), code: 400002, details: missing("regToken")},
+			{name: "resend with an unknown regToken", method: "accounts.resendVerificationCode", form: vals("regToken", "rt1_nope"),
+				code: 400006, details: usedRegToken},
+			{name: "resend with the regToken of initRegistration", method: "accounts.resendVerificationCode", form: vals("regToken", initToken),
+				code: 400006, details: "Invalid parameter value: regToken: no registration uses it yet"},
+			{name: "resend by UID", method: "accounts.resendVerificationCode", form: withSecret(e, "UID", uid), code: 0},
+			{name: "resend by unknown UID", method: "accounts.resendVerificationCode", form: withSecret(e, "UID", strings.Repeat("0", 32)),
+				code: 403005, details: noUID(strings.Repeat("0", 32))},
+			{name: "resend for a verified email", method: "accounts.resendVerificationCode",
+				form: withSecret(e, "UID", "0123456789abcdef0123456789abcdef"), code: 403200,
+				details: "Redundant operation: the email address is verified already"},
+			{name: "register without email", method: "accounts.register", form: vals("password", "pass-word-1", "finalizeRegistration", "true"),
+				code: 400009, details: "email can't be blank", fields: []fieldErr{emailBlank}},
+		})
+
+		t.Run("allowUnverifiedLogin", func(t *testing.T) {
+			setPolicy(t, e, "accountOptions", `{"allowUnverifiedLogin":true}`)
+			m := call(t, e, "accounts.login", vals("loginID", email, "password", "pass-word-1"))
+			expect(t, m, 0, "")
+			expectFields(t, m, map[string]any{"isVerified": false})
+			expectAbsent(t, m, "regToken", "unverifiedEmails")
+			object(t, m, "sessionInfo")
+			// A new registration logs in at once; the mail still goes.
+			m = call(t, e, "accounts.register", vals("email", "ver2@example.com", "password", "pass-word-1", "finalizeRegistration", "true"))
+			expect(t, m, 0, "")
+			object(t, m, "sessionInfo")
+		})
+	})
+}
+
+// A verified account adds a second email: while it is not verified it must
+// not log in where the site requires verification. The docs say
+// loginIDs.unverifiedEmails are "waiting for verification", and 206002 is
+// the catalog's answer to a login with a loginID "whose connection to the
+// user has not been verified".
+func TestAccountsUnverifiedLoginEmail(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		setPolicy(t, e, "accountOptions", `{"verifyEmail":true}`)
+		uid := verifiedAccount(t, e, "Vera@Example.com", "pass-word-1")
+		token := login(t, e, "vera@example.com", "pass-word-1")
+		expect(t, call(t, e, "accounts.setAccountInfo", vals("login_token", token, "addLoginEmails", "vera.alt@example.com")), 0, "")
+		m := call(t, e, "accounts.getAccountInfo", withSecret(e, "UID", uid, "include", "loginIDs"))
+		expectFields(t, m, map[string]any{"loginIDs": map[string]any{"emails": []string{"Vera@Example.com"},
+			"unverifiedEmails": []string{"vera.alt@example.com"}}})
+		m = call(t, e, "accounts.login", vals("loginID", "vera.alt@example.com", "password", "pass-word-1"))
+		expect(t, m, 206002, pendingVerifyLn)
+		expectAbsent(t, m, "sessionInfo")
+	})
+}
+
+// verifiedAccount stores an account whose email is verified, with a
+// password, straight in the database (as newEnv does ann): the link of the
+// verification mail is another test's business.
+func verifiedAccount(t *testing.T, e *env, email, pw string) string {
+	t.Helper()
+	h, err := password.NewHasher(cheapHashing, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := h.Hash(context.Background(), pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const uid = "feedfacefeedfacefeedfacefeedface"
+	a := &account.Account{SiteID: e.site.ID, UID: uid, Email: email, PasswordHash: hash, Active: true, Registered: true,
+		EmailVerified: true, Profile: map[string]any{"email": email}, CreatedAt: now, UpdatedAt: now, RegisteredAt: now, VerifiedAt: now}
+	if err := e.db.CreateAccount(context.Background(), a, []account.StoredLoginID{{LoginID: account.LoginID{Kind: account.Email,
+		Value: strings.ToLower(email)}, Display: email, VerifiedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	return uid
+}
+
+// ---------------------------------------------------------------- login
+
+func TestAccountsLogin(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, _ := register(t, e, "Log@Example.com", "pass-word-1")
+		var wrongPassword, unknownID map[string]any
+		run(t, e, []step{
+			{name: "success", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1"), code: 0,
+				want: map[string]any{"UID": uid, "lastLoginTimestamp": now.UnixMilli(), "lastLogin": "2026-11-22T10:30:15.123Z",
+					"profile": map[string]any{"email": "Log@Example.com"}},
+				absent: []string{"data", "regToken", "id_token"},
+				check: func(t *testing.T, m map[string]any) {
+					expectSigned(t, e, m, now)
+					if si := object(t, m, "sessionInfo"); si["cookieName"] != "glt_"+e.site.APIKey || si["cookieValue"] == "" {
+						t.Errorf("sessionInfo %s", dump(si))
+					}
+				}},
+			{name: "email in another case, spaces around", method: "accounts.login",
+				form: vals("loginID", "  LOG@example.COM ", "password", "pass-word-1"), code: 0, want: map[string]any{"UID": uid}},
+			{name: "wrong password", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-2"),
+				code: 403042, details: badLogin, absent: []string{"UID", "sessionInfo", "regToken"},
+				check: func(t *testing.T, m map[string]any) { wrongPassword = m }},
+			{name: "unknown loginID", method: "accounts.login", form: vals("loginID", "nobody@example.com", "password", "pass-word-1"),
+				code: 403042, details: badLogin, absent: []string{"UID", "sessionInfo", "regToken"},
+				check: func(t *testing.T, m map[string]any) { unknownID = m }},
+			{name: "account without a password", method: "accounts.login", form: vals("loginID", "ann", "password", "pass-word-1"),
+				code: 403042, details: badLogin},
+			{name: "missing loginID", method: "accounts.login", form: vals("password", "pass-word-1"), code: 400002, details: missing("loginID")},
+			{name: "blank loginID", method: "accounts.login", form: vals("loginID", "  ", "password", "pass-word-1"), code: 400002,
+				details: missing("loginID")},
+			{name: "missing password", method: "accounts.login", form: vals("loginID", "log@example.com"), code: 400002,
+				details: missing("password")},
+			{name: "control character in loginID", method: "accounts.login", form: vals("loginID", "log\x01@example.com", "password", "x"),
+				code: 400004, details: "Invalid parameter format: loginID: contains invalid characters"},
+			{name: "loginID too long", method: "accounts.login", form: vals("loginID", strings.Repeat("a", 255), "password", "x"),
+				code: 400006, details: "Invalid parameter value: loginID: longer than 254 bytes"},
+			{name: "sessionExpiration out of bounds", method: "accounts.login",
+				form: vals("loginID", "log@example.com", "password", "pass-word-1", "sessionExpiration", "-5"), code: 400006,
+				details: "Invalid parameter value: sessionExpiration: want 0 to 315360000 seconds, or -2"},
+			{name: "targetEnv tv", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1", "targetEnv", "tv"),
+				code: 400006, details: "Invalid parameter value: targetEnv: want browser or mobile"},
+			{name: "unknown include", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1", "include", "x"),
+				code: 400006, details: `Invalid parameter value: include: unknown value "x"`},
+			{name: "include data and id_token", method: "accounts.login",
+				form: vals("loginID", "log@example.com", "password", "pass-word-1", "include", "data,id_token"), code: 0,
+				want: map[string]any{"data": map[string]any{}}, absent: []string{"profile"},
+				check: func(t *testing.T, m map[string]any) {
+					claims := verifyJWT(t, e, m["id_token"])
+					if claims["sub"] != uid || claims["exp"].(float64)-claims["iat"].(float64) != 300 {
+						t.Errorf("claims %s", dump(claims))
+					}
+				}},
+		})
+		t.Run("same answer for a wrong password and an unknown loginID", func(t *testing.T) {
+			for _, k := range []string{"errorCode", "errorMessage", "errorDetails", "statusCode", "statusReason"} {
+				if wrongPassword[k] != unknownID[k] {
+					t.Errorf("%s: %v vs %v", k, wrongPassword[k], unknownID[k])
+				}
+			}
+			if len(wrongPassword) != len(unknownID) {
+				t.Errorf("the bodies differ:\n%s\n%s", dump(wrongPassword), dump(unknownID))
+			}
+		})
+
+		t.Run("deactivated account", func(t *testing.T) {
+			token := login(t, e, "log@example.com", "pass-word-1")
+			run(t, e, []step{
+				{name: "isActive not a boolean", method: "accounts.setAccountInfo", form: withSecret(e, "UID", uid, "isActive", "no way"),
+					code: 400006, details: "Invalid parameter value: isActive: want true or false"},
+				{name: "deactivate", method: "accounts.setAccountInfo", form: withSecret(e, "UID", uid, "isActive", "false"), code: 0},
+				{name: "right password", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1"),
+					code: 403041, details: disabled, absent: []string{"UID", "sessionInfo"}},
+				{name: "wrong password", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-2"),
+					code: 403042, details: badLogin},
+				{name: "server view", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid), code: 0,
+					want: map[string]any{"isActive": false}},
+				// Open sessions stay (docs/rpc.md); verifyLogin tells.
+				{name: "verifyLogin of an open session", method: "accounts.verifyLogin", form: vals("login_token", token),
+					code: 403041, details: disabled, want: map[string]any{"UID": uid}},
+				{name: "verifyLogin by UID", method: "accounts.verifyLogin", form: withSecret(e, "UID", uid),
+					code: 403041, details: disabled, want: map[string]any{"UID": uid}},
+				{name: "reactivate", method: "accounts.setAccountInfo", form: withSecret(e, "UID", uid, "isActive", "TRUE"), code: 0},
+				{name: "login again", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1"), code: 0},
+				{name: "verifyLogin again", method: "accounts.verifyLogin", form: vals("login_token", token), code: 0,
+					want: map[string]any{"UID": uid}, check: func(t *testing.T, m map[string]any) { expectSigned(t, e, m, now) }},
+			})
+		})
+	})
+}
+
+// -------------------------------------------------------------- sessions
+
+func TestAccountsSessions(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, token := register(t, e, "ses@example.com", "pass-word-1")
+		cookie := http.Header{"Cookie": {"glt_" + e.site.APIKey + "=" + token}}
+
+		t.Run("by login_token", func(t *testing.T) {
+			m := call(t, e, "accounts.getAccountInfo", vals("login_token", token))
+			expect(t, m, 0, "")
+			expectFields(t, m, map[string]any{"UID": uid, "profile": map[string]any{"email": "ses@example.com"}, "data": map[string]any{}})
+			expectSigned(t, e, m, now)
+		})
+		t.Run("by cookie", func(t *testing.T) {
+			r, m := rpcPost(t, e, "accounts.getAccountInfo", vals(), cookie)
+			checkEnvelope(t, r, m)
+			expect(t, m, 0, "")
+			expectFields(t, m, map[string]any{"UID": uid})
+		})
+		t.Run("a client cannot name another UID", func(t *testing.T) {
+			m := call(t, e, "accounts.getAccountInfo", vals("login_token", token, "UID", "0123456789abcdef0123456789abcdef"))
+			expect(t, m, 0, "")
+			expectFields(t, m, map[string]any{"UID": uid})
+		})
+		t.Run("cookie of another site's name", func(t *testing.T) {
+			_, m := rpcPost(t, e, "accounts.getAccountInfo", vals(), http.Header{"Cookie": {"glt_3_other=" + token}})
+			expect(t, m, 403012, noSession)
+		})
+		run(t, e, []step{
+			{name: "unknown token", method: "accounts.getAccountInfo", form: vals("login_token", "st1_nope"), code: 403001, details: badToken},
+			{name: "oversized token", method: "accounts.getAccountInfo", form: vals("login_token", strings.Repeat("x", 129)),
+				code: 403001, details: badToken},
+			{name: "no token, no secret", method: "accounts.getAccountInfo", form: vals(), code: 403012, details: noSession},
+			{name: "logout without a session", method: "accounts.logout", form: vals(), code: 403012, details: noSession},
+			{name: "setAccountInfo without a session", method: "accounts.setAccountInfo", form: vals("profile", `{"a":1}`),
+				code: 403012, details: noSession},
+			{name: "verifyLogin without a session", method: "accounts.verifyLogin", form: vals(), code: 403012, details: noSession},
+		})
+
+		t.Run("logout", func(t *testing.T) {
+			r, m := rpcPost(t, e, "accounts.logout", vals(), cookie)
+			checkEnvelope(t, r, m)
+			expect(t, m, 0, "")
+			if ck := sessionCookie(e, r); ck == nil || ck.Value != "" || ck.MaxAge >= 0 {
+				t.Errorf("logout does not clear the cookie: %q", r.header.Values("Set-Cookie"))
+			}
+			expect(t, call(t, e, "accounts.getAccountInfo", vals("login_token", token)), 403001, badToken)
+			expect(t, call(t, e, "accounts.logout", vals("login_token", token)), 403001, badToken)
+		})
+
+		t.Run("server logout ends every session", func(t *testing.T) {
+			t1, t2 := login(t, e, "ses@example.com", "pass-word-1"), login(t, e, "ses@example.com", "pass-word-1")
+			other := login(t, e, "ses@example.com", "pass-word-1")
+			_, otherToken := register(t, e, "ses-other@example.com", "pass-word-1")
+			run(t, e, []step{
+				{name: "unknown UID", method: "accounts.logout", form: withSecret(e, "UID", strings.Repeat("f", 32)), code: 403005,
+					details: noUID(strings.Repeat("f", 32))},
+				{name: "missing UID", method: "accounts.logout", form: withSecret(e), code: 400002, details: missing("UID")},
+				{name: "logout", method: "accounts.logout", form: withSecret(e, "UID", uid), code: 0},
+			})
+			for _, tok := range []string{t1, t2, other} {
+				if c := sessionCode(t, e, tok); c != 403001 {
+					t.Errorf("a session after the server logout: %v", c)
+				}
+			}
+			if c := sessionCode(t, e, otherToken); c != 0 {
+				t.Errorf("the session of another account ended: %v", c)
+			}
+		})
+
+		t.Run("sites are apart", func(t *testing.T) {
+			st2, err := e.app.Sites.Create(context.Background(), "second", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, m := rpcPost(t, e, "accounts.register", vals("apiKey", st2.APIKey, "email", "ses@example.com", "password", "pass-word-1",
+				"finalizeRegistration", "true"), nil)
+			expect(t, m, 0, "") // the same email on another site
+			uid2 := m["UID"].(string)
+			token2 := object(t, m, "sessionInfo")["cookieValue"].(string)
+			run(t, e, []step{
+				{name: "session of the other site", method: "accounts.getAccountInfo", form: vals("login_token", token2),
+					code: 403001, details: badToken},
+				{name: "UID of the other site", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid2),
+					code: 403005, details: noUID(uid2)},
+				{name: "secret of the other site", method: "accounts.getAccountInfo",
+					form: vals("apiKey", st2.APIKey, "secret", e.site.SecretBase64(), "UID", uid2), code: 403010, details: "Invalid Secret"},
+			})
+			// One-time tokens of one site do nothing on another.
+			other := func(kv ...string) url.Values {
+				v := vals(kv...)
+				v.Set("apiKey", st2.APIKey)
+				return v
+			}
+			reg := call(t, e, "accounts.initRegistration", vals())["regToken"].(string)
+			_, m = rpcPost(t, e, "accounts.register", other("regToken", reg, "email", "cross@example.com", "password", "pass-word-1"), nil)
+			expect(t, m, 400006, usedRegToken)
+			rst := call(t, e, "accounts.resetPassword", withSecret(e, "loginID", "ses@example.com", "sendEmail", "false"))["passwordResetToken"].(string)
+			_, m = rpcPost(t, e, "accounts.resetPassword", other("passwordResetToken", rst, "newPassword", "pass-word-5"), nil)
+			expect(t, m, 400006, usedResetToken)
+			_, m = rpcPost(t, e, "accounts.login", other("loginID", "ses@example.com", "password", "pass-word-1"), nil)
+			expect(t, m, 0, "")
+		})
+	})
+}
+
+// accountsClock is a clock the test moves.
+type accountsClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *accountsClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *accountsClock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// newClockEnv is newEnv with a clock the test moves, and no seeded account.
+func newClockEnv(t *testing.T, engine store.Engine, clock func() time.Time) *env {
+	t.Helper()
+	db := storetest.Open(t, engine)
+	cfg := server.DefaultConfig()
+	cfg.MaxBodyBytes = maxBody
+	a, err := app.New(testOptions(db, cfg, clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Sites.Create(context.Background(), "clock", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &env{srv: srv, app: a, db: db, site: st}
+}
+
+// Sessions and one-time tokens end when their time is up, by the App's clock.
+func TestAccountsSessionExpiry(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			clock := &accountsClock{t: now}
+			e := newClockEnv(t, engine, clock.now)
+			post := func(method string, form url.Values) (response, map[string]any) {
+				t.Helper()
+				r, m := rpcPost(t, e, method, form, nil)
+				if want := clock.now().UTC().Format("2006-01-02T15:04:05.000Z"); m["time"] != want {
+					t.Errorf("time %v, want %s", m["time"], want)
+				}
+				return r, m
+			}
+			session := func(form url.Values, expiresIn string) string {
+				t.Helper()
+				_, m := post("accounts.login", form)
+				si := object(t, m, "sessionInfo")
+				if si["expires_in"] != expiresIn {
+					t.Errorf("expires_in %v, want %s", si["expires_in"], expiresIn)
+				}
+				return si["cookieValue"].(string)
+			}
+			r, m := post("accounts.register", vals("email", "exp@example.com", "password", "pass-word-1",
+				"finalizeRegistration", "true", "sessionExpiration", "1"))
+			expect(t, m, 0, "")
+			if si := object(t, m, "sessionInfo"); si["expires_in"] != "1" {
+				t.Errorf("expires_in %v", si["expires_in"])
+			}
+			if ck := sessionCookie(e, r); ck == nil || !ck.Expires.Equal(now.Add(time.Second).Truncate(time.Second)) {
+				t.Errorf("Set-Cookie %q", r.header.Values("Set-Cookie"))
+			}
+			oneSecond := object(t, m, "sessionInfo")["cookieValue"].(string)
+			creds := vals("loginID", "exp@example.com", "password", "pass-word-1")
+			with := func(k, v string) url.Values {
+				f := url.Values{}
+				for n, vs := range creds {
+					f[n] = vs
+				}
+				f.Set(k, v)
+				return f
+			}
+			loginOneSecond := session(with("sessionExpiration", "1"), "1")
+			browser := session(creds, "86400")
+			forever := session(with("sessionExpiration", "-2"), "0")
+			hour := session(with("sessionExpiration", "3600"), "3600")
+			_, m = post("accounts.register", vals("email", "exp-pending@example.com", "password", "pass-word-1"))
+			pendingReg := m["regToken"].(string)
+			_, m = post("accounts.initRegistration", vals())
+			initReg := m["regToken"].(string)
+			_, m = post("accounts.resetPassword", withSecret(e, "loginID", "exp@example.com", "sendEmail", "false"))
+			reset := m["passwordResetToken"].(string)
+
+			code := func(token string) (float64, string) {
+				_, m := post("accounts.getAccountInfo", vals("login_token", token))
+				d, _ := m["errorDetails"].(string)
+				return m["errorCode"].(float64), d
+			}
+			for _, tok := range []string{oneSecond, loginOneSecond, browser, forever, hour} {
+				if c, _ := code(tok); c != 0 {
+					t.Fatalf("a fresh session: %v", c)
+				}
+			}
+			clock.advance(time.Second) // expiry is at exactly the end
+			for _, s := range []struct {
+				name  string
+				token string
+				code  float64
+			}{
+				{"1 s session", oneSecond, 403011}, {"1 s session, again: deleted", oneSecond, 403001},
+				{"1 s login session", loginOneSecond, 403011}, {"browser session", browser, 0}, {"hour", hour, 0}, {"forever", forever, 0},
+			} {
+				if c, d := code(s.token); c != s.code {
+					t.Errorf("%s: %v %s, want %v", s.name, c, d, s.code)
+				} else if c == 403011 && d != "Session has expired" {
+					t.Errorf("%s: errorDetails %q", s.name, d)
+				}
+			}
+			_, m = post("accounts.getAccountInfo", vals("login_token", loginOneSecond))
+			expect(t, m, 403001, badToken)
+
+			clock.advance(2 * time.Hour)
+			if c, _ := code(hour); c != 403011 {
+				t.Errorf("hour session after 2 h: %v", c)
+			}
+			// An expired one-time token is 400015, told apart from an unknown one.
+			_, m = post("accounts.finalizeRegistration", vals("regToken", pendingReg))
+			expect(t, m, 400015, "Code expired: regToken has expired")
+			_, m = post("accounts.resendVerificationCode", vals("regToken", pendingReg))
+			expect(t, m, 400015, "Code expired: regToken has expired")
+			_, m = post("accounts.register", vals("regToken", initReg, "email", "exp2@example.com", "password", "pass-word-1"))
+			expect(t, m, 400015, "Code expired: regToken has expired")
+			_, m = post("accounts.resetPassword", vals("passwordResetToken", reset, "newPassword", "pass-word-2"))
+			expect(t, m, 400015, "Code expired: passwordResetToken has expired")
+
+			clock.advance(22 * time.Hour) // 24 h and 2 s in all
+			if c, _ := code(browser); c != 403011 {
+				t.Errorf("browser session after 24 h: %v", c)
+			}
+			clock.advance(365 * 24 * time.Hour)
+			if c, _ := code(forever); c != 0 {
+				t.Errorf("a session without expiry after a year: %v", c)
+			}
+		})
+	}
+}
+
+// ------------------------------------------------ getAccountInfo (server)
+
+func TestAccountsGetAccountInfoServer(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, _ := registerWith(t, e, vals("email", "Gai@Example.com", "password", "pass-word-1",
+			"profile", `{"firstName":"Gai","nested":{"a":1}}`, "data", `{"tier":2}`))
+		wrong := base64.StdEncoding.EncodeToString(make([]byte, len(e.site.Secret)))
+		unknown := strings.Repeat("0", 32)
+		run(t, e, []step{
+			{name: "all", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid, "include", "profile,data,loginIDs,emails"),
+				code: 0, want: map[string]any{"UID": uid, "isVerified": false, "isRegistered": true,
+					"profile":  map[string]any{"firstName": "Gai", "nested": map[string]any{"a": 1}, "email": "Gai@Example.com"},
+					"data":     map[string]any{"tier": 2},
+					"loginIDs": map[string]any{"emails": []string{"Gai@Example.com"}, "unverifiedEmails": []string{}},
+					"emails":   map[string]any{"verified": []string{}, "unverified": []string{"Gai@Example.com"}}},
+				absent: []string{"UIDSignature", "signatureTimestamp", "id_token"}},
+			{name: "default include", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid), code: 0,
+				want: map[string]any{"data": map[string]any{"tier": 2}}, absent: []string{"loginIDs", "emails", "UIDSignature"}},
+			{name: "username in loginIDs", method: "accounts.getAccountInfo",
+				form: withSecret(e, "UID", "0123456789abcdef0123456789abcdef", "include", "loginIDs"), code: 0,
+				check: func(t *testing.T, m map[string]any) {
+					if object(t, m, "loginIDs")["username"] != "ann" {
+						t.Errorf("loginIDs %s", dump(m["loginIDs"]))
+					}
+				}},
+			{name: "unknown UID", method: "accounts.getAccountInfo", form: withSecret(e, "UID", unknown), code: 403005, details: noUID(unknown)},
+			{name: "missing UID", method: "accounts.getAccountInfo", form: withSecret(e), code: 400002, details: missing("UID")},
+			{name: "wrong secret", method: "accounts.getAccountInfo", form: vals("secret", wrong, "UID", uid), code: 403010,
+				details: "Invalid Secret", absent: []string{"UID"}},
+			{name: "secret not base64", method: "accounts.getAccountInfo", form: vals("secret", "not base64!", "UID", uid), code: 403010,
+				details: "Invalid Secret"},
+			// A wrong secret fails even where a session would do.
+			{name: "wrong secret beside a session", method: "accounts.getAccountInfo",
+				form: vals("secret", wrong, "login_token", "st1_x"), code: 403010, details: "Invalid Secret"},
+			{name: "unknown include", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid, "include", "bogus"), code: 400006,
+				details: `Invalid parameter value: include: unknown value "bogus"`},
+		})
+	})
+}
+
+// ------------------------------------------------------------- 403006
+
+// rawCall serves one POST with the handler directly, from remote.
+func rawCall(t *testing.T, h http.Handler, target, remote string, form url.Values, hdr http.Header) (*httptest.ResponseRecorder, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest("POST", target, strings.NewReader(form.Encode()))
+	req.RemoteAddr = remote
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var m map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+		t.Fatalf("body %q: %v", rec.Body, err)
+	}
+	return rec, m
+}
+
+// The secret travels over HTTPS only: TLS, loopback, or a trusted proxy
+// that says https.
+func TestAccountsSecretOverHTTP(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	db := storetest.Open(t, store.SQLite)
+	o := testOptions(db, server.DefaultConfig(), func() time.Time { return now })
+	o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}
+	proxied, err := app.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := proxied.Sites.Create(context.Background(), "proxied", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const overHTTP = "Secret Sent Over Http: send the secret over HTTPS"
+	for _, tc := range []struct {
+		name   string
+		app    *app.App
+		site   site.Site
+		target string
+		remote string
+		proto  string // X-Forwarded-Proto
+		secret string // "" the site's, "-" none, else this
+		method string
+		code   float64
+		detail string
+	}{
+		{name: "remote client, plain HTTP", app: e.app, site: e.site, remote: "203.0.113.7:4444", code: 403006, detail: overHTTP},
+		{name: "remote client saying https, not trusted", app: e.app, site: e.site, remote: "203.0.113.7:4444", proto: "https",
+			code: 403006, detail: overHTTP},
+		{name: "wrong secret over plain HTTP", app: e.app, site: e.site, remote: "203.0.113.7:4444", secret: "AAAA",
+			code: 403006, detail: overHTTP},
+		{name: "TLS", app: e.app, site: e.site, target: "https://custos.test", remote: "203.0.113.7:4444", code: 0},
+		{name: "loopback", app: e.app, site: e.site, remote: "127.0.0.1:5555", code: 0},
+		{name: "loopback IPv6", app: e.app, site: e.site, remote: "[::1]:5555", code: 0},
+		{name: "no secret, client method", app: e.app, site: e.site, remote: "203.0.113.7:4444", secret: "-",
+			method: "accounts.isAvailableLoginID", code: 0},
+		{name: "no secret, server method", app: e.app, site: e.site, remote: "203.0.113.7:4444", secret: "-",
+			code: 403007, detail: serverOnly("accounts.setPolicies")},
+		{name: "trusted proxy, https", app: proxied, site: st, remote: "203.0.113.7:4444", proto: "https", code: 0},
+		{name: "trusted proxy, HTTPS in capitals", app: proxied, site: st, remote: "203.0.113.9:1", proto: "HTTPS", code: 0},
+		{name: "trusted proxy, http", app: proxied, site: st, remote: "203.0.113.7:4444", proto: "http", code: 403006, detail: overHTTP},
+		{name: "trusted proxy, no header", app: proxied, site: st, remote: "203.0.113.7:4444", code: 403006, detail: overHTTP},
+		{name: "outside the trusted range", app: proxied, site: st, remote: "198.51.100.7:4444", proto: "https", code: 403006, detail: overHTTP},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			method := tc.method
+			if method == "" {
+				method = "accounts.getPolicies"
+			}
+			form := vals("apiKey", tc.site.APIKey, "loginID", "x@example.com", "sections", "accountOptions")
+			switch tc.secret {
+			case "":
+				form.Set("secret", tc.site.SecretBase64())
+			case "-":
+				if method == "accounts.getPolicies" {
+					method = "accounts.setPolicies"
+				}
+			default:
+				form.Set("secret", tc.secret)
+			}
+			hdr := http.Header{}
+			if tc.proto != "" {
+				hdr.Set("X-Forwarded-Proto", tc.proto)
+			}
+			_, m := rawCall(t, tc.app.Handler(), tc.target+"/"+method, tc.remote, form, hdr)
+			expect(t, m, tc.code, tc.detail)
+		})
+	}
+
+	t.Run("session cookie is Secure only over HTTPS", func(t *testing.T) {
+		_, m := rawCall(t, proxied.Handler(), "/accounts.register", "203.0.113.7:4444", vals("apiKey", st.APIKey,
+			"email", "proxy@example.com", "password", "pass-word-1", "finalizeRegistration", "true"), http.Header{"X-Forwarded-Proto": {"https"}})
+		expect(t, m, 0, "")
+		for _, tc := range []struct {
+			remote, proto string
+			secure        bool
+		}{{"203.0.113.7:4444", "https", true}, {"203.0.113.7:4444", "http", false}, {"198.51.100.7:4444", "https", false}} {
+			rec, m := rawCall(t, proxied.Handler(), "/accounts.login", tc.remote, vals("apiKey", st.APIKey,
+				"loginID", "proxy@example.com", "password", "pass-word-1"), http.Header{"X-Forwarded-Proto": {tc.proto}})
+			expect(t, m, 0, "")
+			cks := rec.Result().Cookies()
+			if len(cks) != 1 || cks[0].Secure != tc.secure || !cks[0].HttpOnly {
+				t.Errorf("%s %s: Set-Cookie %q", tc.remote, tc.proto, rec.Header().Values("Set-Cookie"))
+			}
+		}
+	})
+}
+
+// ------------------------------------------------------- setAccountInfo
+
+func TestAccountsSetAccountInfo(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, token := registerWith(t, e, vals("email", "set@example.com", "password", "pass-word-1",
+			"profile", `{"firstName":"Set","lastName":"Ter","age":30}`, "data", `{"prefs":{"a":1,"b":2},"x":1}`))
+		info := func(t *testing.T) map[string]any {
+			t.Helper()
+			m := call(t, e, "accounts.getAccountInfo", withSecret(e, "UID", uid, "include", "profile,data,loginIDs"))
+			expect(t, m, 0, "")
+			return m
+		}
+		as := func(kv ...string) url.Values { return vals(append([]string{"login_token", token}, kv...)...) }
+
+		// The default policy has no usernames.
+		run(t, e, []step{{name: "username not allowed", method: "accounts.setAccountInfo", form: as("username", "setter"),
+			code: 400009, details: "username is not a login identifier of this site", fields: []fieldErr{usernameNotID}}})
+		setPolicy(t, e, "accountOptions", `{"loginIdentifiers":"email,username"}`)
+
+		run(t, e, []step{
+			{name: "merge", method: "accounts.setAccountInfo", form: as("profile", `{"lastName":"Lee","age":null,"city":"Oslo"}`,
+				"data", `{"prefs":{"b":3},"x":null}`), code: 0,
+				check: func(t *testing.T, _ map[string]any) {
+					expectFields(t, info(t), map[string]any{
+						"profile": map[string]any{"firstName": "Set", "lastName": "Lee", "city": "Oslo", "email": "set@example.com"},
+						"data":    map[string]any{"prefs": map[string]any{"a": 1, "b": 3}}})
+				}},
+			{name: "set a username", method: "accounts.setAccountInfo", form: as("username", "setter"), code: 0},
+			{name: "change the username", method: "accounts.setAccountInfo", form: as("username", "Setter2"), code: 0,
+				check: func(t *testing.T, _ map[string]any) {
+					if !available(t, e, "setter") || available(t, e, "SETTER2") {
+						t.Error("the old username is not freed, or the new one not taken")
+					}
+					m := info(t)
+					if object(t, m, "profile")["username"] != "Setter2" || object(t, m, "loginIDs")["username"] != "Setter2" {
+						t.Errorf("profile %s, loginIDs %s", dump(m["profile"]), dump(m["loginIDs"]))
+					}
+				}},
+			{name: "login by the new username", method: "accounts.login", form: vals("loginID", "setter2", "password", "pass-word-1"),
+				code: 0, want: map[string]any{"UID": uid}},
+			{name: "login by the old username", method: "accounts.login", form: vals("loginID", "setter", "password", "pass-word-1"),
+				code: 403042, details: badLogin},
+			// One part fails: nothing of the request is written.
+			{name: "taken email among other changes", method: "accounts.setAccountInfo",
+				form: as("profile", `{"firstName":"Changed"}`, "data", `{"y":1}`, "username", "setter3", "addLoginEmails", "set3@example.com,ann@example.com"),
+				code: 400009, details: "addLoginEmails has already been taken", fields: []fieldErr{addEmailTaken},
+				check: func(t *testing.T, _ map[string]any) {
+					m := info(t)
+					if p := object(t, m, "profile"); p["firstName"] != "Set" || p["username"] != "Setter2" {
+						t.Errorf("profile changed: %s", dump(p))
+					}
+					if _, ok := object(t, m, "data")["y"]; ok {
+						t.Errorf("data changed: %s", dump(m["data"]))
+					}
+					if !available(t, e, "setter3") || !available(t, e, "set3@example.com") || available(t, e, "setter2") {
+						t.Error("login IDs changed")
+					}
+				}},
+			{name: "taken username", method: "accounts.setAccountInfo", form: as("username", "ANN"), code: 400009,
+				details: "username has already been taken", fields: []fieldErr{usernameTaken}},
+			{name: "invalid username", method: "accounts.setAccountInfo", form: as("username", "two words"), code: 400009,
+				details: "username is invalid", fields: []fieldErr{usernameBad}},
+			{name: "invalid email", method: "accounts.setAccountInfo", form: as("addLoginEmails", "nope"), code: 400009,
+				details: "addLoginEmails must be a valid email", fields: []fieldErr{addEmailFormat}},
+			{name: "add an email", method: "accounts.setAccountInfo", form: as("addLoginEmails", "Set2@Example.com"), code: 0},
+			{name: "login by the added email", method: "accounts.login", form: vals("loginID", "set2@example.com", "password", "pass-word-1"),
+				code: 0, want: map[string]any{"UID": uid}},
+			{name: "remove it", method: "accounts.setAccountInfo", form: as("removeLoginEmails", "SET2@example.com"), code: 0,
+				check: func(t *testing.T, _ map[string]any) {
+					if !available(t, e, "set2@example.com") {
+						t.Error("the removed email is not free")
+					}
+				}},
+			{name: "remove an email of another account", method: "accounts.setAccountInfo", form: as("removeLoginEmails", "ann@example.com"),
+				code: 400006, details: "Invalid parameter value: removeLoginEmails: not a login email of this account"},
+			{name: "malformed profile", method: "accounts.setAccountInfo", form: as("profile", "{"), code: 400004,
+				details: "Invalid parameter format: profile: not a JSON object"},
+			{name: "isActive from a client", method: "accounts.setAccountInfo", form: as("isActive", "false"), code: 403007,
+				details: "Permission denied: isActive is set by server calls only"},
+			{name: "new password without the current one", method: "accounts.setAccountInfo", form: as("newPassword", "pass-word-2"),
+				code: 400002, details: missing("password")},
+			{name: "wrong current password", method: "accounts.setAccountInfo", form: as("password", "pass-word-9", "newPassword", "pass-word-2"),
+				code: 403042, details: "invalid password"},
+			{name: "new password too short", method: "accounts.setAccountInfo", form: as("password", "pass-word-1", "newPassword", "short"),
+				code: 400009, details: "password is too short (minimum is 8 characters)", fields: []fieldErr{passwordShort}},
+			{name: "unknown UID", method: "accounts.setAccountInfo", form: withSecret(e, "UID", strings.Repeat("a", 32), "profile", `{}`),
+				code: 403005, details: noUID(strings.Repeat("a", 32))},
+			{name: "missing UID", method: "accounts.setAccountInfo", form: withSecret(e, "profile", `{}`), code: 400002, details: missing("UID")},
+		})
+		if available(t, e, "set@example.com") {
+			t.Error("the failed changes freed the registered email")
+		}
+
+		t.Run("password change ends the other sessions", func(t *testing.T) {
+			other := login(t, e, "set@example.com", "pass-word-1")
+			expect(t, call(t, e, "accounts.setAccountInfo", as("password", "pass-word-1", "newPassword", "pass-word-2")), 0, "")
+			if c := sessionCode(t, e, other); c != 403001 {
+				t.Errorf("other session: %v", c)
+			}
+			if c := sessionCode(t, e, token); c != 0 {
+				t.Errorf("calling session: %v", c)
+			}
+			expect(t, call(t, e, "accounts.login", vals("loginID", "set@example.com", "password", "pass-word-1")), 403042, badLogin)
+			login(t, e, "set@example.com", "pass-word-2")
+			// A server call may omit the current password, and ends every session.
+			expect(t, call(t, e, "accounts.setAccountInfo", withSecret(e, "UID", uid, "newPassword", "pass-word-3")), 0, "")
+			if c := sessionCode(t, e, token); c != 403001 {
+				t.Errorf("session after a server password change: %v", c)
+			}
+			token = login(t, e, "set@example.com", "pass-word-3")
+			// The current password and the two before it are refused (security.passwordHistorySize 3).
+			for _, pw := range []string{"pass-word-3", "pass-word-2", "pass-word-1"} {
+				m := call(t, e, "accounts.setAccountInfo", as("password", "pass-word-3", "newPassword", pw))
+				expect(t, m, 401030, "password must be different from last 3 ones", passwordReused)
+			}
+			m := call(t, e, "accounts.setAccountInfo", withSecret(e, "UID", uid, "newPassword", "pass-word-2"))
+			expect(t, m, 401030, "password must be different from last 3 ones", passwordReused)
+			if c := sessionCode(t, e, token); c != 0 {
+				t.Errorf("a refused password change ended the session: %v", c)
+			}
+			login(t, e, "set@example.com", "pass-word-3")
+			setPolicy(t, e, "security", `{"passwordHistorySize":0}`)
+			expect(t, call(t, e, "accounts.setAccountInfo", as("password", "pass-word-3", "newPassword", "pass-word-3")), 0, "")
+		})
+	})
+}
+
+// ------------------------------------------------------- deleteAccount
+
+func TestAccountsDeleteAccount(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, token := register(t, e, "del@example.com", "pass-word-1")
+		unknown := strings.Repeat("d", 32)
+		m := call(t, e, "accounts.resetPassword", withSecret(e, "loginID", "del@example.com", "sendEmail", "false"))
+		resetToken, _ := m["passwordResetToken"].(string)
+		m = call(t, e, "accounts.register", vals("email", "del-pending@example.com", "password", "pass-word-1"))
+		pendingUID, regToken := m["UID"].(string), m["regToken"].(string)
+		run(t, e, []step{
+			{name: "with a session", method: "accounts.deleteAccount", form: vals("login_token", token, "UID", uid), code: 403007,
+				details: serverOnly("accounts.deleteAccount")},
+			{name: "no credentials", method: "accounts.deleteAccount", form: vals("UID", uid), code: 403007,
+				details: serverOnly("accounts.deleteAccount")},
+			{name: "unknown UID", method: "accounts.deleteAccount", form: withSecret(e, "UID", unknown), code: 403005, details: noUID(unknown)},
+			{name: "missing UID", method: "accounts.deleteAccount", form: withSecret(e), code: 400002, details: missing("UID")},
+			{name: "delete", method: "accounts.deleteAccount", form: withSecret(e, "UID", uid), code: 0},
+			{name: "delete again", method: "accounts.deleteAccount", form: withSecret(e, "UID", uid), code: 403005, details: noUID(uid)},
+			{name: "login", method: "accounts.login", form: vals("loginID", "del@example.com", "password", "pass-word-1"),
+				code: 403042, details: badLogin},
+			{name: "session", method: "accounts.getAccountInfo", form: vals("login_token", token), code: 403001, details: badToken},
+			{name: "by UID", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid), code: 403005, details: noUID(uid)},
+			{name: "reset", method: "accounts.resetPassword", form: vals("loginID", "del@example.com"), code: 403047, details: "Login ID does not exist"},
+			{name: "reset token of the deleted account", method: "accounts.resetPassword",
+				form: vals("passwordResetToken", resetToken, "newPassword", "pass-word-2"), code: 400006, details: usedResetToken},
+			{name: "delete a pending account", method: "accounts.deleteAccount", form: withSecret(e, "UID", pendingUID), code: 0},
+			{name: "its regToken", method: "accounts.finalizeRegistration", form: vals("regToken", regToken), code: 400006,
+				details: usedRegToken},
+		})
+		if !available(t, e, "del@example.com") {
+			t.Fatal("the email of the deleted account is not available")
+		}
+		if uid2, _ := register(t, e, "del@example.com", "pass-word-1"); uid2 == uid {
+			t.Error("a new account got the UID of the deleted one")
+		}
+	})
+}
+
+// ------------------------------------------------------- resetPassword
+
+func TestAccountsResetPassword(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, s1 := register(t, e, "rst@example.com", "pass-word-1")
+		s2 := login(t, e, "rst@example.com", "pass-word-1")
+		var first, second string
+		token := func(p *string) func(t *testing.T, m map[string]any) {
+			return func(t *testing.T, m map[string]any) {
+				*p, _ = m["passwordResetToken"].(string)
+				if !strings.HasPrefix(*p, "pr1_") {
+					t.Errorf("passwordResetToken %q", *p)
+				}
+			}
+		}
+		run(t, e, []step{
+			{name: "unknown loginID", method: "accounts.resetPassword", form: vals("loginID", "nobody@example.com"), code: 403047,
+				details: "Login ID does not exist"},
+			{name: "missing loginID", method: "accounts.resetPassword", form: vals(), code: 400002, details: missing("loginID")},
+			{name: "sendEmail=false from a client", method: "accounts.resetPassword", form: vals("loginID", "rst@example.com", "sendEmail", "false"),
+				code: 403007, details: "Permission denied: sendEmail=false is for server calls only"},
+			{name: "sendEmail not a boolean", method: "accounts.resetPassword", form: vals("loginID", "rst@example.com", "sendEmail", "nah"),
+				code: 400006, details: "Invalid parameter value: sendEmail: want true or false"},
+			{name: "by mail", method: "accounts.resetPassword", form: vals("loginID", "RST@example.com"), code: 0,
+				absent: []string{"passwordResetToken", "UID"}},
+			{name: "token to the server", method: "accounts.resetPassword", form: withSecret(e, "loginID", "rst@example.com", "sendEmail", "false"),
+				code: 0, absent: []string{"UID"}, check: token(&first)},
+			{name: "second token", method: "accounts.resetPassword", form: withSecret(e, "loginID", "rst@example.com", "sendEmail", "0"),
+				code: 0, check: token(&second)},
+		})
+		run(t, e, []step{
+			{name: "first token revoked", method: "accounts.resetPassword", form: vals("passwordResetToken", first, "newPassword", "pass-word-2"),
+				code: 400006, details: usedResetToken},
+			{name: "loginID and token", method: "accounts.resetPassword", form: vals("loginID", "rst@example.com", "passwordResetToken", second,
+				"newPassword", "pass-word-2"), code: 400006,
+				details: "Invalid parameter value: passwordResetToken: give loginID or passwordResetToken, not both"},
+			{name: "missing newPassword", method: "accounts.resetPassword", form: vals("passwordResetToken", second), code: 400002,
+				details: missing("newPassword")},
+			{name: "newPassword too short", method: "accounts.resetPassword", form: vals("passwordResetToken", second, "newPassword", "short"),
+				code: 400009, details: "password is too short (minimum is 8 characters)", fields: []fieldErr{passwordShort}},
+			{name: "unknown token", method: "accounts.resetPassword", form: vals("passwordResetToken", "pr1_nope", "newPassword", "pass-word-2"),
+				code: 400006, details: usedResetToken},
+			// The current password is refused, and the token stays good.
+			{name: "newPassword is the current one", method: "accounts.resetPassword",
+				form: vals("passwordResetToken", second, "newPassword", "pass-word-1"), code: 401030,
+				details: "password must be different from last 3 ones", fields: []fieldErr{passwordReused}},
+			{name: "reset", method: "accounts.resetPassword", form: vals("passwordResetToken", second, "newPassword", "pass-word-2"),
+				code: 0, want: map[string]any{"UID": uid}, absent: []string{"passwordResetToken"}},
+			{name: "token reused", method: "accounts.resetPassword", form: vals("passwordResetToken", second, "newPassword", "pass-word-3"),
+				code: 400006, details: usedResetToken},
+			{name: "old password", method: "accounts.login", form: vals("loginID", "rst@example.com", "password", "pass-word-1"),
+				code: 403042, details: badLogin},
+			{name: "new password", method: "accounts.login", form: vals("loginID", "rst@example.com", "password", "pass-word-2"),
+				code: 0, want: map[string]any{"UID": uid}},
+		})
+		for _, s := range []string{s1, s2} {
+			if c := sessionCode(t, e, s); c != 403001 {
+				t.Errorf("a session after the reset: %v", c)
+			}
+		}
+	})
+}
+
+// --------------------------------------------------------------- JWT
+
+// verifyJWT checks an id_token with the site's public key from
+// accounts.getJWTPublicKey and returns its claims.
+func verifyJWT(t *testing.T, e *env, token any) map[string]any {
+	t.Helper()
+	tok, _ := token.(string)
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatalf("id_token %q: %v", tok, err)
+	}
+	m := call(t, e, "accounts.getJWTPublicKey", vals())
+	expect(t, m, 0, "")
+	var jwk jose.JSONWebKey
+	if err := jwk.UnmarshalJSON([]byte(dump(map[string]any{"kty": m["kty"], "kid": m["kid"], "use": m["use"],
+		"alg": m["alg"], "n": m["n"], "e": m["e"]}))); err != nil {
+		t.Fatalf("JWK: %v", err)
+	}
+	payload, err := jws.Verify(jwk)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if kid := jws.Signatures[0].Header.KeyID; kid != m["kid"] || kid == "" {
+		t.Errorf("kid %q, key %v", kid, m["kid"])
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+func TestAccountsGetJWT(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, token := registerWith(t, e, vals("email", "Jwt@Example.com", "password", "pass-word-1", "profile", `{"firstName":"Jay"}`))
+		t.Run("public key", func(t *testing.T) {
+			m := call(t, e, "accounts.getJWTPublicKey", vals())
+			expect(t, m, 0, "")
+			expectFields(t, m, map[string]any{"kty": "RSA", "alg": "RS256", "use": "sig", "e": "AQAB"})
+			expectAbsent(t, m, "d", "p", "q", "dp", "dq", "qi")
+			v2 := call(t, e, "accounts.getJWTPublicKey", vals("V2", "true"))
+			expect(t, v2, 0, "")
+			keys, _ := v2["keys"].([]any)
+			if len(keys) != 1 || keys[0].(map[string]any)["kid"] != m["kid"] || keys[0].(map[string]any)["n"] != m["n"] {
+				t.Errorf("V2 keys %s, key %s", dump(keys), dump(m))
+			}
+			expect(t, call(t, e, "accounts.getJWTPublicKey", vals("V2", "2")), 400006, "Invalid parameter value: V2: want true or false")
+		})
+		run(t, e, []step{
+			{name: "server call", method: "accounts.getJWT", form: withSecret(e, "targetUID", uid, "fields", "firstName,email,data.plan",
+				"expiration", "60", "audience", "x"), code: 0, want: map[string]any{"ignoredFields": "data.plan"},
+				check: func(t *testing.T, m map[string]any) {
+					c := verifyJWT(t, e, m["id_token"])
+					if iss, _ := c["iss"].(string); iss != "http://custos.test/jwt/"+e.site.APIKey+"/" || !strings.HasSuffix(iss, "/jwt/"+e.site.APIKey+"/") {
+						t.Errorf("iss %q", iss)
+					}
+					expectFields(t, c, map[string]any{"sub": uid, "apiKey": e.site.APIKey, "iat": now.Unix(), "exp": now.Unix() + 60,
+						"aud": "x", "firstName": "Jay", "email": "Jwt@Example.com", "email_verified": false})
+				}},
+			{name: "server call by UID", method: "accounts.getJWT", form: withSecret(e, "UID", uid), code: 0,
+				check: func(t *testing.T, m map[string]any) {
+					c := verifyJWT(t, e, m["id_token"])
+					expectFields(t, c, map[string]any{"sub": uid, "exp": now.Unix() + 300})
+					expectAbsent(t, c, "aud", "firstName")
+				}},
+			{name: "session", method: "accounts.getJWT", form: vals("login_token", token, "fields", "profile.firstName"), code: 0,
+				check: func(t *testing.T, m map[string]any) {
+					expectFields(t, verifyJWT(t, e, m["id_token"]), map[string]any{"sub": uid, "firstName": "Jay"})
+				}},
+			// A client gets its own token whatever targetUID says.
+			{name: "session naming another UID", method: "accounts.getJWT",
+				form: vals("login_token", token, "targetUID", "0123456789abcdef0123456789abcdef"), code: 0,
+				check: func(t *testing.T, m map[string]any) {
+					expectFields(t, verifyJWT(t, e, m["id_token"]), map[string]any{"sub": uid})
+				}},
+			{name: "expiration 0", method: "accounts.getJWT", form: withSecret(e, "targetUID", uid, "expiration", "0"), code: 400006,
+				details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
+			{name: "expiration over a day", method: "accounts.getJWT", form: withSecret(e, "targetUID", uid, "expiration", "86401"), code: 400006,
+				details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
+			{name: "expiration not a number", method: "accounts.getJWT", form: withSecret(e, "targetUID", uid, "expiration", "1m"), code: 400006,
+				details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
+			{name: "server call without targetUID", method: "accounts.getJWT", form: withSecret(e), code: 400002, details: missing("targetUID")},
+			{name: "unknown targetUID", method: "accounts.getJWT", form: withSecret(e, "targetUID", strings.Repeat("9", 32)), code: 403005,
+				details: noUID(strings.Repeat("9", 32))},
+			{name: "no secret, no session", method: "accounts.getJWT", form: vals("targetUID", uid), code: 403012, details: noSession},
+			{name: "unknown session", method: "accounts.getJWT", form: vals("login_token", "st1_nope"), code: 403001, details: badToken},
+		})
+	})
+}
+
+// The email claim of an id_token must not be an address nobody verified
+// while email_verified says true: relying parties take the pair as proof
+// that the user owns the address. profile.email is free text a client sets.
+func TestAccountsJWTEmailClaim(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid := verifiedAccount(t, e, "Vera@Example.com", "pass-word-1")
+		token := login(t, e, "vera@example.com", "pass-word-1")
+		expect(t, call(t, e, "accounts.setAccountInfo", vals("login_token", token, "profile", `{"email":"ceo@victim.example"}`)), 0, "")
+		m := call(t, e, "accounts.getJWT", vals("login_token", token, "fields", "email"))
+		expect(t, m, 0, "")
+		c := verifyJWT(t, e, m["id_token"])
+		if c["sub"] != uid {
+			t.Fatalf("claims %s", dump(c))
+		}
+		if c["email_verified"] == true && c["email"] != "Vera@Example.com" {
+			t.Errorf("id_token says email %v, email_verified true; the verified address is Vera@Example.com", c["email"])
+		}
+	})
+}
+
+// ------------------------------------------------------------ policies
+
+func TestAccountsPolicies(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		defaults := map[string]any{
+			"registration":       map[string]any{"requireLoginID": true},
+			"accountOptions":     map[string]any{"verifyEmail": false, "allowUnverifiedLogin": false, "loginIdentifiers": "email"},
+			"passwordComplexity": map[string]any{"minLength": 8, "minCharGroups": 0, "regExp": ""},
+			"passwordReset":      map[string]any{"tokenExpiration": 3600},
+			"emailVerification":  map[string]any{"verificationEmailExpiration": 86400},
+			"gigyaPlugins":       map[string]any{"sessionExpiration": 0},
+			"security":           map[string]any{"passwordHistorySize": 3},
+		}
+		sections := func(m map[string]any) map[string]any {
+			out := map[string]any{}
+			for k := range defaults {
+				if v, ok := m[k]; ok {
+					out[k] = v
+				}
+			}
+			return out
+		}
+		clientDefaults := map[string]any{"registration": defaults["registration"], "passwordComplexity": defaults["passwordComplexity"],
+			"gigyaPlugins": defaults["gigyaPlugins"], "security": defaults["security"]}
+		expectSections := func(want map[string]any) func(t *testing.T, m map[string]any) {
+			return func(t *testing.T, m map[string]any) {
+				if got := sections(m); !jsonEqual(got, want) {
+					t.Errorf("sections %s, want %s", dump(got), dump(want))
+				}
+			}
+		}
+		run(t, e, []step{
+			{name: "client", method: "accounts.getPolicies", form: vals(), code: 0, check: expectSections(clientDefaults)},
+			{name: "client, one section", method: "accounts.getPolicies", form: vals("sections", "registration"), code: 0,
+				check: expectSections(map[string]any{"registration": defaults["registration"]})},
+			{name: "client, a server section", method: "accounts.getPolicies", form: vals("sections", "registration,accountOptions"),
+				code: 403007, details: "Permission denied: section accountOptions is for server calls only"},
+			{name: "unknown section", method: "accounts.getPolicies", form: withSecret(e, "sections", "bogus"), code: 400006,
+				details: `Invalid parameter value: sections: unknown section "bogus"`},
+			{name: "server", method: "accounts.getPolicies", form: withSecret(e), code: 0, check: expectSections(defaults)},
+			{name: "server, one section", method: "accounts.getPolicies", form: withSecret(e, "sections", "accountOptions"), code: 0,
+				check: expectSections(map[string]any{"accountOptions": defaults["accountOptions"]})},
+
+			{name: "set without secret", method: "accounts.setPolicies", form: vals("accountOptions", `{"verifyEmail":true}`), code: 403007,
+				details: serverOnly("accounts.setPolicies")},
+			{name: "set nothing", method: "accounts.setPolicies", form: withSecret(e), code: 400002,
+				details: missing("a policy section (e.g. accountOptions)")},
+			{name: "unknown section", method: "accounts.setPolicies", form: withSecret(e, "bogus", `{}`), code: 400006,
+				details: "Invalid parameter value: bogus: unknown policy section"},
+			{name: "unknown field", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `{"verifyEmial":true}`), code: 400006,
+				details: "Invalid parameter value: accountOptions.verifyEmial: unknown policy"},
+			{name: "wrong type", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `{"verifyEmail":"yes"}`), code: 400006,
+				details: "Invalid parameter value: accountOptions.verifyEmail: want bool"},
+			{name: "not JSON", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `verifyEmail=true`), code: 400004,
+				details: "Invalid parameter format: accountOptions: not a JSON object"},
+			{name: "minLength 0", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", `{"minLength":0}`), code: 400006,
+				details: "Invalid parameter value: passwordComplexity.minLength: want 1 to 1024"},
+			{name: "unknown login identifier", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `{"loginIdentifiers":"phone"}`),
+				code: 400006, details: `Invalid parameter value: accountOptions.loginIdentifiers: want "email", "username" or "email,username"`},
+			{name: "session expiration", method: "accounts.setPolicies", form: withSecret(e, "gigyaPlugins", `{"sessionExpiration":-1}`),
+				code: 400006, details: "Invalid parameter value: gigyaPlugins.sessionExpiration: want 0 to 315360000 seconds, or -2"},
+			{name: "regExp", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", `{"regExp":"("}`),
+				code: 400006, details: "Invalid parameter value: passwordComplexity.regExp: not a valid regular expression (RE2 syntax)"},
+			{name: "resetURL", method: "accounts.setPolicies", form: withSecret(e, "passwordReset", `{"resetURL":"javascript:alert(1)"}`),
+				code: 400006, details: "Invalid parameter value: passwordReset.resetURL: want an absolute http(s) URL without a fragment"},
+			{name: "token expiration", method: "accounts.setPolicies", form: withSecret(e, "passwordReset", `{"tokenExpiration":59}`),
+				code: 400006, details: "Invalid parameter value: passwordReset.tokenExpiration: want 60 to 2592000 seconds"},
+			{name: "password history", method: "accounts.setPolicies", form: withSecret(e, "security", `{"passwordHistorySize":11}`),
+				code: 400006, details: "Invalid parameter value: security.passwordHistorySize: want 0 to 10"},
+			// A good section beside a bad one: neither is applied.
+			{name: "rejected as a whole", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `{"verifyEmail":true}`,
+				"passwordComplexity", `{"minLength":0}`), code: 400006, details: "Invalid parameter value: passwordComplexity.minLength: want 1 to 1024"},
+			{name: "nothing changed", method: "accounts.getPolicies", form: withSecret(e), code: 0, check: expectSections(defaults)},
+
+			{name: "set", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", `{"minLength":10}`), code: 0},
+			{name: "client sees it", method: "accounts.getPolicies", form: vals("sections", "passwordComplexity"), code: 0,
+				check: expectSections(map[string]any{"passwordComplexity": map[string]any{"minLength": 10, "minCharGroups": 0, "regExp": ""}})},
+			{name: "register follows it", method: "accounts.register", form: vals("email", "pol@example.com", "password", "nine-char",
+				"finalizeRegistration", "true"), code: 400009, details: "password is too short (minimum is 10 characters)",
+				fields: []fieldErr{{400009, "password", "password is too short (minimum is 10 characters)"}}},
+			{name: "null restores the defaults", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", "null"), code: 0},
+			{name: "defaults again", method: "accounts.getPolicies", form: withSecret(e), code: 0, check: expectSections(defaults)},
+		})
+	})
+}
+
+// --------------------------------------------------------------- misc
+
+func TestAccountsUnknownMethod(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	for _, name := range []string{"accounts.noSuchMethod", "accounts.tfa.initTFA"} {
+		m := call(t, e, name, vals())
+		expect(t, m, 501001, fmt.Sprintf("Invalid API method: %q", name))
+	}
+}

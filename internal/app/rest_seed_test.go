@@ -1,0 +1,128 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/custos-id/custos/internal/rest"
+)
+
+// restCall sends a JSON body to the REST dialect with the site's Basic credentials.
+func (e *env) restCall(t *testing.T, method, path, body string) response {
+	t.Helper()
+	req, _ := http.NewRequest(method, "/", nil)
+	req.SetBasicAuth(strconv.FormatInt(e.site.ID, 10), e.site.SecretBase64())
+	hdr := http.Header{"Authorization": {req.Header.Get("Authorization")}}
+	if body != "" {
+		hdr.Set("Content-Type", "application/json")
+	}
+	var rd *strings.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	if rd == nil {
+		return e.do(t, method, rest.Prefix+path, nil, hdr)
+	}
+	return e.do(t, method, rest.Prefix+path, rd, hdr)
+}
+
+// sameJSON compares two JSON documents, key order aside.
+func sameJSON(t *testing.T, got []byte, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("body %s: %v", got, err)
+	}
+	json.Unmarshal([]byte(want), &w)
+	gb, _ := json.Marshal(g)
+	wb, _ := json.Marshal(w)
+	if !bytes.Equal(gb, wb) {
+		t.Fatalf("body\n got %s\nwant %s", gb, wb)
+	}
+}
+
+// The three examples of the Social ID error document, reproduced in status
+// and body (key order aside), on both engines.
+func TestRESTSeedExamples(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		// 1. Create user without required parameters.
+		r := e.restCall(t, "POST", "/users", `{"user":{"username":"","email_address":"","password":"new_user_secret"}}`)
+		if r.status != 400 {
+			t.Fatalf("example 1: HTTP %d", r.status)
+		}
+		sameJSON(t, r.body, `{"error":"bad_request","error_description":"Username or Email Address must be given",
+			"errors":["Username or Email Address must be given"]}`)
+
+		// 2. Update user password with a password that has been recently used.
+		r = e.restCall(t, "POST", "/users", `{"user":{"email_address":"john_doe@domain.com","password":"new_password"}}`)
+		if r.status != 201 {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		id := strconv.Itoa(int(r.json(t)["id"].(float64)))
+		if loc := r.header.Get("Location"); loc != "http://custos.test"+rest.Prefix+"/users/"+id {
+			t.Fatalf("Location %q", loc)
+		}
+		for _, pw := range []string{"second_password", "third_password"} {
+			if r := e.restCall(t, "PUT", "/users/"+id, `{"user":{"password":"`+pw+`"}}`); r.status != 200 {
+				t.Fatalf("update to %s: %d %s", pw, r.status, r.body)
+			}
+		}
+		r = e.restCall(t, "PUT", "/users/"+id, `{"user":{"password":"new_password"}}`)
+		if r.status != 422 {
+			t.Fatalf("example 2: HTTP %d %s", r.status, r.body)
+		}
+		sameJSON(t, r.body, `{"error":"unprocessable_entity","error_description":"password must be different from last 3 ones",
+			"errors":[{"attribute":"password","message":"must be different from last 3 ones","code":"repeated","count":3}]}`)
+
+		// 3. User login with incorrect email/password — and, the same, with an unknown email.
+		for _, body := range []string{
+			`{"email_address":"john_doe@domain.com","password":"wrong_password"}`,
+			`{"email_address":"nobody@domain.com","password":"wrong_password"}`,
+		} {
+			r = e.restCall(t, "POST", "/users/login", body)
+			if r.status != 403 {
+				t.Fatalf("example 3: HTTP %d %s", r.status, r.body)
+			}
+			sameJSON(t, r.body, `{"error":"forbidden","error_description":"wrong password and email or username combination",
+				"errors":[{"attribute":"base","code":"invalid_password","message":"wrong password and email or username combination"}]}`)
+		}
+	})
+}
+
+// A user made in one dialect logs in through the other.
+func TestCrossDialect(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		r := e.restCall(t, "POST", "/users", `{"user":{"email_address":"rest@example.com","password":"rest-password-1"}}`)
+		if r.status != 201 {
+			t.Fatalf("REST create: %d %s", r.status, r.body)
+		}
+		restID := r.json(t)["id"].(float64)
+		m := e.rpcForm(t, "accounts.login", url.Values{"loginID": {"rest@example.com"}, "password": {"rest-password-1"}})
+		if m["errorCode"] != 0.0 || m["sessionInfo"] == nil {
+			t.Fatalf("RPC login of a REST user: %v", m)
+		}
+
+		m = e.rpcForm(t, "accounts.register", url.Values{"email": {"rpc@example.com"}, "password": {"rpc-password-1"},
+			"finalizeRegistration": {"true"}})
+		if m["errorCode"] != 0.0 {
+			t.Fatalf("RPC register: %v", m)
+		}
+		r = e.restCall(t, "POST", "/users/login", `{"user":{"email_address":"rpc@example.com","password":"rpc-password-1"}}`)
+		if r.status != 201 || r.json(t)["login_token"] == "" {
+			t.Fatalf("REST login of an RPC user: %d %s", r.status, r.body)
+		}
+		// The REST login token is a session of the RPC dialect too.
+		tok := r.json(t)["login_token"].(string)
+		if m := e.rpcForm(t, "accounts.getAccountInfo", url.Values{"login_token": {tok}}); m["errorCode"] != 0.0 || m["UID"] != m["UID"] {
+			t.Fatalf("getAccountInfo with the REST login token: %v", m)
+		}
+		if r := e.restCall(t, "GET", "/users/"+strconv.Itoa(int(restID)), ""); r.status != 200 || r.json(t)["signed_in_at"] == nil {
+			t.Fatalf("GET user after an RPC login: %d %s", r.status, r.body)
+		}
+	})
+}

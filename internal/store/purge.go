@@ -1,0 +1,31 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// sentMailKept is how long sent mail stays in the outbox (without its body).
+const sentMailKept = 7 * 24 * time.Hour
+
+// Purge deletes what has expired: one-time tokens, sessions, and sent
+// mail older than a week. It returns the number of rows deleted.
+func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{`DELETE FROM tokens WHERE expires_at <= $1`, now},
+		{`DELETE FROM sessions WHERE expires_at > 0 AND expires_at <= $1`, now},
+		{`DELETE FROM mail_outbox WHERE sent_at > 0 AND sent_at <= $1`, now.Add(-sentMailKept)},
+	} {
+		res, err := db.exec(ctx, q.sql, millis(q.at))
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}
