@@ -72,11 +72,7 @@ func (x Accounts) initRegistration(ctx context.Context, c *Call) (any, error) {
 
 func (x Accounts) register(ctx context.Context, c *Call) (any, error) {
 	p := c.Params
-	so, err := sessionOptions(p)
-	if err != nil {
-		return nil, err
-	}
-	inc, err := parseInclude(p, "profile")
+	so, inc, err := loginOptions(p, "profile")
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +89,7 @@ func (x Accounts) register(ctx context.Context, c *Call) (any, error) {
 }
 
 func (x Accounts) finalizeRegistration(ctx context.Context, c *Call) (any, error) {
-	so, err := sessionOptions(c.Params)
-	if err != nil {
-		return nil, err
-	}
-	inc, err := parseInclude(c.Params, "profile,data")
+	so, inc, err := loginOptions(c.Params, "profile,data")
 	if err != nil {
 		return nil, err
 	}
@@ -110,11 +102,7 @@ func (x Accounts) finalizeRegistration(ctx context.Context, c *Call) (any, error
 }
 
 func (x Accounts) login(ctx context.Context, c *Call) (any, error) {
-	so, err := sessionOptions(c.Params)
-	if err != nil {
-		return nil, err
-	}
-	inc, err := parseInclude(c.Params, "profile")
+	so, inc, err := loginOptions(c.Params, "profile")
 	if err != nil {
 		return nil, err
 	}
@@ -575,6 +563,17 @@ func parseInclude(p *Params, def string) (include, error) {
 		inc[v] = true
 	}
 	return inc, nil
+}
+
+// loginOptions reads the session options and the include list of a method
+// that logs the user in.
+func loginOptions(p *Params, defInclude string) (account.SessionOptions, include, error) {
+	so, err := sessionOptions(p)
+	if err != nil {
+		return so, nil, err
+	}
+	inc, err := parseInclude(p, defInclude)
+	return so, inc, err
 }
 
 func sessionOptions(p *Params) (account.SessionOptions, error) {
