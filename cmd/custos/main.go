@@ -4,6 +4,7 @@
 //	custos serve            run the server (SQLite file custos.db by default)
 //	custos migrate          bring the database schema up to date
 //	custos site …           create, list, show sites; rotate a site secret
+//	custos key …            application keys of a site
 //	custos errors           print the error catalog
 //	custos version          print the version
 //
@@ -40,6 +41,7 @@ commands:
   serve        run the server
   migrate      bring the database schema up to date
   site         create | list | show | rotate-secret
+  key          create | list | revoke application keys of a site
   errors       print the error catalog (--json, --markdown)
   version      print the version
 
@@ -60,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(ctx, rest, stderr)
 	case "site":
 		return siteCmd(ctx, rest, stdout, stderr)
+	case "key":
+		return keyCmd(ctx, rest, stdout, stderr)
 	case "errors":
 		return errorsCmd(rest, stdout, stderr)
 	case "version":

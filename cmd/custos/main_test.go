@@ -291,3 +291,35 @@ func TestErrorsAndVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyCommands(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+	mustCustos(t, "site", "create", "--db", db, "--name", "s")
+	out := mustCustos(t, "key", "create", "--db", db, "--site", "1", "--name", "backend", "--scope", "accounts.*", "--json")
+	var k map[string]string
+	if err := json.Unmarshal([]byte(out), &k); err != nil || !strings.HasPrefix(k["userKey"], "AK") || len(k["secret"]) != 44 {
+		t.Fatalf("key create --json = %q (%v)", out, err)
+	}
+	list := mustCustos(t, "key", "list", "--db", db, "--site", "1", "--json")
+	if !strings.Contains(list, k["userKey"]) || strings.Contains(list, k["secret"]) || !strings.Contains(list, `"scopes":["accounts.*"]`) {
+		t.Fatalf("key list = %s", list)
+	}
+	mustCustos(t, "key", "revoke", "--db", db, "--site", "1", "--user-key", k["userKey"])
+	if list := mustCustos(t, "key", "list", "--db", db, "--site", "1"); !strings.Contains(list, "backend") {
+		t.Fatalf("key list = %s", list)
+	}
+	for _, bad := range [][]string{
+		{"key", "create", "--site", "1"},                                        // no name
+		{"key", "create", "--site", "9", "--name", "x"},                         // no such site
+		{"key", "create", "--site", "1", "--name", "x", "--scope", "bad scope"}, // not a method
+		{"key", "create", "--site", "1", "--name", "x", "--public-key", "/nonexistent"},
+		{"key", "revoke", "--site", "1", "--user-key", k["userKey"]}, // revoked already
+		{"key", "revoke", "--site", "1"},
+		{"key", "list"},
+		{"key", "rotate"},
+	} {
+		if _, err := custos(t, append(bad, "--db", db)...); err == nil {
+			t.Errorf("%v succeeded", bad)
+		}
+	}
+}

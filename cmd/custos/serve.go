@@ -43,6 +43,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pw := password.DefaultParams()
 	fs.Func("argon2-memory", fmt.Sprintf("argon2id memory in KiB (default %d)", pw.Memory), uintFlag(&pw.Memory))
 	fs.Func("argon2-time", fmt.Sprintf("argon2id passes (default %d)", pw.Time), uintFlag(&pw.Time))
+	fs.StringVar(&o.DataCenter, "data-center", "us1", "the Gigya data center SDKs are set to: signatures over https://<namespace>.<data-center>.gigya.com/… are accepted")
 	fs.IntVar(&o.HashConcurrency, "hash-concurrency", 0, "password hashes computed at once; the rest wait (default: the number of CPUs)")
 	if err := parse(fs, args); err != nil {
 		return err

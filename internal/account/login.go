@@ -203,3 +203,20 @@ func ExpiresIn(sess Session, now func() int64) string {
 	}
 	return strconv.FormatInt(max(sess.ExpiresAt.Unix()-now(), 0), 10)
 }
+
+// SessionSecret resolves a mobile session and opens its secret, the key its
+// requests are signed with: 403001 for a session without one.
+func (s *Service) SessionSecret(ctx context.Context, st site.Site, token string) (Session, Account, []byte, error) {
+	sess, a, err := s.ResolveSession(ctx, st, token)
+	if err != nil {
+		return Session{}, Account{}, nil, err
+	}
+	if len(sess.SecretSealed) == 0 {
+		return Session{}, Account{}, nil, errcode.New(errcode.InvalidSessionToken, "Invalid session token: a browser session cannot sign requests")
+	}
+	secret, err := s.box.Open(sess.SecretSealed, sessionAAD(sess.TokenHash))
+	if err != nil {
+		return Session{}, Account{}, nil, err
+	}
+	return sess, a, secret, nil
+}

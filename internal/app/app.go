@@ -40,6 +40,9 @@ type Options struct {
 	Mail mail.Sender
 	// TrustedProxies may report HTTPS with X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
+	// DataCenter is the Gigya data center whose canonical URL signed
+	// requests may be signed for (default us1).
+	DataCenter string
 	// Password are the argon2id parameters (default password.DefaultParams);
 	// HashConcurrency bounds the hashes running at once (default GOMAXPROCS).
 	Password        password.Params
@@ -101,7 +104,8 @@ func New(o Options) (*App, error) {
 		log:     o.Log,
 	}
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL, Log: o.Log})
-	a.RPC = rpc.New(a.Sites, a.Accounts, o.TrustedProxies, o.Now, o.Log)
+	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Sessions: a.Accounts, Nonces: o.DB, TrustedProxies: o.TrustedProxies,
+		DataCenter: o.DataCenter, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.PublicURL, Now: o.Now})
 	a.REST = rest.New(a.Sites, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})

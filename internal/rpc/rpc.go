@@ -47,8 +47,11 @@ type Method struct {
 type Call struct {
 	Site   site.Site
 	Params *Params
-	// Server is true when the call carries the site secret.
+	// Server is true when the call carries the site secret, an application
+	// key's secret, or a signature made with one.
 	Server bool
+	// Key is the application key the call came with, if any.
+	Key *site.AppKey
 	// Session and Account are the caller's, for a client call of a
 	// SessionOrServer method.
 	Session *account.Session
@@ -57,6 +60,8 @@ type Call struct {
 	Secure bool
 	// cookies are set on the response.
 	cookies []*http.Cookie
+	// sessionToken is a session named by oauth_token or Authorization: OAuth.
+	sessionToken string
 }
 
 // SetCookie adds a cookie to the response.
@@ -65,25 +70,44 @@ func (c *Call) SetCookie(ck *http.Cookie) { c.cookies = append(c.cookies, ck) }
 // Sessions resolves session tokens.
 type Sessions interface {
 	ResolveSession(ctx context.Context, st site.Site, token string) (account.Session, account.Account, error)
+	// SessionSecret also opens the secret a mobile session signs with.
+	SessionSecret(ctx context.Context, st site.Site, token string) (account.Session, account.Account, []byte, error)
 }
 
 // SessionCookie is the name of the session cookie of a site.
 func SessionCookie(apiKey string) string { return "glt_" + apiKey }
 
-// Sites resolves an apiKey.
+// Sites resolves an apiKey and application keys.
 type Sites interface {
 	ByAPIKey(ctx context.Context, apiKey string) (site.Site, error)
+	Key(ctx context.Context, siteID int64, userKey string) (site.AppKey, error)
 }
 
 // Handler serves the RPC dialect.
 type Handler struct {
 	sites    Sites
 	sessions Sessions
+	nonces   Nonces
 	methods  map[string]registered
 	now      func() time.Time
 	log      *slog.Logger
 	// trusted are the proxies whose X-Forwarded-Proto is believed.
 	trusted []netip.Prefix
+	// dataCenter names the canonical Gigya host signatures may be made for.
+	dataCenter string
+}
+
+// Options are what a Handler needs.
+type Options struct {
+	Sites    Sites
+	Sessions Sessions
+	Nonces   Nonces
+	// TrustedProxies may report HTTPS with X-Forwarded-Proto.
+	TrustedProxies []netip.Prefix
+	// DataCenter is the Gigya data center SDKs are configured with (us1).
+	DataCenter string
+	Now        func() time.Time
+	Log        *slog.Logger
 }
 
 type registered struct {
@@ -91,10 +115,13 @@ type registered struct {
 	Method
 }
 
-// New returns a Handler with no methods. Requests from the trusted proxies
-// count as HTTPS when they say so with X-Forwarded-Proto.
-func New(sites Sites, sessions Sessions, trusted []netip.Prefix, now func() time.Time, log *slog.Logger) *Handler {
-	return &Handler{sites: sites, sessions: sessions, methods: map[string]registered{}, now: now, log: log, trusted: trusted}
+// New returns a Handler with no methods.
+func New(o Options) *Handler {
+	if o.DataCenter == "" {
+		o.DataCenter = "us1"
+	}
+	return &Handler{sites: o.Sites, sessions: o.Sessions, nonces: o.Nonces, methods: map[string]registered{},
+		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter)}
 }
 
 // Register adds a method under its full name, such as "accounts.login".
@@ -170,14 +197,11 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 		return nil, err
 	}
 	c := &Call{Site: st, Params: params, Secure: h.secure(r)}
-	if secret := params.Get("secret"); secret != "" {
-		if !c.Secure {
-			return nil, errcode.New(errcode.SecretSentOverHTTP, "Secret Sent Over Http: send the secret over HTTPS")
-		}
-		if !st.SecretMatches(secret) {
-			return nil, errcode.New(errcode.InvalidSecret, "Invalid Secret")
-		}
-		c.Server = true
+	if err := h.credentials(r, c); err != nil {
+		return nil, err
+	}
+	if c.Key != nil && !c.Key.Allows(m.name) {
+		return nil, errcode.Newf(errcode.PermissionDenied, "Permission denied: the application key may not call %s", m.name)
 	}
 	switch m.Auth {
 	case APIKey:
@@ -186,10 +210,13 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 			return nil, errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
 		}
 	case SessionOrServer:
-		if c.Server {
+		if c.Server || c.Session != nil {
 			break
 		}
-		token := params.Get("login_token")
+		token := c.sessionToken
+		if token == "" {
+			token = params.Get("login_token")
+		}
 		if token == "" {
 			if ck, err := r.Cookie(SessionCookie(st.APIKey)); err == nil {
 				token = ck.Value

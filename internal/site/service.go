@@ -32,6 +32,7 @@ type Service struct {
 	now   func() time.Time
 	rand  io.Reader
 	cache *cache
+	keys  *ttlCache[string, AppKey]
 }
 
 // Options tune a Service; zero values take defaults.
@@ -52,7 +53,8 @@ func NewService(store Store, box *secretbox.Box, o Options) *Service {
 	if o.CacheTTL == 0 {
 		o.CacheTTL = 5 * time.Second
 	}
-	return &Service{store: store, box: box, now: o.Now, rand: o.Rand, cache: newCache(o.CacheTTL, o.Now)}
+	return &Service{store: store, box: box, now: o.Now, rand: o.Rand, cache: newCache(o.CacheTTL, o.Now),
+		keys: newTTLCache[string, AppKey](o.CacheTTL, o.Now)}
 }
 
 // Create makes a site with a new API key and secret.

@@ -53,6 +53,12 @@ type Store interface {
 	UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error
 	// UpdateSitePolicies replaces the policies (JSON) of site id.
 	UpdateSitePolicies(ctx context.Context, id int64, policies string, updatedAt time.Time) error
+	CreateAppKey(ctx context.Context, k AppKeyRecord) error
+	// AppKeyByUserKey returns ErrKeyNotFound when there is none.
+	AppKeyByUserKey(ctx context.Context, userKey string) (AppKeyRecord, error)
+	ListAppKeys(ctx context.Context, siteID int64) ([]AppKeyRecord, error)
+	RevokeAppKey(ctx context.Context, siteID int64, userKey string, at time.Time) error
+
 	// CreateFirstSite inserts r, and sets r.ID, only when there is no site
 	// yet; of processes racing on one database, exactly one creates it.
 	CreateFirstSite(ctx context.Context, r *Record) (created bool, err error)

@@ -8,7 +8,7 @@ import (
 // sentMailKept is how long sent mail stays in the outbox (without its body).
 const sentMailKept = 7 * 24 * time.Hour
 
-// Purge deletes what has expired: one-time tokens, sessions, and sent
+// Purge deletes what has expired: one-time tokens, nonces, sessions, and sent
 // mail older than a week. It returns the number of rows deleted.
 func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
@@ -17,6 +17,7 @@ func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
 		at  time.Time
 	}{
 		{`DELETE FROM tokens WHERE expires_at <= $1`, now},
+		{`DELETE FROM nonces WHERE expires_at <= $1`, now},
 		{`DELETE FROM sessions WHERE expires_at > 0 AND expires_at <= $1`, now},
 		{`DELETE FROM mail_outbox WHERE sent_at > 0 AND sent_at <= $1`, now.Add(-sentMailKept)},
 	} {
