@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 
+	"github.com/custos-id/custos/internal/captcha"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/password"
 
@@ -44,11 +45,21 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Func("argon2-memory", fmt.Sprintf("argon2id memory in KiB (default %d)", pw.Memory), uintFlag(&pw.Memory))
 	fs.Func("argon2-time", fmt.Sprintf("argon2id passes (default %d)", pw.Time), uintFlag(&pw.Time))
 	fs.StringVar(&o.DataCenter, "data-center", "us1", "the Gigya data center SDKs are set to: signatures over https://<namespace>.<data-center>.gigya.com/… are accepted")
+	var captchaURL, captchaSecret string
+	fs.StringVar(&captchaURL, "captcha-verify-url", "", "siteverify URL of the CAPTCHA service (reCAPTCHA, hCaptcha, Turnstile) for the CAPTCHA policies")
+	fs.StringVar(&captchaSecret, "captcha-secret", "", "the secret custos sends to the CAPTCHA service")
 	fs.IntVar(&o.HashConcurrency, "hash-concurrency", 0, "password hashes computed at once; the rest wait (default: the number of CPUs)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	o.Password = pw
+	if captchaURL != "" {
+		v, err := captcha.New(captchaURL, captchaSecret)
+		if err != nil {
+			return err
+		}
+		o.Captcha = v
+	}
 	for _, p := range proxies {
 		prefix, err := netip.ParsePrefix(p)
 		if err != nil {

@@ -54,6 +54,11 @@ type Account struct {
 	VerifiedAt        time.Time
 	LastLoginAt       time.Time // zero until the first login
 	PasswordChangedAt time.Time
+	// FailedLogins counts failures since FailedSince; LockedUntil is the
+	// end of a lockout. The store changes them with their own methods only.
+	FailedLogins int
+	FailedSince  time.Time
+	LockedUntil  time.Time
 }
 
 // StoredLoginID is a login ID of an account as the store keeps it.
@@ -145,6 +150,19 @@ type Store interface {
 	PasswordHistory(ctx context.Context, accountID int64, limit int) ([]string, error)
 	// AddPasswordHistory records a replaced password hash, keeping the newest keep.
 	AddPasswordHistory(ctx context.Context, accountID int64, hash string, at time.Time, keep int) error
+
+	// RecordLoginFailure counts a failed login of an account and returns the
+	// count; failures before resetBefore are forgotten first.
+	RecordLoginFailure(ctx context.Context, accountID int64, now, resetBefore time.Time) (int, error)
+	LockAccount(ctx context.Context, accountID int64, until time.Time) error
+	// ResetLoginFailures forgets the failures and lifts a lockout.
+	ResetLoginFailures(ctx context.Context, accountID int64) error
+	// IPFailures returns the failures from ip since windowStart and the end
+	// of its lockout.
+	IPFailures(ctx context.Context, siteID int64, ip string, windowStart time.Time) (failures int, lockedUntil time.Time, err error)
+	// RecordIPFailure counts a failed login from ip within the hour.
+	RecordIPFailure(ctx context.Context, siteID int64, ip string, now time.Time) (int, error)
+	LockIP(ctx context.Context, siteID int64, ip string, until time.Time) error
 
 	// EnqueueMail adds a sealed message to the outbox.
 	EnqueueMail(ctx context.Context, sealed []byte, at time.Time) error

@@ -19,34 +19,66 @@ func badLogin() error {
 	return errcode.New(errcode.InvalidLoginID, "invalid loginID or password")
 }
 
+// LoginInput are the parameters of a login.
+type LoginInput struct {
+	LoginID, Password string
+	Session           SessionOptions
+	// ClientIP is the caller's address, for the address lockout.
+	ClientIP string
+	// CaptchaToken is the answer to a CAPTCHA, when the policy asks for one.
+	CaptchaToken string
+	// Kind, when set, is the kind of login ID the caller named (the REST
+	// dialect's username or email_address); else "@" tells.
+	Kind LoginIDKind
+}
+
 // Login checks a login ID and password and opens a session. An unknown login
 // ID costs a password verification too, so both failures take as long.
-func (s *Service) Login(ctx context.Context, st site.Site, loginID, pw string, so SessionOptions) (Result, error) {
-	id, err := ParseLoginID("loginID", loginID)
+// Failures count against the account and the client address, which the
+// security policies lock out or ask a CAPTCHA of.
+func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Result, error) {
+	id, err := ParseLoginID("loginID", in.LoginID)
 	if err != nil {
 		return Result{}, err
 	}
-	if pw == "" {
+	if in.Kind != "" {
+		id.Kind = in.Kind
+	}
+	if in.Password == "" {
 		return Result{}, errcode.Missing("password")
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, so)); err != nil {
+	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, in.Session)); err != nil {
+		return Result{}, err
+	}
+	g := s.guard(st, in.ClientIP)
+	if err := g.check(ctx); err != nil {
 		return Result{}, err
 	}
 	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
-	if errors.Is(err, ErrNotFound) || (err == nil && a.PasswordHash == "") {
-		s.hasher.VerifyDummy(ctx, pw)
-		return Result{}, badLogin()
-	}
-	if err != nil {
+	found := err == nil && a.PasswordHash != ""
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Result{}, err
 	}
-	ok, rehash, err := s.hasher.Verify(ctx, pw, a.PasswordHash)
+	if found {
+		if err := g.checkAccount(a); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := g.captcha(ctx, a, in.CaptchaToken); err != nil {
+		return Result{}, err
+	}
+	if !found {
+		s.hasher.VerifyDummy(ctx, in.Password)
+		return Result{}, g.failed(ctx, nil)
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, in.Password, a.PasswordHash)
 	if err != nil {
 		return Result{}, err
 	}
 	if !ok {
-		return Result{}, badLogin()
+		return Result{}, g.failed(ctx, &a)
 	}
+	pw, so := in.Password, in.Session
 	// Account state is told only to who knows the password.
 	if !a.Active {
 		return Result{}, errcode.New(errcode.AccountDisabled, "Account is disabled")
@@ -89,6 +121,12 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 		a.LastLoginAt = now
 		if err := tx.UpdateAccount(ctx, &a); err != nil {
 			return err
+		}
+		if a.FailedLogins > 0 || !a.LockedUntil.IsZero() {
+			if err := tx.ResetLoginFailures(ctx, a.ID); err != nil {
+				return err
+			}
+			a.FailedLogins, a.FailedSince, a.LockedUntil = 0, zeroTime, zeroTime
 		}
 		sess, err := s.createSession(ctx, tx, st, a, so)
 		res.Session = sess

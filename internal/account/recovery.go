@@ -1,6 +1,7 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -22,6 +23,9 @@ type ResetInput struct {
 	NewPassword string
 	// SendEmail false returns the token instead of mailing it (server calls only).
 	SendEmail bool
+	// TokenParam and PasswordParam name the parameters in errors; by
+	// default passwordResetToken and newPassword, as the RPC dialect calls them.
+	TokenParam, PasswordParam string
 }
 
 // ResetResult is what resetPassword answers.
@@ -39,7 +43,7 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 	case in.LoginID != "" && in.Token != "":
 		return ResetResult{}, errcode.InvalidValue("passwordResetToken", "give loginID or passwordResetToken, not both")
 	case in.Token != "":
-		return s.finishReset(ctx, st, in.Token, in.NewPassword)
+		return s.finishReset(ctx, st, in)
 	case in.LoginID == "":
 		return ResetResult{}, errcode.Missing("loginID")
 	}
@@ -49,6 +53,10 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 	}
 	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
 	if errors.Is(err, ErrNotFound) {
+		if in.SendEmail && st.Policies.AccountOptions.PreventLoginIDHarvesting {
+			// Answer as for a known login ID: which ones exist stays unknown.
+			return ResetResult{}, nil
+		}
 		return ResetResult{}, errcode.New(errcode.NoUserWithUsernameOrEmail, "Login ID does not exist")
 	}
 	if err != nil {
@@ -92,13 +100,15 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 
 // finishReset sets the new password with a reset token, spends the token
 // and ends every session of the account.
-func (s *Service) finishReset(ctx context.Context, st site.Site, token, newPassword string) (ResetResult, error) {
-	t, err := s.validToken(ctx, st.ID, ResetToken, "passwordResetToken", token)
+func (s *Service) finishReset(ctx context.Context, st site.Site, in ResetInput) (ResetResult, error) {
+	tokenParam, pwParam := cmp.Or(in.TokenParam, "passwordResetToken"), cmp.Or(in.PasswordParam, "newPassword")
+	newPassword := in.NewPassword
+	t, err := s.validToken(ctx, st.ID, ResetToken, tokenParam, in.Token)
 	if err != nil {
 		return ResetResult{}, err
 	}
 	if newPassword == "" {
-		return ResetResult{}, errcode.Missing("newPassword")
+		return ResetResult{}, errcode.Missing(pwParam)
 	}
 	if fields := checkPassword(st.Policies, newPassword); len(fields) > 0 {
 		return ResetResult{}, errcode.Validation(fields...)
@@ -120,7 +130,7 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, token, newPassw
 	)
 	err = s.store.WithTx(ctx, func(tx Store) error {
 		if _, err := tx.ConsumeToken(ctx, ResetToken, t.Hash); err != nil {
-			return errcode.InvalidValue("passwordResetToken", "unknown or already used")
+			return errcode.InvalidValue(tokenParam, "unknown or already used")
 		}
 		a, err := tx.AccountByID(ctx, st.ID, t.AccountID)
 		if err != nil {

@@ -27,6 +27,8 @@ type RegisterInput struct {
 	Session  SessionOptions
 	// NoSession registers without logging in (a server creating a user).
 	NoSession bool
+	// CaptchaToken and ClientIP answer registration.requireCaptcha.
+	CaptchaToken, ClientIP string
 }
 
 // InitRegistration starts a registration: a regToken valid for an hour.
@@ -43,6 +45,15 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	ids, a, err := s.checkRegistration(pol, in)
 	if err != nil {
 		return Result{}, err
+	}
+	if pol.Registration.RequireCaptcha {
+		ok, err := s.verifyCaptcha(ctx, in.CaptchaToken, in.ClientIP)
+		if err != nil {
+			return Result{}, err
+		}
+		if !ok {
+			return Result{}, errcode.New(errcode.CAPTCHAVerificationFailed, "CAPTCHA verification failed: send a solved captchaToken")
+		}
 	}
 	var regTok Token
 	if in.RegToken != "" {

@@ -37,6 +37,7 @@ type Service struct {
 	// publicURL is where links in mail point: <publicURL>/account/verify-email?token=…
 	publicURL string
 	log       *slog.Logger
+	captcha   Captcha
 }
 
 // Options configure a Service; zero values take defaults.
@@ -45,6 +46,8 @@ type Options struct {
 	Rand      io.Reader
 	PublicURL string
 	Log       *slog.Logger
+	// Captcha verifies CAPTCHA answers; nil when none is configured.
+	Captcha Captcha
 }
 
 // NewService returns a Service.
@@ -59,7 +62,7 @@ func NewService(store Store, hasher *password.Hasher, mailer Mailer, box *secret
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, hasher: hasher, mailer: mailer, box: box, now: o.Now, rand: o.Rand,
-		publicURL: o.PublicURL, log: o.Log}
+		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha}
 }
 
 // Result is what registration and login produce: the account, its login

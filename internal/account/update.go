@@ -145,6 +145,10 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 			}
 			a.Email, a.EmailVerified, a.VerifiedAt = newEmail.Display, false, zeroTime
 			a.Profile = withValue(a.Profile, "email", a.Email)
+			// Links sent to the old address must not confirm the new one.
+			if err := tx.DeleteTokens(ctx, a.ID, VerifyToken); err != nil {
+				return err
+			}
 		}
 		for _, id := range addEmails {
 			if err := tx.AddLoginID(ctx, st.ID, a.ID, id); err != nil {

@@ -1578,13 +1578,17 @@ func TestAccountsJWTEmailClaim(t *testing.T) {
 func TestAccountsPolicies(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		defaults := map[string]any{
-			"registration":       map[string]any{"requireLoginID": true},
-			"accountOptions":     map[string]any{"verifyEmail": false, "allowUnverifiedLogin": false, "loginIdentifiers": "email"},
+			"registration": map[string]any{"requireLoginID": true, "requireCaptcha": false},
+			"accountOptions": map[string]any{"verifyEmail": false, "allowUnverifiedLogin": false, "loginIdentifiers": "email",
+				"preventLoginIDHarvesting": false},
 			"passwordComplexity": map[string]any{"minLength": 8, "minCharGroups": 0, "regExp": ""},
 			"passwordReset":      map[string]any{"tokenExpiration": 3600},
 			"emailVerification":  map[string]any{"verificationEmailExpiration": 86400},
 			"gigyaPlugins":       map[string]any{"sessionExpiration": 0},
-			"security":           map[string]any{"passwordHistorySize": 3},
+			"security": map[string]any{"passwordHistorySize": 3,
+				"accountLockout": map[string]any{"failedLoginThreshold": 0, "lockoutTimeSec": 300, "failedLoginResetSec": 3600},
+				"ipLockout":      map[string]any{"hourlyFailedLoginThreshold": 0, "lockoutTimeSec": 300},
+				"captcha":        map[string]any{"failedLoginThreshold": 0}},
 		}
 		sections := func(m map[string]any) map[string]any {
 			out := map[string]any{}

@@ -40,6 +40,8 @@ type Options struct {
 	Mail mail.Sender
 	// TrustedProxies may report HTTPS with X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
+	// Captcha verifies CAPTCHA answers (nil: policies that need one are refused).
+	Captcha account.Captcha
 	// DataCenter is the Gigya data center whose canonical URL signed
 	// requests may be signed for (default us1).
 	DataCenter string
@@ -73,9 +75,10 @@ func New(o Options) (*App, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Server == (server.Config{}) {
+	if o.Server.MaxBodyBytes == 0 {
 		o.Server = server.DefaultConfig()
 	}
+	o.Server.TrustedProxies = o.TrustedProxies
 	if o.Password == (password.Params{}) {
 		o.Password = password.DefaultParams()
 	}
@@ -95,7 +98,7 @@ func New(o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{
-		Sites:   site.NewService(o.DB, box, site.Options{Now: o.Now, CacheTTL: o.SiteCacheTTL}),
+		Sites:   site.NewService(o.DB, box, site.Options{Now: o.Now, CacheTTL: o.SiteCacheTTL, CaptchaConfigured: o.Captcha != nil}),
 		Outbox:  outbox.New(o.DB, box, o.Mail, o.Now, o.Log),
 		Keys:    jwt.NewKeys(o.DB, box, jwt.Options{Now: o.Now}),
 		Metrics: server.NewMetrics(),
@@ -103,7 +106,8 @@ func New(o Options) (*App, error) {
 		now:     o.Now,
 		log:     o.Log,
 	}
-	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL, Log: o.Log})
+	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL,
+		Log: o.Log, Captcha: o.Captcha})
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Sessions: a.Accounts, Nonces: o.DB, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.PublicURL, Now: o.Now})

@@ -23,6 +23,9 @@ type Info struct {
 	// Method is the RPC method or the REST route; "unknown" when none matched.
 	Method    string
 	ErrorCode errcode.Code
+	// ClientIP is the caller's address: the connection's, or behind a
+	// trusted proxy the one it reports.
+	ClientIP string
 }
 
 type key struct{}

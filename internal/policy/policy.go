@@ -32,13 +32,39 @@ type Policies struct {
 type Security struct {
 	// PasswordHistorySize is how many passwords, the current one included,
 	// a new password must differ from; 0 turns the check off.
-	PasswordHistorySize int `json:"passwordHistorySize"`
+	PasswordHistorySize int            `json:"passwordHistorySize"`
+	AccountLockout      AccountLockout `json:"accountLockout"`
+	IPLockout           IPLockout      `json:"ipLockout"`
+	Captcha             Captcha        `json:"captcha"`
+}
+
+// AccountLockout locks an account after failed logins. 0 turns it off.
+type AccountLockout struct {
+	// FailedLoginThreshold failures within FailedLoginResetSec lock the
+	// account for LockoutTimeSec.
+	FailedLoginThreshold int `json:"failedLoginThreshold"`
+	LockoutTimeSec       int `json:"lockoutTimeSec"`
+	FailedLoginResetSec  int `json:"failedLoginResetSec"`
+}
+
+// IPLockout locks out a client address after failed logins within an hour.
+type IPLockout struct {
+	HourlyFailedLoginThreshold int `json:"hourlyFailedLoginThreshold"`
+	LockoutTimeSec             int `json:"lockoutTimeSec"`
+}
+
+// Captcha asks for a CAPTCHA once an account or an address has failed
+// FailedLoginThreshold logins. 0 turns it off.
+type Captcha struct {
+	FailedLoginThreshold int `json:"failedLoginThreshold"`
 }
 
 // Registration is the registration section.
 type Registration struct {
 	// RequireLoginID: an account needs an email or a username to register.
 	RequireLoginID bool `json:"requireLoginID"`
+	// RequireCaptcha: registration needs a solved CAPTCHA.
+	RequireCaptcha bool `json:"requireCaptcha"`
 }
 
 // AccountOptions is the accountOptions section.
@@ -49,6 +75,9 @@ type AccountOptions struct {
 	AllowUnverifiedLogin bool `json:"allowUnverifiedLogin"`
 	// LoginIdentifiers: "email", "username" or "email,username".
 	LoginIdentifiers string `json:"loginIdentifiers"`
+	// PreventLoginIDHarvesting: isAvailableLoginID needs server credentials,
+	// and resetPassword answers alike for known and unknown login IDs.
+	PreventLoginIDHarvesting bool `json:"preventLoginIDHarvesting"`
 }
 
 // PasswordComplexity is the passwordComplexity section.
@@ -88,7 +117,9 @@ func Default() Policies {
 		PasswordComplexity: PasswordComplexity{MinLength: 8},
 		PasswordReset:      PasswordReset{TokenExpiration: 3600},
 		EmailVerification:  EmailVerification{VerificationEmailExpiration: 86400},
-		Security:           Security{PasswordHistorySize: 3},
+		Security: Security{PasswordHistorySize: 3,
+			AccountLockout: AccountLockout{LockoutTimeSec: 300, FailedLoginResetSec: 3600},
+			IPLockout:      IPLockout{LockoutTimeSec: 300}},
 	}
 }
 
@@ -205,6 +236,13 @@ func (p Policies) Validate() error {
 	if err := CheckSessionExpiration("gigyaPlugins.sessionExpiration", p.GigyaPlugins.SessionExpiration); err != nil {
 		return err
 	}
+	if err := p.Security.validate(); err != nil {
+		return err
+	}
+	if p.AccountOptions.PreventLoginIDHarvesting && !p.AccountOptions.VerifyEmail && !p.Registration.RequireCaptcha {
+		return errcode.New(errcode.InvalidPolicyConfiguration,
+			"Invalid policy configuration: preventLoginIDHarvesting needs accountOptions.verifyEmail or registration.requireCaptcha")
+	}
 	if u := p.PasswordReset.ResetURL; u != "" {
 		parsed, err := url.Parse(u)
 		if err != nil || len(u) > 2048 || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" || parsed.Fragment != "" {
@@ -250,4 +288,26 @@ func (p Policies) SectionsJSON(names []string) map[string]json.RawMessage {
 		}
 	}
 	return out
+}
+
+// maxLockout bounds thresholds and times (a day, in seconds).
+const maxLockout = 86400
+
+func (s Security) validate() error {
+	for _, v := range []struct {
+		name string
+		v    int
+	}{
+		{"security.accountLockout.failedLoginThreshold", s.AccountLockout.FailedLoginThreshold},
+		{"security.accountLockout.lockoutTimeSec", s.AccountLockout.LockoutTimeSec},
+		{"security.accountLockout.failedLoginResetSec", s.AccountLockout.FailedLoginResetSec},
+		{"security.ipLockout.hourlyFailedLoginThreshold", s.IPLockout.HourlyFailedLoginThreshold},
+		{"security.ipLockout.lockoutTimeSec", s.IPLockout.LockoutTimeSec},
+		{"security.captcha.failedLoginThreshold", s.Captcha.FailedLoginThreshold},
+	} {
+		if v.v < 0 || v.v > maxLockout {
+			return errcode.InvalidValue(v.name, fmt.Sprintf("want 0 to %d", maxLockout))
+		}
+	}
+	return nil
 }

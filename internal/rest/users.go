@@ -11,37 +11,39 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/callctx"
 )
 
 // user is the user resource of the Social ID API.
 type user struct {
-	ID         int64          `json:"id"`
-	Username   *string        `json:"username"`
-	Email      *string        `json:"email_address"`
-	Profile    map[string]any `json:"profile,omitempty"`
-	SignedUpAt string         `json:"signed_up_at"`
-	SignedInAt *string        `json:"signed_in_at"`
-	Active     bool           `json:"active"`
-	Confirmed  bool           `json:"confirmed"`
-	Locked     bool           `json:"locked"`
+	ID         int64   `json:"id"`
+	Username   *string `json:"username"`
+	Email      *string `json:"email_address"`
+	Profile    any     `json:"profile,omitempty"` // present, maybe {}, when fields are asked for
+	SignedUpAt string  `json:"signed_up_at"`
+	SignedInAt *string `json:"signed_in_at"`
+	Active     bool    `json:"active"`
+	Confirmed  bool    `json:"confirmed"`
+	Locked     bool    `json:"locked"`
 }
 
 // timeLayout is ISO-8601 UTC to the second, as the Social ID API shows times.
 const timeLayout = "2006-01-02T15:04:05Z"
 
-func userOf(a account.Account) user {
-	u := user{
+func (u Users) userOf(a account.Account) user {
+	out := user{
 		ID:         a.ID,
 		Username:   optional(a.Username),
 		Email:      optional(a.Email),
 		SignedUpAt: a.CreatedAt.UTC().Format(timeLayout),
 		Active:     a.Active,
 		Confirmed:  a.EmailVerified,
+		Locked:     u.Accounts.Locked(a),
 	}
 	if !a.LastLoginAt.IsZero() {
-		u.SignedInAt = optional(a.LastLoginAt.UTC().Format(timeLayout))
+		out.SignedInAt = optional(a.LastLoginAt.UTC().Format(timeLayout))
 	}
-	return u
+	return out
 }
 
 func optional(s string) *string {
@@ -133,7 +135,7 @@ func (u Users) create(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	return Response{Status: http.StatusCreated, Location: u.location("users", res.Account.ID), Body: userOf(res.Account)}, nil
+	return Response{Status: http.StatusCreated, Location: u.location("users", res.Account.ID), Body: u.userOf(res.Account)}, nil
 }
 
 func (u Users) location(kind string, id int64) string {
@@ -154,14 +156,15 @@ func (u Users) show(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	out := userOf(a)
+	out := u.userOf(a)
 	if f := r.URL.Query()["fields[]"]; len(f) > 0 || r.URL.Query().Get("fields") != "" {
-		out.Profile = map[string]any{}
+		profile := map[string]any{}
 		for _, name := range append(f, strings.Split(r.URL.Query().Get("fields"), ",")...) {
 			if v, ok := a.Profile[strings.TrimSpace(name)]; ok {
-				out.Profile[strings.TrimSpace(name)] = v
+				profile[strings.TrimSpace(name)] = v
 			}
 		}
+		out.Profile = profile
 	}
 	return Response{Body: out}, nil
 }
@@ -189,7 +192,7 @@ func (u Users) update(ctx context.Context, r *Request) (Response, error) {
 	if a, err = u.Accounts.Update(ctx, r.Site, a, ch, 0); err != nil {
 		return Response{}, err
 	}
-	return Response{Body: userOf(a)}, nil
+	return Response{Body: u.userOf(a)}, nil
 }
 
 func (u Users) remove(ctx context.Context, r *Request) (Response, error) {
@@ -215,18 +218,20 @@ func (u Users) setActive(active bool) HandlerFunc {
 		if a, err = u.Accounts.Update(ctx, r.Site, a, account.Changes{Active: &active}, 0); err != nil {
 			return Response{}, err
 		}
-		return Response{Body: userOf(a)}, nil
+		return Response{Body: u.userOf(a)}, nil
 	}
 }
 
-// unlock lifts a lockout. custos has no lockout yet, so there is nothing to
-// lift: the user is answered as it is.
+// unlock lifts a lockout and forgets the failed logins.
 func (u Users) unlock(ctx context.Context, r *Request) (Response, error) {
 	a, err := u.target(ctx, r)
 	if err != nil {
 		return Response{}, err
 	}
-	return Response{Body: userOf(a)}, nil
+	if a, err = u.Accounts.Unlock(ctx, a); err != nil {
+		return Response{}, err
+	}
+	return Response{Body: u.userOf(a)}, nil
 }
 
 // loginBody is the body of login and of the token requests: top-level
@@ -285,7 +290,7 @@ func (u Users) findBy(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	return Response{Body: userOf(a)}, nil
+	return Response{Body: u.userOf(a)}, nil
 }
 
 // loginRefusals word a refused login as the Social ID API does: 403 with
@@ -299,14 +304,15 @@ var loginRefusals = map[errcode.Code]errcode.FieldError{
 }
 
 func (u Users) login(ctx context.Context, r *Request) (Response, error) {
-	_, _, value, pw, err := r.identity()
+	_, kind, value, pw, err := r.identity()
 	if err != nil {
 		return Response{}, err
 	}
 	if pw == "" {
 		return Response{}, errcode.New(errcode.MissingRequiredParameter, "Password must be given")
 	}
-	res, err := u.Accounts.Login(ctx, r.Site, value, pw, account.SessionOptions{})
+	res, err := u.Accounts.Login(ctx, r.Site, account.LoginInput{LoginID: value, Password: pw, Kind: kind,
+		ClientIP: callctx.From(ctx).ClientIP})
 	if e, ok := errors.AsType[*errcode.Error](err); ok {
 		if f, refused := loginRefusals[e.Code]; refused {
 			return Response{}, &errcode.Error{Code: e.Code, Details: f.Message, Fields: []errcode.FieldError{f}}
@@ -353,7 +359,11 @@ func (u Users) resetPassword(ctx context.Context, r *Request) (Response, error) 
 	if f := confirmation(b.User.Password, b.User.PasswordConfirmation); f != nil {
 		return Response{}, errcode.Validation(f...)
 	}
-	res, err := u.Accounts.ResetPassword(ctx, r.Site, account.ResetInput{Token: *b.User.ResetPasswordToken, NewPassword: str(b.User.Password)})
+	if str(b.User.Password) == "" {
+		return Response{}, errcode.Validation(errcode.Field("password", errcode.RuleBlank))
+	}
+	res, err := u.Accounts.ResetPassword(ctx, r.Site, account.ResetInput{Token: *b.User.ResetPasswordToken,
+		NewPassword: str(b.User.Password), TokenParam: "reset_password_token", PasswordParam: "password"})
 	if err != nil {
 		return Response{}, tokenNotFound(err, "Reset password token not found")
 	}
@@ -395,5 +405,5 @@ func (u Users) confirmEmail(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, tokenNotFound(err, "Email confirmation token not found")
 	}
-	return Response{Body: userOf(a)}, nil
+	return Response{Body: u.userOf(a)}, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/jwt"
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
@@ -55,6 +56,9 @@ func RegisterAccounts(h *Handler, x Accounts) {
 type obj = map[string]any
 
 func (x Accounts) isAvailableLoginID(ctx context.Context, c *Call) (any, error) {
+	if c.Site.Policies.AccountOptions.PreventLoginIDHarvesting && !c.Server {
+		return nil, errcode.New(errcode.UnauthorizedAccessError, "Unauthorized access error: the site protects against account harvesting; call from the server")
+	}
 	ok, err := x.Accounts.IsAvailableLoginID(ctx, c.Site.ID, c.Params.Get("loginID"))
 	if err != nil {
 		return nil, err
@@ -83,7 +87,7 @@ func (x Accounts) register(ctx context.Context, c *Call) (any, error) {
 	res, err := x.Accounts.Register(ctx, c.Site, account.RegisterInput{
 		Email: p.Get("email"), Username: p.Get("username"), Password: p.Get("password"),
 		Profile: p.Object("profile"), Data: p.Object("data"), RegToken: p.Get("regToken"),
-		Finalize: finalize, Session: so,
+		Finalize: finalize, Session: so, CaptchaToken: p.Get("captchaToken"), ClientIP: callctx.From(ctx).ClientIP,
 	})
 	return x.result(c, res, inc, err)
 }
@@ -106,7 +110,9 @@ func (x Accounts) login(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.Accounts.Login(ctx, c.Site, c.Params.Get("loginID"), c.Params.Get("password"), so)
+	res, err := x.Accounts.Login(ctx, c.Site, account.LoginInput{LoginID: c.Params.Get("loginID"),
+		Password: c.Params.Get("password"), Session: so, ClientIP: callctx.From(ctx).ClientIP,
+		CaptchaToken: c.Params.Get("captchaToken")})
 	return x.result(c, res, inc, err)
 }
 

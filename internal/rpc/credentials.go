@@ -120,9 +120,10 @@ func (h *Handler) timestamp(s string) (time.Time, error) {
 	return t, nil
 }
 
-// useNonce records a nonce until it can no longer pass the window.
+// useNonce records a nonce until its timestamp can no longer pass the
+// window; a second more, since a timestamp at the window's edge still passes.
 func (h *Handler) useNonce(ctx context.Context, siteID int64, nonce string, ts time.Time) error {
-	fresh, err := h.nonces.UseNonce(ctx, siteID, nonce, ts.Add(authn.Window))
+	fresh, err := h.nonces.UseNonce(ctx, siteID, nonce, ts.Add(authn.Window+time.Second))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/internal/callctx"
@@ -25,6 +27,8 @@ type Config struct {
 	MaxHeaderBytes  int
 	// MaxBodyBytes bounds every request body; a larger one fails with 413001.
 	MaxBodyBytes int64
+	// TrustedProxies report the client's address in X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultConfig returns the defaults of the serve command.
@@ -44,7 +48,7 @@ func DefaultConfig() Config {
 func Middleware(next http.Handler, cfg Config, log *slog.Logger, m *Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &callctx.Info{ID: callctx.NewID()}
+		info := &callctx.Info{ID: callctx.NewID(), ClientIP: ClientIP(r, cfg.TrustedProxies)}
 		r = r.WithContext(callctx.With(r.Context(), info))
 		w.Header().Set("X-Call-Id", info.ID)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -68,7 +72,7 @@ func Middleware(next http.Handler, cfg Config, log *slog.Logger, m *Metrics) htt
 			log.Info("request", "call_id", info.ID, "http_method", r.Method, "path", r.URL.Path,
 				"status", sw.status, "dialect", info.Dialect, "method", info.Method,
 				"error_code", int(info.ErrorCode), "duration_ms", float64(d.Microseconds())/1000,
-				"remote", r.RemoteAddr)
+				"client_ip", info.ClientIP)
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -159,4 +163,36 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg Config, log
 		return err
 	}
 	return nil
+}
+
+// ClientIP is the address of the client: the connection's, or, when that is
+// a trusted proxy, the right-most address of X-Forwarded-For that is not one.
+func ClientIP(r *http.Request, trusted []netip.Prefix) string {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return ""
+	}
+	ip := ap.Addr().Unmap()
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if !isTrusted(ip) {
+		return ip.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if a = a.Unmap(); !isTrusted(a) {
+			return a.String()
+		}
+	}
+	return ip.String()
 }

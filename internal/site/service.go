@@ -33,6 +33,8 @@ type Service struct {
 	rand  io.Reader
 	cache *cache
 	keys  *ttlCache[string, AppKey]
+	// captcha tells whether a CAPTCHA verifier is configured.
+	captcha bool
 }
 
 // Options tune a Service; zero values take defaults.
@@ -40,6 +42,8 @@ type Options struct {
 	Now      func() time.Time // default time.Now
 	Rand     io.Reader        // default crypto/rand
 	CacheTTL time.Duration    // default 5s; negative disables the cache
+	// CaptchaConfigured allows the policies that need a CAPTCHA verifier.
+	CaptchaConfigured bool
 }
 
 // NewService returns a Service over store sealing secrets with box.
@@ -54,7 +58,7 @@ func NewService(store Store, box *secretbox.Box, o Options) *Service {
 		o.CacheTTL = 5 * time.Second
 	}
 	return &Service{store: store, box: box, now: o.Now, rand: o.Rand, cache: newCache(o.CacheTTL, o.Now),
-		keys: newTTLCache[string, AppKey](o.CacheTTL, o.Now)}
+		keys: newTTLCache[string, AppKey](o.CacheTTL, o.Now), captcha: o.CaptchaConfigured}
 }
 
 // Create makes a site with a new API key and secret.
@@ -234,6 +238,10 @@ func (s *Service) SetPolicies(ctx context.Context, id int64, changes []PolicyCha
 	}
 	if err := p.Validate(); err != nil {
 		return policy.Policies{}, err
+	}
+	if !s.captcha && (p.Registration.RequireCaptcha || p.Security.Captcha.FailedLoginThreshold > 0) {
+		return policy.Policies{}, errcode.New(errcode.InvalidPolicyConfiguration,
+			"Invalid policy configuration: CAPTCHA policies need a verifier (custos serve --captcha-verify-url)")
 	}
 	updated := s.now().UTC().Truncate(time.Millisecond)
 	if !updated.After(st.UpdatedAt) {

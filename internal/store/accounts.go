@@ -20,7 +20,7 @@ func (db *DB) WithTx(ctx context.Context, fn func(account.Store) error) error {
 
 const accountColumns = `a.id, a.site_id, a.uid, a.username, a.email, a.password_hash, a.profile, a.data,
 	a.active, a.registered, a.email_verified, a.created_at, a.updated_at, a.registered_at, a.verified_at,
-	a.last_login_at, a.password_changed_at`
+	a.last_login_at, a.password_changed_at, a.failed_logins, a.failed_since, a.locked_until`
 
 // CreateAccount implements account.Store. The login_ids primary key decides
 // who gets a login ID when two registrations race: the loser's transaction
@@ -170,15 +170,18 @@ func scanAccountInto(row scanner, before ...any) (account.Account, error) {
 		username, email                                   sql.NullString
 		profile, data                                     string
 		created, updated, registered, verified, last, pwd int64
+		failedSince, lockedUntil                          int64
 	)
 	err := row.Scan(append(before, &a.ID, &a.SiteID, &a.UID, &username, &email, &a.PasswordHash, &profile, &data,
-		&a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd)...)
+		&a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd,
+		&a.FailedLogins, &failedSince, &lockedUntil)...)
 	if err != nil {
 		return account.Account{}, err
 	}
 	a.Username, a.Email = username.String, email.String
 	a.CreatedAt, a.UpdatedAt, a.RegisteredAt = fromMillis(created), fromMillis(updated), fromMillis(registered)
 	a.VerifiedAt, a.LastLoginAt, a.PasswordChangedAt = fromMillis(verified), fromMillis(last), fromMillis(pwd)
+	a.FailedSince, a.LockedUntil = fromMillis(failedSince), fromMillis(lockedUntil)
 	if err := unmarshalObject(profile, &a.Profile); err != nil {
 		return account.Account{}, fmt.Errorf("account %d profile: %w", a.ID, err)
 	}

@@ -8,20 +8,22 @@ import (
 // sentMailKept is how long sent mail stays in the outbox (without its body).
 const sentMailKept = 7 * 24 * time.Hour
 
-// Purge deletes what has expired: one-time tokens, nonces, sessions, and sent
-// mail older than a week. It returns the number of rows deleted.
+// Purge deletes what has expired: one-time tokens, nonces, sessions, login
+// failures of past hours, and sent mail older than a week. It returns the
+// number of rows deleted.
 func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, q := range []struct {
-		sql string
-		at  time.Time
+		sql  string
+		args []any
 	}{
-		{`DELETE FROM tokens WHERE expires_at <= $1`, now},
-		{`DELETE FROM nonces WHERE expires_at <= $1`, now},
-		{`DELETE FROM sessions WHERE expires_at > 0 AND expires_at <= $1`, now},
-		{`DELETE FROM mail_outbox WHERE sent_at > 0 AND sent_at <= $1`, now.Add(-sentMailKept)},
+		{`DELETE FROM tokens WHERE expires_at <= $1`, []any{millis(now)}},
+		{`DELETE FROM nonces WHERE expires_at <= $1`, []any{millis(now)}},
+		{`DELETE FROM sessions WHERE expires_at > 0 AND expires_at <= $1`, []any{millis(now)}},
+		{`DELETE FROM ip_failures WHERE window_start <= $1 AND locked_until <= $2`, []any{millis(now.Add(-time.Hour)), millis(now)}},
+		{`DELETE FROM mail_outbox WHERE sent_at > 0 AND sent_at <= $1`, []any{millis(now.Add(-sentMailKept))}},
 	} {
-		res, err := db.exec(ctx, q.sql, millis(q.at))
+		res, err := db.exec(ctx, q.sql, q.args...)
 		if err != nil {
 			return total, err
 		}

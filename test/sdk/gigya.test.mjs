@@ -1,19 +1,24 @@
 // The npm `gigya` SDK (3.0.1) against a running custos.
 //
 // Environment: CUSTOS_URL (base URL, no trailing slash needed), CUSTOS_API_KEY,
-// CUSTOS_SECRET (the site secret, base64). sdk_test.go starts a custos and sets
-// them; by hand: `CUSTOS_URL=… CUSTOS_API_KEY=… CUSTOS_SECRET=… node --test`.
+// CUSTOS_SECRET (the site secret, base64), CUSTOS_USER_KEY and
+// CUSTOS_USER_SECRET (an application key of the site allowed every method,
+// its secret base64). sdk_test.go starts a custos and sets them; by hand:
+// `CUSTOS_URL=… CUSTOS_API_KEY=… CUSTOS_SECRET=… CUSTOS_USER_KEY=…
+// CUSTOS_USER_SECRET=… node --test`.
 //
 // CUSTOS_SDK_ONLY_AVAILABLE=1 runs only step (a), the one method custos has
 // today, to check the harness itself; every other step is then skipped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Gigya } from 'gigya';
 
 const baseURL = (process.env.CUSTOS_URL || '').replace(/\/+$/, '');
 const apiKey = process.env.CUSTOS_API_KEY || '';
 const secret = process.env.CUSTOS_SECRET || '';
+const userKey = process.env.CUSTOS_USER_KEY || '';
+const userSecret = process.env.CUSTOS_USER_SECRET || '';
 const onlyAvailable = process.env.CUSTOS_SDK_ONLY_AVAILABLE === '1';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -28,6 +33,10 @@ Gigya.RATE_LIMIT_SLEEP = 0;
 
 // calls records every request (secret redacted) for the failure messages.
 const calls = [];
+// signed records every request the SDK signed (it carries sig): endpoint,
+// the host the SDK would have called, the params as the SDK handed them
+// over (JS values) and the exact form body sent. They carry no secret.
+const signed = [];
 
 // proxy is the SDK's ProxyHttpRequest: (endpoint, host, requestParams,
 // headers) => Promise<parsed JSON response>. host is the Gigya host the SDK
@@ -39,11 +48,18 @@ async function proxy(endpoint, host, requestParams, headers = {}) {
   for (const [name, value] of Object.entries(requestParams)) {
     if (value !== undefined) body.append(name, String(value));
   }
+  const raw = body.toString();
+  if ('sig' in requestParams) signed.push({ endpoint, host, params: { ...requestParams }, headers: { ...headers }, raw });
+  return post(endpoint, raw, headers);
+}
+
+// post sends a form body, as is, to custos and returns the parsed response.
+async function post(endpoint, raw, headers = {}) {
   const url = `${baseURL}/${endpoint}`;
   const res = await fetch(url, {
     method: 'POST',
     headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body,
+    body: raw,
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const text = await res.text();
@@ -53,13 +69,55 @@ async function proxy(endpoint, host, requestParams, headers = {}) {
   } catch {
     throw new Error(`${endpoint}: HTTP ${res.status}, not JSON: ${text.slice(0, 300)}`);
   }
-  const sent = Object.fromEntries([...body].map(([k, v]) => [k, k === 'secret' ? '<redacted>' : v]));
-  calls.push({ endpoint, sent, errorCode: json.errorCode, callId: json.callId });
+  const sent = Object.fromEntries([...new URLSearchParams(raw)].map(([k, v]) => [k, k === 'secret' ? '<redacted>' : v]));
+  calls.push({ endpoint, sent, httpStatus: res.status, errorCode: json.errorCode, callId: json.callId });
   return json;
 }
 
 function trace() {
-  return calls.map((c) => `  ${c.endpoint} errorCode=${c.errorCode} callId=${c.callId} params=${JSON.stringify(c.sent)}`).join('\n');
+  return calls.map((c) => `  ${c.endpoint} HTTP ${c.httpStatus} errorCode=${c.errorCode} callId=${c.callId} params=${JSON.stringify(c.sent)}`).join('\n');
+}
+
+// steps returns step(name, fn, { always }), which runs the subtests of t in
+// order, sharing state; once one fails the rest are skipped, so the first
+// failure is the one reported. Only the steps marked always run when
+// CUSTOS_SDK_ONLY_AVAILABLE=1.
+function steps(t) {
+  let failed = false;
+  return (name, fn, { always = false } = {}) => t.test(name, async (st) => {
+    if (failed) return st.skip('an earlier step failed');
+    if (onlyAvailable && !always) return st.skip('CUSTOS_SDK_ONLY_AVAILABLE=1');
+    try {
+      await fn(st);
+    } catch (err) {
+      failed = true;
+      if (err && err.gigyaResponse) err.message += `\n  response: ${JSON.stringify(err.gigyaResponse)}`;
+      if (err && typeof err.message === 'string') err.message += `\n  calls so far:\n${trace()}`;
+      throw err;
+    }
+  });
+}
+
+// rfc3986 is the percent-encoding the SDK signs with (strict-uri-encode).
+function rfc3986(s) {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+// sign is Gigya's request signature, computed here independently of the
+// SDK: Base64(HMAC-SHA1(base64-decoded key, POST&enc(url)&enc(sorted
+// k=enc(v)&…))), every param but sig.
+function sign(keyBase64, url, params) {
+  const query = Object.keys(params).filter((k) => k !== 'sig').sort()
+    .map((k) => `${k}=${rfc3986(String(params[k]))}`).join('&');
+  const base = `POST&${rfc3986(url)}&${rfc3986(query)}`;
+  return createHmac('sha1', Buffer.from(keyBase64, 'base64')).update(base).digest('base64');
+}
+
+// lastSigned is the last request the SDK signed for endpoint.
+function lastSigned(endpoint) {
+  const r = signed.findLast((s) => s.endpoint === endpoint);
+  assert.ok(r, `a signed ${endpoint} request was captured`);
+  return r;
 }
 
 // ok asserts a successful envelope (the SDK already throws on a non-zero
@@ -82,21 +140,7 @@ test('gigya SDK 3.0.1 against custos', { timeout: 120_000 }, async (t) => {
   const password = 'correct-Horse-9';
   const state = {};
 
-  let failed = false;
-  // step runs the steps in order, sharing state; once one fails the rest
-  // are skipped, so the first failure is the one reported.
-  const step = (name, fn, { always = false } = {}) => t.test(name, async (st) => {
-    if (failed) return st.skip('an earlier step failed');
-    if (onlyAvailable && !always) return st.skip('CUSTOS_SDK_ONLY_AVAILABLE=1');
-    try {
-      await fn(st);
-    } catch (err) {
-      failed = true;
-      if (err && err.gigyaResponse) err.message += `\n  response: ${JSON.stringify(err.gigyaResponse)}`;
-      if (err && typeof err.message === 'string') err.message += `\n  calls so far:\n${trace()}`;
-      throw err;
-    }
-  });
+  const step = steps(t);
 
   await step('a. accounts.isAvailableLoginID: a fresh email is available', async () => {
     const res = await gigya.accounts.isAvailableLoginID({ loginID: email });
@@ -168,5 +212,115 @@ test('gigya SDK 3.0.1 against custos', { timeout: 120_000 }, async (t) => {
     const res = await gigya.accounts.isAvailableLoginID({ loginID: email });
     ok(res, 'isAvailableLoginID');
     assert.equal(res.isAvailable, false);
+  });
+});
+
+// Requests signed with an application key: the SDK's CredentialsSigner adds
+// userKey, timestamp (Date.now(), milliseconds), nonce and sig, and drops
+// the secret; it signs the canonical https://<namespace>.<dataCenter>.gigya.com
+// URL, never the one the proxy posts to, and a value that is false or 0 as
+// an empty string.
+test('gigya SDK 3.0.1 signed requests with an application key', { timeout: 120_000 }, async (t) => {
+  if (onlyAvailable) return t.skip('CUSTOS_SDK_ONLY_AVAILABLE=1');
+  assert.ok(baseURL && apiKey && secret, 'CUSTOS_URL, CUSTOS_API_KEY and CUSTOS_SECRET must be set');
+  assert.ok(userKey && userSecret, 'CUSTOS_USER_KEY and CUSTOS_USER_SECRET must be set');
+
+  // The partner-secret client registers the account the signed client reads.
+  const partner = new Gigya(apiKey, 'us1', proxy).setCredentials({ secret });
+  // userKey + secret: 3.0.1 picks its CredentialsSigner (a privateKey would
+  // pick the Bearer JWT signer instead).
+  const app = new Gigya(apiKey, 'us1', proxy).setCredentials({ userKey, secret: userSecret });
+  let wrongSecret;
+  do wrongSecret = randomBytes(32).toString('base64'); while (wrongSecret === userSecret);
+  const forged = new Gigya(apiKey, 'us1', proxy).setCredentials({ userKey, secret: wrongSecret });
+
+  const email = `sdk-signed-${randomBytes(8).toString('hex')}@example.com`;
+  const state = {};
+  const step = steps(t);
+
+  await step('a. accounts.register (partner secret)', async () => {
+    const res = await partner.accounts.register({
+      email,
+      password: 'correct-Horse-9',
+      profile: { firstName: 'Signe', lastName: 'Hmac' },
+      finalizeRegistration: true,
+    });
+    ok(res, 'register');
+    assert.match(String(res.UID), /^[0-9a-f]{32}$/, 'UID');
+    state.UID = res.UID;
+  });
+
+  await step('b. signed accounts.getAccountInfo', async (st) => {
+    const before = Date.now();
+    const res = await app.accounts.getAccountInfo({ UID: state.UID, include: 'profile,data,loginIDs' });
+    ok(res, 'getAccountInfo');
+    assert.equal(res.UID, state.UID, 'UID');
+    assert.equal(res.profile?.firstName, 'Signe', 'profile.firstName');
+    assert.equal(res.profile?.lastName, 'Hmac', 'profile.lastName');
+
+    const req = lastSigned('accounts.getAccountInfo');
+    st.diagnostic(`host ${req.host}, headers ${JSON.stringify(req.headers)}`);
+    st.diagnostic(`params ${JSON.stringify(Object.fromEntries(Object.entries(req.params).map(([k, v]) => [k, `${typeof v} ${JSON.stringify(v)}`])))}`);
+    st.diagnostic(`body ${req.raw}`);
+    const wire = Object.fromEntries(new URLSearchParams(req.raw));
+    assert.equal(req.host, 'accounts.us1.gigya.com', 'host the SDK signs for');
+    assert.deepEqual(req.headers, {}, 'no Authorization header');
+    assert.deepEqual(Object.keys(wire).sort(), ['UID', 'apiKey', 'format', 'include', 'nonce', 'sig', 'timestamp', 'userKey'], 'params sent');
+    assert.equal(wire.apiKey, apiKey, 'apiKey');
+    assert.equal(wire.userKey, userKey, 'userKey');
+    assert.equal(wire.format, 'json', 'format');
+    assert.equal(typeof req.params.timestamp, 'number', 'timestamp is a number');
+    assert.match(wire.timestamp, /^\d{13}$/, 'timestamp in milliseconds');
+    assert.ok(Number(wire.timestamp) >= before && Number(wire.timestamp) <= Date.now(), 'timestamp is Date.now()');
+    assert.match(wire.nonce, /^\d+$/, 'nonce');
+    assert.equal(wire.sig, sign(userSecret, `https://${req.host}/accounts.getAccountInfo`, wire),
+      'sig is HMAC-SHA1 with the key secret over the canonical URL');
+    state.replay = req;
+  });
+
+  await step('c. signed accounts.setAccountInfo data {signed: true, flag: false}, read back', async () => {
+    const set = await app.accounts.setAccountInfo({ UID: state.UID, data: { signed: true, flag: false } });
+    ok(set, 'setAccountInfo');
+    // data is JSON-stringified before signing: its false is inside a string,
+    // not a false param (step d has one).
+    assert.equal(new URLSearchParams(lastSigned('accounts.setAccountInfo').raw).get('data'), '{"signed":true,"flag":false}', 'data sent');
+    const res = await app.accounts.getAccountInfo({ UID: state.UID, include: 'profile,data' });
+    ok(res, 'getAccountInfo');
+    assert.equal(res.data?.signed, true, 'data.signed');
+    assert.equal(res.data?.flag, false, 'data.flag');
+    assert.equal(res.profile?.firstName, 'Signe', 'profile.firstName unchanged');
+  });
+
+  await step('d. signed accounts.getAccountInfo with httpStatusCodes: false (signed as empty)', async () => {
+    const res = await app.accounts.getAccountInfo({ UID: state.UID, include: 'data', httpStatusCodes: false });
+    ok(res, 'getAccountInfo');
+    assert.equal(res.data?.signed, true, 'data.signed');
+    const req = lastSigned('accounts.getAccountInfo');
+    const wire = Object.fromEntries(new URLSearchParams(req.raw));
+    const url = `https://${req.host}/accounts.getAccountInfo`;
+    assert.equal(req.params.httpStatusCodes, false, 'the SDK hands over a boolean false');
+    assert.equal(wire.httpStatusCodes, 'false', 'sent as "false"');
+    assert.equal(wire.sig, sign(userSecret, url, { ...wire, httpStatusCodes: '' }), 'sig signs httpStatusCodes as ""');
+    assert.notEqual(wire.sig, sign(userSecret, url, wire), 'sig does not sign httpStatusCodes as "false"');
+  });
+
+  await step('e. the signed request of step b posted again verbatim: 403004 duplicate nonce', async () => {
+    const res = await post(state.replay.endpoint, state.replay.raw, state.replay.headers);
+    assert.equal(res.errorCode, 403004, `errorCode (${JSON.stringify(res)})`);
+    assert.equal(res.statusCode, 403, 'statusCode');
+    assert.match(String(res.callId), /^[0-9a-f]{32}$/, 'callId');
+  });
+
+  await step('f. signed with a wrong secret: rejects with 403003', async () => {
+    // As in the first test's step g: 3.0.1's GigyaError is compiled to ES5,
+    // so the rejection is a plain Error carrying errorCode and gigyaResponse.
+    await assert.rejects(forged.accounts.getAccountInfo({ UID: state.UID }), (err) => {
+      assert.equal(err.errorCode, 403003, `errorCode (${err.message})`);
+      assert.equal(err.gigyaResponse?.errorCode, 403003, 'gigyaResponse.errorCode');
+      assert.match(err.message, /^Gigya API accounts\.getAccountInfo failed with error code 403003/);
+      return true;
+    });
+    const req = lastSigned('accounts.getAccountInfo');
+    assert.equal(new URLSearchParams(req.raw).get('userKey'), userKey, 'the forged request names the real userKey');
   });
 });

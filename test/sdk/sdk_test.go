@@ -45,6 +45,13 @@ func TestGigyaNodeSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An application key of the site for every method (no scopes) and no
+	// public key: the SDK signs with its secret (userKey, timestamp, nonce,
+	// sig).
+	key, err := a.Sites.CreateKey(context.Background(), st.ID, "sdk-signed", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 
@@ -58,6 +65,8 @@ func TestGigyaNodeSDK(t *testing.T) {
 		"CUSTOS_URL="+srv.URL,
 		"CUSTOS_API_KEY="+st.APIKey,
 		"CUSTOS_SECRET="+st.SecretBase64(),
+		"CUSTOS_USER_KEY="+key.UserKey,
+		"CUSTOS_USER_SECRET="+key.SecretBase64(),
 		"NO_COLOR=1",
 	)
 	if err := run(t, cmd); err != nil {

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Every counter changes in one statement, so that concurrent failures of
+// one account or address all count, in every process.
+
+// RecordLoginFailure implements account.Store.
+func (db *DB) RecordLoginFailure(ctx context.Context, accountID int64, now, resetBefore time.Time) (int, error) {
+	var n int
+	err := db.writeRow(ctx,
+		`UPDATE accounts SET
+		   failed_logins = CASE WHEN failed_since <= $2 THEN 1 ELSE failed_logins + 1 END,
+		   failed_since  = CASE WHEN failed_since <= $2 THEN $3 ELSE failed_since END
+		 WHERE id = $1 RETURNING failed_logins`, accountID, optMillis(resetBefore), millis(now)).Scan(&n)
+	return n, err
+}
+
+// LockAccount implements account.Store.
+func (db *DB) LockAccount(ctx context.Context, accountID int64, until time.Time) error {
+	_, err := db.exec(ctx, `UPDATE accounts SET locked_until = $1 WHERE id = $2`, millis(until), accountID)
+	return err
+}
+
+// ResetLoginFailures implements account.Store.
+func (db *DB) ResetLoginFailures(ctx context.Context, accountID int64) error {
+	_, err := db.exec(ctx, `UPDATE accounts SET failed_logins = 0, failed_since = 0, locked_until = 0 WHERE id = $1`, accountID)
+	return err
+}
+
+// IPFailures implements account.Store.
+func (db *DB) IPFailures(ctx context.Context, siteID int64, ip string, windowStart time.Time) (int, time.Time, error) {
+	var n int
+	var start, until int64
+	err := db.row(ctx, `SELECT failures, window_start, locked_until FROM ip_failures WHERE site_id = $1 AND ip = $2`,
+		siteID, ip).Scan(&n, &start, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, nil
+	}
+	if start <= millis(windowStart) {
+		n = 0 // the hour is over
+	}
+	return n, fromMillis(until), err
+}
+
+// RecordIPFailure implements account.Store.
+func (db *DB) RecordIPFailure(ctx context.Context, siteID int64, ip string, now time.Time) (int, error) {
+	var n int
+	err := db.writeRow(ctx,
+		`INSERT INTO ip_failures (site_id, ip, window_start, failures) VALUES ($1, $2, $3, 1)
+		 ON CONFLICT (site_id, ip) DO UPDATE SET
+		   failures     = CASE WHEN ip_failures.window_start <= $4 THEN 1 ELSE ip_failures.failures + 1 END,
+		   window_start = CASE WHEN ip_failures.window_start <= $4 THEN $3 ELSE ip_failures.window_start END
+		 RETURNING failures`, siteID, ip, millis(now), millis(now.Add(-time.Hour))).Scan(&n)
+	return n, err
+}
+
+// LockIP implements account.Store.
+func (db *DB) LockIP(ctx context.Context, siteID int64, ip string, until time.Time) error {
+	_, err := db.exec(ctx, `UPDATE ip_failures SET locked_until = $1 WHERE site_id = $2 AND ip = $3`, millis(until), siteID, ip)
+	return err
+}
