@@ -352,7 +352,7 @@ func TestREST(t *testing.T) {
 		{name: "JSON not an object", path: path, auth: "ok", ctype: "application/json", body: `["ann"]`, status: 400,
 			want: map[string]any{"error": "bad_request"}},
 		{name: "JSON of the wrong type", path: path, auth: "ok", ctype: "application/json", body: `{"username":5}`, status: 400,
-			want: map[string]any{"error": "bad_request", "error_description": "Invalid request body: username must be string"}},
+			want: map[string]any{"error": "bad_request", "error_description": "Invalid request body: username must be a string"}},
 		{name: "body over the limit", path: path, auth: "ok", ctype: "application/json",
 			body: `{"username":"` + strings.Repeat("a", maxBody) + `"}`, status: 400,
 			want: map[string]any{"error": "bad_request", "error_description": "Request entity too large"}},

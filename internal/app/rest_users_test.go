@@ -445,7 +445,7 @@ func TestRESTCreateUser(t *testing.T) {
 
 			// The request itself.
 			{name: "a value of the wrong type", method: "POST", path: "/users", body: `{"user":{"email_address":5}}`, status: 400,
-				want: restErr("bad_request", "Invalid request body: user.email_address must be string")},
+				want: restErr("bad_request", "Invalid request body: user.email_address must be a string")},
 			{name: "body not JSON", method: "POST", path: "/users", ctype: "text/plain",
 				body: `{"user":{"email_address":"plain@example.com","password":"new_user_secret"}}`, status: 406, want: restNotJSON},
 			{name: "malformed JSON", method: "POST", path: "/users", body: `{"user":{"email_address":`, status: 400, want: restMalformed},

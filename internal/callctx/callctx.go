@@ -26,6 +26,9 @@ type Info struct {
 	// ClientIP is the caller's address: the connection's, or behind a
 	// trusted proxy the one it reports.
 	ClientIP string
+	// Secure tells whether the request came over HTTPS: TLS here, a
+	// loopback client, or a trusted proxy that says X-Forwarded-Proto: https.
+	Secure bool
 }
 
 type key struct{}

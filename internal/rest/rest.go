@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -129,6 +130,9 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 	if !ok {
 		return nil, errcode.New(errcode.InvalidAuthenticationHeader, "HTTP Basic authentication with <siteId>:<secret> is required")
 	}
+	if !callctx.From(r.Context()).Secure {
+		return nil, errcode.New(errcode.SecretSentOverHTTP, "Secret Sent Over Http: call over HTTPS")
+	}
 	id, err := strconv.ParseInt(user, 10, 64)
 	if err != nil || id <= 0 {
 		return nil, errcode.New(errcode.InvalidSecret, "Invalid site credentials")
@@ -228,9 +232,27 @@ func isJSON(contentType string) bool {
 // the wrong type.
 func jsonProblem(err error) string {
 	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-		return fmt.Sprintf("%s must be %s", te.Field, te.Type)
+		return fmt.Sprintf("%s must be %s", te.Field, jsonKind(te.Type))
 	}
-	return err.Error()
+	return "malformed JSON"
+}
+
+// jsonKind names a Go type as the JSON value it decodes from.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "a number"
 }
 
 func (h *Handler) render(w http.ResponseWriter, resp Response) {

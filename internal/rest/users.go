@@ -201,6 +201,9 @@ func (u Users) remove(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, err
 	}
 	if err := u.Accounts.Delete(ctx, a); err != nil {
+		if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code == errcode.UnauthorizedUser {
+			return Response{}, errcode.New(errcode.NotFound, "User not found") // deleted meanwhile
+		}
 		return Response{}, err
 	}
 	return Response{Body: map[string]any{"id": a.ID}}, nil

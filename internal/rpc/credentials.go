@@ -95,6 +95,10 @@ func (h *Handler) signed(r *http.Request, c *Call) error {
 	if !authn.Matches(key, p.Get("sig"), r.Method, h.signedURLs(r), p.values) {
 		return errcode.New(errcode.InvalidRequestSignature, "Invalid request signature")
 	}
+	// A secret sent as well must be right too: nothing sent is ignored.
+	if s := p.Get("secret"); s != "" && !(site.Site{Secret: key}).SecretMatches(s) {
+		return errcode.New(errcode.InvalidSecret, "Invalid Secret")
+	}
 	if err := h.useNonce(ctx, st.ID, nonce, ts); err != nil {
 		return err
 	}
@@ -121,9 +125,9 @@ func (h *Handler) timestamp(s string) (time.Time, error) {
 }
 
 // useNonce records a nonce until its timestamp can no longer pass the
-// window; a second more, since a timestamp at the window's edge still passes.
+// window, with a window to spare for servers whose clocks differ.
 func (h *Handler) useNonce(ctx context.Context, siteID int64, nonce string, ts time.Time) error {
-	fresh, err := h.nonces.UseNonce(ctx, siteID, nonce, ts.Add(authn.Window+time.Second))
+	fresh, err := h.nonces.UseNonce(ctx, siteID, nonce, ts.Add(2*authn.Window))
 	if err != nil {
 		return err
 	}
@@ -185,7 +189,7 @@ func (h *Handler) bearer(ctx context.Context, c *Call, token string) error {
 		IAT json.Number `json:"iat"`
 		JTI string      `json:"jti"`
 	}
-	if err := json.Unmarshal(payload, &claims); err != nil || claims.JTI == "" || len(claims.JTI) > maxNonceLen {
+	if err := json.Unmarshal(payload, &claims); err != nil || claims.IAT == "" || claims.JTI == "" || len(claims.JTI) > maxNonceLen {
 		return errcode.New(errcode.InvalidToken, "Invalid token: want the claims iat and jti")
 	}
 	ts, err := h.timestamp(claims.IAT.String())

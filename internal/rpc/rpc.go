@@ -196,7 +196,7 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	if err != nil {
 		return nil, err
 	}
-	c := &Call{Site: st, Params: params, Secure: h.secure(r)}
+	c := &Call{Site: st, Params: params, Secure: callctx.From(r.Context()).Secure}
 	if err := h.credentials(r, c); err != nil {
 		return nil, err
 	}
@@ -235,26 +235,4 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 		return nil, fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
 	}
 	return c, nil
-}
-
-// secure tells whether r came over HTTPS: TLS here, a loopback client (the
-// connection never left the machine), or a trusted proxy that terminated TLS.
-func (h *Handler) secure(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
-	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	ip := ap.Addr().Unmap()
-	if ip.IsLoopback() {
-		return true
-	}
-	for _, p := range h.trusted {
-		if p.Contains(ip) {
-			return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
-		}
-	}
-	return false
 }

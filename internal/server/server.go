@@ -48,7 +48,7 @@ func DefaultConfig() Config {
 func Middleware(next http.Handler, cfg Config, log *slog.Logger, m *Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &callctx.Info{ID: callctx.NewID(), ClientIP: ClientIP(r, cfg.TrustedProxies)}
+		info := &callctx.Info{ID: callctx.NewID(), ClientIP: ClientIP(r, cfg.TrustedProxies), Secure: Secure(r, cfg.TrustedProxies)}
 		r = r.WithContext(callctx.With(r.Context(), info))
 		w.Header().Set("X-Call-Id", info.ID)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -163,6 +163,28 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg Config, log
 		return err
 	}
 	return nil
+}
+
+// Secure tells whether r came over HTTPS: TLS here, a loopback client (the
+// connection never left the machine), or a trusted proxy that terminated TLS.
+func Secure(r *http.Request, trusted []netip.Prefix) bool {
+	if r.TLS != nil {
+		return true
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	if ip.IsLoopback() {
+		return true
+	}
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+		}
+	}
+	return false
 }
 
 // ClientIP is the address of the client: the connection's, or, when that is

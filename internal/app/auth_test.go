@@ -1,0 +1,1014 @@
+package app_test
+
+// End-to-end tests of how the RPC dialect checks credentials (reference
+// gigya-api.md §2): requests signed with timestamp, nonce and sig (keyed by
+// the site secret, an application key's secret or a mobile session's
+// secret), application keys in clear, session tokens, and Bearer JWTs of
+// application keys. Requests are built as the SDKs build them and sent over
+// HTTP to the real router, on every database engine.
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/authn"
+	"github.com/custos-id/custos/internal/rest"
+	"github.com/custos-id/custos/internal/server"
+	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
+)
+
+// ---------------------------------------------------------------- helpers
+
+const (
+	getAccountInfo = "accounts.getAccountInfo"
+	// annUID is the account newEnv seeds.
+	annUID = "0123456789abcdef0123456789abcdef"
+	// omit, as a value of sdkForm, drops the parameter.
+	omit = "\x00omit"
+)
+
+// authCodes are the codes of credential checks with their catalog status
+// and message, written out so that a change of the catalog shows.
+var authCodes = map[float64]codeInfo{
+	0:      {200, "OK", ""},
+	400002: {400, "Bad Request", "Missing required parameter"},
+	400006: {400, "Bad Request", "Invalid parameter value"},
+	400097: {400, "Bad Request", "Missing required timestamp parameter"},
+	400098: {400, "Bad Request", "Invalid timestamp parameter"},
+	403001: {403, "Forbidden", "Invalid session token"},
+	403002: {403, "Forbidden", "The difference between the request's timestamp and the server time is larger than 120 seconds. " +
+		"Please check your server's time and timezone configuration."},
+	403003: {403, "Forbidden", "Invalid request signature"},
+	403004: {403, "Forbidden", "Duplicate nonce"},
+	403005: {403, "Forbidden", "Unauthorized user"},
+	403007: {403, "Forbidden", "Permission denied"},
+	403010: {403, "Forbidden", "Invalid Secret"},
+	403012: {403, "Forbidden", "No valid session"},
+	403025: {403, "Forbidden", "Invalid token"},
+}
+
+// Error details of the credential checks.
+const (
+	noTimestamp  = "Missing required parameter: timestamp"
+	badTimestamp = "Invalid timestamp parameter: want Unix seconds or milliseconds"
+	badSig       = "Invalid request signature"
+	dupNonce     = "Duplicate nonce: this nonce was used already"
+	badUserKey   = "Invalid Secret: unknown or revoked userKey"
+	wrongSecret  = "Invalid Secret"
+	browserSigns = "Invalid session token: a browser session cannot sign requests"
+	jwtNotRS256  = "Invalid token: not an RS256 JWT"
+	jwtNoPublic  = "Invalid token: the key has no public key for JWTs"
+	jwtClaims    = "Invalid token: want the claims iat and jti"
+	jwtBadSig    = "Invalid request signature: the JWT does not verify with the key"
+)
+
+// expired are the details of 403002 at server time at: they name it, in
+// Unix seconds too, for SDKs to correct their clock.
+func expired(at time.Time) string {
+	return fmt.Sprintf("Request has expired: the timestamp differs from the server time (%s, Unix %d) by more than 120 seconds; "+
+		"correct the clock with the Date header", at.UTC().Format(time.RFC3339), at.Unix())
+}
+
+func outOfScope(method string) string {
+	return "Permission denied: the application key may not call " + method
+}
+
+// expectAuth asserts the error of a response: code with its catalog status
+// and message, details exactly (none on success).
+func expectAuth(t *testing.T, m map[string]any, code float64, details string) {
+	t.Helper()
+	info, ok := authCodes[code]
+	if !ok {
+		t.Fatalf("the test lacks code %v", code)
+	}
+	if m["errorCode"] != code {
+		t.Errorf("errorCode %v, want %v (%s): %s", m["errorCode"], code, details, dump(m))
+		return
+	}
+	if m["statusCode"] != info.status || m["statusReason"] != info.reason {
+		t.Errorf("status %v %q, want %v %q", m["statusCode"], m["statusReason"], info.status, info.reason)
+	}
+	if code == 0 {
+		expectAbsent(t, m, "errorMessage", "errorDetails")
+		return
+	}
+	if m["errorMessage"] != info.message {
+		t.Errorf("errorMessage %q, want %q", m["errorMessage"], info.message)
+	}
+	if m["errorDetails"] != details {
+		t.Errorf("errorDetails %q, want %q", m["errorDetails"], details)
+	}
+}
+
+// freshNonce is a nonce no request used.
+func freshNonce() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return strconv.FormatInt(now.UnixMilli(), 10) + "_" + hex.EncodeToString(b)
+}
+
+// sdkForm is the form of a signed call as an SDK builds it before signing:
+// apiKey, timestamp (Unix seconds of at), a fresh nonce, then kv, which may
+// override them; a value of omit drops the parameter.
+func sdkForm(apiKey string, at time.Time, kv ...string) url.Values {
+	f := url.Values{"apiKey": {apiKey}, "timestamp": {strconv.FormatInt(at.Unix(), 10)}, "nonce": {freshNonce()}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == omit {
+			f.Del(kv[i])
+			continue
+		}
+		f.Set(kv[i], kv[i+1])
+	}
+	return f
+}
+
+// signed returns form with sig = authn.Sign(secret, httpMethod, signURL, form).
+func signed(secret []byte, httpMethod, signURL string, form url.Values) url.Values {
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f.Set("sig", authn.Sign(secret, httpMethod, signURL, f))
+	return f
+}
+
+// receivedURL is the URL of method as the server receives it: http, the
+// host and port of the test server.
+func (e *env) receivedURL(method string) string { return e.srv.URL + "/" + method }
+
+// portlessURL is receivedURL without the port, as the .NET SDK signs.
+func (e *env) portlessURL(method string) string {
+	u, _ := url.Parse(e.srv.URL)
+	return "http://" + u.Hostname() + "/" + method
+}
+
+// gigyaURL is the canonical Gigya URL of method, as the Node.js SDK signs.
+func gigyaURL(method string) string {
+	ns, _, _ := strings.Cut(method, ".")
+	return "https://" + ns + ".us1.gigya.com/" + method
+}
+
+// send POSTs form (apiKey added unless it has one) and checks the whole
+// envelope, the Date header included.
+func send(t *testing.T, e *env, method string, form url.Values, hdr http.Header) map[string]any {
+	t.Helper()
+	r, m := rpcPost(t, e, method, form, hdr)
+	checkEnvelope(t, r, m)
+	return m
+}
+
+// b64 decodes standard base64, failing the test when it cannot.
+func b64(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("not base64: %q", s)
+	}
+	return b
+}
+
+// otherSecret is a secret of the site's size that is not the site's.
+func otherSecret(e *env) []byte {
+	b := make([]byte, len(e.site.Secret))
+	for i := range b {
+		b[i] = e.site.Secret[i] ^ 0x5a
+	}
+	return b
+}
+
+// authCase is one request and the answer it must get.
+type authCase struct {
+	name    string
+	method  string // default accounts.getAccountInfo
+	form    func() url.Values
+	hdr     http.Header
+	get     bool // send the form as the query of a GET
+	code    float64
+	details string
+	want    map[string]any
+	absent  []string
+	check   func(t *testing.T, m map[string]any)
+}
+
+func runAuth(t *testing.T, e *env, cases []authCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			method := tc.method
+			if method == "" {
+				method = getAccountInfo
+			}
+			var m map[string]any
+			if tc.get {
+				f := tc.form()
+				r := e.do(t, "GET", "/"+method+"?"+f.Encode(), nil, tc.hdr)
+				m = r.json(t)
+				checkEnvelope(t, r, m)
+			} else {
+				m = send(t, e, method, tc.form(), tc.hdr)
+			}
+			expectAuth(t, m, tc.code, tc.details)
+			expectFields(t, m, tc.want)
+			expectAbsent(t, m, tc.absent...)
+			if tc.check != nil {
+				tc.check(t, m)
+			}
+		})
+	}
+}
+
+// annView is what a server call of getAccountInfo for ann returns: her
+// account, without the UID signature that goes to clients only.
+var (
+	annView  = map[string]any{"UID": annUID, "isRegistered": false, "profile": map[string]any{}, "data": map[string]any{}}
+	noUIDSig = []string{"UIDSignature", "signatureTimestamp"}
+)
+
+// ------------------------------------------------- site secret signatures
+
+func TestAuthSiteSignature(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		secret := e.site.Secret
+		post := func(signURL string, kv ...string) func() url.Values {
+			return func() url.Values {
+				return signed(secret, "POST", signURL, sdkForm(e.site.APIKey, now, append([]string{"UID", annUID}, kv...)...))
+			}
+		}
+		recv := e.receivedURL(getAccountInfo)
+		ms := strconv.FormatInt(now.UnixMilli(), 10)
+		at := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
+		runAuth(t, e, []authCase{
+			{name: "received URL with port", form: post(recv), code: 0, want: annView, absent: noUIDSig},
+			{name: "received URL without port (.NET)", form: post(e.portlessURL(getAccountInfo)), code: 0, want: annView, absent: noUIDSig},
+			{name: "https variant of the received URL", form: post(strings.Replace(recv, "http://", "https://", 1)), code: 0, want: annView},
+			{name: "https variant without port", form: post(strings.Replace(e.portlessURL(getAccountInfo), "http://", "https://", 1)), code: 0},
+			{name: "canonical Gigya URL (Node.js)", form: post(gigyaURL(getAccountInfo)), code: 0, want: annView, absent: noUIDSig},
+			{name: "timestamp in milliseconds (Node.js)", form: post(gigyaURL(getAccountInfo), "timestamp", ms), code: 0, want: annView},
+			{name: "the parameters every SDK adds", form: post(recv, "format", "json", "httpStatusCodes", "false", "sdk", "java_3.2.4",
+				"include", "profile,data"), code: 0, want: annView},
+			{name: "Node.js signs false as an empty string", form: func() url.Values {
+				f := signed(secret, "POST", gigyaURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID, "timestamp", ms,
+					"format", "json", "httpStatusCodes", ""))
+				f.Set("httpStatusCodes", "false")
+				return f
+			}, code: 0, want: annView},
+			{name: "signed GET, parameters in the query", get: true, form: func() url.Values {
+				return signed(secret, "GET", recv, sdkForm(e.site.APIKey, now, "UID", annUID))
+			}, code: 0, want: annView},
+			{name: "119 s old", form: post(recv, "timestamp", at(-119*time.Second)), code: 0},
+			{name: "120 s ahead", form: post(recv, "timestamp", at(120*time.Second)), code: 0},
+			{name: "a signature is a server call: UID required", form: post(recv, "UID", omit), code: 400002, details: missing("UID")},
+			{name: "unknown UID", form: post(recv, "UID", strings.Repeat("f", 32)), code: 403005, details: noUID(strings.Repeat("f", 32))},
+
+			{name: "no timestamp", form: post(recv, "timestamp", omit), code: 400097, details: noTimestamp},
+			{name: "unreadable timestamp", form: post(recv, "timestamp", "abc"), code: 400098, details: badTimestamp},
+			{name: "negative timestamp", form: post(recv, "timestamp", "-5"), code: 400098, details: badTimestamp},
+			{name: "fractional timestamp", form: post(recv, "timestamp", at(0)+".5"), code: 400098, details: badTimestamp},
+			{name: "121 s old", form: post(recv, "timestamp", at(-121*time.Second)), code: 403002, details: expired(now)},
+			{name: "121 s ahead", form: post(recv, "timestamp", at(121*time.Second)), code: 403002, details: expired(now)},
+			{name: "121 s old in milliseconds", form: post(recv, "timestamp", strconv.FormatInt(now.Add(-121*time.Second).UnixMilli(), 10)),
+				code: 403002, details: expired(now)},
+			{name: "expiry is checked before the signature", form: func() url.Values {
+				f := post(recv, "timestamp", at(-121*time.Second))()
+				f.Set("sig", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+				return f
+			}, code: 403002, details: expired(now)},
+
+			{name: "wrong sig", form: func() url.Values {
+				f := post(recv)()
+				f.Set("sig", base64.StdEncoding.EncodeToString(make([]byte, 20)))
+				return f
+			}, code: 403003, details: badSig, absent: []string{"UID", "profile"}},
+			{name: "sig not base64", form: func() url.Values { f := post(recv)(); f.Set("sig", "not base64!"); return f },
+				code: 403003, details: badSig},
+			{name: "sig over other params", form: func() url.Values {
+				f := post(recv, "UID", strings.Repeat("f", 32))()
+				f.Set("UID", annUID)
+				return f
+			}, code: 403003, details: badSig, absent: []string{"UID"}},
+			{name: "sig over another timestamp", form: func() url.Values {
+				f := post(recv)()
+				f.Set("timestamp", at(time.Second))
+				return f
+			}, code: 403003, details: badSig},
+			{name: "sig over another nonce", form: func() url.Values { f := post(recv)(); f.Set("nonce", freshNonce()); return f },
+				code: 403003, details: badSig},
+			{name: "a parameter added after signing", form: func() url.Values { f := post(recv)(); f.Set("include", "loginIDs"); return f },
+				code: 403003, details: badSig},
+			{name: "sig of another method", form: func() url.Values {
+				return signed(secret, "POST", e.receivedURL("accounts.setAccountInfo"), sdkForm(e.site.APIKey, now, "UID", annUID))
+			}, code: 403003, details: badSig},
+			{name: "sig of another host", form: post("https://accounts.eu1.gigya.com/" + getAccountInfo), code: 403003, details: badSig},
+			{name: "sig as GET, sent as POST", form: func() url.Values {
+				return signed(secret, "GET", recv, sdkForm(e.site.APIKey, now, "UID", annUID))
+			}, code: 403003, details: badSig},
+			{name: "other secret", form: func() url.Values {
+				return signed(otherSecret(e), "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID))
+			}, code: 403003, details: badSig},
+			{name: "the base64 text of the secret as the key", form: func() url.Values {
+				return signed([]byte(e.site.SecretBase64()), "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID))
+			}, code: 403003, details: badSig},
+			{name: "missing nonce", form: post(recv, "nonce", omit), code: 400002, details: missing("nonce")},
+			{name: "nonce too long", form: post(recv, "nonce", strings.Repeat("n", 257)), code: 400006,
+				details: "Invalid parameter value: nonce: longer than 256 characters"},
+		})
+	})
+}
+
+// --------------------------------------------------------------- nonces
+
+func TestAuthNonce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		secret := e.site.Secret
+		recv := e.receivedURL(getAccountInfo)
+		form := func(nonce string, kv ...string) url.Values {
+			return signed(secret, "POST", recv, sdkForm(e.site.APIKey, now, append([]string{"UID", annUID, "nonce", nonce}, kv...)...))
+		}
+		st2, err := e.app.Sites.Create(context.Background(), "second", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e2 := &env{srv: e.srv, app: e.app, db: e.db, site: st2}
+		uid2, _ := register(t, e2, "nonce@example.com", "pass-word-1")
+		key, err := e.app.Sites.CreateKey(context.Background(), e.site.ID, "backend", nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, second, third, fourth, fifth := freshNonce(), freshNonce(), freshNonce(), freshNonce(), freshNonce()
+		replay := form(first)
+		runAuth(t, e, []authCase{
+			{name: "first use", form: func() url.Values { return replay }, code: 0, want: annView},
+			{name: "the same request again", form: func() url.Values { return replay }, code: 403004, details: dupNonce, absent: []string{"UID"}},
+			{name: "the same nonce in another request", form: func() url.Values { return form(first, "include", "profile") },
+				code: 403004, details: dupNonce},
+			{name: "the same nonce, ms timestamp", form: func() url.Values {
+				return form(first, "timestamp", strconv.FormatInt(now.UnixMilli(), 10))
+			}, code: 403004, details: dupNonce},
+			{name: "the same nonce with an application key of the site", form: func() url.Values {
+				return signed(key.Secret, "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID, "userKey", key.UserKey, "nonce", first))
+			}, code: 403004, details: dupNonce},
+			// A request that fails its checks does not spend its nonce.
+			{name: "a bad signature", form: func() url.Values { f := form(second); f.Set("sig", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="); return f },
+				code: 403003, details: badSig},
+			{name: "its nonce is still fresh", form: func() url.Values { return form(second) }, code: 0},
+			{name: "an expired request", form: func() url.Values {
+				return form(third, "timestamp", strconv.FormatInt(now.Add(-time.Hour).Unix(), 10))
+			}, code: 403002, details: expired(now)},
+			{name: "its nonce is still fresh too", form: func() url.Values { return form(third) }, code: 0},
+			// A nonce is per site.
+			{name: "nonce of site 1 on site 1", form: func() url.Values { return form(fourth) }, code: 0},
+			{name: "the same nonce on site 2", form: func() url.Values {
+				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, now, "UID", uid2, "nonce", fourth))
+			}, code: 0, want: map[string]any{"UID": uid2}},
+			{name: "and again on site 2", form: func() url.Values {
+				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, now, "UID", uid2, "nonce", fourth))
+			}, code: 403004, details: dupNonce},
+			{name: "a nonce first seen on site 2", form: func() url.Values {
+				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, now, "UID", uid2, "nonce", fifth))
+			}, code: 0},
+			{name: "then on site 1", form: func() url.Values { return form(fifth) }, code: 0},
+			{name: "nonces are case-sensitive", form: func() url.Values { return form(strings.ToUpper(fifth)) }, code: 0},
+		})
+	})
+}
+
+// A nonce is kept until its request can no longer pass the window: the
+// purge of expired rows must not open a moment where a replay passes.
+func TestAuthNoncePurgeEdge(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			clock := &accountsClock{t: now}
+			e := newClockEnv(t, engine, clock.now)
+			ts := now.Truncate(time.Second)
+			form := signed(e.site.Secret, "POST", e.receivedURL("accounts.getPolicies"),
+				sdkForm(e.site.APIKey, ts, "sections", "accountOptions"))
+			_, m := rpcPost(t, e, "accounts.getPolicies", form, nil)
+			expectAuth(t, m, 0, "")
+			// The last instant at which the request's timestamp is still
+			// within 120 s of the server's clock.
+			clock.advance(ts.Add(authn.Window).Sub(clock.now()))
+			if _, err := e.db.Purge(context.Background(), clock.now()); err != nil {
+				t.Fatal(err)
+			}
+			_, m = rpcPost(t, e, "accounts.getPolicies", form, nil)
+			expectAuth(t, m, 403004, dupNonce)
+			clock.advance(time.Millisecond)
+			_, m = rpcPost(t, e, "accounts.getPolicies", form, nil)
+			expectAuth(t, m, 403002, expired(clock.now()))
+		})
+	}
+}
+
+// ------------------------------------------ replay across two instances
+
+// instance is a second custos on db, serving site st, with the fixed clock.
+func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, opts func(*app.Options)) *env {
+	t.Helper()
+	cfg := server.DefaultConfig()
+	cfg.MaxBodyBytes = maxBody
+	o := testOptions(db, cfg, clock)
+	if opts != nil {
+		opts(&o)
+	}
+	a, err := app.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &env{srv: srv, app: a, db: db, site: st}
+}
+
+// Two processes on one database share what they saw: a request accepted by
+// one is a replay for the other.
+func TestAuthReplayAcrossInstances(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			u := storetest.URL(t, engine)
+			open := func() *store.DB {
+				db, err := store.Open(ctx, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				if err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return db
+			}
+			dbA, dbB := open(), open()
+			fixed := func() time.Time { return now }
+			a := instance(t, dbA, site.Site{}, fixed, nil)
+			st, err := a.app.Sites.Create(ctx, "shared", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.site = st
+			b := instance(t, dbB, st, fixed, nil)
+			uid, _ := register(t, a, "replay@example.com", "pass-word-1")
+			key, err := a.app.Sites.CreateKey(ctx, st.ID, "backend", []string{"accounts.*"}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			priv, _ := rsaKeys(t)
+			jwtKey, err := a.app.Sites.CreateKey(ctx, st.ID, "jwt", nil, publicPEM(t, &priv.PublicKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			for _, tc := range []struct {
+				name        string
+				form        url.Values
+				hdr         http.Header
+				first, then *env
+			}{
+				{name: "site secret, canonical URL, A then B",
+					form: signed(st.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid)), first: a, then: b},
+				{name: "site secret, URL without port, B then A",
+					form: signed(st.Secret, "POST", b.portlessURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid)), first: b, then: a},
+				{name: "application key, A then B",
+					form:  signed(key.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid, "userKey", key.UserKey)),
+					first: a, then: b},
+				{name: "Bearer JWT, B then A", form: vals("UID", uid),
+					hdr:   http.Header{"Authorization": {"Bearer " + mintJWT(t, priv, jwtKey.UserKey, now.Unix(), freshNonce())}},
+					first: b, then: a},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					m := send(t, tc.first, getAccountInfo, tc.form, tc.hdr)
+					expectAuth(t, m, 0, "")
+					expectFields(t, m, map[string]any{"UID": uid})
+					m = send(t, tc.then, getAccountInfo, tc.form, tc.hdr)
+					expectAuth(t, m, 403004, dupNonce)
+					expectAbsent(t, m, "UID")
+				})
+			}
+
+			// The same request sent at once to both instances, many times:
+			// the database lets exactly one through.
+			t.Run("concurrent copies", func(t *testing.T) {
+				form := signed(st.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid))
+				const copies = 8
+				codes := make([]float64, copies)
+				var wg sync.WaitGroup
+				for i := range copies {
+					on := a
+					if i%2 == 1 {
+						on = b
+					}
+					wg.Go(func() {
+						_, m := rpcPost(t, on, getAccountInfo, form, nil)
+						codes[i], _ = m["errorCode"].(float64)
+					})
+				}
+				wg.Wait()
+				ok, dup := 0, 0
+				for _, c := range codes {
+					switch c {
+					case 0:
+						ok++
+					case 403004:
+						dup++
+					}
+				}
+				if ok != 1 || dup != copies-1 {
+					t.Errorf("codes %v: want one 0 and %d 403004", codes, copies-1)
+				}
+			})
+		})
+	}
+}
+
+// The canonical URL a signature may be made over is the configured data
+// center's.
+func TestAuthDataCenter(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		eu := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.DataCenter = "EU1" })
+		cn := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.DataCenter = "cn1" })
+		for _, tc := range []struct {
+			name    string
+			on      *env
+			signURL string
+			code    float64
+			details string
+		}{
+			{"us1 by default", e, "https://accounts.us1.gigya.com/" + getAccountInfo, 0, ""},
+			{"eu1 on a us1 server", e, "https://accounts.eu1.gigya.com/" + getAccountInfo, 403003, badSig},
+			{"eu1", eu, "https://accounts.eu1.gigya.com/" + getAccountInfo, 0, ""},
+			{"us1 on an eu1 server", eu, "https://accounts.us1.gigya.com/" + getAccountInfo, 403003, badSig},
+			{"cn1", cn, "https://accounts.cn1.gigya-api.cn/" + getAccountInfo, 0, ""},
+			{"http scheme of the canonical URL", e, "http://accounts.us1.gigya.com/" + getAccountInfo, 403003, badSig},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				m := send(t, tc.on, getAccountInfo, signed(e.site.Secret, "POST", tc.signURL, sdkForm(e.site.APIKey, now, "UID", annUID)), nil)
+				expectAuth(t, m, tc.code, tc.details)
+			})
+		}
+	})
+}
+
+// ------------------------------------------------------ application keys
+
+func TestAuthAppKeys(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		mk := func(siteID int64, name string, scopes ...string) site.AppKey {
+			k, err := e.app.Sites.CreateKey(ctx, siteID, name, scopes, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return k
+		}
+		backend := mk(e.site.ID, "backend", "accounts.getAccountInfo")
+		ns := mk(e.site.ID, "namespace", "accounts.*")
+		all := mk(e.site.ID, "everything")
+		st2, err := e.app.Sites.Create(ctx, "second", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign := mk(st2.ID, "foreign")
+		doomed := mk(e.site.ID, "doomed")
+		victim1, _ := register(t, e, "victim1@example.com", "pass-word-1")
+		victim2, _ := register(t, e, "victim2@example.com", "pass-word-1")
+
+		inClear := func(k site.AppKey, secret string, kv ...string) func() url.Values {
+			return func() url.Values {
+				f := vals(kv...)
+				f.Set("userKey", k.UserKey)
+				f.Set("secret", secret)
+				return f
+			}
+		}
+		sig := func(k site.AppKey, secret []byte, method string, kv ...string) func() url.Values {
+			return func() url.Values {
+				return signed(secret, "POST", e.receivedURL(method), sdkForm(e.site.APIKey, now, append([]string{"userKey", k.UserKey}, kv...)...))
+			}
+		}
+		wrong := base64.StdEncoding.EncodeToString(make([]byte, len(backend.Secret)))
+		unknown := site.AppKey{UserKey: "AKunknownunknownunknownun"}
+		runAuth(t, e, []authCase{
+			{name: "userKey and secret in clear", form: inClear(backend, backend.SecretBase64(), "UID", annUID), code: 0,
+				want: annView, absent: noUIDSig},
+			{name: "wrong secret", form: inClear(backend, wrong, "UID", annUID), code: 403010, details: wrongSecret, absent: []string{"UID"}},
+			{name: "the site secret with a userKey", form: inClear(backend, e.site.SecretBase64(), "UID", annUID), code: 403010,
+				details: wrongSecret},
+			{name: "another key's secret", form: inClear(backend, ns.SecretBase64(), "UID", annUID), code: 403010, details: wrongSecret},
+			{name: "signed with the key's secret", form: sig(backend, backend.Secret, getAccountInfo, "UID", annUID), code: 0,
+				want: annView, absent: noUIDSig},
+			{name: "signed with the key's secret, canonical URL", form: func() url.Values {
+				return signed(backend.Secret, "POST", gigyaURL(getAccountInfo),
+					sdkForm(e.site.APIKey, now, "userKey", backend.UserKey, "UID", annUID))
+			}, code: 0, want: annView},
+			{name: "signed with the site secret, with a userKey", form: sig(backend, e.site.Secret, getAccountInfo, "UID", annUID),
+				code: 403003, details: badSig},
+			{name: "signed with the key's secret, without the userKey", form: func() url.Values {
+				return signed(backend.Secret, "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID))
+			}, code: 403003, details: badSig},
+			{name: "userKey added after signing", form: func() url.Values {
+				f := signed(backend.Secret, "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID))
+				f.Set("userKey", backend.UserKey)
+				return f
+			}, code: 403003, details: badSig},
+
+			{name: "outside the scope, in clear", method: "accounts.deleteAccount",
+				form: inClear(backend, backend.SecretBase64(), "UID", victim1), code: 403007, details: outOfScope("accounts.deleteAccount")},
+			{name: "outside the scope, signed", method: "accounts.deleteAccount",
+				form: sig(backend, backend.Secret, "accounts.deleteAccount", "UID", victim1), code: 403007,
+				details: outOfScope("accounts.deleteAccount")},
+			{name: "a client method outside the scope", method: "accounts.isAvailableLoginID",
+				form: inClear(backend, backend.SecretBase64(), "loginID", "x@example.com"), code: 403007,
+				details: outOfScope("accounts.isAvailableLoginID")},
+			{name: "the victim is still there", form: func() url.Values { return withSecret(e, "UID", victim1) }, code: 0},
+			{name: "accounts.* allows deleteAccount", method: "accounts.deleteAccount",
+				form: inClear(ns, ns.SecretBase64(), "UID", victim1), code: 0},
+			{name: "the deletion happened", form: func() url.Values { return withSecret(e, "UID", victim1) }, code: 403005,
+				details: noUID(victim1)},
+			{name: "accounts.* allows deleteAccount, signed", method: "accounts.deleteAccount",
+				form: sig(ns, ns.Secret, "accounts.deleteAccount", "UID", victim2), code: 0},
+			{name: "accounts.* allows getAccountInfo", form: inClear(ns, ns.SecretBase64(), "UID", annUID), code: 0, want: annView},
+			{name: "a key without scopes allows every method", method: "accounts.getPolicies",
+				form: inClear(all, all.SecretBase64(), "sections", "passwordReset"), code: 0},
+
+			{name: "a key of another site, in clear", form: inClear(foreign, foreign.SecretBase64(), "UID", annUID), code: 403010,
+				details: badUserKey},
+			{name: "a key of another site, signed", form: sig(foreign, foreign.Secret, getAccountInfo, "UID", annUID), code: 403010,
+				details: badUserKey},
+			{name: "the site secret with an unknown userKey", form: inClear(unknown, e.site.SecretBase64(), "UID", annUID), code: 403010,
+				details: badUserKey},
+			{name: "signed with the site secret, unknown userKey", form: sig(unknown, e.site.Secret, getAccountInfo, "UID", annUID),
+				code: 403010, details: badUserKey},
+			{name: "an oversized userKey", form: inClear(site.AppKey{UserKey: strings.Repeat("K", 65)}, e.site.SecretBase64(), "UID", annUID),
+				code: 403010, details: badUserKey},
+
+			{name: "a key before its revocation", form: inClear(doomed, doomed.SecretBase64(), "UID", annUID), code: 0},
+			{name: "revoke", form: func() url.Values {
+				if err := e.app.Sites.RevokeKey(ctx, e.site.ID, doomed.UserKey); err != nil {
+					t.Errorf("revoke: %v", err)
+				}
+				return vals("loginID", "x@example.com")
+			}, method: "accounts.isAvailableLoginID", code: 0},
+			{name: "a revoked key, in clear", form: inClear(doomed, doomed.SecretBase64(), "UID", annUID), code: 403010, details: badUserKey},
+			{name: "a revoked key, signed", form: sig(doomed, doomed.Secret, getAccountInfo, "UID", annUID), code: 403010, details: badUserKey},
+		})
+	})
+}
+
+// Another process stops accepting a revoked key within its cache TTL; with
+// the cache off, at once.
+func TestAuthAppKeyRevocationAcrossInstances(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			e := newEnv(t, engine)
+			clock := &accountsClock{t: now}
+			cached := instance(t, e.db, e.site, clock.now, nil)
+			uncached := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.SiteCacheTTL = -1 })
+			key, err := e.app.Sites.CreateKey(ctx, e.site.ID, "backend", []string{getAccountInfo}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			call := func(t *testing.T, on *env, at time.Time, code float64, details string) {
+				t.Helper()
+				form := signed(key.Secret, "POST", gigyaURL(getAccountInfo),
+					sdkForm(e.site.APIKey, at, "userKey", key.UserKey, "UID", annUID))
+				_, m := rpcPost(t, on, getAccountInfo, form, nil)
+				expectAuth(t, m, code, details)
+			}
+			call(t, e, now, 0, "")
+			call(t, cached, clock.now(), 0, "")
+			call(t, uncached, now, 0, "")
+			if err := e.app.Sites.RevokeKey(ctx, e.site.ID, key.UserKey); err != nil {
+				t.Fatal(err)
+			}
+			call(t, e, now, 403010, badUserKey)        // the revoking process forgets it at once
+			call(t, uncached, now, 403010, badUserKey) // no cache
+			call(t, cached, clock.now(), 0, "")        // cached for up to 5 s (documented)
+			clock.advance(5 * time.Second)
+			call(t, cached, clock.now(), 403010, badUserKey)
+		})
+	}
+}
+
+// -------------------------------------------------------- mobile sessions
+
+// mobileLogin logs in with targetEnv=mobile and returns the session token
+// and the decoded session secret.
+func mobileLogin(t *testing.T, e *env, loginID, pw string) (string, []byte) {
+	t.Helper()
+	r, m := rpcPost(t, e, "accounts.login", vals("loginID", loginID, "password", pw, "targetEnv", "mobile"), nil)
+	checkEnvelope(t, r, m)
+	expectAuth(t, m, 0, "")
+	si := object(t, m, "sessionInfo")
+	tok, _ := si["sessionToken"].(string)
+	sec, _ := si["sessionSecret"].(string)
+	if tok == "" || sec == "" || si["expires_in"] == nil {
+		t.Fatalf("sessionInfo %s", dump(si))
+	}
+	if _, ok := si["cookieValue"]; ok || sessionCookie(e, r) != nil {
+		t.Errorf("a mobile session got a cookie: %s %q", dump(si), r.header.Values("Set-Cookie"))
+	}
+	return tok, b64(t, sec)
+}
+
+func TestAuthSessionSignature(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, browser := register(t, e, "mobile@example.com", "pass-word-1")
+		token, secret := mobileLogin(t, e, "mobile@example.com", "pass-word-1")
+		other, otherSec := mobileLogin(t, e, "mobile@example.com", "pass-word-1")
+		if token == other || string(secret) == string(otherSec) {
+			t.Fatal("two mobile sessions share their token or secret")
+		}
+		sessSig := func(tok string, key []byte, signURL string, kv ...string) func() url.Values {
+			return func() url.Values {
+				return signed(key, "POST", signURL, sdkForm(e.site.APIKey, now, append([]string{"oauth_token", tok}, kv...)...))
+			}
+		}
+		recv := e.receivedURL(getAccountInfo)
+		mine := map[string]any{"UID": uid, "profile": map[string]any{"email": "mobile@example.com"}}
+		signedForUser := func(t *testing.T, m map[string]any) { expectSigned(t, e, m, now) }
+		replay := sessSig(token, secret, recv)()
+		st2, err := e.app.Sites.Create(context.Background(), "second", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runAuth(t, e, []authCase{
+			{name: "signed with the session secret", form: func() url.Values { return replay }, code: 0, want: mine, check: signedForUser},
+			{name: "replayed", form: func() url.Values { return replay }, code: 403004, details: dupNonce},
+			{name: "as the Android SDK: canonical URL, its params", form: sessSig(token, secret, gigyaURL(getAccountInfo),
+				"format", "json", "httpStatusCodes", "false", "sdk", "Android_6.2.1", "targetEnv", "mobile"),
+				code: 0, want: mine, check: signedForUser},
+			{name: "a client names no other UID", form: sessSig(token, secret, recv, "UID", annUID), code: 0,
+				want: map[string]any{"UID": uid}},
+			{name: "timestamp in milliseconds", form: sessSig(token, secret, recv, "timestamp", strconv.FormatInt(now.UnixMilli(), 10)),
+				code: 0, want: mine},
+			{name: "wrong sig", form: func() url.Values {
+				f := sessSig(token, secret, recv)()
+				f.Set("sig", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+				return f
+			},
+				code: 403003, details: badSig, absent: []string{"UID"}},
+			{name: "signed with the site secret", form: sessSig(token, e.site.Secret, recv), code: 403003, details: badSig},
+			{name: "signed with another session's secret", form: sessSig(token, otherSec, recv), code: 403003, details: badSig},
+			{name: "the base64 text of the secret as the key", form: sessSig(token, []byte(base64.StdEncoding.EncodeToString(secret)), recv),
+				code: 403003, details: badSig},
+			{name: "expired", form: sessSig(token, secret, recv, "timestamp", strconv.FormatInt(now.Add(-121*time.Second).Unix(), 10)),
+				code: 403002, details: expired(now)},
+			{name: "no timestamp", form: sessSig(token, secret, recv, "timestamp", omit), code: 400097, details: noTimestamp},
+			{name: "no nonce", form: sessSig(token, secret, recv, "nonce", omit), code: 400002, details: missing("nonce")},
+			{name: "a session is no server call", method: "accounts.deleteAccount",
+				form: func() url.Values {
+					return signed(secret, "POST", e.receivedURL("accounts.deleteAccount"),
+						sdkForm(e.site.APIKey, now, "oauth_token", token, "UID", annUID))
+				}, code: 403007, details: serverOnly("accounts.deleteAccount")},
+			{name: "a browser session cannot sign", form: sessSig(browser, e.site.Secret, recv), code: 403001, details: browserSigns},
+			{name: "an unknown token", form: sessSig("st1_nope", secret, recv), code: 403001, details: badToken},
+			{name: "a token of another site", form: func() url.Values {
+				return signed(secret, "POST", recv, sdkForm(st2.APIKey, now, "oauth_token", token))
+			}, code: 403001, details: badToken},
+
+			{name: "Authorization: OAuth, unsigned", form: func() url.Values { return vals() },
+				hdr: http.Header{"Authorization": {"OAuth " + token}}, code: 0, want: mine, check: signedForUser},
+			{name: "Authorization: oauth, lower case", form: func() url.Values { return vals() },
+				hdr: http.Header{"Authorization": {"oauth " + token}}, code: 0, want: mine},
+			{name: "Authorization: OAuth, a browser session", form: func() url.Values { return vals() },
+				hdr: http.Header{"Authorization": {"OAuth " + browser}}, code: 0, want: mine},
+			{name: "Authorization: OAuth, unknown", form: func() url.Values { return vals() },
+				hdr: http.Header{"Authorization": {"OAuth st1_nope"}}, code: 403001, details: badToken},
+			{name: "oauth_token unsigned", form: func() url.Values { return vals("oauth_token", token) }, code: 0, want: mine},
+			{name: "Authorization: OAuth is no server call", method: "accounts.deleteAccount", form: func() url.Values { return vals("UID", annUID) },
+				hdr: http.Header{"Authorization": {"OAuth " + token}}, code: 403007, details: serverOnly("accounts.deleteAccount")},
+
+			{name: "logout, signed with the session", method: "accounts.logout", form: sessSig(token, secret, e.receivedURL("accounts.logout")),
+				code: 0},
+			{name: "after logout, signed", form: sessSig(token, secret, recv), code: 403001, details: badToken},
+			{name: "after logout, Authorization: OAuth", form: func() url.Values { return vals() },
+				hdr: http.Header{"Authorization": {"OAuth " + token}}, code: 403001, details: badToken},
+			{name: "after logout, oauth_token", form: func() url.Values { return vals("oauth_token", token) }, code: 403001, details: badToken},
+			{name: "the other mobile session lives on", form: sessSig(other, otherSec, recv), code: 0, want: mine},
+			{name: "logout with Authorization: OAuth", method: "accounts.logout", form: func() url.Values { return vals() },
+				hdr: http.Header{"Authorization": {"OAuth " + other}}, code: 0},
+			{name: "that session ended too", form: sessSig(other, otherSec, recv), code: 403001, details: badToken},
+		})
+	})
+}
+
+// ------------------------------------------------------------ Bearer JWT
+
+// rsaKeys are two RSA keys, made once for every test.
+var rsaKeys = func() func(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
+	var (
+		once   sync.Once
+		k1, k2 *rsa.PrivateKey
+		err    error
+	)
+	return func(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
+		t.Helper()
+		once.Do(func() {
+			if k1, err = rsa.GenerateKey(rand.Reader, 2048); err == nil {
+				k2, err = rsa.GenerateKey(rand.Reader, 2048)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k1, k2
+	}
+}()
+
+// publicPEM is the PKIX PEM of a public key.
+func publicPEM(t *testing.T, pub *rsa.PublicKey) string {
+	t.Helper()
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// mintJWT signs {"iat": iat, "jti": jti} with RS256 and header kid, as the
+// SDKs make their Bearer tokens.
+func mintJWT(t *testing.T, priv *rsa.PrivateKey, kid string, iat int64, jti string) string {
+	t.Helper()
+	return mintClaims(t, priv, kid, map[string]any{"iat": iat, "jti": jti})
+}
+
+func mintClaims(t *testing.T, priv *rsa.PrivateKey, kid string, claims map[string]any) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: priv},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jws.CompactSerialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestAuthBearer(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		priv, stranger := rsaKeys(t)
+		key, err := e.app.Sites.CreateKey(ctx, e.site.ID, "jwt", []string{"accounts.getAccountInfo"}, publicPEM(t, &priv.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		noPublic, err := e.app.Sites.CreateKey(ctx, e.site.ID, "nopub", nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		doomed, err := e.app.Sites.CreateKey(ctx, e.site.ID, "doomed", nil, publicPEM(t, &priv.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.app.Sites.RevokeKey(ctx, e.site.ID, doomed.UserKey); err != nil {
+			t.Fatal(err)
+		}
+		st2, err := e.app.Sites.Create(ctx, "second", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign, err := e.app.Sites.CreateKey(ctx, st2.ID, "foreign", nil, publicPEM(t, &priv.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+		uid := func() url.Values { return vals("UID", annUID) }
+		iat := func(d time.Duration) int64 { return now.Add(d).Unix() }
+		fresh := mintJWT(t, priv, key.UserKey, iat(0), freshNonce())
+		jti := freshNonce()
+		// A nonce of a signed request and a jti with the same text.
+		shared := freshNonce()
+		// alg none, kid the key's: must never pass.
+		none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"`+key.UserKey+`"}`)) + "." +
+			base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"iat":%d,"jti":"%s"}`, iat(0), freshNonce()))) + "."
+		hs256 := func() string {
+			s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: key.Secret},
+				(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", key.UserKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+			jws, err := s.Sign([]byte(fmt.Sprintf(`{"iat":%d,"jti":"%s"}`, iat(0), freshNonce())))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := jws.CompactSerialize()
+			return c
+		}()
+		runAuth(t, e, []authCase{
+			{name: "Bearer JWT", form: uid, hdr: bearer(fresh), code: 0, want: annView, absent: noUIDSig},
+			{name: "the same JWT again", form: uid, hdr: bearer(fresh), code: 403004, details: dupNonce, absent: []string{"UID"}},
+			{name: "a new JWT", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), jti)), code: 0, want: annView},
+			{name: "another JWT with a used jti", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(-time.Second), jti)),
+				code: 403004, details: dupNonce},
+			{name: "scheme in lower case", form: uid, hdr: http.Header{"Authorization": {"bearer " + mintJWT(t, priv, key.UserKey, iat(0), freshNonce())}},
+				code: 0},
+			{name: "iat in milliseconds", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, now.UnixMilli(), freshNonce())), code: 0},
+			{name: "iat 119 s old", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(-119*time.Second), freshNonce())), code: 0},
+			{name: "iat 200 s old", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(-200*time.Second), freshNonce())),
+				code: 403002, details: expired(now)},
+			{name: "iat 200 s ahead", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(200*time.Second), freshNonce())),
+				code: 403002, details: expired(now)},
+			{name: "signed with another RSA key", form: uid, hdr: bearer(mintJWT(t, stranger, key.UserKey, iat(0), freshNonce())),
+				code: 403003, details: jwtBadSig},
+			{name: "a kid that is unknown", form: uid, hdr: bearer(mintJWT(t, priv, "AKnobodyknowsthiskey00000", iat(0), freshNonce())),
+				code: 403010, details: badUserKey},
+			{name: "no kid", form: uid, hdr: bearer(mintJWT(t, priv, "", iat(0), freshNonce())), code: 403010, details: badUserKey},
+			{name: "a kid of another site", form: uid, hdr: bearer(mintJWT(t, priv, foreign.UserKey, iat(0), freshNonce())),
+				code: 403010, details: badUserKey},
+			{name: "a revoked key", form: uid, hdr: bearer(mintJWT(t, priv, doomed.UserKey, iat(0), freshNonce())),
+				code: 403010, details: badUserKey},
+			{name: "garbage", form: uid, hdr: bearer("garbage"), code: 403025, details: jwtNotRS256},
+			{name: "empty", form: uid, hdr: http.Header{"Authorization": {"Bearer "}}, code: 403025, details: jwtNotRS256},
+			{name: "alg none", form: uid, hdr: bearer(none), code: 403025, details: jwtNotRS256},
+			{name: "HS256 with the key's secret", form: uid, hdr: bearer(hs256), code: 403025, details: jwtNotRS256},
+			{name: "a key without public key", form: uid, hdr: bearer(mintJWT(t, priv, noPublic.UserKey, iat(0), freshNonce())),
+				code: 403025, details: jwtNoPublic},
+			{name: "no jti", form: uid, hdr: bearer(mintClaims(t, priv, key.UserKey, map[string]any{"iat": iat(0)})),
+				code: 403025, details: jwtClaims},
+			// Without iat, the same answer as without jti: the token lacks a
+			// claim (there is no timestamp parameter to miss).
+			{name: "no iat", form: uid, hdr: bearer(mintClaims(t, priv, key.UserKey, map[string]any{"jti": freshNonce()})),
+				code: 403025, details: jwtClaims},
+			{name: "iat not a number", form: uid, hdr: bearer(mintClaims(t, priv, key.UserKey, map[string]any{"iat": "soon", "jti": freshNonce()})),
+				code: 403025, details: jwtClaims},
+			{name: "outside the key's scope", method: "accounts.deleteAccount", form: uid,
+				hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), freshNonce())), code: 403007, details: outOfScope("accounts.deleteAccount")},
+			{name: "a signed request with a nonce", form: func() url.Values {
+				return signed(e.site.Secret, "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID, "nonce", shared))
+			}, code: 0},
+			{name: "a JWT with that text as jti", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), shared)), code: 0},
+			{name: "the Bearer JWT wins over a wrong sig", form: func() url.Values { return vals("UID", annUID, "sig", "AAAA") },
+				hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), freshNonce())), code: 0},
+		})
+	})
+}
+
+// ---------------------------------------------------------- Date header
+
+// SDKs correct their clock with the Date header after a 403002: every
+// response carries it, success or failure, in every dialect.
+func TestAuthDateHeader(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	form := func(kv ...string) string { return sdkForm(e.site.APIKey, now, kv...).Encode() }
+	post := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	for _, tc := range []struct {
+		name, method, path, body string
+		hdr                      http.Header
+	}{
+		{"success", "GET", "/accounts.isAvailableLoginID?apiKey=" + e.site.APIKey + "&loginID=x", "", nil},
+		{"403002", "POST", "/" + getAccountInfo, form("UID", annUID, "timestamp", "1", "sig", "AAAA"), post},
+		{"403003", "POST", "/" + getAccountInfo, form("UID", annUID, "sig", "AAAA"), post},
+		{"400097", "POST", "/" + getAccountInfo, form("timestamp", omit, "sig", "AAAA"), post},
+		{"jsonp", "GET", "/accounts.isAvailableLoginID?format=jsonp&callback=cb&apiKey=" + e.site.APIKey, "", nil},
+		{"httpStatusCodes", "POST", "/" + getAccountInfo, form("sig", "AAAA", "httpStatusCodes", "true"), post},
+		{"unknown method", "GET", "/accounts.nothing", "", nil},
+		{"REST 401", "GET", rest.Prefix + "/users/find_by?username=x", "", nil},
+		{"health", "GET", "/healthz", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r response
+			if tc.body != "" {
+				r = e.do(t, tc.method, tc.path, strings.NewReader(tc.body), tc.hdr)
+			} else {
+				r = e.do(t, tc.method, tc.path, nil, tc.hdr)
+			}
+			d := r.header.Get("Date")
+			if _, err := http.ParseTime(d); err != nil {
+				t.Errorf("Date %q (HTTP %d): %v", d, r.status, err)
+			}
+		})
+	}
+}
