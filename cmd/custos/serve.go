@@ -45,6 +45,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Func("argon2-memory", fmt.Sprintf("argon2id memory in KiB (default %d)", pw.Memory), uintFlag(&pw.Memory))
 	fs.Func("argon2-time", fmt.Sprintf("argon2id passes (default %d)", pw.Time), uintFlag(&pw.Time))
 	fs.StringVar(&o.DataCenter, "data-center", "us1", "the Gigya data center SDKs are set to: signatures over https://<namespace>.<data-center>.gigya.com/… are accepted")
+	fs.Float64Var(&o.RateLimit, "rate-limit", 20, "requests per second each client address may make to a site, per process (0: no limit)")
+	fs.IntVar(&o.RateBurst, "rate-burst", 60, "requests a client may make at once above the rate")
 	var captchaURL, captchaSecret string
 	fs.StringVar(&captchaURL, "captcha-verify-url", "", "siteverify URL of the CAPTCHA service (reCAPTCHA, hCaptcha, Turnstile) for the CAPTCHA policies")
 	fs.StringVar(&captchaSecret, "captcha-secret", "", "the secret custos sends to the CAPTCHA service")

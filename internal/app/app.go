@@ -16,6 +16,7 @@ import (
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
+	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/secretbox"
@@ -40,6 +41,10 @@ type Options struct {
 	Mail mail.Sender
 	// TrustedProxies may report HTTPS with X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
+	// RateLimit is the requests per second each client may make to a site
+	// (0: no limit), with bursts of RateBurst.
+	RateLimit float64
+	RateBurst int
 	// Captcha verifies CAPTCHA answers (nil: policies that need one are refused).
 	Captcha account.Captcha
 	// DataCenter is the Gigya data center whose canonical URL signed
@@ -108,10 +113,11 @@ func New(o Options) (*App, error) {
 	}
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL,
 		Log: o.Log, Captcha: o.Captcha})
+	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Sessions: a.Accounts, Nonces: o.DB, TrustedProxies: o.TrustedProxies,
-		DataCenter: o.DataCenter, Now: o.Now, Log: o.Log})
+		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.PublicURL, Now: o.Now})
-	a.REST = rest.New(a.Sites, o.Log)
+	a.REST = rest.New(a.Sites, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
 	mux := http.NewServeMux()

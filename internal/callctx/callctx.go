@@ -9,7 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/custos-id/custos/errcode"
 )
@@ -29,6 +32,21 @@ type Info struct {
 	// Secure tells whether the request came over HTTPS: TLS here, a
 	// loopback client, or a trusted proxy that says X-Forwarded-Proto: https.
 	Secure bool
+	// RetryAfter, when set, goes out as the Retry-After header of a refusal.
+	RetryAfter time.Duration
+}
+
+// RateLimited is 403048, telling the client when to come back.
+func (info *Info) RateLimited(wait time.Duration) error {
+	info.RetryAfter = wait
+	return errcode.Newf(errcode.APIRateLimitExceeded, "Api rate limit exceeded: retry after %s", wait.Round(time.Millisecond))
+}
+
+// SetRetryAfter writes the Retry-After header (whole seconds, at least 1).
+func (info *Info) SetRetryAfter(h http.Header) {
+	if info.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(int(math.Ceil(info.RetryAfter.Seconds()))))
+	}
 }
 
 type key struct{}

@@ -199,7 +199,7 @@ func templateNames(path string) []string {
 }
 
 func usersHandler() *Handler {
-	h := New(nil, slog.New(slog.DiscardHandler))
+	h := New(nil, nil, slog.New(slog.DiscardHandler))
 	RegisterUsers(h, Users{})
 	return h
 }

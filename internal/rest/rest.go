@@ -21,6 +21,7 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -64,15 +65,17 @@ type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 
 // Handler serves the REST dialect.
 type Handler struct {
-	mux    *http.ServeMux
-	sites  Sites
-	log    *slog.Logger
-	routes []string
+	mux     *http.ServeMux
+	sites   Sites
+	log     *slog.Logger
+	routes  []string
+	limiter *ratelimit.Limiter
 }
 
-// New returns a Handler whose unknown routes answer 404.
-func New(sites Sites, log *slog.Logger) *Handler {
-	h := &Handler{mux: http.NewServeMux(), sites: sites, log: log}
+// New returns a Handler whose unknown routes answer 404; limiter (nil for
+// none) bounds each client's request rate per site.
+func New(sites Sites, limiter *ratelimit.Limiter, log *slog.Logger) *Handler {
+	h := &Handler{mux: http.NewServeMux(), sites: sites, log: log, limiter: limiter}
 	h.mux.Handle("/", h.wrap("unknown", func(context.Context, *Request) (Response, error) {
 		return Response{}, errcode.New(errcode.NotFound, "Not found")
 	}))
@@ -140,6 +143,10 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 	st, err := h.sites.Authenticate(r.Context(), id, pass)
 	if err != nil {
 		return nil, err
+	}
+	info := callctx.From(r.Context())
+	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
+		return nil, info.RateLimited(wait)
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -302,6 +309,7 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error)
 		body.Errors = []any{body.Description}
 	}
 	status := token.Status()
+	callctx.From(r.Context()).SetRetryAfter(w.Header())
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="custos", charset="UTF-8"`)
 	}

@@ -61,6 +61,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, dat
 	}
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
+	info.SetRetryAfter(hdr)
 	if out.jsonp {
 		hdr.Set("Content-Type", "application/javascript; charset=utf-8")
 		w.WriteHeader(status)

@@ -16,6 +16,7 @@ import (
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -95,6 +96,7 @@ type Handler struct {
 	trusted []netip.Prefix
 	// dataCenter names the canonical Gigya host signatures may be made for.
 	dataCenter string
+	limiter    *ratelimit.Limiter
 }
 
 // Options are what a Handler needs.
@@ -106,6 +108,8 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// DataCenter is the Gigya data center SDKs are configured with (us1).
 	DataCenter string
+	// Limiter bounds each client's request rate per site (nil: no limit).
+	Limiter *ratelimit.Limiter
 	Now        func() time.Time
 	Log        *slog.Logger
 }
@@ -121,7 +125,7 @@ func New(o Options) *Handler {
 		o.DataCenter = "us1"
 	}
 	return &Handler{sites: o.Sites, sessions: o.Sessions, nonces: o.Nonces, methods: map[string]registered{},
-		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter)}
+		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter), limiter: o.Limiter}
 }
 
 // Register adds a method under its full name, such as "accounts.login".
@@ -195,6 +199,10 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	st, err := h.sites.ByAPIKey(r.Context(), apiKey)
 	if err != nil {
 		return nil, err
+	}
+	info := callctx.From(r.Context())
+	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
+		return nil, info.RateLimited(wait)
 	}
 	c := &Call{Site: st, Params: params, Secure: callctx.From(r.Context()).Secure}
 	if err := h.credentials(r, c); err != nil {
