@@ -110,8 +110,8 @@ type Options struct {
 	DataCenter string
 	// Limiter bounds each client's request rate per site (nil: no limit).
 	Limiter *ratelimit.Limiter
-	Now        func() time.Time
-	Log        *slog.Logger
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 type registered struct {
