@@ -209,7 +209,13 @@ func TestSiteCommands(t *testing.T) {
 				t.Fatalf("show after rotate = %s", show)
 			}
 
+			upd := mustCustos(t, append([]string{"site", "update", "--id", "1", "--domain", "New.example.com", "--require-referrer"}, args...)...)
+			if !strings.Contains(upd, "domains: new.example.com") || !strings.Contains(upd, "referrer required: true") {
+				t.Fatalf("site update = %s", upd)
+			}
 			for _, bad := range [][]string{
+				{"site", "update", "--id", "1", "--domain", "not a domain"},
+				{"site", "update"},
 				{"site", "show", "--id", "99"},
 				{"site", "show"},
 				{"site", "create"},

@@ -21,6 +21,10 @@ const siteUsage = `usage: custos site <create|list|show|rotate-secret> [flags]
   create --name NAME [--domain D]... [--json]   create a site; prints its siteId, apiKey and secret
   list [--json]                                 list sites (without secrets)
   show --id N [--json]                          show a site with its secret
+  update --id N [--domain D]... [--require-referrer]
+                                                replace the site's domains: browser calls from other pages
+                                                are refused (400120); with --require-referrer, client calls
+                                                without Origin or Referer too (403015)
   rotate-secret --id N [--json]                 give a site a new secret; the old one stops working here at
                                                 once, and in running servers within their --site-cache-ttl
 `
@@ -43,11 +47,12 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	sub := args[0]
 	fs := newFlags("site "+sub, stderr)
 	var (
-		d       dbFlags
-		name    string
-		domains stringList
-		id      int64
-		asJSON  bool
+		d        dbFlags
+		name     string
+		domains  stringList
+		id       int64
+		asJSON   bool
+		referrer bool
 	)
 	d.register(fs, true)
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -57,6 +62,10 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Var(&domains, "domain", "a domain the site's pages are served from (repeatable)")
 	case "show", "rotate-secret":
 		fs.Int64Var(&id, "id", 0, "siteId")
+	case "update":
+		fs.Int64Var(&id, "id", 0, "siteId")
+		fs.Var(&domains, "domain", "a domain the site's pages are served from, or *.domain (repeatable; none: any)")
+		fs.BoolVar(&referrer, "require-referrer", false, "refuse client calls that name no page (no Origin or Referer)")
 	case "list":
 	default:
 		fmt.Fprint(stderr, siteUsage)
@@ -65,7 +74,7 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if (sub == "show" || sub == "rotate-secret") && id <= 0 {
+	if (sub == "show" || sub == "rotate-secret" || sub == "update") && id <= 0 {
 		return fmt.Errorf("site %s: --id is required", sub)
 	}
 	sites, db, err := openSites(ctx, &d, stderr)
@@ -102,6 +111,15 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", st.ID, st.Name, st.APIKey, strings.Join(st.Domains, ","), st.CreatedAt.Format(time.RFC3339))
 		}
 		return tw.Flush()
+	case "update":
+		st, err := sites.SetDomains(ctx, id, domains, referrer)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return writeJSON(stdout, siteJSON{SiteID: st.ID, APIKey: st.APIKey, Name: st.Name, Domains: st.Domains, CreatedAt: st.CreatedAt})
+		}
+		printSite(stdout, st)
 	case "show", "rotate-secret":
 		get := sites.ByID
 		if sub == "rotate-secret" {
@@ -138,8 +156,8 @@ func openSites(ctx context.Context, d *dbFlags, stderr io.Writer) (*site.Service
 }
 
 func printSite(w io.Writer, st site.Site) {
-	fmt.Fprintf(w, "siteId:  %d\nname:    %s\napiKey:  %s\nsecret:  %s\ndomains: %s\ncreated: %s\n",
-		st.ID, st.Name, st.APIKey, st.SecretBase64(), strings.Join(st.Domains, ", "), st.CreatedAt.Format(time.RFC3339))
+	fmt.Fprintf(w, "siteId:  %d\nname:    %s\napiKey:  %s\nsecret:  %s\ndomains: %s\nreferrer required: %v\ncreated: %s\n",
+		st.ID, st.Name, st.APIKey, st.SecretBase64(), strings.Join(st.Domains, ", "), st.RequireReferrer, st.CreatedAt.Format(time.RFC3339))
 }
 
 func writeJSON(w io.Writer, v any) error {

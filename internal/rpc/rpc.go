@@ -150,6 +150,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.render(w, r, out, nil, errcode.New(errcode.GeneralServerError, "General Server Error"))
 		}
 	}()
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		info.Method = "preflight"
+		h.preflight(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		h.render(w, r, out, nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request format: HTTP method %s; use GET or POST", r.Method))
 		return
@@ -170,20 +175,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info.Method = m.name
-	data, cookies, err := h.call(r, m, values)
-	for _, ck := range cookies {
-		http.SetCookie(w, ck)
+	data, c, err := h.call(r, m, values)
+	if c != nil {
+		allowCORS(w, r, c.Site)
+		for _, ck := range c.cookies {
+			http.SetCookie(w, ck)
+		}
 	}
 	h.render(w, r, out, data, err)
 }
 
-func (h *Handler) call(r *http.Request, m registered, values map[string][]string) (any, []*http.Cookie, error) {
+func (h *Handler) call(r *http.Request, m registered, values map[string][]string) (any, *Call, error) {
 	c, err := h.authenticate(r, m, values)
 	if err != nil {
-		return nil, nil, err
+		return nil, c, err
 	}
 	data, err := m.Run(r.Context(), c)
-	return data, c.cookies, err
+	return data, c, err
 }
 
 // authenticate resolves the site and checks the credentials m needs.
@@ -206,7 +214,12 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	}
 	c := &Call{Site: st, Params: params, Secure: callctx.From(r.Context()).Secure}
 	if err := h.credentials(r, c); err != nil {
-		return nil, err
+		return c, err
+	}
+	if !c.Server {
+		if err := checkOrigin(r, st); err != nil {
+			return c, err
+		}
 	}
 	if c.Key != nil && !c.Key.Allows(m.name) {
 		return nil, errcode.Newf(errcode.PermissionDenied, "Permission denied: the application key may not call %s", m.name)

@@ -216,6 +216,46 @@ func (s *Service) RotateSecret(ctx context.Context, id int64) (Site, error) {
 	return st, nil
 }
 
+// SetDomains replaces the domains of site id and its referrer rule.
+func (s *Service) SetDomains(ctx context.Context, id int64, domains []string, requireReferrer bool) (Site, error) {
+	st, err := s.ByID(ctx, id)
+	if err != nil {
+		return Site{}, err
+	}
+	if domains, err = normalizeDomains(domains); err != nil {
+		return Site{}, err
+	}
+	updated := s.now().UTC().Truncate(time.Millisecond)
+	if !updated.After(st.UpdatedAt) {
+		updated = st.UpdatedAt.Add(time.Millisecond)
+	}
+	if err := s.store.UpdateSiteDomains(ctx, id, domains, requireReferrer, updated); err != nil {
+		return Site{}, fmt.Errorf("set domains: %w", err)
+	}
+	st.Domains, st.RequireReferrer, st.UpdatedAt = domains, requireReferrer, updated
+	s.cache.put(st)
+	return st, nil
+}
+
+// AllowsOrigin tells whether a page at host may call the site: any host
+// when the site lists no domains; else a listed domain, or a subdomain of a
+// listed "*.domain".
+func (st Site) AllowsOrigin(host string) bool {
+	if len(st.Domains) == 0 {
+		return true
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, d := range st.Domains {
+		if d == host {
+			return true
+		}
+		if base, ok := strings.CutPrefix(d, "*."); ok && (host == base || strings.HasSuffix(host, "."+base)) {
+			return true
+		}
+	}
+	return false
+}
+
 // PolicyChange sets one section of the policies: Raw is its JSON object.
 type PolicyChange struct{ Section, Raw string }
 
@@ -286,6 +326,7 @@ func (s *Service) open(r Record, err error) (Site, error) {
 		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
 	}
 	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, Policies: pol,
+		RequireReferrer: r.RequireReferrer,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	s.cache.put(st)
 	return st, nil

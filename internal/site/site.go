@@ -21,7 +21,9 @@ type Site struct {
 	// REST dialect's Basic password (both as base64). It is stored sealed.
 	Secret    []byte
 	Domains   []string
-	Policies  policy.Policies
+	// RequireReferrer: client calls must come from a page of the domains.
+	RequireReferrer bool
+	Policies        policy.Policies
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -31,8 +33,9 @@ type Record struct {
 	ID           int64
 	Name         string
 	APIKey       string
-	SealedSecret []byte
-	Domains      []string
+	SealedSecret    []byte
+	Domains         []string
+	RequireReferrer bool
 	// Policies is the JSON of the site's policies (see package policy).
 	Policies  string
 	CreatedAt time.Time
@@ -51,6 +54,8 @@ type Store interface {
 	ListSites(ctx context.Context) ([]Record, error)
 	// UpdateSiteSecret replaces the sealed secret of site id.
 	UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error
+	// UpdateSiteDomains replaces the domains of site id and its referrer rule.
+	UpdateSiteDomains(ctx context.Context, id int64, domains []string, requireReferrer bool, updatedAt time.Time) error
 	// UpdateSitePolicies replaces the policies (JSON) of site id.
 	UpdateSitePolicies(ctx context.Context, id int64, policies string, updatedAt time.Time) error
 	CreateAppKey(ctx context.Context, k AppKeyRecord) error

@@ -13,7 +13,7 @@ import (
 
 var _ site.Store = (*DB)(nil)
 
-const siteColumns = `id, name, api_key, secret_sealed, domains, policies, created_at, updated_at`
+const siteColumns = `id, name, api_key, secret_sealed, domains, policies, require_referrer, created_at, updated_at`
 
 // CreateSite implements site.Store.
 func (db *DB) CreateSite(ctx context.Context, r *site.Record) error {
@@ -50,9 +50,10 @@ func (db *DB) insertSite(ctx context.Context, r *site.Record) error {
 		return err
 	}
 	return db.writeRow(ctx,
-		`INSERT INTO sites (name, api_key, secret_sealed, domains, policies, created_at, updated_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		r.Name, r.APIKey, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), millis(r.CreatedAt), millis(r.UpdatedAt),
+		`INSERT INTO sites (name, api_key, secret_sealed, domains, policies, require_referrer, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		r.Name, r.APIKey, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.RequireReferrer,
+		millis(r.CreatedAt), millis(r.UpdatedAt),
 	).Scan(&r.ID)
 }
 
@@ -91,6 +92,17 @@ func (db *DB) UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, upd
 	return affected(res, err, site.ErrNotFound)
 }
 
+// UpdateSiteDomains implements site.Store.
+func (db *DB) UpdateSiteDomains(ctx context.Context, id int64, domains []string, requireReferrer bool, updatedAt time.Time) error {
+	b, err := json.Marshal(domains)
+	if err != nil {
+		return err
+	}
+	res, err := db.exec(ctx, `UPDATE sites SET domains = $1, require_referrer = $2, updated_at = $3 WHERE id = $4`,
+		string(b), requireReferrer, millis(updatedAt), id)
+	return affected(res, err, site.ErrNotFound)
+}
+
 // UpdateSitePolicies implements site.Store.
 func (db *DB) UpdateSitePolicies(ctx context.Context, id int64, policies string, updatedAt time.Time) error {
 	res, err := db.exec(ctx,
@@ -111,7 +123,7 @@ func scanSite(row scanner) (site.Record, error) {
 		domains          string
 		created, updated int64
 	)
-	err := row.Scan(&r.ID, &r.Name, &r.APIKey, &r.SealedSecret, &domains, &r.Policies, &created, &updated)
+	err := row.Scan(&r.ID, &r.Name, &r.APIKey, &r.SealedSecret, &domains, &r.Policies, &r.RequireReferrer, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return site.Record{}, site.ErrNotFound
 	}

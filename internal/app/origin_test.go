@@ -1,0 +1,80 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// A site's domains: browser calls from other pages are refused (400120),
+// CORS is granted to listed origins only, and a site that requires a
+// referrer refuses client calls that name no page (403015).
+func TestSiteDomains(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		if _, err := e.app.Sites.SetDomains(context.Background(), e.site.ID, []string{"shop.example.com", "*.example.org"}, false); err != nil {
+			t.Fatal(err)
+		}
+		call := func(hdr http.Header, secret bool) response {
+			form := url.Values{"apiKey": {e.site.APIKey}, "loginID": {"x@example.com"}}
+			if secret {
+				form.Set("secret", e.site.SecretBase64())
+			}
+			hdr.Set("Content-Type", "application/x-www-form-urlencoded")
+			return e.do(t, "POST", "/accounts.isAvailableLoginID", strings.NewReader(form.Encode()), hdr)
+		}
+		tests := []struct {
+			name   string
+			hdr    http.Header
+			secret bool
+			code   float64
+			cors   string
+		}{
+			{"listed origin", http.Header{"Origin": {"https://shop.example.com"}}, false, 0, "https://shop.example.com"},
+			{"wildcard subdomain", http.Header{"Origin": {"https://a.b.example.org:8443"}}, false, 0, "https://a.b.example.org:8443"},
+			{"wildcard base", http.Header{"Referer": {"https://example.org/page"}}, false, 0, ""},
+			{"other origin", http.Header{"Origin": {"https://evil.example.net"}}, false, 400120, ""},
+			{"lookalike", http.Header{"Origin": {"https://shop.example.com.evil.net"}}, false, 400120, ""},
+			{"other referer", http.Header{"Referer": {"https://evil.example.net/x"}}, false, 400120, ""},
+			{"opaque origin", http.Header{"Origin": {"null"}}, false, 400120, ""},
+			{"no page: an app or a server", http.Header{}, false, 0, ""},
+			{"server call from anywhere", http.Header{"Origin": {"https://evil.example.net"}}, true, 0, ""},
+		}
+		for _, tc := range tests {
+			r := call(tc.hdr, tc.secret)
+			m := r.json(t)
+			if m["errorCode"] != tc.code || r.header.Get("Access-Control-Allow-Origin") != tc.cors {
+				t.Errorf("%s: errorCode %v, ACAO %q; want %v, %q", tc.name, m["errorCode"], r.header.Get("Access-Control-Allow-Origin"), tc.code, tc.cors)
+			}
+			if tc.code == 400120 && (m["errorMessage"] != "Invalid site domain" || m["statusCode"] != 400.0) {
+				t.Errorf("%s: %v", tc.name, m)
+			}
+			if tc.cors != "" && r.header.Get("Access-Control-Allow-Credentials") != "true" {
+				t.Errorf("%s: no Access-Control-Allow-Credentials", tc.name)
+			}
+		}
+		// Preflight: granted to a listed origin of the apiKey's site only.
+		for origin, want := range map[string]string{"https://shop.example.com": "https://shop.example.com", "https://evil.example.net": ""} {
+			r := e.do(t, "OPTIONS", "/accounts.login?apiKey="+e.site.APIKey, nil,
+				http.Header{"Origin": {origin}, "Access-Control-Request-Method": {"POST"}})
+			if r.status != 204 || r.header.Get("Access-Control-Allow-Origin") != want {
+				t.Errorf("preflight from %s: %d, ACAO %q", origin, r.status, r.header.Get("Access-Control-Allow-Origin"))
+			}
+		}
+
+		if _, err := e.app.Sites.SetDomains(context.Background(), e.site.ID, []string{"shop.example.com"}, true); err != nil {
+			t.Fatal(err)
+		}
+		m := call(http.Header{}, false).json(t)
+		if m["errorCode"] != 403015.0 || m["errorMessage"] != "Missing request referrer" || m["statusCode"] != 403.0 {
+			t.Errorf("no referrer: %v", m)
+		}
+		if m := call(http.Header{"Referer": {"https://shop.example.com/"}}, false).json(t); m["errorCode"] != 0.0 {
+			t.Errorf("with the referrer: %v", m)
+		}
+		if m := call(http.Header{}, true).json(t); m["errorCode"] != 0.0 {
+			t.Errorf("a server call needs no referrer: %v", m)
+		}
+	})
+}

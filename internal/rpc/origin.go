@@ -1,0 +1,67 @@
+package rpc
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/site"
+)
+
+// pageHost is the host of the page a browser call comes from: its Origin,
+// else its Referer; "" when the call names none (a server, an app).
+func pageHost(r *http.Request) (host string, named bool) {
+	for _, h := range []string{"Origin", "Referer"} {
+		if v := r.Header.Get(h); v != "" {
+			u, err := url.Parse(v)
+			if err != nil || u.Host == "" {
+				return "", true // named, but no host: matches no domain
+			}
+			return u.Hostname(), true
+		}
+	}
+	return "", false
+}
+
+// checkOrigin applies the site's domains to a client call: 400120 for a
+// page outside them, 403015 without a page when the site requires one.
+func checkOrigin(r *http.Request, st site.Site) error {
+	host, named := pageHost(r)
+	switch {
+	case !named && st.RequireReferrer:
+		return errcode.New(errcode.MissingRequestReferrer, "Missing request referrer: the site accepts calls from its pages only")
+	case named && !st.AllowsOrigin(host):
+		return errcode.Newf(errcode.InvalidSiteDomain, "Invalid site domain: %.100q is not a domain of the site", host)
+	}
+	return nil
+}
+
+// allowCORS lets the page of r read the response when the site lists its
+// domain: CORS is granted to listed domains only, never to any origin.
+func allowCORS(w http.ResponseWriter, r *http.Request, st site.Site) {
+	origin := r.Header.Get("Origin")
+	host, named := pageHost(r)
+	if origin == "" || !named || len(st.Domains) == 0 || !st.AllowsOrigin(host) {
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Add("Vary", "Origin")
+}
+
+// preflight answers a CORS preflight: the site is the apiKey of its query.
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Origin")
+	if key := r.URL.Query().Get("apiKey"); key != "" {
+		if st, err := h.sites.ByAPIKey(r.Context(), key); err == nil {
+			allowCORS(w, r, st)
+			if w.Header().Get("Access-Control-Allow-Origin") != "" {
+				w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+				w.Header().Set("Access-Control-Max-Age", "600")
+			}
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,6 @@
+-- +goose Up
+-- Client calls of the site must come from a page (Origin or Referer).
+ALTER TABLE sites ADD COLUMN require_referrer INTEGER NOT NULL DEFAULT 0;
+
+-- +goose Down
+ALTER TABLE sites DROP COLUMN require_referrer;
