@@ -19,20 +19,20 @@ type Site struct {
 	APIKey string
 	// Secret is the site secret in clear: the RPC dialect's HMAC key and the
 	// REST dialect's Basic password (both as base64). It is stored sealed.
-	Secret    []byte
-	Domains   []string
+	Secret  []byte
+	Domains []string
 	// RequireReferrer: client calls must come from a page of the domains.
 	RequireReferrer bool
 	Policies        policy.Policies
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Record is a site as the store keeps it, with its secret sealed.
 type Record struct {
-	ID           int64
-	Name         string
-	APIKey       string
+	ID              int64
+	Name            string
+	APIKey          string
 	SealedSecret    []byte
 	Domains         []string
 	RequireReferrer bool
