@@ -963,17 +963,13 @@ func newClockEnv(t *testing.T, engine store.Engine, clock func() time.Time) *env
 	db := storetest.Open(t, engine)
 	cfg := server.DefaultConfig()
 	cfg.MaxBodyBytes = maxBody
-	a, err := app.New(testOptions(db, cfg, clock))
+	e := startApp(t, db, testOptions(db, cfg, clock))
+	st, err := e.app.Sites.Create(context.Background(), "clock", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := a.Sites.Create(context.Background(), "clock", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
-	return &env{srv: srv, app: a, db: db, site: st}
+	e.site = st
+	return e
 }
 
 // Sessions and one-time tokens end when their time is up, by the App's clock.

@@ -72,6 +72,19 @@ func newEnv(t testing.TB, engine store.Engine) *env {
 	return &env{srv: srv, app: a, db: db, site: st}
 }
 
+// startApp serves an App of o behind a loopback test server, until the
+// test ends. The env has no site yet.
+func startApp(t testing.TB, db *store.DB, o app.Options) *env {
+	t.Helper()
+	a, err := app.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &env{srv: srv, app: a, db: db}
+}
+
 // testOptions are the options of an App under test: cheap password hashing,
 // mail to the log.
 func testOptions(db *store.DB, cfg server.Config, now func() time.Time) app.Options {

@@ -18,7 +18,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -431,13 +430,9 @@ func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, 
 	if opts != nil {
 		opts(&o)
 	}
-	a, err := app.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
-	return &env{srv: srv, app: a, db: db, site: st}
+	e := startApp(t, db, o)
+	e.site = st
+	return e
 }
 
 // Two processes on one database share what they saw: a request accepted by
