@@ -162,6 +162,8 @@ type Store interface {
 	IPFailures(ctx context.Context, siteID int64, ip string, windowStart time.Time) (failures int, lockedUntil time.Time, err error)
 	// RecordIPFailure counts a failed login from ip within the hour.
 	RecordIPFailure(ctx context.Context, siteID int64, ip string, now time.Time) (int, error)
+	// ForgiveIPFailure takes back one counted attempt from ip.
+	ForgiveIPFailure(ctx context.Context, siteID int64, ip string) error
 	LockIP(ctx context.Context, siteID int64, ip string, until time.Time) error
 
 	// EnqueueMail adds a sealed message to the outbox.

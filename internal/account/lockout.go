@@ -14,18 +14,30 @@ type Captcha interface {
 	Verify(ctx context.Context, token, remoteIP string) (bool, error)
 }
 
-// guard applies the security policies of a site to the logins of one client.
+// guard applies the security policies of a site to one login attempt.
+//
+// Every attempt is counted before any password is hashed, in one atomic
+// statement per counter: of concurrent guesses, no more than the threshold
+// get their password tried. A success takes its count back.
 type guard struct {
 	s   *Service
 	st  site.Site
 	sec policy.Security
 	ip  string
 	now time.Time
-	// ipFailures are this address's failures within the hour.
+	// ipFailures are this address's failures before this attempt.
 	ipFailures int
+	// accountCount and ipCount are the counts this attempt claimed (0: not counted).
+	accountCount, ipCount int
 }
 
-func (s *Service) guard(st site.Site, ip string) *guard {
+// guard returns the guard of an attempt from ip. A trusted caller (a
+// server with the site's credentials) answers for its own clients: it is
+// asked no CAPTCHA and its address is not counted.
+func (s *Service) guard(st site.Site, ip string, trusted bool) *guard {
+	if trusted {
+		ip = ""
+	}
 	return &guard{s: s, st: st, sec: st.Policies.Security, ip: ip, now: s.clock()}
 }
 
@@ -33,12 +45,15 @@ func lockedOut(what string) error {
 	return errcode.Newf(errcode.AccountTemporarilyLockedOut, "Account Temporarily Locked Out: too many failed logins %s; try again later", what)
 }
 
-// countsIP tells whether the policies need this address's failures.
 func (g *guard) countsIP() bool {
 	return g.ip != "" && (g.sec.IPLockout.HourlyFailedLoginThreshold > 0 || g.sec.Captcha.FailedLoginThreshold > 0)
 }
 
-// check refuses an address that is locked out (before any password work).
+func (g *guard) countsAccount() bool {
+	return g.sec.AccountLockout.FailedLoginThreshold > 0 || (g.ip != "" && g.sec.Captcha.FailedLoginThreshold > 0)
+}
+
+// check refuses an address that is locked out, before any other work.
 func (g *guard) check(ctx context.Context) error {
 	if !g.countsIP() {
 		return nil
@@ -65,7 +80,8 @@ func (g *guard) checkAccount(a Account) error {
 // recentFailures are a's failures not yet forgotten.
 func (g *guard) recentFailures(a Account) int {
 	reset := g.sec.AccountLockout.FailedLoginResetSec
-	if reset > 0 && a.FailedSince.Before(g.now.Add(-time.Duration(reset)*time.Second)) {
+	if (reset > 0 && a.FailedSince.Before(g.now.Add(-time.Duration(reset)*time.Second))) ||
+		(!a.LockedUntil.IsZero() && !g.now.Before(a.LockedUntil)) {
 		return 0
 	}
 	return a.FailedLogins
@@ -75,7 +91,7 @@ func (g *guard) recentFailures(a Account) int {
 // 401021 when it is wrong.
 func (g *guard) captcha(ctx context.Context, a Account, token string) error {
 	t := g.sec.Captcha.FailedLoginThreshold
-	if t == 0 || max(g.ipFailures, g.recentFailures(a)) < t {
+	if t == 0 || g.ip == "" || max(g.ipFailures, g.recentFailures(a)) < t {
 		return nil
 	}
 	if token == "" {
@@ -91,12 +107,11 @@ func (g *guard) captcha(ctx context.Context, a Account, token string) error {
 	return nil
 }
 
-// failed counts a failed login against the account (when known) and the
-// address, locks them at their thresholds, and returns the one answer to
-// a failed login.
-func (g *guard) failed(ctx context.Context, a *Account) error {
-	lock := g.sec.AccountLockout
-	if a != nil && (lock.FailedLoginThreshold > 0 || g.sec.Captcha.FailedLoginThreshold > 0) {
+// claim counts this attempt against the account (when known) and the
+// address; past a threshold it locks and refuses, before any hashing.
+func (g *guard) claim(ctx context.Context, a *Account) error {
+	lock, ipl := g.sec.AccountLockout, g.sec.IPLockout
+	if a != nil && g.countsAccount() {
 		resetBefore := time.Time{}
 		if lock.FailedLoginResetSec > 0 {
 			resetBefore = g.now.Add(-time.Duration(lock.FailedLoginResetSec) * time.Second)
@@ -105,10 +120,12 @@ func (g *guard) failed(ctx context.Context, a *Account) error {
 		if err != nil {
 			return err
 		}
-		if lock.FailedLoginThreshold > 0 && n >= lock.FailedLoginThreshold {
+		g.accountCount = n
+		if lock.FailedLoginThreshold > 0 && n > lock.FailedLoginThreshold {
 			if err := g.s.store.LockAccount(ctx, a.ID, g.now.Add(time.Duration(lock.LockoutTimeSec)*time.Second)); err != nil {
 				return err
 			}
+			return lockedOut("of this account")
 		}
 	}
 	if g.countsIP() {
@@ -116,14 +133,47 @@ func (g *guard) failed(ctx context.Context, a *Account) error {
 		if err != nil {
 			return err
 		}
-		ipl := g.sec.IPLockout
-		if ipl.HourlyFailedLoginThreshold > 0 && n >= ipl.HourlyFailedLoginThreshold {
+		g.ipCount = n
+		if ipl.HourlyFailedLoginThreshold > 0 && n > ipl.HourlyFailedLoginThreshold {
 			if err := g.s.store.LockIP(ctx, g.st.ID, g.ip, g.now.Add(time.Duration(ipl.LockoutTimeSec)*time.Second)); err != nil {
 				return err
 			}
+			return lockedOut("from this address")
+		}
+	}
+	return nil
+}
+
+// failed ends an attempt with a wrong password: the counts it claimed stay,
+// and at a threshold the account or the address is locked.
+func (g *guard) failed(ctx context.Context, a *Account) error {
+	lock, ipl := g.sec.AccountLockout, g.sec.IPLockout
+	if a != nil && lock.FailedLoginThreshold > 0 && g.accountCount >= lock.FailedLoginThreshold {
+		if err := g.s.store.LockAccount(ctx, a.ID, g.now.Add(time.Duration(lock.LockoutTimeSec)*time.Second)); err != nil {
+			return err
+		}
+	}
+	if ipl.HourlyFailedLoginThreshold > 0 && g.ipCount >= ipl.HourlyFailedLoginThreshold {
+		if err := g.s.store.LockIP(ctx, g.st.ID, g.ip, g.now.Add(time.Duration(ipl.LockoutTimeSec)*time.Second)); err != nil {
+			return err
 		}
 	}
 	return badLogin()
+}
+
+// succeeded takes back what a right password claimed: the account starts
+// over, the address forgets this attempt.
+func (g *guard) succeeded(ctx context.Context, a *Account) error {
+	if g.accountCount > 0 || a.FailedLogins > 0 {
+		if err := g.s.store.ResetLoginFailures(ctx, a.ID); err != nil {
+			return err
+		}
+		a.FailedLogins, a.FailedSince, a.LockedUntil = 0, zeroTime, zeroTime
+	}
+	if g.ipCount > 0 {
+		return g.s.store.ForgiveIPFailure(ctx, g.st.ID, g.ip)
+	}
+	return nil
 }
 
 // verifyCaptcha asks the verifier; without one no answer is right.

@@ -30,6 +30,9 @@ type LoginInput struct {
 	// Kind, when set, is the kind of login ID the caller named (the REST
 	// dialect's username or email_address); else "@" tells.
 	Kind LoginIDKind
+	// Trusted: the call comes from a server with the site's credentials,
+	// which answers for its clients (no CAPTCHA, no address counted).
+	Trusted bool
 }
 
 // Login checks a login ID and password and opens a session. An unknown login
@@ -50,7 +53,7 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, in.Session)); err != nil {
 		return Result{}, err
 	}
-	g := s.guard(st, in.ClientIP)
+	g := s.guard(st, in.ClientIP, in.Trusted)
 	if err := g.check(ctx); err != nil {
 		return Result{}, err
 	}
@@ -68,8 +71,14 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 		return Result{}, err
 	}
 	if !found {
+		if err := g.claim(ctx, nil); err != nil {
+			return Result{}, err
+		}
 		s.hasher.VerifyDummy(ctx, in.Password)
 		return Result{}, g.failed(ctx, nil)
+	}
+	if err := g.claim(ctx, &a); err != nil {
+		return Result{}, err
 	}
 	ok, rehash, err := s.hasher.Verify(ctx, in.Password, a.PasswordHash)
 	if err != nil {
@@ -77,6 +86,9 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	}
 	if !ok {
 		return Result{}, g.failed(ctx, &a)
+	}
+	if err := g.succeeded(ctx, &a); err != nil {
+		return Result{}, err
 	}
 	pw, so := in.Password, in.Session
 	// Account state is told only to who knows the password.
@@ -121,12 +133,6 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 		a.LastLoginAt = now
 		if err := tx.UpdateAccount(ctx, &a); err != nil {
 			return err
-		}
-		if a.FailedLogins > 0 || !a.LockedUntil.IsZero() {
-			if err := tx.ResetLoginFailures(ctx, a.ID); err != nil {
-				return err
-			}
-			a.FailedLogins, a.FailedSince, a.LockedUntil = 0, zeroTime, zeroTime
 		}
 		sess, err := s.createSession(ctx, tx, st, a, so)
 		res.Session = sess

@@ -63,6 +63,9 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 		return ResetResult{}, err
 	}
 	if in.SendEmail && a.Email == "" {
+		if st.Policies.AccountOptions.PreventLoginIDHarvesting {
+			return ResetResult{}, nil // as for an unknown login ID
+		}
 		return ResetResult{}, errcode.InvalidValue("loginID", "the account has no email address to send the reset link to")
 	}
 	tok, hash, err := s.newToken("pr1_")

@@ -35,6 +35,8 @@ type env struct {
 	app  *app.App
 	db   *store.DB
 	site site.Site
+	// header is sent with every request that does not set it itself.
+	header http.Header
 }
 
 const maxBody = 4 << 10
@@ -118,6 +120,11 @@ func (e *env) do(t *testing.T, method, path string, body io.Reader, header http.
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
+	}
+	for k, vs := range e.header {
+		if _, set := req.Header[k]; !set {
+			req.Header[k] = vs
+		}
 	}
 	res, err := e.srv.Client().Do(req)
 	if err != nil {

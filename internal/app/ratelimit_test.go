@@ -35,7 +35,7 @@ func TestRateLimit(t *testing.T) {
 	}
 	srv := httptest.NewServer(a.Handler())
 	defer srv.Close()
-	e := &env{srv: srv, app: a, db: db, site: st}
+	e := &env{srv: srv, app: a, db: db, site: st, header: http.Header{"X-Forwarded-Proto": {"https"}}}
 	rpc := func(client string) response {
 		form := url.Values{"apiKey": {st.APIKey}, "loginID": {"x@example.com"}}
 		return e.do(t, "POST", "/accounts.isAvailableLoginID", strings.NewReader(form.Encode()),

@@ -88,6 +88,7 @@ func (x Accounts) register(ctx context.Context, c *Call) (any, error) {
 		Email: p.Get("email"), Username: p.Get("username"), Password: p.Get("password"),
 		Profile: p.Object("profile"), Data: p.Object("data"), RegToken: p.Get("regToken"),
 		Finalize: finalize, Session: so, CaptchaToken: p.Get("captchaToken"), ClientIP: callctx.From(ctx).ClientIP,
+		Trusted: c.Server,
 	})
 	return x.result(c, res, inc, err)
 }
@@ -112,7 +113,7 @@ func (x Accounts) login(ctx context.Context, c *Call) (any, error) {
 	}
 	res, err := x.Accounts.Login(ctx, c.Site, account.LoginInput{LoginID: c.Params.Get("loginID"),
 		Password: c.Params.Get("password"), Session: so, ClientIP: callctx.From(ctx).ClientIP,
-		CaptchaToken: c.Params.Get("captchaToken")})
+		CaptchaToken: c.Params.Get("captchaToken"), Trusted: c.Server})
 	return x.result(c, res, inc, err)
 }
 

@@ -176,15 +176,14 @@ func Secure(r *http.Request, trusted []netip.Prefix) bool {
 		return false
 	}
 	ip := ap.Addr().Unmap()
-	if ip.IsLoopback() {
-		return true
-	}
+	// A trusted proxy speaks for the client, even on loopback: a plain-HTTP
+	// proxy on this machine must not pass secrets that came over HTTP.
 	for _, p := range trusted {
 		if p.Contains(ip) {
 			return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 		}
 	}
-	return false
+	return ip.IsLoopback()
 }
 
 // ClientIP is the address of the client: the connection's, or, when that is
