@@ -107,6 +107,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrLoginIDTaken is returned when a unique login ID is already in use.
 	ErrLoginIDTaken = errors.New("login ID taken")
+	// ErrChanged is returned when an account changed since it was read.
+	ErrChanged = errors.New("account changed meanwhile")
 )
 
 // Store keeps accounts, sessions and tokens. Uniqueness of login IDs within a
@@ -119,8 +121,13 @@ type Store interface {
 	// CreateAccount inserts a and its login IDs and sets a.ID;
 	// ErrLoginIDTaken when a login ID is in use.
 	CreateAccount(ctx context.Context, a *Account, ids []StoredLoginID) error
-	// UpdateAccount writes every field of a but its login IDs.
-	UpdateAccount(ctx context.Context, a *Account) error
+	// UpdateAccount writes every field of a but its login IDs, if the
+	// account's updated_at is still prev (the value read): else ErrChanged,
+	// so that a change made meanwhile is never overwritten.
+	UpdateAccount(ctx context.Context, a *Account, prev time.Time) error
+	// RecordLogin notes a login, and a re-hash of the password, if the hash
+	// is still verified: else ErrChanged (the password changed meanwhile).
+	RecordLogin(ctx context.Context, accountID int64, at time.Time, verified, rehash string) error
 	DeleteAccount(ctx context.Context, siteID, accountID int64) error
 	AccountByID(ctx context.Context, siteID, accountID int64) (Account, error)
 	AccountByUID(ctx context.Context, siteID int64, uid string) (Account, error)

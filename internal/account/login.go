@@ -102,18 +102,23 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 			a.EmailVerified = false // this address, not the account's first one, is what must be verified
 		}
 	}
+	newHash := ""
 	if rehash {
-		if a.PasswordHash, err = s.hasher.Hash(ctx, pw); err != nil {
+		if newHash, err = s.hasher.Hash(ctx, pw); err != nil {
 			return Result{}, err
 		}
 	}
-	return s.openSession(ctx, st, a, so)
+	return s.openSession(ctx, st, a, so, newHash)
 }
 
 // openSession logs a into a new session, unless the registration or the
 // email verification is pending: then it answers 206001 or 206002 with a
 // regToken.
-func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so SessionOptions) (Result, error) {
+//
+// The login is recorded only if the password hash is still the one just
+// verified: a password changed meanwhile refuses the login (403042) rather
+// than let a session of the old password outlive the change.
+func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so SessionOptions, rehash string) (Result, error) {
 	var res Result
 	var pending error
 	err := s.store.WithTx(ctx, func(tx Store) error {
@@ -130,9 +135,15 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 			return err
 		}
 		now := s.clock()
-		a.LastLoginAt = now
-		if err := tx.UpdateAccount(ctx, &a); err != nil {
+		if err := tx.RecordLogin(ctx, a.ID, now, a.PasswordHash, rehash); err != nil {
+			if errors.Is(err, ErrChanged) {
+				return badLogin()
+			}
 			return err
+		}
+		a.LastLoginAt = now
+		if rehash != "" {
+			a.PasswordHash = rehash
 		}
 		sess, err := s.createSession(ctx, tx, st, a, so)
 		res.Session = sess
@@ -174,9 +185,9 @@ func (s *Service) createSession(ctx context.Context, tx Store, st site.Site, a A
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock()
-	ns := &NewSession{Token: tok, Session: Session{SiteID: st.ID, AccountID: a.ID, TokenHash: hash, CreatedAt: now,
-		ExpiresAt: sessionExpiry(now, sessionExpiration(st.Policies, so))}}
+	now, exp := s.clock(), sessionExpiration(st.Policies, so)
+	ns := &NewSession{Token: tok, Browser: exp == 0, Session: Session{SiteID: st.ID, AccountID: a.ID, TokenHash: hash,
+		CreatedAt: now, ExpiresAt: sessionExpiry(now, exp)}}
 	if so.Mobile {
 		secret := make([]byte, 32)
 		if _, err := io.ReadFull(rand.Reader, secret); err != nil {

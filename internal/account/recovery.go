@@ -139,12 +139,12 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, in ResetInput) 
 		if err != nil {
 			return err
 		}
-		now := s.clock()
+		now, prev := s.clock(), a.UpdatedAt
 		replaced := a.PasswordHash
-		a.PasswordHash, a.PasswordChangedAt, a.UpdatedAt = hash, now, now
+		a.PasswordHash, a.PasswordChangedAt, a.UpdatedAt = hash, now, later(now, prev)
 		uid, id = a.UID, a.ID
-		if err := tx.UpdateAccount(ctx, &a); err != nil {
-			return err
+		if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
+			return changed(err)
 		}
 		if err := s.recordPassword(ctx, tx, st, a.ID, replaced); err != nil {
 			return err
@@ -284,8 +284,9 @@ func (s *Service) confirm(ctx context.Context, t Token, spent error) (Account, e
 			return err
 		}
 		if mustLower(a.Email) == mustLower(t.Email) && !a.EmailVerified {
-			a.EmailVerified, a.VerifiedAt, a.UpdatedAt = true, now, now
-			return tx.UpdateAccount(ctx, &a)
+			prev := a.UpdatedAt
+			a.EmailVerified, a.VerifiedAt, a.UpdatedAt = true, now, later(now, prev)
+			return changed(tx.UpdateAccount(ctx, &a, prev))
 		}
 		return nil
 	})

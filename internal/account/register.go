@@ -266,10 +266,10 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			return errcode.New(errcode.AccountDisabled, "Account is disabled")
 		}
 		if !a.Registered {
-			now := s.clock()
-			a.Registered, a.RegisteredAt, a.UpdatedAt = true, now, now
-			if err := tx.UpdateAccount(ctx, &a); err != nil {
-				return err
+			now, prev := s.clock(), a.UpdatedAt
+			a.Registered, a.RegisteredAt, a.UpdatedAt = true, now, later(now, prev)
+			if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
+				return changed(err)
 			}
 		}
 		res.Account = a

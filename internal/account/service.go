@@ -82,6 +82,8 @@ type NewSession struct {
 	Token string
 	// Secret is the base64 session secret of a mobile session, else empty.
 	Secret string
+	// Browser: a browser session, whose cookie ends with the browser.
+	Browser bool
 }
 
 // SessionOptions are the session parameters of a login.
@@ -206,3 +208,21 @@ func (s *Service) ByID(ctx context.Context, siteID, id int64) (Account, error) {
 
 // now returns the current time truncated to the milliseconds the store keeps.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// later is now, or a millisecond after prev when now is not after it: an
+// update always moves updated_at, which is what detects concurrent changes.
+func later(now, prev time.Time) time.Time {
+	if now.After(prev) {
+		return now
+	}
+	return prev.Add(time.Millisecond)
+}
+
+// changed turns ErrChanged into 409030: the account changed since it was
+// read, and nothing was written; the client may try again.
+func changed(err error) error {
+	if errors.Is(err, ErrChanged) {
+		return errcode.New(errcode.ConcurrentUpdatesNotAllowed, "Concurrent updates not allowed: the account changed meanwhile; try again")
+	}
+	return err
+}

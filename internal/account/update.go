@@ -115,8 +115,8 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 	if c.Active != nil {
 		a.Active = *c.Active
 	}
-	now := s.clock()
-	a.UpdatedAt = now
+	now, prev := s.clock(), a.UpdatedAt
+	a.UpdatedAt = later(now, prev)
 	replaced := a.PasswordHash
 	if newHash != "" {
 		a.PasswordHash, a.PasswordChangedAt = newHash, now
@@ -173,8 +173,8 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 				return err
 			}
 		}
-		if err := tx.UpdateAccount(ctx, &a); err != nil {
-			return err
+		if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
+			return changed(err)
 		}
 		if newHash != "" {
 			if err := s.recordPassword(ctx, tx, st, a.ID, replaced); err != nil {

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,5 +59,25 @@ func TestAccountRules(t *testing.T) {
 	cookies := res.Cookies()
 	if len(cookies) != 1 || cookies[0].Expires.Before(now.AddDate(9, 0, 0)) || !cookies[0].HttpOnly {
 		t.Fatalf("cookie of a session without expiry: %+v", cookies)
+	}
+}
+
+// The session cookie counts on POST only: a link on another site (a GET
+// the browser sends with the cookie) cannot act for the user.
+func TestSessionCookieOnPostOnly(t *testing.T) {
+	e := newEnv(t, store.SQLite)
+	reg := e.rpcForm(t, "accounts.register", url.Values{"email": {"csrf@example.com"}, "password": {"csrf-password-1"},
+		"finalizeRegistration": {"true"}})
+	token, _ := reg["sessionInfo"].(map[string]any)["cookieValue"].(string)
+	cookie := http.Header{"Cookie": {"glt_" + e.site.APIKey + "=" + token}}
+	r := e.do(t, "GET", "/accounts.setAccountInfo?apiKey="+e.site.APIKey+"&addLoginEmails=attacker@example.com", nil, cookie)
+	if m := r.json(t); m["errorCode"] != 403012.0 {
+		t.Fatalf("GET with the cookie: %v", m)
+	}
+	form := url.Values{"apiKey": {e.site.APIKey}, "include": {"loginIDs"}}
+	hdr := http.Header{"Cookie": cookie["Cookie"], "Content-Type": {"application/x-www-form-urlencoded"}}
+	m := e.do(t, "POST", "/accounts.getAccountInfo", strings.NewReader(form.Encode()), hdr).json(t)
+	if m["errorCode"] != 0.0 || strings.Contains(fmt.Sprint(m["loginIDs"]), "attacker") {
+		t.Fatalf("POST with the cookie: %v", m)
 	}
 }

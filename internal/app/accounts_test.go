@@ -147,7 +147,7 @@ var (
 // Error details that recur.
 const (
 	badLogin        = "invalid loginID or password"
-	noSession       = "No valid session: log in first, or make a server call with the secret and UID"
+	noSession       = "No valid session: log in first (the session cookie counts on POST only), or make a server call with the secret and UID"
 	badToken        = "Invalid session token"
 	usedRegToken    = "Invalid parameter value: regToken: unknown or already used"
 	usedResetToken  = "Invalid parameter value: passwordResetToken: unknown or already used"
@@ -377,7 +377,7 @@ func TestAccountsRegister(t *testing.T) {
 			}
 			expectAbsent(t, si, "sessionToken", "sessionSecret")
 			ck := sessionCookie(e, r)
-			if ck == nil || ck.Value != token || !ck.HttpOnly || ck.Path != "/" || ck.SameSite != http.SameSiteLaxMode ||
+			if ck == nil || ck.Value != token || !ck.HttpOnly || ck.Path != "/" || ck.SameSite != http.SameSiteStrictMode ||
 				!ck.Secure || !ck.Expires.IsZero() {
 				t.Errorf("Set-Cookie %q", r.header.Values("Set-Cookie"))
 			}

@@ -53,6 +53,7 @@ var authCodes = map[float64]codeInfo{
 	400002: {400, "Bad Request", "Missing required parameter"},
 	400006: {400, "Bad Request", "Invalid parameter value"},
 	400097: {400, "Bad Request", "Missing required timestamp parameter"},
+	400001: {400, "Bad Request", "Invalid request format"},
 	400098: {400, "Bad Request", "Invalid timestamp parameter"},
 	403001: {403, "Forbidden", "Invalid session token"},
 	403002: {403, "Forbidden", "The difference between the request's timestamp and the server time is larger than 120 seconds. " +
@@ -965,8 +966,9 @@ func TestAuthBearer(t *testing.T) {
 				return signed(e.site.Secret, "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID, "nonce", shared))
 			}, code: 0},
 			{name: "a JWT with that text as jti", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), shared)), code: 0},
-			{name: "the Bearer JWT wins over a wrong sig", form: func() url.Values { return vals("UID", annUID, "sig", "AAAA") },
-				hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), freshNonce())), code: 0},
+			{name: "a Bearer JWT comes alone: not with a sig", form: func() url.Values { return vals("UID", annUID, "sig", "AAAA") },
+				hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), freshNonce())), code: 400001,
+				details: "Invalid request format: a Bearer token comes alone, without sig, secret or userKey"},
 		})
 	})
 }

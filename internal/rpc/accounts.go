@@ -155,11 +155,12 @@ func (x Accounts) sessionInfo(c *Call, s *account.NewSession) obj {
 		return obj{"sessionToken": s.Token, "sessionSecret": s.Secret, "expires_in": account.ExpiresIn(s.Session, now)}
 	}
 	ck := &http.Cookie{Name: SessionCookie(c.Site.APIKey), Value: s.Token, Path: "/", HttpOnly: true,
-		Secure: c.Secure, SameSite: http.SameSiteLaxMode}
+		Secure: c.Secure, SameSite: http.SameSiteStrictMode}
 	switch {
+	case s.Browser: // a cookie that ends with the browser
 	case s.ExpiresAt.IsZero(): // no expiry: a cookie that outlives the browser
 		ck.Expires = s.CreatedAt.AddDate(10, 0, 0)
-	case s.ExpiresAt.Sub(s.CreatedAt) != 24*time.Hour: // 24 h is the browser session's
+	default:
 		ck.Expires = s.ExpiresAt
 	}
 	c.SetCookie(ck)
@@ -262,7 +263,7 @@ func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
 func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {
 	if !c.Server {
 		c.SetCookie(&http.Cookie{Name: SessionCookie(c.Site.APIKey), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-			Secure: c.Secure, SameSite: http.SameSiteLaxMode})
+			Secure: c.Secure, SameSite: http.SameSiteStrictMode})
 		return obj{}, x.Accounts.Logout(ctx, *c.Session)
 	}
 	a, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))

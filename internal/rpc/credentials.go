@@ -34,6 +34,9 @@ func (h *Handler) credentials(r *http.Request, c *Call) error {
 	scheme, value, _ := strings.Cut(auth, " ")
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
+		if p.Get("sig") != "" || p.Get("secret") != "" || p.Get("userKey") != "" {
+			return errcode.New(errcode.InvalidRequestFormat, "Invalid request format: a Bearer token comes alone, without sig, secret or userKey")
+		}
 		return h.bearer(r.Context(), c, strings.TrimSpace(value))
 	case p.Get("sig") != "":
 		return h.signed(r, c)
@@ -95,9 +98,15 @@ func (h *Handler) signed(r *http.Request, c *Call) error {
 	if !authn.Matches(key, p.Get("sig"), r.Method, h.signedURLs(r), p.values) {
 		return errcode.New(errcode.InvalidRequestSignature, "Invalid request signature")
 	}
-	// A secret sent as well must be right too: nothing sent is ignored.
-	if s := p.Get("secret"); s != "" && !(site.Site{Secret: key}).SecretMatches(s) {
-		return errcode.New(errcode.InvalidSecret, "Invalid Secret")
+	// A secret sent as well must be right, and sent over HTTPS: nothing
+	// sent is ignored.
+	if s := p.Get("secret"); s != "" {
+		if !c.Secure {
+			return errcode.New(errcode.SecretSentOverHTTP, "Secret Sent Over Http: send the secret over HTTPS")
+		}
+		if !(site.Site{Secret: key}).SecretMatches(s) {
+			return errcode.New(errcode.InvalidSecret, "Invalid Secret")
+		}
 	}
 	if err := h.useNonce(ctx, st.ID, nonce, ts); err != nil {
 		return err

@@ -209,10 +209,10 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 		return nil, err
 	}
 	info := callctx.From(r.Context())
+	c := &Call{Site: st, Params: params, Secure: info.Secure}
 	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
-		return nil, info.RateLimited(wait)
+		return c, info.RateLimited(wait)
 	}
-	c := &Call{Site: st, Params: params, Secure: callctx.From(r.Context()).Secure}
 	if err := h.credentials(r, c); err != nil {
 		return c, err
 	}
@@ -222,13 +222,13 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 		}
 	}
 	if c.Key != nil && !c.Key.Allows(m.name) {
-		return nil, errcode.Newf(errcode.PermissionDenied, "Permission denied: the application key may not call %s", m.name)
+		return c, errcode.Newf(errcode.PermissionDenied, "Permission denied: the application key may not call %s", m.name)
 	}
 	switch m.Auth {
 	case APIKey:
 	case Server:
 		if !c.Server {
-			return nil, errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
+			return c, errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
 		}
 	case SessionOrServer:
 		if c.Server || c.Session != nil {
@@ -238,17 +238,20 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 		if token == "" {
 			token = params.Get("login_token")
 		}
-		if token == "" {
+		// The cookie goes with any request the browser makes, also one a
+		// link on another site starts: it counts on POST only (with
+		// SameSite=Strict), so that no link can act for the user.
+		if token == "" && r.Method == http.MethodPost {
 			if ck, err := r.Cookie(SessionCookie(st.APIKey)); err == nil {
 				token = ck.Value
 			}
 		}
 		if token == "" {
-			return nil, errcode.New(errcode.NoValidSession, "No valid session: log in first, or make a server call with the secret and UID")
+			return c, errcode.New(errcode.NoValidSession, "No valid session: log in first (the session cookie counts on POST only), or make a server call with the secret and UID")
 		}
 		sess, a, err := h.sessions.ResolveSession(r.Context(), st, token)
 		if err != nil {
-			return nil, err
+			return c, err
 		}
 		c.Session, c.Account = &sess, &a
 	default:

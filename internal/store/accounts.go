@@ -56,7 +56,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []accou
 }
 
 // UpdateAccount implements account.Store.
-func (db *DB) UpdateAccount(ctx context.Context, a *account.Account) error {
+func (db *DB) UpdateAccount(ctx context.Context, a *account.Account, prev time.Time) error {
 	profile, data, err := marshalObjects(a)
 	if err != nil {
 		return err
@@ -65,11 +65,19 @@ func (db *DB) UpdateAccount(ctx context.Context, a *account.Account) error {
 		`UPDATE accounts SET username = $1, email = $2, password_hash = $3, profile = $4, data = $5, active = $6,
 		   registered = $7, email_verified = $8, updated_at = $9, registered_at = $10, verified_at = $11,
 		   last_login_at = $12, password_changed_at = $13
-		 WHERE id = $14 AND site_id = $15`,
+		 WHERE id = $14 AND site_id = $15 AND updated_at = $16`,
 		nullString(a.Username), nullString(a.Email), a.PasswordHash, profile, data, a.Active, a.Registered,
 		a.EmailVerified, millis(a.UpdatedAt), optMillis(a.RegisteredAt), optMillis(a.VerifiedAt),
-		optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), a.ID, a.SiteID)
-	return affected(res, err, account.ErrNotFound)
+		optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), a.ID, a.SiteID, millis(prev))
+	return affected(res, err, account.ErrChanged)
+}
+
+// RecordLogin implements account.Store.
+func (db *DB) RecordLogin(ctx context.Context, accountID int64, at time.Time, verified, rehash string) error {
+	res, err := db.exec(ctx,
+		`UPDATE accounts SET last_login_at = $1, password_hash = CASE WHEN $2 = '' THEN password_hash ELSE $2 END
+		 WHERE id = $3 AND password_hash = $4`, millis(at), rehash, accountID, verified)
+	return affected(res, err, account.ErrChanged)
 }
 
 // DeleteAccount implements account.Store: its login IDs, sessions and

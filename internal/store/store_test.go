@@ -260,3 +260,36 @@ func TestPurge(t *testing.T) {
 		}
 	})
 }
+
+// A write based on a stale read changes nothing: UpdateAccount checks the
+// updated_at it read, RecordLogin the password hash it verified.
+func TestAccountWritesDetectChanges(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := newSite(t, db, "3_w")
+		a := &account.Account{SiteID: s.ID, UID: "w1", PasswordHash: "old", Active: true, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateAccount(ctx, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		first := *a
+		first.PasswordHash, first.UpdatedAt = "new", t0.Add(time.Second)
+		if err := db.UpdateAccount(ctx, &first, t0); err != nil {
+			t.Fatalf("update on a fresh read: %v", err)
+		}
+		stale := *a
+		stale.Active, stale.UpdatedAt = false, t0.Add(2*time.Second)
+		if err := db.UpdateAccount(ctx, &stale, t0); !errors.Is(err, account.ErrChanged) {
+			t.Fatalf("update on a stale read: %v", err)
+		}
+		if err := db.RecordLogin(ctx, a.ID, t0, "old", ""); !errors.Is(err, account.ErrChanged) {
+			t.Fatalf("login with the replaced password: %v", err)
+		}
+		if err := db.RecordLogin(ctx, a.ID, t0, "new", "rehashed"); err != nil {
+			t.Fatalf("login with the current password: %v", err)
+		}
+		got, _ := db.AccountByID(ctx, s.ID, a.ID)
+		if !got.Active || got.PasswordHash != "rehashed" || !got.LastLoginAt.Equal(t0) {
+			t.Fatalf("account %+v", got)
+		}
+	})
+}
