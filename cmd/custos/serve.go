@@ -40,7 +40,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&smtpURL, "smtp", "", "SMTP relay: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; without it mail is written to the log (development)")
 	fs.StringVar(&mailFrom, "mail-from", "custos@localhost", "sender address of mail")
 	var proxies stringList
-	fs.Var(&proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-Proto: https is believed (repeatable)")
+	fs.Var(&proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-Proto and X-Forwarded-For are believed (repeatable)")
 	pw := password.DefaultParams()
 	fs.Func("argon2-memory", fmt.Sprintf("argon2id memory in KiB (default %d)", pw.Memory), uintFlag(&pw.Memory))
 	fs.Func("argon2-time", fmt.Sprintf("argon2id passes (default %d)", pw.Time), uintFlag(&pw.Time))

@@ -16,13 +16,13 @@ import (
 	"github.com/custos-id/custos/internal/store"
 )
 
-const siteUsage = `usage: custos site <create|list|show|rotate-secret> [flags]
+const siteUsage = `usage: custos site <create|list|show|update|rotate-secret> [flags]
 
   create --name NAME [--domain D]... [--json]   create a site; prints its siteId, apiKey and secret
   list [--json]                                 list sites (without secrets)
   show --id N [--json]                          show a site with its secret
   update --id N [--domain D]... [--require-referrer]
-                                                replace the site's domains: browser calls from other pages
+                                                replace the site's domains (none given: any page): browser calls from other pages
                                                 are refused (400120); with --require-referrer, client calls
                                                 without Origin or Referer too (403015)
   rotate-secret --id N [--json]                 give a site a new secret; the old one stops working here at
