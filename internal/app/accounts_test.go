@@ -95,20 +95,34 @@ type codeInfo struct {
 	message string
 }
 
-// accountsCodes are the codes the accounts methods answer, as the catalog
+// wantCodes are the codes the tests of this package meet, as the catalog
 // should give them (written out here rather than read from errcode, so
 // that a change of the catalog shows).
-var accountsCodes = map[float64]codeInfo{
+var wantCodes = map[float64]codeInfo{
 	0:      {200, "OK", ""},
 	206001: {206, "Partial Content", "Account pending registration"},
 	206002: {206, "Partial Content", "Account pending verification"},
+	400001: {400, "Bad Request", "Invalid request format"},
 	400002: {400, "Bad Request", "Missing required parameter"},
 	400015: {400, "Bad Request", "Code expired"},
 	400004: {400, "Bad Request", "Invalid parameter format"},
 	400006: {400, "Bad Request", "Invalid parameter value"},
 	400009: {400, "Bad Request", "Validation error"},
+	400021: {400, "Bad Request", "CAPTCHA verification failed"},
+	400097: {400, "Bad Request", "Missing required timestamp parameter"},
+	400098: {400, "Bad Request", "Invalid timestamp parameter"},
+	401000: {401, "Unauthorized", "Invalid policy configuration"},
+	401020: {401, "Unauthorized", "Login Failed Captcha Required"},
+	401021: {401, "Unauthorized", "Login Failed Wrong Captcha"},
 	401030: {401, "Unauthorized", "Old password used"},
 	403001: {403, "Forbidden", "Invalid session token"},
+	403002: {403, "Forbidden", "The difference between the request's timestamp and the server time is larger than 120 seconds. " +
+		"Please check your server's time and timezone configuration."},
+	403003: {403, "Forbidden", "Invalid request signature"},
+	403004: {403, "Forbidden", "Duplicate nonce"},
+	403025: {403, "Forbidden", "Invalid token"},
+	403026: {403, "Forbidden", "Unauthorized access error"},
+	403120: {403, "Forbidden", "Account Temporarily Locked Out"},
 	403005: {403, "Forbidden", "Unauthorized user"},
 	403006: {403, "Forbidden", "Secret Sent Over Http"},
 	403007: {403, "Forbidden", "Permission denied"},
@@ -169,7 +183,7 @@ func serverOnly(method string) string {
 // given.
 func expect(t *testing.T, m map[string]any, code float64, details string, fields ...fieldErr) {
 	t.Helper()
-	info, ok := accountsCodes[code]
+	info, ok := wantCodes[code]
 	if !ok {
 		t.Fatalf("the test lacks code %v", code)
 	}
