@@ -137,7 +137,8 @@ type Store interface {
 	LoginIDs(ctx context.Context, accountID int64) ([]StoredLoginID, error)
 	// AddLoginID adds a login ID to an account; ErrLoginIDTaken when in use.
 	AddLoginID(ctx context.Context, siteID, accountID int64, id StoredLoginID) error
-	RemoveLoginID(ctx context.Context, accountID int64, value string) error
+	// RemoveLoginID removes the login ID of that kind and value.
+	RemoveLoginID(ctx context.Context, accountID int64, id LoginID) error
 	SetLoginIDVerified(ctx context.Context, accountID int64, value string, at time.Time) error
 
 	CreateSession(ctx context.Context, s *Session) error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 
@@ -80,6 +81,9 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 		if err != nil {
 			return Account{}, err
 		}
+		if id.Kind != Email {
+			return Account{}, errcode.InvalidValue("removeLoginEmails", fmt.Sprintf("%.64q is not an email address", e))
+		}
 		removeEmails = append(removeEmails, id)
 	}
 	newHash := ""
@@ -124,7 +128,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		if newUsername != nil {
 			if a.Username != "" {
-				if err := tx.RemoveLoginID(ctx, a.ID, mustLower(a.Username)); err != nil && !errors.Is(err, ErrNotFound) {
+				if err := tx.RemoveLoginID(ctx, a.ID, LoginID{Kind: Username, Value: mustLower(a.Username)}); err != nil && !errors.Is(err, ErrNotFound) {
 					return err
 				}
 			}
@@ -139,7 +143,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 				return takenField(err, "email")
 			}
 			if a.Email != "" {
-				if err := tx.RemoveLoginID(ctx, a.ID, mustLower(a.Email)); err != nil && !errors.Is(err, ErrNotFound) {
+				if err := tx.RemoveLoginID(ctx, a.ID, LoginID{Kind: Email, Value: mustLower(a.Email)}); err != nil && !errors.Is(err, ErrNotFound) {
 					return err
 				}
 			}
@@ -159,7 +163,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 			}
 		}
 		for _, id := range removeEmails {
-			if err := tx.RemoveLoginID(ctx, a.ID, id.Value); errors.Is(err, ErrNotFound) {
+			if err := tx.RemoveLoginID(ctx, a.ID, id); errors.Is(err, ErrNotFound) {
 				return errcode.InvalidValue("removeLoginEmails", "not a login email of this account")
 			} else if err != nil {
 				return err

@@ -731,8 +731,8 @@ func TestAccountsUnverifiedLoginEmail(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		setPolicy(t, e, "accountOptions", `{"verifyEmail":true}`)
 		uid := verifiedAccount(t, e, "Vera@Example.com", "pass-word-1")
-		token := login(t, e, "vera@example.com", "pass-word-1")
-		expect(t, call(t, e, "accounts.setAccountInfo", vals("login_token", token, "addLoginEmails", "vera.alt@example.com")), 0, "")
+		login(t, e, "vera@example.com", "pass-word-1")
+		expect(t, call(t, e, "accounts.setAccountInfo", withSecret(e, "UID", uid, "addLoginEmails", "vera.alt@example.com")), 0, "")
 		m := call(t, e, "accounts.getAccountInfo", withSecret(e, "UID", uid, "include", "loginIDs"))
 		expectFields(t, m, map[string]any{"loginIDs": map[string]any{"emails": []string{"Vera@Example.com"},
 			"unverifiedEmails": []string{"vera.alt@example.com"}}})
@@ -1257,6 +1257,8 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 			return m
 		}
 		as := func(kv ...string) url.Values { return vals(append([]string{"login_token", token}, kv...)...) }
+		// Login emails are added by server calls only.
+		server := func(kv ...string) url.Values { return withSecret(e, append([]string{"UID", uid}, kv...)...) }
 
 		// The default policy has no usernames.
 		run(t, e, []step{{name: "username not allowed", method: "accounts.setAccountInfo", form: as("username", "setter"),
@@ -1288,7 +1290,7 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 				code: 403042, details: badLogin},
 			// One part fails: nothing of the request is written.
 			{name: "taken email among other changes", method: "accounts.setAccountInfo",
-				form: as("profile", `{"firstName":"Changed"}`, "data", `{"y":1}`, "username", "setter3", "addLoginEmails", "set3@example.com,ann@example.com"),
+				form: server("profile", `{"firstName":"Changed"}`, "data", `{"y":1}`, "username", "setter3", "addLoginEmails", "set3@example.com,ann@example.com"),
 				code: 400009, details: "addLoginEmails has already been taken", fields: []fieldErr{addEmailTaken},
 				check: func(t *testing.T, _ map[string]any) {
 					m := info(t)
@@ -1306,9 +1308,13 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 				details: "username has already been taken", fields: []fieldErr{usernameTaken}},
 			{name: "invalid username", method: "accounts.setAccountInfo", form: as("username", "two words"), code: 400009,
 				details: "username is invalid", fields: []fieldErr{usernameBad}},
-			{name: "invalid email", method: "accounts.setAccountInfo", form: as("addLoginEmails", "nope"), code: 400009,
+			{name: "a client adds no login email", method: "accounts.setAccountInfo", form: as("addLoginEmails", "mine@example.com"), code: 403007,
+				details: "Permission denied: addLoginEmails is set by server calls only"},
+			{name: "removeLoginEmails takes emails only", method: "accounts.setAccountInfo", form: as("removeLoginEmails", "setter"), code: 400006,
+				details: "Invalid parameter value: removeLoginEmails: \"setter\" is not an email address"},
+			{name: "invalid email", method: "accounts.setAccountInfo", form: server("addLoginEmails", "nope"), code: 400009,
 				details: "addLoginEmails must be a valid email", fields: []fieldErr{addEmailFormat}},
-			{name: "add an email", method: "accounts.setAccountInfo", form: as("addLoginEmails", "Set2@Example.com"), code: 0},
+			{name: "add an email", method: "accounts.setAccountInfo", form: server("addLoginEmails", "Set2@Example.com"), code: 0},
 			{name: "login by the added email", method: "accounts.login", form: vals("loginID", "set2@example.com", "password", "pass-word-1"),
 				code: 0, want: map[string]any{"UID": uid}},
 			{name: "remove it", method: "accounts.setAccountInfo", form: as("removeLoginEmails", "SET2@example.com"), code: 0,

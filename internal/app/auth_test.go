@@ -323,7 +323,11 @@ func TestAuthNonce(t *testing.T) {
 			{name: "the same nonce, ms timestamp", form: func() url.Values {
 				return form(first, "timestamp", strconv.FormatInt(now.UnixMilli(), 10))
 			}, code: 403004, details: dupNonce},
-			{name: "the same nonce with an application key of the site", form: func() url.Values {
+			// Nonces are per signer: one signer cannot spend another's.
+			{name: "the same nonce by an application key of the site is its own", form: func() url.Values {
+				return signed(key.Secret, "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID, "userKey", key.UserKey, "nonce", first))
+			}, code: 0},
+			{name: "and the application key's replay is refused", form: func() url.Values {
 				return signed(key.Secret, "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID, "userKey", key.UserKey, "nonce", first))
 			}, code: 403004, details: dupNonce},
 			// A request that fails its checks does not spend its nonce.

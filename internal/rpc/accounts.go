@@ -240,6 +240,11 @@ func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
 		u := p.Get("username")
 		ch.Username = &u
 	}
+	if len(ch.AddLoginEmails) > 0 && !c.Server {
+		// A client could claim an address it does not own: the site's
+		// server, which can check ownership, adds login emails.
+		return nil, errcode.New(errcode.PermissionDenied, "Permission denied: addLoginEmails is set by server calls only")
+	}
 	if p.Has("isActive") {
 		if !c.Server {
 			return nil, errcode.New(errcode.PermissionDenied, "Permission denied: isActive is set by server calls only")

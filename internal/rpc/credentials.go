@@ -69,7 +69,8 @@ func (h *Handler) credentials(r *http.Request, c *Call) error {
 // a wrong signature, 403004 a nonce seen before.
 func (h *Handler) signed(r *http.Request, c *Call) error {
 	ctx, p, st := r.Context(), c.Params, c.Site
-	key := st.Secret
+	// Nonces are kept per signer, so that no signer can spend another's.
+	key, signer := st.Secret, "site:"
 	if tok := p.Get("oauth_token"); tok != "" {
 		// A mobile session signs as its user, with its own secret.
 		sess, a, secret, err := h.sessions.SessionSecret(ctx, st, tok)
@@ -77,12 +78,13 @@ func (h *Handler) signed(r *http.Request, c *Call) error {
 			return err
 		}
 		key, c.Session, c.Account = secret, &sess, &a
+		signer = fmt.Sprintf("session:%d:", sess.ID)
 	} else if uk := p.Get("userKey"); uk != "" {
 		k, err := h.sites.Key(ctx, st.ID, uk)
 		if err != nil {
 			return err
 		}
-		key, c.Key = k.Secret, &k
+		key, c.Key, signer = k.Secret, &k, "key:"+k.UserKey+":"
 	}
 	ts, err := h.timestamp(p.Get("timestamp"))
 	if err != nil {
@@ -108,7 +110,7 @@ func (h *Handler) signed(r *http.Request, c *Call) error {
 			return errcode.New(errcode.InvalidSecret, "Invalid Secret")
 		}
 	}
-	if err := h.useNonce(ctx, st.ID, nonce, ts); err != nil {
+	if err := h.useNonce(ctx, st.ID, signer+nonce, ts); err != nil {
 		return err
 	}
 	c.Server = c.Session == nil
@@ -205,7 +207,7 @@ func (h *Handler) bearer(ctx context.Context, c *Call, token string) error {
 	if err != nil {
 		return err
 	}
-	if err := h.useNonce(ctx, c.Site.ID, "jwt:"+claims.JTI, ts); err != nil {
+	if err := h.useNonce(ctx, c.Site.ID, "jwt:"+k.UserKey+":"+claims.JTI, ts); err != nil {
 		return err
 	}
 	c.Key, c.Server = &k, true

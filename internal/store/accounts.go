@@ -151,8 +151,9 @@ func (db *DB) AddLoginID(ctx context.Context, siteID, accountID int64, id accoun
 }
 
 // RemoveLoginID implements account.Store.
-func (db *DB) RemoveLoginID(ctx context.Context, accountID int64, value string) error {
-	res, err := db.exec(ctx, `DELETE FROM login_ids WHERE account_id = $1 AND login_id = $2`, accountID, value)
+func (db *DB) RemoveLoginID(ctx context.Context, accountID int64, id account.LoginID) error {
+	res, err := db.exec(ctx, `DELETE FROM login_ids WHERE account_id = $1 AND login_id = $2 AND kind = $3`,
+		accountID, id.Value, string(id.Kind))
 	return affected(res, err, account.ErrNotFound)
 }
 
