@@ -26,8 +26,8 @@ import (
 
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/password"
-	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
@@ -329,7 +329,7 @@ func expectSigned(t *testing.T, e *env, m map[string]any, at time.Time) {
 	if ts != strconv.FormatInt(at.Unix(), 10) {
 		t.Errorf("signatureTimestamp %q, want %d", ts, at.Unix())
 	}
-	if sig := rpc.UIDSignature(e.site.Secret, ts, uid); m["UIDSignature"] != sig || sig == "" {
+	if sig := authn.UIDSignature(e.site.Secret, ts, uid); m["UIDSignature"] != sig || sig == "" {
 		t.Errorf("UIDSignature %v, want %s", m["UIDSignature"], sig)
 	}
 }

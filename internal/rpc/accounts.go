@@ -2,17 +2,17 @@ package rpc
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
+
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/jwt"
 	"github.com/custos-id/custos/internal/policy"
@@ -416,18 +416,10 @@ func (x Accounts) getJWTPublicKey(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := k.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	var jwk obj
-	if err := decodeJSON(b, &jwk); err != nil {
-		return nil, err
-	}
 	if v2 {
-		return obj{"keys": []obj{jwk}}, nil
+		return obj{"keys": []jose.JSONWebKey{k}}, nil
 	}
-	return jwk, nil
+	return k, nil
 }
 
 func (x Accounts) getPolicies(ctx context.Context, c *Call) (any, error) {
@@ -484,7 +476,7 @@ func (x Accounts) view(c *Call, a account.Account, ids []account.StoredLoginID, 
 	stamp(out, "verified", a.VerifiedAt)
 	if sign {
 		ts := strconv.FormatInt(x.Now().Unix(), 10)
-		out["UIDSignature"] = UIDSignature(c.Site.Secret, ts, a.UID)
+		out["UIDSignature"] = authn.UIDSignature(c.Site.Secret, ts, a.UID)
 		out["signatureTimestamp"] = ts
 	}
 	if inc.has("profile") {
@@ -525,14 +517,6 @@ func (x Accounts) view(c *Call, a account.Account, ids []account.StoredLoginID, 
 		out["emails"] = obj{"verified": verified, "unverified": unverified}
 	}
 	return out
-}
-
-// UIDSignature is Base64(HMAC-SHA1(secret, "<timestamp>_<UID>")), as Gigya's
-// SDKs check it.
-func UIDSignature(secret []byte, timestamp, uid string) string {
-	mac := hmac.New(sha1.New, secret)
-	mac.Write([]byte(timestamp + "_" + uid))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // stamp adds a time as ISO-8601 with milliseconds and as Unix milliseconds.

@@ -52,7 +52,7 @@ func (h *Handler) credentials(r *http.Request, c *Call) error {
 			}
 			secret, c.Key = k.Secret, &k
 		}
-		if !(site.Site{Secret: secret}).SecretMatches(p.Get("secret")) {
+		if !site.SecretEquals(secret, p.Get("secret")) {
 			return errcode.New(errcode.InvalidSecret, "Invalid Secret")
 		}
 		c.Server = true
@@ -106,7 +106,7 @@ func (h *Handler) signed(r *http.Request, c *Call) error {
 		if !c.Secure {
 			return errcode.New(errcode.SecretSentOverHTTP, "Secret Sent Over Http: send the secret over HTTPS")
 		}
-		if !(site.Site{Secret: key}).SecretMatches(s) {
+		if !site.SecretEquals(key, s) {
 			return errcode.New(errcode.InvalidSecret, "Invalid Secret")
 		}
 	}

@@ -168,12 +168,15 @@ func (s *Service) Authenticate(ctx context.Context, id int64, secret string) (Si
 }
 
 // SecretMatches reports, in constant time, whether secret (base64) is the site's.
-func (st Site) SecretMatches(secret string) bool {
-	got, err := base64.StdEncoding.DecodeString(secret)
+func (st Site) SecretMatches(secret string) bool { return SecretEquals(st.Secret, secret) }
+
+// SecretEquals reports, in constant time, whether b64 is the base64 of secret.
+func SecretEquals(secret []byte, b64 string) bool {
+	got, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		return false
 	}
-	return subtle.ConstantTimeCompare(got, st.Secret) == 1
+	return subtle.ConstantTimeCompare(got, secret) == 1
 }
 
 // SecretBase64 is the secret as clients hold it.
