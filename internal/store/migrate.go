@@ -5,19 +5,51 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"strings"
+	"testing/fstest"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/database"
 	"github.com/pressly/goose/v3/lock"
 )
 
-//go:embed migrations
+// Each migration step is a pair of files side by side,
+// <n>_<name>.sqlite.sql and <n>_<name>.postgres.sql, so that a change to
+// one engine's schema is seen next to the other's.
+//
+//go:embed migrations/*.sql
 var migrations embed.FS
+
+// Migrations returns the migration files of engine e, named as goose reads
+// them (<n>_<name>.sql).
+func Migrations(e Engine) (fs.FS, error) {
+	entries, err := migrations.ReadDir("migrations")
+	if err != nil {
+		return nil, err
+	}
+	suffix := "." + string(e) + ".sql"
+	out := fstest.MapFS{}
+	for _, ent := range entries {
+		name, ok := strings.CutSuffix(ent.Name(), suffix)
+		if !ok {
+			continue
+		}
+		b, err := migrations.ReadFile("migrations/" + ent.Name())
+		if err != nil {
+			return nil, err
+		}
+		out[name+".sql"] = &fstest.MapFile{Data: b, Mode: 0o444}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("migrations: none for engine %s", e)
+	}
+	return out, nil
+}
 
 // Migrate brings the schema up to date. On PostgreSQL an advisory lock lets
 // several processes start at once.
 func (db *DB) Migrate(ctx context.Context) error {
-	dir, err := fs.Sub(migrations, "migrations/"+string(db.engine))
+	dir, err := Migrations(db.engine)
 	if err != nil {
 		return err
 	}

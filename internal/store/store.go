@@ -1,8 +1,8 @@
 // Package store implements the domain stores on SQLite and PostgreSQL.
 //
-// Both engines run the same SQL ($n placeholders, RETURNING);
-// each has its own migrations under migrations/<engine>. Times are stored as
-// Unix milliseconds in both.
+// Both engines run the same SQL ($n placeholders, RETURNING); each migration
+// step has one file per engine, side by side in migrations/. Times are stored
+// as Unix milliseconds in both.
 package store
 
 import (
