@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
-	"github.com/custos-id/custos/internal/jwt"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
@@ -23,6 +22,7 @@ import (
 	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/token"
 )
 
 // Options configure an App; zero values take defaults.
@@ -34,9 +34,15 @@ type Options struct {
 	Server    server.Config
 	// SiteCacheTTL is how long a resolved apiKey stays cached (default 5s).
 	SiteCacheTTL time.Duration
-	// PublicURL is the base URL of links in mail and of the JWT issuer,
-	// such as https://id.example.com (required).
+	// PublicURL is the base URL of links in mail, such as
+	// https://id.example.com (required).
 	PublicURL string
+	// Issuer is the base of the JWT issuer, <Issuer>/jwt/<apiKey>/, such as
+	// https://fidm.gigya.com (default PublicURL).
+	Issuer string
+	// KeyGen makes new JWT signing keys (default: RSA from crypto/rand);
+	// tests pass pre-generated keys.
+	KeyGen token.KeyGen
 	// Mail sends mail; nil writes it to the log (development only).
 	Mail mail.Sender
 	// TrustedProxies may report HTTPS with X-Forwarded-Proto.
@@ -61,7 +67,7 @@ type App struct {
 	Sites    *site.Service
 	Accounts *account.Service
 	Outbox   *outbox.Outbox
-	Keys     *jwt.Keys
+	Keys     *token.Keys
 	RPC      *rpc.Handler
 	REST     *rest.Handler
 	Metrics  *server.Metrics
@@ -94,6 +100,9 @@ func New(o Options) (*App, error) {
 	if !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
 		return nil, errors.New("app: PublicURL must be an absolute http(s) URL")
 	}
+	if o.Issuer == "" {
+		o.Issuer = o.PublicURL
+	}
 	box, err := secretbox.New(o.MasterKey)
 	if err != nil {
 		return nil, err
@@ -105,7 +114,7 @@ func New(o Options) (*App, error) {
 	a := &App{
 		Sites:   site.NewService(o.DB, box, site.Options{Now: o.Now, CacheTTL: o.SiteCacheTTL, CaptchaConfigured: o.Captcha != nil}),
 		Outbox:  outbox.New(o.DB, box, o.Mail, o.Now, o.Log),
-		Keys:    jwt.NewKeys(o.DB, box, jwt.Options{Now: o.Now}),
+		Keys:    token.NewKeys(o.DB, box, token.Options{Now: o.Now, KeyGen: o.KeyGen}),
 		Metrics: server.NewMetrics(),
 		db:      o.DB,
 		now:     o.Now,
@@ -116,7 +125,7 @@ func New(o Options) (*App, error) {
 	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Sessions: a.Accounts, Nonces: o.DB, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
-	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.PublicURL, Now: o.Now})
+	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
 	a.REST = rest.New(a.Sites, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 

@@ -8,22 +8,20 @@ import (
 	"strings"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
-	"github.com/custos-id/custos/internal/jwt"
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/token"
 )
 
 // Accounts are the services behind the accounts.* methods.
 type Accounts struct {
 	Accounts *account.Service
 	Sites    *site.Service
-	Keys     *jwt.Keys
+	Keys     *token.Keys
 	// Issuer is the base of the iss claim: <Issuer>/jwt/<apiKey>/.
 	Issuer string
 	Now    func() time.Time
@@ -138,7 +136,7 @@ func (x Accounts) result(c *Call, res account.Result, inc include, err error) (a
 		out["sessionInfo"] = x.sessionInfo(c, s)
 	}
 	if inc.has("id_token") && res.Session != nil {
-		tok, jerr := x.idToken(context.Background(), c.Site, res.Account, nil, 300, "")
+		tok, jerr := x.idToken(context.Background(), c.Site, res.Account, token.ClaimOptions{})
 		if jerr != nil {
 			return nil, jerr
 		}
@@ -218,7 +216,7 @@ func (x Accounts) verifyLogin(ctx context.Context, c *Call) (any, error) {
 	}
 	out := x.view(c, a, ids, inc, !c.Server)
 	if inc.has("id_token") {
-		tok, err := x.idToken(ctx, c.Site, a, nil, 300, "")
+		tok, err := x.idToken(ctx, c.Site, a, token.ClaimOptions{})
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +328,7 @@ func (x Accounts) resendVerificationCode(ctx context.Context, c *Call) (any, err
 }
 
 // maxJWTExpiration bounds getJWT's expiration, in seconds.
-const maxJWTExpiration = 24 * 3600
+const maxJWTExpiration = int(token.MaxLifetime / time.Second)
 
 func (x Accounts) getJWT(ctx context.Context, c *Call) (any, error) {
 	p := c.Params
@@ -355,7 +353,8 @@ func (x Accounts) getJWT(ctx context.Context, c *Call) (any, error) {
 		}
 	}
 	var ignored []string
-	tok, err := x.idToken(ctx, c.Site, a, fields(p.Get("fields"), &ignored), exp, p.Get("audience"))
+	tok, err := x.idToken(ctx, c.Site, a, token.ClaimOptions{Fields: fields(p.Get("fields"), &ignored),
+		Lifetime: time.Duration(exp) * time.Second, Audience: p.Get("audience")})
 	if err != nil {
 		return nil, err
 	}
@@ -367,12 +366,12 @@ func (x Accounts) getJWT(ctx context.Context, c *Call) (any, error) {
 }
 
 // fields parses getJWT's comma list of profile fields ("profile." optional);
-// names that are not plain profile fields go to ignored.
+// names the token cannot carry go to ignored.
 func fields(s string, ignored *[]string) []string {
 	var out []string
 	for _, f := range list(s) {
 		name := strings.TrimPrefix(f, "profile.")
-		if name == "" || strings.ContainsAny(name, ". ") {
+		if !token.ValidField(name) {
 			*ignored = append(*ignored, f)
 			continue
 		}
@@ -381,45 +380,28 @@ func fields(s string, ignored *[]string) []string {
 	return out
 }
 
-func (x Accounts) idToken(ctx context.Context, st site.Site, a account.Account, profileFields []string, exp int, audience string) (string, error) {
-	now := x.Now().Unix()
-	claims := obj{"iss": x.Issuer + "/jwt/" + st.APIKey + "/", "apiKey": st.APIKey, "sub": a.UID,
-		"iat": now, "exp": now + int64(exp), "email_verified": a.EmailVerified}
-	if audience != "" {
-		claims["aud"] = audience
-	}
-	for _, f := range profileFields {
-		if _, reserved := claims[f]; reserved {
-			continue
-		}
-		// The email claim goes with email_verified: it is the account's own
-		// address, never profile.email, which a client may write.
-		if f == "email" {
-			if a.Email != "" {
-				claims["email"] = a.Email
-			}
-			continue
-		}
-		if v, ok := a.Profile[f]; ok {
-			claims[f] = v
-		}
-	}
-	return x.Keys.Sign(ctx, st.ID, claims)
+// idToken signs the claims of a's token, o completed with the site and now.
+func (x Accounts) idToken(ctx context.Context, st site.Site, a account.Account, o token.ClaimOptions) (string, error) {
+	o.Issuer, o.APIKey, o.Now = x.Issuer, st.APIKey, x.Now()
+	return x.Keys.Sign(ctx, st.ID, token.Claims(a, o))
 }
 
+// getJWTPublicKey answers the site's active key as a JWK, or with V2 every
+// key that verifies: the active one and the retired ones whose tokens may
+// not have expired yet.
 func (x Accounts) getJWTPublicKey(ctx context.Context, c *Call) (any, error) {
-	k, err := x.Keys.PublicJWK(ctx, c.Site.ID)
-	if err != nil {
-		return nil, err
-	}
 	v2, err := c.Params.Bool("V2", false)
 	if err != nil {
 		return nil, err
 	}
 	if v2 {
-		return obj{"keys": []jose.JSONWebKey{k}}, nil
+		set, err := x.Keys.JWKS(ctx, c.Site.ID)
+		if err != nil {
+			return nil, err
+		}
+		return obj{"keys": set.Keys}, nil
 	}
-	return k, nil
+	return x.Keys.PublicJWK(ctx, c.Site.ID)
 }
 
 func (x Accounts) getPolicies(ctx context.Context, c *Call) (any, error) {

@@ -3,42 +3,68 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"time"
 
-	"github.com/custos-id/custos/internal/jwt"
+	"github.com/custos-id/custos/internal/token"
 )
 
-var _ jwt.KeyStore = (*DB)(nil)
+var _ token.KeyStore = (*DB)(nil)
 
-// SiteKey implements jwt.KeyStore.
-func (db *DB) SiteKey(ctx context.Context, siteID int64) (jwt.StoredKey, error) {
-	var (
-		k       = jwt.StoredKey{SiteID: siteID}
-		created int64
-	)
-	err := db.read.queryRow(ctx,
-		`SELECT kid, alg, private_sealed, created_at FROM site_keys WHERE site_id = $1`, siteID,
-	).Scan(&k.KID, &k.Alg, &k.PrivateSealed, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return jwt.StoredKey{}, jwt.ErrNoKey
-	}
+// SiteKeys implements token.KeyStore.
+func (db *DB) SiteKeys(ctx context.Context, siteID int64, retiredSince time.Time) ([]token.StoredKey, error) {
+	rows, err := db.rows(ctx,
+		`SELECT kid, alg, private_sealed, created_at, retired_at FROM site_keys
+		 WHERE site_id = $1 AND (retired_at IS NULL OR retired_at >= $2)
+		 ORDER BY retired_at IS NOT NULL, retired_at DESC, kid`, siteID, millis(retiredSince))
 	if err != nil {
-		return jwt.StoredKey{}, err
+		return nil, err
 	}
-	k.CreatedAt = fromMillis(created)
-	return k, nil
+	defer rows.Close()
+	var keys []token.StoredKey
+	for rows.Next() {
+		var (
+			k       = token.StoredKey{SiteID: siteID}
+			created int64
+			retired sql.NullInt64
+		)
+		if err := rows.Scan(&k.KID, &k.Alg, &k.PrivateSealed, &created, &retired); err != nil {
+			return nil, err
+		}
+		k.CreatedAt, k.RetiredAt = fromMillis(created), fromMillis(retired.Int64)
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
 }
 
-// CreateSiteKey implements jwt.KeyStore: of inserts racing for one site, the
-// first to commit wins and the others change nothing.
-func (db *DB) CreateSiteKey(ctx context.Context, k jwt.StoredKey) (created bool, err error) {
-	res, err := db.write.ExecContext(ctx,
+// CreateSiteKey implements token.KeyStore: of inserts racing for a site
+// without an active key, the first to commit wins (the partial unique index
+// site_keys_active) and the others change nothing.
+func (db *DB) CreateSiteKey(ctx context.Context, k token.StoredKey) (created bool, err error) {
+	res, err := db.exec(ctx,
 		`INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at)
-		 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site_id) DO NOTHING`,
+		 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site_id) WHERE retired_at IS NULL DO NOTHING`,
 		k.SiteID, k.KID, k.Alg, k.PrivateSealed, millis(k.CreatedAt))
 	if err != nil {
 		return false, err
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// RotateSiteKey implements token.KeyStore. The transaction first locks the
+// site's row, so that racing rotations run one after the other, each
+// retiring the key the one before made active.
+func (db *DB) RotateSiteKey(ctx context.Context, k token.StoredKey) error {
+	return db.withTx(ctx, func(tx *DB) error {
+		if _, err := tx.exec(ctx, `UPDATE sites SET id = id WHERE id = $1`, k.SiteID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE site_keys SET retired_at = $2 WHERE site_id = $1 AND retired_at IS NULL`,
+			k.SiteID, millis(k.CreatedAt)); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, k.SiteID, k.KID, k.Alg, k.PrivateSealed, millis(k.CreatedAt))
+		return err
+	})
 }

@@ -3,58 +3,122 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"errors"
+	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
-	"github.com/custos-id/custos/internal/jwt"
+	"github.com/pressly/goose/v3"
+
 	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/token"
 )
+
+func storedKey(siteID int64, kid string, sealed byte, at time.Time) token.StoredKey {
+	return token.StoredKey{SiteID: siteID, KID: kid, Alg: "RS256", PrivateSealed: []byte{sealed}, CreatedAt: at}
+}
+
+// kids lists the key ids of keys, "-" marking retired ones.
+func kids(keys []token.StoredKey) string {
+	var out []string
+	for _, k := range keys {
+		if k.RetiredAt.IsZero() {
+			out = append(out, k.KID)
+		} else {
+			out = append(out, "-"+k.KID)
+		}
+	}
+	return strings.Join(out, " ")
+}
 
 func TestSiteKeys(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newSite(t, db, "3_keys")
-		if _, err := db.SiteKey(ctx, s.ID); !errors.Is(err, jwt.ErrNoKey) {
-			t.Fatalf("before create: err = %v, want ErrNoKey", err)
+		if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); len(keys) != 0 || err != nil {
+			t.Fatalf("before create: %+v, %v", keys, err)
 		}
-		k := jwt.StoredKey{SiteID: s.ID, KID: "kid-1", Alg: "RS256", PrivateSealed: []byte{0, 1, 2, 0xff}, CreatedAt: t0}
+		k := token.StoredKey{SiteID: s.ID, KID: "kid-1", Alg: "RS256", PrivateSealed: []byte{0, 1, 2, 0xff}, CreatedAt: t0}
 		if created, err := db.CreateSiteKey(ctx, k); !created || err != nil {
 			t.Fatalf("CreateSiteKey = %v, %v", created, err)
 		}
-		got, err := db.SiteKey(ctx, s.ID)
-		if err != nil || got.SiteID != s.ID || got.KID != "kid-1" || got.Alg != "RS256" ||
-			!bytes.Equal(got.PrivateSealed, k.PrivateSealed) || !got.CreatedAt.Equal(t0) {
-			t.Fatalf("SiteKey = %+v, %v", got, err)
+		keys, err := db.SiteKeys(ctx, s.ID, time.Time{})
+		if err != nil || len(keys) != 1 || keys[0].SiteID != s.ID || keys[0].KID != "kid-1" || keys[0].Alg != "RS256" ||
+			!bytes.Equal(keys[0].PrivateSealed, k.PrivateSealed) || !keys[0].CreatedAt.Equal(t0) || !keys[0].RetiredAt.IsZero() {
+			t.Fatalf("SiteKeys = %+v, %v", keys, err)
 		}
 
-		// A second key for the site is not an error, and changes nothing.
-		other := k
-		other.KID, other.PrivateSealed = "kid-2", []byte{9}
-		if created, err := db.CreateSiteKey(ctx, other); created || err != nil {
+		// A second first key for the site is not an error, and changes nothing.
+		if created, err := db.CreateSiteKey(ctx, storedKey(s.ID, "kid-2", 9, t0)); created || err != nil {
 			t.Fatalf("second CreateSiteKey = %v, %v", created, err)
 		}
-		if got, err := db.SiteKey(ctx, s.ID); err != nil || got.KID != "kid-1" {
-			t.Fatalf("after second create: %+v, %v", got, err)
+		if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || kids(keys) != "kid-1" {
+			t.Fatalf("after second create: %s, %v", kids(keys), err)
 		}
 
-		// Unknown site: no key, and none can be created.
-		if _, err := db.SiteKey(ctx, 999); !errors.Is(err, jwt.ErrNoKey) {
-			t.Fatalf("unknown site: err = %v, want ErrNoKey", err)
+		// Unknown site: no key, and none can be created or rotated in.
+		if keys, err := db.SiteKeys(ctx, 999, time.Time{}); len(keys) != 0 || err != nil {
+			t.Fatalf("unknown site: %+v, %v", keys, err)
 		}
-		if created, err := db.CreateSiteKey(ctx, jwt.StoredKey{SiteID: 999, KID: "kid-3", Alg: "RS256", PrivateSealed: []byte{1}, CreatedAt: t0}); created || err == nil {
+		if created, err := db.CreateSiteKey(ctx, storedKey(999, "kid-3", 1, t0)); created || err == nil {
 			t.Fatalf("key of unknown site: %v, %v", created, err)
+		}
+		if err := db.RotateSiteKey(ctx, storedKey(999, "kid-3", 1, t0)); err == nil {
+			t.Fatal("rotated a key into an unknown site")
 		}
 		// Key ids are unique across sites.
 		s2 := newSite(t, db, "3_keys2")
-		dup := k
-		dup.SiteID = s2.ID
-		if created, err := db.CreateSiteKey(ctx, dup); created || err == nil {
+		if created, err := db.CreateSiteKey(ctx, storedKey(s2.ID, "kid-1", 1, t0)); created || err == nil {
 			t.Fatalf("duplicate kid on another site: %v, %v", created, err)
 		}
-		if _, err := db.SiteKey(ctx, s2.ID); !errors.Is(err, jwt.ErrNoKey) {
-			t.Fatalf("site 2 after failed create: err = %v", err)
+		if err := db.RotateSiteKey(ctx, storedKey(s2.ID, "kid-1", 1, t0)); err == nil {
+			t.Fatal("rotated in a duplicate kid")
+		}
+		if keys, err := db.SiteKeys(ctx, s2.ID, time.Time{}); len(keys) != 0 || err != nil {
+			t.Fatalf("site 2 after failed creates: %+v, %v", keys, err)
+		}
+	})
+}
+
+// Rotation retires the active key at the new key's creation time; SiteKeys
+// gives the active key first, then the retired ones since a time, newest
+// first.
+func TestRotateSiteKey(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := newSite(t, db, "3_rot")
+		// A site without a key gets one by rotation too.
+		if err := db.RotateSiteKey(ctx, storedKey(s.ID, "k1", 1, t0)); err != nil {
+			t.Fatal(err)
+		}
+		for i, kid := range []string{"k2", "k3"} {
+			if err := db.RotateSiteKey(ctx, storedKey(s.ID, kid, byte(i+2), t0.Add(time.Duration(i+1)*time.Hour))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		keys, err := db.SiteKeys(ctx, s.ID, time.Time{})
+		if err != nil || kids(keys) != "k3 -k2 -k1" {
+			t.Fatalf("SiteKeys = %s, %v", kids(keys), err)
+		}
+		if !keys[1].RetiredAt.Equal(t0.Add(2*time.Hour)) || !keys[2].RetiredAt.Equal(t0.Add(time.Hour)) ||
+			!keys[1].CreatedAt.Equal(t0.Add(time.Hour)) || keys[2].PrivateSealed[0] != 1 {
+			t.Fatalf("retired keys %+v", keys[1:])
+		}
+		for since, want := range map[time.Time]string{
+			t0.Add(time.Hour):                    "k3 -k2 -k1", // retired exactly then: still in
+			t0.Add(time.Hour + time.Millisecond): "k3 -k2",
+			t0.Add(3 * time.Hour):                "k3",
+		} {
+			if keys, err := db.SiteKeys(ctx, s.ID, since); err != nil || kids(keys) != want {
+				t.Errorf("SiteKeys since %v = %s, %v; want %s", since, kids(keys), err, want)
+			}
+		}
+		// After a rotation the first key cannot be created again.
+		if created, err := db.CreateSiteKey(ctx, storedKey(s.ID, "k4", 4, t0)); created || err != nil {
+			t.Fatalf("CreateSiteKey over a rotated set = %v, %v", created, err)
 		}
 	})
 }
@@ -76,11 +140,11 @@ func TestSiteKeysConcurrentCreate(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				kid := fmt.Sprintf("kid-%d", i)
-				created, err := db.CreateSiteKey(ctx, jwt.StoredKey{SiteID: s.ID, KID: kid, Alg: "RS256", PrivateSealed: []byte{byte(i)}, CreatedAt: t0})
+				created, err := db.CreateSiteKey(ctx, storedKey(s.ID, kid, byte(i), t0))
 				if err == nil {
-					var k jwt.StoredKey
-					k, err = db.SiteKey(ctx, s.ID)
-					readAt[i] = k.KID
+					var keys []token.StoredKey
+					keys, err = db.SiteKeys(ctx, s.ID, time.Time{})
+					readAt[i] = kids(keys)
 				}
 				mu.Lock()
 				defer mu.Unlock()
@@ -96,14 +160,113 @@ func TestSiteKeysConcurrentCreate(t *testing.T) {
 		if len(errs) > 0 || len(wins) != 1 {
 			t.Fatalf("wins=%v errors=%v", wins, errs)
 		}
-		for i, kid := range readAt {
-			if kid != wins[0] {
-				t.Errorf("reader %d saw kid %q, want %q", i, kid, wins[0])
+		for i, got := range readAt {
+			if got != wins[0] {
+				t.Errorf("reader %d saw keys %q, want %q", i, got, wins[0])
 			}
 		}
-		if got, err := db.SiteKey(ctx, s.ID); err != nil || got.KID != wins[0] || len(got.PrivateSealed) != 1 ||
-			fmt.Sprintf("kid-%d", got.PrivateSealed[0]) != wins[0] {
-			t.Fatalf("SiteKey = %+v, %v; winner %s", got, err, wins[0])
+		if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || len(keys) != 1 ||
+			fmt.Sprintf("kid-%d", keys[0].PrivateSealed[0]) != wins[0] {
+			t.Fatalf("SiteKeys = %+v, %v; winner %s", keys, err, wins[0])
 		}
 	})
+}
+
+// Rotations racing on one site, with a first-key create among them: all
+// succeed, one key stays active, and every other is retired.
+func TestSiteKeysConcurrentRotate(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := newSite(t, db, "3_racerot")
+		const n = 16
+		var wg sync.WaitGroup
+		errs := make(chan error, n+1)
+		wg.Go(func() {
+			if _, err := db.CreateSiteKey(ctx, storedKey(s.ID, "first", 0, t0)); err != nil {
+				errs <- err
+			}
+		})
+		for i := range n {
+			wg.Go(func() {
+				if err := db.RotateSiteKey(ctx, storedKey(s.ID, fmt.Sprintf("kid-%d", i), byte(i), t0.Add(time.Duration(i)*time.Second))); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		keys, err := db.SiteKeys(ctx, s.ID, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		active := 0
+		for _, k := range keys {
+			if k.RetiredAt.IsZero() {
+				active++
+			}
+		}
+		if active != 1 || len(keys) < n || len(keys) > n+1 {
+			t.Fatalf("%d keys, %d active: %s", len(keys), active, kids(keys))
+		}
+	})
+}
+
+// Migration 00009: the key a site had before key sets is its active key.
+func TestKeySetsMigration(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			url := storetest.URL(t, e)
+			driver, dsn, dialect := "pgx", url, goose.DialectPostgres
+			if e == store.SQLite {
+				driver, dsn, dialect = "sqlite", strings.TrimPrefix(url, "sqlite:"), goose.DialectSQLite3
+			}
+			raw, err := sql.Open(driver, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			dir, err := store.Migrations(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := goose.NewProvider(dialect, raw, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.UpTo(ctx, 7); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{
+				`INSERT INTO sites (id, name, api_key, secret_sealed, created_at, updated_at) VALUES (1, 's', '3_m', '\x01', 1, 1)`,
+				`INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at) VALUES (1, 'old', 'RS256', '\x02', 5)`,
+			} {
+				if _, err := raw.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			keys, err := db.SiteKeys(ctx, 1, time.Time{})
+			if err != nil || kids(keys) != "old" || keys[0].CreatedAt.UnixMilli() != 5 {
+				t.Fatalf("after migration: %+v, %v", keys, err)
+			}
+			if err := db.RotateSiteKey(ctx, storedKey(1, "new", 3, t0)); err != nil {
+				t.Fatal(err)
+			}
+			if keys, err := db.SiteKeys(ctx, 1, time.Time{}); err != nil || kids(keys) != "new -old" {
+				t.Fatalf("after rotation: %s, %v", kids(keys), err)
+			}
+		})
+	}
 }

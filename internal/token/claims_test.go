@@ -1,0 +1,72 @@
+package token_test
+
+import (
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/token"
+)
+
+func TestIssuer(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://fidm.gigya.com":  "https://fidm.gigya.com/jwt/3_k/",
+		"https://id.example.com/": "https://id.example.com/jwt/3_k/",
+		"http://custos.test/base": "http://custos.test/base/jwt/3_k/",
+	} {
+		if got := token.Issuer(base, "3_k"); got != want {
+			t.Errorf("Issuer(%q) = %q, want %q", base, got, want)
+		}
+	}
+}
+
+func TestValidField(t *testing.T) {
+	for name, want := range map[string]bool{"firstName": true, "email": true, "": false, "data.plan": false, "first name": false} {
+		if got := token.ValidField(name); got != want {
+			t.Errorf("ValidField(%q) = %v", name, got)
+		}
+	}
+}
+
+func TestClaims(t *testing.T) {
+	a := account.Account{UID: "u1", Email: "Ann@Example.com", EmailVerified: true,
+		Profile: map[string]any{"firstName": "Ann", "email": "ceo@victim.example", "sub": "x", "iss": "x", "age": 30.0}}
+	now := time.Unix(1_800_000_000, 0)
+	base := func(extra map[string]any) map[string]any {
+		m := map[string]any{"iss": "https://fidm.gigya.com/jwt/3_k/", "apiKey": "3_k", "sub": "u1",
+			"iat": now.Unix(), "exp": now.Unix() + 300, "email_verified": true}
+		maps.Copy(m, extra)
+		return m
+	}
+	opts := func(o token.ClaimOptions) token.ClaimOptions {
+		o.Issuer, o.APIKey, o.Now = "https://fidm.gigya.com", "3_k", now
+		return o
+	}
+	for _, tc := range []struct {
+		name string
+		a    account.Account
+		o    token.ClaimOptions
+		want map[string]any
+	}{
+		{"defaults", a, opts(token.ClaimOptions{}), base(nil)},
+		{"lifetime and audience", a, opts(token.ClaimOptions{Lifetime: time.Minute, Audience: "rp"}),
+			base(map[string]any{"exp": now.Unix() + 60, "aud": "rp"})},
+		{"lifetime capped at MaxLifetime", a, opts(token.ClaimOptions{Lifetime: 48 * time.Hour}),
+			base(map[string]any{"exp": now.Unix() + 86400})},
+		{"profile fields; unknown ones left out", a, opts(token.ClaimOptions{Fields: []string{"firstName", "age", "missing"}}),
+			base(map[string]any{"firstName": "Ann", "age": 30.0})},
+		{"reserved claims are not replaced", a, opts(token.ClaimOptions{Fields: []string{"sub", "iss", "exp"}}), base(nil)},
+		{"aud is reserved when given", account.Account{UID: "u1", Profile: map[string]any{"aud": "evil"}},
+			opts(token.ClaimOptions{Audience: "rp", Fields: []string{"aud"}}), base(map[string]any{"aud": "rp", "email_verified": false})},
+		{"email is the account's own address, not profile.email", a, opts(token.ClaimOptions{Fields: []string{"email"}}),
+			base(map[string]any{"email": "Ann@Example.com"})},
+		{"no email claim without an address", account.Account{UID: "u1", Profile: map[string]any{"email": "x@example.com"}},
+			opts(token.ClaimOptions{Fields: []string{"email"}}), base(map[string]any{"email_verified": false})},
+		{"paths are not fields", a, opts(token.ClaimOptions{Fields: []string{"data.plan", ""}}), base(nil)},
+	} {
+		if got := token.Claims(tc.a, tc.o); !maps.Equal(got, tc.want) {
+			t.Errorf("%s:\n got %v\nwant %v", tc.name, got, tc.want)
+		}
+	}
+}
