@@ -25,6 +25,7 @@ import (
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/token/tokentest"
 )
 
 var now = time.Date(2026, 11, 22, 10, 30, 15, 123e6, time.UTC)
@@ -88,10 +89,10 @@ func startApp(t testing.TB, db *store.DB, o app.Options) *env {
 }
 
 // testOptions are the options of an App under test: cheap password hashing,
-// mail to the log.
+// pre-generated JWT keys, mail to the log.
 func testOptions(db *store.DB, cfg server.Config, now func() time.Time) app.Options {
 	return app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), Now: now, Server: cfg,
-		PublicURL: "http://custos.test", Password: cheapHashing}
+		PublicURL: "http://custos.test", Password: cheapHashing, KeyGen: tokentest.KeyGen()}
 }
 
 // cheapHashing keeps tests fast; production uses password.DefaultParams.

@@ -34,6 +34,7 @@ import (
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/token/tokentest"
 )
 
 // ---------------------------------------------------------------- helpers
@@ -776,26 +777,10 @@ func TestAuthSessionSignature(t *testing.T) {
 
 // ------------------------------------------------------------ Bearer JWT
 
-// rsaKeys are two RSA keys, made once for every test.
-var rsaKeys = func() func(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
-	var (
-		once   sync.Once
-		k1, k2 *rsa.PrivateKey
-		err    error
-	)
-	return func(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
-		t.Helper()
-		once.Do(func() {
-			if k1, err = rsa.GenerateKey(rand.Reader, 2048); err == nil {
-				k2, err = rsa.GenerateKey(rand.Reader, 2048)
-			}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k1, k2
-	}
-}()
+// rsaKeys are two pre-generated RSA keys: no test generates one.
+func rsaKeys(*testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
+	return tokentest.Key(0), tokentest.Key(1)
+}
 
 // publicPEM is the PKIX PEM of a public key.
 func publicPEM(t *testing.T, pub *rsa.PublicKey) string {

@@ -66,7 +66,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time           { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
 // newKeys is a process's Keys over store with pre-generated keys.
