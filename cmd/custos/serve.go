@@ -36,6 +36,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "time for requests in flight to finish on SIGINT/SIGTERM")
 	fs.DurationVar(&o.SiteCacheTTL, "site-cache-ttl", 0, "how long a resolved apiKey stays cached (default 5s)")
 	fs.StringVar(&o.PublicURL, "public-url", "", "the URL clients reach custos at, for links in mail and the JWT issuer (default http://<addr>)")
+	fs.StringVar(&o.Issuer, "jwt-issuer", "", "base of the JWT issuer <base>/jwt/<apiKey>/, such as https://fidm.gigya.com (default --public-url)")
 	var smtpURL, mailFrom string
 	fs.StringVar(&smtpURL, "smtp", "", "SMTP relay: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; without it mail is written to the log (development)")
 	fs.StringVar(&mailFrom, "mail-from", "custos@localhost", "sender address of mail")

@@ -16,7 +16,7 @@ import (
 	"github.com/custos-id/custos/internal/store"
 )
 
-const siteUsage = `usage: custos site <create|list|show|update|rotate-secret> [flags]
+const siteUsage = `usage: custos site <create|list|show|update|rotate-secret|rotate-key> [flags]
 
   create --name NAME [--domain D]... [--json]   create a site; prints its siteId, apiKey and secret
   list [--json]                                 list sites (without secrets)
@@ -27,6 +27,8 @@ const siteUsage = `usage: custos site <create|list|show|update|rotate-secret> [f
                                                 without Origin or Referer too (403015)
   rotate-secret --id N [--json]                 give a site a new secret; the old one stops working here at
                                                 once, and in running servers within their --site-cache-ttl
+  rotate-key --id N [--json]                    give a site a new JWT signing key; running servers sign with it
+                                                within a minute, and publish the old one until its tokens expire
 `
 
 // siteJSON is the one object "site create --json" prints.
@@ -60,7 +62,7 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case "create":
 		fs.StringVar(&name, "name", "", "name of the site")
 		fs.Var(&domains, "domain", "a domain the site's pages are served from (repeatable)")
-	case "show", "rotate-secret":
+	case "show", "rotate-secret", "rotate-key":
 		fs.Int64Var(&id, "id", 0, "siteId")
 	case "update":
 		fs.Int64Var(&id, "id", 0, "siteId")
@@ -74,7 +76,7 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if (sub == "show" || sub == "rotate-secret" || sub == "update") && id <= 0 {
+	if sub != "create" && sub != "list" && id <= 0 {
 		return fmt.Errorf("site %s: --id is required", sub)
 	}
 	sites, db, err := openSites(ctx, &d, stderr)
@@ -84,6 +86,8 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer db.Close()
 
 	switch sub {
+	case "rotate-key":
+		return rotateKey(ctx, sites, db, &d, id, asJSON, stdout, stderr)
 	case "create":
 		st, err := sites.Create(ctx, name, domains)
 		if err != nil {

@@ -103,6 +103,10 @@ func New(o Options) (*App, error) {
 	if o.Issuer == "" {
 		o.Issuer = o.PublicURL
 	}
+	o.Issuer = strings.TrimSuffix(o.Issuer, "/")
+	if !strings.HasPrefix(o.Issuer, "http://") && !strings.HasPrefix(o.Issuer, "https://") {
+		return nil, errors.New("app: Issuer must be an absolute http(s) URL")
+	}
 	box, err := secretbox.New(o.MasterKey)
 	if err != nil {
 		return nil, err
