@@ -40,7 +40,7 @@ const usage = `usage: custos <command> [flags]
 commands:
   serve        run the server
   migrate      bring the database schema up to date
-  site         create | list | show | rotate-secret
+  site         create | list | show | update | rotate-secret | rotate-key
   key          create | list | revoke application keys of a site
   errors       print the error catalog (--json, --markdown)
   version      print the version
