@@ -3,7 +3,7 @@
 //
 //	custos serve            run the server (SQLite file custos.db by default)
 //	custos migrate          bring the database schema up to date
-//	custos site …           create, list, show sites; rotate a site secret
+//	custos site …           create, list, show, update sites; rotate a site secret
 //	custos key …            application keys of a site
 //	custos errors           print the error catalog
 //	custos version          print the version
@@ -27,10 +27,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "custos:", err)
-		}
+	switch {
+	case errors.Is(err, flag.ErrHelp): // help was asked for and printed
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "custos:", err)
 		os.Exit(2)
 	}
 }
@@ -40,7 +40,7 @@ const usage = `usage: custos <command> [flags]
 commands:
   serve        run the server
   migrate      bring the database schema up to date
-  site         create | list | show | rotate-secret
+  site         create | list | show | update | rotate-secret
   key          create | list | revoke application keys of a site
   errors       print the error catalog (--json, --markdown)
   version      print the version
