@@ -60,8 +60,9 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		asJSON   bool
 		referrer bool
 	)
-	// Listing prints no secret, so it needs no master key.
-	d.register(fs, sub != "list")
+	// list accepts --master-key-file, as scripts pass it to every command,
+	// but prints no secret and so does not need it.
+	d.register(fs, true)
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	switch sub {
 	case "create":
