@@ -65,8 +65,15 @@ func (e *Error) Description() string {
 	return e.Entry().Message
 }
 
+// Error is the code and the description, with the entry's message before
+// it unless the description already starts with it (as the details of
+// Missing, InvalidValue and the like do), so that no text is said twice.
 func (e *Error) Error() string {
-	return fmt.Sprintf("%d %s: %s", e.Code, e.Entry().Message, e.Description())
+	msg, desc := e.Entry().Message, e.Description()
+	if strings.HasPrefix(desc, msg) {
+		return fmt.Sprintf("%d %s", e.Code, desc)
+	}
+	return fmt.Sprintf("%d %s: %s", e.Code, msg, desc)
 }
 
 // From returns the catalog error in err's chain, or 500001 for any other

@@ -81,6 +81,11 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
+// isHelp tells whether arg asks for help in place of a subcommand.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
+}
+
 // buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
 var buildVersion = ""
 

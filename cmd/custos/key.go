@@ -35,6 +35,10 @@ func keyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errors.New("key: no subcommand")
 	}
 	sub := args[0]
+	if isHelp(sub) {
+		fmt.Fprint(stdout, keyUsage)
+		return nil
+	}
 	fs := newFlags("key "+sub, stderr)
 	var (
 		d                      dbFlags

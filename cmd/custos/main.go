@@ -3,7 +3,7 @@
 //
 //	custos serve            run the server (SQLite file custos.db by default)
 //	custos migrate          bring the database schema up to date
-//	custos site …           create, list, show sites; rotate a site secret
+//	custos site …           create, list, show, update sites; rotate a site secret
 //	custos key …            application keys of a site
 //	custos errors           print the error catalog
 //	custos version          print the version
@@ -27,10 +27,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "custos:", err)
-		}
+	switch {
+	case errors.Is(err, flag.ErrHelp): // help was asked for and printed
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "custos:", err)
 		os.Exit(2)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,10 +22,11 @@ const siteUsage = `usage: custos site <create|list|show|update|rotate-secret|rot
   create --name NAME [--domain D]... [--json]   create a site; prints its siteId, apiKey and secret
   list [--json]                                 list sites (without secrets)
   show --id N [--json]                          show a site with its secret
-  update --id N [--domain D]... [--require-referrer]
-                                                replace the site's domains (none given: any page): browser calls from other pages
-                                                are refused (400120); with --require-referrer, client calls
-                                                without Origin or Referer too (403015)
+  update --id N [--name NAME] [--domain D]... [--require-referrer]
+                                                rename the site with --name; replace its domains (none given:
+                                                any page) unless only --name is given: browser calls from other
+                                                pages are refused (400120); with --require-referrer, client
+                                                calls without Origin or Referer too (403015)
   rotate-secret --id N [--json]                 give a site a new secret; the old one stops working here at
                                                 once, and in running servers within their --site-cache-ttl
   rotate-key --id N [--json]                    give a site a new JWT signing key; running servers sign with it
@@ -47,6 +49,10 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("site: no subcommand")
 	}
 	sub := args[0]
+	if isHelp(sub) {
+		fmt.Fprint(stdout, siteUsage)
+		return nil
+	}
 	fs := newFlags("site "+sub, stderr)
 	var (
 		d        dbFlags
@@ -56,6 +62,8 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		asJSON   bool
 		referrer bool
 	)
+	// list accepts --master-key-file, as scripts pass it to every command,
+	// but prints no secret and so does not need it.
 	d.register(fs, true)
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	switch sub {
@@ -66,6 +74,7 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Int64Var(&id, "id", 0, "siteId")
 	case "update":
 		fs.Int64Var(&id, "id", 0, "siteId")
+		fs.StringVar(&name, "name", "", "new name of the site")
 		fs.Var(&domains, "domain", "a domain the site's pages are served from, or *.domain (repeatable; none: any)")
 		fs.BoolVar(&referrer, "require-referrer", false, "refuse client calls that name no page (no Origin or Referer)")
 	case "list":
@@ -78,6 +87,9 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if sub != "create" && sub != "list" && id <= 0 {
 		return fmt.Errorf("site %s: --id is required", sub)
+	}
+	if sub == "list" {
+		return listSites(ctx, &d, stdout, asJSON)
 	}
 	sites, db, err := openSites(ctx, &d, stderr)
 	if err != nil {
@@ -97,26 +109,8 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return writeJSON(stdout, siteJSON{SiteID: st.ID, APIKey: st.APIKey, Secret: st.SecretBase64()})
 		}
 		printSite(stdout, st)
-	case "list":
-		list, err := sites.List(ctx)
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			out := []siteJSON{}
-			for _, st := range list {
-				out = append(out, siteJSON{SiteID: st.ID, APIKey: st.APIKey, Name: st.Name, Domains: st.Domains, CreatedAt: st.CreatedAt})
-			}
-			return writeJSON(stdout, out)
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SITE ID\tNAME\tAPI KEY\tDOMAINS\tCREATED")
-		for _, st := range list {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", st.ID, st.Name, st.APIKey, strings.Join(st.Domains, ","), st.CreatedAt.Format(time.RFC3339))
-		}
-		return tw.Flush()
 	case "update":
-		st, err := sites.SetDomains(ctx, id, domains, referrer)
+		st, err := updateSite(ctx, sites, fs, id, name, domains, referrer)
 		if err != nil {
 			return err
 		}
@@ -139,6 +133,53 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		printSite(stdout, st)
 	}
 	return nil
+}
+
+// updateSite renames the site when --name is given, and replaces its
+// domains unless --name is all that is given.
+func updateSite(ctx context.Context, sites *site.Service, fs *flag.FlagSet, id int64, name string, domains []string, referrer bool) (site.Site, error) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var (
+		st  site.Site
+		err error
+	)
+	if given["name"] {
+		if st, err = sites.Rename(ctx, id, name); err != nil {
+			return st, err
+		}
+		if len(domains) == 0 && !given["require-referrer"] {
+			return st, nil
+		}
+	}
+	return sites.SetDomains(ctx, id, domains, referrer)
+}
+
+// listSites prints the sites from the database alone: no secret is shown,
+// so none is decrypted and no master key is needed.
+func listSites(ctx context.Context, d *dbFlags, stdout io.Writer, asJSON bool) error {
+	db, err := d.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := db.ListSites(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		out := []siteJSON{}
+		for _, st := range list {
+			out = append(out, siteJSON{SiteID: st.ID, APIKey: st.APIKey, Name: st.Name, Domains: st.Domains, CreatedAt: st.CreatedAt})
+		}
+		return writeJSON(stdout, out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SITE ID\tNAME\tAPI KEY\tDOMAINS\tCREATED")
+	for _, st := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", st.ID, st.Name, st.APIKey, strings.Join(st.Domains, ","), st.CreatedAt.Format(time.RFC3339))
+	}
+	return tw.Flush()
 }
 
 func openSites(ctx context.Context, d *dbFlags, stderr io.Writer) (*site.Service, *store.DB, error) {

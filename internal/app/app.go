@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
@@ -142,8 +143,32 @@ func New(o Options) (*App, error) {
 	mux.Handle("/v1/marketing/", a.REST)
 	mux.Handle("/v1/marketing", a.REST) // a JSON 404, not the mux's redirect
 	mux.Handle("/", a.RPC)
-	a.handler = server.Middleware(mux, o.Server, o.Log, a.Metrics)
+	a.handler = server.Middleware(a.route(mux), o.Server, o.Log, a.Metrics)
 	return a, nil
+}
+
+// route keeps every answer in the catalog. The ServeMux would answer a path
+// not in canonical form ("/../x", "/./x", "//x") with a redirect and a
+// CONNECT with a text 404, and would hand a body declared too large to
+// endpoints that ignore bodies: those requests go straight to the dialect
+// their path names (RPC unless REST), which answers in its own format.
+func (a *App) route(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tooLarge := callctx.From(r.Context()).BodyTooLarge
+		if !tooLarge && r.Method != http.MethodConnect && server.CanonicalPath(r.URL.Path) {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		isREST := r.URL.Path == "/v1/marketing" || strings.HasPrefix(r.URL.Path, "/v1/marketing/")
+		switch {
+		case !isREST:
+			a.RPC.ServeHTTP(w, r)
+		case tooLarge && r.Method != http.MethodConnect && server.CanonicalPath(r.URL.Path):
+			a.REST.ServeHTTP(w, r)
+		default:
+			a.REST.NotFound().ServeHTTP(w, r)
+		}
+	})
 }
 
 // Handler is the root handler of the HTTP server.

@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/errcode"
@@ -34,6 +36,10 @@ type Info struct {
 	Secure bool
 	// RetryAfter, when set, goes out as the Retry-After header of a refusal.
 	RetryAfter time.Duration
+	// BodyTooLarge tells that the request declared a body past the server's
+	// limit. The body is not read (nor, with "Expect: 100-continue",
+	// invited): the dialect refuses the call at once with TooLarge.
+	BodyTooLarge bool
 }
 
 // RateLimited is 403048, telling the client when to come back.
@@ -85,11 +91,20 @@ func Fail(ctx context.Context, log *slog.Logger, err error) *errcode.Error {
 	return e
 }
 
-// BodyError maps a failure to read a request body: 413001 past the
-// server's body limit, 400001 otherwise.
+// BodyError maps a failure to read or parse a request: 413001 past the
+// server's body limit, 400001 otherwise. Its details are fixed text: the
+// cause (a socket address in a read timeout, say) is no client's business.
 func BodyError(err error) *errcode.Error {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return errcode.New(errcode.RequestEntityTooLarge, "Request entity too large")
+		return TooLarge()
 	}
-	return errcode.Newf(errcode.InvalidRequestFormat, "Invalid request format: %v", err)
+	if _, ok := errors.AsType[url.EscapeError](err); ok || strings.Contains(err.Error(), "semicolon") {
+		return errcode.New(errcode.InvalidRequestFormat, "Invalid request format: the query or form is not properly URL-encoded")
+	}
+	return errcode.New(errcode.InvalidRequestFormat, "Invalid request format: the request body could not be read")
+}
+
+// TooLarge is 413001, for a body past the server's limit.
+func TooLarge() *errcode.Error {
+	return errcode.New(errcode.RequestEntityTooLarge, "Request entity too large")
 }

@@ -13,14 +13,17 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/jsonlimit"
 	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -66,6 +69,7 @@ type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 // Handler serves the REST dialect.
 type Handler struct {
 	mux     *http.ServeMux
+	unknown http.Handler
 	sites   Sites
 	log     *slog.Logger
 	routes  []string
@@ -76,11 +80,16 @@ type Handler struct {
 // none) bounds each client's request rate per site.
 func New(sites Sites, limiter *ratelimit.Limiter, log *slog.Logger) *Handler {
 	h := &Handler{mux: http.NewServeMux(), sites: sites, log: log, limiter: limiter}
-	h.mux.Handle("/", h.wrap("unknown", func(context.Context, *Request) (Response, error) {
+	h.unknown = h.wrap("unknown", func(context.Context, *Request) (Response, error) {
 		return Response{}, errcode.New(errcode.NotFound, "Not found")
-	}))
+	})
+	h.mux.Handle("/", h.unknown)
 	return h
 }
+
+// NotFound answers as for an unknown route, whatever the path: for paths
+// that the router would otherwise redirect (with "..", "." or "//").
+func (h *Handler) NotFound() http.Handler { return h.unknown }
 
 // Handle adds a route: pattern is an HTTP method and a path below Prefix,
 // such as "GET /users/find_by".
@@ -127,8 +136,12 @@ func (h *Handler) wrap(route string, fn HandlerFunc) http.Handler {
 }
 
 // prepare authenticates the request and reads its body: 401 for credentials,
-// 406 for a body that is not JSON, 400 for malformed JSON.
+// 406 for a body that is not JSON, 400 for malformed JSON. A body declared
+// past the server's limit is refused first, before it is invited.
 func (h *Handler) prepare(r *http.Request) (*Request, error) {
+	if callctx.From(r.Context()).BodyTooLarge {
+		return nil, callctx.TooLarge()
+	}
 	user, pass, ok := r.BasicAuth()
 	if !ok {
 		return nil, errcode.New(errcode.InvalidAuthenticationHeader, "HTTP Basic authentication with <siteId>:<secret> is required")
@@ -148,6 +161,9 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
 		return nil, info.RateLimited(wait)
 	}
+	if !validQuery(r.URL.Query()) {
+		return nil, errcode.New(errcode.InvalidRequestFormat, "Invalid request format: the query is not valid UTF-8 text")
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, callctx.BodyError(err)
@@ -164,12 +180,13 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 	return &Request{Request: r, Site: st, Body: body}, nil
 }
 
-// checkJSON accepts one JSON object in which no object repeats a key. Keys
-// compare case-insensitively, as encoding/json matches them to fields: a body
-// with both "username" and "USERNAME" would otherwise mean whichever came last.
+// checkJSON accepts one JSON object within the limits of jsonlimit, in
+// which no object repeats a key. Keys compare case-insensitively, as
+// encoding/json matches them to fields: a body with both "username" and
+// "USERNAME" would otherwise mean whichever came last.
 func checkJSON(body []byte) error {
-	if !json.Valid(body) {
-		return errors.New("malformed JSON")
+	if err := jsonlimit.Check(body); err != nil {
+		return err
 	}
 	if body[0] != '{' {
 		return errors.New("not a JSON object")
@@ -222,6 +239,22 @@ func checkJSON(body []byte) error {
 			top.key = true
 		}
 	}
+}
+
+// validQuery tells whether every name and value of q is UTF-8 text without
+// NUL, as the RPC dialect requires of its parameters.
+func validQuery(q url.Values) bool {
+	for name, vs := range q {
+		if !utf8.ValidString(name) {
+			return false
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func isJSON(contentType string) bool {

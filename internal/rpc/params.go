@@ -13,6 +13,8 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/jsonlimit"
+	"github.com/custos-id/custos/internal/policy"
 )
 
 // Limits on the parameters of one request.
@@ -27,6 +29,10 @@ var objectParams = []string{
 	"profile", "data", "preferences", "subscriptions", "communications", "internal",
 	"customIdentifiers", "securityFields", "rba", "actionAttributes", "clientContext",
 }
+
+// jsonParams are the other parameters whose values are JSON: the policy
+// sections of setPolicies, decoded by the policy package.
+var jsonParams = policy.Sections
 
 // Params are the parameters of a call: query and form merged (a form value
 // wins over a query value of the same name), object parameters decoded.
@@ -45,11 +51,25 @@ func NewParams(values url.Values) (*Params, error) {
 		}
 		obj, err := decodeObject(raw)
 		if err != nil {
-			return nil, errcode.InvalidFormat(name, err.Error())
+			return nil, jsonError(name, err)
 		}
 		p.objects[name] = obj
 	}
+	for _, name := range jsonParams {
+		// Text that is not JSON is left to the policy package to word.
+		if err := jsonlimit.Check([]byte(values.Get(name))); err != nil && err != jsonlimit.ErrMalformed {
+			return nil, jsonError(name, err)
+		}
+	}
 	return p, nil
+}
+
+// jsonError is 400006 for a JSON value past the limits, 400004 otherwise.
+func jsonError(name string, err error) error {
+	if e, ok := jsonlimit.AsError(err); ok && e.TooLarge {
+		return errcode.InvalidValue(name, e.Reason)
+	}
+	return errcode.InvalidFormat(name, err.Error())
 }
 
 // Get returns the first value of name, or "".
@@ -99,7 +119,8 @@ func parseBool(name, v string) (bool, error) {
 	return false, errcode.InvalidValue(name, "want true or false")
 }
 
-// decodeObject parses a JSON object, keeping numbers exact. "null" is nil.
+// decodeObject parses a JSON object within the limits of jsonlimit,
+// keeping numbers exact. "null" is nil.
 func decodeObject(raw string) (map[string]any, error) {
 	if raw == "null" {
 		return nil, nil
@@ -116,12 +137,18 @@ func decodeObject(raw string) (map[string]any, error) {
 	if dec.More() {
 		return nil, errors.New("trailing data after the JSON object")
 	}
+	if err := jsonlimit.Check([]byte(raw)); err != nil {
+		return nil, err
+	}
 	return obj, nil
 }
 
 // readValues merges the query and the form body of r. A body over the
 // server's limit is 413001; anything else unreadable is 400001.
 func readValues(r *http.Request) (url.Values, error) {
+	if callctx.From(r.Context()).BodyTooLarge {
+		return nil, callctx.TooLarge()
+	}
 	var err error
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {

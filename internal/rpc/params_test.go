@@ -100,7 +100,7 @@ func FuzzParams(f *testing.F) {
 		if _, err := parseOutput(v); err != nil && codeOf(err) == errcode.GeneralServerError {
 			t.Fatalf("parseOutput(%q): %v", query, err)
 		}
-		if _, err := NewParams(v); err != nil && codeOf(err) != errcode.InvalidParameterFormat {
+		if _, err := NewParams(v); err != nil && codeOf(err) != errcode.InvalidParameterFormat && codeOf(err) != errcode.InvalidParameterValue {
 			t.Fatalf("NewParams(%q): %v", query, err)
 		}
 	})
@@ -126,8 +126,39 @@ func FuzzReadValues(f *testing.F) {
 			}
 			return
 		}
-		if _, err := NewParams(v); err != nil && codeOf(err) != errcode.InvalidParameterFormat {
+		if _, err := NewParams(v); err != nil && codeOf(err) != errcode.InvalidParameterFormat && codeOf(err) != errcode.InvalidParameterValue {
 			t.Fatalf("NewParams: %v", err)
 		}
 	})
+}
+
+// Every JSON parameter is bounded and refused whole when a decoder would
+// repair it: 400006 past a limit, 400004 for text that is not proper JSON.
+func TestParamsJSONLimits(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000)
+	long := `{"a":"` + strings.Repeat("x", 70_000) + `"}`
+	many := `{"a":[` + strings.Repeat("1,", 1000) + `1]}`
+	for _, tc := range []struct {
+		name, value string
+		code        errcode.Code
+	}{
+		{"profile", deep, errcode.InvalidParameterValue},
+		{"data", long, errcode.InvalidParameterValue},
+		{"preferences", many, errcode.InvalidParameterValue},
+		{"profile", `{"firstName":"\ud800"}`, errcode.InvalidParameterFormat},
+		{"profile", `{"firstName":"\udfff x"}`, errcode.InvalidParameterFormat},
+		{"data", `{"\ud83d":1}`, errcode.InvalidParameterFormat},
+		{"data", `{"a":"\u0000"}`, errcode.InvalidParameterFormat},
+		{"accountOptions", `{"loginIdentifiers":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + "}", errcode.InvalidParameterValue},
+		{"passwordComplexity", `{"regExp":"\ud800"}`, errcode.InvalidParameterFormat},
+	} {
+		_, err := NewParams(url.Values{tc.name: {tc.value}})
+		if codeOf(err) != tc.code || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s=%.40s…: %v, want %d", tc.name, tc.value, err, tc.code)
+		}
+	}
+	// Within the limits, a surrogate pair and a policy section that is not JSON pass.
+	if _, err := NewParams(url.Values{"profile": {`{"n":"\ud83d\ude00"}`}, "accountOptions": {"{"}}); err != nil {
+		t.Fatal(err)
+	}
 }

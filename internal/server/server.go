@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"path"
 	"strings"
 	"time"
 
@@ -52,7 +53,12 @@ func Middleware(next http.Handler, cfg Config, log *slog.Logger, m *Metrics) htt
 		r = r.WithContext(callctx.With(r.Context(), info))
 		w.Header().Set("X-Call-Id", info.ID)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		if r.Body != nil {
+		switch {
+		case r.ContentLength > cfg.MaxBodyBytes:
+			// Refused unread: reading would send "100 Continue" and invite it.
+			info.BodyTooLarge = true
+			r.Body = tooLargeBody{cfg.MaxBodyBytes}
+		case r.Body != nil:
 			r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -78,6 +84,13 @@ func Middleware(next http.Handler, cfg Config, log *slog.Logger, m *Metrics) htt
 	})
 }
 
+// tooLargeBody stands for a body declared past the limit; reading it fails
+// as reading past http.MaxBytesReader's limit does.
+type tooLargeBody struct{ limit int64 }
+
+func (b tooLargeBody) Read([]byte) (int, error) { return 0, &http.MaxBytesError{Limit: b.limit} }
+func (tooLargeBody) Close() error               { return nil }
+
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -97,6 +110,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// CanonicalPath tells whether p is what http.ServeMux serves without a
+// redirect: absolute, with no ".", ".." or empty segment.
+func CanonicalPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
+}
 
 // Health adds GET /healthz (the process answers) and GET /readyz (the
 // database answers within two seconds) to mux.

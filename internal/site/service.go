@@ -88,16 +88,47 @@ func (s *Service) CreateFirst(ctx context.Context, name string) (st Site, create
 	return st, true, nil
 }
 
-// newSite checks name and domains and draws a new API key and secret.
-func (s *Service) newSite(name string, domains []string) (Site, Record, error) {
+// checkName trims a site's name and checks it.
+func checkName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return Site{}, Record{}, errcode.Missing("name")
+		return "", errcode.Missing("name")
 	case len(name) > MaxNameLen:
-		return Site{}, Record{}, errcode.InvalidValue("name", fmt.Sprintf("longer than %d characters", MaxNameLen))
+		return "", errcode.InvalidValue("name", fmt.Sprintf("longer than %d characters", MaxNameLen))
 	}
-	domains, err := normalizeDomains(domains)
+	return name, nil
+}
+
+// Rename gives site id a new name.
+func (s *Service) Rename(ctx context.Context, id int64, name string) (Site, error) {
+	name, err := checkName(name)
+	if err != nil {
+		return Site{}, err
+	}
+	st, err := s.ByID(ctx, id)
+	if err != nil {
+		return Site{}, err
+	}
+	updated := s.now().UTC().Truncate(time.Millisecond)
+	if !updated.After(st.UpdatedAt) {
+		updated = st.UpdatedAt.Add(time.Millisecond)
+	}
+	if err := s.store.UpdateSiteName(ctx, id, name, updated); err != nil {
+		return Site{}, fmt.Errorf("rename: %w", err)
+	}
+	st.Name, st.UpdatedAt = name, updated
+	s.cache.put(st)
+	return st, nil
+}
+
+// newSite checks name and domains and draws a new API key and secret.
+func (s *Service) newSite(name string, domains []string) (Site, Record, error) {
+	name, err := checkName(name)
+	if err != nil {
+		return Site{}, Record{}, err
+	}
+	domains, err = normalizeDomains(domains)
 	if err != nil {
 		return Site{}, Record{}, err
 	}

@@ -54,6 +54,8 @@ type Store interface {
 	ListSites(ctx context.Context) ([]Record, error)
 	// UpdateSiteSecret replaces the sealed secret of site id.
 	UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error
+	// UpdateSiteName renames site id.
+	UpdateSiteName(ctx context.Context, id int64, name string, updatedAt time.Time) error
 	// UpdateSiteDomains replaces the domains of site id and its referrer rule.
 	UpdateSiteDomains(ctx context.Context, id int64, domains []string, requireReferrer bool, updatedAt time.Time) error
 	// UpdateSitePolicies replaces the policies (JSON) of site id.

@@ -92,6 +92,12 @@ func (db *DB) UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, upd
 	return affected(res, err, site.ErrNotFound)
 }
 
+// UpdateSiteName implements site.Store.
+func (db *DB) UpdateSiteName(ctx context.Context, id int64, name string, updatedAt time.Time) error {
+	res, err := db.exec(ctx, `UPDATE sites SET name = $1, updated_at = $2 WHERE id = $3`, name, millis(updatedAt), id)
+	return affected(res, err, site.ErrNotFound)
+}
+
 // UpdateSiteDomains implements site.Store.
 func (db *DB) UpdateSiteDomains(ctx context.Context, id int64, domains []string, requireReferrer bool, updatedAt time.Time) error {
 	b, err := json.Marshal(domains)

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A busy port fails the start before anything is created: no database, no
+// credentials printed "once" into the void.
+func TestServeBindsFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), []string{"serve", "--addr", ln.Addr().String(), "--db", "sqlite:" + filepath.Join(dir, "c.db")}, &out, &errOut)
+	if err == nil {
+		t.Fatal("serve on a busy port succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 || out.Len() > 0 {
+		t.Fatalf("a failed start left %v and printed %q", entries, out.String())
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	for flagName, edit := range map[string]func(*Config){
+		"--max-body-bytes":     func(c *Config) { c.Server.MaxBodyBytes = 0 },
+		"--read-timeout":       func(c *Config) { c.Server.ReadTimeout = 0 },
+		"--site-cache-ttl":     func(c *Config) { c.SiteCacheTTL = -1 },
+		"--public-url":         func(c *Config) { c.PublicURL = "id.example.com" },
+		"--trusted-proxy":      func(c *Config) { c.TrustedProxies = stringList{"10.0.0.0/8", "nope"} },
+		"--hash-concurrency":   func(c *Config) { c.HashConcurrency = 0 },
+		"--rate-limit":         func(c *Config) { c.RateLimit = -1 },
+		"--rate-burst":         func(c *Config) { c.RateBurst = 0 },
+		"--captcha-verify-url": func(c *Config) { c.CaptchaSecret = "s" },
+		"--addr":               func(c *Config) { c.Addr = "" },
+	} {
+		c := DefaultConfig()
+		edit(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), flagName) {
+			t.Errorf("%s: %v", flagName, err)
+		}
+	}
+	c := DefaultConfig()
+	c.RateLimit, c.RateBurst = 0, 0 // no limit: the burst does not matter
+	if err := c.Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+// Help is asked for, printed, and not an error; each default shows once.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"site", "-h"}, {"site", "--help"}, {"key", "-h"}, {"help"}} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, &out, &errOut); err != nil || !strings.Contains(out.String(), "usage: custos") {
+			t.Errorf("%v: %v %q", args, err, out.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"serve", "-h"}, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("serve -h: %v", err)
+	}
+	help := errOut.String()
+	for _, want := range []string{"--site-cache-ttl (CUSTOS_SITE_CACHE_TTL)", "(default 5s)", "(default 19456)", "(default 127.0.0.1:8080)"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("serve -h lacks %q:\n%s", want, help)
+		}
+	}
+	for _, entry := range strings.Split(help, "\n  --")[1:] {
+		if n := strings.Count(entry, "(default"); n > 1 {
+			t.Errorf("a default said %d times: --%s", n, entry)
+		}
+	}
+}
+
+func TestSiteUpdateName(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "u.db")
+	mustCustos(t, "site", "create", "--db", db, "--name", "old", "--domain", "a.example.com")
+	out := mustCustos(t, "site", "update", "--db", db, "--id", "1", "--name", "  New name ")
+	if !strings.Contains(out, "name:    New name\n") || !strings.Contains(out, "domains: a.example.com") {
+		t.Fatalf("rename = %s", out)
+	}
+	out = mustCustos(t, "site", "update", "--db", db, "--id", "1", "--name", "Newer", "--domain", "b.example.com")
+	if !strings.Contains(out, "name:    Newer\n") || !strings.Contains(out, "domains: b.example.com") {
+		t.Fatalf("rename with domains = %s", out)
+	}
+	if _, err := custos(t, "site", "update", "--db", db, "--id", "1", "--name", " "); err == nil {
+		t.Fatal("a blank name was accepted")
+	}
+	if list := mustCustos(t, "site", "list", "--db", db); !strings.Contains(list, "Newer") {
+		t.Fatalf("list = %s", list)
+	}
+}
+
+// A catalog error prints its text once.
+func TestErrorTextOnce(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "e.db")
+	_, err := custos(t, "site", "create", "--db", db)
+	if err == nil || err.Error() != "400002 Missing required parameter: name" {
+		t.Fatalf("err = %v", err)
+	}
+}
