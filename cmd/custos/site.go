@@ -145,7 +145,7 @@ func updateSite(ctx context.Context, sites *site.Service, fs *flag.FlagSet, id i
 		err error
 	)
 	if given["name"] {
-		if st, err = sites.Rename(ctx, id, name); err != nil {
+		if st, err = sites.SetName(ctx, id, name); err != nil {
 			return st, err
 		}
 		if len(domains) == 0 && !given["require-referrer"] {

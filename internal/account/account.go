@@ -111,13 +111,25 @@ var (
 	ErrChanged = errors.New("account changed meanwhile")
 )
 
-// Store keeps accounts, sessions and tokens. Uniqueness of login IDs within a
-// site is the store's job (a unique index), never a read before a write.
+// Store keeps accounts, sessions and tokens: the small stores below, one per
+// aggregate, together. Uniqueness of login IDs within a site is the store's
+// job (a unique index), never a read before a write.
 type Store interface {
 	// WithTx runs fn with a Store bound to one transaction: everything fn
 	// writes is committed together when it returns nil, or not at all.
 	WithTx(ctx context.Context, fn func(Store) error) error
 
+	AccountStore
+	LoginIDStore
+	SessionStore
+	TokenStore
+	PasswordHistoryStore
+	LockoutStore
+	MailStore
+}
+
+// AccountStore keeps accounts.
+type AccountStore interface {
 	// CreateAccount inserts a and its login IDs and sets a.ID;
 	// ErrLoginIDTaken when a login ID is in use.
 	CreateAccount(ctx context.Context, a *Account, ids []StoredLoginID) error
@@ -133,6 +145,10 @@ type Store interface {
 	AccountByUID(ctx context.Context, siteID int64, uid string) (Account, error)
 	// AccountByLoginID finds the account whose login ID has id's value and kind.
 	AccountByLoginID(ctx context.Context, siteID int64, id LoginID) (Account, error)
+}
+
+// LoginIDStore keeps the login IDs of accounts.
+type LoginIDStore interface {
 	LoginIDExists(ctx context.Context, siteID int64, id LoginID) (bool, error)
 	LoginIDs(ctx context.Context, accountID int64) ([]StoredLoginID, error)
 	// AddLoginID adds a login ID to an account; ErrLoginIDTaken when in use.
@@ -140,25 +156,38 @@ type Store interface {
 	// RemoveLoginID removes the login ID of that kind and value.
 	RemoveLoginID(ctx context.Context, accountID int64, id LoginID) error
 	SetLoginIDVerified(ctx context.Context, accountID int64, value string, at time.Time) error
+}
 
+// SessionStore keeps logged-in sessions.
+type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionByHash finds a session with its account in one lookup.
 	SessionByHash(ctx context.Context, hash []byte) (Session, Account, error)
 	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteSessions ends every session of an account but keepID's.
 	DeleteSessions(ctx context.Context, accountID, keepID int64) error
+}
 
+// TokenStore keeps one-time tokens.
+type TokenStore interface {
 	CreateToken(ctx context.Context, t Token) error
 	TokenByHash(ctx context.Context, kind TokenKind, hash []byte) (Token, error)
 	// ConsumeToken deletes and returns a token: of two concurrent uses, one wins.
 	ConsumeToken(ctx context.Context, kind TokenKind, hash []byte) (Token, error)
 	DeleteTokens(ctx context.Context, accountID int64, kind TokenKind) error
+}
 
+// PasswordHistoryStore keeps the replaced password hashes of accounts.
+type PasswordHistoryStore interface {
 	// PasswordHistory returns up to limit earlier password hashes, newest first.
 	PasswordHistory(ctx context.Context, accountID int64, limit int) ([]string, error)
 	// AddPasswordHistory records a replaced password hash, keeping the newest keep.
 	AddPasswordHistory(ctx context.Context, accountID int64, hash string, at time.Time, keep int) error
+}
 
+// LockoutStore counts failed logins of accounts and client addresses. Every
+// counter changes in one statement, so that concurrent attempts all count.
+type LockoutStore interface {
 	// RecordLoginFailure counts a failed login of an account and returns the
 	// count; failures before resetBefore are forgotten first.
 	RecordLoginFailure(ctx context.Context, accountID int64, now, resetBefore time.Time) (int, error)
@@ -173,7 +202,10 @@ type Store interface {
 	// ForgiveIPFailure takes back one counted attempt from ip.
 	ForgiveIPFailure(ctx context.Context, siteID int64, ip string) error
 	LockIP(ctx context.Context, siteID int64, ip string, until time.Time) error
+}
 
+// MailStore queues mail for the outbox worker (package outbox).
+type MailStore interface {
 	// EnqueueMail adds a sealed message to the outbox.
 	EnqueueMail(ctx context.Context, sealed []byte, at time.Time) error
 }

@@ -88,40 +88,6 @@ func (s *Service) CreateFirst(ctx context.Context, name string) (st Site, create
 	return st, true, nil
 }
 
-// checkName trims a site's name and checks it.
-func checkName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return "", errcode.Missing("name")
-	case len(name) > MaxNameLen:
-		return "", errcode.InvalidValue("name", fmt.Sprintf("longer than %d characters", MaxNameLen))
-	}
-	return name, nil
-}
-
-// Rename gives site id a new name.
-func (s *Service) Rename(ctx context.Context, id int64, name string) (Site, error) {
-	name, err := checkName(name)
-	if err != nil {
-		return Site{}, err
-	}
-	st, err := s.ByID(ctx, id)
-	if err != nil {
-		return Site{}, err
-	}
-	updated := s.now().UTC().Truncate(time.Millisecond)
-	if !updated.After(st.UpdatedAt) {
-		updated = st.UpdatedAt.Add(time.Millisecond)
-	}
-	if err := s.store.UpdateSiteName(ctx, id, name, updated); err != nil {
-		return Site{}, fmt.Errorf("rename: %w", err)
-	}
-	st.Name, st.UpdatedAt = name, updated
-	s.cache.put(st)
-	return st, nil
-}
-
 // newSite checks name and domains and draws a new API key and secret.
 func (s *Service) newSite(name string, domains []string) (Site, Record, error) {
 	name, err := checkName(name)
@@ -233,42 +199,66 @@ func (s *Service) List(ctx context.Context) ([]Site, error) {
 // RotateSecret gives site id a new secret. Other processes keep accepting the
 // old one until their cache entry expires (Options.CacheTTL).
 func (s *Service) RotateSecret(ctx context.Context, id int64) (Site, error) {
-	st, err := s.ByID(ctx, id)
-	if err != nil {
-		return Site{}, err
-	}
 	secret, err := s.random(SecretSize)
 	if err != nil {
 		return Site{}, err
 	}
-	updated := s.now().UTC().Truncate(time.Millisecond)
-	if err := s.store.UpdateSiteSecret(ctx, id, s.seal(st.APIKey, secret), updated); err != nil {
-		return Site{}, fmt.Errorf("rotate secret: %w", err)
-	}
-	st.Secret, st.UpdatedAt = secret, updated
-	s.cache.put(st)
-	return st, nil
+	return s.update(ctx, id, func(r *Record) error {
+		r.SealedSecret = s.seal(r.APIKey, secret)
+		return nil
+	})
 }
 
 // SetDomains replaces the domains of site id and its referrer rule.
 func (s *Service) SetDomains(ctx context.Context, id int64, domains []string, requireReferrer bool) (Site, error) {
-	st, err := s.ByID(ctx, id)
+	domains, err := normalizeDomains(domains)
 	if err != nil {
 		return Site{}, err
 	}
-	if domains, err = normalizeDomains(domains); err != nil {
+	return s.update(ctx, id, func(r *Record) error {
+		r.Domains, r.RequireReferrer = domains, requireReferrer
+		return nil
+	})
+}
+
+// SetName renames site id.
+func (s *Service) SetName(ctx context.Context, id int64, name string) (Site, error) {
+	name, err := checkName(name)
+	if err != nil {
 		return Site{}, err
 	}
-	updated := s.now().UTC().Truncate(time.Millisecond)
-	if !updated.After(st.UpdatedAt) {
-		updated = st.UpdatedAt.Add(time.Millisecond)
+	return s.update(ctx, id, func(r *Record) error {
+		r.Name = name
+		return nil
+	})
+}
+
+// update edits site id in one store transaction (Store.UpdateSite), so that
+// concurrent changes of different attributes are all kept, and caches the
+// result. An error of edit is returned as it is; 404000 when there is no
+// such site.
+func (s *Service) update(ctx context.Context, id int64, edit func(*Record) error) (Site, error) {
+	var (
+		written *Record
+		editErr error
+	)
+	err := s.store.UpdateSite(ctx, id, func(r *Record) error {
+		if editErr = edit(r); editErr != nil {
+			return editErr
+		}
+		r.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+		written = r
+		return nil
+	})
+	switch {
+	case editErr != nil:
+		return Site{}, editErr
+	case errors.Is(err, ErrNotFound):
+		return Site{}, errcode.Newf(errcode.NotFound, "site %d not found", id)
+	case err != nil:
+		return Site{}, fmt.Errorf("update site %d: %w", id, err)
 	}
-	if err := s.store.UpdateSiteDomains(ctx, id, domains, requireReferrer, updated); err != nil {
-		return Site{}, fmt.Errorf("set domains: %w", err)
-	}
-	st.Domains, st.RequireReferrer, st.UpdatedAt = domains, requireReferrer, updated
-	s.cache.put(st)
-	return st, nil
+	return s.open(*written, nil)
 }
 
 // AllowsOrigin tells whether a page at host may call the site: any host
@@ -296,37 +286,30 @@ type PolicyChange struct{ Section, Raw string }
 // SetPolicies applies changes to the current policies of site id, checks the
 // result and stores it: all of them or, on any error, none.
 func (s *Service) SetPolicies(ctx context.Context, id int64, changes []PolicyChange) (policy.Policies, error) {
-	r, err := s.store.SiteByID(ctx, id)
-	if err != nil {
-		return policy.Policies{}, err
-	}
-	st, err := s.open(r, nil)
-	if err != nil {
-		return policy.Policies{}, err
-	}
-	p := st.Policies
-	for _, c := range changes {
-		if err := p.Set(c.Section, c.Raw); err != nil {
-			return policy.Policies{}, err
+	st, err := s.update(ctx, id, func(r *Record) error {
+		p, err := policy.Parse(r.Policies)
+		if err != nil {
+			return fmt.Errorf("site %d: %w", r.ID, err)
 		}
-	}
-	if err := p.Validate(); err != nil {
+		for _, c := range changes {
+			if err := p.Set(c.Section, c.Raw); err != nil {
+				return err
+			}
+		}
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if !s.captcha && (p.Registration.RequireCaptcha || p.Security.Captcha.FailedLoginThreshold > 0) {
+			return errcode.New(errcode.InvalidPolicyConfiguration,
+				"Invalid policy configuration: CAPTCHA policies need a verifier (custos serve --captcha-verify-url)")
+		}
+		r.Policies = p.JSON()
+		return nil
+	})
+	if err != nil {
 		return policy.Policies{}, err
 	}
-	if !s.captcha && (p.Registration.RequireCaptcha || p.Security.Captcha.FailedLoginThreshold > 0) {
-		return policy.Policies{}, errcode.New(errcode.InvalidPolicyConfiguration,
-			"Invalid policy configuration: CAPTCHA policies need a verifier (custos serve --captcha-verify-url)")
-	}
-	updated := s.now().UTC().Truncate(time.Millisecond)
-	if !updated.After(st.UpdatedAt) {
-		updated = st.UpdatedAt.Add(time.Millisecond)
-	}
-	if err := s.store.UpdateSitePolicies(ctx, id, p.JSON(), updated); err != nil {
-		return policy.Policies{}, fmt.Errorf("set policies: %w", err)
-	}
-	st.Policies, st.UpdatedAt = p, updated
-	s.cache.put(st)
-	return p, nil
+	return st.Policies, nil
 }
 
 // CheckMasterKey opens the secret of one site, so that a wrong master key is
@@ -372,6 +355,18 @@ func (s *Service) random(n int) ([]byte, error) {
 		return nil, fmt.Errorf("random: %w", err)
 	}
 	return b, nil
+}
+
+// checkName trims a site name and checks its length.
+func checkName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", errcode.Missing("name")
+	case len(name) > MaxNameLen:
+		return "", errcode.InvalidValue("name", fmt.Sprintf("longer than %d characters", MaxNameLen))
+	}
+	return name, nil
 }
 
 // normalizeDomains lower-cases, de-duplicates and checks domain names.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,5 +142,81 @@ func TestWrongMasterKey(t *testing.T) {
 	}
 	if _, err := wrong.ByAPIKey(ctx, st.APIKey); codeOf(err) != errcode.GeneralServerError {
 		t.Fatalf("ByAPIKey with the wrong key = %v", err)
+	}
+}
+
+// Changes of different attributes of one site at once are all kept: each
+// goes through one store transaction.
+func TestConcurrentChanges(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db := storetest.Open(t, e)
+			s := newService(t, db, 1, &clock{time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
+			st, err := s.Create(ctx, "s", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var (
+				wg      sync.WaitGroup
+				rotated site.Site
+				errs    = make(chan error, 4)
+			)
+			wg.Go(func() {
+				_, err := s.SetPolicies(ctx, st.ID, []site.PolicyChange{{"passwordComplexity", `{"minLength":12}`}})
+				errs <- err
+			})
+			wg.Go(func() { _, err := s.SetDomains(ctx, st.ID, []string{"a.example"}, true); errs <- err })
+			wg.Go(func() { _, err := s.SetName(ctx, st.ID, "renamed"); errs <- err })
+			wg.Go(func() { var err error; rotated, err = s.RotateSecret(ctx, st.ID); errs <- err })
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A second service reads the store, not a cache.
+			got, err := newService(t, db, 1, &clock{time.Now()}).ByID(ctx, st.ID)
+			if err != nil || got.Policies.PasswordComplexity.MinLength != 12 || got.Name != "renamed" ||
+				!got.RequireReferrer || len(got.Domains) != 1 || !bytes.Equal(got.Secret, rotated.Secret) {
+				t.Fatalf("after concurrent changes: %+v, %v", got, err)
+			}
+			if !got.UpdatedAt.After(st.UpdatedAt.Add(3 * time.Millisecond)) {
+				t.Errorf("updated_at %v after 4 changes from %v", got.UpdatedAt, st.UpdatedAt)
+			}
+		})
+	}
+}
+
+// A refused change writes nothing; an unknown site is 404000.
+func TestRefusedChanges(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	s := newService(t, db, 1, &clock{time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
+	st, err := s.Create(ctx, "s", []string{"a.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		err  error
+		want errcode.Code
+	}{
+		"bad section":       {second(s.SetPolicies(ctx, st.ID, []site.PolicyChange{{"accountOptions", `{"verifyEmail":true}`}, {"bogus", `{}`}})), errcode.InvalidParameterValue},
+		"invalid policies":  {second(s.SetPolicies(ctx, st.ID, []site.PolicyChange{{"passwordComplexity", `{"minLength":0}`}})), errcode.InvalidParameterValue},
+		"bad domain":        {second(s.SetDomains(ctx, st.ID, []string{"http://x"}, true)), errcode.InvalidParameterValue},
+		"empty name":        {second(s.SetName(ctx, st.ID, " ")), errcode.MissingRequiredParameter},
+		"policies, unknown": {second(s.SetPolicies(ctx, 99, []site.PolicyChange{{"accountOptions", `{"verifyEmail":true}`}})), errcode.NotFound},
+		"domains, unknown":  {second(s.SetDomains(ctx, 99, nil, false)), errcode.NotFound},
+		"name, unknown":     {second(s.SetName(ctx, 99, "x")), errcode.NotFound},
+	} {
+		if codeOf(c.err) != c.want {
+			t.Errorf("%s: %v, want %d", name, c.err, c.want)
+		}
+	}
+	rec, err := db.SiteByID(ctx, st.ID)
+	if err != nil || !rec.UpdatedAt.Equal(st.UpdatedAt) || rec.Name != "s" || len(rec.Domains) != 1 || rec.RequireReferrer {
+		t.Fatalf("refused changes wrote: %+v, %v", rec, err)
 	}
 }

@@ -45,28 +45,36 @@ type Record struct {
 // ErrNotFound is returned by a Store when no site matches.
 var ErrNotFound = errors.New("site not found")
 
-// Store keeps sites.
+// Store keeps sites and their application keys.
 type Store interface {
+	SiteStore
+	AppKeyStore
+}
+
+// SiteStore keeps the site records.
+type SiteStore interface {
 	// CreateSite inserts r and sets r.ID.
 	CreateSite(ctx context.Context, r *Record) error
+	// CreateFirstSite inserts r, and sets r.ID, only when there is no site
+	// yet; of processes racing on one database, exactly one creates it.
+	CreateFirstSite(ctx context.Context, r *Record) (created bool, err error)
 	SiteByID(ctx context.Context, id int64) (Record, error)
 	SiteByAPIKey(ctx context.Context, apiKey string) (Record, error)
 	ListSites(ctx context.Context) ([]Record, error)
-	// UpdateSiteSecret replaces the sealed secret of site id.
-	UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error
-	// UpdateSiteName renames site id.
-	UpdateSiteName(ctx context.Context, id int64, name string, updatedAt time.Time) error
-	// UpdateSiteDomains replaces the domains of site id and its referrer rule.
-	UpdateSiteDomains(ctx context.Context, id int64, domains []string, requireReferrer bool, updatedAt time.Time) error
-	// UpdateSitePolicies replaces the policies (JSON) of site id.
-	UpdateSitePolicies(ctx context.Context, id int64, policies string, updatedAt time.Time) error
+	// UpdateSite reads site id, lets fn edit it and writes it back, all in
+	// one transaction: concurrent updates of a site queue, none is lost.
+	// An error of fn aborts and writes nothing; ErrNotFound when there is
+	// no such site. updated_at always moves forward: when fn leaves it at
+	// or before the value read, the store sets it a millisecond later, in
+	// the record fn edited. ID, APIKey and CreatedAt are never written.
+	UpdateSite(ctx context.Context, id int64, fn func(*Record) error) error
+}
+
+// AppKeyStore keeps the application keys of sites.
+type AppKeyStore interface {
 	CreateAppKey(ctx context.Context, k AppKeyRecord) error
 	// AppKeyByUserKey returns ErrKeyNotFound when there is none.
 	AppKeyByUserKey(ctx context.Context, userKey string) (AppKeyRecord, error)
 	ListAppKeys(ctx context.Context, siteID int64) ([]AppKeyRecord, error)
 	RevokeAppKey(ctx context.Context, siteID int64, userKey string, at time.Time) error
-
-	// CreateFirstSite inserts r, and sets r.ID, only when there is no site
-	// yet; of processes racing on one database, exactly one creates it.
-	CreateFirstSite(ctx context.Context, r *Record) (created bool, err error)
 }

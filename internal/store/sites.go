@@ -85,35 +85,40 @@ func (db *DB) ListSites(ctx context.Context) ([]site.Record, error) {
 	return out, rows.Err()
 }
 
-// UpdateSiteSecret implements site.Store.
-func (db *DB) UpdateSiteSecret(ctx context.Context, id int64, sealed []byte, updatedAt time.Time) error {
-	res, err := db.exec(ctx,
-		`UPDATE sites SET secret_sealed = $1, updated_at = $2 WHERE id = $3`, sealed, millis(updatedAt), id)
-	return affected(res, err, site.ErrNotFound)
-}
-
-// UpdateSiteName implements site.Store.
-func (db *DB) UpdateSiteName(ctx context.Context, id int64, name string, updatedAt time.Time) error {
-	res, err := db.exec(ctx, `UPDATE sites SET name = $1, updated_at = $2 WHERE id = $3`, name, millis(updatedAt), id)
-	return affected(res, err, site.ErrNotFound)
-}
-
-// UpdateSiteDomains implements site.Store.
-func (db *DB) UpdateSiteDomains(ctx context.Context, id int64, domains []string, requireReferrer bool, updatedAt time.Time) error {
-	b, err := json.Marshal(domains)
-	if err != nil {
-		return err
+// UpdateSite implements site.Store: the row is read and written in one
+// transaction, locked on PostgreSQL (FOR UPDATE) and behind the single writer
+// connection on SQLite, so that concurrent edits queue instead of
+// overwriting each other. When fn leaves UpdatedAt at or before the value
+// read, it becomes a millisecond later, in the record fn edited. ID, APIKey
+// and CreatedAt are not written: the sealed secret is bound to the API key.
+func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record) error) error {
+	lock := ""
+	if db.engine == Postgres {
+		lock = ` FOR UPDATE`
 	}
-	res, err := db.exec(ctx, `UPDATE sites SET domains = $1, require_referrer = $2, updated_at = $3 WHERE id = $4`,
-		string(b), requireReferrer, millis(updatedAt), id)
-	return affected(res, err, site.ErrNotFound)
-}
-
-// UpdateSitePolicies implements site.Store.
-func (db *DB) UpdateSitePolicies(ctx context.Context, id int64, policies string, updatedAt time.Time) error {
-	res, err := db.exec(ctx,
-		`UPDATE sites SET policies = $1, updated_at = $2 WHERE id = $3`, policies, millis(updatedAt), id)
-	return affected(res, err, site.ErrNotFound)
+	return db.withTx(ctx, func(tx *DB) error {
+		r, err := scanSite(tx.row(ctx, `SELECT `+siteColumns+` FROM sites WHERE id = $1`+lock, id))
+		if err != nil {
+			return err
+		}
+		read := r.UpdatedAt
+		if err := fn(&r); err != nil {
+			return err
+		}
+		if !r.UpdatedAt.After(read) {
+			r.UpdatedAt = read.Add(time.Millisecond)
+		}
+		domains, err := json.Marshal(r.Domains)
+		if err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx,
+			`UPDATE sites SET name = $1, secret_sealed = $2, domains = $3, policies = $4, require_referrer = $5,
+			   updated_at = $6 WHERE id = $7`,
+			r.Name, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.RequireReferrer,
+			millis(r.UpdatedAt), id)
+		return affected(res, err, site.ErrNotFound)
+	})
 }
 
 func nonEmpty(s, def string) string {
