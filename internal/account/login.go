@@ -2,11 +2,7 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
-	"io"
-	"strconv"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/policy"
@@ -30,9 +26,8 @@ type LoginInput struct {
 	// Kind, when set, is the kind of login ID the caller named (the REST
 	// dialect's username or email_address); else "@" tells.
 	Kind LoginIDKind
-	// Trusted: the call comes from a server with the site's credentials,
-	// which answers for its clients (no CAPTCHA, no address counted).
-	Trusted bool
+	// Caller asks for the login: a server answers for its clients.
+	Caller Caller
 }
 
 // Login checks a login ID and password and opens a session. An unknown login
@@ -50,10 +45,10 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	if in.Password == "" {
 		return Result{}, errcode.Missing("password")
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, in.Session)); err != nil {
+	if err := checkSessionExpiration(st, in.Session); err != nil {
 		return Result{}, err
 	}
-	g := s.guard(st, in.ClientIP, in.Trusted)
+	g := s.guard(st, in.ClientIP, in.Caller.Server)
 	if err := g.check(ctx); err != nil {
 		return Result{}, err
 	}
@@ -95,7 +90,7 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	if !a.Active {
 		return Result{}, errcode.New(errcode.AccountDisabled, "Account is disabled")
 	}
-	if id.Kind == Email && s.mustVerify(st) {
+	if id.Kind == Email && st.Policies.AccountOptions.MustVerify() {
 		if verified, err := s.loginEmailVerified(ctx, a, id); err != nil {
 			return Result{}, err
 		} else if !verified {
@@ -159,12 +154,6 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 	return res, pending
 }
 
-// mustVerify tells whether the site lets only verified emails log in.
-func (s *Service) mustVerify(st site.Site) bool {
-	o := st.Policies.AccountOptions
-	return o.VerifyEmail && !o.AllowUnverifiedLogin
-}
-
 // loginEmailVerified tells whether the login email id of a is verified.
 func (s *Service) loginEmailVerified(ctx context.Context, a Account, id LoginID) (bool, error) {
 	ids, err := s.store.LoginIDs(ctx, a.ID)
@@ -179,63 +168,25 @@ func (s *Service) loginEmailVerified(ctx context.Context, a Account, id LoginID)
 	return false, nil
 }
 
-// createSession stores a new session of a and returns its token.
+// createSession opens a session of a in tx, for as long as so asks or the
+// site's policy says.
 func (s *Service) createSession(ctx context.Context, tx Store, st site.Site, a Account, so SessionOptions) (*NewSession, error) {
-	tok, hash, err := s.newToken("st1_")
-	if err != nil {
-		return nil, err
-	}
-	now, exp := s.clock(), sessionExpiration(st.Policies, so)
-	ns := &NewSession{Token: tok, Browser: exp == 0, Session: Session{SiteID: st.ID, AccountID: a.ID, TokenHash: hash,
-		CreatedAt: now, ExpiresAt: sessionExpiry(now, exp)}}
-	if so.Mobile {
-		secret := make([]byte, 32)
-		if _, err := io.ReadFull(rand.Reader, secret); err != nil {
-			return nil, err
-		}
-		ns.Secret = base64.StdEncoding.EncodeToString(secret)
-		ns.SecretSealed = s.box.Seal(secret, sessionAAD(hash))
-	}
-	if err := tx.CreateSession(ctx, &ns.Session); err != nil {
-		return nil, err
-	}
-	return ns, nil
+	return s.sessions.Create(ctx, tx, st.ID, a.ID, so.Seconds(st.Policies.GigyaPlugins.SessionExpiration), so.Mobile)
 }
 
-func sessionAAD(hash []byte) []byte { return append([]byte("session:"), hash...) }
-
-// ResolveSession finds the session of a token in the site: 403001 when
-// unknown, 403011 when expired. One indexed lookup.
-func (s *Service) ResolveSession(ctx context.Context, st site.Site, token string) (Session, Account, error) {
-	if token == "" || len(token) > 128 {
-		return Session{}, Account{}, errcode.New(errcode.InvalidSessionToken, "Invalid session token")
-	}
-	sess, a, err := s.store.SessionByHash(ctx, hashToken(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && sess.SiteID != st.ID) {
-		return Session{}, Account{}, errcode.New(errcode.InvalidSessionToken, "Invalid session token")
-	}
-	if err != nil {
-		return Session{}, Account{}, err
-	}
-	if !sess.ExpiresAt.IsZero() && !s.now().Before(sess.ExpiresAt) {
-		s.store.DeleteSession(ctx, sess.TokenHash)
-		return Session{}, Account{}, errcode.New(errcode.SessionHasExpired, "Session has expired")
-	}
-	return sess, a, nil
+// checkSessionExpiration checks the session expiration a login asks for.
+func checkSessionExpiration(st site.Site, so SessionOptions) error {
+	return policy.CheckSessionExpiration("sessionExpiration", so.Seconds(st.Policies.GigyaPlugins.SessionExpiration))
 }
 
 // Logout ends one session.
 func (s *Service) Logout(ctx context.Context, sess Session) error {
-	err := s.store.DeleteSession(ctx, sess.TokenHash)
-	if errors.Is(err, ErrNotFound) { // ended meanwhile
-		return nil
-	}
-	return err
+	return s.sessions.Revoke(ctx, sess)
 }
 
 // LogoutAll ends every session of an account.
 func (s *Service) LogoutAll(ctx context.Context, a Account) error {
-	return s.store.DeleteSessions(ctx, a.ID, 0)
+	return s.sessions.RevokeAll(ctx, s.store, a.ID, 0)
 }
 
 // VerifyLogin checks that a can log in now: active, registered, verified.
@@ -249,29 +200,4 @@ func (s *Service) VerifyLogin(ctx context.Context, st site.Site, a Account) erro
 		return errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: the email address is not verified")
 	}
 	return nil
-}
-
-// expiresIn is the seconds left of a session, for sessionInfo.expires_in; "0" when it does not expire.
-func ExpiresIn(sess Session, now func() int64) string {
-	if sess.ExpiresAt.IsZero() {
-		return "0"
-	}
-	return strconv.FormatInt(max(sess.ExpiresAt.Unix()-now(), 0), 10)
-}
-
-// SessionSecret resolves a mobile session and opens its secret, the key its
-// requests are signed with: 403001 for a session without one.
-func (s *Service) SessionSecret(ctx context.Context, st site.Site, token string) (Session, Account, []byte, error) {
-	sess, a, err := s.ResolveSession(ctx, st, token)
-	if err != nil {
-		return Session{}, Account{}, nil, err
-	}
-	if len(sess.SecretSealed) == 0 {
-		return Session{}, Account{}, nil, errcode.New(errcode.InvalidSessionToken, "Invalid session token: a browser session cannot sign requests")
-	}
-	secret, err := s.box.Open(sess.SecretSealed, sessionAAD(sess.TokenHash))
-	if err != nil {
-		return Session{}, Account{}, nil, err
-	}
-	return sess, a, secret, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
-	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/password"
@@ -29,9 +28,9 @@ type RegisterInput struct {
 	NoSession bool
 	// CaptchaToken and ClientIP answer registration.requireCaptcha.
 	CaptchaToken, ClientIP string
-	// Trusted: a server with the site's credentials registers; it answers
-	// for its clients and is asked no CAPTCHA.
-	Trusted bool
+	// Caller asks for the registration: a server answers for its clients
+	// and is asked no CAPTCHA.
+	Caller Caller
 }
 
 // InitRegistration starts a registration: a regToken valid for an hour.
@@ -49,7 +48,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if err != nil {
 		return Result{}, err
 	}
-	if pol.Registration.RequireCaptcha && !in.Trusted {
+	if pol.Registration.RequireCaptcha && !in.Caller.Server {
 		ok, err := s.verifyCaptcha(ctx, in.CaptchaToken, in.ClientIP)
 		if err != nil {
 			return Result{}, err
@@ -67,7 +66,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 			return Result{}, errcode.InvalidValue("regToken", "belongs to another registration")
 		}
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(pol, in.Session)); err != nil {
+	if err := checkSessionExpiration(st, in.Session); err != nil {
 		return Result{}, err
 	}
 	if a.PasswordHash, err = s.hasher.Hash(ctx, in.Password); err != nil {
@@ -82,7 +81,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if in.Finalize {
 		a.RegisteredAt = now
 	}
-	pendingVerification := pol.AccountOptions.VerifyEmail && !pol.AccountOptions.AllowUnverifiedLogin
+	pendingVerification := pol.AccountOptions.MustVerify()
 	res := Result{}
 	mailed := false
 	err = s.store.WithTx(ctx, func(tx Store) error {
@@ -139,25 +138,19 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 	)
 	opts := pol.AccountOptions
 	if in.Email != "" {
-		id, ferr := parseEmail("email", in.Email)
-		if ferr != nil {
+		if id, ferr := newEmail("email", in.Email); ferr != nil {
 			fields = append(fields, *ferr)
 		} else {
-			a.Email = strings.TrimSpace(in.Email)
-			ids = append(ids, StoredLoginID{LoginID: id, Display: a.Email})
+			a.Email = id.Display
+			ids = append(ids, id)
 		}
 	}
 	if in.Username != "" {
-		id, ferr := parseUsername("username", in.Username)
-		switch {
-		case ferr != nil:
+		if id, ferr := newUsername(opts, in.Username); ferr != nil {
 			fields = append(fields, *ferr)
-		case !opts.AllowsUsername():
-			fields = append(fields, errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
-				WithMessage("is not a login identifier of this site"))
-		default:
-			a.Username = strings.TrimSpace(in.Username)
-			ids = append(ids, StoredLoginID{LoginID: id, Display: a.Username})
+		} else {
+			a.Username = id.Display
+			ids = append(ids, id)
 		}
 	}
 	needEmail := opts.VerifyEmail || (pol.Registration.RequireLoginID && !opts.AllowsUsername())
@@ -168,11 +161,7 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 		fields = append(fields, errcode.Field("username", errcode.RuleBlank))
 	}
 	fields = append(fields, checkPassword(pol, in.Password)...)
-	for name, obj := range map[string]map[string]any{"profile": in.Profile, "data": in.Data} {
-		if b, _ := json.Marshal(obj); len(b) > MaxObjectBytes {
-			fields = append(fields, errcode.FieldCount(name, errcode.RuleTooLong, MaxObjectBytes))
-		}
-	}
+	fields = append(fields, checkObjects(in.Profile, in.Data)...)
 	if len(fields) > 0 {
 		return nil, Account{}, errcode.Validation(fields...)
 	}
@@ -216,6 +205,44 @@ func parseEmail(attr, s string) (LoginID, *errcode.FieldError) {
 	return id, nil
 }
 
+// checkObjects bounds the JSON of a profile and of data.
+func checkObjects(profile, data map[string]any) []errcode.FieldError {
+	var fields []errcode.FieldError
+	for _, o := range []struct {
+		name string
+		obj  map[string]any
+	}{{"profile", profile}, {"data", data}} {
+		if b, _ := json.Marshal(o.obj); len(b) > MaxObjectBytes {
+			fields = append(fields, errcode.FieldCount(o.name, errcode.RuleTooLong, MaxObjectBytes))
+		}
+	}
+	return fields
+}
+
+// newEmail is an email address given as a new login ID, named attr.
+func newEmail(attr, s string) (StoredLoginID, *errcode.FieldError) {
+	id, ferr := parseEmail(attr, s)
+	if ferr != nil {
+		return StoredLoginID{}, ferr
+	}
+	return StoredLoginID{LoginID: id, Display: strings.TrimSpace(s)}, nil
+}
+
+// newUsername is a username given as a new login ID: well formed, and a
+// login identifier of the site.
+func newUsername(opts policy.AccountOptions, s string) (StoredLoginID, *errcode.FieldError) {
+	id, ferr := parseUsername("username", s)
+	if ferr != nil {
+		return StoredLoginID{}, ferr
+	}
+	if !opts.AllowsUsername() {
+		f := errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
+			WithMessage("is not a login identifier of this site")
+		return StoredLoginID{}, &f
+	}
+	return StoredLoginID{LoginID: id, Display: strings.TrimSpace(s)}, nil
+}
+
 // parseUsername checks a username: no "@" (that makes an email), no spaces.
 func parseUsername(attr, s string) (LoginID, *errcode.FieldError) {
 	id, err := ParseLoginID(attr, s)
@@ -253,7 +280,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 	if t.AccountID == 0 {
 		return Result{}, errcode.InvalidValue("regToken", "no registration uses it yet: call accounts.register with it")
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, so)); err != nil {
+	if err := checkSessionExpiration(st, so); err != nil {
 		return Result{}, err
 	}
 	var res Result
@@ -266,10 +293,10 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			return errcode.New(errcode.AccountDisabled, "Account is disabled")
 		}
 		if !a.Registered {
-			now, prev := s.clock(), a.UpdatedAt
-			a.Registered, a.RegisteredAt, a.UpdatedAt = true, now, later(now, prev)
-			if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
-				return changed(err)
+			now := s.clock()
+			a.Registered, a.RegisteredAt = true, now
+			if err := save(ctx, tx, &a, a.UpdatedAt, now); err != nil {
+				return err
 			}
 		}
 		res.Account = a
@@ -296,23 +323,5 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 }
 
 func (s *Service) pendingVerification(st site.Site, a Account) bool {
-	return s.mustVerify(st) && !a.EmailVerified
-}
-
-func sessionExpiration(pol policy.Policies, so SessionOptions) int {
-	if so.Expiration != nil {
-		return *so.Expiration
-	}
-	return pol.GigyaPlugins.SessionExpiration
-}
-
-// sessionTTL turns a session expiration into an expiry time (zero: never).
-func sessionExpiry(now time.Time, exp int) time.Time {
-	switch {
-	case exp == -2:
-		return time.Time{}
-	case exp == 0:
-		return now.Add(browserSessionTTL)
-	}
-	return now.Add(time.Duration(exp) * time.Second)
+	return st.Policies.AccountOptions.MustVerify() && !a.EmailVerified
 }

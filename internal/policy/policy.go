@@ -272,6 +272,10 @@ func (a AccountOptions) AllowsEmail() bool { return a.allows("email") }
 // AllowsUsername tells whether username is a login identifier.
 func (a AccountOptions) AllowsUsername() bool { return a.allows("username") }
 
+// MustVerify tells whether only verified emails log in: the site verifies
+// emails and does not let an unverified one log in meanwhile.
+func (a AccountOptions) MustVerify() bool { return a.VerifyEmail && !a.AllowUnverifiedLogin }
+
 func (a AccountOptions) allows(id string) bool {
 	return slices.Contains(strings.Split(strings.ReplaceAll(a.LoginIdentifiers, " ", ""), ","), id)
 }
