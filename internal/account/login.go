@@ -35,34 +35,13 @@ type LoginInput struct {
 // Failures count against the account and the client address, which the
 // security policies lock out or ask a CAPTCHA of.
 func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Result, error) {
-	id, err := ParseLoginID("loginID", in.LoginID)
+	id, err := checkLogin(st, in)
 	if err != nil {
 		return Result{}, err
 	}
-	if in.Kind != "" {
-		id.Kind = in.Kind
-	}
-	if in.Password == "" {
-		return Result{}, errcode.Missing("password")
-	}
-	if err := checkSessionExpiration(st, in.Session); err != nil {
-		return Result{}, err
-	}
 	g := s.guard(st, in.ClientIP, in.Caller.Server)
-	if err := g.check(ctx); err != nil {
-		return Result{}, err
-	}
-	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
-	found := err == nil && a.PasswordHash != ""
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Result{}, err
-	}
-	if found {
-		if err := g.checkAccount(a); err != nil {
-			return Result{}, err
-		}
-	}
-	if err := g.captcha(ctx, a, in.CaptchaToken); err != nil {
+	a, found, err := s.loginAccount(ctx, st, g, id, in.CaptchaToken)
+	if err != nil {
 		return Result{}, err
 	}
 	if !found {
@@ -72,20 +51,10 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 		s.hasher.VerifyDummy(ctx, in.Password)
 		return Result{}, g.failed(ctx, nil)
 	}
-	if err := g.claim(ctx, &a); err != nil {
-		return Result{}, err
-	}
-	ok, rehash, err := s.hasher.Verify(ctx, in.Password, a.PasswordHash)
+	rehash, err := s.verifyPassword(ctx, g, &a, in.Password)
 	if err != nil {
 		return Result{}, err
 	}
-	if !ok {
-		return Result{}, g.failed(ctx, &a)
-	}
-	if err := g.succeeded(ctx, &a); err != nil {
-		return Result{}, err
-	}
-	pw, so := in.Password, in.Session
 	// Account state is told only to who knows the password.
 	if !a.Active {
 		return Result{}, errcode.New(errcode.AccountDisabled, "Account is disabled")
@@ -99,11 +68,62 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	}
 	newHash := ""
 	if rehash {
-		if newHash, err = s.hasher.Hash(ctx, pw); err != nil {
+		if newHash, err = s.hasher.Hash(ctx, in.Password); err != nil {
 			return Result{}, err
 		}
 	}
-	return s.openSession(ctx, st, a, so, newHash)
+	return s.openSession(ctx, st, a, in.Session, newHash)
+}
+
+// checkLogin checks the parameters of a login and returns its login ID.
+func checkLogin(st site.Site, in LoginInput) (LoginID, error) {
+	id, err := ParseLoginID("loginID", in.LoginID)
+	if err != nil {
+		return LoginID{}, err
+	}
+	if in.Kind != "" {
+		id.Kind = in.Kind
+	}
+	if in.Password == "" {
+		return LoginID{}, errcode.Missing("password")
+	}
+	return id, checkSessionExpiration(st, in.Session)
+}
+
+// loginAccount finds the account of a login attempt, once the guard lets
+// the address try: found is false for an unknown login ID or an account
+// without a password. A locked account and a missing CAPTCHA refuse.
+func (s *Service) loginAccount(ctx context.Context, st site.Site, g *guard, id LoginID, captchaToken string) (Account, bool, error) {
+	if err := g.check(ctx); err != nil {
+		return Account{}, false, err
+	}
+	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
+	found := err == nil && a.PasswordHash != ""
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Account{}, false, err
+	}
+	if found {
+		if err := g.checkAccount(a); err != nil {
+			return Account{}, false, err
+		}
+	}
+	return a, found, g.captcha(ctx, a, captchaToken)
+}
+
+// verifyPassword counts the attempt and checks the password: rehash tells
+// that the hash should be renewed.
+func (s *Service) verifyPassword(ctx context.Context, g *guard, a *Account, password string) (rehash bool, err error) {
+	if err := g.claim(ctx, a); err != nil {
+		return false, err
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, password, a.PasswordHash)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, g.failed(ctx, a)
+	}
+	return rehash, g.succeeded(ctx, a)
 }
 
 // openSession logs a into a new session, unless the registration or the

@@ -43,28 +43,16 @@ func (s *Service) InitRegistration(ctx context.Context, st site.Site) (string, e
 // verification required, a verification mail is queued and a registered
 // account is answered with 206002.
 func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) (Result, error) {
-	pol := st.Policies
-	ids, a, err := s.checkRegistration(pol, in)
+	ids, a, err := s.checkRegistration(st.Policies, in)
 	if err != nil {
 		return Result{}, err
 	}
-	if pol.Registration.RequireCaptcha && !in.Caller.Server {
-		ok, err := s.verifyCaptcha(ctx, in.CaptchaToken, in.ClientIP)
-		if err != nil {
-			return Result{}, err
-		}
-		if !ok {
-			return Result{}, errcode.New(errcode.CAPTCHAVerificationFailed, "CAPTCHA verification failed: send a solved captchaToken")
-		}
+	if err := s.registrationCaptcha(ctx, st, in); err != nil {
+		return Result{}, err
 	}
-	var regTok Token
-	if in.RegToken != "" {
-		if regTok, err = s.validToken(ctx, st.ID, RegToken, "regToken", in.RegToken); err != nil {
-			return Result{}, err
-		}
-		if regTok.AccountID != 0 {
-			return Result{}, errcode.InvalidValue("regToken", "belongs to another registration")
-		}
+	regTok, err := s.initialRegToken(ctx, st, in.RegToken)
+	if err != nil {
+		return Result{}, err
 	}
 	if err := checkSessionExpiration(st, in.Session); err != nil {
 		return Result{}, err
@@ -81,10 +69,61 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if in.Finalize {
 		a.RegisteredAt = now
 	}
-	pendingVerification := pol.AccountOptions.MustVerify()
-	res := Result{}
-	mailed := false
-	err = s.store.WithTx(ctx, func(tx Store) error {
+	res, mailed, err := s.createAccount(ctx, st, in, a, ids, regTok)
+	if errors.Is(err, ErrLoginIDTaken) {
+		return Result{}, s.takenError(ctx, st.ID, ids)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if mailed {
+		s.mailer.Notify()
+	}
+	if in.Finalize && st.Policies.AccountOptions.MustVerify() {
+		return res, errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: follow the link sent to "+a.Email)
+	}
+	return res, nil
+}
+
+// registrationCaptcha asks a client for a solved CAPTCHA when the site
+// requires one; a server answers for its clients.
+func (s *Service) registrationCaptcha(ctx context.Context, st site.Site, in RegisterInput) error {
+	if !st.Policies.Registration.RequireCaptcha || in.Caller.Server {
+		return nil
+	}
+	ok, err := s.verifyCaptcha(ctx, in.CaptchaToken, in.ClientIP)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errcode.New(errcode.CAPTCHAVerificationFailed, "CAPTCHA verification failed: send a solved captchaToken")
+	}
+	return nil
+}
+
+// initialRegToken checks the regToken of initRegistration a registration
+// names, if any.
+func (s *Service) initialRegToken(ctx context.Context, st site.Site, regToken string) (Token, error) {
+	if regToken == "" {
+		return Token{}, nil
+	}
+	t, err := s.validToken(ctx, st.ID, RegToken, "regToken", regToken)
+	if err != nil {
+		return Token{}, err
+	}
+	if t.AccountID != 0 {
+		return Token{}, errcode.InvalidValue("regToken", "belongs to another registration")
+	}
+	return t, nil
+}
+
+// createAccount writes a new account in one transaction: the regToken it
+// spends, the account and its login IDs, a verification mail, and then a
+// regToken while it is pending or a session once it is not.
+func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterInput, a Account, ids []StoredLoginID, regTok Token) (Result, bool, error) {
+	res, mailed := Result{}, false
+	pol := st.Policies
+	err := s.store.WithTx(ctx, func(tx Store) error {
 		if regTok.Hash != nil {
 			if _, err := tx.ConsumeToken(ctx, RegToken, regTok.Hash); err != nil {
 				return errcode.InvalidValue("regToken", "unknown or already used")
@@ -99,7 +138,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 			}
 			mailed = true
 		}
-		if !in.Finalize || pendingVerification {
+		if !in.Finalize || pol.AccountOptions.MustVerify() {
 			tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)
 			res.RegToken = tok
 			return err
@@ -111,20 +150,8 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 		res.Session = sess
 		return err
 	})
-	if errors.Is(err, ErrLoginIDTaken) {
-		return Result{}, s.takenError(ctx, st.ID, ids)
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	if mailed {
-		s.mailer.Notify()
-	}
 	res.Account, res.LoginIDs = a, ids
-	if in.Finalize && pendingVerification {
-		return res, errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: follow the link sent to "+a.Email)
-	}
-	return res, nil
+	return res, mailed, err
 }
 
 // checkRegistration validates the input against the policies and returns

@@ -4,6 +4,7 @@
 package rpc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -206,33 +207,38 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	if !c.Allows(m.name) {
 		return c, errcode.Newf(errcode.PermissionDenied, "Permission denied: the application key may not call %s", m.name)
 	}
+	if err := h.require(r, m, c, token); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// require checks that c has what m needs; a SessionOrServer method called
+// without server credentials resolves the session of token, else of
+// login_token, else of the cookie.
+func (h *Handler) require(r *http.Request, m registered, c *Call, token string) error {
 	switch m.Auth {
 	case APIKey:
 	case Server:
 		if !c.Server {
-			return c, errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
+			return errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
 		}
 	case SessionOrServer:
 		if c.Server || c.Session != nil {
-			break
+			return nil
 		}
+		token = cmp.Or(token, c.Params.Get("login_token"), session.FromCookie(r, c.Site.APIKey))
 		if token == "" {
-			token = params.Get("login_token")
+			return errcode.New(errcode.NoValidSession, "No valid session: log in first (the session cookie counts on POST only), or make a server call with the secret and UID")
 		}
-		if token == "" {
-			token = session.FromCookie(r, st.APIKey)
-		}
-		if token == "" {
-			return c, errcode.New(errcode.NoValidSession, "No valid session: log in first (the session cookie counts on POST only), or make a server call with the secret and UID")
-		}
-		p, err := h.authn.Session(r.Context(), st, token)
+		p, err := h.authn.Session(r.Context(), c.Site, token)
 		if err != nil {
-			return c, err
+			return err
 		}
 		c.Principal = *p
 	default:
 		// Fail closed: a method must never run on credentials nobody checked.
-		return nil, fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
+		return fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
 	}
-	return c, nil
+	return nil
 }
