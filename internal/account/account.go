@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/session"
 )
 
 // MaxLoginIDLen bounds an email or username, in bytes (RFC 5321 path limit).
@@ -69,17 +70,8 @@ type StoredLoginID struct {
 	VerifiedAt time.Time // emails only; zero while unverified
 }
 
-// Session is a logged-in session. Its token is known only to the client:
-// the store keeps its SHA-256.
-type Session struct {
-	ID           int64
-	SiteID       int64
-	AccountID    int64
-	TokenHash    []byte
-	SecretSealed []byte // mobile sessions only
-	CreatedAt    time.Time
-	ExpiresAt    time.Time // zero: never
-}
+// Session is a logged-in session; the session package holds them.
+type Session = session.Session
 
 // TokenKind tells what a one-time token is for.
 type TokenKind string
@@ -104,7 +96,9 @@ type Token struct {
 
 // Errors a Store returns.
 var (
-	ErrNotFound = errors.New("not found")
+	// ErrNotFound: no such row. It is the session package's sentinel, so
+	// that the store's session methods answer that package's contract too.
+	ErrNotFound = session.ErrNotFound
 	// ErrLoginIDTaken is returned when a unique login ID is already in use.
 	ErrLoginIDTaken = errors.New("login ID taken")
 	// ErrChanged is returned when an account changed since it was read.

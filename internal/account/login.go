@@ -2,11 +2,7 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
-	"io"
-	"strconv"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/policy"
@@ -30,9 +26,8 @@ type LoginInput struct {
 	// Kind, when set, is the kind of login ID the caller named (the REST
 	// dialect's username or email_address); else "@" tells.
 	Kind LoginIDKind
-	// Trusted: the call comes from a server with the site's credentials,
-	// which answers for its clients (no CAPTCHA, no address counted).
-	Trusted bool
+	// Caller asks for the login: a server answers for its clients.
+	Caller Caller
 }
 
 // Login checks a login ID and password and opens a session. An unknown login
@@ -40,34 +35,13 @@ type LoginInput struct {
 // Failures count against the account and the client address, which the
 // security policies lock out or ask a CAPTCHA of.
 func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Result, error) {
-	id, err := ParseLoginID("loginID", in.LoginID)
+	id, err := checkLogin(st, in)
 	if err != nil {
 		return Result{}, err
 	}
-	if in.Kind != "" {
-		id.Kind = in.Kind
-	}
-	if in.Password == "" {
-		return Result{}, errcode.Missing("password")
-	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, in.Session)); err != nil {
-		return Result{}, err
-	}
-	g := s.guard(st, in.ClientIP, in.Trusted)
-	if err := g.check(ctx); err != nil {
-		return Result{}, err
-	}
-	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
-	found := err == nil && a.PasswordHash != ""
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Result{}, err
-	}
-	if found {
-		if err := g.checkAccount(a); err != nil {
-			return Result{}, err
-		}
-	}
-	if err := g.captcha(ctx, a, in.CaptchaToken); err != nil {
+	g := s.guard(st, in.ClientIP, in.Caller.Server)
+	a, found, err := s.loginAccount(ctx, st, g, id, in.CaptchaToken)
+	if err != nil {
 		return Result{}, err
 	}
 	if !found {
@@ -77,25 +51,15 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 		s.hasher.VerifyDummy(ctx, in.Password)
 		return Result{}, g.failed(ctx, nil)
 	}
-	if err := g.claim(ctx, &a); err != nil {
-		return Result{}, err
-	}
-	ok, rehash, err := s.hasher.Verify(ctx, in.Password, a.PasswordHash)
+	rehash, err := s.verifyPassword(ctx, g, &a, in.Password)
 	if err != nil {
 		return Result{}, err
 	}
-	if !ok {
-		return Result{}, g.failed(ctx, &a)
-	}
-	if err := g.succeeded(ctx, &a); err != nil {
-		return Result{}, err
-	}
-	pw, so := in.Password, in.Session
 	// Account state is told only to who knows the password.
 	if !a.Active {
 		return Result{}, errcode.New(errcode.AccountDisabled, "Account is disabled")
 	}
-	if id.Kind == Email && s.mustVerify(st) {
+	if id.Kind == Email && st.Policies.AccountOptions.MustVerify() {
 		if verified, err := s.loginEmailVerified(ctx, a, id); err != nil {
 			return Result{}, err
 		} else if !verified {
@@ -104,11 +68,62 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	}
 	newHash := ""
 	if rehash {
-		if newHash, err = s.hasher.Hash(ctx, pw); err != nil {
+		if newHash, err = s.hasher.Hash(ctx, in.Password); err != nil {
 			return Result{}, err
 		}
 	}
-	return s.openSession(ctx, st, a, so, newHash)
+	return s.openSession(ctx, st, a, in.Session, newHash)
+}
+
+// checkLogin checks the parameters of a login and returns its login ID.
+func checkLogin(st site.Site, in LoginInput) (LoginID, error) {
+	id, err := ParseLoginID("loginID", in.LoginID)
+	if err != nil {
+		return LoginID{}, err
+	}
+	if in.Kind != "" {
+		id.Kind = in.Kind
+	}
+	if in.Password == "" {
+		return LoginID{}, errcode.Missing("password")
+	}
+	return id, checkSessionExpiration(st, in.Session)
+}
+
+// loginAccount finds the account of a login attempt, once the guard lets
+// the address try: found is false for an unknown login ID or an account
+// without a password. A locked account and a missing CAPTCHA refuse.
+func (s *Service) loginAccount(ctx context.Context, st site.Site, g *guard, id LoginID, captchaToken string) (Account, bool, error) {
+	if err := g.check(ctx); err != nil {
+		return Account{}, false, err
+	}
+	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
+	found := err == nil && a.PasswordHash != ""
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Account{}, false, err
+	}
+	if found {
+		if err := g.checkAccount(a); err != nil {
+			return Account{}, false, err
+		}
+	}
+	return a, found, g.captcha(ctx, a, captchaToken)
+}
+
+// verifyPassword counts the attempt and checks the password: rehash tells
+// that the hash should be renewed.
+func (s *Service) verifyPassword(ctx context.Context, g *guard, a *Account, password string) (rehash bool, err error) {
+	if err := g.claim(ctx, a); err != nil {
+		return false, err
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, password, a.PasswordHash)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, g.failed(ctx, a)
+	}
+	return rehash, g.succeeded(ctx, a)
 }
 
 // openSession logs a into a new session, unless the registration or the
@@ -159,12 +174,6 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 	return res, pending
 }
 
-// mustVerify tells whether the site lets only verified emails log in.
-func (s *Service) mustVerify(st site.Site) bool {
-	o := st.Policies.AccountOptions
-	return o.VerifyEmail && !o.AllowUnverifiedLogin
-}
-
 // loginEmailVerified tells whether the login email id of a is verified.
 func (s *Service) loginEmailVerified(ctx context.Context, a Account, id LoginID) (bool, error) {
 	ids, err := s.store.LoginIDs(ctx, a.ID)
@@ -179,63 +188,25 @@ func (s *Service) loginEmailVerified(ctx context.Context, a Account, id LoginID)
 	return false, nil
 }
 
-// createSession stores a new session of a and returns its token.
+// createSession opens a session of a in tx, for as long as so asks or the
+// site's policy says.
 func (s *Service) createSession(ctx context.Context, tx Store, st site.Site, a Account, so SessionOptions) (*NewSession, error) {
-	tok, hash, err := s.newToken("st1_")
-	if err != nil {
-		return nil, err
-	}
-	now, exp := s.clock(), sessionExpiration(st.Policies, so)
-	ns := &NewSession{Token: tok, Browser: exp == 0, Session: Session{SiteID: st.ID, AccountID: a.ID, TokenHash: hash,
-		CreatedAt: now, ExpiresAt: sessionExpiry(now, exp)}}
-	if so.Mobile {
-		secret := make([]byte, 32)
-		if _, err := io.ReadFull(rand.Reader, secret); err != nil {
-			return nil, err
-		}
-		ns.Secret = base64.StdEncoding.EncodeToString(secret)
-		ns.SecretSealed = s.box.Seal(secret, sessionAAD(hash))
-	}
-	if err := tx.CreateSession(ctx, &ns.Session); err != nil {
-		return nil, err
-	}
-	return ns, nil
+	return s.sessions.Create(ctx, tx, st.ID, a.ID, so.Seconds(st.Policies.GigyaPlugins.SessionExpiration), so.Mobile)
 }
 
-func sessionAAD(hash []byte) []byte { return append([]byte("session:"), hash...) }
-
-// ResolveSession finds the session of a token in the site: 403001 when
-// unknown, 403011 when expired. One indexed lookup.
-func (s *Service) ResolveSession(ctx context.Context, st site.Site, token string) (Session, Account, error) {
-	if token == "" || len(token) > 128 {
-		return Session{}, Account{}, errcode.New(errcode.InvalidSessionToken, "Invalid session token")
-	}
-	sess, a, err := s.store.SessionByHash(ctx, hashToken(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && sess.SiteID != st.ID) {
-		return Session{}, Account{}, errcode.New(errcode.InvalidSessionToken, "Invalid session token")
-	}
-	if err != nil {
-		return Session{}, Account{}, err
-	}
-	if !sess.ExpiresAt.IsZero() && !s.now().Before(sess.ExpiresAt) {
-		s.store.DeleteSession(ctx, sess.TokenHash)
-		return Session{}, Account{}, errcode.New(errcode.SessionHasExpired, "Session has expired")
-	}
-	return sess, a, nil
+// checkSessionExpiration checks the session expiration a login asks for.
+func checkSessionExpiration(st site.Site, so SessionOptions) error {
+	return policy.CheckSessionExpiration("sessionExpiration", so.Seconds(st.Policies.GigyaPlugins.SessionExpiration))
 }
 
 // Logout ends one session.
 func (s *Service) Logout(ctx context.Context, sess Session) error {
-	err := s.store.DeleteSession(ctx, sess.TokenHash)
-	if errors.Is(err, ErrNotFound) { // ended meanwhile
-		return nil
-	}
-	return err
+	return s.sessions.Revoke(ctx, sess)
 }
 
 // LogoutAll ends every session of an account.
 func (s *Service) LogoutAll(ctx context.Context, a Account) error {
-	return s.store.DeleteSessions(ctx, a.ID, 0)
+	return s.sessions.RevokeAll(ctx, s.store, a.ID, 0)
 }
 
 // VerifyLogin checks that a can log in now: active, registered, verified.
@@ -249,29 +220,4 @@ func (s *Service) VerifyLogin(ctx context.Context, st site.Site, a Account) erro
 		return errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: the email address is not verified")
 	}
 	return nil
-}
-
-// expiresIn is the seconds left of a session, for sessionInfo.expires_in; "0" when it does not expire.
-func ExpiresIn(sess Session, now func() int64) string {
-	if sess.ExpiresAt.IsZero() {
-		return "0"
-	}
-	return strconv.FormatInt(max(sess.ExpiresAt.Unix()-now(), 0), 10)
-}
-
-// SessionSecret resolves a mobile session and opens its secret, the key its
-// requests are signed with: 403001 for a session without one.
-func (s *Service) SessionSecret(ctx context.Context, st site.Site, token string) (Session, Account, []byte, error) {
-	sess, a, err := s.ResolveSession(ctx, st, token)
-	if err != nil {
-		return Session{}, Account{}, nil, err
-	}
-	if len(sess.SecretSealed) == 0 {
-		return Session{}, Account{}, nil, errcode.New(errcode.InvalidSessionToken, "Invalid session token: a browser session cannot sign requests")
-	}
-	secret, err := s.box.Open(sess.SecretSealed, sessionAAD(sess.TokenHash))
-	if err != nil {
-		return Session{}, Account{}, nil, err
-	}
-	return sess, a, secret, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
-	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/password"
@@ -29,9 +28,9 @@ type RegisterInput struct {
 	NoSession bool
 	// CaptchaToken and ClientIP answer registration.requireCaptcha.
 	CaptchaToken, ClientIP string
-	// Trusted: a server with the site's credentials registers; it answers
-	// for its clients and is asked no CAPTCHA.
-	Trusted bool
+	// Caller asks for the registration: a server answers for its clients
+	// and is asked no CAPTCHA.
+	Caller Caller
 }
 
 // InitRegistration starts a registration: a regToken valid for an hour.
@@ -44,30 +43,18 @@ func (s *Service) InitRegistration(ctx context.Context, st site.Site) (string, e
 // verification required, a verification mail is queued and a registered
 // account is answered with 206002.
 func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) (Result, error) {
-	pol := st.Policies
-	ids, a, err := s.checkRegistration(pol, in)
+	ids, a, err := s.checkRegistration(st.Policies, in)
 	if err != nil {
 		return Result{}, err
 	}
-	if pol.Registration.RequireCaptcha && !in.Trusted {
-		ok, err := s.verifyCaptcha(ctx, in.CaptchaToken, in.ClientIP)
-		if err != nil {
-			return Result{}, err
-		}
-		if !ok {
-			return Result{}, errcode.New(errcode.CAPTCHAVerificationFailed, "CAPTCHA verification failed: send a solved captchaToken")
-		}
+	if err := s.registrationCaptcha(ctx, st, in); err != nil {
+		return Result{}, err
 	}
-	var regTok Token
-	if in.RegToken != "" {
-		if regTok, err = s.validToken(ctx, st.ID, RegToken, "regToken", in.RegToken); err != nil {
-			return Result{}, err
-		}
-		if regTok.AccountID != 0 {
-			return Result{}, errcode.InvalidValue("regToken", "belongs to another registration")
-		}
+	regTok, err := s.initialRegToken(ctx, st, in.RegToken)
+	if err != nil {
+		return Result{}, err
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(pol, in.Session)); err != nil {
+	if err := checkSessionExpiration(st, in.Session); err != nil {
 		return Result{}, err
 	}
 	if a.PasswordHash, err = s.hasher.Hash(ctx, in.Password); err != nil {
@@ -82,10 +69,61 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if in.Finalize {
 		a.RegisteredAt = now
 	}
-	pendingVerification := pol.AccountOptions.VerifyEmail && !pol.AccountOptions.AllowUnverifiedLogin
-	res := Result{}
-	mailed := false
-	err = s.store.WithTx(ctx, func(tx Store) error {
+	res, mailed, err := s.createAccount(ctx, st, in, a, ids, regTok)
+	if errors.Is(err, ErrLoginIDTaken) {
+		return Result{}, s.takenError(ctx, st.ID, ids)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if mailed {
+		s.mailer.Notify()
+	}
+	if in.Finalize && st.Policies.AccountOptions.MustVerify() {
+		return res, errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: follow the link sent to "+a.Email)
+	}
+	return res, nil
+}
+
+// registrationCaptcha asks a client for a solved CAPTCHA when the site
+// requires one; a server answers for its clients.
+func (s *Service) registrationCaptcha(ctx context.Context, st site.Site, in RegisterInput) error {
+	if !st.Policies.Registration.RequireCaptcha || in.Caller.Server {
+		return nil
+	}
+	ok, err := s.verifyCaptcha(ctx, in.CaptchaToken, in.ClientIP)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errcode.New(errcode.CAPTCHAVerificationFailed, "CAPTCHA verification failed: send a solved captchaToken")
+	}
+	return nil
+}
+
+// initialRegToken checks the regToken of initRegistration a registration
+// names, if any.
+func (s *Service) initialRegToken(ctx context.Context, st site.Site, regToken string) (Token, error) {
+	if regToken == "" {
+		return Token{}, nil
+	}
+	t, err := s.validToken(ctx, st.ID, RegToken, "regToken", regToken)
+	if err != nil {
+		return Token{}, err
+	}
+	if t.AccountID != 0 {
+		return Token{}, errcode.InvalidValue("regToken", "belongs to another registration")
+	}
+	return t, nil
+}
+
+// createAccount writes a new account in one transaction: the regToken it
+// spends, the account and its login IDs, a verification mail, and then a
+// regToken while it is pending or a session once it is not.
+func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterInput, a Account, ids []StoredLoginID, regTok Token) (Result, bool, error) {
+	res, mailed := Result{}, false
+	pol := st.Policies
+	err := s.store.WithTx(ctx, func(tx Store) error {
 		if regTok.Hash != nil {
 			if _, err := tx.ConsumeToken(ctx, RegToken, regTok.Hash); err != nil {
 				return errcode.InvalidValue("regToken", "unknown or already used")
@@ -100,7 +138,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 			}
 			mailed = true
 		}
-		if !in.Finalize || pendingVerification {
+		if !in.Finalize || pol.AccountOptions.MustVerify() {
 			tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)
 			res.RegToken = tok
 			return err
@@ -112,20 +150,8 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 		res.Session = sess
 		return err
 	})
-	if errors.Is(err, ErrLoginIDTaken) {
-		return Result{}, s.takenError(ctx, st.ID, ids)
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	if mailed {
-		s.mailer.Notify()
-	}
 	res.Account, res.LoginIDs = a, ids
-	if in.Finalize && pendingVerification {
-		return res, errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: follow the link sent to "+a.Email)
-	}
-	return res, nil
+	return res, mailed, err
 }
 
 // checkRegistration validates the input against the policies and returns
@@ -139,25 +165,19 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 	)
 	opts := pol.AccountOptions
 	if in.Email != "" {
-		id, ferr := parseEmail("email", in.Email)
-		if ferr != nil {
+		if id, ferr := newEmail("email", in.Email); ferr != nil {
 			fields = append(fields, *ferr)
 		} else {
-			a.Email = strings.TrimSpace(in.Email)
-			ids = append(ids, StoredLoginID{LoginID: id, Display: a.Email})
+			a.Email = id.Display
+			ids = append(ids, id)
 		}
 	}
 	if in.Username != "" {
-		id, ferr := parseUsername("username", in.Username)
-		switch {
-		case ferr != nil:
+		if id, ferr := newUsername(opts, in.Username); ferr != nil {
 			fields = append(fields, *ferr)
-		case !opts.AllowsUsername():
-			fields = append(fields, errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
-				WithMessage("is not a login identifier of this site"))
-		default:
-			a.Username = strings.TrimSpace(in.Username)
-			ids = append(ids, StoredLoginID{LoginID: id, Display: a.Username})
+		} else {
+			a.Username = id.Display
+			ids = append(ids, id)
 		}
 	}
 	needEmail := opts.VerifyEmail || (pol.Registration.RequireLoginID && !opts.AllowsUsername())
@@ -168,11 +188,7 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 		fields = append(fields, errcode.Field("username", errcode.RuleBlank))
 	}
 	fields = append(fields, checkPassword(pol, in.Password)...)
-	for name, obj := range map[string]map[string]any{"profile": in.Profile, "data": in.Data} {
-		if b, _ := json.Marshal(obj); len(b) > MaxObjectBytes {
-			fields = append(fields, errcode.FieldCount(name, errcode.RuleTooLong, MaxObjectBytes))
-		}
-	}
+	fields = append(fields, checkObjects(in.Profile, in.Data)...)
 	if len(fields) > 0 {
 		return nil, Account{}, errcode.Validation(fields...)
 	}
@@ -216,6 +232,44 @@ func parseEmail(attr, s string) (LoginID, *errcode.FieldError) {
 	return id, nil
 }
 
+// checkObjects bounds the JSON of a profile and of data.
+func checkObjects(profile, data map[string]any) []errcode.FieldError {
+	var fields []errcode.FieldError
+	for _, o := range []struct {
+		name string
+		obj  map[string]any
+	}{{"profile", profile}, {"data", data}} {
+		if b, _ := json.Marshal(o.obj); len(b) > MaxObjectBytes {
+			fields = append(fields, errcode.FieldCount(o.name, errcode.RuleTooLong, MaxObjectBytes))
+		}
+	}
+	return fields
+}
+
+// newEmail is an email address given as a new login ID, named attr.
+func newEmail(attr, s string) (StoredLoginID, *errcode.FieldError) {
+	id, ferr := parseEmail(attr, s)
+	if ferr != nil {
+		return StoredLoginID{}, ferr
+	}
+	return StoredLoginID{LoginID: id, Display: strings.TrimSpace(s)}, nil
+}
+
+// newUsername is a username given as a new login ID: well formed, and a
+// login identifier of the site.
+func newUsername(opts policy.AccountOptions, s string) (StoredLoginID, *errcode.FieldError) {
+	id, ferr := parseUsername("username", s)
+	if ferr != nil {
+		return StoredLoginID{}, ferr
+	}
+	if !opts.AllowsUsername() {
+		f := errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
+			WithMessage("is not a login identifier of this site")
+		return StoredLoginID{}, &f
+	}
+	return StoredLoginID{LoginID: id, Display: strings.TrimSpace(s)}, nil
+}
+
 // parseUsername checks a username: no "@" (that makes an email), no spaces.
 func parseUsername(attr, s string) (LoginID, *errcode.FieldError) {
 	id, err := ParseLoginID(attr, s)
@@ -253,7 +307,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 	if t.AccountID == 0 {
 		return Result{}, errcode.InvalidValue("regToken", "no registration uses it yet: call accounts.register with it")
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, so)); err != nil {
+	if err := checkSessionExpiration(st, so); err != nil {
 		return Result{}, err
 	}
 	var res Result
@@ -266,10 +320,10 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			return errcode.New(errcode.AccountDisabled, "Account is disabled")
 		}
 		if !a.Registered {
-			now, prev := s.clock(), a.UpdatedAt
-			a.Registered, a.RegisteredAt, a.UpdatedAt = true, now, later(now, prev)
-			if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
-				return changed(err)
+			now := s.clock()
+			a.Registered, a.RegisteredAt = true, now
+			if err := save(ctx, tx, &a, a.UpdatedAt, now); err != nil {
+				return err
 			}
 		}
 		res.Account = a
@@ -296,23 +350,5 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 }
 
 func (s *Service) pendingVerification(st site.Site, a Account) bool {
-	return s.mustVerify(st) && !a.EmailVerified
-}
-
-func sessionExpiration(pol policy.Policies, so SessionOptions) int {
-	if so.Expiration != nil {
-		return *so.Expiration
-	}
-	return pol.GigyaPlugins.SessionExpiration
-}
-
-// sessionTTL turns a session expiration into an expiry time (zero: never).
-func sessionExpiry(now time.Time, exp int) time.Time {
-	switch {
-	case exp == -2:
-		return time.Time{}
-	case exp == 0:
-		return now.Add(browserSessionTTL)
-	}
-	return now.Add(time.Duration(exp) * time.Second)
+	return st.Policies.AccountOptions.MustVerify() && !a.EmailVerified
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/secretbox"
+	"github.com/custos-id/custos/internal/session"
 )
 
 // Mailer queues mail: Seal makes the body the outbox keeps, Notify wakes the
@@ -38,6 +39,7 @@ type Service struct {
 	publicURL string
 	log       *slog.Logger
 	captcha   Captcha
+	sessions  *session.Service[Account]
 }
 
 // Options configure a Service; zero values take defaults.
@@ -62,8 +64,12 @@ func NewService(store Store, hasher *password.Hasher, mailer Mailer, box *secret
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, hasher: hasher, mailer: mailer, box: box, now: o.Now, rand: o.Rand,
-		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha}
+		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha, sessions: session.NewService[Account](store, box, o.Now, o.Rand)}
 }
+
+// Sessions is the session service over the same store, which resolves the
+// sessions this service opens.
+func (s *Service) Sessions() *session.Service[Account] { return s.sessions }
 
 // Result is what registration and login produce: the account, its login
 // IDs and, when the user is now logged in, the new session.
@@ -75,29 +81,23 @@ type Result struct {
 	RegToken string
 }
 
-// NewSession is a session just created: the only time its token and
-// secret exist in clear.
-type NewSession struct {
-	Session
-	Token string
-	// Secret is the base64 session secret of a mobile session, else empty.
-	Secret string
-	// Browser: a browser session, whose cookie ends with the browser.
-	Browser bool
-}
+// NewSession is a session just created, with its token in clear.
+type NewSession = session.New
 
 // SessionOptions are the session parameters of a login.
-type SessionOptions struct {
-	// Expiration in seconds: 0 a browser session, -2 no expiry; nil takes
-	// the site's gigyaPlugins.sessionExpiration.
-	Expiration *int
-	// Mobile sessions get a secret to sign requests with.
-	Mobile bool
-}
+type SessionOptions = session.Options
 
-// browserSessionTTL is the server-side lifetime of a browser session, whose
-// cookie ends when the browser closes.
-const browserSessionTTL = 24 * time.Hour
+// Caller is who asks for an operation, as far as the domain's rules care:
+// the facts of an authn.Principal.
+type Caller struct {
+	// Server: the site's server (the site's secret, an application key)
+	// answers for its users. Some changes are a server's to make, and its
+	// logins and registrations are asked no CAPTCHA and not counted by
+	// client address.
+	Server bool
+	// Session is the ID of the session a client calls in, 0 when none.
+	Session int64
+}
 
 // regTokenTTL is the lifetime of a regToken.
 const regTokenTTL = time.Hour
@@ -216,6 +216,14 @@ func later(now, prev time.Time) time.Time {
 		return now
 	}
 	return prev.Add(time.Millisecond)
+}
+
+// save writes a, read with updated_at prev, in tx: updated_at moves on to
+// now (or just past prev), and a change made since the read refuses the
+// write with 409030.
+func save(ctx context.Context, tx Store, a *Account, prev, now time.Time) error {
+	a.UpdatedAt = later(now, prev)
+	return changed(tx.UpdateAccount(ctx, a, prev))
 }
 
 // changed turns ErrChanged into 409030: the account changed since it was

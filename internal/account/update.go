@@ -2,11 +2,11 @@ package account
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"strings"
+	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/site"
@@ -24,174 +24,253 @@ type Changes struct {
 	RemoveLoginEmails []string
 	// Password is the current password; NewPassword replaces it.
 	Password, NewPassword string
-	// Active (isActive) is for server calls only.
+	// Active (isActive) is for server calls only: see Permitted.
 	Active *bool
 }
 
-// Update applies changes to a, atomically: on any error nothing changes.
-// A password change ends the account's other sessions; keepSession is the
-// session making the call (0 for a server call).
-func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes, keepSession int64) (Account, error) {
-	var fields []errcode.FieldError
+// Permitted tells whether by may make the changes: a client adds no login
+// email (it could claim an address it does not own; the site's server can
+// check ownership) and sets no active state.
+func (c Changes) Permitted(by Caller) error {
+	switch {
+	case by.Server:
+	case len(c.AddLoginEmails) > 0:
+		return errcode.New(errcode.PermissionDenied, "Permission denied: addLoginEmails is set by server calls only")
+	case c.Active != nil:
+		return errcode.New(errcode.PermissionDenied, "Permission denied: isActive is set by server calls only")
+	}
+	return nil
+}
+
+// Update applies changes to a for by, atomically: on any error nothing
+// changes. Every field problem is reported at once, as one 400009. A client
+// changing the password proves the current one; a password change ends the
+// account's other sessions, all of them for a server call.
+func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account, c Changes) (Account, error) {
+	if err := c.Permitted(by); err != nil {
+		return Account{}, err
+	}
+	u := &update{s: s, st: st, by: by, a: a, prev: a.UpdatedAt}
+	for _, op := range []func(Changes) error{u.profileData, u.username, u.email, u.loginEmails, u.password} {
+		if err := op(c); err != nil {
+			return Account{}, err
+		}
+	}
+	if len(u.fields) > 0 {
+		return Account{}, errcode.Validation(u.fields...)
+	}
+	if err := u.newPassword(ctx, c); err != nil {
+		return Account{}, err
+	}
+	if c.Active != nil {
+		u.a.Active = *c.Active
+	}
+	if err := u.write(ctx); err != nil {
+		return Account{}, err
+	}
+	return u.a, nil
+}
+
+// update is one Update on its way: the operations check their changes and
+// apply them to a, or queue the writes they need in the transaction.
+type update struct {
+	s    *Service
+	st   site.Site
+	by   Caller
+	a    Account
+	prev time.Time // updated_at as read
+	// fields are the field problems found so far.
+	fields []errcode.FieldError
+	// loginIDs write the login ID changes, before the account is saved.
+	loginIDs []func(context.Context, Store) error
+	// newHash replaces the password hash; replaced is the hash it replaces.
+	newHash, replaced string
+}
+
+// write saves the account and the login IDs in one transaction; a new
+// password is recorded in the history and ends the other credentials.
+func (u *update) write(ctx context.Context) error {
+	now := u.s.clock()
+	if u.newHash != "" {
+		u.replaced = u.a.PasswordHash
+		u.a.PasswordHash, u.a.PasswordChangedAt = u.newHash, now
+	}
+	return u.s.store.WithTx(ctx, func(tx Store) error {
+		for _, w := range u.loginIDs {
+			if err := w(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if err := save(ctx, tx, &u.a, u.prev, now); err != nil {
+			return err
+		}
+		if u.newHash == "" {
+			return nil
+		}
+		if err := u.s.recordPassword(ctx, tx, u.st, u.a.ID, u.replaced); err != nil {
+			return err
+		}
+		return u.s.revokeCredentials(ctx, tx, u.a.ID, u.by.Session)
+	})
+}
+
+// profileData merges the profile and data changes, within their bounds.
+func (u *update) profileData(c Changes) error {
 	if c.Profile != nil {
-		a.Profile = merge(a.Profile, c.Profile)
+		u.a.Profile = merge(u.a.Profile, c.Profile)
 	}
 	if c.Data != nil {
-		a.Data = merge(a.Data, c.Data)
+		u.a.Data = merge(u.a.Data, c.Data)
 	}
-	for name, obj := range map[string]map[string]any{"profile": a.Profile, "data": a.Data} {
-		if b, _ := json.Marshal(obj); len(b) > MaxObjectBytes {
-			fields = append(fields, errcode.FieldCount(name, errcode.RuleTooLong, MaxObjectBytes))
+	u.fields = append(u.fields, checkObjects(u.a.Profile, u.a.Data)...)
+	return nil
+}
+
+// username replaces the username login ID.
+func (u *update) username(c Changes) error {
+	if c.Username == nil || *c.Username == u.a.Username {
+		return nil
+	}
+	id, ferr := newUsername(u.st.Policies.AccountOptions, *c.Username)
+	if ferr != nil {
+		u.fields = append(u.fields, *ferr)
+		return nil
+	}
+	u.loginIDs = append(u.loginIDs, func(ctx context.Context, tx Store) error {
+		if u.a.Username != "" {
+			if err := tx.RemoveLoginID(ctx, u.a.ID, LoginID{Kind: Username, Value: mustLower(u.a.Username)}); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
 		}
-	}
-	var newUsername *StoredLoginID
-	if c.Username != nil && *c.Username != a.Username {
-		id, ferr := parseUsername("username", *c.Username)
-		switch {
-		case ferr != nil:
-			fields = append(fields, *ferr)
-		case !st.Policies.AccountOptions.AllowsUsername():
-			fields = append(fields, errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
-				WithMessage("is not a login identifier of this site"))
-		default:
-			newUsername = &StoredLoginID{LoginID: id, Display: strings.TrimSpace(*c.Username)}
+		if err := tx.AddLoginID(ctx, u.st.ID, u.a.ID, id); err != nil {
+			return takenField(err, "username")
 		}
+		u.a.Username = id.Display
+		u.a.Profile = withValue(u.a.Profile, "username", u.a.Username)
+		return nil
+	})
+	return nil
+}
+
+// email replaces the primary email, unverified until confirmed.
+func (u *update) email(c Changes) error {
+	if c.Email == nil || strings.EqualFold(strings.TrimSpace(*c.Email), u.a.Email) {
+		return nil
 	}
-	var newEmail *StoredLoginID
-	if c.Email != nil && !strings.EqualFold(strings.TrimSpace(*c.Email), a.Email) {
-		id, ferr := parseEmail("email", *c.Email)
-		if ferr != nil {
-			fields = append(fields, *ferr)
-		} else {
-			newEmail = &StoredLoginID{LoginID: id, Display: strings.TrimSpace(*c.Email)}
+	id, ferr := newEmail("email", *c.Email)
+	if ferr != nil {
+		u.fields = append(u.fields, *ferr)
+		return nil
+	}
+	u.loginIDs = append(u.loginIDs, func(ctx context.Context, tx Store) error {
+		if err := tx.AddLoginID(ctx, u.st.ID, u.a.ID, id); err != nil {
+			return takenField(err, "email")
 		}
-	}
-	var addEmails []StoredLoginID
+		if u.a.Email != "" {
+			if err := tx.RemoveLoginID(ctx, u.a.ID, LoginID{Kind: Email, Value: mustLower(u.a.Email)}); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		u.a.Email, u.a.EmailVerified, u.a.VerifiedAt = id.Display, false, zeroTime
+		u.a.Profile = withValue(u.a.Profile, "email", u.a.Email)
+		// Links sent to the old address must not confirm the new one.
+		return tx.DeleteTokens(ctx, u.a.ID, VerifyToken)
+	})
+	return nil
+}
+
+// loginEmails adds and removes login emails; the account keeps a login ID.
+func (u *update) loginEmails(c Changes) error {
+	var add []StoredLoginID
 	for _, e := range c.AddLoginEmails {
 		id, ferr := parseEmail("addLoginEmails", e)
 		if ferr != nil {
-			fields = append(fields, *ferr)
+			u.fields = append(u.fields, *ferr)
 			continue
 		}
-		addEmails = append(addEmails, StoredLoginID{LoginID: id, Display: e})
+		add = append(add, StoredLoginID{LoginID: id, Display: e})
 	}
-	var removeEmails []LoginID
+	var remove []LoginID
 	for _, e := range c.RemoveLoginEmails {
 		id, err := ParseLoginID("removeLoginEmails", e)
 		if err != nil {
-			return Account{}, err
+			return err
 		}
 		if id.Kind != Email {
-			return Account{}, errcode.InvalidValue("removeLoginEmails", fmt.Sprintf("%.64q is not an email address", e))
+			return errcode.InvalidValue("removeLoginEmails", fmt.Sprintf("%.64q is not an email address", e))
 		}
-		removeEmails = append(removeEmails, id)
+		remove = append(remove, id)
 	}
-	newHash := ""
-	if c.NewPassword != "" {
-		if c.Password == "" && keepSession != 0 {
-			return Account{}, errcode.Missing("password")
-		}
-		fields = append(fields, checkPassword(st.Policies, c.NewPassword)...)
+	if len(add) > 0 {
+		u.loginIDs = append(u.loginIDs, func(ctx context.Context, tx Store) error { return u.addEmails(ctx, tx, add) })
 	}
-	if len(fields) > 0 {
-		return Account{}, errcode.Validation(fields...)
+	if len(remove) > 0 {
+		u.loginIDs = append(u.loginIDs, func(ctx context.Context, tx Store) error { return u.removeEmails(ctx, tx, remove) })
 	}
-	if c.NewPassword != "" {
-		// A client must prove it knows the current password; a server call
-		// may give it too, and then it is checked as well.
-		if c.Password != "" {
-			ok, _, err := s.hasher.Verify(ctx, c.Password, a.PasswordHash)
-			if err != nil {
-				return Account{}, err
-			}
-			if !ok {
-				return Account{}, errcode.New(errcode.InvalidLoginID, "invalid password")
-			}
+	return nil
+}
+
+func (u *update) addEmails(ctx context.Context, tx Store, ids []StoredLoginID) error {
+	for _, id := range ids {
+		if err := tx.AddLoginID(ctx, u.st.ID, u.a.ID, id); err != nil {
+			return takenField(err, "addLoginEmails")
 		}
-		if err := s.checkReuse(ctx, st, a, c.NewPassword); err != nil {
-			return Account{}, err
-		}
-		var err error
-		if newHash, err = s.hasher.Hash(ctx, c.NewPassword); err != nil {
-			return Account{}, err
+		if u.a.Email == "" {
+			u.a.Email = id.Display
 		}
 	}
-	if c.Active != nil {
-		a.Active = *c.Active
+	return nil
+}
+
+func (u *update) removeEmails(ctx context.Context, tx Store, ids []LoginID) error {
+	for _, id := range ids {
+		if err := tx.RemoveLoginID(ctx, u.a.ID, id); errors.Is(err, ErrNotFound) {
+			return errcode.InvalidValue("removeLoginEmails", "not a login email of this account")
+		} else if err != nil {
+			return err
+		}
+		if mustLower(u.a.Email) == id.Value {
+			u.a.Email, u.a.EmailVerified, u.a.VerifiedAt = "", false, zeroTime
+		}
 	}
-	now, prev := s.clock(), a.UpdatedAt
-	a.UpdatedAt = later(now, prev)
-	replaced := a.PasswordHash
-	if newHash != "" {
-		a.PasswordHash, a.PasswordChangedAt = newHash, now
-	}
-	err := s.store.WithTx(ctx, func(tx Store) error {
-		if newUsername != nil {
-			if a.Username != "" {
-				if err := tx.RemoveLoginID(ctx, a.ID, LoginID{Kind: Username, Value: mustLower(a.Username)}); err != nil && !errors.Is(err, ErrNotFound) {
-					return err
-				}
-			}
-			if err := tx.AddLoginID(ctx, st.ID, a.ID, *newUsername); err != nil {
-				return takenField(err, "username")
-			}
-			a.Username = newUsername.Display
-			a.Profile = withValue(a.Profile, "username", a.Username)
-		}
-		if newEmail != nil {
-			if err := tx.AddLoginID(ctx, st.ID, a.ID, *newEmail); err != nil {
-				return takenField(err, "email")
-			}
-			if a.Email != "" {
-				if err := tx.RemoveLoginID(ctx, a.ID, LoginID{Kind: Email, Value: mustLower(a.Email)}); err != nil && !errors.Is(err, ErrNotFound) {
-					return err
-				}
-			}
-			a.Email, a.EmailVerified, a.VerifiedAt = newEmail.Display, false, zeroTime
-			a.Profile = withValue(a.Profile, "email", a.Email)
-			// Links sent to the old address must not confirm the new one.
-			if err := tx.DeleteTokens(ctx, a.ID, VerifyToken); err != nil {
-				return err
-			}
-		}
-		for _, id := range addEmails {
-			if err := tx.AddLoginID(ctx, st.ID, a.ID, id); err != nil {
-				return takenField(err, "addLoginEmails")
-			}
-			if a.Email == "" {
-				a.Email = id.Display
-			}
-		}
-		for _, id := range removeEmails {
-			if err := tx.RemoveLoginID(ctx, a.ID, id); errors.Is(err, ErrNotFound) {
-				return errcode.InvalidValue("removeLoginEmails", "not a login email of this account")
-			} else if err != nil {
-				return err
-			}
-			if mustLower(a.Email) == id.Value {
-				a.Email, a.EmailVerified, a.VerifiedAt = "", false, zeroTime
-			}
-		}
-		if len(removeEmails) > 0 {
-			if err := s.afterRemoval(ctx, tx, &a); err != nil {
-				return err
-			}
-		}
-		if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
-			return changed(err)
-		}
-		if newHash != "" {
-			if err := s.recordPassword(ctx, tx, st, a.ID, replaced); err != nil {
-				return err
-			}
-			return s.revokeCredentials(ctx, tx, a.ID, keepSession)
-		}
+	return u.s.afterRemoval(ctx, tx, &u.a)
+}
+
+// password checks a new password against the policy; a client names the
+// current one too.
+func (u *update) password(c Changes) error {
+	if c.NewPassword == "" {
 		return nil
-	})
-	if err != nil {
-		return Account{}, err
 	}
-	return a, nil
+	if c.Password == "" && !u.by.Server {
+		return errcode.Missing("password")
+	}
+	u.fields = append(u.fields, checkPassword(u.st.Policies, c.NewPassword)...)
+	return nil
+}
+
+// newPassword hashes a new password once the changes are valid: the
+// current password, when given (a server may give it too), must be right,
+// and the new one not one used before.
+func (u *update) newPassword(ctx context.Context, c Changes) error {
+	if c.NewPassword == "" {
+		return nil
+	}
+	if c.Password != "" {
+		ok, _, err := u.s.hasher.Verify(ctx, c.Password, u.a.PasswordHash)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errcode.New(errcode.InvalidLoginID, "invalid password")
+		}
+	}
+	if err := u.s.checkReuse(ctx, u.st, u.a, c.NewPassword); err != nil {
+		return err
+	}
+	var err error
+	u.newHash, err = u.s.hasher.Hash(ctx, c.NewPassword)
+	return err
 }
 
 // Delete removes an account with its login IDs, sessions and tokens.
@@ -293,7 +372,7 @@ func (s *Service) revokeCredentials(ctx context.Context, tx Store, accountID, ke
 			return err
 		}
 	}
-	return tx.DeleteSessions(ctx, accountID, keepSession)
+	return s.sessions.RevokeAll(ctx, tx, accountID, keepSession)
 }
 
 // afterRemoval keeps an account able to log in once login emails went: it

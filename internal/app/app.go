@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/outbox"
@@ -128,10 +129,11 @@ func New(o Options) (*App, error) {
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL,
 		Log: o.Log, Captcha: o.Captcha})
 	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)
-	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Sessions: a.Accounts, Nonces: o.DB, TrustedProxies: o.TrustedProxies,
+	verifier := authn.NewVerifier(a.Sites, a.Accounts.Sessions(), o.DB, o.Now)
+	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
-	a.REST = rest.New(a.Sites, limiter, o.Log)
+	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
 	mux := http.NewServeMux()

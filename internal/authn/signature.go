@@ -1,6 +1,12 @@
-// Package authn checks the credentials of RPC requests that do not send a
-// secret: requests signed with timestamp, nonce and sig, as the Gigya SDKs
-// make them (reference §2.3 of gigya-api.md).
+// Package authn decides who calls: each proof a request can carry (a site
+// secret, a signature with a nonce, an application key's JWT, HTTP Basic, a
+// session token) has one verifier, which answers a Principal. The adapters
+// read the proofs from their dialect and pick which ones a method accepts;
+// the domain receives the Principal's facts.
+//
+// This file holds the signature math of requests signed with timestamp,
+// nonce and sig, as the Gigya SDKs make them (reference §2.3 of
+// gigya-api.md).
 package authn
 
 import (

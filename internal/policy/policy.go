@@ -212,12 +212,26 @@ func sectionError(section string, err error) error {
 
 // Validate checks every value: 400006 naming the first one out of bounds.
 func (p Policies) Validate() error {
-	ids := strings.Split(strings.ReplaceAll(p.AccountOptions.LoginIdentifiers, " ", ""), ",")
-	for _, id := range ids {
+	for _, check := range []func() error{p.checkLoginIdentifiers, p.checkBounds, p.checkSessionExpiration,
+		p.Security.validate, p.checkHarvesting, p.checkResetURL, p.checkRegExp} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p Policies) checkLoginIdentifiers() error {
+	for id := range strings.SplitSeq(strings.ReplaceAll(p.AccountOptions.LoginIdentifiers, " ", ""), ",") {
 		if id != "email" && id != "username" {
 			return errcode.InvalidValue("accountOptions.loginIdentifiers", `want "email", "username" or "email,username"`)
 		}
 	}
+	return nil
+}
+
+// checkBounds checks the numbers and lengths.
+func (p Policies) checkBounds() error {
 	pc := p.PasswordComplexity
 	switch {
 	case pc.MinLength < 1 || pc.MinLength > MaxPasswordLength:
@@ -233,24 +247,38 @@ func (p Policies) Validate() error {
 	case p.EmailVerification.VerificationEmailExpiration < 60 || p.EmailVerification.VerificationEmailExpiration > MaxTokenExpiration:
 		return errcode.InvalidValue("emailVerification.verificationEmailExpiration", fmt.Sprintf("want 60 to %d seconds", MaxTokenExpiration))
 	}
-	if err := CheckSessionExpiration("gigyaPlugins.sessionExpiration", p.GigyaPlugins.SessionExpiration); err != nil {
-		return err
-	}
-	if err := p.Security.validate(); err != nil {
-		return err
-	}
+	return nil
+}
+
+func (p Policies) checkSessionExpiration() error {
+	return CheckSessionExpiration("gigyaPlugins.sessionExpiration", p.GigyaPlugins.SessionExpiration)
+}
+
+// checkHarvesting: without verification or a CAPTCHA, registering tells
+// whether a login ID exists, whatever else hides it.
+func (p Policies) checkHarvesting() error {
 	if p.AccountOptions.PreventLoginIDHarvesting && !p.AccountOptions.VerifyEmail && !p.Registration.RequireCaptcha {
 		return errcode.New(errcode.InvalidPolicyConfiguration,
 			"Invalid policy configuration: preventLoginIDHarvesting needs accountOptions.verifyEmail or registration.requireCaptcha")
 	}
-	if u := p.PasswordReset.ResetURL; u != "" {
-		parsed, err := url.Parse(u)
-		if err != nil || len(u) > 2048 || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" || parsed.Fragment != "" {
-			return errcode.InvalidValue("passwordReset.resetURL", "want an absolute http(s) URL without a fragment")
-		}
+	return nil
+}
+
+func (p Policies) checkResetURL() error {
+	u := p.PasswordReset.ResetURL
+	if u == "" {
+		return nil
 	}
-	if pc.RegExp != "" {
-		if _, err := regexp.Compile(pc.RegExp); err != nil {
+	parsed, err := url.Parse(u)
+	if err != nil || len(u) > 2048 || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" || parsed.Fragment != "" {
+		return errcode.InvalidValue("passwordReset.resetURL", "want an absolute http(s) URL without a fragment")
+	}
+	return nil
+}
+
+func (p Policies) checkRegExp() error {
+	if re := p.PasswordComplexity.RegExp; re != "" {
+		if _, err := regexp.Compile(re); err != nil {
 			return errcode.InvalidValue("passwordComplexity.regExp", "not a valid regular expression (RE2 syntax)")
 		}
 	}
@@ -271,6 +299,10 @@ func (a AccountOptions) AllowsEmail() bool { return a.allows("email") }
 
 // AllowsUsername tells whether username is a login identifier.
 func (a AccountOptions) AllowsUsername() bool { return a.allows("username") }
+
+// MustVerify tells whether only verified emails log in: the site verifies
+// emails and does not let an unverified one log in meanwhile.
+func (a AccountOptions) MustVerify() bool { return a.VerifyEmail && !a.AllowUnverifiedLogin }
 
 func (a AccountOptions) allows(id string) bool {
 	return slices.Contains(strings.Split(strings.ReplaceAll(a.LoginIdentifiers, " ", ""), ","), id)

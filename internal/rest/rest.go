@@ -17,29 +17,24 @@ import (
 	"reflect"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/jsonlimit"
 	"github.com/custos-id/custos/internal/ratelimit"
-	"github.com/custos-id/custos/internal/site"
 )
 
 // Prefix is the root of every route of the dialect.
 const Prefix = "/v1/marketing/login"
 
-// Sites checks the Basic credentials of a request.
-type Sites interface {
-	Authenticate(ctx context.Context, siteID int64, secret string) (site.Site, error)
-}
-
-// Request is what a route receives.
+// Request is what a route receives: the request and who sends it (the
+// site's server, by HTTP Basic).
 type Request struct {
 	*http.Request
-	Site site.Site
+	authn.Principal
 	// Body is the request body, checked to be a JSON object when not empty.
 	Body []byte
 }
@@ -70,16 +65,17 @@ type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 type Handler struct {
 	mux     *http.ServeMux
 	unknown http.Handler
-	sites   Sites
+	authn   *authn.Verifier
 	log     *slog.Logger
 	routes  []string
 	limiter *ratelimit.Limiter
 }
 
-// New returns a Handler whose unknown routes answer 404; limiter (nil for
-// none) bounds each client's request rate per site.
-func New(sites Sites, limiter *ratelimit.Limiter, log *slog.Logger) *Handler {
-	h := &Handler{mux: http.NewServeMux(), sites: sites, log: log, limiter: limiter}
+// New returns a Handler whose unknown routes answer 404; v checks the Basic
+// credentials, limiter (nil for none) bounds each client's request rate per
+// site.
+func New(v *authn.Verifier, limiter *ratelimit.Limiter, log *slog.Logger) *Handler {
+	h := &Handler{mux: http.NewServeMux(), authn: v, log: log, limiter: limiter}
 	h.unknown = h.wrap("unknown", func(context.Context, *Request) (Response, error) {
 		return Response{}, errcode.New(errcode.NotFound, "Not found")
 	})
@@ -146,19 +142,12 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 	if !ok {
 		return nil, errcode.New(errcode.InvalidAuthenticationHeader, "HTTP Basic authentication with <siteId>:<secret> is required")
 	}
-	if !callctx.From(r.Context()).Secure {
-		return nil, errcode.New(errcode.SecretSentOverHTTP, "Secret Sent Over Http: call over HTTPS")
-	}
-	id, err := strconv.ParseInt(user, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, errcode.New(errcode.InvalidSecret, "Invalid site credentials")
-	}
-	st, err := h.sites.Authenticate(r.Context(), id, pass)
+	info := callctx.From(r.Context())
+	p, err := h.authn.Basic(r.Context(), user, pass, info.Secure)
 	if err != nil {
 		return nil, err
 	}
-	info := callctx.From(r.Context())
-	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
+	if ok, wait := h.limiter.Allow(p.Site.ID, info.ClientIP); !ok {
 		return nil, info.RateLimited(wait)
 	}
 	if !validQuery(r.URL.Query()) {
@@ -177,7 +166,7 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 			return nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request body: %v", err)
 		}
 	}
-	return &Request{Request: r, Site: st, Body: body}, nil
+	return &Request{Request: r, Principal: *p, Body: body}, nil
 }
 
 // checkJSON accepts one JSON object within the limits of jsonlimit, in

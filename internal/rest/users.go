@@ -126,7 +126,7 @@ func (u Users) create(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, errcode.Validation(f...)
 	}
 	res, err := u.Accounts.Register(ctx, r.Site, account.RegisterInput{Email: str(in.Email), Username: str(in.Username),
-		Password: str(in.Password), Finalize: true, NoSession: true, Trusted: true})
+		Password: str(in.Password), Finalize: true, NoSession: true, Caller: r.Caller()})
 	// A user whose email awaits confirmation exists all the same.
 	if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code == errcode.AccountPendingVerification {
 		err = nil
@@ -188,7 +188,7 @@ func (u Users) update(ctx context.Context, r *Request) (Response, error) {
 		}
 		ch.NewPassword = *in.Password
 	}
-	if a, err = u.Accounts.Update(ctx, r.Site, a, ch, 0); err != nil {
+	if a, err = u.Accounts.Update(ctx, r.Site, r.Caller(), a, ch); err != nil {
 		return Response{}, err
 	}
 	return Response{Body: u.userOf(a)}, nil
@@ -217,7 +217,7 @@ func (u Users) setActive(active bool) HandlerFunc {
 		if a.Active == active {
 			return Response{}, errcode.Newf(errcode.RedundantOperation, "The user is %s already", map[bool]string{true: "active", false: "inactive"}[active])
 		}
-		if a, err = u.Accounts.Update(ctx, r.Site, a, account.Changes{Active: &active}, 0); err != nil {
+		if a, err = u.Accounts.Update(ctx, r.Site, r.Caller(), a, account.Changes{Active: &active}); err != nil {
 			return Response{}, err
 		}
 		return Response{Body: u.userOf(a)}, nil
@@ -314,7 +314,7 @@ func (u Users) login(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, errcode.New(errcode.MissingRequiredParameter, "Password must be given")
 	}
 	// The caller is the site's server: it answers for its users' addresses.
-	res, err := u.Accounts.Login(ctx, r.Site, account.LoginInput{LoginID: value, Password: pw, Kind: kind, Trusted: true})
+	res, err := u.Accounts.Login(ctx, r.Site, account.LoginInput{LoginID: value, Password: pw, Kind: kind, Caller: r.Caller()})
 	if e, ok := errors.AsType[*errcode.Error](err); ok {
 		if f, refused := loginRefusals[e.Code]; refused {
 			return Response{}, &errcode.Error{Code: e.Code, Details: f.Message, Fields: []errcode.FieldError{f}}

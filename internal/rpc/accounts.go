@@ -1,8 +1,8 @@
 package rpc
 
 import (
+	"cmp"
 	"context"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +13,7 @@ import (
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/policy"
+	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/token"
 )
@@ -86,7 +87,7 @@ func (x Accounts) register(ctx context.Context, c *Call) (any, error) {
 		Email: p.Get("email"), Username: p.Get("username"), Password: p.Get("password"),
 		Profile: p.Object("profile"), Data: p.Object("data"), RegToken: p.Get("regToken"),
 		Finalize: finalize, Session: so, CaptchaToken: p.Get("captchaToken"), ClientIP: callctx.From(ctx).ClientIP,
-		Trusted: c.Server,
+		Caller: c.Caller(),
 	})
 	return x.result(c, res, inc, err)
 }
@@ -111,7 +112,7 @@ func (x Accounts) login(ctx context.Context, c *Call) (any, error) {
 	}
 	res, err := x.Accounts.Login(ctx, c.Site, account.LoginInput{LoginID: c.Params.Get("loginID"),
 		Password: c.Params.Get("password"), Session: so, ClientIP: callctx.From(ctx).ClientIP,
-		CaptchaToken: c.Params.Get("captchaToken"), Trusted: c.Server})
+		CaptchaToken: c.Params.Get("captchaToken"), Caller: c.Caller()})
 	return x.result(c, res, inc, err)
 }
 
@@ -127,8 +128,7 @@ func (x Accounts) result(c *Call, res account.Result, inc include, err error) (a
 	out := x.view(c, res.Account, res.LoginIDs, inc, res.Session != nil)
 	if res.RegToken != "" {
 		out["regToken"] = res.RegToken
-		o := c.Site.Policies.AccountOptions
-		if o.VerifyEmail && !o.AllowUnverifiedLogin && !res.Account.EmailVerified && res.Account.Email != "" {
+		if c.Site.Policies.AccountOptions.MustVerify() && !res.Account.EmailVerified && res.Account.Email != "" {
 			out["unverifiedEmails"] = []string{res.Account.Email}
 		}
 	}
@@ -147,22 +147,14 @@ func (x Accounts) result(c *Call, res account.Result, inc include, err error) (a
 
 // sessionInfo is the session as the client keeps it: a cookie for a browser,
 // a token and a signing secret for a mobile app.
-func (x Accounts) sessionInfo(c *Call, s *account.NewSession) obj {
-	now := func() int64 { return x.Now().Unix() }
+func (x Accounts) sessionInfo(c *Call, s *session.New) obj {
+	expiresIn := session.ExpiresIn(s.Session, x.Now())
 	if s.Secret != "" {
-		return obj{"sessionToken": s.Token, "sessionSecret": s.Secret, "expires_in": account.ExpiresIn(s.Session, now)}
+		return obj{"sessionToken": s.Token, "sessionSecret": s.Secret, "expires_in": expiresIn}
 	}
-	ck := &http.Cookie{Name: SessionCookie(c.Site.APIKey), Value: s.Token, Path: "/", HttpOnly: true,
-		Secure: c.Secure, SameSite: http.SameSiteStrictMode}
-	switch {
-	case s.Browser: // a cookie that ends with the browser
-	case s.ExpiresAt.IsZero(): // no expiry: a cookie that outlives the browser
-		ck.Expires = s.CreatedAt.AddDate(10, 0, 0)
-	default:
-		ck.Expires = s.ExpiresAt
-	}
+	ck := session.Cookie(c.Site.APIKey, s, c.Secure)
 	c.SetCookie(ck)
-	return obj{"cookieName": ck.Name, "cookieValue": s.Token, "expires_in": account.ExpiresIn(s.Session, now)}
+	return obj{"cookieName": ck.Name, "cookieValue": s.Token, "expires_in": expiresIn}
 }
 
 // target is the account a SessionOrServer call acts on: the session's
@@ -238,26 +230,15 @@ func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
 		u := p.Get("username")
 		ch.Username = &u
 	}
-	if len(ch.AddLoginEmails) > 0 && !c.Server {
-		// A client could claim an address it does not own: the site's
-		// server, which can check ownership, adds login emails.
-		return nil, errcode.New(errcode.PermissionDenied, "Permission denied: addLoginEmails is set by server calls only")
-	}
 	if p.Has("isActive") {
-		if !c.Server {
-			return nil, errcode.New(errcode.PermissionDenied, "Permission denied: isActive is set by server calls only")
-		}
 		active, err := p.Bool("isActive", true)
-		if err != nil {
-			return nil, err
-		}
 		ch.Active = &active
+		if err != nil {
+			// Who may not set isActive hears that before what is wrong with it.
+			return nil, cmp.Or(ch.Permitted(c.Caller()), err)
+		}
 	}
-	var keep int64
-	if c.Session != nil {
-		keep = c.Session.ID
-	}
-	if _, err := x.Accounts.Update(ctx, c.Site, a, ch, keep); err != nil {
+	if _, err := x.Accounts.Update(ctx, c.Site, c.Caller(), a, ch); err != nil {
 		return nil, err
 	}
 	return obj{}, nil
@@ -265,8 +246,7 @@ func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
 
 func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {
 	if !c.Server {
-		c.SetCookie(&http.Cookie{Name: SessionCookie(c.Site.APIKey), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-			Secure: c.Secure, SameSite: http.SameSiteStrictMode})
+		c.SetCookie(session.ClearCookie(c.Site.APIKey, c.Secure))
 		return obj{}, x.Accounts.Logout(ctx, *c.Session)
 	}
 	a, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
@@ -471,7 +451,7 @@ func (x Accounts) view(c *Call, a account.Account, ids []account.StoredLoginID, 
 	// unverified one does too unless the site requires verification.
 	verified, unverified := []string{}, []string{}
 	loginEmails, pending := []string{}, []string{}
-	mustVerify := c.Site.Policies.AccountOptions.VerifyEmail && !c.Site.Policies.AccountOptions.AllowUnverifiedLogin
+	mustVerify := c.Site.Policies.AccountOptions.MustVerify()
 	username := ""
 	for _, id := range ids {
 		switch {

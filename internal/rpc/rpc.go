@@ -4,6 +4,7 @@
 package rpc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -14,9 +15,10 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/errcode"
-	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/ratelimit"
+	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -44,54 +46,33 @@ type Method struct {
 	Run func(ctx context.Context, c *Call) (any, error)
 }
 
-// Call is what a method receives.
+// Call is what a method receives: who calls (the site, Server, Key, and
+// for a client call of a SessionOrServer method its Session and Account),
+// and the parameters.
 type Call struct {
-	Site   site.Site
+	authn.Principal
 	Params *Params
-	// Server is true when the call carries the site secret, an application
-	// key's secret, or a signature made with one.
-	Server bool
-	// Key is the application key the call came with, if any.
-	Key *site.AppKey
-	// Session and Account are the caller's, for a client call of a
-	// SessionOrServer method.
-	Session *account.Session
-	Account *account.Account
 	// Secure tells whether the request came over HTTPS.
 	Secure bool
 	// cookies are set on the response.
 	cookies []*http.Cookie
-	// sessionToken is a session named by oauth_token or Authorization: OAuth.
-	sessionToken string
 }
 
 // SetCookie adds a cookie to the response.
 func (c *Call) SetCookie(ck *http.Cookie) { c.cookies = append(c.cookies, ck) }
 
-// Sessions resolves session tokens.
-type Sessions interface {
-	ResolveSession(ctx context.Context, st site.Site, token string) (account.Session, account.Account, error)
-	// SessionSecret also opens the secret a mobile session signs with.
-	SessionSecret(ctx context.Context, st site.Site, token string) (account.Session, account.Account, []byte, error)
-}
-
-// SessionCookie is the name of the session cookie of a site.
-func SessionCookie(apiKey string) string { return "glt_" + apiKey }
-
-// Sites resolves an apiKey and application keys.
+// Sites resolves an apiKey.
 type Sites interface {
 	ByAPIKey(ctx context.Context, apiKey string) (site.Site, error)
-	Key(ctx context.Context, siteID int64, userKey string) (site.AppKey, error)
 }
 
 // Handler serves the RPC dialect.
 type Handler struct {
-	sites    Sites
-	sessions Sessions
-	nonces   Nonces
-	methods  map[string]registered
-	now      func() time.Time
-	log      *slog.Logger
+	sites   Sites
+	authn   *authn.Verifier
+	methods map[string]registered
+	now     func() time.Time
+	log     *slog.Logger
 	// trusted are the proxies whose X-Forwarded-Proto is believed.
 	trusted []netip.Prefix
 	// dataCenter names the canonical Gigya host signatures may be made for.
@@ -101,9 +82,9 @@ type Handler struct {
 
 // Options are what a Handler needs.
 type Options struct {
-	Sites    Sites
-	Sessions Sessions
-	Nonces   Nonces
+	Sites Sites
+	// Authn checks the proofs calls carry.
+	Authn *authn.Verifier
 	// TrustedProxies may report HTTPS with X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
 	// DataCenter is the Gigya data center SDKs are configured with (us1).
@@ -124,7 +105,7 @@ func New(o Options) *Handler {
 	if o.DataCenter == "" {
 		o.DataCenter = "us1"
 	}
-	return &Handler{sites: o.Sites, sessions: o.Sessions, nonces: o.Nonces, methods: map[string]registered{},
+	return &Handler{sites: o.Sites, authn: o.Authn, methods: map[string]registered{},
 		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter), limiter: o.Limiter}
 }
 
@@ -209,54 +190,55 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 		return nil, err
 	}
 	info := callctx.From(r.Context())
-	c := &Call{Site: st, Params: params, Secure: info.Secure}
+	c := &Call{Principal: *authn.Anonymous(st), Params: params, Secure: info.Secure}
 	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
 		return c, info.RateLimited(wait)
 	}
-	if err := h.credentials(r, c); err != nil {
+	p, token, err := h.prove(r, params, st, c.Secure)
+	if err != nil {
 		return c, err
 	}
+	c.Principal = *p
 	if !c.Server {
 		if err := checkOrigin(r, st); err != nil {
 			return c, err
 		}
 	}
-	if c.Key != nil && !c.Key.Allows(m.name) {
+	if !c.Allows(m.name) {
 		return c, errcode.Newf(errcode.PermissionDenied, "Permission denied: the application key may not call %s", m.name)
 	}
+	if err := h.require(r, m, c, token); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// require checks that c has what m needs; a SessionOrServer method called
+// without server credentials resolves the session of token, else of
+// login_token, else of the cookie.
+func (h *Handler) require(r *http.Request, m registered, c *Call, token string) error {
 	switch m.Auth {
 	case APIKey:
 	case Server:
 		if !c.Server {
-			return c, errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
+			return errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
 		}
 	case SessionOrServer:
 		if c.Server || c.Session != nil {
-			break
+			return nil
 		}
-		token := c.sessionToken
+		token = cmp.Or(token, c.Params.Get("login_token"), session.FromCookie(r, c.Site.APIKey))
 		if token == "" {
-			token = params.Get("login_token")
+			return errcode.New(errcode.NoValidSession, "No valid session: log in first (the session cookie counts on POST only), or make a server call with the secret and UID")
 		}
-		// The cookie goes with any request the browser makes, also one a
-		// link on another site starts: it counts on POST only (with
-		// SameSite=Strict), so that no link can act for the user.
-		if token == "" && r.Method == http.MethodPost {
-			if ck, err := r.Cookie(SessionCookie(st.APIKey)); err == nil {
-				token = ck.Value
-			}
-		}
-		if token == "" {
-			return c, errcode.New(errcode.NoValidSession, "No valid session: log in first (the session cookie counts on POST only), or make a server call with the secret and UID")
-		}
-		sess, a, err := h.sessions.ResolveSession(r.Context(), st, token)
+		p, err := h.authn.Session(r.Context(), c.Site, token)
 		if err != nil {
-			return c, err
+			return err
 		}
-		c.Session, c.Account = &sess, &a
+		c.Principal = *p
 	default:
 		// Fail closed: a method must never run on credentials nobody checked.
-		return nil, fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
+		return fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
 	}
-	return c, nil
+	return nil
 }
