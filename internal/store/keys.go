@@ -38,17 +38,33 @@ func (db *DB) SiteKeys(ctx context.Context, siteID int64, retiredSince time.Time
 
 // CreateSiteKey implements token.KeyStore: of inserts racing for a site
 // without an active key, the first to commit wins (the partial unique index
-// site_keys_active) and the others change nothing.
+// site_keys_active) and the others change nothing. It locks the site's row
+// as RotateSiteKey does: a rotation that retired no key (there was none yet)
+// must not meet a first key committed meanwhile.
 func (db *DB) CreateSiteKey(ctx context.Context, k token.StoredKey) (created bool, err error) {
-	res, err := db.exec(ctx,
-		`INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at)
-		 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site_id) WHERE retired_at IS NULL DO NOTHING`,
-		k.SiteID, k.KID, k.Alg, k.PrivateSealed, millis(k.CreatedAt))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	err = db.withTx(ctx, func(tx *DB) error {
+		if err := tx.lockSite(ctx, k.SiteID); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx,
+			`INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at)
+			 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site_id) WHERE retired_at IS NULL DO NOTHING`,
+			k.SiteID, k.KID, k.Alg, k.PrivateSealed, millis(k.CreatedAt))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		created = n == 1
+		return err
+	})
+	return created, err
+}
+
+// lockSite holds the row of site id until the transaction ends, so that
+// changes to the site's key set run one after the other.
+func (db *DB) lockSite(ctx context.Context, id int64) error {
+	_, err := db.exec(ctx, `UPDATE sites SET id = id WHERE id = $1`, id)
+	return err
 }
 
 // RotateSiteKey implements token.KeyStore. The transaction first locks the
@@ -56,7 +72,7 @@ func (db *DB) CreateSiteKey(ctx context.Context, k token.StoredKey) (created boo
 // retiring the key the one before made active.
 func (db *DB) RotateSiteKey(ctx context.Context, k token.StoredKey) error {
 	return db.withTx(ctx, func(tx *DB) error {
-		if _, err := tx.exec(ctx, `UPDATE sites SET id = id WHERE id = $1`, k.SiteID); err != nil {
+		if err := tx.lockSite(ctx, k.SiteID); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE site_keys SET retired_at = $2 WHERE site_id = $1 AND retired_at IS NULL`,
