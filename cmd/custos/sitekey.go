@@ -13,10 +13,6 @@ import (
 	"github.com/custos-id/custos/internal/token"
 )
 
-// keyGen makes the keys of "site rotate-key": nil for RSA keys from
-// crypto/rand; the tests of this package set pre-generated keys.
-var keyGen token.KeyGen
-
 // rotateKey gives site id a new JWT signing key and prints its kid and the
 // kids of every key that still verifies.
 func rotateKey(ctx context.Context, sites *site.Service, db *store.DB, d *dbFlags, id int64, asJSON bool, stdout, stderr io.Writer) error {
@@ -32,7 +28,7 @@ func rotateKey(ctx context.Context, sites *site.Service, db *store.DB, d *dbFlag
 	if err != nil {
 		return err
 	}
-	keys := token.NewKeys(db, box, token.Options{KeyGen: keyGen})
+	keys := token.NewKeys(db, box, token.Options{})
 	jwk, err := keys.Rotate(ctx, st.ID)
 	if err != nil {
 		return err

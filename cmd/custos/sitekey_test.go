@@ -11,12 +11,9 @@ import (
 
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
-	"github.com/custos-id/custos/internal/token/tokentest"
 )
 
-// No test generates an RSA key.
-func init() { keyGen = tokentest.KeyGen() }
-
+// The command makes real keys: two rotations per engine generate four.
 func TestSiteRotateKey(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {

@@ -3,14 +3,17 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/custos-id/custos/internal/token"
 )
 
 // sentMailKept is how long sent mail stays in the outbox (without its body).
 const sentMailKept = 7 * 24 * time.Hour
 
 // Purge deletes what has expired: one-time tokens, nonces, sessions, login
-// failures of past hours, and sent mail older than a week. It returns the
-// number of rows deleted.
+// failures of past hours, sent mail older than a week, and signing keys
+// retired long enough ago that no token they signed still verifies. It
+// returns the number of rows deleted.
 func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, q := range []struct {
@@ -22,6 +25,7 @@ func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
 		{`DELETE FROM sessions WHERE expires_at > 0 AND expires_at <= $1`, []any{millis(now)}},
 		{`DELETE FROM ip_failures WHERE window_start <= $1 AND locked_until <= $2`, []any{millis(now.Add(-time.Hour)), millis(now)}},
 		{`DELETE FROM mail_outbox WHERE sent_at > 0 AND sent_at <= $1`, []any{millis(now.Add(-sentMailKept))}},
+		{`DELETE FROM site_keys WHERE retired_at IS NOT NULL AND retired_at < $1`, []any{millis(now.Add(-token.Retention))}},
 	} {
 		res, err := db.exec(ctx, q.sql, q.args...)
 		if err != nil {

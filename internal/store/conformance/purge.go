@@ -7,6 +7,7 @@ import (
 
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/token"
 )
 
 func init() {
@@ -64,9 +65,20 @@ func testPurge(t *testing.T, db *store.DB) {
 	db.MarkMailSent(ctx, mail[0].ID, now.Add(-8*24*time.Hour))
 	db.MarkMailSent(ctx, mail[1].ID, now.Add(-time.Hour))
 
+	// Keys: one retired long ago, one retired a minute ago, one active.
+	for i, at := range []time.Time{t0, t0.Add(time.Hour), now.Add(-time.Minute)} {
+		if err := db.RotateSiteKey(ctx, token.StoredKey{SiteID: s.ID, KID: unique("purge-kid-"), Alg: "RS256",
+			PrivateSealed: []byte{byte(i)}, CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	n, err := db.Purge(ctx, now)
-	if err != nil || n != 5 { // a token, a session, a nonce, an address, a mail
-		t.Fatalf("Purge = %d, %v; want 5 rows", n, err)
+	if err != nil || n != 6 { // a token, a session, a nonce, an address, a mail, a key
+		t.Fatalf("Purge = %d, %v; want 6 rows", n, err)
+	}
+	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || len(keys) != 2 || !keys[0].RetiredAt.IsZero() {
+		t.Errorf("keys after purge: %+v, %v; want the active key and the one retired a minute ago", keys, err)
 	}
 	if _, err := db.TokenByHash(ctx, account.ResetToken, []byte{1}); err != nil {
 		t.Errorf("live token purged: %v", err)
