@@ -3,14 +3,7 @@ package account
 
 import (
 	"context"
-	"errors"
-	"strings"
 	"time"
-	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
-
-	"github.com/custos-id/custos/errcode"
 )
 
 // MaxLoginIDLen bounds an email or username, in bytes (RFC 5321 path limit).
@@ -102,15 +95,6 @@ type Token struct {
 	ExpiresAt time.Time
 }
 
-// Errors a Store returns.
-var (
-	ErrNotFound = errors.New("not found")
-	// ErrLoginIDTaken is returned when a unique login ID is already in use.
-	ErrLoginIDTaken = errors.New("login ID taken")
-	// ErrChanged is returned when an account changed since it was read.
-	ErrChanged = errors.New("account changed meanwhile")
-)
-
 // Store keeps accounts, sessions and tokens. Uniqueness of login IDs within a
 // site is the store's job (a unique index), never a read before a write.
 type Store interface {
@@ -177,31 +161,3 @@ type Store interface {
 	// EnqueueMail adds a sealed message to the outbox.
 	EnqueueMail(ctx context.Context, sealed []byte, at time.Time) error
 }
-
-// ParseLoginID normalizes a login ID as the user typed it: an email when it
-// contains "@", a username otherwise. Both compare case-insensitively.
-// Unicode text is put in NFC form first, so that "é" typed as one code point
-// or as "e" and a combining accent is the same login ID.
-func ParseLoginID(param, s string) (LoginID, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return LoginID{}, errcode.Missing(param)
-	case len(s) > MaxLoginIDLen:
-		return LoginID{}, errcode.InvalidValue(param, "longer than 254 bytes")
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
-		return LoginID{}, errcode.InvalidFormat(param, "contains invalid characters")
-	}
-	// Lower-casing can lengthen a string (U+023A Ⱥ, two bytes, becomes U+2C65 ⱥ, three).
-	v := strings.ToLower(norm.NFC.String(s))
-	if len(v) > MaxLoginIDLen {
-		return LoginID{}, errcode.InvalidValue(param, "longer than 254 bytes")
-	}
-	kind := Username
-	if strings.Contains(v, "@") {
-		kind = Email
-	}
-	return LoginID{Kind: kind, Value: v}, nil
-}
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

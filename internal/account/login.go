@@ -8,16 +8,12 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/custos-id/custos/errcode"
-	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
 )
 
 // badLogin is the one answer to an unknown login ID and to a wrong password,
 // so that the answer does not tell which accounts exist.
-func badLogin() error {
-	return errcode.New(errcode.InvalidLoginID, "invalid loginID or password")
-}
+func badLogin() error { return &Error{Err: ErrInvalidCredentials} }
 
 // LoginInput are the parameters of a login.
 type LoginInput struct {
@@ -40,7 +36,7 @@ type LoginInput struct {
 // Failures count against the account and the client address, which the
 // security policies lock out or ask a CAPTCHA of.
 func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Result, error) {
-	id, err := ParseLoginID("loginID", in.LoginID)
+	id, err := parseLoginID(kindAttr(in.Kind), in.LoginID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -48,9 +44,9 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 		id.Kind = in.Kind
 	}
 	if in.Password == "" {
-		return Result{}, errcode.Missing("password")
+		return Result{}, fail(ErrMissing, AttrPassword)
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, in.Session)); err != nil {
+	if err := checkSessionExpiration(st.Policies, in.Session); err != nil {
 		return Result{}, err
 	}
 	g := s.guard(st, in.ClientIP, in.Trusted)
@@ -93,7 +89,7 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	pw, so := in.Password, in.Session
 	// Account state is told only to who knows the password.
 	if !a.Active {
-		return Result{}, errcode.New(errcode.AccountDisabled, "Account is disabled")
+		return Result{}, &Error{Err: ErrDisabled}
 	}
 	if id.Kind == Email && s.mustVerify(st) {
 		if verified, err := s.loginEmailVerified(ctx, a, id); err != nil {
@@ -112,11 +108,11 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 }
 
 // openSession logs a into a new session, unless the registration or the
-// email verification is pending: then it answers 206001 or 206002 with a
-// regToken.
+// email verification is pending: then it answers ErrPendingRegistration
+// or ErrPendingVerification with a regToken.
 //
 // The login is recorded only if the password hash is still the one just
-// verified: a password changed meanwhile refuses the login (403042) rather
+// verified: a password changed meanwhile refuses the login rather
 // than let a session of the old password outlive the change.
 func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so SessionOptions, rehash string) (Result, error) {
 	var res Result
@@ -124,10 +120,9 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		switch {
 		case !a.Registered:
-			pending = errcode.New(errcode.AccountPendingRegistration,
-				"Missing required fields for registration: the registration was not finalized (call accounts.finalizeRegistration with the regToken)")
+			pending = failCase(ErrPendingRegistration, CaseFinalizeNext)
 		case s.pendingVerification(st, a):
-			pending = errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: the email address is not verified")
+			pending = &Error{Err: ErrPendingVerification}
 		}
 		if pending != nil {
 			tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)
@@ -204,22 +199,22 @@ func (s *Service) createSession(ctx context.Context, tx Store, st site.Site, a A
 
 func sessionAAD(hash []byte) []byte { return append([]byte("session:"), hash...) }
 
-// ResolveSession finds the session of a token in the site: 403001 when
-// unknown, 403011 when expired. One indexed lookup.
+// ResolveSession finds the session of a token in the site: ErrSessionUnknown
+// or ErrSessionExpired. One indexed lookup.
 func (s *Service) ResolveSession(ctx context.Context, st site.Site, token string) (Session, Account, error) {
 	if token == "" || len(token) > 128 {
-		return Session{}, Account{}, errcode.New(errcode.InvalidSessionToken, "Invalid session token")
+		return Session{}, Account{}, &Error{Err: ErrSessionUnknown}
 	}
 	sess, a, err := s.store.SessionByHash(ctx, hashToken(token))
 	if errors.Is(err, ErrNotFound) || (err == nil && sess.SiteID != st.ID) {
-		return Session{}, Account{}, errcode.New(errcode.InvalidSessionToken, "Invalid session token")
+		return Session{}, Account{}, &Error{Err: ErrSessionUnknown}
 	}
 	if err != nil {
 		return Session{}, Account{}, err
 	}
 	if !sess.ExpiresAt.IsZero() && !s.now().Before(sess.ExpiresAt) {
 		s.store.DeleteSession(ctx, sess.TokenHash)
-		return Session{}, Account{}, errcode.New(errcode.SessionHasExpired, "Session has expired")
+		return Session{}, Account{}, &Error{Err: ErrSessionExpired}
 	}
 	return sess, a, nil
 }
@@ -242,11 +237,11 @@ func (s *Service) LogoutAll(ctx context.Context, a Account) error {
 func (s *Service) VerifyLogin(ctx context.Context, st site.Site, a Account) error {
 	switch {
 	case !a.Active:
-		return errcode.New(errcode.AccountDisabled, "Account is disabled")
+		return &Error{Err: ErrDisabled}
 	case !a.Registered:
-		return errcode.New(errcode.AccountPendingRegistration, "Missing required fields for registration: the registration was not finalized")
+		return &Error{Err: ErrPendingRegistration}
 	case s.pendingVerification(st, a):
-		return errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: the email address is not verified")
+		return &Error{Err: ErrPendingVerification}
 	}
 	return nil
 }
@@ -260,14 +255,14 @@ func ExpiresIn(sess Session, now func() int64) string {
 }
 
 // SessionSecret resolves a mobile session and opens its secret, the key its
-// requests are signed with: 403001 for a session without one.
+// requests are signed with: ErrSessionUnknown for a session without one.
 func (s *Service) SessionSecret(ctx context.Context, st site.Site, token string) (Session, Account, []byte, error) {
 	sess, a, err := s.ResolveSession(ctx, st, token)
 	if err != nil {
 		return Session{}, Account{}, nil, err
 	}
 	if len(sess.SecretSealed) == 0 {
-		return Session{}, Account{}, nil, errcode.New(errcode.InvalidSessionToken, "Invalid session token: a browser session cannot sign requests")
+		return Session{}, Account{}, nil, failCase(ErrSessionUnknown, CaseBrowser)
 	}
 	secret, err := s.box.Open(sess.SecretSealed, sessionAAD(sess.TokenHash))
 	if err != nil {

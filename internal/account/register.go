@@ -55,19 +55,19 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 			return Result{}, err
 		}
 		if !ok {
-			return Result{}, errcode.New(errcode.CAPTCHAVerificationFailed, "CAPTCHA verification failed: send a solved captchaToken")
+			return Result{}, failCase(ErrCaptchaWrong, CaseRegistration)
 		}
 	}
 	var regTok Token
 	if in.RegToken != "" {
-		if regTok, err = s.validToken(ctx, st.ID, RegToken, "regToken", in.RegToken); err != nil {
+		if regTok, err = s.validToken(ctx, st.ID, RegToken, in.RegToken); err != nil {
 			return Result{}, err
 		}
 		if regTok.AccountID != 0 {
-			return Result{}, errcode.InvalidValue("regToken", "belongs to another registration")
+			return Result{}, fail(ErrTokenTaken, AttrRegToken)
 		}
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(pol, in.Session)); err != nil {
+	if err := checkSessionExpiration(pol, in.Session); err != nil {
 		return Result{}, err
 	}
 	if a.PasswordHash, err = s.hasher.Hash(ctx, in.Password); err != nil {
@@ -88,7 +88,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	err = s.store.WithTx(ctx, func(tx Store) error {
 		if regTok.Hash != nil {
 			if _, err := tx.ConsumeToken(ctx, RegToken, regTok.Hash); err != nil {
-				return errcode.InvalidValue("regToken", "unknown or already used")
+				return fail(ErrTokenUnknown, AttrRegToken)
 			}
 		}
 		if err := tx.CreateAccount(ctx, &a, ids); err != nil {
@@ -123,14 +123,14 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	}
 	res.Account, res.LoginIDs = a, ids
 	if in.Finalize && pendingVerification {
-		return res, errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: follow the link sent to "+a.Email)
+		return res, failCase(ErrPendingVerification, CaseMailed, a.Email)
 	}
 	return res, nil
 }
 
 // checkRegistration validates the input against the policies and returns
 // the login IDs and the account to create. Every field problem is reported
-// at once, as one 400009.
+// at once, as one ErrInvalid.
 func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]StoredLoginID, Account, error) {
 	var (
 		fields []errcode.FieldError
@@ -139,7 +139,7 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 	)
 	opts := pol.AccountOptions
 	if in.Email != "" {
-		id, ferr := parseEmail("email", in.Email)
+		id, ferr := parseEmail(AttrEmail, in.Email)
 		if ferr != nil {
 			fields = append(fields, *ferr)
 		} else {
@@ -148,13 +148,12 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 		}
 	}
 	if in.Username != "" {
-		id, ferr := parseUsername("username", in.Username)
+		id, ferr := parseUsername(AttrUsername, in.Username)
 		switch {
 		case ferr != nil:
 			fields = append(fields, *ferr)
 		case !opts.AllowsUsername():
-			fields = append(fields, errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
-				WithMessage("is not a login identifier of this site"))
+			fields = append(fields, usernameNotAllowed())
 		default:
 			a.Username = strings.TrimSpace(in.Username)
 			ids = append(ids, StoredLoginID{LoginID: id, Display: a.Username})
@@ -163,23 +162,48 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 	needEmail := opts.VerifyEmail || (pol.Registration.RequireLoginID && !opts.AllowsUsername())
 	switch {
 	case needEmail && in.Email == "":
-		fields = append(fields, errcode.Field("email", errcode.RuleBlank))
+		fields = append(fields, field(AttrEmail, errcode.RuleBlank))
 	case pol.Registration.RequireLoginID && in.Email == "" && in.Username == "":
-		fields = append(fields, errcode.Field("username", errcode.RuleBlank))
+		fields = append(fields, field(AttrUsername, errcode.RuleBlank))
 	}
 	fields = append(fields, checkPassword(pol, in.Password)...)
-	for name, obj := range map[string]map[string]any{"profile": in.Profile, "data": in.Data} {
-		if b, _ := json.Marshal(obj); len(b) > MaxObjectBytes {
-			fields = append(fields, errcode.FieldCount(name, errcode.RuleTooLong, MaxObjectBytes))
-		}
-	}
+	fields = append(fields, checkObjects(in.Profile, in.Data)...)
 	if len(fields) > 0 {
-		return nil, Account{}, errcode.Validation(fields...)
+		return nil, Account{}, invalid(fields...)
 	}
 	// The profile shows the login IDs, as Gigya's does.
 	a.Profile = withDefault(a.Profile, "email", a.Email)
 	a.Profile = withDefault(a.Profile, "username", a.Username)
 	return ids, a, nil
+}
+
+// checkObjects bounds the JSON of a profile and of data.
+func checkObjects(profile, data map[string]any) []errcode.FieldError {
+	var fields []errcode.FieldError
+	for _, o := range []struct {
+		attr Attribute
+		obj  map[string]any
+	}{{AttrProfile, profile}, {AttrData, data}} {
+		if b, _ := json.Marshal(o.obj); len(b) > MaxObjectBytes {
+			fields = append(fields, errcode.FieldCount(string(o.attr), errcode.RuleTooLong, MaxObjectBytes))
+		}
+	}
+	return fields
+}
+
+// usernameNotAllowed is the field error of a username where the site's
+// login identifiers are emails only.
+func usernameNotAllowed() errcode.FieldError {
+	return field(AttrUsername, errcode.RuleInvalid).WithCode(errcode.ValidationError).
+		WithMessage("is not a login identifier of this site")
+}
+
+// checkSessionExpiration accepts the session lifetime of a login.
+func checkSessionExpiration(pol policy.Policies, so SessionOptions) error {
+	if policy.CheckSessionExpiration(string(AttrSessionExpiration), sessionExpiration(pol, so)) != nil {
+		return fail(ErrOutOfRange, AttrSessionExpiration, policy.MaxSessionExpiration)
+	}
+	return nil
 }
 
 func checkPassword(pol policy.Policies, pw string) []errcode.FieldError {
@@ -201,32 +225,32 @@ func withDefault(m map[string]any, k, v string) map[string]any {
 }
 
 // parseEmail checks an email address: a bare addr-spec with a domain.
-func parseEmail(attr, s string) (LoginID, *errcode.FieldError) {
-	id, err := ParseLoginID(attr, s)
+func parseEmail(attr Attribute, s string) (LoginID, *errcode.FieldError) {
+	id, err := parseLoginID(attr, s)
 	if err != nil {
-		f := errcode.Field(attr, errcode.RuleInvalidEmail)
+		f := field(attr, errcode.RuleInvalidEmail)
 		return LoginID{}, &f
 	}
 	addr, perr := mail.ParseAddress(strings.TrimSpace(s))
 	at := strings.LastIndexByte(id.Value, '@')
 	if perr != nil || addr.Name != "" || !strings.EqualFold(addr.Address, strings.TrimSpace(s)) || at < 1 || !strings.Contains(id.Value[at:], ".") {
-		f := errcode.Field(attr, errcode.RuleInvalidEmail)
+		f := field(attr, errcode.RuleInvalidEmail)
 		return LoginID{}, &f
 	}
 	return id, nil
 }
 
 // parseUsername checks a username: no "@" (that makes an email), no spaces.
-func parseUsername(attr, s string) (LoginID, *errcode.FieldError) {
-	id, err := ParseLoginID(attr, s)
+func parseUsername(attr Attribute, s string) (LoginID, *errcode.FieldError) {
+	id, err := parseLoginID(attr, s)
 	if err != nil || id.Kind != Username || strings.ContainsAny(id.Value, " \t") {
-		f := errcode.Field(attr, errcode.RuleInvalid).WithCode(errcode.InvalidFormatValidation)
+		f := field(attr, errcode.RuleInvalid).WithCode(errcode.InvalidFormatValidation)
 		return LoginID{}, &f
 	}
 	return id, nil
 }
 
-// takenError tells which login ID was taken, as a 400009 with 400003 field errors.
+// takenError tells which login ID was taken, as ErrInvalid with RuleTaken field errors.
 func (s *Service) takenError(ctx context.Context, siteID int64, ids []StoredLoginID) error {
 	var fields []errcode.FieldError
 	for _, id := range ids {
@@ -235,25 +259,25 @@ func (s *Service) takenError(ctx context.Context, siteID int64, ids []StoredLogi
 			return err
 		}
 		if taken {
-			fields = append(fields, errcode.Field(string(id.Kind), errcode.RuleTaken))
+			fields = append(fields, field(kindAttr(id.Kind), errcode.RuleTaken))
 		}
 	}
 	if len(fields) == 0 { // freed meanwhile: still, this registration lost
-		fields = append(fields, errcode.Field(string(ids[0].Kind), errcode.RuleTaken))
+		fields = append(fields, field(kindAttr(ids[0].Kind), errcode.RuleTaken))
 	}
-	return errcode.Validation(fields...)
+	return invalid(fields...)
 }
 
 // FinalizeRegistration completes a pending registration and logs the user in.
 func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regToken string, so SessionOptions) (Result, error) {
-	t, err := s.validToken(ctx, st.ID, RegToken, "regToken", regToken)
+	t, err := s.validToken(ctx, st.ID, RegToken, regToken)
 	if err != nil {
 		return Result{}, err
 	}
 	if t.AccountID == 0 {
-		return Result{}, errcode.InvalidValue("regToken", "no registration uses it yet: call accounts.register with it")
+		return Result{}, &Error{Err: ErrTokenUnused, Attr: AttrRegToken, Case: CaseRegisterFirst}
 	}
-	if err := policy.CheckSessionExpiration("sessionExpiration", sessionExpiration(st.Policies, so)); err != nil {
+	if err := checkSessionExpiration(st.Policies, so); err != nil {
 		return Result{}, err
 	}
 	var res Result
@@ -263,7 +287,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			return err
 		}
 		if !a.Active {
-			return errcode.New(errcode.AccountDisabled, "Account is disabled")
+			return &Error{Err: ErrDisabled}
 		}
 		if !a.Registered {
 			now, prev := s.clock(), a.UpdatedAt
@@ -278,7 +302,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			return nil
 		}
 		if _, err := tx.ConsumeToken(ctx, RegToken, t.Hash); err != nil {
-			return errcode.InvalidValue("regToken", "unknown or already used")
+			return fail(ErrTokenUnknown, AttrRegToken)
 		}
 		res.Session, err = s.createSession(ctx, tx, st, a, so)
 		return err
@@ -290,7 +314,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 		return Result{}, err
 	}
 	if res.Session == nil {
-		return res, errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: follow the link sent to "+res.Account.Email)
+		return res, failCase(ErrPendingVerification, CaseMailed, res.Account.Email)
 	}
 	return res, nil
 }

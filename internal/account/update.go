@@ -2,9 +2,7 @@ package account
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"strings"
 
@@ -39,27 +37,22 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 	if c.Data != nil {
 		a.Data = merge(a.Data, c.Data)
 	}
-	for name, obj := range map[string]map[string]any{"profile": a.Profile, "data": a.Data} {
-		if b, _ := json.Marshal(obj); len(b) > MaxObjectBytes {
-			fields = append(fields, errcode.FieldCount(name, errcode.RuleTooLong, MaxObjectBytes))
-		}
-	}
+	fields = append(fields, checkObjects(a.Profile, a.Data)...)
 	var newUsername *StoredLoginID
 	if c.Username != nil && *c.Username != a.Username {
-		id, ferr := parseUsername("username", *c.Username)
+		id, ferr := parseUsername(AttrUsername, *c.Username)
 		switch {
 		case ferr != nil:
 			fields = append(fields, *ferr)
 		case !st.Policies.AccountOptions.AllowsUsername():
-			fields = append(fields, errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
-				WithMessage("is not a login identifier of this site"))
+			fields = append(fields, usernameNotAllowed())
 		default:
 			newUsername = &StoredLoginID{LoginID: id, Display: strings.TrimSpace(*c.Username)}
 		}
 	}
 	var newEmail *StoredLoginID
 	if c.Email != nil && !strings.EqualFold(strings.TrimSpace(*c.Email), a.Email) {
-		id, ferr := parseEmail("email", *c.Email)
+		id, ferr := parseEmail(AttrEmail, *c.Email)
 		if ferr != nil {
 			fields = append(fields, *ferr)
 		} else {
@@ -68,7 +61,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 	}
 	var addEmails []StoredLoginID
 	for _, e := range c.AddLoginEmails {
-		id, ferr := parseEmail("addLoginEmails", e)
+		id, ferr := parseEmail(AttrAddLoginEmails, e)
 		if ferr != nil {
 			fields = append(fields, *ferr)
 			continue
@@ -77,24 +70,24 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 	}
 	var removeEmails []LoginID
 	for _, e := range c.RemoveLoginEmails {
-		id, err := ParseLoginID("removeLoginEmails", e)
+		id, err := parseLoginID(AttrRemoveLoginEmails, e)
 		if err != nil {
 			return Account{}, err
 		}
 		if id.Kind != Email {
-			return Account{}, errcode.InvalidValue("removeLoginEmails", fmt.Sprintf("%.64q is not an email address", e))
+			return Account{}, fail(ErrNotEmail, AttrRemoveLoginEmails, e)
 		}
 		removeEmails = append(removeEmails, id)
 	}
 	newHash := ""
 	if c.NewPassword != "" {
 		if c.Password == "" && keepSession != 0 {
-			return Account{}, errcode.Missing("password")
+			return Account{}, fail(ErrMissing, AttrPassword)
 		}
 		fields = append(fields, checkPassword(st.Policies, c.NewPassword)...)
 	}
 	if len(fields) > 0 {
-		return Account{}, errcode.Validation(fields...)
+		return Account{}, invalid(fields...)
 	}
 	if c.NewPassword != "" {
 		// A client must prove it knows the current password; a server call
@@ -105,7 +98,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 				return Account{}, err
 			}
 			if !ok {
-				return Account{}, errcode.New(errcode.InvalidLoginID, "invalid password")
+				return Account{}, fail(ErrInvalidCredentials, AttrPassword)
 			}
 		}
 		if err := s.checkReuse(ctx, st, a, c.NewPassword); err != nil {
@@ -133,14 +126,14 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 				}
 			}
 			if err := tx.AddLoginID(ctx, st.ID, a.ID, *newUsername); err != nil {
-				return takenField(err, "username")
+				return takenField(err, AttrUsername)
 			}
 			a.Username = newUsername.Display
 			a.Profile = withValue(a.Profile, "username", a.Username)
 		}
 		if newEmail != nil {
 			if err := tx.AddLoginID(ctx, st.ID, a.ID, *newEmail); err != nil {
-				return takenField(err, "email")
+				return takenField(err, AttrEmail)
 			}
 			if a.Email != "" {
 				if err := tx.RemoveLoginID(ctx, a.ID, LoginID{Kind: Email, Value: mustLower(a.Email)}); err != nil && !errors.Is(err, ErrNotFound) {
@@ -156,7 +149,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 		}
 		for _, id := range addEmails {
 			if err := tx.AddLoginID(ctx, st.ID, a.ID, id); err != nil {
-				return takenField(err, "addLoginEmails")
+				return takenField(err, AttrAddLoginEmails)
 			}
 			if a.Email == "" {
 				a.Email = id.Display
@@ -164,7 +157,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 		}
 		for _, id := range removeEmails {
 			if err := tx.RemoveLoginID(ctx, a.ID, id); errors.Is(err, ErrNotFound) {
-				return errcode.InvalidValue("removeLoginEmails", "not a login email of this account")
+				return fail(ErrNotFound, AttrRemoveLoginEmails)
 			} else if err != nil {
 				return err
 			}
@@ -198,14 +191,14 @@ func (s *Service) Update(ctx context.Context, st site.Site, a Account, c Changes
 func (s *Service) Delete(ctx context.Context, a Account) error {
 	err := s.store.DeleteAccount(ctx, a.SiteID, a.ID)
 	if errors.Is(err, ErrNotFound) {
-		return errcode.Newf(errcode.UnauthorizedUser, "Unauthorized user: no account with UID %s", a.UID)
+		return noAccount(a.UID)
 	}
 	return err
 }
 
-func takenField(err error, attr string) error {
+func takenField(err error, attr Attribute) error {
 	if errors.Is(err, ErrLoginIDTaken) {
-		return errcode.Validation(errcode.Field(attr, errcode.RuleTaken))
+		return invalid(field(attr, errcode.RuleTaken))
 	}
 	return err
 }
@@ -243,7 +236,7 @@ func withValue(m map[string]any, k, v string) map[string]any {
 }
 
 func mustLower(s string) string {
-	id, err := ParseLoginID("", s)
+	id, err := ParseLoginID(s)
 	if err != nil {
 		return s
 	}
@@ -268,8 +261,7 @@ func (s *Service) checkReuse(ctx context.Context, st site.Site, a Account, newPa
 		if ok, _, err := s.hasher.Verify(ctx, newPassword, h); err != nil {
 			return err
 		} else if ok {
-			f := errcode.FieldCount("password", errcode.RuleRepeated, n).WithCode(errcode.OldPasswordUsed)
-			return &errcode.Error{Code: errcode.OldPasswordUsed, Details: f.FullMessage(), Fields: []errcode.FieldError{f}}
+			return &Error{Err: ErrPasswordReused, Fields: []errcode.FieldError{passwordReused(AttrPassword, n)}}
 		}
 	}
 	return nil
@@ -304,7 +296,7 @@ func (s *Service) afterRemoval(ctx context.Context, tx Store, a *Account) error 
 		return err
 	}
 	if len(ids) == 0 {
-		return errcode.InvalidValue("removeLoginEmails", "the account would have no login ID left")
+		return fail(ErrLastLoginID, AttrRemoveLoginEmails)
 	}
 	if a.Email != "" {
 		return nil
