@@ -8,8 +8,8 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
-	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/site"
 )
 

@@ -26,7 +26,8 @@ type Entry struct {
 	Code errcode.Code
 	// Format makes the details. Its arguments are the wire name of the
 	// attribute (%[1]s) and the error's arguments (%[2]… ), attributes among
-	// them renamed. Empty: the details list the field errors.
+	// them renamed; verbs name their argument by index. Empty: the details
+	// list the field errors.
 	Format string
 	// Base, when set, tells the condition as one field error of the request
 	// as a whole with this rule, Format (or the rule's) as its message.
@@ -86,9 +87,7 @@ func (t Table) Render(err error) error {
 		args = append(args, a)
 	}
 	out := &errcode.Error{Code: ent.Code}
-	if ent.Format != "" {
-		out.Details = fmt.Sprintf(ent.Format, args...)
-	}
+	out.Details = format(ent.Format, args)
 	for _, f := range e.Fields {
 		f.Attribute = t.name(account.Attribute(f.Attribute))
 		out.Fields = append(out.Fields, f)
@@ -109,4 +108,13 @@ func (t Table) Render(err error) error {
 		out.Details = strings.Join(msgs, ", ")
 	}
 	return out
+}
+
+// format fills a Format; one without verbs is its own text (Sprintf would
+// add the arguments it does not use).
+func format(f string, args []any) string {
+	if !strings.Contains(f, "%") {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
 }

@@ -323,4 +323,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		json.NewEncoder(w).Encode(v)
 	}
 }
-
