@@ -14,7 +14,8 @@ import (
 )
 
 // Key selects an entry: a condition, narrowed by the attribute it concerns
-// or by its case. Render looks up {Err, Case}, then {Err, Attr}, then {Err}.
+// or by its case. Render looks up {Err, Case}, then {Err, Attr}, then {Err},
+// each in the Table and then in the defaults.
 type Key struct {
 	Err  error
 	Attr account.Attribute
@@ -34,7 +35,7 @@ type Entry struct {
 	Base errcode.Rule
 }
 
-// Table is a dialect's words for the domain's errors.
+// Table is a dialect's words for the domain's errors, over the defaults.
 type Table struct {
 	// Names are the wire names of the domain's attributes.
 	Names   map[account.Attribute]string
@@ -62,6 +63,9 @@ func (t Table) Lookup(e *account.Error) (Entry, bool) {
 	}
 	for _, k := range keys {
 		if ent, ok := t.Entries[k]; ok {
+			return ent, true
+		}
+		if ent, ok := defaults[k]; ok {
 			return ent, true
 		}
 	}
