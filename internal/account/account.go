@@ -3,14 +3,8 @@ package account
 
 import (
 	"context"
-	"errors"
-	"strings"
 	"time"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
-
-	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/session"
 )
 
@@ -93,17 +87,6 @@ type Token struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
-
-// Errors a Store returns.
-var (
-	// ErrNotFound: no such row. It is the session package's sentinel, so
-	// that the store's session methods answer that package's contract too.
-	ErrNotFound = session.ErrNotFound
-	// ErrLoginIDTaken is returned when a unique login ID is already in use.
-	ErrLoginIDTaken = errors.New("login ID taken")
-	// ErrChanged is returned when an account changed since it was read.
-	ErrChanged = errors.New("account changed meanwhile")
-)
 
 // Store keeps accounts, sessions and tokens: the small stores below, one per
 // aggregate, together. Uniqueness of login IDs within a site is the store's
@@ -203,31 +186,3 @@ type MailStore interface {
 	// EnqueueMail adds a sealed message to the outbox.
 	EnqueueMail(ctx context.Context, sealed []byte, at time.Time) error
 }
-
-// ParseLoginID normalizes a login ID as the user typed it: an email when it
-// contains "@", a username otherwise. Both compare case-insensitively.
-// Unicode text is put in NFC form first, so that "é" typed as one code point
-// or as "e" and a combining accent is the same login ID.
-func ParseLoginID(param, s string) (LoginID, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return LoginID{}, errcode.Missing(param)
-	case len(s) > MaxLoginIDLen:
-		return LoginID{}, errcode.InvalidValue(param, "longer than 254 bytes")
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
-		return LoginID{}, errcode.InvalidFormat(param, "contains invalid characters")
-	}
-	// Lower-casing can lengthen a string (U+023A Ⱥ, two bytes, becomes U+2C65 ⱥ, three).
-	v := strings.ToLower(norm.NFC.String(s))
-	if len(v) > MaxLoginIDLen {
-		return LoginID{}, errcode.InvalidValue(param, "longer than 254 bytes")
-	}
-	kind := Username
-	if strings.Contains(v, "@") {
-		kind = Email
-	}
-	return LoginID{Kind: kind, Value: v}, nil
-}
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -41,9 +40,8 @@ func (s *Service) guard(st site.Site, ip string, trusted bool) *guard {
 	return &guard{s: s, st: st, sec: st.Policies.Security, ip: ip, now: s.clock()}
 }
 
-func lockedOut(what string) error {
-	return errcode.Newf(errcode.AccountTemporarilyLockedOut, "Account Temporarily Locked Out: too many failed logins %s; try again later", what)
-}
+// lockedOut is ErrLocked of the account, or with CaseAddress of the address.
+func lockedOut(c Case) error { return failCase(ErrLocked, c) }
 
 func (g *guard) countsIP() bool {
 	return g.ip != "" && (g.sec.IPLockout.HourlyFailedLoginThreshold > 0 || g.sec.Captcha.FailedLoginThreshold > 0)
@@ -63,7 +61,7 @@ func (g *guard) check(ctx context.Context) error {
 		return err
 	}
 	if g.now.Before(until) {
-		return lockedOut("from this address")
+		return lockedOut(CaseAddress)
 	}
 	g.ipFailures = n
 	return nil
@@ -72,7 +70,7 @@ func (g *guard) check(ctx context.Context) error {
 // checkAccount refuses a locked account, without spending a hash on it.
 func (g *guard) checkAccount(a Account) error {
 	if g.now.Before(a.LockedUntil) {
-		return lockedOut("of this account")
+		return lockedOut("")
 	}
 	return nil
 }
@@ -87,22 +85,22 @@ func (g *guard) recentFailures(a Account) int {
 	return a.FailedLogins
 }
 
-// captcha asks for a solved CAPTCHA past the threshold: 401020 without one,
-// 401021 when it is wrong.
+// captcha asks for a solved CAPTCHA past the threshold: ErrCaptchaRequired
+// without one, ErrCaptchaWrong when it is wrong.
 func (g *guard) captcha(ctx context.Context, a Account, token string) error {
 	t := g.sec.Captcha.FailedLoginThreshold
 	if t == 0 || g.ip == "" || max(g.ipFailures, g.recentFailures(a)) < t {
 		return nil
 	}
 	if token == "" {
-		return errcode.New(errcode.LoginFailedCaptchaRequired, "Login Failed Captcha Required: send captchaToken")
+		return &Error{Err: ErrCaptchaRequired}
 	}
 	ok, err := g.s.verifyCaptcha(ctx, token, g.ip)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errcode.New(errcode.LoginFailedWrongCaptcha, "Login Failed Wrong Captcha")
+		return &Error{Err: ErrCaptchaWrong}
 	}
 	return nil
 }
@@ -125,7 +123,7 @@ func (g *guard) claim(ctx context.Context, a *Account) error {
 			if err := g.s.store.LockAccount(ctx, a.ID, g.now.Add(time.Duration(lock.LockoutTimeSec)*time.Second)); err != nil {
 				return err
 			}
-			return lockedOut("of this account")
+			return lockedOut("")
 		}
 	}
 	if g.countsIP() {
@@ -138,7 +136,7 @@ func (g *guard) claim(ctx context.Context, a *Account) error {
 			if err := g.s.store.LockIP(ctx, g.st.ID, g.ip, g.now.Add(time.Duration(ipl.LockoutTimeSec)*time.Second)); err != nil {
 				return err
 			}
-			return lockedOut("from this address")
+			return lockedOut(CaseAddress)
 		}
 	}
 	return nil

@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 
-	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
 )
 
 // badLogin is the one answer to an unknown login ID and to a wrong password,
 // so that the answer does not tell which accounts exist.
-func badLogin() error {
-	return errcode.New(errcode.InvalidLoginID, "invalid loginID or password")
-}
+func badLogin() error { return &Error{Err: ErrInvalidCredentials} }
 
 // LoginInput are the parameters of a login.
 type LoginInput struct {
@@ -57,7 +54,7 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	}
 	// Account state is told only to who knows the password.
 	if !a.Active {
-		return Result{}, errcode.New(errcode.AccountDisabled, "Account is disabled")
+		return Result{}, &Error{Err: ErrDisabled}
 	}
 	if id.Kind == Email && st.Policies.AccountOptions.MustVerify() {
 		if verified, err := s.loginEmailVerified(ctx, a, id); err != nil {
@@ -77,7 +74,7 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 
 // checkLogin checks the parameters of a login and returns its login ID.
 func checkLogin(st site.Site, in LoginInput) (LoginID, error) {
-	id, err := ParseLoginID("loginID", in.LoginID)
+	id, err := parseLoginID(kindAttr(in.Kind), in.LoginID)
 	if err != nil {
 		return LoginID{}, err
 	}
@@ -85,7 +82,7 @@ func checkLogin(st site.Site, in LoginInput) (LoginID, error) {
 		id.Kind = in.Kind
 	}
 	if in.Password == "" {
-		return LoginID{}, errcode.Missing("password")
+		return LoginID{}, fail(ErrMissing, AttrPassword)
 	}
 	return id, checkSessionExpiration(st, in.Session)
 }
@@ -127,11 +124,11 @@ func (s *Service) verifyPassword(ctx context.Context, g *guard, a *Account, pass
 }
 
 // openSession logs a into a new session, unless the registration or the
-// email verification is pending: then it answers 206001 or 206002 with a
-// regToken.
+// email verification is pending: then it answers ErrPendingRegistration
+// or ErrPendingVerification with a regToken.
 //
 // The login is recorded only if the password hash is still the one just
-// verified: a password changed meanwhile refuses the login (403042) rather
+// verified: a password changed meanwhile refuses the login rather
 // than let a session of the old password outlive the change.
 func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so SessionOptions, rehash string) (Result, error) {
 	var res Result
@@ -139,10 +136,9 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		switch {
 		case !a.Registered:
-			pending = errcode.New(errcode.AccountPendingRegistration,
-				"Missing required fields for registration: the registration was not finalized (call accounts.finalizeRegistration with the regToken)")
+			pending = failCase(ErrPendingRegistration, CaseFinalizeNext)
 		case s.pendingVerification(st, a):
-			pending = errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: the email address is not verified")
+			pending = &Error{Err: ErrPendingVerification}
 		}
 		if pending != nil {
 			tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)
@@ -196,7 +192,10 @@ func (s *Service) createSession(ctx context.Context, tx Store, st site.Site, a A
 
 // checkSessionExpiration checks the session expiration a login asks for.
 func checkSessionExpiration(st site.Site, so SessionOptions) error {
-	return policy.CheckSessionExpiration("sessionExpiration", so.Seconds(st.Policies.GigyaPlugins.SessionExpiration))
+	if policy.CheckSessionExpiration(string(AttrSessionExpiration), so.Seconds(st.Policies.GigyaPlugins.SessionExpiration)) != nil {
+		return fail(ErrOutOfRange, AttrSessionExpiration, policy.MaxSessionExpiration)
+	}
+	return nil
 }
 
 // Logout ends one session.
@@ -213,11 +212,11 @@ func (s *Service) LogoutAll(ctx context.Context, a Account) error {
 func (s *Service) VerifyLogin(ctx context.Context, st site.Site, a Account) error {
 	switch {
 	case !a.Active:
-		return errcode.New(errcode.AccountDisabled, "Account is disabled")
+		return &Error{Err: ErrDisabled}
 	case !a.Registered:
-		return errcode.New(errcode.AccountPendingRegistration, "Missing required fields for registration: the registration was not finalized")
+		return &Error{Err: ErrPendingRegistration}
 	case s.pendingVerification(st, a):
-		return errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: the email address is not verified")
+		return &Error{Err: ErrPendingVerification}
 	}
 	return nil
 }

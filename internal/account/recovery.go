@@ -1,14 +1,12 @@
 package account
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -23,9 +21,6 @@ type ResetInput struct {
 	NewPassword string
 	// SendEmail false returns the token instead of mailing it (server calls only).
 	SendEmail bool
-	// TokenParam and PasswordParam name the parameters in errors; by
-	// default passwordResetToken and newPassword, as the RPC dialect calls them.
-	TokenParam, PasswordParam string
 }
 
 // ResetResult is what resetPassword answers.
@@ -38,39 +33,56 @@ type ResetResult struct {
 }
 
 // ResetPassword starts or finishes a password reset.
+//
+// Where the site prevents login-ID harvesting, a reset by mail answers
+// before the token and the mail are made, for known and unknown login IDs
+// alike: both do one lookup before the answer, and the work for a known one
+// runs afterwards (see Wait), so that neither the answer nor its time tells
+// which login IDs exist.
 func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput) (ResetResult, error) {
 	switch {
 	case in.LoginID != "" && in.Token != "":
-		return ResetResult{}, errcode.InvalidValue("passwordResetToken", "give loginID or passwordResetToken, not both")
+		return ResetResult{}, fail(ErrExclusive, AttrResetToken, AttrLoginID)
 	case in.Token != "":
 		return s.finishReset(ctx, st, in)
 	case in.LoginID == "":
-		return ResetResult{}, errcode.Missing("loginID")
+		return ResetResult{}, fail(ErrMissing, AttrLoginID)
 	}
-	id, err := ParseLoginID("loginID", in.LoginID)
+	id, err := ParseLoginID(in.LoginID)
 	if err != nil {
 		return ResetResult{}, err
 	}
+	hide := in.SendEmail && st.Policies.AccountOptions.PreventLoginIDHarvesting
 	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
-	if errors.Is(err, ErrNotFound) {
-		if in.SendEmail && st.Policies.AccountOptions.PreventLoginIDHarvesting {
-			// Answer as for a known login ID: which ones exist stays unknown.
-			return ResetResult{}, nil
-		}
-		return ResetResult{}, errcode.New(errcode.NoUserWithUsernameOrEmail, "Login ID does not exist")
+	switch {
+	case hide && err == nil && a.Email != "":
+		s.background(ctx, "password reset mail", func(ctx context.Context) error {
+			_, err := s.startReset(ctx, st, a, true)
+			return err
+		})
+		return ResetResult{}, nil
+	case hide && (err == nil || errors.Is(err, ErrNotFound)):
+		return ResetResult{}, nil // as for a known login ID
+	case errors.Is(err, ErrNotFound):
+		return ResetResult{}, fail(ErrNotFound, AttrLoginID)
+	case err != nil:
+		return ResetResult{}, err
+	case in.SendEmail && a.Email == "":
+		return ResetResult{}, fail(ErrNoEmail, AttrLoginID)
 	}
-	if err != nil {
+	tok, err := s.startReset(ctx, st, a, in.SendEmail)
+	if err != nil || in.SendEmail {
 		return ResetResult{}, err
 	}
-	if in.SendEmail && a.Email == "" {
-		if st.Policies.AccountOptions.PreventLoginIDHarvesting {
-			return ResetResult{}, nil // as for an unknown login ID
-		}
-		return ResetResult{}, errcode.InvalidValue("loginID", "the account has no email address to send the reset link to")
-	}
+	return ResetResult{Token: tok}, nil
+}
+
+// startReset issues a reset token for a, revoking the earlier ones, and
+// mails it or returns it.
+func (s *Service) startReset(ctx context.Context, st site.Site, a Account, send bool) (string, error) {
 	tok, hash, err := s.newToken("pr1_")
 	if err != nil {
-		return ResetResult{}, err
+		return "", err
 	}
 	now := s.clock()
 	expires := now.Add(time.Duration(st.Policies.PasswordReset.TokenExpiration) * time.Second)
@@ -82,7 +94,7 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 		if err := tx.CreateToken(ctx, Token{Hash: hash, SiteID: st.ID, AccountID: a.ID, Kind: ResetToken, CreatedAt: now, ExpiresAt: expires}); err != nil {
 			return err
 		}
-		if !in.SendEmail {
+		if !send {
 			return nil
 		}
 		link := s.link("/account/reset-password", "pwrt", tok)
@@ -92,29 +104,28 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 		return s.queue(ctx, tx, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link})
 	})
 	if err != nil {
-		return ResetResult{}, err
+		return "", err
 	}
-	if in.SendEmail {
+	if send {
 		s.mailer.Notify()
-		return ResetResult{}, nil
+		return "", nil
 	}
-	return ResetResult{Token: tok}, nil
+	return tok, nil
 }
 
 // finishReset sets the new password with a reset token, spends the token
 // and ends every session of the account.
 func (s *Service) finishReset(ctx context.Context, st site.Site, in ResetInput) (ResetResult, error) {
-	tokenParam, pwParam := cmp.Or(in.TokenParam, "passwordResetToken"), cmp.Or(in.PasswordParam, "newPassword")
 	newPassword := in.NewPassword
-	t, err := s.validToken(ctx, st.ID, ResetToken, tokenParam, in.Token)
+	t, err := s.validToken(ctx, st.ID, ResetToken, in.Token)
 	if err != nil {
 		return ResetResult{}, err
 	}
 	if newPassword == "" {
-		return ResetResult{}, errcode.Missing(pwParam)
+		return ResetResult{}, fail(ErrMissing, AttrNewPassword)
 	}
 	if fields := checkPassword(st.Policies, newPassword); len(fields) > 0 {
-		return ResetResult{}, errcode.Validation(fields...)
+		return ResetResult{}, invalid(fields...)
 	}
 	current, err := s.store.AccountByID(ctx, st.ID, t.AccountID)
 	if err != nil {
@@ -133,7 +144,7 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, in ResetInput) 
 	)
 	err = s.store.WithTx(ctx, func(tx Store) error {
 		if _, err := tx.ConsumeToken(ctx, ResetToken, t.Hash); err != nil {
-			return errcode.InvalidValue(tokenParam, "unknown or already used")
+			return fail(ErrTokenUnknown, AttrResetToken)
 		}
 		a, err := tx.AccountByID(ctx, st.ID, t.AccountID)
 		if err != nil {
@@ -184,13 +195,13 @@ func (s *Service) issueVerifyToken(ctx context.Context, tx Store, st site.Site, 
 }
 
 // ResendVerification sends a new verification link for the account's
-// email; 403200 when it is verified already.
+// email; ErrAlreadyVerified when it is verified already.
 func (s *Service) ResendVerification(ctx context.Context, st site.Site, a Account) error {
 	if a.Email == "" {
-		return errcode.InvalidValue("UID", "the account has no email address")
+		return fail(ErrNoEmail, AttrAccount)
 	}
 	if a.EmailVerified {
-		return errcode.New(errcode.RedundantOperation, "Redundant operation: the email address is verified already")
+		return &Error{Err: ErrAlreadyVerified}
 	}
 	if err := s.store.WithTx(ctx, func(tx Store) error { return s.queueVerification(ctx, tx, st, a, a.Email) }); err != nil {
 		return err
@@ -201,12 +212,12 @@ func (s *Service) ResendVerification(ctx context.Context, st site.Site, a Accoun
 
 // AccountByRegToken returns the account a regToken continues.
 func (s *Service) AccountByRegToken(ctx context.Context, st site.Site, regToken string) (Account, error) {
-	t, err := s.validToken(ctx, st.ID, RegToken, "regToken", regToken)
+	t, err := s.validToken(ctx, st.ID, RegToken, regToken)
 	if err != nil {
 		return Account{}, err
 	}
 	if t.AccountID == 0 {
-		return Account{}, errcode.InvalidValue("regToken", "no registration uses it yet")
+		return Account{}, fail(ErrTokenUnused, AttrRegToken)
 	}
 	return s.store.AccountByID(ctx, st.ID, t.AccountID)
 }
@@ -238,24 +249,24 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 }
 
 // ConfirmEmail is VerifyEmail for a server of the site that holds the
-// token: 400006 unknown or spent, 400015 expired, naming param.
-func (s *Service) ConfirmEmail(ctx context.Context, st site.Site, param, token string) (Account, error) {
-	t, err := s.validToken(ctx, st.ID, VerifyToken, param, token)
+// token: ErrTokenUnknown when unknown or spent, ErrTokenExpired.
+func (s *Service) ConfirmEmail(ctx context.Context, st site.Site, token string) (Account, error) {
+	t, err := s.validToken(ctx, st.ID, VerifyToken, token)
 	if err != nil {
 		return Account{}, err
 	}
-	return s.confirm(ctx, t, errcode.InvalidValue(param, "unknown or already used"))
+	return s.confirm(ctx, t, fail(ErrTokenUnknown, AttrVerifyToken))
 }
 
 // VerificationToken issues a verification token for a's email without
 // sending it (a server hands it to the user its own way); earlier tokens
-// stop working. 403200 when the email is verified already.
+// stop working. ErrAlreadyVerified when the email is verified already.
 func (s *Service) VerificationToken(ctx context.Context, st site.Site, a Account) (string, error) {
 	if a.Email == "" {
-		return "", errcode.InvalidValue("email_address", "the user has no email address")
+		return "", fail(ErrNoEmail, AttrEmail)
 	}
 	if a.EmailVerified {
-		return "", errcode.New(errcode.RedundantOperation, "Redundant operation: the email address is confirmed already")
+		return "", &Error{Err: ErrAlreadyVerified}
 	}
 	var tok string
 	err := s.store.WithTx(ctx, func(tx Store) error {

@@ -80,7 +80,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 		s.mailer.Notify()
 	}
 	if in.Finalize && st.Policies.AccountOptions.MustVerify() {
-		return res, errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: follow the link sent to "+a.Email)
+		return res, failCase(ErrPendingVerification, CaseMailed, a.Email)
 	}
 	return res, nil
 }
@@ -96,7 +96,7 @@ func (s *Service) registrationCaptcha(ctx context.Context, st site.Site, in Regi
 		return err
 	}
 	if !ok {
-		return errcode.New(errcode.CAPTCHAVerificationFailed, "CAPTCHA verification failed: send a solved captchaToken")
+		return failCase(ErrCaptchaWrong, CaseRegistration)
 	}
 	return nil
 }
@@ -107,12 +107,12 @@ func (s *Service) initialRegToken(ctx context.Context, st site.Site, regToken st
 	if regToken == "" {
 		return Token{}, nil
 	}
-	t, err := s.validToken(ctx, st.ID, RegToken, "regToken", regToken)
+	t, err := s.validToken(ctx, st.ID, RegToken, regToken)
 	if err != nil {
 		return Token{}, err
 	}
 	if t.AccountID != 0 {
-		return Token{}, errcode.InvalidValue("regToken", "belongs to another registration")
+		return Token{}, fail(ErrTokenTaken, AttrRegToken)
 	}
 	return t, nil
 }
@@ -126,7 +126,7 @@ func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterIn
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		if regTok.Hash != nil {
 			if _, err := tx.ConsumeToken(ctx, RegToken, regTok.Hash); err != nil {
-				return errcode.InvalidValue("regToken", "unknown or already used")
+				return fail(ErrTokenUnknown, AttrRegToken)
 			}
 		}
 		if err := tx.CreateAccount(ctx, &a, ids); err != nil {
@@ -156,7 +156,7 @@ func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterIn
 
 // checkRegistration validates the input against the policies and returns
 // the login IDs and the account to create. Every field problem is reported
-// at once, as one 400009.
+// at once, as one ErrInvalid.
 func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]StoredLoginID, Account, error) {
 	var (
 		fields []errcode.FieldError
@@ -165,7 +165,7 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 	)
 	opts := pol.AccountOptions
 	if in.Email != "" {
-		if id, ferr := newEmail("email", in.Email); ferr != nil {
+		if id, ferr := newEmail(AttrEmail, in.Email); ferr != nil {
 			fields = append(fields, *ferr)
 		} else {
 			a.Email = id.Display
@@ -183,19 +183,40 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 	needEmail := opts.VerifyEmail || (pol.Registration.RequireLoginID && !opts.AllowsUsername())
 	switch {
 	case needEmail && in.Email == "":
-		fields = append(fields, errcode.Field("email", errcode.RuleBlank))
+		fields = append(fields, field(AttrEmail, errcode.RuleBlank))
 	case pol.Registration.RequireLoginID && in.Email == "" && in.Username == "":
-		fields = append(fields, errcode.Field("username", errcode.RuleBlank))
+		fields = append(fields, field(AttrUsername, errcode.RuleBlank))
 	}
 	fields = append(fields, checkPassword(pol, in.Password)...)
 	fields = append(fields, checkObjects(in.Profile, in.Data)...)
 	if len(fields) > 0 {
-		return nil, Account{}, errcode.Validation(fields...)
+		return nil, Account{}, invalid(fields...)
 	}
 	// The profile shows the login IDs, as Gigya's does.
 	a.Profile = withDefault(a.Profile, "email", a.Email)
 	a.Profile = withDefault(a.Profile, "username", a.Username)
 	return ids, a, nil
+}
+
+// checkObjects bounds the JSON of a profile and of data.
+func checkObjects(profile, data map[string]any) []errcode.FieldError {
+	var fields []errcode.FieldError
+	for _, o := range []struct {
+		attr Attribute
+		obj  map[string]any
+	}{{AttrProfile, profile}, {AttrData, data}} {
+		if b, _ := json.Marshal(o.obj); len(b) > MaxObjectBytes {
+			fields = append(fields, errcode.FieldCount(string(o.attr), errcode.RuleTooLong, MaxObjectBytes))
+		}
+	}
+	return fields
+}
+
+// usernameNotAllowed is the field error of a username where the site's
+// login identifiers are emails only.
+func usernameNotAllowed() errcode.FieldError {
+	return field(AttrUsername, errcode.RuleInvalid).WithCode(errcode.ValidationError).
+		WithMessage("is not a login identifier of this site")
 }
 
 func checkPassword(pol policy.Policies, pw string) []errcode.FieldError {
@@ -217,37 +238,23 @@ func withDefault(m map[string]any, k, v string) map[string]any {
 }
 
 // parseEmail checks an email address: a bare addr-spec with a domain.
-func parseEmail(attr, s string) (LoginID, *errcode.FieldError) {
-	id, err := ParseLoginID(attr, s)
+func parseEmail(attr Attribute, s string) (LoginID, *errcode.FieldError) {
+	id, err := parseLoginID(attr, s)
 	if err != nil {
-		f := errcode.Field(attr, errcode.RuleInvalidEmail)
+		f := field(attr, errcode.RuleInvalidEmail)
 		return LoginID{}, &f
 	}
 	addr, perr := mail.ParseAddress(strings.TrimSpace(s))
 	at := strings.LastIndexByte(id.Value, '@')
 	if perr != nil || addr.Name != "" || !strings.EqualFold(addr.Address, strings.TrimSpace(s)) || at < 1 || !strings.Contains(id.Value[at:], ".") {
-		f := errcode.Field(attr, errcode.RuleInvalidEmail)
+		f := field(attr, errcode.RuleInvalidEmail)
 		return LoginID{}, &f
 	}
 	return id, nil
 }
 
-// checkObjects bounds the JSON of a profile and of data.
-func checkObjects(profile, data map[string]any) []errcode.FieldError {
-	var fields []errcode.FieldError
-	for _, o := range []struct {
-		name string
-		obj  map[string]any
-	}{{"profile", profile}, {"data", data}} {
-		if b, _ := json.Marshal(o.obj); len(b) > MaxObjectBytes {
-			fields = append(fields, errcode.FieldCount(o.name, errcode.RuleTooLong, MaxObjectBytes))
-		}
-	}
-	return fields
-}
-
 // newEmail is an email address given as a new login ID, named attr.
-func newEmail(attr, s string) (StoredLoginID, *errcode.FieldError) {
+func newEmail(attr Attribute, s string) (StoredLoginID, *errcode.FieldError) {
 	id, ferr := parseEmail(attr, s)
 	if ferr != nil {
 		return StoredLoginID{}, ferr
@@ -258,29 +265,28 @@ func newEmail(attr, s string) (StoredLoginID, *errcode.FieldError) {
 // newUsername is a username given as a new login ID: well formed, and a
 // login identifier of the site.
 func newUsername(opts policy.AccountOptions, s string) (StoredLoginID, *errcode.FieldError) {
-	id, ferr := parseUsername("username", s)
+	id, ferr := parseUsername(AttrUsername, s)
 	if ferr != nil {
 		return StoredLoginID{}, ferr
 	}
 	if !opts.AllowsUsername() {
-		f := errcode.Field("username", errcode.RuleInvalid).WithCode(errcode.ValidationError).
-			WithMessage("is not a login identifier of this site")
+		f := usernameNotAllowed()
 		return StoredLoginID{}, &f
 	}
 	return StoredLoginID{LoginID: id, Display: strings.TrimSpace(s)}, nil
 }
 
 // parseUsername checks a username: no "@" (that makes an email), no spaces.
-func parseUsername(attr, s string) (LoginID, *errcode.FieldError) {
-	id, err := ParseLoginID(attr, s)
+func parseUsername(attr Attribute, s string) (LoginID, *errcode.FieldError) {
+	id, err := parseLoginID(attr, s)
 	if err != nil || id.Kind != Username || strings.ContainsAny(id.Value, " \t") {
-		f := errcode.Field(attr, errcode.RuleInvalid).WithCode(errcode.InvalidFormatValidation)
+		f := field(attr, errcode.RuleInvalid).WithCode(errcode.InvalidFormatValidation)
 		return LoginID{}, &f
 	}
 	return id, nil
 }
 
-// takenError tells which login ID was taken, as a 400009 with 400003 field errors.
+// takenError tells which login ID was taken, as ErrInvalid with RuleTaken field errors.
 func (s *Service) takenError(ctx context.Context, siteID int64, ids []StoredLoginID) error {
 	var fields []errcode.FieldError
 	for _, id := range ids {
@@ -289,23 +295,23 @@ func (s *Service) takenError(ctx context.Context, siteID int64, ids []StoredLogi
 			return err
 		}
 		if taken {
-			fields = append(fields, errcode.Field(string(id.Kind), errcode.RuleTaken))
+			fields = append(fields, field(kindAttr(id.Kind), errcode.RuleTaken))
 		}
 	}
 	if len(fields) == 0 { // freed meanwhile: still, this registration lost
-		fields = append(fields, errcode.Field(string(ids[0].Kind), errcode.RuleTaken))
+		fields = append(fields, field(kindAttr(ids[0].Kind), errcode.RuleTaken))
 	}
-	return errcode.Validation(fields...)
+	return invalid(fields...)
 }
 
 // FinalizeRegistration completes a pending registration and logs the user in.
 func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regToken string, so SessionOptions) (Result, error) {
-	t, err := s.validToken(ctx, st.ID, RegToken, "regToken", regToken)
+	t, err := s.validToken(ctx, st.ID, RegToken, regToken)
 	if err != nil {
 		return Result{}, err
 	}
 	if t.AccountID == 0 {
-		return Result{}, errcode.InvalidValue("regToken", "no registration uses it yet: call accounts.register with it")
+		return Result{}, &Error{Err: ErrTokenUnused, Attr: AttrRegToken, Case: CaseRegisterFirst}
 	}
 	if err := checkSessionExpiration(st, so); err != nil {
 		return Result{}, err
@@ -317,7 +323,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			return err
 		}
 		if !a.Active {
-			return errcode.New(errcode.AccountDisabled, "Account is disabled")
+			return &Error{Err: ErrDisabled}
 		}
 		if !a.Registered {
 			now := s.clock()
@@ -332,7 +338,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			return nil
 		}
 		if _, err := tx.ConsumeToken(ctx, RegToken, t.Hash); err != nil {
-			return errcode.InvalidValue("regToken", "unknown or already used")
+			return fail(ErrTokenUnknown, AttrRegToken)
 		}
 		res.Session, err = s.createSession(ctx, tx, st, a, so)
 		return err
@@ -344,7 +350,7 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 		return Result{}, err
 	}
 	if res.Session == nil {
-		return res, errcode.New(errcode.AccountPendingVerification, "Account Pending Verification: follow the link sent to "+res.Account.Email)
+		return res, failCase(ErrPendingVerification, CaseMailed, res.Account.Email)
 	}
 	return res, nil
 }

@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
+	"sync"
 	"time"
 
-	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/secretbox"
@@ -40,6 +41,8 @@ type Service struct {
 	log       *slog.Logger
 	captcha   Captcha
 	sessions  *session.Service[Account]
+	// jobs is the work started after an answer; Wait waits for it.
+	jobs sync.WaitGroup
 }
 
 // Options configure a Service; zero values take defaults.
@@ -104,7 +107,7 @@ const regTokenTTL = time.Hour
 
 // IsAvailableLoginID reports whether loginID is free in the site.
 func (s *Service) IsAvailableLoginID(ctx context.Context, siteID int64, loginID string) (bool, error) {
-	id, err := ParseLoginID("loginID", loginID)
+	id, err := ParseLoginID(loginID)
 	if err != nil {
 		return false, err
 	}
@@ -114,8 +117,8 @@ func (s *Service) IsAvailableLoginID(ctx context.Context, siteID int64, loginID 
 
 // Find returns the account whose login ID of the given kind is loginID; ok
 // is false when there is none.
-func (s *Service) Find(ctx context.Context, siteID int64, kind LoginIDKind, param, loginID string) (a Account, ok bool, err error) {
-	id, err := ParseLoginID(param, loginID)
+func (s *Service) Find(ctx context.Context, siteID int64, kind LoginIDKind, loginID string) (a Account, ok bool, err error) {
+	id, err := parseLoginID(kindAttr(kind), loginID)
 	if err != nil {
 		return Account{}, false, err
 	}
@@ -127,17 +130,61 @@ func (s *Service) Find(ctx context.Context, siteID int64, kind LoginIDKind, para
 	return a, err == nil, err
 }
 
-// ByUID returns the account of uid in the site: 403005 when there is none.
+// ByUID returns the account of uid in the site: ErrNotFound when there is none.
 func (s *Service) ByUID(ctx context.Context, siteID int64, uid string) (Account, error) {
 	if uid == "" {
-		return Account{}, errcode.Missing("UID")
+		return Account{}, fail(ErrMissing, AttrAccount)
 	}
 	a, err := s.store.AccountByUID(ctx, siteID, uid)
 	if errors.Is(err, ErrNotFound) {
-		return Account{}, errcode.Newf(errcode.UnauthorizedUser, "Unauthorized user: no account with UID %.64q", uid)
+		return Account{}, noAccount(uid)
 	}
 	return a, err
 }
+
+// noAccount is the ErrNotFound of the account with uid.
+func noAccount(uid string) error { return fail(ErrNotFound, AttrAccount, uid) }
+
+// kindAttr is the attribute of a login ID of kind: the login ID of either
+// kind when kind is not set.
+func kindAttr(kind LoginIDKind) Attribute {
+	switch kind {
+	case Email:
+		return AttrEmail
+	case Username:
+		return AttrUsername
+	}
+	return AttrLoginID
+}
+
+// tokenAttr is the attribute a token of kind is given as.
+func tokenAttr(kind TokenKind) Attribute {
+	switch kind {
+	case ResetToken:
+		return AttrResetToken
+	case VerifyToken:
+		return AttrVerifyToken
+	}
+	return AttrRegToken
+}
+
+// backgroundTimeout bounds work done after the answer.
+const backgroundTimeout = time.Minute
+
+// background runs fn after the answer: with ctx's values but not its end.
+// A failure is logged; the client was answered already.
+func (s *Service) background(ctx context.Context, what string, fn func(context.Context) error) {
+	s.jobs.Go(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+		defer cancel()
+		if err := fn(ctx); err != nil {
+			s.log.Error(what, "err", err)
+		}
+	})
+}
+
+// Wait waits for the work started after answers (password reset mails) to end.
+func (s *Service) Wait() { s.jobs.Wait() }
 
 // LoginIDsOf returns the login IDs of an account.
 func (s *Service) LoginIDsOf(ctx context.Context, a Account) ([]StoredLoginID, error) {
@@ -179,29 +226,30 @@ func (s *Service) issueRegToken(ctx context.Context, tx Store, siteID, accountID
 		CreatedAt: now, ExpiresAt: now.Add(regTokenTTL)})
 }
 
-// validToken finds an unexpired token of kind for the site, naming param
-// in its errors: 400006 when unknown, spent or expired.
-func (s *Service) validToken(ctx context.Context, siteID int64, kind TokenKind, param, token string) (Token, error) {
+// validToken finds an unexpired token of kind for the site: ErrTokenUnknown
+// when unknown or spent, ErrTokenExpired.
+func (s *Service) validToken(ctx context.Context, siteID int64, kind TokenKind, token string) (Token, error) {
+	attr := tokenAttr(kind)
 	if token == "" {
-		return Token{}, errcode.Missing(param)
+		return Token{}, fail(ErrMissing, attr)
 	}
 	t, err := s.store.TokenByHash(ctx, kind, hashToken(token))
 	switch {
 	case errors.Is(err, ErrNotFound) || (err == nil && siteID != 0 && t.SiteID != siteID):
-		return Token{}, errcode.InvalidValue(param, "unknown or already used")
+		return Token{}, fail(ErrTokenUnknown, attr)
 	case err != nil:
 		return Token{}, err
 	case !s.now().Before(t.ExpiresAt):
-		return Token{}, errcode.Newf(errcode.CodeExpired, "Code expired: %s has expired", param)
+		return Token{}, fail(ErrTokenExpired, attr)
 	}
 	return t, nil
 }
 
-// ByID returns the account with the numeric id in the site: 404000 when there is none.
+// ByID returns the account with the numeric id in the site: ErrNotFound when there is none.
 func (s *Service) ByID(ctx context.Context, siteID, id int64) (Account, error) {
 	a, err := s.store.AccountByID(ctx, siteID, id)
 	if errors.Is(err, ErrNotFound) {
-		return Account{}, errcode.New(errcode.NotFound, "User not found")
+		return Account{}, fail(ErrNotFound, AttrAccount, strconv.FormatInt(id, 10))
 	}
 	return a, err
 }
@@ -220,17 +268,17 @@ func later(now, prev time.Time) time.Time {
 
 // save writes a, read with updated_at prev, in tx: updated_at moves on to
 // now (or just past prev), and a change made since the read refuses the
-// write with 409030.
+// write (ErrChanged).
 func save(ctx context.Context, tx Store, a *Account, prev, now time.Time) error {
 	a.UpdatedAt = later(now, prev)
 	return changed(tx.UpdateAccount(ctx, a, prev))
 }
 
-// changed turns ErrChanged into 409030: the account changed since it was
-// read, and nothing was written; the client may try again.
+// changed reports ErrChanged of the store as the domain's: the account
+// changed since it was read, and nothing was written; the client may try again.
 func changed(err error) error {
 	if errors.Is(err, ErrChanged) {
-		return errcode.New(errcode.ConcurrentUpdatesNotAllowed, "Concurrent updates not allowed: the account changed meanwhile; try again")
+		return fail(ErrChanged, AttrAccount)
 	}
 	return err
 }

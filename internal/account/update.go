@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"strings"
 	"time"
@@ -35,15 +34,15 @@ func (c Changes) Permitted(by Caller) error {
 	switch {
 	case by.Server:
 	case len(c.AddLoginEmails) > 0:
-		return errcode.New(errcode.PermissionDenied, "Permission denied: addLoginEmails is set by server calls only")
+		return fail(ErrServerOnly, AttrAddLoginEmails)
 	case c.Active != nil:
-		return errcode.New(errcode.PermissionDenied, "Permission denied: isActive is set by server calls only")
+		return fail(ErrServerOnly, AttrActive)
 	}
 	return nil
 }
 
 // Update applies changes to a for by, atomically: on any error nothing
-// changes. Every field problem is reported at once, as one 400009. A client
+// changes. Every field problem is reported at once, as one ErrInvalid. A client
 // changing the password proves the current one; a password change ends the
 // account's other sessions, all of them for a server call.
 func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account, c Changes) (Account, error) {
@@ -57,7 +56,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account
 		}
 	}
 	if len(u.fields) > 0 {
-		return Account{}, errcode.Validation(u.fields...)
+		return Account{}, invalid(u.fields...)
 	}
 	if err := u.newPassword(ctx, c); err != nil {
 		return Account{}, err
@@ -143,7 +142,7 @@ func (u *update) username(c Changes) error {
 			}
 		}
 		if err := tx.AddLoginID(ctx, u.st.ID, u.a.ID, id); err != nil {
-			return takenField(err, "username")
+			return takenField(err, AttrUsername)
 		}
 		u.a.Username = id.Display
 		u.a.Profile = withValue(u.a.Profile, "username", u.a.Username)
@@ -157,14 +156,14 @@ func (u *update) email(c Changes) error {
 	if c.Email == nil || strings.EqualFold(strings.TrimSpace(*c.Email), u.a.Email) {
 		return nil
 	}
-	id, ferr := newEmail("email", *c.Email)
+	id, ferr := newEmail(AttrEmail, *c.Email)
 	if ferr != nil {
 		u.fields = append(u.fields, *ferr)
 		return nil
 	}
 	u.loginIDs = append(u.loginIDs, func(ctx context.Context, tx Store) error {
 		if err := tx.AddLoginID(ctx, u.st.ID, u.a.ID, id); err != nil {
-			return takenField(err, "email")
+			return takenField(err, AttrEmail)
 		}
 		if u.a.Email != "" {
 			if err := tx.RemoveLoginID(ctx, u.a.ID, LoginID{Kind: Email, Value: mustLower(u.a.Email)}); err != nil && !errors.Is(err, ErrNotFound) {
@@ -183,7 +182,7 @@ func (u *update) email(c Changes) error {
 func (u *update) loginEmails(c Changes) error {
 	var add []StoredLoginID
 	for _, e := range c.AddLoginEmails {
-		id, ferr := parseEmail("addLoginEmails", e)
+		id, ferr := parseEmail(AttrAddLoginEmails, e)
 		if ferr != nil {
 			u.fields = append(u.fields, *ferr)
 			continue
@@ -192,12 +191,12 @@ func (u *update) loginEmails(c Changes) error {
 	}
 	var remove []LoginID
 	for _, e := range c.RemoveLoginEmails {
-		id, err := ParseLoginID("removeLoginEmails", e)
+		id, err := parseLoginID(AttrRemoveLoginEmails, e)
 		if err != nil {
 			return err
 		}
 		if id.Kind != Email {
-			return errcode.InvalidValue("removeLoginEmails", fmt.Sprintf("%.64q is not an email address", e))
+			return fail(ErrNotEmail, AttrRemoveLoginEmails, e)
 		}
 		remove = append(remove, id)
 	}
@@ -213,7 +212,7 @@ func (u *update) loginEmails(c Changes) error {
 func (u *update) addEmails(ctx context.Context, tx Store, ids []StoredLoginID) error {
 	for _, id := range ids {
 		if err := tx.AddLoginID(ctx, u.st.ID, u.a.ID, id); err != nil {
-			return takenField(err, "addLoginEmails")
+			return takenField(err, AttrAddLoginEmails)
 		}
 		if u.a.Email == "" {
 			u.a.Email = id.Display
@@ -225,7 +224,7 @@ func (u *update) addEmails(ctx context.Context, tx Store, ids []StoredLoginID) e
 func (u *update) removeEmails(ctx context.Context, tx Store, ids []LoginID) error {
 	for _, id := range ids {
 		if err := tx.RemoveLoginID(ctx, u.a.ID, id); errors.Is(err, ErrNotFound) {
-			return errcode.InvalidValue("removeLoginEmails", "not a login email of this account")
+			return fail(ErrNotFound, AttrRemoveLoginEmails)
 		} else if err != nil {
 			return err
 		}
@@ -243,7 +242,7 @@ func (u *update) password(c Changes) error {
 		return nil
 	}
 	if c.Password == "" && !u.by.Server {
-		return errcode.Missing("password")
+		return fail(ErrMissing, AttrPassword)
 	}
 	u.fields = append(u.fields, checkPassword(u.st.Policies, c.NewPassword)...)
 	return nil
@@ -262,7 +261,7 @@ func (u *update) newPassword(ctx context.Context, c Changes) error {
 			return err
 		}
 		if !ok {
-			return errcode.New(errcode.InvalidLoginID, "invalid password")
+			return fail(ErrInvalidCredentials, AttrPassword)
 		}
 	}
 	if err := u.s.checkReuse(ctx, u.st, u.a, c.NewPassword); err != nil {
@@ -277,14 +276,14 @@ func (u *update) newPassword(ctx context.Context, c Changes) error {
 func (s *Service) Delete(ctx context.Context, a Account) error {
 	err := s.store.DeleteAccount(ctx, a.SiteID, a.ID)
 	if errors.Is(err, ErrNotFound) {
-		return errcode.Newf(errcode.UnauthorizedUser, "Unauthorized user: no account with UID %s", a.UID)
+		return noAccount(a.UID)
 	}
 	return err
 }
 
-func takenField(err error, attr string) error {
+func takenField(err error, attr Attribute) error {
 	if errors.Is(err, ErrLoginIDTaken) {
-		return errcode.Validation(errcode.Field(attr, errcode.RuleTaken))
+		return invalid(field(attr, errcode.RuleTaken))
 	}
 	return err
 }
@@ -322,7 +321,7 @@ func withValue(m map[string]any, k, v string) map[string]any {
 }
 
 func mustLower(s string) string {
-	id, err := ParseLoginID("", s)
+	id, err := ParseLoginID(s)
 	if err != nil {
 		return s
 	}
@@ -347,8 +346,7 @@ func (s *Service) checkReuse(ctx context.Context, st site.Site, a Account, newPa
 		if ok, _, err := s.hasher.Verify(ctx, newPassword, h); err != nil {
 			return err
 		} else if ok {
-			f := errcode.FieldCount("password", errcode.RuleRepeated, n).WithCode(errcode.OldPasswordUsed)
-			return &errcode.Error{Code: errcode.OldPasswordUsed, Details: f.FullMessage(), Fields: []errcode.FieldError{f}}
+			return &Error{Err: ErrPasswordReused, Fields: []errcode.FieldError{passwordReused(AttrPassword, n)}}
 		}
 	}
 	return nil
@@ -383,7 +381,7 @@ func (s *Service) afterRemoval(ctx context.Context, tx Store, a *Account) error 
 		return err
 	}
 	if len(ids) == 0 {
-		return errcode.InvalidValue("removeLoginEmails", "the account would have no login ID left")
+		return fail(ErrLastLoginID, AttrRemoveLoginEmails)
 	}
 	if a.Email != "" {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -86,6 +87,7 @@ func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog
 		st, err := sites.ByID(r.Context(), siteID)
 		if err == nil {
 			_, err = accounts.ResetPassword(r.Context(), st, account.ResetInput{Token: token, NewPassword: r.FormValue("newPassword")})
+			err = rpc.Errors().Render(err) // the page's fields are named as the RPC dialect's
 		}
 		if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code != errcode.GeneralServerError {
 			form.Problems = []string{e.Description()}

@@ -694,6 +694,13 @@ func TestRESTLogin(t *testing.T) {
 			bad("blank login ID", `{"email_address":"  ","username":"","password":"login-password-1"}`, restNoLoginID),
 			bad("no body", "", restNoLoginID),
 			bad("malformed JSON", `{"email_address":`, restMalformed),
+			// A login ID the domain refuses is named as the body names it.
+			bad("email too long", `{"email_address":"`+strings.Repeat("a", 300)+`@example.com","password":"login-password-1"}`,
+				restErr("bad_request", "Invalid parameter value: email_address: longer than 254 bytes")),
+			bad("username too long", `{"username":"`+strings.Repeat("a", 300)+`","password":"login-password-1"}`,
+				restErr("bad_request", "Invalid parameter value: username: longer than 254 bytes")),
+			bad("email with a control character", `{"email_address":"log\u0001@example.com","password":"login-password-1"}`,
+				restErr("bad_request", "Invalid parameter format: email_address: contains invalid characters")),
 			{name: "body not JSON", method: "POST", path: "/users/login", ctype: "application/x-www-form-urlencoded",
 				body: "email_address=log%40example.com&password=login-password-1", status: 406, want: restNotJSON},
 			{name: "no credentials", as: "none", method: "POST", path: "/users/login",

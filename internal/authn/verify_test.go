@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"net/url"
 	"strconv"
 	"testing"
@@ -79,7 +80,9 @@ func codeOf(err error) errcode.Code {
 // want is what a proof should establish: the error code, or the facts of
 // the principal.
 type want struct {
-	code    errcode.Code
+	code errcode.Code
+	// err is the condition of a refusal the domain words: a session's.
+	err     error
 	server  bool
 	key     bool
 	session bool
@@ -87,7 +90,13 @@ type want struct {
 
 func check(t *testing.T, name string, p *authn.Principal, err error, w want) {
 	t.Helper()
-	if codeOf(err) != w.code {
+	switch {
+	case w.err != nil:
+		if !errors.Is(err, w.err) {
+			t.Errorf("%s: %v, want %v", name, err, w.err)
+		}
+		return
+	case codeOf(err) != w.code:
 		t.Errorf("%s: %v, want code %d", name, err, w.code)
 		return
 	}
@@ -150,7 +159,7 @@ func TestSignature(t *testing.T) {
 			{"key", signed(f.key.Secret, "n1", asKey), want{server: true, key: true}},
 			{"mobile session", signed(mobileSecret, "n1", asSession), want{session: true}},
 			{"browser session", signed(mobileSecret, "n2", func(s *authn.Signed) { s.SessionToken = f.browser.Token }),
-				want{code: errcode.InvalidSessionToken}},
+				want{err: session.ErrNoSecret}},
 			{"wrong secret", signed(f.key.Secret, "n3", nil), want{code: errcode.InvalidRequestSignature}},
 			{"no timestamp", signed(f.st.Secret, "n4", func(s *authn.Signed) { s.Timestamp = "" }),
 				want{code: errcode.MissingRequiredTimestampParameter}},
@@ -206,7 +215,7 @@ func TestSession(t *testing.T) {
 		}{
 			{"browser", f.browser.Token, want{session: true}},
 			{"mobile", f.mobile.Token, want{session: true}},
-			{"unknown", "st1_nope", want{code: errcode.InvalidSessionToken}},
+			{"unknown", "st1_nope", want{err: session.ErrUnknown}},
 		} {
 			p, err := f.v.Session(context.Background(), f.st, tc.token)
 			check(t, tc.name, p, err, tc.want)

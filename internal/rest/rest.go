@@ -311,17 +311,16 @@ type fieldError struct {
 }
 
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	e := callctx.Fail(r.Context(), h.log, err)
+	e := callctx.Fail(r.Context(), h.log, errorTable.Render(err))
 	token := e.Entry().Token
 	if token == "" {
 		token = errcode.TokenInternalServerError
 	}
 	body := errorBody{Error: token, Description: e.Description()}
 	if len(e.Fields) > 0 {
-		// Field errors speak of the REST names; the description lists them.
+		// The description lists the field errors.
 		msgs := make([]string, len(e.Fields))
 		for i, f := range e.Fields {
-			f.Attribute = restName(f.Attribute)
 			msgs[i] = f.FullMessage()
 			body.Errors = append(body.Errors, fieldError{f.Attribute, f.Message, string(f.Rule), f.Value, f.Count})
 		}
@@ -345,14 +344,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if v != nil {
 		json.NewEncoder(w).Encode(v)
 	}
-}
-
-// restNames are the REST names of domain attributes.
-var restNames = map[string]string{"email": "email_address", "addLoginEmails": "email_address"}
-
-func restName(attr string) string {
-	if n, ok := restNames[attr]; ok {
-		return n
-	}
-	return attr
 }

@@ -128,7 +128,7 @@ func (u Users) create(ctx context.Context, r *Request) (Response, error) {
 	res, err := u.Accounts.Register(ctx, r.Site, account.RegisterInput{Email: str(in.Email), Username: str(in.Username),
 		Password: str(in.Password), Finalize: true, NoSession: true, Caller: r.Caller()})
 	// A user whose email awaits confirmation exists all the same.
-	if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code == errcode.AccountPendingVerification {
+	if errors.Is(err, account.ErrPendingVerification) {
 		err = nil
 	}
 	if err != nil {
@@ -200,9 +200,6 @@ func (u Users) remove(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, err
 	}
 	if err := u.Accounts.Delete(ctx, a); err != nil {
-		if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code == errcode.UnauthorizedUser {
-			return Response{}, errcode.New(errcode.NotFound, "User not found") // deleted meanwhile
-		}
 		return Response{}, err
 	}
 	return Response{Body: map[string]any{"id": a.ID}}, nil
@@ -250,10 +247,10 @@ type loginBody struct {
 }
 
 // identity returns the login ID and password of a login body.
-func (r *Request) identity() (param string, kind account.LoginIDKind, value, password string, err error) {
+func (r *Request) identity() (kind account.LoginIDKind, value, password string, err error) {
 	var b loginBody
 	if err := r.Decode(&b); err != nil {
-		return "", "", "", "", err
+		return "", "", "", err
 	}
 	if b.User != nil {
 		b.Username, b.Email, b.Password = b.User.Username, b.User.Email, b.User.Password
@@ -264,20 +261,20 @@ func (r *Request) identity() (param string, kind account.LoginIDKind, value, pas
 	}
 	switch {
 	case strings.TrimSpace(str(b.Email)) != "":
-		return "email_address", account.Email, str(b.Email), str(b.Password), nil
+		return account.Email, str(b.Email), str(b.Password), nil
 	case strings.TrimSpace(str(b.Username)) != "":
-		return "username", account.Username, str(b.Username), str(b.Password), nil
+		return account.Username, str(b.Username), str(b.Password), nil
 	}
-	return "", "", "", "", errcode.New(errcode.MissingRequiredParameter, "Username or Email Address must be given")
+	return "", "", "", errcode.New(errcode.MissingRequiredParameter, "Username or Email Address must be given")
 }
 
 // findUser finds the user of a login body: 404 when there is none.
 func (u Users) findUser(ctx context.Context, r *Request) (account.Account, error) {
-	param, kind, value, _, err := r.identity()
+	kind, value, _, err := r.identity()
 	if err != nil {
 		return account.Account{}, err
 	}
-	a, ok, err := u.Accounts.Find(ctx, r.Site.ID, kind, param, value)
+	a, ok, err := u.Accounts.Find(ctx, r.Site.ID, kind, value)
 	if err != nil {
 		return account.Account{}, err
 	}
@@ -295,18 +292,8 @@ func (u Users) findBy(ctx context.Context, r *Request) (Response, error) {
 	return Response{Body: u.userOf(a)}, nil
 }
 
-// loginRefusals word a refused login as the Social ID API does: 403 with
-// one base error whose code tells why.
-var loginRefusals = map[errcode.Code]errcode.FieldError{
-	errcode.InvalidLoginID:              errcode.Field(errcode.BaseAttribute, errcode.RuleInvalidPassword),
-	errcode.AccountDisabled:             errcode.Field(errcode.BaseAttribute, errcode.RuleActive),
-	errcode.AccountPendingVerification:  errcode.Field(errcode.BaseAttribute, errcode.RuleConfirmed),
-	errcode.AccountTemporarilyLockedOut: errcode.Field(errcode.BaseAttribute, errcode.RuleLocked),
-	errcode.AccountPendingRegistration:  errcode.Field(errcode.BaseAttribute, errcode.RuleConfirmed).WithMessage("registration is not finalized"),
-}
-
 func (u Users) login(ctx context.Context, r *Request) (Response, error) {
-	_, kind, value, pw, err := r.identity()
+	kind, value, pw, err := r.identity()
 	if err != nil {
 		return Response{}, err
 	}
@@ -315,11 +302,6 @@ func (u Users) login(ctx context.Context, r *Request) (Response, error) {
 	}
 	// The caller is the site's server: it answers for its users' addresses.
 	res, err := u.Accounts.Login(ctx, r.Site, account.LoginInput{LoginID: value, Password: pw, Kind: kind, Caller: r.Caller()})
-	if e, ok := errors.AsType[*errcode.Error](err); ok {
-		if f, refused := loginRefusals[e.Code]; refused {
-			return Response{}, &errcode.Error{Code: e.Code, Details: f.Message, Fields: []errcode.FieldError{f}}
-		}
-	}
 	if err != nil {
 		return Response{}, err
 	}
@@ -365,20 +347,11 @@ func (u Users) resetPassword(ctx context.Context, r *Request) (Response, error) 
 		return Response{}, errcode.Validation(errcode.Field("password", errcode.RuleBlank))
 	}
 	res, err := u.Accounts.ResetPassword(ctx, r.Site, account.ResetInput{Token: *b.User.ResetPasswordToken,
-		NewPassword: str(b.User.Password), TokenParam: "reset_password_token", PasswordParam: "password"})
+		NewPassword: str(b.User.Password)})
 	if err != nil {
-		return Response{}, tokenNotFound(err, "Reset password token not found")
+		return Response{}, err
 	}
 	return Response{Body: map[string]any{"user_id": res.AccountID}}, nil
-}
-
-// tokenNotFound turns an unknown token (400006) into the 404 of the Social ID
-// API; an expired one stays 400015, a 403.
-func tokenNotFound(err error, msg string) error {
-	if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code == errcode.InvalidParameterValue {
-		return errcode.New(errcode.NotFound, msg)
-	}
-	return err
 }
 
 func (u Users) confirmationToken(ctx context.Context, r *Request) (Response, error) {
@@ -403,9 +376,9 @@ func (u Users) confirmEmail(ctx context.Context, r *Request) (Response, error) {
 	if str(b.Token) == "" {
 		return Response{}, errcode.Missing("email_confirmation_token")
 	}
-	a, err := u.Accounts.ConfirmEmail(ctx, r.Site, "email_confirmation_token", *b.Token)
+	a, err := u.Accounts.ConfirmEmail(ctx, r.Site, *b.Token)
 	if err != nil {
-		return Response{}, tokenNotFound(err, "Email confirmation token not found")
+		return Response{}, err
 	}
 	return Response{Body: u.userOf(a)}, nil
 }

@@ -40,7 +40,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, dat
 	env := envelope{CallID: info.ID, Context: out.context, APIVersion: 2, Time: h.now().UTC().Format(timeLayout)}
 	ent, _ := errcode.Lookup(errcode.OK)
 	if err != nil {
-		e := callctx.Fail(r.Context(), h.log, err)
+		e := callctx.Fail(r.Context(), h.log, errorTable.Render(err))
 		ent = e.Entry()
 		env.ErrorCode, env.ErrorMessage, env.ErrorDetails = ent.Code, ent.Message, e.Description()
 		for _, f := range e.Fields {

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/secretbox"
 )
 
@@ -60,6 +59,16 @@ func (o Options) Seconds(def int) int {
 
 // ErrNotFound is what a Store answers for a session it does not hold.
 var ErrNotFound = errors.New("not found")
+
+// The conditions a session is refused with; each adapter words them.
+var (
+	// ErrUnknown: no live session of the site has the token.
+	ErrUnknown = errors.New("session unknown")
+	// ErrExpired: the session has expired.
+	ErrExpired = errors.New("session expired")
+	// ErrNoSecret: a browser session, which has no secret to sign with.
+	ErrNoSecret = errors.New("session has no signing secret")
+)
 
 // Creator writes new sessions: the store, or a transaction of it, so that
 // a login's session is written with the rest of the login.
@@ -131,28 +140,28 @@ func (s *Service[A]) Create(ctx context.Context, w Creator, siteID, accountID in
 }
 
 // Resolve finds the session of a token in the site, with its owner:
-// 403001 when unknown, 403011 when expired. One indexed lookup.
+// ErrUnknown or ErrExpired. One indexed lookup.
 func (s *Service[A]) Resolve(ctx context.Context, siteID int64, token string) (Session, A, error) {
 	var none A
 	if token == "" || len(token) > maxTokenLen {
-		return Session{}, none, invalid("")
+		return Session{}, none, ErrUnknown
 	}
 	sess, owner, err := s.store.SessionByHash(ctx, Hash(token))
 	if errors.Is(err, ErrNotFound) || (err == nil && sess.SiteID != siteID) {
-		return Session{}, none, invalid("")
+		return Session{}, none, ErrUnknown
 	}
 	if err != nil {
 		return Session{}, none, err
 	}
 	if !sess.ExpiresAt.IsZero() && !s.now().Before(sess.ExpiresAt) {
 		s.store.DeleteSession(ctx, sess.TokenHash) // gone already is fine: it is expired either way
-		return Session{}, none, errcode.New(errcode.SessionHasExpired, "Session has expired")
+		return Session{}, none, ErrExpired
 	}
 	return sess, owner, nil
 }
 
 // Secret resolves a mobile session and opens its secret, the key its
-// requests are signed with: 403001 for a session without one.
+// requests are signed with: ErrNoSecret for a session without one.
 func (s *Service[A]) Secret(ctx context.Context, siteID int64, token string) (Session, A, []byte, error) {
 	var none A
 	sess, owner, err := s.Resolve(ctx, siteID, token)
@@ -160,7 +169,7 @@ func (s *Service[A]) Secret(ctx context.Context, siteID int64, token string) (Se
 		return Session{}, none, nil, err
 	}
 	if len(sess.SecretSealed) == 0 {
-		return Session{}, none, nil, invalid(": a browser session cannot sign requests")
+		return Session{}, none, nil, ErrNoSecret
 	}
 	secret, err := s.box.Open(sess.SecretSealed, aad(sess.TokenHash))
 	if err != nil {
@@ -221,7 +230,3 @@ func expiry(now time.Time, exp int) time.Time {
 
 // aad binds a sealed secret to its session.
 func aad(hash []byte) []byte { return append([]byte("session:"), hash...) }
-
-func invalid(why string) error {
-	return errcode.New(errcode.InvalidSessionToken, "Invalid session token"+why)
-}

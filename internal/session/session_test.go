@@ -117,19 +117,19 @@ func TestCreateAndResolve(t *testing.T) {
 			site  int64
 			token string
 			at    time.Time
-			code  errcode.Code
+			want  error
 		}{
-			{"empty", f.site, "", t0, errcode.InvalidSessionToken},
-			{"too long", f.site, string(bytes.Repeat([]byte{'a'}, 129)), t0, errcode.InvalidSessionToken},
-			{"unknown", f.site, "st1_nope", t0, errcode.InvalidSessionToken},
-			{"another site's", f.other, n.Token, t0, errcode.InvalidSessionToken},
-			{"live", f.site, n.Token, t0.Add(59 * time.Second), 0},
-			{"expired", f.site, n.Token, t0.Add(60 * time.Second), errcode.SessionHasExpired},
-			{"expired, then gone", f.site, n.Token, t0.Add(60 * time.Second), errcode.InvalidSessionToken},
+			{"empty", f.site, "", t0, session.ErrUnknown},
+			{"too long", f.site, string(bytes.Repeat([]byte{'a'}, 129)), t0, session.ErrUnknown},
+			{"unknown", f.site, "st1_nope", t0, session.ErrUnknown},
+			{"another site's", f.other, n.Token, t0, session.ErrUnknown},
+			{"live", f.site, n.Token, t0.Add(59 * time.Second), nil},
+			{"expired", f.site, n.Token, t0.Add(60 * time.Second), session.ErrExpired},
+			{"expired, then gone", f.site, n.Token, t0.Add(60 * time.Second), session.ErrUnknown},
 		} {
 			f.now = tc.at
-			if _, _, err := f.svc.Resolve(ctx, tc.site, tc.token); codeOf(err) != tc.code {
-				t.Errorf("%s: %v, want %d", tc.name, err, tc.code)
+			if _, _, err := f.svc.Resolve(ctx, tc.site, tc.token); err != tc.want {
+				t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 			}
 		}
 	})
@@ -149,7 +149,7 @@ func TestSecret(t *testing.T) {
 		if err != nil || !bytes.Equal(got, secret) || a.ID != f.acc.ID {
 			t.Errorf("Secret = %x, %v", got, err)
 		}
-		if _, _, _, err := f.svc.Secret(ctx, f.site, browser.Token); codeOf(err) != errcode.InvalidSessionToken {
+		if _, _, _, err := f.svc.Secret(ctx, f.site, browser.Token); err != session.ErrNoSecret {
 			t.Errorf("browser session Secret: %v", err)
 		}
 	})

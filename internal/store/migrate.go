@@ -54,7 +54,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	dialect := database.DialectSQLite3
-	var opts []goose.ProviderOption
+	opts := []goose.ProviderOption{goose.WithGoMigrations(loginIDMigration())}
 	if db.engine == Postgres {
 		dialect = database.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/conformance"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -17,6 +19,33 @@ func TestConformance(t *testing.T) {
 			conformance.Run(t, func(t *testing.T) *store.DB { return storetest.Open(t, e) })
 		})
 	}
+}
+
+// forEachEngine runs test on a fresh database of every engine.
+func forEachEngine(t *testing.T, test func(t *testing.T, db *store.DB)) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			test(t, storetest.Open(t, e))
+		})
+	}
+}
+
+func newSite(t *testing.T, db *store.DB, key string) site.Record {
+	t.Helper()
+	r := site.Record{Name: "s", APIKey: key, SealedSecret: []byte{1, 2, 3}, Domains: []string{"example.com"}, CreatedAt: t0, UpdatedAt: t0}
+	if err := db.CreateSite(context.Background(), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func stored(ids ...account.LoginID) []account.StoredLoginID {
+	out := make([]account.StoredLoginID, len(ids))
+	for i, id := range ids {
+		out[i] = account.StoredLoginID{LoginID: id, Display: id.Value}
+	}
+	return out
 }
 
 func TestOpenRejectsBadURLs(t *testing.T) {

@@ -39,7 +39,8 @@ func register(name string, run func(t *testing.T, db *store.DB), methods ...stri
 // Run runs every group on a database of its own from open, in parallel, and
 // fails when an exported method of *store.DB is run by no group.
 func Run(t *testing.T, open Open) {
-	covered := map[string]bool{"Ping": true, "Engine": true, "Migrate": true, "Close": true} // testLifecycle
+	covered := map[string]bool{"Ping": true, "Engine": true, "Migrate": true, "Close": true, // testLifecycle
+		"RenormalizeLoginIDs": true} // migration 00010 again, a hook of package store's own tests
 	for _, g := range groups {
 		for _, m := range g.methods {
 			covered[m] = true

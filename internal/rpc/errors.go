@@ -1,0 +1,55 @@
+package rpc
+
+import (
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/dialect"
+)
+
+// Errors returns the RPC dialect's table of the domain's errors.
+func Errors() dialect.Table { return errorTable }
+
+// errorTable is the RPC dialect's table of the domain's errors: the catalog
+// entry and the words of each condition, and the parameter names of the
+// domain's attributes.
+var errorTable = dialect.Table{
+	Names: map[account.Attribute]string{
+		account.AttrBase:              errcode.BaseAttribute,
+		account.AttrAccount:           "UID",
+		account.AttrLoginID:           "loginID",
+		account.AttrEmail:             "email",
+		account.AttrUsername:          "username",
+		account.AttrPassword:          "password",
+		account.AttrNewPassword:       "newPassword",
+		account.AttrProfile:           "profile",
+		account.AttrData:              "data",
+		account.AttrAddLoginEmails:    "addLoginEmails",
+		account.AttrRemoveLoginEmails: "removeLoginEmails",
+		account.AttrRegToken:          "regToken",
+		account.AttrResetToken:        "passwordResetToken",
+		account.AttrVerifyToken:       "verificationToken",
+		account.AttrSessionExpiration: "sessionExpiration",
+		account.AttrActive:            "isActive",
+	},
+	// In the formats %[1]s is the attribute's wire name, %[2]… the arguments.
+	Entries: map[dialect.Key]dialect.Entry{
+		{Err: account.ErrNotFound}:                                            {Code: errcode.UnauthorizedUser, Format: "Unauthorized user: no account with UID %.64[2]q"},
+		{Err: account.ErrNotFound, Attr: account.AttrLoginID}:                 {Code: errcode.NoUserWithUsernameOrEmail, Format: "Login ID does not exist"},
+		{Err: account.ErrNotFound, Attr: account.AttrRemoveLoginEmails}:       {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: not a login email of this account"},
+		{Err: account.ErrNoEmail}:                                             {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: the account has no email address"},
+		{Err: account.ErrNoEmail, Attr: account.AttrLoginID}:                  {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: the account has no email address to send the reset link to"},
+		{Err: account.ErrTokenUnused, Case: account.CaseRegisterFirst}:        {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: no registration uses it yet: call accounts.register with it"},
+		{Err: account.ErrInvalidCredentials}:                                  {Code: errcode.InvalidLoginID, Format: "invalid loginID or password"},
+		{Err: account.ErrInvalidCredentials, Attr: account.AttrPassword}:      {Code: errcode.InvalidLoginID, Format: "invalid password"},
+		{Err: account.ErrDisabled}:                                            {Code: errcode.AccountDisabled, Format: "Account is disabled"},
+		{Err: account.ErrPendingRegistration}:                                 {Code: errcode.AccountPendingRegistration, Format: "Missing required fields for registration: the registration was not finalized"},
+		{Err: account.ErrPendingRegistration, Case: account.CaseFinalizeNext}: {Code: errcode.AccountPendingRegistration, Format: "Missing required fields for registration: the registration was not finalized (call accounts.finalizeRegistration with the regToken)"},
+		{Err: account.ErrPendingVerification}:                                 {Code: errcode.AccountPendingVerification, Format: "Account Pending Verification: the email address is not verified"},
+		{Err: account.ErrPendingVerification, Case: account.CaseMailed}:       {Code: errcode.AccountPendingVerification, Format: "Account Pending Verification: follow the link sent to %[2]s"},
+		{Err: account.ErrAlreadyVerified}:                                     {Code: errcode.RedundantOperation, Format: "Redundant operation: the email address is verified already"},
+		{Err: account.ErrLocked}:                                              {Code: errcode.AccountTemporarilyLockedOut, Format: "Account Temporarily Locked Out: too many failed logins of this account; try again later"},
+		{Err: account.ErrLocked, Case: account.CaseAddress}:                   {Code: errcode.AccountTemporarilyLockedOut, Format: "Account Temporarily Locked Out: too many failed logins from this address; try again later"},
+		{Err: account.ErrCaptchaRequired}:                                     {Code: errcode.LoginFailedCaptchaRequired, Format: "Login Failed Captcha Required: send captchaToken"},
+		{Err: account.ErrCaptchaWrong, Case: account.CaseRegistration}:        {Code: errcode.CAPTCHAVerificationFailed, Format: "CAPTCHA verification failed: send a solved captchaToken"},
+	},
+}
