@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/secretbox"
 	"github.com/custos-id/custos/internal/session"
@@ -68,13 +67,6 @@ func (f *fixture) create(t *testing.T, exp int, mobile bool) *session.New {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func codeOf(err error) errcode.Code {
-	if err == nil {
-		return 0
-	}
-	return errcode.From(err).Code
 }
 
 func forEachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
