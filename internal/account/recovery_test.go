@@ -18,9 +18,12 @@ import (
 )
 
 // recorder is the real store, noting which of its methods a service calls
-// (the calls inside a transaction count as the WithTx).
+// (the calls inside a transaction count as the WithTx). A transaction waits
+// for gate, when set, so that work started in the background cannot run
+// before the test has looked at what came before the answer.
 type recorder struct {
 	*store.DB
+	gate  chan struct{}
 	mu    sync.Mutex
 	calls []string
 }
@@ -45,6 +48,9 @@ func (r *recorder) AccountByLoginID(ctx context.Context, siteID int64, id accoun
 }
 
 func (r *recorder) WithTx(ctx context.Context, fn func(account.Store) error) error {
+	if r.gate != nil {
+		<-r.gate
+	}
 	r.note("WithTx")
 	return r.DB.WithTx(ctx, fn)
 }
@@ -80,6 +86,7 @@ func TestResetPasswordAnswersBeforeTheWork(t *testing.T) {
 
 			var answers []account.ResetResult
 			for _, id := range []string{"nobody@example.com", "known@example.com"} {
+				rec.gate = make(chan struct{})
 				res, err := svc.ResetPassword(ctx, st, account.ResetInput{LoginID: id, SendEmail: true})
 				if err != nil {
 					t.Fatalf("%s: %v", id, err)
@@ -88,6 +95,7 @@ func TestResetPasswordAnswersBeforeTheWork(t *testing.T) {
 				if got := rec.take(); !slices.Equal(got, []string{"AccountByLoginID"}) {
 					t.Errorf("%s: before the answer %v, want one lookup", id, got)
 				}
+				close(rec.gate)
 				svc.Wait()
 				want := []string(nil)
 				if id == "known@example.com" {
