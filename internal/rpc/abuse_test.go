@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 // End-to-end tests of the defences against abuse: account and address
 // lockouts, CAPTCHAs past a threshold of failed logins, protection against

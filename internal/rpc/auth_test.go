@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 // End-to-end tests of how the RPC dialect checks credentials (reference
 // gigya-api.md §2): requests signed with timestamp, nonce and sig (keyed by

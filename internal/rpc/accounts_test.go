@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 // End-to-end tests of the accounts.* methods of the RPC dialect: forms
 // POSTed over HTTP to the real router, as the SDKs send them, on every

@@ -1,4 +1,4 @@
-package app_test
+package rest_test
 
 import (
 	"bytes"
