@@ -9,163 +9,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/app"
-	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/rest"
-	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/server"
-	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
 )
-
-var now = time.Date(2026, 11, 22, 10, 30, 15, 123e6, time.UTC)
-
-// env is a custos on a real database behind a real HTTP server.
-type env struct {
-	srv  *httptest.Server
-	app  *app.App
-	db   *store.DB
-	site site.Site
-	// header is sent with every request that does not set it itself.
-	header http.Header
-}
-
-const maxBody = 4 << 10
-
-func newEnv(t testing.TB, engine store.Engine) *env {
-	t.Helper()
-	db := storetest.Open(t, engine)
-	cfg := server.DefaultConfig()
-	cfg.MaxBodyBytes = maxBody
-	a, err := app.New(testOptions(db, cfg, func() time.Time { return now }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := a.Sites.Create(context.Background(), "test", []string{"example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Routes that panic, to prove that a panic becomes 500001 in each dialect.
-	a.RPC.Register("test.panic", rpc.Method{Run: func(context.Context, *rpc.Call) (any, error) { panic("boom secret-stack") }})
-	// A method whose credentials the adapter does not know how to check must not run.
-	a.RPC.Register("test.unchecked", rpc.Method{Auth: rpc.Auth(99), Run: func(context.Context, *rpc.Call) (any, error) {
-		t.Error("a method ran on unchecked credentials")
-		return nil, nil
-	}})
-	a.REST.Handle("GET /test/panic", func(context.Context, *rest.Request) (rest.Response, error) { panic("boom secret-stack") })
-	ann := &account.Account{SiteID: st.ID, UID: "0123456789abcdef0123456789abcdef", Username: "ann", Email: "Ann@Example.com",
-		Active: true, EmailVerified: true, CreatedAt: now, UpdatedAt: now}
-	if err := db.CreateAccount(context.Background(), ann, []account.StoredLoginID{
-		{LoginID: account.LoginID{Kind: account.Email, Value: "ann@example.com"}, Display: "Ann@Example.com"},
-		{LoginID: account.LoginID{Kind: account.Username, Value: "ann"}, Display: "ann"}}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
-	return &env{srv: srv, app: a, db: db, site: st}
-}
-
-// startApp serves an App of o behind a loopback test server, until the
-// test ends. The env has no site yet.
-func startApp(t testing.TB, db *store.DB, o app.Options) *env {
-	t.Helper()
-	a, err := app.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
-	return &env{srv: srv, app: a, db: db}
-}
-
-// testOptions are the options of an App under test: cheap password hashing,
-// mail to the log.
-func testOptions(db *store.DB, cfg server.Config, now func() time.Time) app.Options {
-	return app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), Now: now, Server: cfg,
-		PublicURL: "http://custos.test", Password: cheapHashing}
-}
-
-// cheapHashing keeps tests fast; production uses password.DefaultParams.
-var cheapHashing = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-
-func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			test(t, newEnv(t, engine))
-		})
-	}
-}
-
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (e *env) do(t *testing.T, method, path string, body io.Reader, header http.Header) response {
-	t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	for k, vs := range e.header {
-		if _, set := req.Header[k]; !set {
-			req.Header[k] = vs
-		}
-	}
-	res, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{res.StatusCode, res.Header, b}
-}
-
-func (r response) json(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("body %q: %v", r.body, err)
-	}
-	return m
-}
-
-var callIDRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
-// checkEnvelope asserts the fields every RPC response carries.
-func checkEnvelope(t *testing.T, r response, m map[string]any) {
-	t.Helper()
-	id, _ := m["callId"].(string)
-	if !callIDRe.MatchString(id) || r.header.Get("X-Call-Id") != id {
-		t.Errorf("callId %q, header %q", id, r.header.Get("X-Call-Id"))
-	}
-	if m["time"] != "2026-11-22T10:30:15.123Z" || m["apiVersion"] != 2.0 {
-		t.Errorf("time %v apiVersion %v", m["time"], m["apiVersion"])
-	}
-	if r.header.Get("Date") == "" {
-		t.Error("no Date header")
-	}
-	if _, ok := m["statusReason"].(string); !ok {
-		t.Error("no statusReason")
-	}
-}
 
 func TestRPC(t *testing.T) {
 	tests := []struct {
@@ -448,12 +302,6 @@ func TestREST(t *testing.T) {
 	})
 }
 
-func jsonEqual(a, b any) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return bytes.Equal(x, y)
-}
-
 func TestOps(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	for _, p := range []string{"/healthz", "/readyz"} {
@@ -519,15 +367,3 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		}
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

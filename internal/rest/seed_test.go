@@ -1,50 +1,12 @@
 package rest_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/custos-id/custos/internal/rest"
 )
-
-// restCall sends a JSON body to the REST dialect with the site's Basic credentials.
-func (e *env) restCall(t *testing.T, method, path, body string) response {
-	t.Helper()
-	req, _ := http.NewRequest(method, "/", nil)
-	req.SetBasicAuth(strconv.FormatInt(e.site.ID, 10), e.site.SecretBase64())
-	hdr := http.Header{"Authorization": {req.Header.Get("Authorization")}}
-	if body != "" {
-		hdr.Set("Content-Type", "application/json")
-	}
-	var rd *strings.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	if rd == nil {
-		return e.do(t, method, rest.Prefix+path, nil, hdr)
-	}
-	return e.do(t, method, rest.Prefix+path, rd, hdr)
-}
-
-// sameJSON compares two JSON documents, key order aside.
-func sameJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("body %s: %v", got, err)
-	}
-	json.Unmarshal([]byte(want), &w)
-	gb, _ := json.Marshal(g)
-	wb, _ := json.Marshal(w)
-	if !bytes.Equal(gb, wb) {
-		t.Fatalf("body\n got %s\nwant %s", gb, wb)
-	}
-}
 
 // The three examples of the Social ID error document, reproduced in status
 // and body (key order aside), on both engines.

@@ -144,69 +144,6 @@ func (s *restScenario) send(t *testing.T, st restStep) response {
 	return s.e.do(t, st.method, rest.Prefix+path, rd, hdr)
 }
 
-func basicAuth(siteID int64, secret string) string {
-	req, _ := http.NewRequest("GET", "/", nil)
-	req.SetBasicAuth(strconv.FormatInt(siteID, 10), secret)
-	return req.Header.Get("Authorization")
-}
-
-// jsonScalar is a JSON string or number as text: "" for anything else.
-func jsonScalar(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return ""
-}
-
-// restStatuses is the status table of the Social ID error document.
-var restStatuses = map[string]int{"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404,
-	"not_acceptable": 406, "conflict": 409, "unprocessable_entity": 422, "internal_server_error": 500}
-
-// checkRESTResponse asserts what every response carries: JSON, an
-// X-Call-Id and, for an error, the token of its status, a description and
-// a non-empty errors array of strings or {attribute, message, code}.
-func checkRESTResponse(t *testing.T, r response) {
-	t.Helper()
-	if ct := r.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
-		t.Errorf("Content-Type %q", ct)
-	}
-	if id := r.header.Get("X-Call-Id"); !callIDRe.MatchString(id) {
-		t.Errorf("X-Call-Id %q", id)
-	}
-	if r.status < 400 {
-		return
-	}
-	m := r.json(t)
-	token, _ := m["error"].(string)
-	if restStatuses[token] != r.status {
-		t.Errorf("error %q with HTTP %d: %s", token, r.status, r.body)
-	}
-	if d, _ := m["error_description"].(string); d == "" {
-		t.Errorf("no error_description: %s", r.body)
-	}
-	errs, _ := m["errors"].([]any)
-	if len(errs) == 0 {
-		t.Errorf("no errors array: %s", r.body)
-	}
-	for _, e := range errs {
-		if _, ok := e.(string); ok {
-			continue
-		}
-		f, _ := e.(map[string]any)
-		for _, k := range []string{"attribute", "message", "code"} {
-			if s, _ := f[k].(string); s == "" {
-				t.Errorf("errors entry without %s: %s", k, r.body)
-			}
-		}
-	}
-	if r.status == 401 && r.header.Get("WWW-Authenticate") == "" {
-		t.Error("401 without WWW-Authenticate")
-	}
-}
-
 // restUser is the JSON of a user resource.
 type restUser struct {
 	id        string // a number or a {placeholder}
@@ -309,7 +246,7 @@ func (s *restScenario) createUser(t *testing.T, body string) string {
 func (s *restScenario) createOtherUser(t *testing.T, body string) string {
 	t.Helper()
 	o := *s
-	o.e = &env{srv: s.e.srv, app: s.e.app, db: s.e.db, site: s.other}
+	o.e = s.e.with(s.other)
 	return o.createUser(t, body)
 }
 
@@ -913,7 +850,7 @@ func TestRESTExpiredTokens(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			clock := &accountsClock{t: now}
+			clock := newAccountsClock()
 			e := newClockEnv(t, engine, clock.now)
 			s := newRESTScenario(t, e)
 			s.vars["id"] = s.createUser(t, `{"user":{"email_address":"late@example.com","password":"late-password-1"}}`)

@@ -82,7 +82,7 @@ func openDB(t *testing.T, u string) *store.DB {
 func newAbuseEnv(t *testing.T, engine store.Engine, opts func(*app.Options)) *abuseEnv {
 	t.Helper()
 	u := storetest.URL(t, engine)
-	clock := &accountsClock{t: now}
+	clock := newAccountsClock()
 	e := instance(t, openDB(t, u), site.Site{}, clock.now, func(o *app.Options) {
 		o.TrustedProxies = loopbackProxies
 		if opts != nil {
@@ -722,89 +722,6 @@ func TestAbuseHarvestingUsernames(t *testing.T) {
 		if !slices.Equal(shape(known), shape(unknown)) {
 			t.Errorf("a known username answers %s, an unknown one %s", dump(known), dump(unknown))
 		}
-	})
-}
-
-// ------------------------------------------------------------------ REST
-
-func TestAbuseRESTLockout(t *testing.T) {
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		e.mustPolicies(t, "security", lockPolicy)
-		r := e.restCall(t, "POST", "/users", `{"user":{"email_address":"rl@example.com","password":"right-password-1"}}`)
-		if r.status != 201 {
-			t.Fatalf("create: %d %s", r.status, r.body)
-		}
-		id := jsonScalar(r.json(t)["id"])
-		user := func(locked, signedIn bool) string {
-			in := "null"
-			if signedIn {
-				in = strconv.Quote(restNow)
-			}
-			return fmt.Sprintf(`{"id":%s,"username":null,"email_address":"rl@example.com","signed_up_at":%q,"signed_in_at":%s,`+
-				`"active":true,"confirmed":false,"locked":%t}`, id, restNow, in, locked)
-		}
-		const rightBody = `{"email_address":"rl@example.com","password":"right-password-1"}`
-		const wrongBody = `{"email_address":"rl@example.com","password":"wrong-password-9"}`
-		locked := restRefused("locked", "user is locked")
-		loggedIn := func(t *testing.T, r response) {
-			t.Helper()
-			m := r.json(t)
-			if tok, _ := m["login_token"].(string); tok == "" || jsonScalar(m["user_id"]) != id {
-				t.Errorf("login body %s", r.body)
-			}
-		}
-		for _, tc := range []struct {
-			name    string
-			advance time.Duration
-			method  string
-			path    string
-			body    string
-			status  int
-			want    string // the whole body, key order aside
-			check   func(t *testing.T, r response)
-		}{
-			{name: "not locked", method: "GET", path: "/users/" + id, status: 200, want: user(false, false)},
-			{name: "failure 1", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 2", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 3", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "the right password, locked", method: "POST", path: "/users/login", body: rightBody, status: 403, want: locked},
-			{name: "wrapped in user, in another case, locked", method: "POST", path: "/users/login",
-				body: `{"user":{"email_address":"RL@example.com","password":"right-password-1"}}`, status: 403, want: locked},
-			{name: "shown locked", method: "GET", path: "/users/" + id, status: 200, want: user(true, false)},
-			{name: "found locked", method: "GET", path: "/users/find_by?email_address=rl@example.com", status: 200, want: user(true, false)},
-			{name: "unlock", method: "PUT", path: "/users/" + id + "/unlock", status: 200, want: user(false, false)},
-			{name: "shown unlocked", method: "GET", path: "/users/" + id, status: 200, want: user(false, false)},
-			// The unlock forgot the failures too: two more do not lock.
-			{name: "failure 1 after the unlock", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 2 after the unlock", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "the right password", method: "POST", path: "/users/login", body: rightBody, status: 201, check: loggedIn},
-			{name: "unlock an unlocked user", method: "PUT", path: "/users/" + id + "/unlock", status: 200, want: user(false, true)},
-			{name: "unlock an unknown user", method: "PUT", path: "/users/999999/unlock", status: 404, want: restUserNotFound},
-			// A lockout that ends by itself shows so.
-			{name: "failure 1 again", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 2 again", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 3 again", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "locked again", method: "GET", path: "/users/" + id, status: 200, want: user(true, true)},
-			{name: "61 s later, not locked", advance: 61 * time.Second, method: "GET", path: "/users/" + id, status: 200, want: user(false, true)},
-			{name: "61 s later, the right password", method: "POST", path: "/users/login", body: rightBody, status: 201, check: loggedIn},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				e.clock.advance(tc.advance)
-				r := e.restCall(t, tc.method, tc.path, tc.body)
-				checkRESTResponse(t, r)
-				if r.status != tc.status {
-					t.Fatalf("HTTP %d, want %d: %s", r.status, tc.status, r.body)
-				}
-				if tc.want != "" {
-					sameJSON(t, r.body, tc.want)
-				}
-				if tc.check != nil {
-					tc.check(t, r)
-				}
-			})
-		}
-		// The RPC dialect sees the same account.
-		e.logins(t, []attempt{{name: "RPC login", loginID: "rl@example.com", password: "right-password-1", code: 0}})
 	})
 }
 

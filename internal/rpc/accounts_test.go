@@ -18,11 +18,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/custos-id/custos/internal/apitest"
 
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/app"
@@ -36,126 +37,19 @@ import (
 
 // ---------------------------------------------------------------- helpers
 
-// vals builds a form from name, value pairs.
-func vals(kv ...string) url.Values {
-	v := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		v.Add(kv[i], kv[i+1])
-	}
-	return v
-}
-
-// withSecret is vals plus the site secret: a server call.
-func withSecret(e *env, kv ...string) url.Values {
-	v := vals(kv...)
-	v.Set("secret", e.site.SecretBase64())
-	return v
-}
-
-// rpcPost POSTs form, urlencoded, to an RPC method of e's site (the apiKey
-// is added unless form has one) and returns the response and its body. It
-// checks the envelope fields that do not depend on the clock.
-func rpcPost(t *testing.T, e *env, method string, form url.Values, hdr http.Header) (response, map[string]any) {
-	t.Helper()
-	f := url.Values{}
-	for k, v := range form {
-		f[k] = v
-	}
-	if !f.Has("apiKey") {
-		f.Set("apiKey", e.site.APIKey)
-	}
-	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	for k, v := range hdr {
-		h[k] = v
-	}
-	r := e.do(t, "POST", "/"+method, strings.NewReader(f.Encode()), h)
-	if r.status != http.StatusOK {
-		t.Errorf("%s: HTTP %d, want 200 (no httpStatusCodes)", method, r.status)
-	}
-	m := r.json(t)
-	if id, _ := m["callId"].(string); !callIDRe.MatchString(id) || m["apiVersion"] != 2.0 {
-		t.Errorf("%s: envelope: %s", method, r.body)
-	}
-	return r, m
-}
-
-// call is rpcPost on an env with the fixed clock of newEnv, checking the
-// whole envelope.
-func call(t *testing.T, e *env, method string, form url.Values) map[string]any {
-	t.Helper()
-	r, m := rpcPost(t, e, method, form, nil)
-	checkEnvelope(t, r, m)
-	return m
-}
-
-// codeInfo is what the envelope carries with an errorCode.
-type codeInfo struct {
-	status  float64
-	reason  string
-	message string
-}
-
-// wantCodes are the codes the tests of this package meet, as the catalog
-// should give them (written out here rather than read from errcode, so
-// that a change of the catalog shows).
-var wantCodes = map[float64]codeInfo{
-	0:      {200, "OK", ""},
-	206001: {206, "Partial Content", "Account pending registration"},
-	206002: {206, "Partial Content", "Account pending verification"},
-	400001: {400, "Bad Request", "Invalid request format"},
-	400002: {400, "Bad Request", "Missing required parameter"},
-	400015: {400, "Bad Request", "Code expired"},
-	400004: {400, "Bad Request", "Invalid parameter format"},
-	400006: {400, "Bad Request", "Invalid parameter value"},
-	400009: {400, "Bad Request", "Validation error"},
-	400021: {400, "Bad Request", "CAPTCHA verification failed"},
-	400097: {400, "Bad Request", "Missing required timestamp parameter"},
-	400098: {400, "Bad Request", "Invalid timestamp parameter"},
-	401000: {401, "Unauthorized", "Invalid policy configuration"},
-	401020: {401, "Unauthorized", "Login Failed Captcha Required"},
-	401021: {401, "Unauthorized", "Login Failed Wrong Captcha"},
-	401030: {401, "Unauthorized", "Old password used"},
-	403001: {403, "Forbidden", "Invalid session token"},
-	403002: {403, "Forbidden", "The difference between the request's timestamp and the server time is larger than 120 seconds. " +
-		"Please check your server's time and timezone configuration."},
-	403003: {403, "Forbidden", "Invalid request signature"},
-	403004: {403, "Forbidden", "Duplicate nonce"},
-	403025: {403, "Forbidden", "Invalid token"},
-	403026: {403, "Forbidden", "Unauthorized access error"},
-	403120: {403, "Forbidden", "Account Temporarily Locked Out"},
-	403005: {403, "Forbidden", "Unauthorized user"},
-	403006: {403, "Forbidden", "Secret Sent Over Http"},
-	403007: {403, "Forbidden", "Permission denied"},
-	403010: {403, "Forbidden", "Invalid Secret"},
-	403011: {403, "Forbidden", "Session has expired"},
-	403012: {403, "Forbidden", "No valid session"},
-	403041: {403, "Forbidden", "Account disabled"},
-	403042: {403, "Forbidden", "Invalid loginID"},
-	403047: {403, "Forbidden", "There is no user with that username or email"},
-	403200: {403, "Forbidden", "Redundant operation"},
-	501001: {501, "Not Implemented", "Invalid API method"},
-}
-
-// fieldErr is one entry of validationErrors.
-type fieldErr struct {
-	code  float64
-	field string
-	msg   string
-}
-
 // Field errors that recur.
 var (
-	emailTaken     = fieldErr{400003, "email", "email has already been taken"}
-	emailInvalid   = fieldErr{400026, "email", "email must be a valid email"}
-	emailBlank     = fieldErr{400027, "email", "email can't be blank"}
-	usernameTaken  = fieldErr{400003, "username", "username has already been taken"}
-	usernameBad    = fieldErr{400026, "username", "username is invalid"}
-	usernameNotID  = fieldErr{400009, "username", "username is not a login identifier of this site"}
-	passwordShort  = fieldErr{400009, "password", "password is too short (minimum is 8 characters)"}
-	passwordBlank  = fieldErr{400027, "password", "password can't be blank"}
-	addEmailTaken  = fieldErr{400003, "addLoginEmails", "addLoginEmails has already been taken"}
-	addEmailFormat = fieldErr{400026, "addLoginEmails", "addLoginEmails must be a valid email"}
-	passwordReused = fieldErr{401030, "password", "password must be different from last 3 ones"}
+	emailTaken     = apitest.Field(400003, "email", "email has already been taken")
+	emailInvalid   = apitest.Field(400026, "email", "email must be a valid email")
+	emailBlank     = apitest.Field(400027, "email", "email can't be blank")
+	usernameTaken  = apitest.Field(400003, "username", "username has already been taken")
+	usernameBad    = apitest.Field(400026, "username", "username is invalid")
+	usernameNotID  = apitest.Field(400009, "username", "username is not a login identifier of this site")
+	passwordShort  = apitest.Field(400009, "password", "password is too short (minimum is 8 characters)")
+	passwordBlank  = apitest.Field(400027, "password", "password can't be blank")
+	addEmailTaken  = apitest.Field(400003, "addLoginEmails", "addLoginEmails has already been taken")
+	addEmailFormat = apitest.Field(400026, "addLoginEmails", "addLoginEmails must be a valid email")
+	passwordReused = apitest.Field(401030, "password", "password must be different from last 3 ones")
 )
 
 // Error details that recur.
@@ -176,81 +70,6 @@ func noUID(uid string) string { return fmt.Sprintf("Unauthorized user: no accoun
 
 func serverOnly(method string) string {
 	return "Permission denied: " + method + " is a server call and needs the site secret"
-}
-
-// expect asserts the error of a response: code with its catalog status and
-// message, details exactly (none on success) and exactly the field errors
-// given.
-func expect(t *testing.T, m map[string]any, code float64, details string, fields ...fieldErr) {
-	t.Helper()
-	info, ok := wantCodes[code]
-	if !ok {
-		t.Fatalf("the test lacks code %v", code)
-	}
-	if m["errorCode"] != code {
-		t.Errorf("errorCode %v, want %v: %s", m["errorCode"], code, dump(m))
-		return
-	}
-	if m["statusCode"] != info.status || m["statusReason"] != info.reason {
-		t.Errorf("status %v %q, want %v %q", m["statusCode"], m["statusReason"], info.status, info.reason)
-	}
-	if code == 0 {
-		for _, k := range []string{"errorMessage", "errorDetails", "validationErrors"} {
-			if _, ok := m[k]; ok {
-				t.Errorf("success with %s: %s", k, dump(m))
-			}
-		}
-		return
-	}
-	if m["errorMessage"] != info.message {
-		t.Errorf("errorMessage %q, want %q", m["errorMessage"], info.message)
-	}
-	if m["errorDetails"] != details {
-		t.Errorf("errorDetails %q, want %q", m["errorDetails"], details)
-	}
-	var want []any
-	for _, f := range fields {
-		want = append(want, map[string]any{"errorCode": f.code, "fieldName": f.field, "message": f.msg})
-	}
-	got, _ := m["validationErrors"].([]any)
-	if !jsonEqual(got, want) {
-		t.Errorf("validationErrors %s, want %s", dump(got), dump(want))
-	}
-}
-
-func dump(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// object returns the JSON object m[k], failing the test when it is not one.
-func object(t *testing.T, m map[string]any, k string) map[string]any {
-	t.Helper()
-	o, ok := m[k].(map[string]any)
-	if !ok {
-		t.Fatalf("%s is not an object: %s", k, dump(m))
-	}
-	return o
-}
-
-// expectFields asserts some fields of m, compared as JSON.
-func expectFields(t *testing.T, m map[string]any, want map[string]any) {
-	t.Helper()
-	for k, v := range want {
-		if !jsonEqual(m[k], v) {
-			t.Errorf("%s = %s, want %s", k, dump(m[k]), dump(v))
-		}
-	}
-}
-
-// expectAbsent asserts that m has none of keys.
-func expectAbsent(t *testing.T, m map[string]any, keys ...string) {
-	t.Helper()
-	for _, k := range keys {
-		if v, ok := m[k]; ok {
-			t.Errorf("%s present (%s)", k, dump(v))
-		}
-	}
 }
 
 // register makes a finalized account and returns its UID and session token.
@@ -281,32 +100,6 @@ func login(t *testing.T, e *env, loginID, pw string) string {
 	}
 	tok, _ := object(t, m, "sessionInfo")["cookieValue"].(string)
 	return tok
-}
-
-// setPolicy sets policy sections in a server call.
-func setPolicy(t *testing.T, e *env, kv ...string) {
-	t.Helper()
-	if m := call(t, e, "accounts.setPolicies", withSecret(e, kv...)); m["errorCode"] != 0.0 {
-		t.Fatalf("setPolicies %v: %s", kv, dump(m))
-	}
-}
-
-// available tells accounts.isAvailableLoginID.
-func available(t *testing.T, e *env, loginID string) bool {
-	t.Helper()
-	m := call(t, e, "accounts.isAvailableLoginID", vals("loginID", loginID))
-	ok, isBool := m["isAvailable"].(bool)
-	if m["errorCode"] != 0.0 || !isBool {
-		t.Fatalf("isAvailableLoginID %s: %s", loginID, dump(m))
-	}
-	return ok
-}
-
-// sessionCode is the errorCode of getAccountInfo with a session token.
-func sessionCode(t *testing.T, e *env, token string) float64 {
-	t.Helper()
-	_, m := rpcPost(t, e, "accounts.getAccountInfo", vals("login_token", token), nil)
-	return m["errorCode"].(float64)
 }
 
 // sessionCookie returns the session cookie a response sets, or nil.
@@ -554,7 +347,7 @@ func TestAccountsUsernames(t *testing.T) {
 			{name: "username with a space", method: "accounts.register", form: vals("username", "bad name", "password", "pass-word-1"),
 				code: 400009, details: "username is invalid", fields: []fieldErr{usernameBad}},
 			{name: "no login ID", method: "accounts.register", form: vals("password", "pass-word-1"),
-				code: 400009, details: "username can't be blank", fields: []fieldErr{{400027, "username", "username can't be blank"}}},
+				code: 400009, details: "username can't be blank", fields: []fieldErr{apitest.Field(400027, "username", "username can't be blank")}},
 			{name: "email and username", method: "accounts.register", form: vals("email", "both@example.com", "username", "both",
 				"password", "pass-word-1", "finalizeRegistration", "true"), code: 0,
 				want: map[string]any{"profile": map[string]any{"email": "both@example.com", "username": "both"}}},
@@ -961,37 +754,12 @@ func TestAccountsSessions(t *testing.T) {
 	})
 }
 
-// accountsClock is a clock the test moves.
-type accountsClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *accountsClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *accountsClock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
-// newClockEnv is newEnv with a clock the test moves, and no seeded account.
-func newClockEnv(t *testing.T, engine store.Engine, clock func() time.Time) *env {
-	t.Helper()
-	db := storetest.Open(t, engine)
-	cfg := server.DefaultConfig()
-	cfg.MaxBodyBytes = maxBody
-	e := startApp(t, db, testOptions(db, cfg, clock))
-	st, err := e.app.Sites.Create(context.Background(), "clock", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.site = st
-	return e
-}
-
 // Sessions and one-time tokens end when their time is up, by the App's clock.
 func TestAccountsSessionExpiry(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			clock := &accountsClock{t: now}
+			clock := newAccountsClock()
 			e := newClockEnv(t, engine, clock.now)
 			post := func(method string, form url.Values) (response, map[string]any) {
 				t.Helper()
@@ -1672,7 +1440,7 @@ func TestAccountsPolicies(t *testing.T) {
 				check: expectSections(map[string]any{"passwordComplexity": map[string]any{"minLength": 10, "minCharGroups": 0, "regExp": ""}})},
 			{name: "register follows it", method: "accounts.register", form: vals("email", "pol@example.com", "password", "nine-char",
 				"finalizeRegistration", "true"), code: 400009, details: "password is too short (minimum is 10 characters)",
-				fields: []fieldErr{{400009, "password", "password is too short (minimum is 10 characters)"}}},
+				fields: []fieldErr{apitest.Field(400009, "password", "password is too short (minimum is 10 characters)")}},
 			{name: "null restores the defaults", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", "null"), code: 0},
 			{name: "defaults again", method: "accounts.getPolicies", form: withSecret(e), code: 0, check: expectSections(defaults)},
 		})

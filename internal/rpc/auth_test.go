@@ -307,7 +307,7 @@ func TestAuthNonce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e2 := &env{srv: e.srv, app: e.app, db: e.db, site: st2}
+		e2 := e.with(st2)
 		uid2, _ := register(t, e2, "nonce@example.com", "pass-word-1")
 		key, err := e.app.Sites.CreateKey(context.Background(), e.site.ID, "backend", nil, "")
 		if err != nil {
@@ -361,7 +361,7 @@ func TestAuthNoncePurgeEdge(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			clock := &accountsClock{t: now}
+			clock := newAccountsClock()
 			e := newClockEnv(t, engine, clock.now)
 			ts := now.Truncate(time.Second)
 			form := signed(e.site.Secret, "POST", e.receivedURL("accounts.getPolicies"),
@@ -642,7 +642,7 @@ func TestAuthAppKeyRevocationAcrossInstances(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			e := newEnv(t, engine)
-			clock := &accountsClock{t: now}
+			clock := newAccountsClock()
 			cached := instance(t, e.db, e.site, clock.now, nil)
 			uncached := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.SiteCacheTTL = -1 })
 			key, err := e.app.Sites.CreateKey(ctx, e.site.ID, "backend", []string{getAccountInfo}, "")
