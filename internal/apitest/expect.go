@@ -130,4 +130,6 @@ func Object(t testing.TB, m map[string]any, k string) map[string]any {
 }
 
 // Field is the validationErrors entry of code for field, with message msg.
-func Field(code float64, field, msg string) FieldErr { return FieldErr{Code: code, Field: field, Msg: msg} }
+func Field(code float64, field, msg string) FieldErr {
+	return FieldErr{Code: code, Field: field, Msg: msg}
+}

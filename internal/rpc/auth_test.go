@@ -11,11 +11,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -26,6 +24,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/custos-id/custos/internal/apitest"
 
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/authn"
@@ -776,37 +776,6 @@ func TestAuthSessionSignature(t *testing.T) {
 
 // ------------------------------------------------------------ Bearer JWT
 
-// rsaKeys are two RSA keys, made once for every test.
-var rsaKeys = func() func(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
-	var (
-		once   sync.Once
-		k1, k2 *rsa.PrivateKey
-		err    error
-	)
-	return func(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
-		t.Helper()
-		once.Do(func() {
-			if k1, err = rsa.GenerateKey(rand.Reader, 2048); err == nil {
-				k2, err = rsa.GenerateKey(rand.Reader, 2048)
-			}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k1, k2
-	}
-}()
-
-// publicPEM is the PKIX PEM of a public key.
-func publicPEM(t *testing.T, pub *rsa.PublicKey) string {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
-
 // mintJWT signs {"iat": iat, "jti": jti} with RS256 and header kid, as the
 // SDKs make their Bearer tokens.
 func mintJWT(t *testing.T, priv *rsa.PrivateKey, kid string, iat int64, jti string) string {
@@ -972,3 +941,8 @@ func TestAuthDateHeader(t *testing.T) {
 		})
 	}
 }
+
+// rsaKeys are two fixed RSA keys of apitest: no test generates keys.
+func rsaKeys(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) { return apitest.ClientKeys(t) }
+
+func publicPEM(t *testing.T, pub *rsa.PublicKey) string { return apitest.PublicPEM(t, pub) }
