@@ -33,7 +33,8 @@ type Scenario struct {
 	NoAPIKey bool
 	// Body is sent as is (placeholders expanded), as application/json
 	// unless Headers set a Content-Type.
-	Body    string
+	Body string
+	// Headers are sent with the request; a field set to nil is not sent.
 	Headers http.Header
 	// As is the site whose credentials the request carries (default
 	// App.Site).
@@ -85,7 +86,7 @@ func (s Scenario) Test(t *testing.T, a *App) bool {
 		if s.Before != nil {
 			s.Before(t, a)
 		}
-		r := a.Do(t, s.method(), a.expand(s.target(a)), s.body(a), s.header(a))
+		r := a.Do(t, s.method(), s.target(a), s.body(a), s.header(a))
 		s.check(t, a, r)
 	})
 }
@@ -125,7 +126,7 @@ func (s Scenario) form(a *App) url.Values {
 	f := url.Values{}
 	for k, vs := range s.Form {
 		for _, v := range vs {
-			f.Add(k, a.expand(v))
+			f.Add(k, s.fill(a, v))
 		}
 	}
 	if !f.Has("apiKey") && !s.NoAPIKey {
@@ -135,8 +136,7 @@ func (s Scenario) form(a *App) url.Values {
 }
 
 func (s Scenario) target(a *App) string {
-	st := s.site(a)
-	p := strings.NewReplacer("{apiKey}", st.APIKey, "{siteID}", itoa(st.ID)).Replace(s.Path)
+	p := s.fill(a, s.Path)
 	if s.Form != nil && s.method() == "GET" {
 		sep := "?"
 		if strings.Contains(p, "?") {
@@ -150,8 +150,7 @@ func (s Scenario) target(a *App) string {
 func (s Scenario) body(a *App) io.Reader {
 	switch {
 	case s.Body != "":
-		st := s.site(a)
-		return strings.NewReader(strings.NewReplacer("{apiKey}", st.APIKey, "{siteID}", itoa(st.ID)).Replace(a.expand(s.Body)))
+		return strings.NewReader(s.fill(a, s.Body))
 	case s.Form != nil && s.method() != "GET":
 		return strings.NewReader(s.form(a).Encode())
 	}
@@ -183,6 +182,9 @@ func (s Scenario) header(a *App) http.Header {
 	}
 	for k, v := range s.Headers {
 		h[k] = v
+		if v == nil {
+			delete(h, k)
+		}
 	}
 	return h
 }
@@ -212,7 +214,7 @@ func (s Scenario) check(t *testing.T, a *App, r Response) {
 	ExpectFields(t, m, s.Want)
 	ExpectAbsent(t, m, s.Absent...)
 	if s.WantBody != "" {
-		SameJSON(t, r.Body, a.expand(s.WantBody))
+		SameJSON(t, r.Body, s.fill(a, s.WantBody))
 	}
 	for _, c := range s.Contains {
 		if !strings.Contains(string(r.Body), c) {
@@ -258,9 +260,16 @@ func (s Scenario) checkREST(t *testing.T, a *App, r Response, m map[string]any) 
 	if s.Location == "" && loc != "" {
 		t.Errorf("Location %q, want none", loc)
 	}
-	if s.Location != "" && !regexp.MustCompile(`^`+a.expand(s.Location)+`$`).MatchString(loc) {
-		t.Errorf("Location %q, want %s", loc, a.expand(s.Location))
+	if s.Location != "" && !regexp.MustCompile(`^`+s.fill(a, s.Location)+`$`).MatchString(loc) {
+		t.Errorf("Location %q, want %s", loc, s.fill(a, s.Location))
 	}
+}
+
+// fill replaces the placeholders of str: {apiKey} and {siteID} of the
+// request's site, and {name} of a.Vars.
+func (s Scenario) fill(a *App, str string) string {
+	st := s.site(a)
+	return a.expand(strings.NewReplacer("{apiKey}", st.APIKey, "{siteID}", itoa(st.ID)).Replace(str))
 }
 
 // expand fills the {name} placeholders of str from a.Vars.
