@@ -199,17 +199,18 @@ func (s Scenario) check(t *testing.T, a *App, r Response) {
 		t.Errorf("HTTP %d, want %d: %s", r.Status, want, r.Body)
 	}
 	m := r.JSON(t)
-	if s.isREST() {
-		s.checkREST(t, a, r, m)
-	} else {
-		s.checkRPC(t, a, r, m)
-	}
+	// Saved first: the expectations may name what the answer carries.
 	for name, key := range s.Save {
 		v := JSONScalar(m[key])
 		if v == "" {
 			t.Fatalf("no %s to save as {%s}: %s", key, name, r.Body)
 		}
 		a.Vars[name] = v
+	}
+	if s.isREST() {
+		s.checkREST(t, a, r, m)
+	} else {
+		s.checkRPC(t, a, r, m)
 	}
 	ExpectFields(t, m, s.Want)
 	ExpectAbsent(t, m, s.Absent...)

@@ -2,11 +2,8 @@ package rest_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -14,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -32,10 +30,11 @@ const restBase = "http://custos.test" + rest.Prefix
 // restNow is the fixed clock of newEnv as the REST dialect shows times.
 const restNow = "2026-11-22T10:30:15Z"
 
-// restScenario runs steps against one env; values a step saves (ids,
-// tokens) fill the {name} placeholders of later steps.
+// restScenario runs scenarios against one env; values a scenario saves
+// (ids, tokens) fill the {name} placeholders of later ones.
 type restScenario struct {
 	e     *env
+	api   *apitest.App
 	other site.Site // a second site, with its own users and credentials
 	vars  map[string]string
 }
@@ -46,102 +45,15 @@ func newRESTScenario(t *testing.T, e *env) *restScenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &restScenario{e: e, other: other, vars: map[string]string{}}
+	api := e.api()
+	return &restScenario{e: e, api: api, other: other, vars: api.Vars}
 }
 
-// restStep is one request and what it must answer.
-type restStep struct {
-	name string
-	// as selects the credentials: "" the env's site, "other" the second
-	// site, "none" no Authorization header, "wrong" a wrong secret.
-	as     string
-	method string
-	path   string // below rest.Prefix; {name} placeholders are expanded
-	ctype  string // Content-Type of the body; "" is application/json
-	body   string // placeholders are expanded
-	status int
-	// location is a regular expression the whole Location header must
-	// match (placeholders expanded); "" means no Location header.
-	location string
-	want     string            // the whole JSON body (placeholders expanded); "" is not compared
-	save     map[string]string // placeholder name → key of the response object
-	check    func(t *testing.T, r response, m map[string]any)
-}
-
-func (s *restScenario) expand(str string) string {
-	for k, v := range s.vars {
-		str = strings.ReplaceAll(str, "{"+k+"}", v)
-	}
-	return str
-}
-
-// run runs the steps in order, each as a subtest. A failed step that saves
-// a value stops the scenario: the steps after it depend on it.
-func (s *restScenario) run(t *testing.T, steps []restStep) {
+// run runs the scenarios in order, each as a subtest. A failed scenario
+// that saves a value stops the run: the ones after it depend on it.
+func (s *restScenario) run(t *testing.T, steps []apitest.Scenario) {
 	t.Helper()
-	for _, st := range steps {
-		if !t.Run(st.name, func(t *testing.T) { s.step(t, st) }) && len(st.save) > 0 {
-			t.Fatalf("step %q failed; the steps after it need what it saves", st.name)
-		}
-	}
-}
-
-func (s *restScenario) step(t *testing.T, st restStep) {
-	t.Helper()
-	r := s.send(t, st)
-	if r.status != st.status {
-		t.Errorf("%s %s: HTTP %d, want %d: %s", st.method, st.path, r.status, st.status, r.body)
-	}
-	checkRESTResponse(t, r)
-	m := r.json(t)
-	for name, key := range st.save {
-		v := jsonScalar(m[key])
-		if v == "" {
-			t.Fatalf("no %s to save as {%s}: %s", key, name, r.body)
-		}
-		s.vars[name] = v
-	}
-	loc := r.header.Get("Location")
-	if st.location == "" && loc != "" {
-		t.Errorf("Location %q, want none", loc)
-	}
-	if st.location != "" && !regexp.MustCompile(`^`+s.expand(st.location)+`$`).MatchString(loc) {
-		t.Errorf("Location %q, want %s", loc, s.expand(st.location))
-	}
-	if st.want != "" {
-		sameJSON(t, r.body, s.expand(st.want))
-	}
-	if st.check != nil {
-		st.check(t, r, m)
-	}
-}
-
-func (s *restScenario) send(t *testing.T, st restStep) response {
-	t.Helper()
-	path, body := s.expand(st.path), s.expand(st.body)
-	if st.as == "" && st.ctype == "" {
-		return s.e.restCall(t, st.method, path, body)
-	}
-	hdr := http.Header{}
-	id, secret := s.e.site.ID, s.e.site.SecretBase64()
-	switch st.as {
-	case "other":
-		id, secret = s.other.ID, s.other.SecretBase64()
-	case "wrong":
-		secret = base64.StdEncoding.EncodeToString(make([]byte, 32))
-	}
-	if st.as != "none" {
-		hdr.Set("Authorization", basicAuth(id, secret))
-	}
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-		hdr.Set("Content-Type", "application/json")
-		if st.ctype != "" {
-			hdr.Set("Content-Type", st.ctype)
-		}
-	}
-	return s.e.do(t, st.method, rest.Prefix+path, rd, hdr)
+	apitest.Run(t, s.api, steps)
 }
 
 // restUser is the JSON of a user resource.
@@ -263,8 +175,8 @@ func (s *restScenario) loginToken(t *testing.T, body string) string {
 
 // checkLogin asserts the body of a successful login of the user whose id
 // is {user}, and that its login_token is a session of the RPC dialect.
-func (s *restScenario) checkLogin(user string) func(*testing.T, response, map[string]any) {
-	return func(t *testing.T, r response, m map[string]any) {
+func (s *restScenario) checkLogin(user string) func(*testing.T, apitest.Response, map[string]any) {
+	return func(t *testing.T, r apitest.Response, m map[string]any) {
 		t.Helper()
 		connID, _ := m["connection_id"].(string)
 		if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(connID) {
@@ -277,11 +189,11 @@ func (s *restScenario) checkLogin(user string) func(*testing.T, response, map[st
 			t.Errorf("user_id %#v, want the number %s", m["user_id"], s.vars[user])
 		}
 		if len(m) != 4 {
-			t.Errorf("keys beyond connection, connection_id, login_token, user_id: %s", r.body)
+			t.Errorf("keys beyond connection, connection_id, login_token, user_id: %s", r.Body)
 		}
 		tok, _ := m["login_token"].(string)
 		if tok == "" {
-			t.Fatalf("no login_token: %s", r.body)
+			t.Fatalf("no login_token: %s", r.Body)
 		}
 		if code := sessionCode(t, s.e, tok); code != 0 {
 			t.Errorf("accounts.getAccountInfo with the login_token: errorCode %v", code)
@@ -313,91 +225,91 @@ func TestRESTCreateUser(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		john := restUser{id: "{john}", email: "John.Doe@Example.com"}
-		s.run(t, []restStep{
-			{name: "email and password", method: "POST", path: "/users",
-				body:   `{"user":{"email_address":"John.Doe@Example.com","password":"new_user_secret"}}`,
-				status: 201, location: restBase + "/users/{john}", save: map[string]string{"john": "id"}, want: john.String()},
-			{name: "the Location is the user", method: "GET", path: "/users/{john}", status: 200, want: john.String()},
-			{name: "username while only emails log in", method: "POST", path: "/users",
-				body:   `{"user":{"username":"johnny","password":"new_user_secret"}}`,
-				status: 422, want: restInvalid(restField{"username", "is not a login identifier of this site", "invalid", 0},
+		s.run(t, []apitest.Scenario{
+			{Name: "email and password", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"email_address":"John.Doe@Example.com","password":"new_user_secret"}}`,
+				Status: 201, Location: restBase + "/users/{john}", Save: map[string]string{"john": "id"}, WantBody: john.String()},
+			{Name: "the Location is the user", Method: "GET", Path: rest.Prefix + "/users/{john}", Status: 200, WantBody: john.String()},
+			{Name: "username while only emails log in", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"username":"johnny","password":"new_user_secret"}}`,
+				Status: 422, WantBody: restInvalid(restField{"username", "is not a login identifier of this site", "invalid", 0},
 					restField{"email_address", "can't be blank", "blank", 0})},
 		})
 		setPolicy(t, e, "accountOptions", allowUsernames)
-		s.run(t, []restStep{
-			{name: "username only", method: "POST", path: "/users",
-				body:   `{"user":{"username":"johnny","password":"new_user_secret"}}`,
-				status: 201, location: restBase + "/users/{johnny}", save: map[string]string{"johnny": "id"},
-				want: restUser{id: "{johnny}", username: "johnny"}.String()},
-			{name: "username and email", method: "POST", path: "/users",
-				body:   `{"user":{"username":"mary","email_address":"mary@example.com","password":"new_user_secret","password_confirmation":"new_user_secret"}}`,
-				status: 201, location: restBase + "/users/{mary}", save: map[string]string{"mary": "id"},
-				want: restUser{id: "{mary}", username: "mary", email: "mary@example.com"}.String()},
+		s.run(t, []apitest.Scenario{
+			{Name: "username only", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"username":"johnny","password":"new_user_secret"}}`,
+				Status: 201, Location: restBase + "/users/{johnny}", Save: map[string]string{"johnny": "id"},
+				WantBody: restUser{id: "{johnny}", username: "johnny"}.String()},
+			{Name: "username and email", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"username":"mary","email_address":"mary@example.com","password":"new_user_secret","password_confirmation":"new_user_secret"}}`,
+				Status: 201, Location: restBase + "/users/{mary}", Save: map[string]string{"mary": "id"},
+				WantBody: restUser{id: "{mary}", username: "mary", email: "mary@example.com"}.String()},
 
 			// 400: no login ID, no user.
-			{name: "neither username nor email", method: "POST", path: "/users", body: `{"user":{"password":"new_user_secret"}}`,
-				status: 400, want: restNoLoginID},
-			{name: "blank username and email", method: "POST", path: "/users",
-				body: `{"user":{"username":" ","email_address":"","password":"new_user_secret"}}`, status: 400, want: restNoLoginID},
-			{name: "empty user object", method: "POST", path: "/users", body: `{"user":{}}`, status: 400, want: restNoLoginID},
-			{name: "fields outside user", method: "POST", path: "/users",
-				body: `{"email_address":"out@example.com","password":"new_user_secret"}`, status: 400, want: restNoUser},
-			{name: "user null", method: "POST", path: "/users", body: `{"user":null}`, status: 400, want: restNoUser},
-			{name: "no body", method: "POST", path: "/users", status: 400, want: restNoUser},
+			{Name: "neither username nor email", Method: "POST", Path: rest.Prefix + "/users", Body: `{"user":{"password":"new_user_secret"}}`,
+				Status: 400, WantBody: restNoLoginID},
+			{Name: "blank username and email", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"username":" ","email_address":"","password":"new_user_secret"}}`, Status: 400, WantBody: restNoLoginID},
+			{Name: "empty user object", Method: "POST", Path: rest.Prefix + "/users", Body: `{"user":{}}`, Status: 400, WantBody: restNoLoginID},
+			{Name: "fields outside user", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"email_address":"out@example.com","password":"new_user_secret"}`, Status: 400, WantBody: restNoUser},
+			{Name: "user null", Method: "POST", Path: rest.Prefix + "/users", Body: `{"user":null}`, Status: 400, WantBody: restNoUser},
+			{Name: "no body", Method: "POST", Path: rest.Prefix + "/users", Status: 400, WantBody: restNoUser},
 
 			// 422: validation.
-			{name: "taken email", method: "POST", path: "/users",
-				body:   `{"user":{"email_address":"John.Doe@Example.com","password":"new_user_secret"}}`,
-				status: 422, want: `{"error":"unprocessable_entity","error_description":"email_address has already been taken",
+			{Name: "taken email", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"email_address":"John.Doe@Example.com","password":"new_user_secret"}}`,
+				Status: 422, WantBody: `{"error":"unprocessable_entity","error_description":"email_address has already been taken",
 					"errors":[{"attribute":"email_address","message":"has already been taken","code":"taken"}]}`},
-			{name: "taken email in another case", method: "POST", path: "/users",
-				body: `{"user":{"email_address":"JOHN.DOE@example.COM","password":"new_user_secret"}}`, status: 422,
-				want: restInvalid(restTaken("email_address"))},
-			{name: "taken username in another case", method: "POST", path: "/users",
-				body: `{"user":{"username":"JOHNNY","password":"new_user_secret"}}`, status: 422, want: restInvalid(restTaken("username"))},
-			{name: "email and username both taken", method: "POST", path: "/users",
-				body:   `{"user":{"username":"Mary","email_address":"Mary@Example.com","password":"new_user_secret"}}`,
-				status: 422, want: restInvalid(restTaken("email_address"), restTaken("username"))},
-			{name: "invalid email", method: "POST", path: "/users",
-				body: `{"user":{"email_address":"not-an-email","password":"new_user_secret"}}`, status: 422,
-				want: restInvalid(restInvalidEmail)},
-			{name: "invalid username", method: "POST", path: "/users",
-				body: `{"user":{"username":"two words","password":"new_user_secret"}}`, status: 422,
-				want: restInvalid(restField{"username", "is invalid", "invalid", 0})},
-			{name: "short password", method: "POST", path: "/users",
-				body: `{"user":{"email_address":"short@example.com","password":"short"}}`, status: 422,
-				want: restInvalid(restTooShort)},
-			{name: "blank password", method: "POST", path: "/users",
-				body: `{"user":{"email_address":"blank@example.com","password":""}}`, status: 422, want: restInvalid(restBlankPassword)},
-			{name: "no password", method: "POST", path: "/users",
-				body: `{"user":{"email_address":"blank@example.com"}}`, status: 422, want: restInvalid(restBlankPassword)},
-			{name: "password_confirmation differs", method: "POST", path: "/users",
-				body:   `{"user":{"email_address":"confirm@example.com","password":"new_user_secret","password_confirmation":"new_user_secreT"}}`,
-				status: 422, want: restInvalid(restConfirmation)},
-			{name: "several problems at once", method: "POST", path: "/users",
-				body: `{"user":{"email_address":"bad","username":"two words","password":"short"}}`, status: 422,
-				want: restInvalid(restInvalidEmail, restField{"username", "is invalid", "invalid", 0}, restTooShort)},
-			{name: "nothing was created by the failures", method: "GET", path: "/users/find_by?email_address=confirm@example.com",
-				status: 404, want: restUserNotFound},
+			{Name: "taken email in another case", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"JOHN.DOE@example.COM","password":"new_user_secret"}}`, Status: 422,
+				WantBody: restInvalid(restTaken("email_address"))},
+			{Name: "taken username in another case", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"username":"JOHNNY","password":"new_user_secret"}}`, Status: 422, WantBody: restInvalid(restTaken("username"))},
+			{Name: "email and username both taken", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"username":"Mary","email_address":"Mary@Example.com","password":"new_user_secret"}}`,
+				Status: 422, WantBody: restInvalid(restTaken("email_address"), restTaken("username"))},
+			{Name: "invalid email", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"not-an-email","password":"new_user_secret"}}`, Status: 422,
+				WantBody: restInvalid(restInvalidEmail)},
+			{Name: "invalid username", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"username":"two words","password":"new_user_secret"}}`, Status: 422,
+				WantBody: restInvalid(restField{"username", "is invalid", "invalid", 0})},
+			{Name: "short password", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"short@example.com","password":"short"}}`, Status: 422,
+				WantBody: restInvalid(restTooShort)},
+			{Name: "blank password", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"blank@example.com","password":""}}`, Status: 422, WantBody: restInvalid(restBlankPassword)},
+			{Name: "no password", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"blank@example.com"}}`, Status: 422, WantBody: restInvalid(restBlankPassword)},
+			{Name: "password_confirmation differs", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"email_address":"confirm@example.com","password":"new_user_secret","password_confirmation":"new_user_secreT"}}`,
+				Status: 422, WantBody: restInvalid(restConfirmation)},
+			{Name: "several problems at once", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"bad","username":"two words","password":"short"}}`, Status: 422,
+				WantBody: restInvalid(restInvalidEmail, restField{"username", "is invalid", "invalid", 0}, restTooShort)},
+			{Name: "nothing was created by the failures", Method: "GET", Path: rest.Prefix + "/users/find_by?email_address=confirm@example.com",
+				Status: 404, WantBody: restUserNotFound},
 
 			// The request itself.
-			{name: "a value of the wrong type", method: "POST", path: "/users", body: `{"user":{"email_address":5}}`, status: 400,
-				want: restErr("bad_request", "Invalid request body: user.email_address must be a string")},
-			{name: "body not JSON", method: "POST", path: "/users", ctype: "text/plain",
-				body: `{"user":{"email_address":"plain@example.com","password":"new_user_secret"}}`, status: 406, want: restNotJSON},
-			{name: "malformed JSON", method: "POST", path: "/users", body: `{"user":{"email_address":`, status: 400, want: restMalformed},
-			{name: "no credentials", as: "none", method: "POST", path: "/users",
-				body: `{"user":{"email_address":"anon@example.com","password":"new_user_secret"}}`, status: 401, want: restNoAuth},
-			{name: "wrong secret", as: "wrong", method: "POST", path: "/users",
-				body: `{"user":{"email_address":"anon@example.com","password":"new_user_secret"}}`, status: 401, want: restBadAuth},
-			{name: "no user made without credentials", method: "GET", path: "/users/find_by?email_address=anon@example.com",
-				status: 404, want: restUserNotFound},
+			{Name: "a value of the wrong type", Method: "POST", Path: rest.Prefix + "/users", Body: `{"user":{"email_address":5}}`, Status: 400,
+				WantBody: restErr("bad_request", "Invalid request body: user.email_address must be a string")},
+			{Name: "body not JSON", Method: "POST", Path: rest.Prefix + "/users", Headers: ctype("text/plain"),
+				Body: `{"user":{"email_address":"plain@example.com","password":"new_user_secret"}}`, Status: 406, WantBody: restNotJSON},
+			{Name: "malformed JSON", Method: "POST", Path: rest.Prefix + "/users", Body: `{"user":{"email_address":`, Status: 400, WantBody: restMalformed},
+			{Name: "no credentials", Auth: "none", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"anon@example.com","password":"new_user_secret"}}`, Status: 401, WantBody: restNoAuth},
+			{Name: "wrong secret", Auth: "wrong", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"anon@example.com","password":"new_user_secret"}}`, Status: 401, WantBody: restBadAuth},
+			{Name: "no user made without credentials", Method: "GET", Path: rest.Prefix + "/users/find_by?email_address=anon@example.com",
+				Status: 404, WantBody: restUserNotFound},
 
 			// Login IDs are unique within a site only.
-			{name: "the same email in another site", as: "other", method: "POST", path: "/users",
-				body:   `{"user":{"email_address":"john.doe@example.com","password":"new_user_secret"}}`,
-				status: 201, location: restBase + "/users/{otherJohn}", save: map[string]string{"otherJohn": "id"},
-				want: restUser{id: "{otherJohn}", email: "john.doe@example.com"}.String()},
+			{Name: "the same email in another site", As: &s.other, Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"email_address":"john.doe@example.com","password":"new_user_secret"}}`,
+				Status: 201, Location: restBase + "/users/{otherJohn}", Save: map[string]string{"otherJohn": "id"},
+				WantBody: restUser{id: "{otherJohn}", email: "john.doe@example.com"}.String()},
 		})
 	})
 }
@@ -420,28 +332,28 @@ func TestRESTGetUser(t *testing.T) {
 		s.vars["otherID"] = s.createOtherUser(t,
 			`{"user":{"email_address":"get@example.com","password":"get-password-1"}}`)
 
-		s.run(t, []restStep{
-			{name: "user", method: "GET", path: "/users/{id}", status: 200, want: user.String()},
-			{name: "fields", method: "GET", path: "/users/{id}?fields=firstName", status: 200, want: withProfile(`{"firstName":"Gert"}`)},
-			{name: "comma-separated fields", method: "GET", path: "/users/{id}?fields=firstName,%20age", status: 200,
-				want: withProfile(`{"firstName":"Gert","age":41}`)},
-			{name: "fields[] form", method: "GET", path: "/users/{id}?fields%5B%5D=firstName&fields%5B%5D=lastName", status: 200,
-				want: withProfile(`{"firstName":"Gert","lastName":"Smit"}`)},
-			{name: "a login ID is a profile field", method: "GET", path: "/users/{id}?fields=email", status: 200,
-				want: withProfile(`{"email":"get@example.com"}`)},
-			{name: "unknown fields are left out", method: "GET", path: "/users/{id}?fields=firstName,shoeSize", status: 200,
-				want: withProfile(`{"firstName":"Gert"}`)},
+		s.run(t, []apitest.Scenario{
+			{Name: "user", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200, WantBody: user.String()},
+			{Name: "fields", Method: "GET", Path: rest.Prefix + "/users/{id}?fields=firstName", Status: 200, WantBody: withProfile(`{"firstName":"Gert"}`)},
+			{Name: "comma-separated fields", Method: "GET", Path: rest.Prefix + "/users/{id}?fields=firstName,%20age", Status: 200,
+				WantBody: withProfile(`{"firstName":"Gert","age":41}`)},
+			{Name: "fields[] form", Method: "GET", Path: rest.Prefix + "/users/{id}?fields%5B%5D=firstName&fields%5B%5D=lastName", Status: 200,
+				WantBody: withProfile(`{"firstName":"Gert","lastName":"Smit"}`)},
+			{Name: "a login ID is a profile field", Method: "GET", Path: rest.Prefix + "/users/{id}?fields=email", Status: 200,
+				WantBody: withProfile(`{"email":"get@example.com"}`)},
+			{Name: "unknown fields are left out", Method: "GET", Path: rest.Prefix + "/users/{id}?fields=firstName,shoeSize", Status: 200,
+				WantBody: withProfile(`{"firstName":"Gert"}`)},
 
-			{name: "unknown id", method: "GET", path: "/users/999999", status: 404, want: restUserNotFound},
-			{name: "non-numeric id", method: "GET", path: "/users/abc", status: 404, want: restUserNotFound},
-			{name: "zero id", method: "GET", path: "/users/0", status: 404, want: restUserNotFound},
-			{name: "negative id", method: "GET", path: "/users/-1", status: 404, want: restUserNotFound},
-			{name: "id beyond int64", method: "GET", path: "/users/99999999999999999999", status: 404, want: restUserNotFound},
-			{name: "a user of another site", as: "other", method: "GET", path: "/users/{id}", status: 404, want: restUserNotFound},
-			{name: "the other site's own user", as: "other", method: "GET", path: "/users/{otherID}", status: 200,
-				want: restUser{id: "{otherID}", email: "get@example.com"}.String()},
-			{name: "the other site's user from this site", method: "GET", path: "/users/{otherID}", status: 404, want: restUserNotFound},
-			{name: "no credentials", as: "none", method: "GET", path: "/users/{id}", status: 401, want: restNoAuth},
+			{Name: "unknown id", Method: "GET", Path: rest.Prefix + "/users/999999", Status: 404, WantBody: restUserNotFound},
+			{Name: "non-numeric id", Method: "GET", Path: rest.Prefix + "/users/abc", Status: 404, WantBody: restUserNotFound},
+			{Name: "zero id", Method: "GET", Path: rest.Prefix + "/users/0", Status: 404, WantBody: restUserNotFound},
+			{Name: "negative id", Method: "GET", Path: rest.Prefix + "/users/-1", Status: 404, WantBody: restUserNotFound},
+			{Name: "id beyond int64", Method: "GET", Path: rest.Prefix + "/users/99999999999999999999", Status: 404, WantBody: restUserNotFound},
+			{Name: "a user of another site", As: &s.other, Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 404, WantBody: restUserNotFound},
+			{Name: "the other site's own user", As: &s.other, Method: "GET", Path: rest.Prefix + "/users/{otherID}", Status: 200,
+				WantBody: restUser{id: "{otherID}", email: "get@example.com"}.String()},
+			{Name: "the other site's user from this site", Method: "GET", Path: rest.Prefix + "/users/{otherID}", Status: 404, WantBody: restUserNotFound},
+			{Name: "no credentials", Auth: "none", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 401, WantBody: restNoAuth},
 		})
 	})
 }
@@ -457,86 +369,86 @@ func TestRESTUpdateUser(t *testing.T) {
 		s.vars["otherID"] = s.createOtherUser(t,
 			`{"user":{"email_address":"john@example.com","password":"first-password-1"}}`)
 
-		s.run(t, []restStep{
-			{name: "confirmation token", method: "POST", path: "/users/email_confirmation/token",
-				body: `{"email_address":"john@example.com"}`, status: 201, save: map[string]string{"ctok": "email_confirmation_token"}},
-			{name: "confirm the email", method: "POST", path: "/users/email_confirmation", body: `{"email_confirmation_token":"{ctok}"}`,
-				status: 200, want: restUser{id: "{id}", username: "johnny", email: "john@example.com", confirmed: true}.String()},
-			{name: "log in", method: "POST", path: "/users/login", body: `{"username":"johnny","password":"first-password-1"}`,
-				status: 201, location: restBase + "/sign_ins/[0-9]+", save: map[string]string{"session": "login_token"}},
+		s.run(t, []apitest.Scenario{
+			{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+				Body: `{"email_address":"john@example.com"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}},
+			{Name: "confirm the email", Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Body: `{"email_confirmation_token":"{ctok}"}`,
+				Status: 200, WantBody: restUser{id: "{id}", username: "johnny", email: "john@example.com", confirmed: true}.String()},
+			{Name: "log in", Method: "POST", Path: rest.Prefix + "/users/login", Body: `{"username":"johnny","password":"first-password-1"}`,
+				Status: 201, Location: restBase + "/sign_ins/[0-9]+", Save: map[string]string{"session": "login_token"}},
 
-			{name: "change the username", method: "PUT", path: "/users/{id}", body: `{"user":{"username":"John2"}}`, status: 200,
-				want: restUser{id: "{id}", username: "John2", email: "john@example.com", confirmed: true, signedIn: true}.String()},
-			{name: "the old username is gone", method: "GET", path: "/users/find_by?username=johnny", status: 404, want: restUserNotFound},
-			{name: "the new username finds the user", method: "GET", path: "/users/find_by?username=john2", status: 200,
-				want: restUser{id: "{id}", username: "John2", email: "john@example.com", confirmed: true, signedIn: true}.String()},
-			{name: "change the email", method: "PUT", path: "/users/{id}", body: `{"user":{"email_address":"John@New.example.com"}}`,
-				status: 200, want: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String(),
-				check: func(t *testing.T, _ response, _ map[string]any) {
+			{Name: "change the username", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"username":"John2"}}`, Status: 200,
+				WantBody: restUser{id: "{id}", username: "John2", email: "john@example.com", confirmed: true, signedIn: true}.String()},
+			{Name: "the old username is gone", Method: "GET", Path: rest.Prefix + "/users/find_by?username=johnny", Status: 404, WantBody: restUserNotFound},
+			{Name: "the new username finds the user", Method: "GET", Path: rest.Prefix + "/users/find_by?username=john2", Status: 200,
+				WantBody: restUser{id: "{id}", username: "John2", email: "john@example.com", confirmed: true, signedIn: true}.String()},
+			{Name: "change the email", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"email_address":"John@New.example.com"}}`,
+				Status: 200, WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String(),
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
 					s.wantAvailable(t, "john@example.com", true)
 					s.wantAvailable(t, "john@new.example.com", false)
 				}},
-			{name: "the new email logs in", method: "POST", path: "/users/login",
-				body: `{"email_address":"john@new.example.com","password":"first-password-1"}`, status: 201,
-				location: restBase + "/sign_ins/[0-9]+", check: s.checkLogin("id")},
-			{name: "the old email does not", method: "POST", path: "/users/login",
-				body: `{"email_address":"john@example.com","password":"first-password-1"}`, status: 403, want: restBadLogin},
-			{name: "the same email in another case changes nothing", method: "PUT", path: "/users/{id}",
-				body: `{"user":{"email_address":"JOHN@new.example.com"}}`, status: 200,
-				want: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
-			{name: "an empty user changes nothing", method: "PUT", path: "/users/{id}", body: `{"user":{}}`, status: 200,
-				want: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
+			{Name: "the new email logs in", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"john@new.example.com","password":"first-password-1"}`, Status: 201,
+				Location: restBase + "/sign_ins/[0-9]+", After: s.checkLogin("id")},
+			{Name: "the old email does not", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"john@example.com","password":"first-password-1"}`, Status: 403, WantBody: restBadLogin},
+			{Name: "the same email in another case changes nothing", Method: "PUT", Path: rest.Prefix + "/users/{id}",
+				Body: `{"user":{"email_address":"JOHN@new.example.com"}}`, Status: 200,
+				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
+			{Name: "an empty user changes nothing", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{}}`, Status: 200,
+				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
 
-			{name: "change the password", method: "PUT", path: "/users/{id}",
-				body: `{"user":{"password":"second-password-2","password_confirmation":"second-password-2"}}`, status: 200,
-				want:  restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String(),
-				check: func(t *testing.T, _ response, _ map[string]any) { s.wantSessionEnded(t, s.vars["session"]) }},
-			{name: "the old password fails", method: "POST", path: "/users/login",
-				body: `{"username":"john2","password":"first-password-1"}`, status: 403, want: restBadLogin},
-			{name: "the new password works", method: "POST", path: "/users/login",
-				body: `{"username":"john2","password":"second-password-2"}`, status: 201,
-				location: restBase + "/sign_ins/[0-9]+", check: s.checkLogin("id")},
+			{Name: "change the password", Method: "PUT", Path: rest.Prefix + "/users/{id}",
+				Body: `{"user":{"password":"second-password-2","password_confirmation":"second-password-2"}}`, Status: 200,
+				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String(),
+				After:    func(t *testing.T, _ apitest.Response, _ map[string]any) { s.wantSessionEnded(t, s.vars["session"]) }},
+			{Name: "the old password fails", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"username":"john2","password":"first-password-1"}`, Status: 403, WantBody: restBadLogin},
+			{Name: "the new password works", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"username":"john2","password":"second-password-2"}`, Status: 201,
+				Location: restBase + "/sign_ins/[0-9]+", After: s.checkLogin("id")},
 
 			// 422: validation.
-			{name: "a password used before", method: "PUT", path: "/users/{id}", body: `{"user":{"password":"first-password-1"}}`,
-				status: 422, want: `{"error":"unprocessable_entity","error_description":"password must be different from last 3 ones",
+			{Name: "a password used before", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"password":"first-password-1"}}`,
+				Status: 422, WantBody: `{"error":"unprocessable_entity","error_description":"password must be different from last 3 ones",
 					"errors":[{"attribute":"password","message":"must be different from last 3 ones","code":"repeated","count":3}]}`},
-			{name: "the current password", method: "PUT", path: "/users/{id}", body: `{"user":{"password":"second-password-2"}}`,
-				status: 422, want: restInvalid(restRepeated)},
-			{name: "password_confirmation differs", method: "PUT", path: "/users/{id}",
-				body: `{"user":{"password":"third-password-3","password_confirmation":"third-password-4"}}`, status: 422,
-				want: restInvalid(restConfirmation)},
-			{name: "blank password", method: "PUT", path: "/users/{id}", body: `{"user":{"password":""}}`, status: 422,
-				want: restInvalid(restBlankPassword)},
-			{name: "short password", method: "PUT", path: "/users/{id}", body: `{"user":{"password":"short"}}`, status: 422,
-				want: restInvalid(restTooShort)},
-			{name: "taken email", method: "PUT", path: "/users/{id}", body: `{"user":{"email_address":"MARY@example.com"}}`,
-				status: 422, want: `{"error":"unprocessable_entity","error_description":"email_address has already been taken",
+			{Name: "the current password", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"password":"second-password-2"}}`,
+				Status: 422, WantBody: restInvalid(restRepeated)},
+			{Name: "password_confirmation differs", Method: "PUT", Path: rest.Prefix + "/users/{id}",
+				Body: `{"user":{"password":"third-password-3","password_confirmation":"third-password-4"}}`, Status: 422,
+				WantBody: restInvalid(restConfirmation)},
+			{Name: "blank password", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"password":""}}`, Status: 422,
+				WantBody: restInvalid(restBlankPassword)},
+			{Name: "short password", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"password":"short"}}`, Status: 422,
+				WantBody: restInvalid(restTooShort)},
+			{Name: "taken email", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"email_address":"MARY@example.com"}}`,
+				Status: 422, WantBody: `{"error":"unprocessable_entity","error_description":"email_address has already been taken",
 					"errors":[{"attribute":"email_address","message":"has already been taken","code":"taken"}]}`},
-			{name: "taken username", method: "PUT", path: "/users/{id}", body: `{"user":{"username":"Mary"}}`, status: 422,
-				want: restInvalid(restTaken("username"))},
-			{name: "invalid email", method: "PUT", path: "/users/{id}", body: `{"user":{"email_address":"nope"}}`, status: 422,
-				want: restInvalid(restInvalidEmail)},
-			{name: "several problems at once", method: "PUT", path: "/users/{id}",
-				body:   `{"user":{"username":"two words","email_address":"nope","password":"short"}}`,
-				status: 422, want: restInvalid(restField{"username", "is invalid", "invalid", 0}, restInvalidEmail, restTooShort)},
-			{name: "nothing changed by the failures", method: "GET", path: "/users/{id}", status: 200,
-				want: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
-			{name: "the password stayed", method: "POST", path: "/users/login",
-				body: `{"username":"john2","password":"second-password-2"}`, status: 201, location: restBase + "/sign_ins/[0-9]+"},
+			{Name: "taken username", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"username":"Mary"}}`, Status: 422,
+				WantBody: restInvalid(restTaken("username"))},
+			{Name: "invalid email", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"email_address":"nope"}}`, Status: 422,
+				WantBody: restInvalid(restInvalidEmail)},
+			{Name: "several problems at once", Method: "PUT", Path: rest.Prefix + "/users/{id}",
+				Body:   `{"user":{"username":"two words","email_address":"nope","password":"short"}}`,
+				Status: 422, WantBody: restInvalid(restField{"username", "is invalid", "invalid", 0}, restInvalidEmail, restTooShort)},
+			{Name: "nothing changed by the failures", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200,
+				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
+			{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"username":"john2","password":"second-password-2"}`, Status: 201, Location: restBase + "/sign_ins/[0-9]+"},
 
 			// 400 and 404.
-			{name: "no user", method: "PUT", path: "/users/{id}", body: `{"username":"x"}`, status: 400, want: restNoUser},
-			{name: "malformed JSON", method: "PUT", path: "/users/{id}", body: `{"user":`, status: 400, want: restMalformed},
-			{name: "unknown id", method: "PUT", path: "/users/999999", body: `{"user":{"username":"ghost"}}`, status: 404,
-				want: restUserNotFound},
-			{name: "non-numeric id", method: "PUT", path: "/users/abc", body: `{"user":{"username":"ghost"}}`, status: 404,
-				want: restUserNotFound},
-			{name: "a user of another site", method: "PUT", path: "/users/{otherID}", body: `{"user":{"password":"hijack-password-1"}}`,
-				status: 404, want: restUserNotFound},
-			{name: "the other site's user is untouched", as: "other", method: "POST", path: "/users/login",
-				body: `{"email_address":"john@example.com","password":"first-password-1"}`, status: 201,
-				location: restBase + "/sign_ins/[0-9]+"},
+			{Name: "no user", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"username":"x"}`, Status: 400, WantBody: restNoUser},
+			{Name: "malformed JSON", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":`, Status: 400, WantBody: restMalformed},
+			{Name: "unknown id", Method: "PUT", Path: rest.Prefix + "/users/999999", Body: `{"user":{"username":"ghost"}}`, Status: 404,
+				WantBody: restUserNotFound},
+			{Name: "non-numeric id", Method: "PUT", Path: rest.Prefix + "/users/abc", Body: `{"user":{"username":"ghost"}}`, Status: 404,
+				WantBody: restUserNotFound},
+			{Name: "a user of another site", Method: "PUT", Path: rest.Prefix + "/users/{otherID}", Body: `{"user":{"password":"hijack-password-1"}}`,
+				Status: 404, WantBody: restUserNotFound},
+			{Name: "the other site's user is untouched", As: &s.other, Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"john@example.com","password":"first-password-1"}`, Status: 201,
+				Location: restBase + "/sign_ins/[0-9]+"},
 		})
 	})
 }
@@ -551,28 +463,28 @@ func TestRESTDeleteUser(t *testing.T) {
 			`{"user":{"email_address":"del@example.com","password":"delete-password-1"}}`)
 		tok := s.loginToken(t, `{"email_address":"del@example.com","password":"delete-password-1"}`)
 
-		s.run(t, []restStep{
-			{name: "a user of another site", method: "DELETE", path: "/users/{otherID}", status: 404, want: restUserNotFound},
-			{name: "delete", method: "DELETE", path: "/users/{id}", status: 200, want: `{"id":{id}}`,
-				check: func(t *testing.T, _ response, _ map[string]any) {
+		s.run(t, []apitest.Scenario{
+			{Name: "a user of another site", Method: "DELETE", Path: rest.Prefix + "/users/{otherID}", Status: 404, WantBody: restUserNotFound},
+			{Name: "delete", Method: "DELETE", Path: rest.Prefix + "/users/{id}", Status: 200, WantBody: `{"id":{id}}`,
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
 					s.wantAvailable(t, "del@example.com", true)
 					s.wantSessionEnded(t, tok)
 				}},
-			{name: "gone", method: "GET", path: "/users/{id}", status: 404, want: restUserNotFound},
-			{name: "not found by email", method: "GET", path: "/users/find_by?email_address=del@example.com", status: 404,
-				want: restUserNotFound},
-			{name: "login refused", method: "POST", path: "/users/login",
-				body: `{"email_address":"del@example.com","password":"delete-password-1"}`, status: 403, want: restBadLogin},
-			{name: "delete again", method: "DELETE", path: "/users/{id}", status: 404, want: restUserNotFound},
-			{name: "unknown id", method: "DELETE", path: "/users/999999", status: 404, want: restUserNotFound},
-			{name: "non-numeric id", method: "DELETE", path: "/users/abc", status: 404, want: restUserNotFound},
-			{name: "no credentials", as: "none", method: "DELETE", path: "/users/{otherID}", status: 401, want: restNoAuth},
-			{name: "the email is free again", method: "POST", path: "/users",
-				body:   `{"user":{"email_address":"del@example.com","password":"delete-password-1"}}`,
-				status: 201, location: restBase + "/users/{again}", save: map[string]string{"again": "id"},
-				want: restUser{id: "{again}", email: "del@example.com"}.String()},
-			{name: "the other site's user is still there", as: "other", method: "GET", path: "/users/{otherID}", status: 200,
-				want: restUser{id: "{otherID}", email: "del@example.com"}.String()},
+			{Name: "gone", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 404, WantBody: restUserNotFound},
+			{Name: "not found by email", Method: "GET", Path: rest.Prefix + "/users/find_by?email_address=del@example.com", Status: 404,
+				WantBody: restUserNotFound},
+			{Name: "login refused", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"del@example.com","password":"delete-password-1"}`, Status: 403, WantBody: restBadLogin},
+			{Name: "delete again", Method: "DELETE", Path: rest.Prefix + "/users/{id}", Status: 404, WantBody: restUserNotFound},
+			{Name: "unknown id", Method: "DELETE", Path: rest.Prefix + "/users/999999", Status: 404, WantBody: restUserNotFound},
+			{Name: "non-numeric id", Method: "DELETE", Path: rest.Prefix + "/users/abc", Status: 404, WantBody: restUserNotFound},
+			{Name: "no credentials", Auth: "none", Method: "DELETE", Path: rest.Prefix + "/users/{otherID}", Status: 401, WantBody: restNoAuth},
+			{Name: "the email is free again", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"email_address":"del@example.com","password":"delete-password-1"}}`,
+				Status: 201, Location: restBase + "/users/{again}", Save: map[string]string{"again": "id"},
+				WantBody: restUser{id: "{again}", email: "del@example.com"}.String()},
+			{Name: "the other site's user is still there", As: &s.other, Method: "GET", Path: rest.Prefix + "/users/{otherID}", Status: 200,
+				WantBody: restUser{id: "{otherID}", email: "del@example.com"}.String()},
 		})
 		if s.vars["again"] == s.vars["id"] {
 			t.Errorf("the new user reuses the deleted user's id %s", s.vars["id"])
@@ -587,36 +499,36 @@ func TestRESTLogin(t *testing.T) {
 		s := newRESTScenario(t, e)
 		setPolicy(t, e, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"username":"logger","email_address":"log@example.com","password":"login-password-1"}}`)
-		ok := func(name, body string) restStep {
-			return restStep{name: name, method: "POST", path: "/users/login", body: body, status: 201,
-				location: restBase + "/sign_ins/[0-9]+", check: s.checkLogin("id")}
+		ok := func(name, body string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Body: body, Status: 201,
+				Location: restBase + "/sign_ins/[0-9]+", After: s.checkLogin("id")}
 		}
-		refused := func(name, body, want string) restStep {
-			return restStep{name: name, method: "POST", path: "/users/login", body: body, status: 403, want: want}
+		refused := func(name, body, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Body: body, Status: 403, WantBody: want}
 		}
-		bad := func(name, body, want string) restStep {
-			return restStep{name: name, method: "POST", path: "/users/login", body: body, status: 400, want: want}
+		bad := func(name, body, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Body: body, Status: 400, WantBody: want}
 		}
 		inactive := restRefused("active", "user is not active")
 		unconfirmed := restRefused("confirmed", "email address is not confirmed")
 		noPassword := restErr("bad_request", "Password must be given")
 
-		s.run(t, []restStep{
-			{name: "never signed in", method: "GET", path: "/users/{id}", status: 200,
-				want: restUser{id: "{id}", username: "logger", email: "log@example.com"}.String()},
+		s.run(t, []apitest.Scenario{
+			{Name: "never signed in", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200,
+				WantBody: restUser{id: "{id}", username: "logger", email: "log@example.com"}.String()},
 			ok("email", `{"email_address":"log@example.com","password":"login-password-1"}`),
-			{name: "signed in", method: "GET", path: "/users/{id}", status: 200,
-				want: restUser{id: "{id}", username: "logger", email: "log@example.com", signedIn: true}.String()},
+			{Name: "signed in", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200,
+				WantBody: restUser{id: "{id}", username: "logger", email: "log@example.com", signedIn: true}.String()},
 			ok("email in another case", `{"email_address":"LOG@Example.COM","password":"login-password-1"}`),
 			ok("wrapped in user", `{"user":{"email_address":"log@example.com","password":"login-password-1"}}`),
 			ok("username", `{"username":"Logger","password":"login-password-1"}`),
 			ok("username wrapped in user", `{"user":{"username":"logger","password":"login-password-1"}}`),
-			{name: "each login is a new sign-in", method: "POST", path: "/users/login",
-				body: `{"username":"logger","password":"login-password-1"}`, status: 201, location: restBase + "/sign_ins/[0-9]+",
-				check: func(t *testing.T, r response, m map[string]any) {
+			{Name: "each login is a new sign-in", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"username":"logger","password":"login-password-1"}`, Status: 201, Location: restBase + "/sign_ins/[0-9]+",
+				After: func(t *testing.T, r apitest.Response, m map[string]any) {
 					again := s.e.restCall(t, "POST", "/users/login", `{"username":"logger","password":"login-password-1"}`)
-					if again.header.Get("Location") == r.header.Get("Location") || again.json(t)["login_token"] == m["login_token"] {
-						t.Errorf("two logins, one sign-in: %s and %s", r.header.Get("Location"), again.header.Get("Location"))
+					if again.header.Get("Location") == r.Header.Get("Location") || again.json(t)["login_token"] == m["login_token"] {
+						t.Errorf("two logins, one sign-in: %s and %s", r.Header.Get("Location"), again.header.Get("Location"))
 					}
 				}},
 
@@ -631,48 +543,48 @@ func TestRESTLogin(t *testing.T) {
 			bad("blank login ID", `{"email_address":"  ","username":"","password":"login-password-1"}`, restNoLoginID),
 			bad("no body", "", restNoLoginID),
 			bad("malformed JSON", `{"email_address":`, restMalformed),
-			{name: "body not JSON", method: "POST", path: "/users/login", ctype: "application/x-www-form-urlencoded",
-				body: "email_address=log%40example.com&password=login-password-1", status: 406, want: restNotJSON},
-			{name: "no credentials", as: "none", method: "POST", path: "/users/login",
-				body: `{"email_address":"log@example.com","password":"login-password-1"}`, status: 401, want: restNoAuth},
+			{Name: "body not JSON", Method: "POST", Path: rest.Prefix + "/users/login", Headers: ctype("application/x-www-form-urlencoded"),
+				Body: "email_address=log%40example.com&password=login-password-1", Status: 406, WantBody: restNotJSON},
+			{Name: "no credentials", Auth: "none", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"log@example.com","password":"login-password-1"}`, Status: 401, WantBody: restNoAuth},
 
 			// A deactivated user: told only to who knows the password.
-			{name: "deactivate", method: "PUT", path: "/users/{id}/deactivate", status: 200,
-				want: restUser{id: "{id}", username: "logger", email: "log@example.com", signedIn: true, inactive: true}.String()},
+			{Name: "deactivate", Method: "PUT", Path: rest.Prefix + "/users/{id}/deactivate", Status: 200,
+				WantBody: restUser{id: "{id}", username: "logger", email: "log@example.com", signedIn: true, inactive: true}.String()},
 			refused("deactivated", `{"email_address":"log@example.com","password":"login-password-1"}`, inactive),
 			refused("deactivated, by username", `{"username":"logger","password":"login-password-1"}`, inactive),
 			refused("deactivated, wrong password", `{"email_address":"log@example.com","password":"wrong_password"}`, restBadLogin),
-			{name: "activate", method: "PUT", path: "/users/{id}/activate", status: 200,
-				want: restUser{id: "{id}", username: "logger", email: "log@example.com", signedIn: true}.String()},
+			{Name: "activate", Method: "PUT", Path: rest.Prefix + "/users/{id}/activate", Status: 200,
+				WantBody: restUser{id: "{id}", username: "logger", email: "log@example.com", signedIn: true}.String()},
 			ok("active again", `{"email_address":"log@example.com","password":"login-password-1"}`),
 		})
 		// The same login ID and password, with another site's credentials.
-		s.run(t, []restStep{
-			{name: "the login ID of another site", as: "other", method: "POST", path: "/users/login",
-				body: `{"email_address":"log@example.com","password":"login-password-1"}`, status: 403, want: restBadLogin},
+		s.run(t, []apitest.Scenario{
+			{Name: "the login ID of another site", As: &s.other, Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"log@example.com","password":"login-password-1"}`, Status: 403, WantBody: restBadLogin},
 		})
 
 		// Unconfirmed emails under a policy that requires confirmation.
 		setPolicy(t, e, "accountOptions", `{"verifyEmail":true,"allowUnverifiedLogin":false,"loginIdentifiers":"email,username"}`)
-		s.run(t, []restStep{
-			{name: "create under verifyEmail", method: "POST", path: "/users",
-				body:   `{"user":{"email_address":"unconf@example.com","username":"unconf","password":"login-password-1"}}`,
-				status: 201, location: restBase + "/users/{unconf}", save: map[string]string{"unconf": "id"},
-				want: restUser{id: "{unconf}", username: "unconf", email: "unconf@example.com"}.String()},
-			{name: "username only under verifyEmail", method: "POST", path: "/users",
-				body: `{"user":{"username":"noemail","password":"login-password-1"}}`, status: 422,
-				want: restInvalid(restField{"email_address", "can't be blank", "blank", 0})},
+		s.run(t, []apitest.Scenario{
+			{Name: "create under verifyEmail", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"email_address":"unconf@example.com","username":"unconf","password":"login-password-1"}}`,
+				Status: 201, Location: restBase + "/users/{unconf}", Save: map[string]string{"unconf": "id"},
+				WantBody: restUser{id: "{unconf}", username: "unconf", email: "unconf@example.com"}.String()},
+			{Name: "username only under verifyEmail", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"username":"noemail","password":"login-password-1"}}`, Status: 422,
+				WantBody: restInvalid(restField{"email_address", "can't be blank", "blank", 0})},
 			refused("unconfirmed", `{"email_address":"unconf@example.com","password":"login-password-1"}`, unconfirmed),
 			refused("unconfirmed, by username", `{"username":"unconf","password":"login-password-1"}`, unconfirmed),
 			refused("unconfirmed, wrong password", `{"email_address":"unconf@example.com","password":"wrong_password"}`, restBadLogin),
 			refused("an older unconfirmed user", `{"email_address":"log@example.com","password":"login-password-1"}`, unconfirmed),
-			{name: "confirmation token", method: "POST", path: "/users/email_confirmation/token",
-				body: `{"username":"unconf"}`, status: 201, save: map[string]string{"ctok": "email_confirmation_token"}},
-			{name: "confirm", method: "POST", path: "/users/email_confirmation", body: `{"email_confirmation_token":"{ctok}"}`,
-				status: 200, want: restUser{id: "{unconf}", username: "unconf", email: "unconf@example.com", confirmed: true}.String()},
-			{name: "confirmed", method: "POST", path: "/users/login",
-				body: `{"email_address":"unconf@example.com","password":"login-password-1"}`, status: 201,
-				location: restBase + "/sign_ins/[0-9]+", check: s.checkLogin("unconf")},
+			{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+				Body: `{"username":"unconf"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}},
+			{Name: "confirm", Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Body: `{"email_confirmation_token":"{ctok}"}`,
+				Status: 200, WantBody: restUser{id: "{unconf}", username: "unconf", email: "unconf@example.com", confirmed: true}.String()},
+			{Name: "confirmed", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"unconf@example.com","password":"login-password-1"}`, Status: 201,
+				Location: restBase + "/sign_ins/[0-9]+", After: s.checkLogin("unconf")},
 		})
 	})
 }
@@ -685,23 +597,23 @@ func TestRESTFindBy(t *testing.T) {
 		setPolicy(t, e, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"username":"Finder","email_address":"Find@Example.com","password":"find-password-1"}}`)
 		user := restUser{id: "{id}", username: "Finder", email: "Find@Example.com"}.String()
-		find := func(name, query string, status int, want string) restStep {
-			return restStep{name: name, method: "GET", path: "/users/find_by" + query, status: status, want: want}
+		find := func(name, query string, status int, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "GET", Path: rest.Prefix + "/users/find_by" + query, Status: status, WantBody: want}
 		}
-		s.run(t, []restStep{
+		s.run(t, []apitest.Scenario{
 			find("by email", "?email_address=find@example.com", 200, user),
 			find("by username", "?username=FINDER", 200, user),
 			find("both: the email counts", "?email_address=find@example.com&username=nobody", 200, user),
-			{name: "in a JSON body", method: "GET", path: "/users/find_by", body: `{"email_address":"Find@Example.com"}`,
-				status: 200, want: user},
+			{Name: "in a JSON body", Method: "GET", Path: rest.Prefix + "/users/find_by", Body: `{"email_address":"Find@Example.com"}`,
+				Status: 200, WantBody: user},
 			find("unknown email", "?email_address=nobody@example.com", 404, restUserNotFound),
 			find("unknown username", "?username=nobody", 404, restUserNotFound),
 			find("a username as email_address", "?email_address=finder", 404, restUserNotFound),
 			find("neither", "", 400, restNoLoginID),
 			find("both blank", "?email_address=&username=", 400, restNoLoginID),
-			{name: "a user of another site", as: "other", method: "GET", path: "/users/find_by?username=finder", status: 404,
-				want: restUserNotFound},
-			{name: "no credentials", as: "none", method: "GET", path: "/users/find_by?username=finder", status: 401, want: restNoAuth},
+			{Name: "a user of another site", As: &s.other, Method: "GET", Path: rest.Prefix + "/users/find_by?username=finder", Status: 404,
+				WantBody: restUserNotFound},
+			{Name: "no credentials", Auth: "none", Method: "GET", Path: rest.Prefix + "/users/find_by?username=finder", Status: 401, WantBody: restNoAuth},
 		})
 	})
 }
@@ -716,77 +628,77 @@ func TestRESTResetPassword(t *testing.T) {
 		session := s.loginToken(t, `{"email_address":"reset@example.com","password":"reset-password-1"}`)
 		s.vars["otherID"] = s.createOtherUser(t,
 			`{"user":{"email_address":"reset@example.com","password":"reset-password-1"}}`)
-		resetTokenOf := func(name string) func(*testing.T, response, map[string]any) {
-			return func(t *testing.T, r response, m map[string]any) {
+		resetTokenOf := func(name string) func(*testing.T, apitest.Response, map[string]any) {
+			return func(t *testing.T, r apitest.Response, m map[string]any) {
 				if jsonScalar(m["user_id"]) != s.vars[name] || len(m) != 2 {
-					t.Errorf("want {user_id: %s, reset_password_token}: %s", s.vars[name], r.body)
+					t.Errorf("want {user_id: %s, reset_password_token}: %s", s.vars[name], r.Body)
 				}
 			}
 		}
 		tokenNotFound := restErr("not_found", "Reset password token not found")
-		login := func(name, pw string, status int) restStep {
-			st := restStep{name: name, method: "POST", path: "/users/login", status: status,
-				body: `{"email_address":"reset@example.com","password":"` + pw + `"}`}
+		login := func(name, pw string, status int) apitest.Scenario {
+			st := apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Status: status,
+				Body: `{"email_address":"reset@example.com","password":"` + pw + `"}`}
 			if status == 201 {
-				st.location = restBase + "/sign_ins/[0-9]+"
+				st.Location = restBase + "/sign_ins/[0-9]+"
 			} else {
-				st.want = restBadLogin
+				st.WantBody = restBadLogin
 			}
 			return st
 		}
 
-		s.run(t, []restStep{
-			{name: "token by username", method: "POST", path: "/users/reset_password/token", body: `{"user":{"username":"RESETTER"}}`,
-				status: 201, save: map[string]string{"first": "reset_password_token"}, check: resetTokenOf("id")},
-			{name: "token by email", method: "POST", path: "/users/reset_password/token", body: `{"email_address":"reset@example.com"}`,
-				status: 201, save: map[string]string{"tok": "reset_password_token"}, check: resetTokenOf("id")},
-			{name: "a new token revokes the earlier one", method: "POST", path: "/users/reset_password",
-				body: `{"user":{"reset_password_token":"{first}","password":"never-password-9"}}`, status: 404, want: tokenNotFound},
-			{name: "token of an unknown user", method: "POST", path: "/users/reset_password/token",
-				body: `{"email_address":"nobody@example.com"}`, status: 404, want: restUserNotFound},
-			{name: "token without a login ID", method: "POST", path: "/users/reset_password/token", body: `{}`, status: 400,
-				want: restNoLoginID},
-			{name: "token, no credentials", as: "none", method: "POST", path: "/users/reset_password/token",
-				body: `{"email_address":"reset@example.com"}`, status: 401, want: restNoAuth},
+		s.run(t, []apitest.Scenario{
+			{Name: "token by username", Method: "POST", Path: rest.Prefix + "/users/reset_password/token", Body: `{"user":{"username":"RESETTER"}}`,
+				Status: 201, Save: map[string]string{"first": "reset_password_token"}, After: resetTokenOf("id")},
+			{Name: "token by email", Method: "POST", Path: rest.Prefix + "/users/reset_password/token", Body: `{"email_address":"reset@example.com"}`,
+				Status: 201, Save: map[string]string{"tok": "reset_password_token"}, After: resetTokenOf("id")},
+			{Name: "a new token revokes the earlier one", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"user":{"reset_password_token":"{first}","password":"never-password-9"}}`, Status: 404, WantBody: tokenNotFound},
+			{Name: "token of an unknown user", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
+				Body: `{"email_address":"nobody@example.com"}`, Status: 404, WantBody: restUserNotFound},
+			{Name: "token without a login ID", Method: "POST", Path: rest.Prefix + "/users/reset_password/token", Body: `{}`, Status: 400,
+				WantBody: restNoLoginID},
+			{Name: "token, no credentials", Auth: "none", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
+				Body: `{"email_address":"reset@example.com"}`, Status: 401, WantBody: restNoAuth},
 
-			{name: "short password", method: "POST", path: "/users/reset_password",
-				body: `{"user":{"reset_password_token":"{tok}","password":"short"}}`, status: 422, want: restInvalid(restTooShort)},
-			{name: "the current password", method: "POST", path: "/users/reset_password",
-				body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-1"}}`, status: 422, want: restInvalid(restRepeated)},
-			{name: "password_confirmation differs", method: "POST", path: "/users/reset_password",
-				body:   `{"user":{"reset_password_token":"{tok}","password":"reset-password-2","password_confirmation":"reset-password-3"}}`,
-				status: 422, want: restInvalid(restConfirmation)},
-			{name: "no password", method: "POST", path: "/users/reset_password",
-				body: `{"user":{"reset_password_token":"{tok}"}}`, status: 422, want: restInvalid(restBlankPassword)},
-			{name: "missing token", method: "POST", path: "/users/reset_password", body: `{"user":{"password":"reset-password-2"}}`,
-				status: 400, want: restErr("bad_request", "Missing required parameter: reset_password_token")},
-			{name: "no user", method: "POST", path: "/users/reset_password",
-				body: `{"reset_password_token":"{tok}","password":"reset-password-2"}`, status: 400, want: restNoUser},
-			{name: "unknown token", method: "POST", path: "/users/reset_password",
-				body: `{"user":{"reset_password_token":"pr1_unknown","password":"reset-password-2"}}`, status: 404, want: tokenNotFound},
-			{name: "the token in another site", as: "other", method: "POST", path: "/users/reset_password",
-				body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-2"}}`, status: 404, want: tokenNotFound},
+			{Name: "short password", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"user":{"reset_password_token":"{tok}","password":"short"}}`, Status: 422, WantBody: restInvalid(restTooShort)},
+			{Name: "the current password", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-1"}}`, Status: 422, WantBody: restInvalid(restRepeated)},
+			{Name: "password_confirmation differs", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body:   `{"user":{"reset_password_token":"{tok}","password":"reset-password-2","password_confirmation":"reset-password-3"}}`,
+				Status: 422, WantBody: restInvalid(restConfirmation)},
+			{Name: "no password", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"user":{"reset_password_token":"{tok}"}}`, Status: 422, WantBody: restInvalid(restBlankPassword)},
+			{Name: "missing token", Method: "POST", Path: rest.Prefix + "/users/reset_password", Body: `{"user":{"password":"reset-password-2"}}`,
+				Status: 400, WantBody: restErr("bad_request", "Missing required parameter: reset_password_token")},
+			{Name: "no user", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"reset_password_token":"{tok}","password":"reset-password-2"}`, Status: 400, WantBody: restNoUser},
+			{Name: "unknown token", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"user":{"reset_password_token":"pr1_unknown","password":"reset-password-2"}}`, Status: 404, WantBody: tokenNotFound},
+			{Name: "the token in another site", As: &s.other, Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-2"}}`, Status: 404, WantBody: tokenNotFound},
 			login("the failures changed nothing", "reset-password-1", 201),
 
-			{name: "reset", method: "POST", path: "/users/reset_password",
-				body:   `{"user":{"reset_password_token":"{tok}","password":"reset-password-2","password_confirmation":"reset-password-2"}}`,
-				status: 200, want: `{"user_id":{id}}`,
-				check: func(t *testing.T, _ response, _ map[string]any) { s.wantSessionEnded(t, session) }},
+			{Name: "reset", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body:   `{"user":{"reset_password_token":"{tok}","password":"reset-password-2","password_confirmation":"reset-password-2"}}`,
+				Status: 200, WantBody: `{"user_id":{id}}`,
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) { s.wantSessionEnded(t, session) }},
 			login("the new password logs in", "reset-password-2", 201),
 			login("the old does not", "reset-password-1", 403),
-			{name: "the token again", method: "POST", path: "/users/reset_password",
-				body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-3"}}`, status: 404, want: tokenNotFound},
+			{Name: "the token again", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-3"}}`, Status: 404, WantBody: tokenNotFound},
 			login("the password stayed", "reset-password-2", 201),
-			{name: "a token before a password change", method: "POST", path: "/users/reset_password/token",
-				body: `{"username":"resetter"}`, status: 201, save: map[string]string{"stale": "reset_password_token"}},
-			{name: "change the password", method: "PUT", path: "/users/{id}", body: `{"user":{"password":"reset-password-4"}}`,
-				status: 200, want: restUser{id: "{id}", username: "resetter", email: "reset@example.com", signedIn: true}.String()},
-			{name: "the change revoked the token", method: "POST", path: "/users/reset_password",
-				body: `{"user":{"reset_password_token":"{stale}","password":"reset-password-5"}}`, status: 404, want: tokenNotFound},
+			{Name: "a token before a password change", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
+				Body: `{"username":"resetter"}`, Status: 201, Save: map[string]string{"stale": "reset_password_token"}},
+			{Name: "change the password", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"password":"reset-password-4"}}`,
+				Status: 200, WantBody: restUser{id: "{id}", username: "resetter", email: "reset@example.com", signedIn: true}.String()},
+			{Name: "the change revoked the token", Method: "POST", Path: rest.Prefix + "/users/reset_password",
+				Body: `{"user":{"reset_password_token":"{stale}","password":"reset-password-5"}}`, Status: 404, WantBody: tokenNotFound},
 			login("the changed password holds", "reset-password-4", 201),
-			{name: "the other site's user kept its password", as: "other", method: "POST", path: "/users/login",
-				body: `{"email_address":"reset@example.com","password":"reset-password-1"}`, status: 201,
-				location: restBase + "/sign_ins/[0-9]+"},
+			{Name: "the other site's user kept its password", As: &s.other, Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"reset@example.com","password":"reset-password-1"}`, Status: 201,
+				Location: restBase + "/sign_ins/[0-9]+"},
 		})
 	})
 }
@@ -799,46 +711,46 @@ func TestRESTEmailConfirmation(t *testing.T) {
 		setPolicy(t, e, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"conf@example.com","password":"confirm-password-1"}}`)
 		s.vars["nomail"] = s.createUser(t, `{"user":{"username":"nomail","password":"confirm-password-1"}}`)
-		tokenOf := func(t *testing.T, r response, m map[string]any) {
+		tokenOf := func(t *testing.T, r apitest.Response, m map[string]any) {
 			if jsonScalar(m["user_id"]) != s.vars["id"] || len(m) != 2 {
-				t.Errorf("want {user_id: %s, email_confirmation_token}: %s", s.vars["id"], r.body)
+				t.Errorf("want {user_id: %s, email_confirmation_token}: %s", s.vars["id"], r.Body)
 			}
 		}
 		tokenNotFound := restErr("not_found", "Email confirmation token not found")
-		confirm := func(name, as, token string, status int, want string) restStep {
-			return restStep{name: name, as: as, method: "POST", path: "/users/email_confirmation",
-				body: `{"email_confirmation_token":"` + token + `"}`, status: status, want: want}
+		confirm := func(name string, as *site.Site, token string, status int, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, As: as, Method: "POST", Path: rest.Prefix + "/users/email_confirmation",
+				Body: `{"email_confirmation_token":"` + token + `"}`, Status: status, WantBody: want}
 		}
 
-		s.run(t, []restStep{
-			{name: "token", method: "POST", path: "/users/email_confirmation/token", body: `{"email_address":"CONF@example.com"}`,
-				status: 201, save: map[string]string{"first": "email_confirmation_token"}, check: tokenOf},
-			{name: "another token, wrapped in user", method: "POST", path: "/users/email_confirmation/token",
-				body: `{"user":{"email_address":"conf@example.com"}}`, status: 201,
-				save: map[string]string{"tok": "email_confirmation_token"}, check: tokenOf},
-			confirm("the earlier token stopped working", "", "{first}", 404, tokenNotFound),
-			confirm("unknown token", "", "ev1_unknown", 404, tokenNotFound),
-			confirm("the token in another site", "other", "{tok}", 404, tokenNotFound),
-			{name: "missing token", method: "POST", path: "/users/email_confirmation", body: `{}`, status: 400,
-				want: restErr("bad_request", "Missing required parameter: email_confirmation_token")},
-			{name: "not yet confirmed", method: "GET", path: "/users/{id}", status: 200,
-				want: restUser{id: "{id}", email: "conf@example.com"}.String()},
-			confirm("confirm", "", "{tok}", 200, restUser{id: "{id}", email: "conf@example.com", confirmed: true}.String()),
-			confirm("the token again", "", "{tok}", 404, tokenNotFound),
-			{name: "confirmed", method: "GET", path: "/users/{id}", status: 200,
-				want: restUser{id: "{id}", email: "conf@example.com", confirmed: true}.String()},
-			{name: "token for a confirmed user", method: "POST", path: "/users/email_confirmation/token",
-				body: `{"email_address":"conf@example.com"}`, status: 409,
-				want: restErr("conflict", "Redundant operation: the email address is confirmed already")},
-			{name: "token for an unknown user", method: "POST", path: "/users/email_confirmation/token",
-				body: `{"email_address":"nobody@example.com"}`, status: 404, want: restUserNotFound},
-			{name: "token without a login ID", method: "POST", path: "/users/email_confirmation/token", body: `{}`, status: 400,
-				want: restNoLoginID},
-			{name: "token for a user without email", method: "POST", path: "/users/email_confirmation/token",
-				body: `{"username":"nomail"}`, status: 400,
-				want: restErr("bad_request", "Invalid parameter value: email_address: the user has no email address")},
-			{name: "token, no credentials", as: "none", method: "POST", path: "/users/email_confirmation/token",
-				body: `{"email_address":"conf@example.com"}`, status: 401, want: restNoAuth},
+		s.run(t, []apitest.Scenario{
+			{Name: "token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token", Body: `{"email_address":"CONF@example.com"}`,
+				Status: 201, Save: map[string]string{"first": "email_confirmation_token"}, After: tokenOf},
+			{Name: "another token, wrapped in user", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+				Body: `{"user":{"email_address":"conf@example.com"}}`, Status: 201,
+				Save: map[string]string{"tok": "email_confirmation_token"}, After: tokenOf},
+			confirm("the earlier token stopped working", nil, "{first}", 404, tokenNotFound),
+			confirm("unknown token", nil, "ev1_unknown", 404, tokenNotFound),
+			confirm("the token in another site", &s.other, "{tok}", 404, tokenNotFound),
+			{Name: "missing token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Body: `{}`, Status: 400,
+				WantBody: restErr("bad_request", "Missing required parameter: email_confirmation_token")},
+			{Name: "not yet confirmed", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200,
+				WantBody: restUser{id: "{id}", email: "conf@example.com"}.String()},
+			confirm("confirm", nil, "{tok}", 200, restUser{id: "{id}", email: "conf@example.com", confirmed: true}.String()),
+			confirm("the token again", nil, "{tok}", 404, tokenNotFound),
+			{Name: "confirmed", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200,
+				WantBody: restUser{id: "{id}", email: "conf@example.com", confirmed: true}.String()},
+			{Name: "token for a confirmed user", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+				Body: `{"email_address":"conf@example.com"}`, Status: 409,
+				WantBody: restErr("conflict", "Redundant operation: the email address is confirmed already")},
+			{Name: "token for an unknown user", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+				Body: `{"email_address":"nobody@example.com"}`, Status: 404, WantBody: restUserNotFound},
+			{Name: "token without a login ID", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token", Body: `{}`, Status: 400,
+				WantBody: restNoLoginID},
+			{Name: "token for a user without email", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+				Body: `{"username":"nomail"}`, Status: 400,
+				WantBody: restErr("bad_request", "Invalid parameter value: email_address: the user has no email address")},
+			{Name: "token, no credentials", Auth: "none", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+				Body: `{"email_address":"conf@example.com"}`, Status: 401, WantBody: restNoAuth},
 		})
 	})
 }
@@ -854,44 +766,44 @@ func TestRESTExpiredTokens(t *testing.T) {
 			e := newClockEnv(t, engine, clock.now)
 			s := newRESTScenario(t, e)
 			s.vars["id"] = s.createUser(t, `{"user":{"email_address":"late@example.com","password":"late-password-1"}}`)
-			resetToken := restStep{name: "reset token", method: "POST", path: "/users/reset_password/token",
-				body: `{"email_address":"late@example.com"}`, status: 201, save: map[string]string{"rtok": "reset_password_token"}}
-			confirmToken := restStep{name: "confirmation token", method: "POST", path: "/users/email_confirmation/token",
-				body: `{"email_address":"late@example.com"}`, status: 201, save: map[string]string{"ctok": "email_confirmation_token"}}
-			reset := func(name, pw string, status int, want string) restStep {
-				return restStep{name: name, method: "POST", path: "/users/reset_password", status: status, want: want,
-					body: `{"user":{"reset_password_token":"{rtok}","password":"` + pw + `"}}`}
+			resetToken := apitest.Scenario{Name: "reset token", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
+				Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"rtok": "reset_password_token"}}
+			confirmToken := apitest.Scenario{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+				Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}}
+			reset := func(name, pw string, status int, want string) apitest.Scenario {
+				return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/reset_password", Status: status, WantBody: want,
+					Body: `{"user":{"reset_password_token":"{rtok}","password":"` + pw + `"}}`}
 			}
-			confirm := func(name string, status int, want string) restStep {
-				return restStep{name: name, method: "POST", path: "/users/email_confirmation", status: status, want: want,
-					body: `{"email_confirmation_token":"{ctok}"}`}
+			confirm := func(name string, status int, want string) apitest.Scenario {
+				return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Status: status, WantBody: want,
+					Body: `{"email_confirmation_token":"{ctok}"}`}
 			}
-			advance := func(d time.Duration) func(*testing.T, response, map[string]any) {
-				return func(*testing.T, response, map[string]any) { clock.advance(d) }
+			advance := func(d time.Duration) func(*testing.T, apitest.Response, map[string]any) {
+				return func(*testing.T, apitest.Response, map[string]any) { clock.advance(d) }
 			}
 			resetExpired := restErr("forbidden", "Code expired: reset_password_token has expired")
 
 			// passwordReset.tokenExpiration is 3600 s by default.
-			resetToken.check = advance(3599 * time.Second)
-			s.run(t, []restStep{resetToken, reset("a second before expiry", "late-password-2", 200, `{"user_id":{id}}`)})
-			resetToken.check = advance(3600 * time.Second)
-			s.run(t, []restStep{
+			resetToken.After = advance(3599 * time.Second)
+			s.run(t, []apitest.Scenario{resetToken, reset("a second before expiry", "late-password-2", 200, `{"user_id":{id}}`)})
+			resetToken.After = advance(3600 * time.Second)
+			s.run(t, []apitest.Scenario{
 				resetToken,
 				reset("expired", "late-password-3", 403, resetExpired),
 				reset("expired, with a password too short", "short", 403, resetExpired),
-				{name: "the password stayed", method: "POST", path: "/users/login",
-					body: `{"email_address":"late@example.com","password":"late-password-2"}`, status: 201,
-					location: restBase + "/sign_ins/[0-9]+"},
+				{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
+					Body: `{"email_address":"late@example.com","password":"late-password-2"}`, Status: 201,
+					Location: restBase + "/sign_ins/[0-9]+"},
 			})
 
 			// emailVerification.verificationEmailExpiration is 86400 s by default.
-			confirmToken.check = advance(86400 * time.Second)
-			s.run(t, []restStep{
+			confirmToken.After = advance(86400 * time.Second)
+			s.run(t, []apitest.Scenario{
 				confirmToken,
 				confirm("expired confirmation", 403, restErr("forbidden", "Code expired: email_confirmation_token has expired")),
 			})
-			confirmToken.check = advance(86399 * time.Second)
-			s.run(t, []restStep{confirmToken, confirm("a second before expiry", 200, "")})
+			confirmToken.After = advance(86399 * time.Second)
+			s.run(t, []apitest.Scenario{confirmToken, confirm("a second before expiry", 200, "")})
 			if r := e.restCall(t, "GET", "/users/"+s.vars["id"], ""); r.json(t)["confirmed"] != true {
 				t.Errorf("not confirmed: %s", r.body)
 			}
@@ -909,17 +821,17 @@ func TestRESTActivation(t *testing.T) {
 			`{"user":{"email_address":"act@example.com","password":"active-password-1"}}`)
 		active := restUser{id: "{id}", email: "act@example.com"}.String()
 		inactive := restUser{id: "{id}", email: "act@example.com", inactive: true}.String()
-		put := func(name, path string, status int, want string) restStep {
-			return restStep{name: name, method: "PUT", path: path, status: status, want: want}
+		put := func(name, path string, status int, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "PUT", Path: rest.Prefix + path, Status: status, WantBody: want}
 		}
-		s.run(t, []restStep{
+		s.run(t, []apitest.Scenario{
 			put("activate an active user", "/users/{id}/activate", 409, restErr("conflict", "The user is active already")),
 			put("deactivate", "/users/{id}/deactivate", 200, inactive),
-			{name: "inactive", method: "GET", path: "/users/{id}", status: 200, want: inactive},
+			{Name: "inactive", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200, WantBody: inactive},
 			put("deactivate again", "/users/{id}/deactivate", 409, restErr("conflict", "The user is inactive already")),
 			put("unlock an inactive user", "/users/{id}/unlock", 200, inactive),
 			put("activate", "/users/{id}/activate", 200, active),
-			{name: "active", method: "GET", path: "/users/{id}", status: 200, want: active},
+			{Name: "active", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200, WantBody: active},
 			put("unlock", "/users/{id}/unlock", 200, active),
 			put("unlock again", "/users/{id}/unlock", 200, active),
 
@@ -929,11 +841,11 @@ func TestRESTActivation(t *testing.T) {
 			put("deactivate a non-numeric id", "/users/abc/deactivate", 404, restUserNotFound),
 			put("deactivate a user of another site", "/users/{otherID}/deactivate", 404, restUserNotFound),
 			put("unlock a user of another site", "/users/{otherID}/unlock", 404, restUserNotFound),
-			{name: "the other site's user stays active", as: "other", method: "GET", path: "/users/{otherID}", status: 200,
-				want: restUser{id: "{otherID}", email: "act@example.com"}.String()},
-			{name: "no credentials", as: "none", method: "PUT", path: "/users/{id}/deactivate", status: 401, want: restNoAuth},
-			{name: "wrong secret", as: "wrong", method: "PUT", path: "/users/{id}/deactivate", status: 401, want: restBadAuth},
-			{name: "still active", method: "GET", path: "/users/{id}", status: 200, want: active},
+			{Name: "the other site's user stays active", As: &s.other, Method: "GET", Path: rest.Prefix + "/users/{otherID}", Status: 200,
+				WantBody: restUser{id: "{otherID}", email: "act@example.com"}.String()},
+			{Name: "no credentials", Auth: "none", Method: "PUT", Path: rest.Prefix + "/users/{id}/deactivate", Status: 401, WantBody: restNoAuth},
+			{Name: "wrong secret", Auth: "wrong", Method: "PUT", Path: rest.Prefix + "/users/{id}/deactivate", Status: 401, WantBody: restBadAuth},
+			{Name: "still active", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200, WantBody: active},
 		})
 	})
 }
@@ -949,17 +861,17 @@ func TestRESTEveryRoute(t *testing.T) {
 		routes := 0
 		for _, pattern := range e.app.REST.Routes() {
 			method, path, _ := strings.Cut(pattern, " ")
-			path = strings.TrimPrefix(strings.ReplaceAll(path, "{id}", id), rest.Prefix)
-			if strings.HasPrefix(path, "/test/") {
+			path = strings.ReplaceAll(path, "{id}", id)
+			if strings.HasPrefix(path, rest.Prefix+"/test/") {
 				continue
 			}
 			routes++
-			s.run(t, []restStep{
-				{name: pattern + " without credentials", as: "none", method: method, path: path, status: 401, want: restNoAuth},
-				{name: pattern + " with a wrong secret", as: "wrong", method: method, path: path, status: 401, want: restBadAuth},
-				{name: pattern + " with a body not JSON", method: method, path: path, ctype: "text/plain", body: `{}`,
-					status: 406, want: restNotJSON},
-				{name: pattern + " with malformed JSON", method: method, path: path, body: `{"user":`, status: 400, want: restMalformed},
+			s.run(t, []apitest.Scenario{
+				{Name: pattern + " without credentials", Auth: "none", Method: method, Path: path, Status: 401, WantBody: restNoAuth},
+				{Name: pattern + " with a wrong secret", Auth: "wrong", Method: method, Path: path, Status: 401, WantBody: restBadAuth},
+				{Name: pattern + " with a body not JSON", Method: method, Path: path, Headers: ctype("text/plain"), Body: `{}`,
+					Status: 406, WantBody: restNotJSON},
+				{Name: pattern + " with malformed JSON", Method: method, Path: path, Body: `{"user":`, Status: 400, WantBody: restMalformed},
 			})
 		}
 		if routes != 13 {
@@ -967,7 +879,7 @@ func TestRESTEveryRoute(t *testing.T) {
 		}
 		// None of that touched the user.
 		s.vars["id"] = id
-		s.run(t, []restStep{{name: "the user is as it was", method: "GET", path: "/users/{id}", status: 200,
-			want: restUser{id: "{id}", email: "route@example.com"}.String()}})
+		s.run(t, []apitest.Scenario{{Name: "the user is as it was", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200,
+			WantBody: restUser{id: "{id}", email: "route@example.com"}.String()}})
 	})
 }

@@ -127,33 +127,11 @@ func expectSigned(t *testing.T, e *env, m map[string]any, at time.Time) {
 	}
 }
 
-// step is one call of a sequence: the request and the error it must get.
-type step struct {
-	name    string
-	method  string
-	form    url.Values
-	code    float64
-	details string
-	fields  []fieldErr
-	want    map[string]any // further fields of the body, compared as JSON
-	absent  []string
-	check   func(t *testing.T, m map[string]any)
-}
-
-// run makes the calls in order, each a subtest.
-func run(t *testing.T, e *env, steps []step) {
+// run makes the calls in order, each a subtest: apitest scenarios of the
+// RPC dialect, each asserting the whole error and envelope.
+func run(t *testing.T, e *env, steps []apitest.Scenario) {
 	t.Helper()
-	for _, s := range steps {
-		t.Run(s.name, func(t *testing.T) {
-			m := call(t, e, s.method, s.form)
-			expect(t, m, s.code, s.details, s.fields...)
-			expectFields(t, m, s.want)
-			expectAbsent(t, m, s.absent...)
-			if s.check != nil {
-				s.check(t, m)
-			}
-		})
-	}
+	apitest.Run(t, e.api(), steps)
 }
 
 // ------------------------------------------------------------ register
@@ -289,17 +267,17 @@ func TestAccountsRegister(t *testing.T) {
 			if !strings.HasPrefix(reg, "rt1_") {
 				t.Fatalf("regToken %q", reg)
 			}
-			run(t, e, []step{
+			run(t, e, []apitest.Scenario{
 				// A registration that fails does not spend the token.
-				{name: "taken email", method: "accounts.register", form: vals("regToken", reg, "email", "reg@example.com",
+				{Name: "taken email", Path: "/accounts.register", Form: vals("regToken", reg, "email", "reg@example.com",
 					"password", "pass-word-1", "finalizeRegistration", "true"),
-					code: 400009, details: "email has already been taken", fields: []fieldErr{emailTaken}},
-				{name: "finalize before register", method: "accounts.finalizeRegistration", form: vals("regToken", reg), code: 400006,
-					details: "Invalid parameter value: regToken: no registration uses it yet: call accounts.register with it"},
-				{name: "first use", method: "accounts.register", form: vals("regToken", reg, "email", "init1@example.com",
-					"password", "pass-word-1", "finalizeRegistration", "true"), code: 0, absent: []string{"regToken"}},
-				{name: "second use", method: "accounts.register", form: vals("regToken", reg, "email", "init2@example.com",
-					"password", "pass-word-1", "finalizeRegistration", "true"), code: 400006, details: usedRegToken},
+					Code: 400009, Details: "email has already been taken", Fields: []fieldErr{emailTaken}},
+				{Name: "finalize before register", Path: "/accounts.finalizeRegistration", Form: vals("regToken", reg), Code: 400006,
+					Details: "Invalid parameter value: regToken: no registration uses it yet: call accounts.register with it"},
+				{Name: "first use", Path: "/accounts.register", Form: vals("regToken", reg, "email", "init1@example.com",
+					"password", "pass-word-1", "finalizeRegistration", "true"), Code: 0, Absent: []string{"regToken"}},
+				{Name: "second use", Path: "/accounts.register", Form: vals("regToken", reg, "email", "init2@example.com",
+					"password", "pass-word-1", "finalizeRegistration", "true"), Code: 400006, Details: usedRegToken},
 			})
 			if !available(t, e, "init2@example.com") {
 				t.Error("a registration with a spent regToken took its email")
@@ -330,29 +308,29 @@ func TestAccountsUsernames(t *testing.T) {
 		if sessionCookie(e, r) == nil {
 			t.Error("no session cookie")
 		}
-		run(t, e, []step{
-			{name: "login by username, any case", method: "accounts.login", form: vals("loginID", "uMA", "password", "pass-word-1"),
-				code: 0, want: map[string]any{"UID": uid}},
-			{name: "login by username, wrong password", method: "accounts.login", form: vals("loginID", "uma", "password", "pass-word-2"),
-				code: 403042, details: badLogin},
-			{name: "taken username", method: "accounts.register", form: vals("username", "UMA", "password", "pass-word-1",
-				"finalizeRegistration", "true"), code: 400009, details: "username has already been taken", fields: []fieldErr{usernameTaken}},
+		run(t, e, []apitest.Scenario{
+			{Name: "login by username, any case", Path: "/accounts.login", Form: vals("loginID", "uMA", "password", "pass-word-1"),
+				Code: 0, Want: map[string]any{"UID": uid}},
+			{Name: "login by username, wrong password", Path: "/accounts.login", Form: vals("loginID", "uma", "password", "pass-word-2"),
+				Code: 403042, Details: badLogin},
+			{Name: "taken username", Path: "/accounts.register", Form: vals("username", "UMA", "password", "pass-word-1",
+				"finalizeRegistration", "true"), Code: 400009, Details: "username has already been taken", Fields: []fieldErr{usernameTaken}},
 			// The email is free but the username taken: nothing is written.
-			{name: "free email, taken username", method: "accounts.register", form: vals("email", "uma2@example.com", "username", "ann",
-				"password", "pass-word-1", "finalizeRegistration", "true"), code: 400009, details: "username has already been taken",
-				fields: []fieldErr{usernameTaken}},
-			{name: "taken email and username", method: "accounts.register", form: vals("email", "ann@example.com", "username", "uma",
-				"password", "pass-word-1"), code: 400009, details: "email has already been taken, username has already been taken",
-				fields: []fieldErr{emailTaken, usernameTaken}},
-			{name: "username with a space", method: "accounts.register", form: vals("username", "bad name", "password", "pass-word-1"),
-				code: 400009, details: "username is invalid", fields: []fieldErr{usernameBad}},
-			{name: "no login ID", method: "accounts.register", form: vals("password", "pass-word-1"),
-				code: 400009, details: "username can't be blank", fields: []fieldErr{apitest.Field(400027, "username", "username can't be blank")}},
-			{name: "email and username", method: "accounts.register", form: vals("email", "both@example.com", "username", "both",
-				"password", "pass-word-1", "finalizeRegistration", "true"), code: 0,
-				want: map[string]any{"profile": map[string]any{"email": "both@example.com", "username": "both"}}},
-			{name: "login by the email of that account", method: "accounts.login", form: vals("loginID", "both@example.com", "password", "pass-word-1"),
-				code: 0},
+			{Name: "free email, taken username", Path: "/accounts.register", Form: vals("email", "uma2@example.com", "username", "ann",
+				"password", "pass-word-1", "finalizeRegistration", "true"), Code: 400009, Details: "username has already been taken",
+				Fields: []fieldErr{usernameTaken}},
+			{Name: "taken email and username", Path: "/accounts.register", Form: vals("email", "ann@example.com", "username", "uma",
+				"password", "pass-word-1"), Code: 400009, Details: "email has already been taken, username has already been taken",
+				Fields: []fieldErr{emailTaken, usernameTaken}},
+			{Name: "username with a space", Path: "/accounts.register", Form: vals("username", "bad name", "password", "pass-word-1"),
+				Code: 400009, Details: "username is invalid", Fields: []fieldErr{usernameBad}},
+			{Name: "no login ID", Path: "/accounts.register", Form: vals("password", "pass-word-1"),
+				Code: 400009, Details: "username can't be blank", Fields: []fieldErr{apitest.Field(400027, "username", "username can't be blank")}},
+			{Name: "email and username", Path: "/accounts.register", Form: vals("email", "both@example.com", "username", "both",
+				"password", "pass-word-1", "finalizeRegistration", "true"), Code: 0,
+				Want: map[string]any{"profile": map[string]any{"email": "both@example.com", "username": "both"}}},
+			{Name: "login by the email of that account", Path: "/accounts.login", Form: vals("loginID", "both@example.com", "password", "pass-word-1"),
+				Code: 0},
 		})
 		if !available(t, e, "uma2@example.com") {
 			t.Error("the email of a registration whose username was taken is not available")
@@ -381,39 +359,39 @@ func TestAccountsPendingRegistration(t *testing.T) {
 			t.Fatalf("regToken %q", regToken)
 		}
 		loginRegToken := ""
-		run(t, e, []step{
-			{name: "login", method: "accounts.login", form: vals("loginID", "pend@example.com", "password", "pass-word-1"),
-				code: 206001, details: pendingReg, want: map[string]any{"UID": uid, "isRegistered": false}, absent: []string{"sessionInfo"},
-				check: func(t *testing.T, m map[string]any) {
+		run(t, e, []apitest.Scenario{
+			{Name: "login", Path: "/accounts.login", Form: vals("loginID", "pend@example.com", "password", "pass-word-1"),
+				Code: 206001, Details: pendingReg, Want: map[string]any{"UID": uid, "isRegistered": false}, Absent: []string{"sessionInfo"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					loginRegToken, _ = m["regToken"].(string)
 					if !strings.HasPrefix(loginRegToken, "rt1_") || !strings.Contains(m["errorDetails"].(string), "finalizeRegistration") {
 						t.Errorf("regToken %q, errorDetails %q", loginRegToken, m["errorDetails"])
 					}
 				}},
-			{name: "login, wrong password", method: "accounts.login", form: vals("loginID", "pend@example.com", "password", "pass-word-2"),
-				code: 403042, details: badLogin, absent: []string{"regToken", "UID"}},
-			{name: "verifyLogin", method: "accounts.verifyLogin", form: withSecret(e, "UID", uid), code: 206001,
-				details: "Missing required fields for registration: the registration was not finalized", want: map[string]any{"UID": uid}},
-			{name: "finalize without regToken", method: "accounts.finalizeRegistration", form: vals(), code: 400002, details: missing("regToken")},
-			{name: "finalize with blank regToken", method: "accounts.finalizeRegistration", form: vals("regToken", " "), code: 400002,
-				details: missing("regToken")},
-			{name: "finalize with an unknown regToken", method: "accounts.finalizeRegistration", form: vals("regToken", "rt1_nope"),
-				code: 400006, details: usedRegToken},
-			{name: "finalize with a bad targetEnv", method: "accounts.finalizeRegistration", form: vals("regToken", regToken, "targetEnv", "tv"),
-				code: 400006, details: "Invalid parameter value: targetEnv: want browser or mobile"},
-			{name: "finalize", method: "accounts.finalizeRegistration", form: vals("regToken", regToken), code: 0,
-				want: map[string]any{"UID": uid, "isRegistered": true, "registeredTimestamp": now.UnixMilli(),
+			{Name: "login, wrong password", Path: "/accounts.login", Form: vals("loginID", "pend@example.com", "password", "pass-word-2"),
+				Code: 403042, Details: badLogin, Absent: []string{"regToken", "UID"}},
+			{Name: "verifyLogin", Path: "/accounts.verifyLogin", Form: withSecret(e, "UID", uid), Code: 206001,
+				Details: "Missing required fields for registration: the registration was not finalized", Want: map[string]any{"UID": uid}},
+			{Name: "finalize without regToken", Path: "/accounts.finalizeRegistration", Form: vals(), Code: 400002, Details: missing("regToken")},
+			{Name: "finalize with blank regToken", Path: "/accounts.finalizeRegistration", Form: vals("regToken", " "), Code: 400002,
+				Details: missing("regToken")},
+			{Name: "finalize with an unknown regToken", Path: "/accounts.finalizeRegistration", Form: vals("regToken", "rt1_nope"),
+				Code: 400006, Details: usedRegToken},
+			{Name: "finalize with a bad targetEnv", Path: "/accounts.finalizeRegistration", Form: vals("regToken", regToken, "targetEnv", "tv"),
+				Code: 400006, Details: "Invalid parameter value: targetEnv: want browser or mobile"},
+			{Name: "finalize", Path: "/accounts.finalizeRegistration", Form: vals("regToken", regToken), Code: 0,
+				Want: map[string]any{"UID": uid, "isRegistered": true, "registeredTimestamp": now.UnixMilli(),
 					"profile": map[string]any{"firstName": "Pen", "email": "pend@example.com"}, "data": map[string]any{}},
-				check: func(t *testing.T, m map[string]any) {
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					expectSigned(t, e, m, now)
 					if tok, _ := object(t, m, "sessionInfo")["cookieValue"].(string); sessionCode(t, e, tok) != 0 {
 						t.Error("the session of finalizeRegistration does not work")
 					}
 				}},
-			{name: "finalize again", method: "accounts.finalizeRegistration", form: vals("regToken", regToken), code: 400006, details: usedRegToken},
-			{name: "login after", method: "accounts.login", form: vals("loginID", "pend@example.com", "password", "pass-word-1"),
-				code: 0, want: map[string]any{"isRegistered": true}, absent: []string{"regToken"}},
-			{name: "verifyLogin after", method: "accounts.verifyLogin", form: withSecret(e, "UID", uid), code: 0},
+			{Name: "finalize again", Path: "/accounts.finalizeRegistration", Form: vals("regToken", regToken), Code: 400006, Details: usedRegToken},
+			{Name: "login after", Path: "/accounts.login", Form: vals("loginID", "pend@example.com", "password", "pass-word-1"),
+				Code: 0, Want: map[string]any{"isRegistered": true}, Absent: []string{"regToken"}},
+			{Name: "verifyLogin after", Path: "/accounts.verifyLogin", Form: withSecret(e, "UID", uid), Code: 0},
 		})
 
 		// A regToken is a login in waiting, got with the password: a
@@ -468,36 +446,36 @@ func TestAccountsEmailVerification(t *testing.T) {
 			t.Fatalf("regToken %q", regToken)
 		}
 		initToken := call(t, e, "accounts.initRegistration", vals())["regToken"].(string)
-		run(t, e, []step{
-			{name: "login", method: "accounts.login", form: vals("loginID", email, "password", "pass-word-1"),
-				code: 206002, details: pendingVerifyLn, want: map[string]any{"UID": uid, "unverifiedEmails": []string{email}},
-				absent: []string{"sessionInfo"}, check: func(t *testing.T, m map[string]any) {
+		run(t, e, []apitest.Scenario{
+			{Name: "login", Path: "/accounts.login", Form: vals("loginID", email, "password", "pass-word-1"),
+				Code: 206002, Details: pendingVerifyLn, Want: map[string]any{"UID": uid, "unverifiedEmails": []string{email}},
+				Absent: []string{"sessionInfo"}, After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					if tok, _ := m["regToken"].(string); !strings.HasPrefix(tok, "rt1_") {
 						t.Errorf("regToken %q", tok)
 					}
 				}},
-			{name: "finalizeRegistration", method: "accounts.finalizeRegistration", form: vals("regToken", regToken),
-				code: 206002, details: "Account Pending Verification: follow the link sent to " + email,
-				want: map[string]any{"regToken": regToken}, absent: []string{"sessionInfo"}},
-			{name: "verifyLogin", method: "accounts.verifyLogin", form: withSecret(e, "UID", uid),
-				code: 206002, details: pendingVerifyLn, want: map[string]any{"UID": uid}},
-			{name: "loginIDs", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid, "include", "loginIDs,emails"), code: 0,
-				want: map[string]any{"loginIDs": map[string]any{"emails": []string{}, "unverifiedEmails": []string{email}},
+			{Name: "finalizeRegistration", Path: "/accounts.finalizeRegistration", Form: vals("regToken", regToken),
+				Code: 206002, Details: "Account Pending Verification: follow the link sent to " + email,
+				Want: map[string]any{"regToken": regToken}, Absent: []string{"sessionInfo"}},
+			{Name: "verifyLogin", Path: "/accounts.verifyLogin", Form: withSecret(e, "UID", uid),
+				Code: 206002, Details: pendingVerifyLn, Want: map[string]any{"UID": uid}},
+			{Name: "loginIDs", Path: "/accounts.getAccountInfo", Form: withSecret(e, "UID", uid, "include", "loginIDs,emails"), Code: 0,
+				Want: map[string]any{"loginIDs": map[string]any{"emails": []string{}, "unverifiedEmails": []string{email}},
 					"emails": map[string]any{"verified": []string{}, "unverified": []string{email}}}},
-			{name: "resend", method: "accounts.resendVerificationCode", form: vals("regToken", regToken), code: 0},
-			{name: "resend without regToken", method: "accounts.resendVerificationCode", form: vals(), code: 400002, details: missing("regToken")},
-			{name: "resend with an unknown regToken", method: "accounts.resendVerificationCode", form: vals("regToken", "rt1_nope"),
-				code: 400006, details: usedRegToken},
-			{name: "resend with the regToken of initRegistration", method: "accounts.resendVerificationCode", form: vals("regToken", initToken),
-				code: 400006, details: "Invalid parameter value: regToken: no registration uses it yet"},
-			{name: "resend by UID", method: "accounts.resendVerificationCode", form: withSecret(e, "UID", uid), code: 0},
-			{name: "resend by unknown UID", method: "accounts.resendVerificationCode", form: withSecret(e, "UID", strings.Repeat("0", 32)),
-				code: 403005, details: noUID(strings.Repeat("0", 32))},
-			{name: "resend for a verified email", method: "accounts.resendVerificationCode",
-				form: withSecret(e, "UID", "0123456789abcdef0123456789abcdef"), code: 403200,
-				details: "Redundant operation: the email address is verified already"},
-			{name: "register without email", method: "accounts.register", form: vals("password", "pass-word-1", "finalizeRegistration", "true"),
-				code: 400009, details: "email can't be blank", fields: []fieldErr{emailBlank}},
+			{Name: "resend", Path: "/accounts.resendVerificationCode", Form: vals("regToken", regToken), Code: 0},
+			{Name: "resend without regToken", Path: "/accounts.resendVerificationCode", Form: vals(), Code: 400002, Details: missing("regToken")},
+			{Name: "resend with an unknown regToken", Path: "/accounts.resendVerificationCode", Form: vals("regToken", "rt1_nope"),
+				Code: 400006, Details: usedRegToken},
+			{Name: "resend with the regToken of initRegistration", Path: "/accounts.resendVerificationCode", Form: vals("regToken", initToken),
+				Code: 400006, Details: "Invalid parameter value: regToken: no registration uses it yet"},
+			{Name: "resend by UID", Path: "/accounts.resendVerificationCode", Form: withSecret(e, "UID", uid), Code: 0},
+			{Name: "resend by unknown UID", Path: "/accounts.resendVerificationCode", Form: withSecret(e, "UID", strings.Repeat("0", 32)),
+				Code: 403005, Details: noUID(strings.Repeat("0", 32))},
+			{Name: "resend for a verified email", Path: "/accounts.resendVerificationCode",
+				Form: withSecret(e, "UID", "0123456789abcdef0123456789abcdef"), Code: 403200,
+				Details: "Redundant operation: the email address is verified already"},
+			{Name: "register without email", Path: "/accounts.register", Form: vals("password", "pass-word-1", "finalizeRegistration", "true"),
+				Code: 400009, Details: "email can't be blank", Fields: []fieldErr{emailBlank}},
 		})
 
 		t.Run("allowUnverifiedLogin", func(t *testing.T) {
@@ -564,47 +542,47 @@ func TestAccountsLogin(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, _ := register(t, e, "Log@Example.com", "pass-word-1")
 		var wrongPassword, unknownID map[string]any
-		run(t, e, []step{
-			{name: "success", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1"), code: 0,
-				want: map[string]any{"UID": uid, "lastLoginTimestamp": now.UnixMilli(), "lastLogin": "2026-11-22T10:30:15.123Z",
+		run(t, e, []apitest.Scenario{
+			{Name: "success", Path: "/accounts.login", Form: vals("loginID", "log@example.com", "password", "pass-word-1"), Code: 0,
+				Want: map[string]any{"UID": uid, "lastLoginTimestamp": now.UnixMilli(), "lastLogin": "2026-11-22T10:30:15.123Z",
 					"profile": map[string]any{"email": "Log@Example.com"}},
-				absent: []string{"data", "regToken", "id_token"},
-				check: func(t *testing.T, m map[string]any) {
+				Absent: []string{"data", "regToken", "id_token"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					expectSigned(t, e, m, now)
 					if si := object(t, m, "sessionInfo"); si["cookieName"] != "glt_"+e.site.APIKey || si["cookieValue"] == "" {
 						t.Errorf("sessionInfo %s", dump(si))
 					}
 				}},
-			{name: "email in another case, spaces around", method: "accounts.login",
-				form: vals("loginID", "  LOG@example.COM ", "password", "pass-word-1"), code: 0, want: map[string]any{"UID": uid}},
-			{name: "wrong password", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-2"),
-				code: 403042, details: badLogin, absent: []string{"UID", "sessionInfo", "regToken"},
-				check: func(t *testing.T, m map[string]any) { wrongPassword = m }},
-			{name: "unknown loginID", method: "accounts.login", form: vals("loginID", "nobody@example.com", "password", "pass-word-1"),
-				code: 403042, details: badLogin, absent: []string{"UID", "sessionInfo", "regToken"},
-				check: func(t *testing.T, m map[string]any) { unknownID = m }},
-			{name: "account without a password", method: "accounts.login", form: vals("loginID", "ann", "password", "pass-word-1"),
-				code: 403042, details: badLogin},
-			{name: "missing loginID", method: "accounts.login", form: vals("password", "pass-word-1"), code: 400002, details: missing("loginID")},
-			{name: "blank loginID", method: "accounts.login", form: vals("loginID", "  ", "password", "pass-word-1"), code: 400002,
-				details: missing("loginID")},
-			{name: "missing password", method: "accounts.login", form: vals("loginID", "log@example.com"), code: 400002,
-				details: missing("password")},
-			{name: "control character in loginID", method: "accounts.login", form: vals("loginID", "log\x01@example.com", "password", "x"),
-				code: 400004, details: "Invalid parameter format: loginID: contains invalid characters"},
-			{name: "loginID too long", method: "accounts.login", form: vals("loginID", strings.Repeat("a", 255), "password", "x"),
-				code: 400006, details: "Invalid parameter value: loginID: longer than 254 bytes"},
-			{name: "sessionExpiration out of bounds", method: "accounts.login",
-				form: vals("loginID", "log@example.com", "password", "pass-word-1", "sessionExpiration", "-5"), code: 400006,
-				details: "Invalid parameter value: sessionExpiration: want 0 to 315360000 seconds, or -2"},
-			{name: "targetEnv tv", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1", "targetEnv", "tv"),
-				code: 400006, details: "Invalid parameter value: targetEnv: want browser or mobile"},
-			{name: "unknown include", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1", "include", "x"),
-				code: 400006, details: `Invalid parameter value: include: unknown value "x"`},
-			{name: "include data and id_token", method: "accounts.login",
-				form: vals("loginID", "log@example.com", "password", "pass-word-1", "include", "data,id_token"), code: 0,
-				want: map[string]any{"data": map[string]any{}}, absent: []string{"profile"},
-				check: func(t *testing.T, m map[string]any) {
+			{Name: "email in another case, spaces around", Path: "/accounts.login",
+				Form: vals("loginID", "  LOG@example.COM ", "password", "pass-word-1"), Code: 0, Want: map[string]any{"UID": uid}},
+			{Name: "wrong password", Path: "/accounts.login", Form: vals("loginID", "log@example.com", "password", "pass-word-2"),
+				Code: 403042, Details: badLogin, Absent: []string{"UID", "sessionInfo", "regToken"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) { wrongPassword = m }},
+			{Name: "unknown loginID", Path: "/accounts.login", Form: vals("loginID", "nobody@example.com", "password", "pass-word-1"),
+				Code: 403042, Details: badLogin, Absent: []string{"UID", "sessionInfo", "regToken"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) { unknownID = m }},
+			{Name: "account without a password", Path: "/accounts.login", Form: vals("loginID", "ann", "password", "pass-word-1"),
+				Code: 403042, Details: badLogin},
+			{Name: "missing loginID", Path: "/accounts.login", Form: vals("password", "pass-word-1"), Code: 400002, Details: missing("loginID")},
+			{Name: "blank loginID", Path: "/accounts.login", Form: vals("loginID", "  ", "password", "pass-word-1"), Code: 400002,
+				Details: missing("loginID")},
+			{Name: "missing password", Path: "/accounts.login", Form: vals("loginID", "log@example.com"), Code: 400002,
+				Details: missing("password")},
+			{Name: "control character in loginID", Path: "/accounts.login", Form: vals("loginID", "log\x01@example.com", "password", "x"),
+				Code: 400004, Details: "Invalid parameter format: loginID: contains invalid characters"},
+			{Name: "loginID too long", Path: "/accounts.login", Form: vals("loginID", strings.Repeat("a", 255), "password", "x"),
+				Code: 400006, Details: "Invalid parameter value: loginID: longer than 254 bytes"},
+			{Name: "sessionExpiration out of bounds", Path: "/accounts.login",
+				Form: vals("loginID", "log@example.com", "password", "pass-word-1", "sessionExpiration", "-5"), Code: 400006,
+				Details: "Invalid parameter value: sessionExpiration: want 0 to 315360000 seconds, or -2"},
+			{Name: "targetEnv tv", Path: "/accounts.login", Form: vals("loginID", "log@example.com", "password", "pass-word-1", "targetEnv", "tv"),
+				Code: 400006, Details: "Invalid parameter value: targetEnv: want browser or mobile"},
+			{Name: "unknown include", Path: "/accounts.login", Form: vals("loginID", "log@example.com", "password", "pass-word-1", "include", "x"),
+				Code: 400006, Details: `Invalid parameter value: include: unknown value "x"`},
+			{Name: "include data and id_token", Path: "/accounts.login",
+				Form: vals("loginID", "log@example.com", "password", "pass-word-1", "include", "data,id_token"), Code: 0,
+				Want: map[string]any{"data": map[string]any{}}, Absent: []string{"profile"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					claims := verifyJWT(t, e, m["id_token"])
 					if claims["sub"] != uid || claims["exp"].(float64)-claims["iat"].(float64) != 300 {
 						t.Errorf("claims %s", dump(claims))
@@ -624,25 +602,25 @@ func TestAccountsLogin(t *testing.T) {
 
 		t.Run("deactivated account", func(t *testing.T) {
 			token := login(t, e, "log@example.com", "pass-word-1")
-			run(t, e, []step{
-				{name: "isActive not a boolean", method: "accounts.setAccountInfo", form: withSecret(e, "UID", uid, "isActive", "no way"),
-					code: 400006, details: "Invalid parameter value: isActive: want true or false"},
-				{name: "deactivate", method: "accounts.setAccountInfo", form: withSecret(e, "UID", uid, "isActive", "false"), code: 0},
-				{name: "right password", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1"),
-					code: 403041, details: disabled, absent: []string{"UID", "sessionInfo"}},
-				{name: "wrong password", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-2"),
-					code: 403042, details: badLogin},
-				{name: "server view", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid), code: 0,
-					want: map[string]any{"isActive": false}},
+			run(t, e, []apitest.Scenario{
+				{Name: "isActive not a boolean", Path: "/accounts.setAccountInfo", Form: withSecret(e, "UID", uid, "isActive", "no way"),
+					Code: 400006, Details: "Invalid parameter value: isActive: want true or false"},
+				{Name: "deactivate", Path: "/accounts.setAccountInfo", Form: withSecret(e, "UID", uid, "isActive", "false"), Code: 0},
+				{Name: "right password", Path: "/accounts.login", Form: vals("loginID", "log@example.com", "password", "pass-word-1"),
+					Code: 403041, Details: disabled, Absent: []string{"UID", "sessionInfo"}},
+				{Name: "wrong password", Path: "/accounts.login", Form: vals("loginID", "log@example.com", "password", "pass-word-2"),
+					Code: 403042, Details: badLogin},
+				{Name: "server view", Path: "/accounts.getAccountInfo", Form: withSecret(e, "UID", uid), Code: 0,
+					Want: map[string]any{"isActive": false}},
 				// Open sessions stay (docs/rpc.md); verifyLogin tells.
-				{name: "verifyLogin of an open session", method: "accounts.verifyLogin", form: vals("login_token", token),
-					code: 403041, details: disabled, want: map[string]any{"UID": uid}},
-				{name: "verifyLogin by UID", method: "accounts.verifyLogin", form: withSecret(e, "UID", uid),
-					code: 403041, details: disabled, want: map[string]any{"UID": uid}},
-				{name: "reactivate", method: "accounts.setAccountInfo", form: withSecret(e, "UID", uid, "isActive", "TRUE"), code: 0},
-				{name: "login again", method: "accounts.login", form: vals("loginID", "log@example.com", "password", "pass-word-1"), code: 0},
-				{name: "verifyLogin again", method: "accounts.verifyLogin", form: vals("login_token", token), code: 0,
-					want: map[string]any{"UID": uid}, check: func(t *testing.T, m map[string]any) { expectSigned(t, e, m, now) }},
+				{Name: "verifyLogin of an open session", Path: "/accounts.verifyLogin", Form: vals("login_token", token),
+					Code: 403041, Details: disabled, Want: map[string]any{"UID": uid}},
+				{Name: "verifyLogin by UID", Path: "/accounts.verifyLogin", Form: withSecret(e, "UID", uid),
+					Code: 403041, Details: disabled, Want: map[string]any{"UID": uid}},
+				{Name: "reactivate", Path: "/accounts.setAccountInfo", Form: withSecret(e, "UID", uid, "isActive", "TRUE"), Code: 0},
+				{Name: "login again", Path: "/accounts.login", Form: vals("loginID", "log@example.com", "password", "pass-word-1"), Code: 0},
+				{Name: "verifyLogin again", Path: "/accounts.verifyLogin", Form: vals("login_token", token), Code: 0,
+					Want: map[string]any{"UID": uid}, After: func(t *testing.T, _ apitest.Response, m map[string]any) { expectSigned(t, e, m, now) }},
 			})
 		})
 	})
@@ -676,15 +654,15 @@ func TestAccountsSessions(t *testing.T) {
 			_, m := rpcPost(t, e, "accounts.getAccountInfo", vals(), http.Header{"Cookie": {"glt_3_other=" + token}})
 			expect(t, m, 403012, noSession)
 		})
-		run(t, e, []step{
-			{name: "unknown token", method: "accounts.getAccountInfo", form: vals("login_token", "st1_nope"), code: 403001, details: badToken},
-			{name: "oversized token", method: "accounts.getAccountInfo", form: vals("login_token", strings.Repeat("x", 129)),
-				code: 403001, details: badToken},
-			{name: "no token, no secret", method: "accounts.getAccountInfo", form: vals(), code: 403012, details: noSession},
-			{name: "logout without a session", method: "accounts.logout", form: vals(), code: 403012, details: noSession},
-			{name: "setAccountInfo without a session", method: "accounts.setAccountInfo", form: vals("profile", `{"a":1}`),
-				code: 403012, details: noSession},
-			{name: "verifyLogin without a session", method: "accounts.verifyLogin", form: vals(), code: 403012, details: noSession},
+		run(t, e, []apitest.Scenario{
+			{Name: "unknown token", Path: "/accounts.getAccountInfo", Form: vals("login_token", "st1_nope"), Code: 403001, Details: badToken},
+			{Name: "oversized token", Path: "/accounts.getAccountInfo", Form: vals("login_token", strings.Repeat("x", 129)),
+				Code: 403001, Details: badToken},
+			{Name: "no token, no secret", Path: "/accounts.getAccountInfo", Form: vals(), Code: 403012, Details: noSession},
+			{Name: "logout without a session", Path: "/accounts.logout", Form: vals(), Code: 403012, Details: noSession},
+			{Name: "setAccountInfo without a session", Path: "/accounts.setAccountInfo", Form: vals("profile", `{"a":1}`),
+				Code: 403012, Details: noSession},
+			{Name: "verifyLogin without a session", Path: "/accounts.verifyLogin", Form: vals(), Code: 403012, Details: noSession},
 		})
 
 		t.Run("logout", func(t *testing.T) {
@@ -702,11 +680,11 @@ func TestAccountsSessions(t *testing.T) {
 			t1, t2 := login(t, e, "ses@example.com", "pass-word-1"), login(t, e, "ses@example.com", "pass-word-1")
 			other := login(t, e, "ses@example.com", "pass-word-1")
 			_, otherToken := register(t, e, "ses-other@example.com", "pass-word-1")
-			run(t, e, []step{
-				{name: "unknown UID", method: "accounts.logout", form: withSecret(e, "UID", strings.Repeat("f", 32)), code: 403005,
-					details: noUID(strings.Repeat("f", 32))},
-				{name: "missing UID", method: "accounts.logout", form: withSecret(e), code: 400002, details: missing("UID")},
-				{name: "logout", method: "accounts.logout", form: withSecret(e, "UID", uid), code: 0},
+			run(t, e, []apitest.Scenario{
+				{Name: "unknown UID", Path: "/accounts.logout", Form: withSecret(e, "UID", strings.Repeat("f", 32)), Code: 403005,
+					Details: noUID(strings.Repeat("f", 32))},
+				{Name: "missing UID", Path: "/accounts.logout", Form: withSecret(e), Code: 400002, Details: missing("UID")},
+				{Name: "logout", Path: "/accounts.logout", Form: withSecret(e, "UID", uid), Code: 0},
 			})
 			for _, tok := range []string{t1, t2, other} {
 				if c := sessionCode(t, e, tok); c != 403001 {
@@ -728,13 +706,13 @@ func TestAccountsSessions(t *testing.T) {
 			expect(t, m, 0, "") // the same email on another site
 			uid2 := m["UID"].(string)
 			token2 := object(t, m, "sessionInfo")["cookieValue"].(string)
-			run(t, e, []step{
-				{name: "session of the other site", method: "accounts.getAccountInfo", form: vals("login_token", token2),
-					code: 403001, details: badToken},
-				{name: "UID of the other site", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid2),
-					code: 403005, details: noUID(uid2)},
-				{name: "secret of the other site", method: "accounts.getAccountInfo",
-					form: vals("apiKey", st2.APIKey, "secret", e.site.SecretBase64(), "UID", uid2), code: 403010, details: "Invalid Secret"},
+			run(t, e, []apitest.Scenario{
+				{Name: "session of the other site", Path: "/accounts.getAccountInfo", Form: vals("login_token", token2),
+					Code: 403001, Details: badToken},
+				{Name: "UID of the other site", Path: "/accounts.getAccountInfo", Form: withSecret(e, "UID", uid2),
+					Code: 403005, Details: noUID(uid2)},
+				{Name: "secret of the other site", Path: "/accounts.getAccountInfo",
+					Form: vals("apiKey", st2.APIKey, "secret", e.site.SecretBase64(), "UID", uid2), Code: 403010, Details: "Invalid Secret"},
 			})
 			// One-time tokens of one site do nothing on another.
 			other := func(kv ...string) url.Values {
@@ -870,34 +848,34 @@ func TestAccountsGetAccountInfoServer(t *testing.T) {
 			"profile", `{"firstName":"Gai","nested":{"a":1}}`, "data", `{"tier":2}`))
 		wrong := base64.StdEncoding.EncodeToString(make([]byte, len(e.site.Secret)))
 		unknown := strings.Repeat("0", 32)
-		run(t, e, []step{
-			{name: "all", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid, "include", "profile,data,loginIDs,emails"),
-				code: 0, want: map[string]any{"UID": uid, "isVerified": false, "isRegistered": true,
+		run(t, e, []apitest.Scenario{
+			{Name: "all", Path: "/accounts.getAccountInfo", Form: withSecret(e, "UID", uid, "include", "profile,data,loginIDs,emails"),
+				Code: 0, Want: map[string]any{"UID": uid, "isVerified": false, "isRegistered": true,
 					"profile":  map[string]any{"firstName": "Gai", "nested": map[string]any{"a": 1}, "email": "Gai@Example.com"},
 					"data":     map[string]any{"tier": 2},
 					"loginIDs": map[string]any{"emails": []string{"Gai@Example.com"}, "unverifiedEmails": []string{}},
 					"emails":   map[string]any{"verified": []string{}, "unverified": []string{"Gai@Example.com"}}},
-				absent: []string{"UIDSignature", "signatureTimestamp", "id_token"}},
-			{name: "default include", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid), code: 0,
-				want: map[string]any{"data": map[string]any{"tier": 2}}, absent: []string{"loginIDs", "emails", "UIDSignature"}},
-			{name: "username in loginIDs", method: "accounts.getAccountInfo",
-				form: withSecret(e, "UID", "0123456789abcdef0123456789abcdef", "include", "loginIDs"), code: 0,
-				check: func(t *testing.T, m map[string]any) {
+				Absent: []string{"UIDSignature", "signatureTimestamp", "id_token"}},
+			{Name: "default include", Path: "/accounts.getAccountInfo", Form: withSecret(e, "UID", uid), Code: 0,
+				Want: map[string]any{"data": map[string]any{"tier": 2}}, Absent: []string{"loginIDs", "emails", "UIDSignature"}},
+			{Name: "username in loginIDs", Path: "/accounts.getAccountInfo",
+				Form: withSecret(e, "UID", "0123456789abcdef0123456789abcdef", "include", "loginIDs"), Code: 0,
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					if object(t, m, "loginIDs")["username"] != "ann" {
 						t.Errorf("loginIDs %s", dump(m["loginIDs"]))
 					}
 				}},
-			{name: "unknown UID", method: "accounts.getAccountInfo", form: withSecret(e, "UID", unknown), code: 403005, details: noUID(unknown)},
-			{name: "missing UID", method: "accounts.getAccountInfo", form: withSecret(e), code: 400002, details: missing("UID")},
-			{name: "wrong secret", method: "accounts.getAccountInfo", form: vals("secret", wrong, "UID", uid), code: 403010,
-				details: "Invalid Secret", absent: []string{"UID"}},
-			{name: "secret not base64", method: "accounts.getAccountInfo", form: vals("secret", "not base64!", "UID", uid), code: 403010,
-				details: "Invalid Secret"},
+			{Name: "unknown UID", Path: "/accounts.getAccountInfo", Form: withSecret(e, "UID", unknown), Code: 403005, Details: noUID(unknown)},
+			{Name: "missing UID", Path: "/accounts.getAccountInfo", Form: withSecret(e), Code: 400002, Details: missing("UID")},
+			{Name: "wrong secret", Path: "/accounts.getAccountInfo", Form: vals("secret", wrong, "UID", uid), Code: 403010,
+				Details: "Invalid Secret", Absent: []string{"UID"}},
+			{Name: "secret not base64", Path: "/accounts.getAccountInfo", Form: vals("secret", "not base64!", "UID", uid), Code: 403010,
+				Details: "Invalid Secret"},
 			// A wrong secret fails even where a session would do.
-			{name: "wrong secret beside a session", method: "accounts.getAccountInfo",
-				form: vals("secret", wrong, "login_token", "st1_x"), code: 403010, details: "Invalid Secret"},
-			{name: "unknown include", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid, "include", "bogus"), code: 400006,
-				details: `Invalid parameter value: include: unknown value "bogus"`},
+			{Name: "wrong secret beside a session", Path: "/accounts.getAccountInfo",
+				Form: vals("secret", wrong, "login_token", "st1_x"), Code: 403010, Details: "Invalid Secret"},
+			{Name: "unknown include", Path: "/accounts.getAccountInfo", Form: withSecret(e, "UID", uid, "include", "bogus"), Code: 400006,
+				Details: `Invalid parameter value: include: unknown value "bogus"`},
 		})
 	})
 }
@@ -1029,21 +1007,21 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 		server := func(kv ...string) url.Values { return withSecret(e, append([]string{"UID", uid}, kv...)...) }
 
 		// The default policy has no usernames.
-		run(t, e, []step{{name: "username not allowed", method: "accounts.setAccountInfo", form: as("username", "setter"),
-			code: 400009, details: "username is not a login identifier of this site", fields: []fieldErr{usernameNotID}}})
+		run(t, e, []apitest.Scenario{{Name: "username not allowed", Path: "/accounts.setAccountInfo", Form: as("username", "setter"),
+			Code: 400009, Details: "username is not a login identifier of this site", Fields: []fieldErr{usernameNotID}}})
 		setPolicy(t, e, "accountOptions", `{"loginIdentifiers":"email,username"}`)
 
-		run(t, e, []step{
-			{name: "merge", method: "accounts.setAccountInfo", form: as("profile", `{"lastName":"Lee","age":null,"city":"Oslo"}`,
-				"data", `{"prefs":{"b":3},"x":null}`), code: 0,
-				check: func(t *testing.T, _ map[string]any) {
+		run(t, e, []apitest.Scenario{
+			{Name: "merge", Path: "/accounts.setAccountInfo", Form: as("profile", `{"lastName":"Lee","age":null,"city":"Oslo"}`,
+				"data", `{"prefs":{"b":3},"x":null}`), Code: 0,
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
 					expectFields(t, info(t), map[string]any{
 						"profile": map[string]any{"firstName": "Set", "lastName": "Lee", "city": "Oslo", "email": "set@example.com"},
 						"data":    map[string]any{"prefs": map[string]any{"a": 1, "b": 3}}})
 				}},
-			{name: "set a username", method: "accounts.setAccountInfo", form: as("username", "setter"), code: 0},
-			{name: "change the username", method: "accounts.setAccountInfo", form: as("username", "Setter2"), code: 0,
-				check: func(t *testing.T, _ map[string]any) {
+			{Name: "set a username", Path: "/accounts.setAccountInfo", Form: as("username", "setter"), Code: 0},
+			{Name: "change the username", Path: "/accounts.setAccountInfo", Form: as("username", "Setter2"), Code: 0,
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
 					if !available(t, e, "setter") || available(t, e, "SETTER2") {
 						t.Error("the old username is not freed, or the new one not taken")
 					}
@@ -1052,15 +1030,15 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 						t.Errorf("profile %s, loginIDs %s", dump(m["profile"]), dump(m["loginIDs"]))
 					}
 				}},
-			{name: "login by the new username", method: "accounts.login", form: vals("loginID", "setter2", "password", "pass-word-1"),
-				code: 0, want: map[string]any{"UID": uid}},
-			{name: "login by the old username", method: "accounts.login", form: vals("loginID", "setter", "password", "pass-word-1"),
-				code: 403042, details: badLogin},
+			{Name: "login by the new username", Path: "/accounts.login", Form: vals("loginID", "setter2", "password", "pass-word-1"),
+				Code: 0, Want: map[string]any{"UID": uid}},
+			{Name: "login by the old username", Path: "/accounts.login", Form: vals("loginID", "setter", "password", "pass-word-1"),
+				Code: 403042, Details: badLogin},
 			// One part fails: nothing of the request is written.
-			{name: "taken email among other changes", method: "accounts.setAccountInfo",
-				form: server("profile", `{"firstName":"Changed"}`, "data", `{"y":1}`, "username", "setter3", "addLoginEmails", "set3@example.com,ann@example.com"),
-				code: 400009, details: "addLoginEmails has already been taken", fields: []fieldErr{addEmailTaken},
-				check: func(t *testing.T, _ map[string]any) {
+			{Name: "taken email among other changes", Path: "/accounts.setAccountInfo",
+				Form: server("profile", `{"firstName":"Changed"}`, "data", `{"y":1}`, "username", "setter3", "addLoginEmails", "set3@example.com,ann@example.com"),
+				Code: 400009, Details: "addLoginEmails has already been taken", Fields: []fieldErr{addEmailTaken},
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
 					m := info(t)
 					if p := object(t, m, "profile"); p["firstName"] != "Set" || p["username"] != "Setter2" {
 						t.Errorf("profile changed: %s", dump(p))
@@ -1072,40 +1050,40 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 						t.Error("login IDs changed")
 					}
 				}},
-			{name: "taken username", method: "accounts.setAccountInfo", form: as("username", "ANN"), code: 400009,
-				details: "username has already been taken", fields: []fieldErr{usernameTaken}},
-			{name: "invalid username", method: "accounts.setAccountInfo", form: as("username", "two words"), code: 400009,
-				details: "username is invalid", fields: []fieldErr{usernameBad}},
-			{name: "a client adds no login email", method: "accounts.setAccountInfo", form: as("addLoginEmails", "mine@example.com"), code: 403007,
-				details: "Permission denied: addLoginEmails is set by server calls only"},
-			{name: "removeLoginEmails takes emails only", method: "accounts.setAccountInfo", form: as("removeLoginEmails", "setter"), code: 400006,
-				details: "Invalid parameter value: removeLoginEmails: \"setter\" is not an email address"},
-			{name: "invalid email", method: "accounts.setAccountInfo", form: server("addLoginEmails", "nope"), code: 400009,
-				details: "addLoginEmails must be a valid email", fields: []fieldErr{addEmailFormat}},
-			{name: "add an email", method: "accounts.setAccountInfo", form: server("addLoginEmails", "Set2@Example.com"), code: 0},
-			{name: "login by the added email", method: "accounts.login", form: vals("loginID", "set2@example.com", "password", "pass-word-1"),
-				code: 0, want: map[string]any{"UID": uid}},
-			{name: "remove it", method: "accounts.setAccountInfo", form: as("removeLoginEmails", "SET2@example.com"), code: 0,
-				check: func(t *testing.T, _ map[string]any) {
+			{Name: "taken username", Path: "/accounts.setAccountInfo", Form: as("username", "ANN"), Code: 400009,
+				Details: "username has already been taken", Fields: []fieldErr{usernameTaken}},
+			{Name: "invalid username", Path: "/accounts.setAccountInfo", Form: as("username", "two words"), Code: 400009,
+				Details: "username is invalid", Fields: []fieldErr{usernameBad}},
+			{Name: "a client adds no login email", Path: "/accounts.setAccountInfo", Form: as("addLoginEmails", "mine@example.com"), Code: 403007,
+				Details: "Permission denied: addLoginEmails is set by server calls only"},
+			{Name: "removeLoginEmails takes emails only", Path: "/accounts.setAccountInfo", Form: as("removeLoginEmails", "setter"), Code: 400006,
+				Details: "Invalid parameter value: removeLoginEmails: \"setter\" is not an email address"},
+			{Name: "invalid email", Path: "/accounts.setAccountInfo", Form: server("addLoginEmails", "nope"), Code: 400009,
+				Details: "addLoginEmails must be a valid email", Fields: []fieldErr{addEmailFormat}},
+			{Name: "add an email", Path: "/accounts.setAccountInfo", Form: server("addLoginEmails", "Set2@Example.com"), Code: 0},
+			{Name: "login by the added email", Path: "/accounts.login", Form: vals("loginID", "set2@example.com", "password", "pass-word-1"),
+				Code: 0, Want: map[string]any{"UID": uid}},
+			{Name: "remove it", Path: "/accounts.setAccountInfo", Form: as("removeLoginEmails", "SET2@example.com"), Code: 0,
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
 					if !available(t, e, "set2@example.com") {
 						t.Error("the removed email is not free")
 					}
 				}},
-			{name: "remove an email of another account", method: "accounts.setAccountInfo", form: as("removeLoginEmails", "ann@example.com"),
-				code: 400006, details: "Invalid parameter value: removeLoginEmails: not a login email of this account"},
-			{name: "malformed profile", method: "accounts.setAccountInfo", form: as("profile", "{"), code: 400004,
-				details: "Invalid parameter format: profile: not a JSON object"},
-			{name: "isActive from a client", method: "accounts.setAccountInfo", form: as("isActive", "false"), code: 403007,
-				details: "Permission denied: isActive is set by server calls only"},
-			{name: "new password without the current one", method: "accounts.setAccountInfo", form: as("newPassword", "pass-word-2"),
-				code: 400002, details: missing("password")},
-			{name: "wrong current password", method: "accounts.setAccountInfo", form: as("password", "pass-word-9", "newPassword", "pass-word-2"),
-				code: 403042, details: "invalid password"},
-			{name: "new password too short", method: "accounts.setAccountInfo", form: as("password", "pass-word-1", "newPassword", "short"),
-				code: 400009, details: "password is too short (minimum is 8 characters)", fields: []fieldErr{passwordShort}},
-			{name: "unknown UID", method: "accounts.setAccountInfo", form: withSecret(e, "UID", strings.Repeat("a", 32), "profile", `{}`),
-				code: 403005, details: noUID(strings.Repeat("a", 32))},
-			{name: "missing UID", method: "accounts.setAccountInfo", form: withSecret(e, "profile", `{}`), code: 400002, details: missing("UID")},
+			{Name: "remove an email of another account", Path: "/accounts.setAccountInfo", Form: as("removeLoginEmails", "ann@example.com"),
+				Code: 400006, Details: "Invalid parameter value: removeLoginEmails: not a login email of this account"},
+			{Name: "malformed profile", Path: "/accounts.setAccountInfo", Form: as("profile", "{"), Code: 400004,
+				Details: "Invalid parameter format: profile: not a JSON object"},
+			{Name: "isActive from a client", Path: "/accounts.setAccountInfo", Form: as("isActive", "false"), Code: 403007,
+				Details: "Permission denied: isActive is set by server calls only"},
+			{Name: "new password without the current one", Path: "/accounts.setAccountInfo", Form: as("newPassword", "pass-word-2"),
+				Code: 400002, Details: missing("password")},
+			{Name: "wrong current password", Path: "/accounts.setAccountInfo", Form: as("password", "pass-word-9", "newPassword", "pass-word-2"),
+				Code: 403042, Details: "invalid password"},
+			{Name: "new password too short", Path: "/accounts.setAccountInfo", Form: as("password", "pass-word-1", "newPassword", "short"),
+				Code: 400009, Details: "password is too short (minimum is 8 characters)", Fields: []fieldErr{passwordShort}},
+			{Name: "unknown UID", Path: "/accounts.setAccountInfo", Form: withSecret(e, "UID", strings.Repeat("a", 32), "profile", `{}`),
+				Code: 403005, Details: noUID(strings.Repeat("a", 32))},
+			{Name: "missing UID", Path: "/accounts.setAccountInfo", Form: withSecret(e, "profile", `{}`), Code: 400002, Details: missing("UID")},
 		})
 		if available(t, e, "set@example.com") {
 			t.Error("the failed changes freed the registered email")
@@ -1155,25 +1133,25 @@ func TestAccountsDeleteAccount(t *testing.T) {
 		resetToken, _ := m["passwordResetToken"].(string)
 		m = call(t, e, "accounts.register", vals("email", "del-pending@example.com", "password", "pass-word-1"))
 		pendingUID, regToken := m["UID"].(string), m["regToken"].(string)
-		run(t, e, []step{
-			{name: "with a session", method: "accounts.deleteAccount", form: vals("login_token", token, "UID", uid), code: 403007,
-				details: serverOnly("accounts.deleteAccount")},
-			{name: "no credentials", method: "accounts.deleteAccount", form: vals("UID", uid), code: 403007,
-				details: serverOnly("accounts.deleteAccount")},
-			{name: "unknown UID", method: "accounts.deleteAccount", form: withSecret(e, "UID", unknown), code: 403005, details: noUID(unknown)},
-			{name: "missing UID", method: "accounts.deleteAccount", form: withSecret(e), code: 400002, details: missing("UID")},
-			{name: "delete", method: "accounts.deleteAccount", form: withSecret(e, "UID", uid), code: 0},
-			{name: "delete again", method: "accounts.deleteAccount", form: withSecret(e, "UID", uid), code: 403005, details: noUID(uid)},
-			{name: "login", method: "accounts.login", form: vals("loginID", "del@example.com", "password", "pass-word-1"),
-				code: 403042, details: badLogin},
-			{name: "session", method: "accounts.getAccountInfo", form: vals("login_token", token), code: 403001, details: badToken},
-			{name: "by UID", method: "accounts.getAccountInfo", form: withSecret(e, "UID", uid), code: 403005, details: noUID(uid)},
-			{name: "reset", method: "accounts.resetPassword", form: vals("loginID", "del@example.com"), code: 403047, details: "Login ID does not exist"},
-			{name: "reset token of the deleted account", method: "accounts.resetPassword",
-				form: vals("passwordResetToken", resetToken, "newPassword", "pass-word-2"), code: 400006, details: usedResetToken},
-			{name: "delete a pending account", method: "accounts.deleteAccount", form: withSecret(e, "UID", pendingUID), code: 0},
-			{name: "its regToken", method: "accounts.finalizeRegistration", form: vals("regToken", regToken), code: 400006,
-				details: usedRegToken},
+		run(t, e, []apitest.Scenario{
+			{Name: "with a session", Path: "/accounts.deleteAccount", Form: vals("login_token", token, "UID", uid), Code: 403007,
+				Details: serverOnly("accounts.deleteAccount")},
+			{Name: "no credentials", Path: "/accounts.deleteAccount", Form: vals("UID", uid), Code: 403007,
+				Details: serverOnly("accounts.deleteAccount")},
+			{Name: "unknown UID", Path: "/accounts.deleteAccount", Form: withSecret(e, "UID", unknown), Code: 403005, Details: noUID(unknown)},
+			{Name: "missing UID", Path: "/accounts.deleteAccount", Form: withSecret(e), Code: 400002, Details: missing("UID")},
+			{Name: "delete", Path: "/accounts.deleteAccount", Form: withSecret(e, "UID", uid), Code: 0},
+			{Name: "delete again", Path: "/accounts.deleteAccount", Form: withSecret(e, "UID", uid), Code: 403005, Details: noUID(uid)},
+			{Name: "login", Path: "/accounts.login", Form: vals("loginID", "del@example.com", "password", "pass-word-1"),
+				Code: 403042, Details: badLogin},
+			{Name: "session", Path: "/accounts.getAccountInfo", Form: vals("login_token", token), Code: 403001, Details: badToken},
+			{Name: "by UID", Path: "/accounts.getAccountInfo", Form: withSecret(e, "UID", uid), Code: 403005, Details: noUID(uid)},
+			{Name: "reset", Path: "/accounts.resetPassword", Form: vals("loginID", "del@example.com"), Code: 403047, Details: "Login ID does not exist"},
+			{Name: "reset token of the deleted account", Path: "/accounts.resetPassword",
+				Form: vals("passwordResetToken", resetToken, "newPassword", "pass-word-2"), Code: 400006, Details: usedResetToken},
+			{Name: "delete a pending account", Path: "/accounts.deleteAccount", Form: withSecret(e, "UID", pendingUID), Code: 0},
+			{Name: "its regToken", Path: "/accounts.finalizeRegistration", Form: vals("regToken", regToken), Code: 400006,
+				Details: usedRegToken},
 		})
 		if !available(t, e, "del@example.com") {
 			t.Fatal("the email of the deleted account is not available")
@@ -1191,53 +1169,53 @@ func TestAccountsResetPassword(t *testing.T) {
 		uid, s1 := register(t, e, "rst@example.com", "pass-word-1")
 		s2 := login(t, e, "rst@example.com", "pass-word-1")
 		var first, second string
-		token := func(p *string) func(t *testing.T, m map[string]any) {
-			return func(t *testing.T, m map[string]any) {
+		token := func(p *string) func(*testing.T, apitest.Response, map[string]any) {
+			return func(t *testing.T, _ apitest.Response, m map[string]any) {
 				*p, _ = m["passwordResetToken"].(string)
 				if !strings.HasPrefix(*p, "pr1_") {
 					t.Errorf("passwordResetToken %q", *p)
 				}
 			}
 		}
-		run(t, e, []step{
-			{name: "unknown loginID", method: "accounts.resetPassword", form: vals("loginID", "nobody@example.com"), code: 403047,
-				details: "Login ID does not exist"},
-			{name: "missing loginID", method: "accounts.resetPassword", form: vals(), code: 400002, details: missing("loginID")},
-			{name: "sendEmail=false from a client", method: "accounts.resetPassword", form: vals("loginID", "rst@example.com", "sendEmail", "false"),
-				code: 403007, details: "Permission denied: sendEmail=false is for server calls only"},
-			{name: "sendEmail not a boolean", method: "accounts.resetPassword", form: vals("loginID", "rst@example.com", "sendEmail", "nah"),
-				code: 400006, details: "Invalid parameter value: sendEmail: want true or false"},
-			{name: "by mail", method: "accounts.resetPassword", form: vals("loginID", "RST@example.com"), code: 0,
-				absent: []string{"passwordResetToken", "UID"}},
-			{name: "token to the server", method: "accounts.resetPassword", form: withSecret(e, "loginID", "rst@example.com", "sendEmail", "false"),
-				code: 0, absent: []string{"UID"}, check: token(&first)},
-			{name: "second token", method: "accounts.resetPassword", form: withSecret(e, "loginID", "rst@example.com", "sendEmail", "0"),
-				code: 0, check: token(&second)},
+		run(t, e, []apitest.Scenario{
+			{Name: "unknown loginID", Path: "/accounts.resetPassword", Form: vals("loginID", "nobody@example.com"), Code: 403047,
+				Details: "Login ID does not exist"},
+			{Name: "missing loginID", Path: "/accounts.resetPassword", Form: vals(), Code: 400002, Details: missing("loginID")},
+			{Name: "sendEmail=false from a client", Path: "/accounts.resetPassword", Form: vals("loginID", "rst@example.com", "sendEmail", "false"),
+				Code: 403007, Details: "Permission denied: sendEmail=false is for server calls only"},
+			{Name: "sendEmail not a boolean", Path: "/accounts.resetPassword", Form: vals("loginID", "rst@example.com", "sendEmail", "nah"),
+				Code: 400006, Details: "Invalid parameter value: sendEmail: want true or false"},
+			{Name: "by mail", Path: "/accounts.resetPassword", Form: vals("loginID", "RST@example.com"), Code: 0,
+				Absent: []string{"passwordResetToken", "UID"}},
+			{Name: "token to the server", Path: "/accounts.resetPassword", Form: withSecret(e, "loginID", "rst@example.com", "sendEmail", "false"),
+				Code: 0, Absent: []string{"UID"}, After: token(&first)},
+			{Name: "second token", Path: "/accounts.resetPassword", Form: withSecret(e, "loginID", "rst@example.com", "sendEmail", "0"),
+				Code: 0, After: token(&second)},
 		})
-		run(t, e, []step{
-			{name: "first token revoked", method: "accounts.resetPassword", form: vals("passwordResetToken", first, "newPassword", "pass-word-2"),
-				code: 400006, details: usedResetToken},
-			{name: "loginID and token", method: "accounts.resetPassword", form: vals("loginID", "rst@example.com", "passwordResetToken", second,
-				"newPassword", "pass-word-2"), code: 400006,
-				details: "Invalid parameter value: passwordResetToken: give loginID or passwordResetToken, not both"},
-			{name: "missing newPassword", method: "accounts.resetPassword", form: vals("passwordResetToken", second), code: 400002,
-				details: missing("newPassword")},
-			{name: "newPassword too short", method: "accounts.resetPassword", form: vals("passwordResetToken", second, "newPassword", "short"),
-				code: 400009, details: "password is too short (minimum is 8 characters)", fields: []fieldErr{passwordShort}},
-			{name: "unknown token", method: "accounts.resetPassword", form: vals("passwordResetToken", "pr1_nope", "newPassword", "pass-word-2"),
-				code: 400006, details: usedResetToken},
+		run(t, e, []apitest.Scenario{
+			{Name: "first token revoked", Path: "/accounts.resetPassword", Form: vals("passwordResetToken", first, "newPassword", "pass-word-2"),
+				Code: 400006, Details: usedResetToken},
+			{Name: "loginID and token", Path: "/accounts.resetPassword", Form: vals("loginID", "rst@example.com", "passwordResetToken", second,
+				"newPassword", "pass-word-2"), Code: 400006,
+				Details: "Invalid parameter value: passwordResetToken: give loginID or passwordResetToken, not both"},
+			{Name: "missing newPassword", Path: "/accounts.resetPassword", Form: vals("passwordResetToken", second), Code: 400002,
+				Details: missing("newPassword")},
+			{Name: "newPassword too short", Path: "/accounts.resetPassword", Form: vals("passwordResetToken", second, "newPassword", "short"),
+				Code: 400009, Details: "password is too short (minimum is 8 characters)", Fields: []fieldErr{passwordShort}},
+			{Name: "unknown token", Path: "/accounts.resetPassword", Form: vals("passwordResetToken", "pr1_nope", "newPassword", "pass-word-2"),
+				Code: 400006, Details: usedResetToken},
 			// The current password is refused, and the token stays good.
-			{name: "newPassword is the current one", method: "accounts.resetPassword",
-				form: vals("passwordResetToken", second, "newPassword", "pass-word-1"), code: 401030,
-				details: "password must be different from last 3 ones", fields: []fieldErr{passwordReused}},
-			{name: "reset", method: "accounts.resetPassword", form: vals("passwordResetToken", second, "newPassword", "pass-word-2"),
-				code: 0, want: map[string]any{"UID": uid}, absent: []string{"passwordResetToken"}},
-			{name: "token reused", method: "accounts.resetPassword", form: vals("passwordResetToken", second, "newPassword", "pass-word-3"),
-				code: 400006, details: usedResetToken},
-			{name: "old password", method: "accounts.login", form: vals("loginID", "rst@example.com", "password", "pass-word-1"),
-				code: 403042, details: badLogin},
-			{name: "new password", method: "accounts.login", form: vals("loginID", "rst@example.com", "password", "pass-word-2"),
-				code: 0, want: map[string]any{"UID": uid}},
+			{Name: "newPassword is the current one", Path: "/accounts.resetPassword",
+				Form: vals("passwordResetToken", second, "newPassword", "pass-word-1"), Code: 401030,
+				Details: "password must be different from last 3 ones", Fields: []fieldErr{passwordReused}},
+			{Name: "reset", Path: "/accounts.resetPassword", Form: vals("passwordResetToken", second, "newPassword", "pass-word-2"),
+				Code: 0, Want: map[string]any{"UID": uid}, Absent: []string{"passwordResetToken"}},
+			{Name: "token reused", Path: "/accounts.resetPassword", Form: vals("passwordResetToken", second, "newPassword", "pass-word-3"),
+				Code: 400006, Details: usedResetToken},
+			{Name: "old password", Path: "/accounts.login", Form: vals("loginID", "rst@example.com", "password", "pass-word-1"),
+				Code: 403042, Details: badLogin},
+			{Name: "new password", Path: "/accounts.login", Form: vals("loginID", "rst@example.com", "password", "pass-word-2"),
+				Code: 0, Want: map[string]any{"UID": uid}},
 		})
 		for _, s := range []string{s1, s2} {
 			if c := sessionCode(t, e, s); c != 403001 {
@@ -1295,10 +1273,10 @@ func TestAccountsGetJWT(t *testing.T) {
 			}
 			expect(t, call(t, e, "accounts.getJWTPublicKey", vals("V2", "2")), 400006, "Invalid parameter value: V2: want true or false")
 		})
-		run(t, e, []step{
-			{name: "server call", method: "accounts.getJWT", form: withSecret(e, "targetUID", uid, "fields", "firstName,email,data.plan",
-				"expiration", "60", "audience", "x"), code: 0, want: map[string]any{"ignoredFields": "data.plan"},
-				check: func(t *testing.T, m map[string]any) {
+		run(t, e, []apitest.Scenario{
+			{Name: "server call", Path: "/accounts.getJWT", Form: withSecret(e, "targetUID", uid, "fields", "firstName,email,data.plan",
+				"expiration", "60", "audience", "x"), Code: 0, Want: map[string]any{"ignoredFields": "data.plan"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					c := verifyJWT(t, e, m["id_token"])
 					if iss, _ := c["iss"].(string); iss != "http://custos.test/jwt/"+e.site.APIKey+"/" || !strings.HasSuffix(iss, "/jwt/"+e.site.APIKey+"/") {
 						t.Errorf("iss %q", iss)
@@ -1306,33 +1284,33 @@ func TestAccountsGetJWT(t *testing.T) {
 					expectFields(t, c, map[string]any{"sub": uid, "apiKey": e.site.APIKey, "iat": now.Unix(), "exp": now.Unix() + 60,
 						"aud": "x", "firstName": "Jay", "email": "Jwt@Example.com", "email_verified": false})
 				}},
-			{name: "server call by UID", method: "accounts.getJWT", form: withSecret(e, "UID", uid), code: 0,
-				check: func(t *testing.T, m map[string]any) {
+			{Name: "server call by UID", Path: "/accounts.getJWT", Form: withSecret(e, "UID", uid), Code: 0,
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					c := verifyJWT(t, e, m["id_token"])
 					expectFields(t, c, map[string]any{"sub": uid, "exp": now.Unix() + 300})
 					expectAbsent(t, c, "aud", "firstName")
 				}},
-			{name: "session", method: "accounts.getJWT", form: vals("login_token", token, "fields", "profile.firstName"), code: 0,
-				check: func(t *testing.T, m map[string]any) {
+			{Name: "session", Path: "/accounts.getJWT", Form: vals("login_token", token, "fields", "profile.firstName"), Code: 0,
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					expectFields(t, verifyJWT(t, e, m["id_token"]), map[string]any{"sub": uid, "firstName": "Jay"})
 				}},
 			// A client gets its own token whatever targetUID says.
-			{name: "session naming another UID", method: "accounts.getJWT",
-				form: vals("login_token", token, "targetUID", "0123456789abcdef0123456789abcdef"), code: 0,
-				check: func(t *testing.T, m map[string]any) {
+			{Name: "session naming another UID", Path: "/accounts.getJWT",
+				Form: vals("login_token", token, "targetUID", "0123456789abcdef0123456789abcdef"), Code: 0,
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					expectFields(t, verifyJWT(t, e, m["id_token"]), map[string]any{"sub": uid})
 				}},
-			{name: "expiration 0", method: "accounts.getJWT", form: withSecret(e, "targetUID", uid, "expiration", "0"), code: 400006,
-				details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
-			{name: "expiration over a day", method: "accounts.getJWT", form: withSecret(e, "targetUID", uid, "expiration", "86401"), code: 400006,
-				details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
-			{name: "expiration not a number", method: "accounts.getJWT", form: withSecret(e, "targetUID", uid, "expiration", "1m"), code: 400006,
-				details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
-			{name: "server call without targetUID", method: "accounts.getJWT", form: withSecret(e), code: 400002, details: missing("targetUID")},
-			{name: "unknown targetUID", method: "accounts.getJWT", form: withSecret(e, "targetUID", strings.Repeat("9", 32)), code: 403005,
-				details: noUID(strings.Repeat("9", 32))},
-			{name: "no secret, no session", method: "accounts.getJWT", form: vals("targetUID", uid), code: 403012, details: noSession},
-			{name: "unknown session", method: "accounts.getJWT", form: vals("login_token", "st1_nope"), code: 403001, details: badToken},
+			{Name: "expiration 0", Path: "/accounts.getJWT", Form: withSecret(e, "targetUID", uid, "expiration", "0"), Code: 400006,
+				Details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
+			{Name: "expiration over a day", Path: "/accounts.getJWT", Form: withSecret(e, "targetUID", uid, "expiration", "86401"), Code: 400006,
+				Details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
+			{Name: "expiration not a number", Path: "/accounts.getJWT", Form: withSecret(e, "targetUID", uid, "expiration", "1m"), Code: 400006,
+				Details: "Invalid parameter value: expiration: want 1 to 86400 seconds"},
+			{Name: "server call without targetUID", Path: "/accounts.getJWT", Form: withSecret(e), Code: 400002, Details: missing("targetUID")},
+			{Name: "unknown targetUID", Path: "/accounts.getJWT", Form: withSecret(e, "targetUID", strings.Repeat("9", 32)), Code: 403005,
+				Details: noUID(strings.Repeat("9", 32))},
+			{Name: "no secret, no session", Path: "/accounts.getJWT", Form: vals("targetUID", uid), Code: 403012, Details: noSession},
+			{Name: "unknown session", Path: "/accounts.getJWT", Form: vals("login_token", "st1_nope"), Code: 403001, Details: badToken},
 		})
 	})
 }
@@ -1385,64 +1363,64 @@ func TestAccountsPolicies(t *testing.T) {
 		}
 		clientDefaults := map[string]any{"registration": defaults["registration"], "passwordComplexity": defaults["passwordComplexity"],
 			"gigyaPlugins": defaults["gigyaPlugins"], "security": defaults["security"]}
-		expectSections := func(want map[string]any) func(t *testing.T, m map[string]any) {
-			return func(t *testing.T, m map[string]any) {
+		expectSections := func(want map[string]any) func(*testing.T, apitest.Response, map[string]any) {
+			return func(t *testing.T, _ apitest.Response, m map[string]any) {
 				if got := sections(m); !jsonEqual(got, want) {
 					t.Errorf("sections %s, want %s", dump(got), dump(want))
 				}
 			}
 		}
-		run(t, e, []step{
-			{name: "client", method: "accounts.getPolicies", form: vals(), code: 0, check: expectSections(clientDefaults)},
-			{name: "client, one section", method: "accounts.getPolicies", form: vals("sections", "registration"), code: 0,
-				check: expectSections(map[string]any{"registration": defaults["registration"]})},
-			{name: "client, a server section", method: "accounts.getPolicies", form: vals("sections", "registration,accountOptions"),
-				code: 403007, details: "Permission denied: section accountOptions is for server calls only"},
-			{name: "unknown section", method: "accounts.getPolicies", form: withSecret(e, "sections", "bogus"), code: 400006,
-				details: `Invalid parameter value: sections: unknown section "bogus"`},
-			{name: "server", method: "accounts.getPolicies", form: withSecret(e), code: 0, check: expectSections(defaults)},
-			{name: "server, one section", method: "accounts.getPolicies", form: withSecret(e, "sections", "accountOptions"), code: 0,
-				check: expectSections(map[string]any{"accountOptions": defaults["accountOptions"]})},
+		run(t, e, []apitest.Scenario{
+			{Name: "client", Path: "/accounts.getPolicies", Form: vals(), Code: 0, After: expectSections(clientDefaults)},
+			{Name: "client, one section", Path: "/accounts.getPolicies", Form: vals("sections", "registration"), Code: 0,
+				After: expectSections(map[string]any{"registration": defaults["registration"]})},
+			{Name: "client, a server section", Path: "/accounts.getPolicies", Form: vals("sections", "registration,accountOptions"),
+				Code: 403007, Details: "Permission denied: section accountOptions is for server calls only"},
+			{Name: "unknown section", Path: "/accounts.getPolicies", Form: withSecret(e, "sections", "bogus"), Code: 400006,
+				Details: `Invalid parameter value: sections: unknown section "bogus"`},
+			{Name: "server", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(defaults)},
+			{Name: "server, one section", Path: "/accounts.getPolicies", Form: withSecret(e, "sections", "accountOptions"), Code: 0,
+				After: expectSections(map[string]any{"accountOptions": defaults["accountOptions"]})},
 
-			{name: "set without secret", method: "accounts.setPolicies", form: vals("accountOptions", `{"verifyEmail":true}`), code: 403007,
-				details: serverOnly("accounts.setPolicies")},
-			{name: "set nothing", method: "accounts.setPolicies", form: withSecret(e), code: 400002,
-				details: missing("a policy section (e.g. accountOptions)")},
-			{name: "unknown section", method: "accounts.setPolicies", form: withSecret(e, "bogus", `{}`), code: 400006,
-				details: "Invalid parameter value: bogus: unknown policy section"},
-			{name: "unknown field", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `{"verifyEmial":true}`), code: 400006,
-				details: "Invalid parameter value: accountOptions.verifyEmial: unknown policy"},
-			{name: "wrong type", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `{"verifyEmail":"yes"}`), code: 400006,
-				details: "Invalid parameter value: accountOptions.verifyEmail: want bool"},
-			{name: "not JSON", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `verifyEmail=true`), code: 400004,
-				details: "Invalid parameter format: accountOptions: not a JSON object"},
-			{name: "minLength 0", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", `{"minLength":0}`), code: 400006,
-				details: "Invalid parameter value: passwordComplexity.minLength: want 1 to 1024"},
-			{name: "unknown login identifier", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `{"loginIdentifiers":"phone"}`),
-				code: 400006, details: `Invalid parameter value: accountOptions.loginIdentifiers: want "email", "username" or "email,username"`},
-			{name: "session expiration", method: "accounts.setPolicies", form: withSecret(e, "gigyaPlugins", `{"sessionExpiration":-1}`),
-				code: 400006, details: "Invalid parameter value: gigyaPlugins.sessionExpiration: want 0 to 315360000 seconds, or -2"},
-			{name: "regExp", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", `{"regExp":"("}`),
-				code: 400006, details: "Invalid parameter value: passwordComplexity.regExp: not a valid regular expression (RE2 syntax)"},
-			{name: "resetURL", method: "accounts.setPolicies", form: withSecret(e, "passwordReset", `{"resetURL":"javascript:alert(1)"}`),
-				code: 400006, details: "Invalid parameter value: passwordReset.resetURL: want an absolute http(s) URL without a fragment"},
-			{name: "token expiration", method: "accounts.setPolicies", form: withSecret(e, "passwordReset", `{"tokenExpiration":59}`),
-				code: 400006, details: "Invalid parameter value: passwordReset.tokenExpiration: want 60 to 2592000 seconds"},
-			{name: "password history", method: "accounts.setPolicies", form: withSecret(e, "security", `{"passwordHistorySize":11}`),
-				code: 400006, details: "Invalid parameter value: security.passwordHistorySize: want 0 to 10"},
+			{Name: "set without secret", Path: "/accounts.setPolicies", Form: vals("accountOptions", `{"verifyEmail":true}`), Code: 403007,
+				Details: serverOnly("accounts.setPolicies")},
+			{Name: "set nothing", Path: "/accounts.setPolicies", Form: withSecret(e), Code: 400002,
+				Details: missing("a policy section (e.g. accountOptions)")},
+			{Name: "unknown section", Path: "/accounts.setPolicies", Form: withSecret(e, "bogus", `{}`), Code: 400006,
+				Details: "Invalid parameter value: bogus: unknown policy section"},
+			{Name: "unknown field", Path: "/accounts.setPolicies", Form: withSecret(e, "accountOptions", `{"verifyEmial":true}`), Code: 400006,
+				Details: "Invalid parameter value: accountOptions.verifyEmial: unknown policy"},
+			{Name: "wrong type", Path: "/accounts.setPolicies", Form: withSecret(e, "accountOptions", `{"verifyEmail":"yes"}`), Code: 400006,
+				Details: "Invalid parameter value: accountOptions.verifyEmail: want bool"},
+			{Name: "not JSON", Path: "/accounts.setPolicies", Form: withSecret(e, "accountOptions", `verifyEmail=true`), Code: 400004,
+				Details: "Invalid parameter format: accountOptions: not a JSON object"},
+			{Name: "minLength 0", Path: "/accounts.setPolicies", Form: withSecret(e, "passwordComplexity", `{"minLength":0}`), Code: 400006,
+				Details: "Invalid parameter value: passwordComplexity.minLength: want 1 to 1024"},
+			{Name: "unknown login identifier", Path: "/accounts.setPolicies", Form: withSecret(e, "accountOptions", `{"loginIdentifiers":"phone"}`),
+				Code: 400006, Details: `Invalid parameter value: accountOptions.loginIdentifiers: want "email", "username" or "email,username"`},
+			{Name: "session expiration", Path: "/accounts.setPolicies", Form: withSecret(e, "gigyaPlugins", `{"sessionExpiration":-1}`),
+				Code: 400006, Details: "Invalid parameter value: gigyaPlugins.sessionExpiration: want 0 to 315360000 seconds, or -2"},
+			{Name: "regExp", Path: "/accounts.setPolicies", Form: withSecret(e, "passwordComplexity", `{"regExp":"("}`),
+				Code: 400006, Details: "Invalid parameter value: passwordComplexity.regExp: not a valid regular expression (RE2 syntax)"},
+			{Name: "resetURL", Path: "/accounts.setPolicies", Form: withSecret(e, "passwordReset", `{"resetURL":"javascript:alert(1)"}`),
+				Code: 400006, Details: "Invalid parameter value: passwordReset.resetURL: want an absolute http(s) URL without a fragment"},
+			{Name: "token expiration", Path: "/accounts.setPolicies", Form: withSecret(e, "passwordReset", `{"tokenExpiration":59}`),
+				Code: 400006, Details: "Invalid parameter value: passwordReset.tokenExpiration: want 60 to 2592000 seconds"},
+			{Name: "password history", Path: "/accounts.setPolicies", Form: withSecret(e, "security", `{"passwordHistorySize":11}`),
+				Code: 400006, Details: "Invalid parameter value: security.passwordHistorySize: want 0 to 10"},
 			// A good section beside a bad one: neither is applied.
-			{name: "rejected as a whole", method: "accounts.setPolicies", form: withSecret(e, "accountOptions", `{"verifyEmail":true}`,
-				"passwordComplexity", `{"minLength":0}`), code: 400006, details: "Invalid parameter value: passwordComplexity.minLength: want 1 to 1024"},
-			{name: "nothing changed", method: "accounts.getPolicies", form: withSecret(e), code: 0, check: expectSections(defaults)},
+			{Name: "rejected as a whole", Path: "/accounts.setPolicies", Form: withSecret(e, "accountOptions", `{"verifyEmail":true}`,
+				"passwordComplexity", `{"minLength":0}`), Code: 400006, Details: "Invalid parameter value: passwordComplexity.minLength: want 1 to 1024"},
+			{Name: "nothing changed", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(defaults)},
 
-			{name: "set", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", `{"minLength":10}`), code: 0},
-			{name: "client sees it", method: "accounts.getPolicies", form: vals("sections", "passwordComplexity"), code: 0,
-				check: expectSections(map[string]any{"passwordComplexity": map[string]any{"minLength": 10, "minCharGroups": 0, "regExp": ""}})},
-			{name: "register follows it", method: "accounts.register", form: vals("email", "pol@example.com", "password", "nine-char",
-				"finalizeRegistration", "true"), code: 400009, details: "password is too short (minimum is 10 characters)",
-				fields: []fieldErr{apitest.Field(400009, "password", "password is too short (minimum is 10 characters)")}},
-			{name: "null restores the defaults", method: "accounts.setPolicies", form: withSecret(e, "passwordComplexity", "null"), code: 0},
-			{name: "defaults again", method: "accounts.getPolicies", form: withSecret(e), code: 0, check: expectSections(defaults)},
+			{Name: "set", Path: "/accounts.setPolicies", Form: withSecret(e, "passwordComplexity", `{"minLength":10}`), Code: 0},
+			{Name: "client sees it", Path: "/accounts.getPolicies", Form: vals("sections", "passwordComplexity"), Code: 0,
+				After: expectSections(map[string]any{"passwordComplexity": map[string]any{"minLength": 10, "minCharGroups": 0, "regExp": ""}})},
+			{Name: "register follows it", Path: "/accounts.register", Form: vals("email", "pol@example.com", "password", "nine-char",
+				"finalizeRegistration", "true"), Code: 400009, Details: "password is too short (minimum is 10 characters)",
+				Fields: []fieldErr{apitest.Field(400009, "password", "password is too short (minimum is 10 characters)")}},
+			{Name: "null restores the defaults", Path: "/accounts.setPolicies", Form: withSecret(e, "passwordComplexity", "null"), Code: 0},
+			{Name: "defaults again", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(defaults)},
 		})
 	})
 }
