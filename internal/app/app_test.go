@@ -19,6 +19,7 @@ import (
 )
 
 func TestOps(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, store.SQLite)
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if r := e.do(t, "GET", p, nil, nil); r.status != 200 || r.json(t)["status"] != "ok" {
@@ -49,6 +50,7 @@ func TestOps(t *testing.T) {
 // The log of calls that carry secrets holds none of them: paths only, no
 // query strings, no credentials.
 func TestLogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	db := storetest.Open(t, store.SQLite)
 	o := testOptions(db, server.DefaultConfig(), time.Now)

@@ -14,6 +14,7 @@ import (
 // must get. Every answer is JSON with an X-Call-Id, an error has a
 // description and errors, and none shows internals.
 func TestREST(t *testing.T) {
+	t.Parallel()
 	const path = rest.Prefix + "/users/find_by"
 	tests := []apitest.Scenario{
 		{Name: "find by email", Path: path + "?email_address=ANN@example.com", Status: 200,

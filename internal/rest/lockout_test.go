@@ -42,6 +42,7 @@ func newLockoutApp(t *testing.T, engine store.Engine) (*apitest.App, *apitest.Cl
 // refused with its own code; unlock ends the lockout and forgets the
 // failures; a lockout that ends by itself shows so.
 func TestAbuseRESTLockout(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()

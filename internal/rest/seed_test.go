@@ -11,6 +11,7 @@ import (
 // The three examples of the Social ID error document, reproduced in status
 // and body (key order aside), on both engines.
 func TestRESTSeedExamples(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		// 1. Create user without required parameters.
 		r := e.restCall(t, "POST", "/users", `{"user":{"username":"","email_address":"","password":"new_user_secret"}}`)
@@ -58,6 +59,7 @@ func TestRESTSeedExamples(t *testing.T) {
 
 // A user made in one dialect logs in through the other.
 func TestCrossDialect(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		r := e.restCall(t, "POST", "/users", `{"user":{"email_address":"rest@example.com","password":"rest-password-1"}}`)
 		if r.status != 201 {

@@ -222,6 +222,7 @@ const allowUsernames = `{"loginIdentifiers":"email,username"}`
 // ---------------------------------------------------------------- POST /users
 
 func TestRESTCreateUser(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		john := restUser{id: "{john}", email: "John.Doe@Example.com"}
@@ -317,6 +318,7 @@ func TestRESTCreateUser(t *testing.T) {
 // ---------------------------------------------------------------- GET /users/:id
 
 func TestRESTGetUser(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"get@example.com","password":"get-password-1"}}`)
@@ -361,6 +363,7 @@ func TestRESTGetUser(t *testing.T) {
 // ---------------------------------------------------------------- PUT /users/:id
 
 func TestRESTUpdateUser(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		setPolicy(t, e, "accountOptions", allowUsernames)
@@ -456,6 +459,7 @@ func TestRESTUpdateUser(t *testing.T) {
 // ---------------------------------------------------------------- DELETE /users/:id
 
 func TestRESTDeleteUser(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"del@example.com","password":"delete-password-1"}}`)
@@ -495,6 +499,7 @@ func TestRESTDeleteUser(t *testing.T) {
 // ---------------------------------------------------------------- POST /users/login
 
 func TestRESTLogin(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		setPolicy(t, e, "accountOptions", allowUsernames)
@@ -592,6 +597,7 @@ func TestRESTLogin(t *testing.T) {
 // ---------------------------------------------------------------- GET /users/find_by
 
 func TestRESTFindBy(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		setPolicy(t, e, "accountOptions", allowUsernames)
@@ -621,6 +627,7 @@ func TestRESTFindBy(t *testing.T) {
 // ---------------------------------------------------------------- reset password
 
 func TestRESTResetPassword(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		setPolicy(t, e, "accountOptions", allowUsernames)
@@ -706,6 +713,7 @@ func TestRESTResetPassword(t *testing.T) {
 // ---------------------------------------------------------------- email confirmation
 
 func TestRESTEmailConfirmation(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		setPolicy(t, e, "accountOptions", allowUsernames)
@@ -759,6 +767,7 @@ func TestRESTEmailConfirmation(t *testing.T) {
 
 // Reset and confirmation tokens expire by the App's clock: 403 forbidden.
 func TestRESTExpiredTokens(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
@@ -814,6 +823,7 @@ func TestRESTExpiredTokens(t *testing.T) {
 // ---------------------------------------------------------------- activate, deactivate, unlock
 
 func TestRESTActivation(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"act@example.com","password":"active-password-1"}}`)
@@ -855,6 +865,7 @@ func TestRESTActivation(t *testing.T) {
 // Every route checks the credentials first, then that the body is JSON:
 // 401, 406 and 400 in the one format, each with an X-Call-Id.
 func TestRESTEveryRoute(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		s := newRESTScenario(t, e)
 		id := s.createUser(t, `{"user":{"email_address":"route@example.com","password":"route-password-1"}}`)

@@ -188,6 +188,7 @@ func wrong(name, ip, loginID string) attempt {
 const lockPolicy = `{"accountLockout":{"failedLoginThreshold":3,"lockoutTimeSec":60,"failedLoginResetSec":600}}`
 
 func TestAbuseAccountLockout(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", lockPolicy)
 		const pw = "right-password-1"
@@ -259,6 +260,7 @@ func TestAbuseAccountLockout(t *testing.T) {
 // new addresses. At most 5 are tried, none fails the server, and the right
 // password waits for the end of the lockout.
 func TestAbuseBruteForce(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`)
 		const pw = "right-password-1"
@@ -297,6 +299,7 @@ func TestAbuseBruteForce(t *testing.T) {
 // the password and counted after it lets every guess already past the
 // check be tried.)
 func TestAbuseConcurrentBruteForce(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`)
 		const pw = "right-password-1"
@@ -336,6 +339,7 @@ func TestAbuseConcurrentBruteForce(t *testing.T) {
 // Two processes on one database: failures split between them lock the
 // account for both.
 func TestAbuseLockoutAcrossInstances(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
@@ -375,6 +379,7 @@ func TestAbuseLockoutAcrossInstances(t *testing.T) {
 // ------------------------------------------------------- address lockout
 
 func TestAbuseIPLockout(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":4,"lockoutTimeSec":120}}`)
 		const pw = "right-password-1"
@@ -438,6 +443,7 @@ func TestAbuseIPLockout(t *testing.T) {
 // A client that is no trusted proxy cannot choose its address with
 // X-Forwarded-For.
 func TestAbuseIPLockoutSpoofedHeader(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":2,"lockoutTimeSec":120}}`)
 		register(t, e.env, "spoof@example.com", "right-password-1")
@@ -514,6 +520,7 @@ func forEachCaptchaEngine(t *testing.T, test func(t *testing.T, e *abuseEnv, f *
 
 // Without a verifier, no policy may ask for a CAPTCHA.
 func TestAbuseCaptchaPolicyNeedsVerifier(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		for _, tc := range []struct {
 			name string
@@ -540,6 +547,7 @@ func TestAbuseCaptchaPolicyNeedsVerifier(t *testing.T) {
 }
 
 func TestAbuseCaptchaLogin(t *testing.T) {
+	t.Parallel()
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, f *fakeVerifier) {
 		abuseExpect(t, e.policies(t, "security", `{"captcha":{"failedLoginThreshold":2}}`), 0, "")
 		const pw = "right-password-1"
@@ -577,6 +585,7 @@ func TestAbuseCaptchaLogin(t *testing.T) {
 }
 
 func TestAbuseCaptchaRegistration(t *testing.T) {
+	t.Parallel()
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, f *fakeVerifier) {
 		e.mustPolicies(t, "registration", `{"requireCaptcha":true}`)
 		reg := func(email, token string) url.Values {
@@ -648,6 +657,7 @@ func shape(m map[string]any) []string {
 }
 
 func TestAbuseHarvesting(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		register(t, e.env, "known@example.com", "right-password-1")
 		t.Run("policy", func(t *testing.T) {
@@ -709,6 +719,7 @@ func TestAbuseHarvesting(t *testing.T) {
 // accounts may have a username and no email: resetPassword must still
 // answer for them as for an unknown login ID.
 func TestAbuseHarvestingUsernames(t *testing.T) {
+	t.Parallel()
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, _ *fakeVerifier) {
 		abuseExpect(t, e.policies(t, "registration", `{"requireCaptcha":true}`,
 			"accountOptions", `{"preventLoginIDHarvesting":true,"loginIdentifiers":"email,username"}`), 0, "")
@@ -729,6 +740,7 @@ func TestAbuseHarvestingUsernames(t *testing.T) {
 
 // A whole session, in both dialects, leaves none of its secrets in the log.
 func TestLogScanSecrets(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()

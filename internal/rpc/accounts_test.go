@@ -137,6 +137,7 @@ func run(t *testing.T, e *env, steps []apitest.Scenario) {
 // ------------------------------------------------------------ register
 
 func TestAccountsRegister(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		t.Run("browser session", func(t *testing.T) {
 			r, m := rpcPost(t, e, "accounts.register", vals("email", "Reg@Example.com", "password", "pass-word-1",
@@ -299,6 +300,7 @@ func TestAccountsRegister(t *testing.T) {
 
 // Usernames, where the policy makes them login identifiers.
 func TestAccountsUsernames(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		setPolicy(t, e, "accountOptions", `{"loginIdentifiers":"email,username"}`)
 		r, m := rpcPost(t, e, "accounts.register", vals("username", "Uma", "password", "pass-word-1", "finalizeRegistration", "true"), nil)
@@ -344,6 +346,7 @@ func TestAccountsUsernames(t *testing.T) {
 // ----------------------------------------------- pending registration
 
 func TestAccountsPendingRegistration(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		r, m := rpcPost(t, e, "accounts.register", vals("email", "pend@example.com", "password", "pass-word-1",
 			"profile", `{"firstName":"Pen"}`), nil)
@@ -429,6 +432,7 @@ func TestAccountsPendingRegistration(t *testing.T) {
 // ------------------------------------------------- email verification
 
 func TestAccountsEmailVerification(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		setPolicy(t, e, "accountOptions", `{"verifyEmail":true}`)
 		const email = "Ver@Example.com"
@@ -499,6 +503,7 @@ func TestAccountsEmailVerification(t *testing.T) {
 // the catalog's answer to a login with a loginID "whose connection to the
 // user has not been verified".
 func TestAccountsUnverifiedLoginEmail(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		setPolicy(t, e, "accountOptions", `{"verifyEmail":true}`)
 		uid := verifiedAccount(t, e, "Vera@Example.com", "pass-word-1")
@@ -539,6 +544,7 @@ func verifiedAccount(t *testing.T, e *env, email, pw string) string {
 // ---------------------------------------------------------------- login
 
 func TestAccountsLogin(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, _ := register(t, e, "Log@Example.com", "pass-word-1")
 		var wrongPassword, unknownID map[string]any
@@ -629,6 +635,7 @@ func TestAccountsLogin(t *testing.T) {
 // -------------------------------------------------------------- sessions
 
 func TestAccountsSessions(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, token := register(t, e, "ses@example.com", "pass-word-1")
 		cookie := http.Header{"Cookie": {"glt_" + e.site.APIKey + "=" + token}}
@@ -734,6 +741,7 @@ func TestAccountsSessions(t *testing.T) {
 
 // Sessions and one-time tokens end when their time is up, by the App's clock.
 func TestAccountsSessionExpiry(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
@@ -843,6 +851,7 @@ func TestAccountsSessionExpiry(t *testing.T) {
 // ------------------------------------------------ getAccountInfo (server)
 
 func TestAccountsGetAccountInfoServer(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, _ := registerWith(t, e, vals("email", "Gai@Example.com", "password", "pass-word-1",
 			"profile", `{"firstName":"Gai","nested":{"a":1}}`, "data", `{"tier":2}`))
@@ -903,6 +912,7 @@ func rawCall(t *testing.T, h http.Handler, target, remote string, form url.Value
 // The secret travels over HTTPS only: TLS, loopback, or a trusted proxy
 // that says https.
 func TestAccountsSecretOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, store.SQLite)
 	db := storetest.Open(t, store.SQLite)
 	o := testOptions(db, server.DefaultConfig(), func() time.Time { return now })
@@ -993,6 +1003,7 @@ func TestAccountsSecretOverHTTP(t *testing.T) {
 // ------------------------------------------------------- setAccountInfo
 
 func TestAccountsSetAccountInfo(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, token := registerWith(t, e, vals("email", "set@example.com", "password", "pass-word-1",
 			"profile", `{"firstName":"Set","lastName":"Ter","age":30}`, "data", `{"prefs":{"a":1,"b":2},"x":1}`))
@@ -1126,6 +1137,7 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 // ------------------------------------------------------- deleteAccount
 
 func TestAccountsDeleteAccount(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, token := register(t, e, "del@example.com", "pass-word-1")
 		unknown := strings.Repeat("d", 32)
@@ -1165,6 +1177,7 @@ func TestAccountsDeleteAccount(t *testing.T) {
 // ------------------------------------------------------- resetPassword
 
 func TestAccountsResetPassword(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, s1 := register(t, e, "rst@example.com", "pass-word-1")
 		s2 := login(t, e, "rst@example.com", "pass-word-1")
@@ -1258,6 +1271,7 @@ func verifyJWT(t *testing.T, e *env, token any) map[string]any {
 }
 
 func TestAccountsGetJWT(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, token := registerWith(t, e, vals("email", "Jwt@Example.com", "password", "pass-word-1", "profile", `{"firstName":"Jay"}`))
 		t.Run("public key", func(t *testing.T) {
@@ -1319,6 +1333,7 @@ func TestAccountsGetJWT(t *testing.T) {
 // while email_verified says true: relying parties take the pair as proof
 // that the user owns the address. profile.email is free text a client sets.
 func TestAccountsJWTEmailClaim(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid := verifiedAccount(t, e, "Vera@Example.com", "pass-word-1")
 		token := login(t, e, "vera@example.com", "pass-word-1")
@@ -1338,6 +1353,7 @@ func TestAccountsJWTEmailClaim(t *testing.T) {
 // ------------------------------------------------------------ policies
 
 func TestAccountsPolicies(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		defaults := map[string]any{
 			"registration": map[string]any{"requireLoginID": true, "requireCaptcha": false},
@@ -1428,6 +1444,7 @@ func TestAccountsPolicies(t *testing.T) {
 // --------------------------------------------------------------- misc
 
 func TestAccountsUnknownMethod(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, store.SQLite)
 	for _, name := range []string{"accounts.noSuchMethod", "accounts.tfa.initTFA"} {
 		m := call(t, e, name, vals())

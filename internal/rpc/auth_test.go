@@ -206,6 +206,7 @@ var (
 // ------------------------------------------------- site secret signatures
 
 func TestAuthSiteSignature(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		secret := e.site.Secret
 		post := func(signURL string, kv ...string) func() url.Values {
@@ -297,6 +298,7 @@ func TestAuthSiteSignature(t *testing.T) {
 // --------------------------------------------------------------- nonces
 
 func TestAuthNonce(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		secret := e.site.Secret
 		recv := e.receivedURL(getAccountInfo)
@@ -358,6 +360,7 @@ func TestAuthNonce(t *testing.T) {
 // A nonce is kept until its request can no longer pass the window: the
 // purge of expired rows must not open a moment where a replay passes.
 func TestAuthNoncePurgeEdge(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
@@ -402,6 +405,7 @@ func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, 
 // Two processes on one database share what they saw: a request accepted by
 // one is a replay for the other.
 func TestAuthReplayAcrossInstances(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
@@ -503,6 +507,7 @@ func TestAuthReplayAcrossInstances(t *testing.T) {
 // The canonical URL a signature may be made over is the configured data
 // center's.
 func TestAuthDataCenter(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		eu := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.DataCenter = "EU1" })
 		cn := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.DataCenter = "cn1" })
@@ -531,6 +536,7 @@ func TestAuthDataCenter(t *testing.T) {
 // ------------------------------------------------------ application keys
 
 func TestAuthAppKeys(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		mk := func(siteID int64, name string, scopes ...string) site.AppKey {
@@ -637,6 +643,7 @@ func TestAuthAppKeys(t *testing.T) {
 // Another process stops accepting a revoked key within its cache TTL; with
 // the cache off, at once.
 func TestAuthAppKeyRevocationAcrossInstances(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
@@ -693,6 +700,7 @@ func mobileLogin(t *testing.T, e *env, loginID, pw string) (string, []byte) {
 }
 
 func TestAuthSessionSignature(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, browser := register(t, e, "mobile@example.com", "pass-word-1")
 		token, secret := mobileLogin(t, e, "mobile@example.com", "pass-word-1")
@@ -806,6 +814,7 @@ func mintClaims(t *testing.T, priv *rsa.PrivateKey, kid string, claims map[strin
 }
 
 func TestAuthBearer(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		priv, stranger := rsaKeys(t)
@@ -910,6 +919,7 @@ func TestAuthBearer(t *testing.T) {
 // SDKs correct their clock with the Date header after a 403002: every
 // response carries it, success or failure, in every dialect.
 func TestAuthDateHeader(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, store.SQLite)
 	form := func(kv ...string) string { return sdkForm(e.site.APIKey, now, kv...).Encode() }
 	post := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}

@@ -15,6 +15,7 @@ import (
 // requests and the fields their answers must have. Every answer is JSON
 // with the whole envelope and shows no internals.
 func TestRPC(t *testing.T) {
+	t.Parallel()
 	tests := []apitest.Scenario{
 		{Name: "available", Loose: true, Path: "/accounts.isAvailableLoginID?apiKey={apiKey}&loginID=new@example.com",
 			Want:   map[string]any{"errorCode": 0.0, "statusCode": 200.0, "statusReason": "OK", "isAvailable": true},
@@ -94,6 +95,7 @@ func TestRPC(t *testing.T) {
 }
 
 func TestRPCJSONP(t *testing.T) {
+	t.Parallel()
 	a := apitest.NewApp(t, store.SQLite)
 	for _, tc := range []struct{ query, body, code string }{
 		{"apiKey={key}&loginID=ann", "", `"errorCode":0`},
