@@ -12,22 +12,12 @@ import (
 
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/app"
-	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 )
 
 // Thin wrappers over internal/apitest, under the names the tests of this
 // package were written with.
-
-var now = apitest.Now
-
-const maxBody = apitest.MaxBody
-
-var (
-	cheapHashing = apitest.CheapHashing
-	callIDRe     = apitest.CallIDRe
-)
 
 // env is a custos on a real database behind a real HTTP server: an
 // apitest.App whose site and default header a test may change.
@@ -68,20 +58,6 @@ func newEnv(t testing.TB, engine store.Engine, opts ...apitest.Option) *env {
 	return wrap(apitest.NewApp(t, engine, append([]apitest.Option{apitest.WithFaultRoutes()}, opts...)...))
 }
 
-// testOptions are the options of an App under test: cheap password hashing,
-// mail to the log.
-func testOptions(db *store.DB, cfg server.Config, now func() time.Time) app.Options {
-	return apitest.Options(db, cfg, now)
-}
-
-// startApp serves an App of o behind a loopback test server, until the
-// test ends. The env has no site yet.
-func startApp(t testing.TB, db *store.DB, o app.Options) *env {
-	t.Helper()
-	return newEnv(t, "", apitest.WithDB(db), apitest.WithoutSite(), apitest.WithClock(o.Now),
-		apitest.WithOptions(func(p *app.Options) { *p = o }))
-}
-
 func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
 	apitest.ForEachEngine(t, func(t *testing.T, a *apitest.App) { test(t, wrap(a)) }, apitest.WithFaultRoutes())
 }
@@ -101,70 +77,6 @@ func (e *env) do(t testing.TB, method, path string, body io.Reader, header http.
 func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	return apitest.Response{Status: r.status, Header: r.header, Body: r.body}.JSON(t)
-}
-
-// checkEnvelope asserts the fields every RPC response carries.
-func checkEnvelope(t testing.TB, r response, m map[string]any) {
-	t.Helper()
-	// newEnv's clock: the time of the answer is asserted.
-	apitest.CheckEnvelope(t, apitest.Response{Status: r.status, Header: r.header, Body: r.body}, m, now)
-}
-
-func jsonEqual(a, b any) bool { return apitest.JSONEqual(a, b) }
-
-// vals builds a form from name, value pairs.
-func vals(kv ...string) url.Values { return apitest.Form(kv...) }
-
-// withSecret is vals plus the site secret: a server call.
-func withSecret(e *env, kv ...string) url.Values { return e.api().Secret(kv...) }
-
-// rpcPost POSTs form, urlencoded, to an RPC method of e's site (the apiKey
-// is added unless form has one) and returns the response and its body. It
-// checks the envelope fields that do not depend on the clock.
-func rpcPost(t testing.TB, e *env, method string, form url.Values, hdr http.Header) (response, map[string]any) {
-	t.Helper()
-	r, m := e.api().RPC(t, method, form, hdr)
-	return response{r.Status, r.Header, r.Body}, m
-}
-
-// call is rpcPost on an env with the fixed clock of newEnv, checking the
-// whole envelope.
-func call(t testing.TB, e *env, method string, form url.Values) map[string]any {
-	t.Helper()
-	r, m := rpcPost(t, e, method, form, nil)
-	checkEnvelope(t, r, m)
-	return m
-}
-
-// fieldErr is one entry of validationErrors.
-type fieldErr = apitest.FieldErr
-
-// expect asserts the error of a response: code with its catalog status and
-// message, details exactly (none on success) and exactly the field errors
-// given.
-func expect(t testing.TB, m map[string]any, code float64, details string, fields ...fieldErr) {
-	t.Helper()
-	apitest.ExpectRPC(t, m, code, details, fields...)
-}
-
-func dump(v any) string { return apitest.Dump(v) }
-
-// object returns the JSON object m[k], failing the test when it is not one.
-func object(t testing.TB, m map[string]any, k string) map[string]any {
-	t.Helper()
-	return apitest.Object(t, m, k)
-}
-
-// expectFields asserts some fields of m, compared as JSON.
-func expectFields(t testing.TB, m map[string]any, want map[string]any) {
-	t.Helper()
-	apitest.ExpectFields(t, m, want)
-}
-
-// expectAbsent asserts that m has none of keys.
-func expectAbsent(t testing.TB, m map[string]any, keys ...string) {
-	t.Helper()
-	apitest.ExpectAbsent(t, m, keys...)
 }
 
 // setPolicy sets policy sections in a server call.
@@ -219,18 +131,8 @@ func sameJSON(t *testing.T, got []byte, want string) {
 	apitest.SameJSON(t, got, want)
 }
 
-func basicAuth(siteID int64, secret string) string { return apitest.Basic(siteID, secret) }
-
 // jsonScalar is a JSON string or number as text: "" for anything else.
 func jsonScalar(v any) string { return apitest.JSONScalar(v) }
-
-// checkRESTResponse asserts what every response carries: JSON, an
-// X-Call-Id and, for an error, the token of its status, a description and
-// a non-empty errors array of strings or {attribute, message, code}.
-func checkRESTResponse(t *testing.T, r response) {
-	t.Helper()
-	apitest.CheckREST(t, apitest.Response{Status: r.status, Header: r.header, Body: r.body})
-}
 
 // rpcForm posts a form to an RPC method and returns the parsed envelope.
 func (e *env) rpcForm(t *testing.T, method string, form url.Values) map[string]any {

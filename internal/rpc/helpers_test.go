@@ -24,10 +24,7 @@ var now = apitest.Now
 
 const maxBody = apitest.MaxBody
 
-var (
-	cheapHashing = apitest.CheapHashing
-	callIDRe     = apitest.CallIDRe
-)
+var cheapHashing = apitest.CheapHashing
 
 // env is a custos on a real database behind a real HTTP server: an
 // apitest.App whose site and default header a test may change.
