@@ -194,6 +194,14 @@ func TestAccountsRegister(t *testing.T) {
 				t.Errorf("getAccountInfo with the mobile token: %v", c)
 			}
 		})
+	})
+}
+
+// A registration that fails takes no email and sets no cookie.
+func TestAccountsRegisterRefused(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		register(t, e, "Reg@Example.com", "pass-word-1")
 
 		// Every failure leaves the email free and sets no cookie.
 		const badExpiration = "Invalid parameter value: sessionExpiration: want 0 to 315360000 seconds, or -2"
@@ -260,6 +268,16 @@ func TestAccountsRegister(t *testing.T) {
 				}
 			})
 		}
+
+	})
+}
+
+// regTokens: of initRegistration, spent by the first registration that
+// succeeds; of another registration, refused.
+func TestAccountsRegTokens(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		register(t, e, "Reg@Example.com", "pass-word-1")
 
 		t.Run("regToken of initRegistration", func(t *testing.T) {
 			m := call(t, e, "accounts.initRegistration", vals())
@@ -1099,7 +1117,17 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 		if available(t, e, "set@example.com") {
 			t.Error("the failed changes freed the registered email")
 		}
+	})
+}
 
+// A password change ends the other sessions, or every session in a server
+// call; the last passwords are refused.
+func TestAccountsSetAccountInfoPassword(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, token := registerWith(t, e, vals("email", "set@example.com", "password", "pass-word-1",
+			"profile", `{"firstName":"Set","lastName":"Ter","age":30}`, "data", `{"prefs":{"a":1,"b":2},"x":1}`))
+		as := func(kv ...string) url.Values { return vals(append([]string{"login_token", token}, kv...)...) }
 		t.Run("password change ends the other sessions", func(t *testing.T) {
 			other := login(t, e, "set@example.com", "pass-word-1")
 			expect(t, call(t, e, "accounts.setAccountInfo", as("password", "pass-word-1", "newPassword", "pass-word-2")), 0, "")
