@@ -720,7 +720,15 @@ func TestAccountsSessions(t *testing.T) {
 				t.Errorf("the session of another account ended: %v", c)
 			}
 		})
+	})
+}
 
+// Sites are apart: sessions, UIDs, secrets and one-time tokens of one site
+// do nothing on another, where the same email may register again.
+func TestAccountsSitesApart(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		register(t, e, "ses@example.com", "pass-word-1")
 		t.Run("sites are apart", func(t *testing.T) {
 			st2, err := e.app.Sites.Create(context.Background(), "second", nil)
 			if err != nil {
@@ -765,14 +773,7 @@ func TestAccountsSessionExpiry(t *testing.T) {
 			t.Parallel()
 			clock := newAccountsClock()
 			e := newClockEnv(t, engine, clock.now)
-			post := func(method string, form url.Values) (response, map[string]any) {
-				t.Helper()
-				r, m := rpcPost(t, e, method, form, nil)
-				if want := clock.now().UTC().Format("2006-01-02T15:04:05.000Z"); m["time"] != want {
-					t.Errorf("time %v, want %s", m["time"], want)
-				}
-				return r, m
-			}
+			post := clockPost(t, e, clock)
 			session := func(form url.Values, expiresIn string) string {
 				t.Helper()
 				_, m := post("accounts.login", form)
@@ -805,12 +806,6 @@ func TestAccountsSessionExpiry(t *testing.T) {
 			browser := session(creds, "86400")
 			forever := session(with("sessionExpiration", "-2"), "0")
 			hour := session(with("sessionExpiration", "3600"), "3600")
-			_, m = post("accounts.register", vals("email", "exp-pending@example.com", "password", "pass-word-1"))
-			pendingReg := m["regToken"].(string)
-			_, m = post("accounts.initRegistration", vals())
-			initReg := m["regToken"].(string)
-			_, m = post("accounts.resetPassword", withSecret(e, "loginID", "exp@example.com", "sendEmail", "false"))
-			reset := m["passwordResetToken"].(string)
 
 			code := func(token string) (float64, string) {
 				_, m := post("accounts.getAccountInfo", vals("login_token", token))
@@ -844,15 +839,6 @@ func TestAccountsSessionExpiry(t *testing.T) {
 			if c, _ := code(hour); c != 403011 {
 				t.Errorf("hour session after 2 h: %v", c)
 			}
-			// An expired one-time token is 400015, told apart from an unknown one.
-			_, m = post("accounts.finalizeRegistration", vals("regToken", pendingReg))
-			expect(t, m, 400015, "Code expired: regToken has expired")
-			_, m = post("accounts.resendVerificationCode", vals("regToken", pendingReg))
-			expect(t, m, 400015, "Code expired: regToken has expired")
-			_, m = post("accounts.register", vals("regToken", initReg, "email", "exp2@example.com", "password", "pass-word-1"))
-			expect(t, m, 400015, "Code expired: regToken has expired")
-			_, m = post("accounts.resetPassword", vals("passwordResetToken", reset, "newPassword", "pass-word-2"))
-			expect(t, m, 400015, "Code expired: passwordResetToken has expired")
 
 			clock.advance(22 * time.Hour) // 24 h and 2 s in all
 			if c, _ := code(browser); c != 403011 {
@@ -862,6 +848,49 @@ func TestAccountsSessionExpiry(t *testing.T) {
 			if c, _ := code(forever); c != 0 {
 				t.Errorf("a session without expiry after a year: %v", c)
 			}
+		})
+	}
+}
+
+// clockPost is rpcPost on an env whose clock the test moves, checking that
+// the answer tells the time of that clock.
+func clockPost(t *testing.T, e *env, clock *accountsClock) func(string, url.Values) (response, map[string]any) {
+	return func(method string, form url.Values) (response, map[string]any) {
+		t.Helper()
+		r, m := rpcPost(t, e, method, form, nil)
+		if want := clock.now().UTC().Format("2006-01-02T15:04:05.000Z"); m["time"] != want {
+			t.Errorf("time %v, want %s", m["time"], want)
+		}
+		return r, m
+	}
+}
+
+// An expired one-time token is 400015, told apart from an unknown one.
+func TestAccountsTokenExpiry(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			clock := newAccountsClock()
+			e := newClockEnv(t, engine, clock.now)
+			post := clockPost(t, e, clock)
+			_, m := post("accounts.register", vals("email", "exp@example.com", "password", "pass-word-1", "finalizeRegistration", "true"))
+			expect(t, m, 0, "")
+			_, m = post("accounts.register", vals("email", "exp-pending@example.com", "password", "pass-word-1"))
+			pendingReg := m["regToken"].(string)
+			_, m = post("accounts.initRegistration", vals())
+			initReg := m["regToken"].(string)
+			_, m = post("accounts.resetPassword", withSecret(e, "loginID", "exp@example.com", "sendEmail", "false"))
+			reset := m["passwordResetToken"].(string)
+			clock.advance(time.Second + 2*time.Hour)
+			_, m = post("accounts.finalizeRegistration", vals("regToken", pendingReg))
+			expect(t, m, 400015, "Code expired: regToken has expired")
+			_, m = post("accounts.resendVerificationCode", vals("regToken", pendingReg))
+			expect(t, m, 400015, "Code expired: regToken has expired")
+			_, m = post("accounts.register", vals("regToken", initReg, "email", "exp2@example.com", "password", "pass-word-1"))
+			expect(t, m, 400015, "Code expired: regToken has expired")
+			_, m = post("accounts.resetPassword", vals("passwordResetToken", reset, "newPassword", "pass-word-2"))
+			expect(t, m, 400015, "Code expired: passwordResetToken has expired")
 		})
 	}
 }
