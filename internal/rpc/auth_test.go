@@ -8,6 +8,7 @@ package rpc_test
 // HTTP to the real router, on every database engine.
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -171,28 +172,20 @@ type authCase struct {
 
 func runAuth(t *testing.T, e *env, cases []authCase) {
 	t.Helper()
+	a := e.api()
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			method := tc.method
-			if method == "" {
-				method = getAccountInfo
-			}
-			var m map[string]any
-			if tc.get {
-				f := tc.form()
-				r := e.do(t, "GET", "/"+method+"?"+f.Encode(), nil, tc.hdr)
-				m = r.json(t)
-				checkEnvelope(t, r, m)
-			} else {
-				m = send(t, e, method, tc.form(), tc.hdr)
-			}
-			expectAuth(t, m, tc.code, tc.details)
-			expectFields(t, m, tc.want)
-			expectAbsent(t, m, tc.absent...)
-			if tc.check != nil {
-				tc.check(t, m)
-			}
-		})
+		s := apitest.Scenario{Name: tc.name, Path: "/" + cmp.Or(tc.method, getAccountInfo), Headers: tc.hdr,
+			Code: tc.code, Details: tc.details, Want: tc.want, Absent: tc.absent}
+		if tc.get {
+			s.Method = "GET"
+		}
+		// Built when its turn comes: a form may sign with a fresh nonce or
+		// act on the site, as the cases before it left it.
+		s.Form = tc.form()
+		if check := tc.check; check != nil {
+			s.After = func(t *testing.T, _ apitest.Response, m map[string]any) { check(t, m) }
+		}
+		s.Test(t, a)
 	}
 }
 
