@@ -961,17 +961,7 @@ func rawCall(t *testing.T, h http.Handler, target, remote string, form url.Value
 func TestAccountsSecretOverHTTP(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.SQLite)
-	db := storetest.Open(t, store.SQLite)
-	o := testOptions(db, server.DefaultConfig(), func() time.Time { return now })
-	o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}
-	proxied, err := app.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := proxied.Sites.Create(context.Background(), "proxied", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	proxied, st := proxiedApp(t)
 	const overHTTP = "Secret Sent Over Http: send the secret over HTTPS"
 	for _, tc := range []struct {
 		name   string
@@ -1028,6 +1018,30 @@ func TestAccountsSecretOverHTTP(t *testing.T) {
 		})
 	}
 
+}
+
+// proxiedApp is an App (not served) that trusts X-Forwarded-Proto from
+// 203.0.113.0/24, with a site.
+func proxiedApp(t *testing.T) (*app.App, site.Site) {
+	t.Helper()
+	db := storetest.Open(t, store.SQLite)
+	o := testOptions(db, server.DefaultConfig(), func() time.Time { return now })
+	o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}
+	proxied, err := app.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := proxied.Sites.Create(context.Background(), "proxied", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proxied, st
+}
+
+// The session cookie is Secure only over HTTPS, as a trusted proxy tells.
+func TestAccountsSessionCookieSecure(t *testing.T) {
+	t.Parallel()
+	proxied, st := proxiedApp(t)
 	t.Run("session cookie is Secure only over HTTPS", func(t *testing.T) {
 		_, m := rawCall(t, proxied.Handler(), "/accounts.register", "203.0.113.7:4444", vals("apiKey", st.APIKey,
 			"email", "proxy@example.com", "password", "pass-word-1", "finalizeRegistration", "true"), http.Header{"X-Forwarded-Proto": {"https"}})
@@ -1409,52 +1423,70 @@ func TestAccountsJWTEmailClaim(t *testing.T) {
 
 // ------------------------------------------------------------ policies
 
-func TestAccountsPolicies(t *testing.T) {
+// policyDefaults are the policy sections of a new site.
+var policyDefaults = map[string]any{
+	"registration": map[string]any{"requireLoginID": true, "requireCaptcha": false},
+	"accountOptions": map[string]any{"verifyEmail": false, "allowUnverifiedLogin": false, "loginIdentifiers": "email",
+		"preventLoginIDHarvesting": false},
+	"passwordComplexity": map[string]any{"minLength": 8, "minCharGroups": 0, "regExp": ""},
+	"passwordReset":      map[string]any{"tokenExpiration": 3600},
+	"emailVerification":  map[string]any{"verificationEmailExpiration": 86400},
+	"gigyaPlugins":       map[string]any{"sessionExpiration": 0},
+	"security": map[string]any{"passwordHistorySize": 3,
+		"accountLockout": map[string]any{"failedLoginThreshold": 0, "lockoutTimeSec": 300, "failedLoginResetSec": 3600},
+		"ipLockout":      map[string]any{"hourlyFailedLoginThreshold": 0, "lockoutTimeSec": 300},
+		"captcha":        map[string]any{"failedLoginThreshold": 0}},
+}
+
+// clientPolicyDefaults are the sections of policyDefaults a client sees.
+var clientPolicyDefaults = map[string]any{"registration": policyDefaults["registration"], "passwordComplexity": policyDefaults["passwordComplexity"],
+	"gigyaPlugins": policyDefaults["gigyaPlugins"], "security": policyDefaults["security"]}
+
+// policySections are the policy sections of an answer.
+func policySections(m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k := range policyDefaults {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// expectSections asserts the policy sections an answer carries.
+func expectSections(want map[string]any) func(*testing.T, apitest.Response, map[string]any) {
+	return func(t *testing.T, _ apitest.Response, m map[string]any) {
+		if got := policySections(m); !jsonEqual(got, want) {
+			t.Errorf("sections %s, want %s", dump(got), dump(want))
+		}
+	}
+}
+
+// accounts.getPolicies: clients get the client sections, servers all.
+func TestAccountsGetPolicies(t *testing.T) {
 	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
-		defaults := map[string]any{
-			"registration": map[string]any{"requireLoginID": true, "requireCaptcha": false},
-			"accountOptions": map[string]any{"verifyEmail": false, "allowUnverifiedLogin": false, "loginIdentifiers": "email",
-				"preventLoginIDHarvesting": false},
-			"passwordComplexity": map[string]any{"minLength": 8, "minCharGroups": 0, "regExp": ""},
-			"passwordReset":      map[string]any{"tokenExpiration": 3600},
-			"emailVerification":  map[string]any{"verificationEmailExpiration": 86400},
-			"gigyaPlugins":       map[string]any{"sessionExpiration": 0},
-			"security": map[string]any{"passwordHistorySize": 3,
-				"accountLockout": map[string]any{"failedLoginThreshold": 0, "lockoutTimeSec": 300, "failedLoginResetSec": 3600},
-				"ipLockout":      map[string]any{"hourlyFailedLoginThreshold": 0, "lockoutTimeSec": 300},
-				"captcha":        map[string]any{"failedLoginThreshold": 0}},
-		}
-		sections := func(m map[string]any) map[string]any {
-			out := map[string]any{}
-			for k := range defaults {
-				if v, ok := m[k]; ok {
-					out[k] = v
-				}
-			}
-			return out
-		}
-		clientDefaults := map[string]any{"registration": defaults["registration"], "passwordComplexity": defaults["passwordComplexity"],
-			"gigyaPlugins": defaults["gigyaPlugins"], "security": defaults["security"]}
-		expectSections := func(want map[string]any) func(*testing.T, apitest.Response, map[string]any) {
-			return func(t *testing.T, _ apitest.Response, m map[string]any) {
-				if got := sections(m); !jsonEqual(got, want) {
-					t.Errorf("sections %s, want %s", dump(got), dump(want))
-				}
-			}
-		}
 		run(t, e, []apitest.Scenario{
-			{Name: "client", Path: "/accounts.getPolicies", Form: vals(), Code: 0, After: expectSections(clientDefaults)},
+			{Name: "client", Path: "/accounts.getPolicies", Form: vals(), Code: 0, After: expectSections(clientPolicyDefaults)},
 			{Name: "client, one section", Path: "/accounts.getPolicies", Form: vals("sections", "registration"), Code: 0,
-				After: expectSections(map[string]any{"registration": defaults["registration"]})},
+				After: expectSections(map[string]any{"registration": policyDefaults["registration"]})},
 			{Name: "client, a server section", Path: "/accounts.getPolicies", Form: vals("sections", "registration,accountOptions"),
 				Code: 403007, Details: "Permission denied: section accountOptions is for server calls only"},
 			{Name: "unknown section", Path: "/accounts.getPolicies", Form: withSecret(e, "sections", "bogus"), Code: 400006,
 				Details: `Invalid parameter value: sections: unknown section "bogus"`},
-			{Name: "server", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(defaults)},
+			{Name: "server", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(policyDefaults)},
 			{Name: "server, one section", Path: "/accounts.getPolicies", Form: withSecret(e, "sections", "accountOptions"), Code: 0,
-				After: expectSections(map[string]any{"accountOptions": defaults["accountOptions"]})},
+				After: expectSections(map[string]any{"accountOptions": policyDefaults["accountOptions"]})},
+		})
+	})
+}
 
+// accounts.setPolicies: server calls only, checked section by section,
+// applied whole or not at all, followed by the other methods at once.
+func TestAccountsSetPolicies(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		run(t, e, []apitest.Scenario{
 			{Name: "set without secret", Path: "/accounts.setPolicies", Form: vals("accountOptions", `{"verifyEmail":true}`), Code: 403007,
 				Details: serverOnly("accounts.setPolicies")},
 			{Name: "set nothing", Path: "/accounts.setPolicies", Form: withSecret(e), Code: 400002,
@@ -1484,7 +1516,7 @@ func TestAccountsPolicies(t *testing.T) {
 			// A good section beside a bad one: neither is applied.
 			{Name: "rejected as a whole", Path: "/accounts.setPolicies", Form: withSecret(e, "accountOptions", `{"verifyEmail":true}`,
 				"passwordComplexity", `{"minLength":0}`), Code: 400006, Details: "Invalid parameter value: passwordComplexity.minLength: want 1 to 1024"},
-			{Name: "nothing changed", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(defaults)},
+			{Name: "nothing changed", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(policyDefaults)},
 
 			{Name: "set", Path: "/accounts.setPolicies", Form: withSecret(e, "passwordComplexity", `{"minLength":10}`), Code: 0},
 			{Name: "client sees it", Path: "/accounts.getPolicies", Form: vals("sections", "passwordComplexity"), Code: 0,
@@ -1493,7 +1525,7 @@ func TestAccountsPolicies(t *testing.T) {
 				"finalizeRegistration", "true"), Code: 400009, Details: "password is too short (minimum is 10 characters)",
 				Fields: []fieldErr{apitest.Field(400009, "password", "password is too short (minimum is 10 characters)")}},
 			{Name: "null restores the defaults", Path: "/accounts.setPolicies", Form: withSecret(e, "passwordComplexity", "null"), Code: 0},
-			{Name: "defaults again", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(defaults)},
+			{Name: "defaults again", Path: "/accounts.getPolicies", Form: withSecret(e), Code: 0, After: expectSections(policyDefaults)},
 		})
 	})
 }
