@@ -623,7 +623,15 @@ func TestAccountsLogin(t *testing.T) {
 				t.Errorf("the bodies differ:\n%s\n%s", dump(wrongPassword), dump(unknownID))
 			}
 		})
+	})
+}
 
+// A deactivated account cannot log in; its open sessions stay, and
+// verifyLogin tells; reactivated, it logs in again.
+func TestAccountsDeactivated(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		uid, _ := register(t, e, "Log@Example.com", "pass-word-1")
 		t.Run("deactivated account", func(t *testing.T) {
 			token := login(t, e, "log@example.com", "pass-word-1")
 			run(t, e, []apitest.Scenario{

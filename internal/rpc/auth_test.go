@@ -397,34 +397,44 @@ func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, 
 
 // Two processes on one database share what they saw: a request accepted by
 // one is a replay for the other.
+// twoInstances are two custos processes, a and b, on one database of
+// engine (each with its own pool), serving the site st, which has one
+// account, uid.
+func twoInstances(t *testing.T, engine store.Engine) (a, b *env, st site.Site, uid string) {
+	t.Helper()
+	ctx := context.Background()
+	u := storetest.URL(t, engine)
+	open := func() *store.DB {
+		db, err := store.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	dbA, dbB := open(), open()
+	fixed := func() time.Time { return now }
+	a = instance(t, dbA, site.Site{}, fixed, nil)
+	st, err := a.app.Sites.Create(ctx, "shared", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.site = st
+	b = instance(t, dbB, st, fixed, nil)
+	uid, _ = register(t, a, "replay@example.com", "pass-word-1")
+	return a, b, st, uid
+}
+
 func TestAuthReplayAcrossInstances(t *testing.T) {
 	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
+			a, b, st, uid := twoInstances(t, engine)
 			ctx := context.Background()
-			u := storetest.URL(t, engine)
-			open := func() *store.DB {
-				db, err := store.Open(ctx, u)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				if err := db.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return db
-			}
-			dbA, dbB := open(), open()
-			fixed := func() time.Time { return now }
-			a := instance(t, dbA, site.Site{}, fixed, nil)
-			st, err := a.app.Sites.Create(ctx, "shared", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.site = st
-			b := instance(t, dbB, st, fixed, nil)
-			uid, _ := register(t, a, "replay@example.com", "pass-word-1")
 			key, err := a.app.Sites.CreateKey(ctx, st.ID, "backend", []string{"accounts.*"}, "")
 			if err != nil {
 				t.Fatal(err)
@@ -461,9 +471,18 @@ func TestAuthReplayAcrossInstances(t *testing.T) {
 					expectAbsent(t, m, "UID")
 				})
 			}
+		})
+	}
+}
 
-			// The same request sent at once to both instances, many times:
-			// the database lets exactly one through.
+// The same signed request sent at once to both instances, many times: the
+// database lets exactly one through.
+func TestAuthReplayConcurrent(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			a, b, st, uid := twoInstances(t, engine)
 			t.Run("concurrent copies", func(t *testing.T) {
 				form := signed(st.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid))
 				const copies = 8
