@@ -247,6 +247,26 @@ func TestRESTCreateUser(t *testing.T) {
 				Status: 201, Location: restBase + "/users/{mary}", Save: map[string]string{"mary": "id"},
 				WantBody: restUser{id: "{mary}", username: "mary", email: "mary@example.com"}.String()},
 
+			// Login IDs are unique within a site only.
+			{Name: "the same email in another site", As: &s.other, Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"email_address":"john.doe@example.com","password":"new_user_secret"}}`,
+				Status: 201, Location: restBase + "/users/{otherJohn}", Save: map[string]string{"otherJohn": "id"},
+				WantBody: restUser{id: "{otherJohn}", email: "john.doe@example.com"}.String()},
+		})
+	})
+}
+
+// POST /users refused: no login ID or user, field errors (nothing is
+// created), a body that is not what the route takes, no credentials.
+func TestRESTCreateUserRefused(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		s := newRESTScenario(t, e)
+		setPolicy(t, e, "accountOptions", allowUsernames)
+		s.createUser(t, `{"user":{"email_address":"John.Doe@Example.com","password":"new_user_secret"}}`)
+		s.createUser(t, `{"user":{"username":"johnny","password":"new_user_secret"}}`)
+		s.createUser(t, `{"user":{"username":"mary","email_address":"mary@example.com","password":"new_user_secret"}}`)
+		s.run(t, []apitest.Scenario{
 			// 400: no login ID, no user.
 			{Name: "neither username nor email", Method: "POST", Path: rest.Prefix + "/users", Body: `{"user":{"password":"new_user_secret"}}`,
 				Status: 400, WantBody: restNoLoginID},
@@ -305,12 +325,6 @@ func TestRESTCreateUser(t *testing.T) {
 				Body: `{"user":{"email_address":"anon@example.com","password":"new_user_secret"}}`, Status: 401, WantBody: restBadAuth},
 			{Name: "no user made without credentials", Method: "GET", Path: rest.Prefix + "/users/find_by?email_address=anon@example.com",
 				Status: 404, WantBody: restUserNotFound},
-
-			// Login IDs are unique within a site only.
-			{Name: "the same email in another site", As: &s.other, Method: "POST", Path: rest.Prefix + "/users",
-				Body:   `{"user":{"email_address":"john.doe@example.com","password":"new_user_secret"}}`,
-				Status: 201, Location: restBase + "/users/{otherJohn}", Save: map[string]string{"otherJohn": "id"},
-				WantBody: restUser{id: "{otherJohn}", email: "john.doe@example.com"}.String()},
 		})
 	})
 }
@@ -515,7 +529,6 @@ func TestRESTLogin(t *testing.T) {
 			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Body: body, Status: 400, WantBody: want}
 		}
 		inactive := restRefused("active", "user is not active")
-		unconfirmed := restRefused("confirmed", "email address is not confirmed")
 		noPassword := restErr("bad_request", "Password must be given")
 
 		s.run(t, []apitest.Scenario{
@@ -568,8 +581,21 @@ func TestRESTLogin(t *testing.T) {
 			{Name: "the login ID of another site", As: &s.other, Method: "POST", Path: rest.Prefix + "/users/login",
 				Body: `{"email_address":"log@example.com","password":"login-password-1"}`, Status: 403, WantBody: restBadLogin},
 		})
+	})
+}
 
-		// Unconfirmed emails under a policy that requires confirmation.
+// Logins under a policy that requires confirmed emails: refused with their
+// own code until the email is confirmed, older users too.
+func TestRESTLoginUnconfirmed(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		s := newRESTScenario(t, e)
+		setPolicy(t, e, "accountOptions", allowUsernames)
+		s.vars["id"] = s.createUser(t, `{"user":{"username":"logger","email_address":"log@example.com","password":"login-password-1"}}`)
+		refused := func(name, body, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Body: body, Status: 403, WantBody: want}
+		}
+		unconfirmed := restRefused("confirmed", "email address is not confirmed")
 		setPolicy(t, e, "accountOptions", `{"verifyEmail":true,"allowUnverifiedLogin":false,"loginIdentifiers":"email,username"}`)
 		s.run(t, []apitest.Scenario{
 			{Name: "create under verifyEmail", Method: "POST", Path: rest.Prefix + "/users",
