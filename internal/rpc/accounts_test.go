@@ -414,9 +414,14 @@ func TestAccountsPendingRegistration(t *testing.T) {
 				Code: 0, Want: map[string]any{"isRegistered": true}, Absent: []string{"regToken"}},
 			{Name: "verifyLogin after", Path: "/accounts.verifyLogin", Form: withSecret(e, "UID", uid), Code: 0},
 		})
+	})
+}
 
-		// A regToken is a login in waiting, got with the password: a
-		// password reset, which ends every session, must end it too.
+// A regToken is a login in waiting, got with the password: a password
+// reset, which ends every session, must end it too.
+func TestAccountsRegTokenAfterReset(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
 		t.Run("regToken after a password reset", func(t *testing.T) {
 			m := call(t, e, "accounts.register", vals("email", "pend3@example.com", "password", "pass-word-1"))
 			expect(t, m, 0, "")
@@ -431,9 +436,14 @@ func TestAccountsPendingRegistration(t *testing.T) {
 			expect(t, m, 400006, usedRegToken)
 			expectAbsent(t, m, "sessionInfo")
 		})
+	})
+}
 
-		// A deactivated account must not get a session by finalizing: login
-		// refuses it, and the docs say isActive=false stops logins.
+// A deactivated account must not get a session by finalizing: login
+// refuses it, and the docs say isActive=false stops logins.
+func TestAccountsFinalizeDeactivated(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e *env) {
 		t.Run("deactivated before finalizing", func(t *testing.T) {
 			m := call(t, e, "accounts.register", vals("email", "pend2@example.com", "password", "pass-word-1"))
 			expect(t, m, 0, "")
