@@ -5,11 +5,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/store"
 )
@@ -24,50 +24,37 @@ func deepJSON(depth int) string {
 }
 
 func TestHostileJSON(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e *env) {
-		register := func(profile string) map[string]any {
-			return e.rpcForm(t, "accounts.register", url.Values{"email": {"deep@example.com"}, "password": {"first-password-1"},
-				"finalizeRegistration": {"true"}, "profile": {profile}})
-		}
-		for _, c := range []struct {
-			name, profile string
-			code          float64
-			details       string
-		}{
-			{"profile 33 deep", deepJSON(33), 400006, "Invalid parameter value: profile: nested deeper than 32 levels"},
-			{"lone surrogate", `{"firstName":"\ud800"}`, 400004, "Invalid parameter format: profile: a string holds a lone surrogate escape"},
-			{"NUL escape", `{"firstName":"a\u0000b"}`, 400004, "Invalid parameter format: profile: a string holds the NUL character"},
-		} {
-			t.Run(c.name, func(t *testing.T) {
-				m := register(c.profile)
-				if m["errorCode"] != c.code || m["errorDetails"] != c.details {
-					t.Fatalf("register: %v %v", m["errorCode"], m["errorDetails"])
-				}
-			})
-		}
-		if m := e.rpcForm(t, "accounts.isAvailableLoginID", url.Values{"loginID": {"deep@example.com"}}); m["isAvailable"] != true {
-			t.Fatalf("a refused registration stored an account: %v", m)
-		}
+	t.Parallel()
+	users, findBy := rest.Prefix+"/users", rest.Prefix+"/users/find_by?"
+	register := func(name, profile string, code float64, details string) apitest.Scenario {
+		return apitest.Scenario{Name: name, Path: "/accounts.register", Code: code, Details: details,
+			Form: apitest.Form("email", "deep@example.com", "password", "first-password-1", "finalizeRegistration", "true",
+				"profile", profile)}
+	}
+	notStored := func(name, query string) apitest.Scenario {
+		return apitest.Scenario{Name: "nothing stored (" + name + ")", Path: findBy + query, Status: 404, Token: "not_found"}
+	}
+	apitest.ForEachEngine(t, func(t *testing.T, a *apitest.App) {
+		apitest.Run(t, a, []apitest.Scenario{
+			register("profile 33 deep", deepJSON(33), 400006, "Invalid parameter value: profile: nested deeper than 32 levels"),
+			register("lone surrogate", `{"firstName":"\ud800"}`, 400004, "Invalid parameter format: profile: a string holds a lone surrogate escape"),
+			register("NUL escape", `{"firstName":"a\u0000b"}`, 400004, "Invalid parameter format: profile: a string holds the NUL character"),
+			{Name: "nothing stored (RPC)", Path: "/accounts.isAvailableLoginID", Form: apitest.Form("loginID", "deep@example.com"),
+				Want: map[string]any{"isAvailable": true}},
 
-		s := newRESTScenario(t, e)
-		badBody := restErr("bad_request", "Invalid request body: not valid UTF-8 text")
-		s.run(t, []restStep{
-			{name: "invalid UTF-8", method: "POST", path: "/users", status: 400, want: badBody,
-				body: "{\"user\":{\"email_address\":\"bad\xffutf8@example.com\",\"password\":\"new_user_secret\"}}"},
-			{name: "lone surrogate", method: "POST", path: "/users", status: 400,
-				want: restErr("bad_request", "Invalid request body: a string holds a lone surrogate escape"),
-				body: `{"user":{"email_address":"surrogate@example.com","username":"x\ud800","password":"new_user_secret"}}`},
-			{name: "nested too deep", method: "POST", path: "/users", status: 400,
-				want: restErr("bad_request", "Invalid request body: nested deeper than 32 levels"),
-				body: `{"user":{"email_address":"deep@example.com","password":"new_user_secret","x":` + deepJSON(40) + `}}`},
-			{name: "invalid UTF-8 in the query", method: "GET", path: "/users/find_by?username=x%ff", status: 400,
-				want: restErr("bad_request", "Invalid request format: the query is not valid UTF-8 text")},
-			{name: "nothing stored (U+FFFD)", method: "GET", path: "/users/find_by?email_address=bad%EF%BF%BDutf8@example.com",
-				status: 404, want: restUserNotFound},
-			{name: "nothing stored (surrogate)", method: "GET", path: "/users/find_by?email_address=surrogate@example.com",
-				status: 404, want: restUserNotFound},
-			{name: "nothing stored (deep)", method: "GET", path: "/users/find_by?email_address=deep@example.com",
-				status: 404, want: restUserNotFound},
+			{Name: "invalid UTF-8", Path: users, Status: 400, Token: "bad_request", Details: "Invalid request body: not valid UTF-8 text",
+				Body: "{\"user\":{\"email_address\":\"bad\xffutf8@example.com\",\"password\":\"new_user_secret\"}}"},
+			{Name: "lone surrogate", Path: users, Status: 400, Token: "bad_request",
+				Details: "Invalid request body: a string holds a lone surrogate escape",
+				Body:    `{"user":{"email_address":"surrogate@example.com","username":"x\ud800","password":"new_user_secret"}}`},
+			{Name: "nested too deep", Path: users, Status: 400, Token: "bad_request",
+				Details: "Invalid request body: nested deeper than 32 levels",
+				Body:    `{"user":{"email_address":"deep@example.com","password":"new_user_secret","x":` + deepJSON(40) + `}}`},
+			{Name: "invalid UTF-8 in the query", Path: findBy + "username=x%ff", Status: 400, Token: "bad_request",
+				Details: "Invalid request format: the query is not valid UTF-8 text"},
+			notStored("U+FFFD", "email_address=bad%EF%BF%BDutf8@example.com"),
+			notStored("surrogate", "email_address=surrogate@example.com"),
+			notStored("deep", "email_address=deep@example.com"),
 		})
 	})
 }
@@ -97,7 +84,7 @@ func TestPathsOutsideTheRoutes(t *testing.T) {
 	} {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			status, hdr, body := rawRequest(t, e, c.method+" "+c.path+" HTTP/1.1\r\nHost: x\r\nAuthorization: "+
-				basicAuth(e.site.ID, e.site.SecretBase64())+"\r\n\r\n")
+				apitest.Basic(e.site.ID, e.site.SecretBase64())+"\r\n\r\n")
 			if status >= 300 && status < 400 || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
 				t.Fatalf("HTTP %d %s: %s", status, hdr.Get("Content-Type"), body)
 			}
@@ -140,7 +127,7 @@ func TestBodyReadErrorHidesCause(t *testing.T) {
 		}
 		defer conn.Close()
 		io.WriteString(conn, "POST "+path+" HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
-			"Authorization: "+basicAuth(e.site.ID, e.site.SecretBase64())+"\r\nContent-Length: 100\r\n\r\napiKey=")
+			"Authorization: "+apitest.Basic(e.site.ID, e.site.SecretBase64())+"\r\nContent-Length: 100\r\n\r\napiKey=")
 		conn.(*net.TCPConn).CloseWrite()
 		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {

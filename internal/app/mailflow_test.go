@@ -324,6 +324,7 @@ func (e *mailEnv) contains(list any, s string) bool {
 }
 
 func TestEmailVerificationFlow(t *testing.T) {
+	t.Parallel()
 	forEachMailEngine(t, func(t *testing.T, e *mailEnv) {
 		e.setPolicies(t, "accountOptions", `{"verifyEmail":true}`)
 
@@ -416,6 +417,7 @@ func TestEmailVerificationFlow(t *testing.T) {
 }
 
 func TestPasswordResetFlow(t *testing.T) {
+	t.Parallel()
 	forEachMailEngine(t, func(t *testing.T, e *mailEnv) {
 		const email, oldPW, newPW = "rita@example.com", "old password 1", "new password 2"
 		reg := e.call(t, "accounts.register", "email", email, "password", oldPW, "finalizeRegistration", "true")
@@ -532,6 +534,7 @@ func (e *mailEnv) outbox(t *testing.T) []outboxRow {
 }
 
 func TestMailRetry(t *testing.T) {
+	t.Parallel()
 	forEachMailEngine(t, func(t *testing.T, e *mailEnv) {
 		for _, a := range []string{"alice@example.com", "bob@example.com"} {
 			e.wantCode(t, "register "+a, e.call(t, "accounts.register", "email", a, "password", "password "+a, "finalizeRegistration", "true"), 0)
@@ -600,6 +603,7 @@ func TestMailRetry(t *testing.T) {
 }
 
 func TestConcurrentRegistrations(t *testing.T) {
+	t.Parallel()
 	const n = 32
 	forEachMailEngine(t, func(t *testing.T, e *mailEnv) {
 		const email = "race@example.com"
@@ -689,6 +693,7 @@ func TestConcurrentRegistrations(t *testing.T) {
 }
 
 func TestUnknownLinks(t *testing.T) {
+	t.Parallel()
 	forEachMailEngine(t, func(t *testing.T, e *mailEnv) {
 		for _, tc := range []struct{ name, path string }{
 			{"no token", "/account/verify-email"},

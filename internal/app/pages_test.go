@@ -21,6 +21,7 @@ func (e *env) rpcForm(t *testing.T, method string, form url.Values) map[string]a
 // The reset page of custos: a form that sets the new password with the
 // token of the link, and says clearly when the link does not work.
 func TestResetPasswordPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, store.SQLite)
 	reg := e.rpcForm(t, "accounts.register", url.Values{"email": {"page@example.com"}, "password": {"first-password-1"},
 		"finalizeRegistration": {"true"}})

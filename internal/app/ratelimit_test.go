@@ -21,6 +21,7 @@ import (
 // Each client address gets RateLimit requests a second per site, in bursts
 // of RateBurst; past it 403048 with Retry-After, in both dialects.
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	o := testOptions(db, server.DefaultConfig(), func() time.Time { return now })
 	o.RateLimit, o.RateBurst = 1, 2

@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 import (
 	"context"
@@ -65,7 +65,7 @@ func TestJWTKeyRotation(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			clock := &accountsClock{t: now}
+			clock := newAccountsClock()
 			e := newClockEnv(t, engine, clock.now)
 			uid, _ := register(t, e, "rot@example.com", "pass-word-1")
 			getJWT := func() any {
@@ -101,7 +101,7 @@ func TestJWTKeyRotation(t *testing.T) {
 
 			// The old key's last token expires a day after the rotation;
 			// the key stays published until Retention has passed.
-			clock.t = rotatedAt.Add(token.Retention)
+			clock.advance(rotatedAt.Add(token.Retention).Sub(clock.now()))
 			if kids := kidsOf(publishedKeys(t, e)); len(kids) != 2 {
 				t.Fatalf("published kids at the end of the retention: %v", kids)
 			}

@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 // End-to-end tests of how the RPC dialect checks credentials (reference
 // gigya-api.md §2): requests signed with timestamp, nonce and sig (keyed by
@@ -8,14 +8,13 @@ package app_test
 // HTTP to the real router, on every database engine.
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -27,6 +26,8 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/custos-id/custos/internal/apitest"
+
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/rest"
@@ -34,7 +35,6 @@ import (
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
-	"github.com/custos-id/custos/internal/token/tokentest"
 )
 
 // ---------------------------------------------------------------- helpers
@@ -172,28 +172,20 @@ type authCase struct {
 
 func runAuth(t *testing.T, e *env, cases []authCase) {
 	t.Helper()
+	a := e.api()
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			method := tc.method
-			if method == "" {
-				method = getAccountInfo
-			}
-			var m map[string]any
-			if tc.get {
-				f := tc.form()
-				r := e.do(t, "GET", "/"+method+"?"+f.Encode(), nil, tc.hdr)
-				m = r.json(t)
-				checkEnvelope(t, r, m)
-			} else {
-				m = send(t, e, method, tc.form(), tc.hdr)
-			}
-			expectAuth(t, m, tc.code, tc.details)
-			expectFields(t, m, tc.want)
-			expectAbsent(t, m, tc.absent...)
-			if tc.check != nil {
-				tc.check(t, m)
-			}
-		})
+		s := apitest.Scenario{Name: tc.name, Path: "/" + cmp.Or(tc.method, getAccountInfo), Headers: tc.hdr,
+			Code: tc.code, Details: tc.details, Want: tc.want, Absent: tc.absent}
+		if tc.get {
+			s.Method = "GET"
+		}
+		// Built when its turn comes: a form may sign with a fresh nonce or
+		// act on the site, as the cases before it left it.
+		s.Form = tc.form()
+		if check := tc.check; check != nil {
+			s.After = func(t *testing.T, _ apitest.Response, m map[string]any) { check(t, m) }
+		}
+		s.Test(t, a)
 	}
 }
 
@@ -207,6 +199,7 @@ var (
 // ------------------------------------------------- site secret signatures
 
 func TestAuthSiteSignature(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		secret := e.site.Secret
 		post := func(signURL string, kv ...string) func() url.Values {
@@ -298,6 +291,7 @@ func TestAuthSiteSignature(t *testing.T) {
 // --------------------------------------------------------------- nonces
 
 func TestAuthNonce(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		secret := e.site.Secret
 		recv := e.receivedURL(getAccountInfo)
@@ -308,7 +302,7 @@ func TestAuthNonce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e2 := &env{srv: e.srv, app: e.app, db: e.db, site: st2}
+		e2 := e.with(st2)
 		uid2, _ := register(t, e2, "nonce@example.com", "pass-word-1")
 		key, err := e.app.Sites.CreateKey(context.Background(), e.site.ID, "backend", nil, "")
 		if err != nil {
@@ -359,10 +353,11 @@ func TestAuthNonce(t *testing.T) {
 // A nonce is kept until its request can no longer pass the window: the
 // purge of expired rows must not open a moment where a replay passes.
 func TestAuthNoncePurgeEdge(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			clock := &accountsClock{t: now}
+			clock := newAccountsClock()
 			e := newClockEnv(t, engine, clock.now)
 			ts := now.Truncate(time.Second)
 			form := signed(e.site.Secret, "POST", e.receivedURL("accounts.getPolicies"),
@@ -402,33 +397,44 @@ func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, 
 
 // Two processes on one database share what they saw: a request accepted by
 // one is a replay for the other.
+// twoInstances are two custos processes, a and b, on one database of
+// engine (each with its own pool), serving the site st, which has one
+// account, uid.
+func twoInstances(t *testing.T, engine store.Engine) (a, b *env, st site.Site, uid string) {
+	t.Helper()
+	ctx := context.Background()
+	u := storetest.URL(t, engine)
+	open := func() *store.DB {
+		db, err := store.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	dbA, dbB := open(), open()
+	fixed := func() time.Time { return now }
+	a = instance(t, dbA, site.Site{}, fixed, nil)
+	st, err := a.app.Sites.Create(ctx, "shared", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.site = st
+	b = instance(t, dbB, st, fixed, nil)
+	uid, _ = register(t, a, "replay@example.com", "pass-word-1")
+	return a, b, st, uid
+}
+
 func TestAuthReplayAcrossInstances(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
+			a, b, st, uid := twoInstances(t, engine)
 			ctx := context.Background()
-			u := storetest.URL(t, engine)
-			open := func() *store.DB {
-				db, err := store.Open(ctx, u)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				if err := db.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return db
-			}
-			dbA, dbB := open(), open()
-			fixed := func() time.Time { return now }
-			a := instance(t, dbA, site.Site{}, fixed, nil)
-			st, err := a.app.Sites.Create(ctx, "shared", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.site = st
-			b := instance(t, dbB, st, fixed, nil)
-			uid, _ := register(t, a, "replay@example.com", "pass-word-1")
 			key, err := a.app.Sites.CreateKey(ctx, st.ID, "backend", []string{"accounts.*"}, "")
 			if err != nil {
 				t.Fatal(err)
@@ -465,9 +471,18 @@ func TestAuthReplayAcrossInstances(t *testing.T) {
 					expectAbsent(t, m, "UID")
 				})
 			}
+		})
+	}
+}
 
-			// The same request sent at once to both instances, many times:
-			// the database lets exactly one through.
+// The same signed request sent at once to both instances, many times: the
+// database lets exactly one through.
+func TestAuthReplayConcurrent(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			a, b, st, uid := twoInstances(t, engine)
 			t.Run("concurrent copies", func(t *testing.T) {
 				form := signed(st.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid))
 				const copies = 8
@@ -504,6 +519,7 @@ func TestAuthReplayAcrossInstances(t *testing.T) {
 // The canonical URL a signature may be made over is the configured data
 // center's.
 func TestAuthDataCenter(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		eu := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.DataCenter = "EU1" })
 		cn := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.DataCenter = "cn1" })
@@ -532,6 +548,7 @@ func TestAuthDataCenter(t *testing.T) {
 // ------------------------------------------------------ application keys
 
 func TestAuthAppKeys(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		mk := func(siteID int64, name string, scopes ...string) site.AppKey {
@@ -638,12 +655,13 @@ func TestAuthAppKeys(t *testing.T) {
 // Another process stops accepting a revoked key within its cache TTL; with
 // the cache off, at once.
 func TestAuthAppKeyRevocationAcrossInstances(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			e := newEnv(t, engine)
-			clock := &accountsClock{t: now}
+			clock := newAccountsClock()
 			cached := instance(t, e.db, e.site, clock.now, nil)
 			uncached := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.SiteCacheTTL = -1 })
 			key, err := e.app.Sites.CreateKey(ctx, e.site.ID, "backend", []string{getAccountInfo}, "")
@@ -694,6 +712,7 @@ func mobileLogin(t *testing.T, e *env, loginID, pw string) (string, []byte) {
 }
 
 func TestAuthSessionSignature(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		uid, browser := register(t, e, "mobile@example.com", "pass-word-1")
 		token, secret := mobileLogin(t, e, "mobile@example.com", "pass-word-1")
@@ -777,21 +796,6 @@ func TestAuthSessionSignature(t *testing.T) {
 
 // ------------------------------------------------------------ Bearer JWT
 
-// rsaKeys are two pre-generated RSA keys: no test generates one.
-func rsaKeys(*testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) {
-	return tokentest.Key(0), tokentest.Key(1)
-}
-
-// publicPEM is the PKIX PEM of a public key.
-func publicPEM(t *testing.T, pub *rsa.PublicKey) string {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
-
 // mintJWT signs {"iat": iat, "jti": jti} with RS256 and header kid, as the
 // SDKs make their Bearer tokens.
 func mintJWT(t *testing.T, priv *rsa.PrivateKey, kid string, iat int64, jti string) string {
@@ -822,6 +826,7 @@ func mintClaims(t *testing.T, priv *rsa.PrivateKey, kid string, claims map[strin
 }
 
 func TestAuthBearer(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		priv, stranger := rsaKeys(t)
@@ -926,6 +931,7 @@ func TestAuthBearer(t *testing.T) {
 // SDKs correct their clock with the Date header after a 403002: every
 // response carries it, success or failure, in every dialect.
 func TestAuthDateHeader(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, store.SQLite)
 	form := func(kv ...string) string { return sdkForm(e.site.APIKey, now, kv...).Encode() }
 	post := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
@@ -957,3 +963,8 @@ func TestAuthDateHeader(t *testing.T) {
 		})
 	}
 }
+
+// rsaKeys are two fixed RSA keys of apitest: no test generates keys.
+func rsaKeys(t *testing.T) (*rsa.PrivateKey, *rsa.PrivateKey) { return apitest.ClientKeys(t) }
+
+func publicPEM(t *testing.T, pub *rsa.PublicKey) string { return apitest.PublicPEM(t, pub) }

@@ -1,54 +1,17 @@
-package app_test
+package rest_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/custos-id/custos/internal/rest"
 )
 
-// restCall sends a JSON body to the REST dialect with the site's Basic credentials.
-func (e *env) restCall(t *testing.T, method, path, body string) response {
-	t.Helper()
-	req, _ := http.NewRequest(method, "/", nil)
-	req.SetBasicAuth(strconv.FormatInt(e.site.ID, 10), e.site.SecretBase64())
-	hdr := http.Header{"Authorization": {req.Header.Get("Authorization")}}
-	if body != "" {
-		hdr.Set("Content-Type", "application/json")
-	}
-	var rd *strings.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	if rd == nil {
-		return e.do(t, method, rest.Prefix+path, nil, hdr)
-	}
-	return e.do(t, method, rest.Prefix+path, rd, hdr)
-}
-
-// sameJSON compares two JSON documents, key order aside.
-func sameJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("body %s: %v", got, err)
-	}
-	json.Unmarshal([]byte(want), &w)
-	gb, _ := json.Marshal(g)
-	wb, _ := json.Marshal(w)
-	if !bytes.Equal(gb, wb) {
-		t.Fatalf("body\n got %s\nwant %s", gb, wb)
-	}
-}
-
 // The three examples of the Social ID error document, reproduced in status
 // and body (key order aside), on both engines.
 func TestRESTSeedExamples(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		// 1. Create user without required parameters.
 		r := e.restCall(t, "POST", "/users", `{"user":{"username":"","email_address":"","password":"new_user_secret"}}`)
@@ -96,6 +59,7 @@ func TestRESTSeedExamples(t *testing.T) {
 
 // A user made in one dialect logs in through the other.
 func TestCrossDialect(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		r := e.restCall(t, "POST", "/users", `{"user":{"email_address":"rest@example.com","password":"rest-password-1"}}`)
 		if r.status != 201 {

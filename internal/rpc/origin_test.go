@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 // CORS is granted to listed origins only, and a site that requires a
 // referrer refuses client calls that name no page (403015).
 func TestSiteDomains(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e *env) {
 		if _, err := e.app.Sites.SetDomains(context.Background(), e.site.ID, []string{"shop.example.com", "*.example.org"}, false); err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 
 // Rules a careful reviewer asked for, beyond the error codes.
 func TestAccountRules(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, store.SQLite)
 	secret := e.site.SecretBase64()
 	// A pending registration is not a login: no UID signature to show a server.
@@ -65,6 +66,7 @@ func TestAccountRules(t *testing.T) {
 // The session cookie counts on POST only: a link on another site (a GET
 // the browser sends with the cookie) cannot act for the user.
 func TestSessionCookieOnPostOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, store.SQLite)
 	reg := e.rpcForm(t, "accounts.register", url.Values{"email": {"csrf@example.com"}, "password": {"csrf-password-1"},
 		"finalizeRegistration": {"true"}})

@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 import (
 	"testing"

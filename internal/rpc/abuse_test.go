@@ -1,4 +1,4 @@
-package app_test
+package rpc_test
 
 // End-to-end tests of the defences against abuse: account and address
 // lockouts, CAPTCHAs past a threshold of failed logins, protection against
@@ -82,7 +82,7 @@ func openDB(t *testing.T, u string) *store.DB {
 func newAbuseEnv(t *testing.T, engine store.Engine, opts func(*app.Options)) *abuseEnv {
 	t.Helper()
 	u := storetest.URL(t, engine)
-	clock := &accountsClock{t: now}
+	clock := newAccountsClock()
 	e := instance(t, openDB(t, u), site.Site{}, clock.now, func(o *app.Options) {
 		o.TrustedProxies = loopbackProxies
 		if opts != nil {
@@ -188,6 +188,7 @@ func wrong(name, ip, loginID string) attempt {
 const lockPolicy = `{"accountLockout":{"failedLoginThreshold":3,"lockoutTimeSec":60,"failedLoginResetSec":600}}`
 
 func TestAbuseAccountLockout(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", lockPolicy)
 		const pw = "right-password-1"
@@ -259,6 +260,7 @@ func TestAbuseAccountLockout(t *testing.T) {
 // new addresses. At most 5 are tried, none fails the server, and the right
 // password waits for the end of the lockout.
 func TestAbuseBruteForce(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`)
 		const pw = "right-password-1"
@@ -297,6 +299,7 @@ func TestAbuseBruteForce(t *testing.T) {
 // the password and counted after it lets every guess already past the
 // check be tried.)
 func TestAbuseConcurrentBruteForce(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`)
 		const pw = "right-password-1"
@@ -336,6 +339,7 @@ func TestAbuseConcurrentBruteForce(t *testing.T) {
 // Two processes on one database: failures split between them lock the
 // account for both.
 func TestAbuseLockoutAcrossInstances(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
@@ -375,6 +379,7 @@ func TestAbuseLockoutAcrossInstances(t *testing.T) {
 // ------------------------------------------------------- address lockout
 
 func TestAbuseIPLockout(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":4,"lockoutTimeSec":120}}`)
 		const pw = "right-password-1"
@@ -438,6 +443,7 @@ func TestAbuseIPLockout(t *testing.T) {
 // A client that is no trusted proxy cannot choose its address with
 // X-Forwarded-For.
 func TestAbuseIPLockoutSpoofedHeader(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":2,"lockoutTimeSec":120}}`)
 		register(t, e.env, "spoof@example.com", "right-password-1")
@@ -514,6 +520,7 @@ func forEachCaptchaEngine(t *testing.T, test func(t *testing.T, e *abuseEnv, f *
 
 // Without a verifier, no policy may ask for a CAPTCHA.
 func TestAbuseCaptchaPolicyNeedsVerifier(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		for _, tc := range []struct {
 			name string
@@ -540,6 +547,7 @@ func TestAbuseCaptchaPolicyNeedsVerifier(t *testing.T) {
 }
 
 func TestAbuseCaptchaLogin(t *testing.T) {
+	t.Parallel()
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, f *fakeVerifier) {
 		abuseExpect(t, e.policies(t, "security", `{"captcha":{"failedLoginThreshold":2}}`), 0, "")
 		const pw = "right-password-1"
@@ -577,6 +585,7 @@ func TestAbuseCaptchaLogin(t *testing.T) {
 }
 
 func TestAbuseCaptchaRegistration(t *testing.T) {
+	t.Parallel()
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, f *fakeVerifier) {
 		e.mustPolicies(t, "registration", `{"requireCaptcha":true}`)
 		reg := func(email, token string) url.Values {
@@ -648,6 +657,7 @@ func shape(m map[string]any) []string {
 }
 
 func TestAbuseHarvesting(t *testing.T) {
+	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		register(t, e.env, "known@example.com", "right-password-1")
 		t.Run("policy", func(t *testing.T) {
@@ -710,6 +720,7 @@ func TestAbuseHarvesting(t *testing.T) {
 // accounts may have a username and no email: resetPassword must still
 // answer for them as for an unknown login ID.
 func TestAbuseHarvestingUsernames(t *testing.T) {
+	t.Parallel()
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, _ *fakeVerifier) {
 		abuseExpect(t, e.policies(t, "registration", `{"requireCaptcha":true}`,
 			"accountOptions", `{"preventLoginIDHarvesting":true,"loginIdentifiers":"email,username"}`), 0, "")
@@ -726,93 +737,11 @@ func TestAbuseHarvestingUsernames(t *testing.T) {
 	})
 }
 
-// ------------------------------------------------------------------ REST
-
-func TestAbuseRESTLockout(t *testing.T) {
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		e.mustPolicies(t, "security", lockPolicy)
-		r := e.restCall(t, "POST", "/users", `{"user":{"email_address":"rl@example.com","password":"right-password-1"}}`)
-		if r.status != 201 {
-			t.Fatalf("create: %d %s", r.status, r.body)
-		}
-		id := jsonScalar(r.json(t)["id"])
-		user := func(locked, signedIn bool) string {
-			in := "null"
-			if signedIn {
-				in = strconv.Quote(restNow)
-			}
-			return fmt.Sprintf(`{"id":%s,"username":null,"email_address":"rl@example.com","signed_up_at":%q,"signed_in_at":%s,`+
-				`"active":true,"confirmed":false,"locked":%t}`, id, restNow, in, locked)
-		}
-		const rightBody = `{"email_address":"rl@example.com","password":"right-password-1"}`
-		const wrongBody = `{"email_address":"rl@example.com","password":"wrong-password-9"}`
-		locked := restRefused("locked", "user is locked")
-		loggedIn := func(t *testing.T, r response) {
-			t.Helper()
-			m := r.json(t)
-			if tok, _ := m["login_token"].(string); tok == "" || jsonScalar(m["user_id"]) != id {
-				t.Errorf("login body %s", r.body)
-			}
-		}
-		for _, tc := range []struct {
-			name    string
-			advance time.Duration
-			method  string
-			path    string
-			body    string
-			status  int
-			want    string // the whole body, key order aside
-			check   func(t *testing.T, r response)
-		}{
-			{name: "not locked", method: "GET", path: "/users/" + id, status: 200, want: user(false, false)},
-			{name: "failure 1", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 2", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 3", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "the right password, locked", method: "POST", path: "/users/login", body: rightBody, status: 403, want: locked},
-			{name: "wrapped in user, in another case, locked", method: "POST", path: "/users/login",
-				body: `{"user":{"email_address":"RL@example.com","password":"right-password-1"}}`, status: 403, want: locked},
-			{name: "shown locked", method: "GET", path: "/users/" + id, status: 200, want: user(true, false)},
-			{name: "found locked", method: "GET", path: "/users/find_by?email_address=rl@example.com", status: 200, want: user(true, false)},
-			{name: "unlock", method: "PUT", path: "/users/" + id + "/unlock", status: 200, want: user(false, false)},
-			{name: "shown unlocked", method: "GET", path: "/users/" + id, status: 200, want: user(false, false)},
-			// The unlock forgot the failures too: two more do not lock.
-			{name: "failure 1 after the unlock", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 2 after the unlock", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "the right password", method: "POST", path: "/users/login", body: rightBody, status: 201, check: loggedIn},
-			{name: "unlock an unlocked user", method: "PUT", path: "/users/" + id + "/unlock", status: 200, want: user(false, true)},
-			{name: "unlock an unknown user", method: "PUT", path: "/users/999999/unlock", status: 404, want: restUserNotFound},
-			// A lockout that ends by itself shows so.
-			{name: "failure 1 again", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 2 again", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "failure 3 again", method: "POST", path: "/users/login", body: wrongBody, status: 403, want: restBadLogin},
-			{name: "locked again", method: "GET", path: "/users/" + id, status: 200, want: user(true, true)},
-			{name: "61 s later, not locked", advance: 61 * time.Second, method: "GET", path: "/users/" + id, status: 200, want: user(false, true)},
-			{name: "61 s later, the right password", method: "POST", path: "/users/login", body: rightBody, status: 201, check: loggedIn},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				e.clock.advance(tc.advance)
-				r := e.restCall(t, tc.method, tc.path, tc.body)
-				checkRESTResponse(t, r)
-				if r.status != tc.status {
-					t.Fatalf("HTTP %d, want %d: %s", r.status, tc.status, r.body)
-				}
-				if tc.want != "" {
-					sameJSON(t, r.body, tc.want)
-				}
-				if tc.check != nil {
-					tc.check(t, r)
-				}
-			})
-		}
-		// The RPC dialect sees the same account.
-		e.logins(t, []attempt{{name: "RPC login", loginID: "rl@example.com", password: "right-password-1", code: 0}})
-	})
-}
-
 // -------------------------------------------------------------- log scan
 
 // A whole session, in both dialects, leaves none of its secrets in the log.
 func TestLogScanSecrets(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()

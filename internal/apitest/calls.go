@@ -1,0 +1,51 @@
+package apitest
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// Clock is a clock the test moves, starting at Now.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a Clock at Now.
+func NewClock() *Clock { return &Clock{t: Now} }
+
+// Now is the time of the clock.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock by d.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// SetPolicies sets policy sections (name, JSON pairs) in a server call,
+// failing the test when they are refused.
+func (a *App) SetPolicies(t testing.TB, kv ...string) {
+	t.Helper()
+	if m := a.Call(t, "accounts.setPolicies", a.Secret(kv...)); m["errorCode"] != 0.0 {
+		t.Fatalf("setPolicies %v: %s", kv, Dump(m))
+	}
+}
+
+// Available tells accounts.isAvailableLoginID.
+func (a *App) Available(t testing.TB, loginID string) bool {
+	t.Helper()
+	m := a.Call(t, "accounts.isAvailableLoginID", Form("loginID", loginID))
+	ok, isBool := m["isAvailable"].(bool)
+	if m["errorCode"] != 0.0 || !isBool {
+		t.Fatalf("isAvailableLoginID %s: %s", loginID, Dump(m))
+	}
+	return ok
+}
+
+// SessionCode is the errorCode of accounts.getAccountInfo with a session
+// token: 0 while the session works.
+func (a *App) SessionCode(t testing.TB, token string) float64 {
+	t.Helper()
+	_, m := a.RPC(t, "accounts.getAccountInfo", Form("login_token", token), nil)
+	code, _ := m["errorCode"].(float64)
+	return code
+}
