@@ -99,13 +99,15 @@ const (
 	AttrSessionExpiration Attribute = "sessionExpiration"
 	// AttrActive: whether the account may log in.
 	AttrActive Attribute = "active"
+	// AttrSendEmail: whether a reset link is mailed or the token returned.
+	AttrSendEmail Attribute = "sendEmail"
 )
 
 // Attributes lists every attribute, for adapters' tests.
 func Attributes() []Attribute {
 	return []Attribute{AttrBase, AttrAccount, AttrLoginID, AttrEmail, AttrUsername, AttrPassword, AttrNewPassword,
 		AttrProfile, AttrData, AttrAddLoginEmails, AttrRemoveLoginEmails, AttrRegToken, AttrResetToken,
-		AttrVerifyToken, AttrSessionExpiration, AttrActive}
+		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail}
 }
 
 // Case tells apart cases of one condition that an adapter may word apart.
@@ -121,13 +123,15 @@ const (
 	CaseRegisterFirst Case = "registerFirst"
 	// CaseFinalizeNext: ErrPendingRegistration answered with a regToken to finalize with.
 	CaseFinalizeNext Case = "finalizeNext"
+	// CaseHarvesting: ErrServerOnly where the site prevents login-ID harvesting.
+	CaseHarvesting Case = "harvesting"
 	// CaseMailed: ErrPendingVerification after a link was mailed to Args[0].
 	CaseMailed Case = "mailed"
 )
 
 // Cases lists every case, for adapters' tests.
 func Cases() []Case {
-	return []Case{CaseAddress, CaseRegistration, CaseRegisterFirst, CaseFinalizeNext, CaseMailed}
+	return []Case{CaseAddress, CaseRegistration, CaseRegisterFirst, CaseFinalizeNext, CaseMailed, CaseHarvesting}
 }
 
 // Error is a failure of an account operation told in the domain's terms.

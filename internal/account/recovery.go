@@ -19,8 +19,10 @@ type ResetInput struct {
 	LoginID     string
 	Token       string
 	NewPassword string
-	// SendEmail false returns the token instead of mailing it (server calls only).
+	// SendEmail false returns the token instead of mailing it: for the
+	// site's server only, which answers for the user.
 	SendEmail bool
+	Caller    Caller
 }
 
 // ResetResult is what resetPassword answers.
@@ -45,6 +47,8 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 		return ResetResult{}, fail(ErrExclusive, AttrResetToken, AttrLoginID)
 	case in.Token != "":
 		return s.finishReset(ctx, st, in)
+	case !in.SendEmail && !in.Caller.Server:
+		return ResetResult{}, fail(ErrServerOnly, AttrSendEmail)
 	case in.LoginID == "":
 		return ResetResult{}, fail(ErrMissing, AttrLoginID)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/secretbox"
 	"github.com/custos-id/custos/internal/session"
+	"github.com/custos-id/custos/internal/site"
 )
 
 // Mailer queues mail: Seal makes the body the outbox keeps, Notify wakes the
@@ -105,13 +106,17 @@ type Caller struct {
 // regTokenTTL is the lifetime of a regToken.
 const regTokenTTL = time.Hour
 
-// IsAvailableLoginID reports whether loginID is free in the site.
-func (s *Service) IsAvailableLoginID(ctx context.Context, siteID int64, loginID string) (bool, error) {
+// IsAvailableLoginID reports whether loginID is free in the site. A site
+// that prevents login-ID harvesting tells its server only.
+func (s *Service) IsAvailableLoginID(ctx context.Context, st site.Site, by Caller, loginID string) (bool, error) {
+	if st.Policies.AccountOptions.PreventLoginIDHarvesting && !by.Server {
+		return false, &Error{Err: ErrServerOnly, Attr: AttrLoginID, Case: CaseHarvesting}
+	}
 	id, err := ParseLoginID(loginID)
 	if err != nil {
 		return false, err
 	}
-	taken, err := s.store.LoginIDExists(ctx, siteID, id)
+	taken, err := s.store.LoginIDExists(ctx, st.ID, id)
 	return !taken, err
 }
 

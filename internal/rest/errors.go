@@ -32,6 +32,7 @@ var errorTable = dialect.Table{
 		account.AttrVerifyToken:       "email_confirmation_token",
 		account.AttrSessionExpiration: "session_expiration",
 		account.AttrActive:            "active",
+		account.AttrSendEmail:         "send_email",
 	},
 	// In the formats %[1]s is the attribute's wire name, %[2]… the arguments.
 	Entries: map[dialect.Key]dialect.Entry{

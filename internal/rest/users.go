@@ -325,7 +325,7 @@ func (u Users) resetToken(ctx context.Context, r *Request) (Response, error) {
 	if loginID == "" {
 		loginID = a.Username
 	}
-	res, err := u.Accounts.ResetPassword(ctx, r.Site, account.ResetInput{LoginID: loginID})
+	res, err := u.Accounts.ResetPassword(ctx, r.Site, account.ResetInput{LoginID: loginID, Caller: r.Caller()})
 	if err != nil {
 		return Response{}, err
 	}

@@ -55,10 +55,7 @@ func RegisterAccounts(h *Handler, x Accounts) {
 type obj = map[string]any
 
 func (x Accounts) isAvailableLoginID(ctx context.Context, c *Call) (any, error) {
-	if c.Site.Policies.AccountOptions.PreventLoginIDHarvesting && !c.Server {
-		return nil, errcode.New(errcode.UnauthorizedAccessError, "Unauthorized access error: the site protects against account harvesting; call from the server")
-	}
-	ok, err := x.Accounts.IsAvailableLoginID(ctx, c.Site.ID, c.Params.Get("loginID"))
+	ok, err := x.Accounts.IsAvailableLoginID(ctx, c.Site, c.Caller(), c.Params.Get("loginID"))
 	if err != nil {
 		return nil, err
 	}
@@ -270,11 +267,8 @@ func (x Accounts) resetPassword(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !send && !c.Server {
-		return nil, errcode.New(errcode.PermissionDenied, "Permission denied: sendEmail=false is for server calls only")
-	}
 	res, err := x.Accounts.ResetPassword(ctx, c.Site, account.ResetInput{LoginID: p.Get("loginID"),
-		Token: p.Get("passwordResetToken"), NewPassword: p.Get("newPassword"), SendEmail: send})
+		Token: p.Get("passwordResetToken"), NewPassword: p.Get("newPassword"), SendEmail: send, Caller: c.Caller()})
 	if err != nil {
 		return nil, err
 	}

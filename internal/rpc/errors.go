@@ -30,12 +30,15 @@ var errorTable = dialect.Table{
 		account.AttrVerifyToken:       "verificationToken",
 		account.AttrSessionExpiration: "sessionExpiration",
 		account.AttrActive:            "isActive",
+		account.AttrSendEmail:         "sendEmail",
 	},
 	// In the formats %[1]s is the attribute's wire name, %[2]… the arguments.
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                            {Code: errcode.UnauthorizedUser, Format: "Unauthorized user: no account with UID %.64[2]q"},
 		{Err: account.ErrNotFound, Attr: account.AttrLoginID}:                 {Code: errcode.NoUserWithUsernameOrEmail, Format: "Login ID does not exist"},
 		{Err: account.ErrNotFound, Attr: account.AttrRemoveLoginEmails}:       {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: not a login email of this account"},
+		{Err: account.ErrServerOnly, Attr: account.AttrSendEmail}:             {Code: errcode.PermissionDenied, Format: "Permission denied: %[1]s=false is for server calls only"},
+		{Err: account.ErrServerOnly, Case: account.CaseHarvesting}:            {Code: errcode.UnauthorizedAccessError, Format: "Unauthorized access error: the site protects against account harvesting; call from the server"},
 		{Err: account.ErrNoEmail}:                                             {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: the account has no email address"},
 		{Err: account.ErrNoEmail, Attr: account.AttrLoginID}:                  {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: the account has no email address to send the reset link to"},
 		{Err: account.ErrTokenUnused, Case: account.CaseRegisterFirst}:        {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: no registration uses it yet: call accounts.register with it"},
