@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"strings"
 	"testing/fstest"
@@ -57,7 +58,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	opts := []goose.ProviderOption{goose.WithGoMigrations(loginIDMigration())}
 	if db.engine == Postgres {
 		dialect = database.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		locker, err := db.migrationLocker(ctx)
 		if err != nil {
 			return err
 		}
@@ -71,4 +72,18 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// migrationLocker is the advisory lock that lets one process at a time
+// migrate a PostgreSQL schema. Its id is the schema's: processes that
+// migrate different schemas of one database (tests do) do not wait for
+// each other. The others poll every second, for up to five minutes.
+func (db *DB) migrationLocker(ctx context.Context) (lock.SessionLocker, error) {
+	var schema string
+	if err := db.write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("custos migrations " + schema))
+	return lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64())), lock.WithLockTimeout(1, 300))
 }
