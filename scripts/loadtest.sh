@@ -29,7 +29,7 @@ if [ "$engine" = postgres ]; then
 	args=(--master-key-file "$dir/master.key")
 fi
 port=$((20000 + RANDOM % 40000))
-"$dir/custos" serve --db "$db" --addr "127.0.0.1:$port" "${args[@]}" >"$dir/out" 2>"$dir/log" &
+"$dir/custos" serve --db "$db" --addr "127.0.0.1:$port" --rate-limit 0 "${args[@]}" >"$dir/out" 2>"$dir/log" &
 pid=$!
 for _ in $(seq 1 100); do
 	curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break

@@ -56,8 +56,12 @@ func NewParams(values url.Values) (*Params, error) {
 		p.objects[name] = obj
 	}
 	for _, name := range jsonParams {
+		raw := values.Get(name)
+		if raw == "" {
+			continue
+		}
 		// Text that is not JSON is left to the policy package to word.
-		if err := jsonlimit.Check([]byte(values.Get(name))); err != nil && err != jsonlimit.ErrMalformed {
+		if err := jsonlimit.Check([]byte(raw)); err != nil && err != jsonlimit.ErrMalformed {
 			return nil, jsonError(name, err)
 		}
 	}
