@@ -2,9 +2,9 @@ package account
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -29,7 +29,7 @@ func parseLoginID(attr Attribute, s string) (LoginID, error) {
 		return LoginID{}, fail(ErrBadCharacters, attr)
 	case v == "":
 		return LoginID{}, fail(ErrMissing, attr)
-	case len(v) > MaxLoginIDLen: // folding can lengthen a string ("ß" becomes "ss")
+	case len(v) > MaxLoginIDLen: // lower-casing can lengthen a string ("Ⱥ", two bytes, becomes "ⱥ", three)
 		return LoginID{}, fail(ErrTooLong, attr, MaxLoginIDLen)
 	}
 	kind := Username
@@ -43,22 +43,20 @@ func parseLoginID(attr Attribute, s string) (LoginID, error) {
 // two reach the fixed point.
 const maxNormalizeRounds = 4
 
-// NormalizeLoginID is the form in which login IDs compare: Unicode full case
-// folding followed by NFC, trimmed, repeated until it no longer changes.
+// NormalizeLoginID is the form in which login IDs compare: lower-cased and
+// in NFC, trimmed, repeated until it no longer changes.
 //
-// This is canonical caseless matching (Unicode §3.13, D145) with the result
-// kept composed. Case folding, unlike lower-casing, is meant for comparison
-// ("ß" and "ss", "ς" and "σ" match), and repeating to a fixed point makes
-// the form idempotent: lower-casing or folding can undo NFC ("Ϊ̀" folds to
-// ι, diaeresis, grave, which composes to "ῒ"), so one pass is not enough. It
-// keeps every character a user could register before (a PRECIS
-// IdentifierClass profile would refuse symbols and spaces existing accounts
-// may hold; NFKC would merge compatibility characters the user typed apart).
-// ok is false when no fixed point is reached.
+// One pass is not enough: lower-casing can undo NFC ("Ϊ̀", Ϊ and a combining
+// grave, has no precomposed form, but its lower case ϊ and the grave compose
+// to "ῒ"), so that canonically equivalent forms of one identifier would be
+// two. Repeating to a fixed point makes the form idempotent. It lower-cases
+// rather than case-folds: folding matches "ß" with "ss" and would merge email
+// addresses that are different mailboxes; and it keeps NFC rather than NFKC,
+// which would merge compatibility characters a user typed apart. ok is false
+// when no fixed point is reached.
 func NormalizeLoginID(s string) (v string, ok bool) {
-	fold := cases.Fold()
 	for range maxNormalizeRounds {
-		next := strings.TrimSpace(norm.NFC.String(fold.String(s)))
+		next := strings.TrimSpace(norm.NFC.String(strings.ToLower(s)))
 		if next == s {
 			return s, true
 		}
@@ -67,4 +65,7 @@ func NormalizeLoginID(s string) (v string, ok bool) {
 	return s, false
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+// isControl tells the characters no login ID may hold: control characters
+// (C0 and C1) and format characters (zero-width joiners and spaces, bidi
+// overrides), which make IDs that look alike but differ.
+func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }

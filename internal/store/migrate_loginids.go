@@ -11,12 +11,11 @@ import (
 )
 
 // loginIDMigration (00010) puts the stored login IDs in the form
-// account.NormalizeLoginID gives them now (case folding and NFC to a fixed
-// point; before, lower-casing and one NFC pass). Go code, not SQL: neither
-// engine can fold Unicode case.
+// account.NormalizeLoginID gives them now (lower case and NFC to a fixed
+// point; before, one pass of each). Go code, not SQL: neither engine has
+// Unicode normalization everywhere.
 func loginIDMigration() *goose.Migration {
-	// Down keeps the new forms: the old ones compare less well, and collisions
-	// cannot be undone.
+	// Down keeps the new forms: the old ones compare less well.
 	return goose.NewGoMigration(10, &goose.GoFunc{RunTx: renormalizeLoginIDs}, nil)
 }
 
@@ -27,10 +26,14 @@ type storedID struct {
 }
 
 // renormalizeLoginIDs rewrites every login ID whose normal form changed.
-// Two IDs of a site may become one: the account created first (the lower
-// id) keeps it, the other loses that login ID, and the collision is logged
-// for an operator; startup goes on. An ID the new form refuses (longer than
-// the bound once folded) stays as it is, and is logged.
+//
+// Two IDs of a site may become one: two accounts registered canonically
+// equivalent forms of one identifier, which only the earlier form told
+// apart. Nothing is deleted. The account created first (the lower id) gets
+// the normal form; the other keeps its row under a form no login reaches
+// (the one it or the older account had), and the pair is logged for an
+// operator to resolve. An ID the new form refuses stays as it is, and is
+// logged. The log names accounts, never the login IDs themselves.
 func renormalizeLoginIDs(ctx context.Context, tx *sql.Tx) error {
 	changed, err := changedLoginIDs(ctx, tx)
 	if err != nil {
@@ -40,8 +43,8 @@ func renormalizeLoginIDs(ctx context.Context, tx *sql.Tx) error {
 	for _, r := range changed {
 		id, err := account.ParseLoginID(r.value)
 		if err != nil {
-			log.WarnContext(ctx, "migration 10: login ID left as it is: its normal form is refused",
-				"site_id", r.siteID, "account_id", r.accountID, "err", err)
+			log.WarnContext(ctx, "migration 10: a login ID is left as it is: its normal form is refused",
+				"site_id", r.siteID, "account_id", r.accountID)
 			continue
 		}
 		var holder int64
@@ -49,19 +52,17 @@ func renormalizeLoginIDs(ctx context.Context, tx *sql.Tx) error {
 			r.siteID, id.Value).Scan(&holder)
 		switch {
 		case err == sql.ErrNoRows:
-			_, err = tx.ExecContext(ctx, `UPDATE login_ids SET login_id = $1 WHERE site_id = $2 AND login_id = $3`,
-				id.Value, r.siteID, r.value)
+			err = setLoginID(ctx, tx, r.siteID, r.value, id.Value)
 		case err != nil:
-		case holder <= r.accountID: // the holder is older (or the same account): this row goes
-			log.WarnContext(ctx, "migration 10: two login IDs are one now; the older account keeps it",
-				"site_id", r.siteID, "login_id", id.Value, "kept_account_id", holder, "lost_account_id", r.accountID)
-			_, err = tx.ExecContext(ctx, `DELETE FROM login_ids WHERE site_id = $1 AND login_id = $2`, r.siteID, r.value)
-		default: // this account is older: the holder's row goes
-			log.WarnContext(ctx, "migration 10: two login IDs are one now; the older account keeps it",
-				"site_id", r.siteID, "login_id", id.Value, "kept_account_id", r.accountID, "lost_account_id", holder)
-			if _, err = tx.ExecContext(ctx, `DELETE FROM login_ids WHERE site_id = $1 AND login_id = $2`, r.siteID, id.Value); err == nil {
-				_, err = tx.ExecContext(ctx, `UPDATE login_ids SET login_id = $1 WHERE site_id = $2 AND login_id = $3`,
-					id.Value, r.siteID, r.value)
+		case holder <= r.accountID: // the holder is older: this row stays unreachable
+			collision(ctx, log, r.siteID, holder, r.accountID)
+		default: // this account is older: the two swap forms
+			collision(ctx, log, r.siteID, r.accountID, holder)
+			const parked = "\ncustos-migration-10" // no login ID holds a control character
+			if err = setLoginID(ctx, tx, r.siteID, id.Value, parked); err == nil {
+				if err = setLoginID(ctx, tx, r.siteID, r.value, id.Value); err == nil {
+					err = setLoginID(ctx, tx, r.siteID, parked, r.value)
+				}
 			}
 		}
 		if err != nil {
@@ -69,6 +70,17 @@ func renormalizeLoginIDs(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return nil
+}
+
+func setLoginID(ctx context.Context, tx *sql.Tx, siteID int64, from, to string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE login_ids SET login_id = $1 WHERE site_id = $2 AND login_id = $3`, to, siteID, from)
+	return err
+}
+
+func collision(ctx context.Context, log *slog.Logger, siteID, kept, parked int64) {
+	log.WarnContext(ctx, "migration 10: two accounts hold one login ID in two canonically equivalent forms; "+
+		"the older keeps it, the other cannot log in with it until an operator resolves it",
+		"site_id", siteID, "kept_account_id", kept, "parked_account_id", parked)
 }
 
 // changedLoginIDs returns the rows whose value is not in normal form, the
