@@ -282,8 +282,11 @@ func TestMigrateJSONBKeepsRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	const profile = `{"z": 1, "a": {"deep": [1, 2.50, "x"]}, "name": "Zoë"}`
+	// What jsonb refuses, an old server stored: a NUL escape.
+	const nul = `{"first":"a\u0000b"}`
 	if _, err := raw.Exec(`INSERT INTO accounts (site_id, uid, profile, data, created_at, updated_at)
-		VALUES ($1, 'u1', $2, '{}', 1, 1), ($1, 'u2', DEFAULT, DEFAULT, 1, 1)`, siteID, profile); err != nil {
+		VALUES ($1, 'u1', $2, '{}', 1, 1), ($1, 'u2', DEFAULT, DEFAULT, 1, 1), ($1, 'u4', '{}', $3, 1, 1)`,
+		siteID, profile, nul); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Up(ctx); err != nil {
@@ -308,6 +311,9 @@ func TestMigrateJSONBKeepsRows(t *testing.T) {
 		if got := fmt.Sprint(a.Profile); got != fmt.Sprint(decode(t, want)) || len(a.Data) != 0 {
 			t.Errorf("%s: profile %v, data %v", uid, a.Profile, a.Data)
 		}
+	}
+	if a, err := db.AccountByUID(ctx, siteID, "u4"); err != nil || a.Data["first"] != "a\ufffdb" {
+		t.Fatalf("u4: data %q, %v; want the NUL replaced", a.Data, err)
 	}
 	// A row written after it takes the jsonb defaults.
 	if _, err := raw.Exec(`INSERT INTO accounts (site_id, uid, created_at, updated_at) VALUES ($1, 'u3', 1, 1)`, siteID); err != nil {

@@ -3,15 +3,31 @@
 -- by path. Existing rows are converted in place; the table is rewritten
 -- under an exclusive lock. jsonb keeps its own key order and whitespace:
 -- the store decodes it and nothing compares the stored text.
+--
+-- TEXT held what jsonb refuses: the escape \u0000 (NUL), which clients could
+-- send before input was checked. Such a value becomes U+FFFD in its row, so
+-- that the upgrade cannot fail on old data; every other row converts as is.
+
+-- +goose StatementBegin
+CREATE FUNCTION custos_00008_jsonb(t text) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN t::jsonb;
+EXCEPTION WHEN untranslatable_character OR invalid_text_representation THEN
+    RETURN replace(t, '\u0000', '\ufffd')::jsonb;
+END;
+$$;
+-- +goose StatementEnd
+
 ALTER TABLE accounts
     ALTER COLUMN profile DROP DEFAULT,
     ALTER COLUMN data DROP DEFAULT;
 ALTER TABLE accounts
-    ALTER COLUMN profile TYPE jsonb USING profile::jsonb,
-    ALTER COLUMN data TYPE jsonb USING data::jsonb;
+    ALTER COLUMN profile TYPE jsonb USING custos_00008_jsonb(profile),
+    ALTER COLUMN data TYPE jsonb USING custos_00008_jsonb(data);
 ALTER TABLE accounts
     ALTER COLUMN profile SET DEFAULT '{}'::jsonb,
     ALTER COLUMN data SET DEFAULT '{}'::jsonb;
+DROP FUNCTION custos_00008_jsonb(text);
 
 -- +goose Down
 ALTER TABLE accounts
