@@ -46,12 +46,22 @@ func ValidField(name string) bool {
 	return name != "" && !strings.ContainsAny(name, ". ")
 }
 
+// reserved are the claims no profile field may set: a client writes its
+// profile, and must not choose what relying parties check (the registered
+// JWT claims, OpenID Connect's) nor custos's own. The email claim comes from
+// the account, never from the profile.
+var reserved = map[string]bool{
+	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true,
+	"azp": true, "nonce": true, "auth_time": true, "at_hash": true, "c_hash": true, "acr": true, "amr": true,
+	"sid": true, "email_verified": true, "apiKey": true, "isLoggedIn": true,
+}
+
 // Claims returns the claims of an id_token for account a, as Gigya builds
 // them (gigya-api.md §2.6): iss, apiKey, sub (the UID), iat and exp
 // (NumericDate seconds), email_verified, aud when given, and the profile
-// fields asked for. A field never replaces one of those claims, and the
-// email claim is the account's own address, the one email_verified speaks
-// of, never profile.email, which a client may write.
+// fields asked for. A field never sets a reserved claim, and the email
+// claim is the account's own address, the one email_verified speaks of,
+// never profile.email, which a client may write.
 func Claims(a account.Account, o ClaimOptions) map[string]any {
 	life := o.Lifetime
 	if life <= 0 {
@@ -65,7 +75,7 @@ func Claims(a account.Account, o ClaimOptions) map[string]any {
 		claims["aud"] = o.Audience
 	}
 	for _, f := range o.Fields {
-		if _, reserved := claims[f]; reserved || !ValidField(f) {
+		if reserved[f] || !ValidField(f) {
 			continue
 		}
 		if f == "email" {
