@@ -295,10 +295,10 @@ func (s *Service) confirm(ctx context.Context, t Token, spent error) (Account, e
 			return err
 		}
 		now := s.clock()
-		if err := tx.SetLoginIDVerified(ctx, a.ID, mustLower(t.Email), now); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := tx.SetLoginIDVerified(ctx, a.ID, normalForm(t.Email), now); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		if mustLower(a.Email) == mustLower(t.Email) && !a.EmailVerified {
+		if normalForm(a.Email) == normalForm(t.Email) && !a.EmailVerified {
 			prev := a.UpdatedAt
 			a.EmailVerified, a.VerifiedAt, a.UpdatedAt = true, now, later(now, prev)
 			return changed(tx.UpdateAccount(ctx, &a, prev))

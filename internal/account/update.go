@@ -127,7 +127,7 @@ func (u *update) profileData(c Changes) error {
 
 // username replaces the username login ID.
 func (u *update) username(c Changes) error {
-	if c.Username == nil || *c.Username == u.a.Username {
+	if c.Username == nil || normalForm(*c.Username) == normalForm(u.a.Username) {
 		return nil
 	}
 	id, ferr := newUsername(u.st.Policies.AccountOptions, *c.Username)
@@ -137,7 +137,7 @@ func (u *update) username(c Changes) error {
 	}
 	u.loginIDs = append(u.loginIDs, func(ctx context.Context, tx Store) error {
 		if u.a.Username != "" {
-			if err := tx.RemoveLoginID(ctx, u.a.ID, LoginID{Kind: Username, Value: mustLower(u.a.Username)}); err != nil && !errors.Is(err, ErrNotFound) {
+			if err := tx.RemoveLoginID(ctx, u.a.ID, LoginID{Kind: Username, Value: normalForm(u.a.Username)}); err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
 		}
@@ -153,7 +153,7 @@ func (u *update) username(c Changes) error {
 
 // email replaces the primary email, unverified until confirmed.
 func (u *update) email(c Changes) error {
-	if c.Email == nil || strings.EqualFold(strings.TrimSpace(*c.Email), u.a.Email) {
+	if c.Email == nil || normalForm(*c.Email) == normalForm(u.a.Email) {
 		return nil
 	}
 	id, ferr := newEmail(AttrEmail, *c.Email)
@@ -166,7 +166,7 @@ func (u *update) email(c Changes) error {
 			return takenField(err, AttrEmail)
 		}
 		if u.a.Email != "" {
-			if err := tx.RemoveLoginID(ctx, u.a.ID, LoginID{Kind: Email, Value: mustLower(u.a.Email)}); err != nil && !errors.Is(err, ErrNotFound) {
+			if err := tx.RemoveLoginID(ctx, u.a.ID, LoginID{Kind: Email, Value: normalForm(u.a.Email)}); err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
 		}
@@ -228,7 +228,7 @@ func (u *update) removeEmails(ctx context.Context, tx Store, ids []LoginID) erro
 		} else if err != nil {
 			return err
 		}
-		if mustLower(u.a.Email) == id.Value {
+		if normalForm(u.a.Email) == id.Value {
 			u.a.Email, u.a.EmailVerified, u.a.VerifiedAt = "", false, zeroTime
 		}
 	}
@@ -320,12 +320,11 @@ func withValue(m map[string]any, k, v string) map[string]any {
 	return m
 }
 
-func mustLower(s string) string {
-	id, err := ParseLoginID(s)
-	if err != nil {
-		return s
-	}
-	return id.Value
+// normalForm is the form in which the store keeps login ID s (see
+// NormalizeLoginID), also for one the rules would refuse now.
+func normalForm(s string) string {
+	v, _ := NormalizeLoginID(strings.TrimSpace(s))
+	return v
 }
 
 // checkReuse refuses a new password that is the current one or one of the
