@@ -60,11 +60,10 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
 	switch {
 	case hide && err == nil && a.Email != "":
-		s.background(ctx, "password reset mail", func(ctx context.Context) error {
+		return ResetResult{}, s.background(ctx, "password reset mail", func(ctx context.Context) error {
 			_, err := s.startReset(ctx, st, a, true)
 			return err
 		})
-		return ResetResult{}, nil
 	case hide && (err == nil || errors.Is(err, ErrNotFound)):
 		return ResetResult{}, nil // as for a known login ID
 	case errors.Is(err, ErrNotFound):

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/secretbox"
@@ -42,8 +43,10 @@ type Service struct {
 	log       *slog.Logger
 	captcha   Captcha
 	sessions  *session.Service[Account]
-	// jobs is the work started after an answer; Wait waits for it.
-	jobs sync.WaitGroup
+	// jobs is the work started after an answer; Wait waits for it. slots
+	// bounds how much runs at once.
+	jobs  sync.WaitGroup
+	slots chan struct{}
 }
 
 // Options configure a Service; zero values take defaults.
@@ -68,7 +71,8 @@ func NewService(store Store, hasher *password.Hasher, mailer Mailer, box *secret
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, hasher: hasher, mailer: mailer, box: box, now: o.Now, rand: o.Rand,
-		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha, sessions: session.NewService[Account](store, box, o.Now, o.Rand)}
+		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha, sessions: session.NewService[Account](store, box, o.Now, o.Rand),
+		slots: make(chan struct{}, maxBackground)}
 }
 
 // Sessions is the session service over the same store, which resolves the
@@ -173,19 +177,31 @@ func tokenAttr(kind TokenKind) Attribute {
 	return AttrRegToken
 }
 
-// backgroundTimeout bounds work done after the answer.
-const backgroundTimeout = time.Minute
+// backgroundTimeout bounds work done after the answer; maxBackground bounds
+// how much of it runs at once: past it, a request waits for a slot, so that
+// a flood of requests queues in the callers instead of in goroutines.
+const (
+	backgroundTimeout = time.Minute
+	maxBackground     = 64
+)
 
 // background runs fn after the answer: with ctx's values but not its end.
-// A failure is logged; the client was answered already.
-func (s *Service) background(ctx context.Context, what string, fn func(context.Context) error) {
+// A failure is logged under the call's id; the client was answered already.
+func (s *Service) background(ctx context.Context, what string, fn func(context.Context) error) error {
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	s.jobs.Go(func() {
+		defer func() { <-s.slots }()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
 		defer cancel()
 		if err := fn(ctx); err != nil {
-			s.log.Error(what, "err", err)
+			s.log.Error(what, "call_id", callctx.From(ctx).ID, "err", err)
 		}
 	})
+	return nil
 }
 
 // Wait waits for the work started after answers (password reset mails) to end.

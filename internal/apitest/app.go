@@ -127,6 +127,7 @@ func NewApp(t testing.TB, engine store.Engine, opts ...Option) *App {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
+	t.Cleanup(a.Accounts.Wait) // work after answers ends before the database closes
 	e := &App{App: a, Server: srv, DB: c.db, Vars: map[string]string{}, fixedClock: !c.realTime, clock: c.clock}
 	if !c.noSite {
 		e.Site = e.seed(t)
