@@ -86,7 +86,7 @@ func (x Accounts) register(ctx context.Context, c *Call) (any, error) {
 		Finalize: finalize, Session: so, CaptchaToken: p.Get("captchaToken"), ClientIP: callctx.From(ctx).ClientIP,
 		Caller: c.Caller(),
 	})
-	return x.result(c, res, inc, err)
+	return x.result(ctx, c, res, inc, err)
 }
 
 func (x Accounts) finalizeRegistration(ctx context.Context, c *Call) (any, error) {
@@ -99,7 +99,7 @@ func (x Accounts) finalizeRegistration(ctx context.Context, c *Call) (any, error
 		return nil, err
 	}
 	res, err := x.Accounts.FinalizeRegistration(ctx, c.Site, regToken, so)
-	return x.result(c, res, inc, err)
+	return x.result(ctx, c, res, inc, err)
 }
 
 func (x Accounts) login(ctx context.Context, c *Call) (any, error) {
@@ -110,12 +110,12 @@ func (x Accounts) login(ctx context.Context, c *Call) (any, error) {
 	res, err := x.Accounts.Login(ctx, c.Site, account.LoginInput{LoginID: c.Params.Get("loginID"),
 		Password: c.Params.Get("password"), Session: so, ClientIP: callctx.From(ctx).ClientIP,
 		CaptchaToken: c.Params.Get("captchaToken"), Caller: c.Caller()})
-	return x.result(c, res, inc, err)
+	return x.result(ctx, c, res, inc, err)
 }
 
 // result renders a registration or login: the account, then the session or,
 // when pending, the regToken beside the pending error.
-func (x Accounts) result(c *Call, res account.Result, inc include, err error) (any, error) {
+func (x Accounts) result(ctx context.Context, c *Call, res account.Result, inc include, err error) (any, error) {
 	if res.Account.UID == "" {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (x Accounts) result(c *Call, res account.Result, inc include, err error) (a
 		out["sessionInfo"] = x.sessionInfo(c, s)
 	}
 	if inc.has("id_token") && res.Session != nil {
-		tok, jerr := x.idToken(context.Background(), c.Site, res.Account, token.ClaimOptions{})
+		tok, jerr := x.idToken(ctx, c.Site, res.Account, token.ClaimOptions{})
 		if jerr != nil {
 			return nil, jerr
 		}
