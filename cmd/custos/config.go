@@ -82,7 +82,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client may make at once above the rate")
 	fs.StringVar(&c.CaptchaURL, "captcha-verify-url", c.CaptchaURL, "siteverify URL of the CAPTCHA service (reCAPTCHA, hCaptcha, Turnstile) for the CAPTCHA policies")
 	fs.StringVar(&c.CaptchaSecret, "captcha-secret", c.CaptchaSecret, "the secret custos sends to the CAPTCHA service")
-	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes computed at once, the rest wait; the default is the number of CPUs")
+	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes computed at once, the rest wait (default the number of CPUs)")
 }
 
 // Validate checks every setting before anything is opened; an error names
@@ -95,6 +95,7 @@ func (c Config) Validate() error {
 		}
 	}
 	check(c.Addr != "", "--addr is required")
+	check(c.DB.hasKey(), "--master-key-file (CUSTOS_MASTER_KEY_FILE) is required with PostgreSQL")
 	check(c.Server.MaxBodyBytes > 0, "--max-body-bytes must be positive")
 	for name, d := range map[string]time.Duration{"read-timeout": c.Server.ReadTimeout, "write-timeout": c.Server.WriteTimeout,
 		"idle-timeout": c.Server.IdleTimeout, "shutdown-timeout": c.Server.ShutdownTimeout, "site-cache-ttl": c.SiteCacheTTL} {

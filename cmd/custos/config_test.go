@@ -46,6 +46,7 @@ func TestConfigValidate(t *testing.T) {
 		"--rate-burst":         func(c *Config) { c.RateBurst = 0 },
 		"--captcha-verify-url": func(c *Config) { c.CaptchaSecret = "s" },
 		"--addr":               func(c *Config) { c.Addr = "" },
+		"--master-key-file":    func(c *Config) { c.DB.url = "postgres://custos@db.example/custos" },
 	} {
 		c := DefaultConfig()
 		edit(&c)
@@ -60,7 +61,8 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// Help is asked for, printed, and not an error; each default shows once.
+// Help is asked for, printed, and not an error; each default shows once,
+// in every command's help, and a flag without one shows none.
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"site", "-h"}, {"site", "--help"}, {"key", "-h"}, {"help"}} {
 		var out, errOut bytes.Buffer
@@ -68,19 +70,28 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%v: %v %q", args, err, out.String())
 		}
 	}
-	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"serve", "-h"}, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("serve -h: %v", err)
+	help := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), append(args, "-h"), &out, &errOut); !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("%v -h: %v", args, err)
+		}
+		return errOut.String()
 	}
-	help := errOut.String()
-	for _, want := range []string{"--site-cache-ttl (CUSTOS_SITE_CACHE_TTL)", "(default 5s)", "(default 19456)", "(default 127.0.0.1:8080)"} {
-		if !strings.Contains(help, want) {
-			t.Errorf("serve -h lacks %q:\n%s", want, help)
+	serve := help("serve")
+	for _, want := range []string{"--site-cache-ttl (CUSTOS_SITE_CACHE_TTL)", "(default 5s)", "(default 19456)",
+		"(default 127.0.0.1:8080)", "(default the number of CPUs)"} {
+		if !strings.Contains(serve, want) {
+			t.Errorf("serve -h lacks %q:\n%s", want, serve)
 		}
 	}
-	for _, entry := range strings.Split(help, "\n  --")[1:] {
-		if n := strings.Count(entry, "(default"); n > 1 {
-			t.Errorf("a default said %d times: --%s", n, entry)
+	for _, args := range [][]string{{"serve"}, {"migrate"}, {"errors"},
+		{"site", "create"}, {"site", "list"}, {"site", "show"}, {"site", "update"}, {"site", "rotate-secret"}, {"site", "rotate-key"},
+		{"key", "create"}, {"key", "list"}, {"key", "revoke"}} {
+		for _, entry := range strings.Split(help(args...), "\n  --")[1:] {
+			if n := strings.Count(strings.ToLower(entry), "default"); n > 1 || strings.Contains(entry, "(default 0)") {
+				t.Errorf("%v: a default said %d times, or one that is none: --%s", args, n, entry)
+			}
 		}
 	}
 }
@@ -110,5 +121,41 @@ func TestErrorTextOnce(t *testing.T) {
 	_, err := custos(t, "site", "create", "--db", db)
 	if err == nil || err.Error() != "400002 Missing required parameter: name" {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// Renaming and changing the domains is one change: a bad domain refuses the
+// whole update, the name included.
+func TestSiteUpdateIsOneChange(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "one.db")
+	mustCustos(t, "site", "create", "--db", db, "--name", "old", "--domain", "a.example.com")
+	if _, err := custos(t, "site", "update", "--db", db, "--id", "1", "--name", "new", "--domain", "bad domain"); err == nil {
+		t.Fatal("a bad domain was accepted")
+	}
+	if out := mustCustos(t, "site", "show", "--db", db, "--id", "1"); !strings.Contains(out, "name:    old\n") ||
+		!strings.Contains(out, "domains: a.example.com\n") {
+		t.Fatalf("a refused update wrote: %s", out)
+	}
+}
+
+// A PostgreSQL database needs --master-key-file, and every command finds
+// out before it connects or migrates (this URL reaches no server); a master
+// key that cannot be read stops serve before it creates a database.
+func TestMasterKeyBeforeDatabase(t *testing.T) {
+	pg := "postgres://custos@127.0.0.1:1/none?sslmode=disable"
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--db", pg},
+		{"site", "show", "--id", "1", "--db", pg},
+		{"key", "list", "--site", "1", "--db", pg},
+	} {
+		if _, err := custos(t, args...); err == nil || !strings.Contains(err.Error(), "--master-key-file") {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	dir := t.TempDir()
+	_, err := custos(t, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(dir, "c.db"),
+		"--master-key-file", filepath.Join(dir, "missing.key"))
+	if entries, _ := os.ReadDir(dir); err == nil || len(entries) > 0 {
+		t.Fatalf("serve with a missing master key: %v, left %v", err, entries)
 	}
 }

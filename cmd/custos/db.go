@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -41,16 +41,21 @@ func (d *dbFlags) open(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
+// hasKey tells whether the master key can be found: a file is named, or
+// the database is SQLite and the key lives beside it.
+func (d *dbFlags) hasKey() bool {
+	return d.masterKey != "" || strings.HasPrefix(d.url, "sqlite:")
+}
+
 // key loads the master key. With SQLite and no --master-key-file, the key
 // lives beside the database file and is created on first use.
 func (d *dbFlags) key(log *slog.Logger) ([]byte, error) {
+	if !d.hasKey() {
+		return nil, errors.New("--master-key-file (CUSTOS_MASTER_KEY_FILE) is required with PostgreSQL")
+	}
 	path, create := d.masterKey, false
 	if path == "" {
-		sqlitePath, ok := strings.CutPrefix(d.url, "sqlite:")
-		if !ok {
-			return nil, fmt.Errorf("--master-key-file (CUSTOS_MASTER_KEY_FILE) is required with PostgreSQL")
-		}
-		path, create = sqlitePath+".key", true
+		path, create = strings.TrimPrefix(d.url, "sqlite:")+".key", true
 	}
 	key, created, err := secretbox.LoadKeyFile(path, create)
 	if created {

@@ -23,13 +23,25 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 		fmt.Fprintf(stderr, "usage: custos %s [flags]\n\n", name)
 		fs.VisitAll(func(f *flag.Flag) {
 			fmt.Fprintf(stderr, "  --%s (%s)\n\t%s", f.Name, envName(fs, f.Name), f.Usage)
-			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" {
+			if showDefault(f) {
 				fmt.Fprintf(stderr, " (default %s)", f.DefValue)
 			}
 			fmt.Fprintln(stderr)
 		})
 	}
 	return fs
+}
+
+// showDefault tells whether f's usage should end with its default value:
+// not when the usage names the default itself (one not known until run
+// time, such as the number of CPUs), nor for a zero value, which means
+// "not set" (like the standard library's PrintDefaults).
+func showDefault(f *flag.Flag) bool {
+	switch f.DefValue {
+	case "", "0", "false", "[]":
+		return false
+	}
+	return !strings.Contains(f.Usage, "(default ")
 }
 
 // parse parses args, then fills every flag not given on the command line

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -29,81 +29,66 @@ type keyJSON struct {
 	CreatedAt time.Time `json:"created,omitzero"`
 }
 
-func keyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, keyUsage)
-		return errors.New("key: no subcommand")
-	}
-	sub := args[0]
-	if isHelp(sub) {
-		fmt.Fprint(stdout, keyUsage)
-		return nil
-	}
-	fs := newFlags("key "+sub, stderr)
-	var (
-		d                      dbFlags
-		siteID                 int64
-		name, userKey, pubFile string
-		scopes                 stringList
-		asJSON                 bool
-	)
-	d.register(fs, true)
-	fs.Int64Var(&siteID, "site", 0, "siteId")
-	fs.BoolVar(&asJSON, "json", false, "print JSON")
-	switch sub {
-	case "create":
-		fs.StringVar(&name, "name", "", "name of the key (who uses it)")
-		fs.Var(&scopes, "scope", "a method (accounts.getAccountInfo) or namespace (accounts.*) the key may call (repeatable; none: every method)")
-		fs.StringVar(&pubFile, "public-key", "", "PEM file of an RSA public key: the key may then authenticate with Bearer JWTs")
-	case "revoke":
-		fs.StringVar(&userKey, "user-key", "", "the userKey to revoke")
-	case "list":
-	default:
-		fmt.Fprint(stderr, keyUsage)
-		return fmt.Errorf("key: unknown subcommand %q", sub)
-	}
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	if siteID <= 0 {
-		return fmt.Errorf("key %s: --site is required", sub)
-	}
-	sites, db, err := openSites(ctx, &d, stderr)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	switch sub {
-	case "create":
+var keyCommands = map[string]subcommandFunc{
+	"create": keyCreate,
+	"list":   keyList,
+	"revoke": keyRevoke,
+}
+
+func keyCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
+	siteID := idFlag(fs, "site")
+	name := fs.String("name", "", "name of the key (who uses it)")
+	var scopes stringList
+	fs.Var(&scopes, "scope", "a method (accounts.getAccountInfo) or namespace (accounts.*) the key may call (repeatable; none: every method)")
+	pubFile := fs.String("public-key", "", "PEM file of an RSA public key: the key may then authenticate with Bearer JWTs")
+	return func(ctx context.Context) error {
+		if err := c.require("site", *siteID); err != nil {
+			return err
+		}
 		pem := ""
-		if pubFile != "" {
-			b, err := os.ReadFile(pubFile)
+		if *pubFile != "" {
+			b, err := os.ReadFile(*pubFile)
 			if err != nil {
 				return err
 			}
 			pem = string(b)
 		}
-		k, err := sites.CreateKey(ctx, siteID, name, scopes, pem)
+		if err := c.open(ctx); err != nil {
+			return err
+		}
+		k, err := c.sites.CreateKey(ctx, *siteID, *name, scopes, pem)
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			return writeJSON(stdout, keyJSON{UserKey: k.UserKey, Secret: k.SecretBase64()})
+		if c.asJSON {
+			return writeJSON(c.stdout, keyJSON{UserKey: k.UserKey, Secret: k.SecretBase64()})
 		}
-		fmt.Fprintf(stdout, "userKey: %s\nsecret:  %s\nscopes:  %s\n", k.UserKey, k.SecretBase64(), scopeList(k.Scopes))
-	case "list":
-		keys, err := sites.Keys(ctx, siteID)
+		fmt.Fprintf(c.stdout, "userKey: %s\nsecret:  %s\nscopes:  %s\n", k.UserKey, k.SecretBase64(), scopeList(k.Scopes))
+		return nil
+	}
+}
+
+func keyList(fs *flag.FlagSet, c *command) func(context.Context) error {
+	siteID := idFlag(fs, "site")
+	return func(ctx context.Context) error {
+		if err := c.require("site", *siteID); err != nil {
+			return err
+		}
+		if err := c.open(ctx); err != nil {
+			return err
+		}
+		keys, err := c.sites.Keys(ctx, *siteID)
 		if err != nil {
 			return err
 		}
-		if asJSON {
+		if c.asJSON {
 			out := []keyJSON{}
 			for _, k := range keys {
 				out = append(out, keyJSON{UserKey: k.UserKey, Name: k.Name, Scopes: k.Scopes, Revoked: !k.RevokedAt.IsZero(), CreatedAt: k.CreatedAt})
 			}
-			return writeJSON(stdout, out)
+			return writeJSON(c.stdout, out)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "USER KEY\tNAME\tSCOPES\tCREATED\tREVOKED")
 		for _, k := range keys {
 			revoked := ""
@@ -113,13 +98,24 @@ func keyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.UserKey, k.Name, scopeList(k.Scopes), k.CreatedAt.Format(time.RFC3339), revoked)
 		}
 		return tw.Flush()
-	case "revoke":
-		if userKey == "" {
+	}
+}
+
+func keyRevoke(fs *flag.FlagSet, c *command) func(context.Context) error {
+	siteID := idFlag(fs, "site")
+	userKey := fs.String("user-key", "", "the userKey to revoke")
+	return func(ctx context.Context) error {
+		if err := c.require("site", *siteID); err != nil {
+			return err
+		}
+		if *userKey == "" {
 			return errors.New("key revoke: --user-key is required")
 		}
-		return sites.RevokeKey(ctx, siteID, userKey)
+		if err := c.open(ctx); err != nil {
+			return err
+		}
+		return c.sites.RevokeKey(ctx, *siteID, *userKey)
 	}
-	return nil
 }
 
 func scopeList(s []string) string {

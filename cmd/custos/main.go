@@ -3,7 +3,8 @@
 //
 //	custos serve            run the server (SQLite file custos.db by default)
 //	custos migrate          bring the database schema up to date
-//	custos site …           create, list, show, update sites; rotate a site secret
+//	custos site …           create, list, show, update sites; rotate a site's secret
+//	                        or its JWT signing key
 //	custos key …            application keys of a site
 //	custos errors           print the error catalog
 //	custos version          print the version
@@ -21,6 +22,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/custos-id/custos/internal/token"
 )
 
 func main() {
@@ -48,31 +51,44 @@ commands:
 Run "custos <command> -h" for the flags of a command.
 `
 
+// deps are what commands take from outside their arguments: main passes
+// the process's, tests their own.
+type deps struct {
+	stdout, stderr io.Writer
+	// keyGen makes JWT signing keys; nil is RSA from crypto/rand. Tests pass
+	// tokentest.KeyGen(), so that none generates one.
+	keyGen token.KeyGen
+}
+
 // run executes one command; main is only the process around it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runWith(ctx, args, deps{stdout: stdout, stderr: stderr})
+}
+
+func runWith(ctx context.Context, args []string, d deps) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(d.stderr, usage)
 		return errors.New("no command")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "serve":
-		return serveCmd(ctx, rest, stdout, stderr)
+		return serveCmd(ctx, rest, d)
 	case "migrate":
-		return migrateCmd(ctx, rest, stderr)
+		return migrateCmd(ctx, rest, d.stderr)
 	case "site":
-		return siteCmd(ctx, rest, stdout, stderr)
+		return subcommand(ctx, "site", siteUsage, siteCommands, rest, d)
 	case "key":
-		return keyCmd(ctx, rest, stdout, stderr)
+		return subcommand(ctx, "key", keyUsage, keyCommands, rest, d)
 	case "errors":
-		return errorsCmd(rest, stdout, stderr)
+		return errorsCmd(rest, d.stdout, d.stderr)
 	case "version":
-		fmt.Fprintln(stdout, "custos", version())
+		fmt.Fprintln(d.stdout, "custos", version())
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(d.stdout, usage)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	fmt.Fprint(d.stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
 }

@@ -17,13 +17,22 @@ import (
 
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/token"
+	"github.com/custos-id/custos/internal/token/tokentest"
 )
 
-// custos runs one command in-process and returns its stdout.
+// custos runs one command in-process and returns its stdout. Signing keys
+// come from tokentest: no test generates RSA keys.
 func custos(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	return custosWith(t, tokentest.KeyGen(), args...)
+}
+
+// custosWith is custos with its own key generator.
+func custosWith(t *testing.T, keyGen token.KeyGen, args ...string) (string, error) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, &out, &errOut)
+	err := runWith(context.Background(), args, deps{stdout: &out, stderr: &errOut, keyGen: keyGen})
 	if err != nil {
 		t.Logf("custos %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
 	}
@@ -61,7 +70,8 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
 	logR, logW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), stdout, logW)
+		done <- runWith(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...),
+			deps{stdout: stdout, stderr: logW, keyGen: tokentest.KeyGen()})
 		logW.Close()
 	}()
 	addr := make(chan string, 1)

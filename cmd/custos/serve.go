@@ -10,8 +10,8 @@ import (
 	"github.com/custos-id/custos/internal/server"
 )
 
-func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr)
+func serveCmd(ctx context.Context, args []string, d deps) error {
+	fs := newFlags("serve", d.stderr)
 	cfg := DefaultConfig()
 	cfg.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -20,7 +20,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	log := newLogger(stderr, cfg.LogLevel)
+	log := newLogger(d.stderr, cfg.LogLevel)
 	o, err := cfg.options(log)
 	if err != nil {
 		return err
@@ -36,15 +36,17 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer ln.Close()
 
+	// The master key before the database: a missing key must not leave a
+	// database created or migrated behind.
+	if o.MasterKey, err = cfg.DB.key(log); err != nil {
+		return err
+	}
 	db, err := cfg.DB.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if o.MasterKey, err = cfg.DB.key(log); err != nil {
-		return err
-	}
-	o.DB = db
+	o.DB, o.KeyGen = db, d.keyGen
 	a, err := app.New(o)
 	if err != nil {
 		return err
@@ -52,7 +54,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := a.Sites.CheckMasterKey(ctx); err != nil {
 		return err
 	}
-	if err := firstSite(ctx, a, stdout); err != nil {
+	if err := firstSite(ctx, a, d.stdout); err != nil {
 		return err
 	}
 

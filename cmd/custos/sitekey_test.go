@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -11,12 +12,16 @@ import (
 
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/token/tokentest"
 )
 
-// The command makes real keys: two rotations per engine generate four.
+// rotate-key makes its keys with the generator it is given: here
+// tokentest's, so that the test generates no RSA key.
 func TestSiteRotateKey(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
+			made, next := 0, tokentest.KeyGen()
+			keyGen := func() (*rsa.PrivateKey, error) { made++; return next() }
 			args := []string{"--db", storetest.URL(t, engine)}
 			if engine == store.Postgres {
 				key := filepath.Join(t.TempDir(), "master.key")
@@ -31,7 +36,11 @@ func TestSiteRotateKey(t *testing.T) {
 					KID    string   `json:"kid"`
 					Live   []string `json:"liveKids"`
 				}
-				if err := json.Unmarshal([]byte(mustCustos(t, append([]string{"site", "rotate-key", "--id", "1", "--json"}, args...)...)), &out); err != nil || out.SiteID != 1 {
+				text, err := custosWith(t, keyGen, append([]string{"site", "rotate-key", "--id", "1", "--json"}, args...)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal([]byte(text), &out); err != nil || out.SiteID != 1 {
 					t.Fatalf("rotate-key --json: %+v, %v", out, err)
 				}
 				return out.KID, out.Live
@@ -45,9 +54,12 @@ func TestSiteRotateKey(t *testing.T) {
 				t.Fatalf("second rotation: kid %s, live %v; want [%s %s]", second, live, second, first)
 			}
 			for _, bad := range [][]string{{"site", "rotate-key"}, {"site", "rotate-key", "--id", "99"}} {
-				if _, err := custos(t, append(bad, args...)...); err == nil {
+				if _, err := custosWith(t, keyGen, append(bad, args...)...); err == nil {
 					t.Errorf("%v succeeded", bad)
 				}
+			}
+			if made != 2 {
+				t.Errorf("the key generator made %d keys for 2 rotations", made)
 			}
 		})
 	}

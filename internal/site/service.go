@@ -209,28 +209,53 @@ func (s *Service) RotateSecret(ctx context.Context, id int64) (Site, error) {
 	})
 }
 
-// SetDomains replaces the domains of site id and its referrer rule.
-func (s *Service) SetDomains(ctx context.Context, id int64, domains []string, requireReferrer bool) (Site, error) {
-	domains, err := normalizeDomains(domains)
-	if err != nil {
-		return Site{}, err
+// Changes are the attributes Update sets; nil leaves one as it is.
+type Changes struct {
+	Name            *string
+	Domains         *[]string
+	RequireReferrer *bool
+}
+
+// Update applies changes to site id as one change: every value is checked
+// first, and then all are written in one transaction, or none.
+func (s *Service) Update(ctx context.Context, id int64, c Changes) (Site, error) {
+	var (
+		name    string
+		domains []string
+		err     error
+	)
+	if c.Name != nil {
+		if name, err = checkName(*c.Name); err != nil {
+			return Site{}, err
+		}
+	}
+	if c.Domains != nil {
+		if domains, err = normalizeDomains(*c.Domains); err != nil {
+			return Site{}, err
+		}
 	}
 	return s.update(ctx, id, func(r *Record) error {
-		r.Domains, r.RequireReferrer = domains, requireReferrer
+		if c.Name != nil {
+			r.Name = name
+		}
+		if c.Domains != nil {
+			r.Domains = domains
+		}
+		if c.RequireReferrer != nil {
+			r.RequireReferrer = *c.RequireReferrer
+		}
 		return nil
 	})
 }
 
+// SetDomains replaces the domains of site id and its referrer rule.
+func (s *Service) SetDomains(ctx context.Context, id int64, domains []string, requireReferrer bool) (Site, error) {
+	return s.Update(ctx, id, Changes{Domains: &domains, RequireReferrer: &requireReferrer})
+}
+
 // SetName renames site id.
 func (s *Service) SetName(ctx context.Context, id int64, name string) (Site, error) {
-	name, err := checkName(name)
-	if err != nil {
-		return Site{}, err
-	}
-	return s.update(ctx, id, func(r *Record) error {
-		r.Name = name
-		return nil
-	})
+	return s.Update(ctx, id, Changes{Name: &name})
 }
 
 // update edits site id in one store transaction (Store.UpdateSite), so that

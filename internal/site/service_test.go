@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -210,6 +211,8 @@ func TestRefusedChanges(t *testing.T) {
 		"policies, unknown": {second(s.SetPolicies(ctx, 99, []site.PolicyChange{{"accountOptions", `{"verifyEmail":true}`}})), errcode.NotFound},
 		"domains, unknown":  {second(s.SetDomains(ctx, 99, nil, false)), errcode.NotFound},
 		"name, unknown":     {second(s.SetName(ctx, 99, "x")), errcode.NotFound},
+		"name, bad domain":  {second(s.Update(ctx, st.ID, site.Changes{Name: new("t"), Domains: &[]string{"http://x"}})), errcode.InvalidParameterValue},
+		"bad name, domains": {second(s.Update(ctx, st.ID, site.Changes{Name: new(""), Domains: &[]string{"b.example"}})), errcode.MissingRequiredParameter},
 	} {
 		if codeOf(c.err) != c.want {
 			t.Errorf("%s: %v, want %d", name, c.err, c.want)
@@ -218,5 +221,30 @@ func TestRefusedChanges(t *testing.T) {
 	rec, err := db.SiteByID(ctx, st.ID)
 	if err != nil || !rec.UpdatedAt.Equal(st.UpdatedAt) || rec.Name != "s" || len(rec.Domains) != 1 || rec.RequireReferrer {
 		t.Fatalf("refused changes wrote: %+v, %v", rec, err)
+	}
+}
+
+// Update sets what it is given, and only that.
+func TestUpdate(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t, storetest.Open(t, store.SQLite), 1, &clock{time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
+	st, err := s.Create(ctx, "s", []string{"a.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		change          site.Changes
+		name, domains   string
+		requireReferrer bool
+	}{
+		{site.Changes{Name: new(" t ")}, "t", "a.example", false},
+		{site.Changes{RequireReferrer: new(true)}, "t", "a.example", true},
+		{site.Changes{Name: new("u"), Domains: &[]string{"B.example", "b.example"}, RequireReferrer: new(false)}, "u", "b.example", false},
+		{site.Changes{Domains: &[]string{}}, "u", "", false},
+	} {
+		got, err := s.Update(ctx, st.ID, c.change)
+		if err != nil || got.Name != c.name || strings.Join(got.Domains, ",") != c.domains || got.RequireReferrer != c.requireReferrer {
+			t.Fatalf("Update(%+v) = %+v, %v", c.change, got, err)
+		}
 	}
 }
