@@ -150,7 +150,7 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 	if ok, wait := h.limiter.Allow(p.Site.ID, info.ClientIP); !ok {
 		return nil, info.RateLimited(wait)
 	}
-	if !validQuery(r.URL.Query()) {
+	if !validQuery(r.URL) {
 		return nil, errcode.New(errcode.InvalidRequestFormat, "Invalid request format: the query is not valid UTF-8 text")
 	}
 	body, err := io.ReadAll(r.Body)
@@ -230,10 +230,13 @@ func checkJSON(body []byte) error {
 	}
 }
 
-// validQuery tells whether every name and value of q is UTF-8 text without
+// validQuery tells whether every name and value of the query of u is UTF-8 text without
 // NUL, as the RPC dialect requires of its parameters.
-func validQuery(q url.Values) bool {
-	for name, vs := range q {
+func validQuery(u *url.URL) bool {
+	if !strings.Contains(u.RawQuery, "%") { // nothing escaped: the text is as sent (no parsing, no allocation)
+		return utf8.ValidString(u.RawQuery) && strings.IndexByte(u.RawQuery, 0) < 0
+	}
+	for name, vs := range u.Query() {
 		if !utf8.ValidString(name) {
 			return false
 		}
