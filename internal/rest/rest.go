@@ -230,8 +230,8 @@ func checkJSON(body []byte) error {
 	}
 }
 
-// validQuery tells whether every name and value of the query of u is UTF-8 text without
-// NUL, as the RPC dialect requires of its parameters.
+// validQuery tells whether every name and value of the query of u is UTF-8
+// text without NUL, as the RPC dialect requires of its parameters.
 func validQuery(u *url.URL) bool {
 	if !strings.Contains(u.RawQuery, "%") { // nothing escaped: the text is as sent (no parsing, no allocation)
 		return utf8.ValidString(u.RawQuery) && strings.IndexByte(u.RawQuery, 0) < 0
