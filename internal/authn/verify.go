@@ -3,6 +3,7 @@ package authn
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -18,8 +19,10 @@ import (
 
 // Sites finds sites and their application keys.
 type Sites interface {
-	// Authenticate finds a site by id and checks its base64 secret.
-	Authenticate(ctx context.Context, siteID int64, secret string) (site.Site, error)
+	// ByID finds a site: site.ErrNotFound when there is none.
+	ByID(ctx context.Context, siteID int64) (site.Site, error)
+	// Key finds an application key of a site: site.ErrKeyNotFound when it
+	// is unknown, another site's or revoked.
 	Key(ctx context.Context, siteID int64, userKey string) (site.AppKey, error)
 }
 
@@ -68,7 +71,7 @@ func (v *Verifier) Secret(ctx context.Context, st site.Site, userKey, secret str
 	p := &Principal{Site: st, Proof: Secret, Server: true}
 	key := st.Secret
 	if userKey != "" {
-		k, err := v.sites.Key(ctx, st.ID, userKey)
+		k, err := v.key(ctx, st.ID, userKey)
 		if err != nil {
 			return nil, err
 		}
@@ -115,7 +118,7 @@ func (v *Verifier) Signature(ctx context.Context, st site.Site, s Signed) (*Prin
 		key, p.Session, p.Account = secret, &sess, &a
 		signer = fmt.Sprintf("session:%d:", sess.ID)
 	} else if s.UserKey != "" {
-		k, err := v.sites.Key(ctx, st.ID, s.UserKey)
+		k, err := v.key(ctx, st.ID, s.UserKey)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +161,7 @@ func (v *Verifier) Bearer(ctx context.Context, st site.Site, token string) (*Pri
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, errcode.New(errcode.InvalidToken, "Invalid token: not an RS256 JWT")
 	}
-	k, err := v.sites.Key(ctx, st.ID, jws.Signatures[0].Header.KeyID)
+	k, err := v.key(ctx, st.ID, jws.Signatures[0].Header.KeyID)
 	if err != nil {
 		return nil, err
 	}
@@ -200,8 +203,11 @@ func (v *Verifier) Basic(ctx context.Context, user, pass string, secure bool) (*
 	if err != nil || id <= 0 {
 		return nil, errcode.New(errcode.InvalidSecret, "Invalid site credentials")
 	}
-	st, err := v.sites.Authenticate(ctx, id, pass)
-	if err != nil {
+	st, err := v.sites.ByID(ctx, id)
+	switch {
+	case errors.Is(err, site.ErrNotFound) || err == nil && !st.SecretMatches(pass):
+		return nil, errcode.New(errcode.InvalidSecret, "Invalid site credentials")
+	case err != nil:
 		return nil, err
 	}
 	return &Principal{Site: st, Proof: Basic, Server: true}, nil
@@ -250,4 +256,14 @@ func (v *Verifier) useNonce(ctx context.Context, siteID int64, nonce string, ts 
 
 func secretOverHTTP() error {
 	return errcode.New(errcode.SecretSentOverHTTP, "Secret Sent Over Http: send the secret over HTTPS")
+}
+
+// key finds the application key a request names: 403010 when the site has
+// no such key, or it was revoked.
+func (v *Verifier) key(ctx context.Context, siteID int64, userKey string) (site.AppKey, error) {
+	k, err := v.sites.Key(ctx, siteID, userKey)
+	if errors.Is(err, site.ErrKeyNotFound) {
+		return site.AppKey{}, errcode.New(errcode.InvalidSecret, "Invalid Secret: unknown or revoked userKey")
+	}
+	return k, err
 }

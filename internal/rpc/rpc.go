@@ -6,6 +6,7 @@ package rpc
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -186,6 +187,9 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 		return nil, errcode.New(errcode.MissingAPIKey, "Missing required parameter: apiKey")
 	}
 	st, err := h.sites.ByAPIKey(r.Context(), apiKey)
+	if errors.Is(err, site.ErrNotFound) {
+		return nil, errcode.New(errcode.InvalidAPIKey, "Invalid ApiKey parameter")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -100,20 +100,17 @@ func (s *Service) CreateKey(ctx context.Context, siteID int64, name string, scop
 	return k, nil
 }
 
-// Key returns the application key userKey of site siteID: 403010 when it is
-// unknown, of another site or revoked.
+// Key returns the application key userKey of site siteID: ErrKeyNotFound
+// when it is unknown, of another site or revoked.
 func (s *Service) Key(ctx context.Context, siteID int64, userKey string) (AppKey, error) {
-	bad := errcode.New(errcode.InvalidSecret, "Invalid Secret: unknown or revoked userKey")
 	if userKey == "" || len(userKey) > 64 {
-		return AppKey{}, bad
+		return AppKey{}, ErrKeyNotFound
 	}
 	if k, ok := s.keys.get(userKey); ok && k.SiteID == siteID {
 		return k, nil
 	}
 	rec, err := s.store.AppKeyByUserKey(ctx, userKey)
 	switch {
-	case errors.Is(err, ErrKeyNotFound):
-		return AppKey{}, bad
 	case err != nil:
 		return AppKey{}, err
 	}
@@ -124,7 +121,7 @@ func (s *Service) Key(ctx context.Context, siteID int64, userKey string) (AppKey
 	k := rec.AppKey
 	k.Secret = secret
 	if !k.RevokedAt.IsZero() || k.SiteID != siteID {
-		return AppKey{}, bad
+		return AppKey{}, ErrKeyNotFound
 	}
 	s.keys.put(userKey, k)
 	return k, nil
@@ -147,10 +144,7 @@ func (s *Service) Keys(ctx context.Context, siteID int64) ([]AppKey, error) {
 // within the cache TTL.
 func (s *Service) RevokeKey(ctx context.Context, siteID int64, userKey string) error {
 	if err := s.store.RevokeAppKey(ctx, siteID, userKey, s.now().UTC()); err != nil {
-		if errors.Is(err, ErrKeyNotFound) {
-			return errcode.Newf(errcode.NotFound, "no key %q in site %d", userKey, siteID)
-		}
-		return err
+		return fmt.Errorf("key %q of site %d: %w", userKey, siteID, err)
 	}
 	s.keys.forget(userKey)
 	return nil

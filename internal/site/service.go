@@ -120,48 +120,28 @@ func (s *Service) newSite(name string, domains []string) (Site, Record, error) {
 	return st, r, nil
 }
 
-// ByAPIKey returns the site of apiKey: 400093 when there is none.
+// ByAPIKey returns the site of apiKey: ErrNotFound when there is none.
 // Lookups are cached for a few seconds.
 func (s *Service) ByAPIKey(ctx context.Context, apiKey string) (Site, error) {
 	if st, ok := s.cache.byKey(apiKey); ok {
 		return st, nil
 	}
 	if apiKey == "" || len(apiKey) > maxAPIKeyLen {
-		return Site{}, errcode.New(errcode.InvalidAPIKey, "Invalid ApiKey parameter")
+		return Site{}, ErrNotFound
 	}
-	r, err := s.store.SiteByAPIKey(ctx, apiKey)
-	if errors.Is(err, ErrNotFound) {
-		return Site{}, errcode.New(errcode.InvalidAPIKey, "Invalid ApiKey parameter")
-	}
-	return s.open(r, err)
+	return s.open(s.store.SiteByAPIKey(ctx, apiKey))
 }
 
-// ByID returns site id: 404000 when there is none.
+// ByID returns site id: ErrNotFound when there is none.
 func (s *Service) ByID(ctx context.Context, id int64) (Site, error) {
 	if st, ok := s.cache.byID(id); ok {
 		return st, nil
 	}
 	r, err := s.store.SiteByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return Site{}, errcode.Newf(errcode.NotFound, "site %d not found", id)
+		return Site{}, fmt.Errorf("site %d: %w", id, err)
 	}
 	return s.open(r, err)
-}
-
-// Authenticate checks the credentials of the REST dialect: a site id and the
-// base64 secret. Any mismatch is 403010; the comparison is constant-time.
-func (s *Service) Authenticate(ctx context.Context, id int64, secret string) (Site, error) {
-	st, err := s.ByID(ctx, id)
-	if err != nil {
-		if errcode.From(err).Code == errcode.NotFound {
-			return Site{}, errcode.New(errcode.InvalidSecret, "Invalid site credentials")
-		}
-		return Site{}, err
-	}
-	if !st.SecretMatches(secret) {
-		return Site{}, errcode.New(errcode.InvalidSecret, "Invalid site credentials")
-	}
-	return st, nil
 }
 
 // SecretMatches reports, in constant time, whether secret (base64) is the site's.
@@ -279,7 +259,7 @@ func (s *Service) update(ctx context.Context, id int64, edit func(*Record) error
 	case editErr != nil:
 		return Site{}, editErr
 	case errors.Is(err, ErrNotFound):
-		return Site{}, errcode.Newf(errcode.NotFound, "site %d not found", id)
+		return Site{}, err
 	case err != nil:
 		return Site{}, fmt.Errorf("update site %d: %w", id, err)
 	}
