@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/custos-id/custos/internal/store"
 )
 
 // Clock is a clock the test moves, starting at Now.
@@ -48,4 +50,11 @@ func (a *App) SessionCode(t testing.TB, token string) float64 {
 	_, m := a.RPC(t, "accounts.getAccountInfo", Form("login_token", token), nil)
 	code, _ := m["errorCode"].(float64)
 	return code
+}
+
+// NewClockApp is NewApp on a clock the test moves (now), with a site
+// "clock" and no account.
+func NewClockApp(t testing.TB, engine store.Engine, now func() time.Time, opts ...Option) *App {
+	t.Helper()
+	return NewApp(t, engine, append([]Option{WithClock(now), WithSite("clock")}, opts...)...)
 }
