@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
 )
 
 // Clock is a clock the test moves, starting at Now.
@@ -57,4 +58,16 @@ func (a *App) SessionCode(t testing.TB, token string) float64 {
 func NewClockApp(t testing.TB, engine store.Engine, now func() time.Time, opts ...Option) *App {
 	t.Helper()
 	return NewApp(t, engine, append([]Option{WithClock(now), WithSite("clock")}, opts...)...)
+}
+
+// ForEachClockEngine runs test, in parallel, on a new NewClockApp of each
+// engine, with the clock the test moves.
+func ForEachClockEngine(t *testing.T, test func(t *testing.T, a *App, clock *Clock), opts ...Option) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			clock := NewClock()
+			test(t, NewClockApp(t, engine, clock.Now, opts...), clock)
+		})
+	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/site"
-	"github.com/custos-id/custos/internal/store/storetest"
 )
 
 // The /users API of the REST dialect, endpoint by endpoint: each success
@@ -801,56 +800,51 @@ func TestRESTEmailConfirmation(t *testing.T) {
 // Reset and confirmation tokens expire by the App's clock: 403 forbidden.
 func TestRESTExpiredTokens(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			clock := apitest.NewClock()
-			e := apitest.NewClockApp(t, engine, clock.Now)
-			s := newRESTScenario(t, e)
-			s.vars["id"] = s.createUser(t, `{"user":{"email_address":"late@example.com","password":"late-password-1"}}`)
-			resetToken := apitest.Scenario{Name: "reset token", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
-				Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"rtok": "reset_password_token"}}
-			confirmToken := apitest.Scenario{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
-				Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}}
-			reset := func(name, pw string, status int, want string) apitest.Scenario {
-				return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/reset_password", Status: status, WantBody: want,
-					Body: `{"user":{"reset_password_token":"{rtok}","password":"` + pw + `"}}`}
-			}
-			confirm := func(name string, status int, want string) apitest.Scenario {
-				return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Status: status, WantBody: want,
-					Body: `{"email_confirmation_token":"{ctok}"}`}
-			}
-			advance := func(d time.Duration) func(*testing.T, apitest.Response, map[string]any) {
-				return func(*testing.T, apitest.Response, map[string]any) { clock.Advance(d) }
-			}
-			resetExpired := restErr("forbidden", "Code expired: reset_password_token has expired")
+	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
+		s := newRESTScenario(t, e)
+		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"late@example.com","password":"late-password-1"}}`)
+		resetToken := apitest.Scenario{Name: "reset token", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
+			Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"rtok": "reset_password_token"}}
+		confirmToken := apitest.Scenario{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+			Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}}
+		reset := func(name, pw string, status int, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/reset_password", Status: status, WantBody: want,
+				Body: `{"user":{"reset_password_token":"{rtok}","password":"` + pw + `"}}`}
+		}
+		confirm := func(name string, status int, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Status: status, WantBody: want,
+				Body: `{"email_confirmation_token":"{ctok}"}`}
+		}
+		advance := func(d time.Duration) func(*testing.T, apitest.Response, map[string]any) {
+			return func(*testing.T, apitest.Response, map[string]any) { clock.Advance(d) }
+		}
+		resetExpired := restErr("forbidden", "Code expired: reset_password_token has expired")
 
-			// passwordReset.tokenExpiration is 3600 s by default.
-			resetToken.After = advance(3599 * time.Second)
-			s.run(t, []apitest.Scenario{resetToken, reset("a second before expiry", "late-password-2", 200, `{"user_id":{id}}`)})
-			resetToken.After = advance(3600 * time.Second)
-			s.run(t, []apitest.Scenario{
-				resetToken,
-				reset("expired", "late-password-3", 403, resetExpired),
-				reset("expired, with a password too short", "short", 403, resetExpired),
-				{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
-					Body: `{"email_address":"late@example.com","password":"late-password-2"}`, Status: 201,
-					Location: restBase + "/sign_ins/[0-9]+"},
-			})
-
-			// emailVerification.verificationEmailExpiration is 86400 s by default.
-			confirmToken.After = advance(86400 * time.Second)
-			s.run(t, []apitest.Scenario{
-				confirmToken,
-				confirm("expired confirmation", 403, restErr("forbidden", "Code expired: email_confirmation_token has expired")),
-			})
-			confirmToken.After = advance(86399 * time.Second)
-			s.run(t, []apitest.Scenario{confirmToken, confirm("a second before expiry", 200, "")})
-			if r := e.REST(t, "GET", "/users/"+s.vars["id"], ""); r.JSON(t)["confirmed"] != true {
-				t.Errorf("not confirmed: %s", r.Body)
-			}
+		// passwordReset.tokenExpiration is 3600 s by default.
+		resetToken.After = advance(3599 * time.Second)
+		s.run(t, []apitest.Scenario{resetToken, reset("a second before expiry", "late-password-2", 200, `{"user_id":{id}}`)})
+		resetToken.After = advance(3600 * time.Second)
+		s.run(t, []apitest.Scenario{
+			resetToken,
+			reset("expired", "late-password-3", 403, resetExpired),
+			reset("expired, with a password too short", "short", 403, resetExpired),
+			{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"late@example.com","password":"late-password-2"}`, Status: 201,
+				Location: restBase + "/sign_ins/[0-9]+"},
 		})
-	}
+
+		// emailVerification.verificationEmailExpiration is 86400 s by default.
+		confirmToken.After = advance(86400 * time.Second)
+		s.run(t, []apitest.Scenario{
+			confirmToken,
+			confirm("expired confirmation", 403, restErr("forbidden", "Code expired: email_confirmation_token has expired")),
+		})
+		confirmToken.After = advance(86399 * time.Second)
+		s.run(t, []apitest.Scenario{confirmToken, confirm("a second before expiry", 200, "")})
+		if r := e.REST(t, "GET", "/users/"+s.vars["id"], ""); r.JSON(t)["confirmed"] != true {
+			t.Errorf("not confirmed: %s", r.Body)
+		}
+	})
 }
 
 // ---------------------------------------------------------------- activate, deactivate, unlock

@@ -791,88 +791,83 @@ func TestAccountsSitesApart(t *testing.T) {
 // Sessions and one-time tokens end when their time is up, by the App's clock.
 func TestAccountsSessionExpiry(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			clock := apitest.NewClock()
-			e := apitest.NewClockApp(t, engine, clock.Now)
-			post := clockPost(t, e, clock)
-			session := func(form url.Values, expiresIn string) string {
-				t.Helper()
-				_, m := post("accounts.login", form)
-				si := apitest.Object(t, m, "sessionInfo")
-				if si["expires_in"] != expiresIn {
-					t.Errorf("expires_in %v, want %s", si["expires_in"], expiresIn)
-				}
-				return si["cookieValue"].(string)
+	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
+		post := clockPost(t, e, clock)
+		session := func(form url.Values, expiresIn string) string {
+			t.Helper()
+			_, m := post("accounts.login", form)
+			si := apitest.Object(t, m, "sessionInfo")
+			if si["expires_in"] != expiresIn {
+				t.Errorf("expires_in %v, want %s", si["expires_in"], expiresIn)
 			}
-			r, m := post("accounts.register", apitest.Form("email", "exp@example.com", "password", "pass-word-1",
-				"finalizeRegistration", "true", "sessionExpiration", "1"))
-			apitest.ExpectRPC(t, m, 0, "")
-			if si := apitest.Object(t, m, "sessionInfo"); si["expires_in"] != "1" {
-				t.Errorf("expires_in %v", si["expires_in"])
+			return si["cookieValue"].(string)
+		}
+		r, m := post("accounts.register", apitest.Form("email", "exp@example.com", "password", "pass-word-1",
+			"finalizeRegistration", "true", "sessionExpiration", "1"))
+		apitest.ExpectRPC(t, m, 0, "")
+		if si := apitest.Object(t, m, "sessionInfo"); si["expires_in"] != "1" {
+			t.Errorf("expires_in %v", si["expires_in"])
+		}
+		if ck := sessionCookie(e, r); ck == nil || !ck.Expires.Equal(apitest.Now.Add(time.Second).Truncate(time.Second)) {
+			t.Errorf("Set-Cookie %q", r.Header.Values("Set-Cookie"))
+		}
+		oneSecond := apitest.Object(t, m, "sessionInfo")["cookieValue"].(string)
+		creds := apitest.Form("loginID", "exp@example.com", "password", "pass-word-1")
+		with := func(k, v string) url.Values {
+			f := url.Values{}
+			for n, vs := range creds {
+				f[n] = vs
 			}
-			if ck := sessionCookie(e, r); ck == nil || !ck.Expires.Equal(apitest.Now.Add(time.Second).Truncate(time.Second)) {
-				t.Errorf("Set-Cookie %q", r.Header.Values("Set-Cookie"))
-			}
-			oneSecond := apitest.Object(t, m, "sessionInfo")["cookieValue"].(string)
-			creds := apitest.Form("loginID", "exp@example.com", "password", "pass-word-1")
-			with := func(k, v string) url.Values {
-				f := url.Values{}
-				for n, vs := range creds {
-					f[n] = vs
-				}
-				f.Set(k, v)
-				return f
-			}
-			loginOneSecond := session(with("sessionExpiration", "1"), "1")
-			browser := session(creds, "86400")
-			forever := session(with("sessionExpiration", "-2"), "0")
-			hour := session(with("sessionExpiration", "3600"), "3600")
+			f.Set(k, v)
+			return f
+		}
+		loginOneSecond := session(with("sessionExpiration", "1"), "1")
+		browser := session(creds, "86400")
+		forever := session(with("sessionExpiration", "-2"), "0")
+		hour := session(with("sessionExpiration", "3600"), "3600")
 
-			code := func(token string) (float64, string) {
-				_, m := post("accounts.getAccountInfo", apitest.Form("login_token", token))
-				d, _ := m["errorDetails"].(string)
-				return m["errorCode"].(float64), d
+		code := func(token string) (float64, string) {
+			_, m := post("accounts.getAccountInfo", apitest.Form("login_token", token))
+			d, _ := m["errorDetails"].(string)
+			return m["errorCode"].(float64), d
+		}
+		for _, tok := range []string{oneSecond, loginOneSecond, browser, forever, hour} {
+			if c, _ := code(tok); c != 0 {
+				t.Fatalf("a fresh session: %v", c)
 			}
-			for _, tok := range []string{oneSecond, loginOneSecond, browser, forever, hour} {
-				if c, _ := code(tok); c != 0 {
-					t.Fatalf("a fresh session: %v", c)
-				}
+		}
+		clock.Advance(time.Second) // expiry is at exactly the end
+		for _, s := range []struct {
+			name  string
+			token string
+			code  float64
+		}{
+			{"1 s session", oneSecond, 403011}, {"1 s session, again: deleted", oneSecond, 403001},
+			{"1 s login session", loginOneSecond, 403011}, {"browser session", browser, 0}, {"hour", hour, 0}, {"forever", forever, 0},
+		} {
+			if c, d := code(s.token); c != s.code {
+				t.Errorf("%s: %v %s, want %v", s.name, c, d, s.code)
+			} else if c == 403011 && d != "Session has expired" {
+				t.Errorf("%s: errorDetails %q", s.name, d)
 			}
-			clock.Advance(time.Second) // expiry is at exactly the end
-			for _, s := range []struct {
-				name  string
-				token string
-				code  float64
-			}{
-				{"1 s session", oneSecond, 403011}, {"1 s session, again: deleted", oneSecond, 403001},
-				{"1 s login session", loginOneSecond, 403011}, {"browser session", browser, 0}, {"hour", hour, 0}, {"forever", forever, 0},
-			} {
-				if c, d := code(s.token); c != s.code {
-					t.Errorf("%s: %v %s, want %v", s.name, c, d, s.code)
-				} else if c == 403011 && d != "Session has expired" {
-					t.Errorf("%s: errorDetails %q", s.name, d)
-				}
-			}
-			_, m = post("accounts.getAccountInfo", apitest.Form("login_token", loginOneSecond))
-			apitest.ExpectRPC(t, m, 403001, badToken)
+		}
+		_, m = post("accounts.getAccountInfo", apitest.Form("login_token", loginOneSecond))
+		apitest.ExpectRPC(t, m, 403001, badToken)
 
-			clock.Advance(2 * time.Hour)
-			if c, _ := code(hour); c != 403011 {
-				t.Errorf("hour session after 2 h: %v", c)
-			}
+		clock.Advance(2 * time.Hour)
+		if c, _ := code(hour); c != 403011 {
+			t.Errorf("hour session after 2 h: %v", c)
+		}
 
-			clock.Advance(22 * time.Hour) // 24 h and 2 s in all
-			if c, _ := code(browser); c != 403011 {
-				t.Errorf("browser session after 24 h: %v", c)
-			}
-			clock.Advance(365 * 24 * time.Hour)
-			if c, _ := code(forever); c != 0 {
-				t.Errorf("a session without expiry after a year: %v", c)
-			}
-		})
-	}
+		clock.Advance(22 * time.Hour) // 24 h and 2 s in all
+		if c, _ := code(browser); c != 403011 {
+			t.Errorf("browser session after 24 h: %v", c)
+		}
+		clock.Advance(365 * 24 * time.Hour)
+		if c, _ := code(forever); c != 0 {
+			t.Errorf("a session without expiry after a year: %v", c)
+		}
+	})
 }
 
 // clockPost is rpcPost on an env whose clock the test moves, checking that
@@ -891,31 +886,26 @@ func clockPost(t *testing.T, e *apitest.App, clock *apitest.Clock) func(string, 
 // An expired one-time token is 400015, told apart from an unknown one.
 func TestAccountsTokenExpiry(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			clock := apitest.NewClock()
-			e := apitest.NewClockApp(t, engine, clock.Now)
-			post := clockPost(t, e, clock)
-			_, m := post("accounts.register", apitest.Form("email", "exp@example.com", "password", "pass-word-1", "finalizeRegistration", "true"))
-			apitest.ExpectRPC(t, m, 0, "")
-			_, m = post("accounts.register", apitest.Form("email", "exp-pending@example.com", "password", "pass-word-1"))
-			pendingReg := m["regToken"].(string)
-			_, m = post("accounts.initRegistration", apitest.Form())
-			initReg := m["regToken"].(string)
-			_, m = post("accounts.resetPassword", e.Secret("loginID", "exp@example.com", "sendEmail", "false"))
-			reset := m["passwordResetToken"].(string)
-			clock.Advance(time.Second + 2*time.Hour)
-			_, m = post("accounts.finalizeRegistration", apitest.Form("regToken", pendingReg))
-			apitest.ExpectRPC(t, m, 400015, "Code expired: regToken has expired")
-			_, m = post("accounts.resendVerificationCode", apitest.Form("regToken", pendingReg))
-			apitest.ExpectRPC(t, m, 400015, "Code expired: regToken has expired")
-			_, m = post("accounts.register", apitest.Form("regToken", initReg, "email", "exp2@example.com", "password", "pass-word-1"))
-			apitest.ExpectRPC(t, m, 400015, "Code expired: regToken has expired")
-			_, m = post("accounts.resetPassword", apitest.Form("passwordResetToken", reset, "newPassword", "pass-word-2"))
-			apitest.ExpectRPC(t, m, 400015, "Code expired: passwordResetToken has expired")
-		})
-	}
+	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
+		post := clockPost(t, e, clock)
+		_, m := post("accounts.register", apitest.Form("email", "exp@example.com", "password", "pass-word-1", "finalizeRegistration", "true"))
+		apitest.ExpectRPC(t, m, 0, "")
+		_, m = post("accounts.register", apitest.Form("email", "exp-pending@example.com", "password", "pass-word-1"))
+		pendingReg := m["regToken"].(string)
+		_, m = post("accounts.initRegistration", apitest.Form())
+		initReg := m["regToken"].(string)
+		_, m = post("accounts.resetPassword", e.Secret("loginID", "exp@example.com", "sendEmail", "false"))
+		reset := m["passwordResetToken"].(string)
+		clock.Advance(time.Second + 2*time.Hour)
+		_, m = post("accounts.finalizeRegistration", apitest.Form("regToken", pendingReg))
+		apitest.ExpectRPC(t, m, 400015, "Code expired: regToken has expired")
+		_, m = post("accounts.resendVerificationCode", apitest.Form("regToken", pendingReg))
+		apitest.ExpectRPC(t, m, 400015, "Code expired: regToken has expired")
+		_, m = post("accounts.register", apitest.Form("regToken", initReg, "email", "exp2@example.com", "password", "pass-word-1"))
+		apitest.ExpectRPC(t, m, 400015, "Code expired: regToken has expired")
+		_, m = post("accounts.resetPassword", apitest.Form("passwordResetToken", reset, "newPassword", "pass-word-2"))
+		apitest.ExpectRPC(t, m, 400015, "Code expired: passwordResetToken has expired")
+	})
 }
 
 // ------------------------------------------------ getAccountInfo (server)

@@ -353,29 +353,24 @@ func TestAuthNonce(t *testing.T) {
 // purge of expired rows must not open a moment where a replay passes.
 func TestAuthNoncePurgeEdge(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			clock := apitest.NewClock()
-			e := apitest.NewClockApp(t, engine, clock.Now)
-			ts := apitest.Now.Truncate(time.Second)
-			form := signed(e.Site.Secret, "POST", receivedURL(e, "accounts.getPolicies"),
-				sdkForm(e.Site.APIKey, ts, "sections", "accountOptions"))
-			_, m := e.RPC(t, "accounts.getPolicies", form, nil)
-			expectAuth(t, m, 0, "")
-			// The last instant at which the request's timestamp is still
-			// within 120 s of the server's clock.
-			clock.Advance(ts.Add(authn.Window).Sub(clock.Now()))
-			if _, err := e.DB.Purge(context.Background(), clock.Now()); err != nil {
-				t.Fatal(err)
-			}
-			_, m = e.RPC(t, "accounts.getPolicies", form, nil)
-			expectAuth(t, m, 403004, dupNonce)
-			clock.Advance(time.Millisecond)
-			_, m = e.RPC(t, "accounts.getPolicies", form, nil)
-			expectAuth(t, m, 403002, expired(clock.Now()))
-		})
-	}
+	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
+		ts := apitest.Now.Truncate(time.Second)
+		form := signed(e.Site.Secret, "POST", receivedURL(e, "accounts.getPolicies"),
+			sdkForm(e.Site.APIKey, ts, "sections", "accountOptions"))
+		_, m := e.RPC(t, "accounts.getPolicies", form, nil)
+		expectAuth(t, m, 0, "")
+		// The last instant at which the request's timestamp is still
+		// within 120 s of the server's clock.
+		clock.Advance(ts.Add(authn.Window).Sub(clock.Now()))
+		if _, err := e.DB.Purge(context.Background(), clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		_, m = e.RPC(t, "accounts.getPolicies", form, nil)
+		expectAuth(t, m, 403004, dupNonce)
+		clock.Advance(time.Millisecond)
+		_, m = e.RPC(t, "accounts.getPolicies", form, nil)
+		expectAuth(t, m, 403002, expired(clock.Now()))
+	})
 }
 
 // ------------------------------------------ replay across two instances
