@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,7 +32,6 @@ const restNow = "2026-11-22T10:30:15Z"
 // (ids, tokens) fill the {name} placeholders of later ones.
 type restScenario struct {
 	e     *apitest.App
-	api   *apitest.App
 	other site.Site // a second site, with its own users and credentials
 	vars  map[string]string
 }
@@ -44,15 +42,14 @@ func newRESTScenario(t *testing.T, e *apitest.App) *restScenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := e
-	return &restScenario{e: e, api: api, other: other, vars: api.Vars}
+	return &restScenario{e: e, other: other, vars: e.Vars}
 }
 
 // run runs the scenarios in order, each as a subtest. A failed scenario
 // that saves a value stops the run: the ones after it depend on it.
 func (s *restScenario) run(t *testing.T, steps []apitest.Scenario) {
 	t.Helper()
-	apitest.Run(t, s.api, steps)
+	apitest.Run(t, s.e, steps)
 }
 
 // restUser is the JSON of a user resource.
@@ -336,10 +333,10 @@ func TestRESTGetUser(t *testing.T) {
 		s := newRESTScenario(t, e)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"get@example.com","password":"get-password-1"}}`)
 		tok := s.loginToken(t, `{"email_address":"get@example.com","password":"get-password-1"}`)
-		info := e.Call(t, "accounts.getAccountInfo", url.Values{"login_token": {tok}})
+		info := e.Call(t, "accounts.getAccountInfo", apitest.Form("login_token", tok))
 		uid, _ := info["UID"].(string)
-		if m := e.Call(t, "accounts.setAccountInfo", url.Values{"UID": {uid}, "secret": {e.Site.SecretBase64()},
-			"profile": {`{"firstName":"Gert","lastName":"Smit","age":41}`}}); m["errorCode"] != 0.0 {
+		if m := e.Call(t, "accounts.setAccountInfo", e.Secret("UID", uid,
+			"profile", `{"firstName":"Gert","lastName":"Smit","age":41}`)); m["errorCode"] != 0.0 {
 			t.Fatalf("setAccountInfo: %v", m)
 		}
 		user := restUser{id: "{id}", email: "get@example.com", signedIn: true}
