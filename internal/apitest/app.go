@@ -61,6 +61,7 @@ type config struct {
 	clock       func() time.Time
 	db          *store.DB
 	noSite      bool
+	siteName    string
 	options     []func(*app.Options)
 	maxBody     int64
 	realTime    bool
@@ -81,6 +82,10 @@ func WithDB(db *store.DB) Option { return func(c *config) { c.db = db } }
 
 // WithoutSite creates no site and seeds no account.
 func WithoutSite() Option { return func(c *config) { c.noSite = true } }
+
+// WithSite creates a site named name, with no account, instead of "test"
+// and ann.
+func WithSite(name string) Option { return func(c *config) { c.siteName = name } }
 
 // WithOptions changes the app.Options before the app is built.
 func WithOptions(f func(*app.Options)) Option {
@@ -129,10 +134,23 @@ func NewApp(t testing.TB, engine store.Engine, opts ...Option) *App {
 	t.Cleanup(srv.Close)
 	t.Cleanup(a.Accounts.Wait) // work after answers ends before the database closes
 	e := &App{App: a, Server: srv, DB: c.db, Vars: map[string]string{}, fixedClock: !c.realTime, clock: c.clock}
-	if !c.noSite {
+	switch {
+	case c.siteName != "":
+		e.Site = e.newSite(t, c.siteName)
+	case !c.noSite:
 		e.Site = e.seed(t)
 	}
 	return e
+}
+
+// newSite creates a site named name, with no domain and no account.
+func (a *App) newSite(t testing.TB, name string) site.Site {
+	t.Helper()
+	st, err := a.Sites.Create(context.Background(), name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // seed creates the site "test" and ann.

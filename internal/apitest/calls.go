@@ -4,6 +4,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
 )
 
 // Clock is a clock the test moves, starting at Now.
@@ -48,4 +51,23 @@ func (a *App) SessionCode(t testing.TB, token string) float64 {
 	_, m := a.RPC(t, "accounts.getAccountInfo", Form("login_token", token), nil)
 	code, _ := m["errorCode"].(float64)
 	return code
+}
+
+// NewClockApp is NewApp on a clock the test moves (now), with a site
+// "clock" and no account.
+func NewClockApp(t testing.TB, engine store.Engine, now func() time.Time, opts ...Option) *App {
+	t.Helper()
+	return NewApp(t, engine, append([]Option{WithClock(now), WithSite("clock")}, opts...)...)
+}
+
+// ForEachClockEngine runs test, in parallel, on a new NewClockApp of each
+// engine, with the clock the test moves.
+func ForEachClockEngine(t *testing.T, test func(t *testing.T, a *App, clock *Clock), opts ...Option) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			clock := NewClock()
+			test(t, NewClockApp(t, engine, clock.Now, opts...), clock)
+		})
+	}
 }

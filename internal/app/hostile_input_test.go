@@ -62,7 +62,7 @@ func TestHostileJSON(t *testing.T) {
 // Paths the ServeMux would redirect, and CONNECT, answer in the dialect
 // their path names.
 func TestPathsOutsideTheRoutes(t *testing.T) {
-	e := newEnv(t, store.SQLite)
+	e := apitest.NewApp(t, store.SQLite)
 	rpcUnknown := func(name string) []string {
 		return []string{`"errorCode":501001`, `"errorDetails":"Invalid API method: \"` + name + `\""`}
 	}
@@ -84,7 +84,7 @@ func TestPathsOutsideTheRoutes(t *testing.T) {
 	} {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			status, hdr, body := rawRequest(t, e, c.method+" "+c.path+" HTTP/1.1\r\nHost: x\r\nAuthorization: "+
-				apitest.Basic(e.site.ID, e.site.SecretBase64())+"\r\n\r\n")
+				apitest.Basic(e.Site.ID, e.Site.SecretBase64())+"\r\n\r\n")
 			if status >= 300 && status < 400 || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
 				t.Fatalf("HTTP %d %s: %s", status, hdr.Get("Content-Type"), body)
 			}
@@ -100,7 +100,7 @@ func TestPathsOutsideTheRoutes(t *testing.T) {
 // A body declared past the limit is refused before it is invited: no
 // "100 Continue", the answer at once, in the caller's dialect.
 func TestOversizedBodyNotInvited(t *testing.T) {
-	e := newEnv(t, store.SQLite)
+	e := apitest.NewApp(t, store.SQLite)
 	for _, c := range []struct{ path, ctype, want string }{
 		{"/accounts.register", "application/x-www-form-urlencoded", `"errorCode":413001`},
 		{"/accounts.getPolicies", "text/plain", `"errorCode":413001`},
@@ -119,15 +119,15 @@ func TestOversizedBodyNotInvited(t *testing.T) {
 
 // A body that stops arriving ends in 400001 whose details name no cause.
 func TestBodyReadErrorHidesCause(t *testing.T) {
-	e := newEnv(t, store.SQLite)
+	e := apitest.NewApp(t, store.SQLite)
 	for _, path := range []string{"/accounts.register", rest.Prefix + "/users"} {
-		conn, err := net.Dial("tcp", e.srv.Listener.Addr().String())
+		conn, err := net.Dial("tcp", e.Server.Listener.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
 		io.WriteString(conn, "POST "+path+" HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
-			"Authorization: "+apitest.Basic(e.site.ID, e.site.SecretBase64())+"\r\nContent-Length: 100\r\n\r\napiKey=")
+			"Authorization: "+apitest.Basic(e.Site.ID, e.Site.SecretBase64())+"\r\nContent-Length: 100\r\n\r\napiKey=")
 		conn.(*net.TCPConn).CloseWrite()
 		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
@@ -142,9 +142,9 @@ func TestBodyReadErrorHidesCause(t *testing.T) {
 
 // rawRequest writes a request as is (no client cleans its path or reads
 // its Expect header) and reads the first answer.
-func rawRequest(t *testing.T, e *env, head string) (int, http.Header, string) {
+func rawRequest(t *testing.T, e *apitest.App, head string) (int, http.Header, string) {
 	t.Helper()
-	conn, err := net.Dial("tcp", e.srv.Listener.Addr().String())
+	conn, err := net.Dial("tcp", e.Server.Listener.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/mail/mailtest"
@@ -120,9 +121,9 @@ func newMailEnv(t *testing.T, engine store.Engine) *mailEnv {
 	// App's PublicURL; the handler is set before the server starts.
 	srv := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + srv.Listener.Addr().String()
-	clock := &mailClock{t: now}
-	logs := &syncBuffer{}
-	o := testOptions(db, server.DefaultConfig(), clock.now)
+	clock := &mailClock{t: apitest.Now}
+	logs := &apitest.SyncBuffer{}
+	o := apitest.Options(db, server.DefaultConfig(), clock.now)
 	o.PublicURL = publicURL
 	o.Mail = observedSender{Sender: sender, results: attempts}
 	o.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -174,7 +175,7 @@ func forEachMailEngine(t *testing.T, test func(t *testing.T, e *mailEnv)) {
 }
 
 // get fetches an absolute URL (a link from a mail) or a path of the server.
-func (e *mailEnv) get(t *testing.T, link string) response {
+func (e *mailEnv) get(t *testing.T, link string) apitest.Response {
 	t.Helper()
 	if strings.HasPrefix(link, "/") {
 		link = e.srv.URL + link
@@ -185,7 +186,7 @@ func (e *mailEnv) get(t *testing.T, link string) response {
 	return e.send(t, "GET", link, nil)
 }
 
-func (e *mailEnv) send(t *testing.T, method, u string, form url.Values) response {
+func (e *mailEnv) send(t *testing.T, method, u string, form url.Values) apitest.Response {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), mailWaitTimeout)
 	defer cancel()
@@ -209,7 +210,7 @@ func (e *mailEnv) send(t *testing.T, method, u string, form url.Values) response
 	if err != nil {
 		t.Fatal(err)
 	}
-	return response{res.StatusCode, res.Header, b}
+	return apitest.Response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
 // call POSTs an RPC method with the site's apiKey and params (name, value
@@ -221,12 +222,12 @@ func (e *mailEnv) call(t *testing.T, method string, params ...string) map[string
 		form.Set(params[i], params[i+1])
 	}
 	r := e.send(t, "POST", e.srv.URL+"/"+method, form)
-	if r.status != http.StatusOK {
-		t.Fatalf("%s: HTTP %d: %s", method, r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("%s: HTTP %d: %s", method, r.Status, r.Body)
 	}
-	m := r.json(t)
+	m := r.JSON(t)
 	if sc, _ := m["statusCode"].(float64); sc >= 500 {
-		t.Errorf("%s: server error: %s", method, r.body)
+		t.Errorf("%s: server error: %s", method, r.Body)
 	}
 	return m
 }
@@ -297,19 +298,19 @@ func (e *mailEnv) waitMail(t *testing.T, to, path, param string) (mailtest.Recei
 }
 
 // wantPage checks an HTML page of the verification link.
-func (e *mailEnv) wantPage(t *testing.T, what string, r response, status int, text string) {
+func (e *mailEnv) wantPage(t *testing.T, what string, r apitest.Response, status int, text string) {
 	t.Helper()
-	if r.status != status {
-		t.Errorf("%s: HTTP %d, want %d: %.300s", what, r.status, status, r.body)
+	if r.Status != status {
+		t.Errorf("%s: HTTP %d, want %d: %.300s", what, r.Status, status, r.Body)
 	}
-	if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+	if ct := r.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 		t.Errorf("%s: Content-Type %q", what, ct)
 	}
-	if r.header.Get("Cache-Control") != "no-store" || r.header.Get("Referrer-Policy") != "no-referrer" {
-		t.Errorf("%s: Cache-Control %q, Referrer-Policy %q", what, r.header.Get("Cache-Control"), r.header.Get("Referrer-Policy"))
+	if r.Header.Get("Cache-Control") != "no-store" || r.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("%s: Cache-Control %q, Referrer-Policy %q", what, r.Header.Get("Cache-Control"), r.Header.Get("Referrer-Policy"))
 	}
-	if !strings.Contains(string(r.body), text) {
-		t.Errorf("%s: page lacks %q: %s", what, text, r.body)
+	if !strings.Contains(string(r.Body), text) {
+		t.Errorf("%s: page lacks %q: %s", what, text, r.Body)
 	}
 }
 
@@ -343,7 +344,7 @@ func TestEmailVerificationFlow(t *testing.T) {
 		if msg.Subject != "Confirm your email address for Acme" {
 			t.Errorf("subject %q", msg.Subject)
 		}
-		if exp := now.Add(86400 * time.Second).Format(mail.ExpiresLayout); !strings.Contains(msg.Text, exp) {
+		if exp := apitest.Now.Add(86400 * time.Second).Format(mail.ExpiresLayout); !strings.Contains(msg.Text, exp) {
 			t.Errorf("the mail does not say the link expires on %s:\n%s", exp, msg.Text)
 		}
 
@@ -441,12 +442,12 @@ func TestPasswordResetFlow(t *testing.T) {
 		if msg.Subject != "Reset your Acme password" {
 			t.Errorf("subject %q", msg.Subject)
 		}
-		if exp := now.Add(time.Hour).Format(mail.ExpiresLayout); !strings.Contains(msg.Text, exp) {
+		if exp := apitest.Now.Add(time.Hour).Format(mail.ExpiresLayout); !strings.Contains(msg.Text, exp) {
 			t.Errorf("the mail does not say the link expires on %s:\n%s", exp, msg.Text)
 		}
 		// The link of the mail opens custos's form; opening it spends nothing.
-		if r := e.get(t, link); r.status != http.StatusOK || !strings.Contains(string(r.body), `name="newPassword"`) {
-			t.Errorf("GET the reset link: HTTP %d: %.300s", r.status, r.body)
+		if r := e.get(t, link); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `name="newPassword"`) {
+			t.Errorf("GET the reset link: HTTP %d: %.300s", r.Status, r.Body)
 		}
 
 		done := e.call(t, "accounts.resetPassword", "passwordResetToken", pwrt, "newPassword", newPW)
@@ -651,7 +652,7 @@ func TestConcurrentRegistrations(t *testing.T) {
 				t.Errorf("request %d: HTTP %d: %s", i, r.status, r.body)
 				continue
 			}
-			m := response{body: r.body}.json(t)
+			m := apitest.Response{Body: r.body}.JSON(t)
 			switch code, _ := m["errorCode"].(float64); code {
 			case 0:
 				if winner >= 0 {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -57,10 +58,10 @@ var sixteenChanges = []policyChange{
 // of its site: afterwards every change is there. (Before site changes ran in
 // one transaction, the read-merge-write of concurrent calls lost most.)
 func TestConcurrentSetPolicies(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e *env) {
-		sites := []site.Site{e.site}
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		sites := []site.Site{e.Site}
 		for i := range 3 {
-			st, err := e.app.Sites.Create(context.Background(), fmt.Sprint("site ", i), nil)
+			st, err := e.App.Sites.Create(context.Background(), fmt.Sprint("site ", i), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,13 +89,13 @@ func TestConcurrentSetPolicies(t *testing.T) {
 		wg.Wait()
 		for i, m := range answers {
 			if errs[i] != nil || m["errorCode"] != 0.0 {
-				t.Errorf("call %d (%s %s): %v %s", i, calls[i].change.section, calls[i].change.raw(), errs[i], dump(m))
+				t.Errorf("call %d (%s %s): %v %s", i, calls[i].change.section, calls[i].change.raw(), errs[i], apitest.Dump(m))
 			}
 		}
 		for _, st := range sites {
 			m, err := postRPC(e, "accounts.getPolicies", url.Values{"apiKey": {st.APIKey}, "secret": {st.SecretBase64()}})
 			if err != nil || m["errorCode"] != 0.0 {
-				t.Fatalf("getPolicies: %v %s", err, dump(m))
+				t.Fatalf("getPolicies: %v %s", err, apitest.Dump(m))
 			}
 			for _, c := range sixteenChanges {
 				var v any = m[c.section]
@@ -112,8 +113,8 @@ func TestConcurrentSetPolicies(t *testing.T) {
 
 // postRPC POSTs form to an RPC method and decodes the answer. Unlike the
 // helpers of the other tests, it may run outside the test's goroutine.
-func postRPC(e *env, method string, form url.Values) (map[string]any, error) {
-	res, err := e.srv.Client().Post(e.srv.URL+"/"+method, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+func postRPC(e *apitest.App, method string, form url.Values) (map[string]any, error) {
+	res, err := e.Server.Client().Post(e.Server.URL+"/"+method, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, err
 	}

@@ -36,9 +36,14 @@ type Entry struct {
 }
 
 // Table is a dialect's words for the domain's errors, over the defaults.
+// Each adapter declares one (its Errors()), and renders every domain error
+// through it.
 type Table struct {
-	// Names are the wire names of the domain's attributes.
-	Names   map[account.Attribute]string
+	// Names are the wire names of the domain's attributes: every attribute
+	// has one in each dialect.
+	Names map[account.Attribute]string
+	// Entries are the catalog entry and the words of each condition the
+	// dialect tells its own way (see Entry.Format for the arguments).
 	Entries map[Key]Entry
 }
 

@@ -9,32 +9,28 @@ import (
 // Errors returns the REST dialect's table of the domain's errors.
 func Errors() dialect.Table { return errorTable }
 
-// errorTable is the REST dialect's table of the domain's errors: the
-// catalog entry and the words of each condition, and the body field names
-// of the domain's attributes. A refused login is told as the Social ID API
-// does: one base error whose code tells why.
+// errorTable names attributes by the body fields that carry them. A
+// refused login is told as the Social ID API does: one base error whose
+// code tells why.
 var errorTable = dialect.Table{
-	Names: map[account.Attribute]string{
-		account.AttrBase:     errcode.BaseAttribute,
-		account.AttrAccount:  "id",
-		account.AttrLoginID:  "email_address", // REST names the kind; a login ID of either kind is an email here
-		account.AttrEmail:    "email_address",
-		account.AttrUsername: "username",
-		account.AttrPassword: "password",
+	Names: byField(map[string][]account.Attribute{
+		errcode.BaseAttribute: {account.AttrBase},
+		"id":                  {account.AttrAccount},
+		// REST names the kind of a login ID: of either kind, it is an
+		// email here.
+		"email_address": {account.AttrLoginID, account.AttrEmail, account.AttrAddLoginEmails, account.AttrRemoveLoginEmails},
+		"username":      {account.AttrUsername},
 		// The new password of an update or a reset is the body's password.
-		account.AttrNewPassword:       "password",
-		account.AttrProfile:           "profile",
-		account.AttrData:              "data",
-		account.AttrAddLoginEmails:    "email_address",
-		account.AttrRemoveLoginEmails: "email_address",
-		account.AttrRegToken:          "registration_token",
-		account.AttrResetToken:        "reset_password_token",
-		account.AttrVerifyToken:       "email_confirmation_token",
-		account.AttrSessionExpiration: "session_expiration",
-		account.AttrActive:            "active",
-		account.AttrSendEmail:         "send_email",
-	},
-	// In the formats %[1]s is the attribute's wire name, %[2]… the arguments.
+		"password":                 {account.AttrPassword, account.AttrNewPassword},
+		"profile":                  {account.AttrProfile},
+		"data":                     {account.AttrData},
+		"registration_token":       {account.AttrRegToken},
+		"reset_password_token":     {account.AttrResetToken},
+		"email_confirmation_token": {account.AttrVerifyToken},
+		"session_expiration":       {account.AttrSessionExpiration},
+		"active":                   {account.AttrActive},
+		"send_email":               {account.AttrSendEmail},
+	}),
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                     {Code: errcode.NotFound, Format: "User not found"},
 		{Err: account.ErrNoEmail}:                                      {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: the user has no email address"},
@@ -49,4 +45,16 @@ var errorTable = dialect.Table{
 		{Err: account.ErrCaptchaRequired}:                              {Code: errcode.LoginFailedCaptchaRequired, Format: "Login Failed Captcha Required"},
 		{Err: account.ErrCaptchaWrong, Case: account.CaseRegistration}: {Code: errcode.CAPTCHAVerificationFailed, Format: "CAPTCHA verification failed"},
 	},
+}
+
+// byField turns body fields and the attributes each carries into the
+// attributes' names.
+func byField(fields map[string][]account.Attribute) map[account.Attribute]string {
+	names := map[account.Attribute]string{}
+	for field, attrs := range fields {
+		for _, a := range attrs {
+			names[a] = field
+		}
+	}
+	return names
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/site"
-	"github.com/custos-id/custos/internal/store/storetest"
 )
 
 // The /users API of the REST dialect, endpoint by endpoint: each success
@@ -33,27 +31,25 @@ const restNow = "2026-11-22T10:30:15Z"
 // restScenario runs scenarios against one env; values a scenario saves
 // (ids, tokens) fill the {name} placeholders of later ones.
 type restScenario struct {
-	e     *env
-	api   *apitest.App
+	e     *apitest.App
 	other site.Site // a second site, with its own users and credentials
 	vars  map[string]string
 }
 
-func newRESTScenario(t *testing.T, e *env) *restScenario {
+func newRESTScenario(t *testing.T, e *apitest.App) *restScenario {
 	t.Helper()
-	other, err := e.app.Sites.Create(context.Background(), "other", nil)
+	other, err := e.App.Sites.Create(context.Background(), "other", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := e.api()
-	return &restScenario{e: e, api: api, other: other, vars: api.Vars}
+	return &restScenario{e: e, other: other, vars: e.Vars}
 }
 
 // run runs the scenarios in order, each as a subtest. A failed scenario
 // that saves a value stops the run: the ones after it depend on it.
 func (s *restScenario) run(t *testing.T, steps []apitest.Scenario) {
 	t.Helper()
-	apitest.Run(t, s.api, steps)
+	apitest.Run(t, s.e, steps)
 }
 
 // restUser is the JSON of a user resource.
@@ -147,28 +143,28 @@ var (
 // createUser creates a user over REST and returns its id.
 func (s *restScenario) createUser(t *testing.T, body string) string {
 	t.Helper()
-	r := s.e.restCall(t, "POST", "/users", body)
-	if r.status != 201 {
-		t.Fatalf("create %s: %d %s", body, r.status, r.body)
+	r := s.e.REST(t, "POST", "/users", body)
+	if r.Status != 201 {
+		t.Fatalf("create %s: %d %s", body, r.Status, r.Body)
 	}
-	return jsonScalar(r.json(t)["id"])
+	return apitest.JSONScalar(r.JSON(t)["id"])
 }
 
 // createOtherUser creates a user of the second site and returns its id.
 func (s *restScenario) createOtherUser(t *testing.T, body string) string {
 	t.Helper()
 	o := *s
-	o.e = s.e.with(s.other)
+	o.e = s.e.With(s.other)
 	return o.createUser(t, body)
 }
 
 // loginToken logs in over REST and returns the login_token.
 func (s *restScenario) loginToken(t *testing.T, body string) string {
 	t.Helper()
-	r := s.e.restCall(t, "POST", "/users/login", body)
-	tok, _ := r.json(t)["login_token"].(string)
-	if r.status != 201 || tok == "" {
-		t.Fatalf("login %s: %d %s", body, r.status, r.body)
+	r := s.e.REST(t, "POST", "/users/login", body)
+	tok, _ := r.JSON(t)["login_token"].(string)
+	if r.Status != 201 || tok == "" {
+		t.Fatalf("login %s: %d %s", body, r.Status, r.Body)
 	}
 	return tok
 }
@@ -185,7 +181,7 @@ func (s *restScenario) checkLogin(user string) func(*testing.T, apitest.Response
 		if m["connection"] != restBase+"/connections/"+connID {
 			t.Errorf("connection %v", m["connection"])
 		}
-		if _, isNumber := m["user_id"].(float64); !isNumber || jsonScalar(m["user_id"]) != s.vars[user] {
+		if _, isNumber := m["user_id"].(float64); !isNumber || apitest.JSONScalar(m["user_id"]) != s.vars[user] {
 			t.Errorf("user_id %#v, want the number %s", m["user_id"], s.vars[user])
 		}
 		if len(m) != 4 {
@@ -195,7 +191,7 @@ func (s *restScenario) checkLogin(user string) func(*testing.T, apitest.Response
 		if tok == "" {
 			t.Fatalf("no login_token: %s", r.Body)
 		}
-		if code := sessionCode(t, s.e, tok); code != 0 {
+		if code := s.e.SessionCode(t, tok); code != 0 {
 			t.Errorf("accounts.getAccountInfo with the login_token: errorCode %v", code)
 		}
 	}
@@ -204,7 +200,7 @@ func (s *restScenario) checkLogin(user string) func(*testing.T, apitest.Response
 // wantSessionEnded asserts that an RPC session token no longer works.
 func (s *restScenario) wantSessionEnded(t *testing.T, tok string) {
 	t.Helper()
-	if code := sessionCode(t, s.e, tok); code == 0 {
+	if code := s.e.SessionCode(t, tok); code == 0 {
 		t.Errorf("the session %s still works", tok)
 	}
 }
@@ -212,7 +208,7 @@ func (s *restScenario) wantSessionEnded(t *testing.T, tok string) {
 // wantAvailable asserts accounts.isAvailableLoginID over RPC.
 func (s *restScenario) wantAvailable(t *testing.T, loginID string, want bool) {
 	t.Helper()
-	if got := available(t, s.e, loginID); got != want {
+	if got := s.e.Available(t, loginID); got != want {
 		t.Errorf("isAvailableLoginID(%s) = %t, want %t", loginID, got, want)
 	}
 }
@@ -223,7 +219,7 @@ const allowUsernames = `{"loginIdentifiers":"email,username"}`
 
 func TestRESTCreateUser(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
 		john := restUser{id: "{john}", email: "John.Doe@Example.com"}
 		s.run(t, []apitest.Scenario{
@@ -236,7 +232,7 @@ func TestRESTCreateUser(t *testing.T) {
 				Status: 422, WantBody: restInvalid(restField{"username", "is not a login identifier of this site", "invalid", 0},
 					restField{"email_address", "can't be blank", "blank", 0})},
 		})
-		setPolicy(t, e, "accountOptions", allowUsernames)
+		e.SetPolicies(t, "accountOptions", allowUsernames)
 		s.run(t, []apitest.Scenario{
 			{Name: "username only", Method: "POST", Path: rest.Prefix + "/users",
 				Body:   `{"user":{"username":"johnny","password":"new_user_secret"}}`,
@@ -260,9 +256,9 @@ func TestRESTCreateUser(t *testing.T) {
 // created), a body that is not what the route takes, no credentials.
 func TestRESTCreateUserRefused(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
-		setPolicy(t, e, "accountOptions", allowUsernames)
+		e.SetPolicies(t, "accountOptions", allowUsernames)
 		s.createUser(t, `{"user":{"email_address":"John.Doe@Example.com","password":"new_user_secret"}}`)
 		s.createUser(t, `{"user":{"username":"johnny","password":"new_user_secret"}}`)
 		s.createUser(t, `{"user":{"username":"mary","email_address":"mary@example.com","password":"new_user_secret"}}`)
@@ -333,14 +329,14 @@ func TestRESTCreateUserRefused(t *testing.T) {
 
 func TestRESTGetUser(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"get@example.com","password":"get-password-1"}}`)
 		tok := s.loginToken(t, `{"email_address":"get@example.com","password":"get-password-1"}`)
-		info := e.rpcForm(t, "accounts.getAccountInfo", url.Values{"login_token": {tok}})
+		info := e.Call(t, "accounts.getAccountInfo", apitest.Form("login_token", tok))
 		uid, _ := info["UID"].(string)
-		if m := e.rpcForm(t, "accounts.setAccountInfo", url.Values{"UID": {uid}, "secret": {e.site.SecretBase64()},
-			"profile": {`{"firstName":"Gert","lastName":"Smit","age":41}`}}); m["errorCode"] != 0.0 {
+		if m := e.Call(t, "accounts.setAccountInfo", e.Secret("UID", uid,
+			"profile", `{"firstName":"Gert","lastName":"Smit","age":41}`)); m["errorCode"] != 0.0 {
 			t.Fatalf("setAccountInfo: %v", m)
 		}
 		user := restUser{id: "{id}", email: "get@example.com", signedIn: true}
@@ -378,9 +374,9 @@ func TestRESTGetUser(t *testing.T) {
 
 func TestRESTUpdateUser(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
-		setPolicy(t, e, "accountOptions", allowUsernames)
+		e.SetPolicies(t, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"username":"johnny","email_address":"john@example.com","password":"first-password-1"}}`)
 		s.vars["mary"] = s.createUser(t, `{"user":{"username":"mary","email_address":"mary@example.com","password":"mary-password-1"}}`)
 		s.vars["otherID"] = s.createOtherUser(t,
@@ -474,7 +470,7 @@ func TestRESTUpdateUser(t *testing.T) {
 
 func TestRESTDeleteUser(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"del@example.com","password":"delete-password-1"}}`)
 		s.vars["otherID"] = s.createOtherUser(t,
@@ -514,9 +510,9 @@ func TestRESTDeleteUser(t *testing.T) {
 
 func TestRESTLogin(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
-		setPolicy(t, e, "accountOptions", allowUsernames)
+		e.SetPolicies(t, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"username":"logger","email_address":"log@example.com","password":"login-password-1"}}`)
 		ok := func(name, body string) apitest.Scenario {
 			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Body: body, Status: 201,
@@ -544,9 +540,9 @@ func TestRESTLogin(t *testing.T) {
 			{Name: "each login is a new sign-in", Method: "POST", Path: rest.Prefix + "/users/login",
 				Body: `{"username":"logger","password":"login-password-1"}`, Status: 201, Location: restBase + "/sign_ins/[0-9]+",
 				After: func(t *testing.T, r apitest.Response, m map[string]any) {
-					again := s.e.restCall(t, "POST", "/users/login", `{"username":"logger","password":"login-password-1"}`)
-					if again.header.Get("Location") == r.Header.Get("Location") || again.json(t)["login_token"] == m["login_token"] {
-						t.Errorf("two logins, one sign-in: %s and %s", r.Header.Get("Location"), again.header.Get("Location"))
+					again := s.e.REST(t, "POST", "/users/login", `{"username":"logger","password":"login-password-1"}`)
+					if again.Header.Get("Location") == r.Header.Get("Location") || again.JSON(t)["login_token"] == m["login_token"] {
+						t.Errorf("two logins, one sign-in: %s and %s", r.Header.Get("Location"), again.Header.Get("Location"))
 					}
 				}},
 
@@ -595,15 +591,15 @@ func TestRESTLogin(t *testing.T) {
 // own code until the email is confirmed, older users too.
 func TestRESTLoginUnconfirmed(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
-		setPolicy(t, e, "accountOptions", allowUsernames)
+		e.SetPolicies(t, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"username":"logger","email_address":"log@example.com","password":"login-password-1"}}`)
 		refused := func(name, body, want string) apitest.Scenario {
 			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Body: body, Status: 403, WantBody: want}
 		}
 		unconfirmed := restRefused("confirmed", "email address is not confirmed")
-		setPolicy(t, e, "accountOptions", `{"verifyEmail":true,"allowUnverifiedLogin":false,"loginIdentifiers":"email,username"}`)
+		e.SetPolicies(t, "accountOptions", `{"verifyEmail":true,"allowUnverifiedLogin":false,"loginIdentifiers":"email,username"}`)
 		s.run(t, []apitest.Scenario{
 			{Name: "create under verifyEmail", Method: "POST", Path: rest.Prefix + "/users",
 				Body:   `{"user":{"email_address":"unconf@example.com","username":"unconf","password":"login-password-1"}}`,
@@ -631,9 +627,9 @@ func TestRESTLoginUnconfirmed(t *testing.T) {
 
 func TestRESTFindBy(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
-		setPolicy(t, e, "accountOptions", allowUsernames)
+		e.SetPolicies(t, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"username":"Finder","email_address":"Find@Example.com","password":"find-password-1"}}`)
 		user := restUser{id: "{id}", username: "Finder", email: "Find@Example.com"}.String()
 		find := func(name, query string, status int, want string) apitest.Scenario {
@@ -661,16 +657,16 @@ func TestRESTFindBy(t *testing.T) {
 
 func TestRESTResetPassword(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
-		setPolicy(t, e, "accountOptions", allowUsernames)
+		e.SetPolicies(t, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"username":"resetter","email_address":"reset@example.com","password":"reset-password-1"}}`)
 		session := s.loginToken(t, `{"email_address":"reset@example.com","password":"reset-password-1"}`)
 		s.vars["otherID"] = s.createOtherUser(t,
 			`{"user":{"email_address":"reset@example.com","password":"reset-password-1"}}`)
 		resetTokenOf := func(name string) func(*testing.T, apitest.Response, map[string]any) {
 			return func(t *testing.T, r apitest.Response, m map[string]any) {
-				if jsonScalar(m["user_id"]) != s.vars[name] || len(m) != 2 {
+				if apitest.JSONScalar(m["user_id"]) != s.vars[name] || len(m) != 2 {
 					t.Errorf("want {user_id: %s, reset_password_token}: %s", s.vars[name], r.Body)
 				}
 			}
@@ -747,13 +743,13 @@ func TestRESTResetPassword(t *testing.T) {
 
 func TestRESTEmailConfirmation(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
-		setPolicy(t, e, "accountOptions", allowUsernames)
+		e.SetPolicies(t, "accountOptions", allowUsernames)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"conf@example.com","password":"confirm-password-1"}}`)
 		s.vars["nomail"] = s.createUser(t, `{"user":{"username":"nomail","password":"confirm-password-1"}}`)
 		tokenOf := func(t *testing.T, r apitest.Response, m map[string]any) {
-			if jsonScalar(m["user_id"]) != s.vars["id"] || len(m) != 2 {
+			if apitest.JSONScalar(m["user_id"]) != s.vars["id"] || len(m) != 2 {
 				t.Errorf("want {user_id: %s, email_confirmation_token}: %s", s.vars["id"], r.Body)
 			}
 		}
@@ -801,63 +797,58 @@ func TestRESTEmailConfirmation(t *testing.T) {
 // Reset and confirmation tokens expire by the App's clock: 403 forbidden.
 func TestRESTExpiredTokens(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			clock := newAccountsClock()
-			e := newClockEnv(t, engine, clock.now)
-			s := newRESTScenario(t, e)
-			s.vars["id"] = s.createUser(t, `{"user":{"email_address":"late@example.com","password":"late-password-1"}}`)
-			resetToken := apitest.Scenario{Name: "reset token", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
-				Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"rtok": "reset_password_token"}}
-			confirmToken := apitest.Scenario{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
-				Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}}
-			reset := func(name, pw string, status int, want string) apitest.Scenario {
-				return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/reset_password", Status: status, WantBody: want,
-					Body: `{"user":{"reset_password_token":"{rtok}","password":"` + pw + `"}}`}
-			}
-			confirm := func(name string, status int, want string) apitest.Scenario {
-				return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Status: status, WantBody: want,
-					Body: `{"email_confirmation_token":"{ctok}"}`}
-			}
-			advance := func(d time.Duration) func(*testing.T, apitest.Response, map[string]any) {
-				return func(*testing.T, apitest.Response, map[string]any) { clock.advance(d) }
-			}
-			resetExpired := restErr("forbidden", "Code expired: reset_password_token has expired")
+	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
+		s := newRESTScenario(t, e)
+		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"late@example.com","password":"late-password-1"}}`)
+		resetToken := apitest.Scenario{Name: "reset token", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
+			Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"rtok": "reset_password_token"}}
+		confirmToken := apitest.Scenario{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
+			Body: `{"email_address":"late@example.com"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}}
+		reset := func(name, pw string, status int, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/reset_password", Status: status, WantBody: want,
+				Body: `{"user":{"reset_password_token":"{rtok}","password":"` + pw + `"}}`}
+		}
+		confirm := func(name string, status int, want string) apitest.Scenario {
+			return apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Status: status, WantBody: want,
+				Body: `{"email_confirmation_token":"{ctok}"}`}
+		}
+		advance := func(d time.Duration) func(*testing.T, apitest.Response, map[string]any) {
+			return func(*testing.T, apitest.Response, map[string]any) { clock.Advance(d) }
+		}
+		resetExpired := restErr("forbidden", "Code expired: reset_password_token has expired")
 
-			// passwordReset.tokenExpiration is 3600 s by default.
-			resetToken.After = advance(3599 * time.Second)
-			s.run(t, []apitest.Scenario{resetToken, reset("a second before expiry", "late-password-2", 200, `{"user_id":{id}}`)})
-			resetToken.After = advance(3600 * time.Second)
-			s.run(t, []apitest.Scenario{
-				resetToken,
-				reset("expired", "late-password-3", 403, resetExpired),
-				reset("expired, with a password too short", "short", 403, resetExpired),
-				{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
-					Body: `{"email_address":"late@example.com","password":"late-password-2"}`, Status: 201,
-					Location: restBase + "/sign_ins/[0-9]+"},
-			})
-
-			// emailVerification.verificationEmailExpiration is 86400 s by default.
-			confirmToken.After = advance(86400 * time.Second)
-			s.run(t, []apitest.Scenario{
-				confirmToken,
-				confirm("expired confirmation", 403, restErr("forbidden", "Code expired: email_confirmation_token has expired")),
-			})
-			confirmToken.After = advance(86399 * time.Second)
-			s.run(t, []apitest.Scenario{confirmToken, confirm("a second before expiry", 200, "")})
-			if r := e.restCall(t, "GET", "/users/"+s.vars["id"], ""); r.json(t)["confirmed"] != true {
-				t.Errorf("not confirmed: %s", r.body)
-			}
+		// passwordReset.tokenExpiration is 3600 s by default.
+		resetToken.After = advance(3599 * time.Second)
+		s.run(t, []apitest.Scenario{resetToken, reset("a second before expiry", "late-password-2", 200, `{"user_id":{id}}`)})
+		resetToken.After = advance(3600 * time.Second)
+		s.run(t, []apitest.Scenario{
+			resetToken,
+			reset("expired", "late-password-3", 403, resetExpired),
+			reset("expired, with a password too short", "short", 403, resetExpired),
+			{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"email_address":"late@example.com","password":"late-password-2"}`, Status: 201,
+				Location: restBase + "/sign_ins/[0-9]+"},
 		})
-	}
+
+		// emailVerification.verificationEmailExpiration is 86400 s by default.
+		confirmToken.After = advance(86400 * time.Second)
+		s.run(t, []apitest.Scenario{
+			confirmToken,
+			confirm("expired confirmation", 403, restErr("forbidden", "Code expired: email_confirmation_token has expired")),
+		})
+		confirmToken.After = advance(86399 * time.Second)
+		s.run(t, []apitest.Scenario{confirmToken, confirm("a second before expiry", 200, "")})
+		if r := e.REST(t, "GET", "/users/"+s.vars["id"], ""); r.JSON(t)["confirmed"] != true {
+			t.Errorf("not confirmed: %s", r.Body)
+		}
+	})
 }
 
 // ---------------------------------------------------------------- activate, deactivate, unlock
 
 func TestRESTActivation(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
 		s.vars["id"] = s.createUser(t, `{"user":{"email_address":"act@example.com","password":"active-password-1"}}`)
 		s.vars["otherID"] = s.createOtherUser(t,
@@ -899,11 +890,11 @@ func TestRESTActivation(t *testing.T) {
 // 401, 406 and 400 in the one format, each with an X-Call-Id.
 func TestRESTEveryRoute(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newRESTScenario(t, e)
 		id := s.createUser(t, `{"user":{"email_address":"route@example.com","password":"route-password-1"}}`)
 		routes := 0
-		for _, pattern := range e.app.REST.Routes() {
+		for _, pattern := range e.App.REST.Routes() {
 			method, path, _ := strings.Cut(pattern, " ")
 			path = strings.ReplaceAll(path, "{id}", id)
 			if strings.HasPrefix(path, rest.Prefix+"/test/") {

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/captcha"
 	"github.com/custos-id/custos/internal/site"
@@ -49,7 +50,7 @@ const (
 // status and message, and details exactly (none on success).
 func abuseExpect(t *testing.T, m map[string]any, code float64, details string) {
 	t.Helper()
-	expect(t, m, code, details)
+	apitest.ExpectRPC(t, m, code, details)
 }
 
 // loopbackProxies trusts the test's own connections as a proxy, so that
@@ -58,8 +59,8 @@ var loopbackProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip
 
 // abuseEnv is a custos behind loopbackProxies, with a clock the test moves.
 type abuseEnv struct {
-	*env
-	clock *accountsClock
+	*apitest.App
+	clock *apitest.Clock
 	dbURL string
 }
 
@@ -82,21 +83,21 @@ func openDB(t *testing.T, u string) *store.DB {
 func newAbuseEnv(t *testing.T, engine store.Engine, opts func(*app.Options)) *abuseEnv {
 	t.Helper()
 	u := storetest.URL(t, engine)
-	clock := newAccountsClock()
-	e := instance(t, openDB(t, u), site.Site{}, clock.now, func(o *app.Options) {
+	clock := apitest.NewClock()
+	e := instance(t, openDB(t, u), site.Site{}, clock.Now, func(o *app.Options) {
 		o.TrustedProxies = loopbackProxies
 		if opts != nil {
 			opts(o)
 		}
 	})
-	st, err := e.app.Sites.Create(context.Background(), "abuse", nil)
+	st, err := e.App.Sites.Create(context.Background(), "abuse", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.site = st
+	e.Site = st
 	// The test server stands for a proxy that terminated TLS.
-	e.header = http.Header{"X-Forwarded-Proto": {"https"}}
-	return &abuseEnv{env: e, clock: clock, dbURL: u}
+	e.Header = http.Header{"X-Forwarded-Proto": {"https"}}
+	return &abuseEnv{App: e, clock: clock, dbURL: u}
 }
 
 // forEachAbuseEngine runs test on a new abuseEnv of each engine, in parallel.
@@ -122,26 +123,26 @@ func from(ip string) http.Header {
 
 // rpc POSTs a form from ip and returns the body, checking that no call ends
 // in a server error.
-func (e *env) rpc(t *testing.T, method, ip string, form url.Values) map[string]any {
+func (e *abuseEnv) rpc(t *testing.T, method, ip string, form url.Values) map[string]any {
 	t.Helper()
-	_, m := rpcPost(t, e, method, form, from(ip))
+	_, m := e.RPC(t, method, form, from(ip))
 	if s, _ := m["statusCode"].(float64); s >= 500 || s == 0 {
-		t.Errorf("%s: statusCode %v: %s", method, m["statusCode"], dump(m))
+		t.Errorf("%s: statusCode %v: %s", method, m["statusCode"], apitest.Dump(m))
 	}
 	return m
 }
 
 // policies sets policy sections in a server call and returns the answer.
-func (e *env) policies(t *testing.T, kv ...string) map[string]any {
+func (e *abuseEnv) policies(t *testing.T, kv ...string) map[string]any {
 	t.Helper()
-	return e.rpc(t, "accounts.setPolicies", "", withSecret(e, kv...))
+	return e.rpc(t, "accounts.setPolicies", "", e.Secret(kv...))
 }
 
 // mustPolicies sets policy sections, failing the test when they are refused.
-func (e *env) mustPolicies(t *testing.T, kv ...string) {
+func (e *abuseEnv) mustPolicies(t *testing.T, kv ...string) {
 	t.Helper()
 	if m := e.policies(t, kv...); m["errorCode"] != 0.0 {
-		t.Fatalf("setPolicies %v: %s", kv, dump(m))
+		t.Fatalf("setPolicies %v: %s", kv, apitest.Dump(m))
 	}
 }
 
@@ -162,17 +163,17 @@ func (e *abuseEnv) logins(t *testing.T, as []attempt) {
 	t.Helper()
 	for _, a := range as {
 		t.Run(a.name, func(t *testing.T) {
-			e.clock.advance(a.advance)
-			form := vals("loginID", a.loginID, "password", a.password)
+			e.clock.Advance(a.advance)
+			form := apitest.Form("loginID", a.loginID, "password", a.password)
 			if a.captchaToken != "" {
 				form.Set("captchaToken", a.captchaToken)
 			}
 			m := e.rpc(t, "accounts.login", a.ip, form)
 			abuseExpect(t, m, a.code, a.details)
 			if a.code != 0 {
-				expectAbsent(t, m, "UID", "sessionInfo")
+				apitest.ExpectAbsent(t, m, "UID", "sessionInfo")
 			} else if _, ok := m["sessionInfo"].(map[string]any); !ok {
-				t.Errorf("a login without sessionInfo: %s", dump(m))
+				t.Errorf("a login without sessionInfo: %s", apitest.Dump(m))
 			}
 		})
 	}
@@ -193,7 +194,7 @@ func TestAbuseAccountLockout(t *testing.T) {
 		e.mustPolicies(t, "security", lockPolicy)
 		const pw = "right-password-1"
 		for _, who := range []string{"lock", "bystander", "again", "reset", "window"} {
-			register(t, e.env, who+"@example.com", pw)
+			register(t, e.App, who+"@example.com", pw)
 		}
 		right := func(name, loginID string, code float64, details string) attempt {
 			return attempt{name: name, loginID: loginID, password: pw, code: code, details: details}
@@ -264,12 +265,12 @@ func TestAbuseBruteForce(t *testing.T) {
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`)
 		const pw = "right-password-1"
-		register(t, e.env, "victim@example.com", pw)
+		register(t, e.App, "victim@example.com", pw)
 		const guesses = 50
 		counts := map[float64]int{}
 		for i := range guesses {
 			ip := fmt.Sprintf("198.51.100.%d", i+1)
-			m := e.rpc(t, "accounts.login", ip, vals("loginID", "victim@example.com", "password", fmt.Sprintf("guess-%03d-password", i)))
+			m := e.rpc(t, "accounts.login", ip, apitest.Form("loginID", "victim@example.com", "password", fmt.Sprintf("guess-%03d-password", i)))
 			code, _ := m["errorCode"].(float64)
 			counts[code]++
 			switch {
@@ -278,7 +279,7 @@ func TestAbuseBruteForce(t *testing.T) {
 			case code == 403120:
 				abuseExpect(t, m, 403120, lockedAccount)
 			default:
-				t.Errorf("guess %d: %s", i, dump(m))
+				t.Errorf("guess %d: %s", i, apitest.Dump(m))
 			}
 		}
 		if counts[403042] != 5 || counts[403120] != guesses-5 {
@@ -303,14 +304,15 @@ func TestAbuseConcurrentBruteForce(t *testing.T) {
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`)
 		const pw = "right-password-1"
-		register(t, e.env, "rushed@example.com", pw)
+		register(t, e.App, "rushed@example.com", pw)
 		const guesses = 50
 		answers := make([]map[string]any, guesses)
 		var wg sync.WaitGroup
 		for i := range guesses {
 			wg.Go(func() {
-				_, answers[i] = rpcPost(t, e.env, "accounts.login", vals("loginID", "rushed@example.com",
+				_, answers[i] = e.App.RPC(t, "accounts.login", apitest.Form("loginID", "rushed@example.com",
 					"password", fmt.Sprintf("guess-%03d-password", i)), from(fmt.Sprintf("198.51.100.%d", i+1)))
+
 			})
 		}
 		wg.Wait()
@@ -324,11 +326,11 @@ func TestAbuseConcurrentBruteForce(t *testing.T) {
 			case 403120:
 				abuseExpect(t, m, 403120, lockedAccount)
 			default:
-				t.Errorf("guess %d: %s", i, dump(m))
+				t.Errorf("guess %d: %s", i, apitest.Dump(m))
 			}
 		}
 		if counts[403042] > 5 || counts[403042]+counts[403120] != guesses {
-			t.Errorf("%s: answers %v: %d guesses were tried against a threshold of 5", e.db.Engine(), counts, counts[403042])
+			t.Errorf("%s: answers %v: %d guesses were tried against a threshold of 5", e.DB.Engine(), counts, counts[403042])
 		}
 		e.logins(t, []attempt{
 			{name: "the right password after the burst", loginID: "rushed@example.com", password: pw, code: 403120, details: lockedAccount},
@@ -345,10 +347,10 @@ func TestAbuseLockoutAcrossInstances(t *testing.T) {
 			t.Parallel()
 			a := newAbuseEnv(t, engine, nil)
 			a.mustPolicies(t, "security", lockPolicy)
-			b := &abuseEnv{env: instance(t, openDB(t, a.dbURL), a.site, a.clock.now, func(o *app.Options) { o.TrustedProxies = loopbackProxies }),
+			b := &abuseEnv{App: instance(t, openDB(t, a.dbURL), a.Site, a.clock.Now, func(o *app.Options) { o.TrustedProxies = loopbackProxies }),
 				clock: a.clock, dbURL: a.dbURL}
 			const pw = "right-password-1"
-			register(t, b.env, "shared@example.com", pw)
+			register(t, b.App, "shared@example.com", pw)
 			right := attempt{loginID: "shared@example.com", password: pw}
 			locked := right
 			locked.code, locked.details = 403120, lockedAccount
@@ -363,7 +365,7 @@ func TestAbuseLockoutAcrossInstances(t *testing.T) {
 				l.name = tc.name
 				tc.on.logins(t, []attempt{l})
 			}
-			a.clock.advance(61 * time.Second)
+			a.clock.Advance(61 * time.Second)
 			ok := right
 			ok.name = "free on B"
 			b.logins(t, []attempt{ok})
@@ -384,7 +386,7 @@ func TestAbuseIPLockout(t *testing.T) {
 		e.mustPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":4,"lockoutTimeSec":120}}`)
 		const pw = "right-password-1"
 		for _, who := range []string{"one", "two", "three"} {
-			register(t, e.env, who+"@example.com", pw)
+			register(t, e.App, who+"@example.com", pw)
 		}
 		const attacker, other = "203.0.113.10", "203.0.113.20"
 		right := func(name, ip, loginID string, code float64, details string) attempt {
@@ -446,7 +448,7 @@ func TestAbuseIPLockoutSpoofedHeader(t *testing.T) {
 	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
 		e.mustPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":2,"lockoutTimeSec":120}}`)
-		register(t, e.env, "spoof@example.com", "right-password-1")
+		register(t, e.App, "spoof@example.com", "right-password-1")
 		const remote = "192.0.2.7:4444"
 		for i, tc := range []struct {
 			xff     string
@@ -457,8 +459,8 @@ func TestAbuseIPLockoutSpoofedHeader(t *testing.T) {
 			{"198.51.100.2", 403042, badLogin},
 			{"198.51.100.3", 403120, lockedAddress},
 		} {
-			form := vals("apiKey", e.site.APIKey, "loginID", "spoof@example.com", "password", "wrong-password-9")
-			_, m := rawCall(t, e.app.Handler(), "/accounts.login", remote, form, http.Header{"X-Forwarded-For": {tc.xff}})
+			form := apitest.Form("apiKey", e.Site.APIKey, "loginID", "spoof@example.com", "password", "wrong-password-9")
+			_, m := rawCall(t, e.App.Handler(), "/accounts.login", remote, form, http.Header{"X-Forwarded-For": {tc.xff}})
 			t.Run(strconv.Itoa(i+1), func(t *testing.T) { abuseExpect(t, m, tc.code, tc.details) })
 		}
 	})
@@ -537,11 +539,11 @@ func TestAbuseCaptchaPolicyNeedsVerifier(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) { abuseExpect(t, e.policies(t, tc.kv...), tc.code, tc.det) })
 		}
 		// Nothing of the refused changes was stored.
-		m := e.rpc(t, "accounts.getPolicies", "", withSecret(e.env, "sections", "registration,security"))
+		m := e.rpc(t, "accounts.getPolicies", "", e.App.Secret("sections", "registration,security"))
 		abuseExpect(t, m, 0, "")
-		if !jsonEqual(object(t, m, "registration")["requireCaptcha"], false) ||
-			!jsonEqual(object(t, object(t, m, "security"), "captcha"), map[string]any{"failedLoginThreshold": 0}) {
-			t.Errorf("policies after refusals: %s", dump(m))
+		if !apitest.JSONEqual(apitest.Object(t, m, "registration")["requireCaptcha"], false) ||
+			!apitest.JSONEqual(apitest.Object(t, apitest.Object(t, m, "security"), "captcha"), map[string]any{"failedLoginThreshold": 0}) {
+			t.Errorf("policies after refusals: %s", apitest.Dump(m))
 		}
 	})
 }
@@ -551,8 +553,8 @@ func TestAbuseCaptchaLogin(t *testing.T) {
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, f *fakeVerifier) {
 		abuseExpect(t, e.policies(t, "security", `{"captcha":{"failedLoginThreshold":2}}`), 0, "")
 		const pw = "right-password-1"
-		register(t, e.env, "cap@example.com", pw)
-		register(t, e.env, "other@example.com", pw)
+		register(t, e.App, "cap@example.com", pw)
+		register(t, e.App, "other@example.com", pw)
 		const ip, fresh = "203.0.113.50", "203.0.113.51"
 		e.logins(t, []attempt{
 			wrong("failure 1", ip, "cap@example.com"),
@@ -589,7 +591,7 @@ func TestAbuseCaptchaRegistration(t *testing.T) {
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, f *fakeVerifier) {
 		e.mustPolicies(t, "registration", `{"requireCaptcha":true}`)
 		reg := func(email, token string) url.Values {
-			v := vals("email", email, "password", "right-password-1", "finalizeRegistration", "true")
+			v := apitest.Form("email", email, "password", "right-password-1", "finalizeRegistration", "true")
 			if token != "" {
 				v.Set("captchaToken", token)
 			}
@@ -609,15 +611,15 @@ func TestAbuseCaptchaRegistration(t *testing.T) {
 				m := e.rpc(t, "accounts.register", "203.0.113.60", tc.form)
 				abuseExpect(t, m, tc.code, tc.details)
 				if tc.code != 0 {
-					expectAbsent(t, m, "UID", "sessionInfo")
+					apitest.ExpectAbsent(t, m, "UID", "sessionInfo")
 				}
 			})
 		}
 		// Only the solved registration made an account.
 		for email, want := range map[string]bool{"r1@example.com": true, "r2@example.com": true, "r3@example.com": false} {
-			m := e.rpc(t, "accounts.isAvailableLoginID", "", vals("loginID", email))
+			m := e.rpc(t, "accounts.isAvailableLoginID", "", apitest.Form("loginID", email))
 			if m["isAvailable"] != want {
-				t.Errorf("%s available: %s", email, dump(m))
+				t.Errorf("%s available: %s", email, apitest.Dump(m))
 			}
 		}
 	})
@@ -659,7 +661,7 @@ func shape(m map[string]any) []string {
 func TestAbuseHarvesting(t *testing.T) {
 	t.Parallel()
 	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		register(t, e.env, "known@example.com", "right-password-1")
+		register(t, e.App, "known@example.com", "right-password-1")
 		t.Run("policy", func(t *testing.T) {
 			abuseExpect(t, e.policies(t, "accountOptions", `{"preventLoginIDHarvesting":true}`), 401000, harvestPolicy)
 			abuseExpect(t, e.policies(t, "accountOptions", `{"preventLoginIDHarvesting":true,"verifyEmail":true}`), 0, "")
@@ -672,15 +674,15 @@ func TestAbuseHarvesting(t *testing.T) {
 				details   string
 				available any
 			}{
-				{"client, unknown", vals("loginID", "free@example.com"), 403026, harvestRefused, nil},
-				{"client, known", vals("loginID", "known@example.com"), 403026, harvestRefused, nil},
-				{"server, unknown", withSecret(e.env, "loginID", "free@example.com"), 0, "", true},
-				{"server, known", withSecret(e.env, "loginID", "known@example.com"), 0, "", false},
+				{"client, unknown", apitest.Form("loginID", "free@example.com"), 403026, harvestRefused, nil},
+				{"client, known", apitest.Form("loginID", "known@example.com"), 403026, harvestRefused, nil},
+				{"server, unknown", e.App.Secret("loginID", "free@example.com"), 0, "", true},
+				{"server, known", e.App.Secret("loginID", "known@example.com"), 0, "", false},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					m := e.rpc(t, "accounts.isAvailableLoginID", "", tc.form)
 					abuseExpect(t, m, tc.code, tc.details)
-					if !jsonEqual(m["isAvailable"], tc.available) {
+					if !apitest.JSONEqual(m["isAvailable"], tc.available) {
 						t.Errorf("isAvailable %v, want %v", m["isAvailable"], tc.available)
 					}
 				})
@@ -694,11 +696,11 @@ func TestAbuseHarvesting(t *testing.T) {
 			}{{"nobody@example.com", 0}, {"known@example.com", 1}, {"KNOWN@example.com", 1}, {"ghost", 0}} {
 				t.Run(tc.loginID, func(t *testing.T) {
 					before := e.mailCount(t)
-					m := e.rpc(t, "accounts.resetPassword", "", vals("loginID", tc.loginID))
+					m := e.rpc(t, "accounts.resetPassword", "", apitest.Form("loginID", tc.loginID))
 					abuseExpect(t, m, 0, "")
-					expectAbsent(t, m, "passwordResetToken", "UID")
+					apitest.ExpectAbsent(t, m, "passwordResetToken", "UID")
 					shapes = append(shapes, shape(m))
-					e.app.Accounts.Wait() // the mail of a known login ID is queued after the answer
+					e.App.Accounts.Wait() // the mail of a known login ID is queued after the answer
 					if n := e.mailCount(t) - before; n != tc.mails {
 						t.Errorf("%d mails queued, want %d", n, tc.mails)
 					}
@@ -710,7 +712,7 @@ func TestAbuseHarvesting(t *testing.T) {
 				}
 			}
 			// A server still learns the truth.
-			m := e.rpc(t, "accounts.resetPassword", "", withSecret(e.env, "loginID", "nobody@example.com", "sendEmail", "false"))
+			m := e.rpc(t, "accounts.resetPassword", "", e.App.Secret("loginID", "nobody@example.com", "sendEmail", "false"))
 			abuseExpect(t, m, 403047, "Login ID does not exist")
 		})
 	})
@@ -724,15 +726,15 @@ func TestAbuseHarvestingUsernames(t *testing.T) {
 	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, _ *fakeVerifier) {
 		abuseExpect(t, e.policies(t, "registration", `{"requireCaptcha":true}`,
 			"accountOptions", `{"preventLoginIDHarvesting":true,"loginIdentifiers":"email,username"}`), 0, "")
-		m := e.rpc(t, "accounts.register", "", vals("username", "harvey", "password", "right-password-1",
+		m := e.rpc(t, "accounts.register", "", apitest.Form("username", "harvey", "password", "right-password-1",
 			"finalizeRegistration", "true", "captchaToken", "good"))
 		abuseExpect(t, m, 0, "")
-		unknown := e.rpc(t, "accounts.resetPassword", "", vals("loginID", "nobody"))
+		unknown := e.rpc(t, "accounts.resetPassword", "", apitest.Form("loginID", "nobody"))
 		abuseExpect(t, unknown, 0, "")
-		known := e.rpc(t, "accounts.resetPassword", "", vals("loginID", "harvey"))
+		known := e.rpc(t, "accounts.resetPassword", "", apitest.Form("loginID", "harvey"))
 		abuseExpect(t, known, 0, "")
 		if !slices.Equal(shape(known), shape(unknown)) {
-			t.Errorf("a known username answers %s, an unknown one %s", dump(known), dump(unknown))
+			t.Errorf("a known username answers %s, an unknown one %s", apitest.Dump(known), apitest.Dump(unknown))
 		}
 	})
 }
@@ -745,7 +747,7 @@ func TestLogScanSecrets(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			logs := &syncBuffer{}
+			logs := &apitest.SyncBuffer{}
 			e := newAbuseEnv(t, engine, func(o *app.Options) {
 				o.Log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			})
@@ -762,7 +764,7 @@ func TestLogScanSecrets(t *testing.T) {
 			ok := func(what string, m map[string]any) map[string]any {
 				t.Helper()
 				if m["errorCode"] != 0.0 {
-					t.Fatalf("%s: %s", what, dump(m))
+					t.Fatalf("%s: %s", what, apitest.Dump(m))
 				}
 				return m
 			}
@@ -771,69 +773,69 @@ func TestLogScanSecrets(t *testing.T) {
 			for _, p := range []string{pw1, pw2, pw3, pwWrong} {
 				keep("password", p)
 			}
-			keep("site secret", e.site.SecretBase64())
+			keep("site secret", e.Site.SecretBase64())
 
 			// Registration with a regToken.
-			regToken := keep("regToken", str(ok("initRegistration", e.rpc(t, "accounts.initRegistration", "", vals())), "regToken"))
-			reg := ok("register", e.rpc(t, "accounts.register", "", vals("regToken", regToken, "email", "logscan@example.com",
+			regToken := keep("regToken", str(ok("initRegistration", e.rpc(t, "accounts.initRegistration", "", apitest.Form())), "regToken"))
+			reg := ok("register", e.rpc(t, "accounts.register", "", apitest.Form("regToken", regToken, "email", "logscan@example.com",
 				"password", pw1, "finalizeRegistration", "true")))
 			uid := str(reg, "UID")
-			keep("register session", str(object(t, reg, "sessionInfo"), "cookieValue"))
-			pending := ok("pending register", e.rpc(t, "accounts.register", "", vals("email", "pending@example.com", "password", pw1)))
+			keep("register session", str(apitest.Object(t, reg, "sessionInfo"), "cookieValue"))
+			pending := ok("pending register", e.rpc(t, "accounts.register", "", apitest.Form("email", "pending@example.com", "password", pw1)))
 			keep("pending regToken", str(pending, "regToken"))
 
 			// A failed login, then logins of both kinds.
-			if m := e.rpc(t, "accounts.login", "", vals("loginID", "logscan@example.com", "password", pwWrong)); m["errorCode"] != 403042.0 {
-				t.Fatalf("wrong password: %s", dump(m))
+			if m := e.rpc(t, "accounts.login", "", apitest.Form("loginID", "logscan@example.com", "password", pwWrong)); m["errorCode"] != 403042.0 {
+				t.Fatalf("wrong password: %s", apitest.Dump(m))
 			}
-			browser := keep("browser session", str(object(t, ok("login", e.rpc(t, "accounts.login", "",
-				vals("loginID", "logscan@example.com", "password", pw1))), "sessionInfo"), "cookieValue"))
-			mobile := object(t, ok("mobile login", e.rpc(t, "accounts.login", "",
-				vals("loginID", "logscan@example.com", "password", pw1, "targetEnv", "mobile"))), "sessionInfo")
+			browser := keep("browser session", str(apitest.Object(t, ok("login", e.rpc(t, "accounts.login", "",
+				apitest.Form("loginID", "logscan@example.com", "password", pw1))), "sessionInfo"), "cookieValue"))
+			mobile := apitest.Object(t, ok("mobile login", e.rpc(t, "accounts.login", "",
+				apitest.Form("loginID", "logscan@example.com", "password", pw1, "targetEnv", "mobile"))), "sessionInfo")
 			mobileToken := keep("mobile session", str(mobile, "sessionToken"))
 			mobileSecret := keep("sessionSecret", str(mobile, "sessionSecret"))
 
 			// Calls with the session.
-			ok("getAccountInfo", e.rpc(t, "accounts.getAccountInfo", "", vals("login_token", browser)))
+			ok("getAccountInfo", e.rpc(t, "accounts.getAccountInfo", "", apitest.Form("login_token", browser)))
 			oauth := "OAuth " + mobileToken
 			keep("Authorization: OAuth", oauth)
-			if _, m := rpcPost(t, e.env, "accounts.getAccountInfo", vals(), http.Header{"Authorization": {oauth}}); m["errorCode"] != 0.0 {
-				t.Fatalf("Authorization: OAuth: %s", dump(m))
+			if _, m := e.App.RPC(t, "accounts.getAccountInfo", apitest.Form(), http.Header{"Authorization": {oauth}}); m["errorCode"] != 0.0 {
+				t.Fatalf("Authorization: OAuth: %s", apitest.Dump(m))
 			}
-			sf := signed(b64(t, mobileSecret), "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "oauth_token", mobileToken))
+			sf := signed(b64(t, mobileSecret), "POST", receivedURL(e.App, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "oauth_token", mobileToken))
 			keep("session signature", sf.Get("sig"))
 			ok("signed with the session", e.rpc(t, getAccountInfo, "", sf))
-			ss := signed(e.site.Secret, "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", uid))
+			ss := signed(e.Site.Secret, "POST", receivedURL(e.App, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "UID", uid))
 			keep("site signature", ss.Get("sig"))
 			ok("signed with the site secret", e.rpc(t, getAccountInfo, "", ss))
-			jwt := ok("getJWT", e.rpc(t, "accounts.getJWT", "", vals("login_token", browser)))
+			jwt := ok("getJWT", e.rpc(t, "accounts.getJWT", "", apitest.Form("login_token", browser)))
 			keep("id_token", str(jwt, "id_token"))
-			ok("getJWT, server", e.rpc(t, "accounts.getJWT", "", withSecret(e.env, "targetUID", uid)))
-			ok("setAccountInfo", e.rpc(t, "accounts.setAccountInfo", "", vals("login_token", browser, "password", pw1, "newPassword", pw2)))
-			if r := e.do(t, "GET", "/accounts.getAccountInfo?apiKey="+e.site.APIKey+"&UID="+uid+"&secret="+url.QueryEscape(e.site.SecretBase64()),
-				nil, nil); r.json(t)["errorCode"] != 0.0 {
-				t.Fatalf("GET with the secret: %s", r.body)
+			ok("getJWT, server", e.rpc(t, "accounts.getJWT", "", e.App.Secret("targetUID", uid)))
+			ok("setAccountInfo", e.rpc(t, "accounts.setAccountInfo", "", apitest.Form("login_token", browser, "password", pw1, "newPassword", pw2)))
+			if r := e.Do(t, "GET", "/accounts.getAccountInfo?apiKey="+e.Site.APIKey+"&UID="+uid+"&secret="+url.QueryEscape(e.Site.SecretBase64()),
+				nil, nil); r.JSON(t)["errorCode"] != 0.0 {
+				t.Fatalf("GET with the secret: %s", r.Body)
 			}
 
 			// A password reset.
 			rst := keep("reset token", str(ok("resetPassword", e.rpc(t, "accounts.resetPassword", "",
-				withSecret(e.env, "loginID", "logscan@example.com", "sendEmail", "false"))), "passwordResetToken"))
-			ok("resetPassword with the token", e.rpc(t, "accounts.resetPassword", "", vals("passwordResetToken", rst, "newPassword", pw3)))
+				e.App.Secret("loginID", "logscan@example.com", "sendEmail", "false"))), "passwordResetToken"))
+			ok("resetPassword with the token", e.rpc(t, "accounts.resetPassword", "", apitest.Form("passwordResetToken", rst, "newPassword", pw3)))
 
 			// The REST dialect.
-			keep("Authorization: Basic", basicAuth(e.site.ID, e.site.SecretBase64()))
-			r := e.restCall(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pw3+`"}`)
-			if r.status != 201 {
-				t.Fatalf("REST login: %d %s", r.status, r.body)
+			keep("Authorization: Basic", apitest.Basic(e.Site.ID, e.Site.SecretBase64()))
+			r := e.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pw3+`"}`)
+			if r.Status != 201 {
+				t.Fatalf("REST login: %d %s", r.Status, r.Body)
 			}
-			keep("login_token", jsonScalar(r.json(t)["login_token"]))
-			if r := e.restCall(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pwWrong+`"}`); r.status != 403 {
-				t.Fatalf("REST wrong password: %d %s", r.status, r.body)
+			keep("login_token", apitest.JSONScalar(r.JSON(t)["login_token"]))
+			if r := e.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pwWrong+`"}`); r.Status != 403 {
+				t.Fatalf("REST wrong password: %d %s", r.Status, r.Body)
 			}
-			r = e.restCall(t, "POST", "/users/reset_password/token", `{"email_address":"logscan@example.com"}`)
-			rt := keep("REST reset token", jsonScalar(r.json(t)["reset_password_token"]))
-			if r := e.restCall(t, "POST", "/users/reset_password", `{"user":{"reset_password_token":"`+rt+`","password":"`+pw1+`-rest"}}`); r.status != 200 {
-				t.Fatalf("REST reset: %d %s", r.status, r.body)
+			r = e.REST(t, "POST", "/users/reset_password/token", `{"email_address":"logscan@example.com"}`)
+			rt := keep("REST reset token", apitest.JSONScalar(r.JSON(t)["reset_password_token"]))
+			if r := e.REST(t, "POST", "/users/reset_password", `{"user":{"reset_password_token":"`+rt+`","password":"`+pw1+`-rest"}}`); r.Status != 200 {
+				t.Fatalf("REST reset: %d %s", r.Status, r.Body)
 			}
 			keep("REST password", pw1+"-rest")
 

@@ -31,7 +31,6 @@ import (
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/rest"
-	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -77,14 +76,14 @@ func outOfScope(method string) string {
 // and message, details exactly (none on success).
 func expectAuth(t *testing.T, m map[string]any, code float64, details string) {
 	t.Helper()
-	expect(t, m, code, details)
+	apitest.ExpectRPC(t, m, code, details)
 }
 
 // freshNonce is a nonce no request used.
 func freshNonce() string {
 	b := make([]byte, 12)
 	rand.Read(b)
-	return strconv.FormatInt(now.UnixMilli(), 10) + "_" + hex.EncodeToString(b)
+	return strconv.FormatInt(apitest.Now.UnixMilli(), 10) + "_" + hex.EncodeToString(b)
 }
 
 // sdkForm is the form of a signed call as an SDK builds it before signing:
@@ -114,11 +113,11 @@ func signed(secret []byte, httpMethod, signURL string, form url.Values) url.Valu
 
 // receivedURL is the URL of method as the server receives it: http, the
 // host and port of the test server.
-func (e *env) receivedURL(method string) string { return e.srv.URL + "/" + method }
+func receivedURL(e *apitest.App, method string) string { return e.Server.URL + "/" + method }
 
 // portlessURL is receivedURL without the port, as the .NET SDK signs.
-func (e *env) portlessURL(method string) string {
-	u, _ := url.Parse(e.srv.URL)
+func portlessURL(e *apitest.App, method string) string {
+	u, _ := url.Parse(e.Server.URL)
 	return "http://" + u.Hostname() + "/" + method
 }
 
@@ -130,10 +129,10 @@ func gigyaURL(method string) string {
 
 // send POSTs form (apiKey added unless it has one) and checks the whole
 // envelope, the Date header included.
-func send(t *testing.T, e *env, method string, form url.Values, hdr http.Header) map[string]any {
+func send(t *testing.T, e *apitest.App, method string, form url.Values, hdr http.Header) map[string]any {
 	t.Helper()
-	r, m := rpcPost(t, e, method, form, hdr)
-	checkEnvelope(t, r, m)
+	r, m := e.RPC(t, method, form, hdr)
+	apitest.CheckEnvelope(t, r, m, apitest.Now)
 	return m
 }
 
@@ -148,10 +147,10 @@ func b64(t *testing.T, s string) []byte {
 }
 
 // otherSecret is a secret of the site's size that is not the site's.
-func otherSecret(e *env) []byte {
-	b := make([]byte, len(e.site.Secret))
+func otherSecret(e *apitest.App) []byte {
+	b := make([]byte, len(e.Site.Secret))
 	for i := range b {
-		b[i] = e.site.Secret[i] ^ 0x5a
+		b[i] = e.Site.Secret[i] ^ 0x5a
 	}
 	return b
 }
@@ -170,9 +169,9 @@ type authCase struct {
 	check   func(t *testing.T, m map[string]any)
 }
 
-func runAuth(t *testing.T, e *env, cases []authCase) {
+func runAuth(t *testing.T, e *apitest.App, cases []authCase) {
 	t.Helper()
-	a := e.api()
+	a := e
 	for _, tc := range cases {
 		s := apitest.Scenario{Name: tc.name, Path: "/" + cmp.Or(tc.method, getAccountInfo), Headers: tc.hdr,
 			Code: tc.code, Details: tc.details, Want: tc.want, Absent: tc.absent}
@@ -200,33 +199,33 @@ var (
 
 func TestAuthSiteSignature(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
-		secret := e.site.Secret
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		secret := e.Site.Secret
 		post := func(signURL string, kv ...string) func() url.Values {
 			return func() url.Values {
-				return signed(secret, "POST", signURL, sdkForm(e.site.APIKey, now, append([]string{"UID", annUID}, kv...)...))
+				return signed(secret, "POST", signURL, sdkForm(e.Site.APIKey, apitest.Now, append([]string{"UID", annUID}, kv...)...))
 			}
 		}
-		recv := e.receivedURL(getAccountInfo)
-		ms := strconv.FormatInt(now.UnixMilli(), 10)
-		at := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
+		recv := receivedURL(e, getAccountInfo)
+		ms := strconv.FormatInt(apitest.Now.UnixMilli(), 10)
+		at := func(d time.Duration) string { return strconv.FormatInt(apitest.Now.Add(d).Unix(), 10) }
 		runAuth(t, e, []authCase{
 			{name: "received URL with port", form: post(recv), code: 0, want: annView, absent: noUIDSig},
-			{name: "received URL without port (.NET)", form: post(e.portlessURL(getAccountInfo)), code: 0, want: annView, absent: noUIDSig},
+			{name: "received URL without port (.NET)", form: post(portlessURL(e, getAccountInfo)), code: 0, want: annView, absent: noUIDSig},
 			{name: "https variant of the received URL", form: post(strings.Replace(recv, "http://", "https://", 1)), code: 0, want: annView},
-			{name: "https variant without port", form: post(strings.Replace(e.portlessURL(getAccountInfo), "http://", "https://", 1)), code: 0},
+			{name: "https variant without port", form: post(strings.Replace(portlessURL(e, getAccountInfo), "http://", "https://", 1)), code: 0},
 			{name: "canonical Gigya URL (Node.js)", form: post(gigyaURL(getAccountInfo)), code: 0, want: annView, absent: noUIDSig},
 			{name: "timestamp in milliseconds (Node.js)", form: post(gigyaURL(getAccountInfo), "timestamp", ms), code: 0, want: annView},
 			{name: "the parameters every SDK adds", form: post(recv, "format", "json", "httpStatusCodes", "false", "sdk", "java_3.2.4",
 				"include", "profile,data"), code: 0, want: annView},
 			{name: "Node.js signs false as an empty string", form: func() url.Values {
-				f := signed(secret, "POST", gigyaURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID, "timestamp", ms,
+				f := signed(secret, "POST", gigyaURL(getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID, "timestamp", ms,
 					"format", "json", "httpStatusCodes", ""))
 				f.Set("httpStatusCodes", "false")
 				return f
 			}, code: 0, want: annView},
 			{name: "signed GET, parameters in the query", get: true, form: func() url.Values {
-				return signed(secret, "GET", recv, sdkForm(e.site.APIKey, now, "UID", annUID))
+				return signed(secret, "GET", recv, sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID))
 			}, code: 0, want: annView},
 			{name: "119 s old", form: post(recv, "timestamp", at(-119*time.Second)), code: 0},
 			{name: "120 s ahead", form: post(recv, "timestamp", at(120*time.Second)), code: 0},
@@ -237,15 +236,15 @@ func TestAuthSiteSignature(t *testing.T) {
 			{name: "unreadable timestamp", form: post(recv, "timestamp", "abc"), code: 400098, details: badTimestamp},
 			{name: "negative timestamp", form: post(recv, "timestamp", "-5"), code: 400098, details: badTimestamp},
 			{name: "fractional timestamp", form: post(recv, "timestamp", at(0)+".5"), code: 400098, details: badTimestamp},
-			{name: "121 s old", form: post(recv, "timestamp", at(-121*time.Second)), code: 403002, details: expired(now)},
-			{name: "121 s ahead", form: post(recv, "timestamp", at(121*time.Second)), code: 403002, details: expired(now)},
-			{name: "121 s old in milliseconds", form: post(recv, "timestamp", strconv.FormatInt(now.Add(-121*time.Second).UnixMilli(), 10)),
-				code: 403002, details: expired(now)},
+			{name: "121 s old", form: post(recv, "timestamp", at(-121*time.Second)), code: 403002, details: expired(apitest.Now)},
+			{name: "121 s ahead", form: post(recv, "timestamp", at(121*time.Second)), code: 403002, details: expired(apitest.Now)},
+			{name: "121 s old in milliseconds", form: post(recv, "timestamp", strconv.FormatInt(apitest.Now.Add(-121*time.Second).UnixMilli(), 10)),
+				code: 403002, details: expired(apitest.Now)},
 			{name: "expiry is checked before the signature", form: func() url.Values {
 				f := post(recv, "timestamp", at(-121*time.Second))()
 				f.Set("sig", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 				return f
-			}, code: 403002, details: expired(now)},
+			}, code: 403002, details: expired(apitest.Now)},
 
 			{name: "wrong sig", form: func() url.Values {
 				f := post(recv)()
@@ -269,17 +268,17 @@ func TestAuthSiteSignature(t *testing.T) {
 			{name: "a parameter added after signing", form: func() url.Values { f := post(recv)(); f.Set("include", "loginIDs"); return f },
 				code: 403003, details: badSig},
 			{name: "sig of another method", form: func() url.Values {
-				return signed(secret, "POST", e.receivedURL("accounts.setAccountInfo"), sdkForm(e.site.APIKey, now, "UID", annUID))
+				return signed(secret, "POST", receivedURL(e, "accounts.setAccountInfo"), sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID))
 			}, code: 403003, details: badSig},
 			{name: "sig of another host", form: post("https://accounts.eu1.gigya.com/" + getAccountInfo), code: 403003, details: badSig},
 			{name: "sig as GET, sent as POST", form: func() url.Values {
-				return signed(secret, "GET", recv, sdkForm(e.site.APIKey, now, "UID", annUID))
+				return signed(secret, "GET", recv, sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID))
 			}, code: 403003, details: badSig},
 			{name: "other secret", form: func() url.Values {
-				return signed(otherSecret(e), "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID))
+				return signed(otherSecret(e), "POST", recv, sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID))
 			}, code: 403003, details: badSig},
 			{name: "the base64 text of the secret as the key", form: func() url.Values {
-				return signed([]byte(e.site.SecretBase64()), "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID))
+				return signed([]byte(e.Site.SecretBase64()), "POST", recv, sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID))
 			}, code: 403003, details: badSig},
 			{name: "missing nonce", form: post(recv, "nonce", omit), code: 400002, details: missing("nonce")},
 			{name: "nonce too long", form: post(recv, "nonce", strings.Repeat("n", 257)), code: 400006,
@@ -292,19 +291,19 @@ func TestAuthSiteSignature(t *testing.T) {
 
 func TestAuthNonce(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
-		secret := e.site.Secret
-		recv := e.receivedURL(getAccountInfo)
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		secret := e.Site.Secret
+		recv := receivedURL(e, getAccountInfo)
 		form := func(nonce string, kv ...string) url.Values {
-			return signed(secret, "POST", recv, sdkForm(e.site.APIKey, now, append([]string{"UID", annUID, "nonce", nonce}, kv...)...))
+			return signed(secret, "POST", recv, sdkForm(e.Site.APIKey, apitest.Now, append([]string{"UID", annUID, "nonce", nonce}, kv...)...))
 		}
-		st2, err := e.app.Sites.Create(context.Background(), "second", nil)
+		st2, err := e.App.Sites.Create(context.Background(), "second", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e2 := e.with(st2)
+		e2 := e.With(st2)
 		uid2, _ := register(t, e2, "nonce@example.com", "pass-word-1")
-		key, err := e.app.Sites.CreateKey(context.Background(), e.site.ID, "backend", nil, "")
+		key, err := e.App.Sites.CreateKey(context.Background(), e.Site.ID, "backend", nil, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,33 +315,33 @@ func TestAuthNonce(t *testing.T) {
 			{name: "the same nonce in another request", form: func() url.Values { return form(first, "include", "profile") },
 				code: 403004, details: dupNonce},
 			{name: "the same nonce, ms timestamp", form: func() url.Values {
-				return form(first, "timestamp", strconv.FormatInt(now.UnixMilli(), 10))
+				return form(first, "timestamp", strconv.FormatInt(apitest.Now.UnixMilli(), 10))
 			}, code: 403004, details: dupNonce},
 			// Nonces are per signer: one signer cannot spend another's.
 			{name: "the same nonce by an application key of the site is its own", form: func() url.Values {
-				return signed(key.Secret, "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID, "userKey", key.UserKey, "nonce", first))
+				return signed(key.Secret, "POST", recv, sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID, "userKey", key.UserKey, "nonce", first))
 			}, code: 0},
 			{name: "and the application key's replay is refused", form: func() url.Values {
-				return signed(key.Secret, "POST", recv, sdkForm(e.site.APIKey, now, "UID", annUID, "userKey", key.UserKey, "nonce", first))
+				return signed(key.Secret, "POST", recv, sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID, "userKey", key.UserKey, "nonce", first))
 			}, code: 403004, details: dupNonce},
 			// A request that fails its checks does not spend its nonce.
 			{name: "a bad signature", form: func() url.Values { f := form(second); f.Set("sig", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="); return f },
 				code: 403003, details: badSig},
 			{name: "its nonce is still fresh", form: func() url.Values { return form(second) }, code: 0},
 			{name: "an expired request", form: func() url.Values {
-				return form(third, "timestamp", strconv.FormatInt(now.Add(-time.Hour).Unix(), 10))
-			}, code: 403002, details: expired(now)},
+				return form(third, "timestamp", strconv.FormatInt(apitest.Now.Add(-time.Hour).Unix(), 10))
+			}, code: 403002, details: expired(apitest.Now)},
 			{name: "its nonce is still fresh too", form: func() url.Values { return form(third) }, code: 0},
 			// A nonce is per site.
 			{name: "nonce of site 1 on site 1", form: func() url.Values { return form(fourth) }, code: 0},
 			{name: "the same nonce on site 2", form: func() url.Values {
-				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, now, "UID", uid2, "nonce", fourth))
+				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, apitest.Now, "UID", uid2, "nonce", fourth))
 			}, code: 0, want: map[string]any{"UID": uid2}},
 			{name: "and again on site 2", form: func() url.Values {
-				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, now, "UID", uid2, "nonce", fourth))
+				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, apitest.Now, "UID", uid2, "nonce", fourth))
 			}, code: 403004, details: dupNonce},
 			{name: "a nonce first seen on site 2", form: func() url.Values {
-				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, now, "UID", uid2, "nonce", fifth))
+				return signed(st2.Secret, "POST", recv, sdkForm(st2.APIKey, apitest.Now, "UID", uid2, "nonce", fifth))
 			}, code: 0},
 			{name: "then on site 1", form: func() url.Values { return form(fifth) }, code: 0},
 			{name: "nonces are case-sensitive", form: func() url.Values { return form(strings.ToUpper(fifth)) }, code: 0},
@@ -354,44 +353,36 @@ func TestAuthNonce(t *testing.T) {
 // purge of expired rows must not open a moment where a replay passes.
 func TestAuthNoncePurgeEdge(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			clock := newAccountsClock()
-			e := newClockEnv(t, engine, clock.now)
-			ts := now.Truncate(time.Second)
-			form := signed(e.site.Secret, "POST", e.receivedURL("accounts.getPolicies"),
-				sdkForm(e.site.APIKey, ts, "sections", "accountOptions"))
-			_, m := rpcPost(t, e, "accounts.getPolicies", form, nil)
-			expectAuth(t, m, 0, "")
-			// The last instant at which the request's timestamp is still
-			// within 120 s of the server's clock.
-			clock.advance(ts.Add(authn.Window).Sub(clock.now()))
-			if _, err := e.db.Purge(context.Background(), clock.now()); err != nil {
-				t.Fatal(err)
-			}
-			_, m = rpcPost(t, e, "accounts.getPolicies", form, nil)
-			expectAuth(t, m, 403004, dupNonce)
-			clock.advance(time.Millisecond)
-			_, m = rpcPost(t, e, "accounts.getPolicies", form, nil)
-			expectAuth(t, m, 403002, expired(clock.now()))
-		})
-	}
+	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
+		ts := apitest.Now.Truncate(time.Second)
+		form := signed(e.Site.Secret, "POST", receivedURL(e, "accounts.getPolicies"),
+			sdkForm(e.Site.APIKey, ts, "sections", "accountOptions"))
+		_, m := e.RPC(t, "accounts.getPolicies", form, nil)
+		expectAuth(t, m, 0, "")
+		// The last instant at which the request's timestamp is still
+		// within 120 s of the server's clock.
+		clock.Advance(ts.Add(authn.Window).Sub(clock.Now()))
+		if _, err := e.DB.Purge(context.Background(), clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		_, m = e.RPC(t, "accounts.getPolicies", form, nil)
+		expectAuth(t, m, 403004, dupNonce)
+		clock.Advance(time.Millisecond)
+		_, m = e.RPC(t, "accounts.getPolicies", form, nil)
+		expectAuth(t, m, 403002, expired(clock.Now()))
+	})
 }
 
 // ------------------------------------------ replay across two instances
 
 // instance is a second custos on db, serving site st, with the fixed clock.
-func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, opts func(*app.Options)) *env {
+func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, opts func(*app.Options)) *apitest.App {
 	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.MaxBodyBytes = maxBody
-	o := testOptions(db, cfg, clock)
-	if opts != nil {
-		opts(&o)
+	if opts == nil {
+		opts = func(*app.Options) {}
 	}
-	e := startApp(t, db, o)
-	e.site = st
+	e := apitest.NewApp(t, "", apitest.WithDB(db), apitest.WithoutSite(), apitest.WithClock(clock), apitest.WithOptions(opts))
+	e.Site = st
 	return e
 }
 
@@ -400,7 +391,7 @@ func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, 
 // twoInstances are two custos processes, a and b, on one database of
 // engine (each with its own pool), serving the site st, which has one
 // account, uid.
-func twoInstances(t *testing.T, engine store.Engine) (a, b *env, st site.Site, uid string) {
+func twoInstances(t *testing.T, engine store.Engine) (a, b *apitest.App, st site.Site, uid string) {
 	t.Helper()
 	ctx := context.Background()
 	u := storetest.URL(t, engine)
@@ -416,13 +407,13 @@ func twoInstances(t *testing.T, engine store.Engine) (a, b *env, st site.Site, u
 		return db
 	}
 	dbA, dbB := open(), open()
-	fixed := func() time.Time { return now }
+	fixed := func() time.Time { return apitest.Now }
 	a = instance(t, dbA, site.Site{}, fixed, nil)
-	st, err := a.app.Sites.Create(ctx, "shared", nil)
+	st, err := a.App.Sites.Create(ctx, "shared", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.site = st
+	a.Site = st
 	b = instance(t, dbB, st, fixed, nil)
 	uid, _ = register(t, a, "replay@example.com", "pass-word-1")
 	return a, b, st, uid
@@ -435,12 +426,12 @@ func TestAuthReplayAcrossInstances(t *testing.T) {
 			t.Parallel()
 			a, b, st, uid := twoInstances(t, engine)
 			ctx := context.Background()
-			key, err := a.app.Sites.CreateKey(ctx, st.ID, "backend", []string{"accounts.*"}, "")
+			key, err := a.App.Sites.CreateKey(ctx, st.ID, "backend", []string{"accounts.*"}, "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			priv, _ := rsaKeys(t)
-			jwtKey, err := a.app.Sites.CreateKey(ctx, st.ID, "jwt", nil, publicPEM(t, &priv.PublicKey))
+			jwtKey, err := a.App.Sites.CreateKey(ctx, st.ID, "jwt", nil, publicPEM(t, &priv.PublicKey))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -449,26 +440,26 @@ func TestAuthReplayAcrossInstances(t *testing.T) {
 				name        string
 				form        url.Values
 				hdr         http.Header
-				first, then *env
+				first, then *apitest.App
 			}{
 				{name: "site secret, canonical URL, A then B",
-					form: signed(st.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid)), first: a, then: b},
+					form: signed(st.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, apitest.Now, "UID", uid)), first: a, then: b},
 				{name: "site secret, URL without port, B then A",
-					form: signed(st.Secret, "POST", b.portlessURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid)), first: b, then: a},
+					form: signed(st.Secret, "POST", portlessURL(b, getAccountInfo), sdkForm(st.APIKey, apitest.Now, "UID", uid)), first: b, then: a},
 				{name: "application key, A then B",
-					form:  signed(key.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid, "userKey", key.UserKey)),
+					form:  signed(key.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, apitest.Now, "UID", uid, "userKey", key.UserKey)),
 					first: a, then: b},
-				{name: "Bearer JWT, B then A", form: vals("UID", uid),
-					hdr:   http.Header{"Authorization": {"Bearer " + mintJWT(t, priv, jwtKey.UserKey, now.Unix(), freshNonce())}},
+				{name: "Bearer JWT, B then A", form: apitest.Form("UID", uid),
+					hdr:   http.Header{"Authorization": {"Bearer " + mintJWT(t, priv, jwtKey.UserKey, apitest.Now.Unix(), freshNonce())}},
 					first: b, then: a},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					m := send(t, tc.first, getAccountInfo, tc.form, tc.hdr)
 					expectAuth(t, m, 0, "")
-					expectFields(t, m, map[string]any{"UID": uid})
+					apitest.ExpectFields(t, m, map[string]any{"UID": uid})
 					m = send(t, tc.then, getAccountInfo, tc.form, tc.hdr)
 					expectAuth(t, m, 403004, dupNonce)
-					expectAbsent(t, m, "UID")
+					apitest.ExpectAbsent(t, m, "UID")
 				})
 			}
 		})
@@ -484,7 +475,7 @@ func TestAuthReplayConcurrent(t *testing.T) {
 			t.Parallel()
 			a, b, st, uid := twoInstances(t, engine)
 			t.Run("concurrent copies", func(t *testing.T) {
-				form := signed(st.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, now, "UID", uid))
+				form := signed(st.Secret, "POST", gigyaURL(getAccountInfo), sdkForm(st.APIKey, apitest.Now, "UID", uid))
 				const copies = 8
 				codes := make([]float64, copies)
 				var wg sync.WaitGroup
@@ -494,7 +485,7 @@ func TestAuthReplayConcurrent(t *testing.T) {
 						on = b
 					}
 					wg.Go(func() {
-						_, m := rpcPost(t, on, getAccountInfo, form, nil)
+						_, m := on.RPC(t, getAccountInfo, form, nil)
 						codes[i], _ = m["errorCode"].(float64)
 					})
 				}
@@ -520,12 +511,12 @@ func TestAuthReplayConcurrent(t *testing.T) {
 // center's.
 func TestAuthDataCenter(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
-		eu := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.DataCenter = "EU1" })
-		cn := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.DataCenter = "cn1" })
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		eu := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, func(o *app.Options) { o.DataCenter = "EU1" })
+		cn := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, func(o *app.Options) { o.DataCenter = "cn1" })
 		for _, tc := range []struct {
 			name    string
-			on      *env
+			on      *apitest.App
 			signURL string
 			code    float64
 			details string
@@ -538,7 +529,7 @@ func TestAuthDataCenter(t *testing.T) {
 			{"http scheme of the canonical URL", e, "http://accounts.us1.gigya.com/" + getAccountInfo, 403003, badSig},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				m := send(t, tc.on, getAccountInfo, signed(e.site.Secret, "POST", tc.signURL, sdkForm(e.site.APIKey, now, "UID", annUID)), nil)
+				m := send(t, tc.on, getAccountInfo, signed(e.Site.Secret, "POST", tc.signURL, sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID)), nil)
 				expectAuth(t, m, tc.code, tc.details)
 			})
 		}
@@ -549,30 +540,30 @@ func TestAuthDataCenter(t *testing.T) {
 
 func TestAuthAppKeys(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		ctx := context.Background()
 		mk := func(siteID int64, name string, scopes ...string) site.AppKey {
-			k, err := e.app.Sites.CreateKey(ctx, siteID, name, scopes, "")
+			k, err := e.App.Sites.CreateKey(ctx, siteID, name, scopes, "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			return k
 		}
-		backend := mk(e.site.ID, "backend", "accounts.getAccountInfo")
-		ns := mk(e.site.ID, "namespace", "accounts.*")
-		all := mk(e.site.ID, "everything")
-		st2, err := e.app.Sites.Create(ctx, "second", nil)
+		backend := mk(e.Site.ID, "backend", "accounts.getAccountInfo")
+		ns := mk(e.Site.ID, "namespace", "accounts.*")
+		all := mk(e.Site.ID, "everything")
+		st2, err := e.App.Sites.Create(ctx, "second", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		foreign := mk(st2.ID, "foreign")
-		doomed := mk(e.site.ID, "doomed")
+		doomed := mk(e.Site.ID, "doomed")
 		victim1, _ := register(t, e, "victim1@example.com", "pass-word-1")
 		victim2, _ := register(t, e, "victim2@example.com", "pass-word-1")
 
 		inClear := func(k site.AppKey, secret string, kv ...string) func() url.Values {
 			return func() url.Values {
-				f := vals(kv...)
+				f := apitest.Form(kv...)
 				f.Set("userKey", k.UserKey)
 				f.Set("secret", secret)
 				return f
@@ -580,7 +571,7 @@ func TestAuthAppKeys(t *testing.T) {
 		}
 		sig := func(k site.AppKey, secret []byte, method string, kv ...string) func() url.Values {
 			return func() url.Values {
-				return signed(secret, "POST", e.receivedURL(method), sdkForm(e.site.APIKey, now, append([]string{"userKey", k.UserKey}, kv...)...))
+				return signed(secret, "POST", receivedURL(e, method), sdkForm(e.Site.APIKey, apitest.Now, append([]string{"userKey", k.UserKey}, kv...)...))
 			}
 		}
 		wrong := base64.StdEncoding.EncodeToString(make([]byte, len(backend.Secret)))
@@ -589,22 +580,22 @@ func TestAuthAppKeys(t *testing.T) {
 			{name: "userKey and secret in clear", form: inClear(backend, backend.SecretBase64(), "UID", annUID), code: 0,
 				want: annView, absent: noUIDSig},
 			{name: "wrong secret", form: inClear(backend, wrong, "UID", annUID), code: 403010, details: wrongSecret, absent: []string{"UID"}},
-			{name: "the site secret with a userKey", form: inClear(backend, e.site.SecretBase64(), "UID", annUID), code: 403010,
+			{name: "the site secret with a userKey", form: inClear(backend, e.Site.SecretBase64(), "UID", annUID), code: 403010,
 				details: wrongSecret},
 			{name: "another key's secret", form: inClear(backend, ns.SecretBase64(), "UID", annUID), code: 403010, details: wrongSecret},
 			{name: "signed with the key's secret", form: sig(backend, backend.Secret, getAccountInfo, "UID", annUID), code: 0,
 				want: annView, absent: noUIDSig},
 			{name: "signed with the key's secret, canonical URL", form: func() url.Values {
 				return signed(backend.Secret, "POST", gigyaURL(getAccountInfo),
-					sdkForm(e.site.APIKey, now, "userKey", backend.UserKey, "UID", annUID))
+					sdkForm(e.Site.APIKey, apitest.Now, "userKey", backend.UserKey, "UID", annUID))
 			}, code: 0, want: annView},
-			{name: "signed with the site secret, with a userKey", form: sig(backend, e.site.Secret, getAccountInfo, "UID", annUID),
+			{name: "signed with the site secret, with a userKey", form: sig(backend, e.Site.Secret, getAccountInfo, "UID", annUID),
 				code: 403003, details: badSig},
 			{name: "signed with the key's secret, without the userKey", form: func() url.Values {
-				return signed(backend.Secret, "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID))
+				return signed(backend.Secret, "POST", receivedURL(e, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID))
 			}, code: 403003, details: badSig},
 			{name: "userKey added after signing", form: func() url.Values {
-				f := signed(backend.Secret, "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID))
+				f := signed(backend.Secret, "POST", receivedURL(e, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID))
 				f.Set("userKey", backend.UserKey)
 				return f
 			}, code: 403003, details: badSig},
@@ -617,10 +608,10 @@ func TestAuthAppKeys(t *testing.T) {
 			{name: "a client method outside the scope", method: "accounts.isAvailableLoginID",
 				form: inClear(backend, backend.SecretBase64(), "loginID", "x@example.com"), code: 403007,
 				details: outOfScope("accounts.isAvailableLoginID")},
-			{name: "the victim is still there", form: func() url.Values { return withSecret(e, "UID", victim1) }, code: 0},
+			{name: "the victim is still there", form: func() url.Values { return e.Secret("UID", victim1) }, code: 0},
 			{name: "accounts.* allows deleteAccount", method: "accounts.deleteAccount",
 				form: inClear(ns, ns.SecretBase64(), "UID", victim1), code: 0},
-			{name: "the deletion happened", form: func() url.Values { return withSecret(e, "UID", victim1) }, code: 403005,
+			{name: "the deletion happened", form: func() url.Values { return e.Secret("UID", victim1) }, code: 403005,
 				details: noUID(victim1)},
 			{name: "accounts.* allows deleteAccount, signed", method: "accounts.deleteAccount",
 				form: sig(ns, ns.Secret, "accounts.deleteAccount", "UID", victim2), code: 0},
@@ -632,19 +623,19 @@ func TestAuthAppKeys(t *testing.T) {
 				details: badUserKey},
 			{name: "a key of another site, signed", form: sig(foreign, foreign.Secret, getAccountInfo, "UID", annUID), code: 403010,
 				details: badUserKey},
-			{name: "the site secret with an unknown userKey", form: inClear(unknown, e.site.SecretBase64(), "UID", annUID), code: 403010,
+			{name: "the site secret with an unknown userKey", form: inClear(unknown, e.Site.SecretBase64(), "UID", annUID), code: 403010,
 				details: badUserKey},
-			{name: "signed with the site secret, unknown userKey", form: sig(unknown, e.site.Secret, getAccountInfo, "UID", annUID),
+			{name: "signed with the site secret, unknown userKey", form: sig(unknown, e.Site.Secret, getAccountInfo, "UID", annUID),
 				code: 403010, details: badUserKey},
-			{name: "an oversized userKey", form: inClear(site.AppKey{UserKey: strings.Repeat("K", 65)}, e.site.SecretBase64(), "UID", annUID),
+			{name: "an oversized userKey", form: inClear(site.AppKey{UserKey: strings.Repeat("K", 65)}, e.Site.SecretBase64(), "UID", annUID),
 				code: 403010, details: badUserKey},
 
 			{name: "a key before its revocation", form: inClear(doomed, doomed.SecretBase64(), "UID", annUID), code: 0},
 			{name: "revoke", form: func() url.Values {
-				if err := e.app.Sites.RevokeKey(ctx, e.site.ID, doomed.UserKey); err != nil {
+				if err := e.App.Sites.RevokeKey(ctx, e.Site.ID, doomed.UserKey); err != nil {
 					t.Errorf("revoke: %v", err)
 				}
-				return vals("loginID", "x@example.com")
+				return apitest.Form("loginID", "x@example.com")
 			}, method: "accounts.isAvailableLoginID", code: 0},
 			{name: "a revoked key, in clear", form: inClear(doomed, doomed.SecretBase64(), "UID", annUID), code: 403010, details: badUserKey},
 			{name: "a revoked key, signed", form: sig(doomed, doomed.Secret, getAccountInfo, "UID", annUID), code: 403010, details: badUserKey},
@@ -660,32 +651,32 @@ func TestAuthAppKeyRevocationAcrossInstances(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			e := newEnv(t, engine)
-			clock := newAccountsClock()
-			cached := instance(t, e.db, e.site, clock.now, nil)
-			uncached := instance(t, e.db, e.site, func() time.Time { return now }, func(o *app.Options) { o.SiteCacheTTL = -1 })
-			key, err := e.app.Sites.CreateKey(ctx, e.site.ID, "backend", []string{getAccountInfo}, "")
+			e := apitest.NewApp(t, engine)
+			clock := apitest.NewClock()
+			cached := instance(t, e.DB, e.Site, clock.Now, nil)
+			uncached := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, func(o *app.Options) { o.SiteCacheTTL = -1 })
+			key, err := e.App.Sites.CreateKey(ctx, e.Site.ID, "backend", []string{getAccountInfo}, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			call := func(t *testing.T, on *env, at time.Time, code float64, details string) {
+			call := func(t *testing.T, on *apitest.App, at time.Time, code float64, details string) {
 				t.Helper()
 				form := signed(key.Secret, "POST", gigyaURL(getAccountInfo),
-					sdkForm(e.site.APIKey, at, "userKey", key.UserKey, "UID", annUID))
-				_, m := rpcPost(t, on, getAccountInfo, form, nil)
+					sdkForm(e.Site.APIKey, at, "userKey", key.UserKey, "UID", annUID))
+				_, m := on.RPC(t, getAccountInfo, form, nil)
 				expectAuth(t, m, code, details)
 			}
-			call(t, e, now, 0, "")
-			call(t, cached, clock.now(), 0, "")
-			call(t, uncached, now, 0, "")
-			if err := e.app.Sites.RevokeKey(ctx, e.site.ID, key.UserKey); err != nil {
+			call(t, e, apitest.Now, 0, "")
+			call(t, cached, clock.Now(), 0, "")
+			call(t, uncached, apitest.Now, 0, "")
+			if err := e.App.Sites.RevokeKey(ctx, e.Site.ID, key.UserKey); err != nil {
 				t.Fatal(err)
 			}
-			call(t, e, now, 403010, badUserKey)        // the revoking process forgets it at once
-			call(t, uncached, now, 403010, badUserKey) // no cache
-			call(t, cached, clock.now(), 0, "")        // cached for up to 5 s (documented)
-			clock.advance(5 * time.Second)
-			call(t, cached, clock.now(), 403010, badUserKey)
+			call(t, e, apitest.Now, 403010, badUserKey)        // the revoking process forgets it at once
+			call(t, uncached, apitest.Now, 403010, badUserKey) // no cache
+			call(t, cached, clock.Now(), 0, "")                // cached for up to 5 s (documented)
+			clock.Advance(5 * time.Second)
+			call(t, cached, clock.Now(), 403010, badUserKey)
 		})
 	}
 }
@@ -694,26 +685,26 @@ func TestAuthAppKeyRevocationAcrossInstances(t *testing.T) {
 
 // mobileLogin logs in with targetEnv=mobile and returns the session token
 // and the decoded session secret.
-func mobileLogin(t *testing.T, e *env, loginID, pw string) (string, []byte) {
+func mobileLogin(t *testing.T, e *apitest.App, loginID, pw string) (string, []byte) {
 	t.Helper()
-	r, m := rpcPost(t, e, "accounts.login", vals("loginID", loginID, "password", pw, "targetEnv", "mobile"), nil)
-	checkEnvelope(t, r, m)
+	r, m := e.RPC(t, "accounts.login", apitest.Form("loginID", loginID, "password", pw, "targetEnv", "mobile"), nil)
+	apitest.CheckEnvelope(t, r, m, apitest.Now)
 	expectAuth(t, m, 0, "")
-	si := object(t, m, "sessionInfo")
+	si := apitest.Object(t, m, "sessionInfo")
 	tok, _ := si["sessionToken"].(string)
 	sec, _ := si["sessionSecret"].(string)
 	if tok == "" || sec == "" || si["expires_in"] == nil {
-		t.Fatalf("sessionInfo %s", dump(si))
+		t.Fatalf("sessionInfo %s", apitest.Dump(si))
 	}
 	if _, ok := si["cookieValue"]; ok || sessionCookie(e, r) != nil {
-		t.Errorf("a mobile session got a cookie: %s %q", dump(si), r.header.Values("Set-Cookie"))
+		t.Errorf("a mobile session got a cookie: %s %q", apitest.Dump(si), r.Header.Values("Set-Cookie"))
 	}
 	return tok, b64(t, sec)
 }
 
 func TestAuthSessionSignature(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		uid, browser := register(t, e, "mobile@example.com", "pass-word-1")
 		token, secret := mobileLogin(t, e, "mobile@example.com", "pass-word-1")
 		other, otherSec := mobileLogin(t, e, "mobile@example.com", "pass-word-1")
@@ -722,14 +713,14 @@ func TestAuthSessionSignature(t *testing.T) {
 		}
 		sessSig := func(tok string, key []byte, signURL string, kv ...string) func() url.Values {
 			return func() url.Values {
-				return signed(key, "POST", signURL, sdkForm(e.site.APIKey, now, append([]string{"oauth_token", tok}, kv...)...))
+				return signed(key, "POST", signURL, sdkForm(e.Site.APIKey, apitest.Now, append([]string{"oauth_token", tok}, kv...)...))
 			}
 		}
-		recv := e.receivedURL(getAccountInfo)
+		recv := receivedURL(e, getAccountInfo)
 		mine := map[string]any{"UID": uid, "profile": map[string]any{"email": "mobile@example.com"}}
-		signedForUser := func(t *testing.T, m map[string]any) { expectSigned(t, e, m, now) }
+		signedForUser := func(t *testing.T, m map[string]any) { expectSigned(t, e, m, apitest.Now) }
 		replay := sessSig(token, secret, recv)()
-		st2, err := e.app.Sites.Create(context.Background(), "second", nil)
+		st2, err := e.App.Sites.Create(context.Background(), "second", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -741,7 +732,7 @@ func TestAuthSessionSignature(t *testing.T) {
 				code: 0, want: mine, check: signedForUser},
 			{name: "a client names no other UID", form: sessSig(token, secret, recv, "UID", annUID), code: 0,
 				want: map[string]any{"UID": uid}},
-			{name: "timestamp in milliseconds", form: sessSig(token, secret, recv, "timestamp", strconv.FormatInt(now.UnixMilli(), 10)),
+			{name: "timestamp in milliseconds", form: sessSig(token, secret, recv, "timestamp", strconv.FormatInt(apitest.Now.UnixMilli(), 10)),
 				code: 0, want: mine},
 			{name: "wrong sig", form: func() url.Values {
 				f := sessSig(token, secret, recv)()
@@ -749,45 +740,45 @@ func TestAuthSessionSignature(t *testing.T) {
 				return f
 			},
 				code: 403003, details: badSig, absent: []string{"UID"}},
-			{name: "signed with the site secret", form: sessSig(token, e.site.Secret, recv), code: 403003, details: badSig},
+			{name: "signed with the site secret", form: sessSig(token, e.Site.Secret, recv), code: 403003, details: badSig},
 			{name: "signed with another session's secret", form: sessSig(token, otherSec, recv), code: 403003, details: badSig},
 			{name: "the base64 text of the secret as the key", form: sessSig(token, []byte(base64.StdEncoding.EncodeToString(secret)), recv),
 				code: 403003, details: badSig},
-			{name: "expired", form: sessSig(token, secret, recv, "timestamp", strconv.FormatInt(now.Add(-121*time.Second).Unix(), 10)),
-				code: 403002, details: expired(now)},
+			{name: "expired", form: sessSig(token, secret, recv, "timestamp", strconv.FormatInt(apitest.Now.Add(-121*time.Second).Unix(), 10)),
+				code: 403002, details: expired(apitest.Now)},
 			{name: "no timestamp", form: sessSig(token, secret, recv, "timestamp", omit), code: 400097, details: noTimestamp},
 			{name: "no nonce", form: sessSig(token, secret, recv, "nonce", omit), code: 400002, details: missing("nonce")},
 			{name: "a session is no server call", method: "accounts.deleteAccount",
 				form: func() url.Values {
-					return signed(secret, "POST", e.receivedURL("accounts.deleteAccount"),
-						sdkForm(e.site.APIKey, now, "oauth_token", token, "UID", annUID))
+					return signed(secret, "POST", receivedURL(e, "accounts.deleteAccount"),
+						sdkForm(e.Site.APIKey, apitest.Now, "oauth_token", token, "UID", annUID))
 				}, code: 403007, details: serverOnly("accounts.deleteAccount")},
-			{name: "a browser session cannot sign", form: sessSig(browser, e.site.Secret, recv), code: 403001, details: browserSigns},
+			{name: "a browser session cannot sign", form: sessSig(browser, e.Site.Secret, recv), code: 403001, details: browserSigns},
 			{name: "an unknown token", form: sessSig("st1_nope", secret, recv), code: 403001, details: badToken},
 			{name: "a token of another site", form: func() url.Values {
-				return signed(secret, "POST", recv, sdkForm(st2.APIKey, now, "oauth_token", token))
+				return signed(secret, "POST", recv, sdkForm(st2.APIKey, apitest.Now, "oauth_token", token))
 			}, code: 403001, details: badToken},
 
-			{name: "Authorization: OAuth, unsigned", form: func() url.Values { return vals() },
+			{name: "Authorization: OAuth, unsigned", form: func() url.Values { return apitest.Form() },
 				hdr: http.Header{"Authorization": {"OAuth " + token}}, code: 0, want: mine, check: signedForUser},
-			{name: "Authorization: oauth, lower case", form: func() url.Values { return vals() },
+			{name: "Authorization: oauth, lower case", form: func() url.Values { return apitest.Form() },
 				hdr: http.Header{"Authorization": {"oauth " + token}}, code: 0, want: mine},
-			{name: "Authorization: OAuth, a browser session", form: func() url.Values { return vals() },
+			{name: "Authorization: OAuth, a browser session", form: func() url.Values { return apitest.Form() },
 				hdr: http.Header{"Authorization": {"OAuth " + browser}}, code: 0, want: mine},
-			{name: "Authorization: OAuth, unknown", form: func() url.Values { return vals() },
+			{name: "Authorization: OAuth, unknown", form: func() url.Values { return apitest.Form() },
 				hdr: http.Header{"Authorization": {"OAuth st1_nope"}}, code: 403001, details: badToken},
-			{name: "oauth_token unsigned", form: func() url.Values { return vals("oauth_token", token) }, code: 0, want: mine},
-			{name: "Authorization: OAuth is no server call", method: "accounts.deleteAccount", form: func() url.Values { return vals("UID", annUID) },
+			{name: "oauth_token unsigned", form: func() url.Values { return apitest.Form("oauth_token", token) }, code: 0, want: mine},
+			{name: "Authorization: OAuth is no server call", method: "accounts.deleteAccount", form: func() url.Values { return apitest.Form("UID", annUID) },
 				hdr: http.Header{"Authorization": {"OAuth " + token}}, code: 403007, details: serverOnly("accounts.deleteAccount")},
 
-			{name: "logout, signed with the session", method: "accounts.logout", form: sessSig(token, secret, e.receivedURL("accounts.logout")),
+			{name: "logout, signed with the session", method: "accounts.logout", form: sessSig(token, secret, receivedURL(e, "accounts.logout")),
 				code: 0},
 			{name: "after logout, signed", form: sessSig(token, secret, recv), code: 403001, details: badToken},
-			{name: "after logout, Authorization: OAuth", form: func() url.Values { return vals() },
+			{name: "after logout, Authorization: OAuth", form: func() url.Values { return apitest.Form() },
 				hdr: http.Header{"Authorization": {"OAuth " + token}}, code: 403001, details: badToken},
-			{name: "after logout, oauth_token", form: func() url.Values { return vals("oauth_token", token) }, code: 403001, details: badToken},
+			{name: "after logout, oauth_token", form: func() url.Values { return apitest.Form("oauth_token", token) }, code: 403001, details: badToken},
 			{name: "the other mobile session lives on", form: sessSig(other, otherSec, recv), code: 0, want: mine},
-			{name: "logout with Authorization: OAuth", method: "accounts.logout", form: func() url.Values { return vals() },
+			{name: "logout with Authorization: OAuth", method: "accounts.logout", form: func() url.Values { return apitest.Form() },
 				hdr: http.Header{"Authorization": {"OAuth " + other}}, code: 0},
 			{name: "that session ended too", form: sessSig(other, otherSec, recv), code: 403001, details: badToken},
 		})
@@ -827,35 +818,35 @@ func mintClaims(t *testing.T, priv *rsa.PrivateKey, kid string, claims map[strin
 
 func TestAuthBearer(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		ctx := context.Background()
 		priv, stranger := rsaKeys(t)
-		key, err := e.app.Sites.CreateKey(ctx, e.site.ID, "jwt", []string{"accounts.getAccountInfo"}, publicPEM(t, &priv.PublicKey))
+		key, err := e.App.Sites.CreateKey(ctx, e.Site.ID, "jwt", []string{"accounts.getAccountInfo"}, publicPEM(t, &priv.PublicKey))
 		if err != nil {
 			t.Fatal(err)
 		}
-		noPublic, err := e.app.Sites.CreateKey(ctx, e.site.ID, "nopub", nil, "")
+		noPublic, err := e.App.Sites.CreateKey(ctx, e.Site.ID, "nopub", nil, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		doomed, err := e.app.Sites.CreateKey(ctx, e.site.ID, "doomed", nil, publicPEM(t, &priv.PublicKey))
+		doomed, err := e.App.Sites.CreateKey(ctx, e.Site.ID, "doomed", nil, publicPEM(t, &priv.PublicKey))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.app.Sites.RevokeKey(ctx, e.site.ID, doomed.UserKey); err != nil {
+		if err := e.App.Sites.RevokeKey(ctx, e.Site.ID, doomed.UserKey); err != nil {
 			t.Fatal(err)
 		}
-		st2, err := e.app.Sites.Create(ctx, "second", nil)
+		st2, err := e.App.Sites.Create(ctx, "second", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		foreign, err := e.app.Sites.CreateKey(ctx, st2.ID, "foreign", nil, publicPEM(t, &priv.PublicKey))
+		foreign, err := e.App.Sites.CreateKey(ctx, st2.ID, "foreign", nil, publicPEM(t, &priv.PublicKey))
 		if err != nil {
 			t.Fatal(err)
 		}
 		bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
-		uid := func() url.Values { return vals("UID", annUID) }
-		iat := func(d time.Duration) int64 { return now.Add(d).Unix() }
+		uid := func() url.Values { return apitest.Form("UID", annUID) }
+		iat := func(d time.Duration) int64 { return apitest.Now.Add(d).Unix() }
 		fresh := mintJWT(t, priv, key.UserKey, iat(0), freshNonce())
 		jti := freshNonce()
 		// A nonce of a signed request and a jti with the same text.
@@ -884,12 +875,12 @@ func TestAuthBearer(t *testing.T) {
 				code: 403004, details: dupNonce},
 			{name: "scheme in lower case", form: uid, hdr: http.Header{"Authorization": {"bearer " + mintJWT(t, priv, key.UserKey, iat(0), freshNonce())}},
 				code: 0},
-			{name: "iat in milliseconds", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, now.UnixMilli(), freshNonce())), code: 0},
+			{name: "iat in milliseconds", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, apitest.Now.UnixMilli(), freshNonce())), code: 0},
 			{name: "iat 119 s old", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(-119*time.Second), freshNonce())), code: 0},
 			{name: "iat 200 s old", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(-200*time.Second), freshNonce())),
-				code: 403002, details: expired(now)},
+				code: 403002, details: expired(apitest.Now)},
 			{name: "iat 200 s ahead", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(200*time.Second), freshNonce())),
-				code: 403002, details: expired(now)},
+				code: 403002, details: expired(apitest.Now)},
 			{name: "signed with another RSA key", form: uid, hdr: bearer(mintJWT(t, stranger, key.UserKey, iat(0), freshNonce())),
 				code: 403003, details: jwtBadSig},
 			{name: "a kid that is unknown", form: uid, hdr: bearer(mintJWT(t, priv, "AKnobodyknowsthiskey00000", iat(0), freshNonce())),
@@ -916,10 +907,10 @@ func TestAuthBearer(t *testing.T) {
 			{name: "outside the key's scope", method: "accounts.deleteAccount", form: uid,
 				hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), freshNonce())), code: 403007, details: outOfScope("accounts.deleteAccount")},
 			{name: "a signed request with a nonce", form: func() url.Values {
-				return signed(e.site.Secret, "POST", e.receivedURL(getAccountInfo), sdkForm(e.site.APIKey, now, "UID", annUID, "nonce", shared))
+				return signed(e.Site.Secret, "POST", receivedURL(e, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "UID", annUID, "nonce", shared))
 			}, code: 0},
 			{name: "a JWT with that text as jti", form: uid, hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), shared)), code: 0},
-			{name: "a Bearer JWT comes alone: not with a sig", form: func() url.Values { return vals("UID", annUID, "sig", "AAAA") },
+			{name: "a Bearer JWT comes alone: not with a sig", form: func() url.Values { return apitest.Form("UID", annUID, "sig", "AAAA") },
 				hdr: bearer(mintJWT(t, priv, key.UserKey, iat(0), freshNonce())), code: 400001,
 				details: "Invalid request format: a Bearer token comes alone, without sig, secret or userKey"},
 		})
@@ -932,33 +923,33 @@ func TestAuthBearer(t *testing.T) {
 // response carries it, success or failure, in every dialect.
 func TestAuthDateHeader(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, store.SQLite)
-	form := func(kv ...string) string { return sdkForm(e.site.APIKey, now, kv...).Encode() }
+	e := apitest.NewApp(t, store.SQLite)
+	form := func(kv ...string) string { return sdkForm(e.Site.APIKey, apitest.Now, kv...).Encode() }
 	post := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	for _, tc := range []struct {
 		name, method, path, body string
 		hdr                      http.Header
 	}{
-		{"success", "GET", "/accounts.isAvailableLoginID?apiKey=" + e.site.APIKey + "&loginID=x", "", nil},
+		{"success", "GET", "/accounts.isAvailableLoginID?apiKey=" + e.Site.APIKey + "&loginID=x", "", nil},
 		{"403002", "POST", "/" + getAccountInfo, form("UID", annUID, "timestamp", "1", "sig", "AAAA"), post},
 		{"403003", "POST", "/" + getAccountInfo, form("UID", annUID, "sig", "AAAA"), post},
 		{"400097", "POST", "/" + getAccountInfo, form("timestamp", omit, "sig", "AAAA"), post},
-		{"jsonp", "GET", "/accounts.isAvailableLoginID?format=jsonp&callback=cb&apiKey=" + e.site.APIKey, "", nil},
+		{"jsonp", "GET", "/accounts.isAvailableLoginID?format=jsonp&callback=cb&apiKey=" + e.Site.APIKey, "", nil},
 		{"httpStatusCodes", "POST", "/" + getAccountInfo, form("sig", "AAAA", "httpStatusCodes", "true"), post},
 		{"unknown method", "GET", "/accounts.nothing", "", nil},
 		{"REST 401", "GET", rest.Prefix + "/users/find_by?username=x", "", nil},
 		{"health", "GET", "/healthz", "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var r response
+			var r apitest.Response
 			if tc.body != "" {
-				r = e.do(t, tc.method, tc.path, strings.NewReader(tc.body), tc.hdr)
+				r = e.Do(t, tc.method, tc.path, strings.NewReader(tc.body), tc.hdr)
 			} else {
-				r = e.do(t, tc.method, tc.path, nil, tc.hdr)
+				r = e.Do(t, tc.method, tc.path, nil, tc.hdr)
 			}
-			d := r.header.Get("Date")
+			d := r.Header.Get("Date")
 			if _, err := http.ParseTime(d); err != nil {
-				t.Errorf("Date %q (HTTP %d): %v", d, r.status, err)
+				t.Errorf("Date %q (HTTP %d): %v", d, r.Status, err)
 			}
 		})
 	}

@@ -9,9 +9,7 @@ import (
 // Errors returns the RPC dialect's table of the domain's errors.
 func Errors() dialect.Table { return errorTable }
 
-// errorTable is the RPC dialect's table of the domain's errors: the catalog
-// entry and the words of each condition, and the parameter names of the
-// domain's attributes.
+// errorTable names attributes by their RPC parameters.
 var errorTable = dialect.Table{
 	Names: map[account.Attribute]string{
 		account.AttrBase:              errcode.BaseAttribute,
@@ -32,7 +30,6 @@ var errorTable = dialect.Table{
 		account.AttrActive:            "isActive",
 		account.AttrSendEmail:         "sendEmail",
 	},
-	// In the formats %[1]s is the attribute's wire name, %[2]… the arguments.
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                            {Code: errcode.UnauthorizedUser, Format: "Unauthorized user: no account with UID %.64[2]q"},
 		{Err: account.ErrNotFound, Attr: account.AttrLoginID}:                 {Code: errcode.NoUserWithUsernameOrEmail, Format: "Login ID does not exist"},

@@ -8,18 +8,19 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/custos-id/custos/internal/server"
-	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/apitest"
+	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 )
 
 // publishedKeys is the key set accounts.getJWTPublicKey publishes with V2.
-func publishedKeys(t *testing.T, e *env) jose.JSONWebKeySet {
+func publishedKeys(t *testing.T, e *apitest.App) jose.JSONWebKeySet {
 	t.Helper()
-	_, m := rpcPost(t, e, "accounts.getJWTPublicKey", vals("V2", "true"), nil)
-	expect(t, m, 0, "")
+	_, m := e.RPC(t, "accounts.getJWTPublicKey", apitest.Form("V2", "true"), nil)
+	apitest.ExpectRPC(t, m, 0, "")
 	var set jose.JSONWebKeySet
-	if err := json.Unmarshal([]byte(dump(map[string]any{"keys": m["keys"]})), &set); err != nil {
+	if err := json.Unmarshal([]byte(apitest.Dump(map[string]any{"keys": m["keys"]})), &set); err != nil {
 		t.Fatal(err)
 	}
 	return set
@@ -62,71 +63,64 @@ func kidsOf(set jose.JSONWebKeySet) []string {
 // verifies with the published key set; a new one carries the new kid; the
 // retired key leaves the set once every token it signed has expired.
 func TestJWTKeyRotation(t *testing.T) {
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			clock := newAccountsClock()
-			e := newClockEnv(t, engine, clock.now)
-			uid, _ := register(t, e, "rot@example.com", "pass-word-1")
-			getJWT := func() any {
-				_, m := rpcPost(t, e, "accounts.getJWT", withSecret(e, "targetUID", uid, "expiration", "86400"), nil)
-				expect(t, m, 0, "")
-				return m["id_token"]
-			}
-			before := getJWT()
-			oldKid, _ := verifyWith(t, publishedKeys(t, e), before)
+	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
+		uid, _ := register(t, e, "rot@example.com", "pass-word-1")
+		getJWT := func() any {
+			_, m := e.RPC(t, "accounts.getJWT", e.Secret("targetUID", uid, "expiration", "86400"), nil)
+			apitest.ExpectRPC(t, m, 0, "")
+			return m["id_token"]
+		}
+		before := getJWT()
+		oldKid, _ := verifyWith(t, publishedKeys(t, e), before)
 
-			clock.advance(time.Minute)
-			rotatedAt := clock.now()
-			fresh, err := e.app.Keys.Rotate(context.Background(), e.site.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			set := publishedKeys(t, e)
-			if kids := kidsOf(set); len(kids) != 2 || kids[0] != fresh.KeyID || kids[1] != oldKid {
-				t.Fatalf("published kids %v, want [%s %s]", kids, fresh.KeyID, oldKid)
-			}
-			if kid, c := verifyWith(t, set, before); kid != oldKid || c["sub"] != uid {
-				t.Fatalf("old token: kid %s, claims %v", kid, c)
-			}
-			after := getJWT()
-			if kid, c := verifyWith(t, set, after); kid != fresh.KeyID || c["sub"] != uid {
-				t.Fatalf("new token: kid %s, want %s; claims %v", kid, fresh.KeyID, c)
-			}
-			// Without V2: the active key.
-			_, m := rpcPost(t, e, "accounts.getJWTPublicKey", vals(), nil)
-			if m["kid"] != fresh.KeyID {
-				t.Fatalf("getJWTPublicKey kid %v, want %s", m["kid"], fresh.KeyID)
-			}
+		clock.Advance(time.Minute)
+		rotatedAt := clock.Now()
+		fresh, err := e.App.Keys.Rotate(context.Background(), e.Site.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := publishedKeys(t, e)
+		if kids := kidsOf(set); len(kids) != 2 || kids[0] != fresh.KeyID || kids[1] != oldKid {
+			t.Fatalf("published kids %v, want [%s %s]", kids, fresh.KeyID, oldKid)
+		}
+		if kid, c := verifyWith(t, set, before); kid != oldKid || c["sub"] != uid {
+			t.Fatalf("old token: kid %s, claims %v", kid, c)
+		}
+		after := getJWT()
+		if kid, c := verifyWith(t, set, after); kid != fresh.KeyID || c["sub"] != uid {
+			t.Fatalf("new token: kid %s, want %s; claims %v", kid, fresh.KeyID, c)
+		}
+		// Without V2: the active key.
+		_, m := e.RPC(t, "accounts.getJWTPublicKey", apitest.Form(), nil)
+		if m["kid"] != fresh.KeyID {
+			t.Fatalf("getJWTPublicKey kid %v, want %s", m["kid"], fresh.KeyID)
+		}
 
-			// The old key's last token expires a day after the rotation;
-			// the key stays published until Retention has passed.
-			clock.advance(rotatedAt.Add(token.Retention).Sub(clock.now()))
-			if kids := kidsOf(publishedKeys(t, e)); len(kids) != 2 {
-				t.Fatalf("published kids at the end of the retention: %v", kids)
-			}
-			clock.advance(time.Second)
-			if kids := kidsOf(publishedKeys(t, e)); len(kids) != 1 || kids[0] != fresh.KeyID {
-				t.Fatalf("published kids after the retention: %v, want [%s]", kids, fresh.KeyID)
-			}
-		})
-	}
+		// The old key's last token expires a day after the rotation;
+		// the key stays published until Retention has passed.
+		clock.Advance(rotatedAt.Add(token.Retention).Sub(clock.Now()))
+		if kids := kidsOf(publishedKeys(t, e)); len(kids) != 2 {
+			t.Fatalf("published kids at the end of the retention: %v", kids)
+		}
+		clock.Advance(time.Second)
+		if kids := kidsOf(publishedKeys(t, e)); len(kids) != 1 || kids[0] != fresh.KeyID {
+			t.Fatalf("published kids after the retention: %v, want [%s]", kids, fresh.KeyID)
+		}
+	})
 }
 
 // The issuer is configured apart from the public URL.
 func TestJWTIssuer(t *testing.T) {
-	db := storetest.Open(t, "sqlite")
-	o := testOptions(db, server.DefaultConfig(), func() time.Time { return now })
-	o.Issuer = "https://fidm.gigya.com/"
-	e := startApp(t, db, o)
-	st, err := e.app.Sites.Create(context.Background(), "iss", nil)
+	e := apitest.NewApp(t, store.SQLite, apitest.WithoutSite(), apitest.WithServerDefaults(),
+		apitest.WithOptions(func(o *app.Options) { o.Issuer = "https://fidm.gigya.com/" }))
+	st, err := e.App.Sites.Create(context.Background(), "iss", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.site = st
+	e.Site = st
 	uid, _ := register(t, e, "iss@example.com", "pass-word-1")
-	_, m := rpcPost(t, e, "accounts.getJWT", withSecret(e, "targetUID", uid), nil)
-	expect(t, m, 0, "")
+	_, m := e.RPC(t, "accounts.getJWT", e.Secret("targetUID", uid), nil)
+	apitest.ExpectRPC(t, m, 0, "")
 	if _, c := verifyWith(t, publishedKeys(t, e), m["id_token"]); c["iss"] != "https://fidm.gigya.com/jwt/"+st.APIKey+"/" {
 		t.Fatalf("iss %v", c["iss"])
 	}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/custos-id/custos/internal/apitest"
 )
 
 // A site's domains: browser calls from other pages are refused (400120),
@@ -13,17 +15,17 @@ import (
 // referrer refuses client calls that name no page (403015).
 func TestSiteDomains(t *testing.T) {
 	t.Parallel()
-	forEachEngine(t, func(t *testing.T, e *env) {
-		if _, err := e.app.Sites.SetDomains(context.Background(), e.site.ID, []string{"shop.example.com", "*.example.org"}, false); err != nil {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		if _, err := e.App.Sites.SetDomains(context.Background(), e.Site.ID, []string{"shop.example.com", "*.example.org"}, false); err != nil {
 			t.Fatal(err)
 		}
-		call := func(hdr http.Header, secret bool) response {
-			form := url.Values{"apiKey": {e.site.APIKey}, "loginID": {"x@example.com"}}
+		call := func(hdr http.Header, secret bool) apitest.Response {
+			form := url.Values{"apiKey": {e.Site.APIKey}, "loginID": {"x@example.com"}}
 			if secret {
-				form.Set("secret", e.site.SecretBase64())
+				form.Set("secret", e.Site.SecretBase64())
 			}
 			hdr.Set("Content-Type", "application/x-www-form-urlencoded")
-			return e.do(t, "POST", "/accounts.isAvailableLoginID", strings.NewReader(form.Encode()), hdr)
+			return e.Do(t, "POST", "/accounts.isAvailableLoginID", strings.NewReader(form.Encode()), hdr)
 		}
 		tests := []struct {
 			name   string
@@ -44,37 +46,37 @@ func TestSiteDomains(t *testing.T) {
 		}
 		for _, tc := range tests {
 			r := call(tc.hdr, tc.secret)
-			m := r.json(t)
-			if m["errorCode"] != tc.code || r.header.Get("Access-Control-Allow-Origin") != tc.cors {
-				t.Errorf("%s: errorCode %v, ACAO %q; want %v, %q", tc.name, m["errorCode"], r.header.Get("Access-Control-Allow-Origin"), tc.code, tc.cors)
+			m := r.JSON(t)
+			if m["errorCode"] != tc.code || r.Header.Get("Access-Control-Allow-Origin") != tc.cors {
+				t.Errorf("%s: errorCode %v, ACAO %q; want %v, %q", tc.name, m["errorCode"], r.Header.Get("Access-Control-Allow-Origin"), tc.code, tc.cors)
 			}
 			if tc.code == 400120 && (m["errorMessage"] != "Invalid site domain" || m["statusCode"] != 400.0) {
 				t.Errorf("%s: %v", tc.name, m)
 			}
-			if tc.cors != "" && r.header.Get("Access-Control-Allow-Credentials") != "true" {
+			if tc.cors != "" && r.Header.Get("Access-Control-Allow-Credentials") != "true" {
 				t.Errorf("%s: no Access-Control-Allow-Credentials", tc.name)
 			}
 		}
 		// Preflight: granted to a listed origin of the apiKey's site only.
 		for origin, want := range map[string]string{"https://shop.example.com": "https://shop.example.com", "https://evil.example.net": ""} {
-			r := e.do(t, "OPTIONS", "/accounts.login?apiKey="+e.site.APIKey, nil,
+			r := e.Do(t, "OPTIONS", "/accounts.login?apiKey="+e.Site.APIKey, nil,
 				http.Header{"Origin": {origin}, "Access-Control-Request-Method": {"POST"}})
-			if r.status != 204 || r.header.Get("Access-Control-Allow-Origin") != want {
-				t.Errorf("preflight from %s: %d, ACAO %q", origin, r.status, r.header.Get("Access-Control-Allow-Origin"))
+			if r.Status != 204 || r.Header.Get("Access-Control-Allow-Origin") != want {
+				t.Errorf("preflight from %s: %d, ACAO %q", origin, r.Status, r.Header.Get("Access-Control-Allow-Origin"))
 			}
 		}
 
-		if _, err := e.app.Sites.SetDomains(context.Background(), e.site.ID, []string{"shop.example.com"}, true); err != nil {
+		if _, err := e.App.Sites.SetDomains(context.Background(), e.Site.ID, []string{"shop.example.com"}, true); err != nil {
 			t.Fatal(err)
 		}
-		m := call(http.Header{}, false).json(t)
+		m := call(http.Header{}, false).JSON(t)
 		if m["errorCode"] != 403015.0 || m["errorMessage"] != "Missing request referrer" || m["statusCode"] != 403.0 {
 			t.Errorf("no referrer: %v", m)
 		}
-		if m := call(http.Header{"Referer": {"https://shop.example.com/"}}, false).json(t); m["errorCode"] != 0.0 {
+		if m := call(http.Header{"Referer": {"https://shop.example.com/"}}, false).JSON(t); m["errorCode"] != 0.0 {
 			t.Errorf("with the referrer: %v", m)
 		}
-		if m := call(http.Header{}, true).json(t); m["errorCode"] != 0.0 {
+		if m := call(http.Header{}, true).JSON(t); m["errorCode"] != 0.0 {
 			t.Errorf("a server call needs no referrer: %v", m)
 		}
 	})
