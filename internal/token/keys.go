@@ -250,7 +250,8 @@ func (k *Keys) Verify(ctx context.Context, siteID int64, token string, out ...an
 // set again and publishes it too; the key it replaces signs until then and
 // verifies for Retention after. A rotation while another key is pending
 // queues after it (see KeyStore.RotateSiteKey). A site's first key signs at
-// once.
+// once. The promise holds as far as the processes' clocks agree, less the
+// time the store takes to commit the rotation.
 func (k *Keys) Rotate(ctx context.Context, siteID int64) (Rotation, error) {
 	slot, err := k.lock(ctx, siteID)
 	if err != nil {

@@ -443,6 +443,39 @@ func TestRotationNeverOutrunsPublication(t *testing.T) {
 	})
 }
 
+// A process whose clock runs behind the one that made the site's first key
+// signs with it all the same, and with the older key until its own clock
+// reaches a rotated-in key's activation.
+func TestClockBehind(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	siteID := newSite(t, db, "3_behind")
+	box := newBox(t)
+	gen := tokentest.KeyGen()
+	ahead := token.NewKeys(db, box, token.Options{Now: func() time.Time { return t0 }, KeyGen: gen})
+	behindClk := &clock{t: t0.Add(-time.Second)}
+	behind := token.NewKeys(db, box, token.Options{Now: behindClk.now, KeyGen: gen})
+	first, err := ahead.PublicJWK(ctx, siteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kid := signedKid(t, behind, siteID); kid != first.KeyID {
+		t.Fatalf("signed with %s, want the first key %s", kid, first.KeyID)
+	}
+	rot, err := ahead.Rotate(ctx, siteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	behindClk.t = rot.ActivateAt.Add(-time.Millisecond)
+	if kid := signedKid(t, behind, siteID); kid != first.KeyID {
+		t.Fatalf("before activation by its clock: signed with %s, want %s", kid, first.KeyID)
+	}
+	behindClk.t = rot.ActivateAt
+	if kid := signedKid(t, behind, siteID); kid != rot.Key.KeyID {
+		t.Fatalf("at activation by its clock: signed with %s, want %s", kid, rot.Key.KeyID)
+	}
+}
+
 // Rotations racing on one site, from two processes, leave one active key
 // and every other key retired.
 func TestConcurrentRotations(t *testing.T) {
