@@ -25,8 +25,10 @@ const siteUsage = `usage: custos site <create|list|show|update|rotate-secret|rot
                                                 calls without Origin or Referer too (403015)
   rotate-secret --id N [--json]                 give a site a new secret; the old one stops working here at
                                                 once, and in running servers within their --site-cache-ttl
-  rotate-key --id N [--json]                    give a site a new JWT signing key; running servers sign with it
-                                                within a minute, and publish the old one until its tokens expire
+  rotate-key --id N [--json]                    give a site a new JWT signing key: every running server publishes
+                                                it within a minute and signs with it from then (the time printed
+                                                as "signs at"; a site's first key signs at once); the old key is
+                                                published until the tokens it signed have expired
 `
 
 var siteCommands = map[string]subcommandFunc{

@@ -5,12 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/custos-id/custos/internal/token"
 )
 
-// siteRotateKey gives a site a new JWT signing key and prints its kid and
-// the kids of every key that still verifies.
+// siteRotateKey gives a site a new JWT signing key and prints its kid, when
+// it starts signing, and the kids of every key published now.
 func siteRotateKey(fs *flag.FlagSet, c *command) func(context.Context) error {
 	id := idFlag(fs, "id")
 	return func(ctx context.Context) error {
@@ -25,7 +26,7 @@ func siteRotateKey(fs *flag.FlagSet, c *command) func(context.Context) error {
 			return err
 		}
 		keys := token.NewKeys(c.store, c.box, token.Options{KeyGen: c.keyGen})
-		jwk, err := keys.Rotate(ctx, st.ID)
+		rot, err := keys.Rotate(ctx, st.ID)
 		if err != nil {
 			return err
 		}
@@ -39,12 +40,14 @@ func siteRotateKey(fs *flag.FlagSet, c *command) func(context.Context) error {
 		}
 		if c.asJSON {
 			return writeJSON(c.stdout, struct {
-				SiteID int64    `json:"siteId"`
-				KID    string   `json:"kid"`
-				KIDs   []string `json:"liveKids"`
-			}{st.ID, jwk.KeyID, kids})
+				SiteID     int64     `json:"siteId"`
+				KID        string    `json:"kid"`
+				ActivateAt time.Time `json:"activateAt"`
+				KIDs       []string  `json:"liveKids"`
+			}{st.ID, rot.Key.KeyID, rot.ActivateAt, kids})
 		}
-		fmt.Fprintf(c.stdout, "siteId:    %d\nkid:       %s\nlive kids: %s\n", st.ID, jwk.KeyID, strings.Join(kids, ", "))
+		fmt.Fprintf(c.stdout, "siteId:    %d\nkid:       %s\nsigns at:  %s\nlive kids: %s\n",
+			st.ID, rot.Key.KeyID, rot.ActivateAt.Format(time.RFC3339), strings.Join(kids, ", "))
 		return nil
 	}
 }

@@ -59,9 +59,11 @@ func kidsOf(set jose.JSONWebKeySet) []string {
 	return kids
 }
 
-// Key rotation through HTTP: a token signed before the rotation still
-// verifies with the published key set; a new one carries the new kid; the
-// retired key leaves the set once every token it signed has expired.
+// Key rotation through HTTP: the new key is published at once, but tokens
+// carry the old kid until CacheTTL has passed (so that every process
+// publishes the new key before any signs with it), then the new kid; a token
+// signed before the rotation verifies with the published key set until the
+// old key leaves it, Retention after its retirement.
 func TestJWTKeyRotation(t *testing.T) {
 	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
 		uid, _ := register(t, e, "rot@example.com", "pass-word-1")
@@ -70,41 +72,62 @@ func TestJWTKeyRotation(t *testing.T) {
 			apitest.ExpectRPC(t, m, 0, "")
 			return m["id_token"]
 		}
+		signingKid := func() any {
+			_, m := e.RPC(t, "accounts.getJWTPublicKey", apitest.Form(), nil)
+			return m["kid"]
+		}
 		before := getJWT()
 		oldKid, _ := verifyWith(t, publishedKeys(t, e), before)
 
 		clock.Advance(time.Minute)
-		rotatedAt := clock.Now()
-		fresh, err := e.App.Keys.Rotate(context.Background(), e.Site.ID)
+		rot, err := e.App.Keys.Rotate(context.Background(), e.Site.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		set := publishedKeys(t, e)
-		if kids := kidsOf(set); len(kids) != 2 || kids[0] != fresh.KeyID || kids[1] != oldKid {
-			t.Fatalf("published kids %v, want [%s %s]", kids, fresh.KeyID, oldKid)
+		newKid := rot.Key.KeyID
+		if !rot.ActivateAt.Equal(clock.Now().Add(token.CacheTTL)) {
+			t.Fatalf("new key activates at %v, rotated at %v", rot.ActivateAt, clock.Now())
 		}
-		if kid, c := verifyWith(t, set, before); kid != oldKid || c["sub"] != uid {
-			t.Fatalf("old token: kid %s, claims %v", kid, c)
-		}
-		after := getJWT()
-		if kid, c := verifyWith(t, set, after); kid != fresh.KeyID || c["sub"] != uid {
-			t.Fatalf("new token: kid %s, want %s; claims %v", kid, fresh.KeyID, c)
-		}
-		// Without V2: the active key.
-		_, m := e.RPC(t, "accounts.getJWTPublicKey", apitest.Form(), nil)
-		if m["kid"] != fresh.KeyID {
-			t.Fatalf("getJWTPublicKey kid %v, want %s", m["kid"], fresh.KeyID)
+		// Until the new key activates it is published, and unused.
+		for _, at := range []time.Time{clock.Now(), rot.ActivateAt.Add(-time.Millisecond)} {
+			clock.Advance(at.Sub(clock.Now()))
+			set := publishedKeys(t, e)
+			if kids := kidsOf(set); len(kids) != 2 || kids[0] != newKid || kids[1] != oldKid {
+				t.Fatalf("%v: published kids %v, want [%s %s]", at, kids, newKid, oldKid)
+			}
+			if kid, c := verifyWith(t, set, before); kid != oldKid || c["sub"] != uid {
+				t.Fatalf("old token: kid %s, claims %v", kid, c)
+			}
+			if kid, _ := verifyWith(t, set, getJWT()); kid != oldKid {
+				t.Fatalf("%v: token signed with %s before the new key activates, want %s", at, kid, oldKid)
+			}
+			if kid := signingKid(); kid != oldKid {
+				t.Fatalf("%v: getJWTPublicKey kid %v, want %s", at, kid, oldKid)
+			}
 		}
 
-		// The old key's last token expires a day after the rotation;
+		// From CacheTTL after the rotation, tokens carry the new kid.
+		clock.Advance(time.Millisecond)
+		set := publishedKeys(t, e)
+		if kids := kidsOf(set); len(kids) != 2 || kids[0] != newKid || kids[1] != oldKid {
+			t.Fatalf("published kids %v, want [%s %s]", kids, newKid, oldKid)
+		}
+		if kid, c := verifyWith(t, set, getJWT()); kid != newKid || c["sub"] != uid {
+			t.Fatalf("new token: kid %s, want %s; claims %v", kid, newKid, c)
+		}
+		if kid := signingKid(); kid != newKid {
+			t.Fatalf("getJWTPublicKey kid %v, want %s", kid, newKid)
+		}
+
+		// The old key's last token expires a day after its retirement;
 		// the key stays published until Retention has passed.
-		clock.Advance(rotatedAt.Add(token.Retention).Sub(clock.Now()))
+		clock.Advance(rot.ActivateAt.Add(token.Retention).Sub(clock.Now()))
 		if kids := kidsOf(publishedKeys(t, e)); len(kids) != 2 {
 			t.Fatalf("published kids at the end of the retention: %v", kids)
 		}
 		clock.Advance(time.Second)
-		if kids := kidsOf(publishedKeys(t, e)); len(kids) != 1 || kids[0] != fresh.KeyID {
-			t.Fatalf("published kids after the retention: %v, want [%s]", kids, fresh.KeyID)
+		if kids := kidsOf(publishedKeys(t, e)); len(kids) != 1 || kids[0] != newKid {
+			t.Fatalf("published kids after the retention: %v, want [%s]", kids, newKid)
 		}
 	})
 }

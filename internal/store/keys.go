@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/custos-id/custos/internal/token"
@@ -13,9 +14,9 @@ var _ token.KeyStore = (*DB)(nil)
 // SiteKeys implements token.KeyStore.
 func (db *DB) SiteKeys(ctx context.Context, siteID int64, retiredSince time.Time) ([]token.StoredKey, error) {
 	rows, err := db.rows(ctx,
-		`SELECT kid, alg, private_sealed, created_at, retired_at FROM site_keys
+		`SELECT kid, alg, private_sealed, created_at, activate_at, retired_at FROM site_keys
 		 WHERE site_id = $1 AND (retired_at IS NULL OR retired_at >= $2)
-		 ORDER BY retired_at IS NOT NULL, retired_at DESC, kid`, siteID, millis(retiredSince))
+		 ORDER BY activate_at DESC, kid`, siteID, millis(retiredSince))
 	if err != nil {
 		return nil, err
 	}
@@ -23,23 +24,23 @@ func (db *DB) SiteKeys(ctx context.Context, siteID int64, retiredSince time.Time
 	var keys []token.StoredKey
 	for rows.Next() {
 		var (
-			k       = token.StoredKey{SiteID: siteID}
-			created int64
-			retired sql.NullInt64
+			k                 = token.StoredKey{SiteID: siteID}
+			created, activate int64
+			retired           sql.NullInt64
 		)
-		if err := rows.Scan(&k.KID, &k.Alg, &k.PrivateSealed, &created, &retired); err != nil {
+		if err := rows.Scan(&k.KID, &k.Alg, &k.PrivateSealed, &created, &activate, &retired); err != nil {
 			return nil, err
 		}
-		k.CreatedAt, k.RetiredAt = fromMillis(created), fromMillis(retired.Int64)
+		k.CreatedAt, k.ActivateAt, k.RetiredAt = fromMillis(created), fromMillis(activate), fromMillis(retired.Int64)
 		keys = append(keys, k)
 	}
 	return keys, rows.Err()
 }
 
 // CreateSiteKey implements token.KeyStore: of inserts racing for a site
-// without an active key, the first to commit wins (the partial unique index
-// site_keys_active) and the others change nothing. It locks the site's row
-// as RotateSiteKey does: a rotation that retired no key (there was none yet)
+// without a key, the first to commit wins (the partial unique index
+// site_keys_newest) and the others change nothing. It locks the site's row
+// as RotateSiteKey does: a rotation that found no key (there was none yet)
 // must not meet a first key committed meanwhile.
 func (db *DB) CreateSiteKey(ctx context.Context, k token.StoredKey) (created bool, err error) {
 	err = db.withTx(ctx, func(tx *DB) error {
@@ -47,9 +48,9 @@ func (db *DB) CreateSiteKey(ctx context.Context, k token.StoredKey) (created boo
 			return err
 		}
 		res, err := tx.exec(ctx,
-			`INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at)
-			 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site_id) WHERE retired_at IS NULL DO NOTHING`,
-			k.SiteID, k.KID, k.Alg, k.PrivateSealed, millis(k.CreatedAt))
+			`INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at, activate_at)
+			 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (site_id) WHERE retired_at IS NULL DO NOTHING`,
+			k.SiteID, k.KID, k.Alg, k.PrivateSealed, millis(k.CreatedAt), millis(k.ActivateAt))
 		if err != nil {
 			return err
 		}
@@ -69,18 +70,34 @@ func (db *DB) lockSite(ctx context.Context, id int64) error {
 
 // RotateSiteKey implements token.KeyStore. The transaction first locks the
 // site's row, so that racing rotations run one after the other, each
-// retiring the key the one before made active.
-func (db *DB) RotateSiteKey(ctx context.Context, k token.StoredKey) error {
-	return db.withTx(ctx, func(tx *DB) error {
+// appending to the chain the one before left.
+func (db *DB) RotateSiteKey(ctx context.Context, k token.StoredKey) (activateAt time.Time, err error) {
+	err = db.withTx(ctx, func(tx *DB) error {
 		if err := tx.lockSite(ctx, k.SiteID); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE site_keys SET retired_at = $2 WHERE site_id = $1 AND retired_at IS NULL`,
-			k.SiteID, millis(k.CreatedAt)); err != nil {
+		at := millis(k.ActivateAt)
+		var newest int64
+		err := tx.row(ctx, `SELECT activate_at FROM site_keys WHERE site_id = $1 AND retired_at IS NULL`,
+			k.SiteID).Scan(&newest)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			at = millis(k.CreatedAt)
+		case err != nil:
+			return err
+		default:
+			at = max(at, newest+1)
+			if _, err := tx.exec(ctx, `UPDATE site_keys SET retired_at = $2 WHERE site_id = $1 AND retired_at IS NULL`,
+				k.SiteID, at); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at, activate_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, k.SiteID, k.KID, k.Alg, k.PrivateSealed, millis(k.CreatedAt), at); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at)
-			VALUES ($1, $2, $3, $4, $5)`, k.SiteID, k.KID, k.Alg, k.PrivateSealed, millis(k.CreatedAt))
-		return err
+		activateAt = fromMillis(at)
+		return nil
 	})
+	return activateAt, err
 }

@@ -17,7 +17,8 @@ import (
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 123e6, time.UTC)
 
 func storedKey(siteID int64, kid string, sealed byte, at time.Time) token.StoredKey {
-	return token.StoredKey{SiteID: siteID, KID: kid, Alg: "RS256", PrivateSealed: []byte{sealed}, CreatedAt: at}
+	return token.StoredKey{SiteID: siteID, KID: kid, Alg: "RS256", PrivateSealed: []byte{sealed},
+		CreatedAt: at, ActivateAt: at.Add(time.Minute)}
 }
 
 // kids lists the key ids of keys, "-" marking retired ones.
@@ -33,7 +34,9 @@ func kids(keys []token.StoredKey) string {
 	return strings.Join(out, " ")
 }
 
-// Migration 00009: the key a site had before key sets is its active key.
+// Migration 00009: the key a site had before key sets is its first key,
+// signing since it was made; a rotation retires it when the new key
+// activates.
 func TestKeySetsMigration(t *testing.T) {
 	for _, e := range storetest.Engines() {
 		t.Run(string(e), func(t *testing.T) {
@@ -77,13 +80,14 @@ func TestKeySetsMigration(t *testing.T) {
 				t.Fatal(err)
 			}
 			keys, err := db.SiteKeys(ctx, 1, time.Time{})
-			if err != nil || kids(keys) != "old" || keys[0].CreatedAt.UnixMilli() != 5 {
+			if err != nil || kids(keys) != "old" || keys[0].CreatedAt.UnixMilli() != 5 || keys[0].ActivateAt.UnixMilli() != 5 {
 				t.Fatalf("after migration: %+v, %v", keys, err)
 			}
-			if err := db.RotateSiteKey(ctx, storedKey(1, "new", 3, t0)); err != nil {
-				t.Fatal(err)
+			if at, err := db.RotateSiteKey(ctx, storedKey(1, "new", 3, t0)); err != nil || !at.Equal(t0.Add(time.Minute)) {
+				t.Fatalf("rotation: activates at %v, %v", at, err)
 			}
-			if keys, err := db.SiteKeys(ctx, 1, time.Time{}); err != nil || kids(keys) != "new -old" {
+			keys, err = db.SiteKeys(ctx, 1, time.Time{})
+			if err != nil || kids(keys) != "new -old" || !keys[1].RetiredAt.Equal(t0.Add(time.Minute)) {
 				t.Fatalf("after rotation: %s, %v", kids(keys), err)
 			}
 		})

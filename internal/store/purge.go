@@ -12,7 +12,8 @@ const sentMailKept = 7 * 24 * time.Hour
 
 // Purge deletes what has expired: one-time tokens, nonces, sessions, login
 // failures of past hours, sent mail older than a week, and signing keys
-// retired long enough ago that no token they signed still verifies. It
+// retired long enough ago that no token they signed still verifies (a
+// retirement still ahead, scheduled by a pending key, keeps its key). It
 // returns the number of rows deleted.
 func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
 	var total int64

@@ -3,12 +3,17 @@
 // publishes the keys that verify them (accounts.getJWTPublicKey).
 //
 // Claims builds a token's claims from an account, whatever dialect asked
-// for it. Keys signs them with the site's active key.
+// for it. Keys signs them with the site's signing key.
 //
-// Every site has a key set: one active RSA key, which signs, and the keys it
-// replaced, which keep verifying for Retention after Rotate retired them, so
-// that every token they signed expires first. Each key is addressed by its
-// kid, stored with its private half sealed under the master key (secretbox,
-// bound to the site id). A site's first key is made on first use. Tokens are
-// compact JWS, RS256, with the header fields alg, kid and typ "JWT".
+// Every site has a key set: a chain of RSA keys, each with the time it
+// starts signing. The signing key is the newest that has started; the keys
+// it replaced keep verifying for Retention after their successor took over,
+// so that every token they signed expires first. Rotate publishes a new key
+// at once but lets it sign only CacheTTL later: processes cache the set for
+// CacheTTL, so by then every one of them publishes the key, and no relying
+// party meets a kid its key set lacks. Each key is addressed by its kid,
+// stored with its private half sealed under the master key (secretbox, bound
+// to the site id). A site's first key is made on first use and signs at
+// once. Tokens are compact JWS, RS256, with the header fields alg, kid and
+// typ "JWT".
 package token

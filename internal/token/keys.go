@@ -27,15 +27,16 @@ const Alg = "RS256"
 // otherwise.
 const DefaultRSABits = 2048
 
-// CacheTTL is how long a process signs with the key set it read before it
-// reads the set again: a key rotated by another process is used, and
-// published, here within CacheTTL.
+// CacheTTL is how long a process signs with, and publishes, the key set it
+// read before it reads the set again. It is also how long a rotated-in key
+// is published before it signs: by then every process has read the set again
+// and publishes it.
 const CacheTTL = time.Minute
 
-// Retention is how long a retired key stays in the key set and verifies:
-// until every token it signed has expired. A process may sign with a key for
-// up to CacheTTL after another process retired it, so the longest-lived of
-// those tokens expires MaxLifetime + CacheTTL after the retirement.
+// Retention is how long a retired key stays in the key set and verifies
+// after its successor took over: until every token it signed has expired
+// (MaxLifetime), and CacheTTL more as a margin for processes whose clocks
+// run behind.
 const Retention = MaxLifetime + CacheTTL
 
 // ErrUnknownKey is returned by Verify when a token names no live key of the
@@ -54,27 +55,42 @@ type StoredKey struct {
 	// secretbox under the master key and the associated data SealAAD(SiteID).
 	PrivateSealed []byte
 	CreatedAt     time.Time
-	// RetiredAt is when the key stopped signing; zero for the site's active
-	// key.
+	// ActivateAt is when the key starts signing. Before, it is pending:
+	// published, so that relying parties know it before any token names it.
+	ActivateAt time.Time
+	// RetiredAt is when the key stops signing: when its successor
+	// activates. Zero for the site's newest key, which has none.
 	RetiredAt time.Time
 }
 
-// KeyStore keeps the key sets of the sites: per site one active key and the
-// retired ones.
+// KeyStore keeps the key sets of the sites. A site's keys form a chain
+// ordered by ActivateAt, each retired when the next activates: the newest
+// key (pending or signing) has no RetiredAt, every other one has.
 type KeyStore interface {
-	// SiteKeys returns the active key of site siteID, first, then the keys
-	// retired at or after retiredSince, newest first. A site without keys
-	// has none.
+	// SiteKeys returns the keys of site siteID not retired before
+	// retiredSince, newest (latest ActivateAt) first. A site without keys has
+	// none.
 	SiteKeys(ctx context.Context, siteID int64, retiredSince time.Time) ([]StoredKey, error)
-	// CreateSiteKey stores k as the active key of site k.SiteID unless the
-	// site has one. Of processes racing to create a site's key, exactly one
-	// gets created=true; the others get created=false and no error.
+	// CreateSiteKey stores k, activating at k.ActivateAt, as the first key of
+	// site k.SiteID unless the site has a key. Of processes racing to create
+	// a site's key, exactly one gets created=true; the others get
+	// created=false and no error.
 	CreateSiteKey(ctx context.Context, k StoredKey) (created bool, err error)
-	// RotateSiteKey retires the site's active key, if any, at k.CreatedAt
-	// and stores k as the active key, in one transaction. Of rotations racing
-	// on one site each retires the key of the one before: one key stays
-	// active.
-	RotateSiteKey(ctx context.Context, k StoredKey) error
+	// RotateSiteKey appends k to the site's chain in one transaction: k
+	// activates at k.ActivateAt, or 1 ms after the newest key if that one
+	// activates as late or later (rotations queue, none is skipped), and
+	// the newest key is retired at that moment. A site without a key gets k
+	// as its first, activating at k.CreatedAt: no process can have
+	// published another. It returns when k activates. Racing rotations run
+	// one after the other.
+	RotateSiteKey(ctx context.Context, k StoredKey) (activateAt time.Time, err error)
+}
+
+// Rotation is the outcome of Rotate: the new key, and when it starts
+// signing.
+type Rotation struct {
+	Key        jose.JSONWebKey
+	ActivateAt time.Time
 }
 
 // KeyGen makes the private half of a new signing key.
@@ -82,8 +98,9 @@ type KeyGen func() (*rsa.PrivateKey, error)
 
 // Options tune Keys. The zero value is fine for production.
 type Options struct {
-	// Now gives the creation and retirement time of keys and the time key
-	// sets are read at; time.Now by default.
+	// Now gives the creation and activation times of keys, the time key
+	// sets are read at and the time a signing key is chosen for; time.Now
+	// by default.
 	Now func() time.Time
 	// Rand is the source of key ids; crypto/rand by default.
 	Rand io.Reader
@@ -95,9 +112,9 @@ type Options struct {
 	KeyGen KeyGen
 }
 
-// Keys signs tokens with the sites' active keys, creating a site's first key
-// on first use, and publishes the keys that verify them. Opened keys are
-// cached in memory. It is safe for concurrent use.
+// Keys signs tokens with the sites' signing keys, creating a site's first
+// key on first use, and publishes the keys that verify them. Key sets are
+// cached in memory for CacheTTL. It is safe for concurrent use.
 type Keys struct {
 	store  KeyStore
 	box    *secretbox.Box
@@ -118,7 +135,7 @@ type siteSlot struct {
 	set  *keySet // set under lock
 }
 
-// keySet is a site's keys as read at one time: the active key first.
+// keySet is a site's keys as read at one time: newest first.
 type keySet struct {
 	readAt time.Time
 	keys   []*openKey
@@ -126,10 +143,11 @@ type keySet struct {
 
 // openKey is an opened signing key.
 type openKey struct {
-	kid     string
-	priv    *rsa.PrivateKey
-	signer  jose.Signer
-	retired time.Time // zero: active
+	kid      string
+	priv     *rsa.PrivateKey
+	signer   jose.Signer
+	activate time.Time
+	retired  time.Time // zero: the site's newest key
 }
 
 // NewKeys returns Keys over store, opening and sealing private keys with box.
@@ -159,7 +177,7 @@ func SealAAD(siteID int64) []byte {
 	return []byte("jwt-key:" + strconv.FormatInt(siteID, 10))
 }
 
-// Sign returns claims as a compact JWS signed with the active key of site
+// Sign returns claims as a compact JWS signed with the signing key of site
 // siteID (RS256, header kid and typ "JWT"). claims must marshal to a JSON
 // object.
 func (k *Keys) Sign(ctx context.Context, siteID int64, claims map[string]any) (string, error) {
@@ -167,26 +185,26 @@ func (k *Keys) Sign(ctx context.Context, siteID int64, claims map[string]any) (s
 	if err != nil {
 		return "", err
 	}
-	tok, err := josejwt.Signed(set.keys[0].signer).Claims(claims).Serialize()
+	tok, err := josejwt.Signed(set.signing(k.now()).signer).Claims(claims).Serialize()
 	if err != nil {
 		return "", fmt.Errorf("token: sign for site %d: %w", siteID, err)
 	}
 	return tok, nil
 }
 
-// PublicJWK returns the public key of the site's active key, with its KeyID,
-// Algorithm "RS256" and Use "sig". It creates the site's key if there is
-// none yet.
+// PublicJWK returns the public key of the site's signing key, with its
+// KeyID, Algorithm "RS256" and Use "sig". It creates the site's key if there
+// is none yet.
 func (k *Keys) PublicJWK(ctx context.Context, siteID int64) (jose.JSONWebKey, error) {
 	set, err := k.keySet(ctx, siteID)
 	if err != nil {
 		return jose.JSONWebKey{}, err
 	}
-	return set.keys[0].public(), nil
+	return set.signing(k.now()).public(), nil
 }
 
-// JWKS returns the public keys of every live key of the site: the active key
-// first, then the retired keys that still verify, newest first.
+// JWKS returns the public keys of every live key of the site, newest first:
+// a pending key, the signing key, and the retired keys that still verify.
 func (k *Keys) JWKS(ctx context.Context, siteID int64) (jose.JSONWebKeySet, error) {
 	set, err := k.keySet(ctx, siteID)
 	if err != nil {
@@ -200,7 +218,8 @@ func (k *Keys) JWKS(ctx context.Context, siteID int64) (jose.JSONWebKeySet, erro
 }
 
 // Verify checks a compact JWS made by Sign with the live key of site siteID
-// its kid header names, and that it has not expired; it decodes the claims
+// its kid header names (any key JWKS publishes), and that it has not
+// expired; it decodes the claims
 // into each of out (as josejwt.JSONWebToken.Claims does).
 func (k *Keys) Verify(ctx context.Context, siteID int64, token string, out ...any) error {
 	parsed, err := josejwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
@@ -226,27 +245,44 @@ func (k *Keys) Verify(ctx context.Context, siteID int64, token string, out ...an
 	return ErrUnknownKey
 }
 
-// Rotate makes a new active key for site siteID and retires the one before,
-// which keeps verifying for Retention. It returns the new key's public JWK.
-func (k *Keys) Rotate(ctx context.Context, siteID int64) (jose.JSONWebKey, error) {
+// Rotate adds a new key to the key set of site siteID. It is published at
+// once but signs only from CacheTTL later, when every process has read the
+// set again and publishes it too; the key it replaces signs until then and
+// verifies for Retention after. A rotation while another key is pending
+// queues after it (see KeyStore.RotateSiteKey). A site's first key signs at
+// once. The promise holds as far as the processes' clocks agree, less the
+// time the store takes to commit the rotation.
+func (k *Keys) Rotate(ctx context.Context, siteID int64) (Rotation, error) {
 	slot, err := k.lock(ctx, siteID)
 	if err != nil {
-		return jose.JSONWebKey{}, err
+		return Rotation{}, err
 	}
 	defer func() { <-slot.lock }()
 	stored, err := k.newKey(siteID)
 	if err != nil {
-		return jose.JSONWebKey{}, err
+		return Rotation{}, err
 	}
-	if err := k.store.RotateSiteKey(ctx, stored); err != nil {
-		return jose.JSONWebKey{}, fmt.Errorf("token: rotate the key of site %d: %w", siteID, err)
+	stored.ActivateAt = ceilMillis(stored.CreatedAt.Add(CacheTTL))
+	at, err := k.store.RotateSiteKey(ctx, stored)
+	if err != nil {
+		return Rotation{}, fmt.Errorf("token: rotate the key of site %d: %w", siteID, err)
 	}
 	slot.set = nil // read again, with the new key
 	key, err := k.open(stored, siteID)
 	if err != nil {
-		return jose.JSONWebKey{}, err
+		return Rotation{}, err
 	}
-	return key.public(), nil
+	return Rotation{Key: key.public(), ActivateAt: at}, nil
+}
+
+// ceilMillis rounds t up to the millisecond, the precision of the store: a
+// key must not activate before CacheTTL has passed.
+func ceilMillis(t time.Time) time.Time {
+	r := t.Truncate(time.Millisecond)
+	if r.Before(t) {
+		r = r.Add(time.Millisecond)
+	}
+	return r
 }
 
 // lock returns the site's slot, locked; the caller unlocks it with <-slot.lock.
@@ -290,7 +326,7 @@ func (k *Keys) keySet(ctx context.Context, siteID int64) (*keySet, error) {
 }
 
 // read reads the site's live keys from the store, creating the first key
-// when the site has no active one. Keys of prev are not opened again.
+// when the site has none. Keys of prev are not opened again.
 func (k *Keys) read(ctx context.Context, siteID int64, now time.Time, prev *keySet) (*keySet, error) {
 	stored, err := k.store.SiteKeys(ctx, siteID, now.Add(-Retention))
 	if err == nil && (len(stored) == 0 || !stored[0].RetiredAt.IsZero()) {
@@ -313,25 +349,27 @@ func (k *Keys) read(ctx context.Context, siteID int64, now time.Time, prev *keyS
 				return nil, fmt.Errorf("token: signing key %q of site %d: %w", s.KID, siteID, err)
 			}
 		}
-		key = &openKey{kid: key.kid, priv: key.priv, signer: key.signer, retired: s.RetiredAt}
+		key = &openKey{kid: key.kid, priv: key.priv, signer: key.signer, activate: s.ActivateAt, retired: s.RetiredAt}
 		set.keys = append(set.keys, key)
 	}
 	return set, nil
 }
 
-// create makes, seals and stores the site's first key, and returns the
-// site's keys: with the new key, or the one another process stored first.
+// create makes, seals and stores the site's first key, signing at once, and
+// returns the site's keys: with the new key, or the one another process
+// stored first.
 func (k *Keys) create(ctx context.Context, siteID int64, now time.Time) ([]StoredKey, error) {
 	stored, err := k.newKey(siteID)
 	if err != nil {
 		return nil, err
 	}
+	stored.ActivateAt = stored.CreatedAt
 	if _, err := k.store.CreateSiteKey(ctx, stored); err != nil {
 		return nil, err
 	}
 	keys, err := k.store.SiteKeys(ctx, siteID, now.Add(-Retention))
 	if err == nil && (len(keys) == 0 || !keys[0].RetiredAt.IsZero()) {
-		err = errors.New("no active key after creating one")
+		err = errors.New("no key after creating one")
 	}
 	return keys, err
 }
@@ -391,7 +429,7 @@ func (k *Keys) open(stored StoredKey, siteID int64) (*openKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &openKey{kid: stored.KID, priv: priv, signer: signer, retired: stored.RetiredAt}, nil
+	return &openKey{kid: stored.KID, priv: priv, signer: signer, activate: stored.ActivateAt, retired: stored.RetiredAt}, nil
 }
 
 // public is the key's public JWK.
@@ -399,8 +437,20 @@ func (key *openKey) public() jose.JSONWebKey {
 	return jose.JSONWebKey{Key: &key.priv.PublicKey, KeyID: key.kid, Algorithm: Alg, Use: "sig"}
 }
 
-// live returns the keys that verify at now: the active key and the keys
-// retired within Retention.
+// signing returns the key that signs at now: the newest that has activated.
+// Were none activated (a clock behind the one that made the site's first
+// key), the oldest.
+func (s *keySet) signing(now time.Time) *openKey {
+	for _, key := range s.keys {
+		if !key.activate.After(now) {
+			return key
+		}
+	}
+	return s.keys[len(s.keys)-1]
+}
+
+// live returns the keys that verify at now: the newest key, those it
+// replaced that still sign, and those retired within Retention.
 func (s *keySet) live(now time.Time) []*openKey {
 	out := make([]*openKey, 0, len(s.keys))
 	for _, key := range s.keys {

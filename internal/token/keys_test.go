@@ -243,8 +243,32 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-// Rotation: tokens signed before still verify with the published key set
-// until Retention has passed; new tokens carry the new kid.
+// kidsOf lists the key ids of a key set.
+func kidsOf(set jose.JSONWebKeySet) []string {
+	var kids []string
+	for _, k := range set.Keys {
+		kids = append(kids, k.KeyID)
+	}
+	return kids
+}
+
+// signedKid signs a token with keys and returns the kid its header names.
+func signedKid(t *testing.T, keys *token.Keys, siteID int64) string {
+	t.Helper()
+	tok, err := keys.Sign(context.Background(), siteID, map[string]any{"sub": "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := josejwt.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parsed.Headers[0].KeyID
+}
+
+// Rotation: the new key is published at once and signs from CacheTTL later;
+// the old key signs until then, and verifies with the published key set
+// until Retention after.
 func TestRotate(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -259,13 +283,44 @@ func TestRotate(t *testing.T) {
 		old, _ := keys.PublicJWK(ctx, siteID)
 
 		clk.advance(time.Minute)
-		rotatedAt := clk.now()
-		fresh, err := keys.Rotate(ctx, siteID)
+		rot, err := keys.Rotate(ctx, siteID)
 		if err != nil {
 			t.Fatal(err)
 		}
+		fresh := rot.Key
 		if fresh.KeyID == old.KeyID || fresh.Key.(*rsa.PublicKey).Equal(old.Key) {
 			t.Fatalf("rotation kept the key %s", old.KeyID)
+		}
+		if want := clk.now().Add(token.CacheTTL); !rot.ActivateAt.Equal(want) {
+			t.Fatalf("new key activates at %v, want %v", rot.ActivateAt, want)
+		}
+		jwksKids := func() []string {
+			set, err := keys.JWKS(ctx, siteID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kidsOf(set)
+		}
+		// Pending, then signing: published all along, newest first.
+		for _, at := range []struct {
+			t    time.Time
+			kid  string
+			name string
+		}{
+			{clk.now(), old.KeyID, "just rotated"},
+			{rot.ActivateAt.Add(-time.Millisecond), old.KeyID, "just before activation"},
+			{rot.ActivateAt, fresh.KeyID, "at activation"},
+		} {
+			clk.t = at.t
+			if kid := signedKid(t, keys, siteID); kid != at.kid {
+				t.Errorf("%s: signed with %s, want %s", at.name, kid, at.kid)
+			}
+			if jwk, _ := keys.PublicJWK(ctx, siteID); jwk.KeyID != at.kid {
+				t.Errorf("%s: PublicJWK %s, want %s", at.name, jwk.KeyID, at.kid)
+			}
+			if kids := jwksKids(); !slices.Equal(kids, []string{fresh.KeyID, old.KeyID}) {
+				t.Errorf("%s: JWKS kids %v, want new then old", at.name, kids)
+			}
 		}
 		after, err := keys.Sign(ctx, siteID, map[string]any{"sub": "u", "exp": exp})
 		if err != nil {
@@ -274,31 +329,15 @@ func TestRotate(t *testing.T) {
 		if h, _, err := parse(t, after, fresh); err != nil || h.KeyID != fresh.KeyID {
 			t.Fatalf("new token: kid %s, %v; want %s", h.KeyID, err, fresh.KeyID)
 		}
-		if active, _ := keys.PublicJWK(ctx, siteID); active.KeyID != fresh.KeyID {
-			t.Fatalf("active key %s, want %s", active.KeyID, fresh.KeyID)
-		}
-		jwksKids := func() []string {
-			set, err := keys.JWKS(ctx, siteID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var kids []string
-			for _, k := range set.Keys {
-				kids = append(kids, k.KeyID)
-			}
-			return kids
-		}
-		if kids := jwksKids(); !slices.Equal(kids, []string{fresh.KeyID, old.KeyID}) {
-			t.Fatalf("JWKS kids %v, want new then old", kids)
-		}
 		for _, tok := range []string{before, after} {
 			if err := keys.Verify(ctx, siteID, tok); err != nil {
 				t.Fatalf("Verify after rotation: %v", err)
 			}
 		}
 
-		// The old key stays until Retention after its retirement, then goes.
-		clk.t = rotatedAt.Add(token.Retention)
+		// The old key, retired when the new one activated, stays until
+		// Retention after, then goes.
+		clk.t = rot.ActivateAt.Add(token.Retention)
 		if kids := jwksKids(); len(kids) != 2 {
 			t.Fatalf("JWKS at the end of the retention: %v", kids)
 		}
@@ -312,42 +351,129 @@ func TestRotate(t *testing.T) {
 	})
 }
 
-// A rotation by another process (custos site rotate-key) reaches a running
-// one within CacheTTL; until then the running one still signs with a key
-// that verifies.
-func TestRotationReachesOtherProcess(t *testing.T) {
+// Several processes over one database, each caching the key set, one
+// rotating (custos site rotate-key), another rotating again while that key
+// is pending: at no moment does a process sign with a kid another one does
+// not publish, and all of them sign with the same key at every moment.
+func TestRotationNeverOutrunsPublication(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		siteID := newSite(t, db, "3_procs")
 		box := newBox(t)
 		clk := &clock{t: t0}
-		gen := tokentest.KeyGen() // one generator: the two processes make different keys
-		server := token.NewKeys(db, box, token.Options{Now: clk.now, KeyGen: gen})
-		cli := token.NewKeys(db, box, token.Options{Now: clk.now, KeyGen: gen})
-		old, err := server.PublicJWK(ctx, siteID)
+		gen := tokentest.KeyGen() // one generator: the processes make different keys
+		proc := func() *token.Keys { return token.NewKeys(db, box, token.Options{Now: clk.now, KeyGen: gen}) }
+		a, b, cli := proc(), proc(), proc()
+		k0, err := a.PublicJWK(ctx, siteID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, err := cli.Rotate(ctx, siteID)
-		if err != nil {
-			t.Fatal(err)
+
+		at := func(d time.Duration) time.Time { return t0.Add(d) }
+		const ms = time.Millisecond
+		var p1, p2 token.Rotation
+		// b starts just before cli rotates: its key set lacks the new key
+		// until it reads again, a minute later.
+		events := map[time.Duration]func(){
+			40 * time.Second: func() { p1, err = cli.Rotate(ctx, siteID) },
+			70 * time.Second: func() { p2, err = a.Rotate(ctx, siteID) }, // p1 pending: queued after it
 		}
-		if jwk, _ := server.PublicJWK(ctx, siteID); jwk.KeyID != old.KeyID {
-			t.Fatalf("key set read again before CacheTTL: %s", jwk.KeyID)
+		var times []time.Duration
+		for d := time.Duration(0); d <= 200*time.Second; d += 7 * time.Second {
+			times = append(times, d)
 		}
-		clk.advance(token.CacheTTL)
-		tok, err := server.Sign(ctx, siteID, map[string]any{"sub": "u"})
-		if err != nil {
-			t.Fatal(err)
+		times = append(times, 40*time.Second-ms, 40*time.Second, 70*time.Second, 100*time.Second-ms, 100*time.Second,
+			130*time.Second-ms, 130*time.Second)
+		slices.Sort(times)
+		for _, d := range slices.Compact(times) {
+			clk.t = at(d)
+			if ev := events[d]; ev != nil {
+				if ev(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := k0.KeyID
+			switch {
+			case d >= 130*time.Second:
+				want = p2.Key.KeyID
+			case d >= 100*time.Second:
+				want = p1.Key.KeyID
+			}
+			procs := []*token.Keys{a}
+			if d >= 40*time.Second-ms {
+				procs = append(procs, b)
+			}
+			for i, signer := range procs {
+				kid := signedKid(t, signer, siteID)
+				if kid != want {
+					t.Errorf("t0+%v: process %d signed with %s, want %s", d, i, kid, want)
+				}
+				for j, other := range procs {
+					set, err := other.JWKS(ctx, siteID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(set.Key(kid)) != 1 {
+						t.Errorf("t0+%v: process %d signed with %s, process %d publishes %v", d, i, kid, j, kidsOf(set))
+					}
+				}
+			}
 		}
-		if h, _, err := parse(t, tok, fresh); err != nil || h.KeyID != fresh.KeyID {
-			t.Fatalf("after CacheTTL: kid %s, %v; want %s", h.KeyID, err, fresh.KeyID)
+		if !p1.ActivateAt.Equal(at(100*time.Second)) || !p2.ActivateAt.Equal(at(130*time.Second)) {
+			t.Fatalf("activation at %v and %v", p1.ActivateAt, p2.ActivateAt)
 		}
-		set, err := server.JWKS(ctx, siteID)
-		if err != nil || len(set.Keys) != 2 || set.Keys[0].KeyID != fresh.KeyID || set.Keys[1].KeyID != old.KeyID {
-			t.Fatalf("JWKS = %+v, %v", set, err)
+
+		// Each retired key is published by every process until Retention
+		// after its successor took over.
+		for _, step := range []struct {
+			t    time.Time
+			kids []string
+		}{
+			{p1.ActivateAt.Add(token.Retention), []string{p2.Key.KeyID, p1.Key.KeyID, k0.KeyID}},
+			{p1.ActivateAt.Add(token.Retention + ms), []string{p2.Key.KeyID, p1.Key.KeyID}},
+			{p2.ActivateAt.Add(token.Retention + ms), []string{p2.Key.KeyID}},
+		} {
+			clk.t = step.t
+			for i, p := range []*token.Keys{a, b, cli} {
+				if set, err := p.JWKS(ctx, siteID); err != nil || !slices.Equal(kidsOf(set), step.kids) {
+					t.Errorf("%v: process %d publishes %v, %v; want %v", step.t, i, kidsOf(set), err, step.kids)
+				}
+			}
 		}
 	})
+}
+
+// A process whose clock runs behind the one that made the site's first key
+// signs with it all the same, and with the older key until its own clock
+// reaches a rotated-in key's activation.
+func TestClockBehind(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	siteID := newSite(t, db, "3_behind")
+	box := newBox(t)
+	gen := tokentest.KeyGen()
+	ahead := token.NewKeys(db, box, token.Options{Now: func() time.Time { return t0 }, KeyGen: gen})
+	behindClk := &clock{t: t0.Add(-time.Second)}
+	behind := token.NewKeys(db, box, token.Options{Now: behindClk.now, KeyGen: gen})
+	first, err := ahead.PublicJWK(ctx, siteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kid := signedKid(t, behind, siteID); kid != first.KeyID {
+		t.Fatalf("signed with %s, want the first key %s", kid, first.KeyID)
+	}
+	rot, err := ahead.Rotate(ctx, siteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	behindClk.t = rot.ActivateAt.Add(-time.Millisecond)
+	if kid := signedKid(t, behind, siteID); kid != first.KeyID {
+		t.Fatalf("before activation by its clock: signed with %s, want %s", kid, first.KeyID)
+	}
+	behindClk.t = rot.ActivateAt
+	if kid := signedKid(t, behind, siteID); kid != rot.Key.KeyID {
+		t.Fatalf("at activation by its clock: signed with %s, want %s", kid, rot.Key.KeyID)
+	}
 }
 
 // Rotations racing on one site, from two processes, leave one active key

@@ -12,17 +12,20 @@ import (
 	"github.com/custos-id/custos/internal/token"
 )
 
-// The signing key sets of sites.
+// The signing key sets of sites: per site a chain of keys ordered by
+// activation, each retired when the next activates.
 
 func init() {
 	register("site-keys", testSiteKeys, "SiteKeys", "CreateSiteKey", "RotateSiteKey")
-	register("site-keys-rotate", testRotateSiteKey, "RotateSiteKey", "SiteKeys")
-	register("site-keys-create-race", testSiteKeysConcurrentCreate, "CreateSiteKey")
-	register("site-keys-rotate-race", testSiteKeysConcurrentRotate, "RotateSiteKey", "CreateSiteKey")
+	register("site-keys-rotate", testRotateSiteKey, "RotateSiteKey", "SiteKeys", "CreateSiteKey")
+	register("site-keys-create-race", testSiteKeysConcurrentCreate, "CreateSiteKey", "SiteKeys")
+	register("site-keys-rotate-race", testSiteKeysConcurrentRotate, "RotateSiteKey", "CreateSiteKey", "SiteKeys")
 }
 
+// storedKey is a key made at, asking to activate a minute later.
 func storedKey(siteID int64, kid string, sealed byte, at time.Time) token.StoredKey {
-	return token.StoredKey{SiteID: siteID, KID: kid, Alg: "RS256", PrivateSealed: []byte{sealed}, CreatedAt: at}
+	return token.StoredKey{SiteID: siteID, KID: kid, Alg: "RS256", PrivateSealed: []byte{sealed},
+		CreatedAt: at, ActivateAt: at.Add(time.Minute)}
 }
 
 // kids lists the key ids of keys, "-" marking retired ones.
@@ -38,18 +41,36 @@ func kids(keys []token.StoredKey) string {
 	return strings.Join(out, " ")
 }
 
+// checkChain checks that keys, as SiteKeys gives them, are one chain: newest
+// first and not retired, each older key retired when the next activates.
+func checkChain(t *testing.T, keys []token.StoredKey) {
+	t.Helper()
+	for i, k := range keys {
+		switch {
+		case i == 0 && !k.RetiredAt.IsZero():
+			t.Errorf("newest key %s retired at %v", k.KID, k.RetiredAt)
+		case i > 0 && !k.RetiredAt.Equal(keys[i-1].ActivateAt):
+			t.Errorf("key %s retired at %v, its successor %s activates at %v", k.KID, k.RetiredAt, keys[i-1].KID, keys[i-1].ActivateAt)
+		case i > 0 && !k.ActivateAt.Before(keys[i-1].ActivateAt):
+			t.Errorf("key %s activates at %v, not before its successor %s (%v)", k.KID, k.ActivateAt, keys[i-1].KID, keys[i-1].ActivateAt)
+		}
+	}
+}
+
 func testSiteKeys(t *testing.T, db *store.DB) {
 	s := newSite(t, db)
 	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); len(keys) != 0 || err != nil {
 		t.Fatalf("before create: %+v, %v", keys, err)
 	}
-	k := token.StoredKey{SiteID: s.ID, KID: "kid-1", Alg: "RS256", PrivateSealed: []byte{0, 1, 2, 0xff}, CreatedAt: t0}
+	k := token.StoredKey{SiteID: s.ID, KID: "kid-1", Alg: "RS256", PrivateSealed: []byte{0, 1, 2, 0xff},
+		CreatedAt: t0, ActivateAt: t0.Add(time.Millisecond)}
 	if created, err := db.CreateSiteKey(ctx, k); !created || err != nil {
 		t.Fatalf("CreateSiteKey = %v, %v", created, err)
 	}
 	keys, err := db.SiteKeys(ctx, s.ID, time.Time{})
 	if err != nil || len(keys) != 1 || keys[0].SiteID != s.ID || keys[0].KID != "kid-1" || keys[0].Alg != "RS256" ||
-		!bytes.Equal(keys[0].PrivateSealed, k.PrivateSealed) || !keys[0].CreatedAt.Equal(t0) || !keys[0].RetiredAt.IsZero() {
+		!bytes.Equal(keys[0].PrivateSealed, k.PrivateSealed) || !keys[0].CreatedAt.Equal(t0) ||
+		!keys[0].ActivateAt.Equal(k.ActivateAt) || !keys[0].RetiredAt.IsZero() {
 		t.Fatalf("SiteKeys = %+v, %v", keys, err)
 	}
 
@@ -68,55 +89,72 @@ func testSiteKeys(t *testing.T, db *store.DB) {
 	if created, err := db.CreateSiteKey(ctx, storedKey(999, "kid-3", 1, t0)); created || err == nil {
 		t.Fatalf("key of unknown site: %v, %v", created, err)
 	}
-	if err := db.RotateSiteKey(ctx, storedKey(999, "kid-3", 1, t0)); err == nil {
+	if _, err := db.RotateSiteKey(ctx, storedKey(999, "kid-3", 1, t0)); err == nil {
 		t.Fatal("rotated a key into an unknown site")
 	}
-	// Key ids are unique across sites.
+	// Key ids are unique across sites; a failed rotation changes nothing.
 	s2 := newSite(t, db)
 	if created, err := db.CreateSiteKey(ctx, storedKey(s2.ID, "kid-1", 1, t0)); created || err == nil {
 		t.Fatalf("duplicate kid on another site: %v, %v", created, err)
 	}
-	if err := db.RotateSiteKey(ctx, storedKey(s2.ID, "kid-1", 1, t0)); err == nil {
+	if _, err := db.RotateSiteKey(ctx, storedKey(s2.ID, "kid-1", 1, t0)); err == nil {
 		t.Fatal("rotated in a duplicate kid")
 	}
 	if keys, err := db.SiteKeys(ctx, s2.ID, time.Time{}); len(keys) != 0 || err != nil {
 		t.Fatalf("site 2 after failed creates: %+v, %v", keys, err)
 	}
+	if _, err := db.RotateSiteKey(ctx, storedKey(s.ID, "kid-1", 1, t0.Add(time.Hour))); err == nil {
+		t.Fatal("rotated in a duplicate kid")
+	}
+	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || kids(keys) != "kid-1" {
+		t.Fatalf("after a failed rotation: %s, %v", kids(keys), err)
+	}
 }
 
-// Rotation retires the active key at the new key's creation time; SiteKeys
-// gives the active key first, then the retired ones since a time, newest
-// first.
+// Rotation appends a key that activates when asked, retiring the newest
+// key then; a rotation while a key is pending queues after it; a site
+// without a key gets its first, active at once. SiteKeys gives the chain
+// newest first, without the keys retired before a time.
 func testRotateSiteKey(t *testing.T, db *store.DB) {
 	s := newSite(t, db)
-	// A site without a key gets one by rotation too.
-	if err := db.RotateSiteKey(ctx, storedKey(s.ID, "k1", 1, t0)); err != nil {
-		t.Fatal(err)
-	}
-	for i, kid := range []string{"k2", "k3"} {
-		if err := db.RotateSiteKey(ctx, storedKey(s.ID, kid, byte(i+2), t0.Add(time.Duration(i+1)*time.Hour))); err != nil {
-			t.Fatal(err)
+	h := t0.Add(time.Hour)
+	for _, step := range []struct {
+		key  token.StoredKey
+		want time.Time
+	}{
+		{storedKey(s.ID, "k1", 1, t0), t0},                                         // first key: at once
+		{storedKey(s.ID, "k2", 2, h), h.Add(time.Minute)},                          // as asked
+		{storedKey(s.ID, "k3", 3, h.Add(30*time.Second)), h.Add(90 * time.Second)}, // while k2 is pending
+		{storedKey(s.ID, "k4", 4, t0), h.Add(90*time.Second + time.Millisecond)},   // asks for earlier: right after k3
+	} {
+		at, err := db.RotateSiteKey(ctx, step.key)
+		if err != nil || !at.Equal(step.want) {
+			t.Fatalf("rotate to %s: activates at %v, %v; want %v", step.key.KID, at, err, step.want)
 		}
 	}
 	keys, err := db.SiteKeys(ctx, s.ID, time.Time{})
-	if err != nil || kids(keys) != "k3 -k2 -k1" {
+	if err != nil || kids(keys) != "k4 -k3 -k2 -k1" {
 		t.Fatalf("SiteKeys = %s, %v", kids(keys), err)
 	}
-	if !keys[1].RetiredAt.Equal(t0.Add(2*time.Hour)) || !keys[2].RetiredAt.Equal(t0.Add(time.Hour)) ||
-		!keys[1].CreatedAt.Equal(t0.Add(time.Hour)) || keys[2].PrivateSealed[0] != 1 {
-		t.Fatalf("retired keys %+v", keys[1:])
+	checkChain(t, keys)
+	if k1 := keys[3]; !k1.ActivateAt.Equal(t0) || !k1.RetiredAt.Equal(h.Add(time.Minute)) || !k1.CreatedAt.Equal(t0) ||
+		k1.PrivateSealed[0] != 1 {
+		t.Fatalf("first key %+v", k1)
+	}
+	if k2 := keys[2]; !k2.CreatedAt.Equal(h) || !k2.RetiredAt.Equal(h.Add(90*time.Second)) {
+		t.Fatalf("second key %+v", k2)
 	}
 	for since, want := range map[time.Time]string{
-		t0.Add(time.Hour):                    "k3 -k2 -k1", // retired exactly then: still in
-		t0.Add(time.Hour + time.Millisecond): "k3 -k2",
-		t0.Add(3 * time.Hour):                "k3",
+		h.Add(time.Minute):                         "k4 -k3 -k2 -k1", // retired exactly then: still in
+		h.Add(time.Minute + time.Millisecond):      "k4 -k3 -k2",
+		h.Add(90*time.Second + 2*time.Millisecond): "k4",
 	} {
 		if keys, err := db.SiteKeys(ctx, s.ID, since); err != nil || kids(keys) != want {
 			t.Errorf("SiteKeys since %v = %s, %v; want %s", since, kids(keys), err, want)
 		}
 	}
 	// After a rotation the first key cannot be created again.
-	if created, err := db.CreateSiteKey(ctx, storedKey(s.ID, "k4", 4, t0)); created || err != nil {
+	if created, err := db.CreateSiteKey(ctx, storedKey(s.ID, "k5", 5, t0)); created || err != nil {
 		t.Fatalf("CreateSiteKey over a rotated set = %v, %v", created, err)
 	}
 }
@@ -167,41 +205,59 @@ func testSiteKeysConcurrentCreate(t *testing.T, db *store.DB) {
 	}
 }
 
-// Rotations racing on one site, with a first-key create among them: all
-// succeed, one key stays active, and every other is retired.
+// Rotations racing on one site, with a first-key create among them, all
+// asking to activate at the same moment: all succeed, each queued after the
+// one before, and the keys form one chain in which each activates when it
+// said it would.
 func testSiteKeysConcurrentRotate(t *testing.T, db *store.DB) {
 	s := newSite(t, db)
 	const n = 16
-	var wg sync.WaitGroup
-	errs := make(chan error, n+1)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		at   = map[string]time.Time{}
+	)
 	wg.Go(func() {
-		if _, err := db.CreateSiteKey(ctx, storedKey(s.ID, "first", 0, t0)); err != nil {
-			errs <- err
+		k := storedKey(s.ID, "first", 0, t0)
+		k.ActivateAt = t0
+		created, err := db.CreateSiteKey(ctx, k)
+		mu.Lock()
+		defer mu.Unlock()
+		if created {
+			at[k.KID] = t0
+		}
+		if err != nil {
+			errs = append(errs, err)
 		}
 	})
 	for i := range n {
 		wg.Go(func() {
-			if err := db.RotateSiteKey(ctx, storedKey(s.ID, fmt.Sprintf("kid-%d", i), byte(i), t0.Add(time.Duration(i)*time.Second))); err != nil {
-				errs <- err
+			k := storedKey(s.ID, fmt.Sprintf("kid-%d", i), byte(i), t0)
+			got, err := db.RotateSiteKey(ctx, k)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
 			}
+			at[k.KID] = got
 		})
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
+	if len(errs) > 0 {
+		t.Fatal(errs)
 	}
 	keys, err := db.SiteKeys(ctx, s.ID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	active := 0
-	for _, k := range keys {
-		if k.RetiredAt.IsZero() {
-			active++
-		}
+	if len(keys) != len(at) || len(keys) < n {
+		t.Fatalf("%d keys stored, %d made: %s", len(keys), len(at), kids(keys))
 	}
-	if active != 1 || len(keys) < n || len(keys) > n+1 {
-		t.Fatalf("%d keys, %d active: %s", len(keys), active, kids(keys))
+	checkChain(t, keys)
+	for _, k := range keys {
+		if !k.ActivateAt.Equal(at[k.KID]) {
+			t.Errorf("key %s activates at %v; its rotation said %v", k.KID, k.ActivateAt, at[k.KID])
+		}
 	}
 }

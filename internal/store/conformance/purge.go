@@ -65,10 +65,14 @@ func testPurge(t *testing.T, db *store.DB) {
 	db.MarkMailSent(ctx, mail[0].ID, now.Add(-8*24*time.Hour))
 	db.MarkMailSent(ctx, mail[1].ID, now.Add(-time.Hour))
 
-	// Keys: one retired long ago, one retired a minute ago, one active.
-	for i, at := range []time.Time{t0, t0.Add(time.Hour), now.Add(-time.Minute)} {
-		if err := db.RotateSiteKey(ctx, token.StoredKey{SiteID: s.ID, KID: unique("purge-kid-"), Alg: "RS256",
-			PrivateSealed: []byte{byte(i)}, CreatedAt: at}); err != nil {
+	// Keys: the first retired just over Retention ago, the second exactly
+	// Retention ago, the third retiring in a minute, when the pending fourth
+	// activates. Only the first goes.
+	edge := now.Add(-token.Retention)
+	for i, at := range [][2]time.Time{{t0, t0}, {t0.Add(time.Hour), edge.Add(-time.Millisecond)}, {t0.Add(2 * time.Hour), edge},
+		{now, now.Add(time.Minute)}} {
+		if _, err := db.RotateSiteKey(ctx, token.StoredKey{SiteID: s.ID, KID: unique("purge-kid-"), Alg: "RS256",
+			PrivateSealed: []byte{byte(i)}, CreatedAt: at[0], ActivateAt: at[1]}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -77,8 +81,8 @@ func testPurge(t *testing.T, db *store.DB) {
 	if err != nil || n != 6 { // a token, a session, a nonce, an address, a mail, a key
 		t.Fatalf("Purge = %d, %v; want 6 rows", n, err)
 	}
-	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || len(keys) != 2 || !keys[0].RetiredAt.IsZero() {
-		t.Errorf("keys after purge: %+v, %v; want the active key and the one retired a minute ago", keys, err)
+	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || len(keys) != 3 || keys[2].PrivateSealed[0] != 1 {
+		t.Errorf("keys after purge: %+v, %v; want all but the first", keys, err)
 	}
 	if _, err := db.TokenByHash(ctx, account.ResetToken, []byte{1}); err != nil {
 		t.Errorf("live token purged: %v", err)
