@@ -10,29 +10,11 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/conformance"
 	"github.com/custos-id/custos/internal/store/storetest"
-	"github.com/custos-id/custos/internal/token"
 )
 
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 123e6, time.UTC)
-
-func storedKey(siteID int64, kid string, sealed byte, at time.Time) token.StoredKey {
-	return token.StoredKey{SiteID: siteID, KID: kid, Alg: "RS256", PrivateSealed: []byte{sealed},
-		CreatedAt: at, ActivateAt: at.Add(time.Minute)}
-}
-
-// kids lists the key ids of keys, "-" marking retired ones.
-func kids(keys []token.StoredKey) string {
-	var out []string
-	for _, k := range keys {
-		if k.RetiredAt.IsZero() {
-			out = append(out, k.KID)
-		} else {
-			out = append(out, "-"+k.KID)
-		}
-	}
-	return strings.Join(out, " ")
-}
 
 // Migration 00009: the key a site had before key sets is its first key,
 // signing since it was made; a rotation retires it when the new key
@@ -80,15 +62,15 @@ func TestKeySetsMigration(t *testing.T) {
 				t.Fatal(err)
 			}
 			keys, err := db.SiteKeys(ctx, 1, time.Time{})
-			if err != nil || kids(keys) != "old" || keys[0].CreatedAt.UnixMilli() != 5 || keys[0].ActivateAt.UnixMilli() != 5 {
+			if err != nil || conformance.Kids(keys) != "old" || keys[0].CreatedAt.UnixMilli() != 5 || keys[0].ActivateAt.UnixMilli() != 5 {
 				t.Fatalf("after migration: %+v, %v", keys, err)
 			}
-			if at, err := db.RotateSiteKey(ctx, storedKey(1, "new", 3, t0)); err != nil || !at.Equal(t0.Add(time.Minute)) {
+			if at, err := db.RotateSiteKey(ctx, conformance.StoredKey(1, "new", 3, t0)); err != nil || !at.Equal(t0.Add(time.Minute)) {
 				t.Fatalf("rotation: activates at %v, %v", at, err)
 			}
 			keys, err = db.SiteKeys(ctx, 1, time.Time{})
-			if err != nil || kids(keys) != "new -old" || !keys[1].RetiredAt.Equal(t0.Add(time.Minute)) {
-				t.Fatalf("after rotation: %s, %v", kids(keys), err)
+			if err != nil || conformance.Kids(keys) != "new -old" || !keys[1].RetiredAt.Equal(t0.Add(time.Minute)) {
+				t.Fatalf("after rotation: %s, %v", conformance.Kids(keys), err)
 			}
 		})
 	}

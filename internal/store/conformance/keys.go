@@ -22,14 +22,14 @@ func init() {
 	register("site-keys-rotate-race", testSiteKeysConcurrentRotate, "RotateSiteKey", "CreateSiteKey", "SiteKeys")
 }
 
-// storedKey is a key made at, asking to activate a minute later.
-func storedKey(siteID int64, kid string, sealed byte, at time.Time) token.StoredKey {
+// StoredKey is a key made at, asking to activate a minute later.
+func StoredKey(siteID int64, kid string, sealed byte, at time.Time) token.StoredKey {
 	return token.StoredKey{SiteID: siteID, KID: kid, Alg: "RS256", PrivateSealed: []byte{sealed},
 		CreatedAt: at, ActivateAt: at.Add(time.Minute)}
 }
 
-// kids lists the key ids of keys, "-" marking retired ones.
-func kids(keys []token.StoredKey) string {
+// Kids lists the key ids of keys, "-" marking retired ones.
+func Kids(keys []token.StoredKey) string {
 	var out []string
 	for _, k := range keys {
 		if k.RetiredAt.IsZero() {
@@ -75,39 +75,39 @@ func testSiteKeys(t *testing.T, db *store.DB) {
 	}
 
 	// A second first key for the site is not an error, and changes nothing.
-	if created, err := db.CreateSiteKey(ctx, storedKey(s.ID, "kid-2", 9, t0)); created || err != nil {
+	if created, err := db.CreateSiteKey(ctx, StoredKey(s.ID, "kid-2", 9, t0)); created || err != nil {
 		t.Fatalf("second CreateSiteKey = %v, %v", created, err)
 	}
-	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || kids(keys) != "kid-1" {
-		t.Fatalf("after second create: %s, %v", kids(keys), err)
+	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || Kids(keys) != "kid-1" {
+		t.Fatalf("after second create: %s, %v", Kids(keys), err)
 	}
 
 	// Unknown site: no key, and none can be created or rotated in.
 	if keys, err := db.SiteKeys(ctx, 999, time.Time{}); len(keys) != 0 || err != nil {
 		t.Fatalf("unknown site: %+v, %v", keys, err)
 	}
-	if created, err := db.CreateSiteKey(ctx, storedKey(999, "kid-3", 1, t0)); created || err == nil {
+	if created, err := db.CreateSiteKey(ctx, StoredKey(999, "kid-3", 1, t0)); created || err == nil {
 		t.Fatalf("key of unknown site: %v, %v", created, err)
 	}
-	if _, err := db.RotateSiteKey(ctx, storedKey(999, "kid-3", 1, t0)); err == nil {
+	if _, err := db.RotateSiteKey(ctx, StoredKey(999, "kid-3", 1, t0)); err == nil {
 		t.Fatal("rotated a key into an unknown site")
 	}
 	// Key ids are unique across sites; a failed rotation changes nothing.
 	s2 := newSite(t, db)
-	if created, err := db.CreateSiteKey(ctx, storedKey(s2.ID, "kid-1", 1, t0)); created || err == nil {
+	if created, err := db.CreateSiteKey(ctx, StoredKey(s2.ID, "kid-1", 1, t0)); created || err == nil {
 		t.Fatalf("duplicate kid on another site: %v, %v", created, err)
 	}
-	if _, err := db.RotateSiteKey(ctx, storedKey(s2.ID, "kid-1", 1, t0)); err == nil {
+	if _, err := db.RotateSiteKey(ctx, StoredKey(s2.ID, "kid-1", 1, t0)); err == nil {
 		t.Fatal("rotated in a duplicate kid")
 	}
 	if keys, err := db.SiteKeys(ctx, s2.ID, time.Time{}); len(keys) != 0 || err != nil {
 		t.Fatalf("site 2 after failed creates: %+v, %v", keys, err)
 	}
-	if _, err := db.RotateSiteKey(ctx, storedKey(s.ID, "kid-1", 1, t0.Add(time.Hour))); err == nil {
+	if _, err := db.RotateSiteKey(ctx, StoredKey(s.ID, "kid-1", 1, t0.Add(time.Hour))); err == nil {
 		t.Fatal("rotated in a duplicate kid")
 	}
-	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || kids(keys) != "kid-1" {
-		t.Fatalf("after a failed rotation: %s, %v", kids(keys), err)
+	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || Kids(keys) != "kid-1" {
+		t.Fatalf("after a failed rotation: %s, %v", Kids(keys), err)
 	}
 }
 
@@ -122,10 +122,10 @@ func testRotateSiteKey(t *testing.T, db *store.DB) {
 		key  token.StoredKey
 		want time.Time
 	}{
-		{storedKey(s.ID, "k1", 1, t0), t0},                                         // first key: at once
-		{storedKey(s.ID, "k2", 2, h), h.Add(time.Minute)},                          // as asked
-		{storedKey(s.ID, "k3", 3, h.Add(30*time.Second)), h.Add(90 * time.Second)}, // while k2 is pending
-		{storedKey(s.ID, "k4", 4, t0), h.Add(90*time.Second + time.Millisecond)},   // asks for earlier: right after k3
+		{StoredKey(s.ID, "k1", 1, t0), t0},                                         // first key: at once
+		{StoredKey(s.ID, "k2", 2, h), h.Add(time.Minute)},                          // as asked
+		{StoredKey(s.ID, "k3", 3, h.Add(30*time.Second)), h.Add(90 * time.Second)}, // while k2 is pending
+		{StoredKey(s.ID, "k4", 4, t0), h.Add(90*time.Second + time.Millisecond)},   // asks for earlier: right after k3
 	} {
 		at, err := db.RotateSiteKey(ctx, step.key)
 		if err != nil || !at.Equal(step.want) {
@@ -133,8 +133,8 @@ func testRotateSiteKey(t *testing.T, db *store.DB) {
 		}
 	}
 	keys, err := db.SiteKeys(ctx, s.ID, time.Time{})
-	if err != nil || kids(keys) != "k4 -k3 -k2 -k1" {
-		t.Fatalf("SiteKeys = %s, %v", kids(keys), err)
+	if err != nil || Kids(keys) != "k4 -k3 -k2 -k1" {
+		t.Fatalf("SiteKeys = %s, %v", Kids(keys), err)
 	}
 	checkChain(t, keys)
 	if k1 := keys[3]; !k1.ActivateAt.Equal(t0) || !k1.RetiredAt.Equal(h.Add(time.Minute)) || !k1.CreatedAt.Equal(t0) ||
@@ -149,12 +149,12 @@ func testRotateSiteKey(t *testing.T, db *store.DB) {
 		h.Add(time.Minute + time.Millisecond):      "k4 -k3 -k2",
 		h.Add(90*time.Second + 2*time.Millisecond): "k4",
 	} {
-		if keys, err := db.SiteKeys(ctx, s.ID, since); err != nil || kids(keys) != want {
-			t.Errorf("SiteKeys since %v = %s, %v; want %s", since, kids(keys), err, want)
+		if keys, err := db.SiteKeys(ctx, s.ID, since); err != nil || Kids(keys) != want {
+			t.Errorf("SiteKeys since %v = %s, %v; want %s", since, Kids(keys), err, want)
 		}
 	}
 	// After a rotation the first key cannot be created again.
-	if created, err := db.CreateSiteKey(ctx, storedKey(s.ID, "k5", 5, t0)); created || err != nil {
+	if created, err := db.CreateSiteKey(ctx, StoredKey(s.ID, "k5", 5, t0)); created || err != nil {
 		t.Fatalf("CreateSiteKey over a rotated set = %v, %v", created, err)
 	}
 }
@@ -174,11 +174,11 @@ func testSiteKeysConcurrentCreate(t *testing.T, db *store.DB) {
 	for i := range n {
 		wg.Go(func() {
 			kid := fmt.Sprintf("kid-%d", i)
-			created, err := db.CreateSiteKey(ctx, storedKey(s.ID, kid, byte(i), t0))
+			created, err := db.CreateSiteKey(ctx, StoredKey(s.ID, kid, byte(i), t0))
 			if err == nil {
 				var keys []token.StoredKey
 				keys, err = db.SiteKeys(ctx, s.ID, time.Time{})
-				readAt[i] = kids(keys)
+				readAt[i] = Kids(keys)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -219,7 +219,7 @@ func testSiteKeysConcurrentRotate(t *testing.T, db *store.DB) {
 		at   = map[string]time.Time{}
 	)
 	wg.Go(func() {
-		k := storedKey(s.ID, "first", 0, t0)
+		k := StoredKey(s.ID, "first", 0, t0)
 		k.ActivateAt = t0
 		created, err := db.CreateSiteKey(ctx, k)
 		mu.Lock()
@@ -233,7 +233,7 @@ func testSiteKeysConcurrentRotate(t *testing.T, db *store.DB) {
 	})
 	for i := range n {
 		wg.Go(func() {
-			k := storedKey(s.ID, fmt.Sprintf("kid-%d", i), byte(i), t0)
+			k := StoredKey(s.ID, fmt.Sprintf("kid-%d", i), byte(i), t0)
 			got, err := db.RotateSiteKey(ctx, k)
 			mu.Lock()
 			defer mu.Unlock()
@@ -252,7 +252,7 @@ func testSiteKeysConcurrentRotate(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	if len(keys) != len(at) || len(keys) < n {
-		t.Fatalf("%d keys stored, %d made: %s", len(keys), len(at), kids(keys))
+		t.Fatalf("%d keys stored, %d made: %s", len(keys), len(at), Kids(keys))
 	}
 	checkChain(t, keys)
 	for _, k := range keys {
