@@ -98,20 +98,26 @@ func TestPathsOutsideTheRoutes(t *testing.T) {
 }
 
 // A body declared past the limit is refused before it is invited: no
-// "100 Continue", the answer at once, in the caller's dialect.
+// "100 Continue", the answer at once, in the caller's dialect: HTTP 413 with
+// 413001 in the RPC envelope; REST's 400 bad_request (the Social ID document
+// has no 413).
 func TestOversizedBodyNotInvited(t *testing.T) {
 	e := apitest.NewApp(t, store.SQLite)
-	for _, c := range []struct{ path, ctype, want string }{
-		{"/accounts.register", "application/x-www-form-urlencoded", `"errorCode":413001`},
-		{"/accounts.getPolicies", "text/plain", `"errorCode":413001`},
-		{"/healthz", "text/plain", `"errorCode":413001`},
-		{rest.Prefix + "/users", "application/json", `"error_description":"Request entity too large"`},
+	for _, c := range []struct {
+		path, ctype string
+		status      int
+		want        string
+	}{
+		{"/accounts.register", "application/x-www-form-urlencoded", 413, `"errorCode":413001`},
+		{"/accounts.getPolicies", "text/plain", 413, `"errorCode":413001`},
+		{"/healthz", "text/plain", 413, `"errorCode":413001`},
+		{rest.Prefix + "/users", "application/json", 400, `"error_description":"Request entity too large"`},
 	} {
 		t.Run(c.path, func(t *testing.T) {
 			status, _, body := rawRequest(t, e, "POST "+c.path+" HTTP/1.1\r\nHost: x\r\nContent-Type: "+c.ctype+
 				"\r\nContent-Length: 99999999\r\nExpect: 100-continue\r\n\r\n")
-			if status == http.StatusContinue || !strings.Contains(body, c.want) {
-				t.Fatalf("HTTP %d: %s", status, body)
+			if status != c.status || !strings.Contains(body, c.want) {
+				t.Fatalf("HTTP %d, want %d: %s", status, c.status, body)
 			}
 		})
 	}

@@ -64,7 +64,7 @@ func TestRPC(t *testing.T) {
 			Want: map[string]any{"errorCode": 400001.0, "errorMessage": "Invalid request format"}},
 		{Name: "unsupported HTTP method", Loose: true, Method: "PUT", Path: "/accounts.isAvailableLoginID?apiKey={apiKey}",
 			Want: map[string]any{"errorCode": 400001.0}},
-		{Name: "body over the limit", Loose: true, Method: "POST", Path: "/accounts.isAvailableLoginID", Form: apitest.Form("apiKey", "{apiKey}", "loginID", strings.Repeat("a", apitest.MaxBody)),
+		{Name: "body over the limit", Loose: true, Method: "POST", Status: 413, Path: "/accounts.isAvailableLoginID", Form: apitest.Form("apiKey", "{apiKey}", "loginID", strings.Repeat("a", apitest.MaxBody)),
 			Want: map[string]any{"errorCode": 413001.0, "statusCode": 413.0, "errorMessage": "Request entity too large"}},
 		{Name: "bad format", Loose: true, Path: "/accounts.isAvailableLoginID?apiKey={apiKey}&loginID=x&format=xml",
 			Want: map[string]any{"errorCode": 400006.0, "errorDetails": `Invalid parameter value: format: "xml" is not json or jsonp`}},

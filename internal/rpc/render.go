@@ -56,7 +56,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, dat
 		return
 	}
 	status := http.StatusOK
-	if out.httpStatus {
+	// A body refused for its size was not read, nor the httpStatusCodes it
+	// may hold: the refusal is HTTP's own 413, as the client's HTTP stack
+	// expects of a request it sent with "Expect: 100-continue". (A JSONP
+	// caller, a script element, hears of it through its callback.)
+	if out.httpStatus || env.ErrorCode == errcode.RequestEntityTooLarge && !out.jsonp {
 		status = env.StatusCode
 	}
 	hdr := w.Header()
