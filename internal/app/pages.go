@@ -9,7 +9,7 @@ import (
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
-	"github.com/custos-id/custos/internal/rpc"
+	"github.com/custos-id/custos/internal/dialect"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -87,7 +87,7 @@ func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog
 		st, err := sites.ByID(r.Context(), siteID)
 		if err == nil {
 			_, err = accounts.ResetPassword(r.Context(), st, account.ResetInput{Token: token, NewPassword: r.FormValue("newPassword")})
-			err = rpc.Errors().Render(err) // the page's fields are named as the RPC dialect's
+			err = pageErrors.Render(err)
 		}
 		if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code != errcode.GeneralServerError {
 			form.Problems = []string{e.Description()}
@@ -128,3 +128,12 @@ func verifyEmailPage(accounts *account.Service, log *slog.Logger) http.Handler {
 		writePage(w, status, p)
 	})
 }
+
+// pageErrors words the domain's errors for the person at the page: the
+// fields are the form's, the password and the link, not a dialect's
+// parameters.
+var pageErrors = dialect.Table{Names: map[account.Attribute]string{
+	account.AttrPassword:    "password",
+	account.AttrNewPassword: "password",
+	account.AttrResetToken:  "link",
+}}
