@@ -186,3 +186,12 @@ type MailStore interface {
 	// EnqueueMail adds a sealed message to the outbox.
 	EnqueueMail(ctx context.Context, sealed []byte, at time.Time) error
 }
+
+// MayHoldTokens tells whether tokens may be issued for a: ErrDisabled for a
+// deactivated account.
+func (a Account) MayHoldTokens() error {
+	if !a.Active {
+		return &Error{Err: ErrDisabled}
+	}
+	return nil
+}

@@ -317,8 +317,8 @@ func (x Accounts) getJWT(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !a.Active {
-		return nil, errcode.New(errcode.AccountDisabled, "Account is disabled")
+	if err := a.MayHoldTokens(); err != nil {
+		return nil, err
 	}
 	exp := 300
 	if v := p.Get("expiration"); v != "" {
