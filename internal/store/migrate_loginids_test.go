@@ -6,6 +6,7 @@ import (
 
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/conformance"
 )
 
 // Migration 00010 re-normalizes login IDs stored in the earlier form. Two
@@ -14,11 +15,11 @@ import (
 func TestMigrationRenormalizesLoginIDs(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		st := newSite(t, db, "3_norm")
+		st := conformance.NewSite(t, db)
 		create := func(uid string, ids ...account.LoginID) int64 {
 			t.Helper()
 			a := &account.Account{SiteID: st.ID, UID: uid, Active: true, CreatedAt: t0, UpdatedAt: t0}
-			if err := db.CreateAccount(ctx, a, stored(ids...)); err != nil {
+			if err := db.CreateAccount(ctx, a, conformance.Stored(ids...)); err != nil {
 				t.Fatal(err)
 			}
 			return a.ID

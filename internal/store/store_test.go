@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/custos-id/custos/internal/account"
-	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/conformance"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -29,23 +27,6 @@ func forEachEngine(t *testing.T, test func(t *testing.T, db *store.DB)) {
 			test(t, storetest.Open(t, e))
 		})
 	}
-}
-
-func newSite(t *testing.T, db *store.DB, key string) site.Record {
-	t.Helper()
-	r := site.Record{Name: "s", APIKey: key, SealedSecret: []byte{1, 2, 3}, Domains: []string{"example.com"}, CreatedAt: t0, UpdatedAt: t0}
-	if err := db.CreateSite(context.Background(), &r); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func stored(ids ...account.LoginID) []account.StoredLoginID {
-	out := make([]account.StoredLoginID, len(ids))
-	for i, id := range ids {
-		out[i] = account.StoredLoginID{LoginID: id, Display: id.Value}
-	}
-	return out
 }
 
 func TestOpenRejectsBadURLs(t *testing.T) {

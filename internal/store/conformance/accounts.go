@@ -32,12 +32,12 @@ func profile() map[string]any {
 }
 
 func testAccounts(t *testing.T, db *store.DB) {
-	s, other := newSite(t, db), newSite(t, db)
+	s, other := NewSite(t, db), NewSite(t, db)
 	full := account.Account{SiteID: s.ID, UID: "u-full", Username: "Ann", Email: "Ann@example.com", PasswordHash: "$argon2id$x",
 		Profile: profile(), Data: map[string]any{"plan": "gold"}, Active: true, Registered: true, EmailVerified: true,
 		CreatedAt: t0, UpdatedAt: t0.Add(time.Millisecond), RegisteredAt: t0.Add(2 * time.Millisecond), VerifiedAt: t0.Add(3 * time.Millisecond),
 		LastLoginAt: t0.Add(4 * time.Millisecond), PasswordChangedAt: t0.Add(5 * time.Millisecond)}
-	if err := db.CreateAccount(ctx, &full, stored(email("ann@example.com"), username("ann"))); err != nil || full.ID == 0 {
+	if err := db.CreateAccount(ctx, &full, Stored(email("ann@example.com"), username("ann"))); err != nil || full.ID == 0 {
 		t.Fatalf("CreateAccount = %v, id %d", err, full.ID)
 	}
 	bare := account.Account{SiteID: s.ID, UID: "u-bare", CreatedAt: t0, UpdatedAt: t0}
@@ -130,7 +130,7 @@ func sameAccount(a, b account.Account) bool {
 // A write based on a stale read changes nothing: UpdateAccount checks the
 // updated_at it read, RecordLogin the password hash it verified.
 func testAccountWrites(t *testing.T, db *store.DB) {
-	s, other := newSite(t, db), newSite(t, db)
+	s, other := NewSite(t, db), NewSite(t, db)
 	a := newAccount(t, db, s.ID)
 	a.PasswordHash = "old"
 	a.UpdatedAt = t0.Add(time.Millisecond)
@@ -185,11 +185,11 @@ func testAccountWrites(t *testing.T, db *store.DB) {
 // Many registrations of one login ID at once: exactly one wins, the others
 // get ErrLoginIDTaken and no other error, and leave nothing behind.
 func testAccountCreateRace(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	const n = 24
 	errs := race(n, func(i int) error {
 		a := account.Account{SiteID: s.ID, UID: fmt.Sprintf("race%d", i), Active: true, CreatedAt: t0, UpdatedAt: t0}
-		return db.CreateAccount(ctx, &a, stored(username(fmt.Sprintf("own%d", i)), email("race@example.com")))
+		return db.CreateAccount(ctx, &a, Stored(username(fmt.Sprintf("own%d", i)), email("race@example.com")))
 	})
 	wins, winner := 0, -1
 	for i, err := range errs {
@@ -210,17 +210,17 @@ func testAccountCreateRace(t *testing.T, db *store.DB) {
 	}
 	// A clash on another unique column is not a taken login ID.
 	dup := account.Account{SiteID: s.ID, UID: fmt.Sprintf("race%d", winner), CreatedAt: t0, UpdatedAt: t0}
-	if err := db.CreateAccount(ctx, &dup, stored(username("fresh"))); err == nil || errors.Is(err, account.ErrLoginIDTaken) {
+	if err := db.CreateAccount(ctx, &dup, Stored(username("fresh"))); err == nil || errors.Is(err, account.ErrLoginIDTaken) {
 		t.Fatalf("duplicate UID: %v", err)
 	}
 	// The same login ID in another site is another user.
-	other := newSite(t, db)
+	other := NewSite(t, db)
 	newAccount(t, db, other.ID, email("race@example.com"))
 }
 
 // WithTx commits what fn wrote when it returns nil, and nothing otherwise.
 func testWithTx(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	abort := errors.New("abort")
 	for _, c := range []struct {
 		name string
@@ -230,7 +230,7 @@ func testWithTx(t *testing.T, db *store.DB) {
 			var a account.Account
 			err := db.WithTx(ctx, func(tx account.Store) error {
 				a = account.Account{SiteID: s.ID, UID: unique("tx"), CreatedAt: t0, UpdatedAt: t0}
-				if err := tx.CreateAccount(ctx, &a, stored(username(a.UID))); err != nil {
+				if err := tx.CreateAccount(ctx, &a, Stored(username(a.UID))); err != nil {
 					return err
 				}
 				// What the transaction wrote, it reads; a nested WithTx joins it.
@@ -238,7 +238,7 @@ func testWithTx(t *testing.T, db *store.DB) {
 					return err
 				}
 				if err := tx.WithTx(ctx, func(inner account.Store) error {
-					return inner.AddLoginID(ctx, s.ID, a.ID, stored(email(a.UID + "@example.com"))[0])
+					return inner.AddLoginID(ctx, s.ID, a.ID, Stored(email(a.UID + "@example.com"))[0])
 				}); err != nil {
 					return err
 				}
@@ -257,7 +257,7 @@ func testWithTx(t *testing.T, db *store.DB) {
 }
 
 func testLoginIDs(t *testing.T, db *store.DB) {
-	s, other := newSite(t, db), newSite(t, db)
+	s, other := NewSite(t, db), NewSite(t, db)
 	a := newAccount(t, db, s.ID, email("ann@example.com"))
 	b := newAccount(t, db, s.ID)
 	verified := t0.Add(time.Minute)
@@ -363,7 +363,7 @@ func testLoginIDs(t *testing.T, db *store.DB) {
 }
 
 func testPasswordHistory(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	a, b := newAccount(t, db, s.ID), newAccount(t, db, s.ID)
 	for i := range 5 {
 		if err := db.AddPasswordHistory(ctx, a.ID, fmt.Sprint("h", i), t0.Add(time.Duration(i)*time.Second), 3); err != nil {

@@ -16,7 +16,7 @@ func init() {
 }
 
 func testAppKeys(t *testing.T, db *store.DB) {
-	s, other := newSite(t, db), newSite(t, db)
+	s, other := NewSite(t, db), NewSite(t, db)
 	key := func(userKey string, created time.Time, scopes ...string) site.AppKeyRecord {
 		return site.AppKeyRecord{SecretSealed: []byte{7, 0, 7}, AppKey: site.AppKey{UserKey: userKey, SiteID: s.ID,
 			Name: "n-" + userKey, Scopes: scopes, PublicKey: "PEM", CreatedAt: created}}
@@ -77,7 +77,7 @@ func testAppKeys(t *testing.T, db *store.DB) {
 
 // A nonce is fresh once per site; of concurrent uses, exactly one is.
 func testNonces(t *testing.T, db *store.DB) {
-	s, other := newSite(t, db), newSite(t, db)
+	s, other := NewSite(t, db), NewSite(t, db)
 	exp := t0.Add(time.Minute)
 	for _, c := range []struct {
 		name   string

@@ -93,8 +93,8 @@ var seq atomic.Int64
 // unique returns a name no other call returns, for API keys, UIDs and hashes.
 func unique(prefix string) string { return fmt.Sprintf("%s%d", prefix, seq.Add(1)) }
 
-// newSite stores a site with a unique API key.
-func newSite(t *testing.T, db *store.DB) site.Record {
+// NewSite stores a site with a unique API key.
+func NewSite(t *testing.T, db *store.DB) site.Record {
 	t.Helper()
 	r := site.Record{Name: "s", APIKey: unique("3_"), SealedSecret: []byte{1, 2, 3}, Domains: []string{"example.com"},
 		Policies: `{"a":1}`, CreatedAt: t0, UpdatedAt: t0}
@@ -108,13 +108,14 @@ func newSite(t *testing.T, db *store.DB) site.Record {
 func newAccount(t *testing.T, db *store.DB, siteID int64, ids ...account.LoginID) account.Account {
 	t.Helper()
 	a := account.Account{SiteID: siteID, UID: unique("uid"), PasswordHash: "h", Active: true, CreatedAt: t0, UpdatedAt: t0}
-	if err := db.CreateAccount(ctx, &a, stored(ids...)); err != nil {
+	if err := db.CreateAccount(ctx, &a, Stored(ids...)); err != nil {
 		t.Fatal(err)
 	}
 	return a
 }
 
-func stored(ids ...account.LoginID) []account.StoredLoginID {
+// Stored are ids as an account stores them, each displayed as its value.
+func Stored(ids ...account.LoginID) []account.StoredLoginID {
 	out := make([]account.StoredLoginID, len(ids))
 	for i, id := range ids {
 		out[i] = account.StoredLoginID{LoginID: id, Display: id.Value}

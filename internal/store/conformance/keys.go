@@ -58,7 +58,7 @@ func checkChain(t *testing.T, keys []token.StoredKey) {
 }
 
 func testSiteKeys(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); len(keys) != 0 || err != nil {
 		t.Fatalf("before create: %+v, %v", keys, err)
 	}
@@ -93,7 +93,7 @@ func testSiteKeys(t *testing.T, db *store.DB) {
 		t.Fatal("rotated a key into an unknown site")
 	}
 	// Key ids are unique across sites; a failed rotation changes nothing.
-	s2 := newSite(t, db)
+	s2 := NewSite(t, db)
 	if created, err := db.CreateSiteKey(ctx, StoredKey(s2.ID, "kid-1", 1, t0)); created || err == nil {
 		t.Fatalf("duplicate kid on another site: %v, %v", created, err)
 	}
@@ -116,7 +116,7 @@ func testSiteKeys(t *testing.T, db *store.DB) {
 // without a key gets its first, active at once. SiteKeys gives the chain
 // newest first, without the keys retired before a time.
 func testRotateSiteKey(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	h := t0.Add(time.Hour)
 	for _, step := range []struct {
 		key  token.StoredKey
@@ -162,7 +162,7 @@ func testRotateSiteKey(t *testing.T, db *store.DB) {
 // Processes creating a site's first key at once: exactly one wins, and every
 // reader then sees its key.
 func testSiteKeysConcurrentCreate(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	const n = 16
 	var (
 		wg     sync.WaitGroup
@@ -210,7 +210,7 @@ func testSiteKeysConcurrentCreate(t *testing.T, db *store.DB) {
 // one before, and the keys form one chain in which each activates when it
 // said it would.
 func testSiteKeysConcurrentRotate(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	const n = 16
 	var (
 		wg   sync.WaitGroup

@@ -14,7 +14,7 @@ func init() {
 }
 
 func testAccountLockout(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	a := newAccount(t, db, s.ID)
 	lockedUntil := t0.Add(10 * time.Minute)
 	for _, c := range []struct {
@@ -61,7 +61,7 @@ func fail(db *store.DB, accountID int64, now, resetBefore time.Time) func() (int
 }
 
 func testIPLockout(t *testing.T, db *store.DB) {
-	s, other := newSite(t, db), newSite(t, db)
+	s, other := NewSite(t, db), NewSite(t, db)
 	const ip = "192.0.2.1"
 	window := func(now time.Time) time.Time { return now.Add(-time.Hour) }
 	check := func(step string, siteID int64, now time.Time, count int, until time.Time) {

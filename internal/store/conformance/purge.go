@@ -16,7 +16,7 @@ func init() {
 
 // Purge deletes what has expired and nothing else.
 func testPurge(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	a := newAccount(t, db, s.ID)
 	now := t0.Add(30 * 24 * time.Hour)
 	past, future := now.Add(-time.Second), now.Add(time.Hour)

@@ -16,7 +16,7 @@ func init() {
 }
 
 func testSessions(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	a, b := newAccount(t, db, s.ID, username("ann")), newAccount(t, db, s.ID)
 	sessions := []account.Session{
 		{SiteID: s.ID, AccountID: a.ID, TokenHash: []byte("s1"), CreatedAt: t0},
@@ -83,7 +83,7 @@ func withEmptyObjects(a account.Account) account.Account {
 }
 
 func testTokens(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	a, b := newAccount(t, db, s.ID), newAccount(t, db, s.ID)
 	tok := func(hash string, accountID int64, kind account.TokenKind) account.Token {
 		return account.Token{Hash: []byte(hash), SiteID: s.ID, AccountID: accountID, Kind: kind, Email: hash + "@example.com",

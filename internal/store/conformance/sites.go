@@ -20,7 +20,7 @@ func init() {
 }
 
 func testSites(t *testing.T, db *store.DB) {
-	a, b := newSite(t, db), newSite(t, db)
+	a, b := NewSite(t, db), NewSite(t, db)
 	if a.ID == 0 || b.ID == a.ID {
 		t.Fatalf("ids %d %d", a.ID, b.ID)
 	}
@@ -162,7 +162,7 @@ func testCreateFirstSite(t *testing.T, db *store.DB) {
 // every key is there afterwards (none lost), and updated_at moved forward
 // once per update.
 func testUpdateSiteRace(t *testing.T, db *store.DB) {
-	s := newSite(t, db)
+	s := NewSite(t, db)
 	const n = 32
 	errs := race(n, func(i int) error {
 		return db.UpdateSite(ctx, s.ID, func(r *site.Record) error {
