@@ -70,6 +70,14 @@ func (c *command) require(flagName string, id int64) error {
 	return nil
 }
 
+// openFor checks that the site id of flag flagName was given, then opens.
+func (c *command) openFor(ctx context.Context, flagName string, id int64) error {
+	if err := c.require(flagName, id); err != nil {
+		return err
+	}
+	return c.open(ctx)
+}
+
 // open loads the master key and only then opens the database, so that a
 // missing key is found before anything is connected to or migrated.
 func (c *command) open(ctx context.Context) error {

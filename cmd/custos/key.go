@@ -71,10 +71,7 @@ func keyCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
 func keyList(fs *flag.FlagSet, c *command) func(context.Context) error {
 	siteID := idFlag(fs, "site")
 	return func(ctx context.Context) error {
-		if err := c.require("site", *siteID); err != nil {
-			return err
-		}
-		if err := c.open(ctx); err != nil {
+		if err := c.openFor(ctx, "site", *siteID); err != nil {
 			return err
 		}
 		keys, err := c.sites.Keys(ctx, *siteID)

@@ -82,10 +82,7 @@ func siteRotateSecret(fs *flag.FlagSet, c *command) func(context.Context) error 
 func showSite(fs *flag.FlagSet, c *command, get func(*site.Service, context.Context, int64) (site.Site, error)) func(context.Context) error {
 	id := idFlag(fs, "id")
 	return func(ctx context.Context) error {
-		if err := c.require("id", *id); err != nil {
-			return err
-		}
-		if err := c.open(ctx); err != nil {
+		if err := c.openFor(ctx, "id", *id); err != nil {
 			return err
 		}
 		st, err := get(c.sites, ctx, *id)
@@ -107,10 +104,7 @@ func siteUpdate(fs *flag.FlagSet, c *command) func(context.Context) error {
 	fs.Var(&domains, "domain", "a domain the site's pages are served from, or *.domain (repeatable; none: any)")
 	referrer := fs.Bool("require-referrer", false, "refuse client calls that name no page (no Origin or Referer)")
 	return func(ctx context.Context) error {
-		if err := c.require("id", *id); err != nil {
-			return err
-		}
-		if err := c.open(ctx); err != nil {
+		if err := c.openFor(ctx, "id", *id); err != nil {
 			return err
 		}
 		st, err := c.sites.Update(ctx, *id, siteChanges(fs, *name, domains, *referrer))

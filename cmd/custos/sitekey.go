@@ -15,10 +15,7 @@ import (
 func siteRotateKey(fs *flag.FlagSet, c *command) func(context.Context) error {
 	id := idFlag(fs, "id")
 	return func(ctx context.Context) error {
-		if err := c.require("id", *id); err != nil {
-			return err
-		}
-		if err := c.open(ctx); err != nil {
+		if err := c.openFor(ctx, "id", *id); err != nil {
 			return err
 		}
 		st, err := c.sites.ByID(ctx, *id)
