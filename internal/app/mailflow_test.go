@@ -310,22 +310,25 @@ func wantVerifiedEmail(t *testing.T, info map[string]any, email string) {
 	}
 }
 
-// registerPending registers email with pw where the email must be verified
-// first: no session, and a regToken saved as {regToken}.
-func registerPending(email, pw string) apitest.Scenario {
+// registerToVerify makes the site verify emails and registers email with
+// pw: the answer has no session, and a regToken, saved as {regToken}. It
+// returns the verification mail and its link.
+func (m *mailApp) registerToVerify(t *testing.T, email, pw string) (mailtest.Received, string) {
+	t.Helper()
+	m.SetPolicies(t, "accountOptions", `{"verifyEmail":true}`)
 	s := register(email, pw, 206002, pending(email))
 	s.Save["regToken"] = "regToken"
 	s.Absent = []string{"sessionInfo"}
-	return s
+	apitest.Run(t, m.App, []apitest.Scenario{s})
+	msg, link, _ := m.waitMail(t, email, verifyPath, "token")
+	return msg, link
 }
 
 func TestEmailVerificationFlow(t *testing.T) {
 	t.Parallel()
 	forEachMailEngine(t, func(t *testing.T, m *mailApp) {
-		m.SetPolicies(t, "accountOptions", `{"verifyEmail":true}`)
 		const email, pw = "Vera@Example.com", "correct horse 1"
-		apitest.Run(t, m.App, []apitest.Scenario{registerPending(email, pw)})
-		msg, link, _ := m.waitMail(t, email, verifyPath, "token")
+		msg, link := m.registerToVerify(t, email, pw)
 		wantMail(t, msg, "Confirm your email address for Acme", apitest.Now.Add(86400*time.Second))
 
 		apitest.Run(t, m.App, []apitest.Scenario{login("login before verification", email, pw, 206002, unverified)})
@@ -353,10 +356,8 @@ func TestEmailVerificationFlow(t *testing.T) {
 func TestEmailVerificationExpiredLink(t *testing.T) {
 	t.Parallel()
 	forEachMailEngine(t, func(t *testing.T, m *mailApp) {
-		m.SetPolicies(t, "accountOptions", `{"verifyEmail":true}`)
 		const email, pw = "late@example.com", "correct horse 2"
-		apitest.Run(t, m.App, []apitest.Scenario{registerPending(email, pw)})
-		_, oldLink, _ := m.waitMail(t, email, verifyPath, "token")
+		_, oldLink := m.registerToVerify(t, email, pw)
 
 		m.clock.Advance(86400*time.Second + time.Second)
 		wantPage(t, "expired link", m.follow(t, oldLink), http.StatusGone, linkExpired)
