@@ -741,6 +741,114 @@ func TestAbuseHarvestingUsernames(t *testing.T) {
 
 // -------------------------------------------------------------- log scan
 
+// logScan is a session whose secrets the log must not hold.
+type logScan struct {
+	e       *abuseEnv
+	secrets []string
+}
+
+// The passwords of the log scan.
+const pw1, pw2, pw3, pwWrong = "Log-Scan-Pass-1st", "Log-Scan-Pass-2nd", "Log-Scan-Pass-3rd", "Log-Scan-Wrong-Guess"
+
+// keep records s, and its URL-encoded form, as a secret.
+func (l *logScan) keep(t *testing.T, what, s string) string {
+	t.Helper()
+	if s == "" {
+		t.Fatalf("no %s", what)
+	}
+	l.secrets = append(l.secrets, s, url.QueryEscape(s))
+	return s
+}
+
+// ok calls method with form, which must succeed.
+func (l *logScan) ok(t *testing.T, what, method string, form url.Values) map[string]any {
+	t.Helper()
+	m := l.e.rpc(t, method, "", form)
+	if m["errorCode"] != 0.0 {
+		t.Fatalf("%s: %s", what, apitest.Dump(m))
+	}
+	return m
+}
+
+func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
+// register registers with a regToken, and once more pending; it returns the
+// UID of the first.
+func (l *logScan) register(t *testing.T) string {
+	regToken := l.keep(t, "regToken", str(l.ok(t, "initRegistration", "accounts.initRegistration", apitest.Form()), "regToken"))
+	reg := l.ok(t, "register", "accounts.register", apitest.Form("regToken", regToken, "email", "logscan@example.com",
+		"password", pw1, "finalizeRegistration", "true"))
+	l.keep(t, "register session", str(apitest.Object(t, reg, "sessionInfo"), "cookieValue"))
+	pending := l.ok(t, "pending register", "accounts.register", apitest.Form("email", "pending@example.com", "password", pw1))
+	l.keep(t, "pending regToken", str(pending, "regToken"))
+	return str(reg, "UID")
+}
+
+// login fails a login, then logs in in a browser and on mobile; it returns
+// the browser's session token and the mobile sessionInfo.
+func (l *logScan) login(t *testing.T) (string, map[string]any) {
+	if m := l.e.rpc(t, "accounts.login", "", apitest.Form("loginID", "logscan@example.com", "password", pwWrong)); m["errorCode"] != 403042.0 {
+		t.Fatalf("wrong password: %s", apitest.Dump(m))
+	}
+	browser := l.keep(t, "browser session", str(apitest.Object(t, l.ok(t, "login", "accounts.login",
+		apitest.Form("loginID", "logscan@example.com", "password", pw1)), "sessionInfo"), "cookieValue"))
+	mobile := apitest.Object(t, l.ok(t, "mobile login", "accounts.login",
+		apitest.Form("loginID", "logscan@example.com", "password", pw1, "targetEnv", "mobile")), "sessionInfo")
+	return browser, mobile
+}
+
+// sessionCalls calls in the sessions of login, and as the server for uid.
+func (l *logScan) sessionCalls(t *testing.T, uid, browser string, mobile map[string]any) {
+	e := l.e
+	mobileToken := l.keep(t, "mobile session", str(mobile, "sessionToken"))
+	mobileSecret := l.keep(t, "sessionSecret", str(mobile, "sessionSecret"))
+	l.ok(t, "getAccountInfo", "accounts.getAccountInfo", apitest.Form("login_token", browser))
+	oauth := l.keep(t, "Authorization: OAuth", "OAuth "+mobileToken)
+	if _, m := e.App.RPC(t, "accounts.getAccountInfo", apitest.Form(), http.Header{"Authorization": {oauth}}); m["errorCode"] != 0.0 {
+		t.Fatalf("Authorization: OAuth: %s", apitest.Dump(m))
+	}
+	sf := signed(b64(t, mobileSecret), "POST", receivedURL(e.App, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "oauth_token", mobileToken))
+	l.keep(t, "session signature", sf.Get("sig"))
+	l.ok(t, "signed with the session", getAccountInfo, sf)
+	ss := signed(e.Site.Secret, "POST", receivedURL(e.App, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "UID", uid))
+	l.keep(t, "site signature", ss.Get("sig"))
+	l.ok(t, "signed with the site secret", getAccountInfo, ss)
+	l.keep(t, "id_token", str(l.ok(t, "getJWT", "accounts.getJWT", apitest.Form("login_token", browser)), "id_token"))
+	l.ok(t, "getJWT, server", "accounts.getJWT", e.App.Secret("targetUID", uid))
+	l.ok(t, "setAccountInfo", "accounts.setAccountInfo", apitest.Form("login_token", browser, "password", pw1, "newPassword", pw2))
+	if r := e.Do(t, "GET", "/accounts.getAccountInfo?apiKey="+e.Site.APIKey+"&UID="+uid+"&secret="+url.QueryEscape(e.Site.SecretBase64()),
+		nil, nil); r.JSON(t)["errorCode"] != 0.0 {
+		t.Fatalf("GET with the secret: %s", r.Body)
+	}
+}
+
+// reset resets the password with a token.
+func (l *logScan) reset(t *testing.T) {
+	rst := l.keep(t, "reset token", str(l.ok(t, "resetPassword", "accounts.resetPassword",
+		l.e.App.Secret("loginID", "logscan@example.com", "sendEmail", "false")), "passwordResetToken"))
+	l.ok(t, "resetPassword with the token", "accounts.resetPassword", apitest.Form("passwordResetToken", rst, "newPassword", pw3))
+}
+
+// rest logs in, fails a login and resets the password in the REST dialect.
+func (l *logScan) rest(t *testing.T) {
+	e := l.e
+	l.keep(t, "Authorization: Basic", apitest.Basic(e.Site.ID, e.Site.SecretBase64()))
+	r := e.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pw3+`"}`)
+	if r.Status != 201 {
+		t.Fatalf("REST login: %d %s", r.Status, r.Body)
+	}
+	l.keep(t, "login_token", apitest.JSONScalar(r.JSON(t)["login_token"]))
+	if r := e.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pwWrong+`"}`); r.Status != 403 {
+		t.Fatalf("REST wrong password: %d %s", r.Status, r.Body)
+	}
+	r = e.REST(t, "POST", "/users/reset_password/token", `{"email_address":"logscan@example.com"}`)
+	rt := l.keep(t, "REST reset token", apitest.JSONScalar(r.JSON(t)["reset_password_token"]))
+	if r := e.REST(t, "POST", "/users/reset_password", `{"user":{"reset_password_token":"`+rt+`","password":"`+pw1+`-rest"}}`); r.Status != 200 {
+		t.Fatalf("REST reset: %d %s", r.Status, r.Body)
+	}
+	l.keep(t, "REST password", pw1+"-rest")
+}
+
 // A whole session, in both dialects, leaves none of its secrets in the log.
 func TestLogScanSecrets(t *testing.T) {
 	t.Parallel()
@@ -752,98 +860,22 @@ func TestLogScanSecrets(t *testing.T) {
 				o.Log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			})
 			e.mustPolicies(t, "security", lockPolicy)
-			var secrets []string
-			keep := func(what, s string) string {
-				t.Helper()
-				if s == "" {
-					t.Fatalf("no %s", what)
-				}
-				secrets = append(secrets, s, url.QueryEscape(s))
-				return s
-			}
-			ok := func(what string, m map[string]any) map[string]any {
-				t.Helper()
-				if m["errorCode"] != 0.0 {
-					t.Fatalf("%s: %s", what, apitest.Dump(m))
-				}
-				return m
-			}
-			str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
-			const pw1, pw2, pw3, pwWrong = "Log-Scan-Pass-1st", "Log-Scan-Pass-2nd", "Log-Scan-Pass-3rd", "Log-Scan-Wrong-Guess"
+			l := &logScan{e: e}
 			for _, p := range []string{pw1, pw2, pw3, pwWrong} {
-				keep("password", p)
+				l.keep(t, "password", p)
 			}
-			keep("site secret", e.Site.SecretBase64())
-
-			// Registration with a regToken.
-			regToken := keep("regToken", str(ok("initRegistration", e.rpc(t, "accounts.initRegistration", "", apitest.Form())), "regToken"))
-			reg := ok("register", e.rpc(t, "accounts.register", "", apitest.Form("regToken", regToken, "email", "logscan@example.com",
-				"password", pw1, "finalizeRegistration", "true")))
-			uid := str(reg, "UID")
-			keep("register session", str(apitest.Object(t, reg, "sessionInfo"), "cookieValue"))
-			pending := ok("pending register", e.rpc(t, "accounts.register", "", apitest.Form("email", "pending@example.com", "password", pw1)))
-			keep("pending regToken", str(pending, "regToken"))
-
-			// A failed login, then logins of both kinds.
-			if m := e.rpc(t, "accounts.login", "", apitest.Form("loginID", "logscan@example.com", "password", pwWrong)); m["errorCode"] != 403042.0 {
-				t.Fatalf("wrong password: %s", apitest.Dump(m))
-			}
-			browser := keep("browser session", str(apitest.Object(t, ok("login", e.rpc(t, "accounts.login", "",
-				apitest.Form("loginID", "logscan@example.com", "password", pw1))), "sessionInfo"), "cookieValue"))
-			mobile := apitest.Object(t, ok("mobile login", e.rpc(t, "accounts.login", "",
-				apitest.Form("loginID", "logscan@example.com", "password", pw1, "targetEnv", "mobile"))), "sessionInfo")
-			mobileToken := keep("mobile session", str(mobile, "sessionToken"))
-			mobileSecret := keep("sessionSecret", str(mobile, "sessionSecret"))
-
-			// Calls with the session.
-			ok("getAccountInfo", e.rpc(t, "accounts.getAccountInfo", "", apitest.Form("login_token", browser)))
-			oauth := "OAuth " + mobileToken
-			keep("Authorization: OAuth", oauth)
-			if _, m := e.App.RPC(t, "accounts.getAccountInfo", apitest.Form(), http.Header{"Authorization": {oauth}}); m["errorCode"] != 0.0 {
-				t.Fatalf("Authorization: OAuth: %s", apitest.Dump(m))
-			}
-			sf := signed(b64(t, mobileSecret), "POST", receivedURL(e.App, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "oauth_token", mobileToken))
-			keep("session signature", sf.Get("sig"))
-			ok("signed with the session", e.rpc(t, getAccountInfo, "", sf))
-			ss := signed(e.Site.Secret, "POST", receivedURL(e.App, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "UID", uid))
-			keep("site signature", ss.Get("sig"))
-			ok("signed with the site secret", e.rpc(t, getAccountInfo, "", ss))
-			jwt := ok("getJWT", e.rpc(t, "accounts.getJWT", "", apitest.Form("login_token", browser)))
-			keep("id_token", str(jwt, "id_token"))
-			ok("getJWT, server", e.rpc(t, "accounts.getJWT", "", e.App.Secret("targetUID", uid)))
-			ok("setAccountInfo", e.rpc(t, "accounts.setAccountInfo", "", apitest.Form("login_token", browser, "password", pw1, "newPassword", pw2)))
-			if r := e.Do(t, "GET", "/accounts.getAccountInfo?apiKey="+e.Site.APIKey+"&UID="+uid+"&secret="+url.QueryEscape(e.Site.SecretBase64()),
-				nil, nil); r.JSON(t)["errorCode"] != 0.0 {
-				t.Fatalf("GET with the secret: %s", r.Body)
-			}
-
-			// A password reset.
-			rst := keep("reset token", str(ok("resetPassword", e.rpc(t, "accounts.resetPassword", "",
-				e.App.Secret("loginID", "logscan@example.com", "sendEmail", "false"))), "passwordResetToken"))
-			ok("resetPassword with the token", e.rpc(t, "accounts.resetPassword", "", apitest.Form("passwordResetToken", rst, "newPassword", pw3)))
-
-			// The REST dialect.
-			keep("Authorization: Basic", apitest.Basic(e.Site.ID, e.Site.SecretBase64()))
-			r := e.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pw3+`"}`)
-			if r.Status != 201 {
-				t.Fatalf("REST login: %d %s", r.Status, r.Body)
-			}
-			keep("login_token", apitest.JSONScalar(r.JSON(t)["login_token"]))
-			if r := e.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pwWrong+`"}`); r.Status != 403 {
-				t.Fatalf("REST wrong password: %d %s", r.Status, r.Body)
-			}
-			r = e.REST(t, "POST", "/users/reset_password/token", `{"email_address":"logscan@example.com"}`)
-			rt := keep("REST reset token", apitest.JSONScalar(r.JSON(t)["reset_password_token"]))
-			if r := e.REST(t, "POST", "/users/reset_password", `{"user":{"reset_password_token":"`+rt+`","password":"`+pw1+`-rest"}}`); r.Status != 200 {
-				t.Fatalf("REST reset: %d %s", r.Status, r.Body)
-			}
-			keep("REST password", pw1+"-rest")
+			l.keep(t, "site secret", e.Site.SecretBase64())
+			uid := l.register(t)
+			browser, mobile := l.login(t)
+			l.sessionCalls(t, uid, browser, mobile)
+			l.reset(t)
+			l.rest(t)
 
 			out := logs.String()
 			if n := strings.Count(out, `"msg":"request"`); n < 20 {
 				t.Fatalf("%d access log lines: the log was not captured:\n%s", n, out)
 			}
-			for _, s := range secrets {
+			for _, s := range l.secrets {
 				if strings.Contains(out, s) {
 					t.Errorf("the log holds %q", s)
 				}

@@ -538,41 +538,58 @@ func TestAuthDataCenter(t *testing.T) {
 
 // ------------------------------------------------------ application keys
 
+// createKey creates an application key of siteID, failing the test when
+// it cannot.
+func createKey(t *testing.T, e *apitest.App, siteID int64, name string, scopes []string, publicKey string) site.AppKey {
+	t.Helper()
+	k, err := e.App.Sites.CreateKey(context.Background(), siteID, name, scopes, publicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// secondSite creates a second site, for keys and tokens of another site.
+func secondSite(t *testing.T, e *apitest.App) site.Site {
+	t.Helper()
+	st, err := e.App.Sites.Create(context.Background(), "second", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// inClear is the form of a call with the userKey of k and secret in clear.
+func inClear(k site.AppKey, secret string, kv ...string) func() url.Values {
+	return func() url.Values {
+		f := apitest.Form(kv...)
+		f.Set("userKey", k.UserKey)
+		f.Set("secret", secret)
+		return f
+	}
+}
+
+// keySigned is the form of a call to method with the userKey of k, signed
+// with secret.
+func keySigned(e *apitest.App, k site.AppKey, secret []byte, method string, kv ...string) func() url.Values {
+	return func() url.Values {
+		return signed(secret, "POST", receivedURL(e, method), sdkForm(e.Site.APIKey, apitest.Now, append([]string{"userKey", k.UserKey}, kv...)...))
+	}
+}
+
 func TestAuthAppKeys(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		ctx := context.Background()
-		mk := func(siteID int64, name string, scopes ...string) site.AppKey {
-			k, err := e.App.Sites.CreateKey(ctx, siteID, name, scopes, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return k
-		}
-		backend := mk(e.Site.ID, "backend", "accounts.getAccountInfo")
-		ns := mk(e.Site.ID, "namespace", "accounts.*")
-		all := mk(e.Site.ID, "everything")
-		st2, err := e.App.Sites.Create(ctx, "second", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		foreign := mk(st2.ID, "foreign")
-		doomed := mk(e.Site.ID, "doomed")
+		backend := createKey(t, e, e.Site.ID, "backend", []string{"accounts.getAccountInfo"}, "")
+		ns := createKey(t, e, e.Site.ID, "namespace", []string{"accounts.*"}, "")
+		all := createKey(t, e, e.Site.ID, "everything", nil, "")
+		foreign := createKey(t, e, secondSite(t, e).ID, "foreign", nil, "")
+		doomed := createKey(t, e, e.Site.ID, "doomed", nil, "")
 		victim1, _ := register(t, e, "victim1@example.com", "pass-word-1")
 		victim2, _ := register(t, e, "victim2@example.com", "pass-word-1")
-
-		inClear := func(k site.AppKey, secret string, kv ...string) func() url.Values {
-			return func() url.Values {
-				f := apitest.Form(kv...)
-				f.Set("userKey", k.UserKey)
-				f.Set("secret", secret)
-				return f
-			}
-		}
 		sig := func(k site.AppKey, secret []byte, method string, kv ...string) func() url.Values {
-			return func() url.Values {
-				return signed(secret, "POST", receivedURL(e, method), sdkForm(e.Site.APIKey, apitest.Now, append([]string{"userKey", k.UserKey}, kv...)...))
-			}
+			return keySigned(e, k, secret, method, kv...)
 		}
 		wrong := base64.StdEncoding.EncodeToString(make([]byte, len(backend.Secret)))
 		unknown := site.AppKey{UserKey: "AKunknownunknownunknownun"}
@@ -816,34 +833,40 @@ func mintClaims(t *testing.T, priv *rsa.PrivateKey, kid string, claims map[strin
 	return s
 }
 
+// algNoneJWT is a JWT with alg none and the kid of key: it must never pass.
+func algNoneJWT(key site.AppKey) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"`+key.UserKey+`"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"iat":%d,"jti":"%s"}`, apitest.Now.Unix(), freshNonce()))) + "."
+}
+
+// hs256JWT is a JWT signed with HS256 and the key's secret as the HMAC key.
+func hs256JWT(t *testing.T, key site.AppKey) string {
+	t.Helper()
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: key.Secret},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", key.UserKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := s.Sign([]byte(fmt.Sprintf(`{"iat":%d,"jti":"%s"}`, apitest.Now.Unix(), freshNonce())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := jws.CompactSerialize()
+	return c
+}
+
 func TestAuthBearer(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		ctx := context.Background()
 		priv, stranger := rsaKeys(t)
-		key, err := e.App.Sites.CreateKey(ctx, e.Site.ID, "jwt", []string{"accounts.getAccountInfo"}, publicPEM(t, &priv.PublicKey))
-		if err != nil {
+		pub := publicPEM(t, &priv.PublicKey)
+		key := createKey(t, e, e.Site.ID, "jwt", []string{"accounts.getAccountInfo"}, pub)
+		noPublic := createKey(t, e, e.Site.ID, "nopub", nil, "")
+		doomed := createKey(t, e, e.Site.ID, "doomed", nil, pub)
+		if err := e.App.Sites.RevokeKey(context.Background(), e.Site.ID, doomed.UserKey); err != nil {
 			t.Fatal(err)
 		}
-		noPublic, err := e.App.Sites.CreateKey(ctx, e.Site.ID, "nopub", nil, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		doomed, err := e.App.Sites.CreateKey(ctx, e.Site.ID, "doomed", nil, publicPEM(t, &priv.PublicKey))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.App.Sites.RevokeKey(ctx, e.Site.ID, doomed.UserKey); err != nil {
-			t.Fatal(err)
-		}
-		st2, err := e.App.Sites.Create(ctx, "second", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		foreign, err := e.App.Sites.CreateKey(ctx, st2.ID, "foreign", nil, publicPEM(t, &priv.PublicKey))
-		if err != nil {
-			t.Fatal(err)
-		}
+		foreign := createKey(t, e, secondSite(t, e).ID, "foreign", nil, pub)
 		bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 		uid := func() url.Values { return apitest.Form("UID", annUID) }
 		iat := func(d time.Duration) int64 { return apitest.Now.Add(d).Unix() }
@@ -851,22 +874,7 @@ func TestAuthBearer(t *testing.T) {
 		jti := freshNonce()
 		// A nonce of a signed request and a jti with the same text.
 		shared := freshNonce()
-		// alg none, kid the key's: must never pass.
-		none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"`+key.UserKey+`"}`)) + "." +
-			base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"iat":%d,"jti":"%s"}`, iat(0), freshNonce()))) + "."
-		hs256 := func() string {
-			s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: key.Secret},
-				(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", key.UserKey))
-			if err != nil {
-				t.Fatal(err)
-			}
-			jws, err := s.Sign([]byte(fmt.Sprintf(`{"iat":%d,"jti":"%s"}`, iat(0), freshNonce())))
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, _ := jws.CompactSerialize()
-			return c
-		}()
+		none, hs256 := algNoneJWT(key), hs256JWT(t, key)
 		runAuth(t, e, []authCase{
 			{name: "Bearer JWT", form: uid, hdr: bearer(fresh), code: 0, want: annView, absent: noUIDSig},
 			{name: "the same JWT again", form: uid, hdr: bearer(fresh), code: 403004, details: dupNonce, absent: []string{"UID"}},

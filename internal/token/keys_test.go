@@ -102,25 +102,41 @@ func parse(t *testing.T, tok string, jwk jose.JSONWebKey) (jose.Header, map[stri
 	return parsed.Headers[0], all, err
 }
 
+// signedFixture is a key set of a new site with one token signed.
+type signedFixture struct {
+	db     *store.DB
+	box    *secretbox.Box
+	cs     *countingStore
+	keys   *token.Keys
+	siteID int64
+	claims map[string]any
+	tok    string
+	jwk    jose.JSONWebKey
+}
+
+func newSignedFixture(t *testing.T, db *store.DB) signedFixture {
+	t.Helper()
+	f := signedFixture{db: db, box: newBox(t), siteID: newSite(t, db, "3_sign")}
+	f.cs = &countingStore{KeyStore: db}
+	f.keys = newKeys(f.cs, f.box, func() time.Time { return t0 })
+	now := t0.Unix()
+	f.claims = map[string]any{"iss": "https://fidm.gigya.com/jwt/3_sign/", "apiKey": "3_sign", "sub": "uid-1",
+		"iat": now, "exp": now + 300, "email": "ann@example.com"}
+	var err error
+	if f.tok, err = f.keys.Sign(context.Background(), f.siteID, f.claims); err != nil {
+		t.Fatal(err)
+	}
+	if f.jwk, err = f.keys.PublicJWK(context.Background(), f.siteID); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func TestSignVerify(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		siteID := newSite(t, db, "3_sign")
-		box := newBox(t)
-		cs := &countingStore{KeyStore: db}
-		keys := newKeys(cs, box, func() time.Time { return t0 })
-
-		now := t0.Unix()
-		claims := map[string]any{"iss": "https://fidm.gigya.com/jwt/3_sign/", "apiKey": "3_sign", "sub": "uid-1",
-			"iat": now, "exp": now + 300, "email": "ann@example.com"}
-		tok, err := keys.Sign(ctx, siteID, claims)
-		if err != nil {
-			t.Fatal(err)
-		}
-		jwk, err := keys.PublicJWK(ctx, siteID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := newSignedFixture(t, db)
+		jwk, now := f.jwk, t0.Unix()
 		if jwk.KeyID == "" || jwk.Algorithm != "RS256" || jwk.Use != "sig" || !jwk.IsPublic() || !jwk.Valid() {
 			t.Fatalf("PublicJWK = %+v", jwk)
 		}
@@ -140,7 +156,7 @@ func TestSignVerify(t *testing.T) {
 			t.Fatalf("JWK JSON %s: fields %v, want %v", raw, names, want)
 		}
 
-		h, all, err := parse(t, tok, jwk)
+		h, all, err := parse(t, f.tok, jwk)
 		if err != nil {
 			t.Fatalf("verify: %v", err)
 		}
@@ -151,21 +167,26 @@ func TestSignVerify(t *testing.T) {
 			t.Fatalf("claims %v", all)
 		}
 		var got map[string]any
-		if err := keys.Verify(ctx, siteID, tok, &got); err != nil || got["sub"] != "uid-1" {
+		if err := f.keys.Verify(ctx, f.siteID, f.tok, &got); err != nil || got["sub"] != "uid-1" {
 			t.Fatalf("Verify = %v, %v", got, err)
 		}
-		if set, err := keys.JWKS(ctx, siteID); err != nil || len(set.Keys) != 1 || set.Keys[0].KeyID != jwk.KeyID {
+		if set, err := f.keys.JWKS(ctx, f.siteID); err != nil || len(set.Keys) != 1 || set.Keys[0].KeyID != jwk.KeyID {
 			t.Fatalf("JWKS = %+v, %v", set, err)
 		}
+	})
+}
 
-		// The key is stored under its kid, sealed: the DER opens with the
-		// master key and the site's AAD, and does not appear in the row.
-		stored, err := db.SiteKeys(ctx, siteID, time.Time{})
-		if err != nil || len(stored) != 1 || stored[0].KID != jwk.KeyID || stored[0].Alg != "RS256" ||
+// The key is stored under its kid, sealed: the DER opens with the master
+// key and the site's AAD, and does not appear in the row.
+func TestKeyStoredSealed(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newSignedFixture(t, db)
+		stored, err := db.SiteKeys(context.Background(), f.siteID, time.Time{})
+		if err != nil || len(stored) != 1 || stored[0].KID != f.jwk.KeyID || stored[0].Alg != "RS256" ||
 			!stored[0].CreatedAt.Equal(t0) || !stored[0].RetiredAt.IsZero() {
 			t.Fatalf("stored keys %+v, %v", stored, err)
 		}
-		der, err := box.Open(stored[0].PrivateSealed, token.SealAAD(siteID))
+		der, err := f.box.Open(stored[0].PrivateSealed, token.SealAAD(f.siteID))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,38 +194,49 @@ func TestSignVerify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !priv.(*rsa.PrivateKey).PublicKey.Equal(jwk.Key) {
+		if !priv.(*rsa.PrivateKey).PublicKey.Equal(f.jwk.Key) {
 			t.Fatal("stored private key does not match the public JWK")
 		}
 		if bytes.Contains(stored[0].PrivateSealed, der[len(der)-64:]) {
 			t.Fatal("private key stored in clear")
 		}
-		if _, err := box.Open(stored[0].PrivateSealed, token.SealAAD(siteID+1)); err == nil {
+		if _, err := f.box.Open(stored[0].PrivateSealed, token.SealAAD(f.siteID+1)); err == nil {
 			t.Fatal("sealed key opens with another site's AAD")
 		}
+	})
+}
 
-		// Later calls are served from memory.
-		reads := cs.reads.Load()
-		if creates := cs.creates.Load(); creates != 1 {
+// After the first signature, signing is served from memory.
+func TestKeyCached(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newSignedFixture(t, db)
+		reads := f.cs.reads.Load()
+		if creates := f.cs.creates.Load(); creates != 1 {
 			t.Fatalf("%d keys created", creates)
 		}
 		for range 3 {
-			if _, err := keys.Sign(ctx, siteID, claims); err != nil {
+			if _, err := f.keys.Sign(context.Background(), f.siteID, f.claims); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if cs.reads.Load() != reads {
+		if f.cs.reads.Load() != reads {
 			t.Fatal("cached key read again from the store")
 		}
+	})
+}
 
-		// A token altered after signing does not verify.
-		parts := strings.Split(tok, ".")
-		forged, _ := json.Marshal(map[string]any{"sub": "uid-2", "apiKey": "3_sign", "exp": now + 300})
+// A token altered after signing does not verify.
+func TestForgedToken(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newSignedFixture(t, db)
+		parts := strings.Split(f.tok, ".")
+		forged, _ := json.Marshal(map[string]any{"sub": "uid-2", "apiKey": "3_sign", "exp": t0.Unix() + 300})
 		parts[1] = base64.RawURLEncoding.EncodeToString(forged)
-		if _, _, err := parse(t, strings.Join(parts, "."), jwk); err == nil {
+		if _, _, err := parse(t, strings.Join(parts, "."), f.jwk); err == nil {
 			t.Fatal("forged token verified")
 		}
-		if err := keys.Verify(ctx, siteID, strings.Join(parts, "."), &got); err == nil {
+		var got map[string]any
+		if err := f.keys.Verify(context.Background(), f.siteID, strings.Join(parts, "."), &got); err == nil {
 			t.Fatal("Verify accepted a forged token")
 		}
 	})
@@ -269,37 +301,56 @@ func signedKid(t *testing.T, keys *token.Keys, siteID int64) string {
 // Rotation: the new key is published at once and signs from CacheTTL later;
 // the old key signs until then, and verifies with the published key set
 // until Retention after.
+// rotated is a key set that signed a token (before) with its first key
+// (old), then rotated a minute later (rot).
+type rotated struct {
+	keys   *token.Keys
+	clk    *clock
+	siteID int64
+	exp    int64
+	before string
+	old    jose.JSONWebKey
+	rot    token.Rotation
+}
+
+func newRotated(t *testing.T, db *store.DB) rotated {
+	t.Helper()
+	ctx := context.Background()
+	r := rotated{clk: &clock{t: t0}, siteID: newSite(t, db, "3_rotate"), exp: t0.Add(token.MaxLifetime).Unix()}
+	r.keys = newKeys(db, newBox(t), r.clk.now)
+	var err error
+	if r.before, err = r.keys.Sign(ctx, r.siteID, map[string]any{"sub": "u", "exp": r.exp}); err != nil {
+		t.Fatal(err)
+	}
+	r.old, _ = r.keys.PublicJWK(ctx, r.siteID)
+	r.clk.advance(time.Minute)
+	if r.rot, err = r.keys.Rotate(ctx, r.siteID); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// jwksKids are the kids of the published key set, in order.
+func (r rotated) jwksKids(t *testing.T) []string {
+	t.Helper()
+	set, err := r.keys.JWKS(context.Background(), r.siteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kidsOf(set)
+}
+
 func TestRotate(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		siteID := newSite(t, db, "3_rotate")
-		clk := &clock{t: t0}
-		keys := newKeys(db, newBox(t), clk.now)
-		exp := t0.Add(token.MaxLifetime).Unix()
-		before, err := keys.Sign(ctx, siteID, map[string]any{"sub": "u", "exp": exp})
-		if err != nil {
-			t.Fatal(err)
-		}
-		old, _ := keys.PublicJWK(ctx, siteID)
-
-		clk.advance(time.Minute)
-		rot, err := keys.Rotate(ctx, siteID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := newRotated(t, db)
+		keys, clk, siteID, exp, before, old, rot := r.keys, r.clk, r.siteID, r.exp, r.before, r.old, r.rot
 		fresh := rot.Key
 		if fresh.KeyID == old.KeyID || fresh.Key.(*rsa.PublicKey).Equal(old.Key) {
 			t.Fatalf("rotation kept the key %s", old.KeyID)
 		}
 		if want := clk.now().Add(token.CacheTTL); !rot.ActivateAt.Equal(want) {
 			t.Fatalf("new key activates at %v, want %v", rot.ActivateAt, want)
-		}
-		jwksKids := func() []string {
-			set, err := keys.JWKS(ctx, siteID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kidsOf(set)
 		}
 		// Pending, then signing: published all along, newest first.
 		for _, at := range []struct {
@@ -318,7 +369,7 @@ func TestRotate(t *testing.T) {
 			if jwk, _ := keys.PublicJWK(ctx, siteID); jwk.KeyID != at.kid {
 				t.Errorf("%s: PublicJWK %s, want %s", at.name, jwk.KeyID, at.kid)
 			}
-			if kids := jwksKids(); !slices.Equal(kids, []string{fresh.KeyID, old.KeyID}) {
+			if kids := r.jwksKids(t); !slices.Equal(kids, []string{fresh.KeyID, old.KeyID}) {
 				t.Errorf("%s: JWKS kids %v, want new then old", at.name, kids)
 			}
 		}
@@ -334,18 +385,23 @@ func TestRotate(t *testing.T) {
 				t.Fatalf("Verify after rotation: %v", err)
 			}
 		}
+	})
+}
 
-		// The old key, retired when the new one activated, stays until
-		// Retention after, then goes.
-		clk.t = rot.ActivateAt.Add(token.Retention)
-		if kids := jwksKids(); len(kids) != 2 {
+// The old key, retired when the new one activated, stays until Retention
+// after, then goes.
+func TestRotateRetention(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		r := newRotated(t, db)
+		r.clk.t = r.rot.ActivateAt.Add(token.Retention)
+		if kids := r.jwksKids(t); len(kids) != 2 {
 			t.Fatalf("JWKS at the end of the retention: %v", kids)
 		}
-		clk.advance(time.Millisecond)
-		if kids := jwksKids(); !slices.Equal(kids, []string{fresh.KeyID}) {
+		r.clk.advance(time.Millisecond)
+		if kids := r.jwksKids(t); !slices.Equal(kids, []string{r.rot.Key.KeyID}) {
 			t.Fatalf("JWKS after the retention: %v", kids)
 		}
-		if err := keys.Verify(ctx, siteID, before); !errors.Is(err, token.ErrUnknownKey) {
+		if err := r.keys.Verify(context.Background(), r.siteID, r.before); !errors.Is(err, token.ErrUnknownKey) {
 			t.Fatalf("Verify with a key past retention: %v", err)
 		}
 	})
@@ -403,21 +459,7 @@ func TestRotationNeverOutrunsPublication(t *testing.T) {
 			if d >= 40*time.Second-ms {
 				procs = append(procs, b)
 			}
-			for i, signer := range procs {
-				kid := signedKid(t, signer, siteID)
-				if kid != want {
-					t.Errorf("t0+%v: process %d signed with %s, want %s", d, i, kid, want)
-				}
-				for j, other := range procs {
-					set, err := other.JWKS(ctx, siteID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(set.Key(kid)) != 1 {
-						t.Errorf("t0+%v: process %d signed with %s, process %d publishes %v", d, i, kid, j, kidsOf(set))
-					}
-				}
-			}
+			wantSignedAndPublished(t, d, siteID, want, procs)
 		}
 		if !p1.ActivateAt.Equal(at(100*time.Second)) || !p2.ActivateAt.Equal(at(130*time.Second)) {
 			t.Fatalf("activation at %v and %v", p1.ActivateAt, p2.ActivateAt)
@@ -441,6 +483,27 @@ func TestRotationNeverOutrunsPublication(t *testing.T) {
 			}
 		}
 	})
+}
+
+// wantSignedAndPublished checks, at t0+d, that each of procs signs with the
+// kid want and that every one of them publishes the kid each signs with.
+func wantSignedAndPublished(t *testing.T, d time.Duration, siteID int64, want string, procs []*token.Keys) {
+	t.Helper()
+	for i, signer := range procs {
+		kid := signedKid(t, signer, siteID)
+		if kid != want {
+			t.Errorf("t0+%v: process %d signed with %s, want %s", d, i, kid, want)
+		}
+		for j, other := range procs {
+			set, err := other.JWKS(context.Background(), siteID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(set.Key(kid)) != 1 {
+				t.Errorf("t0+%v: process %d signed with %s, process %d publishes %v", d, i, kid, j, kidsOf(set))
+			}
+		}
+	}
 }
 
 // A process whose clock runs behind the one that made the site's first key
