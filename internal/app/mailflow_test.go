@@ -107,16 +107,7 @@ func openWithRaw(t *testing.T, engine store.Engine) (*store.DB, *sql.DB) {
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	driver, dsn := "pgx", u
-	if engine == store.SQLite {
-		driver, dsn = "sqlite", strings.TrimPrefix(u, "sqlite:")
-	}
-	raw, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	return db, raw
+	return db, storetest.Raw(t, u)
 }
 
 // runWorker runs the background work of a (App.Run) until the test ends.

@@ -9,7 +9,6 @@ package rpc_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -630,17 +629,8 @@ func TestAbuseCaptchaRegistration(t *testing.T) {
 // mailCount is the number of messages in the outbox of e's database.
 func (e *abuseEnv) mailCount(t *testing.T) int {
 	t.Helper()
-	driver, dsn := "pgx", e.dbURL
-	if d, ok := strings.CutPrefix(e.dbURL, "sqlite:"); ok {
-		driver, dsn = "sqlite", d
-	}
-	raw, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
 	var n int
-	if err := raw.QueryRow(`SELECT COUNT(*) FROM mail_outbox`).Scan(&n); err != nil {
+	if err := storetest.Raw(t, e.dbURL).QueryRow(`SELECT COUNT(*) FROM mail_outbox`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,15 +23,11 @@ func TestKeySetsMigration(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			url := storetest.URL(t, e)
-			driver, dsn, dialect := "pgx", url, goose.DialectPostgres
+			dialect := goose.DialectPostgres
 			if e == store.SQLite {
-				driver, dsn, dialect = "sqlite", strings.TrimPrefix(url, "sqlite:"), goose.DialectSQLite3
+				dialect = goose.DialectSQLite3
 			}
-			raw, err := sql.Open(driver, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer raw.Close()
+			raw := storetest.Raw(t, url)
 			dir, err := store.Migrations(e)
 			if err != nil {
 				t.Fatal(err)

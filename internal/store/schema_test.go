@@ -102,21 +102,7 @@ func migrated(t *testing.T, e store.Engine) *sql.DB {
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return rawDB(t, e, u)
-}
-
-func rawDB(t *testing.T, e store.Engine, u string) *sql.DB {
-	t.Helper()
-	driver, dsn := "pgx", u
-	if e == store.SQLite {
-		driver, dsn = "sqlite", strings.TrimPrefix(u, "sqlite:")
-	}
-	raw, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	return raw
+	return storetest.Raw(t, u)
 }
 
 // ignored tables are the migration tool's and SQLite's own.
@@ -264,7 +250,7 @@ func queryStrings(t *testing.T, db *sql.DB, q string) []string {
 func TestMigrateJSONBKeepsRows(t *testing.T) {
 	ctx := context.Background()
 	u := storetest.URL(t, store.Postgres)
-	raw := rawDB(t, store.Postgres, u)
+	raw := storetest.Raw(t, u)
 	dir, err := store.Migrations(store.Postgres)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -86,4 +87,21 @@ func postgresSchema(t testing.TB, base string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Raw opens the database at u (a URL of URL) with database/sql alone, for
+// tests that look under the store or write what an older version wrote. It
+// is closed when the test ends.
+func Raw(t testing.TB, u string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", u
+	if path, ok := strings.CutPrefix(u, "sqlite:"); ok {
+		driver, dsn = "sqlite", path
+	}
+	raw, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }
