@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -45,6 +46,9 @@ type App struct {
 	*app.App
 	Server *httptest.Server
 	DB     *store.DB
+	// URL is the database's URL when NewApp opened it ("" with WithDB),
+	// for a second instance or a look under the store.
+	URL string
 	// Site is the site whose credentials requests carry by default.
 	Site site.Site
 	// Header is sent with every request that does not set it itself.
@@ -66,6 +70,7 @@ type config struct {
 	maxBody     int64
 	realTime    bool
 	faultRoutes bool
+	behindProxy bool
 }
 
 // Option changes what NewApp builds.
@@ -92,6 +97,22 @@ func WithOptions(f func(*app.Options)) Option {
 	return func(c *config) { c.options = append(c.options, f) }
 }
 
+// LoopbackProxies are the addresses of the test's own connections.
+var LoopbackProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// BehindProxy trusts the test's own connections as a proxy that
+// terminated TLS: every request says X-Forwarded-Proto: https unless it
+// sets it, and X-Forwarded-For (see From) chooses the client's address.
+func BehindProxy() Option {
+	return func(c *config) {
+		c.behindProxy = true
+		c.options = append(c.options, func(o *app.Options) { o.TrustedProxies = LoopbackProxies })
+	}
+}
+
+// From is what the trusted proxy of BehindProxy says of a client at ip.
+func From(ip string) http.Header { return http.Header{"X-Forwarded-For": {ip}} }
+
 // WithServerDefaults keeps server.DefaultConfig (its body limit) instead
 // of MaxBody.
 func WithServerDefaults() Option { return func(c *config) { c.maxBody = -1 } }
@@ -112,8 +133,10 @@ func NewApp(t testing.TB, engine store.Engine, opts ...Option) *App {
 	for _, o := range opts {
 		o(&c)
 	}
+	var u string
 	if c.db == nil {
-		c.db = storetest.Open(t, engine)
+		u = storetest.URL(t, engine)
+		c.db = storetest.OpenURL(t, u)
 	}
 	cfg := server.DefaultConfig()
 	if c.maxBody > 0 {
@@ -133,7 +156,10 @@ func NewApp(t testing.TB, engine store.Engine, opts ...Option) *App {
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	t.Cleanup(a.Accounts.Wait) // work after answers ends before the database closes
-	e := &App{App: a, Server: srv, DB: c.db, Vars: map[string]string{}, fixedClock: !c.realTime, clock: c.clock}
+	e := &App{App: a, Server: srv, DB: c.db, URL: u, Vars: map[string]string{}, fixedClock: !c.realTime, clock: c.clock}
+	if c.behindProxy {
+		e.Header = http.Header{"X-Forwarded-Proto": {"https"}}
+	}
 	switch {
 	case c.siteName != "":
 		e.Site = e.newSite(t, c.siteName)

@@ -53,6 +53,19 @@ func (a *App) SessionCode(t testing.TB, token string) float64 {
 	return code
 }
 
+// MailCount is the number of messages in the outbox of a's database.
+func (a *App) MailCount(t testing.TB) int {
+	t.Helper()
+	if a.URL == "" {
+		t.Fatal("MailCount: the app's database was opened by the caller")
+	}
+	var n int
+	if err := storetest.Raw(t, a.URL).QueryRow(`SELECT COUNT(*) FROM mail_outbox`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // NewClockApp is NewApp on a clock the test moves (now), with a site
 // "clock" and no account.
 func NewClockApp(t testing.TB, engine store.Engine, now func() time.Time, opts ...Option) *App {

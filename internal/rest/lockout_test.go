@@ -1,16 +1,13 @@
 package rest_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/custos-id/custos/internal/apitest"
-	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -24,16 +21,7 @@ const lockPolicy = `{"accountLockout":{"failedLoginThreshold":3,"lockoutTimeSec"
 func newLockoutApp(t *testing.T, engine store.Engine) (*apitest.App, *apitest.Clock) {
 	t.Helper()
 	clock := apitest.NewClock()
-	a := apitest.NewApp(t, engine, apitest.WithClock(clock.Now), apitest.WithoutSite(),
-		apitest.WithOptions(func(o *app.Options) {
-			o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-		}))
-	st, err := a.Sites.Create(context.Background(), "abuse", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Site = st
-	a.Header = http.Header{"X-Forwarded-Proto": {"https"}}
+	a := apitest.NewApp(t, engine, apitest.WithClock(clock.Now), apitest.WithSite("abuse"), apitest.BehindProxy())
 	a.SetPolicies(t, "security", lockPolicy)
 	return a, clock
 }

@@ -8,13 +8,11 @@ package rpc_test
 // a local CAPTCHA verifier speaking the siteverify protocol.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -26,8 +24,6 @@ import (
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/captcha"
-	"github.com/custos-id/custos/internal/site"
-	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
 )
 
@@ -45,142 +41,55 @@ const (
 	harvestRefused  = "Unauthorized access error: the site protects against account harvesting; call from the server"
 )
 
-// abuseExpect asserts the error of an RPC response: code with its catalog
-// status and message, and details exactly (none on success).
-func abuseExpect(t *testing.T, m map[string]any, code float64, details string) {
-	t.Helper()
-	apitest.ExpectRPC(t, m, code, details)
+// forEachAbuseEngine runs test, in parallel, on a new custos of each
+// engine behind a trusted loopback proxy (apitest.BehindProxy), with a
+// clock the test moves.
+func forEachAbuseEngine(t *testing.T, test func(t *testing.T, a *apitest.App, clock *apitest.Clock), opts ...apitest.Option) {
+	apitest.ForEachClockEngine(t, test, append([]apitest.Option{apitest.BehindProxy()}, opts...)...)
 }
 
-// loopbackProxies trusts the test's own connections as a proxy, so that
-// X-Forwarded-For chooses the client address.
-var loopbackProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-
-// abuseEnv is a custos behind loopbackProxies, with a clock the test moves.
-type abuseEnv struct {
-	*apitest.App
-	clock *apitest.Clock
-	dbURL string
-}
-
-// openDB opens and migrates the database at u, closed when the test ends.
-func openDB(t *testing.T, u string) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// newAbuseEnv builds a custos on a new database of engine, with a site of
-// its own; opts, when set, changes the options.
-func newAbuseEnv(t *testing.T, engine store.Engine, opts func(*app.Options)) *abuseEnv {
-	t.Helper()
-	u := storetest.URL(t, engine)
-	clock := apitest.NewClock()
-	e := instance(t, openDB(t, u), site.Site{}, clock.Now, func(o *app.Options) {
-		o.TrustedProxies = loopbackProxies
-		if opts != nil {
-			opts(o)
-		}
-	})
-	st, err := e.App.Sites.Create(context.Background(), "abuse", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Site = st
-	// The test server stands for a proxy that terminated TLS.
-	e.Header = http.Header{"X-Forwarded-Proto": {"https"}}
-	return &abuseEnv{App: e, clock: clock, dbURL: u}
-}
-
-// forEachAbuseEngine runs test on a new abuseEnv of each engine, in parallel.
-func forEachAbuseEngine(t *testing.T, opts func(*app.Options), test func(t *testing.T, e *abuseEnv)) {
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			test(t, newAbuseEnv(t, engine, opts))
-		})
-	}
-}
-
-// from is what the trusted proxy (127.0.0.0/8 in these envs) says of the
-// client: it came over HTTPS, and from ip ("" leaves the connection's,
-// 127.0.0.1).
-func from(ip string) http.Header {
-	h := http.Header{"X-Forwarded-Proto": {"https"}}
+// attempt is one login from ip (what the trusted proxy says; "" leaves the
+// connection's, 127.0.0.1) and the answer it must get: a session on
+// success, neither UID nor session on failure.
+func attempt(name, ip, loginID, password string, code float64, details string) apitest.Scenario {
+	s := apitest.Scenario{Name: name, Path: "/accounts.login", Form: apitest.Form("loginID", loginID, "password", password),
+		Code: code, Details: details}
 	if ip != "" {
-		h.Set("X-Forwarded-For", ip)
+		s.Headers = apitest.From(ip)
 	}
-	return h
-}
-
-// rpc POSTs a form from ip and returns the body, checking that no call ends
-// in a server error.
-func (e *abuseEnv) rpc(t *testing.T, method, ip string, form url.Values) map[string]any {
-	t.Helper()
-	_, m := e.RPC(t, method, form, from(ip))
-	if s, _ := m["statusCode"].(float64); s >= 500 || s == 0 {
-		t.Errorf("%s: statusCode %v: %s", method, m["statusCode"], apitest.Dump(m))
+	if code != 0 {
+		s.Absent = []string{"UID", "sessionInfo"}
+		return s
 	}
-	return m
-}
-
-// policies sets policy sections in a server call and returns the answer.
-func (e *abuseEnv) policies(t *testing.T, kv ...string) map[string]any {
-	t.Helper()
-	return e.rpc(t, "accounts.setPolicies", "", e.Secret(kv...))
-}
-
-// mustPolicies sets policy sections, failing the test when they are refused.
-func (e *abuseEnv) mustPolicies(t *testing.T, kv ...string) {
-	t.Helper()
-	if m := e.policies(t, kv...); m["errorCode"] != 0.0 {
-		t.Fatalf("setPolicies %v: %s", kv, apitest.Dump(m))
+	s.After = func(t *testing.T, _ apitest.Response, m map[string]any) {
+		if _, ok := m["sessionInfo"].(map[string]any); !ok {
+			t.Errorf("a login without sessionInfo: %s", apitest.Dump(m))
+		}
 	}
-}
-
-// attempt is one login: from ip, after the clock moved on by advance, and
-// the answer it must get.
-type attempt struct {
-	name              string
-	advance           time.Duration
-	ip                string
-	loginID, password string
-	captchaToken      string
-	code              float64
-	details           string
-}
-
-// logins makes the attempts in order, each a subtest.
-func (e *abuseEnv) logins(t *testing.T, as []attempt) {
-	t.Helper()
-	for _, a := range as {
-		t.Run(a.name, func(t *testing.T) {
-			e.clock.Advance(a.advance)
-			form := apitest.Form("loginID", a.loginID, "password", a.password)
-			if a.captchaToken != "" {
-				form.Set("captchaToken", a.captchaToken)
-			}
-			m := e.rpc(t, "accounts.login", a.ip, form)
-			abuseExpect(t, m, a.code, a.details)
-			if a.code != 0 {
-				apitest.ExpectAbsent(t, m, "UID", "sessionInfo")
-			} else if _, ok := m["sessionInfo"].(map[string]any); !ok {
-				t.Errorf("a login without sessionInfo: %s", apitest.Dump(m))
-			}
-		})
-	}
+	return s
 }
 
 // wrong is a failed login: 403042.
-func wrong(name, ip, loginID string) attempt {
-	return attempt{name: name, ip: ip, loginID: loginID, password: "wrong-password-9", code: 403042, details: badLogin}
+func wrong(name, ip, loginID string) apitest.Scenario {
+	return attempt(name, ip, loginID, "wrong-password-9", 403042, badLogin)
+}
+
+// later is s after clock moved on by d.
+func later(clock *apitest.Clock, d time.Duration, s apitest.Scenario) apitest.Scenario {
+	s.Before = func(*testing.T, *apitest.App) { clock.Advance(d) }
+	return s
+}
+
+// withCaptcha is s with the answer token to a CAPTCHA.
+func withCaptcha(token string, s apitest.Scenario) apitest.Scenario {
+	s.Form.Set("captchaToken", token)
+	return s
+}
+
+// setPolicies sets policy sections (name, JSON pairs) in a server call of
+// a's site, which must get the answer code, details.
+func setPolicies(a *apitest.App, name string, code float64, details string, kv ...string) apitest.Scenario {
+	return apitest.Scenario{Name: name, Path: "/accounts.setPolicies", Form: a.Secret(kv...), Code: code, Details: details}
 }
 
 // ------------------------------------------------------- account lockout
@@ -189,33 +98,31 @@ const lockPolicy = `{"accountLockout":{"failedLoginThreshold":3,"lockoutTimeSec"
 
 func TestAbuseAccountLockout(t *testing.T) {
 	t.Parallel()
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		e.mustPolicies(t, "security", lockPolicy)
+	forEachAbuseEngine(t, func(t *testing.T, a *apitest.App, clock *apitest.Clock) {
+		a.SetPolicies(t, "security", lockPolicy)
 		const pw = "right-password-1"
 		for _, who := range []string{"lock", "bystander", "again", "reset", "window"} {
-			register(t, e.App, who+"@example.com", pw)
+			register(t, a, who+"@example.com", pw)
 		}
-		right := func(name, loginID string, code float64, details string) attempt {
-			return attempt{name: name, loginID: loginID, password: pw, code: code, details: details}
+		right := func(name, loginID string, code float64, details string) apitest.Scenario {
+			return attempt(name, "", loginID, pw, code, details)
 		}
 		t.Run("threshold", func(t *testing.T) {
-			e.logins(t, []attempt{
+			apitest.Run(t, a, []apitest.Scenario{
 				wrong("failure 1", "", "lock@example.com"),
 				wrong("failure 2", "", "lock@example.com"),
 				wrong("failure 3 locks", "", "lock@example.com"),
 				right("the right password, locked", "lock@example.com", 403120, lockedAccount),
 				right("the login ID in another case, locked", "LOCK@Example.com", 403120, lockedAccount),
-				{name: "a wrong password, locked", loginID: "lock@example.com", password: "wrong-password-9", code: 403120, details: lockedAccount},
-				{name: "another address, locked", ip: "203.0.113.99", loginID: "lock@example.com", password: pw,
-					code: 403120, details: lockedAccount},
+				attempt("a wrong password, locked", "", "lock@example.com", "wrong-password-9", 403120, lockedAccount),
+				attempt("another address, locked", "203.0.113.99", "lock@example.com", pw, 403120, lockedAccount),
 				right("another account lives on", "bystander@example.com", 0, ""),
-				{name: "59 s later, still locked", advance: 59 * time.Second, loginID: "lock@example.com", password: pw,
-					code: 403120, details: lockedAccount},
-				{name: "61 s later, free", advance: 2 * time.Second, loginID: "lock@example.com", password: pw, code: 0},
+				later(clock, 59*time.Second, right("59 s later, still locked", "lock@example.com", 403120, lockedAccount)),
+				later(clock, 2*time.Second, right("61 s later, free", "lock@example.com", 0, "")),
 			})
 		})
 		t.Run("a success starts the count again", func(t *testing.T) {
-			e.logins(t, []attempt{
+			apitest.Run(t, a, []apitest.Scenario{
 				wrong("failure 1", "", "again@example.com"),
 				wrong("failure 2", "", "again@example.com"),
 				right("success", "again@example.com", 0, ""),
@@ -229,11 +136,10 @@ func TestAbuseAccountLockout(t *testing.T) {
 			})
 		})
 		t.Run("failures older than failedLoginResetSec are forgotten", func(t *testing.T) {
-			e.logins(t, []attempt{
+			apitest.Run(t, a, []apitest.Scenario{
 				wrong("failure 1", "", "reset@example.com"),
 				wrong("failure 2", "", "reset@example.com"),
-				{name: "601 s later, failure 1 of a new count", advance: 601 * time.Second, loginID: "reset@example.com",
-					password: "wrong-password-9", code: 403042, details: badLogin},
+				later(clock, 601*time.Second, wrong("601 s later, failure 1 of a new count", "", "reset@example.com")),
 				wrong("failure 2 of the new count", "", "reset@example.com"),
 				right("not locked", "reset@example.com", 0, ""),
 			})
@@ -244,16 +150,33 @@ func TestAbuseAccountLockout(t *testing.T) {
 		// (Gigya's "time after which the counter is reset"): failures that keep
 		// coming within it all count, however long the series.
 		t.Run("failures keep counting while they come within failedLoginResetSec", func(t *testing.T) {
-			e.logins(t, []attempt{
+			apitest.Run(t, a, []apitest.Scenario{
 				wrong("t0: failure", "", "window@example.com"),
-				{name: "t0+500s: failure", advance: 500 * time.Second, loginID: "window@example.com",
-					password: "wrong-password-9", code: 403042, details: badLogin},
-				{name: "t0+1000s: failure, the third in a row: locks", advance: 500 * time.Second, loginID: "window@example.com",
-					password: "wrong-password-9", code: 403042, details: badLogin},
+				later(clock, 500*time.Second, wrong("t0+500s: failure", "", "window@example.com")),
+				later(clock, 500*time.Second, wrong("t0+1000s: failure, the third in a row: locks", "", "window@example.com")),
 				right("locked", "window@example.com", 403120, lockedAccount),
 			})
 		})
 	})
+}
+
+// bruteForcePolicy locks an account after 5 failures, for 300 s.
+const bruteForcePolicy = `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`
+
+// expectGuess asserts the answer to guess i of a brute force: a failed
+// login or the lockout; counts counts the answers by code.
+func expectGuess(t *testing.T, counts map[float64]int, i int, m map[string]any) {
+	t.Helper()
+	code, _ := m["errorCode"].(float64)
+	counts[code]++
+	switch code {
+	case 403042:
+		apitest.ExpectRPC(t, m, 403042, badLogin)
+	case 403120:
+		apitest.ExpectRPC(t, m, 403120, lockedAccount)
+	default:
+		t.Errorf("guess %d: %s", i, apitest.Dump(m))
+	}
 }
 
 // A bounded brute force: 50 guesses against a threshold of 5, from ever
@@ -261,35 +184,28 @@ func TestAbuseAccountLockout(t *testing.T) {
 // password waits for the end of the lockout.
 func TestAbuseBruteForce(t *testing.T) {
 	t.Parallel()
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		e.mustPolicies(t, "security", `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`)
+	forEachAbuseEngine(t, func(t *testing.T, a *apitest.App, clock *apitest.Clock) {
+		a.SetPolicies(t, "security", bruteForcePolicy)
 		const pw = "right-password-1"
-		register(t, e.App, "victim@example.com", pw)
+		register(t, a, "victim@example.com", pw)
 		const guesses = 50
 		counts := map[float64]int{}
 		for i := range guesses {
-			ip := fmt.Sprintf("198.51.100.%d", i+1)
-			m := e.rpc(t, "accounts.login", ip, apitest.Form("loginID", "victim@example.com", "password", fmt.Sprintf("guess-%03d-password", i)))
-			code, _ := m["errorCode"].(float64)
-			counts[code]++
-			switch {
-			case code == 403042 && counts[code] <= 5:
-				abuseExpect(t, m, 403042, badLogin)
-			case code == 403120:
-				abuseExpect(t, m, 403120, lockedAccount)
-			default:
-				t.Errorf("guess %d: %s", i, apitest.Dump(m))
+			_, m := a.RPC(t, "accounts.login", apitest.Form("loginID", "victim@example.com",
+				"password", fmt.Sprintf("guess-%03d-password", i)), apitest.From(fmt.Sprintf("198.51.100.%d", i+1)))
+			if code, _ := m["errorCode"].(float64); code == 403042 && counts[code] >= 5 {
+				t.Errorf("guess %d tried past the threshold: %s", i, apitest.Dump(m))
 			}
+			expectGuess(t, counts, i, m)
 		}
 		if counts[403042] != 5 || counts[403120] != guesses-5 {
 			t.Errorf("answers %v: want 5 of 403042 and %d of 403120", counts, guesses-5)
 		}
-		e.logins(t, []attempt{
-			{name: "the right password during the lockout", loginID: "victim@example.com", password: pw, code: 403120, details: lockedAccount},
-			{name: "from the victim's own address", ip: "203.0.113.77", loginID: "victim@example.com", password: pw,
-				code: 403120, details: lockedAccount},
-			{name: "299 s later", advance: 299 * time.Second, loginID: "victim@example.com", password: pw, code: 403120, details: lockedAccount},
-			{name: "301 s later", advance: 2 * time.Second, loginID: "victim@example.com", password: pw, code: 0},
+		apitest.Run(t, a, []apitest.Scenario{
+			attempt("the right password during the lockout", "", "victim@example.com", pw, 403120, lockedAccount),
+			attempt("from the victim's own address", "203.0.113.77", "victim@example.com", pw, 403120, lockedAccount),
+			later(clock, 299*time.Second, attempt("299 s later", "", "victim@example.com", pw, 403120, lockedAccount)),
+			later(clock, 2*time.Second, attempt("301 s later", "", "victim@example.com", pw, 0, "")),
 		})
 	})
 }
@@ -300,39 +216,29 @@ func TestAbuseBruteForce(t *testing.T) {
 // check be tried.)
 func TestAbuseConcurrentBruteForce(t *testing.T) {
 	t.Parallel()
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		e.mustPolicies(t, "security", `{"accountLockout":{"failedLoginThreshold":5,"lockoutTimeSec":300,"failedLoginResetSec":3600}}`)
+	forEachAbuseEngine(t, func(t *testing.T, a *apitest.App, _ *apitest.Clock) {
+		a.SetPolicies(t, "security", bruteForcePolicy)
 		const pw = "right-password-1"
-		register(t, e.App, "rushed@example.com", pw)
+		register(t, a, "rushed@example.com", pw)
 		const guesses = 50
 		answers := make([]map[string]any, guesses)
 		var wg sync.WaitGroup
 		for i := range guesses {
 			wg.Go(func() {
-				_, answers[i] = e.App.RPC(t, "accounts.login", apitest.Form("loginID", "rushed@example.com",
-					"password", fmt.Sprintf("guess-%03d-password", i)), from(fmt.Sprintf("198.51.100.%d", i+1)))
-
+				_, answers[i] = a.RPC(t, "accounts.login", apitest.Form("loginID", "rushed@example.com",
+					"password", fmt.Sprintf("guess-%03d-password", i)), apitest.From(fmt.Sprintf("198.51.100.%d", i+1)))
 			})
 		}
 		wg.Wait()
 		counts := map[float64]int{}
 		for i, m := range answers {
-			code, _ := m["errorCode"].(float64)
-			counts[code]++
-			switch code {
-			case 403042:
-				abuseExpect(t, m, 403042, badLogin)
-			case 403120:
-				abuseExpect(t, m, 403120, lockedAccount)
-			default:
-				t.Errorf("guess %d: %s", i, apitest.Dump(m))
-			}
+			expectGuess(t, counts, i, m)
 		}
 		if counts[403042] > 5 || counts[403042]+counts[403120] != guesses {
-			t.Errorf("%s: answers %v: %d guesses were tried against a threshold of 5", e.DB.Engine(), counts, counts[403042])
+			t.Errorf("%s: answers %v: %d guesses were tried against a threshold of 5", a.DB.Engine(), counts, counts[403042])
 		}
-		e.logins(t, []attempt{
-			{name: "the right password after the burst", loginID: "rushed@example.com", password: pw, code: 403120, details: lockedAccount},
+		apitest.Run(t, a, []apitest.Scenario{
+			attempt("the right password after the burst", "", "rushed@example.com", pw, 403120, lockedAccount),
 		})
 	})
 }
@@ -341,58 +247,50 @@ func TestAbuseConcurrentBruteForce(t *testing.T) {
 // account for both.
 func TestAbuseLockoutAcrossInstances(t *testing.T) {
 	t.Parallel()
-	for _, engine := range storetest.Engines() {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			a := newAbuseEnv(t, engine, nil)
-			a.mustPolicies(t, "security", lockPolicy)
-			b := &abuseEnv{App: instance(t, openDB(t, a.dbURL), a.Site, a.clock.Now, func(o *app.Options) { o.TrustedProxies = loopbackProxies }),
-				clock: a.clock, dbURL: a.dbURL}
-			const pw = "right-password-1"
-			register(t, b.App, "shared@example.com", pw)
-			right := attempt{loginID: "shared@example.com", password: pw}
-			locked := right
-			locked.code, locked.details = 403120, lockedAccount
-			a.logins(t, []attempt{wrong("failure 1 on A", "", "shared@example.com")})
-			b.logins(t, []attempt{wrong("failure 2 on B", "", "shared@example.com")})
-			a.logins(t, []attempt{wrong("failure 3 on A", "", "shared@example.com")})
-			for _, tc := range []struct {
-				name string
-				on   *abuseEnv
-			}{{"locked on B", b}, {"locked on A", a}} {
-				l := locked
-				l.name = tc.name
-				tc.on.logins(t, []attempt{l})
-			}
-			a.clock.Advance(61 * time.Second)
-			ok := right
-			ok.name = "free on B"
-			b.logins(t, []attempt{ok})
+	forEachAbuseEngine(t, func(t *testing.T, a *apitest.App, clock *apitest.Clock) {
+		a.SetPolicies(t, "security", lockPolicy)
+		b := instance(t, storetest.OpenURL(t, a.URL), a.Site, clock.Now, apitest.BehindProxy())
+		const pw = "right-password-1"
+		register(t, b, "shared@example.com", pw)
+		right := func(name string, code float64, details string) apitest.Scenario {
+			return attempt(name, "", "shared@example.com", pw, code, details)
+		}
+		for _, step := range []struct {
+			on *apitest.App
+			s  apitest.Scenario
+		}{
+			{a, wrong("failure 1 on A", "", "shared@example.com")},
+			{b, wrong("failure 2 on B", "", "shared@example.com")},
+			{a, wrong("failure 3 on A", "", "shared@example.com")},
+			{b, right("locked on B", 403120, lockedAccount)},
+			{a, right("locked on A", 403120, lockedAccount)},
+			{b, later(clock, 61*time.Second, right("free on B", 0, ""))},
 			// The success on B cleared the count that A sees.
-			a.logins(t, []attempt{wrong("failure 1 on A after the success", "", "shared@example.com"),
-				wrong("failure 2 on A after the success", "", "shared@example.com")})
-			ok.name = "free on A"
-			a.logins(t, []attempt{ok})
-		})
-	}
+			{a, wrong("failure 1 on A after the success", "", "shared@example.com")},
+			{a, wrong("failure 2 on A after the success", "", "shared@example.com")},
+			{a, right("free on A", 0, "")},
+		} {
+			step.s.Test(t, step.on)
+		}
+	})
 }
 
 // ------------------------------------------------------- address lockout
 
 func TestAbuseIPLockout(t *testing.T) {
 	t.Parallel()
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		e.mustPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":4,"lockoutTimeSec":120}}`)
+	forEachAbuseEngine(t, func(t *testing.T, a *apitest.App, clock *apitest.Clock) {
+		a.SetPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":4,"lockoutTimeSec":120}}`)
 		const pw = "right-password-1"
 		for _, who := range []string{"one", "two", "three"} {
-			register(t, e.App, who+"@example.com", pw)
+			register(t, a, who+"@example.com", pw)
 		}
 		const attacker, other = "203.0.113.10", "203.0.113.20"
-		right := func(name, ip, loginID string, code float64, details string) attempt {
-			return attempt{name: name, ip: ip, loginID: loginID, password: pw, code: code, details: details}
+		right := func(name, ip, loginID string, code float64, details string) apitest.Scenario {
+			return attempt(name, ip, loginID, pw, code, details)
 		}
 		t.Run("threshold", func(t *testing.T) {
-			e.logins(t, []attempt{
+			apitest.Run(t, a, []apitest.Scenario{
 				wrong("failure 1: an account", attacker, "one@example.com"),
 				wrong("failure 2: another account", attacker, "two@example.com"),
 				wrong("failure 3: an unknown login ID", attacker, "nobody@example.com"),
@@ -404,19 +302,17 @@ func TestAbuseIPLockout(t *testing.T) {
 				right("another address is not affected", other, "three@example.com", 0, ""),
 				right("nor are the accounts tried", other, "one@example.com", 0, ""),
 				right("the proxy's own address is not affected", "", "two@example.com", 0, ""),
-				{name: "119 s later, still locked", advance: 119 * time.Second, ip: attacker, loginID: "three@example.com",
-					password: pw, code: 403120, details: lockedAddress},
-				{name: "121 s later, free", advance: 2 * time.Second, ip: attacker, loginID: "three@example.com", password: pw, code: 0},
+				later(clock, 119*time.Second, right("119 s later, still locked", attacker, "three@example.com", 403120, lockedAddress)),
+				later(clock, 2*time.Second, right("121 s later, free", attacker, "three@example.com", 0, "")),
 			})
 		})
 		t.Run("failures older than an hour do not count", func(t *testing.T) {
 			const ip = "203.0.113.30"
-			e.logins(t, []attempt{
+			apitest.Run(t, a, []apitest.Scenario{
 				wrong("failure 1", ip, "one@example.com"),
 				wrong("failure 2", ip, "nobody@example.com"),
 				wrong("failure 3", ip, "two@example.com"),
-				{name: "an hour and a second later, failure 1 of a new hour", advance: time.Hour + time.Second, ip: ip,
-					loginID: "one@example.com", password: "wrong-password-9", code: 403042, details: badLogin},
+				later(clock, time.Hour+time.Second, wrong("an hour and a second later, failure 1 of a new hour", ip, "one@example.com")),
 				wrong("failure 2 of the new hour", ip, "nobody@example.com"),
 				wrong("failure 3 of the new hour", ip, "two@example.com"),
 				right("not locked", ip, "three@example.com", 0, ""),
@@ -428,12 +324,10 @@ func TestAbuseIPLockout(t *testing.T) {
 		// hour apart: a slow attacker cannot wait out a fixed window.
 		t.Run("failures keep counting while they come within the hour", func(t *testing.T) {
 			const ip = "203.0.113.40"
-			e.logins(t, []attempt{
+			apitest.Run(t, a, []apitest.Scenario{
 				wrong("t0: failure", ip, "one@example.com"),
-				{name: "t0+50m: failure", advance: 50 * time.Minute, ip: ip, loginID: "nobody@example.com",
-					password: "wrong-password-9", code: 403042, details: badLogin},
-				{name: "t0+100m: failure", advance: 50 * time.Minute, ip: ip, loginID: "one@example.com",
-					password: "wrong-password-9", code: 403042, details: badLogin},
+				later(clock, 50*time.Minute, wrong("t0+50m: failure", ip, "nobody@example.com")),
+				later(clock, 50*time.Minute, wrong("t0+100m: failure", ip, "one@example.com")),
 				wrong("t0+100m: failure, the fourth in a row: locks", ip, "ghost"),
 				right("locked", ip, "three@example.com", 403120, lockedAddress),
 			})
@@ -445,9 +339,9 @@ func TestAbuseIPLockout(t *testing.T) {
 // X-Forwarded-For.
 func TestAbuseIPLockoutSpoofedHeader(t *testing.T) {
 	t.Parallel()
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		e.mustPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":2,"lockoutTimeSec":120}}`)
-		register(t, e.App, "spoof@example.com", "right-password-1")
+	forEachAbuseEngine(t, func(t *testing.T, a *apitest.App, _ *apitest.Clock) {
+		a.SetPolicies(t, "security", `{"ipLockout":{"hourlyFailedLoginThreshold":2,"lockoutTimeSec":120}}`)
+		register(t, a, "spoof@example.com", "right-password-1")
 		const remote = "192.0.2.7:4444"
 		for i, tc := range []struct {
 			xff     string
@@ -458,9 +352,9 @@ func TestAbuseIPLockoutSpoofedHeader(t *testing.T) {
 			{"198.51.100.2", 403042, badLogin},
 			{"198.51.100.3", 403120, lockedAddress},
 		} {
-			form := apitest.Form("apiKey", e.Site.APIKey, "loginID", "spoof@example.com", "password", "wrong-password-9")
-			_, m := rawCall(t, e.App.Handler(), "/accounts.login", remote, form, http.Header{"X-Forwarded-For": {tc.xff}})
-			t.Run(strconv.Itoa(i+1), func(t *testing.T) { abuseExpect(t, m, tc.code, tc.details) })
+			form := apitest.Form("apiKey", a.Site.APIKey, "loginID", "spoof@example.com", "password", "wrong-password-9")
+			_, m := rawCall(t, a.Handler(), "/accounts.login", remote, form, apitest.From(tc.xff))
+			t.Run(strconv.Itoa(i+1), func(t *testing.T) { apitest.ExpectRPC(t, m, tc.code, tc.details) })
 		}
 	})
 }
@@ -503,9 +397,9 @@ func (f *fakeVerifier) asked() []url.Values {
 	return out
 }
 
-// forEachCaptchaEngine runs test on a new abuseEnv of each engine, in
-// parallel, whose App asks a verifier of its own.
-func forEachCaptchaEngine(t *testing.T, test func(t *testing.T, e *abuseEnv, f *fakeVerifier)) {
+// forEachCaptchaEngine runs test, in parallel, on a new custos of each
+// engine behind a trusted loopback proxy, which asks a verifier of its own.
+func forEachCaptchaEngine(t *testing.T, test func(t *testing.T, a *apitest.App, f *fakeVerifier)) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
@@ -514,7 +408,8 @@ func forEachCaptchaEngine(t *testing.T, test func(t *testing.T, e *abuseEnv, f *
 			if err != nil {
 				t.Fatal(err)
 			}
-			test(t, newAbuseEnv(t, engine, func(o *app.Options) { o.Captcha = v }), f)
+			test(t, apitest.NewApp(t, engine, apitest.WithSite("abuse"), apitest.BehindProxy(),
+				apitest.WithOptions(func(o *app.Options) { o.Captcha = v })), f)
 		})
 	}
 }
@@ -522,56 +417,46 @@ func forEachCaptchaEngine(t *testing.T, test func(t *testing.T, e *abuseEnv, f *
 // Without a verifier, no policy may ask for a CAPTCHA.
 func TestAbuseCaptchaPolicyNeedsVerifier(t *testing.T) {
 	t.Parallel()
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		for _, tc := range []struct {
-			name string
-			kv   []string
-			code float64
-			det  string
-		}{
-			{"login threshold", []string{"security", `{"captcha":{"failedLoginThreshold":2}}`}, 401000, captchaPolicy},
-			{"registration", []string{"registration", `{"requireCaptcha":true}`}, 401000, captchaPolicy},
-			{"threshold 0 is off", []string{"security", `{"captcha":{"failedLoginThreshold":0}}`}, 0, ""},
-			{"harvesting with requireCaptcha", []string{"registration", `{"requireCaptcha":true}`,
-				"accountOptions", `{"preventLoginIDHarvesting":true}`}, 401000, captchaPolicy},
-		} {
-			t.Run(tc.name, func(t *testing.T) { abuseExpect(t, e.policies(t, tc.kv...), tc.code, tc.det) })
-		}
-		// Nothing of the refused changes was stored.
-		m := e.rpc(t, "accounts.getPolicies", "", e.App.Secret("sections", "registration,security"))
-		abuseExpect(t, m, 0, "")
-		if !apitest.JSONEqual(apitest.Object(t, m, "registration")["requireCaptcha"], false) ||
-			!apitest.JSONEqual(apitest.Object(t, apitest.Object(t, m, "security"), "captcha"), map[string]any{"failedLoginThreshold": 0}) {
-			t.Errorf("policies after refusals: %s", apitest.Dump(m))
-		}
+	forEachAbuseEngine(t, func(t *testing.T, a *apitest.App, _ *apitest.Clock) {
+		apitest.Run(t, a, []apitest.Scenario{
+			setPolicies(a, "login threshold", 401000, captchaPolicy, "security", `{"captcha":{"failedLoginThreshold":2}}`),
+			setPolicies(a, "registration", 401000, captchaPolicy, "registration", `{"requireCaptcha":true}`),
+			setPolicies(a, "threshold 0 is off", 0, "", "security", `{"captcha":{"failedLoginThreshold":0}}`),
+			setPolicies(a, "harvesting with requireCaptcha", 401000, captchaPolicy, "registration", `{"requireCaptcha":true}`,
+				"accountOptions", `{"preventLoginIDHarvesting":true}`),
+			{Name: "nothing of the refused changes was stored", Path: "/accounts.getPolicies",
+				Form: a.Secret("sections", "registration,security"),
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					if !apitest.JSONEqual(apitest.Object(t, m, "registration")["requireCaptcha"], false) ||
+						!apitest.JSONEqual(apitest.Object(t, apitest.Object(t, m, "security"), "captcha"), map[string]any{"failedLoginThreshold": 0}) {
+						t.Errorf("policies after refusals: %s", apitest.Dump(m))
+					}
+				}},
+		})
 	})
 }
 
 func TestAbuseCaptchaLogin(t *testing.T) {
 	t.Parallel()
-	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, f *fakeVerifier) {
-		abuseExpect(t, e.policies(t, "security", `{"captcha":{"failedLoginThreshold":2}}`), 0, "")
+	forEachCaptchaEngine(t, func(t *testing.T, a *apitest.App, f *fakeVerifier) {
 		const pw = "right-password-1"
-		register(t, e.App, "cap@example.com", pw)
-		register(t, e.App, "other@example.com", pw)
+		setPolicies(a, "policy", 0, "", "security", `{"captcha":{"failedLoginThreshold":2}}`).Test(t, a)
+		register(t, a, "cap@example.com", pw)
+		register(t, a, "other@example.com", pw)
 		const ip, fresh = "203.0.113.50", "203.0.113.51"
-		e.logins(t, []attempt{
+		apitest.Run(t, a, []apitest.Scenario{
 			wrong("failure 1", ip, "cap@example.com"),
 			wrong("failure 2", ip, "cap@example.com"),
-			{name: "no captchaToken", ip: ip, loginID: "cap@example.com", password: pw, code: 401020, details: captchaRequired},
-			{name: "a wrong answer", ip: ip, loginID: "cap@example.com", password: pw, captchaToken: "bad", code: 401021, details: captchaWrong},
-			{name: "the account's failures ask from any address", ip: fresh, loginID: "cap@example.com", password: pw,
-				code: 401020, details: captchaRequired},
-			{name: "the address's failures ask for any login ID", ip: ip, loginID: "nobody@example.com", password: pw,
-				code: 401020, details: captchaRequired},
-			{name: "solved, wrong password", ip: ip, loginID: "cap@example.com", password: "wrong-password-9", captchaToken: "good",
-				code: 403042, details: badLogin},
-			{name: "solved, right password", ip: ip, loginID: "cap@example.com", password: pw, captchaToken: "good", code: 0},
+			attempt("no captchaToken", ip, "cap@example.com", pw, 401020, captchaRequired),
+			withCaptcha("bad", attempt("a wrong answer", ip, "cap@example.com", pw, 401021, captchaWrong)),
+			attempt("the account's failures ask from any address", fresh, "cap@example.com", pw, 401020, captchaRequired),
+			attempt("the address's failures ask for any login ID", ip, "nobody@example.com", pw, 401020, captchaRequired),
+			withCaptcha("good", wrong("solved, wrong password", ip, "cap@example.com")),
+			withCaptcha("good", attempt("solved, right password", ip, "cap@example.com", pw, 0, "")),
 			// The success cleared the account's count, not the address's.
-			{name: "the account from another address", ip: fresh, loginID: "cap@example.com", password: pw, code: 0},
-			{name: "another account from that address", ip: ip, loginID: "other@example.com", password: pw,
-				code: 401020, details: captchaRequired},
-			{name: "another account from another address", ip: fresh, loginID: "other@example.com", password: pw, code: 0},
+			attempt("the account from another address", fresh, "cap@example.com", pw, 0, ""),
+			attempt("another account from that address", ip, "other@example.com", pw, 401020, captchaRequired),
+			attempt("another account from another address", fresh, "other@example.com", pw, 0, ""),
 		})
 		// The verifier heard the secret, the answer and the client address
 		// (the one behind the proxy); an empty answer is not sent at all.
@@ -587,54 +472,31 @@ func TestAbuseCaptchaLogin(t *testing.T) {
 
 func TestAbuseCaptchaRegistration(t *testing.T) {
 	t.Parallel()
-	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, f *fakeVerifier) {
-		e.mustPolicies(t, "registration", `{"requireCaptcha":true}`)
-		reg := func(email, token string) url.Values {
-			v := apitest.Form("email", email, "password", "right-password-1", "finalizeRegistration", "true")
-			if token != "" {
-				v.Set("captchaToken", token)
+	forEachCaptchaEngine(t, func(t *testing.T, a *apitest.App, _ *fakeVerifier) {
+		a.SetPolicies(t, "registration", `{"requireCaptcha":true}`)
+		reg := func(name, email string, code float64, details string) apitest.Scenario {
+			s := apitest.Scenario{Name: name, Path: "/accounts.register", Headers: apitest.From("203.0.113.60"),
+				Form: apitest.Form("email", email, "password", "right-password-1", "finalizeRegistration", "true"), Code: code, Details: details}
+			if code != 0 {
+				s.Absent = []string{"UID", "sessionInfo"}
 			}
-			return v
+			return s
 		}
-		for _, tc := range []struct {
-			name    string
-			form    url.Values
-			code    float64
-			details string
-		}{
-			{"no captchaToken", reg("r1@example.com", ""), 400021, captchaRegister},
-			{"a wrong answer", reg("r2@example.com", "bad"), 400021, captchaRegister},
-			{"solved", reg("r3@example.com", "good"), 0, ""},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				m := e.rpc(t, "accounts.register", "203.0.113.60", tc.form)
-				abuseExpect(t, m, tc.code, tc.details)
-				if tc.code != 0 {
-					apitest.ExpectAbsent(t, m, "UID", "sessionInfo")
-				}
-			})
-		}
+		apitest.Run(t, a, []apitest.Scenario{
+			reg("no captchaToken", "r1@example.com", 400021, captchaRegister),
+			withCaptcha("bad", reg("a wrong answer", "r2@example.com", 400021, captchaRegister)),
+			withCaptcha("good", reg("solved", "r3@example.com", 0, "")),
+		})
 		// Only the solved registration made an account.
 		for email, want := range map[string]bool{"r1@example.com": true, "r2@example.com": true, "r3@example.com": false} {
-			m := e.rpc(t, "accounts.isAvailableLoginID", "", apitest.Form("loginID", email))
-			if m["isAvailable"] != want {
-				t.Errorf("%s available: %s", email, apitest.Dump(m))
+			if got := a.Available(t, email); got != want {
+				t.Errorf("%s available: %t, want %t", email, got, want)
 			}
 		}
 	})
 }
 
 // ---------------------------------------------------- harvesting defence
-
-// mailCount is the number of messages in the outbox of e's database.
-func (e *abuseEnv) mailCount(t *testing.T) int {
-	t.Helper()
-	var n int
-	if err := storetest.Raw(t, e.dbURL).QueryRow(`SELECT COUNT(*) FROM mail_outbox`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 // shape is the set of keys of an RPC answer, less those that differ by call.
 func shape(m map[string]any) []string {
@@ -648,35 +510,45 @@ func shape(m map[string]any) []string {
 	return keys
 }
 
+// keepShape is an After that records the shape of the answer in shapes.
+func keepShape(shapes *[][]string) func(*testing.T, apitest.Response, map[string]any) {
+	return func(_ *testing.T, _ apitest.Response, m map[string]any) { *shapes = append(*shapes, shape(m)) }
+}
+
+// sameShapes asserts that every answer in shapes has the keys of the first.
+func sameShapes(t *testing.T, shapes [][]string) {
+	t.Helper()
+	if len(shapes) < 2 {
+		t.Fatalf("%d answers to compare", len(shapes))
+	}
+	for _, s := range shapes[1:] {
+		if !slices.Equal(s, shapes[0]) {
+			t.Errorf("answers differ: %q and %q", shapes[0], s)
+		}
+	}
+}
+
 func TestAbuseHarvesting(t *testing.T) {
 	t.Parallel()
-	forEachAbuseEngine(t, nil, func(t *testing.T, e *abuseEnv) {
-		register(t, e.App, "known@example.com", "right-password-1")
+	forEachAbuseEngine(t, func(t *testing.T, a *apitest.App, _ *apitest.Clock) {
+		register(t, a, "known@example.com", "right-password-1")
 		t.Run("policy", func(t *testing.T) {
-			abuseExpect(t, e.policies(t, "accountOptions", `{"preventLoginIDHarvesting":true}`), 401000, harvestPolicy)
-			abuseExpect(t, e.policies(t, "accountOptions", `{"preventLoginIDHarvesting":true,"verifyEmail":true}`), 0, "")
+			apitest.Run(t, a, []apitest.Scenario{
+				setPolicies(a, "without a defence", 401000, harvestPolicy, "accountOptions", `{"preventLoginIDHarvesting":true}`),
+				setPolicies(a, "with verifyEmail", 0, "", "accountOptions", `{"preventLoginIDHarvesting":true,"verifyEmail":true}`),
+			})
 		})
 		t.Run("isAvailableLoginID", func(t *testing.T) {
-			for _, tc := range []struct {
-				name      string
-				form      url.Values
-				code      float64
-				details   string
-				available any
-			}{
-				{"client, unknown", apitest.Form("loginID", "free@example.com"), 403026, harvestRefused, nil},
-				{"client, known", apitest.Form("loginID", "known@example.com"), 403026, harvestRefused, nil},
-				{"server, unknown", e.App.Secret("loginID", "free@example.com"), 0, "", true},
-				{"server, known", e.App.Secret("loginID", "known@example.com"), 0, "", false},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					m := e.rpc(t, "accounts.isAvailableLoginID", "", tc.form)
-					abuseExpect(t, m, tc.code, tc.details)
-					if !apitest.JSONEqual(m["isAvailable"], tc.available) {
-						t.Errorf("isAvailable %v, want %v", m["isAvailable"], tc.available)
-					}
-				})
+			available := func(name string, form url.Values, code float64, details string, available any) apitest.Scenario {
+				return apitest.Scenario{Name: name, Path: "/accounts.isAvailableLoginID", Form: form, Code: code, Details: details,
+					Want: map[string]any{"isAvailable": available}}
 			}
+			apitest.Run(t, a, []apitest.Scenario{
+				available("client, unknown", apitest.Form("loginID", "free@example.com"), 403026, harvestRefused, nil),
+				available("client, known", apitest.Form("loginID", "known@example.com"), 403026, harvestRefused, nil),
+				available("server, unknown", a.Secret("loginID", "free@example.com"), 0, "", true),
+				available("server, known", a.Secret("loginID", "known@example.com"), 0, "", false),
+			})
 		})
 		t.Run("resetPassword", func(t *testing.T) {
 			var shapes [][]string
@@ -684,26 +556,22 @@ func TestAbuseHarvesting(t *testing.T) {
 				loginID string
 				mails   int
 			}{{"nobody@example.com", 0}, {"known@example.com", 1}, {"KNOWN@example.com", 1}, {"ghost", 0}} {
-				t.Run(tc.loginID, func(t *testing.T) {
-					before := e.mailCount(t)
-					m := e.rpc(t, "accounts.resetPassword", "", apitest.Form("loginID", tc.loginID))
-					abuseExpect(t, m, 0, "")
-					apitest.ExpectAbsent(t, m, "passwordResetToken", "UID")
-					shapes = append(shapes, shape(m))
-					e.App.Accounts.Wait() // the mail of a known login ID is queued after the answer
-					if n := e.mailCount(t) - before; n != tc.mails {
-						t.Errorf("%d mails queued, want %d", n, tc.mails)
-					}
-				})
+				var before int
+				apitest.Scenario{Name: tc.loginID, Path: "/accounts.resetPassword", Form: apitest.Form("loginID", tc.loginID),
+					Absent: []string{"passwordResetToken", "UID"},
+					Before: func(t *testing.T, a *apitest.App) { before = a.MailCount(t) },
+					After: func(t *testing.T, r apitest.Response, m map[string]any) {
+						keepShape(&shapes)(t, r, m)
+						a.Accounts.Wait() // the mail of a known login ID is queued after the answer
+						if n := a.MailCount(t) - before; n != tc.mails {
+							t.Errorf("%d mails queued, want %d", n, tc.mails)
+						}
+					}}.Test(t, a)
 			}
-			for _, s := range shapes[1:] {
-				if !slices.Equal(s, shapes[0]) {
-					t.Errorf("answers differ: %q and %q", shapes[0], s)
-				}
-			}
+			sameShapes(t, shapes)
 			// A server still learns the truth.
-			m := e.rpc(t, "accounts.resetPassword", "", e.App.Secret("loginID", "nobody@example.com", "sendEmail", "false"))
-			abuseExpect(t, m, 403047, "Login ID does not exist")
+			apitest.Run(t, a, []apitest.Scenario{{Name: "server, unknown", Path: "/accounts.resetPassword",
+				Form: a.Secret("loginID", "nobody@example.com", "sendEmail", "false"), Code: 403047, Details: "Login ID does not exist"}})
 		})
 	})
 }
@@ -713,19 +581,19 @@ func TestAbuseHarvesting(t *testing.T) {
 // answer for them as for an unknown login ID.
 func TestAbuseHarvestingUsernames(t *testing.T) {
 	t.Parallel()
-	forEachCaptchaEngine(t, func(t *testing.T, e *abuseEnv, _ *fakeVerifier) {
-		abuseExpect(t, e.policies(t, "registration", `{"requireCaptcha":true}`,
-			"accountOptions", `{"preventLoginIDHarvesting":true,"loginIdentifiers":"email,username"}`), 0, "")
-		m := e.rpc(t, "accounts.register", "", apitest.Form("username", "harvey", "password", "right-password-1",
-			"finalizeRegistration", "true", "captchaToken", "good"))
-		abuseExpect(t, m, 0, "")
-		unknown := e.rpc(t, "accounts.resetPassword", "", apitest.Form("loginID", "nobody"))
-		abuseExpect(t, unknown, 0, "")
-		known := e.rpc(t, "accounts.resetPassword", "", apitest.Form("loginID", "harvey"))
-		abuseExpect(t, known, 0, "")
-		if !slices.Equal(shape(known), shape(unknown)) {
-			t.Errorf("a known username answers %s, an unknown one %s", apitest.Dump(known), apitest.Dump(unknown))
-		}
+	forEachCaptchaEngine(t, func(t *testing.T, a *apitest.App, _ *fakeVerifier) {
+		var shapes [][]string
+		apitest.Run(t, a, []apitest.Scenario{
+			setPolicies(a, "policies", 0, "", "registration", `{"requireCaptcha":true}`,
+				"accountOptions", `{"preventLoginIDHarvesting":true,"loginIdentifiers":"email,username"}`),
+			{Name: "register a username", Path: "/accounts.register", Form: apitest.Form("username", "harvey",
+				"password", "right-password-1", "finalizeRegistration", "true", "captchaToken", "good")},
+			{Name: "resetPassword, unknown", Path: "/accounts.resetPassword", Form: apitest.Form("loginID", "nobody"),
+				After: keepShape(&shapes)},
+			{Name: "resetPassword, known", Path: "/accounts.resetPassword", Form: apitest.Form("loginID", "harvey"),
+				After: keepShape(&shapes)},
+		})
+		sameShapes(t, shapes)
 	})
 }
 
@@ -733,7 +601,7 @@ func TestAbuseHarvestingUsernames(t *testing.T) {
 
 // logScan is a session whose secrets the log must not hold.
 type logScan struct {
-	e       *abuseEnv
+	a       *apitest.App
 	secrets []string
 }
 
@@ -753,7 +621,7 @@ func (l *logScan) keep(t *testing.T, what, s string) string {
 // ok calls method with form, which must succeed.
 func (l *logScan) ok(t *testing.T, what, method string, form url.Values) map[string]any {
 	t.Helper()
-	m := l.e.rpc(t, method, "", form)
+	m := l.a.Call(t, method, form)
 	if m["errorCode"] != 0.0 {
 		t.Fatalf("%s: %s", what, apitest.Dump(m))
 	}
@@ -777,9 +645,11 @@ func (l *logScan) register(t *testing.T) string {
 // login fails a login, then logs in in a browser and on mobile; it returns
 // the browser's session token and the mobile sessionInfo.
 func (l *logScan) login(t *testing.T) (string, map[string]any) {
-	if m := l.e.rpc(t, "accounts.login", "", apitest.Form("loginID", "logscan@example.com", "password", pwWrong)); m["errorCode"] != 403042.0 {
+	m := l.a.Call(t, "accounts.login", apitest.Form("loginID", "logscan@example.com", "password", pwWrong))
+	if m["errorCode"] != 403042.0 {
 		t.Fatalf("wrong password: %s", apitest.Dump(m))
 	}
+	apitest.ExpectRPC(t, m, 403042, badLogin)
 	browser := l.keep(t, "browser session", str(apitest.Object(t, l.ok(t, "login", "accounts.login",
 		apitest.Form("loginID", "logscan@example.com", "password", pw1)), "sessionInfo"), "cookieValue"))
 	mobile := apitest.Object(t, l.ok(t, "mobile login", "accounts.login",
@@ -789,24 +659,24 @@ func (l *logScan) login(t *testing.T) (string, map[string]any) {
 
 // sessionCalls calls in the sessions of login, and as the server for uid.
 func (l *logScan) sessionCalls(t *testing.T, uid, browser string, mobile map[string]any) {
-	e := l.e
+	a := l.a
 	mobileToken := l.keep(t, "mobile session", str(mobile, "sessionToken"))
 	mobileSecret := l.keep(t, "sessionSecret", str(mobile, "sessionSecret"))
 	l.ok(t, "getAccountInfo", "accounts.getAccountInfo", apitest.Form("login_token", browser))
 	oauth := l.keep(t, "Authorization: OAuth", "OAuth "+mobileToken)
-	if _, m := e.App.RPC(t, "accounts.getAccountInfo", apitest.Form(), http.Header{"Authorization": {oauth}}); m["errorCode"] != 0.0 {
+	if _, m := a.RPC(t, "accounts.getAccountInfo", apitest.Form(), http.Header{"Authorization": {oauth}}); m["errorCode"] != 0.0 {
 		t.Fatalf("Authorization: OAuth: %s", apitest.Dump(m))
 	}
-	sf := signed(b64(t, mobileSecret), "POST", receivedURL(e.App, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "oauth_token", mobileToken))
+	sf := signed(b64(t, mobileSecret), "POST", receivedURL(a, getAccountInfo), sdkForm(a.Site.APIKey, apitest.Now, "oauth_token", mobileToken))
 	l.keep(t, "session signature", sf.Get("sig"))
 	l.ok(t, "signed with the session", getAccountInfo, sf)
-	ss := signed(e.Site.Secret, "POST", receivedURL(e.App, getAccountInfo), sdkForm(e.Site.APIKey, apitest.Now, "UID", uid))
+	ss := signed(a.Site.Secret, "POST", receivedURL(a, getAccountInfo), sdkForm(a.Site.APIKey, apitest.Now, "UID", uid))
 	l.keep(t, "site signature", ss.Get("sig"))
 	l.ok(t, "signed with the site secret", getAccountInfo, ss)
 	l.keep(t, "id_token", str(l.ok(t, "getJWT", "accounts.getJWT", apitest.Form("login_token", browser)), "id_token"))
-	l.ok(t, "getJWT, server", "accounts.getJWT", e.App.Secret("targetUID", uid))
+	l.ok(t, "getJWT, server", "accounts.getJWT", a.Secret("targetUID", uid))
 	l.ok(t, "setAccountInfo", "accounts.setAccountInfo", apitest.Form("login_token", browser, "password", pw1, "newPassword", pw2))
-	if r := e.Do(t, "GET", "/accounts.getAccountInfo?apiKey="+e.Site.APIKey+"&UID="+uid+"&secret="+url.QueryEscape(e.Site.SecretBase64()),
+	if r := a.Do(t, "GET", "/accounts.getAccountInfo?apiKey="+a.Site.APIKey+"&UID="+uid+"&secret="+url.QueryEscape(a.Site.SecretBase64()),
 		nil, nil); r.JSON(t)["errorCode"] != 0.0 {
 		t.Fatalf("GET with the secret: %s", r.Body)
 	}
@@ -815,25 +685,25 @@ func (l *logScan) sessionCalls(t *testing.T, uid, browser string, mobile map[str
 // reset resets the password with a token.
 func (l *logScan) reset(t *testing.T) {
 	rst := l.keep(t, "reset token", str(l.ok(t, "resetPassword", "accounts.resetPassword",
-		l.e.App.Secret("loginID", "logscan@example.com", "sendEmail", "false")), "passwordResetToken"))
+		l.a.Secret("loginID", "logscan@example.com", "sendEmail", "false")), "passwordResetToken"))
 	l.ok(t, "resetPassword with the token", "accounts.resetPassword", apitest.Form("passwordResetToken", rst, "newPassword", pw3))
 }
 
 // rest logs in, fails a login and resets the password in the REST dialect.
 func (l *logScan) rest(t *testing.T) {
-	e := l.e
-	l.keep(t, "Authorization: Basic", apitest.Basic(e.Site.ID, e.Site.SecretBase64()))
-	r := e.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pw3+`"}`)
+	a := l.a
+	l.keep(t, "Authorization: Basic", apitest.Basic(a.Site.ID, a.Site.SecretBase64()))
+	r := a.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pw3+`"}`)
 	if r.Status != 201 {
 		t.Fatalf("REST login: %d %s", r.Status, r.Body)
 	}
 	l.keep(t, "login_token", apitest.JSONScalar(r.JSON(t)["login_token"]))
-	if r := e.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pwWrong+`"}`); r.Status != 403 {
+	if r := a.REST(t, "POST", "/users/login", `{"email_address":"logscan@example.com","password":"`+pwWrong+`"}`); r.Status != 403 {
 		t.Fatalf("REST wrong password: %d %s", r.Status, r.Body)
 	}
-	r = e.REST(t, "POST", "/users/reset_password/token", `{"email_address":"logscan@example.com"}`)
+	r = a.REST(t, "POST", "/users/reset_password/token", `{"email_address":"logscan@example.com"}`)
 	rt := l.keep(t, "REST reset token", apitest.JSONScalar(r.JSON(t)["reset_password_token"]))
-	if r := e.REST(t, "POST", "/users/reset_password", `{"user":{"reset_password_token":"`+rt+`","password":"`+pw1+`-rest"}}`); r.Status != 200 {
+	if r := a.REST(t, "POST", "/users/reset_password", `{"user":{"reset_password_token":"`+rt+`","password":"`+pw1+`-rest"}}`); r.Status != 200 {
 		t.Fatalf("REST reset: %d %s", r.Status, r.Body)
 	}
 	l.keep(t, "REST password", pw1+"-rest")
@@ -846,15 +716,15 @@ func TestLogScanSecrets(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			logs := &apitest.SyncBuffer{}
-			e := newAbuseEnv(t, engine, func(o *app.Options) {
+			a := apitest.NewApp(t, engine, apitest.WithSite("abuse"), apitest.BehindProxy(), apitest.WithOptions(func(o *app.Options) {
 				o.Log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			})
-			e.mustPolicies(t, "security", lockPolicy)
-			l := &logScan{e: e}
+			}))
+			a.SetPolicies(t, "security", lockPolicy)
+			l := &logScan{a: a}
 			for _, p := range []string{pw1, pw2, pw3, pwWrong} {
 				l.keep(t, "password", p)
 			}
-			l.keep(t, "site secret", e.Site.SecretBase64())
+			l.keep(t, "site secret", a.Site.SecretBase64())
 			uid := l.register(t)
 			browser, mobile := l.login(t)
 			l.sessionCalls(t, uid, browser, mobile)

@@ -376,12 +376,9 @@ func TestAuthNoncePurgeEdge(t *testing.T) {
 // ------------------------------------------ replay across two instances
 
 // instance is a second custos on db, serving site st, with the fixed clock.
-func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, opts func(*app.Options)) *apitest.App {
+func instance(t *testing.T, db *store.DB, st site.Site, clock func() time.Time, opts ...apitest.Option) *apitest.App {
 	t.Helper()
-	if opts == nil {
-		opts = func(*app.Options) {}
-	}
-	e := apitest.NewApp(t, "", apitest.WithDB(db), apitest.WithoutSite(), apitest.WithClock(clock), apitest.WithOptions(opts))
+	e := apitest.NewApp(t, "", append([]apitest.Option{apitest.WithDB(db), apitest.WithoutSite(), apitest.WithClock(clock)}, opts...)...)
 	e.Site = st
 	return e
 }
@@ -395,26 +392,15 @@ func twoInstances(t *testing.T, engine store.Engine) (a, b *apitest.App, st site
 	t.Helper()
 	ctx := context.Background()
 	u := storetest.URL(t, engine)
-	open := func() *store.DB {
-		db, err := store.Open(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
-	dbA, dbB := open(), open()
+	dbA, dbB := storetest.OpenURL(t, u), storetest.OpenURL(t, u)
 	fixed := func() time.Time { return apitest.Now }
-	a = instance(t, dbA, site.Site{}, fixed, nil)
+	a = instance(t, dbA, site.Site{}, fixed)
 	st, err := a.App.Sites.Create(ctx, "shared", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.Site = st
-	b = instance(t, dbB, st, fixed, nil)
+	b = instance(t, dbB, st, fixed)
 	uid, _ = register(t, a, "replay@example.com", "pass-word-1")
 	return a, b, st, uid
 }
@@ -512,8 +498,8 @@ func TestAuthReplayConcurrent(t *testing.T) {
 func TestAuthDataCenter(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		eu := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, func(o *app.Options) { o.DataCenter = "EU1" })
-		cn := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, func(o *app.Options) { o.DataCenter = "cn1" })
+		eu := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, apitest.WithOptions(func(o *app.Options) { o.DataCenter = "EU1" }))
+		cn := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, apitest.WithOptions(func(o *app.Options) { o.DataCenter = "cn1" }))
 		for _, tc := range []struct {
 			name    string
 			on      *apitest.App
@@ -670,8 +656,8 @@ func TestAuthAppKeyRevocationAcrossInstances(t *testing.T) {
 			ctx := context.Background()
 			e := apitest.NewApp(t, engine)
 			clock := apitest.NewClock()
-			cached := instance(t, e.DB, e.Site, clock.Now, nil)
-			uncached := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, func(o *app.Options) { o.SiteCacheTTL = -1 })
+			cached := instance(t, e.DB, e.Site, clock.Now)
+			uncached := instance(t, e.DB, e.Site, func() time.Time { return apitest.Now }, apitest.WithOptions(func(o *app.Options) { o.SiteCacheTTL = -1 }))
 			key, err := e.App.Sites.CreateKey(ctx, e.Site.ID, "backend", []string{getAccountInfo}, "")
 			if err != nil {
 				t.Fatal(err)

@@ -35,14 +35,21 @@ func Engines() []store.Engine {
 // fails instead when CUSTOS_TEST_POSTGRES_REQUIRED=1.
 func Open(t testing.TB, e store.Engine) *store.DB {
 	t.Helper()
-	u := URL(t, e)
+	return OpenURL(t, URL(t, e))
+}
+
+// OpenURL opens and migrates the database at u (a URL of URL), closed at
+// the end of the test; tests open it more than once to stand for more
+// than one process.
+func OpenURL(t testing.TB, u string) *store.DB {
+	t.Helper()
 	db, err := store.Open(context.Background(), u)
 	if err != nil {
-		t.Fatalf("open %s: %v", e, err)
+		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate %s: %v", e, err)
+		t.Fatalf("migrate %s: %v", db.Engine(), err)
 	}
 	return db
 }
