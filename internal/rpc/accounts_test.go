@@ -1076,55 +1076,102 @@ func TestAccountsSessionCookieSecure(t *testing.T) {
 
 // ------------------------------------------------------- setAccountInfo
 
-func TestAccountsSetAccountInfo(t *testing.T) {
+// setInfo is an account registered with a profile and data, for the
+// tests of accounts.setAccountInfo.
+type setInfo struct {
+	e          *apitest.App
+	uid, token string
+}
+
+func newSetInfo(t *testing.T, e *apitest.App) *setInfo {
+	t.Helper()
+	uid, token := registerWith(t, e, apitest.Form("email", "set@example.com", "password", "pass-word-1",
+		"profile", `{"firstName":"Set","lastName":"Ter","age":30}`, "data", `{"prefs":{"a":1,"b":2},"x":1}`))
+	return &setInfo{e: e, uid: uid, token: token}
+}
+
+// info is the account's profile, data and login IDs, read by the server.
+func (s *setInfo) info(t *testing.T) map[string]any {
+	t.Helper()
+	m := s.e.Call(t, "accounts.getAccountInfo", s.e.Secret("UID", s.uid, "include", "profile,data,loginIDs"))
+	apitest.ExpectRPC(t, m, 0, "")
+	return m
+}
+
+// as are parameters of a client call in the account's session.
+func (s *setInfo) as(kv ...string) url.Values {
+	return apitest.Form(append([]string{"login_token", s.token}, kv...)...)
+}
+
+// server are parameters of a server call for the account; login emails
+// are added by server calls only.
+func (s *setInfo) server(kv ...string) url.Values {
+	return s.e.Secret(append([]string{"UID", s.uid}, kv...)...)
+}
+
+// registeredEmailTaken asserts that failed changes kept the registered email.
+func (s *setInfo) registeredEmailTaken(t *testing.T) {
+	t.Helper()
+	if s.e.Available(t, "set@example.com") {
+		t.Error("the failed changes freed the registered email")
+	}
+}
+
+func TestAccountsSetAccountInfoProfile(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		uid, token := registerWith(t, e, apitest.Form("email", "set@example.com", "password", "pass-word-1",
-			"profile", `{"firstName":"Set","lastName":"Ter","age":30}`, "data", `{"prefs":{"a":1,"b":2},"x":1}`))
-		info := func(t *testing.T) map[string]any {
-			t.Helper()
-			m := e.Call(t, "accounts.getAccountInfo", e.Secret("UID", uid, "include", "profile,data,loginIDs"))
-			apitest.ExpectRPC(t, m, 0, "")
-			return m
-		}
-		as := func(kv ...string) url.Values { return apitest.Form(append([]string{"login_token", token}, kv...)...) }
-		// Login emails are added by server calls only.
-		server := func(kv ...string) url.Values { return e.Secret(append([]string{"UID", uid}, kv...)...) }
+		s := newSetInfo(t, e)
+		run(t, e, []apitest.Scenario{
+			{Name: "merge", Path: "/accounts.setAccountInfo", Form: s.as("profile", `{"lastName":"Lee","age":null,"city":"Oslo"}`,
+				"data", `{"prefs":{"b":3},"x":null}`), Code: 0,
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
+					apitest.ExpectFields(t, s.info(t), map[string]any{
+						"profile": map[string]any{"firstName": "Set", "lastName": "Lee", "city": "Oslo", "email": "set@example.com"},
+						"data":    map[string]any{"prefs": map[string]any{"a": 1, "b": 3}}})
+				}},
+			{Name: "malformed profile", Path: "/accounts.setAccountInfo", Form: s.as("profile", "{"), Code: 400004,
+				Details: "Invalid parameter format: profile: not a JSON object"},
+			{Name: "isActive from a client", Path: "/accounts.setAccountInfo", Form: s.as("isActive", "false"), Code: 403007,
+				Details: "Permission denied: isActive is set by server calls only"},
+			{Name: "unknown UID", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", strings.Repeat("a", 32), "profile", `{}`),
+				Code: 403005, Details: noUID(strings.Repeat("a", 32))},
+			{Name: "missing UID", Path: "/accounts.setAccountInfo", Form: e.Secret("profile", `{}`), Code: 400002, Details: missing("UID")},
+		})
+		s.registeredEmailTaken(t)
+	})
+}
 
+func TestAccountsSetAccountInfoUsername(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		s := newSetInfo(t, e)
 		// The default policy has no usernames.
-		run(t, e, []apitest.Scenario{{Name: "username not allowed", Path: "/accounts.setAccountInfo", Form: as("username", "setter"),
+		run(t, e, []apitest.Scenario{{Name: "username not allowed", Path: "/accounts.setAccountInfo", Form: s.as("username", "setter"),
 			Code: 400009, Details: "username is not a login identifier of this site", Fields: []apitest.FieldErr{usernameNotID}}})
 		e.SetPolicies(t, "accountOptions", `{"loginIdentifiers":"email,username"}`)
 
 		run(t, e, []apitest.Scenario{
-			{Name: "merge", Path: "/accounts.setAccountInfo", Form: as("profile", `{"lastName":"Lee","age":null,"city":"Oslo"}`,
-				"data", `{"prefs":{"b":3},"x":null}`), Code: 0,
-				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
-					apitest.ExpectFields(t, info(t), map[string]any{
-						"profile": map[string]any{"firstName": "Set", "lastName": "Lee", "city": "Oslo", "email": "set@example.com"},
-						"data":    map[string]any{"prefs": map[string]any{"a": 1, "b": 3}}})
-				}},
-			{Name: "set a username", Path: "/accounts.setAccountInfo", Form: as("username", "setter"), Code: 0},
-			{Name: "change the username", Path: "/accounts.setAccountInfo", Form: as("username", "Setter2"), Code: 0,
+			{Name: "set a username", Path: "/accounts.setAccountInfo", Form: s.as("username", "setter"), Code: 0},
+			{Name: "change the username", Path: "/accounts.setAccountInfo", Form: s.as("username", "Setter2"), Code: 0,
 				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
 					if !e.Available(t, "setter") || e.Available(t, "SETTER2") {
 						t.Error("the old username is not freed, or the new one not taken")
 					}
-					m := info(t)
+					m := s.info(t)
 					if apitest.Object(t, m, "profile")["username"] != "Setter2" || apitest.Object(t, m, "loginIDs")["username"] != "Setter2" {
 						t.Errorf("profile %s, loginIDs %s", apitest.Dump(m["profile"]), apitest.Dump(m["loginIDs"]))
 					}
 				}},
 			{Name: "login by the new username", Path: "/accounts.login", Form: apitest.Form("loginID", "setter2", "password", "pass-word-1"),
-				Code: 0, Want: map[string]any{"UID": uid}},
+				Code: 0, Want: map[string]any{"UID": s.uid}},
 			{Name: "login by the old username", Path: "/accounts.login", Form: apitest.Form("loginID", "setter", "password", "pass-word-1"),
 				Code: 403042, Details: badLogin},
 			// One part fails: nothing of the request is written.
 			{Name: "taken email among other changes", Path: "/accounts.setAccountInfo",
-				Form: server("profile", `{"firstName":"Changed"}`, "data", `{"y":1}`, "username", "setter3", "addLoginEmails", "set3@example.com,ann@example.com"),
+				Form: s.server("profile", `{"firstName":"Changed"}`, "data", `{"y":1}`, "username", "setter3", "addLoginEmails", "set3@example.com,ann@example.com"),
 				Code: 400009, Details: "addLoginEmails has already been taken", Fields: []apitest.FieldErr{addEmailTaken},
 				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
-					m := info(t)
+					m := s.info(t)
 					if p := apitest.Object(t, m, "profile"); p["firstName"] != "Set" || p["username"] != "Setter2" {
 						t.Errorf("profile changed: %s", apitest.Dump(p))
 					}
@@ -1135,49 +1182,60 @@ func TestAccountsSetAccountInfo(t *testing.T) {
 						t.Error("login IDs changed")
 					}
 				}},
-			{Name: "taken username", Path: "/accounts.setAccountInfo", Form: as("username", "ANN"), Code: 400009,
+			{Name: "taken username", Path: "/accounts.setAccountInfo", Form: s.as("username", "ANN"), Code: 400009,
 				Details: "username has already been taken", Fields: []apitest.FieldErr{usernameTaken}},
-			{Name: "invalid username", Path: "/accounts.setAccountInfo", Form: as("username", "two words"), Code: 400009,
+			{Name: "invalid username", Path: "/accounts.setAccountInfo", Form: s.as("username", "two words"), Code: 400009,
 				Details: "username is invalid", Fields: []apitest.FieldErr{usernameBad}},
-			{Name: "a client adds no login email", Path: "/accounts.setAccountInfo", Form: as("addLoginEmails", "mine@example.com"), Code: 403007,
+		})
+		s.registeredEmailTaken(t)
+	})
+}
+
+func TestAccountsSetAccountInfoLoginEmails(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		s := newSetInfo(t, e)
+		run(t, e, []apitest.Scenario{
+			{Name: "a client adds no login email", Path: "/accounts.setAccountInfo", Form: s.as("addLoginEmails", "mine@example.com"), Code: 403007,
 				Details: "Permission denied: addLoginEmails is set by server calls only"},
-			{Name: "removeLoginEmails takes emails only", Path: "/accounts.setAccountInfo", Form: as("removeLoginEmails", "setter"), Code: 400006,
+			{Name: "removeLoginEmails takes emails only", Path: "/accounts.setAccountInfo", Form: s.as("removeLoginEmails", "setter"), Code: 400006,
 				Details: "Invalid parameter value: removeLoginEmails: \"setter\" is not an email address"},
-			{Name: "invalid email", Path: "/accounts.setAccountInfo", Form: server("addLoginEmails", "nope"), Code: 400009,
+			{Name: "invalid email", Path: "/accounts.setAccountInfo", Form: s.server("addLoginEmails", "nope"), Code: 400009,
 				Details: "addLoginEmails must be a valid email", Fields: []apitest.FieldErr{addEmailFormat}},
-			{Name: "add an email", Path: "/accounts.setAccountInfo", Form: server("addLoginEmails", "Set2@Example.com"), Code: 0},
+			{Name: "add an email", Path: "/accounts.setAccountInfo", Form: s.server("addLoginEmails", "Set2@Example.com"), Code: 0},
 			{Name: "login by the added email", Path: "/accounts.login", Form: apitest.Form("loginID", "set2@example.com", "password", "pass-word-1"),
-				Code: 0, Want: map[string]any{"UID": uid}},
-			{Name: "remove it", Path: "/accounts.setAccountInfo", Form: as("removeLoginEmails", "SET2@example.com"), Code: 0,
+				Code: 0, Want: map[string]any{"UID": s.uid}},
+			{Name: "remove it", Path: "/accounts.setAccountInfo", Form: s.as("removeLoginEmails", "SET2@example.com"), Code: 0,
 				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
 					if !e.Available(t, "set2@example.com") {
 						t.Error("the removed email is not free")
 					}
 				}},
-			{Name: "remove an email of another account", Path: "/accounts.setAccountInfo", Form: as("removeLoginEmails", "ann@example.com"),
+			{Name: "remove an email of another account", Path: "/accounts.setAccountInfo", Form: s.as("removeLoginEmails", "ann@example.com"),
 				Code: 400006, Details: "Invalid parameter value: removeLoginEmails: not a login email of this account"},
-			{Name: "malformed profile", Path: "/accounts.setAccountInfo", Form: as("profile", "{"), Code: 400004,
-				Details: "Invalid parameter format: profile: not a JSON object"},
-			{Name: "isActive from a client", Path: "/accounts.setAccountInfo", Form: as("isActive", "false"), Code: 403007,
-				Details: "Permission denied: isActive is set by server calls only"},
-			{Name: "new password without the current one", Path: "/accounts.setAccountInfo", Form: as("newPassword", "pass-word-2"),
-				Code: 400002, Details: missing("password")},
-			{Name: "wrong current password", Path: "/accounts.setAccountInfo", Form: as("password", "pass-word-9", "newPassword", "pass-word-2"),
-				Code: 403042, Details: "invalid password"},
-			{Name: "new password too short", Path: "/accounts.setAccountInfo", Form: as("password", "pass-word-1", "newPassword", "short"),
-				Code: 400009, Details: "password is too short (minimum is 8 characters)", Fields: []apitest.FieldErr{passwordShort}},
-			{Name: "unknown UID", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", strings.Repeat("a", 32), "profile", `{}`),
-				Code: 403005, Details: noUID(strings.Repeat("a", 32))},
-			{Name: "missing UID", Path: "/accounts.setAccountInfo", Form: e.Secret("profile", `{}`), Code: 400002, Details: missing("UID")},
 		})
-		if e.Available(t, "set@example.com") {
-			t.Error("the failed changes freed the registered email")
-		}
+		s.registeredEmailTaken(t)
 	})
 }
 
-// A password change ends the other sessions, or every session in a server
-// call; the last passwords are refused.
+// The password rules of setAccountInfo; TestAccountsSetAccountInfoPassword
+// changes it.
+func TestAccountsSetAccountInfoPasswordRefused(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		s := newSetInfo(t, e)
+		run(t, e, []apitest.Scenario{
+			{Name: "new password without the current one", Path: "/accounts.setAccountInfo", Form: s.as("newPassword", "pass-word-2"),
+				Code: 400002, Details: missing("password")},
+			{Name: "wrong current password", Path: "/accounts.setAccountInfo", Form: s.as("password", "pass-word-9", "newPassword", "pass-word-2"),
+				Code: 403042, Details: "invalid password"},
+			{Name: "new password too short", Path: "/accounts.setAccountInfo", Form: s.as("password", "pass-word-1", "newPassword", "short"),
+				Code: 400009, Details: "password is too short (minimum is 8 characters)", Fields: []apitest.FieldErr{passwordShort}},
+		})
+		s.registeredEmailTaken(t)
+	})
+}
+
 func TestAccountsSetAccountInfoPassword(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
