@@ -372,16 +372,25 @@ func TestRESTGetUser(t *testing.T) {
 
 // ---------------------------------------------------------------- PUT /users/:id
 
+// newUpdateScenario has the users of the PUT /users/{id} tests: johnny
+// ({id}, password first-password-1), mary ({mary}) and, in the other site,
+// a user with johnny's email ({otherID}).
+func newUpdateScenario(t *testing.T, e *apitest.App) *restScenario {
+	t.Helper()
+	s := newRESTScenario(t, e)
+	e.SetPolicies(t, "accountOptions", allowUsernames)
+	s.vars["id"] = s.createUser(t, `{"user":{"username":"johnny","email_address":"john@example.com","password":"first-password-1"}}`)
+	s.vars["mary"] = s.createUser(t, `{"user":{"username":"mary","email_address":"mary@example.com","password":"mary-password-1"}}`)
+	s.vars["otherID"] = s.createOtherUser(t,
+		`{"user":{"email_address":"john@example.com","password":"first-password-1"}}`)
+	return s
+}
+
+// Changes of the login IDs: username and email.
 func TestRESTUpdateUser(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		s := newRESTScenario(t, e)
-		e.SetPolicies(t, "accountOptions", allowUsernames)
-		s.vars["id"] = s.createUser(t, `{"user":{"username":"johnny","email_address":"john@example.com","password":"first-password-1"}}`)
-		s.vars["mary"] = s.createUser(t, `{"user":{"username":"mary","email_address":"mary@example.com","password":"mary-password-1"}}`)
-		s.vars["otherID"] = s.createOtherUser(t,
-			`{"user":{"email_address":"john@example.com","password":"first-password-1"}}`)
-
+		s := newUpdateScenario(t, e)
 		s.run(t, []apitest.Scenario{
 			{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
 				Body: `{"email_address":"john@example.com"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}},
@@ -411,18 +420,27 @@ func TestRESTUpdateUser(t *testing.T) {
 				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
 			{Name: "an empty user changes nothing", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{}}`, Status: 200,
 				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
+		})
+	})
+}
 
+// A change of password, and the password rules (422).
+func TestRESTUpdateUserPassword(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		s := newUpdateScenario(t, e)
+		session := s.loginToken(t, `{"username":"johnny","password":"first-password-1"}`)
+		johnny := restUser{id: "{id}", username: "johnny", email: "john@example.com", signedIn: true}.String()
+		s.run(t, []apitest.Scenario{
 			{Name: "change the password", Method: "PUT", Path: rest.Prefix + "/users/{id}",
 				Body: `{"user":{"password":"second-password-2","password_confirmation":"second-password-2"}}`, Status: 200,
-				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String(),
-				After:    func(t *testing.T, _ apitest.Response, _ map[string]any) { s.wantSessionEnded(t, s.vars["session"]) }},
+				WantBody: johnny, After: func(t *testing.T, _ apitest.Response, _ map[string]any) { s.wantSessionEnded(t, session) }},
 			{Name: "the old password fails", Method: "POST", Path: rest.Prefix + "/users/login",
-				Body: `{"username":"john2","password":"first-password-1"}`, Status: 403, WantBody: restBadLogin},
+				Body: `{"username":"johnny","password":"first-password-1"}`, Status: 403, WantBody: restBadLogin},
 			{Name: "the new password works", Method: "POST", Path: rest.Prefix + "/users/login",
-				Body: `{"username":"john2","password":"second-password-2"}`, Status: 201,
+				Body: `{"username":"johnny","password":"second-password-2"}`, Status: 201,
 				Location: restBase + "/sign_ins/[0-9]+", After: s.checkLogin("id")},
 
-			// 422: validation.
 			{Name: "a password used before", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"password":"first-password-1"}}`,
 				Status: 422, WantBody: `{"error":"unprocessable_entity","error_description":"password must be different from last 3 ones",
 					"errors":[{"attribute":"password","message":"must be different from last 3 ones","code":"repeated","count":3}]}`},
@@ -435,6 +453,19 @@ func TestRESTUpdateUser(t *testing.T) {
 				WantBody: restInvalid(restBlankPassword)},
 			{Name: "short password", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"password":"short"}}`, Status: 422,
 				WantBody: restInvalid(restTooShort)},
+			{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"username":"johnny","password":"second-password-2"}`, Status: 201, Location: restBase + "/sign_ins/[0-9]+"},
+		})
+	})
+}
+
+// Refused changes: taken and invalid login IDs (422), requests without a
+// user (400), users that are not there or of another site (404).
+func TestRESTUpdateUserRefused(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		s := newUpdateScenario(t, e)
+		s.run(t, []apitest.Scenario{
 			{Name: "taken email", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"email_address":"MARY@example.com"}}`,
 				Status: 422, WantBody: `{"error":"unprocessable_entity","error_description":"email_address has already been taken",
 					"errors":[{"attribute":"email_address","message":"has already been taken","code":"taken"}]}`},
@@ -446,11 +477,8 @@ func TestRESTUpdateUser(t *testing.T) {
 				Body:   `{"user":{"username":"two words","email_address":"nope","password":"short"}}`,
 				Status: 422, WantBody: restInvalid(restField{"username", "is invalid", "invalid", 0}, restInvalidEmail, restTooShort)},
 			{Name: "nothing changed by the failures", Method: "GET", Path: rest.Prefix + "/users/{id}", Status: 200,
-				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
-			{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
-				Body: `{"username":"john2","password":"second-password-2"}`, Status: 201, Location: restBase + "/sign_ins/[0-9]+"},
+				WantBody: restUser{id: "{id}", username: "johnny", email: "john@example.com"}.String()},
 
-			// 400 and 404.
 			{Name: "no user", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"username":"x"}`, Status: 400, WantBody: restNoUser},
 			{Name: "malformed JSON", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":`, Status: 400, WantBody: restMalformed},
 			{Name: "unknown id", Method: "PUT", Path: rest.Prefix + "/users/999999", Body: `{"user":{"username":"ghost"}}`, Status: 404,
@@ -462,6 +490,8 @@ func TestRESTUpdateUser(t *testing.T) {
 			{Name: "the other site's user is untouched", As: &s.other, Method: "POST", Path: rest.Prefix + "/users/login",
 				Body: `{"email_address":"john@example.com","password":"first-password-1"}`, Status: 201,
 				Location: restBase + "/sign_ins/[0-9]+"},
+			{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
+				Body: `{"username":"johnny","password":"first-password-1"}`, Status: 201, Location: restBase + "/sign_ins/[0-9]+"},
 		})
 	})
 }
