@@ -386,12 +386,20 @@ func newUpdateScenario(t *testing.T, e *apitest.App) *restScenario {
 	return s
 }
 
-// Changes of the login IDs: username and email.
-func TestRESTUpdateUser(t *testing.T) {
+// runUpdate runs, on each engine, the scenarios that steps gives for
+// newUpdateScenario.
+func runUpdate(t *testing.T, steps func(t *testing.T, s *restScenario) []apitest.Scenario) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newUpdateScenario(t, e)
-		s.run(t, []apitest.Scenario{
+		s.run(t, steps(t, s))
+	})
+}
+
+// Changes of the login IDs: username and email.
+func TestRESTUpdateUser(t *testing.T) {
+	runUpdate(t, func(t *testing.T, s *restScenario) []apitest.Scenario {
+		return []apitest.Scenario{
 			{Name: "confirmation token", Method: "POST", Path: rest.Prefix + "/users/email_confirmation/token",
 				Body: `{"email_address":"john@example.com"}`, Status: 201, Save: map[string]string{"ctok": "email_confirmation_token"}},
 			{Name: "confirm the email", Method: "POST", Path: rest.Prefix + "/users/email_confirmation", Body: `{"email_confirmation_token":"{ctok}"}`,
@@ -420,18 +428,16 @@ func TestRESTUpdateUser(t *testing.T) {
 				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
 			{Name: "an empty user changes nothing", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{}}`, Status: 200,
 				WantBody: restUser{id: "{id}", username: "John2", email: "John@New.example.com", signedIn: true}.String()},
-		})
+		}
 	})
 }
 
 // A change of password, and the password rules (422).
 func TestRESTUpdateUserPassword(t *testing.T) {
-	t.Parallel()
-	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		s := newUpdateScenario(t, e)
+	runUpdate(t, func(t *testing.T, s *restScenario) []apitest.Scenario {
 		session := s.loginToken(t, `{"username":"johnny","password":"first-password-1"}`)
 		johnny := restUser{id: "{id}", username: "johnny", email: "john@example.com", signedIn: true}.String()
-		s.run(t, []apitest.Scenario{
+		return []apitest.Scenario{
 			{Name: "change the password", Method: "PUT", Path: rest.Prefix + "/users/{id}",
 				Body: `{"user":{"password":"second-password-2","password_confirmation":"second-password-2"}}`, Status: 200,
 				WantBody: johnny, After: func(t *testing.T, _ apitest.Response, _ map[string]any) { s.wantSessionEnded(t, session) }},
@@ -455,17 +461,15 @@ func TestRESTUpdateUserPassword(t *testing.T) {
 				WantBody: restInvalid(restTooShort)},
 			{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
 				Body: `{"username":"johnny","password":"second-password-2"}`, Status: 201, Location: restBase + "/sign_ins/[0-9]+"},
-		})
+		}
 	})
 }
 
 // Refused changes: taken and invalid login IDs (422), requests without a
 // user (400), users that are not there or of another site (404).
 func TestRESTUpdateUserRefused(t *testing.T) {
-	t.Parallel()
-	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		s := newUpdateScenario(t, e)
-		s.run(t, []apitest.Scenario{
+	runUpdate(t, func(t *testing.T, s *restScenario) []apitest.Scenario {
+		return []apitest.Scenario{
 			{Name: "taken email", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"email_address":"MARY@example.com"}}`,
 				Status: 422, WantBody: `{"error":"unprocessable_entity","error_description":"email_address has already been taken",
 					"errors":[{"attribute":"email_address","message":"has already been taken","code":"taken"}]}`},
@@ -492,7 +496,7 @@ func TestRESTUpdateUserRefused(t *testing.T) {
 				Location: restBase + "/sign_ins/[0-9]+"},
 			{Name: "the password stayed", Method: "POST", Path: rest.Prefix + "/users/login",
 				Body: `{"username":"johnny","password":"first-password-1"}`, Status: 201, Location: restBase + "/sign_ins/[0-9]+"},
-		})
+		}
 	})
 }
 
@@ -685,48 +689,85 @@ func TestRESTFindBy(t *testing.T) {
 
 // ---------------------------------------------------------------- reset password
 
-func TestRESTResetPassword(t *testing.T) {
+// resetScenario is resetter ({id}, password reset-password-1, logged in
+// as session), with a user of the same email in the other site.
+type resetScenario struct {
+	*restScenario
+	session string
+}
+
+func newResetScenario(t *testing.T, e *apitest.App) resetScenario {
+	t.Helper()
+	s := newRESTScenario(t, e)
+	e.SetPolicies(t, "accountOptions", allowUsernames)
+	s.vars["id"] = s.createUser(t, `{"user":{"username":"resetter","email_address":"reset@example.com","password":"reset-password-1"}}`)
+	session := s.loginToken(t, `{"email_address":"reset@example.com","password":"reset-password-1"}`)
+	s.vars["otherID"] = s.createOtherUser(t,
+		`{"user":{"email_address":"reset@example.com","password":"reset-password-1"}}`)
+	return resetScenario{s, session}
+}
+
+// resetTokenNotFound is the answer to an unknown reset password token.
+var resetTokenNotFound = restErr("not_found", "Reset password token not found")
+
+// token asks for a reset password token by email and saves it as {name}.
+func (s resetScenario) token(name string) apitest.Scenario {
+	return apitest.Scenario{Name: "token by email", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
+		Body: `{"email_address":"reset@example.com"}`, Status: 201, Save: map[string]string{name: "reset_password_token"},
+		After: func(t *testing.T, r apitest.Response, m map[string]any) {
+			if apitest.JSONScalar(m["user_id"]) != s.vars["id"] || len(m) != 2 {
+				t.Errorf("want {user_id: %s, reset_password_token}: %s", s.vars["id"], r.Body)
+			}
+		}}
+}
+
+// login logs resetter in with pw: 201, or 403 for a wrong password.
+func (s resetScenario) login(name, pw string, status int) apitest.Scenario {
+	st := apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Status: status,
+		Body: `{"email_address":"reset@example.com","password":"` + pw + `"}`}
+	if status == 201 {
+		st.Location = restBase + "/sign_ins/[0-9]+"
+	} else {
+		st.WantBody = restBadLogin
+	}
+	return st
+}
+
+// runReset runs, on each engine, the scenarios that steps gives for
+// newResetScenario.
+func runReset(t *testing.T, steps func(t *testing.T, s resetScenario) []apitest.Scenario) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		s := newRESTScenario(t, e)
-		e.SetPolicies(t, "accountOptions", allowUsernames)
-		s.vars["id"] = s.createUser(t, `{"user":{"username":"resetter","email_address":"reset@example.com","password":"reset-password-1"}}`)
-		session := s.loginToken(t, `{"email_address":"reset@example.com","password":"reset-password-1"}`)
-		s.vars["otherID"] = s.createOtherUser(t,
-			`{"user":{"email_address":"reset@example.com","password":"reset-password-1"}}`)
-		resetTokenOf := func(name string) func(*testing.T, apitest.Response, map[string]any) {
-			return func(t *testing.T, r apitest.Response, m map[string]any) {
-				if apitest.JSONScalar(m["user_id"]) != s.vars[name] || len(m) != 2 {
-					t.Errorf("want {user_id: %s, reset_password_token}: %s", s.vars[name], r.Body)
-				}
-			}
-		}
-		tokenNotFound := restErr("not_found", "Reset password token not found")
-		login := func(name, pw string, status int) apitest.Scenario {
-			st := apitest.Scenario{Name: name, Method: "POST", Path: rest.Prefix + "/users/login", Status: status,
-				Body: `{"email_address":"reset@example.com","password":"` + pw + `"}`}
-			if status == 201 {
-				st.Location = restBase + "/sign_ins/[0-9]+"
-			} else {
-				st.WantBody = restBadLogin
-			}
-			return st
-		}
+		s := newResetScenario(t, e)
+		s.run(t, steps(t, s))
+	})
+}
 
-		s.run(t, []apitest.Scenario{
-			{Name: "token by username", Method: "POST", Path: rest.Prefix + "/users/reset_password/token", Body: `{"user":{"username":"RESETTER"}}`,
-				Status: 201, Save: map[string]string{"first": "reset_password_token"}, After: resetTokenOf("id")},
-			{Name: "token by email", Method: "POST", Path: rest.Prefix + "/users/reset_password/token", Body: `{"email_address":"reset@example.com"}`,
-				Status: 201, Save: map[string]string{"tok": "reset_password_token"}, After: resetTokenOf("id")},
+// Asking for a reset password token.
+func TestRESTResetPasswordToken(t *testing.T) {
+	runReset(t, func(t *testing.T, s resetScenario) []apitest.Scenario {
+		byUsername := s.token("first")
+		byUsername.Name, byUsername.Body = "token by username", `{"user":{"username":"RESETTER"}}`
+		return []apitest.Scenario{
+			byUsername,
+			s.token("tok"),
 			{Name: "a new token revokes the earlier one", Method: "POST", Path: rest.Prefix + "/users/reset_password",
-				Body: `{"user":{"reset_password_token":"{first}","password":"never-password-9"}}`, Status: 404, WantBody: tokenNotFound},
+				Body: `{"user":{"reset_password_token":"{first}","password":"never-password-9"}}`, Status: 404, WantBody: resetTokenNotFound},
 			{Name: "token of an unknown user", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
 				Body: `{"email_address":"nobody@example.com"}`, Status: 404, WantBody: restUserNotFound},
 			{Name: "token without a login ID", Method: "POST", Path: rest.Prefix + "/users/reset_password/token", Body: `{}`, Status: 400,
 				WantBody: restNoLoginID},
 			{Name: "token, no credentials", Auth: "none", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
 				Body: `{"email_address":"reset@example.com"}`, Status: 401, WantBody: restNoAuth},
+		}
+	})
+}
 
+// Resets that are refused change nothing.
+func TestRESTResetPasswordRefused(t *testing.T) {
+	runReset(t, func(t *testing.T, s resetScenario) []apitest.Scenario {
+		return []apitest.Scenario{
+			s.token("tok"),
 			{Name: "short password", Method: "POST", Path: rest.Prefix + "/users/reset_password",
 				Body: `{"user":{"reset_password_token":"{tok}","password":"short"}}`, Status: 422, WantBody: restInvalid(restTooShort)},
 			{Name: "the current password", Method: "POST", Path: rest.Prefix + "/users/reset_password",
@@ -741,31 +782,40 @@ func TestRESTResetPassword(t *testing.T) {
 			{Name: "no user", Method: "POST", Path: rest.Prefix + "/users/reset_password",
 				Body: `{"reset_password_token":"{tok}","password":"reset-password-2"}`, Status: 400, WantBody: restNoUser},
 			{Name: "unknown token", Method: "POST", Path: rest.Prefix + "/users/reset_password",
-				Body: `{"user":{"reset_password_token":"pr1_unknown","password":"reset-password-2"}}`, Status: 404, WantBody: tokenNotFound},
+				Body: `{"user":{"reset_password_token":"pr1_unknown","password":"reset-password-2"}}`, Status: 404, WantBody: resetTokenNotFound},
 			{Name: "the token in another site", As: &s.other, Method: "POST", Path: rest.Prefix + "/users/reset_password",
-				Body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-2"}}`, Status: 404, WantBody: tokenNotFound},
-			login("the failures changed nothing", "reset-password-1", 201),
+				Body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-2"}}`, Status: 404, WantBody: resetTokenNotFound},
+			s.login("the failures changed nothing", "reset-password-1", 201),
+		}
+	})
+}
 
+// A reset: it ends the sessions, the token is used once, and a change of
+// password revokes tokens asked for before it.
+func TestRESTResetPassword(t *testing.T) {
+	runReset(t, func(t *testing.T, s resetScenario) []apitest.Scenario {
+		return []apitest.Scenario{
+			s.token("tok"),
 			{Name: "reset", Method: "POST", Path: rest.Prefix + "/users/reset_password",
 				Body:   `{"user":{"reset_password_token":"{tok}","password":"reset-password-2","password_confirmation":"reset-password-2"}}`,
 				Status: 200, WantBody: `{"user_id":{id}}`,
-				After: func(t *testing.T, _ apitest.Response, _ map[string]any) { s.wantSessionEnded(t, session) }},
-			login("the new password logs in", "reset-password-2", 201),
-			login("the old does not", "reset-password-1", 403),
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) { s.wantSessionEnded(t, s.session) }},
+			s.login("the new password logs in", "reset-password-2", 201),
+			s.login("the old does not", "reset-password-1", 403),
 			{Name: "the token again", Method: "POST", Path: rest.Prefix + "/users/reset_password",
-				Body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-3"}}`, Status: 404, WantBody: tokenNotFound},
-			login("the password stayed", "reset-password-2", 201),
+				Body: `{"user":{"reset_password_token":"{tok}","password":"reset-password-3"}}`, Status: 404, WantBody: resetTokenNotFound},
+			s.login("the password stayed", "reset-password-2", 201),
 			{Name: "a token before a password change", Method: "POST", Path: rest.Prefix + "/users/reset_password/token",
 				Body: `{"username":"resetter"}`, Status: 201, Save: map[string]string{"stale": "reset_password_token"}},
 			{Name: "change the password", Method: "PUT", Path: rest.Prefix + "/users/{id}", Body: `{"user":{"password":"reset-password-4"}}`,
 				Status: 200, WantBody: restUser{id: "{id}", username: "resetter", email: "reset@example.com", signedIn: true}.String()},
 			{Name: "the change revoked the token", Method: "POST", Path: rest.Prefix + "/users/reset_password",
-				Body: `{"user":{"reset_password_token":"{stale}","password":"reset-password-5"}}`, Status: 404, WantBody: tokenNotFound},
-			login("the changed password holds", "reset-password-4", 201),
+				Body: `{"user":{"reset_password_token":"{stale}","password":"reset-password-5"}}`, Status: 404, WantBody: resetTokenNotFound},
+			s.login("the changed password holds", "reset-password-4", 201),
 			{Name: "the other site's user kept its password", As: &s.other, Method: "POST", Path: rest.Prefix + "/users/login",
 				Body: `{"email_address":"reset@example.com","password":"reset-password-1"}`, Status: 201,
 				Location: restBase + "/sign_ins/[0-9]+"},
-		})
+		}
 	})
 }
 
