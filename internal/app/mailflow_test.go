@@ -99,15 +99,7 @@ func newMailApp(t *testing.T, engine store.Engine) *mailApp {
 func openWithRaw(t *testing.T, engine store.Engine) (*store.DB, *sql.DB) {
 	t.Helper()
 	u := storetest.URL(t, engine)
-	db, err := store.Open(context.Background(), u)
-	if err != nil {
-		t.Fatalf("open %s: %v", engine, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return db, storetest.Raw(t, u)
+	return storetest.OpenURL(t, u), storetest.Raw(t, u)
 }
 
 // runWorker runs the background work of a (App.Run) until the test ends.
