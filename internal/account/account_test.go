@@ -31,6 +31,9 @@ func TestParseLoginID(t *testing.T) {
 		{"\u03aa\u0300x@example.com", LoginID{Email, "\u1fd2x@example.com"}, nil},
 		{"\u1fd2x@example.com", LoginID{Email, "\u1fd2x@example.com"}, nil},
 		{"Straße", LoginID{Username, "straße"}, nil}, // lower-cased, not folded: "ss" is another mailbox
+		// Composed before lower-casing: "İ" and "I" with a combining dot above are one.
+		{"\u0130x@example.com", LoginID{Email, "ix@example.com"}, nil},
+		{"I\u0307x@example.com", LoginID{Email, "ix@example.com"}, nil},
 		{"admin\u200b", LoginID{}, ErrBadCharacters}, // a zero-width space
 		{"adm\u202ein", LoginID{}, ErrBadCharacters}, // a bidi override
 		{"a\u0085b", LoginID{}, ErrBadCharacters},    // a C1 control
@@ -47,7 +50,7 @@ func TestParseLoginID(t *testing.T) {
 }
 
 func FuzzParseLoginID(f *testing.F) {
-	for _, s := range []string{"ann@example.com", "ann", "", "\x00", "Ä@B", "\u03aa\u0300x@example.com", "ß"} {
+	for _, s := range []string{"ann@example.com", "ann", "", "\x00", "Ä@B", "\u03aa\u0300x@example.com", "ß", "\u0130x", "I\u0307x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -64,6 +67,16 @@ func FuzzParseLoginID(f *testing.F) {
 		again, err := ParseLoginID(id.Value)
 		if err != nil || again != id {
 			t.Fatalf("not idempotent: %q → %+v → %+v, %v", s, id, again, err)
+		}
+		// Canonically equivalent forms are one login ID (where they are
+		// within the length bound of what a user may type).
+		for _, form := range []string{norm.NFD.String(s), norm.NFC.String(s)} {
+			if len(strings.TrimSpace(form)) > MaxLoginIDLen {
+				continue
+			}
+			if other, err := ParseLoginID(form); err != nil || other != id {
+				t.Fatalf("%q and its equivalent %q: %+v and %+v, %v", s, form, id, other, err)
+			}
 		}
 	})
 }

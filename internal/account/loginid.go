@@ -43,10 +43,14 @@ func parseLoginID(attr Attribute, s string) (LoginID, error) {
 // two reach the fixed point.
 const maxNormalizeRounds = 4
 
-// NormalizeLoginID is the form in which login IDs compare: lower-cased and
-// in NFC, trimmed, repeated until it no longer changes.
+// NormalizeLoginID is the form in which login IDs compare: composed (NFC),
+// lower-cased and composed again, trimmed, repeated until it no longer
+// changes.
 //
-// One pass is not enough: lower-casing can undo NFC ("Ϊ̀", Ϊ and a combining
+// Composing comes first because lower-casing treats a precomposed letter
+// and its decomposed form apart: "İ" lower-cases to "i", but "I" and a
+// combining dot lower-case to "i" and the dot. And one pass is not enough:
+// lower-casing can undo NFC ("Ϊ̀", Ϊ and a combining
 // grave, has no precomposed form, but its lower case ϊ and the grave compose
 // to "ῒ"), so that canonically equivalent forms of one identifier would be
 // two. Repeating to a fixed point makes the form idempotent. It lower-cases
@@ -56,7 +60,7 @@ const maxNormalizeRounds = 4
 // when no fixed point is reached.
 func NormalizeLoginID(s string) (v string, ok bool) {
 	for range maxNormalizeRounds {
-		next := strings.TrimSpace(norm.NFC.String(strings.ToLower(s)))
+		next := strings.TrimSpace(norm.NFC.String(strings.ToLower(norm.NFC.String(s))))
 		if next == s {
 			return s, true
 		}
