@@ -36,11 +36,11 @@ type ResetResult struct {
 
 // ResetPassword starts or finishes a password reset.
 //
-// Where the site prevents login-ID harvesting, a reset by mail answers
-// before the token and the mail are made, for known and unknown login IDs
-// alike: both do one lookup before the answer, and the work for a known one
-// runs afterwards (see Wait), so that neither the answer nor its time tells
-// which login IDs exist.
+// Where the site prevents login-ID harvesting, a reset by mail answers once
+// the login ID is well formed, before anything is looked up: the lookup, the
+// token and the mail run afterwards (see Wait) on the same path for known
+// and unknown login IDs, so that neither the answer nor its time tells which
+// exist.
 func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput) (ResetResult, error) {
 	switch {
 	case in.LoginID != "" && in.Token != "":
@@ -56,16 +56,13 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 	if err != nil {
 		return ResetResult{}, err
 	}
-	hide := in.SendEmail && st.Policies.AccountOptions.PreventLoginIDHarvesting
+	if in.SendEmail && st.Policies.AccountOptions.PreventLoginIDHarvesting {
+		return ResetResult{}, s.background(ctx, "password reset mail", func(ctx context.Context) error {
+			return s.mailReset(ctx, st, id)
+		})
+	}
 	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
 	switch {
-	case hide && err == nil && a.Email != "":
-		return ResetResult{}, s.background(ctx, "password reset mail", func(ctx context.Context) error {
-			_, err := s.startReset(ctx, st, a, true)
-			return err
-		})
-	case hide && (err == nil || errors.Is(err, ErrNotFound)):
-		return ResetResult{}, nil // as for a known login ID
 	case errors.Is(err, ErrNotFound):
 		return ResetResult{}, fail(ErrNotFound, AttrLoginID)
 	case err != nil:
@@ -78,6 +75,20 @@ func (s *Service) ResetPassword(ctx context.Context, st site.Site, in ResetInput
 		return ResetResult{}, err
 	}
 	return ResetResult{Token: tok}, nil
+}
+
+// mailReset mails a reset link to the account of id, if there is one with an
+// email address; else it does nothing, as nobody may learn which is the case.
+func (s *Service) mailReset(ctx context.Context, st site.Site, id LoginID) error {
+	a, err := s.store.AccountByLoginID(ctx, st.ID, id)
+	switch {
+	case errors.Is(err, ErrNotFound) || err == nil && a.Email == "":
+		return nil
+	case err != nil:
+		return err
+	}
+	_, err = s.startReset(ctx, st, a, true)
+	return err
 }
 
 // startReset issues a reset token for a, revoking the earlier ones, and

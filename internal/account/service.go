@@ -47,6 +47,10 @@ type Service struct {
 	// bounds how much runs at once.
 	jobs  sync.WaitGroup
 	slots chan struct{}
+	// closed is set by Close: work that comes later runs before the answer,
+	// as no one would wait for it.
+	mu     sync.Mutex
+	closed bool
 }
 
 // Options configure a Service; zero values take defaults.
@@ -193,19 +197,43 @@ func (s *Service) background(ctx context.Context, what string, fn func(context.C
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	s.jobs.Go(func() {
+	run := func() {
 		defer func() { <-s.slots }()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
 		defer cancel()
 		if err := fn(ctx); err != nil {
 			s.log.Error(what, "call_id", callctx.From(ctx).ID, "err", err)
 		}
-	})
+	}
+	// The job is counted under the lock, so that Close cannot miss it.
+	s.mu.Lock()
+	closed := s.closed
+	if !closed {
+		s.jobs.Add(1)
+	}
+	s.mu.Unlock()
+	if closed {
+		run()
+		return nil
+	}
+	go func() {
+		defer s.jobs.Done()
+		run()
+	}()
 	return nil
 }
 
 // Wait waits for the work started after answers (password reset mails) to end.
 func (s *Service) Wait() { s.jobs.Wait() }
+
+// Close waits for the work started after answers; work that comes later (a
+// request still in flight at shutdown) runs before its answer instead.
+func (s *Service) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.jobs.Wait()
+}
 
 // LoginIDsOf returns the login IDs of an account.
 func (s *Service) LoginIDsOf(ctx context.Context, a Account) ([]StoredLoginID, error) {

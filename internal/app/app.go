@@ -182,7 +182,7 @@ const purgeInterval = 10 * time.Minute
 // Run does the background work until ctx ends: mail delivery, and the
 // purge of what has expired.
 func (a *App) Run(ctx context.Context) {
-	defer a.Accounts.Wait() // reset mails started after their answer
+	defer a.Accounts.Close() // reset mails started after their answer
 	go a.Outbox.Run(ctx)
 	t := time.NewTicker(purgeInterval)
 	defer t.Stop()
