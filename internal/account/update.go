@@ -127,7 +127,11 @@ func (u *update) profileData(c Changes) error {
 
 // username replaces the username login ID.
 func (u *update) username(c Changes) error {
-	if c.Username == nil || normalForm(*c.Username) == normalForm(u.a.Username) {
+	switch {
+	case c.Username == nil || strings.TrimSpace(*c.Username) == u.a.Username:
+		return nil
+	case normalForm(*c.Username) == normalForm(u.a.Username):
+		u.respell(strings.TrimSpace(*c.Username))
 		return nil
 	}
 	id, ferr := newUsername(u.st.Policies.AccountOptions, *c.Username)
@@ -153,6 +157,7 @@ func (u *update) username(c Changes) error {
 
 // email replaces the primary email, unverified until confirmed.
 func (u *update) email(c Changes) error {
+	// The address in another case is the same address: nothing changes.
 	if c.Email == nil || normalForm(*c.Email) == normalForm(u.a.Email) {
 		return nil
 	}
@@ -176,6 +181,23 @@ func (u *update) email(c Changes) error {
 		return tx.DeleteTokens(ctx, u.a.ID, VerifyToken)
 	})
 	return nil
+}
+
+// respell changes how the username is written, not which it is (its
+// normal form stays).
+func (u *update) respell(display string) {
+	u.loginIDs = append(u.loginIDs, func(ctx context.Context, tx Store) error {
+		id := LoginID{Kind: Username, Value: normalForm(u.a.Username)}
+		if err := tx.RemoveLoginID(ctx, u.a.ID, id); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err := tx.AddLoginID(ctx, u.st.ID, u.a.ID, StoredLoginID{LoginID: id, Display: display}); err != nil {
+			return err
+		}
+		u.a.Username = display
+		u.a.Profile = withValue(u.a.Profile, "username", display)
+		return nil
+	})
 }
 
 // loginEmails adds and removes login emails; the account keeps a login ID.

@@ -7,8 +7,9 @@ import (
 	"github.com/custos-id/custos/internal/rest"
 )
 
-// Giving a user the login ID it has, in another case, changes nothing: it
-// is not "taken" by the user's own row.
+// Giving a user its own login ID in another case is not "taken" by the
+// user's own row: the email address stays as it was (it is the same
+// address), the username takes the new spelling.
 func TestRESTUpdateSameLoginID(t *testing.T) {
 	t.Parallel()
 	user := rest.Prefix + "/users/{id}"
@@ -23,7 +24,11 @@ func TestRESTUpdateSameLoginID(t *testing.T) {
 			{Name: "same email, upper case", Method: "PUT", Path: user, Status: 200,
 				Body: `{"user":{"email_address":"GRÜßE@EXAMPLE.COM"}}`, Want: map[string]any{"email_address": "Grüße@example.com"}},
 			{Name: "same username, other case", Method: "PUT", Path: user, Status: 200,
-				Body: `{"user":{"username":"OTTO"}}`, Want: map[string]any{"username": "Otto"}},
+				Body: `{"user":{"username":"OTTO"}}`, Want: map[string]any{"username": "OTTO"}},
+			{Name: "found by either spelling", Path: rest.Prefix + "/users/find_by?username=otto", Status: 200,
+				Want: map[string]any{"username": "OTTO", "email_address": "Grüße@example.com"}},
+			{Name: "log in with the old spelling", Path: rest.Prefix + "/users/login", Status: 201, Location: `.*/sign_ins/\d+`,
+				Body: `{"username":"otto","password":"new_user_secret"}`},
 		})
 	})
 }
