@@ -95,11 +95,19 @@ func (c Config) Validate() error {
 		}
 	}
 	check(c.Addr != "", "--addr is required")
-	check(c.DB.hasKey(), "--master-key-file (CUSTOS_MASTER_KEY_FILE) is required with PostgreSQL")
+	if err := c.DB.checkURL(); err != nil {
+		errs = append(errs, err)
+	} else {
+		check(c.DB.hasKey(), "--master-key-file (CUSTOS_MASTER_KEY_FILE) is required with PostgreSQL")
+	}
 	check(c.Server.MaxBodyBytes > 0, "--max-body-bytes must be positive")
-	for name, d := range map[string]time.Duration{"read-timeout": c.Server.ReadTimeout, "write-timeout": c.Server.WriteTimeout,
-		"idle-timeout": c.Server.IdleTimeout, "shutdown-timeout": c.Server.ShutdownTimeout, "site-cache-ttl": c.SiteCacheTTL} {
-		check(d > 0, "--%s must be positive", name)
+	// A slice, not a map: the joined errors come out in flag order.
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"read-timeout", c.Server.ReadTimeout}, {"write-timeout", c.Server.WriteTimeout}, {"idle-timeout", c.Server.IdleTimeout},
+		{"shutdown-timeout", c.Server.ShutdownTimeout}, {"site-cache-ttl", c.SiteCacheTTL}} {
+		check(d.d > 0, "--%s must be positive", d.name)
 	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)

@@ -54,7 +54,30 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("%s: %v", flagName, err)
 		}
 	}
+	// A wrong --db is named as such, not as a missing master key, by serve
+	// and by the commands that load the key.
+	for _, url := range []string{"custos.db", "mysql://custos@db.example/custos", ""} {
+		c := DefaultConfig()
+		c.DB.url = url
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--db") || strings.Contains(err.Error(), "master-key") {
+			t.Errorf("--db %q: %v", url, err)
+		}
+		if _, err := custos(t, "site", "show", "--id", "1", "--db", url); err == nil || !strings.Contains(err.Error(), "--db") ||
+			strings.Contains(err.Error(), "master-key") {
+			t.Errorf("site show --db %q: %v", url, err)
+		}
+	}
+	// Several errors come out in one order, the flags'.
 	c := DefaultConfig()
+	c.Server.ReadTimeout, c.Server.WriteTimeout, c.Server.IdleTimeout, c.Server.ShutdownTimeout, c.SiteCacheTTL = 0, 0, 0, 0, 0
+	want := "--read-timeout must be positive\n--write-timeout must be positive\n--idle-timeout must be positive\n" +
+		"--shutdown-timeout must be positive\n--site-cache-ttl must be positive"
+	for range 20 {
+		if err := c.Validate(); err == nil || err.Error() != want {
+			t.Fatalf("durations: %v", err)
+		}
+	}
+	c = DefaultConfig()
 	c.RateLimit, c.RateBurst = 0, 0 // no limit: the burst does not matter
 	if err := c.Validate(); err != nil {
 		t.Error(err)
@@ -146,7 +169,7 @@ func TestMasterKeyBeforeDatabase(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--addr", "127.0.0.1:0", "--db", pg},
 		{"site", "show", "--id", "1", "--db", pg},
-		{"key", "list", "--site", "1", "--db", pg},
+		{"key", "create", "--site", "1", "--name", "k", "--db", pg},
 	} {
 		if _, err := custos(t, args...); err == nil || !strings.Contains(err.Error(), "--master-key-file") {
 			t.Errorf("%v: %v", args, err)

@@ -41,6 +41,21 @@ func (d *dbFlags) open(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
+// errDBURL names the --db forms store.Open accepts; the value is not
+// repeated, as it may hold a password.
+var errDBURL = errors.New("--db (CUSTOS_DB): want sqlite:<path> or postgres://…")
+
+// checkURL tells whether the --db URL names an engine store.Open knows, so
+// that a wrong one is not reported as a missing master key.
+func (d *dbFlags) checkURL() error {
+	for _, prefix := range []string{"sqlite:", "postgres://", "postgresql://"} {
+		if strings.HasPrefix(d.url, prefix) {
+			return nil
+		}
+	}
+	return errDBURL
+}
+
 // hasKey tells whether the master key can be found: a file is named, or
 // the database is SQLite and the key lives beside it.
 func (d *dbFlags) hasKey() bool {
@@ -50,6 +65,9 @@ func (d *dbFlags) hasKey() bool {
 // key loads the master key. With SQLite and no --master-key-file, the key
 // lives beside the database file and is created on first use.
 func (d *dbFlags) key(log *slog.Logger) ([]byte, error) {
+	if err := d.checkURL(); err != nil {
+		return nil, err
+	}
 	if !d.hasKey() {
 		return nil, errors.New("--master-key-file (CUSTOS_MASTER_KEY_FILE) is required with PostgreSQL")
 	}

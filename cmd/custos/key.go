@@ -68,13 +68,18 @@ func keyCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
 	}
 }
 
+// keyList prints the keys from the database alone: no secret is shown, so
+// none is decrypted and no master key is needed.
 func keyList(fs *flag.FlagSet, c *command) func(context.Context) error {
 	siteID := idFlag(fs, "site")
 	return func(ctx context.Context) error {
-		if err := c.openFor(ctx, "site", *siteID); err != nil {
+		if err := c.require("site", *siteID); err != nil {
 			return err
 		}
-		keys, err := c.sites.Keys(ctx, *siteID)
+		if err := c.openDB(ctx); err != nil {
+			return err
+		}
+		keys, err := c.store.ListAppKeys(ctx, *siteID)
 		if err != nil {
 			return err
 		}
@@ -98,6 +103,8 @@ func keyList(fs *flag.FlagSet, c *command) func(context.Context) error {
 	}
 }
 
+// keyRevoke needs the database alone: a leaked key can be revoked without
+// the master key file.
 func keyRevoke(fs *flag.FlagSet, c *command) func(context.Context) error {
 	siteID := idFlag(fs, "site")
 	userKey := fs.String("user-key", "", "the userKey to revoke")
@@ -108,10 +115,13 @@ func keyRevoke(fs *flag.FlagSet, c *command) func(context.Context) error {
 		if *userKey == "" {
 			return errors.New("key revoke: --user-key is required")
 		}
-		if err := c.open(ctx); err != nil {
+		if err := c.openDB(ctx); err != nil {
 			return err
 		}
-		return c.sites.RevokeKey(ctx, *siteID, *userKey)
+		if err := c.store.RevokeAppKey(ctx, *siteID, *userKey, time.Now().UTC()); err != nil {
+			return fmt.Errorf("key %q of site %d: %w", *userKey, *siteID, err)
+		}
+		return nil
 	}
 }
 

@@ -234,20 +234,23 @@ func checkJSON(body []byte) error {
 // text without NUL, as the RPC dialect requires of its parameters.
 func validQuery(u *url.URL) bool {
 	if !strings.Contains(u.RawQuery, "%") { // nothing escaped: the text is as sent (no parsing, no allocation)
-		return utf8.ValidString(u.RawQuery) && strings.IndexByte(u.RawQuery, 0) < 0
+		return validText(u.RawQuery)
 	}
 	for name, vs := range u.Query() {
-		if !utf8.ValidString(name) {
+		if !validText(name) {
 			return false
 		}
 		for _, v := range vs {
-			if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+			if !validText(v) {
 				return false
 			}
 		}
 	}
 	return true
 }
+
+// validText tells whether s is UTF-8 without NUL.
+func validText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 func isJSON(contentType string) bool {
 	mt, params, err := mime.ParseMediaType(contentType)

@@ -1,6 +1,9 @@
 package rest
 
-import "testing"
+import (
+	"net/url"
+	"testing"
+)
 
 func TestCheckJSON(t *testing.T) {
 	for body, ok := range map[string]bool{
@@ -36,4 +39,27 @@ func FuzzCheckJSON(f *testing.F) {
 			t.Fatalf("accepted %q", body)
 		}
 	})
+}
+
+// validQuery refuses NUL and invalid UTF-8 in names and values alike,
+// whether the query is escaped (parsed) or not (read as sent).
+func TestValidQuery(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"":                  true,
+		"a=b&c=d":           true,
+		"a=%C3%A9&%C3%A9=b": true,
+		"a=%20":             true,
+		"a=b\x00":           false, // fast path
+		"a\x00=b":           false,
+		"a=\xff":            false,
+		"a=%00":             false, // slow path
+		"a%00=b":            false,
+		"a=%FF":             false,
+		"%FF=b":             false,
+		"a%00":              false, // a name without a value
+	} {
+		if got := validQuery(&url.URL{RawQuery: raw}); got != ok {
+			t.Errorf("validQuery(%q) = %v, want %v", raw, got, ok)
+		}
+	}
 }

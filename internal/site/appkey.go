@@ -110,8 +110,7 @@ func (s *Service) Key(ctx context.Context, siteID int64, userKey string) (AppKey
 		return k, nil
 	}
 	rec, err := s.store.AppKeyByUserKey(ctx, userKey)
-	switch {
-	case err != nil:
+	if err != nil {
 		return AppKey{}, err
 	}
 	secret, err := s.box.Open(rec.SecretSealed, keyAAD(userKey))
