@@ -126,19 +126,6 @@ func (s *Service) Key(ctx context.Context, siteID int64, userKey string) (AppKey
 	return k, nil
 }
 
-// Keys lists the application keys of a site, secrets left out.
-func (s *Service) Keys(ctx context.Context, siteID int64) ([]AppKey, error) {
-	recs, err := s.store.ListAppKeys(ctx, siteID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]AppKey, len(recs))
-	for i, r := range recs {
-		out[i] = r.AppKey
-	}
-	return out, nil
-}
-
 // RevokeKey revokes an application key; other processes stop accepting it
 // within the cache TTL.
 func (s *Service) RevokeKey(ctx context.Context, siteID int64, userKey string) error {
