@@ -269,11 +269,15 @@ func TestMigrateJSONBKeepsRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	const profile = `{"z": 1, "a": {"deep": [1, 2.50, "x"]}, "name": "Zoë"}`
-	// What jsonb refuses, an old server stored: a NUL escape.
+	// What jsonb refuses, an old server stored: a NUL escape; beside one,
+	// text that only looks like one (an escaped backslash, then "u0000")
+	// stays as it is.
 	const nul = `{"first":"a\u0000b"}`
+	const mixed = `{"nul":"\u0000","lit":"lit \\u0000 text","both":"\\\u0000","three":"\\\\u0000"}`
 	if _, err := raw.Exec(`INSERT INTO accounts (site_id, uid, profile, data, created_at, updated_at)
-		VALUES ($1, 'u1', $2, '{}', 1, 1), ($1, 'u2', DEFAULT, DEFAULT, 1, 1), ($1, 'u4', '{}', $3, 1, 1)`,
-		siteID, profile, nul); err != nil {
+		VALUES ($1, 'u1', $2, '{}', 1, 1), ($1, 'u2', DEFAULT, DEFAULT, 1, 1), ($1, 'u4', '{}', $3, 1, 1),
+		($1, 'u5', $4, '{}', 1, 1)`,
+		siteID, profile, nul, mixed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Up(ctx); err != nil {
@@ -301,6 +305,10 @@ func TestMigrateJSONBKeepsRows(t *testing.T) {
 	}
 	if a, err := db.AccountByUID(ctx, siteID, "u4"); err != nil || a.Data["first"] != "a\ufffdb" {
 		t.Fatalf("u4: data %q, %v; want the NUL replaced", a.Data, err)
+	}
+	want := map[string]any{"nul": "\ufffd", "lit": `lit \u0000 text`, "both": "\\\ufffd", "three": `\\u0000`}
+	if a, err := db.AccountByUID(ctx, siteID, "u5"); err != nil || !maps.Equal(a.Profile, want) {
+		t.Fatalf("u5: profile %q, %v; want %q", a.Profile, err, want)
 	}
 	// A row written after it takes the jsonb defaults.
 	if _, err := raw.Exec(`INSERT INTO accounts (site_id, uid, created_at, updated_at) VALUES ($1, 'u3', 1, 1)`, siteID); err != nil {
