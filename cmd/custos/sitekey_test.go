@@ -62,14 +62,15 @@ func TestSiteRotateKey(t *testing.T) {
 				t.Fatalf("first rotation: kid %s, live %v", first, live)
 			}
 			second, live := rotate()
-			if second == first || !slices.Equal(live, []string{second, first}) {
-				t.Fatalf("second rotation: kid %s, live %v; want [%s %s]", second, live, second, first)
+			// The signing key first, then the pending one.
+			if second == first || !slices.Equal(live, []string{first, second}) {
+				t.Fatalf("second rotation: kid %s, live %v; want [%s %s]", second, live, first, second)
 			}
 			// Text: a third key, queued after the pending second.
 			text, err := custosWith(t, keyGen, append([]string{"site", "rotate-key", "--id", "1"}, args...)...)
 			lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 			if err != nil || len(lines) != 4 || !strings.HasPrefix(lines[1], "kid:       ") ||
-				!strings.HasPrefix(lines[2], "signs at:  ") || lines[3] != "live kids: "+strings.TrimPrefix(lines[1], "kid:       ")+", "+second+", "+first {
+				!strings.HasPrefix(lines[2], "signs at:  ") || lines[3] != "live kids: "+first+", "+second+", "+strings.TrimPrefix(lines[1], "kid:       ") {
 				t.Fatalf("rotate-key: %q, %v", text, err)
 			}
 			for _, bad := range [][]string{{"site", "rotate-key"}, {"site", "rotate-key", "--id", "99"}} {

@@ -360,9 +360,10 @@ func (x Accounts) idToken(ctx context.Context, st site.Site, a account.Account, 
 	return x.Keys.Sign(ctx, st.ID, token.Claims(a, o))
 }
 
-// getJWTPublicKey answers the site's active key as a JWK, or with V2 every
-// key that verifies: the active one and the retired ones whose tokens may
-// not have expired yet.
+// getJWTPublicKey answers the site's signing key (the one new tokens name)
+// as a JWK, or with V2 every published key: the signing key first, then
+// the pending keys, then the retired ones whose tokens may not have expired
+// yet.
 func (x Accounts) getJWTPublicKey(ctx context.Context, c *Call) (any, error) {
 	v2, err := c.Params.Bool("V2", false)
 	if err != nil {

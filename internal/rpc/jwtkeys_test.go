@@ -88,12 +88,13 @@ func TestJWTKeyRotation(t *testing.T) {
 		if !rot.ActivateAt.Equal(clock.Now().Add(token.CacheTTL)) {
 			t.Fatalf("new key activates at %v, rotated at %v", rot.ActivateAt, clock.Now())
 		}
-		// Until the new key activates it is published, and unused.
+		// Until the new key activates it is published after the signing
+		// key, and unused.
 		for _, at := range []time.Time{clock.Now(), rot.ActivateAt.Add(-time.Millisecond)} {
 			clock.Advance(at.Sub(clock.Now()))
 			set := publishedKeys(t, e)
-			if kids := kidsOf(set); len(kids) != 2 || kids[0] != newKid || kids[1] != oldKid {
-				t.Fatalf("%v: published kids %v, want [%s %s]", at, kids, newKid, oldKid)
+			if kids := kidsOf(set); len(kids) != 2 || kids[0] != oldKid || kids[1] != newKid {
+				t.Fatalf("%v: published kids %v, want [%s %s]", at, kids, oldKid, newKid)
 			}
 			if kid, c := verifyWith(t, set, before); kid != oldKid || c["sub"] != uid {
 				t.Fatalf("old token: kid %s, claims %v", kid, c)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/database"
@@ -268,11 +269,15 @@ func TestMigrateJSONBKeepsRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	const profile = `{"z": 1, "a": {"deep": [1, 2.50, "x"]}, "name": "Zoë"}`
-	// What jsonb refuses, an old server stored: a NUL escape.
+	// What jsonb refuses, an old server stored: a NUL escape; beside one,
+	// text that only looks like one (an escaped backslash, then "u0000")
+	// stays as it is.
 	const nul = `{"first":"a\u0000b"}`
+	const mixed = `{"nul":"\u0000","lit":"lit \\u0000 text","both":"\\\u0000","three":"\\\\u0000"}`
 	if _, err := raw.Exec(`INSERT INTO accounts (site_id, uid, profile, data, created_at, updated_at)
-		VALUES ($1, 'u1', $2, '{}', 1, 1), ($1, 'u2', DEFAULT, DEFAULT, 1, 1), ($1, 'u4', '{}', $3, 1, 1)`,
-		siteID, profile, nul); err != nil {
+		VALUES ($1, 'u1', $2, '{}', 1, 1), ($1, 'u2', DEFAULT, DEFAULT, 1, 1), ($1, 'u4', '{}', $3, 1, 1),
+		($1, 'u5', $4, '{}', 1, 1)`,
+		siteID, profile, nul, mixed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Up(ctx); err != nil {
@@ -301,6 +306,10 @@ func TestMigrateJSONBKeepsRows(t *testing.T) {
 	if a, err := db.AccountByUID(ctx, siteID, "u4"); err != nil || a.Data["first"] != "a\ufffdb" {
 		t.Fatalf("u4: data %q, %v; want the NUL replaced", a.Data, err)
 	}
+	want := map[string]any{"nul": "\ufffd", "lit": `lit \u0000 text`, "both": "\\\ufffd", "three": `\\u0000`}
+	if a, err := db.AccountByUID(ctx, siteID, "u5"); err != nil || !maps.Equal(a.Profile, want) {
+		t.Fatalf("u5: profile %q, %v; want %q", a.Profile, err, want)
+	}
 	// A row written after it takes the jsonb defaults.
 	if _, err := raw.Exec(`INSERT INTO accounts (site_id, uid, created_at, updated_at) VALUES ($1, 'u3', 1, 1)`, siteID); err != nil {
 		t.Fatal(err)
@@ -319,4 +328,62 @@ func decode(t *testing.T, s string) map[string]any {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// Migration 00009 down keeps one key per site: the one that signs now, not a
+// newer one still pending (it never signed, so no token names it).
+func TestMigrateKeySetsDown(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			ctx := context.Background()
+			raw := storetest.Raw(t, storetest.URL(t, e))
+			dir, err := store.Migrations(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dialect := database.DialectSQLite3
+			if e == store.Postgres {
+				dialect = database.DialectPostgres
+			}
+			p, err := goose.NewProvider(dialect, raw, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.UpTo(ctx, 9); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now().UnixMilli()
+			const hour = int64(time.Hour / time.Millisecond)
+			for _, q := range []string{
+				`INSERT INTO sites (id, name, api_key, secret_sealed, created_at, updated_at) VALUES
+					(1, 's1', '3_a', X'01', 1, 1), (2, 's2', '3_b', X'01', 1, 1), (3, 's3', '3_c', X'01', 1, 1)`,
+				fmt.Sprintf(`INSERT INTO site_keys (site_id, kid, alg, private_sealed, created_at, activate_at, retired_at) VALUES
+					(1, 'retired', 'RS256', X'01', 1, %[1]d, %[2]d),
+					(1, 'signing', 'RS256', X'01', 1, %[2]d, %[3]d),
+					(1, 'pending', 'RS256', X'01', 1, %[3]d, %[4]d),
+					(1, 'queued', 'RS256', X'01', 1, %[4]d, NULL),
+					(2, 'only', 'RS256', X'01', 1, %[1]d, NULL),
+					(3, 'ahead', 'RS256', X'01', 1, %[3]d, %[4]d),
+					(3, 'ahead2', 'RS256', X'01', 1, %[4]d, NULL)`, now-2*hour, now-hour, now+hour, now+2*hour),
+			} {
+				if e == store.Postgres {
+					q = strings.ReplaceAll(q, "X'01'", `'\x01'::bytea`)
+				}
+				if _, err := raw.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := p.DownTo(ctx, 8); err != nil {
+				t.Fatal(err)
+			}
+			got := query(t, raw, `SELECT site_id, kid FROM site_keys ORDER BY site_id`)
+			want := [][]string{{"1", "signing"}, {"2", "only"}, {"3", "ahead"}}
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Fatalf("keys after down: %v, want %v", got, want)
+			}
+			if _, err := p.Up(ctx); err != nil {
+				t.Fatalf("up again: %v", err)
+			}
+		})
+	}
 }

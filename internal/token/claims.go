@@ -48,12 +48,18 @@ func ValidField(name string) bool {
 
 // reserved are the claims no profile field may set: a client writes its
 // profile, and must not choose what relying parties check (the registered
-// JWT claims, OpenID Connect's) nor custos's own. The email claim comes from
-// the account, never from the profile.
+// JWT claims; OpenID Connect's verified and hash claims; the OAuth claims of
+// RFC 8693, 9068 and 7800: scope, client, actor, confirmation key,
+// authorization roles) nor custos's own. The email claim comes from the
+// account, never from the profile.
 var reserved = map[string]bool{
-	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true,
-	"azp": true, "nonce": true, "auth_time": true, "at_hash": true, "c_hash": true, "acr": true, "amr": true,
-	"sid": true, "email_verified": true, "apiKey": true, "isLoggedIn": true,
+	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true, "typ": true,
+	"azp": true, "nonce": true, "auth_time": true, "at_hash": true, "c_hash": true, "s_hash": true,
+	"acr": true, "amr": true, "sid": true, "sub_jwk": true, "updated_at": true,
+	"email_verified": true, "phone_number": true, "phone_number_verified": true,
+	"scope": true, "client_id": true, "cnf": true, "act": true, "may_act": true,
+	"roles": true, "groups": true, "entitlements": true,
+	"apiKey": true, "isLoggedIn": true,
 }
 
 // Claims returns the claims of an id_token for account a, as Gigya builds

@@ -2,6 +2,7 @@ package token_test
 
 import (
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -27,6 +28,16 @@ func TestValidField(t *testing.T) {
 			t.Errorf("ValidField(%q) = %v", name, got)
 		}
 	}
+}
+
+// reservedProfile is a profile that sets claims relying parties check.
+var reservedProfile = map[string]any{
+	"phone_number": "+15550100", "phone_number_verified": true, "updated_at": 1.0, "scope": "admin",
+	"client_id": "rp", "cnf": map[string]any{"jkt": "x"}, "act": map[string]any{"sub": "admin"},
+	"may_act": map[string]any{"sub": "admin"}, "typ": "at+jwt", "roles": []any{"admin"}, "groups": []any{"staff"},
+	"entitlements": []any{"all"}, "sub_jwk": map[string]any{"kty": "RSA"}, "s_hash": "x",
+	"nbf": 1.0, "jti": "x", "at_hash": "x", "c_hash": "x", "auth_time": 1.0, "amr": []any{"pwd"},
+	"apiKey": "3_other", "isLoggedIn": true,
 }
 
 func TestClaims(t *testing.T) {
@@ -62,6 +73,8 @@ func TestClaims(t *testing.T) {
 		{"aud, azp and nonce are reserved when not given", account.Account{UID: "u1",
 			Profile: map[string]any{"aud": "https://bank.example", "azp": "rp", "nonce": "n", "acr": "2", "sid": "s"}},
 			opts(token.ClaimOptions{Fields: []string{"aud", "azp", "nonce", "acr", "sid"}}), base(map[string]any{"email_verified": false})},
+		{"OIDC, OAuth and authorization claims are reserved", account.Account{UID: "u1", Profile: reservedProfile},
+			opts(token.ClaimOptions{Fields: slices.Collect(maps.Keys(reservedProfile))}), base(map[string]any{"email_verified": false})},
 		{"email is the account's own address, not profile.email", a, opts(token.ClaimOptions{Fields: []string{"email"}}),
 			base(map[string]any{"email": "Ann@Example.com"})},
 		{"no email claim without an address", account.Account{UID: "u1", Profile: map[string]any{"email": "x@example.com"}},

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -135,7 +136,8 @@ type siteSlot struct {
 	set  *keySet // set under lock
 }
 
-// keySet is a site's keys as read at one time: newest first.
+// keySet is a site's keys as read at one time: newest (latest activation)
+// first.
 type keySet struct {
 	readAt time.Time
 	keys   []*openKey
@@ -203,8 +205,10 @@ func (k *Keys) PublicJWK(ctx context.Context, siteID int64) (jose.JSONWebKey, er
 	return set.signing(k.now()).public(), nil
 }
 
-// JWKS returns the public keys of every live key of the site, newest first:
-// a pending key, the signing key, and the retired keys that still verify.
+// JWKS returns the public keys of every live key of the site: the signing
+// key first (relying parties that take the first key get the one that
+// signs now), then the pending keys in the order they will sign, then the
+// retired keys that still verify, most recently retired first.
 func (k *Keys) JWKS(ctx context.Context, siteID int64) (jose.JSONWebKeySet, error) {
 	set, err := k.keySet(ctx, siteID)
 	if err != nil {
@@ -314,7 +318,7 @@ func (k *Keys) keySet(ctx context.Context, siteID int64) (*keySet, error) {
 	}
 	defer func() { <-slot.lock }()
 	now := k.now()
-	if slot.set != nil && now.Sub(slot.set.readAt) < CacheTTL {
+	if slot.set != nil && fresh(slot.set.readAt, now) {
 		return slot.set, nil
 	}
 	set, err := k.read(ctx, siteID, now, slot.set)
@@ -323,6 +327,16 @@ func (k *Keys) keySet(ctx context.Context, siteID int64) (*keySet, error) {
 	}
 	slot.set = set
 	return set, nil
+}
+
+// fresh tells whether a key set read at readAt still serves at now: both
+// the monotonic and the wall-clock age must be under CacheTTL. The monotonic
+// clock stops while the host is suspended, so after a long suspend only the
+// wall clock tells that the set is stale; a wall clock set back (a negative
+// age) tells nothing, so the set is read again.
+func fresh(readAt, now time.Time) bool {
+	wall := now.Round(0).Sub(readAt.Round(0))
+	return now.Sub(readAt) < CacheTTL && wall >= 0 && wall < CacheTTL
 }
 
 // read reads the site's live keys from the store, creating the first key
@@ -449,12 +463,20 @@ func (s *keySet) signing(now time.Time) *openKey {
 	return s.keys[len(s.keys)-1]
 }
 
-// live returns the keys that verify at now: the newest key, those it
-// replaced that still sign, and those retired within Retention.
+// live returns the keys that verify at now, in the order JWKS publishes
+// them: the signing key, the pending keys (activating after now) oldest
+// first, then the keys retired within Retention, newest first.
 func (s *keySet) live(now time.Time) []*openKey {
+	sign := s.signing(now)
 	out := make([]*openKey, 0, len(s.keys))
+	out = append(out, sign)
+	for _, key := range slices.Backward(s.keys) {
+		if key != sign && key.activate.After(now) {
+			out = append(out, key)
+		}
+	}
 	for _, key := range s.keys {
-		if key.retired.IsZero() || !key.retired.Add(Retention).Before(now) {
+		if key != sign && !key.activate.After(now) && !key.retired.Add(Retention).Before(now) {
 			out = append(out, key)
 		}
 	}

@@ -225,6 +225,58 @@ func TestKeyCached(t *testing.T) {
 	})
 }
 
+// The cached key set is read again once CacheTTL has passed by the wall
+// clock, whatever the monotonic one says (it stops while the host is
+// suspended), and when the wall clock is set back. The test clock's
+// readings carry no monotonic part, as after a suspend only the wall clock
+// moved.
+func TestKeySetCacheAge(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	for _, tc := range []struct {
+		name string
+		jump time.Duration
+		read bool
+	}{
+		{"within CacheTTL", token.CacheTTL - time.Millisecond, false},
+		{"CacheTTL later", token.CacheTTL, true},
+		{"a day later, as after a suspend", 24 * time.Hour, true},
+		{"clock set back", -time.Hour, true},
+		{"clock set back a little", -time.Millisecond, true},
+	} {
+		cs := &countingStore{KeyStore: db}
+		clk := &clock{t: t0}
+		keys := newKeys(cs, newBox(t), clk.now)
+		siteID := newSite(t, db, "3_age_"+strings.ReplaceAll(tc.name, " ", "_"))
+		if _, err := keys.Sign(context.Background(), siteID, map[string]any{"sub": "u"}); err != nil {
+			t.Fatal(err)
+		}
+		reads := cs.reads.Load()
+		clk.advance(tc.jump)
+		if _, err := keys.Sign(context.Background(), siteID, map[string]any{"sub": "u"}); err != nil {
+			t.Fatal(err)
+		}
+		if read := cs.reads.Load() != reads; read != tc.read {
+			t.Errorf("%s: key set read again: %v, want %v", tc.name, read, tc.read)
+		}
+	}
+	// Readings with a monotonic part: the age is the smaller of both.
+	cs := &countingStore{KeyStore: db}
+	clk := &clock{t: time.Now()}
+	keys := newKeys(cs, newBox(t), clk.now)
+	siteID := newSite(t, db, "3_age_monotonic")
+	var reads []int32
+	for _, d := range []time.Duration{0, token.CacheTTL - time.Millisecond, time.Millisecond} {
+		clk.advance(d)
+		if _, err := keys.Sign(context.Background(), siteID, map[string]any{"sub": "u"}); err != nil {
+			t.Fatal(err)
+		}
+		reads = append(reads, cs.reads.Load())
+	}
+	if reads[1] != reads[0] || reads[2] != reads[0]+1 {
+		t.Errorf("monotonic clock: store reads %v, want one more once CacheTTL has passed", reads)
+	}
+}
+
 // A token altered after signing does not verify.
 func TestForgedToken(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
@@ -352,7 +404,8 @@ func TestRotate(t *testing.T) {
 		if want := clk.now().Add(token.CacheTTL); !rot.ActivateAt.Equal(want) {
 			t.Fatalf("new key activates at %v, want %v", rot.ActivateAt, want)
 		}
-		// Pending, then signing: published all along, newest first.
+		// Pending, then signing: published all along, the signing key
+		// first.
 		for _, at := range []struct {
 			t    time.Time
 			kid  string
@@ -369,8 +422,12 @@ func TestRotate(t *testing.T) {
 			if jwk, _ := keys.PublicJWK(ctx, siteID); jwk.KeyID != at.kid {
 				t.Errorf("%s: PublicJWK %s, want %s", at.name, jwk.KeyID, at.kid)
 			}
-			if kids := r.jwksKids(t); !slices.Equal(kids, []string{fresh.KeyID, old.KeyID}) {
-				t.Errorf("%s: JWKS kids %v, want new then old", at.name, kids)
+			want := []string{old.KeyID, fresh.KeyID}
+			if at.kid == fresh.KeyID {
+				want = []string{fresh.KeyID, old.KeyID}
+			}
+			if kids := r.jwksKids(t); !slices.Equal(kids, want) {
+				t.Errorf("%s: JWKS kids %v, want %v (the signing key first)", at.name, kids, want)
 			}
 		}
 		after, err := keys.Sign(ctx, siteID, map[string]any{"sub": "u", "exp": exp})
@@ -383,6 +440,32 @@ func TestRotate(t *testing.T) {
 		for _, tok := range []string{before, after} {
 			if err := keys.Verify(ctx, siteID, tok); err != nil {
 				t.Fatalf("Verify after rotation: %v", err)
+			}
+		}
+	})
+}
+
+// JWKS lists the signing key first, then the pending keys in the order they
+// will sign, then the retired keys, most recently retired first.
+func TestJWKSOrder(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		r := newRotated(t, db)
+		k0, p1 := r.old.KeyID, r.rot.Key.KeyID
+		p2, err := r.keys.Rotate(context.Background(), r.siteID) // queued after p1
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []struct {
+			t    time.Time
+			kids []string
+		}{
+			{r.clk.now(), []string{k0, p1, p2.Key.KeyID}},
+			{r.rot.ActivateAt, []string{p1, p2.Key.KeyID, k0}},
+			{p2.ActivateAt, []string{p2.Key.KeyID, p1, k0}},
+		} {
+			r.clk.t = step.t
+			if kids := r.jwksKids(t); !slices.Equal(kids, step.kids) {
+				t.Errorf("%v: JWKS kids %v, want %v", step.t, kids, step.kids)
 			}
 		}
 	})

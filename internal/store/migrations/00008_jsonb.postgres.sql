@@ -7,13 +7,17 @@
 -- TEXT held what jsonb refuses: the escape \u0000 (NUL), which clients could
 -- send before input was checked. Such a value becomes U+FFFD in its row, so
 -- that the upgrade cannot fail on old data; every other row converts as is.
+-- Only an escape counts: a backslash preceded by an even number of
+-- backslashes (the text "\\u0000" is an escaped backslash, then "u0000").
+-- The patterns are dollar-quoted, so standard_conforming_strings does not
+-- change them.
 
 -- +goose StatementBegin
 CREATE FUNCTION custos_00008_jsonb(t text) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
     RETURN t::jsonb;
 EXCEPTION WHEN untranslatable_character OR invalid_text_representation THEN
-    RETURN replace(t, '\u0000', '\ufffd')::jsonb;
+    RETURN regexp_replace(t, $re$(?<!\\)((?:\\\\)*)\\u0000$re$, $re$\1\\ufffd$re$, 'g')::jsonb;
 END;
 $$;
 -- +goose StatementEnd

@@ -15,9 +15,16 @@ CREATE UNIQUE INDEX site_keys_newest ON site_keys (site_id) WHERE retired_at IS 
 CREATE INDEX site_keys_site ON site_keys (site_id, activate_at);
 
 -- +goose Down
+-- One key per site again: the one that signs now, the latest activated (a
+-- pending key has published but never signed), or, were none activated, the
+-- first to activate.
 DROP INDEX site_keys_site;
 DROP INDEX site_keys_newest;
-DELETE FROM site_keys WHERE retired_at IS NOT NULL;
+DELETE FROM site_keys k WHERE k.kid <> (
+    SELECT s.kid FROM site_keys s, (SELECT (extract(epoch FROM now()) * 1000)::bigint AS ms) AS cur
+    WHERE s.site_id = k.site_id
+    ORDER BY s.activate_at > cur.ms, CASE WHEN s.activate_at > cur.ms THEN s.activate_at ELSE -s.activate_at END, s.kid
+    LIMIT 1);
 ALTER TABLE site_keys DROP CONSTRAINT site_keys_pkey;
 ALTER TABLE site_keys DROP COLUMN retired_at;
 ALTER TABLE site_keys DROP COLUMN activate_at;

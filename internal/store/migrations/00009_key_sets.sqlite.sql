@@ -23,6 +23,9 @@ CREATE UNIQUE INDEX site_keys_newest ON site_keys (site_id) WHERE retired_at IS 
 CREATE INDEX site_keys_site ON site_keys (site_id, activate_at);
 
 -- +goose Down
+-- One key per site again: the one that signs now, the latest activated (a
+-- pending key has published but never signed), or, were none activated, the
+-- first to activate.
 CREATE TABLE site_keys_old (
     site_id        INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
     kid            TEXT    NOT NULL UNIQUE,
@@ -32,6 +35,10 @@ CREATE TABLE site_keys_old (
     PRIMARY KEY (site_id)
 );
 INSERT INTO site_keys_old (site_id, kid, alg, private_sealed, created_at)
-    SELECT site_id, kid, alg, private_sealed, created_at FROM site_keys WHERE retired_at IS NULL;
+    SELECT site_id, kid, alg, private_sealed, created_at FROM site_keys k WHERE k.kid = (
+        SELECT s.kid FROM site_keys s, (SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS ms) AS cur
+        WHERE s.site_id = k.site_id
+        ORDER BY s.activate_at > cur.ms, CASE WHEN s.activate_at > cur.ms THEN s.activate_at ELSE -s.activate_at END, s.kid
+        LIMIT 1);
 DROP TABLE site_keys;
 ALTER TABLE site_keys_old RENAME TO site_keys;
