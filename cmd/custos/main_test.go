@@ -12,10 +12,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
 	"github.com/custos-id/custos/internal/token"
@@ -49,25 +49,12 @@ func mustCustos(t *testing.T, args ...string) string {
 	return out
 }
 
-// syncBuffer is a bytes.Buffer safe to read while a goroutine writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // startServe runs "custos serve" on a free port until the test ends and
 // returns its base URL and stdout, once it listens.
-func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
+func startServe(t *testing.T, args ...string) (string, *apitest.SyncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout := &syncBuffer{}
+	stdout := &apitest.SyncBuffer{}
 	logR, logW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
