@@ -39,6 +39,10 @@ type Account struct {
 	PasswordHash string
 	Profile      map[string]any
 	Data         map[string]any
+	// Preferences are consents ({"terms": {"tos": {"isConsentGranted": true}}}),
+	// Subscriptions the newsletter subscriptions, as the site's schema defines them.
+	Preferences   map[string]any
+	Subscriptions map[string]any
 	Active       bool
 	// Registered is false until the registration is finalized.
 	Registered        bool
@@ -152,6 +156,30 @@ type TokenStore interface {
 	// ConsumeToken deletes and returns a token: of two concurrent uses, one wins.
 	ConsumeToken(ctx context.Context, kind TokenKind, hash []byte) (Token, error)
 	DeleteTokens(ctx context.Context, accountID int64, kind TokenKind) error
+}
+
+// UniqueValue is a value an account holds in a schema field marked unique.
+type UniqueValue struct {
+	// Field is the field's dotted path, such as "data.memberId".
+	Field string
+	// Value is the value in canonical form (see package schema).
+	Value string
+}
+
+// UniqueTakenError is returned by a Store when another account of the site
+// holds a value of a unique field.
+type UniqueTakenError struct{ Field string }
+
+func (e *UniqueTakenError) Error() string { return e.Field + ": value taken by another account" }
+
+// UniqueStore keeps the values of unique schema fields. A primary key on
+// (site, field, value) makes them unique, so two concurrent writers of one
+// value cannot both win.
+type UniqueStore interface {
+	// SetUniqueValues replaces every unique value of the account by vals:
+	// *UniqueTakenError naming the field when another account of the site
+	// holds one of them. Within WithTx, it fails with the transaction.
+	SetUniqueValues(ctx context.Context, siteID, accountID int64, vals []UniqueValue) error
 }
 
 // PasswordHistoryStore keeps the replaced password hashes of accounts.

@@ -37,7 +37,10 @@ type Record struct {
 	Domains         []string
 	RequireReferrer bool
 	// Policies is the JSON of the site's policies (see package policy).
-	Policies  string
+	Policies string
+	// Schema is the JSON of the site's schema (see package schema); empty
+	// until the site sets one.
+	Schema    string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -68,6 +71,25 @@ type SiteStore interface {
 	// or before the value read, the store sets it a millisecond later, in
 	// the record fn edited. ID, APIKey and CreatedAt are never written.
 	UpdateSite(ctx context.Context, id int64, fn func(*Record) error) error
+}
+
+// FieldStore answers for the data accounts hold in one field of a schema,
+// so that a field holding data keeps its type and is not dropped unseen.
+// object is "profile", "data", "preferences" or "subscriptions"; path is the
+// field's keys below it. A value inside an array of objects counts: path
+// ["kids", "name"] finds {"kids": [{"name": "x"}]}.
+type FieldStore interface {
+	// FieldInUse tells whether an account of the site holds a non-null
+	// value at path of object.
+	FieldInUse(ctx context.Context, siteID int64, object string, path []string) (bool, error)
+	// RemoveFieldData removes the value at path of object from every
+	// account of the site that holds one, moving each one's updated_at
+	// forward (so a writer that read it before loses with ErrChanged), and
+	// drops the field's unique values; it returns how many accounts changed.
+	RemoveFieldData(ctx context.Context, siteID int64, object string, path []string) (int64, error)
+	// DeleteUniqueValues forgets the unique values of field (its dotted
+	// path, such as "data.memberId"), when the field stops being unique.
+	DeleteUniqueValues(ctx context.Context, siteID int64, field string) error
 }
 
 // AppKeyStore keeps the application keys of sites.
