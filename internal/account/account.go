@@ -43,7 +43,7 @@ type Account struct {
 	// Subscriptions the newsletter subscriptions, as the site's schema defines them.
 	Preferences   map[string]any
 	Subscriptions map[string]any
-	Active       bool
+	Active        bool
 	// Registered is false until the registration is finalized.
 	Registered        bool
 	EmailVerified     bool
