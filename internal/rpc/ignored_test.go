@@ -96,7 +96,7 @@ func TestRPCIgnoredParams(t *testing.T) {
 					"include", "profile", "clientContext", `{}`, "actionAttributes", `{}`, "targetEnv", "browser"),
 				Want: map[string]any{"UID": uid}, Absent: none},
 			{Name: "getAccountInfo's documented parameters", Path: "/" + getAccountInfo,
-				Form: e.Secret("UID", uid, "include", "profile", "extraProfileFields", "languages", "includeCommunications", "all"),
+				Form:   e.Secret("UID", uid, "include", "profile", "extraProfileFields", "languages", "includeCommunications", "all"),
 				Absent: none},
 			{Name: "getPolicies' documented parameters", Path: "/accounts.getPolicies",
 				Form: apitest.Form("sections", "registration", "filter", "full", "include", "registration"), Absent: none},
