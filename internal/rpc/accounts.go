@@ -28,25 +28,71 @@ type Accounts struct {
 	Now    func() time.Time
 }
 
-// RegisterAccounts adds the accounts.* methods.
+// RegisterAccounts adds the accounts.* methods. Each lists the parameters
+// it takes (gigya-api.md §3, the SDKs' method schemas): first those it
+// reads, then, after "accepted:", those Gigya documents for it that custos
+// takes without acting on, so that they are not reported as ignored.
 func RegisterAccounts(h *Handler, x Accounts) {
 	for name, m := range map[string]Method{
-		"accounts.initRegistration":       {APIKey, x.initRegistration},
-		"accounts.register":               {APIKey, x.register},
-		"accounts.finalizeRegistration":   {APIKey, x.finalizeRegistration},
-		"accounts.login":                  {APIKey, x.login},
-		"accounts.logout":                 {SessionOrServer, x.logout},
-		"accounts.getAccountInfo":         {SessionOrServer, x.getAccountInfo},
-		"accounts.setAccountInfo":         {SessionOrServer, x.setAccountInfo},
-		"accounts.isAvailableLoginID":     {APIKey, x.isAvailableLoginID},
-		"accounts.deleteAccount":          {Server, x.deleteAccount},
-		"accounts.resetPassword":          {APIKey, x.resetPassword},
-		"accounts.resendVerificationCode": {APIKey, x.resendVerificationCode},
-		"accounts.verifyLogin":            {SessionOrServer, x.verifyLogin},
-		"accounts.getJWT":                 {SessionOrServer, x.getJWT},
-		"accounts.getJWTPublicKey":        {APIKey, x.getJWTPublicKey},
-		"accounts.getPolicies":            {APIKey, x.getPolicies},
-		"accounts.setPolicies":            {Server, x.setPolicies},
+		"accounts.initRegistration": {Auth: APIKey, Run: x.initRegistration, Params: []string{
+			// accepted:
+			"isLite", "dataCenter"}},
+		"accounts.register": {Auth: APIKey, Run: x.register, Params: []string{
+			"email", "username", "password", "profile", "data", "regToken", "finalizeRegistration", "include",
+			"sessionExpiration", "captchaToken",
+			// accepted:
+			"preferences", "subscriptions", "communications", "captchaText", "captchaType", "captchaProvider",
+			"secretQuestion", "secretAnswer", "siteUID", "regSource", "clientContext"}},
+		"accounts.finalizeRegistration": {Auth: APIKey, Run: x.finalizeRegistration, Params: []string{
+			"regToken", "include", "sessionExpiration",
+			// accepted:
+			"allowAccountsLinking", "subscriptions"}},
+		"accounts.login": {Auth: APIKey, Run: x.login, Params: []string{
+			"loginID", "password", "include", "sessionExpiration", "captchaToken",
+			// accepted:
+			"aToken", "captchaText", "captchaType", "loginMode", "regToken", "actionAttributes", "clientContext"}},
+		"accounts.logout": {Auth: SessionOrServer, Run: x.logout, Params: []string{
+			"UID",
+			// accepted:
+			"signIDs", "samlContext", "sustainLogoutURLs"}},
+		"accounts.getAccountInfo": {Auth: SessionOrServer, Run: x.getAccountInfo, Params: []string{
+			"UID", "include",
+			// accepted:
+			"regToken", "extraProfileFields", "includeCommunications"}},
+		"accounts.setAccountInfo": {Auth: SessionOrServer, Run: x.setAccountInfo, Params: []string{
+			"UID", "profile", "data", "addLoginEmails", "removeLoginEmails", "username", "password", "newPassword",
+			"isActive",
+			// accepted:
+			"regToken", "preferences", "subscriptions", "communications", "internal", "customIdentifiers",
+			"oldPassword", "securityOverride", "secretQuestion", "secretAnswer", "isVerified", "isLockedOut",
+			"conflictHandling", "requirePasswordChange", "muteWebhooks", "phoneNumber", "rba", "regSource",
+			"created", "tfaStatus"}},
+		"accounts.isAvailableLoginID": {Auth: APIKey, Run: x.isAvailableLoginID, Params: []string{
+			"loginID"}},
+		"accounts.deleteAccount": {Auth: Server, Run: x.deleteAccount, Params: []string{
+			"UID"}},
+		"accounts.resetPassword": {Auth: APIKey, Run: x.resetPassword, Params: []string{
+			"loginID", "passwordResetToken", "newPassword", "sendEmail",
+			// accepted:
+			"secretAnswer", "securityFields", "email", "captchaToken", "captchaText", "captchaType"}},
+		"accounts.resendVerificationCode": {Auth: APIKey, Run: x.resendVerificationCode, Params: []string{
+			"regToken", "UID",
+			// accepted:
+			"email"}},
+		"accounts.verifyLogin": {Auth: SessionOrServer, Run: x.verifyLogin, Params: []string{
+			"UID", "include",
+			// accepted:
+			"extraProfileFields"}},
+		"accounts.getJWT": {Auth: SessionOrServer, Run: x.getJWT, Params: []string{
+			"targetUID", "UID", "fields", "expiration", "audience"}},
+		"accounts.getJWTPublicKey": {Auth: APIKey, Run: x.getJWTPublicKey, Params: []string{
+			"V2"}},
+		"accounts.getPolicies": {Auth: APIKey, Run: x.getPolicies, Params: []string{
+			"sections",
+			// accepted:
+			"include", "filter", "schemaType"}},
+		// setPolicies takes each policy section as a parameter.
+		"accounts.setPolicies": {Auth: Server, Run: x.setPolicies, Params: policy.Sections},
 	} {
 		h.Register(name, m)
 	}
@@ -398,10 +444,6 @@ func (x Accounts) getPolicies(ctx context.Context, c *Call) (any, error) {
 	}
 	return c.Site.Policies.SectionsJSON(names), nil
 }
-
-// controlParams are the parameters every call may carry besides its own.
-var controlParams = []string{"apiKey", "secret", "userKey", "format", "callback", "context", "httpStatusCodes",
-	"sdk", "timestamp", "nonce", "sig", "targetEnv", "lang"}
 
 func (x Accounts) setPolicies(ctx context.Context, c *Call) (any, error) {
 	var changes []site.PolicyChange

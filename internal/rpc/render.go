@@ -23,6 +23,7 @@ type envelope struct {
 	StatusCode       int               `json:"statusCode"`
 	StatusReason     string            `json:"statusReason"`
 	Time             string            `json:"time"`
+	IgnoredParams    []ignoredParam    `json:"ignoredParams,omitempty"`
 }
 
 type validationError struct {
@@ -34,10 +35,12 @@ type validationError struct {
 // timeLayout is ISO-8601 UTC with milliseconds, as Gigya's "time" field.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// render writes data and err in the envelope, as JSON or JSONP.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, data any, err error) {
+// render writes data and err in the envelope, as JSON or JSONP, with the
+// parameters the method ignored.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, ignored []ignoredParam, data any, err error) {
 	info := callctx.From(r.Context())
-	env := envelope{CallID: info.ID, Context: out.context, APIVersion: 2, Time: h.now().UTC().Format(timeLayout)}
+	env := envelope{CallID: info.ID, Context: out.context, APIVersion: 2, Time: h.now().UTC().Format(timeLayout),
+		IgnoredParams: ignored}
 	ent, _ := errcode.Lookup(errcode.OK)
 	if err != nil {
 		e := callctx.Fail(r.Context(), h.log, errorTable.Render(err))
@@ -52,7 +55,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, dat
 	body, merr := merge(data, env)
 	if merr != nil {
 		h.log.Error("render", "call_id", info.ID, "method", info.Method, "err", merr)
-		h.render(w, r, out, nil, errcode.New(errcode.GeneralServerError, "General Server Error"))
+		h.render(w, r, out, ignored, nil, errcode.New(errcode.GeneralServerError, "General Server Error"))
 		return
 	}
 	status := http.StatusOK

@@ -45,6 +45,11 @@ type Method struct {
 	// merged into the envelope. It may return a result with a catalog error
 	// (a pending registration carries a regToken, for instance).
 	Run func(ctx context.Context, c *Call) (any, error)
+	// Params are the parameters the method takes besides the control
+	// parameters every call may carry: those it reads, and those Gigya
+	// documents for it that custos accepts without acting on. Any other
+	// comes back in the response's ignoredParams, as a warning.
+	Params []string
 }
 
 // Call is what a method receives: who calls (the site, Server, Key, and
@@ -99,6 +104,8 @@ type Options struct {
 type registered struct {
 	name string
 	Method
+	// known are the names of Params and the control parameters.
+	known map[string]bool
 }
 
 // New returns a Handler with no methods.
@@ -113,7 +120,7 @@ func New(o Options) *Handler {
 // Register adds a method under its full name, such as "accounts.login".
 // Names match case-insensitively.
 func (h *Handler) Register(name string, m Method) {
-	h.methods[strings.ToLower(name)] = registered{name: name, Method: m}
+	h.methods[strings.ToLower(name)] = registered{name: name, Method: m, known: knownParams(m.Params)}
 }
 
 // ServeHTTP serves one call: any path of one segment is a method name.
@@ -123,13 +130,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The query's output options hold even when the body cannot be read, so
 	// that a JSONP caller hears of a bad body through its callback.
 	out, _ := parseOutput(r.URL.Query())
+	// ignored are the parameters the method does not take, once it is known.
+	var ignored []ignoredParam
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
 			h.log.Error("panic", "call_id", info.ID, "method", info.Method, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			h.render(w, r, out, nil, errcode.New(errcode.GeneralServerError, "General Server Error"))
+			h.render(w, r, out, ignored, nil, errcode.New(errcode.GeneralServerError, "General Server Error"))
 		}
 	}()
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
@@ -138,25 +147,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		h.render(w, r, out, nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request format: HTTP method %s; use GET or POST", r.Method))
+		h.render(w, r, out, nil, nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request format: HTTP method %s; use GET or POST", r.Method))
 		return
 	}
 	values, err := readValues(r)
 	if err != nil {
-		h.render(w, r, out, nil, err)
+		h.render(w, r, out, nil, nil, err)
 		return
 	}
 	if out, err = parseOutput(values); err != nil {
-		h.render(w, r, out, nil, err)
+		h.render(w, r, out, nil, nil, err)
 		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
 	m, ok := h.methods[strings.ToLower(name)]
 	if !ok {
-		h.render(w, r, out, nil, errcode.Newf(errcode.InvalidAPIMethod, "Invalid API method: %.100q", name))
+		h.render(w, r, out, nil, nil, errcode.Newf(errcode.InvalidAPIMethod, "Invalid API method: %.100q", name))
 		return
 	}
-	info.Method = m.name
+	info.Method, ignored = m.name, m.ignored(values)
 	data, c, err := h.call(r, m, values)
 	if c != nil {
 		allowCORS(w, r, c.Site)
@@ -164,7 +173,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.SetCookie(w, ck)
 		}
 	}
-	h.render(w, r, out, data, err)
+	h.render(w, r, out, ignored, data, err)
 }
 
 func (h *Handler) call(r *http.Request, m registered, values map[string][]string) (any, *Call, error) {
