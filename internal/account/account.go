@@ -5,6 +5,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/custos-id/custos/internal/schema"
 	"github.com/custos-id/custos/internal/session"
 )
 
@@ -107,6 +108,7 @@ type Store interface {
 	PasswordHistoryStore
 	LockoutStore
 	MailStore
+	UniqueStore
 }
 
 // AccountStore keeps accounts.
@@ -159,12 +161,7 @@ type TokenStore interface {
 }
 
 // UniqueValue is a value an account holds in a schema field marked unique.
-type UniqueValue struct {
-	// Field is the field's dotted path, such as "data.memberId".
-	Field string
-	// Value is the value in canonical form (see package schema).
-	Value string
-}
+type UniqueValue = schema.UniqueValue
 
 // UniqueTakenError is returned by a Store when another account of the site
 // holds a value of a unique field.

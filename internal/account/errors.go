@@ -127,11 +127,15 @@ const (
 	CaseHarvesting Case = "harvesting"
 	// CaseMailed: ErrPendingVerification after a link was mailed to Args[0].
 	CaseMailed Case = "mailed"
+	// CaseMissingFields: ErrPendingRegistration while the required fields
+	// listed in Args[0] ("profile.firstName, data.terms") lack values.
+	CaseMissingFields Case = "missingFields"
 )
 
 // Cases lists every case, for adapters' tests.
 func Cases() []Case {
-	return []Case{CaseAddress, CaseRegistration, CaseRegisterFirst, CaseFinalizeNext, CaseMailed, CaseHarvesting}
+	return []Case{CaseAddress, CaseRegistration, CaseRegisterFirst, CaseFinalizeNext, CaseMailed, CaseHarvesting,
+		CaseMissingFields}
 }
 
 // Error is a failure of an account operation told in the domain's terms.
@@ -193,6 +197,7 @@ func Conditions() []*Error {
 		{Err: ErrPasswordReused, Fields: []errcode.FieldError{passwordReused(AttrPassword, 3)}},
 		{Err: ErrDisabled},
 		{Err: ErrPendingRegistration},
+		{Err: ErrPendingRegistration, Case: CaseMissingFields, Args: []any{"profile.firstName, data.terms"}},
 		{Err: ErrPendingVerification, Args: []any{"ann@example.com"}},
 		{Err: ErrAlreadyVerified},
 		{Err: ErrLocked},

@@ -10,6 +10,7 @@ import (
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/policy"
+	"github.com/custos-id/custos/internal/schema"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -19,7 +20,12 @@ const MaxObjectBytes = 64 << 10
 // RegisterInput are the parameters of a registration.
 type RegisterInput struct {
 	Email, Username, Password string
-	Profile, Data             map[string]any
+	// Objects are the profile, data, preferences and subscriptions to
+	// store, checked against the site's schema.
+	Objects Objects
+	// Complete: required fields without a value are field errors, rather
+	// than leaving the registration pending (a server creating a user).
+	Complete bool
 	// RegToken, when given, must come from InitRegistration.
 	RegToken string
 	Finalize bool
@@ -43,9 +49,15 @@ func (s *Service) InitRegistration(ctx context.Context, st site.Site) (string, e
 // verification required, a verification mail is queued and a registered
 // account is answered with 206002.
 func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) (Result, error) {
-	ids, a, err := s.checkRegistration(st.Policies, in)
+	ids, a, out, err := s.checkRegistration(ctx, st, in)
 	if err != nil {
 		return Result{}, err
+	}
+	// Required fields without values leave the registration pending: the
+	// user completes them with the regToken (setAccountInfo), then finalizes.
+	pending := len(out.Missing) > 0
+	if pending {
+		in.Finalize = false
 	}
 	if err := s.registrationCaptcha(ctx, st, in); err != nil {
 		return Result{}, err
@@ -69,7 +81,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if in.Finalize {
 		a.RegisteredAt = now
 	}
-	res, mailed, err := s.createAccount(ctx, st, in, a, ids, regTok)
+	res, mailed, err := s.createAccount(ctx, st, in, a, ids, regTok, out.Unique)
 	if errors.Is(err, ErrLoginIDTaken) {
 		return Result{}, s.takenError(ctx, st.ID, ids)
 	}
@@ -78,6 +90,9 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	}
 	if mailed {
 		s.mailer.Notify()
+	}
+	if pending {
+		return res, missingFields(out.Missing)
 	}
 	if in.Finalize && st.Policies.AccountOptions.MustVerify() {
 		return res, failCase(ErrPendingVerification, CaseMailed, a.Email)
@@ -120,7 +135,7 @@ func (s *Service) initialRegToken(ctx context.Context, st site.Site, regToken st
 // createAccount writes a new account in one transaction: the regToken it
 // spends, the account and its login IDs, a verification mail, and then a
 // regToken while it is pending or a session once it is not.
-func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterInput, a Account, ids []StoredLoginID, regTok Token) (Result, bool, error) {
+func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterInput, a Account, ids []StoredLoginID, regTok Token, uniques []UniqueValue) (Result, bool, error) {
 	res, mailed := Result{}, false
 	pol := st.Policies
 	err := s.store.WithTx(ctx, func(tx Store) error {
@@ -130,6 +145,9 @@ func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterIn
 			}
 		}
 		if err := tx.CreateAccount(ctx, &a, ids); err != nil {
+			return err
+		}
+		if err := writeUniques(ctx, tx, a, nil, uniques); err != nil {
 			return err
 		}
 		if pol.AccountOptions.VerifyEmail {
@@ -154,14 +172,15 @@ func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterIn
 	return res, mailed, err
 }
 
-// checkRegistration validates the input against the policies and returns
-// the login IDs and the account to create. Every field problem is reported
-// at once, as one ErrInvalid.
-func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]StoredLoginID, Account, error) {
+// checkRegistration validates the input against the policies and the
+// schema and returns the login IDs and the account to create. Every field
+// problem is reported at once, as one ErrInvalid.
+func (s *Service) checkRegistration(ctx context.Context, st site.Site, in RegisterInput) ([]StoredLoginID, Account, schema.Outcome, error) {
 	var (
 		fields []errcode.FieldError
 		ids    []StoredLoginID
-		a      = Account{Profile: in.Profile, Data: in.Data}
+		a      Account
+		pol    = st.Policies
 	)
 	opts := pol.AccountOptions
 	if in.Email != "" {
@@ -188,25 +207,38 @@ func (s *Service) checkRegistration(pol policy.Policies, in RegisterInput) ([]St
 		fields = append(fields, field(AttrUsername, errcode.RuleBlank))
 	}
 	fields = append(fields, checkPassword(pol, in.Password)...)
-	fields = append(fields, checkObjects(in.Profile, in.Data)...)
-	if len(fields) > 0 {
-		return nil, Account{}, invalid(fields...)
+	fields = append(fields, checkObjects(in.Objects)...)
+	out := st.Schema.Apply(schema.Write{Server: in.Caller.Server, Patch: in.Objects})
+	fields = append(fields, out.Errors...)
+	if len(fields) == 0 && len(out.Created) > 0 {
+		var err error
+		if out, err = s.applySchema(ctx, st, schema.Write{Server: in.Caller.Server, Patch: in.Objects}); err != nil {
+			return nil, Account{}, out, err
+		}
+		fields = append(fields, out.Errors...)
 	}
+	setObjects(&a, out.New)
 	// The profile shows the login IDs, as Gigya's does.
 	a.Profile = withDefault(a.Profile, "email", a.Email)
 	a.Profile = withDefault(a.Profile, "username", a.Username)
-	return ids, a, nil
+	out.Missing = MissingFields(st, a)
+	if in.Complete {
+		for _, m := range out.Missing {
+			fields = append(fields, errcode.Field(m, errcode.RuleBlank))
+		}
+	}
+	if len(fields) > 0 {
+		return nil, Account{}, out, invalid(fields...)
+	}
+	return ids, a, out, nil
 }
 
-// checkObjects bounds the JSON of a profile and of data.
-func checkObjects(profile, data map[string]any) []errcode.FieldError {
+// checkObjects bounds the JSON of each object.
+func checkObjects(v Objects) []errcode.FieldError {
 	var fields []errcode.FieldError
-	for _, o := range []struct {
-		attr Attribute
-		obj  map[string]any
-	}{{AttrProfile, profile}, {AttrData, data}} {
-		if b, _ := json.Marshal(o.obj); len(b) > MaxObjectBytes {
-			fields = append(fields, errcode.FieldCount(string(o.attr), errcode.RuleTooLong, MaxObjectBytes))
+	for _, o := range schema.Objects {
+		if b, _ := json.Marshal(v.Get(o)); len(b) > MaxObjectBytes {
+			fields = append(fields, errcode.FieldCount(string(o), errcode.RuleTooLong, MaxObjectBytes))
 		}
 	}
 	return fields

@@ -42,6 +42,7 @@ type Service struct {
 	publicURL string
 	log       *slog.Logger
 	captcha   Captcha
+	schemas   Schemas
 	sessions  *session.Service[Account]
 	// jobs is the work started after an answer; Wait waits for it. slots
 	// bounds how much runs at once.
@@ -61,6 +62,8 @@ type Options struct {
 	Log       *slog.Logger
 	// Captcha verifies CAPTCHA answers; nil when none is configured.
 	Captcha Captcha
+	// Schemas adds the data fields writes create to sites' schemas.
+	Schemas Schemas
 }
 
 // NewService returns a Service.
@@ -75,7 +78,7 @@ func NewService(store Store, hasher *password.Hasher, mailer Mailer, box *secret
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, hasher: hasher, mailer: mailer, box: box, now: o.Now, rand: o.Rand,
-		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha, sessions: session.NewService[Account](store, box, o.Now, o.Rand),
+		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha, schemas: o.Schemas, sessions: session.NewService[Account](store, box, o.Now, o.Rand),
 		slots: make(chan struct{}, maxBackground)}
 }
 

@@ -73,8 +73,8 @@ func (s Schema) Apply(w Write) Outcome {
 		*a.out.New.ptr(o) = a.object("", old, patch)
 	}
 	if len(a.out.Errors) == 0 {
-		a.out.Missing = s.withCreated(a.out.Created).missing(a.out.New)
-		a.out.Unique = s.uniques(a.out.New)
+		a.out.Missing = s.withCreated(a.out.Created).Missing(a.out.New)
+		a.out.Unique = s.Uniques(a.out.New)
 	}
 	return a.out
 }
@@ -422,8 +422,9 @@ func (s Schema) withCreated(created map[string]Field) Schema {
 	return s
 }
 
-// missing lists the required fields without a value in v.
-func (s Schema) missing(v Values) []string {
+// Missing lists the required fields without a value in v, as
+// "object.path" (a consent: "object.path.isConsentGranted"), sorted.
+func (s Schema) Missing(v Values) []string {
 	var out []string
 	for _, name := range s.Required() {
 		o, path, _ := strings.Cut(name, ".")
@@ -446,8 +447,8 @@ func isEmptyList(v any) bool {
 	return ok && len(arr) == 0
 }
 
-// uniques lists the values of unique fields in v.
-func (s Schema) uniques(v Values) []UniqueValue {
+// Uniques lists the values of unique fields in v.
+func (s Schema) Uniques(v Values) []UniqueValue {
 	var out []UniqueValue
 	for _, path := range slices.Sorted(maps.Keys(s.Data)) {
 		if !s.Data[path].Unique {
@@ -463,3 +464,31 @@ func (s Schema) uniques(v Values) []UniqueValue {
 // MaxFields bounds the fields a site declares or creates, data,
 // subscriptions and preferences together.
 const MaxFields = 1000
+
+// Add adds fields a write created to s. A field added meanwhile with
+// another type, or one that no longer fits, is reported as a field error.
+func (s Schema) Add(created map[string]Field) (Schema, []errcode.FieldError) {
+	out := s.clone()
+	fs := out.fields(Data)
+	var errs []errcode.FieldError
+	for _, path := range slices.Sorted(maps.Keys(created)) {
+		f := created[path]
+		if have, ok := fs[path]; ok {
+			if have.Type != f.Type {
+				errs = append(errs, at("data."+path, codeField(errcode.InvalidTypeValidation, "must be of type "+string(have.Type))))
+			}
+			continue
+		}
+		if err := out.placeable(Data, path, path); err != nil || out.customCount() >= MaxFields {
+			errs = append(errs, at("data."+path, codeField(errcode.DynamicFieldsValidation, "does not fit the schema")))
+			continue
+		}
+		fs[path] = f
+	}
+	return out, errs
+}
+
+func at(attr string, e errcode.FieldError) errcode.FieldError {
+	e.Attribute = attr
+	return e
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/policy"
+	"github.com/custos-id/custos/internal/schema"
 	"github.com/custos-id/custos/internal/secretbox"
 )
 
@@ -113,6 +114,7 @@ func (s *Service) newSite(name string, domains []string) (Site, Record, error) {
 		Secret:    secret,
 		Domains:   domains,
 		Policies:  policy.Default(),
+		Schema:    schema.Default(),
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
@@ -347,9 +349,13 @@ func (s *Service) open(r Record, err error) (Site, error) {
 	if err != nil {
 		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
 	}
+	sc, err := schema.Parse(r.Schema)
+	if err != nil {
+		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
+	}
 	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, Policies: pol,
-		RequireReferrer: r.RequireReferrer,
-		CreatedAt:       r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		RequireReferrer: r.RequireReferrer, Schema: sc,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	s.cache.put(st)
 	return st, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/policy"
+	"github.com/custos-id/custos/internal/schema"
 )
 
 // SecretSize is the number of random bytes of a site secret.
@@ -24,8 +25,11 @@ type Site struct {
 	// RequireReferrer: client calls must come from a page of the domains.
 	RequireReferrer bool
 	Policies        policy.Policies
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// Schema says what accounts' profile, data, preferences and
+	// subscriptions hold and who writes them.
+	Schema    schema.Schema
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Record is a site as the store keeps it, with its secret sealed.
@@ -48,10 +52,12 @@ type Record struct {
 // ErrNotFound is returned by a Store when no site matches.
 var ErrNotFound = errors.New("site not found")
 
-// Store keeps sites and their application keys.
+// Store keeps sites and their application keys, and answers for the data
+// in schema fields.
 type Store interface {
 	SiteStore
 	AppKeyStore
+	FieldStore
 }
 
 // SiteStore keeps the site records.

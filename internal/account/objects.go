@@ -1,0 +1,81 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/schema"
+	"github.com/custos-id/custos/internal/site"
+)
+
+// Schemas adds to a site's schema the data fields a server's write creates
+// (dynamicSchema): the site service.
+type Schemas interface {
+	AddFields(ctx context.Context, siteID int64, fields map[string]schema.Field) (schema.Schema, []errcode.FieldError, error)
+}
+
+// Objects are the parts of an account the site's schema governs, as a
+// write gives them: nil for a part the write leaves alone.
+type Objects = schema.Values
+
+// objectsOf returns the objects a holds.
+func objectsOf(a Account) Objects {
+	return Objects{Profile: a.Profile, Data: a.Data, Preferences: a.Preferences, Subscriptions: a.Subscriptions}
+}
+
+func setObjects(a *Account, v Objects) {
+	a.Profile, a.Data, a.Preferences, a.Subscriptions = v.Profile, v.Data, v.Preferences, v.Subscriptions
+}
+
+// written tells whether a write gives any object.
+func written(v Objects) bool {
+	return v.Profile != nil || v.Data != nil || v.Preferences != nil || v.Subscriptions != nil
+}
+
+// applySchema checks a write of objects against the site's schema. The
+// data fields it creates are added to the schema first, and the write is
+// checked again against what was stored: a field another write created
+// meanwhile keeps the type it got then.
+func (s *Service) applySchema(ctx context.Context, st site.Site, w schema.Write) (schema.Outcome, error) {
+	out := st.Schema.Apply(w)
+	if len(out.Errors) > 0 || len(out.Created) == 0 {
+		return out, nil
+	}
+	if s.schemas == nil {
+		return out, errors.New("account: no schema service to add fields to")
+	}
+	sc, ferrs, err := s.schemas.AddFields(ctx, st.ID, out.Created)
+	if err != nil {
+		return out, err
+	}
+	if len(ferrs) > 0 {
+		out.Errors = ferrs
+		return out, nil
+	}
+	return sc.Apply(w), nil
+}
+
+// missingFields is the pending registration of an account whose required
+// fields lack values.
+func missingFields(missing []string) error {
+	return failCase(ErrPendingRegistration, CaseMissingFields, strings.Join(missing, ", "))
+}
+
+// MissingFields lists the required fields a has no value for.
+func MissingFields(st site.Site, a Account) []string { return st.Schema.Missing(objectsOf(a)) }
+
+// writeUniques replaces the unique values of a in tx, when they changed: a
+// value another account holds is a field error (RuleTaken).
+func writeUniques(ctx context.Context, tx Store, a Account, before, after []schema.UniqueValue) error {
+	if slices.Equal(before, after) {
+		return nil
+	}
+	err := tx.SetUniqueValues(ctx, a.SiteID, a.ID, after)
+	if te, ok := errors.AsType[*UniqueTakenError](err); ok {
+		return invalid(errcode.Field(te.Field, errcode.RuleTaken).WithCode(errcode.UniqueIndexValidation))
+	}
+	return err
+}

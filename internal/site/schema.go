@@ -1,0 +1,104 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/schema"
+)
+
+// SetSchema applies setSchema documents to the schema of site id, in one
+// transaction. A change the stored data forbids — a field holding data
+// that would change its type, be removed or become unique — is 400006
+// naming it, and nothing changes.
+//
+// The data is asked within the transaction, so two schema changes cannot
+// interleave; an account write racing a removal may still store a value in
+// the field being removed, which then stays as data the schema no longer
+// lists (deleteSchemaFields removes such values).
+func (s *Service) SetSchema(ctx context.Context, id int64, docs schema.Documents) (schema.Schema, error) {
+	st, err := s.update(ctx, id, func(r *Record) error {
+		cur, err := schema.Parse(r.Schema)
+		if err != nil {
+			return fmt.Errorf("site %d: %w", r.ID, err)
+		}
+		next, checks, err := cur.Change(docs)
+		if err != nil {
+			return err
+		}
+		for _, c := range checks {
+			if err := s.checkEmpty(ctx, r.ID, c); err != nil {
+				return err
+			}
+		}
+		return s.writeSchema(ctx, r, cur, next)
+	})
+	return st.Schema, err
+}
+
+// checkEmpty refuses a change the data of the field forbids.
+func (s *Service) checkEmpty(ctx context.Context, siteID int64, c schema.Check) error {
+	used, err := s.store.FieldInUse(ctx, siteID, string(c.Object), strings.Split(c.Path, "."))
+	if err != nil {
+		return err
+	}
+	if used {
+		return errcode.InvalidValue(c.Param, fmt.Sprintf("accounts hold data in %s.%s: it cannot %s", c.Object, c.Path, c.Change))
+	}
+	return nil
+}
+
+// writeSchema stores next; a field that stops being unique forgets its values.
+func (s *Service) writeSchema(ctx context.Context, r *Record, cur, next schema.Schema) error {
+	for path, f := range cur.Data {
+		if nf, ok := next.Data[path]; f.Unique && (!ok || !nf.Unique) {
+			if err := s.store.DeleteUniqueValues(ctx, r.ID, "data."+path); err != nil {
+				return err
+			}
+		}
+	}
+	r.Schema = next.JSON()
+	return nil
+}
+
+// DeleteSchemaFields removes fields of o from the schema of site id, and
+// their values from every account of the site.
+func (s *Service) DeleteSchemaFields(ctx context.Context, id int64, o schema.Object, paths []string) (schema.Schema, error) {
+	st, err := s.update(ctx, id, func(r *Record) error {
+		cur, err := schema.Parse(r.Schema)
+		if err != nil {
+			return fmt.Errorf("site %d: %w", r.ID, err)
+		}
+		next, err := cur.Delete(o, paths)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			if _, err := s.store.RemoveFieldData(ctx, r.ID, string(o), strings.Split(p, ".")); err != nil {
+				return err
+			}
+		}
+		return s.writeSchema(ctx, r, cur, next)
+	})
+	return st.Schema, err
+}
+
+// AddFields adds the fields a server's write created (dynamicSchema) to the
+// schema of site id. A field another write added meanwhile with another
+// type is a field error (the write that lost is refused); see schema.Add.
+func (s *Service) AddFields(ctx context.Context, id int64, fields map[string]schema.Field) (schema.Schema, []errcode.FieldError, error) {
+	var errs []errcode.FieldError
+	st, err := s.update(ctx, id, func(r *Record) error {
+		cur, err := schema.Parse(r.Schema)
+		if err != nil {
+			return fmt.Errorf("site %d: %w", r.ID, err)
+		}
+		next, ferrs := cur.Add(fields)
+		errs = ferrs
+		r.Schema = next.JSON()
+		return nil
+	})
+	return st.Schema, errs, err
+}
