@@ -50,6 +50,8 @@ var differences = []difference{
 	{"sites", "require_referrer", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"accounts", "profile", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},
 	{"accounts", "data", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},
+	{"accounts", "preferences", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00011)"},
+	{"accounts", "subscriptions", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00011)"},
 	{"tokens", "token_hash", column{"bytes", false}, column{"bytes", true}, "SQLite lets a PRIMARY KEY column that is not INTEGER hold NULL; the store never writes one"},
 	{"app_keys", "user_key", column{"text", false}, column{"text", true}, "SQLite lets a PRIMARY KEY column that is not INTEGER hold NULL; the store never writes one"},
 }
