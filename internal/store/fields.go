@@ -72,8 +72,8 @@ func (db *DB) fieldArgs(siteID int64, path []string) ([]any, error) {
 	return []any{siteID, string(keys), len(path)}, nil
 }
 
-// FieldInUse implements site.FieldStore: one statement, that stops at the
-// first account found.
+// FieldInUse implements site.FieldStore, in one statement. Any value but
+// null counts, an empty array or object too.
 func (db *DB) FieldInUse(ctx context.Context, siteID int64, object string, path []string) (bool, error) {
 	col, err := objectColumn(object)
 	if err != nil {
