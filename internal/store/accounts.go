@@ -19,25 +19,26 @@ func (db *DB) WithTx(ctx context.Context, fn func(account.Store) error) error {
 }
 
 const accountColumns = `a.id, a.site_id, a.uid, a.username, a.email, a.password_hash, a.profile, a.data,
-	a.active, a.registered, a.email_verified, a.created_at, a.updated_at, a.registered_at, a.verified_at,
+	a.preferences, a.subscriptions, a.active, a.registered, a.email_verified, a.created_at, a.updated_at, a.registered_at, a.verified_at,
 	a.last_login_at, a.password_changed_at, a.failed_logins, a.failed_since, a.locked_until`
 
 // CreateAccount implements account.Store. The login_ids primary key decides
 // who gets a login ID when two registrations race: the loser's transaction
 // fails as a whole and nothing of it is written.
 func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []account.StoredLoginID) error {
-	profile, data, err := marshalObjects(a)
+	obj, err := marshalObjects(a)
 	if err != nil {
 		return err
 	}
 	err = db.withTx(ctx, func(tx *DB) error {
 		err := tx.writeRow(ctx,
 			`INSERT INTO accounts (site_id, uid, username, email, password_hash, profile, data, active, registered,
-			   email_verified, created_at, updated_at, registered_at, verified_at, last_login_at, password_changed_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-			a.SiteID, a.UID, nullString(a.Username), nullString(a.Email), a.PasswordHash, profile, data, a.Active,
+			   email_verified, created_at, updated_at, registered_at, verified_at, last_login_at, password_changed_at,
+			   preferences, subscriptions)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+			a.SiteID, a.UID, nullString(a.Username), nullString(a.Email), a.PasswordHash, obj[0], obj[1], a.Active,
 			a.Registered, a.EmailVerified, millis(a.CreatedAt), millis(a.UpdatedAt), optMillis(a.RegisteredAt),
-			optMillis(a.VerifiedAt), optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt),
+			optMillis(a.VerifiedAt), optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), obj[2], obj[3],
 		).Scan(&a.ID)
 		if err != nil {
 			return err
@@ -57,18 +58,18 @@ func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []accou
 
 // UpdateAccount implements account.Store.
 func (db *DB) UpdateAccount(ctx context.Context, a *account.Account, prev time.Time) error {
-	profile, data, err := marshalObjects(a)
+	obj, err := marshalObjects(a)
 	if err != nil {
 		return err
 	}
 	res, err := db.exec(ctx,
 		`UPDATE accounts SET username = $1, email = $2, password_hash = $3, profile = $4, data = $5, active = $6,
 		   registered = $7, email_verified = $8, updated_at = $9, registered_at = $10, verified_at = $11,
-		   last_login_at = $12, password_changed_at = $13
+		   last_login_at = $12, password_changed_at = $13, preferences = $17, subscriptions = $18
 		 WHERE id = $14 AND site_id = $15 AND updated_at = $16`,
-		nullString(a.Username), nullString(a.Email), a.PasswordHash, profile, data, a.Active, a.Registered,
+		nullString(a.Username), nullString(a.Email), a.PasswordHash, obj[0], obj[1], a.Active, a.Registered,
 		a.EmailVerified, millis(a.UpdatedAt), optMillis(a.RegisteredAt), optMillis(a.VerifiedAt),
-		optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), a.ID, a.SiteID, millis(prev))
+		optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), a.ID, a.SiteID, millis(prev), obj[2], obj[3])
 	return affected(res, err, account.ErrChanged)
 }
 
@@ -177,12 +178,12 @@ func scanAccountInto(row scanner, before ...any) (account.Account, error) {
 	var (
 		a                                                 account.Account
 		username, email                                   sql.NullString
-		profile, data                                     string
+		obj                                               [len(objectColumns)]string
 		created, updated, registered, verified, last, pwd int64
 		failedSince, lockedUntil                          int64
 	)
-	err := row.Scan(append(before, &a.ID, &a.SiteID, &a.UID, &username, &email, &a.PasswordHash, &profile, &data,
-		&a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd,
+	err := row.Scan(append(before, &a.ID, &a.SiteID, &a.UID, &username, &email, &a.PasswordHash, &obj[0], &obj[1],
+		&obj[2], &obj[3], &a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd,
 		&a.FailedLogins, &failedSince, &lockedUntil)...)
 	if err != nil {
 		return account.Account{}, err
@@ -191,22 +192,35 @@ func scanAccountInto(row scanner, before ...any) (account.Account, error) {
 	a.CreatedAt, a.UpdatedAt, a.RegisteredAt = fromMillis(created), fromMillis(updated), fromMillis(registered)
 	a.VerifiedAt, a.LastLoginAt, a.PasswordChangedAt = fromMillis(verified), fromMillis(last), fromMillis(pwd)
 	a.FailedSince, a.LockedUntil = fromMillis(failedSince), fromMillis(lockedUntil)
-	if err := unmarshalObject(profile, &a.Profile); err != nil {
-		return account.Account{}, fmt.Errorf("account %d profile: %w", a.ID, err)
-	}
-	if err := unmarshalObject(data, &a.Data); err != nil {
-		return account.Account{}, fmt.Errorf("account %d data: %w", a.ID, err)
+	for i, m := range objects(&a) {
+		if err := unmarshalObject(obj[i], m); err != nil {
+			return account.Account{}, fmt.Errorf("account %d %s: %w", a.ID, objectColumns[i], err)
+		}
 	}
 	return a, nil
 }
 
-func marshalObjects(a *account.Account) (profile, data string, err error) {
-	p, err := json.Marshal(orEmpty(a.Profile))
-	if err != nil {
-		return "", "", err
+// objectColumns are the columns of accounts that hold JSON objects, in the
+// order of objects. They are the objects of site.FieldStore.
+var objectColumns = [...]string{"profile", "data", "preferences", "subscriptions"}
+
+// objects are the JSON objects of a, in the order of objectColumns.
+func objects(a *account.Account) [len(objectColumns)]*map[string]any {
+	return [...]*map[string]any{&a.Profile, &a.Data, &a.Preferences, &a.Subscriptions}
+}
+
+// marshalObjects encodes the JSON objects of a, in the order of
+// objectColumns; nil ones as {}.
+func marshalObjects(a *account.Account) ([len(objectColumns)]string, error) {
+	var out [len(objectColumns)]string
+	for i, m := range objects(a) {
+		b, err := json.Marshal(orEmpty(*m))
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", objectColumns[i], err)
+		}
+		out[i] = string(b)
 	}
-	d, err := json.Marshal(orEmpty(a.Data))
-	return string(p), string(d), err
+	return out, nil
 }
 
 func orEmpty(m map[string]any) map[string]any {

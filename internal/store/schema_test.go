@@ -50,6 +50,8 @@ var differences = []difference{
 	{"sites", "require_referrer", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"accounts", "profile", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},
 	{"accounts", "data", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},
+	{"accounts", "preferences", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00011)"},
+	{"accounts", "subscriptions", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00011)"},
 	{"tokens", "token_hash", column{"bytes", false}, column{"bytes", true}, "SQLite lets a PRIMARY KEY column that is not INTEGER hold NULL; the store never writes one"},
 	{"app_keys", "user_key", column{"text", false}, column{"text", true}, "SQLite lets a PRIMARY KEY column that is not INTEGER hold NULL; the store never writes one"},
 }
@@ -383,6 +385,74 @@ func TestMigrateKeySetsDown(t *testing.T) {
 			}
 			if _, err := p.Up(ctx); err != nil {
 				t.Fatalf("up again: %v", err)
+			}
+		})
+	}
+}
+
+// Migration 00011: sites and accounts written before it read with no
+// schema and empty preferences and subscriptions; down and up again keep
+// the rest.
+func TestMigrateSchemas(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			ctx := context.Background()
+			u := storetest.URL(t, e)
+			raw := storetest.Raw(t, u)
+			dir, err := store.Migrations(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dialect := database.DialectSQLite3
+			if e == store.Postgres {
+				dialect = database.DialectPostgres
+			}
+			// Migration 00010 is Go code of package store: run in its place.
+			p, err := goose.NewProvider(dialect, raw, dir, goose.WithGoMigrations(
+				goose.NewGoMigration(10, &goose.GoFunc{Mode: goose.TransactionEnabled}, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.UpTo(ctx, 10); err != nil {
+				t.Fatal(err)
+			}
+			secret := "X'01'"
+			if e == store.Postgres {
+				secret = `'\x01'::bytea`
+			}
+			for _, q := range []string{
+				`INSERT INTO sites (id, name, api_key, secret_sealed, created_at, updated_at) VALUES (1, 's', '3_m', ` + secret + `, 1, 1)`,
+				`INSERT INTO accounts (site_id, uid, data, created_at, updated_at) VALUES (1, 'u1', '{"a":1}', 1, 1)`,
+			} {
+				if _, err := raw.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, step := range []func() error{
+				func() error { _, err := p.Up(ctx); return err },
+				func() error { _, err := p.DownTo(ctx, 10); return err },
+				func() error { _, err := p.Up(ctx); return err },
+			} {
+				if err := step(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db, err := store.Open(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			s, err := db.SiteByID(ctx, 1)
+			if err != nil || s.Schema != "" || s.Policies != "{}" {
+				t.Fatalf("site: %+v, %v", s, err)
+			}
+			a, err := db.AccountByUID(ctx, 1, "u1")
+			if err != nil || a.Preferences == nil || len(a.Preferences) != 0 || a.Subscriptions == nil || len(a.Subscriptions) != 0 ||
+				fmt.Sprint(a.Data) != "map[a:1]" {
+				t.Fatalf("account: %+v, %v", a, err)
+			}
+			if used, err := db.FieldInUse(ctx, 1, "preferences", []string{"terms"}); used || err != nil {
+				t.Fatalf("FieldInUse on the defaults: %v, %v", used, err)
 			}
 		})
 	}

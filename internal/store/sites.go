@@ -13,7 +13,7 @@ import (
 
 var _ site.Store = (*DB)(nil)
 
-const siteColumns = `id, name, api_key, secret_sealed, domains, policies, require_referrer, created_at, updated_at`
+const siteColumns = `id, name, api_key, secret_sealed, domains, policies, schema, require_referrer, created_at, updated_at`
 
 // CreateSite implements site.Store.
 func (db *DB) CreateSite(ctx context.Context, r *site.Record) error {
@@ -50,9 +50,9 @@ func (db *DB) insertSite(ctx context.Context, r *site.Record) error {
 		return err
 	}
 	return db.writeRow(ctx,
-		`INSERT INTO sites (name, api_key, secret_sealed, domains, policies, require_referrer, created_at, updated_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		r.Name, r.APIKey, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.RequireReferrer,
+		`INSERT INTO sites (name, api_key, secret_sealed, domains, policies, schema, require_referrer, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		r.Name, r.APIKey, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.Schema, r.RequireReferrer,
 		millis(r.CreatedAt), millis(r.UpdatedAt),
 	).Scan(&r.ID)
 }
@@ -113,9 +113,9 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record) er
 			return err
 		}
 		res, err := tx.exec(ctx,
-			`UPDATE sites SET name = $1, secret_sealed = $2, domains = $3, policies = $4, require_referrer = $5,
-			   updated_at = $6 WHERE id = $7`,
-			r.Name, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.RequireReferrer,
+			`UPDATE sites SET name = $1, secret_sealed = $2, domains = $3, policies = $4, schema = $5,
+			   require_referrer = $6, updated_at = $7 WHERE id = $8`,
+			r.Name, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.Schema, r.RequireReferrer,
 			millis(r.UpdatedAt), id)
 		return affected(res, err, site.ErrNotFound)
 	})
@@ -134,7 +134,7 @@ func scanSite(row scanner) (site.Record, error) {
 		domains          string
 		created, updated int64
 	)
-	err := row.Scan(&r.ID, &r.Name, &r.APIKey, &r.SealedSecret, &domains, &r.Policies, &r.RequireReferrer, &created, &updated)
+	err := row.Scan(&r.ID, &r.Name, &r.APIKey, &r.SealedSecret, &domains, &r.Policies, &r.Schema, &r.RequireReferrer, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return site.Record{}, site.ErrNotFound
 	}

@@ -31,10 +31,21 @@ func profile() map[string]any {
 		"quote": `"<&>'`}
 }
 
+// preferences and subscriptions are as the schema's consents and
+// newsletters hold them.
+func preferences() map[string]any {
+	return map[string]any{"terms": map[string]any{"tos": map[string]any{"isConsentGranted": true,
+		"docVersion": json.Number("1.5"), "lastConsentModified": "2026-11-22T10:00:00.123Z"}}}
+}
+
+func subscriptions() map[string]any {
+	return map[string]any{"news": map[string]any{"email": map[string]any{"isSubscribed": false, "tags": []any{"weekly"}}}}
+}
+
 func testAccounts(t *testing.T, db *store.DB) {
 	s, other := NewSite(t, db), NewSite(t, db)
 	full := account.Account{SiteID: s.ID, UID: "u-full", Username: "Ann", Email: "Ann@example.com", PasswordHash: "$argon2id$x",
-		Profile: profile(), Data: map[string]any{"plan": "gold"}, Active: true, Registered: true, EmailVerified: true,
+		Profile: profile(), Data: map[string]any{"plan": "gold"}, Preferences: preferences(), Subscriptions: subscriptions(), Active: true, Registered: true, EmailVerified: true,
 		CreatedAt: t0, UpdatedAt: t0.Add(time.Millisecond), RegisteredAt: t0.Add(2 * time.Millisecond), VerifiedAt: t0.Add(3 * time.Millisecond),
 		LastLoginAt: t0.Add(4 * time.Millisecond), PasswordChangedAt: t0.Add(5 * time.Millisecond)}
 	if err := db.CreateAccount(ctx, &full, Stored(email("ann@example.com"), username("ann"))); err != nil || full.ID == 0 {
@@ -46,7 +57,7 @@ func testAccounts(t *testing.T, db *store.DB) {
 	}
 	// A store gives back empty objects for none, and no login IDs as "".
 	bareWant := bare
-	bareWant.Profile, bareWant.Data = map[string]any{}, map[string]any{}
+	bareWant = withEmptyObjects(bareWant)
 
 	for _, c := range []struct {
 		name string
@@ -140,6 +151,7 @@ func testAccountWrites(t *testing.T, db *store.DB) {
 	changed := a
 	changed.Username, changed.Email, changed.PasswordHash = "Bob", "bob@example.com", "new"
 	changed.Profile, changed.Data = profile(), map[string]any{"n": json.Number("1")}
+	changed.Preferences, changed.Subscriptions = preferences(), subscriptions()
 	changed.Active, changed.Registered, changed.EmailVerified = false, true, true
 	changed.UpdatedAt, changed.RegisteredAt, changed.VerifiedAt = t0.Add(time.Second), t0.Add(2*time.Second), t0.Add(3*time.Second)
 	changed.LastLoginAt, changed.PasswordChangedAt = t0.Add(4*time.Second), t0.Add(5*time.Second)
@@ -160,6 +172,16 @@ func testAccountWrites(t *testing.T, db *store.DB) {
 	}
 	if got, err := db.AccountByID(ctx, s.ID, a.ID); err != nil || !sameAccount(got, changed) {
 		t.Fatalf("after UpdateAccount:\n got %+v\nwant %+v", got, changed)
+	}
+	// Objects emptied (nil or empty) are stored as {}.
+	emptied := changed
+	emptied.Profile, emptied.Data, emptied.Preferences, emptied.Subscriptions = nil, map[string]any{}, nil, map[string]any{}
+	emptied.UpdatedAt = changed.UpdatedAt.Add(time.Second)
+	if err := db.UpdateAccount(ctx, &emptied, changed.UpdatedAt); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.AccountByID(ctx, s.ID, a.ID); err != nil || !sameAccount(got, withEmptyObjects(emptied)) {
+		t.Fatalf("after emptying the objects:\n got %+v\nwant %+v", got, withEmptyObjects(emptied))
 	}
 
 	for _, c := range []struct {

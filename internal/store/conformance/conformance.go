@@ -97,7 +97,7 @@ func unique(prefix string) string { return fmt.Sprintf("%s%d", prefix, seq.Add(1
 func NewSite(t *testing.T, db *store.DB) site.Record {
 	t.Helper()
 	r := site.Record{Name: "s", APIKey: unique("3_"), SealedSecret: []byte{1, 2, 3}, Domains: []string{"example.com"},
-		Policies: `{"a":1}`, CreatedAt: t0, UpdatedAt: t0}
+		Policies: `{"a":1}`, Schema: `{"profileSchema":{"fields":{}}}`, CreatedAt: t0, UpdatedAt: t0}
 	if err := db.CreateSite(ctx, &r); err != nil {
 		t.Fatal(err)
 	}

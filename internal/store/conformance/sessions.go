@@ -79,6 +79,12 @@ func withEmptyObjects(a account.Account) account.Account {
 	if a.Data == nil {
 		a.Data = map[string]any{}
 	}
+	if a.Preferences == nil {
+		a.Preferences = map[string]any{}
+	}
+	if a.Subscriptions == nil {
+		a.Subscriptions = map[string]any{}
+	}
 	return a
 }
 

@@ -27,7 +27,7 @@ func testSites(t *testing.T, db *store.DB) {
 	same := func(got site.Record, want site.Record) bool {
 		return got.ID == want.ID && got.Name == want.Name && got.APIKey == want.APIKey &&
 			string(got.SealedSecret) == string(want.SealedSecret) && slices.Equal(got.Domains, want.Domains) &&
-			got.Policies == want.Policies && got.RequireReferrer == want.RequireReferrer &&
+			got.Policies == want.Policies && got.Schema == want.Schema && got.RequireReferrer == want.RequireReferrer &&
 			got.CreatedAt.Equal(want.CreatedAt) && got.UpdatedAt.Equal(want.UpdatedAt)
 	}
 	if got, err := db.SiteByAPIKey(ctx, a.APIKey); err != nil || !same(got, a) {
@@ -43,6 +43,14 @@ func testSites(t *testing.T, db *store.DB) {
 	if err := db.CreateSite(ctx, &dup); err == nil {
 		t.Fatal("duplicate API key accepted")
 	}
+	// A site without a schema reads "" (its policies "{}").
+	plain := site.Record{Name: "plain", APIKey: unique("3_"), SealedSecret: []byte{1}, CreatedAt: t0, UpdatedAt: t0}
+	if err := db.CreateSite(ctx, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.SiteByID(ctx, plain.ID); err != nil || got.Schema != "" || got.Policies != "{}" {
+		t.Fatalf("site without schema: %+v, %v", got, err)
+	}
 
 	later := t0.Add(time.Hour)
 	abort := errors.New("abort")
@@ -56,12 +64,12 @@ func testSites(t *testing.T, db *store.DB) {
 		{name: "every writable field", id: a.ID,
 			edit: func(r *site.Record) error {
 				r.Name, r.SealedSecret, r.Domains, r.Policies = "renamed", []byte{9}, []string{"a.test", "*.b.test"}, `{"b":2}`
-				r.RequireReferrer, r.UpdatedAt = true, later
+				r.RequireReferrer, r.UpdatedAt, r.Schema = true, later, `{"dataSchema":{"fields":{"x":{}}}}`
 				return nil
 			},
 			want: func(s site.Record) site.Record {
 				s.Name, s.SealedSecret, s.Domains, s.Policies = "renamed", []byte{9}, []string{"a.test", "*.b.test"}, `{"b":2}`
-				s.RequireReferrer, s.UpdatedAt = true, later
+				s.RequireReferrer, s.UpdatedAt, s.Schema = true, later, `{"dataSchema":{"fields":{"x":{}}}}`
 				return s
 			}},
 		{name: "id, API key and creation time are kept", id: a.ID,
@@ -130,7 +138,8 @@ func testSites(t *testing.T, db *store.DB) {
 func testCreateFirstSite(t *testing.T, db *store.DB) {
 	const n = 8
 	results := race(n, func(i int) outcome[int64] {
-		r := site.Record{Name: "default", APIKey: fmt.Sprintf("3_first%d", i), SealedSecret: []byte{1}, CreatedAt: t0, UpdatedAt: t0}
+		r := site.Record{Name: "default", APIKey: fmt.Sprintf("3_first%d", i), SealedSecret: []byte{1}, Schema: fmt.Sprintf(`{"n":%d}`, i),
+			CreatedAt: t0, UpdatedAt: t0}
 		created, err := db.CreateFirstSite(ctx, &r)
 		if !created {
 			r.ID = 0
@@ -138,18 +147,19 @@ func testCreateFirstSite(t *testing.T, db *store.DB) {
 		return outcome[int64]{r.ID, err}
 	})
 	var winners []int64
-	for _, r := range results {
+	winner := -1
+	for i, r := range results {
 		if r.err != nil {
 			t.Fatal(r.err)
 		}
 		if r.v != 0 {
-			winners = append(winners, r.v)
+			winners, winner = append(winners, r.v), i
 		}
 	}
 	if len(winners) != 1 {
 		t.Fatalf("%d processes created the first site", len(winners))
 	}
-	if list, _ := db.ListSites(ctx); len(list) != 1 || list[0].ID != winners[0] {
+	if list, _ := db.ListSites(ctx); len(list) != 1 || list[0].ID != winners[0] || list[0].Schema != fmt.Sprintf(`{"n":%d}`, winner) {
 		t.Fatalf("sites: %+v", list)
 	}
 	late := site.Record{Name: "late", APIKey: "3_late", SealedSecret: []byte{1}, CreatedAt: t0, UpdatedAt: t0}

@@ -1,0 +1,27 @@
+-- +goose Up
+-- Site schemas (issue 9): the schema of each site, as JSON ('' until the site
+-- sets one; text like policies: read and written whole); the consents and
+-- subscriptions of accounts, jsonb like profile and data (00008), so that a
+-- field's data can be found by path; and the values of the fields a schema
+-- marks unique. Adding a column with a constant default rewrites no rows.
+ALTER TABLE sites ADD COLUMN schema TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN preferences jsonb NOT NULL DEFAULT '{}'::jsonb;
+ALTER TABLE accounts ADD COLUMN subscriptions jsonb NOT NULL DEFAULT '{}'::jsonb;
+
+-- One row per value of a unique field (its dotted path, such as
+-- "data.memberId") that an account holds, in canonical form; the primary key
+-- is what makes a value unique within a site.
+CREATE TABLE unique_values (
+    site_id    BIGINT NOT NULL,
+    field      TEXT   NOT NULL,
+    value      TEXT   NOT NULL,
+    account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    PRIMARY KEY (site_id, field, value)
+);
+CREATE INDEX unique_values_account ON unique_values (account_id);
+
+-- +goose Down
+DROP TABLE unique_values;
+ALTER TABLE accounts DROP COLUMN subscriptions;
+ALTER TABLE accounts DROP COLUMN preferences;
+ALTER TABLE sites DROP COLUMN schema;
