@@ -134,7 +134,9 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 	var res Result
 	var pending error
 	err := s.store.WithTx(ctx, func(tx Store) error {
-		switch {
+		switch missing := MissingFields(st, a); {
+		case len(missing) > 0:
+			pending = missingFields(missing)
 		case !a.Registered:
 			pending = failCase(ErrPendingRegistration, CaseFinalizeNext)
 		case s.pendingVerification(st, a):
@@ -213,6 +215,8 @@ func (s *Service) VerifyLogin(ctx context.Context, st site.Site, a Account) erro
 	switch {
 	case !a.Active:
 		return &Error{Err: ErrDisabled}
+	case len(MissingFields(st, a)) > 0:
+		return missingFields(MissingFields(st, a))
 	case !a.Registered:
 		return &Error{Err: ErrPendingRegistration}
 	case s.pendingVerification(st, a):

@@ -348,7 +348,10 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 	if err := checkSessionExpiration(st, so); err != nil {
 		return Result{}, err
 	}
-	var res Result
+	var (
+		res     Result
+		pending error
+	)
 	err = s.store.WithTx(ctx, func(tx Store) error {
 		a, err := tx.AccountByID(ctx, st.ID, t.AccountID)
 		if err != nil {
@@ -356,6 +359,10 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 		}
 		if !a.Active {
 			return &Error{Err: ErrDisabled}
+		}
+		if missing := MissingFields(st, a); len(missing) > 0 {
+			res.Account, res.RegToken, pending = a, regToken, missingFields(missing)
+			return nil
 		}
 		if !a.Registered {
 			now := s.clock()
@@ -380,6 +387,9 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 	}
 	if res.LoginIDs, err = s.store.LoginIDs(ctx, res.Account.ID); err != nil {
 		return Result{}, err
+	}
+	if pending != nil {
+		return res, pending
 	}
 	if res.Session == nil {
 		return res, failCase(ErrPendingVerification, CaseMailed, res.Account.Email)

@@ -8,15 +8,17 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/schema"
 	"github.com/custos-id/custos/internal/site"
 )
 
 // Changes are the changes of setAccountInfo. Nil fields change nothing.
 type Changes struct {
-	// Profile and Data are merged into the account's: a key with a null
-	// value is removed, nested objects merge key by key.
-	Profile, Data map[string]any
-	Username      *string
+	// Profile, Data, Preferences and Subscriptions are merged into the
+	// account's, as the site's schema allows: a key with a null value is
+	// removed, nested objects merge key by key.
+	Profile, Data, Preferences, Subscriptions map[string]any
+	Username                                  *string
 	// Email replaces the primary email (unverified until confirmed).
 	Email             *string
 	AddLoginEmails    []string
@@ -50,10 +52,13 @@ func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account
 		return Account{}, err
 	}
 	u := &update{s: s, st: st, by: by, a: a, prev: a.UpdatedAt}
-	for _, op := range []func(Changes) error{u.profileData, u.username, u.email, u.loginEmails, u.password} {
+	for _, op := range []func(Changes) error{u.username, u.email, u.loginEmails, u.password} {
 		if err := op(c); err != nil {
 			return Account{}, err
 		}
+	}
+	if err := u.objects(ctx, c); err != nil {
+		return Account{}, err
 	}
 	if len(u.fields) > 0 {
 		return Account{}, invalid(u.fields...)
@@ -84,6 +89,8 @@ type update struct {
 	loginIDs []func(context.Context, Store) error
 	// newHash replaces the password hash; replaced is the hash it replaces.
 	newHash, replaced string
+	// uniques are the values of unique fields before and after the change.
+	uniquesBefore, uniques []UniqueValue
 }
 
 // write saves the account and the login IDs in one transaction; a new
@@ -103,6 +110,9 @@ func (u *update) write(ctx context.Context) error {
 		if err := save(ctx, tx, &u.a, u.prev, now); err != nil {
 			return err
 		}
+		if err := writeUniques(ctx, tx, u.a, u.uniquesBefore, u.uniques); err != nil {
+			return err
+		}
 		if u.newHash == "" {
 			return nil
 		}
@@ -113,15 +123,29 @@ func (u *update) write(ctx context.Context) error {
 	})
 }
 
-// profileData merges the profile and data changes, within their bounds.
-func (u *update) profileData(c Changes) error {
-	if c.Profile != nil {
-		u.a.Profile = merge(u.a.Profile, c.Profile)
+// objects merges the changes of the profile, data, preferences and
+// subscriptions, as the site's schema and the objects' bounds allow.
+func (u *update) objects(ctx context.Context, c Changes) error {
+	patch := Objects{Profile: c.Profile, Data: c.Data, Preferences: c.Preferences, Subscriptions: c.Subscriptions}
+	if !written(patch) {
+		return nil
 	}
-	if c.Data != nil {
-		u.a.Data = merge(u.a.Data, c.Data)
+	if len(u.fields) > 0 { // the change fails anyway: create no field for it
+		u.fields = append(u.fields, u.st.Schema.Apply(schema.Write{Server: u.by.Server, Old: objectsOf(u.a), Patch: patch}).Errors...)
+		return nil
 	}
-	u.fields = append(u.fields, checkObjects(u.a.Profile, u.a.Data)...)
+	out, err := u.s.applySchema(ctx, u.st, schema.Write{Server: u.by.Server, Old: objectsOf(u.a), Patch: patch})
+	if err != nil {
+		return err
+	}
+	if len(out.Errors) > 0 {
+		u.fields = append(u.fields, out.Errors...)
+		return nil
+	}
+	u.uniquesBefore = u.st.Schema.Uniques(objectsOf(u.a))
+	u.uniques = out.Unique
+	setObjects(&u.a, out.New)
+	u.fields = append(u.fields, checkObjects(out.New)...)
 	return nil
 }
 

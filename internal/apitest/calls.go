@@ -1,6 +1,7 @@
 package apitest
 
 import (
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,27 @@ func (a *App) SetPolicies(t testing.TB, kv ...string) {
 	if m := a.Call(t, "accounts.setPolicies", a.Secret(kv...)); m["errorCode"] != 0.0 {
 		t.Fatalf("setPolicies %v: %s", kv, Dump(m))
 	}
+}
+
+// SetSchema sets schema documents (name, JSON pairs such as "dataSchema",
+// `{"fields":…}`) in a server call, failing the test when they are refused.
+func (a *App) SetSchema(t testing.TB, kv ...string) {
+	t.Helper()
+	if m := a.Call(t, "accounts.setSchema", a.Secret(kv...)); m["errorCode"] != 0.0 {
+		t.Fatalf("setSchema %v: %s", kv, Dump(m))
+	}
+}
+
+// ClientData declares data fields that clients may write (clientModify),
+// with the types their names or values would get.
+func (a *App) ClientData(t testing.TB, fields ...string) {
+	t.Helper()
+	doc := map[string]any{}
+	for _, f := range fields {
+		doc[f] = map[string]any{"writeAccess": "clientModify"}
+	}
+	b, _ := json.Marshal(map[string]any{"fields": doc})
+	a.SetSchema(t, "dataSchema", string(b))
 }
 
 // Available tells accounts.isAvailableLoginID.

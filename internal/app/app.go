@@ -127,7 +127,7 @@ func New(o Options) (*App, error) {
 		log:     o.Log,
 	}
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL,
-		Log: o.Log, Captcha: o.Captcha})
+		Log: o.Log, Captcha: o.Captcha, Schemas: a.Sites})
 	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)
 	verifier := authn.NewVerifier(a.Sites, a.Accounts.Sessions(), o.DB, o.Now)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,

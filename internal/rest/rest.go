@@ -44,7 +44,14 @@ func (r *Request) Decode(v any) error {
 	if len(r.Body) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(r.Body, v); err != nil {
+	// Numbers stay exact (json.Number), as the schema checks and stores them.
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	dec.UseNumber()
+	err := dec.Decode(v)
+	if err == nil && dec.Decode(new(json.RawMessage)) != io.EOF {
+		err = errors.New("trailing data after the JSON value")
+	}
+	if err != nil {
 		return errcode.Newf(errcode.InvalidRequestFormat, "Invalid request body: %v", jsonProblem(err))
 	}
 	return nil

@@ -84,6 +84,10 @@ type userBody struct {
 		Password             *string `json:"password"`
 		PasswordConfirmation *string `json:"password_confirmation"`
 		ResetPasswordToken   *string `json:"reset_password_token"`
+		// Profile and Data are custos additions, checked against the
+		// site's schema like the RPC dialect's profile and data.
+		Profile map[string]any `json:"profile"`
+		Data    map[string]any `json:"data"`
 	} `json:"user"`
 }
 
@@ -126,7 +130,8 @@ func (u Users) create(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, errcode.Validation(f...)
 	}
 	res, err := u.Accounts.Register(ctx, r.Site, account.RegisterInput{Email: str(in.Email), Username: str(in.Username),
-		Password: str(in.Password), Finalize: true, NoSession: true, Caller: r.Caller()})
+		Password: str(in.Password), Objects: account.Objects{Profile: in.Profile, Data: in.Data},
+		Finalize: true, Complete: true, NoSession: true, Caller: r.Caller()})
 	// A user whose email awaits confirmation exists all the same.
 	if errors.Is(err, account.ErrPendingVerification) {
 		err = nil
@@ -181,7 +186,7 @@ func (u Users) update(ctx context.Context, r *Request) (Response, error) {
 	if f := confirmation(in.Password, in.PasswordConfirmation); f != nil {
 		return Response{}, errcode.Validation(f...)
 	}
-	ch := account.Changes{Username: in.Username, Email: in.Email}
+	ch := account.Changes{Username: in.Username, Email: in.Email, Profile: in.Profile, Data: in.Data}
 	if in.Password != nil {
 		if *in.Password == "" {
 			return Response{}, errcode.Validation(errcode.Field("password", errcode.RuleBlank))

@@ -38,10 +38,10 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			// accepted:
 			"isLite", "dataCenter"}},
 		"accounts.register": {Auth: APIKey, Run: x.register, Params: []string{
-			"email", "username", "password", "profile", "data", "regToken", "finalizeRegistration", "include",
-			"sessionExpiration", "captchaToken",
+			"email", "username", "password", "profile", "data", "preferences", "subscriptions", "regToken",
+			"finalizeRegistration", "include", "sessionExpiration", "captchaToken",
 			// accepted:
-			"preferences", "subscriptions", "communications", "captchaText", "captchaType", "captchaProvider",
+			"communications", "captchaText", "captchaType", "captchaProvider",
 			"secretQuestion", "secretAnswer", "siteUID", "regSource", "clientContext"}},
 		"accounts.finalizeRegistration": {Auth: APIKey, Run: x.finalizeRegistration, Params: []string{
 			"regToken", "include", "sessionExpiration",
@@ -60,10 +60,10 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			// accepted:
 			"regToken", "extraProfileFields", "includeCommunications"}},
 		"accounts.setAccountInfo": {Auth: SessionOrServer, Run: x.setAccountInfo, Params: []string{
-			"UID", "profile", "data", "addLoginEmails", "removeLoginEmails", "username", "password", "newPassword",
-			"isActive",
+			"UID", "profile", "data", "preferences", "subscriptions", "addLoginEmails", "removeLoginEmails",
+			"username", "password", "newPassword", "isActive",
 			// accepted:
-			"regToken", "preferences", "subscriptions", "communications", "internal", "customIdentifiers",
+			"regToken", "communications", "internal", "customIdentifiers",
 			"oldPassword", "securityOverride", "secretQuestion", "secretAnswer", "isVerified", "isLockedOut",
 			"conflictHandling", "requirePasswordChange", "muteWebhooks", "phoneNumber", "rba", "regSource",
 			"created", "tfaStatus"}},
@@ -94,6 +94,9 @@ func RegisterAccounts(h *Handler, x Accounts) {
 		// setPolicies takes each policy section as a parameter.
 		"accounts.setPolicies": {Auth: Server, Run: x.setPolicies, Params: policy.Sections},
 	} {
+		h.Register(name, m)
+	}
+	for name, m := range schemaMethods(x) {
 		h.Register(name, m)
 	}
 }
@@ -128,7 +131,7 @@ func (x Accounts) register(ctx context.Context, c *Call) (any, error) {
 	}
 	res, err := x.Accounts.Register(ctx, c.Site, account.RegisterInput{
 		Email: p.Get("email"), Username: p.Get("username"), Password: p.Get("password"),
-		Profile: p.Object("profile"), Data: p.Object("data"), RegToken: p.Get("regToken"),
+		Objects: objects(p), RegToken: p.Get("regToken"),
 		Finalize: finalize, Session: so, CaptchaToken: p.Get("captchaToken"), ClientIP: callctx.From(ctx).ClientIP,
 		Caller: c.Caller(),
 	})
@@ -267,6 +270,7 @@ func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
 		return nil, err
 	}
 	ch := account.Changes{Profile: p.Object("profile"), Data: p.Object("data"),
+		Preferences: p.Object("preferences"), Subscriptions: p.Object("subscriptions"),
 		AddLoginEmails: list(p.Get("addLoginEmails")), RemoveLoginEmails: list(p.Get("removeLoginEmails")),
 		Password: p.Get("password"), NewPassword: p.Get("newPassword")}
 	if p.Has("username") {
@@ -484,6 +488,15 @@ func (x Accounts) view(c *Call, a account.Account, ids []account.StoredLoginID, 
 	if inc.has("data") {
 		out["data"] = nonNil(a.Data)
 	}
+	if inc.has("preferences") {
+		out["preferences"] = nonNil(a.Preferences)
+	}
+	if inc.has("subscriptions") {
+		out["subscriptions"] = nonNil(a.Subscriptions)
+	}
+	if inc.has("missing-required-fields") {
+		out["missingRequiredFields"] = nonNilList(account.MissingFields(c.Site, a))
+	}
 	// emails tells verification; loginIDs tells which emails log in: an
 	// unverified one does too unless the site requires verification.
 	verified, unverified := []string{}, []string{}
@@ -525,6 +538,19 @@ func stamp(out obj, name string, t time.Time) {
 	}
 	out[name] = t.UTC().Format(timeLayout)
 	out[name+"Timestamp"] = t.UnixMilli()
+}
+
+// objects are the object parameters of a write.
+func objects(p *Params) account.Objects {
+	return account.Objects{Profile: p.Object("profile"), Data: p.Object("data"),
+		Preferences: p.Object("preferences"), Subscriptions: p.Object("subscriptions")}
+}
+
+func nonNilList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 func nonNil(m map[string]any) map[string]any {

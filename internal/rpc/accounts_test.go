@@ -139,6 +139,7 @@ func run(t *testing.T, e *apitest.App, steps []apitest.Scenario) {
 func TestAccountsRegister(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		e.ClientData(t, "plan")
 		t.Run("browser session", func(t *testing.T) {
 			r, m := e.RPC(t, "accounts.register", apitest.Form("email", "Reg@Example.com", "password", "pass-word-1",
 				"profile", `{"firstName":"Reg"}`, "data", `{"plan":"free"}`, "finalizeRegistration", "true"), nil)
@@ -913,14 +914,15 @@ func TestAccountsTokenExpiry(t *testing.T) {
 func TestAccountsGetAccountInfoServer(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		e.SetSchema(t, "dataSchema", `{"fields":{"tier":{"type":"integer","writeAccess":"clientModify"}}}`)
 		uid, _ := registerWith(t, e, apitest.Form("email", "Gai@Example.com", "password", "pass-word-1",
-			"profile", `{"firstName":"Gai","nested":{"a":1}}`, "data", `{"tier":2}`))
+			"profile", `{"firstName":"Gai","work":[{"company":"Acme"}]}`, "data", `{"tier":2}`))
 		wrong := base64.StdEncoding.EncodeToString(make([]byte, len(e.Site.Secret)))
 		unknown := strings.Repeat("0", 32)
 		run(t, e, []apitest.Scenario{
 			{Name: "all", Path: "/accounts.getAccountInfo", Form: e.Secret("UID", uid, "include", "profile,data,loginIDs,emails"),
 				Code: 0, Want: map[string]any{"UID": uid, "isVerified": false, "isRegistered": true,
-					"profile":  map[string]any{"firstName": "Gai", "nested": map[string]any{"a": 1}, "email": "Gai@Example.com"},
+					"profile":  map[string]any{"firstName": "Gai", "work": []any{map[string]any{"company": "Acme"}}, "email": "Gai@Example.com"},
 					"data":     map[string]any{"tier": 2},
 					"loginIDs": map[string]any{"emails": []string{"Gai@Example.com"}, "unverifiedEmails": []string{}},
 					"emails":   map[string]any{"verified": []string{}, "unverified": []string{"Gai@Example.com"}}},
@@ -1085,6 +1087,8 @@ type setInfo struct {
 
 func newSetInfo(t *testing.T, e *apitest.App) *setInfo {
 	t.Helper()
+	e.SetSchema(t, "dataSchema", `{"fields":{"prefs.a":{"type":"integer","writeAccess":"clientModify"},
+		"prefs.b":{"type":"integer","writeAccess":"clientModify"},"x":{"type":"integer","writeAccess":"clientModify"}}}`)
 	uid, token := registerWith(t, e, apitest.Form("email", "set@example.com", "password", "pass-word-1",
 		"profile", `{"firstName":"Set","lastName":"Ter","age":30}`, "data", `{"prefs":{"a":1,"b":2},"x":1}`))
 	return &setInfo{e: e, uid: uid, token: token}
@@ -1243,7 +1247,7 @@ func TestAccountsSetAccountInfoPassword(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		uid, token := registerWith(t, e, apitest.Form("email", "set@example.com", "password", "pass-word-1",
-			"profile", `{"firstName":"Set","lastName":"Ter","age":30}`, "data", `{"prefs":{"a":1,"b":2},"x":1}`))
+			"profile", `{"firstName":"Set","lastName":"Ter","age":30}`))
 		as := func(kv ...string) url.Values { return apitest.Form(append([]string{"login_token", token}, kv...)...) }
 		t.Run("password change ends the other sessions", func(t *testing.T) {
 			other := login(t, e, "set@example.com", "pass-word-1")
