@@ -129,7 +129,7 @@ func (s *Schema) changeObject(o Object, raw string) ([]Check, error) {
 // changeField applies the attributes of one field, or removes it.
 func (s *Schema) changeField(o Object, path string, raw json.RawMessage) ([]Check, error) {
 	param := Param(o) + ".fields." + path
-	if err := validPath(path); err != nil {
+	if err := ValidPath(path); err != nil {
 		return nil, errcode.InvalidValue(param, err.Error())
 	}
 	if o == Profile {
@@ -402,8 +402,8 @@ func scalars(vs []any) bool {
 	return true
 }
 
-// validPath checks a field's dotted path.
-func validPath(path string) error {
+// ValidPath checks a field's dotted path.
+func ValidPath(path string) error {
 	parts := strings.Split(path, ".")
 	switch {
 	case len(path) > maxPathLen:
