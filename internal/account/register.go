@@ -47,11 +47,17 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if err != nil {
 		return Result{}, err
 	}
+	if err := s.checkAge(st, a.Profile); err != nil {
+		return Result{}, err
+	}
 	if err := s.registrationCaptcha(ctx, st, in); err != nil {
 		return Result{}, err
 	}
 	regTok, err := s.initialRegToken(ctx, st, in.RegToken)
 	if err != nil {
+		return Result{}, err
+	}
+	if err := s.checkConflict(ctx, st, 0, a.Email, a.Profile); err != nil {
 		return Result{}, err
 	}
 	if err := checkSessionExpiration(st, in.Session); err != nil {
@@ -324,6 +330,9 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 		}
 		if !a.Active {
 			return &Error{Err: ErrDisabled}
+		}
+		if err := s.checkAge(st, a.Profile); err != nil {
+			return err
 		}
 		if !a.Registered {
 			now := s.clock()
