@@ -47,7 +47,7 @@ var errorTable = dialect.Table{
 		{Err: account.ErrCaptchaWrong, Case: account.CaseRegistration}: {Code: errcode.CAPTCHAVerificationFailed, Format: "CAPTCHA verification failed"},
 		// A refused login the Social ID API has no code for is told in words.
 		{Err: account.ErrUnderage}:          {Code: errcode.UnderageUser, Format: "Underage user: the site accepts users of %[2]d years and older"},
-		{Err: account.ErrPasswordChangeDue}: {Code: errcode.PendingPasswordChange, Format: "Pending password change: give the user a new password (PUT /users/{id}) before the user signs in"},
+		{Err: account.ErrPasswordChangeDue}: {Code: errcode.PendingPasswordChange, Format: "Pending password change: the user must change the password before signing in; set a new one with PUT /users/:id"},
 		{Err: account.ErrLoginIDConflict}:   {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: the %[1]s email is a login email of another user"},
 	},
 }
