@@ -36,7 +36,9 @@ func advance(clock *apitest.Clock, d time.Duration) func(*testing.T, *apitest.Ap
 }
 
 // loginForm is the form of accounts.login.
-func loginForm(loginID, pw string) url.Values { return apitest.Form("loginID", loginID, "password", pw) }
+func loginForm(loginID, pw string) url.Values {
+	return apitest.Form("loginID", loginID, "password", pw)
+}
 
 // A new site logs in by email and by username; a site narrows it to emails.
 func TestPolicyLoginIdentifiers(t *testing.T) {
