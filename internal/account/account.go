@@ -59,6 +59,9 @@ type Account struct {
 	FailedLogins int
 	FailedSince  time.Time
 	LockedUntil  time.Time
+	// PasswordChangeRequired: the next login must change the password
+	// first (a server asked so); a new password clears it.
+	PasswordChangeRequired bool
 }
 
 // StoredLoginID is a login ID of an account as the store keeps it.
@@ -80,6 +83,9 @@ const (
 	RegToken    TokenKind = "reg"
 	VerifyToken TokenKind = "verify"
 	ResetToken  TokenKind = "reset"
+	// PasswordChangeToken is the regToken of a login whose password must
+	// change: it allows that change only.
+	PasswordChangeToken TokenKind = "pwchange"
 )
 
 // Token is a one-time token, kept as the SHA-256 of its value.

@@ -65,6 +65,16 @@ var (
 	ErrLocked              = errors.New("locked out")
 	ErrCaptchaRequired     = errors.New("captcha required")
 	ErrCaptchaWrong        = errors.New("captcha wrong")
+	// ErrUnderage: the profile's birth date may be younger than the site's
+	// minimum age, Args[0] years.
+	ErrUnderage = errors.New("under the minimum age")
+	// ErrPasswordChangeDue: the password must change before the user logs
+	// in; a regToken of the change comes along. CasePasswordOnly: that
+	// regToken changes the password only.
+	ErrPasswordChangeDue = errors.New("password change due")
+	// ErrLoginIDConflict: the attribute's email is a login email of another
+	// account, which the site's policy refuses.
+	ErrLoginIDConflict = errors.New("login identifier of another account")
 	// The session conditions are the session package's own.
 	ErrSessionUnknown  = session.ErrUnknown
 	ErrSessionExpired  = session.ErrExpired
@@ -101,13 +111,15 @@ const (
 	AttrActive Attribute = "active"
 	// AttrSendEmail: whether a reset link is mailed or the token returned.
 	AttrSendEmail Attribute = "sendEmail"
+	// AttrRequirePasswordChange: whether the next login must change the password.
+	AttrRequirePasswordChange Attribute = "requirePasswordChange"
 )
 
 // Attributes lists every attribute, for adapters' tests.
 func Attributes() []Attribute {
 	return []Attribute{AttrBase, AttrAccount, AttrLoginID, AttrEmail, AttrUsername, AttrPassword, AttrNewPassword,
 		AttrProfile, AttrData, AttrAddLoginEmails, AttrRemoveLoginEmails, AttrRegToken, AttrResetToken,
-		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail}
+		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail, AttrRequirePasswordChange}
 }
 
 // Case tells apart cases of one condition that an adapter may word apart.
@@ -130,12 +142,15 @@ const (
 	// CaseMissingFields: ErrPendingRegistration while the required fields
 	// listed in Args[0] ("profile.firstName, data.terms") lack values.
 	CaseMissingFields Case = "missingFields"
+	// CasePasswordOnly: ErrPasswordChangeDue where the regToken of a due
+	// password change was given for another change.
+	CasePasswordOnly Case = "passwordOnly"
 )
 
 // Cases lists every case, for adapters' tests.
 func Cases() []Case {
 	return []Case{CaseAddress, CaseRegistration, CaseRegisterFirst, CaseFinalizeNext, CaseMailed, CaseHarvesting,
-		CaseMissingFields}
+		CaseMissingFields, CasePasswordOnly}
 }
 
 // Error is a failure of an account operation told in the domain's terms.
@@ -205,6 +220,9 @@ func Conditions() []*Error {
 		{Err: ErrSessionUnknown},
 		{Err: ErrSessionExpired},
 		{Err: ErrSessionNoSecret},
+		{Err: ErrUnderage, Attr: AttrProfile, Args: []any{13}},
+		{Err: ErrPasswordChangeDue},
+		{Err: ErrLoginIDConflict, Attr: AttrProfile},
 	}
 }
 

@@ -56,6 +56,9 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 	if !a.Active {
 		return Result{}, &Error{Err: ErrDisabled}
 	}
+	if err := s.checkAge(st, a.Profile); err != nil {
+		return Result{}, err
+	}
 	if id.Kind == Email && st.Policies.AccountOptions.MustVerify() {
 		if verified, err := s.loginEmailVerified(ctx, a, id); err != nil {
 			return Result{}, err
@@ -124,8 +127,9 @@ func (s *Service) verifyPassword(ctx context.Context, g *guard, a *Account, pass
 }
 
 // openSession logs a into a new session, unless the registration or the
-// email verification is pending: then it answers ErrPendingRegistration
-// or ErrPendingVerification with a regToken.
+// email verification is pending, or a password change: then it answers
+// ErrPendingRegistration, ErrPendingVerification or ErrPasswordChangeDue
+// with a regToken.
 //
 // The login is recorded only if the password hash is still the one just
 // verified: a password changed meanwhile refuses the login rather
@@ -141,6 +145,11 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 			pending = failCase(ErrPendingRegistration, CaseFinalizeNext)
 		case s.pendingVerification(st, a):
 			pending = &Error{Err: ErrPendingVerification}
+		case s.passwordChangeDue(st, a):
+			pending = &Error{Err: ErrPasswordChangeDue}
+			tok, err := s.issuePasswordChangeToken(ctx, tx, st.ID, a.ID)
+			res.RegToken = tok
+			return err
 		}
 		if pending != nil {
 			tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)

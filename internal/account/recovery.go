@@ -167,6 +167,7 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, in ResetInput) 
 		now, prev := s.clock(), a.UpdatedAt
 		replaced := a.PasswordHash
 		a.PasswordHash, a.PasswordChangedAt, a.UpdatedAt = hash, now, later(now, prev)
+		a.PasswordChangeRequired = false
 		uid, id = a.UID, a.ID
 		if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
 			return changed(err)

@@ -53,6 +53,9 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if err != nil {
 		return Result{}, err
 	}
+	if err := s.checkAge(st, a.Profile); err != nil {
+		return Result{}, err
+	}
 	// Required fields without values leave the registration pending: the
 	// user completes them with the regToken (setAccountInfo), then finalizes.
 	pending := len(out.Missing) > 0
@@ -64,6 +67,9 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	}
 	regTok, err := s.initialRegToken(ctx, st, in.RegToken)
 	if err != nil {
+		return Result{}, err
+	}
+	if err := s.checkConflict(ctx, st, 0, a.Email, a.Profile); err != nil {
 		return Result{}, err
 	}
 	if err := checkSessionExpiration(st, in.Session); err != nil {
@@ -359,6 +365,9 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 		}
 		if !a.Active {
 			return &Error{Err: ErrDisabled}
+		}
+		if err := s.checkAge(st, a.Profile); err != nil {
+			return err
 		}
 		if missing := MissingFields(st, a); len(missing) > 0 {
 			res.Account, res.RegToken, pending = a, regToken, missingFields(missing)

@@ -112,6 +112,13 @@ type Caller struct {
 	Server bool
 	// Session is the ID of the session a client calls in, 0 when none.
 	Session int64
+	// RegToken: the client calls with a regToken instead of a session (see
+	// RegTokenCall). Such a call is a client's even when a secret comes
+	// along, and Server is false. PasswordChange: the regToken is that of a
+	// due password change, which allows that change only.
+	RegToken, PasswordChange bool
+	// regToken is the hash of that regToken.
+	regToken string
 }
 
 // regTokenTTL is the lifetime of a regToken.

@@ -27,18 +27,26 @@ type Changes struct {
 	Password, NewPassword string
 	// Active (isActive) is for server calls only: see Permitted.
 	Active *bool
+	// RequirePasswordChange makes the next login change the password first
+	// (server calls only).
+	RequirePasswordChange bool
 }
 
 // Permitted tells whether by may make the changes: a client adds no login
 // email (it could claim an address it does not own; the site's server can
-// check ownership) and sets no active state.
+// check ownership) and sets no active state, and the regToken of a due
+// password change changes the password only.
 func (c Changes) Permitted(by Caller) error {
 	switch {
 	case by.Server:
+	case by.PasswordChange:
+		return c.permittedWithToken()
 	case len(c.AddLoginEmails) > 0:
 		return fail(ErrServerOnly, AttrAddLoginEmails)
 	case c.Active != nil:
 		return fail(ErrServerOnly, AttrActive)
+	case c.RequirePasswordChange:
+		return fail(ErrServerOnly, AttrRequirePasswordChange)
 	}
 	return nil
 }
@@ -63,12 +71,16 @@ func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account
 	if len(u.fields) > 0 {
 		return Account{}, invalid(u.fields...)
 	}
+	if err := u.profilePolicies(ctx, c); err != nil {
+		return Account{}, err
+	}
 	if err := u.newPassword(ctx, c); err != nil {
 		return Account{}, err
 	}
 	if c.Active != nil {
 		u.a.Active = *c.Active
 	}
+	u.requirePasswordChange = c.RequirePasswordChange
 	if err := u.write(ctx); err != nil {
 		return Account{}, err
 	}
@@ -91,6 +103,9 @@ type update struct {
 	newHash, replaced string
 	// uniques are the values of unique fields before and after the change.
 	uniquesBefore, uniques []UniqueValue
+	// requirePasswordChange makes the next login change the password,
+	// even the one just set.
+	requirePasswordChange bool
 }
 
 // write saves the account and the login IDs in one transaction; a new
@@ -99,9 +114,14 @@ func (u *update) write(ctx context.Context) error {
 	now := u.s.clock()
 	if u.newHash != "" {
 		u.replaced = u.a.PasswordHash
-		u.a.PasswordHash, u.a.PasswordChangedAt = u.newHash, now
+		u.a.PasswordHash, u.a.PasswordChangedAt, u.a.PasswordChangeRequired = u.newHash, now, false
 	}
+	u.a.PasswordChangeRequired = u.a.PasswordChangeRequired || u.requirePasswordChange
 	return u.s.store.WithTx(ctx, func(tx Store) error {
+		kept, err := spendRegToken(ctx, tx, u.by)
+		if err != nil {
+			return err
+		}
 		for _, w := range u.loginIDs {
 			if err := w(ctx, tx); err != nil {
 				return err
@@ -119,7 +139,10 @@ func (u *update) write(ctx context.Context) error {
 		if err := u.s.recordPassword(ctx, tx, u.st, u.a.ID, u.replaced); err != nil {
 			return err
 		}
-		return u.s.revokeCredentials(ctx, tx, u.a.ID, u.by.Session)
+		if err := u.s.revokeCredentials(ctx, tx, u.a.ID, u.by.Session); err != nil {
+			return err
+		}
+		return keepRegToken(ctx, tx, kept, u.s.now())
 	})
 }
 
@@ -408,9 +431,10 @@ func (s *Service) recordPassword(ctx context.Context, tx Store, st site.Site, ac
 
 // revokeCredentials ends, after a password change, everything that logs in
 // without the password: the sessions but keepSession, reset tokens, and
-// regTokens (finalizeRegistration opens a session).
+// regTokens (finalizeRegistration opens a session; a password change's
+// token is spent).
 func (s *Service) revokeCredentials(ctx context.Context, tx Store, accountID, keepSession int64) error {
-	for _, k := range []TokenKind{ResetToken, RegToken} {
+	for _, k := range []TokenKind{ResetToken, RegToken, PasswordChangeToken} {
 		if err := tx.DeleteTokens(ctx, accountID, k); err != nil {
 			return err
 		}

@@ -5,10 +5,12 @@ package policy
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -36,6 +38,9 @@ type Security struct {
 	AccountLockout      AccountLockout `json:"accountLockout"`
 	IPLockout           IPLockout      `json:"ipLockout"`
 	Captcha             Captcha        `json:"captcha"`
+	// PasswordChangeInterval is how many days a password lasts: a login
+	// with an older one must change it first. 0 turns it off.
+	PasswordChangeInterval int `json:"passwordChangeInterval"`
 }
 
 // AccountLockout locks an account after failed logins. 0 turns it off.
@@ -65,6 +70,11 @@ type Registration struct {
 	RequireLoginID bool `json:"requireLoginID"`
 	// RequireCaptcha: registration needs a solved CAPTCHA.
 	RequireCaptcha bool `json:"requireCaptcha"`
+	// EnforceCoppa refuses users younger than 13 (the US COPPA age).
+	EnforceCoppa bool `json:"enforceCoppa"`
+	// MinimumAge refuses users younger than this many years (a custos
+	// addition); 0 turns it off. With EnforceCoppa it is at least 13.
+	MinimumAge int `json:"minimumAge"`
 }
 
 // AccountOptions is the accountOptions section.
@@ -78,6 +88,10 @@ type AccountOptions struct {
 	// PreventLoginIDHarvesting: isAvailableLoginID needs server credentials,
 	// and resetPassword answers alike for known and unknown login IDs.
 	PreventLoginIDHarvesting bool `json:"preventLoginIDHarvesting"`
+	// LoginIdentifierConflict tells what happens when an account's
+	// profile.email is a login email of another account: one of
+	// LoginIDConflicts; "ignore" lets it be.
+	LoginIdentifierConflict string `json:"loginIdentifierConflict"`
 }
 
 // PasswordComplexity is the passwordComplexity section.
@@ -113,7 +127,7 @@ type GigyaPlugins struct {
 func Default() Policies {
 	return Policies{
 		Registration:       Registration{RequireLoginID: true},
-		AccountOptions:     AccountOptions{LoginIdentifiers: "email"},
+		AccountOptions:     AccountOptions{LoginIdentifiers: "email,username", LoginIdentifierConflict: ConflictIgnore},
 		PasswordComplexity: PasswordComplexity{MinLength: 8},
 		PasswordReset:      PasswordReset{TokenExpiration: 3600},
 		EmailVerification:  EmailVerification{VerificationEmailExpiration: 86400},
@@ -192,7 +206,7 @@ func (p *Policies) Set(section, raw string) error {
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cur); err != nil {
-		return sectionError(section, err)
+		return sectionError(section, cur, raw, err)
 	}
 	if dec.More() {
 		return errcode.InvalidFormat(section, "trailing data after the JSON object")
@@ -200,12 +214,17 @@ func (p *Policies) Set(section, raw string) error {
 	return nil
 }
 
-func sectionError(section string, err error) error {
+// sectionError names what is wrong with the JSON raw of section, decoded
+// into cur: the dotted path of a value of the wrong type or of an unknown
+// field (which the decoder names without its path).
+func sectionError(section string, cur any, raw string, err error) error {
 	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
 		return errcode.InvalidValue(section+"."+te.Field, "want "+te.Type.String())
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return errcode.InvalidValue(section+"."+strings.Trim(field, `"`), "unknown policy")
+		name := strings.Trim(field, `"`)
+		path := cmp.Or(unknownPath(reflect.TypeOf(cur).Elem(), raw, name), name)
+		return errcode.InvalidValue(section+"."+path, "unknown policy")
 	}
 	return errcode.InvalidFormat(section, "not a JSON object")
 }
@@ -213,7 +232,8 @@ func sectionError(section string, err error) error {
 // Validate checks every value: 400006 naming the first one out of bounds.
 func (p Policies) Validate() error {
 	for _, check := range []func() error{p.checkLoginIdentifiers, p.checkBounds, p.checkSessionExpiration,
-		p.Security.validate, p.checkHarvesting, p.checkResetURL, p.checkRegExp} {
+		p.Security.validate, p.checkHarvesting, p.checkResetURL, p.checkRegExp, p.checkAge, p.checkConflict,
+		p.checkPasswordChangeInterval} {
 		if err := check(); err != nil {
 			return err
 		}

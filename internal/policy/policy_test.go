@@ -2,6 +2,7 @@ package policy
 
 import (
 	"testing"
+	"time"
 
 	"github.com/custos-id/custos/errcode"
 )
@@ -31,6 +32,28 @@ func TestSetAndValidate(t *testing.T) {
 		{"security", `{"passwordHistorySize":5}`, 0, ""},
 		{"security", `{"passwordHistorySize":11}`, errcode.InvalidParameterValue, "Invalid parameter value: security.passwordHistorySize: want 0 to 10"},
 		{"registration", `[1]`, errcode.InvalidParameterFormat, ""},
+		{"security", `{"accountLockout":{"failedLoginThreshold":3,"bogus":1}}`, errcode.InvalidParameterValue,
+			"Invalid parameter value: security.accountLockout.bogus: unknown policy"},
+		{"security", `{"captcha":{"failedLoginThreshold":"3"}}`, errcode.InvalidParameterValue,
+			"Invalid parameter value: security.captcha.failedLoginThreshold: want int"},
+		{"security", `{"passwordChangeInterval":90}`, 0, ""},
+		{"security", `{"passwordChangeInterval":3650}`, 0, ""},
+		{"security", `{"passwordChangeInterval":3651}`, errcode.InvalidParameterValue,
+			"Invalid parameter value: security.passwordChangeInterval: want 0 to 3650 days"},
+		{"security", `{"passwordChangeInterval":-1}`, errcode.InvalidParameterValue, ""},
+		{"registration", `{"enforceCoppa":true}`, 0, ""},
+		{"registration", `{"enforceCoppa":true,"minimumAge":18}`, 0, ""},
+		{"registration", `{"minimumAge":120}`, 0, ""},
+		{"registration", `{"minimumAge":121}`, errcode.InvalidParameterValue,
+			"Invalid parameter value: registration.minimumAge: want 0 to 120 years"},
+		{"registration", `{"enforceCoppa":true,"minimumAge":12}`, errcode.InvalidParameterValue,
+			"Invalid parameter value: registration.minimumAge: 12 contradicts registration.enforceCoppa (users of 13 and older): want 0 or 13 and more"},
+		{"registration", `{"enforceCoppa":"yes"}`, errcode.InvalidParameterValue,
+			"Invalid parameter value: registration.enforceCoppa: want bool"},
+		{"accountOptions", `{"loginIdentifierConflict":"failOnSiteConflictingIdentity"}`, 0, ""},
+		{"accountOptions", `{"loginIdentifierConflict":"failOnAnyConflictingIdentity"}`, 0, ""},
+		{"accountOptions", `{"loginIdentifierConflict":"fail"}`, errcode.InvalidParameterValue,
+			"Invalid parameter value: accountOptions.loginIdentifierConflict: want ignore, failOnSiteConflictingIdentity or failOnAnyConflictingIdentity"},
 		{"registration", `{} {}`, errcode.InvalidParameterFormat, ""},
 	}
 	for _, tc := range tests {
@@ -52,12 +75,39 @@ func TestSetAndValidate(t *testing.T) {
 	}
 }
 
+func TestDerivedRules(t *testing.T) {
+	for _, tc := range []struct {
+		r    Registration
+		want int
+	}{
+		{Registration{}, 0},
+		{Registration{MinimumAge: 16}, 16},
+		{Registration{EnforceCoppa: true}, 13},
+		{Registration{EnforceCoppa: true, MinimumAge: 21}, 21},
+	} {
+		if got := tc.r.MinAge(); got != tc.want {
+			t.Errorf("%+v: MinAge %d, want %d", tc.r, got, tc.want)
+		}
+	}
+	for v, want := range map[string]bool{ConflictIgnore: false, ConflictFailOnSite: true, ConflictFailOnAny: true} {
+		if got := (AccountOptions{LoginIdentifierConflict: v}).RefusesConflicts(); got != want {
+			t.Errorf("%s: RefusesConflicts %v", v, got)
+		}
+	}
+	if Default().AccountOptions.RefusesConflicts() || Default().Security.PasswordMaxAge() != 0 || Default().Registration.MinAge() != 0 {
+		t.Error("a new site refuses conflicts, ages passwords or asks an age")
+	}
+	if got := (Security{PasswordChangeInterval: 2}).PasswordMaxAge(); got != 48*time.Hour {
+		t.Errorf("PasswordMaxAge %v", got)
+	}
+}
+
 func TestMergeAndRoundTrip(t *testing.T) {
 	p := Default()
 	if err := p.Set("accountOptions", `{"verifyEmail":true}`); err != nil {
 		t.Fatal(err)
 	}
-	if !p.AccountOptions.VerifyEmail || p.AccountOptions.LoginIdentifiers != "email" {
+	if !p.AccountOptions.VerifyEmail || p.AccountOptions.LoginIdentifiers != "email,username" {
 		t.Fatalf("merge lost a field: %+v", p.AccountOptions)
 	}
 	q, err := Parse(p.JSON())
@@ -73,7 +123,8 @@ func TestMergeAndRoundTrip(t *testing.T) {
 	if err := p.Set("accountOptions", "null"); err != nil || p.AccountOptions != Default().AccountOptions {
 		t.Fatalf("null reset: %+v %v", p.AccountOptions, err)
 	}
-	if !Default().AccountOptions.AllowsEmail() || Default().AccountOptions.AllowsUsername() {
+	// A new site logs in by email and by username.
+	if !Default().AccountOptions.AllowsEmail() || !Default().AccountOptions.AllowsUsername() {
 		t.Fatal("default login identifiers")
 	}
 	s := p.SectionsJSON([]string{"gigyaPlugins", "nope"})

@@ -30,6 +30,7 @@ var errorTable = dialect.Table{
 		"session_expiration":       {account.AttrSessionExpiration},
 		"active":                   {account.AttrActive},
 		"send_email":               {account.AttrSendEmail},
+		"require_password_change":  {account.AttrRequirePasswordChange},
 	}),
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                             {Code: errcode.NotFound, Format: "User not found"},
@@ -45,6 +46,10 @@ var errorTable = dialect.Table{
 		{Err: account.ErrLocked}:                                               {Code: errcode.AccountTemporarilyLockedOut, Base: errcode.RuleLocked},
 		{Err: account.ErrCaptchaRequired}:                                      {Code: errcode.LoginFailedCaptchaRequired, Format: "Login Failed Captcha Required"},
 		{Err: account.ErrCaptchaWrong, Case: account.CaseRegistration}:         {Code: errcode.CAPTCHAVerificationFailed, Format: "CAPTCHA verification failed"},
+		// A refused login the Social ID API has no code for is told in words.
+		{Err: account.ErrUnderage}:          {Code: errcode.UnderageUser, Format: "Underage user: the site accepts users of %[2]d years and older"},
+		{Err: account.ErrPasswordChangeDue}: {Code: errcode.PendingPasswordChange, Format: "Pending password change: the user must change the password before signing in; set a new one with PUT /users/:id"},
+		{Err: account.ErrLoginIDConflict}:   {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: the %[1]s email is a login email of another user"},
 	},
 }
 

@@ -227,13 +227,7 @@ func TestRESTCreateUser(t *testing.T) {
 				Body:   `{"user":{"email_address":"John.Doe@Example.com","password":"new_user_secret"}}`,
 				Status: 201, Location: restBase + "/users/{john}", Save: map[string]string{"john": "id"}, WantBody: john.String()},
 			{Name: "the Location is the user", Method: "GET", Path: rest.Prefix + "/users/{john}", Status: 200, WantBody: john.String()},
-			{Name: "username while only emails log in", Method: "POST", Path: rest.Prefix + "/users",
-				Body:   `{"user":{"username":"johnny","password":"new_user_secret"}}`,
-				Status: 422, WantBody: restInvalid(restField{"username", "is not a login identifier of this site", "invalid", 0},
-					restField{"email_address", "can't be blank", "blank", 0})},
-		})
-		e.SetPolicies(t, "accountOptions", allowUsernames)
-		s.run(t, []apitest.Scenario{
+			// A new site logs in by username too.
 			{Name: "username only", Method: "POST", Path: rest.Prefix + "/users",
 				Body:   `{"user":{"username":"johnny","password":"new_user_secret"}}`,
 				Status: 201, Location: restBase + "/users/{johnny}", Save: map[string]string{"johnny": "id"},
@@ -248,6 +242,14 @@ func TestRESTCreateUser(t *testing.T) {
 				Body:   `{"user":{"email_address":"john.doe@example.com","password":"new_user_secret"}}`,
 				Status: 201, Location: restBase + "/users/{otherJohn}", Save: map[string]string{"otherJohn": "id"},
 				WantBody: restUser{id: "{otherJohn}", email: "john.doe@example.com"}.String()},
+		})
+		// A site narrowed to emails refuses usernames.
+		e.SetPolicies(t, "accountOptions", `{"loginIdentifiers":"email"}`)
+		s.run(t, []apitest.Scenario{
+			{Name: "username while only emails log in", Method: "POST", Path: rest.Prefix + "/users",
+				Body:   `{"user":{"username":"jimmy","password":"new_user_secret"}}`,
+				Status: 422, WantBody: restInvalid(restField{"username", "is not a login identifier of this site", "invalid", 0},
+					restField{"email_address", "can't be blank", "blank", 0})},
 		})
 	})
 }

@@ -59,7 +59,7 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			"UID", "include",
 			// accepted:
 			"regToken", "extraProfileFields", "includeCommunications"}},
-		"accounts.setAccountInfo": {Auth: SessionOrServer, Run: x.setAccountInfo, Params: []string{
+		"accounts.setAccountInfo": {Auth: SessionServerOrRegToken, Run: x.setAccountInfo, Params: []string{
 			"UID", "profile", "data", "preferences", "subscriptions", "addLoginEmails", "removeLoginEmails",
 			"username", "password", "newPassword", "isActive",
 			// accepted:
@@ -265,7 +265,7 @@ func (x Accounts) verifyLogin(ctx context.Context, c *Call) (any, error) {
 
 func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
 	p := c.Params
-	a, err := x.target(ctx, c, "UID")
+	a, by, err := x.changeTarget(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -282,13 +282,32 @@ func (x Accounts) setAccountInfo(ctx context.Context, c *Call) (any, error) {
 		ch.Active = &active
 		if err != nil {
 			// Who may not set isActive hears that before what is wrong with it.
-			return nil, cmp.Or(ch.Permitted(c.Caller()), err)
+			return nil, cmp.Or(ch.Permitted(by), err)
 		}
 	}
-	if _, err := x.Accounts.Update(ctx, c.Site, c.Caller(), a, ch); err != nil {
+	if p.Has("requirePasswordChange") {
+		// Gigya accepts true only: a change is not required away.
+		ch.RequirePasswordChange = true
+		if v, err := p.Bool("requirePasswordChange", true); err != nil || !v {
+			return nil, cmp.Or[error](ch.Permitted(by), errcode.InvalidValue("requirePasswordChange", "only true is accepted"))
+		}
+	}
+	if _, err := x.Accounts.Update(ctx, c.Site, by, a, ch); err != nil {
 		return nil, err
 	}
 	return obj{}, nil
+}
+
+// changeTarget is the account setAccountInfo changes and who changes it:
+// with a regToken, the account the token continues, in a client call
+// whatever credentials came along (Gigya handles calls with a regToken as
+// client calls); else the target's, as the credentials say.
+func (x Accounts) changeTarget(ctx context.Context, c *Call) (account.Account, account.Caller, error) {
+	if tok := c.Params.Get("regToken"); tok != "" {
+		return x.Accounts.RegTokenCall(ctx, c.Site, tok)
+	}
+	a, err := x.target(ctx, c, "UID")
+	return a, c.Caller(), err
 }
 
 func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {

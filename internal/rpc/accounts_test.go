@@ -200,10 +200,12 @@ func TestAccountsRegister(t *testing.T) {
 	})
 }
 
-// A registration that fails takes no email and sets no cookie.
+// A registration that fails takes no email and sets no cookie. The site
+// logs in by email only: a username is refused, and an email is needed.
 func TestAccountsRegisterRefused(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		e.SetPolicies(t, "accountOptions", `{"loginIdentifiers":"email"}`)
 		register(t, e, "Reg@Example.com", "pass-word-1")
 
 		// Every failure leaves the email free and sets no cookie.
@@ -1158,7 +1160,7 @@ func TestAccountsSetAccountInfoUsername(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		s := newSetInfo(t, e)
-		// The default policy has no usernames.
+		e.SetPolicies(t, "accountOptions", `{"loginIdentifiers":"email"}`)
 		run(t, e, []apitest.Scenario{{Name: "username not allowed", Path: "/accounts.setAccountInfo", Form: s.as("username", "setter"),
 			Code: 400009, Details: "username is not a login identifier of this site", Fields: []apitest.FieldErr{usernameNotID}}})
 		e.SetPolicies(t, "accountOptions", `{"loginIdentifiers":"email,username"}`)
@@ -1504,14 +1506,14 @@ func TestAccountsJWTEmailClaim(t *testing.T) {
 
 // policyDefaults are the policy sections of a new site.
 var policyDefaults = map[string]any{
-	"registration": map[string]any{"requireLoginID": true, "requireCaptcha": false},
-	"accountOptions": map[string]any{"verifyEmail": false, "allowUnverifiedLogin": false, "loginIdentifiers": "email",
-		"preventLoginIDHarvesting": false},
+	"registration": map[string]any{"requireLoginID": true, "requireCaptcha": false, "enforceCoppa": false, "minimumAge": 0},
+	"accountOptions": map[string]any{"verifyEmail": false, "allowUnverifiedLogin": false, "loginIdentifiers": "email,username",
+		"preventLoginIDHarvesting": false, "loginIdentifierConflict": "ignore"},
 	"passwordComplexity": map[string]any{"minLength": 8, "minCharGroups": 0, "regExp": ""},
 	"passwordReset":      map[string]any{"tokenExpiration": 3600},
 	"emailVerification":  map[string]any{"verificationEmailExpiration": 86400},
 	"gigyaPlugins":       map[string]any{"sessionExpiration": 0},
-	"security": map[string]any{"passwordHistorySize": 3,
+	"security": map[string]any{"passwordHistorySize": 3, "passwordChangeInterval": 0,
 		"accountLockout": map[string]any{"failedLoginThreshold": 0, "lockoutTimeSec": 300, "failedLoginResetSec": 3600},
 		"ipLockout":      map[string]any{"hourlyFailedLoginThreshold": 0, "lockoutTimeSec": 300},
 		"captcha":        map[string]any{"failedLoginThreshold": 0}},

@@ -36,6 +36,9 @@ const (
 	// a session token (login_token or the session cookie), or any, named by
 	// UID in a server call.
 	SessionOrServer
+	// SessionServerOrRegToken methods are SessionOrServer methods that a
+	// client may also call with a regToken instead: the method resolves it.
+	SessionServerOrRegToken
 )
 
 // Method is one RPC method.
@@ -236,8 +239,11 @@ func (h *Handler) require(r *http.Request, m registered, c *Call, token string) 
 		if !c.Server {
 			return errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
 		}
-	case SessionOrServer:
+	case SessionOrServer, SessionServerOrRegToken:
 		if c.Server || c.Session != nil {
+			return nil
+		}
+		if m.Auth == SessionServerOrRegToken && c.Params.Get("regToken") != "" {
 			return nil
 		}
 		token = cmp.Or(token, c.Params.Get("login_token"), session.FromCookie(r, c.Site.APIKey))

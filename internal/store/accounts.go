@@ -20,7 +20,7 @@ func (db *DB) WithTx(ctx context.Context, fn func(account.Store) error) error {
 
 const accountColumns = `a.id, a.site_id, a.uid, a.username, a.email, a.password_hash, a.profile, a.data,
 	a.preferences, a.subscriptions, a.active, a.registered, a.email_verified, a.created_at, a.updated_at, a.registered_at, a.verified_at,
-	a.last_login_at, a.password_changed_at, a.failed_logins, a.failed_since, a.locked_until`
+	a.last_login_at, a.password_changed_at, a.failed_logins, a.failed_since, a.locked_until, a.password_change_required`
 
 // CreateAccount implements account.Store. The login_ids primary key decides
 // who gets a login ID when two registrations race: the loser's transaction
@@ -34,11 +34,11 @@ func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []accou
 		err := tx.writeRow(ctx,
 			`INSERT INTO accounts (site_id, uid, username, email, password_hash, profile, data, active, registered,
 			   email_verified, created_at, updated_at, registered_at, verified_at, last_login_at, password_changed_at,
-			   preferences, subscriptions)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+			   preferences, subscriptions, password_change_required)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 			a.SiteID, a.UID, nullString(a.Username), nullString(a.Email), a.PasswordHash, obj[0], obj[1], a.Active,
 			a.Registered, a.EmailVerified, millis(a.CreatedAt), millis(a.UpdatedAt), optMillis(a.RegisteredAt),
-			optMillis(a.VerifiedAt), optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), obj[2], obj[3],
+			optMillis(a.VerifiedAt), optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), obj[2], obj[3], a.PasswordChangeRequired,
 		).Scan(&a.ID)
 		if err != nil {
 			return err
@@ -65,11 +65,11 @@ func (db *DB) UpdateAccount(ctx context.Context, a *account.Account, prev time.T
 	res, err := db.exec(ctx,
 		`UPDATE accounts SET username = $1, email = $2, password_hash = $3, profile = $4, data = $5, active = $6,
 		   registered = $7, email_verified = $8, updated_at = $9, registered_at = $10, verified_at = $11,
-		   last_login_at = $12, password_changed_at = $13, preferences = $17, subscriptions = $18
+		   last_login_at = $12, password_changed_at = $13, preferences = $17, subscriptions = $18, password_change_required = $19
 		 WHERE id = $14 AND site_id = $15 AND updated_at = $16`,
 		nullString(a.Username), nullString(a.Email), a.PasswordHash, obj[0], obj[1], a.Active, a.Registered,
 		a.EmailVerified, millis(a.UpdatedAt), optMillis(a.RegisteredAt), optMillis(a.VerifiedAt),
-		optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), a.ID, a.SiteID, millis(prev), obj[2], obj[3])
+		optMillis(a.LastLoginAt), optMillis(a.PasswordChangedAt), a.ID, a.SiteID, millis(prev), obj[2], obj[3], a.PasswordChangeRequired)
 	return affected(res, err, account.ErrChanged)
 }
 
@@ -184,7 +184,7 @@ func scanAccountInto(row scanner, before ...any) (account.Account, error) {
 	)
 	err := row.Scan(append(before, &a.ID, &a.SiteID, &a.UID, &username, &email, &a.PasswordHash, &obj[0], &obj[1],
 		&obj[2], &obj[3], &a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd,
-		&a.FailedLogins, &failedSince, &lockedUntil)...)
+		&a.FailedLogins, &failedSince, &lockedUntil, &a.PasswordChangeRequired)...)
 	if err != nil {
 		return account.Account{}, err
 	}

@@ -47,6 +47,7 @@ var differences = []difference{
 	{"accounts", "active", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"accounts", "email_verified", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"accounts", "registered", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
+	{"accounts", "password_change_required", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"sites", "require_referrer", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"accounts", "profile", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},
 	{"accounts", "data", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},

@@ -47,7 +47,7 @@ func testAccounts(t *testing.T, db *store.DB) {
 	full := account.Account{SiteID: s.ID, UID: "u-full", Username: "Ann", Email: "Ann@example.com", PasswordHash: "$argon2id$x",
 		Profile: profile(), Data: map[string]any{"plan": "gold"}, Preferences: preferences(), Subscriptions: subscriptions(), Active: true, Registered: true, EmailVerified: true,
 		CreatedAt: t0, UpdatedAt: t0.Add(time.Millisecond), RegisteredAt: t0.Add(2 * time.Millisecond), VerifiedAt: t0.Add(3 * time.Millisecond),
-		LastLoginAt: t0.Add(4 * time.Millisecond), PasswordChangedAt: t0.Add(5 * time.Millisecond)}
+		LastLoginAt: t0.Add(4 * time.Millisecond), PasswordChangedAt: t0.Add(5 * time.Millisecond), PasswordChangeRequired: true}
 	if err := db.CreateAccount(ctx, &full, Stored(email("ann@example.com"), username("ann"))); err != nil || full.ID == 0 {
 		t.Fatalf("CreateAccount = %v, id %d", err, full.ID)
 	}
@@ -155,6 +155,7 @@ func testAccountWrites(t *testing.T, db *store.DB) {
 	changed.Active, changed.Registered, changed.EmailVerified = false, true, true
 	changed.UpdatedAt, changed.RegisteredAt, changed.VerifiedAt = t0.Add(time.Second), t0.Add(2*time.Second), t0.Add(3*time.Second)
 	changed.LastLoginAt, changed.PasswordChangedAt = t0.Add(4*time.Second), t0.Add(5*time.Second)
+	changed.PasswordChangeRequired = true
 	for _, c := range []struct {
 		name string
 		a    account.Account
