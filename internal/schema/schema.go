@@ -216,10 +216,13 @@ func (s Schema) isContainer(o Object, path string) bool {
 }
 
 // Required lists the required fields of every object, as "object.path".
+// Built-in profile fields are required only where the site says so, so
+// only its changes are looked at: a login asks this, and it stays cheap.
 func (s Schema) Required() []string {
 	var out []string
 	for _, o := range Objects {
-		for path, f := range s.Fields(o) {
+		for path, f := range *map[Object]*map[string]Field{Profile: &s.Profile, Data: &s.Data,
+			Subscriptions: &s.Subscriptions, Preferences: &s.Preferences}[o] {
 			if f.Required {
 				out = append(out, string(o)+"."+path)
 			}
