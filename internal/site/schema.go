@@ -19,7 +19,7 @@ import (
 // the field being removed, which then stays as data the schema no longer
 // lists (deleteSchemaFields removes such values).
 func (s *Service) SetSchema(ctx context.Context, id int64, docs schema.Documents) (schema.Schema, error) {
-	st, err := s.update(ctx, id, func(r *Record) error {
+	st, err := s.updateTx(ctx, id, func(r *Record, fs FieldStore) error {
 		cur, err := schema.Parse(r.Schema)
 		if err != nil {
 			return fmt.Errorf("site %d: %w", r.ID, err)
@@ -29,18 +29,18 @@ func (s *Service) SetSchema(ctx context.Context, id int64, docs schema.Documents
 			return err
 		}
 		for _, c := range checks {
-			if err := s.checkEmpty(ctx, r.ID, c); err != nil {
+			if err := checkEmpty(ctx, fs, r.ID, c); err != nil {
 				return err
 			}
 		}
-		return s.writeSchema(ctx, r, cur, next)
+		return writeSchema(ctx, fs, r, cur, next)
 	})
 	return st.Schema, err
 }
 
 // checkEmpty refuses a change the data of the field forbids.
-func (s *Service) checkEmpty(ctx context.Context, siteID int64, c schema.Check) error {
-	used, err := s.store.FieldInUse(ctx, siteID, string(c.Object), strings.Split(c.Path, "."))
+func checkEmpty(ctx context.Context, fs FieldStore, siteID int64, c schema.Check) error {
+	used, err := fs.FieldInUse(ctx, siteID, string(c.Object), strings.Split(c.Path, "."))
 	if err != nil {
 		return err
 	}
@@ -51,10 +51,10 @@ func (s *Service) checkEmpty(ctx context.Context, siteID int64, c schema.Check) 
 }
 
 // writeSchema stores next; a field that stops being unique forgets its values.
-func (s *Service) writeSchema(ctx context.Context, r *Record, cur, next schema.Schema) error {
+func writeSchema(ctx context.Context, fs FieldStore, r *Record, cur, next schema.Schema) error {
 	for path, f := range cur.Data {
 		if nf, ok := next.Data[path]; f.Unique && (!ok || !nf.Unique) {
-			if err := s.store.DeleteUniqueValues(ctx, r.ID, "data."+path); err != nil {
+			if err := fs.DeleteUniqueValues(ctx, r.ID, "data."+path); err != nil {
 				return err
 			}
 		}
@@ -66,7 +66,7 @@ func (s *Service) writeSchema(ctx context.Context, r *Record, cur, next schema.S
 // DeleteSchemaFields removes fields of o from the schema of site id, and
 // their values from every account of the site.
 func (s *Service) DeleteSchemaFields(ctx context.Context, id int64, o schema.Object, paths []string) (schema.Schema, error) {
-	st, err := s.update(ctx, id, func(r *Record) error {
+	st, err := s.updateTx(ctx, id, func(r *Record, fs FieldStore) error {
 		cur, err := schema.Parse(r.Schema)
 		if err != nil {
 			return fmt.Errorf("site %d: %w", r.ID, err)
@@ -76,11 +76,11 @@ func (s *Service) DeleteSchemaFields(ctx context.Context, id int64, o schema.Obj
 			return err
 		}
 		for _, p := range paths {
-			if _, err := s.store.RemoveFieldData(ctx, r.ID, string(o), strings.Split(p, ".")); err != nil {
+			if _, err := fs.RemoveFieldData(ctx, r.ID, string(o), strings.Split(p, ".")); err != nil {
 				return err
 			}
 		}
-		return s.writeSchema(ctx, r, cur, next)
+		return writeSchema(ctx, fs, r, cur, next)
 	})
 	return st.Schema, err
 }
