@@ -307,6 +307,14 @@ func TestSchemaWritesAllowed(t *testing.T) {
 					"member": "m-new", "since_d": "2024-05-31", "address": map[string]any{"city": "Bergen", "secret": "s"}}}},
 			{Name: "the old unique value is free again", Path: "/accounts.setAccountInfo",
 				Form: e.Secret("UID", c.uid, "data", `{"member":"m-base"}`)},
+			{Name: "member stops being unique", Path: "/accounts.setSchema",
+				Form: e.Secret("dataSchema", `{"fields":{"member":{"unique":false}}}`)},
+			{Name: "another account takes the same value", Path: "/accounts.register", Form: e.Secret("email", "twin@example.com",
+				"password", "pass-word-1", "finalizeRegistration", "true", "data", `{"tags":"t","member":"m-base"}`,
+				"preferences", `{"terms":{"tos":{"isConsentGranted":true}}}`)},
+			{Name: "unique again refused: accounts hold data", Path: "/accounts.setSchema",
+				Form: e.Secret("dataSchema", `{"fields":{"member":{"unique":true}}}`), Code: 400006,
+				Details: schemaDetails("dataSchema.fields.member.unique", "accounts hold data in data.member: it cannot become unique")},
 		})
 	})
 }
