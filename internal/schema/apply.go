@@ -387,28 +387,6 @@ func lookup(v any, path string) any {
 	return nil
 }
 
-// values returns every value at a dotted path below v.
-func values(v any, path string) []any {
-	if path == "" {
-		if v == nil {
-			return nil
-		}
-		return []any{v}
-	}
-	k, rest, _ := strings.Cut(path, ".")
-	switch v := v.(type) {
-	case map[string]any:
-		return values(v[k], rest)
-	case []any:
-		var out []any
-		for _, e := range v {
-			out = append(out, values(e, path)...)
-		}
-		return out
-	}
-	return nil
-}
-
 // withCreated returns s with the fields a write creates.
 func (s Schema) withCreated(created map[string]Field) Schema {
 	if len(created) == 0 {
