@@ -334,29 +334,6 @@ func takenField(err error, attr Attribute) error {
 	return err
 }
 
-// merge applies patch to base (copied): null removes a key, objects merge.
-func merge(base, patch map[string]any) map[string]any {
-	out := maps.Clone(base)
-	if out == nil {
-		out = map[string]any{}
-	}
-	for k, v := range patch {
-		switch pv := v.(type) {
-		case nil:
-			delete(out, k)
-		case map[string]any:
-			if bv, ok := out[k].(map[string]any); ok {
-				out[k] = merge(bv, pv)
-			} else {
-				out[k] = merge(nil, pv)
-			}
-		default:
-			out[k] = v
-		}
-	}
-	return out
-}
-
 func withValue(m map[string]any, k, v string) map[string]any {
 	m = maps.Clone(m)
 	if m == nil {
