@@ -19,33 +19,28 @@ import (
 // the field being removed, which then stays as data the schema no longer
 // lists (deleteSchemaFields removes such values).
 func (s *Service) SetSchema(ctx context.Context, id int64, docs schema.Documents) (schema.Schema, error) {
-	var cur, next schema.Schema
-	st, err := s.update(ctx, id, func(r *Record) error {
-		var err error
-		if cur, err = schema.Parse(r.Schema); err != nil {
+	st, err := s.updateTx(ctx, id, func(r *Record, fs FieldStore) error {
+		cur, err := schema.Parse(r.Schema)
+		if err != nil {
 			return fmt.Errorf("site %d: %w", r.ID, err)
 		}
-		var checks []schema.Check
-		if next, checks, err = cur.Change(docs); err != nil {
+		next, checks, err := cur.Change(docs)
+		if err != nil {
 			return err
 		}
 		for _, c := range checks {
-			if err := s.checkEmpty(ctx, r.ID, c); err != nil {
+			if err := checkEmpty(ctx, fs, r.ID, c); err != nil {
 				return err
 			}
 		}
-		r.Schema = next.JSON()
-		return nil
+		return writeSchema(ctx, fs, r, cur, next)
 	})
-	if err != nil {
-		return schema.Schema{}, err
-	}
-	return st.Schema, s.resetUniques(ctx, id, cur, next)
+	return st.Schema, err
 }
 
 // checkEmpty refuses a change the data of the field forbids.
-func (s *Service) checkEmpty(ctx context.Context, siteID int64, c schema.Check) error {
-	used, err := s.store.FieldInUse(ctx, siteID, string(c.Object), strings.Split(c.Path, "."))
+func checkEmpty(ctx context.Context, fs FieldStore, siteID int64, c schema.Check) error {
+	used, err := fs.FieldInUse(ctx, siteID, string(c.Object), strings.Split(c.Path, "."))
 	if err != nil {
 		return err
 	}
@@ -55,17 +50,16 @@ func (s *Service) checkEmpty(ctx context.Context, siteID int64, c schema.Check) 
 	return nil
 }
 
-// resetUniques forgets the unique values of the fields whose uniqueness
-// changed. It runs after the schema is stored (the store's writer is not
-// free inside UpdateSite): a field that stops being unique no longer
-// counts its values, and one that becomes unique — which holds no data —
-// starts from none, even if a crash left values of an earlier time.
-func (s *Service) resetUniques(ctx context.Context, id int64, cur, next schema.Schema) error {
+// writeSchema stores next. The unique values of a field whose uniqueness
+// changed are forgotten: one that stops being unique no longer counts them,
+// and one that becomes unique — which holds no data — starts from none.
+func writeSchema(ctx context.Context, fs FieldStore, r *Record, cur, next schema.Schema) error {
 	for _, p := range changedUniques(cur, next) {
-		if err := s.store.DeleteUniqueValues(ctx, id, "data."+p); err != nil {
+		if err := fs.DeleteUniqueValues(ctx, r.ID, "data."+p); err != nil {
 			return err
 		}
 	}
+	r.Schema = next.JSON()
 	return nil
 }
 
@@ -84,49 +78,56 @@ func changedUniques(cur, next schema.Schema) []string {
 	return out
 }
 
-// DeleteSchemaFields removes fields of o from the schema of site id, then
-// their values from every account of the site. A path the schema no longer
-// lists but accounts still hold data in (a removal that stopped halfway, a
-// write that raced one) has its values removed too.
+// DeleteSchemaFields removes fields of o from the schema of site id and
+// their values from every account of the site, in one transaction. A path
+// the schema no longer lists but accounts still hold data in (a write that
+// raced a removal) has its values removed too.
 func (s *Service) DeleteSchemaFields(ctx context.Context, id int64, o schema.Object, paths []string) (schema.Schema, error) {
-	var cur, next schema.Schema
-	st, err := s.update(ctx, id, func(r *Record) error {
-		var err error
-		if cur, err = schema.Parse(r.Schema); err != nil {
+	st, err := s.updateTx(ctx, id, func(r *Record, fs FieldStore) error {
+		cur, err := schema.Parse(r.Schema)
+		if err != nil {
 			return fmt.Errorf("site %d: %w", r.ID, err)
 		}
-		var listed []string
-		for _, p := range paths {
-			if _, ok := cur.Field(o, p); ok || o == schema.Profile {
-				listed = append(listed, p)
-				continue
-			}
-			if err := schema.ValidPath(p); err != nil {
-				return errcode.InvalidValue(string(o)+"SchemaFields", err.Error())
-			}
-			used, err := s.store.FieldInUse(ctx, r.ID, string(o), strings.Split(p, "."))
-			if err != nil {
-				return err
-			}
-			if !used {
-				return errcode.InvalidValue(string(o)+"SchemaFields", fmt.Sprintf("%s is not a field of the %s schema", p, o))
-			}
-		}
-		if next, err = cur.Delete(o, listed); err != nil {
+		listed, err := listedFields(ctx, fs, r.ID, cur, o, paths)
+		if err != nil {
 			return err
 		}
-		r.Schema = next.JSON()
-		return nil
+		next, err := cur.Delete(o, listed)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			if _, err := fs.RemoveFieldData(ctx, r.ID, string(o), strings.Split(p, ".")); err != nil {
+				return err
+			}
+		}
+		return writeSchema(ctx, fs, r, cur, next)
 	})
-	if err != nil {
-		return schema.Schema{}, err
-	}
+	return st.Schema, err
+}
+
+// listedFields returns the paths the schema lists; a path it does not list
+// must hold data (to be removed), or it is 400006.
+func listedFields(ctx context.Context, fs FieldStore, siteID int64, cur schema.Schema, o schema.Object, paths []string) ([]string, error) {
+	param := string(o) + "SchemaFields"
+	var listed []string
 	for _, p := range paths {
-		if _, err := s.store.RemoveFieldData(ctx, id, string(o), strings.Split(p, ".")); err != nil {
-			return schema.Schema{}, err
+		if _, ok := cur.Field(o, p); ok || o == schema.Profile {
+			listed = append(listed, p)
+			continue
+		}
+		if err := schema.ValidPath(p); err != nil {
+			return nil, errcode.InvalidValue(param, err.Error())
+		}
+		used, err := fs.FieldInUse(ctx, siteID, string(o), strings.Split(p, "."))
+		if err != nil {
+			return nil, err
+		}
+		if !used {
+			return nil, errcode.InvalidValue(param, fmt.Sprintf("%s is not a field of the %s schema", p, o))
 		}
 	}
-	return st.Schema, s.resetUniques(ctx, id, cur, next)
+	return listed, nil
 }
 
 // AddFields adds the fields a server's write created (dynamicSchema) to the

@@ -245,12 +245,18 @@ func (s *Service) SetName(ctx context.Context, id int64, name string) (Site, err
 // result. An error of edit is returned as it is; 404000 when there is no
 // such site.
 func (s *Service) update(ctx context.Context, id int64, edit func(*Record) error) (Site, error) {
+	return s.updateTx(ctx, id, func(r *Record, _ FieldStore) error { return edit(r) })
+}
+
+// updateTx is update whose edit asks about and changes the data of the
+// site's accounts in the same transaction (fs).
+func (s *Service) updateTx(ctx context.Context, id int64, edit func(r *Record, fs FieldStore) error) (Site, error) {
 	var (
 		written *Record
 		editErr error
 	)
-	err := s.store.UpdateSite(ctx, id, func(r *Record) error {
-		if editErr = edit(r); editErr != nil {
+	err := s.store.UpdateSite(ctx, id, func(r *Record, fs FieldStore) error {
+		if editErr = edit(r, fs); editErr != nil {
 			return editErr
 		}
 		r.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)

@@ -76,7 +76,8 @@ type SiteStore interface {
 	// no such site. updated_at always moves forward: when fn leaves it at
 	// or before the value read, the store sets it a millisecond later, in
 	// the record fn edited. ID, APIKey and CreatedAt are never written.
-	UpdateSite(ctx context.Context, id int64, fn func(*Record) error) error
+	// fs answers for the accounts' data within the same transaction.
+	UpdateSite(ctx context.Context, id int64, fn func(r *Record, fs FieldStore) error) error
 }
 
 // FieldStore answers for the data accounts hold in one field of a schema,

@@ -91,7 +91,7 @@ func (db *DB) ListSites(ctx context.Context) ([]site.Record, error) {
 // overwriting each other. When fn leaves UpdatedAt at or before the value
 // read, it becomes a millisecond later, in the record fn edited. ID, APIKey
 // and CreatedAt are not written: the sealed secret is bound to the API key.
-func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record) error) error {
+func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record, site.FieldStore) error) error {
 	lock := ""
 	if db.engine == Postgres {
 		lock = ` FOR UPDATE`
@@ -102,7 +102,7 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record) er
 			return err
 		}
 		read := r.UpdatedAt
-		if err := fn(&r); err != nil {
+		if err := fn(&r, tx); err != nil {
 			return err
 		}
 		if !r.UpdatedAt.After(read) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 )
 
@@ -295,6 +296,26 @@ func testRemoveFieldData(t *testing.T, db *store.DB) {
 		n, err := tx.(*store.DB).RemoveFieldData(ctx, s.ID, "data", []string{"keep"})
 		if err != nil || n != 1 {
 			return fmt.Errorf("RemoveFieldData in the transaction = %d, %v", n, err)
+		}
+		return abort
+	})
+	if !errors.Is(err, abort) {
+		t.Fatal(err)
+	}
+	check(t)
+	// The field store UpdateSite gives its edit is in the site's
+	// transaction: a schema change and the removal commit or roll back
+	// together (on SQLite's one writer, another transaction would wait forever).
+	err = db.UpdateSite(ctx, s.ID, func(_ *site.Record, fs site.FieldStore) error {
+		if used, err := fs.FieldInUse(ctx, s.ID, "data", []string{"keep"}); !used || err != nil {
+			return fmt.Errorf("FieldInUse in the site's transaction = %v, %v", used, err)
+		}
+		n, err := fs.RemoveFieldData(ctx, s.ID, "data", []string{"keep"})
+		if err != nil || n != 1 {
+			return fmt.Errorf("RemoveFieldData in the site's transaction = %d, %v", n, err)
+		}
+		if err := fs.DeleteUniqueValues(ctx, s.ID, "data.keep"); err != nil {
+			return err
 		}
 		return abort
 	})

@@ -96,7 +96,7 @@ func testSites(t *testing.T, db *store.DB) {
 		t.Run(c.name, func(t *testing.T) {
 			before, _ := db.SiteByID(ctx, c.id)
 			var edited *site.Record
-			err := db.UpdateSite(ctx, c.id, func(r *site.Record) error {
+			err := db.UpdateSite(ctx, c.id, func(r *site.Record, _ site.FieldStore) error {
 				if !same(*r, before) {
 					t.Errorf("edit got %+v, want %+v", *r, before)
 				}
@@ -175,7 +175,7 @@ func testUpdateSiteRace(t *testing.T, db *store.DB) {
 	s := NewSite(t, db)
 	const n = 32
 	errs := race(n, func(i int) error {
-		return db.UpdateSite(ctx, s.ID, func(r *site.Record) error {
+		return db.UpdateSite(ctx, s.ID, func(r *site.Record, _ site.FieldStore) error {
 			var m map[string]int
 			if err := json.Unmarshal([]byte(r.Policies), &m); err != nil {
 				return err
