@@ -1,13 +1,12 @@
 package rest_test
 
 // The site's schema through the REST dialect: POST and PUT /users carry
-// "profile" and "data" objects, checked against the schema set with the
-// RPC dialect's accounts.setSchema. Every one of the 23 Social ID codes is
-// produced here, with its status, token and errors entry; the codes no
-// REST request can produce (accepted: REST writes no preferences) are
-// produced through the RPC dialect in the same table.
+// "profile", "data" and "preferences" objects, checked against the schema
+// set with the RPC dialect's accounts.setSchema. Every one of the 23
+// Social ID codes is produced here, with its status, token and errors entry.
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/custos-id/custos/errcode"
@@ -86,7 +85,7 @@ func TestRESTSchemaCodes(t *testing.T) {
 				attr: "email_address", msg: "must be a valid email"},
 			{rule: "repeated", body: `{"password":"pass-word-1"}`, attr: "password", msg: "must be different from last 3 ones", count: 3},
 		}
-		covered := map[string]bool{"accepted": true} // TestRESTSchemaAcceptedThroughRPC
+		covered := map[string]bool{"accepted": true} // TestRESTSchemaAccepted
 		for _, c := range cases {
 			covered[c.rule] = true
 		}
@@ -122,9 +121,9 @@ func TestRESTSchemaCodes(t *testing.T) {
 	})
 }
 
-// accepted needs a consent (preferences), which the REST user body cannot
-// carry: the RPC dialect produces it, as 400027 with the rule's message.
-func TestRESTSchemaAcceptedThroughRPC(t *testing.T) {
+// accepted: a required consent not granted, through REST and, in its own
+// words, through RPC; a REST create grants it in the same body.
+func TestRESTSchemaAccepted(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		r := e.REST(t, "POST", "/users", `{"user":{"email_address":"carol@example.com","password":"pass-word-1"}}`)
@@ -134,17 +133,34 @@ func TestRESTSchemaAcceptedThroughRPC(t *testing.T) {
 		uid := loginUID(t, e, "carol@example.com", "pass-word-1")
 		e.SetSchema(t, "preferencesSchema", `{"fields":{"terms.tos":{"required":true,"writeAccess":"clientModify"}}}`)
 		accepted := apitest.Field(400027, "preferences.terms.tos.isConsentGranted", "preferences.terms.tos.isConsentGranted must be accepted")
+		refused := restSchemaInvalid(restSchemaCase{attr: "preferences.terms.tos.isConsentGranted", msg: "must be accepted", rule: "accepted"})
 		apitest.Run(t, e, []apitest.Scenario{
-			{Name: "accepted", Path: "/accounts.setAccountInfo",
+			{Name: "RPC", Path: "/accounts.setAccountInfo",
 				Form: e.Secret("UID", uid, "preferences", `{"terms":{"tos":{"isConsentGranted":false}}}`),
 				Code: 400009, Details: accepted.Msg, Fields: []apitest.FieldErr{accepted}},
-			// With a required consent, a REST create can never succeed: it
-			// has no preferences to grant it with.
-			{Name: "a REST create under a required consent", Method: "POST", Path: rest.Prefix + "/users",
+			{Name: "REST update", Method: "PUT", Path: rest.Prefix + "/users/{id}", Before: func(t *testing.T, e *apitest.App) {
+				e.Vars["id"] = apitest.Dump(restUserID(t, e, "carol@example.com"))
+			}, Body: `{"user":{"preferences":{"terms":{"tos":{"isConsentGranted":false}}}}}`,
+				Status: 422, Token: "unprocessable_entity", WantBody: refused},
+			{Name: "REST create without the consent", Method: "POST", Path: rest.Prefix + "/users",
 				Body: `{"user":{"email_address":"bob@example.com","password":"pass-word-1"}}`, Status: 422, Token: "unprocessable_entity",
 				WantBody: restSchemaInvalid(restSchemaCase{attr: "preferences.terms.tos.isConsentGranted", msg: "can't be blank", rule: "blank"})},
+			{Name: "REST create granting it", Method: "POST", Path: rest.Prefix + "/users",
+				Body: `{"user":{"email_address":"bob@example.com","password":"pass-word-1","preferences":{"terms":{"tos":{"isConsentGranted":true}}}}}`,
+				Status: 201, Location: restBase + "/users/[0-9]+"},
 		})
 	})
+}
+
+// restUserID finds a user's id through GET /users/find_by.
+func restUserID(t *testing.T, e *apitest.App, email string) int64 {
+	t.Helper()
+	r := e.REST(t, "GET", "/users/find_by?email_address="+email, "")
+	var u struct{ ID int64 }
+	if r.Status != 200 || json.Unmarshal([]byte(r.Body), &u) != nil {
+		t.Fatalf("find_by %s: %d %s", email, r.Status, r.Body)
+	}
+	return u.ID
 }
 
 // loginUID logs in through the RPC dialect and returns the UID.

@@ -84,10 +84,13 @@ type userBody struct {
 		Password             *string `json:"password"`
 		PasswordConfirmation *string `json:"password_confirmation"`
 		ResetPasswordToken   *string `json:"reset_password_token"`
-		// Profile and Data are custos additions, checked against the
-		// site's schema like the RPC dialect's profile and data.
-		Profile map[string]any `json:"profile"`
-		Data    map[string]any `json:"data"`
+		// Profile, Data, Preferences and Subscriptions are custos
+		// additions, checked against the site's schema like the RPC
+		// dialect's objects.
+		Profile       map[string]any `json:"profile"`
+		Data          map[string]any `json:"data"`
+		Preferences   map[string]any `json:"preferences"`
+		Subscriptions map[string]any `json:"subscriptions"`
 	} `json:"user"`
 }
 
@@ -130,7 +133,8 @@ func (u Users) create(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, errcode.Validation(f...)
 	}
 	res, err := u.Accounts.Register(ctx, r.Site, account.RegisterInput{Email: str(in.Email), Username: str(in.Username),
-		Password: str(in.Password), Objects: account.Objects{Profile: in.Profile, Data: in.Data},
+		Password: str(in.Password), Objects: account.Objects{Profile: in.Profile, Data: in.Data,
+			Preferences: in.Preferences, Subscriptions: in.Subscriptions},
 		Finalize: true, Complete: true, NoSession: true, Caller: r.Caller()})
 	// A user whose email awaits confirmation exists all the same.
 	if errors.Is(err, account.ErrPendingVerification) {
@@ -186,7 +190,8 @@ func (u Users) update(ctx context.Context, r *Request) (Response, error) {
 	if f := confirmation(in.Password, in.PasswordConfirmation); f != nil {
 		return Response{}, errcode.Validation(f...)
 	}
-	ch := account.Changes{Username: in.Username, Email: in.Email, Profile: in.Profile, Data: in.Data}
+	ch := account.Changes{Username: in.Username, Email: in.Email, Profile: in.Profile, Data: in.Data,
+		Preferences: in.Preferences, Subscriptions: in.Subscriptions}
 	if in.Password != nil {
 		if *in.Password == "" {
 			return Response{}, errcode.Validation(errcode.Field("password", errcode.RuleBlank))

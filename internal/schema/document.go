@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -241,8 +242,8 @@ func (f *Field) set(o Object, param string, raw json.RawMessage) error {
 			return errcode.InvalidValue(param+"."+name, err.Error())
 		}
 	}
-	if err := f.validate(o); err != nil {
-		return errcode.InvalidValue(param, err.Error())
+	if attr, err := f.validate(o); err != nil {
+		return errcode.InvalidValue(param+"."+attr, err.Error())
 	}
 	return nil
 }
@@ -332,39 +333,41 @@ func reset(dst any) {
 	}
 }
 
-// validate checks that f's attributes make sense together.
-func (f *Field) validate(o Object) error {
+// validate checks that f's attributes make sense together: the error
+// names the attribute at fault.
+func (f *Field) validate(o Object) (attr string, err error) {
 	checks := []struct {
-		bad bool
-		msg string
+		attr string
+		bad  bool
+		msg  string
 	}{
-		{!f.validType(o), "type: not a type of " + string(o) + " fields"},
-		{f.WriteAccess != ServerOnly && f.WriteAccess != ClientCreate && f.WriteAccess != ClientModify, "writeAccess: want serverOnly, clientCreate or clientModify"},
-		{len(f.Format) > MaxFormatLen, fmt.Sprintf("format: longer than %d characters", MaxFormatLen)},
-		{f.Format != "" && !f.isString(), "format: only string fields have one"},
-		{f.Unique && (o != Data || f.AllowNull), "unique: only data fields that do not allow null"},
-		{len(f.AllowedValues) > maxValues || len(f.DisallowedValues) > maxValues, fmt.Sprintf("allowedValues: at most %d values", maxValues)},
-		{!scalars(f.AllowedValues) || !scalars(f.DisallowedValues), "allowedValues: want strings, numbers or booleans"},
-		{(f.MinLength != nil || f.MaxLength != nil || f.Length != nil) && !f.isString(), "minLength: only string fields have lengths"},
-		{negative(f.MinLength, f.MaxLength, f.Length), "minLength: lengths are not negative"},
-		{f.MinLength != nil && f.MaxLength != nil && *f.MinLength > *f.MaxLength, "minLength: greater than maxLength"},
-		{f.hasBounds() && !f.isNumber(), "minimum: only number fields have bounds"},
-		{f.Minimum != nil && f.Maximum != nil && *f.Minimum > *f.Maximum, "minimum: greater than maximum"},
-		{f.Parity != "" && f.Parity != "odd" && f.Parity != "even", "parity: want odd or even"},
-		{f.Parity != "" && f.Type != Integer && f.Type != Long, "parity: only integer fields have one"},
-		{len(f.Description) > 1000, "description: longer than 1000 characters"},
+		{"type", !f.validType(o), "not a type of " + string(o) + " fields"},
+		{"writeAccess", f.WriteAccess != ServerOnly && f.WriteAccess != ClientCreate && f.WriteAccess != ClientModify, "want serverOnly, clientCreate or clientModify"},
+		{"format", len(f.Format) > MaxFormatLen, fmt.Sprintf("longer than %d characters", MaxFormatLen)},
+		{"format", f.Format != "" && !f.isString(), "only string fields have one"},
+		{"unique", f.Unique && (o != Data || f.AllowNull), "only data fields that do not allow null"},
+		{"allowedValues", len(f.AllowedValues) > maxValues || len(f.DisallowedValues) > maxValues, fmt.Sprintf("at most %d values", maxValues)},
+		{"allowedValues", !scalars(f.AllowedValues) || !scalars(f.DisallowedValues), "want strings, numbers or booleans"},
+		{"minLength", (f.MinLength != nil || f.MaxLength != nil || f.Length != nil) && !f.isString(), "only string fields have lengths"},
+		{"minLength", negative(f.MinLength, f.MaxLength, f.Length), "lengths are not negative"},
+		{"minLength", f.MinLength != nil && f.MaxLength != nil && *f.MinLength > *f.MaxLength, "greater than maxLength"},
+		{"minimum", f.hasBounds() && !f.isNumber(), "only number fields have bounds"},
+		{"minimum", f.Minimum != nil && f.Maximum != nil && *f.Minimum > *f.Maximum, "greater than maximum"},
+		{"parity", f.Parity != "" && f.Parity != "odd" && f.Parity != "even", "want odd or even"},
+		{"parity", f.Parity != "" && f.Type != Integer && f.Type != Long, "only integer fields have one"},
+		{"description", len(f.Description) > 1000, "longer than 1000 characters"},
 	}
 	for _, c := range checks {
 		if c.bad {
-			return fmt.Errorf("%s", c.msg)
+			return c.attr, errors.New(c.msg)
 		}
 	}
 	if f.Format != "" {
 		if _, err := regexp.Compile(f.Format); err != nil {
-			return fmt.Errorf("format: not a valid regular expression (RE2 syntax)")
+			return "format", errors.New("not a valid regular expression (RE2 syntax)")
 		}
 	}
-	return nil
+	return "", nil
 }
 
 func (f *Field) validType(o Object) bool {
