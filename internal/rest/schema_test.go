@@ -146,7 +146,7 @@ func TestRESTSchemaAccepted(t *testing.T) {
 				Body: `{"user":{"email_address":"bob@example.com","password":"pass-word-1"}}`, Status: 422, Token: "unprocessable_entity",
 				WantBody: restSchemaInvalid(restSchemaCase{attr: "preferences.terms.tos.isConsentGranted", msg: "can't be blank", rule: "blank"})},
 			{Name: "REST create granting it", Method: "POST", Path: rest.Prefix + "/users",
-				Body: `{"user":{"email_address":"bob@example.com","password":"pass-word-1","preferences":{"terms":{"tos":{"isConsentGranted":true}}}}}`,
+				Body:   `{"user":{"email_address":"bob@example.com","password":"pass-word-1","preferences":{"terms":{"tos":{"isConsentGranted":true}}}}}`,
 				Status: 201, Location: restBase + "/users/[0-9]+"},
 		})
 	})
