@@ -18,8 +18,13 @@ import (
 // the policy (a provider's email that another account logs in with, and
 // the difference between its two fail values) comes with social login,
 // issue 14.
-func (s *Service) checkConflict(ctx context.Context, st site.Site, selfID int64, ownEmail string, profile map[string]any) error {
-	if !st.Policies.AccountOptions.RefusesConflicts() {
+//
+// A site that prevents login-ID harvesting tells clients nothing of other
+// accounts' emails: their calls are not checked (the answer would be an
+// oracle of which addresses have accounts).
+func (s *Service) checkConflict(ctx context.Context, st site.Site, by Caller, selfID int64, ownEmail string, profile map[string]any) error {
+	opts := st.Policies.AccountOptions
+	if !opts.RefusesConflicts() || opts.PreventLoginIDHarvesting && !by.Server {
 		return nil
 	}
 	email, _ := profile["email"].(string)
@@ -52,7 +57,7 @@ func (u *update) profilePolicies(ctx context.Context, c Changes) error {
 		}
 	}
 	if _, ok := c.Profile["email"]; ok {
-		return u.s.checkConflict(ctx, u.st, u.a.ID, "", u.a.Profile)
+		return u.s.checkConflict(ctx, u.st, u.by, u.a.ID, "", u.a.Profile)
 	}
 	return nil
 }

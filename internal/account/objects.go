@@ -35,27 +35,28 @@ func written(v Objects) bool {
 	return v.Profile != nil || v.Data != nil || v.Preferences != nil || v.Subscriptions != nil
 }
 
-// applySchema checks a write of objects against the site's schema. The
-// data fields it creates are added to the schema first, and the write is
-// checked again against what was stored: a field another write created
-// meanwhile keeps the type it got then.
-func (s *Service) applySchema(ctx context.Context, st site.Site, w schema.Write) (schema.Outcome, error) {
-	out := st.Schema.Apply(w)
-	if len(out.Errors) > 0 || len(out.Created) == 0 {
-		return out, nil
+// createFields adds the data fields a write creates (out.Created) to the
+// site's schema, once everything else about the write has been checked,
+// and checks the write again against what was stored: a field another
+// write created meanwhile keeps the type it got then.
+func (s *Service) createFields(ctx context.Context, st site.Site, w schema.Write, out schema.Outcome) error {
+	if len(out.Created) == 0 {
+		return nil
 	}
 	if s.schemas == nil {
-		return out, errors.New("account: no schema service to add fields to")
+		return errors.New("account: no schema service to add fields to")
 	}
 	sc, ferrs, err := s.schemas.AddFields(ctx, st.ID, out.Created)
 	if err != nil {
-		return out, err
+		return err
+	}
+	if len(ferrs) == 0 {
+		ferrs = sc.Apply(w).Errors
 	}
 	if len(ferrs) > 0 {
-		out.Errors = ferrs
-		return out, nil
+		return invalid(ferrs...)
 	}
-	return sc.Apply(w), nil
+	return nil
 }
 
 // missingFields is the pending registration of an account whose required

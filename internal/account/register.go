@@ -49,7 +49,7 @@ func (s *Service) InitRegistration(ctx context.Context, st site.Site) (string, e
 // verification required, a verification mail is queued and a registered
 // account is answered with 206002.
 func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) (Result, error) {
-	ids, a, out, err := s.checkRegistration(ctx, st, in)
+	ids, a, out, err := s.checkRegistration(st, in)
 	if err != nil {
 		return Result{}, err
 	}
@@ -69,7 +69,10 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if err != nil {
 		return Result{}, err
 	}
-	if err := s.checkConflict(ctx, st, 0, a.Email, a.Profile); err != nil {
+	if err := s.checkConflict(ctx, st, in.Caller, 0, a.Email, a.Profile); err != nil {
+		return Result{}, err
+	}
+	if err := s.createFields(ctx, st, schemaWrite(in), out); err != nil {
 		return Result{}, err
 	}
 	if err := checkSessionExpiration(st, in.Session); err != nil {
@@ -181,7 +184,7 @@ func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterIn
 // checkRegistration validates the input against the policies and the
 // schema and returns the login IDs and the account to create. Every field
 // problem is reported at once, as one ErrInvalid.
-func (s *Service) checkRegistration(ctx context.Context, st site.Site, in RegisterInput) ([]StoredLoginID, Account, schema.Outcome, error) {
+func (s *Service) checkRegistration(st site.Site, in RegisterInput) ([]StoredLoginID, Account, schema.Outcome, error) {
 	var (
 		fields []errcode.FieldError
 		ids    []StoredLoginID
@@ -214,15 +217,8 @@ func (s *Service) checkRegistration(ctx context.Context, st site.Site, in Regist
 	}
 	fields = append(fields, checkPassword(pol, in.Password)...)
 	fields = append(fields, checkObjects(in.Objects)...)
-	out := st.Schema.Apply(schema.Write{Server: in.Caller.Server, Patch: in.Objects})
+	out := st.Schema.Apply(schemaWrite(in))
 	fields = append(fields, out.Errors...)
-	if len(fields) == 0 && len(out.Created) > 0 {
-		var err error
-		if out, err = s.applySchema(ctx, st, schema.Write{Server: in.Caller.Server, Patch: in.Objects}); err != nil {
-			return nil, Account{}, out, err
-		}
-		fields = append(fields, out.Errors...)
-	}
 	setObjects(&a, out.New)
 	// The profile shows the login IDs, as Gigya's does.
 	a.Profile = withDefault(a.Profile, "email", a.Email)
@@ -237,6 +233,12 @@ func (s *Service) checkRegistration(ctx context.Context, st site.Site, in Regist
 		return nil, Account{}, out, invalid(fields...)
 	}
 	return ids, a, out, nil
+}
+
+// schemaWrite is the write of a registration's objects. A call with a
+// regToken is a client's, whatever credentials come along (Gigya's rule).
+func schemaWrite(in RegisterInput) schema.Write {
+	return schema.Write{Server: in.Caller.Server && in.RegToken == "", Patch: in.Objects}
 }
 
 // checkObjects bounds the JSON of each object.

@@ -35,8 +35,8 @@ func (s *Service) issuePasswordChangeToken(ctx context.Context, tx Store, siteID
 }
 
 // RegTokenCall resolves the regToken a client acts on an account with
-// instead of a session: the account of a registration not finalized yet,
-// or of a login whose password must change. The Caller it returns is a
+// instead of a session: the account of a registration not finalized yet
+// (or missing required fields), or of a login whose password must change. The Caller it returns is a
 // client's, whatever credentials came along, as Gigya handles calls with a
 // regToken; Update applies the client's rules, and with the token of a
 // password change allows that change only. The token stays valid until a
@@ -71,7 +71,9 @@ func (s *Service) registrationCall(ctx context.Context, st site.Site, regToken s
 		// The regToken of a pending verification resends the link; it
 		// changes nothing of an account whose registration is complete.
 		return Account{}, Caller{}, &Error{Err: ErrPendingVerification}
-	case a.Registered:
+	case a.Registered && len(MissingFields(st, a)) == 0:
+		// A registered account takes a regToken only to complete the
+		// fields its site made required after it registered.
 		return Account{}, Caller{}, fail(ErrTokenUnknown, AttrRegToken)
 	}
 	return a, Caller{RegToken: true, regToken: string(t.Hash)}, nil

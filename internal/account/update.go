@@ -65,7 +65,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account
 			return Account{}, err
 		}
 	}
-	if err := u.objects(ctx, c); err != nil {
+	if err := u.objects(c); err != nil {
 		return Account{}, err
 	}
 	if len(u.fields) > 0 {
@@ -81,6 +81,9 @@ func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account
 		u.a.Active = *c.Active
 	}
 	u.requirePasswordChange = c.RequirePasswordChange
+	if err := u.s.createFields(ctx, u.st, u.schemaWrite, u.created); err != nil {
+		return Account{}, err
+	}
 	if err := u.write(ctx); err != nil {
 		return Account{}, err
 	}
@@ -103,6 +106,10 @@ type update struct {
 	newHash, replaced string
 	// uniques are the values of unique fields before and after the change.
 	uniquesBefore, uniques []UniqueValue
+	// schemaWrite is the change of the objects; created, its outcome, tells
+	// the data fields it creates.
+	schemaWrite schema.Write
+	created     schema.Outcome
 	// requirePasswordChange makes the next login change the password,
 	// even the one just set.
 	requirePasswordChange bool
@@ -147,24 +154,21 @@ func (u *update) write(ctx context.Context) error {
 }
 
 // objects merges the changes of the profile, data, preferences and
-// subscriptions, as the site's schema and the objects' bounds allow.
-func (u *update) objects(ctx context.Context, c Changes) error {
+// subscriptions, as the site's schema and the objects' bounds allow. The
+// data fields the change creates are added to the schema by write, once
+// the rest of the change has been checked.
+func (u *update) objects(c Changes) error {
 	patch := Objects{Profile: c.Profile, Data: c.Data, Preferences: c.Preferences, Subscriptions: c.Subscriptions}
 	if !written(patch) {
 		return nil
 	}
-	if len(u.fields) > 0 { // the change fails anyway: create no field for it
-		u.fields = append(u.fields, u.st.Schema.Apply(schema.Write{Server: u.by.Server, Old: objectsOf(u.a), Patch: patch}).Errors...)
-		return nil
-	}
-	out, err := u.s.applySchema(ctx, u.st, schema.Write{Server: u.by.Server, Old: objectsOf(u.a), Patch: patch})
-	if err != nil {
-		return err
-	}
+	u.schemaWrite = schema.Write{Server: u.by.Server, Old: objectsOf(u.a), Patch: patch}
+	out := u.st.Schema.Apply(u.schemaWrite)
 	if len(out.Errors) > 0 {
 		u.fields = append(u.fields, out.Errors...)
 		return nil
 	}
+	u.created = out
 	u.uniquesBefore = u.st.Schema.Uniques(objectsOf(u.a))
 	u.uniques = out.Unique
 	setObjects(&u.a, out.New)

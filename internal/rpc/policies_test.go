@@ -329,6 +329,15 @@ func TestPolicyLoginIdentifierConflict(t *testing.T) {
 			{Name: "fail on any", Path: "/accounts.setPolicies", Form: policy("failOnAnyConflictingIdentity"), Code: 0},
 			{Name: "register with another's email again", Path: "/accounts.register", Form: registerAs("carl@example.com", "dora@example.com"),
 				Code: 403043, Details: loginIDConflict},
+			// A site that hides which login IDs exist tells clients of no
+			// conflict (the answer would tell that the address has an
+			// account); its server still hears of it.
+			{Name: "hide login IDs", Path: "/accounts.setPolicies",
+				Form: e.Secret("accountOptions", `{"preventLoginIDHarvesting":true,"verifyEmail":true,"allowUnverifiedLogin":true}`)},
+			{Name: "a client under harvesting protection", Path: set, Form: profile("dora@example.com"), Code: 0},
+			{Name: "a server under harvesting protection", Path: set, Form: e.Secret("UID", bobUID, "profile", `{"email":"dora@example.com"}`),
+				Code: 403043, Details: loginIDConflict},
+			{Name: "show login IDs", Path: "/accounts.setPolicies", Form: e.Secret("accountOptions", `{"preventLoginIDHarvesting":false}`)},
 			{Name: "ignore", Path: "/accounts.setPolicies", Form: policy("ignore"), Code: 0},
 			{Name: "register with another's email, ignored", Path: "/accounts.register", Form: registerAs("erin@example.com", "dora@example.com"),
 				Code: 0, Loose: true},

@@ -79,7 +79,7 @@ func (x Accounts) getSchema(ctx context.Context, c *Call) (any, error) {
 }
 
 func (x Accounts) deleteSchemaFields(ctx context.Context, c *Call) (any, error) {
-	given := false
+	fields := map[schema.Object][]string{}
 	for _, o := range schema.Objects {
 		param := string(o) + "SchemaFields"
 		if !c.Params.Has(param) {
@@ -89,13 +89,11 @@ func (x Accounts) deleteSchemaFields(ctx context.Context, c *Call) (any, error) 
 		if len(paths) == 0 {
 			return nil, errcode.Missing(param)
 		}
-		given = true
-		if _, err := x.Sites.DeleteSchemaFields(ctx, c.Site.ID, o, paths); err != nil {
-			return nil, err
-		}
+		fields[o] = paths
 	}
-	if !given {
+	if len(fields) == 0 {
 		return nil, errcode.Missing("dataSchemaFields")
 	}
-	return obj{}, nil
+	_, err := x.Sites.DeleteSchemaFields(ctx, c.Site.ID, fields)
+	return obj{}, err
 }

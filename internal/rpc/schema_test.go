@@ -197,7 +197,7 @@ func TestSchemaFieldCodes(t *testing.T) {
 		cases := []codeCase{
 			// 400020: a client may not remove or overwrite a container of fields it may not write.
 			{name: "400020 client removes a container", by: "session", kv: []string{"data", `{"address":null}`},
-				fields: []apitest.FieldErr{fe(400020, "data.address", "holds fields a client may not remove")}},
+				fields: []apitest.FieldErr{fe(400020, "data.address", "holds fields a client may not replace or remove")}},
 			{name: "400020 client overwrites a container", by: "session", kv: []string{"data", `{"address":"x"}`},
 				fields: []apitest.FieldErr{fe(400020, "data.address", "holds fields a client may not overwrite")}},
 			{name: "400020 client registers over a container", by: "register", kv: []string{"data", `{"address":"x"}`},
@@ -452,16 +452,64 @@ func TestSchemaPendingRegistration(t *testing.T) {
 				}},
 			{Name: "login", Path: "/accounts.login", Form: apitest.Form("loginID", "pend@example.com", "password", "pass-word-1")},
 			{Name: "a field becomes required", Path: "/accounts.setSchema",
-				Form: e.Secret("dataSchema", `{"fields":{"plan":{"type":"string","required":true}}}`)},
+				Form: e.Secret("dataSchema", `{"fields":{"plan":{"type":"string","required":true,"writeAccess":"clientModify"}}}`)},
 			{Name: "login of an account without it", Path: "/accounts.login", Form: apitest.Form("loginID", "pend@example.com", "password", "pass-word-1"),
 				Code: 206001, Details: "Missing required fields for registration: data.plan", Absent: []string{"sessionInfo"},
+				Save: map[string]string{"regToken": "regToken"}},
+			// The user completes it with that regToken, as after registering.
+			{Name: "the user fills it", Path: "/accounts.setAccountInfo", Form: apitest.Form("regToken", "{regToken}", "data", `{"plan":"pro"}`)},
+			{Name: "and finalizes", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{regToken}"),
 				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
-					if tok, _ := m["regToken"].(string); tok == "" {
-						t.Error("no regToken")
+					if apitest.Object(t, m, "sessionInfo")["cookieValue"] == nil {
+						t.Error("no session")
 					}
 				}},
-			{Name: "a server fills it", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", "{uid}", "data", `{"plan":"pro"}`)},
+			{Name: "the regToken is spent", Path: "/accounts.setAccountInfo", Form: apitest.Form("regToken", "{regToken}", "data", `{"plan":"free"}`),
+				Code: 400006, Loose: true},
+			{Name: "a server fills one too", Path: "/accounts.setSchema",
+				Form: e.Secret("dataSchema", `{"fields":{"tier":{"type":"string","required":true}}}`)},
+			{Name: "login without it", Path: "/accounts.login", Form: apitest.Form("loginID", "pend@example.com", "password", "pass-word-1"),
+				Code: 206001, Details: "Missing required fields for registration: data.tier", Loose: true},
+			{Name: "a server fills it", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", "{uid}", "data", `{"tier":"gold"}`)},
 			{Name: "login again", Path: "/accounts.login", Form: apitest.Form("loginID", "pend@example.com", "password", "pass-word-1")},
 		})
+	})
+}
+
+// What the review of the schema found: each refused request changes
+// nothing, schema included.
+func TestSchemaRefusalsChangeNothing(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		e.SetSchema(t, "dataSchema", `{"fields":{"keep":{"type":"string"},"addr.code":{"type":"string","unique":true}}}`)
+		uid, _ := registerWith(t, e, e.Secret("email", "kim@example.com", "password", "pass-word-1", "finalizeRegistration", "true",
+			"data", `{"keep":"k","addr":{"code":"Z1"}}`))
+		keptData := map[string]any{"data": map[string]any{"keep": "k", "addr": map[string]any{"code": "Z1"}}}
+		init := e.Call(t, "accounts.initRegistration", apitest.Form())
+		e.Vars["init"] = init["regToken"].(string)
+		run(t, e, []apitest.Scenario{
+			{Name: "delete across objects, one refused", Path: "/accounts.deleteSchemaFields",
+				Form: e.Secret("dataSchemaFields", "keep", "preferencesSchemaFields", "nope"),
+				Code: 400006, Details: schemaDetails("preferencesSchemaFields", "nope is not a field of the preferences schema")},
+			{Name: "delete a parent of fields", Path: "/accounts.deleteSchemaFields", Form: e.Secret("dataSchemaFields", "addr"),
+				Code: 400006, Details: schemaDetails("dataSchemaFields", "addr holds fields of the schema: name them (addr.code)")},
+			{Name: "the data stayed", Path: "/accounts.getAccountInfo", Form: e.Secret("UID", uid, "include", "data"), Want: keptData},
+			{Name: "a regToken register is a client's, even with the secret", Path: "/accounts.register",
+				Form: e.Secret("regToken", "{init}", "email", "lee@example.com", "password", "pass-word-1", "data", `{"keep":"x"}`),
+				Code: 400009, Details: "data.keep may not be written by a client", Fields: []apitest.FieldErr{fe(400025, "data.keep", "may not be written by a client")}},
+			{Name: "an under-age registration", Path: "/accounts.setPolicies", Form: e.Secret("registration", `{"enforceCoppa":true}`)},
+			{Name: "creates no field", Path: "/accounts.register",
+				Form: e.Secret("email", "kid@example.com", "password", "pass-word-1", "profile", `{"birthYear":2024}`, "data", `{"fresh_s":"x"}`),
+				Code: 403044, Loose: true},
+			{Name: "the schema has no new field", Path: "/accounts.getSchema", Form: apitest.Form("include", "dataSchema"),
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					if _, ok := apitest.Object(t, apitest.Object(t, m, "dataSchema"), "fields")["fresh_s"]; ok {
+						t.Error("a refused registration created data.fresh_s")
+					}
+				}},
+		})
+		if !e.Available(t, "lee@example.com") || !e.Available(t, "kid@example.com") {
+			t.Error("a refused registration took its email")
+		}
 	})
 }

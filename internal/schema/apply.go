@@ -161,7 +161,7 @@ func (a *applier) remove(path string, f Field, isField, container bool, old any,
 	switch {
 	case isField && f.AllowNull:
 		return nil, a.mayWrite(path, f, had && old != nil)
-	case isField:
+	case isField && f.Type != list:
 		if !a.mayWrite(path, f, had && old != nil) {
 			return old, had
 		}
@@ -170,11 +170,12 @@ func (a *applier) remove(path string, f Field, isField, container bool, old any,
 			return old, had
 		}
 	case container:
-		if !a.server && !a.clientOwns(path, old) {
-			a.fail(path, codeField(errcode.SchemaValidationFailed, "holds fields a client may not remove"))
+		if isField && !a.mayWrite(path, f, had && old != nil) || !a.mayReplace(path, old) {
 			return old, had
 		}
-		a.requiredBelow(path, old)
+		if a.lostRequired(path, old, nil) {
+			return old, had
+		}
 	case !a.server && had:
 		a.fail(path, codeField(errcode.WriteAccessValidation, "may not be written by a client"))
 		return old, had
@@ -182,25 +183,35 @@ func (a *applier) remove(path string, f Field, isField, container bool, old any,
 	return nil, false
 }
 
-// clientOwns tells whether a client may remove everything below path.
-func (a *applier) clientOwns(path string, old any) bool {
+// mayReplace tells whether the writer may replace or remove what lies
+// below path: a client only if it may write every field there, given the
+// values held (a clientCreate field that holds one is not its to replace).
+func (a *applier) mayReplace(path string, old any) bool {
+	if a.server || old == nil {
+		return true
+	}
 	for p, f := range a.s.Fields(a.obj) {
 		if strings.HasPrefix(p, path+".") && !f.clientWritable(lookup(old, strings.TrimPrefix(p, path+".")) != nil) {
+			a.fail(path, codeField(errcode.SchemaValidationFailed, "holds fields a client may not replace or remove"))
 			return false
 		}
 	}
 	return true
 }
 
-// requiredBelow reports the required fields with a value below path that
-// removing it would remove.
-func (a *applier) requiredBelow(path string, old any) {
+// lostRequired reports the required fields below path that held a value
+// in old and hold none in new.
+func (a *applier) lostRequired(path string, old, new any) bool {
+	lost := false
 	for _, p := range slices.Sorted(maps.Keys(a.s.Fields(a.obj))) {
 		f, _ := a.s.Field(a.obj, p)
-		if strings.HasPrefix(p, path+".") && f.Required && lookup(old, strings.TrimPrefix(p, path+".")) != nil {
+		rel := strings.TrimPrefix(p, path+".")
+		if strings.HasPrefix(p, path+".") && f.Required && lookup(old, rel) != nil && lookup(new, rel) == nil {
 			a.fail(p, errcode.Field(a.attr(p), errcode.RuleMustBePresent))
+			lost = true
 		}
 	}
+	return lost
 }
 
 // mayWrite checks the writeAccess of f for a client.
@@ -263,7 +274,21 @@ func (a *applier) list(path string, f Field, old, v any) (any, bool) {
 		a.fail(path, codeField(errcode.InvalidTypeValidation, "must be a list of objects"))
 		return nil, false
 	}
-	return a.objects(path, arr)
+	return a.replace(path, old, arr)
+}
+
+// replace checks an array written where fields lie below path: it replaces
+// what is held, so the writer must be allowed to replace it, and required
+// fields must not get lost.
+func (a *applier) replace(path string, old any, arr []any) (any, bool) {
+	if !a.mayReplace(path, old) {
+		return old, old != nil
+	}
+	v, ok := a.objects(path, arr)
+	if ok && a.lostRequired(path, old, v) {
+		return old, old != nil
+	}
+	return v, ok
 }
 
 // objects checks each element of arr as an object below path.
@@ -285,10 +310,13 @@ func (a *applier) objects(path string, arr []any) (any, bool) {
 func (a *applier) inContainer(path string, old, v any) (any, bool) {
 	switch v := v.(type) {
 	case map[string]any:
-		om, _ := old.(map[string]any)
+		om, isMap := old.(map[string]any)
+		if !isMap && !a.mayReplace(path, old) { // an object replaces a list
+			return old, old != nil
+		}
 		return a.object(path, om, v), true
 	case []any:
-		return a.objects(path, v)
+		return a.replace(path, old, v)
 	}
 	if !a.server {
 		a.fail(path, codeField(errcode.SchemaValidationFailed, "holds fields a client may not overwrite"))
@@ -308,6 +336,9 @@ func (a *applier) unknown(path string, old, v any) (any, bool) {
 	case !a.server:
 		// Fields a write creates are serverOnly.
 		a.fail(path, codeField(errcode.WriteAccessValidation, "may not be written by a client"))
+		return nil, false
+	case ValidPath(path) != nil:
+		a.fail(path, codeField(errcode.DynamicFieldsValidation, "is too long or too deep for a field path"))
 		return nil, false
 	}
 	switch v := v.(type) {
@@ -387,6 +418,29 @@ func lookup(v any, path string) any {
 	return nil
 }
 
+// values returns every value at a dotted path below v, descending into
+// arrays of objects.
+func values(v any, path string) []any {
+	if path == "" {
+		if v == nil {
+			return nil
+		}
+		return []any{v}
+	}
+	k, rest, _ := strings.Cut(path, ".")
+	switch v := v.(type) {
+	case map[string]any:
+		return values(v[k], rest)
+	case []any:
+		var out []any
+		for _, e := range v {
+			out = append(out, values(e, path)...)
+		}
+		return out
+	}
+	return nil
+}
+
 // withCreated returns s with the fields a write creates.
 func (s Schema) withCreated(created map[string]Field) Schema {
 	if len(created) == 0 {
@@ -432,8 +486,12 @@ func (s Schema) Uniques(v Values) []UniqueValue {
 		if !s.Data[path].Unique {
 			continue
 		}
-		if c, ok := canonical(lookup(v.Data, path)); ok {
-			out = append(out, UniqueValue{Field: string(Data) + "." + path, Value: c})
+		seen := map[string]bool{}
+		for _, x := range values(v.Data, path) {
+			if c, ok := canonical(x); ok && !seen[c] {
+				seen[c] = true
+				out = append(out, UniqueValue{Field: string(Data) + "." + path, Value: c})
+			}
 		}
 	}
 	return out

@@ -39,7 +39,7 @@ func typed(attr string, f Field, v any) (any, *errcode.FieldError) {
 		return integer(attr, f.Type, v)
 	case Float:
 		n, ok := number(v)
-		if !ok || math.IsInf(n, 0) || math.IsNaN(n) {
+		if !ok {
 			return nil, ptr(errcode.Field(attr, errcode.RuleNotANumber))
 		}
 		return json.Number(strconv.FormatFloat(n, 'g', -1, 64)), nil
@@ -75,47 +75,74 @@ func typeErr(attr, msg string) *errcode.FieldError {
 
 func ptr(f errcode.FieldError) *errcode.FieldError { return &f }
 
-// integer checks a whole number within the bounds of t.
+// integer checks a whole number within the bounds of t. A long keeps all
+// 64 bits: its digits are read as an integer, not through a float.
 func integer(attr string, t Type, v any) (any, *errcode.FieldError) {
+	lo, hi := int64(math.MinInt32), int64(math.MaxInt32)
+	if t == Long {
+		lo, hi = math.MinInt64, math.MaxInt64
+	}
+	if s, ok := numberText(v); ok {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return bounded(attr, n, lo, hi)
+		}
+	}
 	n, ok := number(v)
 	switch {
 	case !ok:
 		return nil, ptr(errcode.Field(attr, errcode.RuleNotANumber))
-	case n != math.Trunc(n) || math.IsInf(n, 0):
+	case n != math.Trunc(n):
 		return nil, ptr(errcode.Field(attr, errcode.RuleNotAnInteger))
+	case n < float64(lo):
+		return nil, ptr(errcode.FieldCount(attr, errcode.RuleGreaterThanOrEqualTo, int(lo)).WithCode(errcode.InvalidTypeValidation))
+	case n >= float64(hi):
+		return nil, ptr(errcode.FieldCount(attr, errcode.RuleLessThanOrEqualTo, int(hi)).WithCode(errcode.InvalidTypeValidation))
 	}
-	lo, hi := float64(math.MinInt32), float64(math.MaxInt32)
-	if t == Long {
-		lo, hi = -(1 << 53), 1<<53
-	}
+	return bounded(attr, int64(n), lo, hi)
+}
+
+func bounded(attr string, n, lo, hi int64) (any, *errcode.FieldError) {
 	switch {
 	case n < lo:
 		return nil, ptr(errcode.FieldCount(attr, errcode.RuleGreaterThanOrEqualTo, int(lo)).WithCode(errcode.InvalidTypeValidation))
 	case n > hi:
 		return nil, ptr(errcode.FieldCount(attr, errcode.RuleLessThanOrEqualTo, int(hi)).WithCode(errcode.InvalidTypeValidation))
 	}
-	return json.Number(strconv.FormatInt(int64(n), 10)), nil
+	return json.Number(strconv.FormatInt(n, 10)), nil
 }
 
-// number reads a JSON number, or a string holding one.
-func number(v any) (float64, bool) {
-	var s string
+// numberText is the text of a JSON number, or of a string holding one.
+func numberText(v any) (string, bool) {
 	switch v := v.(type) {
 	case json.Number:
-		s = v.String()
-	case float64:
-		return v, true
-	case int:
-		return float64(v), true
-	case int64:
-		return float64(v), true
+		return v.String(), true
 	case string:
-		s = strings.TrimSpace(v)
-	default:
-		return 0, false
+		return strings.TrimSpace(v), true
 	}
-	n, err := strconv.ParseFloat(s, 64)
-	return n, err == nil && s != ""
+	return "", false
+}
+
+// number reads a finite JSON number, or a string holding one.
+func number(v any) (float64, bool) {
+	var n float64
+	switch v := v.(type) {
+	case float64:
+		n = v
+	case int:
+		n = float64(v)
+	case int64:
+		n = float64(v)
+	default:
+		s, ok := numberText(v)
+		if !ok || s == "" {
+			return 0, false
+		}
+		var err error
+		if n, err = strconv.ParseFloat(s, 64); err != nil {
+			return 0, false
+		}
+	}
+	return n, !math.IsNaN(n) && !math.IsInf(n, 0)
 }
 
 var dateLayouts = []string{"2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
@@ -306,7 +333,15 @@ func canonical(v any) (string, bool) {
 	case bool:
 		return strconv.FormatBool(v), true
 	case json.Number, float64, int, int64:
-		n, _ := number(v)
+		if t, ok := numberText(v); ok {
+			if i, err := strconv.ParseInt(t, 10, 64); err == nil {
+				return strconv.FormatInt(i, 10), true
+			}
+		}
+		n, ok := number(v)
+		if !ok {
+			return "", false
+		}
 		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
 			return strconv.FormatInt(int64(n), 10), true
 		}

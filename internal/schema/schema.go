@@ -215,6 +215,18 @@ func (s Schema) isContainer(o Object, path string) bool {
 	return false
 }
 
+// Below lists the fields of o that lie below path, sorted.
+func (s Schema) Below(o Object, path string) []string {
+	var out []string
+	for p := range s.Fields(o) {
+		if strings.HasPrefix(p, path+".") {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Required lists the required fields of every object, as "object.path".
 // Built-in profile fields are required only where the site says so, so
 // only its changes are looked at: a login asks this, and it stays cheap.

@@ -240,3 +240,72 @@ func TestViewFilters(t *testing.T) {
 		t.Errorf("explicit profile %v", p)
 	}
 }
+
+// A client replaces or removes a list or an object only if it may write
+// every field held below it; required fields do not get lost either way.
+func TestApplyReplacements(t *testing.T) {
+	s, _, err := Default().Change(Documents{
+		Profile: `{"fields":{"phones.number":{"writeAccess":"serverOnly"}}}`,
+		Data: `{"fields":{"acct.tier":{"type":"string"},"kids.code":{"type":"string","writeAccess":"clientCreate"},
+			"kids.name":{"type":"string","writeAccess":"clientModify"},"team.lead":{"type":"string","required":true,"writeAccess":"clientModify"}}}`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := Values{Profile: obj(`{"phones":[{"type":"work","number":"+47"}]}`),
+		Data: obj(`{"acct":{"tier":"gold"},"kids":[{"code":"A1","name":"x"}],"team":[{"lead":"ann"}]}`)}
+	for _, c := range []struct {
+		name   string
+		server bool
+		patch  Values
+		attr   string
+		code   errcode.Code
+	}{
+		{"an array over protected fields", false, Values{Data: obj(`{"acct":[]}`)}, "data.acct", 400020},
+		{"a set clientCreate in a list", false, Values{Data: obj(`{"kids":[{"code":"B2"}]}`)}, "data.kids", 400020},
+		{"an object over a list", false, Values{Data: obj(`{"kids":{"name":"y"}}`)}, "data.kids", 400020},
+		{"a profile list removed", false, Values{Profile: obj(`{"phones":null}`)}, "profile.phones", 400020},
+		{"a profile list replaced", false, Values{Profile: obj(`{"phones":[{"type":"home"}]}`)}, "profile.phones", 400020},
+		{"a required field lost in a new list", true, Values{Data: obj(`{"team":[{}]}`)}, "data.team.lead", 400027},
+		{"a required field removed with its list", true, Values{Data: obj(`{"team":null}`)}, "data.team.lead", 400027},
+	} {
+		out := s.Apply(Write{Server: c.server, Old: old, Patch: c.patch})
+		if len(out.Errors) != 1 || out.Errors[0].Attribute != c.attr || out.Errors[0].Code != c.code {
+			t.Errorf("%s: %+v, want %s %d", c.name, out.Errors, c.attr, c.code)
+		}
+	}
+	if out := s.Apply(Write{Old: old, Patch: Values{Data: obj(`{"team":[{"lead":"bo"}]}`)}}); len(out.Errors) > 0 {
+		t.Errorf("a client replacing a list it owns: %+v", out.Errors)
+	}
+}
+
+func TestApplyNumbers(t *testing.T) {
+	s, _, err := Default().Change(Documents{Data: `{"fields":{"id":{"type":"long","unique":true},
+		"kid.tag":{"type":"string","unique":true},
+		"c":{"type":"consent"}}}`, Preferences: `{"fields":{"tos":{"writeAccess":"clientModify","minDocVersion":2}}}`})
+	if err == nil {
+		t.Fatal("a consent in data was accepted")
+	}
+	s, _, err = Default().Change(Documents{Data: `{"fields":{"id":{"type":"long","unique":true},"kid.tag":{"type":"string","unique":true}}}`,
+		Preferences: `{"fields":{"tos":{"writeAccess":"clientModify","minDocVersion":2}}}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := s.Apply(Write{Server: true, Patch: Values{Data: obj(`{"id":"9007199254740993","kid":[{"tag":"a"},{"tag":"b"},{"tag":"a"}]}`)}})
+	if len(out.Errors) > 0 || mustJSON(out.New.Data["id"]) != "9007199254740993" {
+		t.Fatalf("a long lost its digits: %v %v", out.Errors, out.New.Data["id"])
+	}
+	want := []UniqueValue{{"data.id", "9007199254740993"}, {"data.kid.tag", "a"}, {"data.kid.tag", "b"}}
+	if !reflect.DeepEqual(out.Unique, want) {
+		t.Errorf("unique values %v, want %v (every value in a list, once)", out.Unique, want)
+	}
+	for _, v := range []string{`"NaN"`, `"Inf"`, `"-Infinity"`} {
+		out := s.Apply(Write{Patch: Values{Preferences: obj(`{"tos":{"isConsentGranted":true,"docVersion":` + v + `}}`)}})
+		if len(out.Errors) != 1 {
+			t.Errorf("docVersion %s: %+v", v, out.Errors)
+		}
+	}
+	if out := s.Apply(Write{Server: true, Patch: Values{Data: obj(`{"id":"1e400"}`)}}); len(out.Errors) != 1 || out.Errors[0].Rule != errcode.RuleNotANumber {
+		t.Errorf("1e400: %+v", out.Errors)
+	}
+}

@@ -78,27 +78,34 @@ func changedUniques(cur, next schema.Schema) []string {
 	return out
 }
 
-// DeleteSchemaFields removes fields of o from the schema of site id and
-// their values from every account of the site, in one transaction. A path
-// the schema no longer lists but accounts still hold data in (a write that
-// raced a removal) has its values removed too.
-func (s *Service) DeleteSchemaFields(ctx context.Context, id int64, o schema.Object, paths []string) (schema.Schema, error) {
+// DeleteSchemaFields removes fields from the schema of site id and their
+// values from every account of the site, all objects in one transaction:
+// one path refused, nothing changes. A path the schema no longer lists but
+// accounts still hold data in (a write that raced a removal) has its
+// values removed too.
+func (s *Service) DeleteSchemaFields(ctx context.Context, id int64, fields map[schema.Object][]string) (schema.Schema, error) {
 	st, err := s.updateTx(ctx, id, func(r *Record, fs FieldStore) error {
 		cur, err := schema.Parse(r.Schema)
 		if err != nil {
 			return fmt.Errorf("site %d: %w", r.ID, err)
 		}
-		listed, err := listedFields(ctx, fs, r.ID, cur, o, paths)
-		if err != nil {
-			return err
-		}
-		next, err := cur.Delete(o, listed)
-		if err != nil {
-			return err
-		}
-		for _, p := range paths {
-			if _, err := fs.RemoveFieldData(ctx, r.ID, string(o), strings.Split(p, ".")); err != nil {
+		next := cur
+		for _, o := range schema.Objects {
+			paths, ok := fields[o]
+			if !ok {
+				continue
+			}
+			listed, err := listedFields(ctx, fs, r.ID, cur, o, paths)
+			if err != nil {
 				return err
+			}
+			if next, err = next.Delete(o, listed); err != nil {
+				return err
+			}
+			for _, p := range paths {
+				if _, err := fs.RemoveFieldData(ctx, r.ID, string(o), strings.Split(p, ".")); err != nil {
+					return err
+				}
 			}
 		}
 		return writeSchema(ctx, fs, r, cur, next)
@@ -107,7 +114,7 @@ func (s *Service) DeleteSchemaFields(ctx context.Context, id int64, o schema.Obj
 }
 
 // listedFields returns the paths the schema lists; a path it does not list
-// must hold data (to be removed), or it is 400006.
+// must hold data (to be removed) and no fields below it, or it is 400006.
 func listedFields(ctx context.Context, fs FieldStore, siteID int64, cur schema.Schema, o schema.Object, paths []string) ([]string, error) {
 	param := string(o) + "SchemaFields"
 	var listed []string
@@ -118,6 +125,9 @@ func listedFields(ctx context.Context, fs FieldStore, siteID int64, cur schema.S
 		}
 		if err := schema.ValidPath(p); err != nil {
 			return nil, errcode.InvalidValue(param, err.Error())
+		}
+		if below := cur.Below(o, p); len(below) > 0 {
+			return nil, errcode.InvalidValue(param, fmt.Sprintf("%s holds fields of the schema: name them (%s)", p, strings.Join(below, ", ")))
 		}
 		used, err := fs.FieldInUse(ctx, siteID, string(o), strings.Split(p, "."))
 		if err != nil {
