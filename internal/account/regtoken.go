@@ -25,13 +25,7 @@ func (s *Service) passwordChangeDue(st site.Site, a Account) bool {
 // an account. The client sees a regToken like any other; its kind keeps it
 // from finalizing a registration or changing anything but the password.
 func (s *Service) issuePasswordChangeToken(ctx context.Context, tx Store, siteID, accountID int64) (string, error) {
-	tok, hash, err := s.newToken("rt1_")
-	if err != nil {
-		return "", err
-	}
-	now := s.now()
-	return tok, tx.CreateToken(ctx, Token{Hash: hash, SiteID: siteID, AccountID: accountID, Kind: PasswordChangeToken,
-		CreatedAt: now, ExpiresAt: now.Add(regTokenTTL)})
+	return s.issueRegTokenOf(ctx, tx, PasswordChangeToken, siteID, accountID)
 }
 
 // RegTokenCall resolves the regToken a client acts on an account with

@@ -276,12 +276,18 @@ func (s *Service) newUID() (string, error) {
 
 // issueRegToken stores a regToken for a pending account (accountID 0: none yet).
 func (s *Service) issueRegToken(ctx context.Context, tx Store, siteID, accountID int64) (string, error) {
+	return s.issueRegTokenOf(ctx, tx, RegToken, siteID, accountID)
+}
+
+// issueRegTokenOf stores a regToken of kind, valid for regTokenTTL: the
+// client sees the same kind of token whatever it continues.
+func (s *Service) issueRegTokenOf(ctx context.Context, tx Store, kind TokenKind, siteID, accountID int64) (string, error) {
 	tok, hash, err := s.newToken("rt1_")
 	if err != nil {
 		return "", err
 	}
 	now := s.now()
-	return tok, tx.CreateToken(ctx, Token{Hash: hash, SiteID: siteID, AccountID: accountID, Kind: RegToken,
+	return tok, tx.CreateToken(ctx, Token{Hash: hash, SiteID: siteID, AccountID: accountID, Kind: kind,
 		CreatedAt: now, ExpiresAt: now.Add(regTokenTTL)})
 }
 

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
-
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/conformance"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -23,19 +21,8 @@ func TestKeySetsMigration(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			url := storetest.URL(t, e)
-			dialect := goose.DialectPostgres
-			if e == store.SQLite {
-				dialect = goose.DialectSQLite3
-			}
 			raw := storetest.Raw(t, url)
-			dir, err := store.Migrations(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := goose.NewProvider(dialect, raw, dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := migrations(t, e, raw)
 			if _, err := p.UpTo(ctx, 7); err != nil {
 				t.Fatal(err)
 			}

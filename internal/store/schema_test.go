@@ -340,18 +340,7 @@ func TestMigrateKeySetsDown(t *testing.T) {
 		t.Run(string(e), func(t *testing.T) {
 			ctx := context.Background()
 			raw := storetest.Raw(t, storetest.URL(t, e))
-			dir, err := store.Migrations(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dialect := database.DialectSQLite3
-			if e == store.Postgres {
-				dialect = database.DialectPostgres
-			}
-			p, err := goose.NewProvider(dialect, raw, dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := migrations(t, e, raw)
 			if _, err := p.UpTo(ctx, 9); err != nil {
 				t.Fatal(err)
 			}
@@ -400,20 +389,9 @@ func TestMigrateSchemas(t *testing.T) {
 			ctx := context.Background()
 			u := storetest.URL(t, e)
 			raw := storetest.Raw(t, u)
-			dir, err := store.Migrations(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dialect := database.DialectSQLite3
-			if e == store.Postgres {
-				dialect = database.DialectPostgres
-			}
 			// Migration 00010 is Go code of package store: run in its place.
-			p, err := goose.NewProvider(dialect, raw, dir, goose.WithGoMigrations(
+			p := migrations(t, e, raw, goose.WithGoMigrations(
 				goose.NewGoMigration(10, &goose.GoFunc{Mode: goose.TransactionEnabled}, nil)))
-			if err != nil {
-				t.Fatal(err)
-			}
 			if _, err := p.UpTo(ctx, 10); err != nil {
 				t.Fatal(err)
 			}
