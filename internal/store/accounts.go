@@ -230,8 +230,14 @@ func orEmpty(m map[string]any) map[string]any {
 	return m
 }
 
-// unmarshalObject decodes a stored JSON object keeping numbers exact.
+// unmarshalObject decodes a stored JSON object keeping numbers exact. The
+// empty object, what most accounts hold in most columns, skips the
+// decoder: every read of an account (a session check among them) does this.
 func unmarshalObject(s string, into *map[string]any) error {
+	if s == "{}" {
+		*into = map[string]any{}
+		return nil
+	}
 	dec := json.NewDecoder(bytesReader(s))
 	dec.UseNumber()
 	return dec.Decode(into)
