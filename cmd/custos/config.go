@@ -40,6 +40,7 @@ type Config struct {
 	RateBurst       int
 	CaptchaURL      string
 	CaptchaSecret   string
+	TLS             tlsFlags
 }
 
 // DefaultConfig returns the settings serve runs with when given none.
@@ -56,6 +57,7 @@ func DefaultConfig() Config {
 		DataCenter:      "us1",
 		RateLimit:       20,
 		RateBurst:       60,
+		TLS:             defaultTLS(),
 	}
 }
 
@@ -83,6 +85,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.CaptchaURL, "captcha-verify-url", c.CaptchaURL, "siteverify URL of the CAPTCHA service (reCAPTCHA, hCaptcha, Turnstile) for the CAPTCHA policies")
 	fs.StringVar(&c.CaptchaSecret, "captcha-secret", c.CaptchaSecret, "the secret custos sends to the CAPTCHA service")
 	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes computed at once, the rest wait (default the number of CPUs)")
+	c.TLS.register(fs)
 }
 
 // Validate checks every setting before anything is opened; an error names
@@ -128,6 +131,7 @@ func (c Config) Validate() error {
 	check(c.RateLimit >= 0, "--rate-limit must not be negative")
 	check(c.RateLimit == 0 || c.RateBurst > 0, "--rate-burst must be positive")
 	check(c.CaptchaURL != "" || c.CaptchaSecret == "", "--captcha-secret needs --captcha-verify-url")
+	errs = append(errs, c.TLS.validate()...)
 	return errors.Join(errs...)
 }
 
@@ -137,6 +141,9 @@ func (c *Config) options(log *slog.Logger) (app.Options, error) {
 		HashConcurrency: c.HashConcurrency, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log}
 	if o.PublicURL == "" {
 		o.PublicURL = "http://" + c.Addr
+		if c.TLS.enabled() {
+			o.PublicURL = "https://" + c.Addr
+		}
 	}
 	for _, p := range c.TrustedProxies {
 		o.TrustedProxies = append(o.TrustedProxies, netip.MustParsePrefix(p)) // Validate parsed it

@@ -53,8 +53,15 @@ func mustCustos(t *testing.T, args ...string) string {
 // returns its base URL and stdout, once it listens.
 func startServe(t *testing.T, args ...string) (string, *apitest.SyncBuffer) {
 	t.Helper()
+	base, stdout, _ := startServeLogs(t, args...)
+	return base, stdout
+}
+
+// startServeLogs is startServe that also returns the log.
+func startServeLogs(t *testing.T, args ...string) (base string, stdout, logs *apitest.SyncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout := &apitest.SyncBuffer{}
+	stdout, logs = &apitest.SyncBuffer{}, &apitest.SyncBuffer{}
 	logR, logW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
@@ -66,6 +73,7 @@ func startServe(t *testing.T, args ...string) (string, *apitest.SyncBuffer) {
 	go func() {
 		sc := bufio.NewScanner(logR)
 		for sc.Scan() {
+			logs.Write(append(sc.Bytes(), '\n'))
 			var line struct{ Msg, Addr string }
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
 				addr <- line.Addr
@@ -84,11 +92,11 @@ func startServe(t *testing.T, args ...string) (string, *apitest.SyncBuffer) {
 		if !ok {
 			t.Fatalf("serve stopped before listening: %v", <-done)
 		}
-		return "http://" + a, stdout
+		return "http://" + a, stdout, logs
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not listen within 30s")
 	}
-	return "", nil
+	return "", nil, nil
 }
 
 func get(t *testing.T, url string) (int, string) {

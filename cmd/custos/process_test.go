@@ -37,6 +37,13 @@ func TestMain(m *testing.M) {
 // and returns its base URL once it listens.
 func startProcess(t *testing.T, args ...string) string {
 	t.Helper()
+	base, _ := startProcessCmd(t, args...)
+	return base
+}
+
+// startProcessCmd is startProcess that also returns the process.
+func startProcessCmd(t *testing.T, args ...string) (string, *exec.Cmd) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "CUSTOS_TEST_RUN_MAIN=1")
@@ -66,11 +73,11 @@ func startProcess(t *testing.T, args ...string) string {
 		if !ok {
 			t.Fatal("the server process stopped before listening")
 		}
-		return "http://" + a
+		return "http://" + a, cmd
 	case <-time.After(60 * time.Second):
 		t.Fatal("the server process did not listen within 60s")
 	}
-	return ""
+	return "", nil
 }
 
 // A signed request accepted by one server process is refused (403004) by

@@ -28,6 +28,16 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 	if o.Mail == nil {
 		log.Warn("no --smtp: mail is written to this log, links and tokens included; for development only")
 	}
+	// The certificate before the port and the database: a pair that does
+	// not load stops serve before it creates anything.
+	cert, stopTLS, err := cfg.TLS.start(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopTLS()
+	if cert != nil {
+		cfg.Server.TLS = cert.TLSConfig()
+	}
 	// Bind before anything is created: a busy port must not leave behind a
 	// new database whose "once only" credentials went nowhere.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -58,7 +68,7 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 		return err
 	}
 
-	log.Info("listening", "addr", ln.Addr().String(), "engine", db.Engine(), "version", version())
+	log.Info("listening", "addr", ln.Addr().String(), "tls", cert != nil, "engine", db.Engine(), "version", version())
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { a.Run(workers); close(done) }()

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// TrustedProxies report the client's address in X-Forwarded-For.
 	TrustedProxies []netip.Prefix
+	// TLS, when set, makes Serve serve HTTPS, with HTTP/2 and HTTP/1.1.
+	TLS *tls.Config
 }
 
 // DefaultConfig returns the defaults of the serve command.
@@ -157,6 +160,7 @@ func writeStatus(w http.ResponseWriter, code int, status string) {
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully: it stops
 // accepting, lets requests in flight finish within ShutdownTimeout, and returns.
+// With cfg.TLS it serves HTTPS, HTTP/2 negotiated by ALPN.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg Config, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           h,
@@ -167,9 +171,21 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, cfg Config, log
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		TLSConfig:         cfg.TLS,
+		// HTTP/2 over TLS only (by ALPN): never cleartext HTTP/2.
+		Protocols: new(http.Protocols),
 	}
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(true)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if cfg.TLS != nil {
+			// The certificate comes from TLSConfig.GetCertificate.
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
