@@ -73,6 +73,61 @@ func TestServeTLS(t *testing.T) {
 		call(client.PostForm(signedURL, params))
 	}
 	call(client.PostForm(signedURL, url.Values{"apiKey": {apiKey}, "secret": {secret}}))
+
+	// The REST dialect on its own host name; Basic credentials over TLS.
+	siteID := regexp.MustCompile(`siteId: (\S+)`).FindStringSubmatch(stdout.String())[1]
+	req, _ := http.NewRequest("GET", "https://socialize.localhost:"+port+"/v1/marketing/login/users/find_by?email_address=nobody@example.com", nil)
+	req.SetBasicAuth(siteID, secret)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound || res.ProtoMajor != 2 {
+		t.Errorf("REST over TLS: %s %d %s", res.Proto, res.StatusCode, body)
+	}
+}
+
+// Behind a proxy that terminates TLS for *.id.example.com and passes the
+// Host header on: any host name is served, nothing redirects, signatures
+// over https://<namespace>.id.example.com/… hold, and the proxy's
+// X-Forwarded-Proto makes a secret in clear acceptable.
+func TestAnyHostBehindProxy(t *testing.T) {
+	dir := t.TempDir()
+	base, stdout := startServe(t, "--db", "sqlite:"+filepath.Join(dir, "c.db"), "--trusted-proxy", "127.0.0.1/32")
+	apiKey := regexp.MustCompile(`apiKey: (\S+)`).FindStringSubmatch(stdout.String())[1]
+	secret := regexp.MustCompile(`secret: (\S+)`).FindStringSubmatch(stdout.String())[1]
+	key, _ := base64.StdEncoding.DecodeString(secret)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(host string, params url.Values) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/accounts.getPolicies", strings.NewReader(params.Encode()))
+		req.Host = host
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d %s", host, res.StatusCode, body)
+		}
+		return string(body)
+	}
+	for _, host := range []string{"accounts.id.example.com", "socialize.id.example.com", "id.example.com", "accounts.id.example.com:8443"} {
+		params := url.Values{"apiKey": {apiKey}, "format": {"json"},
+			"timestamp": {strconv.FormatInt(time.Now().Unix(), 10)}, "nonce": {fmt.Sprint(time.Now().UnixNano())}}
+		params.Set("sig", authn.Sign(key, "POST", "https://"+host+"/accounts.getPolicies", params))
+		if body := post(host, params); !strings.Contains(body, `"errorCode":0`) {
+			t.Errorf("signed over https://%s: %s", host, body)
+		}
+	}
+	if body := post("accounts.id.example.com", url.Values{"apiKey": {apiKey}, "secret": {secret}}); !strings.Contains(body, `"errorCode":0`) {
+		t.Errorf("secret behind the proxy: %s", body)
+	}
 }
 
 // A renewed pair is served without a restart once the files change; a bad
