@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,8 +35,8 @@ func TestServeTLS(t *testing.T) {
 	if !strings.Contains(logs.String(), `"tls":true`) {
 		t.Errorf("the listening line does not say TLS:\n%s", logs)
 	}
-	apiKey := regexp.MustCompile(`apiKey: (\S+)`).FindStringSubmatch(stdout.String())[1]
-	secret := regexp.MustCompile(`secret: (\S+)`).FindStringSubmatch(stdout.String())[1]
+	apiKey := field(stdout.String(), "apiKey:")
+	secret := field(stdout.String(), "secret:")
 
 	client := ca.Client(addr)
 	defer client.CloseIdleConnections()
@@ -75,7 +74,7 @@ func TestServeTLS(t *testing.T) {
 	call(client.PostForm(signedURL, url.Values{"apiKey": {apiKey}, "secret": {secret}}))
 
 	// The REST dialect on its own host name; Basic credentials over TLS.
-	siteID := regexp.MustCompile(`siteId: (\S+)`).FindStringSubmatch(stdout.String())[1]
+	siteID := field(stdout.String(), "siteId:")
 	req, _ := http.NewRequest("GET", "https://socialize.localhost:"+port+"/v1/marketing/login/users/find_by?email_address=nobody@example.com", nil)
 	req.SetBasicAuth(siteID, secret)
 	res, err := client.Do(req)
@@ -96,8 +95,8 @@ func TestServeTLS(t *testing.T) {
 func TestAnyHostBehindProxy(t *testing.T) {
 	dir := t.TempDir()
 	base, stdout := startServe(t, "--db", "sqlite:"+filepath.Join(dir, "c.db"), "--trusted-proxy", "127.0.0.1/32")
-	apiKey := regexp.MustCompile(`apiKey: (\S+)`).FindStringSubmatch(stdout.String())[1]
-	secret := regexp.MustCompile(`secret: (\S+)`).FindStringSubmatch(stdout.String())[1]
+	apiKey := field(stdout.String(), "apiKey:")
+	secret := field(stdout.String(), "secret:")
 	key, _ := base64.StdEncoding.DecodeString(secret)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	post := func(host string, params url.Values) string {
