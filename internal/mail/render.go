@@ -26,9 +26,11 @@ const (
 // Data fills a template.
 type Data struct {
 	To       string    // the recipient's address
-	SiteName string    // shown in the subject and the body
+	SiteName string    // shown in the subject and the body, and as the display name of From
 	Link     string    // absolute http(s) URL that carries the token
 	Expires  time.Time // when the link stops working; shown in UTC
+	// FirstName is the user's profile.firstName; may be empty. Control characters become spaces.
+	FirstName string
 }
 
 // ExpiresLayout is how Render shows Data.Expires, always in UTC.
@@ -60,13 +62,18 @@ func mustParseTemplates(kinds ...Kind) map[Kind]templateSet {
 	return sets
 }
 
-// view is what the templates see: Data checked and formatted.
+// view is what the templates see: Data checked and formatted. Its fields are Variables: a site's
+// template may use these and no others.
 type view struct {
-	To       string // bare address
-	SiteName string
-	Link     string
-	Expires  string // ExpiresLayout
+	SiteName  string
+	Email     string // the recipient's bare address
+	FirstName string
+	Link      string
+	Expires   string // ExpiresLayout
 }
+
+// Variables are the fields every template may use ({{.SiteName}} …), the same for every Kind.
+var Variables = []string{"SiteName", "Email", "FirstName", "Link", "Expires"}
 
 // Render builds the Message of kind for data: the subject from the first line of the text template, the
 // text body with text/template and the HTML body with html/template, so that the link and the site name
@@ -96,7 +103,8 @@ func Render(kind Kind, data Data) (Message, error) {
 	if err := set.html.Execute(&html, v); err != nil {
 		return Message{}, fmt.Errorf("mail: render %s HTML: %w", kind, err)
 	}
-	return Message{To: data.To, Subject: subject, Text: strings.TrimLeft(body, "\n"), HTML: html.String()}, nil
+	return Message{To: data.To, Subject: subject, Text: strings.TrimLeft(body, "\n"), HTML: html.String(),
+		FromName: v.SiteName, Kind: kind}, nil
 }
 
 func newView(d Data) (view, error) {
@@ -118,5 +126,17 @@ func newView(d Data) (view, error) {
 	if d.Expires.IsZero() {
 		return view{}, errors.New("missing expiry time")
 	}
-	return view{To: to.Address, SiteName: name, Link: d.Link, Expires: d.Expires.UTC().Format(ExpiresLayout)}, nil
+	return view{Email: to.Address, SiteName: name, FirstName: oneLine(d.FirstName), Link: d.Link,
+		Expires: d.Expires.UTC().Format(ExpiresLayout)}, nil
+}
+
+// oneLine turns the control characters of s (line breaks among them) into spaces and trims it: for values
+// users choose, which may end up in a subject.
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
 }
