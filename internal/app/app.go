@@ -126,7 +126,11 @@ func New(o Options) (*App, error) {
 		now:     o.Now,
 		log:     o.Log,
 	}
-	a.Outbox.Observe(a.Metrics.Mail(a.Outbox.Queued))
+	kinds := []string{}
+	for _, k := range mail.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	a.Outbox.Observe(a.Metrics.Mail(a.Outbox.Queued, kinds...))
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL,
 		Log: o.Log, Captcha: o.Captcha, Schemas: a.Sites})
 	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)

@@ -46,7 +46,10 @@ type templateSet struct {
 	html *htmltemplate.Template
 }
 
-var templates = mustParseTemplates(Verification, PasswordReset)
+// Kinds are the kinds of mail, each with built-in templates.
+var Kinds = []Kind{Verification, PasswordReset}
+
+var templates = mustParseTemplates(Kinds...)
 
 func mustParseTemplates(kinds ...Kind) map[Kind]templateSet {
 	sets := make(map[Kind]templateSet, len(kinds))

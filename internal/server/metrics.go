@@ -54,8 +54,8 @@ type MailMetrics struct {
 
 // Mail registers the mail metrics: sent, failed attempts and given up, by
 // kind, and queued, the messages waiting, which queued counts (bounded by
-// the caller) at every scrape.
-func (m *Metrics) Mail(queued func(context.Context) (int, error)) *MailMetrics {
+// the caller) at every scrape. The counters of kinds start at 0.
+func (m *Metrics) Mail(queued func(context.Context) (int, error), kinds ...string) *MailMetrics {
 	kind := []string{"kind"}
 	mm := &MailMetrics{
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -83,6 +83,11 @@ func (m *Metrics) Mail(queued func(context.Context) (int, error)) *MailMetrics {
 		}
 		return float64(n)
 	}))
+	for _, k := range kinds {
+		for _, c := range []*prometheus.CounterVec{mm.sent, mm.failed, mm.dropped} {
+			c.WithLabelValues(k)
+		}
+	}
 	return mm
 }
 
