@@ -64,9 +64,19 @@ type mailApp struct {
 	clock    *apitest.Clock
 	raw      *sql.DB
 	attempts chan sendResult
+	logs     *apitest.SyncBuffer
 }
 
 func newMailApp(t *testing.T, engine store.Engine) *mailApp {
+	t.Helper()
+	m := newIdleMailApp(t, engine)
+	runWorker(t, m.App.App)
+	return m
+}
+
+// newIdleMailApp is newMailApp without the outbox worker: the test sends
+// what is queued with m.Outbox.Flush.
+func newIdleMailApp(t *testing.T, engine store.Engine) *mailApp {
 	t.Helper()
 	db, raw := openWithRaw(t, engine)
 	smtpSrv := mailtest.NewServer(t)
@@ -90,8 +100,7 @@ func newMailApp(t *testing.T, engine store.Engine) *mailApp {
 	if a.Site, err = a.Sites.Create(context.Background(), "Acme", []string{"example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	runWorker(t, a.App)
-	return &mailApp{App: a, smtp: smtpSrv, clock: clock, raw: raw, attempts: attempts}
+	return &mailApp{App: a, smtp: smtpSrv, clock: clock, raw: raw, attempts: attempts, logs: logs}
 }
 
 // openWithRaw opens a new, migrated database of engine, and the same

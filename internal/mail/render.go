@@ -115,12 +115,11 @@ func newView(d Data) (view, error) {
 	if err != nil {
 		return view{}, fmt.Errorf("invalid recipient address %q: %w", d.To, err)
 	}
-	name := strings.TrimSpace(d.SiteName)
+	// A site's name may hold line breaks: they become spaces, so that the
+	// subject and the display name of From stay one line.
+	name := oneLine(d.SiteName)
 	if name == "" {
 		return view{}, errors.New("missing site name")
-	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return view{}, errors.New("site name contains control characters")
 	}
 	link, err := url.Parse(d.Link)
 	if err != nil || (link.Scheme != "https" && link.Scheme != "http") || link.Host == "" {
