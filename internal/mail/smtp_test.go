@@ -370,7 +370,7 @@ func TestSMTPSendRejects(t *testing.T) {
 func TestLogSender(t *testing.T) {
 	var buf bytes.Buffer
 	var s Sender = LogSender{Log: slog.New(slog.NewJSONHandler(&buf, nil))}
-	m := Message{To: "jane@example.com", Subject: "Confirm", Text: "https://id.example.com/v?token=abc", HTML: "<p>x</p>"}
+	m := Message{To: "jane@example.com", Subject: "Confirm", Text: "https://id.example.com/v?token=abc", HTML: "<p>x</p>", FromName: "Acme"}
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -378,7 +378,7 @@ func TestLogSender(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
 		t.Fatalf("log line %q: %v", buf.String(), err)
 	}
-	want := map[string]any{"level": "INFO", "mail_sink": "development", "to": m.To, "subject": m.Subject, "text": m.Text}
+	want := map[string]any{"level": "INFO", "mail_sink": "development", "from_name": "Acme", "to": m.To, "subject": m.Subject, "text": m.Text}
 	for k, v := range want {
 		if line[k] != v {
 			t.Errorf("log field %s = %v, want %v", k, line[k], v)
