@@ -75,7 +75,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL clients reach custos at, for links in mail and the JWT issuer (default http://<addr>)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", c.JWTIssuer, "base of the JWT issuer <base>/jwt/<apiKey>/, such as https://fidm.gigya.com (default --public-url)")
 	fs.StringVar(&c.SMTP, "smtp", c.SMTP, "SMTP relay: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; without it mail is written to the log (development)")
-	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender address of mail")
+	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender address of mail; the display name is the site's name")
 	fs.Var(&c.TrustedProxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-Proto and X-Forwarded-For are believed (repeatable)")
 	fs.Var((*uint32Value)(&c.Password.Memory), "argon2-memory", "argon2id memory in KiB")
 	fs.Var((*uint32Value)(&c.Password.Time), "argon2-time", "argon2id passes")

@@ -115,7 +115,7 @@ func (s *Service) startReset(ctx context.Context, st site.Site, a Account, send 
 		if u := st.Policies.PasswordReset.ResetURL; u != "" {
 			link = addParam(u, "pwrt", tok)
 		}
-		return s.queue(ctx, tx, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link})
+		return s.queueFor(ctx, tx, st, a, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link})
 	})
 	if err != nil {
 		return "", err
@@ -189,7 +189,7 @@ func (s *Service) queueVerification(ctx context.Context, tx Store, st site.Site,
 	if err != nil {
 		return err
 	}
-	return s.queue(ctx, tx, mail.Verification, mail.Data{To: email, SiteName: st.Name, Expires: expires,
+	return s.queueFor(ctx, tx, st, a, mail.Verification, mail.Data{To: email, SiteName: st.Name, Expires: expires,
 		Link: s.link("/account/verify-email", "token", tok)})
 }
 

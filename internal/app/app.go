@@ -126,6 +126,11 @@ func New(o Options) (*App, error) {
 		now:     o.Now,
 		log:     o.Log,
 	}
+	kinds := []string{}
+	for _, k := range mail.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	a.Outbox.Observe(a.Metrics.Mail(a.Outbox.Queued, kinds...))
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL,
 		Log: o.Log, Captcha: o.Captcha, Schemas: a.Sites})
 	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)
@@ -139,7 +144,8 @@ func New(o Options) (*App, error) {
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	mux.Handle("GET /account/verify-email", verifyEmailPage(a.Accounts, o.Log))
+	mux.Handle("GET /account/verify-email", verifyEmailPage(a.Accounts, a.Sites, o.Log))
+	mux.Handle("POST /account/verify-email", verifyEmailPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle("GET /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle("POST /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle("/v1/marketing/", a.REST)

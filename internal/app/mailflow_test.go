@@ -64,9 +64,19 @@ type mailApp struct {
 	clock    *apitest.Clock
 	raw      *sql.DB
 	attempts chan sendResult
+	logs     *apitest.SyncBuffer
 }
 
 func newMailApp(t *testing.T, engine store.Engine) *mailApp {
+	t.Helper()
+	m := newIdleMailApp(t, engine)
+	runWorker(t, m.App.App)
+	return m
+}
+
+// newIdleMailApp is newMailApp without the outbox worker: the test sends
+// what is queued with m.Outbox.Flush.
+func newIdleMailApp(t *testing.T, engine store.Engine) *mailApp {
 	t.Helper()
 	db, raw := openWithRaw(t, engine)
 	smtpSrv := mailtest.NewServer(t)
@@ -90,8 +100,7 @@ func newMailApp(t *testing.T, engine store.Engine) *mailApp {
 	if a.Site, err = a.Sites.Create(context.Background(), "Acme", []string{"example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	runWorker(t, a.App)
-	return &mailApp{App: a, smtp: smtpSrv, clock: clock, raw: raw, attempts: attempts}
+	return &mailApp{App: a, smtp: smtpSrv, clock: clock, raw: raw, attempts: attempts, logs: logs}
 }
 
 // openWithRaw opens a new, migrated database of engine, and the same
@@ -203,9 +212,37 @@ func wantPage(t *testing.T, what string, r apitest.Response, status int, text st
 	}
 }
 
+// verify opens a verification link as a browser does: GET shows the form,
+// which changes nothing; its button POSTs the token, from the same origin.
+// It returns the answer to the POST.
+func (m *mailApp) verify(t *testing.T, link string) apitest.Response {
+	t.Helper()
+	form := m.follow(t, link)
+	wantPage(t, "GET "+link, form, http.StatusOK, linkConfirm)
+	tok := formToken(t, form)
+	return m.Do(t, "POST", verifyPath, strings.NewReader(url.Values{"token": {tok}}.Encode()), http.Header{
+		"Content-Type": {"application/x-www-form-urlencoded"}, "Sec-Fetch-Site": {"same-origin"}, "Origin": {apitest.PublicURL}})
+}
+
+// formToken is the token of the verification form of a page.
+func formToken(t *testing.T, r apitest.Response) string {
+	t.Helper()
+	body := string(r.Body)
+	if !strings.Contains(body, `<form method="post" action="/account/verify-email">`) {
+		t.Fatalf("no verification form: %s", body)
+	}
+	_, rest, _ := strings.Cut(body, `name="token" value="`)
+	tok, _, ok := strings.Cut(rest, `"`)
+	if !ok || tok == "" {
+		t.Fatalf("no token in the form: %s", body)
+	}
+	return tok
+}
+
 // The answers of pages and calls these tests meet.
 const (
 	linkVerified = "Email address verified"
+	linkConfirm  = "Confirm your email address"
 	linkInvalid  = "This link is not valid"
 	linkExpired  = "This link has expired"
 	badSession   = "Invalid session token"
@@ -315,7 +352,7 @@ func TestEmailVerificationFlow(t *testing.T) {
 		wantMail(t, msg, "Confirm your email address for Acme", apitest.Now.Add(86400*time.Second))
 
 		apitest.Run(t, m.App, []apitest.Scenario{login("login before verification", email, pw, 206002, unverified)})
-		wantPage(t, "verification link", m.follow(t, link), http.StatusOK, linkVerified)
+		wantPage(t, "verification link", m.verify(t, link), http.StatusOK, linkVerified)
 
 		var info map[string]any
 		get := accountInfo("getAccountInfo", "session", 0, "")
@@ -360,7 +397,7 @@ func TestEmailVerificationExpiredLink(t *testing.T) {
 		}
 		wantPage(t, "old link after resend", m.follow(t, oldLink), http.StatusNotFound, linkInvalid)
 		apitest.Run(t, m.App, []apitest.Scenario{login("login after the old link", email, pw, 206002, unverified)})
-		wantPage(t, "new link", m.follow(t, newLink), http.StatusOK, linkVerified)
+		wantPage(t, "new link", m.verify(t, newLink), http.StatusOK, linkVerified)
 		wantPage(t, "old link after verification", m.follow(t, oldLink), http.StatusNotFound, linkInvalid)
 
 		get := accountInfo("getAccountInfo", "session", 0, "")

@@ -10,6 +10,7 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/dialect"
+	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -25,6 +26,11 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <p><label>Repeat it<br><input type="password" name="confirmPassword" autocomplete="new-password" required></label></p>
 <p><button type="submit">Set the new password</button></p>
 </form>{{end}}
+{{if .VerifyToken}}<form method="post" action="/account/verify-email">
+<input type="hidden" name="token" value="{{.VerifyToken}}">
+<p><button type="submit">Confirm my email address</button></p>
+</form>{{end}}
+{{if .Next}}<p><a href="{{.Next}}">Continue</a></p>{{end}}
 </body></html>
 `))
 
@@ -33,6 +39,10 @@ type page struct {
 	// Token and Problems make the page the new-password form.
 	Token    string
 	Problems []string
+	// VerifyToken makes the page the form that verifies an email address.
+	VerifyToken string
+	// Next is the "continue" link of the site (emailVerification.nextURL).
+	Next string
 }
 
 func writePage(w http.ResponseWriter, status int, p page) {
@@ -48,7 +58,13 @@ var (
 	expiredLink = page{Title: "This link has expired", Text: "Ask for a new email and follow the link in it."}
 	invalidLink = page{Title: "This link is not valid", Text: "It was used already, or it is incomplete. Ask for a new email if you still need one."}
 	brokenPage  = page{Title: "Something went wrong", Text: "Please try again later."}
+	crossSite   = page{Title: "This form was sent from another site", Text: "Open the link of the email again and use the form on its page."}
 )
+
+// crossOrigin refuses forms a browser posts from another site (by
+// Sec-Fetch-Site, else Origin against Host): the token of the form is a
+// secret already, this is defence in depth.
+var crossOrigin = http.NewCrossOriginProtection()
 
 // resetPasswordPage serves the link of reset mails (when the site has no
 // passwordReset.resetURL of its own): a form for the new password.
@@ -79,6 +95,10 @@ func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog
 			writePage(w, http.StatusOK, form)
 			return
 		}
+		if crossOrigin.Check(r) != nil {
+			writePage(w, http.StatusForbidden, crossSite)
+			return
+		}
 		if r.FormValue("newPassword") != r.FormValue("confirmPassword") {
 			form.Problems = []string{"The two passwords differ."}
 			writePage(w, http.StatusUnprocessableEntity, form)
@@ -103,30 +123,76 @@ func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog
 	})
 }
 
-// verifyEmailPage serves the link of verification mails. A link that does
-// not work changes nothing and says why.
-func verifyEmailPage(accounts *account.Service, log *slog.Logger) http.Handler {
+// verifyEmailPage serves the link of verification mails. GET shows a
+// button that POSTs the token, so that link scanners, which follow links
+// with GET and HEAD, verify nothing; the POST verifies. A link that does not
+// work changes nothing and says why. Once verified, the page links to the
+// site's emailVerification.nextURL, if it has one on its domains.
+func verifyEmailPage(accounts *account.Service, sites *site.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "page", "verify-email"
-		if r.Method == http.MethodHead {
-			// Link scanners probe with HEAD: it must not spend the token.
+		switch r.Method {
+		case http.MethodHead:
 			writePage(w, http.StatusOK, page{})
 			return
+		case http.MethodPost:
+			if crossOrigin.Check(r) != nil {
+				writePage(w, http.StatusForbidden, crossSite)
+				return
+			}
+			status, p := verifyEmail(r, accounts, sites, log)
+			writePage(w, status, p)
+			return
 		}
-		status, p := http.StatusOK, page{Title: "Email address verified", Text: "Thank you: your email address is verified. You can close this page and log in."}
-		_, err := accounts.VerifyEmail(r.Context(), r.URL.Query().Get("token"))
-		switch {
-		case errors.Is(err, account.ErrLinkExpired):
-			status, p = http.StatusGone, expiredLink
-		case errors.Is(err, account.ErrLinkInvalid):
-			status, p = http.StatusNotFound, invalidLink
-		case err != nil:
-			log.Error("verify email", "call_id", info.ID, "err", err)
-			status, p = http.StatusInternalServerError, brokenPage
+		token := r.URL.Query().Get("token")
+		siteID, err := accounts.VerifyTokenSite(r.Context(), token)
+		var st site.Site
+		if err == nil {
+			st, err = sites.ByID(r.Context(), siteID)
 		}
-		writePage(w, status, p)
+		if status, p, failed := linkFailure(err, info.ID, log); failed {
+			writePage(w, status, p)
+			return
+		}
+		writePage(w, http.StatusOK, page{Title: "Confirm your email address",
+			Text: "Press the button to confirm your email address for " + st.Name + ".", VerifyToken: token})
 	})
+}
+
+// verifyEmail spends the token the form posted.
+func verifyEmail(r *http.Request, accounts *account.Service, sites *site.Service, log *slog.Logger) (int, page) {
+	info := callctx.From(r.Context())
+	a, err := accounts.VerifyEmail(r.Context(), r.PostFormValue("token"))
+	if status, p, failed := linkFailure(err, info.ID, log); failed {
+		return status, p
+	}
+	done := page{Title: "Email address verified", Text: "Thank you: your email address is verified. You can close this page and log in."}
+	st, err := sites.ByID(r.Context(), a.SiteID)
+	if err != nil {
+		// Verified all the same: only the link to the site is missing.
+		log.Error("verify email: site", "call_id", info.ID, "err", err)
+		return http.StatusOK, done
+	}
+	// The domains may have changed since setPolicies checked nextURL.
+	if next := st.Policies.EmailVerification.NextURL; next != "" && policy.NextURLAllowed(next, st.AllowsOrigin) {
+		done.Text, done.Next = "Thank you: your email address is verified.", next
+	}
+	return http.StatusOK, done
+}
+
+// linkFailure is the page of a link that does not work, if err says so.
+func linkFailure(err error, callID string, log *slog.Logger) (int, page, bool) {
+	switch {
+	case err == nil:
+		return 0, page{}, false
+	case errors.Is(err, account.ErrLinkExpired):
+		return http.StatusGone, expiredLink, true
+	case errors.Is(err, account.ErrLinkInvalid):
+		return http.StatusNotFound, invalidLink, true
+	}
+	log.Error("verify email", "call_id", callID, "err", err)
+	return http.StatusInternalServerError, brokenPage, true
 }
 
 // pageErrors words the domain's errors for the person at the page: the

@@ -27,11 +27,12 @@ func TestResetPasswordPage(t *testing.T) {
 		t.Fatalf("resetPassword: %v", res)
 	}
 	page := "/account/reset-password?pwrt=" + url.QueryEscape(token)
-	post := func(pw, confirm string) apitest.Response {
+	postFrom := func(fetchSite, pw, confirm string) apitest.Response {
 		form := url.Values{"pwrt": {token}, "newPassword": {pw}, "confirmPassword": {confirm}}
 		return e.Do(t, "POST", "/account/reset-password", strings.NewReader(form.Encode()),
-			http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+			http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Sec-Fetch-Site": {fetchSite}})
 	}
+	post := func(pw, confirm string) apitest.Response { return postFrom("same-origin", pw, confirm) }
 	steps := []struct {
 		name   string
 		do     func() apitest.Response
@@ -39,6 +40,7 @@ func TestResetPasswordPage(t *testing.T) {
 		text   string
 	}{
 		{"form", func() apitest.Response { return e.Do(t, "GET", page, nil, nil) }, 200, `name="newPassword"`},
+		{"from another site", func() apitest.Response { return postFrom("cross-site", "evil-password-9", "evil-password-9") }, 403, "This form was sent from another site"},
 		{"passwords differ", func() apitest.Response { return post("second-password-2", "other-password-3") }, 422, "The two passwords differ."},
 		{"too short", func() apitest.Response { return post("short", "short") }, 422, "password is too short (minimum is 8 characters)"},
 		{"changed", func() apitest.Response { return post("second-password-2", "second-password-2") }, 200, "Your password is changed"},
@@ -54,7 +56,7 @@ func TestResetPasswordPage(t *testing.T) {
 			t.Fatalf("%s: headers %v", s.name, r.Header)
 		}
 	}
-	for pw, code := range map[string]float64{"first-password-1": 403042, "second-password-2": 0} {
+	for pw, code := range map[string]float64{"first-password-1": 403042, "second-password-2": 0, "evil-password-9": 403042} {
 		if got := e.Call(t, "accounts.login", url.Values{"loginID": {"page@example.com"}, "password": {pw}}); got["errorCode"] != code {
 			t.Fatalf("login with %s: %v", pw, got)
 		}

@@ -20,6 +20,11 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// FromName is the display name of From (the site's name); empty keeps the sender's configured one.
+	// The address is always the sender's.
+	FromName string `json:",omitempty"`
+	// Kind is what the mail is, for metrics; empty for a message queued before it was recorded.
+	Kind Kind `json:",omitempty"`
 }
 
 // Sender delivers a Message. Implementations are safe for concurrent use.
@@ -45,7 +50,7 @@ func (s LogSender) Send(ctx context.Context, m Message) error {
 		log = slog.Default()
 	}
 	log.InfoContext(ctx, "mail not delivered: development mail sink",
-		"mail_sink", "development", "to", m.To, "subject", m.Subject, "text", m.Text)
+		"mail_sink", "development", "from_name", m.FromName, "to", m.To, "subject", m.Subject, "text", m.Text)
 	return nil
 }
 

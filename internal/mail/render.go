@@ -26,9 +26,11 @@ const (
 // Data fills a template.
 type Data struct {
 	To       string    // the recipient's address
-	SiteName string    // shown in the subject and the body
+	SiteName string    // shown in the subject and the body, and as the display name of From
 	Link     string    // absolute http(s) URL that carries the token
 	Expires  time.Time // when the link stops working; shown in UTC
+	// FirstName is the user's profile.firstName; may be empty. Control characters become spaces.
+	FirstName string
 }
 
 // ExpiresLayout is how Render shows Data.Expires, always in UTC.
@@ -44,7 +46,10 @@ type templateSet struct {
 	html *htmltemplate.Template
 }
 
-var templates = mustParseTemplates(Verification, PasswordReset)
+// Kinds are the kinds of mail, each with built-in templates.
+var Kinds = []Kind{Verification, PasswordReset}
+
+var templates = mustParseTemplates(Kinds...)
 
 func mustParseTemplates(kinds ...Kind) map[Kind]templateSet {
 	sets := make(map[Kind]templateSet, len(kinds))
@@ -60,13 +65,18 @@ func mustParseTemplates(kinds ...Kind) map[Kind]templateSet {
 	return sets
 }
 
-// view is what the templates see: Data checked and formatted.
+// view is what the templates see: Data checked and formatted. Its fields are Variables: a site's
+// template may use these and no others.
 type view struct {
-	To       string // bare address
-	SiteName string
-	Link     string
-	Expires  string // ExpiresLayout
+	SiteName  string
+	Email     string // the recipient's bare address
+	FirstName string
+	Link      string
+	Expires   string // ExpiresLayout
 }
+
+// Variables are the fields every template may use ({{.SiteName}} …), the same for every Kind.
+var Variables = []string{"SiteName", "Email", "FirstName", "Link", "Expires"}
 
 // Render builds the Message of kind for data: the subject from the first line of the text template, the
 // text body with text/template and the HTML body with html/template, so that the link and the site name
@@ -96,7 +106,8 @@ func Render(kind Kind, data Data) (Message, error) {
 	if err := set.html.Execute(&html, v); err != nil {
 		return Message{}, fmt.Errorf("mail: render %s HTML: %w", kind, err)
 	}
-	return Message{To: data.To, Subject: subject, Text: strings.TrimLeft(body, "\n"), HTML: html.String()}, nil
+	return Message{To: data.To, Subject: subject, Text: strings.TrimLeft(body, "\n"), HTML: html.String(),
+		FromName: v.SiteName, Kind: kind}, nil
 }
 
 func newView(d Data) (view, error) {
@@ -104,12 +115,11 @@ func newView(d Data) (view, error) {
 	if err != nil {
 		return view{}, fmt.Errorf("invalid recipient address %q: %w", d.To, err)
 	}
-	name := strings.TrimSpace(d.SiteName)
+	// A site's name may hold line breaks: they become spaces, so that the
+	// subject and the display name of From stay one line.
+	name := oneLine(d.SiteName)
 	if name == "" {
 		return view{}, errors.New("missing site name")
-	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return view{}, errors.New("site name contains control characters")
 	}
 	link, err := url.Parse(d.Link)
 	if err != nil || (link.Scheme != "https" && link.Scheme != "http") || link.Host == "" {
@@ -118,5 +128,17 @@ func newView(d Data) (view, error) {
 	if d.Expires.IsZero() {
 		return view{}, errors.New("missing expiry time")
 	}
-	return view{To: to.Address, SiteName: name, Link: d.Link, Expires: d.Expires.UTC().Format(ExpiresLayout)}, nil
+	return view{Email: to.Address, SiteName: name, FirstName: oneLine(d.FirstName), Link: d.Link,
+		Expires: d.Expires.UTC().Format(ExpiresLayout)}, nil
+}
+
+// oneLine turns the control characters of s (line breaks among them) into spaces and trims it: for values
+// users choose, which may end up in a subject.
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
 }

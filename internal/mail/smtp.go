@@ -273,6 +273,17 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
+// fromFor is the From of m: the configured address, with m's display name when it has one. net/mail
+// formats the header: a name with anything but printable ASCII is RFC 2047 encoded, so no line break of the
+// name reaches the header; control characters are replaced beforehand all the same.
+func (s *smtpSender) fromFor(m Message) *netmail.Address {
+	name := oneLine(m.FromName)
+	if name == "" {
+		return s.from
+	}
+	return &netmail.Address{Name: name, Address: s.from.Address}
+}
+
 // build turns m into a go-mail message.
 func (s *smtpSender) build(m Message) (*gomail.Msg, error) {
 	if _, err := netmail.ParseAddress(m.To); err != nil {
@@ -285,7 +296,7 @@ func (s *smtpSender) build(m Message) (*gomail.Msg, error) {
 		return nil, errors.New("mail: the message has no text body")
 	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(s.from)
+	msg.FromMailAddress(s.fromFor(m))
 	if err := msg.To(m.To); err != nil {
 		return nil, fmt.Errorf("mail: invalid recipient address %q: %w", m.To, err)
 	}

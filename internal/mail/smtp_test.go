@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	netmail "net/mail"
 	"reflect"
 	"strings"
 	"sync"
@@ -175,7 +176,8 @@ func TestSMTPSend(t *testing.T) {
 		t.Errorf("Links = %q, want %q", got.Links, want)
 	}
 	h := got.Header
-	if from := h.Get("From"); !strings.Contains(from, "<custos@example.com>") || !strings.Contains(from, "Acme Accounts") {
+	// The site's name replaces the configured display name.
+	if from := h.Get("From"); from != `"Acme & Co" <custos@example.com>` {
 		t.Errorf("From header = %q", from)
 	}
 	if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "multipart/alternative;") {
@@ -193,6 +195,9 @@ func TestSMTPSend(t *testing.T) {
 		t.Fatalf("Send text only: %v", err)
 	}
 	plain := srv.WaitFor(t, "joe@example.com")
+	if from := plain.Header.Get("From"); from != `"Acme Accounts" <custos@example.com>` {
+		t.Errorf("From header without a FromName = %q, want the configured one", from)
+	}
 	if ct := plain.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") || plain.HTML != "" {
 		t.Errorf("text-only message: Content-Type %q, HTML %q", ct, plain.HTML)
 	}
@@ -291,6 +296,42 @@ func TestSMTPSendConcurrent(t *testing.T) {
 	}
 }
 
+// The display name of From is the message's (the site's name); whatever it holds, the header stays one
+// header and the address stays the configured one.
+func TestSMTPFromName(t *testing.T) {
+	srv := mailtest.NewServer(t)
+	s, err := NewSMTP(srv.URL(), "Configured <custos@example.com>")
+	if err != nil {
+		t.Fatalf("NewSMTP: %v", err)
+	}
+	tests := []struct{ name, fromName, want string }{
+		{"plain", "Acme", "Acme"},
+		{"specials", `Acme "Shop", Inc. <x@evil.example>`, `Acme "Shop", Inc. <x@evil.example>`},
+		{"non-ASCII", "Café Zürich", "Café Zürich"},
+		{"line break", "Acme\r\nBcc: victim@example.com", "Acme  Bcc: victim@example.com"},
+		{"blank", " \t ", "Configured"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			to := fmt.Sprintf("u%d@example.com", i)
+			if err := s.Send(sendCtx(t), Message{To: to, Subject: "Hi", Text: "Hello", FromName: tt.fromName}); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			got := srv.WaitFor(t, to)
+			if len(got.Header["From"]) != 1 || len(got.Header["Bcc"]) != 0 || !reflect.DeepEqual(got.To, []string{to}) {
+				t.Fatalf("headers %v, envelope to %q", got.Header, got.To)
+			}
+			from, err := netmail.ParseAddress(got.Header.Get("From"))
+			if err != nil {
+				t.Fatalf("From %q: %v", got.Header.Get("From"), err)
+			}
+			if from.Name != tt.want || from.Address != "custos@example.com" {
+				t.Errorf("From = %q <%s>, want %q <custos@example.com>", from.Name, from.Address, tt.want)
+			}
+		})
+	}
+}
+
 func TestSMTPSendRejects(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	s, err := NewSMTP(srv.URL(), "custos@example.com")
@@ -329,7 +370,7 @@ func TestSMTPSendRejects(t *testing.T) {
 func TestLogSender(t *testing.T) {
 	var buf bytes.Buffer
 	var s Sender = LogSender{Log: slog.New(slog.NewJSONHandler(&buf, nil))}
-	m := Message{To: "jane@example.com", Subject: "Confirm", Text: "https://id.example.com/v?token=abc", HTML: "<p>x</p>"}
+	m := Message{To: "jane@example.com", Subject: "Confirm", Text: "https://id.example.com/v?token=abc", HTML: "<p>x</p>", FromName: "Acme"}
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -337,7 +378,7 @@ func TestLogSender(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
 		t.Fatalf("log line %q: %v", buf.String(), err)
 	}
-	want := map[string]any{"level": "INFO", "mail_sink": "development", "to": m.To, "subject": m.Subject, "text": m.Text}
+	want := map[string]any{"level": "INFO", "mail_sink": "development", "from_name": "Acme", "to": m.To, "subject": m.Subject, "text": m.Text}
 	for k, v := range want {
 		if line[k] != v {
 			t.Errorf("log field %s = %v, want %v", k, line[k], v)

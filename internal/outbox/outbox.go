@@ -29,7 +29,26 @@ type Store interface {
 	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Entry, error)
 	MarkMailSent(ctx context.Context, id int64, at time.Time) error
 	MarkMailFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
+	// QueuedMail counts the messages not sent yet that will still be tried
+	// (next attempt before GiveUp), up to limit.
+	QueuedMail(ctx context.Context, limit int) (int, error)
 }
+
+// Observer learns the outcome of every delivery attempt, for metrics. kind
+// is the message's mail.Kind, "" for messages queued before it was kept.
+type Observer interface {
+	// Sent: the message was delivered.
+	Sent(kind string)
+	// Failed: the attempt failed; final when no attempt follows.
+	Failed(kind string, final bool)
+}
+
+// GiveUp is the next attempt of a message given up on: never.
+var GiveUp = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// MaxQueuedCount bounds the count of Queued, so that a scrape of a huge
+// queue stays cheap.
+const MaxQueuedCount = 100000
 
 // Tuning of the worker.
 const (
@@ -50,12 +69,26 @@ type Outbox struct {
 	now    func() time.Time
 	log    *slog.Logger
 	wake   chan struct{}
+	obs    Observer
 }
 
 // New returns an Outbox; Run must be started to deliver.
 func New(store Store, box *secretbox.Box, sender mail.Sender, now func() time.Time, log *slog.Logger) *Outbox {
-	return &Outbox{store: store, box: box, sender: sender, now: now, log: log, wake: make(chan struct{}, 1)}
+	return &Outbox{store: store, box: box, sender: sender, now: now, log: log, wake: make(chan struct{}, 1), obs: noObserver{}}
 }
+
+// Observe reports every delivery attempt to obs; call it before Run.
+func (o *Outbox) Observe(obs Observer) { o.obs = obs }
+
+// Queued counts the messages waiting to be sent, at most MaxQueuedCount.
+func (o *Outbox) Queued(ctx context.Context) (int, error) {
+	return o.store.QueuedMail(ctx, MaxQueuedCount)
+}
+
+type noObserver struct{}
+
+func (noObserver) Sent(string)         {}
+func (noObserver) Failed(string, bool) {}
 
 // Seal turns a message into the sealed body the queue keeps.
 func (o *Outbox) Seal(m mail.Message) []byte {
@@ -77,14 +110,20 @@ func (o *Outbox) Run(ctx context.Context) {
 	t := time.NewTicker(pollInterval)
 	defer t.Stop()
 	for {
-		for o.deliver(ctx) == batch {
-		}
+		o.Flush(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-o.wake:
 		case <-t.C:
 		}
+	}
+}
+
+// Flush delivers what is due now, batch after batch, as the worker of Run
+// does each time it wakes: for tests that drive the outbox themselves.
+func (o *Outbox) Flush(ctx context.Context) {
+	for o.deliver(ctx) == batch {
 	}
 }
 
@@ -112,16 +151,17 @@ func (o *Outbox) send(ctx context.Context, e Entry) {
 	}
 	if err != nil {
 		// A body that does not open will never send: give up on it now.
-		o.fail(ctx, e, MaxAttempts, fmt.Errorf("open: %w", err))
+		o.fail(ctx, e, "", MaxAttempts, fmt.Errorf("open: %w", err))
 		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, time.Minute)
 	err = o.sender.Send(sctx, m)
 	cancel()
 	if err != nil {
-		o.fail(ctx, e, e.Attempts+1, err)
+		o.fail(ctx, e, string(m.Kind), e.Attempts+1, err)
 		return
 	}
+	o.obs.Sent(string(m.Kind))
 	if err := o.store.MarkMailSent(ctx, e.ID, o.now()); err != nil {
 		o.log.Error("outbox: mark sent", "id", e.ID, "err", err)
 	}
@@ -129,10 +169,11 @@ func (o *Outbox) send(ctx context.Context, e Entry) {
 
 // fail schedules a retry with exponential backoff (5s, 10s, 20s … at most an
 // hour), or gives up after MaxAttempts.
-func (o *Outbox) fail(ctx context.Context, e Entry, attempts int, err error) {
+func (o *Outbox) fail(ctx context.Context, e Entry, kind string, attempts int, err error) {
+	o.obs.Failed(kind, attempts >= MaxAttempts)
 	next := o.now().Add(Backoff(attempts))
 	if attempts >= MaxAttempts {
-		next = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		next = GiveUp
 		o.log.Error("outbox: giving up on a message", "id", e.ID, "attempts", attempts, "err", err)
 	} else {
 		o.log.Warn("outbox: send failed, will retry", "id", e.ID, "attempts", attempts, "retry_at", next, "err", err)

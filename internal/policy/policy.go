@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -108,12 +107,25 @@ type PasswordReset struct {
 	// ResetURL is the site's page for a new password; the reset mail links
 	// to it with ?pwrt=<token>. Empty: custos's own page.
 	ResetURL string `json:"resetURL,omitempty"`
+	// DefaultLanguage is the language of EmailTemplates used when the
+	// user's has none; empty means "en".
+	DefaultLanguage string `json:"defaultLanguage,omitempty"`
+	// EmailTemplates are the site's own reset mails by language; empty:
+	// the built-in mail.
+	EmailTemplates Templates `json:"emailTemplates,omitempty"`
 }
 
 // EmailVerification is the emailVerification section.
 type EmailVerification struct {
 	// VerificationEmailExpiration is the lifetime of a verification link, in seconds.
 	VerificationEmailExpiration int `json:"verificationEmailExpiration"`
+	// NextURL is where the verification page's "continue" link leads once
+	// the email is verified: one of the site's domains. Empty: no link.
+	NextURL string `json:"nextURL,omitempty"`
+	// DefaultLanguage and EmailTemplates are those of PasswordReset, for
+	// the verification mail.
+	DefaultLanguage string    `json:"defaultLanguage,omitempty"`
+	EmailTemplates  Templates `json:"emailTemplates,omitempty"`
 }
 
 // GigyaPlugins is the gigyaPlugins section.
@@ -200,9 +212,11 @@ func (p *Policies) Set(section, raw string) error {
 	}
 	raw = strings.TrimSpace(raw)
 	if raw == "null" {
-		b, _ := json.Marshal(reset)
-		raw = string(b)
+		// Every field, those JSON omits when empty too.
+		reflect.ValueOf(cur).Elem().Set(reflect.ValueOf(reset))
+		return nil
 	}
+	clearGivenMaps(cur, raw)
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cur); err != nil {
@@ -219,7 +233,11 @@ func (p *Policies) Set(section, raw string) error {
 // field (which the decoder names without its path).
 func sectionError(section string, cur any, raw string, err error) error {
 	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
-		return errcode.InvalidValue(section+"."+te.Field, "want "+te.Type.String())
+		want := te.Type.String()
+		if k := te.Type.Kind(); k == reflect.Struct || k == reflect.Map {
+			want = "an object"
+		}
+		return errcode.InvalidValue(section+"."+te.Field, "want "+want)
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name := strings.Trim(field, `"`)
@@ -232,7 +250,7 @@ func sectionError(section string, cur any, raw string, err error) error {
 // Validate checks every value: 400006 naming the first one out of bounds.
 func (p Policies) Validate() error {
 	for _, check := range []func() error{p.checkLoginIdentifiers, p.checkBounds, p.checkSessionExpiration,
-		p.Security.validate, p.checkHarvesting, p.checkResetURL, p.checkRegExp, p.checkAge, p.checkConflict,
+		p.Security.validate, p.checkHarvesting, p.checkMail, p.checkRegExp, p.checkAge, p.checkConflict,
 		p.checkPasswordChangeInterval} {
 		if err := check(); err != nil {
 			return err
@@ -280,18 +298,6 @@ func (p Policies) checkHarvesting() error {
 	if p.AccountOptions.PreventLoginIDHarvesting && !p.AccountOptions.VerifyEmail && !p.Registration.RequireCaptcha {
 		return errcode.New(errcode.InvalidPolicyConfiguration,
 			"Invalid policy configuration: preventLoginIDHarvesting needs accountOptions.verifyEmail or registration.requireCaptcha")
-	}
-	return nil
-}
-
-func (p Policies) checkResetURL() error {
-	u := p.PasswordReset.ResetURL
-	if u == "" {
-		return nil
-	}
-	parsed, err := url.Parse(u)
-	if err != nil || len(u) > 2048 || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" || parsed.Fragment != "" {
-		return errcode.InvalidValue("passwordReset.resetURL", "want an absolute http(s) URL without a fragment")
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -111,10 +112,10 @@ func TestMergeAndRoundTrip(t *testing.T) {
 		t.Fatalf("merge lost a field: %+v", p.AccountOptions)
 	}
 	q, err := Parse(p.JSON())
-	if err != nil || q != p {
+	if err != nil || !reflect.DeepEqual(q, p) {
 		t.Fatalf("round trip: %+v %v", q, err)
 	}
-	if d, _ := Parse(""); d != Default() {
+	if d, _ := Parse(""); !reflect.DeepEqual(d, Default()) {
 		t.Fatal("empty stored policies are not the defaults")
 	}
 	if d, _ := Parse(`{"accountOptions":{"verifyEmail":true}}`); !d.AccountOptions.VerifyEmail || d.PasswordComplexity.MinLength != 8 {

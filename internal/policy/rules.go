@@ -100,6 +100,25 @@ func unknownPath(t reflect.Type, raw, name string) string {
 			if sub := unknownPath(f.Type, string(m[key]), name); sub != "" {
 				return key + "." + sub
 			}
+		case ok && f.Type.Kind() == reflect.Map && f.Type.Elem().Kind() == reflect.Struct:
+			if sub := unknownPathInMap(f.Type.Elem(), string(m[key]), name); sub != "" {
+				return key + "." + sub
+			}
+		}
+	}
+	return ""
+}
+
+// unknownPathInMap is unknownPath for a JSON object whose values are of
+// struct type t: the path starts with the key.
+func unknownPathInMap(t reflect.Type, raw, name string) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw), &m) != nil {
+		return ""
+	}
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		if sub := unknownPath(t, string(m[key]), name); sub != "" {
+			return key + "." + sub
 		}
 	}
 	return ""

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -42,6 +44,69 @@ func NewMetrics() *Metrics {
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// MailMetrics count the outbox worker's deliveries; it implements
+// outbox.Observer.
+type MailMetrics struct {
+	sent, failed, dropped *prometheus.CounterVec
+}
+
+// Mail registers the mail metrics: sent, failed attempts and given up, by
+// kind, and queued, the messages waiting, which queued counts (bounded by
+// the caller) at every scrape. The counters of kinds start at 0.
+func (m *Metrics) Mail(queued func(context.Context) (int, error), kinds ...string) *MailMetrics {
+	kind := []string{"kind"}
+	mm := &MailMetrics{
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "custos_mail_sent_total",
+			Help: "Mails delivered to the SMTP relay, by kind.",
+		}, kind),
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "custos_mail_failed_total",
+			Help: "Delivery attempts that failed, by kind; each retry counts.",
+		}, kind),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "custos_mail_dropped_total",
+			Help: "Mails given up on after their last attempt, by kind.",
+		}, kind),
+	}
+	m.reg.MustRegister(mm.sent, mm.failed, mm.dropped, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "custos_mail_queued",
+		Help: "Mails waiting to be sent (due now or retried later), counted in the database at each scrape; NaN when the count fails.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := queued(ctx)
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	}))
+	for _, k := range kinds {
+		for _, c := range []*prometheus.CounterVec{mm.sent, mm.failed, mm.dropped} {
+			c.WithLabelValues(k)
+		}
+	}
+	return mm
+}
+
+// Sent counts a delivered mail of kind.
+func (mm *MailMetrics) Sent(kind string) { mm.sent.WithLabelValues(kindLabel(kind)).Inc() }
+
+// Failed counts a failed attempt, and a mail given up on when final.
+func (mm *MailMetrics) Failed(kind string, final bool) {
+	mm.failed.WithLabelValues(kindLabel(kind)).Inc()
+	if final {
+		mm.dropped.WithLabelValues(kindLabel(kind)).Inc()
+	}
+}
+
+func kindLabel(kind string) string {
+	if kind == "" {
+		return "unknown"
+	}
+	return kind
 }
 
 // Registerer lets other packages add their own metrics.

@@ -312,6 +312,9 @@ func (s *Service) SetPolicies(ctx context.Context, id int64, changes []PolicyCha
 		if err := p.Validate(); err != nil {
 			return err
 		}
+		if err := p.CheckHosts(Site{Domains: r.Domains}.AllowsOrigin); err != nil {
+			return err
+		}
 		if !s.captcha && (p.Registration.RequireCaptcha || p.Security.Captcha.FailedLoginThreshold > 0) {
 			return errcode.New(errcode.InvalidPolicyConfiguration,
 				"Invalid policy configuration: CAPTCHA policies need a verifier (custos serve --captcha-verify-url)")

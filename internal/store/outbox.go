@@ -48,3 +48,12 @@ func (db *DB) MarkMailFailed(ctx context.Context, id int64, attempts int, next t
 		attempts, millis(next), lastErr, id)
 	return err
 }
+
+// QueuedMail implements outbox.Store, on the index mail_outbox_due.
+func (db *DB) QueuedMail(ctx context.Context, limit int) (int, error) {
+	var n int
+	err := db.row(ctx, `SELECT COUNT(*) FROM (
+		   SELECT 1 FROM mail_outbox WHERE sent_at = 0 AND next_attempt_at < $1 LIMIT $2) q`,
+		millis(outbox.GiveUp), limit).Scan(&n)
+	return n, err
+}

@@ -13,6 +13,40 @@ import (
 func init() {
 	register("outbox", testOutbox, "EnqueueMail", "ClaimMail", "MarkMailSent", "MarkMailFailed")
 	register("outbox-workers", testOutboxWorkers, "ClaimMail")
+	register("outbox-queued", testOutboxQueued, "QueuedMail")
+}
+
+// QueuedMail counts what is not sent and not given up, up to its limit.
+func testOutboxQueued(t *testing.T, db *store.DB) {
+	count := func(step string, limit, want int) {
+		t.Helper()
+		if n, err := db.QueuedMail(ctx, limit); err != nil || n != want {
+			t.Fatalf("%s: QueuedMail(%d) = %d, %v; want %d", step, limit, n, err, want)
+		}
+	}
+	count("empty", 10, 0)
+	for i := range 4 {
+		if err := db.EnqueueMail(ctx, []byte(fmt.Sprint("m", i)), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count("four queued", 10, 4)
+	count("bounded", 3, 3)
+	got, err := db.ClaimMail(ctx, t0, t0.Add(time.Minute), 3)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("ClaimMail: %v, %v", got, err)
+	}
+	count("claimed ones are still queued", 10, 4)
+	if err := db.MarkMailSent(ctx, got[0].ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkMailFailed(ctx, got[1].ID, 1, t0.Add(time.Hour), "451"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkMailFailed(ctx, got[2].ID, outbox.MaxAttempts, outbox.GiveUp, "550"); err != nil {
+		t.Fatal(err)
+	}
+	count("sent and given up are not", 10, 2)
 }
 
 func testOutbox(t *testing.T, db *store.DB) {
