@@ -20,11 +20,13 @@ import (
 //   - http: the last HTTP response head printed: its status line (the HTTP
 //     version aside) and the headers shown; other headers may follow. A body
 //     after a blank line is compared as a json output;
-//   - text: everything printed, … standing for any text.
+//   - text: everything printed, … standing for any text; white space at the
+//     ends of lines does not count.
 //
 // Values that change from run to run compare by their shape: times, 32-hex
-// ids (callId, UID, kid), tokens (st1_…), API keys (3_…), and the values of
-// the members named in volatileKeys. Every other JSON value printed, and
+// ids (callId, UID, kid), tokens (st1_…), API keys (3_…), userKeys (AK…),
+// secrets (the base64 of 32 bytes), and the values of the members named in
+// volatileKeys. Every other JSON value printed, and
 // every other response head, must not be an error: no errorCode but 0, no
 // REST "error" member, no HTTP status of 400 or more. So an example whose
 // document shows no output must succeed.
@@ -196,10 +198,19 @@ func checkHead(text string, pieces []piece) (int, string, error) {
 }
 
 func checkText(want, got string) error {
-	if !matchString(strings.TrimSpace(want), strings.TrimSpace(got)) {
+	if !matchString(trimLines(want), trimLines(got)) {
 		return fmt.Errorf("printed:\n%s", got)
 	}
 	return nil
+}
+
+// trimLines drops the white space at the ends of the text and of its lines.
+func trimLines(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t\r")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // volatileKeys name members whose values differ from run to run and have no
@@ -332,6 +343,7 @@ var shapes = []struct {
 	{regexp.MustCompile(`\b([a-z]{2}[0-9])_[A-Za-z0-9_-]{43}`), "${1}_<token>"},
 	{regexp.MustCompile(`\b3_[A-Za-z0-9_-]{32}`), "3_<apiKey>"},
 	{regexp.MustCompile(`\bAK[A-Za-z0-9_-]{20,}`), "AK<userKey>"},
+	{regexp.MustCompile(`[A-Za-z0-9+/]{43}=`), "<base64 of 32 bytes>"}, // secrets
 }
 
 // normalize replaces what differs from run to run by its shape.

@@ -112,6 +112,8 @@ func TestCheck(t *testing.T) {
 		{"no head", []Output{{Lang: "http", Text: "HTTP/1.1 200 OK"}}, login, "no HTTP response head"},
 		{"no JSON", js(`{}`), "text\n", "nothing printed is JSON"},
 		{"text", []Output{{Lang: "text", Text: "userKey: AK…\nsecret: …"}}, "userKey: AK1\nsecret: x\n", ""},
+		{"text by shape, line ends aside", []Output{{Lang: "text", Text: "userKey: AKLPb7orqViJ7Zaddy4ZZOZO1p\nsecret:  DPhhAoxDQ47IskWuh2ksz9KU54j8zgdIEA6pR8RRt1c="}},
+			"userKey: AKYYbC1yHMohthjdiiCGVAWL8v  \nsecret:  nASXZ7WP3ltdf/qkVb0FzDinp9JZIobZHd9RQvvonHo=\n", ""},
 		{"text differs", []Output{{Lang: "text", Text: "userKey: AK…"}}, "secret: x\n", "printed"},
 		{"bad expected JSON", js(`{"a":}`), `{"a":1}`, "expected JSON, line 1"},
 		{"… inside an array", js(`[…, 1]`), `[1]`, "… may only end an array"},
