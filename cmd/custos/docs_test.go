@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -59,7 +60,7 @@ func TestDocs(t *testing.T) {
 }
 
 func runDoc(t *testing.T, blocks []doctest.Block) {
-	if !slicesContainsRun(blocks) {
+	if !slices.ContainsFunc(blocks, func(b doctest.Block) bool { return b.NotRun == "" }) {
 		return
 	}
 	start := time.Now()
@@ -83,12 +84,12 @@ func runDoc(t *testing.T, blocks []doctest.Block) {
 		t.Fatal(err)
 	}
 	env := []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + dir, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"}
-	ran := 0
+	ran, checked := 0, 0
 	for _, b := range blocks {
 		if b.NotRun != "" {
 			continue
 		}
-		ran++
+		ran, checked = ran+1, checked+len(b.Outputs)
 		script := strings.ReplaceAll(b.Script, "127.0.0.1:8080", addr)
 		stdout, stderr, err := runBlock(dir, env, state, script)
 		if err == nil {
@@ -102,16 +103,7 @@ func runDoc(t *testing.T, blocks []doctest.Block) {
 			t.Fatalf("the example at line %d:\n%s\n--- fails: %v\n--- stdout:\n%s\n--- stderr:\n%s", b.Line, b.Script, err, stdout, stderr)
 		}
 	}
-	t.Logf("%d examples ran in %v", ran, time.Since(start).Round(time.Millisecond))
-}
-
-func slicesContainsRun(blocks []doctest.Block) bool {
-	for _, b := range blocks {
-		if b.NotRun == "" {
-			return true
-		}
-	}
-	return false
+	t.Logf("%d of %d examples ran, %d outputs matched, in %v", ran, len(blocks), checked, time.Since(start).Round(time.Millisecond))
 }
 
 // runBlock runs one example with bash. The variables of the examples before
