@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -93,7 +92,7 @@ func runDoc(t *testing.T, blocks []doctest.Block) {
 		}
 		ran, checked = ran+1, checked+len(b.Outputs)
 		script := strings.ReplaceAll(b.Script, "127.0.0.1:8080", addr)
-		stdout, stderr, err := runBlock(dir, env, state, script)
+		stdout, stderr, err := runBlock(t, dir, env, state, script, b.Line)
 		if err == nil {
 			outputs := append([]doctest.Output(nil), b.Outputs...)
 			for i := range outputs {
@@ -109,23 +108,53 @@ func runDoc(t *testing.T, blocks []doctest.Block) {
 }
 
 // runBlock runs one example with bash. The variables of the examples before
-// it come from the file state, and its own go back there.
-func runBlock(dir string, env []string, state, script string) (string, string, error) {
+// it come from the file state, and its own go back there. What it prints
+// goes to files, not pipes, so that a process it leaves running in the
+// background does not hold it up; such processes end with the document.
+func runBlock(t *testing.T, dir string, env []string, state, script string, line int) (string, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), blockTimeout)
 	defer cancel()
 	// One line before the example: bash's line n is the example's line n-1.
 	prelude := fmt.Sprintf("set -euo pipefail; . %[1]s; set -a; trap 'export -p >%[1]s' EXIT\n", shellQuote(state))
 	cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-c", prelude+script)
 	cmd.Dir, cmd.Env = dir, env
+	var files [2]*os.File
+	for i, name := range []string{"stdout", "stderr"} {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("line%d.%s", line, name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		files[i] = f
+	}
+	cmd.Stdout, cmd.Stderr = files[0], files[1]
 	// The example and whatever it starts form one process group, ended as one.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+		err = cmd.Wait()
+	}
 	if ctx.Err() != nil {
 		err = fmt.Errorf("still running after %v", blockTimeout)
 	}
-	return stdout.String(), stderr.String(), err
+	stdout, _ := os.ReadFile(files[0].Name())
+	stderr, _ := os.ReadFile(files[1].Name())
+	return string(stdout), string(stderr), err
+}
+
+// The session TestDocs gives a document: variables carry from one example to
+// the next and nothing else does, custos on the PATH reads the server's
+// database, 127.0.0.1:8080 is the server, and a process left running in the
+// background holds nothing up.
+func TestDocsSession(t *testing.T) {
+	t.Setenv("DOCS_SESSION_LEAK", "1")
+	doc := "```sh\n" + `eval "$(custos site show --id 1 --env)"; GREETING=hello; tail -f /dev/null &` + "\n```\n" +
+		"```sh\n" + `echo "$GREETING ${DOCS_SESSION_LEAK:-unset} $SITE_ID"` + "\n```\n" +
+		"```text\nhello unset 1\n```\n" +
+		"```sh\ncurl -s http://127.0.0.1:8080/accounts.isAvailableLoginID -d apiKey=$API_KEY -d loginID=a@example.com\n```\n" +
+		"```json\n{\"isAvailable\":true, …}\n```\n" +
+		"<!-- not run: it would fail -->\n```sh\nfalse\n```\n"
+	runDoc(t, doctest.Parse(doc))
 }
