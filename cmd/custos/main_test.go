@@ -356,3 +356,26 @@ func TestKeyCommands(t *testing.T) {
 		})
 	}
 }
+
+// With --addr 127.0.0.1:0, the default public URL names the port bound: the
+// Location of a new REST user is reachable.
+func TestServePublicURLOfAFreePort(t *testing.T) {
+	dir := t.TempDir()
+	base, stdout := startServe(t, "--db", "sqlite:"+filepath.Join(dir, "custos.db"))
+	out := stdout.String()
+	req, err := http.NewRequest("POST", base+"/v1/marketing/login/users",
+		strings.NewReader(`{"user":{"email_address":"ann@example.com","password":"correct-Horse-9"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(field(out, "siteId:"), field(out, "secret:"))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode != 201 || loc != base+"/v1/marketing/login/users/1" {
+		t.Fatalf("POST /users: %d, Location %q, want %s/…", res.StatusCode, loc, base)
+	}
+}

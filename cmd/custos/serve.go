@@ -45,6 +45,9 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 		return err
 	}
 	defer ln.Close()
+	if cfg.PublicURL == "" {
+		o.PublicURL = defaultPublicURL(cfg.Addr, ln.Addr())
+	}
 
 	// The master key before the database: a missing key must not leave a
 	// database created or migrated behind.
@@ -76,6 +79,17 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 	stopWorkers()
 	<-done
 	return err
+}
+
+// defaultPublicURL is http://<addr>, with the port bound when addr asks for
+// any free one (port 0).
+func defaultPublicURL(addr string, bound net.Addr) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port != "0" {
+		return "http://" + addr
+	}
+	_, port, _ = net.SplitHostPort(bound.String())
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // firstSite creates the site "default" in an empty database and prints its

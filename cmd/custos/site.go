@@ -15,15 +15,17 @@ import (
 
 const siteUsage = `usage: custos site <create|list|show|update|rotate-secret|rotate-key> [flags]
 
-  create --name NAME [--domain D]... [--json]   create a site; prints its siteId, apiKey and secret
+  create --name NAME [--domain D]... [--json | --env]
+                                                create a site; prints its siteId, apiKey and secret
+                                                (--env: as shell assignments SITE_ID, API_KEY, SECRET)
   list [--json]                                 list sites (without secrets)
-  show --id N [--json]                          show a site with its secret
+  show --id N [--json | --env]                  show a site with its secret
   update --id N [--name NAME] [--domain D]... [--require-referrer]
                                                 rename the site with --name; replace its domains (none given:
                                                 any page) unless only --name is given: browser calls from other
                                                 pages are refused (400120); with --require-referrer, client
                                                 calls without Origin or Referer too (403015)
-  rotate-secret --id N [--json]                 give a site a new secret; the old one stops working here at
+  rotate-secret --id N [--json | --env]         give a site a new secret; the old one stops working here at
                                                 once, and in running servers within their --site-cache-ttl
   rotate-key --id N [--json]                    give a site a new JWT signing key: every running server publishes
                                                 it within a minute and signs with it from then (the time printed
@@ -54,13 +56,20 @@ func siteCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
 	name := fs.String("name", "", "name of the site")
 	var domains stringList
 	fs.Var(&domains, "domain", "a domain the site's pages are served from (repeatable)")
+	asEnv := envFlag(fs)
 	return func(ctx context.Context) error {
+		if c.asJSON && *asEnv {
+			return errJSONAndEnv
+		}
 		if err := c.open(ctx); err != nil {
 			return err
 		}
 		st, err := c.sites.Create(ctx, *name, domains)
 		if err != nil {
 			return err
+		}
+		if *asEnv {
+			return writeSiteEnv(c.stdout, st)
 		}
 		if c.asJSON {
 			return writeJSON(c.stdout, siteJSON{SiteID: st.ID, APIKey: st.APIKey, Secret: st.SecretBase64()})
@@ -81,13 +90,20 @@ func siteRotateSecret(fs *flag.FlagSet, c *command) func(context.Context) error 
 // showSite prints, secret included, the site that get returns.
 func showSite(fs *flag.FlagSet, c *command, get func(*site.Service, context.Context, int64) (site.Site, error)) func(context.Context) error {
 	id := idFlag(fs, "id")
+	asEnv := envFlag(fs)
 	return func(ctx context.Context) error {
+		if c.asJSON && *asEnv {
+			return errJSONAndEnv
+		}
 		if err := c.openFor(ctx, "id", *id); err != nil {
 			return err
 		}
 		st, err := get(c.sites, ctx, *id)
 		if err != nil {
 			return err
+		}
+		if *asEnv {
+			return writeSiteEnv(c.stdout, st)
 		}
 		if c.asJSON {
 			return writeJSON(c.stdout, siteJSON{st.ID, st.APIKey, st.SecretBase64(), st.Name, st.Domains, st.CreatedAt})
