@@ -46,7 +46,7 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 	}
 	defer ln.Close()
 	if cfg.PublicURL == "" {
-		o.PublicURL = defaultPublicURL(cfg.Addr, ln.Addr())
+		o.PublicURL = defaultPublicURL(cfg.Addr, ln.Addr(), cert != nil)
 	}
 
 	// The master key before the database: a missing key must not leave a
@@ -81,15 +81,19 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 	return err
 }
 
-// defaultPublicURL is http://<addr>, with the port bound when addr asks for
-// any free one (port 0).
-func defaultPublicURL(addr string, bound net.Addr) string {
+// defaultPublicURL is http(s)://<addr>, with the port bound when addr asks
+// for any free one (port 0).
+func defaultPublicURL(addr string, bound net.Addr, tls bool) string {
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port != "0" {
-		return "http://" + addr
+		return scheme + addr
 	}
 	_, port, _ = net.SplitHostPort(bound.String())
-	return "http://" + net.JoinHostPort(host, port)
+	return scheme + net.JoinHostPort(host, port)
 }
 
 // firstSite creates the site "default" in an empty database and prints its
