@@ -16,10 +16,12 @@ import (
 // Message is one mail to one recipient. Text is required; when HTML is set the mail is sent as
 // multipart/alternative with both parts.
 type Message struct {
-	To      string
-	Subject string
-	Text    string
-	HTML    string
+	To string
+	// FromName, when set, is the sender's display name; the address is always the sender's own.
+	FromName string `json:",omitempty"`
+	Subject  string
+	Text     string
+	HTML     string
 }
 
 // Sender delivers a Message. Implementations are safe for concurrent use.

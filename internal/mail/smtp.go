@@ -285,7 +285,13 @@ func (s *smtpSender) build(m Message) (*gomail.Msg, error) {
 		return nil, errors.New("mail: the message has no text body")
 	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(s.from)
+	if m.FromName != "" {
+		if err := msg.FromFormat(m.FromName, s.from.Address); err != nil {
+			return nil, fmt.Errorf("mail: invalid sender name %q: %w", m.FromName, err)
+		}
+	} else {
+		msg.FromMailAddress(s.from)
+	}
 	if err := msg.To(m.To); err != nil {
 		return nil, fmt.Errorf("mail: invalid recipient address %q: %w", m.To, err)
 	}
