@@ -991,8 +991,8 @@ func TestRESTEveryRoute(t *testing.T) {
 				{Name: pattern + " with malformed JSON", Method: method, Path: path, Body: `{"user":`, Status: 400, WantBody: restMalformed},
 			})
 		}
-		if routes != 13 {
-			t.Errorf("%d routes under /users, want 13", routes)
+		if routes != 22 {
+			t.Errorf("%d routes, want 22", routes)
 		}
 		// None of that touched the user.
 		s.vars["id"] = id
