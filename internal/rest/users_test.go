@@ -52,6 +52,14 @@ func (s *restScenario) run(t *testing.T, steps []apitest.Scenario) {
 	apitest.Run(t, s.e, steps)
 }
 
+// fill replaces the {name} placeholders of str with the saved values.
+func (s *restScenario) fill(str string) string {
+	for k, v := range s.vars {
+		str = strings.ReplaceAll(str, "{"+k+"}", v)
+	}
+	return str
+}
+
 // restUser is the JSON of a user resource.
 type restUser struct {
 	id        string // a number or a {placeholder}
