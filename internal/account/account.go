@@ -115,6 +115,8 @@ type Store interface {
 	LockoutStore
 	MailStore
 	UniqueStore
+	SignInStore
+	ListStore
 }
 
 // AccountStore keeps accounts.

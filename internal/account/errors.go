@@ -113,13 +113,24 @@ const (
 	AttrSendEmail Attribute = "sendEmail"
 	// AttrRequirePasswordChange: whether the next login must change the password.
 	AttrRequirePasswordChange Attribute = "requirePasswordChange"
+	// AttrSignIn and AttrConnection name a session by its id and by its
+	// connection id (the Social ID API's sign-ins and connections).
+	AttrSignIn     Attribute = "signIn"
+	AttrConnection Attribute = "connection"
+	// The choices a server makes of a mail it asks for (MailOptions).
+	AttrRedirectURL Attribute = "redirectURL"
+	AttrFrom        Attribute = "from"
+	AttrSubject     Attribute = "subject"
+	AttrLogoURL     Attribute = "logoURL"
+	AttrDescription Attribute = "description"
 )
 
 // Attributes lists every attribute, for adapters' tests.
 func Attributes() []Attribute {
 	return []Attribute{AttrBase, AttrAccount, AttrLoginID, AttrEmail, AttrUsername, AttrPassword, AttrNewPassword,
 		AttrProfile, AttrData, AttrAddLoginEmails, AttrRemoveLoginEmails, AttrRegToken, AttrResetToken,
-		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail, AttrRequirePasswordChange}
+		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail, AttrRequirePasswordChange,
+		AttrSignIn, AttrConnection, AttrRedirectURL, AttrFrom, AttrSubject, AttrLogoURL, AttrDescription}
 }
 
 // Case tells apart cases of one condition that an adapter may word apart.

@@ -15,7 +15,7 @@ func Errors() dialect.Table { return errorTable }
 var errorTable = dialect.Table{
 	Names: byField(map[string][]account.Attribute{
 		errcode.BaseAttribute: {account.AttrBase},
-		"id":                  {account.AttrAccount},
+		"id":                  {account.AttrAccount, account.AttrSignIn},
 		// REST names the kind of a login ID: of either kind, it is an
 		// email here.
 		"email_address": {account.AttrLoginID, account.AttrEmail, account.AttrAddLoginEmails, account.AttrRemoveLoginEmails},
@@ -31,9 +31,17 @@ var errorTable = dialect.Table{
 		"active":                   {account.AttrActive},
 		"send_email":               {account.AttrSendEmail},
 		"require_password_change":  {account.AttrRequirePasswordChange},
+		"connection_id":            {account.AttrConnection},
+		"redirect_url":             {account.AttrRedirectURL},
+		"from":                     {account.AttrFrom},
+		"subject":                  {account.AttrSubject},
+		"logo_url":                 {account.AttrLogoURL},
+		"description":              {account.AttrDescription},
 	}),
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                             {Code: errcode.NotFound, Format: "User not found"},
+		{Err: account.ErrNotFound, Attr: account.AttrSignIn}:                   {Code: errcode.NotFound, Format: "Sign in not found"},
+		{Err: account.ErrNotFound, Attr: account.AttrConnection}:               {Code: errcode.NotFound, Format: "Connection not found"},
 		{Err: account.ErrNoEmail}:                                              {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: the user has no email address"},
 		{Err: account.ErrTokenUnknown, Attr: account.AttrResetToken}:           {Code: errcode.NotFound, Format: "Reset password token not found"},
 		{Err: account.ErrTokenUnknown, Attr: account.AttrVerifyToken}:          {Code: errcode.NotFound, Format: "Email confirmation token not found"},

@@ -62,7 +62,9 @@ type Response struct {
 	Status int
 	// Location, when set, becomes the Location header (a created resource).
 	Location string
-	Body     any
+	// Header are more header fields of the answer.
+	Header http.Header
+	Body   any
 }
 
 // HandlerFunc serves one route.
@@ -298,6 +300,9 @@ func jsonKind(t reflect.Type) string {
 }
 
 func (h *Handler) render(w http.ResponseWriter, resp Response) {
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
 	if resp.Location != "" {
 		w.Header().Set("Location", resp.Location)
 	}

@@ -2,8 +2,6 @@ package rest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -74,6 +72,7 @@ func RegisterUsers(h *Handler, u Users) {
 	h.Handle("PUT /users/{id}/activate", u.setActive(true))
 	h.Handle("PUT /users/{id}/deactivate", u.setActive(false))
 	h.Handle("PUT /users/{id}/unlock", u.unlock)
+	registerSocialID(h, u)
 }
 
 // userBody is the {"user": {...}} body of create and update.
@@ -165,16 +164,24 @@ func (u Users) show(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, err
 	}
 	out := u.userOf(a)
-	if f := r.URL.Query()["fields[]"]; len(f) > 0 || r.URL.Query().Get("fields") != "" {
-		profile := map[string]any{}
-		for _, name := range append(f, strings.Split(r.URL.Query().Get("fields"), ",")...) {
-			if v, ok := a.Profile[strings.TrimSpace(name)]; ok {
-				profile[strings.TrimSpace(name)] = v
-			}
-		}
-		out.Profile = profile
-	}
+	out.Profile = r.profileOf(a)
 	return Response{Body: out}, nil
+}
+
+// profileOf is the profile keys of a that the query's fields ask for: nil
+// when it asks for none.
+func (r *Request) profileOf(a account.Account) any {
+	f := r.URL.Query()["fields[]"]
+	if len(f) == 0 && r.URL.Query().Get("fields") == "" {
+		return nil
+	}
+	profile := map[string]any{}
+	for _, name := range append(f, strings.Split(r.URL.Query().Get("fields"), ",")...) {
+		if v, ok := a.Profile[strings.TrimSpace(name)]; ok {
+			profile[strings.TrimSpace(name)] = v
+		}
+	}
+	return profile
 }
 
 func (u Users) update(ctx context.Context, r *Request) (Response, error) {
@@ -316,8 +323,7 @@ func (u Users) login(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, err
 	}
 	s := res.Session
-	h := sha256.Sum256([]byte(s.Token))
-	connID := hex.EncodeToString(h[:16])
+	connID := account.ConnectionID(s.Session)
 	return Response{Status: http.StatusCreated, Location: u.location("sign_ins", s.ID), Body: map[string]any{
 		"connection":    u.BaseURL + Prefix + "/connections/" + connID,
 		"connection_id": connID,

@@ -30,6 +30,15 @@ var errorTable = dialect.Table{
 		account.AttrActive:                "isActive",
 		account.AttrSendEmail:             "sendEmail",
 		account.AttrRequirePasswordChange: "requirePasswordChange",
+		// Named for the REST dialect's sign-ins, connections and mail
+		// endpoints; no RPC method takes them.
+		account.AttrSignIn:      "signInID",
+		account.AttrConnection:  "connectionID",
+		account.AttrRedirectURL: "redirectURL",
+		account.AttrFrom:        "from",
+		account.AttrSubject:     "subject",
+		account.AttrLogoURL:     "logoURL",
+		account.AttrDescription: "description",
 	},
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                             {Code: errcode.UnauthorizedUser, Format: "Unauthorized user: no account with UID %.64[2]q"},

@@ -158,10 +158,11 @@ func (db *DB) RemoveLoginID(ctx context.Context, accountID int64, id account.Log
 	return affected(res, err, account.ErrNotFound)
 }
 
-// SetLoginIDVerified implements account.Store.
+// SetLoginIDVerified implements account.Store; the zero time marks the
+// login ID unverified.
 func (db *DB) SetLoginIDVerified(ctx context.Context, accountID int64, value string, at time.Time) error {
 	res, err := db.exec(ctx, `UPDATE login_ids SET verified_at = $1 WHERE account_id = $2 AND login_id = $3`,
-		millis(at), accountID, value)
+		optMillis(at), accountID, value)
 	return affected(res, err, account.ErrNotFound)
 }
 
