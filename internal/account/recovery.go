@@ -94,28 +94,15 @@ func (s *Service) mailReset(ctx context.Context, st site.Site, id LoginID) error
 // startReset issues a reset token for a, revoking the earlier ones, and
 // mails it or returns it.
 func (s *Service) startReset(ctx context.Context, st site.Site, a Account, send bool) (string, error) {
-	tok, hash, err := s.newToken("pr1_")
-	if err != nil {
-		return "", err
-	}
-	now := s.clock()
-	expires := now.Add(time.Duration(st.Policies.PasswordReset.TokenExpiration) * time.Second)
-	err = s.store.WithTx(ctx, func(tx Store) error {
-		// A new token revokes the ones sent before.
-		if err := tx.DeleteTokens(ctx, a.ID, ResetToken); err != nil {
+	var tok string
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		var expires time.Time
+		var err error
+		if tok, expires, err = s.issueReset(ctx, tx, st, a); err != nil || !send {
 			return err
 		}
-		if err := tx.CreateToken(ctx, Token{Hash: hash, SiteID: st.ID, AccountID: a.ID, Kind: ResetToken, CreatedAt: now, ExpiresAt: expires}); err != nil {
-			return err
-		}
-		if !send {
-			return nil
-		}
-		link := s.link("/account/reset-password", "pwrt", tok)
-		if u := st.Policies.PasswordReset.ResetURL; u != "" {
-			link = addParam(u, "pwrt", tok)
-		}
-		return s.queueFor(ctx, tx, st, a, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link})
+		return s.queueFor(ctx, tx, st, a, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires,
+			Link: s.resetLink(st, tok)})
 	})
 	if err != nil {
 		return "", err
@@ -126,6 +113,33 @@ func (s *Service) startReset(ctx context.Context, st site.Site, a Account, send 
 	}
 	return tok, nil
 }
+
+// issueReset stores a new reset token for a in tx; the ones issued before
+// stop working.
+func (s *Service) issueReset(ctx context.Context, tx Store, st site.Site, a Account) (string, time.Time, error) {
+	tok, hash, err := s.newToken("pr1_")
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.clock()
+	expires := now.Add(time.Duration(st.Policies.PasswordReset.TokenExpiration) * time.Second)
+	if err := tx.DeleteTokens(ctx, a.ID, ResetToken); err != nil {
+		return "", time.Time{}, err
+	}
+	return tok, expires, tx.CreateToken(ctx, Token{Hash: hash, SiteID: st.ID, AccountID: a.ID, Kind: ResetToken,
+		CreatedAt: now, ExpiresAt: expires})
+}
+
+// resetLink is the link of a reset mail: the site's reset page, else custos's.
+func (s *Service) resetLink(st site.Site, tok string) string {
+	if u := st.Policies.PasswordReset.ResetURL; u != "" {
+		return addParam(u, "pwrt", tok)
+	}
+	return s.link("/account/reset-password", "pwrt", tok)
+}
+
+// verifyLink is the link of a verification mail: custos's page.
+func (s *Service) verifyLink(tok string) string { return s.link("/account/verify-email", "token", tok) }
 
 // finishReset sets the new password with a reset token, spends the token
 // and ends every session of the account.
@@ -190,7 +204,7 @@ func (s *Service) queueVerification(ctx context.Context, tx Store, st site.Site,
 		return err
 	}
 	return s.queueFor(ctx, tx, st, a, mail.Verification, mail.Data{To: email, SiteName: st.Name, Expires: expires,
-		Link: s.link("/account/verify-email", "token", tok)})
+		Link: s.verifyLink(tok)})
 }
 
 // issueVerifyToken stores a new verification token for email of a; the

@@ -189,27 +189,16 @@ func (s *Service) mailUser(ctx context.Context, st site.Site, kind LoginIDKind, 
 // sendReset issues a reset token for a, revoking the earlier ones, and
 // queues the mail with its link.
 func (s *Service) sendReset(ctx context.Context, st site.Site, a Account, o MailOptions) error {
-	tok, hash, err := s.newToken("pr1_")
-	if err != nil {
-		return err
-	}
-	now := s.clock()
-	expires := now.Add(time.Duration(st.Policies.PasswordReset.TokenExpiration) * time.Second)
-	link := s.link("/account/reset-password", "pwrt", tok)
-	switch {
-	case o.RedirectURL != "":
-		link = addParam(o.RedirectURL, "token", tok)
-	case st.Policies.PasswordReset.ResetURL != "":
-		link = addParam(st.Policies.PasswordReset.ResetURL, "pwrt", tok)
-	}
-	err = s.store.WithTx(ctx, func(tx Store) error {
-		if err := tx.DeleteTokens(ctx, a.ID, ResetToken); err != nil {
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		tok, expires, err := s.issueReset(ctx, tx, st, a)
+		if err != nil {
 			return err
 		}
-		if err := tx.CreateToken(ctx, Token{Hash: hash, SiteID: st.ID, AccountID: a.ID, Kind: ResetToken, CreatedAt: now, ExpiresAt: expires}); err != nil {
-			return err
+		link := s.resetLink(st, tok)
+		if o.RedirectURL != "" {
+			link = addParam(o.RedirectURL, "token", tok)
 		}
-		return s.queueCustom(ctx, tx, mail.CustomPasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link}, o)
+		return s.queueChosen(ctx, tx, st, a, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link}, o)
 	})
 	if err != nil {
 		return err
@@ -245,11 +234,11 @@ func (s *Service) sendConfirmation(ctx context.Context, st site.Site, a Account,
 		if err != nil {
 			return err
 		}
-		link := s.link("/account/verify-email", "token", tok)
+		link := s.verifyLink(tok)
 		if o.RedirectURL != "" {
 			link = addParam(o.RedirectURL, "token", tok)
 		}
-		return s.queueCustom(ctx, tx, mail.CustomVerification, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link}, o)
+		return s.queueChosen(ctx, tx, st, a, mail.Verification, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link}, o)
 	})
 	if err != nil {
 		return err
@@ -258,9 +247,15 @@ func (s *Service) sendConfirmation(ctx context.Context, st site.Site, a Account,
 	return nil
 }
 
-// queueCustom renders a custom mail and adds it to the outbox in tx.
-func (s *Service) queueCustom(ctx context.Context, tx Store, kind mail.Kind, d mail.Data, o MailOptions) error {
-	m, err := mail.RenderCustom(kind, d, o.custom())
+// queueChosen queues the mail of kind with the server's choices o: without
+// any (but a redirect URL), the mail the site's templates make (queueFor);
+// else the built-in words with the choices.
+func (s *Service) queueChosen(ctx context.Context, tx Store, st site.Site, a Account, kind mail.Kind, d mail.Data, o MailOptions) error {
+	c := o.custom()
+	if c == (mail.Custom{}) {
+		return s.queueFor(ctx, tx, st, a, kind, d)
+	}
+	m, err := mail.RenderCustom(kind, d, c)
 	if err != nil {
 		return err
 	}

@@ -9,13 +9,10 @@ import (
 	"unicode"
 )
 
-// The kinds of mail a site's server asks for with choices of its own (the
-// Social ID API's reset and confirmation mails): the words of PasswordReset
-// and Verification, with an optional logo, introduction and subject.
-const (
-	CustomPasswordReset Kind = "custom_password_reset"
-	CustomVerification  Kind = "custom_verification"
-)
+// customTemplates are the words of PasswordReset and Verification with the
+// choices a site's server may make of one mail (the Social ID API's reset
+// and confirmation mails): an optional logo, introduction and subject.
+var customKinds = map[Kind]Kind{PasswordReset: "custom_password_reset", Verification: "custom_verification"}
 
 // Custom is what a site's server chose of one mail. Every field is optional;
 // the caller bounds their lengths.
@@ -32,7 +29,7 @@ type Custom struct {
 	Description string
 }
 
-var customTemplates = mustParseTemplates(CustomPasswordReset, CustomVerification)
+var customTemplates = mustParseTemplates(customKinds[PasswordReset], customKinds[Verification])
 
 // customView is what the custom templates see.
 type customView struct {
@@ -40,11 +37,12 @@ type customView struct {
 	Subject, LogoURL, Description string
 }
 
-// RenderCustom builds the Message of a custom kind for data and c, as
-// Render does; it fails for a kind that is not custom and for choices that
-// are malformed (control characters, a logo that is no http(s) URL).
+// RenderCustom builds the Message of kind (PasswordReset or Verification)
+// with the choices c, as Render does; the sender's name is the site's
+// unless c names one. It fails for another kind and for choices that are
+// malformed (control characters, a logo that is no http(s) URL).
 func RenderCustom(kind Kind, data Data, c Custom) (Message, error) {
-	set, ok := customTemplates[kind]
+	set, ok := customTemplates[customKinds[kind]]
 	if !ok {
 		return Message{}, fmt.Errorf("mail: %q is no custom kind of mail", kind)
 	}
@@ -65,8 +63,12 @@ func RenderCustom(kind Kind, data Data, c Custom) (Message, error) {
 	}
 	first, body, _ := strings.Cut(text.String(), "\n")
 	subject, _ := strings.CutPrefix(strings.TrimSpace(first), "Subject:")
-	return Message{To: data.To, FromName: strings.TrimSpace(c.FromName), Subject: strings.TrimSpace(subject),
-		Text: strings.TrimLeft(body, "\n"), HTML: html.String()}, nil
+	from := strings.TrimSpace(c.FromName)
+	if from == "" {
+		from = v.SiteName
+	}
+	return Message{To: data.To, FromName: from, Subject: strings.TrimSpace(subject),
+		Text: strings.TrimLeft(body, "\n"), HTML: html.String(), Kind: kind}, nil
 }
 
 // check refuses what no header or template may carry.

@@ -16,8 +16,8 @@ func TestRenderCustom(t *testing.T) {
 		subject    string // with no Subject chosen
 		text, html []string
 	}{
-		{CustomPasswordReset, "Reset your Acme & Co password", []string{"asked to reset the password"}, []string{"Reset password"}},
-		{CustomVerification, "Confirm your email address for Acme & Co", []string{"confirm that jane@example.com"}, []string{"Confirm email address"}},
+		{PasswordReset, "Reset your Acme & Co password", []string{"asked to reset the password"}, []string{"Reset password"}},
+		{Verification, "Confirm your email address for Acme & Co", []string{"confirm that jane@example.com"}, []string{"Confirm email address"}},
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
 			m, err := RenderCustom(tc.kind, data, c)
@@ -43,12 +43,12 @@ func TestRenderCustom(t *testing.T) {
 				}
 			}
 
-			// Nothing chosen: the template's subject, no logo, no introduction.
+			// Nothing chosen: the template's subject, the site's name, no logo, no introduction.
 			m, err = RenderCustom(tc.kind, data, Custom{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Subject != tc.subject || m.FromName != "" || strings.Contains(m.HTML, "<img") || !strings.HasPrefix(m.Text, "Hello,\n\n") ||
+			if m.Subject != tc.subject || m.FromName != data.SiteName || strings.Contains(m.HTML, "<img") || !strings.HasPrefix(m.Text, "Hello,\n\n") ||
 				strings.Contains(m.Text, "\n\n\n") {
 				t.Errorf("subject %q, FromName %q, text:\n%s\nHTML:\n%s", m.Subject, m.FromName, m.Text, m.HTML)
 			}
@@ -62,17 +62,17 @@ func TestRenderCustomRefuses(t *testing.T) {
 		kind Kind
 		c    Custom
 	}{
-		"a kind that is not custom":     {PasswordReset, Custom{}},
-		"a subject of two lines":        {CustomPasswordReset, Custom{Subject: "a\r\nBcc: x@example.com"}},
-		"a sender name with a new line": {CustomPasswordReset, Custom{FromName: "a\nb"}},
-		"a logo that is no http URL":    {CustomVerification, Custom{LogoURL: "javascript:alert(1)"}},
-		"a description with a NUL":      {CustomVerification, Custom{Description: "a\x00b"}},
+		"a kind without custom words":   {Kind("welcome"), Custom{}},
+		"a subject of two lines":        {PasswordReset, Custom{Subject: "a\r\nBcc: x@example.com"}},
+		"a sender name with a new line": {PasswordReset, Custom{FromName: "a\nb"}},
+		"a logo that is no http URL":    {Verification, Custom{LogoURL: "javascript:alert(1)"}},
+		"a description with a NUL":      {Verification, Custom{Description: "a\x00b"}},
 	} {
 		if _, err := RenderCustom(tc.kind, data, tc.c); err == nil {
 			t.Errorf("%s: rendered", name)
 		}
 	}
-	if _, err := RenderCustom(CustomVerification, Data{To: "jane@example.com", SiteName: "Acme", Link: "/r", Expires: time.Now()}, Custom{}); err == nil {
+	if _, err := RenderCustom(Verification, Data{To: "jane@example.com", SiteName: "Acme", Link: "/r", Expires: time.Now()}, Custom{}); err == nil {
 		t.Error("a relative link: rendered")
 	}
 }

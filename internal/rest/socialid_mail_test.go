@@ -148,18 +148,18 @@ func TestRESTResetPasswordEmail(t *testing.T) {
 		if msg.Subject != "Reset your test password" {
 			t.Errorf("subject %q", msg.Subject)
 		}
-		wantFrom(t, msg, "")
+		wantFrom(t, msg, "test") // the site's name
 		if strings.Contains(msg.HTML, "<img") {
 			t.Errorf("an image without logo_url:\n%s", msg.HTML)
 		}
 		// The site's reset page is the default where it has one; a bare
-		// address in from sets no name.
+		// address in from sets no name: the site's stays.
 		e.SetPolicies(t, "passwordReset", `{"resetURL":"https://example.com/new-password"}`)
 		m.run(t, []apitest.Scenario{
 			post("the site's reset URL", "/users/reset_password/email", `{"user":{"email_address":"rita@example.com"},"from":"noreply@example.com"}`, 201, mailed),
 		})
 		msg, _ = m.link(t, "Rita@Example.com", "https://example.com/new-password?pwrt=pr1_", "pwrt")
-		wantFrom(t, msg, "")
+		wantFrom(t, msg, "test")
 	})
 }
 
