@@ -23,7 +23,7 @@ type Accounts struct {
 	Accounts *account.Service
 	Sites    *site.Service
 	Keys     *token.Keys
-	// Issuer is the base of the iss claim: <Issuer>/jwt/<apiKey>/.
+	// Issuer is the template of the iss claim (token.Issuer).
 	Issuer string
 	Now    func() time.Time
 }
