@@ -99,6 +99,9 @@ func RegisterAccounts(h *Handler, x Accounts) {
 	for name, m := range schemaMethods(x) {
 		h.Register(name, m)
 	}
+	for name, m := range sdkMethods(x) {
+		h.Register(name, m)
+	}
 }
 
 type obj = map[string]any
