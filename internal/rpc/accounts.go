@@ -85,7 +85,7 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			"extraProfileFields"}},
 		"accounts.getJWT": {Auth: SessionOrServer, Run: x.getJWT, Params: []string{
 			"targetUID", "UID", "fields", "expiration", "audience"}},
-		"accounts.getJWTPublicKey": {Auth: APIKey, Run: x.getJWTPublicKey, Params: []string{
+		"accounts.getJWTPublicKey": {Auth: APIKey, Run: x.getJWTPublicKey, Keyless: x.allJWTPublicKeys, Params: []string{
 			"V2"}},
 		"accounts.getPolicies": {Auth: APIKey, Run: x.getPolicies, Params: []string{
 			"sections",
@@ -435,17 +435,18 @@ func (x Accounts) idToken(ctx context.Context, st site.Site, a account.Account, 
 // getJWTPublicKey answers the site's signing key (the one new tokens name)
 // as a JWK, or with V2 every published key: the signing key first, then
 // the pending keys, then the retired ones whose tokens may not have expired
-// yet.
+// yet. The V2 set may be cached for as long as it holds (token.PublicSet).
 func (x Accounts) getJWTPublicKey(ctx context.Context, c *Call) (any, error) {
 	v2, err := c.Params.Bool("V2", false)
 	if err != nil {
 		return nil, err
 	}
 	if v2 {
-		set, err := x.Keys.JWKS(ctx, c.Site.ID)
+		set, holds, err := x.Keys.PublicSet(ctx, c.Site.ID)
 		if err != nil {
 			return nil, err
 		}
+		c.CacheFor(holds)
 		return obj{"keys": set.Keys}, nil
 	}
 	return x.Keys.PublicJWK(ctx, c.Site.ID)

@@ -9,13 +9,21 @@ package rpc_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
+
 	"github.com/custos-id/custos/internal/apitest"
+	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/authn"
+	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/token"
 )
 
 // clientLogin logs in as a client and returns the UID signature the answer
@@ -113,4 +121,209 @@ const badUIDSig = "Invalid request signature: UIDSignature is not the site's sig
 func uidSigExpired(at time.Time) string {
 	return "Request has expired: signatureTimestamp is more than 180 seconds from the server time (Unix " +
 		strconv.FormatInt(at.Unix(), 10) + "); a UIDSignature is exchanged right after the login that issued it"
+}
+
+// keysOf reads the key set of a getJWTPublicKey V2 answer, checking that
+// every key is a public RSA signing key with a kid.
+func keysOf(t *testing.T, m map[string]any) jose.JSONWebKeySet {
+	t.Helper()
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal([]byte(apitest.Dump(map[string]any{"keys": m["keys"]})), &set); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := m["keys"].([]any)
+	for i, k := range set.Keys {
+		fields, _ := raw[i].(map[string]any)
+		if !k.IsPublic() || k.KeyID == "" || k.Algorithm != "RS256" || k.Use != "sig" || fields["kty"] != "RSA" {
+			t.Errorf("key %d: %s", i, apitest.Dump(raw[i]))
+		}
+		for _, private := range []string{"d", "p", "q", "dp", "dq", "qi"} {
+			if _, ok := fields[private]; ok {
+				t.Errorf("key %d publishes %q", i, private)
+			}
+		}
+	}
+	return set
+}
+
+// idToken is a token of accounts.getJWT for uid, in a server call.
+func idToken(t *testing.T, e *apitest.App, uid string) string {
+	t.Helper()
+	_, m := e.RPC(t, "accounts.getJWT", e.Secret("targetUID", uid), nil)
+	apitest.ExpectRPC(t, m, 0, "")
+	tok, _ := m["id_token"].(string)
+	return tok
+}
+
+// A call without a secret, as the Python, PHP and .NET SDKs send it,
+// carries oauth_token=<apiKey> and no apiKey; the PHP SDK's JWTUtils fetches
+// the keys so (GSRequest.sendRequest of SAP/gigya-php-sdk and
+// SAP/gigya-python-sdk; SetDefaultParams of SAP/gigya-dotnet-sdk). That
+// oauth_token names the site; one that is a session token keeps its
+// meaning, with apiKey or without (then no site is named: 400092).
+func TestOAuthTokenNamesSite(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		_, tok := register(t, e, "keyless@example.com", "pass-word-1")
+		phpKeys := apitest.Form("V2", "1", "format", "json", "httpStatusCodes", "false", "sdk", "php_3.1.0", "oauth_token", e.Site.APIKey)
+		run(t, e, []apitest.Scenario{
+			{Name: "PHP JWTUtils: getJWTPublicKey V2, oauth_token=<apiKey>", Path: "/accounts.getJWTPublicKey", NoAPIKey: true, Form: phpKeys,
+				WantHeaders: map[string]string{"Cache-Control": "public, max-age=60"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					if set := keysOf(t, m); len(set.Keys) != 1 {
+						t.Errorf("keys %v, want the site's one", kidsOf(set))
+					}
+				}},
+			{Name: "Python: a client method, oauth_token=<apiKey>", Path: "/accounts.isAvailableLoginID", NoAPIKey: true,
+				Form: apitest.Form("loginID", "keyless@example.com", "format", "json", "httpStatusCodes", "false",
+					"sdk", "python_3.6.0", "oauth_token", e.Site.APIKey),
+				Want: map[string]any{"isAvailable": false}},
+			{Name: "the site's domains hold for it", Path: "/accounts.isAvailableLoginID", NoAPIKey: true,
+				Form: apitest.Form("loginID", "x@example.com", "oauth_token", e.Site.APIKey), Headers: http.Header{"Origin": {"https://evil.example"}},
+				Loose: true, Want: map[string]any{"errorCode": 400120, "errorDetails": `Invalid site domain: "evil.example" is not a domain of the site`}},
+			{Name: "with a secret, a server call", Path: "/accounts.getAccountInfo", NoAPIKey: true,
+				Form: apitest.Form("oauth_token", e.Site.APIKey, "secret", e.Site.SecretBase64(), "UID", annUID), Want: map[string]any{"UID": annUID}},
+			{Name: "a session method: no session in it", Path: "/accounts.getAccountInfo", NoAPIKey: true,
+				Form: apitest.Form("oauth_token", e.Site.APIKey), Code: 403012, Details: noSession},
+			{Name: "an unknown key", Path: "/accounts.isAvailableLoginID", NoAPIKey: true,
+				Form: apitest.Form("loginID", "x@example.com", "oauth_token", "3_unknown"), Code: 400093, Details: "Invalid ApiKey parameter"},
+			{Name: "a session token with apiKey: the session", Path: "/accounts.getAccountInfo", Form: apitest.Form("oauth_token", tok),
+				Want: map[string]any{"isRegistered": true}},
+			{Name: "a session token without apiKey names no site", Path: "/accounts.getAccountInfo", NoAPIKey: true,
+				Form: apitest.Form("oauth_token", tok), Code: 400092,
+				Details: "Missing required parameter: apiKey (a session token in oauth_token does not name the site)"},
+			{Name: "with apiKey, oauth_token is a session token, even the API key", Path: "/accounts.getAccountInfo",
+				Form: apitest.Form("oauth_token", e.Site.APIKey), Code: 403001, Details: badToken},
+		})
+	})
+}
+
+// siteKeyCount is how many signing keys the store holds for a site.
+func siteKeyCount(t *testing.T, e *apitest.App, siteID int64) int {
+	t.Helper()
+	var n int
+	if err := storetest.Raw(t, e.URL).QueryRow(`SELECT COUNT(*) FROM site_keys WHERE site_id = $1`, siteID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// accounts.getJWTPublicKey without an apiKey, as the .NET SDK fetches it
+// (GET https://accounts.<apiDomain>/accounts.getJWTPublicKey?V2=true, no
+// other parameter: JwtUtils.FetchPublicKey of SAP/gigya-dotnet-sdk): the
+// public keys of every site that has keys, so that an SDK's key cache per
+// API domain verifies every site's tokens. Cacheable while the key sets
+// hold; no key is made for a site without one.
+func TestJWTPublicKeyOfEverySite(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		ctx := context.Background()
+		second, err := e.App.Sites.Create(ctx, "second", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle, err := e.App.Sites.Create(ctx, "idle", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e2 := e.With(second)
+		uid1, _ := register(t, e, "one@example.com", "pass-word-1")
+		uid2, _ := register(t, e2, "two@example.com", "pass-word-1")
+		tok1, tok2 := idToken(t, e, uid1), idToken(t, e2, uid2)
+		cacheable := map[string]string{"Cache-Control": "public, max-age=60"}
+		const noKey = "Missing required parameter: apiKey"
+		run(t, e, []apitest.Scenario{
+			{Name: ".NET SDK: GET ?V2=true, nothing else", Method: "GET", Path: "/accounts.getJWTPublicKey?V2=true", WantHeaders: cacheable,
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					set := keysOf(t, m)
+					if len(set.Keys) != 2 {
+						t.Errorf("published kids %v, want the two sites' keys", kidsOf(set))
+					}
+					for uid, tok := range map[string]string{uid1: tok1, uid2: tok2} {
+						if _, c := verifyWith(t, set, tok); c["sub"] != uid {
+							t.Errorf("claims %v", c)
+						}
+					}
+				}},
+			{Name: "POST, V2 and format alone", Path: "/accounts.getJWTPublicKey", NoAPIKey: true,
+				Form: apitest.Form("V2", "true", "format", "json"), WantHeaders: cacheable},
+			{Name: "without V2 there is no one key", Method: "GET", Path: "/accounts.getJWTPublicKey", Code: 400092,
+				Details:     "Missing required parameter: apiKey (without one, accounts.getJWTPublicKey answers the keys of every site with V2=true)",
+				WantHeaders: map[string]string{"Cache-Control": "no-store"}},
+			{Name: "a V2 that is no boolean", Method: "GET", Path: "/accounts.getJWTPublicKey?V2=yes", Code: 400006,
+				Details: "Invalid parameter value: V2: want true or false"},
+			{Name: "credentials need a site", Path: "/accounts.getJWTPublicKey", NoAPIKey: true,
+				Form: apitest.Form("V2", "true", "secret", e.Site.SecretBase64()), Code: 400092, Details: noKey},
+			{Name: "a Bearer token needs a site", Method: "GET", Path: "/accounts.getJWTPublicKey?V2=true",
+				Headers: http.Header{"Authorization": {"Bearer x"}}, Code: 400092, Details: noKey},
+			{Name: "other methods need a site", Path: "/accounts.isAvailableLoginID", NoAPIKey: true,
+				Form: apitest.Form("loginID", "x@example.com"), Code: 400092, Details: noKey},
+			{Name: "one site's set, V2: cacheable too", Path: "/accounts.getJWTPublicKey", Form: apitest.Form("V2", "true"), WantHeaders: cacheable,
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					if set := keysOf(t, m); len(set.Keys) != 1 {
+						t.Errorf("kids %v", kidsOf(set))
+					}
+				}},
+			{Name: "one site's signing key: not cached (it changes when a pending key starts)", Path: "/accounts.getJWTPublicKey",
+				Form: apitest.Form(), WantHeaders: map[string]string{"Cache-Control": "no-store"}},
+		})
+		if n := siteKeyCount(t, e, idle.ID); n != 0 {
+			t.Errorf("the idle site has %d keys", n)
+		}
+	})
+}
+
+// Each official SDK validates a token of custos run with
+// --jwt-issuer https://fidm.gigya.com/jwt/{apiKey}/ as it validates
+// Gigya's, the keys fetched with its own request:
+//   - Java (GSAuthRequestUtils of SAP/gigya-java-sdk): GSAnonymousRequest
+//     with apiKey and V2=true; the key of the token's kid; iss must be
+//     https://fidm.gigya.com/jwt/<apiKey>/; iat <= now <= exp + 120 s.
+//   - .NET (JwtUtils of SAP/gigya-dotnet-sdk): GET ?V2=true, no apiKey; the
+//     key of the kid; iat within 120 s of now.
+//   - PHP (JWTUtils of SAP/gigya-php-sdk): GSRequest with oauth_token=<apiKey>
+//     and V2; JWK::parseKeySet by kid; its test asserts apiKey, sub, email.
+func TestSDKJWTValidation(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		uid, _ := register(t, e, "valid@example.com", "pass-word-1")
+		_, m := e.RPC(t, "accounts.getJWT", e.Secret("targetUID", uid, "fields", "email"), nil)
+		apitest.ExpectRPC(t, m, 0, "")
+		tok, _ := m["id_token"].(string)
+		now := apitest.Now.Unix()
+		fetch := map[string]struct {
+			method, path string
+			form         url.Values
+		}{
+			"java": {"POST", "/accounts.getJWTPublicKey", apitest.Form("apiKey", e.Site.APIKey, "V2", "true", "format", "json",
+				"httpStatusCodes", "false", "sdk", "java_3.2.4")},
+			"dotnet": {"GET", "/accounts.getJWTPublicKey?V2=true", nil},
+			"php": {"POST", "/accounts.getJWTPublicKey", apitest.Form("V2", "1", "format", "json", "httpStatusCodes", "false",
+				"sdk", "php_3.1.0", "oauth_token", e.Site.APIKey)},
+		}
+		for sdk, f := range fetch {
+			var body string
+			if f.form != nil {
+				body = f.form.Encode()
+			}
+			r := e.Do(t, f.method, f.path, strings.NewReader(body), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+			_, claims := verifyWith(t, keysOf(t, r.JSON(t)), tok)
+			iat, _ := claims["iat"].(float64)
+			exp, _ := claims["exp"].(float64)
+			switch sdk {
+			case "java":
+				if claims["iss"] != "https://fidm.gigya.com/jwt/"+e.Site.APIKey+"/" || float64(now) < iat || float64(now) > exp+120 {
+					t.Errorf("java: claims %v", claims)
+				}
+			case "dotnet":
+				if d := float64(now) - iat; d >= 120 || d <= -120 {
+					t.Errorf("dotnet: iat %v, now %d", iat, now)
+				}
+			case "php":
+				if claims["apiKey"] != e.Site.APIKey || claims["email"] != "valid@example.com" {
+					t.Errorf("php: claims %v", claims)
+				}
+			}
+			if claims["sub"] != uid {
+				t.Errorf("%s: sub %v, want %s", sdk, claims["sub"], uid)
+			}
+		}
+	}, apitest.WithOptions(func(o *app.Options) { o.Issuer = token.GigyaIssuer }))
 }
