@@ -113,13 +113,15 @@ const (
 	AttrSendEmail Attribute = "sendEmail"
 	// AttrRequirePasswordChange: whether the next login must change the password.
 	AttrRequirePasswordChange Attribute = "requirePasswordChange"
+	// AttrSiteUID: the site's own identifier of a user, in a custom login.
+	AttrSiteUID Attribute = "siteUID"
 )
 
 // Attributes lists every attribute, for adapters' tests.
 func Attributes() []Attribute {
 	return []Attribute{AttrBase, AttrAccount, AttrLoginID, AttrEmail, AttrUsername, AttrPassword, AttrNewPassword,
 		AttrProfile, AttrData, AttrAddLoginEmails, AttrRemoveLoginEmails, AttrRegToken, AttrResetToken,
-		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail, AttrRequirePasswordChange}
+		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail, AttrRequirePasswordChange, AttrSiteUID}
 }
 
 // Case tells apart cases of one condition that an adapter may word apart.

@@ -31,6 +31,7 @@ var errorTable = dialect.Table{
 		"active":                   {account.AttrActive},
 		"send_email":               {account.AttrSendEmail},
 		"require_password_change":  {account.AttrRequirePasswordChange},
+		"site_uid":                 {account.AttrSiteUID},
 	}),
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                             {Code: errcode.NotFound, Format: "User not found"},

@@ -10,7 +10,6 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
-	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/session"
@@ -501,9 +500,7 @@ func (x Accounts) view(c *Call, a account.Account, ids []account.StoredLoginID, 
 	stamp(out, "registered", a.RegisteredAt)
 	stamp(out, "verified", a.VerifiedAt)
 	if sign {
-		ts := strconv.FormatInt(x.Now().Unix(), 10)
-		out["UIDSignature"] = authn.UIDSignature(c.Site.Secret, ts, a.UID)
-		out["signatureTimestamp"] = ts
+		signUID(out, c.Site.Secret, a.UID, x.Now())
 	}
 	if inc.has("profile") {
 		out["profile"] = nonNil(a.Profile)

@@ -30,6 +30,7 @@ var errorTable = dialect.Table{
 		account.AttrActive:                "isActive",
 		account.AttrSendEmail:             "sendEmail",
 		account.AttrRequirePasswordChange: "requirePasswordChange",
+		account.AttrSiteUID:               "siteUID",
 	},
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                             {Code: errcode.UnauthorizedUser, Format: "Unauthorized user: no account with UID %.64[2]q"},

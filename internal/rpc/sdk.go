@@ -2,8 +2,11 @@ package rpc
 
 import (
 	"context"
+	"strconv"
+	"time"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/authn"
 )
 
@@ -49,7 +52,120 @@ func sdkMethods(x Accounts) map[string]Method {
 	return map[string]Method{
 		"accounts.exchangeUIDSignature":  exchange,
 		"socialize.exchangeUIDSignature": exchange,
+		"accounts.notifyLogin": {Auth: Server, Run: x.notifyLogin, Params: []string{
+			"siteUID", "providerSessions", "skipValidation", "include", "sessionExpiration",
+			// accepted:
+			"regSource", "phoneNumber", "loginMode", "regToken", "aToken"}},
+		"socialize.notifyLogin": {Auth: Server, Run: x.socializeNotifyLogin, Params: []string{
+			"siteUID", "providerSessions", "skipValidation", "sessionExpiration",
+			// accepted:
+			"newUser", "userInfo", "regSource", "phoneNumber", "actionAttributes"}},
+		"socialize.logout": {Auth: SessionOrServer, Run: x.logout, Params: []string{
+			"UID",
+			// accepted:
+			"signIDs", "samlContext"}},
+		"socialize.getUserInfo": {Auth: SessionOrServer, Run: x.getUserInfo, Params: []string{
+			"UID",
+			// accepted:
+			"includeAllIdentities", "extraFields", "enabledProviders", "disabledProviders", "signIDs"}},
 	}
+}
+
+// notify runs a custom login: siteUID names the user. providerSessions (a
+// social network's session, to connect) is 400096 until social login comes;
+// nothing sent is ignored.
+func (x Accounts) notify(ctx context.Context, c *Call) (account.Result, bool, error) {
+	p := c.Params
+	if p.Get("providerSessions") != "" {
+		return account.Result{}, false, errcode.New(errcode.NotSupported,
+			"Not supported: providerSessions (social network sessions); name the user with siteUID")
+	}
+	so, err := sessionOptions(p)
+	if err != nil {
+		return account.Result{}, false, err
+	}
+	skip, err := p.Bool("skipValidation", false)
+	if err != nil {
+		return account.Result{}, false, err
+	}
+	return x.Accounts.NotifyLogin(ctx, c.Site, account.NotifyInput{SiteUID: p.Get("siteUID"), Session: so, SkipValidation: skip})
+}
+
+// notifyLogin answers accounts.notifyLogin as a login: the account, its
+// sessionInfo and UID signature (for the client the site's server hands
+// them to), and isNewUser.
+func (x Accounts) notifyLogin(ctx context.Context, c *Call) (any, error) {
+	inc, err := parseInclude(c.Params, "profile")
+	if err != nil {
+		return nil, err
+	}
+	res, created, err := x.notify(ctx, c)
+	out, err := x.result(ctx, c, res, inc, err)
+	if o, ok := out.(obj); ok {
+		o["isNewUser"] = created
+	}
+	return out, err
+}
+
+// socializeNotifyLogin answers socialize.notifyLogin: UID, UIDSignature and
+// signatureTimestamp, and the session flat beside them (cookieName,
+// cookieValue, cookiePath; sessionToken and sessionSecret for mobile), as
+// Gigya's legacy response has it.
+func (x Accounts) socializeNotifyLogin(ctx context.Context, c *Call) (any, error) {
+	res, _, err := x.notify(ctx, c)
+	if res.Session == nil {
+		if res.RegToken != "" {
+			return obj{"UID": res.Account.UID, "regToken": res.RegToken}, err
+		}
+		return nil, err
+	}
+	out := obj{"UID": res.Account.UID}
+	signUID(out, c.Site.Secret, res.Account.UID, x.Now())
+	for k, v := range x.sessionInfo(c, res.Session) {
+		out[k] = v
+	}
+	if _, browser := out["cookieName"]; browser {
+		out["cookiePath"] = "/"
+	}
+	return out, err
+}
+
+// userFields are the fields of Gigya's User object that a profile may
+// hold, by the same names.
+var userFields = []string{"nickname", "photoURL", "thumbnailURL", "firstName", "lastName", "gender", "age",
+	"birthDay", "birthMonth", "birthYear", "country", "state", "city", "zip", "profileURL", "locale"}
+
+// getUserInfo answers socialize.getUserInfo: Gigya's User object, as far as
+// a site account has it: no social identities, the profile's user fields,
+// the login email. It carries the UID signature in server calls too, for
+// which SigUtils.validateUserSignature of every SDK was made.
+func (x Accounts) getUserInfo(ctx context.Context, c *Call) (any, error) {
+	a, err := x.target(ctx, c, "UID")
+	if err != nil {
+		return nil, err
+	}
+	out := obj{"UID": a.UID, "isSiteUser": true, "isConnected": false, "isTempUser": false,
+		"loginProvider": "site", "loginProviderUID": a.UID, "providers": "site", "identities": []any{}}
+	signUID(out, c.Site.Secret, a.UID, x.Now())
+	if c.Session != nil {
+		out["isLoggedIn"] = true
+	}
+	for _, f := range userFields {
+		if v, ok := a.Profile[f]; ok && v != nil {
+			out[f] = v
+		}
+	}
+	if a.Email != "" {
+		out["email"] = a.Email
+	}
+	return out, nil
+}
+
+// signUID adds the UID signature of the site secret at now.
+func signUID(out obj, secret []byte, uid string, now time.Time) {
+	ts := strconv.FormatInt(now.Unix(), 10)
+	out["UIDSignature"] = authn.UIDSignature(secret, ts, uid)
+	out["signatureTimestamp"] = ts
 }
 
 // exchangeUIDSignature checks a UIDSignature that custos gave a client (made

@@ -179,7 +179,7 @@ func TestOAuthTokenNamesSite(t *testing.T) {
 				Want: map[string]any{"isAvailable": false}},
 			{Name: "the site's domains hold for it", Path: "/accounts.isAvailableLoginID", NoAPIKey: true,
 				Form: apitest.Form("loginID", "x@example.com", "oauth_token", e.Site.APIKey), Headers: http.Header{"Origin": {"https://evil.example"}},
-				Loose: true, Want: map[string]any{"errorCode": 400120, "errorDetails": `Invalid site domain: "evil.example" is not a domain of the site`}},
+				Code: 400120, Details: `Invalid site domain: "evil.example" is not a domain of the site`},
 			{Name: "with a secret, a server call", Path: "/accounts.getAccountInfo", NoAPIKey: true,
 				Form: apitest.Form("oauth_token", e.Site.APIKey, "secret", e.Site.SecretBase64(), "UID", annUID), Want: map[string]any{"UID": annUID}},
 			{Name: "a session method: no session in it", Path: "/accounts.getAccountInfo", NoAPIKey: true,
@@ -326,4 +326,164 @@ func TestSDKJWTValidation(t *testing.T) {
 			}
 		}
 	}, apitest.WithOptions(func(o *app.Options) { o.Issuer = token.GigyaIssuer }))
+}
+
+// accounts.notifyLogin, the custom login of a site with its own user store
+// (gigya-api-2.md §5.2; the npm gigya SDK's AccountsNotifyLoginParamsSiteUID):
+// the site's server names the user by siteUID; an account's UID logs that
+// account in, any other value registers a new account with it as its UID.
+// The answer is a login's; pending states hold unless skipValidation.
+func TestNotifyLogin(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		const path = "/accounts.notifyLogin"
+		notify := func(kv ...string) url.Values { return e.Secret(kv...) }
+		long := strings.Repeat("x", 253)
+		run(t, e, []apitest.Scenario{
+			{Name: "a new siteUID: a new account, logged in", Path: path, Form: notify("siteUID", "shop-customer-42"),
+				Want: map[string]any{"UID": "shop-customer-42", "isNewUser": true, "isRegistered": true, "isActive": true,
+					"isVerified": false, "loginProvider": "site", "profile": map[string]any{}},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					expectSigned(t, e, m, apitest.Now)
+					s := apitest.Object(t, m, "sessionInfo")
+					if s["cookieName"] != "glt_"+e.Site.APIKey || s["cookieValue"] == "" {
+						t.Fatalf("sessionInfo %v", s)
+					}
+					e.Vars["token"], _ = s["cookieValue"].(string)
+				}},
+			{Name: "the session is the account's", Path: "/accounts.getAccountInfo", Form: apitest.Form("login_token", "{token}"),
+				Want: map[string]any{"UID": "shop-customer-42"}},
+			{Name: "the same siteUID again: the same account", Path: path, Form: notify("siteUID", "shop-customer-42"),
+				Want: map[string]any{"UID": "shop-customer-42", "isNewUser": false}},
+			{Name: "mobile", Path: path, Form: notify("siteUID", "shop-customer-42", "targetEnv", "mobile"),
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					if s := apitest.Object(t, m, "sessionInfo"); s["sessionToken"] == nil || s["sessionSecret"] == nil {
+						t.Errorf("sessionInfo %v", s)
+					}
+				}},
+			{Name: "an existing account's UID, its registration pending: 206001", Path: path, Form: notify("siteUID", annUID),
+				Code: 206001, Details: pendingReg, Want: map[string]any{"UID": annUID, "isNewUser": false}, Absent: []string{"sessionInfo", "UIDSignature"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					if tok, _ := m["regToken"].(string); !strings.HasPrefix(tok, "rt1_") {
+						t.Errorf("regToken %v", m["regToken"])
+					}
+				}},
+			{Name: "skipValidation logs it in", Path: path, Form: notify("siteUID", annUID, "skipValidation", "true"),
+				Want: map[string]any{"UID": annUID, "isNewUser": false, "isRegistered": false}},
+			{Name: "a client call", Path: path, Form: apitest.Form("siteUID", "x"), Code: 403007, Details: serverOnly("accounts.notifyLogin")},
+			{Name: "no siteUID", Path: path, Form: notify(), Code: 400002, Details: missing("siteUID")},
+			{Name: "a siteUID of 253 characters", Path: path, Form: notify("siteUID", long), Code: 400006,
+				Details: "Invalid parameter value: siteUID: longer than 252 bytes"},
+			{Name: "a siteUID with a space", Path: path, Form: notify("siteUID", "a b"), Code: 400004,
+				Details: "Invalid parameter format: siteUID: contains invalid characters"},
+			{Name: "a siteUID not ASCII", Path: path, Form: notify("siteUID", "andré"), Code: 400004,
+				Details: "Invalid parameter format: siteUID: contains invalid characters"},
+			{Name: "providerSessions: not supported", Path: path, Form: notify("siteUID", "x", "providerSessions", `{"facebook":{"authToken":"t"}}`),
+				Code: 400096, Details: "Not supported: providerSessions (social network sessions); name the user with siteUID"},
+			{Name: "a bad skipValidation", Path: path, Form: notify("siteUID", "x", "skipValidation", "maybe"), Code: 400006,
+				Details: "Invalid parameter value: skipValidation: want true or false"},
+			{Name: "a bad sessionExpiration", Path: path, Form: notify("siteUID", "x", "sessionExpiration", "-7"), Code: 400006,
+				Details: "Invalid parameter value: sessionExpiration: want 0 to 315360000 seconds, or -2"},
+			{Name: "deactivate the account", Path: "/accounts.setAccountInfo", Form: notify("UID", "shop-customer-42", "isActive", "false")},
+			{Name: "a deactivated account", Path: path, Form: notify("siteUID", "shop-customer-42"), Code: 403041, Details: disabled},
+		})
+		// Nothing of the refused calls was made.
+		for _, uid := range []string{"x", long, "a b"} {
+			if _, m := e.RPC(t, "accounts.getAccountInfo", e.Secret("UID", uid), nil); m["errorCode"] != 403005.0 {
+				t.Errorf("account %q: %s", uid, apitest.Dump(m))
+			}
+		}
+
+		// A required field of the schema: a new account is pending, with
+		// a regToken that completes it.
+		e.SetSchema(t, "profileSchema", `{"fields":{"firstName":{"required":true,"writeAccess":"clientModify"}}}`)
+		_, m := e.RPC(t, "accounts.notifyLogin", notify("siteUID", "needs-a-name"), nil)
+		apitest.ExpectRPC(t, m, 206001, "Missing required fields for registration: profile.firstName")
+		tok, _ := m["regToken"].(string)
+		if m["isNewUser"] != true || m["UID"] != "needs-a-name" || tok == "" {
+			t.Fatalf("pending new account: %s", apitest.Dump(m))
+		}
+		_, m = e.RPC(t, "accounts.setAccountInfo", apitest.Form("regToken", tok, "profile", `{"firstName":"Nina"}`), nil)
+		apitest.ExpectRPC(t, m, 0, "")
+		_, m = e.RPC(t, "accounts.notifyLogin", notify("siteUID", "needs-a-name"), nil)
+		apitest.ExpectRPC(t, m, 0, "")
+		if m["isNewUser"] != false || apitest.Object(t, m, "profile")["firstName"] != "Nina" {
+			t.Fatalf("completed account: %s", apitest.Dump(m))
+		}
+	})
+}
+
+// Of concurrent notifyLogin calls for one new siteUID, one makes the account
+// and every call logs into it.
+func TestNotifyLoginConcurrent(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		const n = 6
+		results := make(chan map[string]any, n)
+		for range n {
+			go func() {
+				_, m := e.RPC(t, "accounts.notifyLogin", e.Secret("siteUID", "racer"), nil)
+				results <- m
+			}()
+		}
+		created := 0
+		for range n {
+			m := <-results
+			if m["errorCode"] != 0.0 || m["UID"] != "racer" {
+				t.Errorf("notifyLogin: %s", apitest.Dump(m))
+			}
+			if m["isNewUser"] == true {
+				created++
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d calls made the account", created)
+		}
+	})
+}
+
+// The socialize.* names existing code still calls: notifyLogin with the
+// legacy flat answer (SocializeNotifyLoginResponse of the npm gigya SDK:
+// UID, UIDSignature, signatureTimestamp, cookieName, cookieValue,
+// cookiePath), getUserInfo (Gigya's User object as far as a site account
+// has it, with the UID signature SigUtils.validateUserSignature checks) and
+// logout.
+func TestSocializeMethods(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		run(t, e, []apitest.Scenario{
+			{Name: "profile of ann", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", annUID,
+				"profile", `{"firstName":"Ann","lastName":"Lee","nickname":"annie","birthYear":1990,"zip":"12345","email":"other@example.com"}`)},
+			{Name: "socialize.notifyLogin", Path: "/socialize.notifyLogin", Form: e.Secret("siteUID", annUID, "skipValidation", "true"),
+				Want:   map[string]any{"UID": annUID, "cookieName": "glt_" + e.Site.APIKey, "cookiePath": "/"},
+				Absent: []string{"sessionInfo", "isNewUser", "profile"},
+				Save:   map[string]string{"token": "cookieValue"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					expectSigned(t, e, m, apitest.Now)
+				}},
+			{Name: "socialize.notifyLogin, mobile", Path: "/socialize.notifyLogin", Form: e.Secret("siteUID", "legacy-7", "targetEnv", "mobile"),
+				Want: map[string]any{"UID": "legacy-7"}, Absent: []string{"cookieName", "cookiePath"},
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					if m["sessionToken"] == nil || m["sessionSecret"] == nil {
+						t.Errorf("no mobile session: %s", apitest.Dump(m))
+					}
+				}},
+			{Name: "socialize.notifyLogin, pending", Path: "/socialize.notifyLogin", Form: e.Secret("siteUID", annUID), Code: 206001,
+				Details: pendingReg, Want: map[string]any{"UID": annUID}, Absent: []string{"cookieValue", "UIDSignature"}},
+			{Name: "socialize.getUserInfo, a server call", Path: "/socialize.getUserInfo", Form: e.Secret("UID", annUID),
+				Save: map[string]string{"callId": "callId"},
+				WantBody: `{"UID":"` + annUID + `","isSiteUser":true,"isConnected":false,"isTempUser":false,"loginProvider":"site",
+					"loginProviderUID":"` + annUID + `","providers":"site","identities":[],"firstName":"Ann","lastName":"Lee",
+					"nickname":"annie","birthYear":1990,"zip":"12345","email":"Ann@Example.com",
+					"UIDSignature":"` + authn.UIDSignature(e.Site.Secret, strconv.FormatInt(apitest.Now.Unix(), 10), annUID) + `",
+					"signatureTimestamp":"` + strconv.FormatInt(apitest.Now.Unix(), 10) + `",
+					"callId":"{callId}","errorCode":0,"apiVersion":2,"statusCode":200,"statusReason":"OK","time":"2026-11-22T10:30:15.123Z"}`},
+			{Name: "socialize.getUserInfo, the session's", Path: "/socialize.getUserInfo", Form: apitest.Form("login_token", "{token}"),
+				Want: map[string]any{"UID": annUID, "isLoggedIn": true}},
+			{Name: "socialize.getUserInfo, no session", Path: "/socialize.getUserInfo", Form: apitest.Form(), Code: 403012, Details: noSession},
+			{Name: "socialize.getUserInfo, an unknown UID", Path: "/socialize.getUserInfo", Form: e.Secret("UID", "nobody"), Code: 403005,
+				Details: noUID("nobody")},
+			{Name: "socialize.logout", Path: "/socialize.logout", Form: apitest.Form("login_token", "{token}")},
+			{Name: "the session has ended", Path: "/socialize.getUserInfo", Form: apitest.Form("login_token", "{token}"), Code: 403001, Details: badToken},
+			{Name: "socialize.notifyLogin, a client call", Path: "/socialize.notifyLogin", Form: apitest.Form("siteUID", "x"), Code: 403007,
+				Details: serverOnly("socialize.notifyLogin")},
+		})
+	})
 }
