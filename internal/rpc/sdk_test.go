@@ -22,6 +22,7 @@ import (
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/authn"
+	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
 	"github.com/custos-id/custos/internal/token"
 )
@@ -486,4 +487,28 @@ func TestSocializeMethods(t *testing.T) {
 				Details: serverOnly("socialize.notifyLogin")},
 		})
 	})
+}
+
+// Every accounts.* method of the npm gigya SDK's typed interface (3.0.1:
+// dist/lib/accounts.d.ts, rba.d.ts, accounts.webhooks.d.ts) either works or
+// answers 501001; docs/rpc.md lists the latter with the issue that brings
+// them.
+func TestNpmGigyaAccountsMethods(t *testing.T) {
+	e := apitest.NewApp(t, store.SQLite)
+	implemented := []string{"deleteAccount", "exchangeUIDSignature", "finalizeRegistration", "getAccountInfo", "getJWT",
+		"getJWTPublicKey", "getPolicies", "getSchema", "initRegistration", "isAvailableLoginID", "login", "logout",
+		"notifyLogin", "register", "resendVerificationCode", "resetPassword", "setAccountInfo", "setPolicies", "setSchema"}
+	notYet := []string{"deleteScreenSet", "getConflictingAccount", "getCounters", "getRegisteredCounters", "getScreenSets",
+		"getScreenSetVersions", "importAccount", "importProfilePhoto", "incrementCounters", "linkAccounts",
+		"publishProfilePhoto", "registerCounters", "search", "setProfilePhoto", "setScreenSet", "unregisterCounters",
+		"rba.getPolicy", "rba.setPolicy", "rba.unlock", "webhooks.delete", "webhooks.getAll", "webhooks.set"}
+	for _, name := range implemented {
+		if _, m := e.RPC(t, "accounts."+name, apitest.Form(), nil); m["errorCode"] == 501001.0 {
+			t.Errorf("accounts.%s: 501001", name)
+		}
+	}
+	for _, name := range notYet {
+		_, m := e.RPC(t, "accounts."+name, apitest.Form(), nil)
+		apitest.ExpectRPC(t, m, 501001, `Invalid API method: "accounts.`+name+`"`)
+	}
 }
