@@ -16,6 +16,7 @@ import (
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/server"
+	"github.com/custos-id/custos/internal/token"
 )
 
 // Config is every setting of "custos serve": its defaults, its flags (each
@@ -26,7 +27,8 @@ type Config struct {
 	LogLevel slog.Level
 	// PublicURL is the URL clients reach custos at; empty is http://<Addr>.
 	PublicURL string
-	// JWTIssuer is the base of the JWT issuer; empty is PublicURL.
+	// JWTIssuer is the template of the JWT issuer, with {apiKey}; empty is
+	// <PublicURL>/jwt/{apiKey}/.
 	JWTIssuer       string
 	Server          server.Config
 	SiteCacheTTL    time.Duration
@@ -73,7 +75,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Server.ShutdownTimeout, "shutdown-timeout", c.Server.ShutdownTimeout, "time for requests in flight to finish on SIGINT/SIGTERM")
 	fs.DurationVar(&c.SiteCacheTTL, "site-cache-ttl", c.SiteCacheTTL, "how long a resolved apiKey stays cached")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL clients reach custos at, for links in mail and the JWT issuer (default http://<addr>)")
-	fs.StringVar(&c.JWTIssuer, "jwt-issuer", c.JWTIssuer, "base of the JWT issuer <base>/jwt/<apiKey>/, such as https://fidm.gigya.com (default --public-url)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", c.JWTIssuer, "the JWT issuer, {apiKey} standing for each site's API key, such as https://fidm.gigya.com/jwt/{apiKey}/ (default <public-url>/jwt/{apiKey}/)")
 	fs.StringVar(&c.SMTP, "smtp", c.SMTP, "SMTP relay: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; without it mail is written to the log (development)")
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender address of mail; the display name is the site's name")
 	fs.Var(&c.TrustedProxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-Proto and X-Forwarded-For are believed (repeatable)")
@@ -118,9 +120,9 @@ func (c Config) Validate() error {
 			"--public-url %q: want an absolute http(s) URL", c.PublicURL)
 	}
 	if c.JWTIssuer != "" {
-		u, err := url.Parse(c.JWTIssuer)
-		check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "",
-			"--jwt-issuer %q: want an absolute http(s) URL", c.JWTIssuer)
+		if err := token.CheckIssuer(c.JWTIssuer); err != nil {
+			errs = append(errs, fmt.Errorf("--jwt-issuer %q: %w", c.JWTIssuer, err))
+		}
 	}
 	for _, p := range c.TrustedProxies {
 		_, err := netip.ParsePrefix(p)

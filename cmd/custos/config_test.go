@@ -40,6 +40,7 @@ func TestConfigValidate(t *testing.T) {
 		"--read-timeout":       func(c *Config) { c.Server.ReadTimeout = 0 },
 		"--site-cache-ttl":     func(c *Config) { c.SiteCacheTTL = -1 },
 		"--public-url":         func(c *Config) { c.PublicURL = "id.example.com" },
+		"--jwt-issuer":         func(c *Config) { c.JWTIssuer = "https://fidm.gigya.com" },
 		"--trusted-proxy":      func(c *Config) { c.TrustedProxies = stringList{"10.0.0.0/8", "nope"} },
 		"--hash-concurrency":   func(c *Config) { c.HashConcurrency = 0 },
 		"--rate-limit":         func(c *Config) { c.RateLimit = -1 },

@@ -123,6 +123,8 @@ const (
 	AttrSubject     Attribute = "subject"
 	AttrLogoURL     Attribute = "logoURL"
 	AttrDescription Attribute = "description"
+	// AttrSiteUID: the site's own identifier of a user, in a custom login.
+	AttrSiteUID Attribute = "siteUID"
 )
 
 // Attributes lists every attribute, for adapters' tests.
@@ -130,7 +132,7 @@ func Attributes() []Attribute {
 	return []Attribute{AttrBase, AttrAccount, AttrLoginID, AttrEmail, AttrUsername, AttrPassword, AttrNewPassword,
 		AttrProfile, AttrData, AttrAddLoginEmails, AttrRemoveLoginEmails, AttrRegToken, AttrResetToken,
 		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail, AttrRequirePasswordChange,
-		AttrSignIn, AttrConnection, AttrRedirectURL, AttrFrom, AttrSubject, AttrLogoURL, AttrDescription}
+		AttrSignIn, AttrConnection, AttrRedirectURL, AttrFrom, AttrSubject, AttrLogoURL, AttrDescription, AttrSiteUID}
 }
 
 // Case tells apart cases of one condition that an adapter may word apart.

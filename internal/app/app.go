@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -39,8 +40,9 @@ type Options struct {
 	// PublicURL is the base URL of links in mail, such as
 	// https://id.example.com (required).
 	PublicURL string
-	// Issuer is the base of the JWT issuer, <Issuer>/jwt/<apiKey>/, such as
-	// https://fidm.gigya.com (default PublicURL).
+	// Issuer is the template of the JWT issuer, {apiKey} standing for each
+	// site's API key, such as https://fidm.gigya.com/jwt/{apiKey}/ (default
+	// <PublicURL>/jwt/{apiKey}/).
 	Issuer string
 	// KeyGen makes new JWT signing keys (default: RSA from crypto/rand);
 	// tests pass pre-generated keys.
@@ -103,11 +105,10 @@ func New(o Options) (*App, error) {
 		return nil, errors.New("app: PublicURL must be an absolute http(s) URL")
 	}
 	if o.Issuer == "" {
-		o.Issuer = o.PublicURL
+		o.Issuer = token.DefaultIssuer(o.PublicURL)
 	}
-	o.Issuer = strings.TrimSuffix(o.Issuer, "/")
-	if !strings.HasPrefix(o.Issuer, "http://") && !strings.HasPrefix(o.Issuer, "https://") {
-		return nil, errors.New("app: Issuer must be an absolute http(s) URL")
+	if err := token.CheckIssuer(o.Issuer); err != nil {
+		return nil, fmt.Errorf("app: Issuer %q: %w", o.Issuer, err)
 	}
 	box, err := secretbox.New(o.MasterKey)
 	if err != nil {

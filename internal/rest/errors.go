@@ -37,6 +37,7 @@ var errorTable = dialect.Table{
 		"subject":                  {account.AttrSubject},
 		"logo_url":                 {account.AttrLogoURL},
 		"description":              {account.AttrDescription},
+		"site_uid":                 {account.AttrSiteUID},
 	}),
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                             {Code: errcode.NotFound, Format: "User not found"},

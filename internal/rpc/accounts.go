@@ -10,7 +10,6 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
-	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/session"
@@ -23,7 +22,7 @@ type Accounts struct {
 	Accounts *account.Service
 	Sites    *site.Service
 	Keys     *token.Keys
-	// Issuer is the base of the iss claim: <Issuer>/jwt/<apiKey>/.
+	// Issuer is the template of the iss claim (token.Issuer).
 	Issuer string
 	Now    func() time.Time
 }
@@ -85,7 +84,7 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			"extraProfileFields"}},
 		"accounts.getJWT": {Auth: SessionOrServer, Run: x.getJWT, Params: []string{
 			"targetUID", "UID", "fields", "expiration", "audience"}},
-		"accounts.getJWTPublicKey": {Auth: APIKey, Run: x.getJWTPublicKey, Params: []string{
+		"accounts.getJWTPublicKey": {Auth: APIKey, Run: x.getJWTPublicKey, Keyless: x.allJWTPublicKeys, Params: []string{
 			"V2"}},
 		"accounts.getPolicies": {Auth: APIKey, Run: x.getPolicies, Params: []string{
 			"sections",
@@ -97,6 +96,9 @@ func RegisterAccounts(h *Handler, x Accounts) {
 		h.Register(name, m)
 	}
 	for name, m := range schemaMethods(x) {
+		h.Register(name, m)
+	}
+	for name, m := range sdkMethods(x) {
 		h.Register(name, m)
 	}
 }
@@ -432,17 +434,18 @@ func (x Accounts) idToken(ctx context.Context, st site.Site, a account.Account, 
 // getJWTPublicKey answers the site's signing key (the one new tokens name)
 // as a JWK, or with V2 every published key: the signing key first, then
 // the pending keys, then the retired ones whose tokens may not have expired
-// yet.
+// yet. The V2 set may be cached for as long as it holds (token.PublicSet).
 func (x Accounts) getJWTPublicKey(ctx context.Context, c *Call) (any, error) {
 	v2, err := c.Params.Bool("V2", false)
 	if err != nil {
 		return nil, err
 	}
 	if v2 {
-		set, err := x.Keys.JWKS(ctx, c.Site.ID)
+		set, holds, err := x.Keys.PublicSet(ctx, c.Site.ID)
 		if err != nil {
 			return nil, err
 		}
+		c.CacheFor(holds)
 		return obj{"keys": set.Keys}, nil
 	}
 	return x.Keys.PublicJWK(ctx, c.Site.ID)
@@ -497,9 +500,7 @@ func (x Accounts) view(c *Call, a account.Account, ids []account.StoredLoginID, 
 	stamp(out, "registered", a.RegisteredAt)
 	stamp(out, "verified", a.VerifiedAt)
 	if sign {
-		ts := strconv.FormatInt(x.Now().Unix(), 10)
-		out["UIDSignature"] = authn.UIDSignature(c.Site.Secret, ts, a.UID)
-		out["signatureTimestamp"] = ts
+		signUID(out, c.Site.Secret, a.UID, x.Now())
 	}
 	if inc.has("profile") {
 		out["profile"] = nonNil(a.Profile)

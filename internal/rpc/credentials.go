@@ -13,9 +13,10 @@ import (
 // prove reads the proof a request carries and has authn check it: a Bearer
 // JWT of an application key, a signature (with the site secret, an
 // application key's secret or a mobile session's secret), or a secret in
-// clear. A session token (oauth_token, Authorization: OAuth) is returned
-// unchecked: only the methods that act on a session resolve it.
-func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool) (*authn.Principal, string, error) {
+// clear. A session token (sessionToken, the oauth_token that is not the API
+// key; Authorization: OAuth) is returned unchecked: only the methods that
+// act on a session resolve it.
+func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool, sessionToken string) (*authn.Principal, string, error) {
 	ctx := r.Context()
 	scheme, value, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch {
@@ -28,7 +29,7 @@ func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool) (
 	case p.Get("sig") != "":
 		pr, err := h.authn.Signature(ctx, st, authn.Signed{Method: r.Method, URLs: h.signedURLs(r), Params: p.values,
 			Sig: p.Get("sig"), Timestamp: p.Get("timestamp"), Nonce: p.Get("nonce"),
-			UserKey: p.Get("userKey"), SessionToken: p.Get("oauth_token"), Secret: p.Get("secret"), Secure: secure})
+			UserKey: p.Get("userKey"), SessionToken: sessionToken, Secret: p.Get("secret"), Secure: secure})
 		return pr, "", err
 	case p.Get("secret") != "":
 		pr, err := h.authn.Secret(ctx, st, p.Get("userKey"), p.Get("secret"), secure)
@@ -36,7 +37,7 @@ func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool) (
 	case strings.EqualFold(scheme, "OAuth"):
 		return authn.Anonymous(st), strings.TrimSpace(value), nil
 	}
-	return authn.Anonymous(st), p.Get("oauth_token"), nil
+	return authn.Anonymous(st), sessionToken, nil
 }
 
 // signedURLs are the URLs a signature may have been made over: the URL as

@@ -39,6 +39,7 @@ var errorTable = dialect.Table{
 		account.AttrSubject:     "subject",
 		account.AttrLogoURL:     "logoURL",
 		account.AttrDescription: "description",
+		account.AttrSiteUID:     "siteUID",
 	},
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                             {Code: errcode.UnauthorizedUser, Format: "Unauthorized user: no account with UID %.64[2]q"},

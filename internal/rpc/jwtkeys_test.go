@@ -3,6 +3,7 @@ package rpc_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 )
@@ -133,10 +135,11 @@ func TestJWTKeyRotation(t *testing.T) {
 	})
 }
 
-// The issuer is configured apart from the public URL.
+// The issuer is configured apart from the public URL: with Gigya's
+// template, tokens carry the issuer the Java SDK requires.
 func TestJWTIssuer(t *testing.T) {
 	e := apitest.NewApp(t, store.SQLite, apitest.WithoutSite(), apitest.WithServerDefaults(),
-		apitest.WithOptions(func(o *app.Options) { o.Issuer = "https://fidm.gigya.com/" }))
+		apitest.WithOptions(func(o *app.Options) { o.Issuer = token.GigyaIssuer }))
 	st, err := e.App.Sites.Create(context.Background(), "iss", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -147,5 +150,18 @@ func TestJWTIssuer(t *testing.T) {
 	apitest.ExpectRPC(t, m, 0, "")
 	if _, c := verifyWith(t, publishedKeys(t, e), m["id_token"]); c["iss"] != "https://fidm.gigya.com/jwt/"+st.APIKey+"/" {
 		t.Fatalf("iss %v", c["iss"])
+	}
+}
+
+// An issuer without {apiKey} (the base form of earlier versions) is refused
+// at start: the keys of every site verify every site's tokens, so only the
+// issuer tells whose a token is.
+func TestJWTIssuerNeedsAPIKey(t *testing.T) {
+	o := apitest.Options(nil, server.DefaultConfig(), time.Now)
+	for _, iss := range []string{"https://fidm.gigya.com", "https://{apiKey}.example.com/"} {
+		o.Issuer = iss
+		if _, err := app.New(o); err == nil || !strings.Contains(err.Error(), "app: Issuer") {
+			t.Errorf("Issuer %q: %v", iss, err)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/custos-id/custos/errcode"
@@ -185,6 +186,8 @@ type output struct {
 	callback   string
 	httpStatus bool
 	context    string
+	// maxAge is how long the answer may be cached (Call.CacheFor).
+	maxAge time.Duration
 }
 
 const maxCallbackLen = 128

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/callctx"
@@ -67,7 +69,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, ign
 		status = env.StatusCode
 	}
 	hdr := w.Header()
-	hdr.Set("Cache-Control", "no-store")
+	if out.maxAge >= time.Second && err == nil {
+		hdr.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(out.maxAge/time.Second)))
+	} else {
+		hdr.Set("Cache-Control", "no-store")
+	}
 	info.SetRetryAfter(hdr)
 	if out.jsonp {
 		hdr.Set("Content-Type", "application/javascript; charset=utf-8")

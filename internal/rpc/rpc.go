@@ -48,6 +48,10 @@ type Method struct {
 	// merged into the envelope. It may return a result with a catalog error
 	// (a pending registration carries a regToken, for instance).
 	Run func(ctx context.Context, c *Call) (any, error)
+	// Keyless, when set, runs a call that names no site (no apiKey, no
+	// oauth_token standing for one) and carries no credentials; its Call
+	// has no site. Without it such a call is 400092.
+	Keyless func(ctx context.Context, c *Call) (any, error)
 	// Params are the parameters the method takes besides the control
 	// parameters every call may carry: those it reads, and those Gigya
 	// documents for it that custos accepts without acting on. Any other
@@ -65,10 +69,18 @@ type Call struct {
 	Secure bool
 	// cookies are set on the response.
 	cookies []*http.Cookie
+	// keyless: the call names no site (Method.Keyless runs it).
+	keyless bool
+	// maxAge is how long a successful answer may be cached; 0 is not at all.
+	maxAge time.Duration
 }
 
 // SetCookie adds a cookie to the response.
 func (c *Call) SetCookie(ck *http.Cookie) { c.cookies = append(c.cookies, ck) }
+
+// CacheFor lets a successful answer be cached, by anyone, for d (whole
+// seconds); answers are not cached otherwise.
+func (c *Call) CacheFor(d time.Duration) { c.maxAge = d }
 
 // Sites resolves an apiKey.
 type Sites interface {
@@ -175,6 +187,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, ck := range c.cookies {
 			http.SetCookie(w, ck)
 		}
+		out.maxAge = c.maxAge
 	}
 	h.render(w, r, out, ignored, data, err)
 }
@@ -184,7 +197,11 @@ func (h *Handler) call(r *http.Request, m registered, values map[string][]string
 	if err != nil {
 		return nil, c, err
 	}
-	data, err := m.Run(r.Context(), c)
+	run := m.Run
+	if c.keyless {
+		run = m.Keyless
+	}
+	data, err := run(r.Context(), c)
 	return data, c, err
 }
 
@@ -194,9 +211,9 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	if err != nil {
 		return nil, err
 	}
-	apiKey := params.Get("apiKey")
+	apiKey, sessionToken := siteKey(params)
 	if apiKey == "" {
-		return nil, errcode.New(errcode.MissingAPIKey, "Missing required parameter: apiKey")
+		return h.keyless(r, m, params, sessionToken)
 	}
 	st, err := h.sites.ByAPIKey(r.Context(), apiKey)
 	if errors.Is(err, site.ErrNotFound) {
@@ -210,7 +227,7 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
 		return c, info.RateLimited(wait)
 	}
-	p, token, err := h.prove(r, params, st, c.Secure)
+	p, token, err := h.prove(r, params, st, c.Secure, sessionToken)
 	if err != nil {
 		return c, err
 	}
@@ -225,6 +242,41 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	}
 	if err := h.require(r, m, c, token); err != nil {
 		return c, err
+	}
+	return c, nil
+}
+
+// siteKey is the API key that names the site of a call, and the session
+// token the call carries in oauth_token. The apiKey parameter names the
+// site. Without it, an oauth_token that is no session token is the API key:
+// the server SDKs send a call without a secret as oauth_token=<apiKey> and
+// no apiKey (GSRequest.sendRequest of SAP/gigya-python-sdk and of
+// SAP/gigya-php-sdk, whose JWTUtils fetches the JWT keys so;
+// GSRequest.SetDefaultParams of SAP/gigya-dotnet-sdk), and so does the npm
+// gigya SDK for a call given oauth_token. A session token (session.IsToken)
+// keeps its meaning whether apiKey is sent or not.
+func siteKey(p *Params) (apiKey, sessionToken string) {
+	apiKey, tok := p.Get("apiKey"), p.Get("oauth_token")
+	if apiKey == "" && tok != "" && !session.IsToken(tok) {
+		return tok, ""
+	}
+	return apiKey, tok
+}
+
+// keyless prepares a call that names no site, for the methods that answer
+// one: it must carry no credentials (none can be checked without a site).
+// Its client's requests count against one rate for all such calls.
+func (h *Handler) keyless(r *http.Request, m registered, p *Params, sessionToken string) (*Call, error) {
+	switch {
+	case sessionToken != "":
+		return nil, errcode.New(errcode.MissingAPIKey, "Missing required parameter: apiKey (a session token in oauth_token does not name the site)")
+	case m.Keyless == nil || p.Get("secret") != "" || p.Get("sig") != "" || p.Get("userKey") != "" || r.Header.Get("Authorization") != "":
+		return nil, errcode.New(errcode.MissingAPIKey, "Missing required parameter: apiKey")
+	}
+	info := callctx.From(r.Context())
+	c := &Call{Params: p, Secure: info.Secure, keyless: true}
+	if ok, wait := h.limiter.Allow(0, info.ClientIP); !ok {
+		return c, info.RateLimited(wait)
 	}
 	return c, nil
 }

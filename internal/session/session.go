@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/internal/secretbox"
@@ -207,13 +208,20 @@ func Hash(token string) []byte {
 	return h[:]
 }
 
+// tokenPrefix starts every session token.
+const tokenPrefix = "st1_"
+
+// IsToken tells whether s has the shape of a session token: the RPC dialect
+// tells a session token in oauth_token from an API key by it.
+func IsToken(s string) bool { return strings.HasPrefix(s, tokenPrefix) }
+
 // token draws a session token: "st1_" and 32 random bytes, base64url.
 func (s *Service[A]) token() (string, []byte, error) {
 	b := make([]byte, 32)
 	if _, err := io.ReadFull(s.rand, b); err != nil {
 		return "", nil, fmt.Errorf("random: %w", err)
 	}
-	tok := "st1_" + base64.RawURLEncoding.EncodeToString(b)
+	tok := tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
 	return tok, Hash(tok), nil
 }
 

@@ -18,7 +18,7 @@ const MaxLifetime = 24 * time.Hour
 
 // ClaimOptions shape one token's claims.
 type ClaimOptions struct {
-	// Issuer is the issuer base: the iss claim is Issuer(Issuer, APIKey).
+	// Issuer is the issuer template: the iss claim is Issuer(Issuer, APIKey).
 	Issuer string
 	// APIKey is the site's API key.
 	APIKey string
@@ -31,13 +31,6 @@ type ClaimOptions struct {
 	Fields []string
 	// Now is the iat claim.
 	Now time.Time
-}
-
-// Issuer is the iss claim of a site's tokens: <base>/jwt/<apiKey>/, the form
-// of Gigya's issuer (https://fidm.gigya.com/jwt/<apiKey>/), which SDK
-// verifiers compare.
-func Issuer(base, apiKey string) string {
-	return strings.TrimSuffix(base, "/") + "/jwt/" + apiKey + "/"
 }
 
 // ValidField tells whether name can be a profile field of Claims: a plain

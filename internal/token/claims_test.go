@@ -3,6 +3,7 @@ package token_test
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,13 +12,36 @@ import (
 )
 
 func TestIssuer(t *testing.T) {
-	for base, want := range map[string]string{
-		"https://fidm.gigya.com":  "https://fidm.gigya.com/jwt/3_k/",
-		"https://id.example.com/": "https://id.example.com/jwt/3_k/",
-		"http://custos.test/base": "http://custos.test/base/jwt/3_k/",
+	for template, want := range map[string]string{
+		token.GigyaIssuer: "https://fidm.gigya.com/jwt/3_k/",
+		token.DefaultIssuer("https://id.example.com/"): "https://id.example.com/jwt/3_k/",
+		token.DefaultIssuer("http://custos.test/base"): "http://custos.test/base/jwt/3_k/",
+		"https://id.example.com/{apiKey}":              "https://id.example.com/3_k",
+		"https://id.example.com/t/{apiKey}/{apiKey}":   "https://id.example.com/t/3_k/3_k",
 	} {
-		if got := token.Issuer(base, "3_k"); got != want {
-			t.Errorf("Issuer(%q) = %q, want %q", base, got, want)
+		if err := token.CheckIssuer(template); err != nil {
+			t.Errorf("CheckIssuer(%q): %v", template, err)
+		}
+		if got := token.Issuer(template, "3_k"); got != want {
+			t.Errorf("Issuer(%q) = %q, want %q", template, got, want)
+		}
+	}
+	for template, want := range map[string]string{
+		"https://fidm.gigya.com":                "want a URL with {apiKey}, such as https://fidm.gigya.com/jwt/{apiKey}/",
+		"":                                      "want a URL with {apiKey}",
+		"https://fidm.gigya.com/jwt/{apikey}/":  "want a URL with {apiKey}",
+		"https://id.example.com/{apiKey}/{uid}": "the only placeholder is {apiKey}",
+		"fidm.gigya.com/jwt/{apiKey}/":          "want an absolute http(s) URL",
+		"ftp://fidm.gigya.com/jwt/{apiKey}/":    "want an absolute http(s) URL",
+		"https:///jwt/{apiKey}/":                "want an absolute http(s) URL",
+		"https://id.example.com/{apiKey}?x=1":   "want no query or fragment",
+		"https://id.example.com/{apiKey}#x":     "want no query or fragment",
+		"https://id.example.com/{apiKey}?":      "want no query or fragment",
+		"https://{apiKey}.example.com/":         "{apiKey} goes in the path, not the host",
+		"https://{apiKey}@id.example.com/":      "{apiKey} goes in the path, not the host",
+	} {
+		if err := token.CheckIssuer(template); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("CheckIssuer(%q) = %v, want %q", template, err, want)
 		}
 	}
 }
@@ -51,7 +75,7 @@ func TestClaims(t *testing.T) {
 		return m
 	}
 	opts := func(o token.ClaimOptions) token.ClaimOptions {
-		o.Issuer, o.APIKey, o.Now = "https://fidm.gigya.com", "3_k", now
+		o.Issuer, o.APIKey, o.Now = token.GigyaIssuer, "3_k", now
 		return o
 	}
 	for _, tc := range []struct {

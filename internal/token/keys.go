@@ -210,15 +210,8 @@ func (k *Keys) PublicJWK(ctx context.Context, siteID int64) (jose.JSONWebKey, er
 // signs now), then the pending keys in the order they will sign, then the
 // retired keys that still verify, most recently retired first.
 func (k *Keys) JWKS(ctx context.Context, siteID int64) (jose.JSONWebKeySet, error) {
-	set, err := k.keySet(ctx, siteID)
-	if err != nil {
-		return jose.JSONWebKeySet{}, err
-	}
-	var out jose.JSONWebKeySet
-	for _, key := range set.live(k.now()) {
-		out.Keys = append(out.Keys, key.public())
-	}
-	return out, nil
+	out, _, err := k.PublicSet(ctx, siteID)
+	return out, err
 }
 
 // Verify checks a compact JWS made by Sign with the live key of site siteID
@@ -349,6 +342,12 @@ func (k *Keys) read(ctx context.Context, siteID int64, now time.Time, prev *keyS
 	if err != nil {
 		return nil, fmt.Errorf("token: signing keys of site %d: %w", siteID, err)
 	}
+	return k.build(siteID, stored, now, prev)
+}
+
+// build opens the stored keys of a site (newest first) into the set read at
+// now. Keys of prev are not opened again.
+func (k *Keys) build(siteID int64, stored []StoredKey, now time.Time, prev *keySet) (*keySet, error) {
 	opened := map[string]*openKey{}
 	if prev != nil {
 		for _, key := range prev.keys {
@@ -359,6 +358,7 @@ func (k *Keys) read(ctx context.Context, siteID int64, now time.Time, prev *keyS
 	for _, s := range stored {
 		key, ok := opened[s.KID]
 		if !ok {
+			var err error
 			if key, err = k.open(s, siteID); err != nil {
 				return nil, fmt.Errorf("token: signing key %q of site %d: %w", s.KID, siteID, err)
 			}

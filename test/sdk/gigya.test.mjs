@@ -9,10 +9,16 @@
 //
 // CUSTOS_SDK_ONLY_AVAILABLE=1 runs only step (a), the one method custos has
 // today, to check the harness itself; every other step is then skipped.
+//
+// The third test validates an id_token as Gigya's Java SDK does, whose check
+// requires iss = https://fidm.gigya.com/jwt/<apiKey>/: custos runs with
+// --jwt-issuer https://fidm.gigya.com/jwt/{apiKey}/ (CUSTOS_JWT_ISSUER names
+// another template).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { Gigya } from 'gigya';
+import { SigUtils } from 'gigya/dist/lib/sig-utils.js';
 
 const baseURL = (process.env.CUSTOS_URL || '').replace(/\/+$/, '');
 const apiKey = process.env.CUSTOS_API_KEY || '';
@@ -20,6 +26,7 @@ const secret = process.env.CUSTOS_SECRET || '';
 const userKey = process.env.CUSTOS_USER_KEY || '';
 const userSecret = process.env.CUSTOS_USER_SECRET || '';
 const onlyAvailable = process.env.CUSTOS_SDK_ONLY_AVAILABLE === '1';
+const issuerTemplate = process.env.CUSTOS_JWT_ISSUER || 'https://fidm.gigya.com/jwt/{apiKey}/';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -322,5 +329,130 @@ test('gigya SDK 3.0.1 signed requests with an application key', { timeout: 120_0
     });
     const req = lastSigned('accounts.getAccountInfo');
     assert.equal(new URLSearchParams(req.raw).get('userKey'), userKey, 'the forged request names the real userKey');
+  });
+});
+
+// lastCall is the last request sent to endpoint, as calls recorded it.
+function lastCall(endpoint) {
+  const c = calls.findLast((x) => x.endpoint === endpoint);
+  assert.ok(c, `a ${endpoint} request was sent`);
+  return c;
+}
+
+// verifyJWT checks an RS256 compact JWS with the key of jwks its kid names,
+// as the SDKs' JWT utilities do, and returns its header and claims.
+function verifyJWT(token, jwks) {
+  const [h, p, s] = String(token).split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+  assert.equal(header.alg, 'RS256', 'alg');
+  const jwk = jwks.find((k) => k.kid === header.kid);
+  assert.ok(jwk, `the key set ${JSON.stringify(jwks.map((k) => k.kid))} has the token's kid ${header.kid}`);
+  for (const field of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.ok(!(field in jwk), `the published key has no ${field}`);
+  const key = createPublicKey({ key: jwk, format: 'jwk' });
+  assert.ok(verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url')), 'the signature verifies');
+  return { header, claims: JSON.parse(Buffer.from(p, 'base64url').toString()) };
+}
+
+// What the official server SDKs need beside the account methods: the
+// UIDSignature exchange of application keys, calls that name the site by
+// oauth_token alone (the form the SDK sends for a call given oauth_token,
+// as the Python, PHP and .NET SDKs send every call without a secret), and
+// JWT validation against the published key set.
+test('gigya SDK 3.0.1: exchangeUIDSignature, oauth_token as the apiKey, JWT validation', { timeout: 120_000 }, async (t) => {
+  if (onlyAvailable) return t.skip('CUSTOS_SDK_ONLY_AVAILABLE=1');
+  assert.ok(baseURL && apiKey && secret, 'CUSTOS_URL, CUSTOS_API_KEY and CUSTOS_SECRET must be set');
+  assert.ok(userKey && userSecret, 'CUSTOS_USER_KEY and CUSTOS_USER_SECRET must be set');
+
+  const partner = new Gigya(apiKey, 'us1', proxy).setCredentials({ secret });
+  // No credentials: the anonymous signer, a client call (apiKey only).
+  const client = new Gigya(apiKey, 'us1', proxy);
+  const app = new Gigya(apiKey, 'us1', proxy).setCredentials({ userKey, secret: userSecret });
+  const sigUtils = new SigUtils();
+
+  const email = `sdk-exchange-${randomBytes(8).toString('hex')}@example.com`;
+  const password = 'correct-Horse-9';
+  const state = {};
+  const step = steps(t);
+
+  await step('a. accounts.register (partner secret), then a client accounts.login with its UID signature', async () => {
+    const reg = await partner.accounts.register({ email, password, finalizeRegistration: true });
+    ok(reg, 'register');
+    const res = await client.accounts.login({ loginID: email, password });
+    ok(res, 'login');
+    assert.ok(!('secret' in lastCall('accounts.login').sent), 'a client call: no secret sent');
+    assert.equal(res.UID, reg.UID, 'UID');
+    assert.ok(sigUtils.validateUserSignature(res.UID, res.signatureTimestamp, res.UIDSignature, secret),
+      'SigUtils.validateUserSignature with the site secret');
+    assert.ok(!sigUtils.validateUserSignature(res.UID, res.signatureTimestamp, res.UIDSignature, userSecret),
+      'not a signature of the application key');
+    Object.assign(state, { UID: res.UID, UIDSignature: res.UIDSignature, signatureTimestamp: res.signatureTimestamp });
+  });
+
+  await step('b. accounts.exchangeUIDSignature signed with the application key', async () => {
+    const { UID, UIDSignature, signatureTimestamp } = state;
+    const res = await app.accounts.exchangeUIDSignature({ UID, UIDSignature, signatureTimestamp });
+    ok(res, 'exchangeUIDSignature');
+    assert.equal(res.UID, UID, 'UID');
+    assert.match(String(res.signatureTimestamp), /^\d{10}$/, 'signatureTimestamp in seconds');
+    assert.ok(sigUtils.validateUserSignature(UID, res.signatureTimestamp, res.UIDSignature, userSecret),
+      'SigUtils.validateUserSignature with the application key\'s secret');
+    assert.ok(!sigUtils.validateUserSignature(UID, res.signatureTimestamp, res.UIDSignature, secret), 'no longer the site\'s');
+    const wire = Object.fromEntries(new URLSearchParams(lastSigned('accounts.exchangeUIDSignature').raw));
+    assert.equal(wire.userKey, userKey, 'userKey sent');
+    assert.ok(!('secret' in wire), 'the key secret is not sent');
+  });
+
+  await step('c. accounts.exchangeUIDSignature with the typed params (userKey, and its secret per call)', async () => {
+    const { UID, UIDSignature, signatureTimestamp } = state;
+    // AccountsExchangeUIDSignatureParams has userKey; credentials given per
+    // call replace the client's (the SDK signs with them).
+    const res = await partner.accounts.exchangeUIDSignature({ UID, UIDSignature, signatureTimestamp, userKey, secret: userSecret });
+    ok(res, 'exchangeUIDSignature');
+    assert.ok(sigUtils.validateUserSignature(UID, res.signatureTimestamp, res.UIDSignature, userSecret), 'the key\'s signature');
+  });
+
+  await step('d. a forged UIDSignature is refused with 403003', async () => {
+    const { UID, signatureTimestamp } = state;
+    const forged = sigUtils.calcSignature(`${signatureTimestamp}_${UID}`, userSecret);
+    await assert.rejects(app.accounts.exchangeUIDSignature({ UID, UIDSignature: forged, signatureTimestamp }), (err) => {
+      assert.equal(err.errorCode, 403003, `errorCode (${err.message})`);
+      return true;
+    });
+  });
+
+  await step('e. oauth_token=<apiKey> without apiKey: a client method and getJWTPublicKey', async () => {
+    const avail = await client.accounts.isAvailableLoginID({ loginID: email, oauth_token: apiKey });
+    ok(avail, 'isAvailableLoginID');
+    assert.equal(avail.isAvailable, false, 'isAvailable');
+    const sent = lastCall('accounts.isAvailableLoginID').sent;
+    assert.deepEqual(Object.keys(sent).sort(), ['format', 'loginID', 'oauth_token'], 'no apiKey sent');
+    assert.equal(sent.oauth_token, apiKey, 'oauth_token is the apiKey');
+
+    const keys = await client.accounts.getJWTPublicKey({ oauth_token: apiKey, V2: true });
+    ok(keys, 'getJWTPublicKey');
+    assert.ok(Array.isArray(keys.keys) && keys.keys.length > 0, 'keys');
+    assert.ok(!('apiKey' in lastCall('accounts.getJWTPublicKey').sent), 'no apiKey sent');
+    state.siteKeys = keys.keys;
+  });
+
+  await step('f. accounts.getJWT, validated against the key sets (Gigya issuer)', async () => {
+    const res = await partner.accounts.getJWT({ targetUID: state.UID, fields: 'email' });
+    ok(res, 'getJWT');
+    // As the .NET SDK fetches the keys: GET ?V2=true, no apiKey at all.
+    const dc = await fetch(`${baseURL}/accounts.getJWTPublicKey?V2=true`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const dcKeys = await dc.json();
+    assert.equal(dcKeys.errorCode, 0, `keys of every site: ${JSON.stringify(dcKeys)}`);
+    assert.match(dc.headers.get('cache-control') || '', /^public, max-age=\d+$/, 'cacheable');
+    const now = Math.floor(Date.now() / 1000);
+    for (const [name, jwks] of [['the site', state.siteKeys], ['every site', dcKeys.keys]]) {
+      const { claims } = verifyJWT(res.id_token, jwks);
+      // Gigya's Java SDK (GSAuthRequestUtils.verifyJwt): iss exactly, then
+      // iat <= now <= exp + 120 s; the PHP SDK's test asserts apiKey, sub, email.
+      assert.equal(claims.iss, issuerTemplate.replaceAll('{apiKey}', apiKey), `${name}: iss`);
+      assert.ok(claims.iat <= now + 1 && now <= claims.exp + 120, `${name}: iat ${claims.iat}, exp ${claims.exp}, now ${now}`);
+      assert.equal(claims.sub, state.UID, `${name}: sub`);
+      assert.equal(claims.apiKey, apiKey, `${name}: apiKey`);
+      assert.equal(claims.email, email, `${name}: email`);
+    }
   });
 });

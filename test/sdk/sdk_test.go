@@ -18,6 +18,7 @@ import (
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/token"
 )
 
 const (
@@ -37,7 +38,9 @@ func TestGigyaNodeSDK(t *testing.T) {
 	installModules(t, dir)
 
 	db := storetest.Open(t, store.SQLite)
-	a, err := app.New(app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), PublicURL: "http://custos.test"})
+	// Gigya's issuer: gigya.test.mjs validates tokens as the Java SDK does.
+	a, err := app.New(app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), PublicURL: "http://custos.test",
+		Issuer: token.GigyaIssuer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +70,7 @@ func TestGigyaNodeSDK(t *testing.T) {
 		"CUSTOS_SECRET="+st.SecretBase64(),
 		"CUSTOS_USER_KEY="+key.UserKey,
 		"CUSTOS_USER_SECRET="+key.SecretBase64(),
+		"CUSTOS_JWT_ISSUER="+token.GigyaIssuer,
 		"NO_COLOR=1",
 	)
 	if err := run(t, cmd); err != nil {
