@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/policy"
@@ -385,6 +387,9 @@ func checkName(name string) (string, error) {
 		return "", errcode.Missing("name")
 	case len(name) > MaxNameLen:
 		return "", errcode.InvalidValue("name", fmt.Sprintf("longer than %d characters", MaxNameLen))
+	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
+		// The name goes into mail headers and pages: one line of text.
+		return "", errcode.InvalidValue("name", "want one line of text, without control characters")
 	}
 	return name, nil
 }

@@ -77,6 +77,9 @@ func TestCreateAndResolve(t *testing.T) {
 	for name, err := range map[string]error{
 		"no name":          second(s.Create(ctx, " ", nil)),
 		"long name":        second(s.Create(ctx, string(make([]byte, site.MaxNameLen+1)), nil)),
+		"two-line name":    second(s.Create(ctx, "Acme\r\nBcc: x@example.com", nil)),
+		"name with a NUL":  second(s.Create(ctx, "Ac\x00me", nil)),
+		"not UTF-8":        second(s.Create(ctx, "Ac\xffme", nil)),
 		"bad domain":       second(s.Create(ctx, "x", []string{"http://x.com"})),
 		"label too long":   second(s.Create(ctx, "x", []string{string(bytes.Repeat([]byte("a"), 64)) + ".com"})),
 		"leading hyphen":   second(s.Create(ctx, "x", []string{"-a.com"})),
