@@ -8,6 +8,9 @@ import (
 	"github.com/custos-id/custos/internal/site"
 )
 
+// maxMailFirstName bounds the first name mail shows, in characters.
+const maxMailFirstName = 40
+
 // queueFor renders the mail of kind to account a of st and adds it to the
 // outbox in tx: the site's template for the user's language
 // (profile.locale) when the site has templates, else the built-in mail of
@@ -17,6 +20,11 @@ import (
 func (s *Service) queueFor(ctx context.Context, tx Store, st site.Site, a Account, kind mail.Kind, d mail.Data) error {
 	if d.FirstName == "" {
 		d.FirstName, _ = a.Profile["firstName"].(string)
+	}
+	// A first name is text anyone registering may choose: a site template
+	// gets a short one, which can hardly pass for a message of the site.
+	if r := []rune(d.FirstName); len(r) > maxMailFirstName {
+		d.FirstName = string(r[:maxMailFirstName])
 	}
 	lang, _ := a.Profile["locale"].(string)
 	if m, ok := s.siteMail(ctx, st, kind, lang, d); ok {

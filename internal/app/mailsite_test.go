@@ -35,7 +35,12 @@ func TestMailDisplayName(t *testing.T) {
 	forEachMailEngine(t, func(t *testing.T, m *mailApp) {
 		const email = "dora@example.com"
 		apitest.Run(t, m.App, []apitest.Scenario{register(email, "password dora", 0, "")})
-		for _, name := range []string{"Acme", `Acme "Shop", Inc. <x@evil.example>`, "Café\r\nBcc: victim@example.com"} {
+		// A name of two lines never gets this far: the site refuses it
+		// (and the mail sender would make it one line).
+		if _, err := m.Sites.SetName(context.Background(), m.Site.ID, "Café\r\nBcc: victim@example.com"); err == nil {
+			t.Error("a site name of two lines was accepted")
+		}
+		for _, name := range []string{"Acme", `Acme "Shop", Inc. <x@evil.example>`, "Café"} {
 			if _, err := m.Sites.SetName(context.Background(), m.Site.ID, name); err != nil {
 				t.Fatal(err)
 			}
@@ -134,8 +139,10 @@ func TestMailSiteTemplateFallback(t *testing.T) {
 		apitest.Run(t, m.App, []apitest.Scenario{registerWith(email, `{"firstName":"Al"}`, 206002, pending(email))})
 		msg, link, _ := m.waitMail(t, email, verifyPath, "token")
 		wantMail(t, msg, "Confirm your email address for Acme", apitest.Now.Add(86400*time.Second))
-		if !strings.Contains(msg.Text, "Hello Al,") {
-			t.Errorf("the built-in mail does not greet Al:\n%s", msg.Text)
+		// The built-in mail carries no text the user chose (a first name
+		// could be words that make the site's mail a phishing mail).
+		if !strings.Contains(msg.Text, "Hello,") || strings.Contains(msg.Text, "Al") {
+			t.Errorf("the built-in mail greets by the first name:\n%s", msg.Text)
 		}
 		if logs := m.logs.String(); !strings.Contains(logs, "the site's mail template failed") || strings.Contains(logs, "ev1_") {
 			t.Errorf("log: no warning, or a token in it:\n%s", logs)

@@ -18,10 +18,10 @@ import (
 // text/template, the HTML body with html/template (which escapes every value for its place in the
 // HTML). Subject and Text are required; without HTML the mail is text only.
 //
-// A template may use the fields of Variables, if/else, with, variables and the functions
-// and, or, not, eq, ne, lt, le, gt, ge, len, index, slice, print, println, html, js and urlquery.
-// It may not use range, define, block, template, printf or call: what runs when a mail is sent is
-// bounded by the size of the template.
+// A template may use the fields of Variables ($ included), if/else, with on a field, and the
+// functions and, or, not, eq, ne, lt, le, gt, ge, len, index, slice, print, println, html, js and
+// urlquery. It may not declare variables, nor use range, define, block, template, printf or call:
+// what a mail costs to render is then linear in the size of the template and of the values.
 type Template struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
@@ -176,6 +176,20 @@ func checkTrees(part string, tree *parse.Tree, n int) error {
 	return checker{tree}.node(tree.Root)
 }
 
+// isField tells whether p is a lone field: .FirstName or $.FirstName.
+func isField(p *parse.PipeNode) bool {
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 1 {
+		return false
+	}
+	switch a := p.Cmds[0].Args[0].(type) {
+	case *parse.FieldNode:
+		return true
+	case *parse.VariableNode:
+		return len(a.Ident) == 2 && a.Ident[0] == "$"
+	}
+	return false
+}
+
 // checker walks one parse tree.
 type checker struct{ tree *parse.Tree }
 
@@ -195,6 +209,11 @@ func (c checker) node(node parse.Node) error {
 	case *parse.ActionNode:
 		return c.node(n.Pipe)
 	case *parse.PipeNode:
+		// A variable could hold a value built from itself, doubling at each
+		// declaration: what a mail costs would grow with 2^(template size).
+		if len(n.Decl) > 0 || n.IsAssign {
+			return c.fail(n, "variables are not allowed")
+		}
 		for _, cmd := range n.Cmds {
 			if err := c.nodes(cmd.Args...); err != nil {
 				return err
@@ -204,6 +223,11 @@ func (c checker) node(node parse.Node) error {
 	case *parse.IfNode:
 		return c.branch(&n.BranchNode)
 	case *parse.WithNode:
+		// with sets dot, which a body may repeat: only to a field, so that
+		// nested withs cannot multiply what they print.
+		if !isField(n.Pipe) {
+			return c.fail(n, "with takes a field only, such as {{with .FirstName}}")
+		}
 		return c.branch(&n.BranchNode)
 	case *parse.IdentifierNode:
 		if !slices.Contains(allowedFuncs, n.Ident) {

@@ -44,7 +44,7 @@ func TestTemplateCheck(t *testing.T) {
 	}{
 		{"valid", func(*Template) {}, "", ""},
 		{"every variable and allowed construct", func(t *Template) {
-			t.Text = `{{with .FirstName}}Hi {{.}}{{else}}Hello{{end}} {{$e := .Email}}{{$e}} {{len .Link | print}} ` +
+			t.Text = `{{with .FirstName}}Hi {{.}}{{else}}Hello{{end}} {{$.Email}} {{with $.Link}}{{.}}{{end}} {{len .Link | print}} ` +
 				`{{if and (eq .SiteName "Acme") (ne .Expires "")}}{{urlquery .Email}}{{end}} {{index .Link 0}} {{slice .Link 0 5}}`
 		}, "", ""},
 		{"no subject", func(t *Template) { t.Subject = " " }, PartSubject, "missing"},
@@ -54,7 +54,16 @@ func TestTemplateCheck(t *testing.T) {
 		{"unknown field", func(t *Template) { t.Text = "line\n{{.Token}}" }, PartText, "text:2:2: unknown field .Token; the fields are .SiteName, .Email, .FirstName, .Link, .Expires"},
 		{"field of a field", func(t *Template) { t.Subject = "{{.Link.Host}}" }, PartSubject, "unknown field .Link.Host"},
 		{"root field", func(t *Template) { t.HTML = "{{$.Secret}}" }, PartHTML, "unknown field .Secret"},
-		{"field of a variable", func(t *Template) { t.Text = "{{$x := .Link}}{{$x.Host}}" }, PartText, "fields of variables are not allowed"},
+		{"a variable", func(t *Template) { t.Text = "{{$x := .Link}}{{$x}}" }, PartText, "variables are not allowed"},
+		{"an assignment", func(t *Template) { t.Text = "{{if true}}{{$ = .Link}}{{end}}" }, PartText, "variables are not allowed"},
+		// Each declaration, or each with that sets dot to a value built
+		// from dot, would double what a few hundred bytes print.
+		{"doubling variables", func(t *Template) {
+			t.Text = `{{$a0 := print .Link .Link .Link .Link}}{{$a1 := print $a0 $a0 $a0 $a0}}{{len $a1}}`
+		}, PartText, "variables are not allowed"},
+		{"doubling withs", func(t *Template) {
+			t.Text = `{{with print .Link .Link}}{{with print . .}}{{len .}}{{end}}{{end}}`
+		}, PartText, "with takes a field only"},
 		{"range", func(t *Template) { t.Text = "{{range 1000000000}}x{{end}}" }, PartText, "range is not allowed"},
 		{"define", func(t *Template) { t.Text = `{{define "a"}}{{template "a"}}{{end}}x` }, PartText, "define and block are not allowed"},
 		{"block", func(t *Template) { t.HTML = `{{block "b" .}}x{{end}}` }, PartHTML, "define and block are not allowed"},
