@@ -66,8 +66,17 @@ func prefixEnd(prefix []byte) ([]byte, bool) {
 // SetUserToken implements account.Store. Ending the session recorded
 // before removes its row (ON DELETE CASCADE); the upsert covers a row
 // whose session another request ended meanwhile.
+//
+// Concurrent calls for one account queue on the account's row (SQLite's
+// single writer does that by itself), so that no token's session is left
+// live unrecorded.
 func (db *DB) SetUserToken(ctx context.Context, accountID, sessionID int64) error {
 	return db.withTx(ctx, func(tx *DB) error {
+		if db.engine == Postgres {
+			if _, err := tx.exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE id IN (SELECT session_id FROM user_tokens WHERE account_id = $1)`,
 			accountID); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,6 +141,29 @@ func testUserTokens(t *testing.T, db *store.DB) {
 	}
 	if live(third) || !live(fourth) || !live(login) {
 		t.Errorf("after two more tokens: third %t, fourth %t, login %t; want false, true, true", live(third), live(fourth), live(login))
+	}
+	// Concurrent tokens of one account: exactly one stays live.
+	var racers []account.Session
+	for range 16 {
+		racers = append(racers, session(a))
+	}
+	var wg sync.WaitGroup
+	for _, sess := range racers {
+		wg.Go(func() {
+			if err := db.SetUserToken(ctx, a.ID, sess.ID); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	liveRacers := 0
+	for _, sess := range append(racers, fourth) {
+		if live(sess) {
+			liveRacers++
+		}
+	}
+	if liveRacers != 1 {
+		t.Errorf("%d user-token sessions live after 16 concurrent tokens, want 1", liveRacers)
 	}
 	// A session that is no session refuses; the account's token stays.
 	if err := db.SetUserToken(ctx, a.ID, fourth.ID+1000); err == nil {
