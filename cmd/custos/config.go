@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/internal/app"
@@ -75,7 +76,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Server.ShutdownTimeout, "shutdown-timeout", c.Server.ShutdownTimeout, "time for requests in flight to finish on SIGINT/SIGTERM")
 	fs.DurationVar(&c.SiteCacheTTL, "site-cache-ttl", c.SiteCacheTTL, "how long a resolved apiKey stays cached")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the URL clients reach custos at, for links in mail and the JWT issuer (default http://<addr>)")
-	fs.StringVar(&c.JWTIssuer, "jwt-issuer", c.JWTIssuer, "the JWT issuer, {apiKey} standing for each site's API key, such as https://fidm.gigya.com/jwt/{apiKey}/ (default <public-url>/jwt/{apiKey}/)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", c.JWTIssuer, "the JWT issuer, {apiKey} standing for each site's API key, such as https://fidm.gigya.com/jwt/{apiKey}/; a URL without {apiKey} is a base: <base>/jwt/{apiKey}/ (default <public-url>/jwt/{apiKey}/)")
 	fs.StringVar(&c.SMTP, "smtp", c.SMTP, "SMTP relay: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; without it mail is written to the log (development)")
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender address of mail; the display name is the site's name")
 	fs.Var(&c.TrustedProxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-Proto and X-Forwarded-For are believed (repeatable)")
@@ -120,7 +121,7 @@ func (c Config) Validate() error {
 			"--public-url %q: want an absolute http(s) URL", c.PublicURL)
 	}
 	if c.JWTIssuer != "" {
-		if err := token.CheckIssuer(c.JWTIssuer); err != nil {
+		if err := token.CheckIssuer(c.issuer()); err != nil {
 			errs = append(errs, fmt.Errorf("--jwt-issuer %q: %w", c.JWTIssuer, err))
 		}
 	}
@@ -137,9 +138,18 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// issuer is the JWT issuer template. A value without {apiKey} is a base
+// URL, as --jwt-issuer was before it took templates: <base>/jwt/{apiKey}/.
+func (c *Config) issuer() string {
+	if c.JWTIssuer == "" || strings.Contains(c.JWTIssuer, token.APIKeyPlaceholder) {
+		return c.JWTIssuer
+	}
+	return token.DefaultIssuer(c.JWTIssuer)
+}
+
 // options turns a valid Config into the App's options, less the database.
 func (c *Config) options(log *slog.Logger) (app.Options, error) {
-	o := app.Options{Server: c.Server, SiteCacheTTL: c.SiteCacheTTL, PublicURL: c.PublicURL, Issuer: c.JWTIssuer, Password: c.Password,
+	o := app.Options{Server: c.Server, SiteCacheTTL: c.SiteCacheTTL, PublicURL: c.PublicURL, Issuer: c.issuer(), Password: c.Password,
 		HashConcurrency: c.HashConcurrency, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log}
 	if o.PublicURL == "" {
 		o.PublicURL = "http://" + c.Addr

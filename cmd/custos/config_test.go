@@ -40,7 +40,7 @@ func TestConfigValidate(t *testing.T) {
 		"--read-timeout":       func(c *Config) { c.Server.ReadTimeout = 0 },
 		"--site-cache-ttl":     func(c *Config) { c.SiteCacheTTL = -1 },
 		"--public-url":         func(c *Config) { c.PublicURL = "id.example.com" },
-		"--jwt-issuer":         func(c *Config) { c.JWTIssuer = "https://fidm.gigya.com" },
+		"--jwt-issuer":         func(c *Config) { c.JWTIssuer = "https://fidm.gigya.com/{apikey}/" },
 		"--trusted-proxy":      func(c *Config) { c.TrustedProxies = stringList{"10.0.0.0/8", "nope"} },
 		"--hash-concurrency":   func(c *Config) { c.HashConcurrency = 0 },
 		"--rate-limit":         func(c *Config) { c.RateLimit = -1 },
@@ -53,6 +53,16 @@ func TestConfigValidate(t *testing.T) {
 		edit(&c)
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), flagName) {
 			t.Errorf("%s: %v", flagName, err)
+		}
+	}
+	// A base without {apiKey} is the issuer of earlier versions.
+	for base, want := range map[string]string{"https://fidm.gigya.com": "https://fidm.gigya.com/jwt/{apiKey}/",
+		"https://id.example.com/":              "https://id.example.com/jwt/{apiKey}/",
+		"https://fidm.gigya.com/jwt/{apiKey}/": "https://fidm.gigya.com/jwt/{apiKey}/"} {
+		c := DefaultConfig()
+		c.JWTIssuer = base
+		if err := c.Validate(); err != nil || c.issuer() != want {
+			t.Errorf("--jwt-issuer %s: %v, issuer %s, want %s", base, err, c.issuer(), want)
 		}
 	}
 	// A wrong --db is named as such, not as a missing master key, by serve
