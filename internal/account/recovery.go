@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/custos-id/custos/internal/mail"
@@ -346,13 +345,18 @@ func (s *Service) link(path, param, token string) string {
 	return addParam(s.publicURL+path, param, token)
 }
 
-// addParam adds a query parameter to a URL that may have a query already.
+// addParam sets a query parameter of a URL that may have a query already;
+// a value of the same parameter there goes (a link with two tokens would
+// give most pages the first, empty one).
 func addParam(u, param, value string) string {
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
+	parsed, err := url.Parse(u)
+	if err != nil { // the URLs were checked when set: not reached
+		return u
 	}
-	return u + sep + url.Values{param: {value}}.Encode()
+	q := parsed.Query()
+	q.Set(param, value)
+	parsed.RawQuery = q.Encode()
+	return parsed.String()
 }
 
 // ResetTokenSite tells which site a reset token belongs to, for the reset

@@ -33,3 +33,16 @@ func TestChangesPermitted(t *testing.T) {
 		}
 	}
 }
+
+func TestAddParam(t *testing.T) {
+	for u, want := range map[string]string{
+		"https://shop.example/p":                "https://shop.example/p?token=t1",
+		"https://shop.example/p?a=1":            "https://shop.example/p?a=1&token=t1",
+		"https://shop.example/p?token=":         "https://shop.example/p?token=t1",
+		"https://shop.example/p?token=x&token=": "https://shop.example/p?token=t1",
+	} {
+		if got := addParam(u, "token", "t1"); got != want {
+			t.Errorf("addParam(%s) = %s, want %s", u, got, want)
+		}
+	}
+}
