@@ -41,6 +41,8 @@ type Observer interface {
 	Sent(kind string)
 	// Failed: the attempt failed; final when no attempt follows.
 	Failed(kind string, final bool)
+	// Queued: a message was queued.
+	Queued()
 }
 
 // GiveUp is the next attempt of a message given up on: never.
@@ -89,6 +91,7 @@ type noObserver struct{}
 
 func (noObserver) Sent(string)         {}
 func (noObserver) Failed(string, bool) {}
+func (noObserver) Queued()             {}
 
 // Seal turns a message into the sealed body the queue keeps.
 func (o *Outbox) Seal(m mail.Message) []byte {
@@ -98,6 +101,7 @@ func (o *Outbox) Seal(m mail.Message) []byte {
 
 // Notify wakes the worker: a message was just queued.
 func (o *Outbox) Notify() {
+	o.obs.Queued()
 	select {
 	case o.wake <- struct{}{}:
 	default:

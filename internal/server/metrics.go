@@ -5,6 +5,8 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,6 +52,7 @@ func (m *Metrics) Handler() http.Handler {
 // outbox.Observer.
 type MailMetrics struct {
 	sent, failed, dropped *prometheus.CounterVec
+	queued                *recount
 }
 
 // Mail registers the mail metrics: sent, failed attempts and given up, by
@@ -58,6 +61,7 @@ type MailMetrics struct {
 func (m *Metrics) Mail(queued func(context.Context) (int, error), kinds ...string) *MailMetrics {
 	kind := []string{"kind"}
 	mm := &MailMetrics{
+		queued: &recount{count: queued, every: queuedEvery},
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "custos_mail_sent_total",
 			Help: "Mails delivered to the SMTP relay, by kind.",
@@ -74,15 +78,7 @@ func (m *Metrics) Mail(queued func(context.Context) (int, error), kinds ...strin
 	m.reg.MustRegister(mm.sent, mm.failed, mm.dropped, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "custos_mail_queued",
 		Help: "Mails waiting to be sent (due now or retried later), counted in the database at each scrape; NaN when the count fails.",
-	}, func() float64 {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		n, err := queued(ctx)
-		if err != nil {
-			return math.NaN()
-		}
-		return float64(n)
-	}))
+	}, mm.queued.value))
 	for _, k := range kinds {
 		for _, c := range []*prometheus.CounterVec{mm.sent, mm.failed, mm.dropped} {
 			c.WithLabelValues(k)
@@ -91,11 +87,51 @@ func (m *Metrics) Mail(queued func(context.Context) (int, error), kinds ...strin
 	return mm
 }
 
+// queuedEvery is how often the queued gauge counts again when nothing this
+// process did changed the outbox (other processes may have): /metrics takes
+// no credentials, and scrapes in a burst should not each query the database.
+const queuedEvery = 30 * time.Second
+
+// recount is a count asked of the database when this process changed what
+// it counts (dirty), or at most once every every.
+type recount struct {
+	count func(context.Context) (int, error)
+	every time.Duration
+	dirty atomic.Bool
+
+	mu   sync.Mutex
+	at   time.Time
+	last float64
+}
+
+func (r *recount) value() float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.dirty.Swap(false) && !r.at.IsZero() && time.Since(r.at) < r.every {
+		return r.last
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := r.count(ctx)
+	r.at, r.last = time.Now(), float64(n)
+	if err != nil {
+		r.last = math.NaN()
+	}
+	return r.last
+}
+
 // Sent counts a delivered mail of kind.
-func (mm *MailMetrics) Sent(kind string) { mm.sent.WithLabelValues(kindLabel(kind)).Inc() }
+func (mm *MailMetrics) Sent(kind string) {
+	mm.sent.WithLabelValues(kindLabel(kind)).Inc()
+	mm.queued.dirty.Store(true)
+}
+
+// Queued notes that a mail was queued: the gauge counts again.
+func (mm *MailMetrics) Queued() { mm.queued.dirty.Store(true) }
 
 // Failed counts a failed attempt, and a mail given up on when final.
 func (mm *MailMetrics) Failed(kind string, final bool) {
+	mm.queued.dirty.Store(true)
 	mm.failed.WithLabelValues(kindLabel(kind)).Inc()
 	if final {
 		mm.dropped.WithLabelValues(kindLabel(kind)).Inc()
