@@ -72,7 +72,7 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 			return Result{}, err
 		}
 	}
-	return s.openSession(ctx, st, a, in.Session, newHash)
+	return s.openSession(ctx, st, a, in.Session, opening{password: true, rehash: newHash})
 }
 
 // checkLogin checks the parameters of a login and returns its login ID.
@@ -126,46 +126,46 @@ func (s *Service) verifyPassword(ctx context.Context, g *guard, a *Account, pass
 	return rehash, g.succeeded(ctx, a)
 }
 
-// openSession logs a into a new session, unless the registration or the
-// email verification is pending, or a password change: then it answers
-// ErrPendingRegistration, ErrPendingVerification or ErrPasswordChangeDue
-// with a regToken.
+// opening says how a session is opened: after a password (a login), or on
+// the word of the site's server (notifyLogin).
+type opening struct {
+	// password: the user proved the password, whose age counts.
+	password bool
+	// rehash, when set, replaces the password hash just verified.
+	rehash string
+	// skipPending opens the session whatever is pending (skipValidation).
+	skipPending bool
+}
+
+// openSession logs a into a new session, unless its registration, email
+// verification or (after a password) password change is pending: then it
+// answers that with a regToken to continue with.
 //
-// The login is recorded only if the password hash is still the one just
-// verified: a password changed meanwhile refuses the login rather
-// than let a session of the old password outlive the change.
-func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so SessionOptions, rehash string) (Result, error) {
+// The login is recorded only if the password hash is still the one read:
+// a password changed meanwhile refuses the login rather than let a session
+// of the old password outlive the change.
+func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so SessionOptions, o opening) (Result, error) {
 	var res Result
 	var pending error
 	err := s.store.WithTx(ctx, func(tx Store) error {
-		switch missing := MissingFields(st, a); {
-		case len(missing) > 0:
-			pending = missingFields(missing)
-		case !a.Registered:
-			pending = failCase(ErrPendingRegistration, CaseFinalizeNext)
-		case s.pendingVerification(st, a):
-			pending = &Error{Err: ErrPendingVerification}
-		case s.passwordChangeDue(st, a):
-			pending = &Error{Err: ErrPasswordChangeDue}
-			tok, err := s.issuePasswordChangeToken(ctx, tx, st.ID, a.ID)
-			res.RegToken = tok
-			return err
-		}
-		if pending != nil {
-			tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)
-			res.RegToken = tok
-			return err
+		if !o.skipPending {
+			var kind TokenKind
+			if kind, pending = s.pendingOf(st, a, o.password); pending != nil {
+				tok, err := s.issueRegTokenOf(ctx, tx, kind, st.ID, a.ID)
+				res.RegToken = tok
+				return err
+			}
 		}
 		now := s.clock()
-		if err := tx.RecordLogin(ctx, a.ID, now, a.PasswordHash, rehash); err != nil {
-			if errors.Is(err, ErrChanged) {
+		if err := tx.RecordLogin(ctx, a.ID, now, a.PasswordHash, o.rehash); err != nil {
+			if errors.Is(err, ErrChanged) && o.password {
 				return badLogin()
 			}
-			return err
+			return changed(err)
 		}
 		a.LastLoginAt = now
-		if rehash != "" {
-			a.PasswordHash = rehash
+		if o.rehash != "" {
+			a.PasswordHash = o.rehash
 		}
 		sess, err := s.createSession(ctx, tx, st, a, so)
 		res.Session = sess
@@ -179,6 +179,23 @@ func (s *Service) openSession(ctx context.Context, st site.Site, a Account, so S
 		return Result{}, err
 	}
 	return res, pending
+}
+
+// pendingOf tells what keeps a from a session, and the kind of regToken
+// that continues it; nil when nothing. A password's age counts only for a
+// login with it; verification is pending only for an account with an email.
+func (s *Service) pendingOf(st site.Site, a Account, password bool) (TokenKind, error) {
+	switch missing := MissingFields(st, a); {
+	case len(missing) > 0:
+		return RegToken, missingFields(missing)
+	case !a.Registered:
+		return RegToken, failCase(ErrPendingRegistration, CaseFinalizeNext)
+	case a.Email != "" && s.pendingVerification(st, a):
+		return RegToken, &Error{Err: ErrPendingVerification}
+	case password && s.passwordChangeDue(st, a):
+		return PasswordChangeToken, &Error{Err: ErrPasswordChangeDue}
+	}
+	return "", nil
 }
 
 // loginEmailVerified tells whether the login email id of a is verified.

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/site"
@@ -63,17 +62,5 @@ func (s *Service) siteMail(ctx context.Context, st site.Site, kind mail.Kind, la
 // spending it, for the page of the link: ErrLinkInvalid when none,
 // ErrLinkExpired.
 func (s *Service) VerifyTokenSite(ctx context.Context, token string) (int64, error) {
-	if token == "" || len(token) > 128 {
-		return 0, ErrLinkInvalid
-	}
-	t, err := s.store.TokenByHash(ctx, VerifyToken, hashToken(token))
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return 0, ErrLinkInvalid
-	case err != nil:
-		return 0, err
-	case !s.now().Before(t.ExpiresAt):
-		return 0, ErrLinkExpired
-	}
-	return t.SiteID, nil
+	return s.tokenSite(ctx, VerifyToken, token)
 }

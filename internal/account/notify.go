@@ -52,7 +52,8 @@ func (s *Service) NotifyLogin(ctx context.Context, st site.Site, in NotifyInput)
 			return Result{}, created, err
 		}
 	}
-	res, err = s.notifySession(ctx, st, a, in)
+	// No password was checked: its age does not count, the site vouches.
+	res, err = s.openSession(ctx, st, a, in.Session, opening{skipPending: in.SkipValidation})
 	return res, created, err
 }
 
@@ -91,49 +92,4 @@ func (s *Service) siteUIDAccount(ctx context.Context, st site.Site, uid string) 
 		return Account{}, false, err
 	}
 	return a, true, nil
-}
-
-// notifySession opens a session of a, unless (without SkipValidation) it
-// is pending: then the pending error comes with a regToken, as a login's.
-// Unlike a login it checks no password, so neither a due password change:
-// the site's store authenticated the user. Verification is pending only
-// for an account with an email.
-func (s *Service) notifySession(ctx context.Context, st site.Site, a Account, in NotifyInput) (Result, error) {
-	var res Result
-	var pending error
-	err := s.store.WithTx(ctx, func(tx Store) error {
-		if !in.SkipValidation {
-			switch missing := MissingFields(st, a); {
-			case len(missing) > 0:
-				pending = missingFields(missing)
-			case !a.Registered:
-				pending = failCase(ErrPendingRegistration, CaseFinalizeNext)
-			case a.Email != "" && s.pendingVerification(st, a):
-				pending = &Error{Err: ErrPendingVerification}
-			}
-			if pending != nil {
-				tok, err := s.issueRegToken(ctx, tx, st.ID, a.ID)
-				res.RegToken = tok
-				return err
-			}
-		}
-		now := s.clock()
-		// The password hash read is the one kept: a change meanwhile
-		// refuses, as the account changed since it was read.
-		if err := tx.RecordLogin(ctx, a.ID, now, a.PasswordHash, ""); err != nil {
-			return changed(err)
-		}
-		a.LastLoginAt = now
-		sess, err := s.createSession(ctx, tx, st, a, in.Session)
-		res.Session = sess
-		return err
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	res.Account = a
-	if res.LoginIDs, err = s.store.LoginIDs(ctx, a.ID); err != nil {
-		return Result{}, err
-	}
-	return res, pending
 }

@@ -362,10 +362,16 @@ func addParam(u, param, value string) string {
 // ResetTokenSite tells which site a reset token belongs to, for the reset
 // page, which has no apiKey: ErrLinkInvalid when none, ErrLinkExpired.
 func (s *Service) ResetTokenSite(ctx context.Context, token string) (int64, error) {
+	return s.tokenSite(ctx, ResetToken, token)
+}
+
+// tokenSite tells which site a token of kind belongs to, without spending
+// it: ErrLinkInvalid when there is none, ErrLinkExpired.
+func (s *Service) tokenSite(ctx context.Context, kind TokenKind, token string) (int64, error) {
 	if token == "" || len(token) > 128 {
 		return 0, ErrLinkInvalid
 	}
-	t, err := s.store.TokenByHash(ctx, ResetToken, hashToken(token))
+	t, err := s.store.TokenByHash(ctx, kind, hashToken(token))
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return 0, ErrLinkInvalid

@@ -21,13 +21,6 @@ func (s *Service) passwordChangeDue(st site.Site, a Account) bool {
 	return a.PasswordChangeRequired || maxAge > 0 && !s.now().Before(a.PasswordChangedAt.Add(maxAge))
 }
 
-// issuePasswordChangeToken stores the regToken of a due password change of
-// an account. The client sees a regToken like any other; its kind keeps it
-// from finalizing a registration or changing anything but the password.
-func (s *Service) issuePasswordChangeToken(ctx context.Context, tx Store, siteID, accountID int64) (string, error) {
-	return s.issueRegTokenOf(ctx, tx, PasswordChangeToken, siteID, accountID)
-}
-
 // RegTokenCall resolves the regToken a client acts on an account with
 // instead of a session: the account of a registration not finalized yet
 // (or missing required fields), or of a login whose password must change. The Caller it returns is a
