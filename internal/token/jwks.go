@@ -2,7 +2,6 @@ package token
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -61,30 +60,7 @@ func (k *Keys) Published(ctx context.Context, siteIDs []int64) (jose.JSONWebKeyS
 // existing returns the site's key set as keySet does, but makes no key: nil
 // when the site has none.
 func (k *Keys) existing(ctx context.Context, siteID int64) (*keySet, error) {
-	slot, err := k.lock(ctx, siteID)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { <-slot.lock }()
-	now := k.now()
-	if slot.set != nil && fresh(slot.set.readAt, now) {
-		return slot.set, nil
-	}
-	stored, err := k.store.SiteKeys(ctx, siteID, now.Add(-Retention))
-	if err != nil {
-		return nil, fmt.Errorf("token: signing keys of site %d: %w", siteID, err)
-	}
-	// A site's newest key is never retired; without one, the site has no
-	// key to publish (keySet would make its first).
-	if len(stored) == 0 || !stored[0].RetiredAt.IsZero() {
-		return nil, nil
-	}
-	set, err := k.build(siteID, stored, now, slot.set)
-	if err != nil {
-		return nil, err
-	}
-	slot.set = set
-	return set, nil
+	return k.cachedSet(ctx, siteID, false)
 }
 
 // holds is how long set, read at set.readAt, still names every key that can

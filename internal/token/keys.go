@@ -305,6 +305,13 @@ func (k *Keys) lock(ctx context.Context, siteID int64) (*siteSlot, error) {
 // keySet returns the site's key set, from the cache if read within CacheTTL,
 // else from the store, creating the site's first key when it has none.
 func (k *Keys) keySet(ctx context.Context, siteID int64) (*keySet, error) {
+	return k.cachedSet(ctx, siteID, true)
+}
+
+// cachedSet returns the site's key set, from the cache if read within
+// CacheTTL, else from the store; without a key, it makes the site's first
+// when create is set, else answers nil.
+func (k *Keys) cachedSet(ctx context.Context, siteID int64, create bool) (*keySet, error) {
 	slot, err := k.lock(ctx, siteID)
 	if err != nil {
 		return nil, err
@@ -314,8 +321,8 @@ func (k *Keys) keySet(ctx context.Context, siteID int64) (*keySet, error) {
 	if slot.set != nil && fresh(slot.set.readAt, now) {
 		return slot.set, nil
 	}
-	set, err := k.read(ctx, siteID, now, slot.set)
-	if err != nil {
+	set, err := k.read(ctx, siteID, now, slot.set, create)
+	if err != nil || set == nil {
 		return nil, err // not cached: the next call tries again
 	}
 	slot.set = set
@@ -333,10 +340,15 @@ func fresh(readAt, now time.Time) bool {
 }
 
 // read reads the site's live keys from the store, creating the first key
-// when the site has none. Keys of prev are not opened again.
-func (k *Keys) read(ctx context.Context, siteID int64, now time.Time, prev *keySet) (*keySet, error) {
+// when the site has none and create is set (else nil). A site's newest key
+// is never retired: without one, the site has no key. Keys of prev are not
+// opened again.
+func (k *Keys) read(ctx context.Context, siteID int64, now time.Time, prev *keySet, create bool) (*keySet, error) {
 	stored, err := k.store.SiteKeys(ctx, siteID, now.Add(-Retention))
 	if err == nil && (len(stored) == 0 || !stored[0].RetiredAt.IsZero()) {
+		if !create {
+			return nil, nil
+		}
 		stored, err = k.create(ctx, siteID, now)
 	}
 	if err != nil {
