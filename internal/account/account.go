@@ -117,6 +117,7 @@ type Store interface {
 	UniqueStore
 	SignInStore
 	ListStore
+	ExportStore
 }
 
 // AccountStore keeps accounts.

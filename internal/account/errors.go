@@ -75,6 +75,17 @@ var (
 	// ErrLoginIDConflict: the attribute's email is a login email of another
 	// account, which the site's policy refuses.
 	ErrLoginIDConflict = errors.New("login identifier of another account")
+	// ErrUIDTaken: an import's UID (Args[0]) is an account's already; a
+	// Store returns it (without Args) when a UID is in use.
+	ErrUIDTaken = errors.New("UID exists")
+	// ErrUnsupportedHash: the imported password hash is of an algorithm
+	// (Args[0]) custos does not verify.
+	ErrUnsupportedHash = errors.New("unsupported password hash")
+	// ErrBadHash: the imported password hash is malformed (Args[0] why).
+	ErrBadHash = errors.New("malformed password hash")
+	// ErrBadValue: the value of an import document's property Args[0] is
+	// invalid (Args[1] why).
+	ErrBadValue = errors.New("invalid value")
 	// The session conditions are the session package's own.
 	ErrSessionUnknown  = session.ErrUnknown
 	ErrSessionExpired  = session.ErrExpired
@@ -236,6 +247,10 @@ func Conditions() []*Error {
 		{Err: ErrUnderage, Attr: AttrProfile, Args: []any{13}},
 		{Err: ErrPasswordChangeDue},
 		{Err: ErrLoginIDConflict, Attr: AttrProfile},
+		{Err: ErrUIDTaken, Attr: AttrAccount, Args: []any{"0123456789abcdef0123456789abcdef"}},
+		{Err: ErrUnsupportedHash, Attr: AttrPassword, Args: []any{"sha1_hashbytes"}},
+		{Err: ErrBadHash, Attr: AttrPassword, Args: []any{"bcrypt: too short"}},
+		{Err: ErrBadValue, Attr: AttrBase, Args: []any{"created", "not an ISO 8601 UTC time"}},
 	}
 }
 

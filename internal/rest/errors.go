@@ -56,6 +56,10 @@ var errorTable = dialect.Table{
 		{Err: account.ErrCaptchaRequired}:                                      {Code: errcode.LoginFailedCaptchaRequired, Format: "Login Failed Captcha Required"},
 		{Err: account.ErrCaptchaWrong, Case: account.CaseRegistration}:         {Code: errcode.CAPTCHAVerificationFailed, Format: "CAPTCHA verification failed"},
 		// A refused login the Social ID API has no code for is told in words.
+		{Err: account.ErrUIDTaken}:          {Code: errcode.UniqueIdentifierExists, Format: "Unique identifier exists: a user with id %.64[2]q exists"},
+		{Err: account.ErrUnsupportedHash}:   {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: hash algorithm %.64[2]q is not supported"},
+		{Err: account.ErrBadHash}:           {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: %.200[2]s"},
+		{Err: account.ErrBadValue}:          {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %.64[2]s: %.200[3]s"},
 		{Err: account.ErrUnderage}:          {Code: errcode.UnderageUser, Format: "Underage user: the site accepts users of %[2]d years and older"},
 		{Err: account.ErrPasswordChangeDue}: {Code: errcode.PendingPasswordChange, Format: "Pending password change: the user must change the password before signing in; set a new one with PUT /users/:id"},
 		{Err: account.ErrLoginIDConflict}:   {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: the %[1]s email is a login email of another user"},

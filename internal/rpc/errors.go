@@ -66,6 +66,10 @@ var errorTable = dialect.Table{
 		{Err: account.ErrUnderage}:                                             {Code: errcode.UnderageUser, Format: "Underage user: the site accepts users of %[2]d years and older"},
 		{Err: account.ErrPasswordChangeDue}:                                    {Code: errcode.PendingPasswordChange, Format: "Pending password change: change it with accounts.setAccountInfo (regToken, password, newPassword), then log in"},
 		{Err: account.ErrPasswordChangeDue, Case: account.CasePasswordOnly}:    {Code: errcode.PendingPasswordChange, Format: "Pending password change: this regToken changes the password only (password and newPassword)"},
+		{Err: account.ErrUIDTaken}:                                             {Code: errcode.UniqueIdentifierExists, Format: "Unique identifier exists: an account with UID %.64[2]q exists (importPolicy=upsert replaces it)"},
+		{Err: account.ErrUnsupportedHash}:                                      {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: hash algorithm %.64[2]q is not supported"},
+		{Err: account.ErrBadHash}:                                              {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: %.200[2]s"},
+		{Err: account.ErrBadValue}:                                             {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %.64[2]s: %.200[3]s"},
 		{Err: account.ErrLoginIDConflict}:                                      {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: %[1]s.email is a login email of another account"},
 	},
 }

@@ -50,8 +50,11 @@ func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []accou
 		}
 		return nil
 	})
-	if db.violates(err, "login_ids") {
+	switch {
+	case db.violates(err, "login_ids"):
 		return account.ErrLoginIDTaken
+	case db.violates(err, "accounts"): // (site_id, uid): an imported UID
+		return account.ErrUIDTaken
 	}
 	return err
 }
