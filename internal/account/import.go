@@ -156,6 +156,7 @@ func (s *Service) planImport(ctx context.Context, st site.Site, in ImportInput) 
 	if err := s.importUID(&p); err != nil {
 		return p, err
 	}
+	p.a.SiteID = st.ID
 	old, err := s.store.AccountByUID(ctx, st.ID, p.a.UID)
 	switch {
 	case err == nil && in.Policy == ImportInsert:

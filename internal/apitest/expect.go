@@ -20,6 +20,7 @@ var Codes = map[float64]CodeInfo{
 	206002: {206, "Partial Content", "Account pending verification"},
 	400001: {400, "Bad Request", "Invalid request format"},
 	400002: {400, "Bad Request", "Missing required parameter"},
+	400003: {400, "Bad Request", "Unique identifier exists"},
 	400015: {400, "Bad Request", "Code expired"},
 	400004: {400, "Bad Request", "Invalid parameter format"},
 	400006: {400, "Bad Request", "Invalid parameter value"},
