@@ -496,10 +496,10 @@ func TestSocializeMethods(t *testing.T) {
 func TestNpmGigyaAccountsMethods(t *testing.T) {
 	e := apitest.NewApp(t, store.SQLite)
 	implemented := []string{"deleteAccount", "exchangeUIDSignature", "finalizeRegistration", "getAccountInfo", "getJWT",
-		"getJWTPublicKey", "getPolicies", "getSchema", "initRegistration", "isAvailableLoginID", "login", "logout",
+		"getJWTPublicKey", "getPolicies", "getSchema", "importAccount", "initRegistration", "isAvailableLoginID", "login", "logout",
 		"notifyLogin", "register", "resendVerificationCode", "resetPassword", "setAccountInfo", "setPolicies", "setSchema"}
 	notYet := []string{"deleteScreenSet", "getConflictingAccount", "getCounters", "getRegisteredCounters", "getScreenSets",
-		"getScreenSetVersions", "importAccount", "importProfilePhoto", "incrementCounters", "linkAccounts",
+		"getScreenSetVersions", "importProfilePhoto", "incrementCounters", "linkAccounts",
 		"publishProfilePhoto", "registerCounters", "search", "setProfilePhoto", "setScreenSet", "unregisterCounters",
 		"rba.getPolicy", "rba.setPolicy", "rba.unlock", "webhooks.delete", "webhooks.getAll", "webhooks.set"}
 	for _, name := range implemented {

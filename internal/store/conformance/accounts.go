@@ -233,8 +233,8 @@ func testAccountCreateRace(t *testing.T, db *store.DB) {
 	}
 	// A clash on another unique column is not a taken login ID.
 	dup := account.Account{SiteID: s.ID, UID: fmt.Sprintf("race%d", winner), CreatedAt: t0, UpdatedAt: t0}
-	if err := db.CreateAccount(ctx, &dup, Stored(username("fresh"))); err == nil || errors.Is(err, account.ErrLoginIDTaken) {
-		t.Fatalf("duplicate UID: %v", err)
+	if err := db.CreateAccount(ctx, &dup, Stored(username("fresh"))); !errors.Is(err, account.ErrUIDTaken) {
+		t.Fatalf("duplicate UID: %v, want ErrUIDTaken", err)
 	}
 	// The same login ID in another site is another user.
 	other := NewSite(t, db)
