@@ -18,7 +18,7 @@ import (
 
 // newSiteDB creates a SQLite database with a site and returns its --db
 // value and the site's id and apiKey.
-func newSiteDB(t *testing.T, path string) (db, id, apiKey string) {
+func newSiteDB(t testing.TB, path string) (db, id, apiKey string) {
 	t.Helper()
 	db = "sqlite:" + path
 	var s struct {

@@ -24,13 +24,13 @@ import (
 
 // custos runs one command in-process and returns its stdout. Signing keys
 // come from tokentest: no test generates RSA keys.
-func custos(t *testing.T, args ...string) (string, error) {
+func custos(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	return custosWith(t, tokentest.KeyGen(), args...)
 }
 
 // custosWith is custos with its own key generator.
-func custosWith(t *testing.T, keyGen token.KeyGen, args ...string) (string, error) {
+func custosWith(t testing.TB, keyGen token.KeyGen, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := runWith(context.Background(), args, deps{stdout: &out, stderr: &errOut, keyGen: keyGen})
@@ -40,7 +40,7 @@ func custosWith(t *testing.T, keyGen token.KeyGen, args ...string) (string, erro
 	return out.String(), err
 }
 
-func mustCustos(t *testing.T, args ...string) string {
+func mustCustos(t testing.TB, args ...string) string {
 	t.Helper()
 	out, err := custos(t, args...)
 	if err != nil {
