@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/custos-id/custos/errcode"
 )
@@ -42,7 +43,7 @@ type ignoredParam struct {
 func (m registered) ignored(values url.Values) []ignoredParam {
 	var out []ignoredParam
 	for name := range values {
-		if !m.known[name] {
+		if !m.known[name] && !(m.FoldCase && m.known[strings.ToLower(name)]) {
 			out = append(out, ignoredParam{ParamName: name, WarningCode: errcode.PermissionDenied, Message: ignoredMessage})
 		}
 	}

@@ -27,7 +27,7 @@ var importAccountParams = []string{
 // accounts.importAccount mapped onto it: server calls only.
 func importMethods(x Accounts) map[string]Method {
 	return map[string]Method{
-		"accounts.importFullAccount": {Auth: Server, Run: x.importFullAccount, Params: importFullAccountParams},
+		"accounts.importFullAccount": {Auth: Server, Run: x.importFullAccount, Params: importFullAccountParams, FoldCase: true},
 		"accounts.importAccount":     {Auth: Server, Run: x.importAccount, Params: importAccountParams},
 	}
 }

@@ -57,6 +57,9 @@ type Method struct {
 	// documents for it that custos accepts without acting on. Any other
 	// comes back in the response's ignoredParams, as a warning.
 	Params []string
+	// FoldCase: Params match in any case (the import document's
+	// properties do), for ignoredParams too.
+	FoldCase bool
 }
 
 // Call is what a method receives: who calls (the site, Server, Key, and
@@ -135,7 +138,13 @@ func New(o Options) *Handler {
 // Register adds a method under its full name, such as "accounts.login".
 // Names match case-insensitively.
 func (h *Handler) Register(name string, m Method) {
-	h.methods[strings.ToLower(name)] = registered{name: name, Method: m, known: knownParams(m.Params)}
+	params := m.Params
+	if m.FoldCase {
+		for _, p := range m.Params {
+			params = append(params, strings.ToLower(p))
+		}
+	}
+	h.methods[strings.ToLower(name)] = registered{name: name, Method: m, known: knownParams(params)}
 }
 
 // ServeHTTP serves one call: any path of one segment is a method name.
