@@ -54,13 +54,13 @@ func TestParseImport(t *testing.T) {
 
 func TestParseImportErrors(t *testing.T) {
 	for doc, want := range map[string]string{
-		`{"UID":"u","created":"yesterday"}`:                    "created",
-		`{"UID":"u","isVerified":2}`:                           "isVerified",
-		`{"UID":"u","emails":{"verified":"a@b.c"}}`:            "emails.verified",
-		`{"UID":"u","password":{"hashedPassword":"x"}}`:        "password.hashSettings.algorithm",
+		`{"UID":"u","created":"yesterday"}`:                     "created",
+		`{"UID":"u","isVerified":2}`:                            "isVerified",
+		`{"UID":"u","emails":{"verified":"a@b.c"}}`:             "emails.verified",
+		`{"UID":"u","password":{"hashedPassword":"x"}}`:         "password.hashSettings.algorithm",
 		`{"UID":"u","password":{"hashSettings":{"rounds":-1}}}`: "password.hashSettings.rounds",
-		`{"UID":"u","profile":[1]}`:                            "profile",
-		`{"UID":"u","importPolicy":"merge"}`:                   "importPolicy",
+		`{"UID":"u","profile":[1]}`:                             "profile",
+		`{"UID":"u","importPolicy":"merge"}`:                    "importPolicy",
 	} {
 		_, _, err := account.ParseImport(decode(t, doc))
 		var e *account.Error
