@@ -68,10 +68,12 @@ type ImportResult struct {
 
 // plannedImport is an import checked and ready to write.
 type plannedImport struct {
-	in       ImportInput
-	a        Account
-	ids      []StoredLoginID
-	uniques  []UniqueValue
+	in      ImportInput
+	a       Account
+	ids     []StoredLoginID
+	uniques []UniqueValue
+	// held are the unique values the replaced account holds.
+	held     []UniqueValue
 	existing bool
 	prev     time.Time
 }
@@ -205,6 +207,9 @@ func (s *Service) planImport(ctx context.Context, st site.Site, in ImportInput) 
 	}
 	setObjects(&p.a, out.New)
 	p.uniques = out.Unique
+	if p.existing {
+		p.held = st.Schema.Apply(schema.Write{Server: true, Old: objectsOf(old)}).Unique
+	}
 	s.importState(&p)
 	return p, nil
 }
@@ -404,7 +409,7 @@ func (s *Service) writeImport(ctx context.Context, tx Store, p *plannedImport) e
 			}
 		}
 	}
-	return writeUniques(ctx, tx, p.a, nil, p.uniques)
+	return writeUniques(ctx, tx, p.a, p.held, p.uniques)
 }
 
 // encodeImported is the stored form of an imported hash. Hashes custos

@@ -202,3 +202,20 @@ func TestImportErrors(t *testing.T) {
 		apitest.ExpectRPC(t, m, 403007, "Permission denied: accounts.importFullAccount is a server call and needs the site secret")
 	})
 }
+
+// Unique fields: an import may not take another account's value, and an
+// upsert that drops a value frees it.
+func TestImportUniqueFields(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		e.SetSchema(t, "dataSchema", `{"fields":{"memberId":{"type":"string","unique":true}}}`)
+		imp := func(uid, policy, data string) map[string]any {
+			return e.Call(t, "accounts.importFullAccount", e.Secret("UID", uid, "importPolicy", policy, "data", data))
+		}
+		apitest.ExpectRPC(t, imp("m1", "insert", `{"memberId":"M1"}`), 0, "")
+		apitest.ExpectRPC(t, imp("m2", "insert", `{"memberId":"M1"}`), 400009, "data.memberId has already been taken",
+			apitest.Field(400022, "data.memberId", "data.memberId has already been taken"))
+		apitest.ExpectRPC(t, imp("m1", "upsert", `{"other":1}`), 0, "")
+		apitest.ExpectRPC(t, imp("m2", "insert", `{"memberId":"M1"}`), 0, "")
+	})
+}
