@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/schema"
 	"github.com/custos-id/custos/internal/site"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // MaxUIDLen bounds an imported UID: other systems' identifiers are not
@@ -422,6 +424,9 @@ func encodeImported(in password.Imported) (string, error) {
 	}
 	c := strings.TrimSpace(in.Compound)
 	if errors.Is(err, password.ErrUnsupported) && in.Algorithm == "" && nativeHash(c) {
+		if why := malformedNative(c); why != "" {
+			return "", fail(ErrBadHash, AttrPassword, why)
+		}
 		return c, nil
 	}
 	if errors.Is(err, password.ErrUnsupported) {
@@ -438,6 +443,31 @@ func nativeHash(s string) bool {
 		}
 	}
 	return false
+}
+
+// malformedNative tells why a hash of nativeHash's forms cannot be
+// verified; "" when it can be read.
+func malformedNative(s string) string {
+	if !strings.HasPrefix(s, "$argon2id$") {
+		if _, err := bcrypt.Cost([]byte(s)); err != nil {
+			return "malformed bcrypt hash"
+		}
+		return ""
+	}
+	parts := strings.Split(s, "$")
+	if len(parts) != 6 {
+		return "malformed argon2id hash"
+	}
+	var m, t, p uint32
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || t == 0 || p == 0 {
+		return "malformed argon2id hash: parameters"
+	}
+	for _, part := range parts[4:] {
+		if _, err := base64.RawStdEncoding.DecodeString(part); err != nil || part == "" {
+			return "malformed argon2id hash: salt or key"
+		}
+	}
+	return ""
 }
 
 // hashName names the algorithm of an imported hash for an error.

@@ -180,6 +180,10 @@ func TestImportErrors(t *testing.T) {
 				"Invalid parameter value: password.compoundHashedPassword: give it alone, without hashedPassword or hashSettings.algorithm", nil},
 			{"unsupported algorithm", []string{"password", `{"hashedPassword":"aGFzaA==","hashSettings":{"algorithm":"rot13"}}`}, 400006,
 				`Invalid parameter value: password: hash algorithm "rot13" is not supported`, nil},
+			{"malformed argon2id", []string{"password", `{"compoundHashedPassword":"$argon2id$v=19$m=64,t=1$c2FsdA$a2V5"}`}, 400006,
+				"Invalid parameter value: password: malformed argon2id hash: parameters", nil},
+			{"malformed bcrypt", []string{"password", `{"compoundHashedPassword":"$2b$10$short"}`}, 400006,
+				"Invalid parameter value: password: malformed bcrypt hash", nil},
 			{"unsupported compound", []string{"password", `{"compoundHashedPassword":"$9z$abc"}`}, 400006,
 				`Invalid parameter value: password: hash algorithm "$9z$" is not supported`, nil},
 		} {
