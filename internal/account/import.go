@@ -180,7 +180,7 @@ func (s *Service) planImport(ctx context.Context, st site.Site, in ImportInput) 
 	var fields []errcode.FieldError
 	if in.LoginIDs != nil {
 		var ferrs []errcode.FieldError
-		p.ids, ferrs = importLoginIDs(st, *in.LoginIDs, verifiedAt(in, old))
+		p.ids, ferrs = importLoginIDs(st, *in.LoginIDs, verifiedAt(in, old, s.clock()))
 		fields = append(fields, ferrs...)
 	}
 	if in.Emails != nil {
@@ -247,14 +247,16 @@ func (s *Service) importUID(p *plannedImport) error {
 	return nil
 }
 
-// verifiedAt is when the login emails an import calls verified were verified.
-func verifiedAt(in ImportInput, old Account) time.Time {
+// verifiedAt is when the login emails an import calls verified were
+// verified: the import's verified time, else the account's, else its
+// creation, else now.
+func verifiedAt(in ImportInput, old Account, now time.Time) time.Time {
 	for _, t := range []time.Time{in.VerifiedAt, old.VerifiedAt, in.Created, old.CreatedAt} {
-		if !t.IsZero() {
-			return t
+		if t.UnixMilli() > 0 { // 0 is "never" to the store
+			return t.UTC().Truncate(time.Millisecond)
 		}
 	}
-	return time.Unix(0, 0).UTC()
+	return now
 }
 
 // importLoginIDs checks the login IDs of an import. The username is taken

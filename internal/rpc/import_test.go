@@ -119,6 +119,10 @@ func TestImportCreateUIDAndCase(t *testing.T) {
 			t.Errorf("ignoredParams %s, want shoeSize only", apitest.Dump(m["ignoredParams"]))
 		}
 		login(t, e, "bo@example.com", "imported-pass-1")
+		// Without times, a verified login email is verified as of now.
+		info := e.Call(t, "accounts.getAccountInfo", e.Secret("UID", m["UID"].(string), "include", "loginIDs"))
+		apitest.ExpectFields(t, info, map[string]any{"isVerified": true,
+			"loginIDs": map[string]any{"emails": []any{"bo@example.com"}, "unverifiedEmails": []any{}}})
 	})
 }
 
