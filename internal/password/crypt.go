@@ -100,7 +100,7 @@ type phpass struct {
 	sum    string
 }
 
-func parsePhpass(s string, drupal bool) (scheme, error) {
+func (l limits) parsePhpass(s string, drupal bool) (scheme, error) {
 	name, n := "phpass", 34
 	if drupal {
 		name, n = "drupal", 55
@@ -109,8 +109,8 @@ func parsePhpass(s string, drupal bool) (scheme, error) {
 		return nil, malformed(name + ": want " + s[:min(len(s), 3)] + " then " + itoa(n-3) + " crypt characters")
 	}
 	log2 := strings.IndexByte(itoa64, s[3])
-	if log2 < minPhpassLog2 || log2 > maxPhpassLog2 {
-		return nil, malformed(name + ": iteration count 2^" + itoa(log2) + " outside 2^7..2^20")
+	if log2 < minPhpassLog2 || log2 > l.maxPhpassLog2 {
+		return nil, malformed(name + ": iteration count 2^" + itoa(log2) + " outside 2^7..2^" + itoa(l.maxPhpassLog2))
 	}
 	return phpass{drupal: drupal, log2: log2, salt: s[4:12], sum: s[12:]}, nil
 }

@@ -73,9 +73,14 @@ type limits struct {
 	maxMemory     uint32
 	maxTime       uint32
 	maxBcryptCost int
+	// legacy hashes (legacy.go)
+	maxPBKDF2Work uint64
+	maxScryptMem  uint64
+	maxPhpassLog2 int
 }
 
-var defaultLimits = limits{maxMemory: maxMemory, maxTime: maxTime, maxBcryptCost: maxBcryptCost}
+var defaultLimits = limits{maxMemory: maxMemory, maxTime: maxTime, maxBcryptCost: maxBcryptCost,
+	maxPBKDF2Work: maxPBKDF2Work, maxScryptMem: maxScryptMem, maxPhpassLog2: maxPhpassLog2}
 
 func (l limits) check(p Params) error {
 	switch {

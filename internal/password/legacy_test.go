@@ -1,10 +1,12 @@
 package password
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -323,4 +325,70 @@ func TestFormatOnePass(t *testing.T) {
 func md5b64(s string) string {
 	sum := md5.Sum([]byte(s))
 	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+type failingTransport struct{}
+
+func (failingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("no network in the fuzz target")
+}
+
+// FuzzEncodeVerify: whatever is imported, Encode and Verify do not panic,
+// errors are ErrUnsupported or ErrMalformedHash, and what Encode accepts
+// Verify parses. Tight limits keep each input cheap; parsing is the same.
+func FuzzEncodeVerify(f *testing.F) {
+	h, err := NewHasher(Params{Memory: 8, Time: 1, Threads: 1, SaltLen: 8, KeyLen: 16}, 0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	h.lim = limits{maxMemory: 64, maxTime: 2, maxBcryptCost: 4, maxPBKDF2Work: 64, maxScryptMem: 64, maxPhpassLog2: 8}
+	h.SetHTTPClient(&http.Client{Transport: failingTransport{}})
+	for _, v := range legacyVectors {
+		f.Add(v.in.Compound, v.in.Hash, v.in.Algorithm, v.in.Salt, v.in.Rounds, v.in.Format, v.in.BinaryFormat, v.in.URL)
+	}
+	f.Add("", "x", "custom", "s", 0, "", "", "http://127.0.0.1:1/")
+	f.Add("", "kAFQmDzST7DWlj99KOF/cg==", "md5", "", 0, "$password$salt$password", "", "")
+	f.Fuzz(func(t *testing.T, compound, hash, alg, salt string, rounds int, format, binaryFormat, url string) {
+		in := Imported{Compound: compound, Hash: hash, Algorithm: alg, Salt: salt, Rounds: rounds,
+			Format: format, BinaryFormat: binaryFormat, URL: url}
+		enc, err := Encode(in)
+		if err != nil {
+			if !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrMalformedHash) {
+				t.Fatalf("Encode error %v wraps neither ErrUnsupported nor ErrMalformedHash", err)
+			}
+			return
+		}
+		ok, rehash, err := h.Verify(context.Background(), "password", enc)
+		if err != nil && (ok || rehash) || ok != rehash && !strings.HasPrefix(enc, "$argon2id$") {
+			t.Fatalf("Verify(%q) = %v, %v, %v", enc, ok, rehash, err)
+		}
+		if err != nil && !errors.Is(err, ErrMalformedHash) && !errors.Is(err, errRemote) {
+			t.Fatalf("Verify(%q) error %v", enc, err)
+		}
+	})
+}
+
+// BenchmarkLegacyWorst verifies hashes at the bounds of legacy.go: each
+// should take well under a second (go test -bench LegacyWorst -benchtime 1x).
+func BenchmarkLegacyWorst(b *testing.B) {
+	h := newHasher(b, fast, 0)
+	salt := base64.RawStdEncoding.EncodeToString(make([]byte, 16))
+	key := func(n int) string { return base64.RawStdEncoding.EncodeToString(make([]byte, n)) }
+	for name, enc := range map[string]string{
+		"pbkdf2-sha1 1M":         "$pbkdf2-sha1$i=1000000$" + salt + "$" + key(20),
+		"pbkdf2-sha256 1M":       "$pbkdf2-sha256$i=1000000$" + salt + "$" + key(32),
+		"pbkdf2-sha512 1M":       "$pbkdf2-sha512$i=1000000$" + salt + "$" + key(64),
+		"scrypt N=2^16 r=8 p=2":  "$scrypt$ln=16,r=8,p=2$" + salt + "$" + key(32),
+		"phpass 2^20":            "$P$I" + "12345678" + strings.Repeat(".", 22),
+		"drupal 2^20":            "$S$I" + "12345678" + strings.Repeat(".", 43),
+		"argon2id at the bounds": "$argon2id$v=19$m=65536,t=3,p=1$" + salt + "$" + key(32),
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := h.Verify(b.Context(), strings.Repeat("p", 64), enc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
