@@ -328,8 +328,11 @@ func parseSSHA(s string) (scheme, error) {
 // encodeJSON and decodeJSON carry settings in unpadded base64url JSON, so
 // that the stored string has no "$" but the prefix's.
 func encodeJSON(v any) string {
-	b, _ := json.Marshal(v) // plain structs of strings and ints
-	return base64.RawURLEncoding.EncodeToString(b)
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	_ = e.Encode(v) // plain structs of strings and ints
+	return base64.RawURLEncoding.EncodeToString(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
 func decodeJSON(s string, v any) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -59,6 +60,12 @@ func Encode(in Imported) (string, error) {
 }
 
 func encodeImported(in Imported) (string, error) {
+	// JSON would turn invalid UTF-8 into U+FFFD, and a clear-text salt with it.
+	for _, f := range []string{in.Compound, in.Hash, in.Algorithm, in.Salt, in.Format, in.BinaryFormat, in.URL} {
+		if !utf8.ValidString(f) {
+			return "", malformed("not UTF-8")
+		}
+	}
 	alg := strings.ToLower(strings.TrimSpace(in.Algorithm))
 	if in.Compound != "" {
 		if alg != "" || in.Hash != "" {

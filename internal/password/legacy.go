@@ -32,10 +32,10 @@ type scheme interface {
 // templates are at most 256 bytes, so the input at most ~28 passwords.
 // Bcrypt keeps hash.go's cost ≤ 16, argon2 its memory and time bounds.
 const (
-	maxLegacyLen   = 4096 // a stored legacy string
-	maxLegacySalt  = 128  // bytes: Gigya's 1024 bits
-	maxLegacyHash  = 64   // bytes: Gigya's 512 bits
-	minLegacyKey   = 16   // shorter derived keys make a false match plausible
+	maxLegacyLen   = 16 << 10 // a stored legacy string (a custom URL in JSON in base64)
+	maxLegacySalt  = 128      // bytes: Gigya's 1024 bits
+	maxLegacyHash  = 64       // bytes: Gigya's 512 bits
+	minLegacyKey   = 16       // shorter derived keys make a false match plausible
 	maxPBKDF2Work  = 1_000_000
 	maxScryptMem   = 1 << 19 // N·r: 128·N·r bytes = 64 MiB
 	maxScryptWork  = 1 << 20 // N·r·p

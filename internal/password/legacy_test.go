@@ -266,6 +266,7 @@ func TestEncodeMalformed(t *testing.T) {
 		"custom relative":         {Algorithm: "custom", Hash: "abc", URL: "/check"},
 		"custom no hash":          {Algorithm: "custom", URL: "https://verifier.example/check"},
 		"custom URL too long":     {Algorithm: "custom", Hash: "abc", URL: "https://verifier.example/" + strings.Repeat("a", 2048)},
+		"salt not UTF-8":          {Algorithm: "md5", Hash: "kAFQmDzST7DWlj99KOF/cg==", Salt: "\xff", Format: "$salt$password"},
 	}
 	for name, in := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -294,6 +295,25 @@ func TestVerifyLegacyMalformed(t *testing.T) {
 	} {
 		if ok, rehash, err := h.Verify(t.Context(), "password", enc); ok || rehash || !errors.Is(err, ErrMalformedHash) {
 			t.Errorf("Verify(%.40q) = %v, %v, %v; want ErrMalformedHash", enc, ok, rehash, err)
+		}
+	}
+}
+
+// TestEncodeLargest: settings at every bound still make a stored string
+// that Verify reads.
+func TestEncodeLargest(t *testing.T) {
+	h := newHasher(t, fast, 0)
+	h.SetHTTPClient(&http.Client{Transport: failingTransport{}})
+	for _, in := range []Imported{
+		{Algorithm: "custom", URL: "https://v.example/?q=" + strings.Repeat("<&>", (maxRemoteURL-21)/3), Hash: strings.Repeat("\"", maxRemoteHash), Salt: strings.Repeat("\\", maxSaltText)},
+		{Algorithm: "sha512", Hash: strings.Repeat("0", 128), Salt: strings.Repeat("\"", maxLegacySalt), Format: "$salt" + strings.Repeat("$password", (maxTemplate-5)/9)},
+	} {
+		enc, err := Encode(in)
+		if err != nil {
+			t.Fatalf("Encode: %v", err)
+		}
+		if _, _, err := h.Verify(t.Context(), "pw", enc); err != nil && !errors.Is(err, errRemote) {
+			t.Fatalf("Verify: %v", err)
 		}
 	}
 }
