@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"errors"
+	"net/http"
 	"regexp"
 	"runtime"
 	"strings"
@@ -346,12 +347,18 @@ func FuzzVerify(f *testing.F) {
 		f.Fatal(err)
 	}
 	// Tight limits keep each input cheap; parsing is the same code.
-	h.lim = limits{maxMemory: 64, maxTime: 2, maxBcryptCost: bcrypt.MinCost}
+	h.lim = limits{maxMemory: 64, maxTime: 2, maxBcryptCost: bcrypt.MinCost, maxPBKDF2Work: 64, maxScryptMem: 64, maxPhpassLog2: 8}
+	h.SetHTTPClient(&http.Client{Transport: failingTransport{}})
 	good, _ := h.Hash(context.Background(), "pw")
 	bc, _ := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
 	for _, s := range []string{"", good, string(bc), h.dummy, "$argon2id$v=19$m=4194305,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
 		"$argon2id$v=19$m=,t=,p=$$", "$2y$04$", "$2b$99$" + strings.Repeat(".", 53)} {
 		f.Add(s)
+	}
+	for _, v := range legacyVectors {
+		if enc, err := Encode(v.in); err == nil {
+			f.Add(enc)
+		}
 	}
 	f.Fuzz(func(t *testing.T, encoded string) {
 		if _, _, _, err := defaultLimits.parse(encoded); err != nil && !errors.Is(err, ErrMalformedHash) {
