@@ -162,10 +162,10 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 // bcrypt hash ($2a$, $2b$, $2y$) or another legacy hash that Encode stores
 // (see legacy.go). rehash is true when the password matches but encoded is
 // not argon2id with h's parameters: the caller should then store a new Hash
-// of password. A malformed or too
-// costly encoding returns an error wrapping ErrMalformedHash; a password longer
-// than MaxLength matches nothing. Waiting for a slot returns ctx.Err() when
-// ctx is done first.
+// of password. A malformed or too costly encoding returns an error wrapping
+// ErrMalformedHash; a password longer than MaxLength matches nothing.
+// Waiting for a slot returns ctx.Err() when ctx is done first. A custom
+// hash's remote verifier that fails returns an error wrapping neither.
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error) {
 	if isBcrypt(encoded) {
 		return h.verifyBcrypt(ctx, password, encoded)

@@ -71,7 +71,7 @@ func encodeImported(in Imported) (string, error) {
 		if alg != "" || in.Hash != "" {
 			return "", malformed("compoundHashedPassword goes without hashedPassword and algorithm")
 		}
-		if strings.HasPrefix(in.Compound, "{\"") {
+		if json.Valid([]byte(in.Compound)) {
 			return encodeKeycloak(in.Compound)
 		}
 		return in.Compound, nil
@@ -86,13 +86,11 @@ func encodeImported(in Imported) (string, error) {
 		}
 		name := map[string]string{"pbkdf2": "sha1", "pbkdf2_sha256": "sha256", "pbkdf2_sha512": "sha512"}[alg]
 		return encodePBKDF2(alg, name, in.Hash, in.Salt, in.Rounds)
-	case "bcrypt", "md5_crypt", "drupal", "phpass":
-		// Their hashedPassword is the whole Modular Crypt string.
-		if in.Salt != "" || in.Format != "" || in.BinaryFormat != "" {
-			return "", malformed(alg + ": give the whole hash as compoundHashedPassword")
+	case "bcrypt", "md5_crypt", "drupal", "phpass", "argon2", "argon2id", "argon2i":
+		// Their hashedPassword is the whole Modular Crypt or PHC string.
+		if in.Salt != "" || in.Format != "" || in.BinaryFormat != "" || !hasPrefix(in.Hash, compoundPrefixes[alg]) {
+			return "", malformed(alg + ": give the whole " + strings.Join(compoundPrefixes[alg], " or ") + "… string")
 		}
-		return in.Hash, nil
-	case "argon2", "argon2id", "argon2i":
 		return in.Hash, nil
 	case "custom":
 		spec := remoteSpec{URL: in.URL, Hash: in.Hash, Salt: in.Salt}
@@ -104,6 +102,27 @@ func encodeImported(in Imported) (string, error) {
 		return "", malformed("no algorithm and no compoundHashedPassword")
 	}
 	return "", unsupported(alg)
+}
+
+// compoundPrefixes are the strings that an algorithm's hashedPassword may
+// start with, so that one algorithm's name cannot bring another's form.
+var compoundPrefixes = map[string][]string{
+	"bcrypt":    {"$2a$", "$2b$", "$2y$"},
+	"md5_crypt": {"$1$"},
+	"drupal":    {"$S$"},
+	"phpass":    {"$P$", "$H$"},
+	"argon2":    {"$argon2id$", "$argon2i$"},
+	"argon2id":  {"$argon2id$"},
+	"argon2i":   {"$argon2i$"},
+}
+
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkStored parses s as Verify would.

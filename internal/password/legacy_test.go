@@ -85,11 +85,14 @@ var legacyVectors = []legacyVector{
 	{"keycloak pbkdf2-sha512 export", kratos + " in Keycloak's realm-export shape", compound(`{"type":"password","secretData":"{\"value\":\"+wArTfv1a+bNGO1iZrmEdVjhA+lL11wF4/IxpgYfPwc=\",\"salt\":\"bdHBpn7OWOivJMVJypy2UqR0UnaD5prQXRZevj/05YU=\",\"additionalParameters\":{}}","credentialData":"{\"hashIterations\":100000,\"algorithm\":\"pbkdf2-sha512\",\"additionalParameters\":{}}"}`), "test"},
 	{"keycloak pbkdf2 (sha1)", rfc6070 + " in Keycloak's credential shape", compound(`{"value":"SwB5AbdlSJq+rUnZJvch0GWkKcE=","salt":"c2FsdA==","hashIterations":4096,"algorithm":"pbkdf2"}`), "password"},
 	{"keycloak argon2", "Kratos argon2i vector in Keycloak's argon2 credential shape", compound(`{"value":"NyT88uraJ6im6dyha/M5jhXvpqlEdlS/9fEm7ScMb8c=","salt":"kk51rW/vxIVCYn+EG4kTSg==","hashIterations":3,"algorithm":"argon2","additionalParameters":{"type":["i"],"version":["1.3"],"memory":["65536"],"parallelism":["4"],"hashLength":["32"]}}`), "test"},
+	{"keycloak spaced JSON", rfc6070 + " in Keycloak's credential shape", compound(`{ "value": "SwB5AbdlSJq+rUnZJvch0GWkKcE=", "salt": "c2FsdA==", "hashIterations": 4096, "algorithm": "pbkdf2" }`), "password"},
 	{"keycloak bcrypt", openwall + " in the keycloak-bcrypt provider's shape", compound(`{"value":"$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW","salt":"","hashIterations":-1,"algorithm":"bcrypt"}`), "U*U"},
 
 	// Modular Crypt.
 	{"bcrypt 2a", openwall, compound("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"), "U*U"},
 	{"bcrypt 2b", openwall, compound("$2b$05$/OK.fbVrR/bpIqNJ5ianF.CE5elHaaO4EbggVDjb8P19RukzXSM3e"), "\xff\xff\xa3"},
+	{"bcrypt beyond 72 bytes", openwall, compound("$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui"),
+		"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789chars after 72 are ignored"},
 	{"bcrypt 2y hashedPassword", openwall, Imported{Algorithm: "bcrypt", Hash: "$2y$05$/OK.fbVrR/bpIqNJ5ianF.Sa7shbm4.OzKpvFnX1pQLmQW96oUlCq"}, "\xa3"},
 	{"md5_crypt hashcat", hashcat, compound("$1$28772684$iEwNOgGugqO9.bIz5sk8k/"), "hashcat"},
 	{"md5_crypt openssl", "openssl passwd -1 -salt OKgLCmVl a (noseyparker rules, np.pwhash.1)", compound("$1$OKgLCmVl$d02jECa4DXn/oXX0R.MoQ/"), "a"},
@@ -103,6 +106,7 @@ var legacyVectors = []legacyVector{
 	// Argon2 PHC.
 	{"argon2i README", argonCLI, compound("$argon2i$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"), "password"},
 	{"argon2i test.c", argonCLI, compound("$argon2i$v=19$m=256,t=2,p=2$c29tZXNhbHQ$T/XOJ2mh1/TIpJHfCdQan76Q5esCFVoT5MAeIM1Oq2E"), "password"},
+	{"argon2 algorithm", kratos, Imported{Algorithm: "argon2", Hash: "$argon2i$v=19$m=65536,t=3,p=4$kk51rW/vxIVCYn+EG4kTSg$NyT88uraJ6im6dyha/M5jhXvpqlEdlS/9fEm7ScMb8c"}, "test"},
 	{"kratos argon2id", kratos, compound("$argon2id$v=19$m=32,t=5,p=4$cm94YnRVOW5jZzFzcVE4bQ$fBxypOL0nP/zdPE71JtAV71i487LbX3fJI5PoTN6Lp4"), "test"},
 
 	// scrypt.
@@ -133,10 +137,14 @@ func TestLegacyVectors(t *testing.T) {
 			if v.in.Compound != "" && !strings.HasPrefix(v.in.Compound, "{") && enc != v.in.Compound {
 				t.Errorf("Encode(%q) = %q, want it stored as it is", v.in.Compound, enc)
 			}
+			// custos' export gives the stored string back as a compound.
+			if again, err := Encode(compound(enc)); again != enc || err != nil {
+				t.Errorf("Encode(stored) = %q, %v; want it again", again, err)
+			}
 			if ok, rehash, err := h.Verify(t.Context(), v.password, enc); !ok || !rehash || err != nil {
 				t.Fatalf("Verify(%q, %q) = %v, %v, %v; want true, true, nil (vector from %s)", v.password, enc, ok, rehash, err, v.source)
 			}
-			if ok, rehash, err := h.Verify(t.Context(), v.password+"x", enc); ok || rehash || err != nil {
+			if ok, rehash, err := h.Verify(t.Context(), "x"+v.password, enc); ok || rehash || err != nil {
 				t.Fatalf("Verify(wrong) = %v, %v, %v; want false, false, nil", ok, rehash, err)
 			}
 		})
@@ -231,6 +239,9 @@ func TestEncodeMalformed(t *testing.T) {
 		"bcrypt cost 17":          compound("$2a$17$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"),
 		"bcrypt with salt":        {Algorithm: "bcrypt", Hash: "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", Salt: "x"},
 		"bcrypt bad":              {Algorithm: "bcrypt", Hash: "kAFQmDzST7DWlj99KOF/cg=="},
+		"bcrypt names md5_crypt":  {Algorithm: "bcrypt", Hash: "$1$28772684$iEwNOgGugqO9.bIz5sk8k/"},
+		"drupal names remote":     {Algorithm: "drupal", Hash: remotePrefix + encodeJSON(remoteSpec{URL: "https://v.example/", Hash: "x"})},
+		"argon2i names argon2id":  {Algorithm: "argon2i", Hash: "$argon2id$v=19$m=32,t=5,p=4$cm94YnRVOW5jZzFzcVE4bQ$fBxypOL0nP/zdPE71JtAV71i487LbX3fJI5PoTN6Lp4"},
 		"md5_crypt long salt":     compound("$1$123456789$iEwNOgGugqO9.bIz5sk8k/"),
 		"md5_crypt short":         compound("$1$28772684$iEwNOgGugqO9.bIz5sk8k"),
 		"phpass 2^30":             compound("$P$S84478476IagS59wHZvyQMArzfx58u."),
@@ -315,6 +326,21 @@ func TestEncodeLargest(t *testing.T) {
 		if _, _, err := h.Verify(t.Context(), "pw", enc); err != nil && !errors.Is(err, errRemote) {
 			t.Fatalf("Verify: %v", err)
 		}
+	}
+}
+
+// TestEncodeNative: custos' own argon2id hashes import as they are.
+func TestEncodeNative(t *testing.T) {
+	h := newHasher(t, fast, 0)
+	enc, err := h.Hash(t.Context(), "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Encode(compound(enc)); got != enc || err != nil {
+		t.Fatalf("Encode(argon2id) = %q, %v", got, err)
+	}
+	if ok, rehash, err := h.Verify(t.Context(), "pw", enc); !ok || rehash || err != nil {
+		t.Fatalf("Verify = %v, %v, %v; want true, false, nil", ok, rehash, err)
 	}
 }
 
