@@ -260,15 +260,13 @@ func decodeDigest(s string, size int) ([]byte, error) {
 	return b, nil
 }
 
-// decodeLenient decodes standard base64 with or without padding.
+// decodeLenient decodes standard base64 with any padding or none: exports
+// show salts like Gigya's "YWJjc29tZXRoaW5n==" (auth0 community).
 func decodeLenient(s string) ([]byte, error) {
 	if strings.ContainsAny(s, "\r\n") || len(s) > 4*maxLegacySalt {
 		return nil, errString("bad base64")
 	}
-	if len(s)%4 == 0 {
-		return base64.StdEncoding.Strict().DecodeString(s)
-	}
-	return base64.RawStdEncoding.Strict().DecodeString(s)
+	return base64.RawStdEncoding.Strict().DecodeString(strings.TrimRight(s, "="))
 }
 
 // parseKratosDigest parses Kratos' $md5$<hash>, and

@@ -329,6 +329,16 @@ func TestEncodeLargest(t *testing.T) {
 	}
 }
 
+// TestEncodeGigyaExport: the PBKDF2 export shown in the reference (auth0
+// community, "How to import password hashes from Gigya to Auth0") encodes;
+// its password is not published.
+func TestEncodeGigyaExport(t *testing.T) {
+	enc, err := Encode(Imported{Algorithm: "pbkdf2_sha512", Hash: "89v2METlSkX2LKWSQGHCdE4iUkE=", Salt: "YWJjc29tZXRoaW5n==", Rounds: 10000})
+	if want := "$pbkdf2-sha512$i=10000,l=20$YWJjc29tZXRoaW5n$89v2METlSkX2LKWSQGHCdE4iUkE"; enc != want || err != nil {
+		t.Fatalf("Encode = %q, %v; want %q", enc, err, want)
+	}
+}
+
 // TestEncodeNative: custos' own argon2id hashes import as they are.
 func TestEncodeNative(t *testing.T) {
 	h := newHasher(t, fast, 0)
