@@ -43,8 +43,9 @@ var ErrUnsupported = errors.New("unsupported password hash")
 // custos does not know) or ErrMalformedHash.
 //
 // Standard compound strings are stored as they are (bcrypt, argon2id and
-// argon2i PHC, $1$, $P$/$H$, $S$, passlib's and Kratos' $pbkdf2-…$, Kratos'
-// $scrypt$, $sha…$, $md5$, {SSHA…}); PBKDF2 digests and Keycloak
+// argon2i PHC, $1$, $5$, $6$, $P$/$H$, $S$, passlib's and Kratos'
+// $pbkdf2-…$ and $scrypt$, Kratos' $md5-crypt$, $sha256-crypt$,
+// $sha512-crypt$, $sha…$, $md5$, $hmac-…$, $firescrypt$, LDAP's {SSHA…}); PBKDF2 digests and Keycloak
 // credentials become Kratos' $pbkdf2-<h>$i=,l=$salt$key; other digests and
 // custom verifiers keep their settings in $custos-digest$ and
 // $custos-remote$ (base64url JSON). Bounds: see legacy.go.

@@ -113,12 +113,17 @@ func (l limits) parseLegacy(s string) (scheme, error) {
 		return l.parseScrypt(s)
 	case "$sha1$", "$sha256$", "$sha512$", "$md5$":
 		return parseKratosDigest(s)
+	case "$firescrypt$":
+		return l.parseFirebaseScrypt(s)
 	case "{SSHA}", "{SSHA256}", "{SSHA512}":
 		return parseSSHA(s)
 	case digestPrefix:
 		return parseDigest(s)
 	case remotePrefix:
 		return parseRemote(s)
+	}
+	if strings.HasPrefix(s, "$hmac-") {
+		return parseHMAC(s)
 	}
 	for p, name := range unsupportedPrefixes {
 		if strings.HasPrefix(s, p) {
@@ -133,8 +138,6 @@ var unsupportedPrefixes = map[string]string{
 	"$argon2d$":       "argon2d (not in golang.org/x/crypto/argon2)",
 	"$2$":             "bcrypt $2$",
 	"$2x$":            "bcrypt $2x$",
-	"$firescrypt$":    "firebase scrypt",
-	"$hmac-":          "hmac",
 	"U$":              "drupal U$ (Drupal 6 md5, upgraded)",
 	"$pbkdf2-sha224$": "pbkdf2_sha224",
 	"$pbkdf2-sha384$": "pbkdf2_sha384",
