@@ -4,8 +4,9 @@
 // New hashes are argon2id in the PHC string format, so that the parameters
 // travel with each hash and can be raised later: Verify reports when a stored
 // hash was made with other parameters, and the caller then stores a new hash
-// of the password it has just verified. Legacy bcrypt hashes (imported
-// accounts) verify too and always ask to be rehashed.
+// of the password it has just verified. Imported hashes (Encode: Gigya's
+// algorithms, Modular Crypt and PHC strings, Keycloak's and Kratos' forms,
+// remote verifiers; see legacy.go) verify too and always ask to be rehashed.
 package password
 
 import (

@@ -18,6 +18,22 @@ import (
 	"golang.org/x/crypto/scrypt"
 )
 
+// Imported hashes, as Encode stores them and Verify reads them:
+//
+//	md5, sha1, sha256, sha512 (Gigya)  $custos-digest$<base64url JSON of the settings>
+//	custom (Gigya remote verifier)     $custos-remote$<base64url JSON: url, hash, salt>
+//	pbkdf2, pbkdf2_sha256, _sha512     $pbkdf2-sha1|sha256|sha512$i=<n>,l=<len>$<salt>$<key> (Kratos')
+//	  also read: $pbkdf2[-<h>]$<n>$<salt>$<key> (passlib), $pbkdf2-<h>$i=<n>$… (phc-pbkdf2)
+//	bcrypt                             $2a$, $2b$, $2y$ (cost ≤ 16)
+//	md5_crypt                          $1$ (Kratos: $md5-crypt$)
+//	sha256_crypt, sha512_crypt         $5$, $6$ (Kratos: $sha256-crypt$, $sha512-crypt$)
+//	phpass, drupal                     $P$, $H$; $S$
+//	argon2                             $argon2id$, $argon2i$ PHC ($argon2d$ refused)
+//	scrypt                             $scrypt$ln=,r=,p=$salt$key (PHC/passlib; Kratos' ln=N)
+//	Kratos digests                     $md5$, $sha1|sha256|sha512$pf=…, $hmac-<h>$, $firescrypt$
+//	LDAP                               {SSHA}, {SSHA256}, {SSHA512}
+//	Keycloak credential (JSON)         converted to the PBKDF2 or argon2 PHC forms above
+
 // scheme is a parsed legacy hash: match computes the hash of a password
 // with its settings and compares in constant time.
 type scheme interface {
