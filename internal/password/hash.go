@@ -4,8 +4,9 @@
 // New hashes are argon2id in the PHC string format, so that the parameters
 // travel with each hash and can be raised later: Verify reports when a stored
 // hash was made with other parameters, and the caller then stores a new hash
-// of the password it has just verified. Legacy bcrypt hashes (imported
-// accounts) verify too and always ask to be rehashed.
+// of the password it has just verified. Imported hashes (Encode: Gigya's
+// algorithms, Modular Crypt and PHC strings, Keycloak's and Kratos' forms,
+// remote verifiers; see legacy.go) verify too and always ask to be rehashed.
 package password
 
 import (
@@ -15,6 +16,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
@@ -72,9 +74,14 @@ type limits struct {
 	maxMemory     uint32
 	maxTime       uint32
 	maxBcryptCost int
+	// legacy hashes (legacy.go)
+	maxPBKDF2Work uint64
+	maxScryptMem  uint64
+	maxPhpassLog2 int
 }
 
-var defaultLimits = limits{maxMemory: maxMemory, maxTime: maxTime, maxBcryptCost: maxBcryptCost}
+var defaultLimits = limits{maxMemory: maxMemory, maxTime: maxTime, maxBcryptCost: maxBcryptCost,
+	maxPBKDF2Work: maxPBKDF2Work, maxScryptMem: maxScryptMem, maxPhpassLog2: maxPhpassLog2}
 
 func (l limits) check(p Params) error {
 	switch {
@@ -104,6 +111,12 @@ type Hasher struct {
 	lim   limits
 	dummy string // VerifyDummy's target: random salt and key, h's params
 
+	// client calls the remote verifiers of custom hashes; remoteSem bounds
+	// those calls apart from sem, so that a slow verifier holds no slot of
+	// the hashing that every other login needs.
+	client    *http.Client
+	remoteSem chan struct{}
+
 	// Test hooks: waiting runs when a caller finds no free slot, acquired
 	// once it holds one (before computing).
 	waiting, acquired func()
@@ -119,7 +132,8 @@ func NewHasher(p Params, maxConcurrent int) (*Hasher, error) {
 	if maxConcurrent <= 0 {
 		maxConcurrent = runtime.GOMAXPROCS(0)
 	}
-	h := &Hasher{p: p, sem: make(chan struct{}, maxConcurrent), lim: defaultLimits}
+	h := &Hasher{p: p, sem: make(chan struct{}, maxConcurrent), lim: defaultLimits,
+		client: DefaultHTTPClient(), remoteSem: make(chan struct{}, maxConcurrent)}
 	// Random bytes in place of a real key cost the same to verify against and
 	// need no argon2 run here; no password matches them.
 	h.dummy = encode(p, randomBytes(p.SaltLen), randomBytes(p.KeyLen))
@@ -136,25 +150,29 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if len(password) > MaxLength {
 		return "", ErrTooLong
 	}
-	if err := h.acquire(ctx); err != nil {
+	if err := h.acquire(ctx, h.sem); err != nil {
 		return "", err
 	}
-	defer h.release()
+	defer h.release(h.sem)
 	salt := randomBytes(h.p.SaltLen)
 	key := argon2.IDKey([]byte(password), salt, h.p.Time, h.p.Memory, h.p.Threads, h.p.KeyLen)
 	return encode(h.p, salt, key), nil
 }
 
-// Verify reports whether password matches encoded, an argon2id PHC string or
-// a legacy bcrypt hash ($2a$, $2b$, $2y$). rehash is true when the password
-// matches but encoded is bcrypt or argon2id with parameters other than h's:
-// the caller should then store a new Hash of password. A malformed or too
-// costly encoding returns an error wrapping ErrMalformedHash; a password longer
-// than MaxLength matches nothing. Waiting for a slot returns ctx.Err() when
-// ctx is done first.
+// Verify reports whether password matches encoded, an argon2id PHC string, a
+// bcrypt hash ($2a$, $2b$, $2y$) or another legacy hash that Encode stores
+// (see legacy.go). rehash is true when the password matches but encoded is
+// not argon2id with h's parameters: the caller should then store a new Hash
+// of password. A malformed or too costly encoding returns an error wrapping
+// ErrMalformedHash; a password longer than MaxLength matches nothing.
+// Waiting for a slot returns ctx.Err() when ctx is done first. A custom
+// hash's remote verifier that fails returns an error wrapping neither.
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error) {
 	if isBcrypt(encoded) {
 		return h.verifyBcrypt(ctx, password, encoded)
+	}
+	if !strings.HasPrefix(encoded, "$argon2id$") {
+		return h.verifyLegacy(ctx, password, encoded)
 	}
 	p, salt, key, err := h.lim.parse(encoded)
 	if err != nil {
@@ -163,10 +181,10 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, reha
 	if len(password) > MaxLength {
 		return false, false, nil
 	}
-	if err := h.acquire(ctx); err != nil {
+	if err := h.acquire(ctx, h.sem); err != nil {
 		return false, false, err
 	}
-	defer h.release()
+	defer h.release(h.sem)
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	ok = subtle.ConstantTimeCompare(got, key) == 1
 	return ok, ok && p != h.p, nil
@@ -190,10 +208,10 @@ func (h *Hasher) verifyBcrypt(ctx context.Context, password, encoded string) (ok
 	if len(password) > MaxLength {
 		return false, false, nil
 	}
-	if err := h.acquire(ctx); err != nil {
+	if err := h.acquire(ctx, h.sem); err != nil {
 		return false, false, err
 	}
-	defer h.release()
+	defer h.release(h.sem)
 	switch err := bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password)); {
 	case err == nil:
 		return true, true, nil
@@ -204,18 +222,18 @@ func (h *Hasher) verifyBcrypt(ctx context.Context, password, encoded string) (ok
 	}
 }
 
-func (h *Hasher) acquire(ctx context.Context) error {
+func (h *Hasher) acquire(ctx context.Context, sem chan struct{}) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	select {
-	case h.sem <- struct{}{}:
+	case sem <- struct{}{}:
 	default:
 		if h.waiting != nil {
 			h.waiting()
 		}
 		select {
-		case h.sem <- struct{}{}:
+		case sem <- struct{}{}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -226,7 +244,7 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	return nil
 }
 
-func (h *Hasher) release() { <-h.sem }
+func (h *Hasher) release(sem chan struct{}) { <-sem }
 
 // isBcrypt reports whether s has the shape of a bcrypt hash:
 // $2a$NN$ then 53 characters of bcrypt's base64 alphabet (salt and hash).
