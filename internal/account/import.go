@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/schema"
 	"github.com/custos-id/custos/internal/site"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // MaxUIDLen bounds an imported UID: other systems' identifiers are not
@@ -416,60 +414,18 @@ func (s *Service) writeImport(ctx context.Context, tx Store, p *plannedImport) e
 	return writeUniques(ctx, tx, p.a, p.held, p.uniques)
 }
 
-// encodeImported is the stored form of an imported hash. Hashes custos
-// makes itself (argon2id PHC) and bcrypt, which the login path verifies
-// already, are stored as given when Encode does not know them.
+// encodeImported is the stored form of an imported hash (password.Encode):
+// the login path verifies it and re-hashes it to argon2id on the first
+// login.
 func encodeImported(in password.Imported) (string, error) {
 	h, err := password.Encode(in)
-	if err == nil {
+	switch {
+	case err == nil:
 		return h, nil
-	}
-	c := strings.TrimSpace(in.Compound)
-	if errors.Is(err, password.ErrUnsupported) && in.Algorithm == "" && nativeHash(c) {
-		if why := malformedNative(c); why != "" {
-			return "", fail(ErrBadHash, AttrPassword, why)
-		}
-		return c, nil
-	}
-	if errors.Is(err, password.ErrUnsupported) {
+	case errors.Is(err, password.ErrUnsupported):
 		return "", fail(ErrUnsupportedHash, AttrPassword, hashName(in))
 	}
-	return "", fail(ErrBadHash, AttrPassword, err.Error())
-}
-
-// nativeHash tells the forms Hasher.Verify reads.
-func nativeHash(s string) bool {
-	for _, p := range []string{"$argon2id$v=19$", "$2a$", "$2b$", "$2y$"} {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// malformedNative tells why a hash of nativeHash's forms cannot be
-// verified; "" when it can be read.
-func malformedNative(s string) string {
-	if !strings.HasPrefix(s, "$argon2id$") {
-		if _, err := bcrypt.Cost([]byte(s)); err != nil {
-			return "malformed bcrypt hash"
-		}
-		return ""
-	}
-	parts := strings.Split(s, "$")
-	if len(parts) != 6 {
-		return "malformed argon2id hash"
-	}
-	var m, t, p uint32
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || t == 0 || p == 0 {
-		return "malformed argon2id hash: parameters"
-	}
-	for _, part := range parts[4:] {
-		if _, err := base64.RawStdEncoding.DecodeString(part); err != nil || part == "" {
-			return "malformed argon2id hash: salt or key"
-		}
-	}
-	return ""
+	return "", fail(ErrBadHash, AttrPassword, strings.TrimPrefix(err.Error(), "password: "))
 }
 
 // hashName names the algorithm of an imported hash for an error.

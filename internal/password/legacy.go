@@ -146,6 +146,16 @@ func (l limits) parseLegacy(s string) (scheme, error) {
 			return nil, unsupported(name)
 		}
 	}
+	// A Modular Crypt or PHC identifier custos does not know ($9z$…).
+	switch {
+	case strings.HasPrefix(s, "$2"):
+		return nil, malformed("not a bcrypt hash")
+	case strings.HasPrefix(s, "$argon2"):
+		return nil, malformed("not an argon2 hash")
+	}
+	if i := strings.IndexByte(s[min(1, len(s)):], '$'); strings.HasPrefix(s, "$") && i > 0 {
+		return nil, unsupported(s[:i+2])
+	}
 	return nil, malformed("unknown hash format")
 }
 

@@ -185,9 +185,9 @@ func TestImportErrors(t *testing.T) {
 			{"unsupported algorithm", []string{"password", `{"hashedPassword":"aGFzaA==","hashSettings":{"algorithm":"rot13"}}`}, 400006,
 				`Invalid parameter value: password: hash algorithm "rot13" is not supported`, nil},
 			{"malformed argon2id", []string{"password", `{"compoundHashedPassword":"$argon2id$v=19$m=64,t=1$c2FsdA$a2V5"}`}, 400006,
-				"Invalid parameter value: password: malformed argon2id hash: parameters", nil},
+				"Invalid parameter value: password: malformed or unsupported hash: want m=,t=,p=", nil},
 			{"malformed bcrypt", []string{"password", `{"compoundHashedPassword":"$2b$10$short"}`}, 400006,
-				"Invalid parameter value: password: malformed bcrypt hash", nil},
+				"Invalid parameter value: password: malformed or unsupported hash: not a bcrypt hash", nil},
 			{"unsupported compound", []string{"password", `{"compoundHashedPassword":"$9z$abc"}`}, 400006,
 				`Invalid parameter value: password: hash algorithm "$9z$" is not supported`, nil},
 		} {
