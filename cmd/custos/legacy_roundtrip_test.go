@@ -146,7 +146,9 @@ func TestLegacyHashesRoundTrip(t *testing.T) {
 	}
 	count := 0
 	for line := range strings.SplitSeq(strings.TrimSpace(string(b)), "\n") {
-		var d struct{ Password struct{ CompoundHashedPassword string } }
+		var d struct {
+			Password struct{ CompoundHashedPassword string }
+		}
 		if err := json.Unmarshal([]byte(line), &d); err != nil {
 			t.Fatal(err)
 		}
