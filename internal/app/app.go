@@ -15,6 +15,7 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
@@ -64,6 +65,11 @@ type Options struct {
 	// HashConcurrency bounds the hashes running at once (default GOMAXPROCS).
 	Password        password.Params
 	HashConcurrency int
+	// JobLease is how long a job stays with a process without news of
+	// progress (default 1 minute); JobPauseAfter is job.Options.PauseAfter
+	// (tests only).
+	JobLease      time.Duration
+	JobPauseAfter int64
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -71,6 +77,7 @@ type App struct {
 	Sites    *site.Service
 	Accounts *account.Service
 	Outbox   *outbox.Outbox
+	Jobs     *job.Runner
 	Keys     *token.Keys
 	RPC      *rpc.Handler
 	REST     *rest.Handler
@@ -134,11 +141,14 @@ func New(o Options) (*App, error) {
 	a.Outbox.Observe(a.Metrics.Mail(a.Outbox.Queued, kinds...))
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL,
 		Log: o.Log, Captcha: o.Captcha, Schemas: a.Sites})
+	a.Jobs = job.New(job.Options{Store: o.DB, Accounts: a.Accounts, Sites: a.Sites, Explain: rpc.Explain,
+		Lease: o.JobLease, Now: o.Now, Log: o.Log, PauseAfter: o.JobPauseAfter})
 	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)
 	verifier := authn.NewVerifier(a.Sites, a.Accounts.Sessions(), o.DB, o.Now)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
+	rpc.RegisterJobs(a.RPC, a.Jobs)
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
@@ -186,11 +196,12 @@ func (a *App) Handler() http.Handler { return a.handler }
 // purgeInterval is how often expired tokens, sessions and old mail go.
 const purgeInterval = 10 * time.Minute
 
-// Run does the background work until ctx ends: mail delivery, and the
-// purge of what has expired.
+// Run does the background work until ctx ends: mail delivery, jobs, and
+// the purge of what has expired.
 func (a *App) Run(ctx context.Context) {
 	defer a.Accounts.Close() // reset mails started after their answer
 	go a.Outbox.Run(ctx)
+	go a.Jobs.Run(ctx)
 	t := time.NewTicker(purgeInterval)
 	defer t.Stop()
 	for {
