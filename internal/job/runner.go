@@ -166,8 +166,7 @@ func (r *Runner) Run(ctx context.Context) {
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
-		for ctx.Err() == nil && r.runOne(ctx) {
-		}
+		r.RunDue(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -175,6 +174,16 @@ func (r *Runner) Run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// RunDue runs the jobs due now, one after the other, until none is left,
+// and returns how many it took.
+func (r *Runner) RunDue(ctx context.Context) int {
+	n := 0
+	for ctx.Err() == nil && r.runOne(ctx) {
+		n++
+	}
+	return n
 }
 
 // runOne takes a job and runs it; false when there was none.

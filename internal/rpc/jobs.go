@@ -27,7 +27,7 @@ type jobMethods struct{ jobs *job.Runner }
 // dialect words it (the failed lines of an import job).
 func Explain(err error) (errcode.Code, string) {
 	e := errcode.From(errorTable.Render(err))
-	msg := e.Error()
+	msg := e.Description()
 	for _, f := range e.Fields {
 		if !strings.Contains(msg, f.FullMessage()) {
 			msg += "; " + f.FullMessage()
