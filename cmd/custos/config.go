@@ -47,6 +47,8 @@ type Config struct {
 	TLS             tlsFlags
 	// JobLease is how long a job stays with a process that gives no news.
 	JobLease time.Duration
+	// EventsRetention is how long the change feed keeps an event.
+	EventsRetention time.Duration
 }
 
 // DefaultConfig returns the settings serve runs with when given none.
@@ -65,6 +67,7 @@ func DefaultConfig() Config {
 		RateBurst:       60,
 		TLS:             defaultTLS(),
 		JobLease:        time.Minute,
+		EventsRetention: app.DefaultEventsRetention,
 	}
 }
 
@@ -91,6 +94,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client may make at once above the rate")
 	fs.StringVar(&c.CaptchaURL, "captcha-verify-url", c.CaptchaURL, "siteverify URL of the CAPTCHA service (reCAPTCHA, hCaptcha, Turnstile) for the CAPTCHA policies")
 	fs.StringVar(&c.CaptchaSecret, "captcha-secret", c.CaptchaSecret, "the secret custos sends to the CAPTCHA service")
+	fs.DurationVar(&c.EventsRetention, "events-retention", c.EventsRetention, "how long the change feed (accounts.stream.read) keeps an account event")
 	fs.DurationVar(&c.JobLease, "job-lease", c.JobLease, "how long a job (accounts.importJob, exportJob) stays with a process that reports no progress: after a crash, another process takes it then")
 	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes computed at once, the rest wait (default the number of CPUs)")
 	c.TLS.register(fs)
@@ -117,7 +121,7 @@ func (c Config) Validate() error {
 		name string
 		d    time.Duration
 	}{{"read-timeout", c.Server.ReadTimeout}, {"write-timeout", c.Server.WriteTimeout}, {"idle-timeout", c.Server.IdleTimeout},
-		{"shutdown-timeout", c.Server.ShutdownTimeout}, {"site-cache-ttl", c.SiteCacheTTL}, {"job-lease", c.JobLease}} {
+		{"shutdown-timeout", c.Server.ShutdownTimeout}, {"site-cache-ttl", c.SiteCacheTTL}, {"job-lease", c.JobLease}, {"events-retention", c.EventsRetention}} {
 		check(d.d > 0, "--%s must be positive", d.name)
 	}
 	if c.PublicURL != "" {
@@ -156,7 +160,7 @@ func (c *Config) issuer() string {
 func (c *Config) options(log *slog.Logger) (app.Options, error) {
 	o := app.Options{Server: c.Server, SiteCacheTTL: c.SiteCacheTTL, PublicURL: c.PublicURL, Issuer: c.issuer(), Password: c.Password,
 		HashConcurrency: c.HashConcurrency, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log,
-		JobLease: c.JobLease}
+		JobLease: c.JobLease, EventsRetention: c.EventsRetention}
 	// Tests only: a job stops there, for a test to kill the process (see
 	// TestJobResumesAfterKill).
 	if n, err := strconv.ParseInt(os.Getenv("CUSTOS_TEST_JOB_PAUSE_AFTER"), 10, 64); err == nil {

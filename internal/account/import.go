@@ -352,9 +352,15 @@ func (s *Service) writeImport(ctx context.Context, tx Store, p *plannedImport) e
 		if err := tx.CreateAccount(ctx, &p.a, p.ids); err != nil {
 			return err
 		}
+		if err := s.event(ctx, tx, p.a, EventCreated); err != nil {
+			return err
+		}
 		return writeUniques(ctx, tx, p.a, nil, p.uniques)
 	}
 	if err := tx.UpdateAccount(ctx, &p.a, p.prev); err != nil {
+		return err
+	}
+	if err := s.event(ctx, tx, p.a, EventUpdated); err != nil {
 		return err
 	}
 	if p.in.LoginIDs != nil {

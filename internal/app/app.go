@@ -70,6 +70,9 @@ type Options struct {
 	// (tests only).
 	JobLease      time.Duration
 	JobPauseAfter int64
+	// EventsRetention is how long the change feed keeps an event (default
+	// 30 days).
+	EventsRetention time.Duration
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -84,6 +87,7 @@ type App struct {
 	Metrics  *server.Metrics
 	handler  http.Handler
 	db       *store.DB
+	retain   time.Duration
 	now      func() time.Time
 	log      *slog.Logger
 }
@@ -106,6 +110,9 @@ func New(o Options) (*App, error) {
 	}
 	if o.Mail == nil {
 		o.Mail = mail.LogSender{Log: o.Log}
+	}
+	if o.EventsRetention <= 0 {
+		o.EventsRetention = DefaultEventsRetention
 	}
 	o.PublicURL = strings.TrimSuffix(o.PublicURL, "/")
 	if !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
@@ -131,6 +138,7 @@ func New(o Options) (*App, error) {
 		Keys:    token.NewKeys(o.DB, box, token.Options{Now: o.Now, KeyGen: o.KeyGen}),
 		Metrics: server.NewMetrics(),
 		db:      o.DB,
+		retain:  o.EventsRetention,
 		now:     o.Now,
 		log:     o.Log,
 	}
@@ -149,6 +157,7 @@ func New(o Options) (*App, error) {
 		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
+	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
@@ -193,6 +202,9 @@ func (a *App) route(mux *http.ServeMux) http.Handler {
 // Handler is the root handler of the HTTP server.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// DefaultEventsRetention is how long the change feed keeps an event.
+const DefaultEventsRetention = 30 * 24 * time.Hour
+
 // purgeInterval is how often expired tokens, sessions and old mail go.
 const purgeInterval = 10 * time.Minute
 
@@ -205,15 +217,28 @@ func (a *App) Run(ctx context.Context) {
 	t := time.NewTicker(purgeInterval)
 	defer t.Stop()
 	for {
-		if n, err := a.db.Purge(ctx, a.now()); err != nil && ctx.Err() == nil {
-			a.log.Error("purge", "err", err)
-		} else if n > 0 {
-			a.log.Info("purged expired rows", "rows", n)
-		}
+		a.purge(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// purge deletes what has expired, and the change feed's events older than
+// the retention.
+func (a *App) purge(ctx context.Context) {
+	now := a.now()
+	n, err := a.db.Purge(ctx, now)
+	if err == nil {
+		var m int64
+		m, err = a.db.PurgeEvents(ctx, now.Add(-a.retain))
+		n += m
+	}
+	if err != nil && ctx.Err() == nil {
+		a.log.Error("purge", "err", err)
+	} else if n > 0 {
+		a.log.Info("purged expired rows", "rows", n)
 	}
 }

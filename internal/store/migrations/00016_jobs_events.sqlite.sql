@@ -32,6 +32,21 @@ CREATE TABLE job_data (
     PRIMARY KEY (job_id, part, seq)
 );
 
+-- The change feed (accounts.stream.create/read): an event a row, written in
+-- the transaction of the change, read by site in id order from a cursor,
+-- purged once older than --events-retention. uid stays after the account
+-- goes (a "deleted" event names it).
+CREATE TABLE account_events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    site_id INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    uid     TEXT    NOT NULL,
+    type    TEXT    NOT NULL,
+    at      INTEGER NOT NULL
+);
+CREATE INDEX account_events_site ON account_events (site_id, id);
+CREATE INDEX account_events_at ON account_events (at);
+
 -- +goose Down
+DROP TABLE account_events;
 DROP TABLE job_data;
 DROP TABLE jobs;
