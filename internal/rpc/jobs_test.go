@@ -142,3 +142,27 @@ func TestJobStatusErrors(t *testing.T) {
 		}
 	})
 }
+
+// A job under another process's lease waits for the lease to end, then
+// this process takes it and finishes it.
+func TestJobLeasedElsewhere(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachClockEngine(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
+		id := e.Call(t, "accounts.importJob", e.Secret("accounts", `{"UID":"leased-1"}`))["jobId"].(string)
+		ctx := context.Background()
+		if _, ok, err := e.DB.ClaimJob(ctx, "elsewhere", clock.Now(), clock.Now().Add(time.Minute)); !ok || err != nil {
+			t.Fatalf("ClaimJob: %v, %v", ok, err)
+		}
+		if n := e.Jobs.RunDue(ctx); n != 0 {
+			t.Fatalf("ran a job leased elsewhere (%d)", n)
+		}
+		apitest.ExpectRPC(t, jobStatus(t, e, id), 100001, "Data pending: the job is running; query again")
+		clock.Advance(time.Minute)
+		if n := e.Jobs.RunDue(ctx); n != 1 {
+			t.Fatalf("RunDue after the lease ran %d jobs", n)
+		}
+		m := jobStatus(t, e, id)
+		apitest.ExpectRPC(t, m, 0, "")
+		apitest.ExpectFields(t, m, map[string]any{"state": "done", "imported": 1, "lines": 1})
+	})
+}
