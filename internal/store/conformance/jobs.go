@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register("jobs", testJobs, "CreateJob", "Job", "ClaimJob", "SaveJobProgress", "FinishJob",
+	register("jobs", testJobs, "Purge", "CreateJob", "Job", "ClaimJob", "SaveJobProgress", "FinishJob",
 		"PutJobData", "DeleteJobData", "JobData", "WithJobTx")
 }
 
@@ -103,5 +103,28 @@ func testJobs(t *testing.T, db *store.DB) {
 	must("DeleteJobData", db.DeleteJobData(ctx, j.ID, job.PartOutput))
 	if data, _ := db.JobData(ctx, j.ID, job.PartOutput, 0, 10); len(data) != 0 {
 		t.Fatalf("deleted output: %q", data)
+	}
+
+	// Purge: an ended job goes a week after its end, with its data; a
+	// queued one stays.
+	must("PutJobData", db.PutJobData(ctx, j.ID, job.PartOutput, 0, []byte("o0")))
+	queued := job.Job{ID: unique("job"), SiteID: s.ID, Kind: job.Export, State: job.Queued, Params: []byte(`{}`),
+		Result: []byte(`{}`), Created: t0, Updated: t0}
+	must("CreateJob", db.CreateJob(ctx, queued, nil))
+	ended := t0.Add(3 * time.Minute)
+	if n, err := db.Purge(ctx, ended.Add(store.FinishedJobsKept-time.Millisecond)); err != nil || n != 0 {
+		t.Fatalf("Purge within the week = %d, %v", n, err)
+	}
+	if n, err := db.Purge(ctx, ended.Add(store.FinishedJobsKept)); err != nil || n != 1 {
+		t.Fatalf("Purge after the week = %d, %v; want the ended job", n, err)
+	}
+	if _, err := db.Job(ctx, s.ID, j.ID); !errors.Is(err, job.ErrNotFound) {
+		t.Fatalf("purged job: %v", err)
+	}
+	if data, _ := db.JobData(ctx, j.ID, job.PartOutput, 0, 10); len(data) != 0 {
+		t.Fatalf("purged job's output: %q", data)
+	}
+	if _, err := db.Job(ctx, s.ID, queued.ID); err != nil {
+		t.Fatalf("queued job after the purge: %v", err)
 	}
 }
