@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -44,6 +45,10 @@ type Config struct {
 	CaptchaURL      string
 	CaptchaSecret   string
 	TLS             tlsFlags
+	// JobLease is how long a job stays with a process that gives no news.
+	JobLease time.Duration
+	// EventsRetention is how long the change feed keeps an event.
+	EventsRetention time.Duration
 }
 
 // DefaultConfig returns the settings serve runs with when given none.
@@ -61,6 +66,8 @@ func DefaultConfig() Config {
 		RateLimit:       20,
 		RateBurst:       60,
 		TLS:             defaultTLS(),
+		JobLease:        time.Minute,
+		EventsRetention: app.DefaultEventsRetention,
 	}
 }
 
@@ -87,6 +94,8 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a client may make at once above the rate")
 	fs.StringVar(&c.CaptchaURL, "captcha-verify-url", c.CaptchaURL, "siteverify URL of the CAPTCHA service (reCAPTCHA, hCaptcha, Turnstile) for the CAPTCHA policies")
 	fs.StringVar(&c.CaptchaSecret, "captcha-secret", c.CaptchaSecret, "the secret custos sends to the CAPTCHA service")
+	fs.DurationVar(&c.EventsRetention, "events-retention", c.EventsRetention, "how long the change feed (accounts.stream.read) keeps an account event")
+	fs.DurationVar(&c.JobLease, "job-lease", c.JobLease, "how long a job (accounts.importJob, exportJob) stays with a process that reports no progress: after a crash, another process takes it then")
 	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes computed at once, the rest wait (default the number of CPUs)")
 	c.TLS.register(fs)
 }
@@ -112,7 +121,7 @@ func (c Config) Validate() error {
 		name string
 		d    time.Duration
 	}{{"read-timeout", c.Server.ReadTimeout}, {"write-timeout", c.Server.WriteTimeout}, {"idle-timeout", c.Server.IdleTimeout},
-		{"shutdown-timeout", c.Server.ShutdownTimeout}, {"site-cache-ttl", c.SiteCacheTTL}} {
+		{"shutdown-timeout", c.Server.ShutdownTimeout}, {"site-cache-ttl", c.SiteCacheTTL}, {"job-lease", c.JobLease}, {"events-retention", c.EventsRetention}} {
 		check(d.d > 0, "--%s must be positive", d.name)
 	}
 	if c.PublicURL != "" {
@@ -150,7 +159,13 @@ func (c *Config) issuer() string {
 // options turns a valid Config into the App's options, less the database.
 func (c *Config) options(log *slog.Logger) (app.Options, error) {
 	o := app.Options{Server: c.Server, SiteCacheTTL: c.SiteCacheTTL, PublicURL: c.PublicURL, Issuer: c.issuer(), Password: c.Password,
-		HashConcurrency: c.HashConcurrency, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log}
+		HashConcurrency: c.HashConcurrency, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log,
+		JobLease: c.JobLease, EventsRetention: c.EventsRetention}
+	// Tests only: a job stops there, for a test to kill the process (see
+	// TestJobResumesAfterKill).
+	if n, err := strconv.ParseInt(os.Getenv("CUSTOS_TEST_JOB_PAUSE_AFTER"), 10, 64); err == nil {
+		o.JobPauseAfter = n
+	}
 	if o.PublicURL == "" {
 		o.PublicURL = "http://" + c.Addr
 		if c.TLS.enabled() {

@@ -39,6 +39,8 @@ func TestConfigValidate(t *testing.T) {
 		"--max-body-bytes":     func(c *Config) { c.Server.MaxBodyBytes = 0 },
 		"--read-timeout":       func(c *Config) { c.Server.ReadTimeout = 0 },
 		"--site-cache-ttl":     func(c *Config) { c.SiteCacheTTL = -1 },
+		"--job-lease":          func(c *Config) { c.JobLease = 0 },
+		"--events-retention":   func(c *Config) { c.EventsRetention = 0 },
 		"--public-url":         func(c *Config) { c.PublicURL = "id.example.com" },
 		"--jwt-issuer":         func(c *Config) { c.JWTIssuer = "https://fidm.gigya.com/{apikey}/" },
 		"--trusted-proxy":      func(c *Config) { c.TrustedProxies = stringList{"10.0.0.0/8", "nope"} },

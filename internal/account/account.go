@@ -118,6 +118,7 @@ type Store interface {
 	SignInStore
 	ListStore
 	ExportStore
+	EventStore
 }
 
 // AccountStore keeps accounts.

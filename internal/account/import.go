@@ -83,15 +83,8 @@ type plannedImport struct {
 // hash is stored as given (password.Encode), and the login path verifies it
 // and re-hashes it to argon2id on the first login.
 func (s *Service) Import(ctx context.Context, st site.Site, in ImportInput) (ImportResult, error) {
-	p, err := s.planImport(ctx, st, in)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	err = s.store.WithTx(ctx, func(tx Store) error { return s.writeImport(ctx, tx, &p) })
-	if err != nil {
-		return ImportResult{}, s.importError(ctx, st, p, err)
-	}
-	return ImportResult{Account: p.a, LoginIDs: p.ids, Updated: p.existing}, nil
+	res, err, _ := s.importOne(ctx, st, in, nil)
+	return res, err
 }
 
 // ImportBatch imports many accounts in one transaction, for bulk imports.
@@ -100,40 +93,7 @@ func (s *Service) Import(ctx context.Context, st site.Site, in ImportInput) (Imp
 // (a login ID taken by an account of the same batch or meanwhile), each
 // input is written alone, so that only the failing ones fail.
 func (s *Service) ImportBatch(ctx context.Context, st site.Site, ins []ImportInput) (res []ImportResult, errs []error) {
-	res, errs = make([]ImportResult, len(ins)), make([]error, len(ins))
-	plans := make([]*plannedImport, len(ins))
-	for i, in := range ins {
-		p, err := s.planImport(ctx, st, in)
-		if err != nil {
-			errs[i] = err
-			continue
-		}
-		plans[i] = &p
-	}
-	err := s.store.WithTx(ctx, func(tx Store) error {
-		for _, p := range plans {
-			if p == nil {
-				continue
-			}
-			if err := s.writeImport(ctx, tx, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil { // one at a time, each planned again against what is stored now
-		for i, in := range ins {
-			if plans[i] != nil {
-				res[i], errs[i] = s.Import(ctx, st, in)
-			}
-		}
-		return res, errs
-	}
-	for i, p := range plans {
-		if p != nil {
-			res[i] = ImportResult{Account: p.a, LoginIDs: p.ids, Updated: p.existing}
-		}
-	}
+	res, errs, _ = s.ImportBatchCommit(ctx, st, ins, nil)
 	return res, errs
 }
 
@@ -390,9 +350,15 @@ func (s *Service) writeImport(ctx context.Context, tx Store, p *plannedImport) e
 		if err := tx.CreateAccount(ctx, &p.a, p.ids); err != nil {
 			return err
 		}
+		if err := s.event(ctx, tx, p.a, EventCreated); err != nil {
+			return err
+		}
 		return writeUniques(ctx, tx, p.a, nil, p.uniques)
 	}
 	if err := tx.UpdateAccount(ctx, &p.a, p.prev); err != nil {
+		return err
+	}
+	if err := s.event(ctx, tx, p.a, EventUpdated); err != nil {
 		return err
 	}
 	if p.in.LoginIDs != nil {

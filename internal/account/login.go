@@ -213,9 +213,14 @@ func (s *Service) loginEmailVerified(ctx context.Context, a Account, id LoginID)
 }
 
 // createSession opens a session of a in tx, for as long as so asks or the
-// site's policy says.
+// site's policy says: every login, whichever way, and the change feed's
+// "login" event.
 func (s *Service) createSession(ctx context.Context, tx Store, st site.Site, a Account, so SessionOptions) (*NewSession, error) {
-	return s.sessions.Create(ctx, tx, st.ID, a.ID, so.Seconds(st.Policies.GigyaPlugins.SessionExpiration), so.Mobile)
+	sess, err := s.sessions.Create(ctx, tx, st.ID, a.ID, so.Seconds(st.Policies.GigyaPlugins.SessionExpiration), so.Mobile)
+	if err != nil {
+		return nil, err
+	}
+	return sess, s.event(ctx, tx, a, EventLogin)
 }
 
 // checkSessionExpiration checks the session expiration a login asks for.

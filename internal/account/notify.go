@@ -84,7 +84,13 @@ func (s *Service) siteUIDAccount(ctx context.Context, st site.Site, uid string) 
 	}
 	now := s.clock()
 	a = Account{SiteID: st.ID, UID: uid, Active: true, Registered: true, CreatedAt: now, UpdatedAt: now, RegisteredAt: now}
-	if err := s.store.CreateAccount(ctx, &a, nil); err != nil {
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		if err := tx.CreateAccount(ctx, &a, nil); err != nil {
+			return err
+		}
+		return s.event(ctx, tx, a, EventCreated)
+	})
+	if err != nil {
 		// The UID is unique per site: the other call's account is the one.
 		if found, ferr := s.store.AccountByUID(ctx, st.ID, uid); ferr == nil {
 			return found, false, nil

@@ -156,6 +156,9 @@ func (s *Service) createAccount(ctx context.Context, st site.Site, in RegisterIn
 		if err := tx.CreateAccount(ctx, &a, ids); err != nil {
 			return err
 		}
+		if err := s.event(ctx, tx, a, EventCreated); err != nil {
+			return err
+		}
 		if err := writeUniques(ctx, tx, a, nil, uniques); err != nil {
 			return err
 		}

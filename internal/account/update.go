@@ -137,6 +137,9 @@ func (u *update) write(ctx context.Context) error {
 		if err := save(ctx, tx, &u.a, u.prev, now); err != nil {
 			return err
 		}
+		if err := u.s.event(ctx, tx, u.a, EventUpdated); err != nil {
+			return err
+		}
 		if err := writeUniques(ctx, tx, u.a, u.uniquesBefore, u.uniques); err != nil {
 			return err
 		}
@@ -347,7 +350,12 @@ func (u *update) newPassword(ctx context.Context, c Changes) error {
 
 // Delete removes an account with its login IDs, sessions and tokens.
 func (s *Service) Delete(ctx context.Context, a Account) error {
-	err := s.store.DeleteAccount(ctx, a.SiteID, a.ID)
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		if err := tx.DeleteAccount(ctx, a.SiteID, a.ID); err != nil {
+			return err
+		}
+		return s.event(ctx, tx, a, EventDeleted)
+	})
 	if errors.Is(err, ErrNotFound) {
 		return noAccount(a.UID)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
@@ -64,6 +65,14 @@ type Options struct {
 	// HashConcurrency bounds the hashes running at once (default GOMAXPROCS).
 	Password        password.Params
 	HashConcurrency int
+	// JobLease is how long a job stays with a process without news of
+	// progress (default 1 minute); JobPauseAfter is job.Options.PauseAfter
+	// (tests only).
+	JobLease      time.Duration
+	JobPauseAfter int64
+	// EventsRetention is how long the change feed keeps an event (default
+	// 30 days).
+	EventsRetention time.Duration
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -71,12 +80,14 @@ type App struct {
 	Sites    *site.Service
 	Accounts *account.Service
 	Outbox   *outbox.Outbox
+	Jobs     *job.Runner
 	Keys     *token.Keys
 	RPC      *rpc.Handler
 	REST     *rest.Handler
 	Metrics  *server.Metrics
 	handler  http.Handler
 	db       *store.DB
+	retain   time.Duration
 	now      func() time.Time
 	log      *slog.Logger
 }
@@ -99,6 +110,9 @@ func New(o Options) (*App, error) {
 	}
 	if o.Mail == nil {
 		o.Mail = mail.LogSender{Log: o.Log}
+	}
+	if o.EventsRetention <= 0 {
+		o.EventsRetention = DefaultEventsRetention
 	}
 	o.PublicURL = strings.TrimSuffix(o.PublicURL, "/")
 	if !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
@@ -124,6 +138,7 @@ func New(o Options) (*App, error) {
 		Keys:    token.NewKeys(o.DB, box, token.Options{Now: o.Now, KeyGen: o.KeyGen}),
 		Metrics: server.NewMetrics(),
 		db:      o.DB,
+		retain:  o.EventsRetention,
 		now:     o.Now,
 		log:     o.Log,
 	}
@@ -134,11 +149,15 @@ func New(o Options) (*App, error) {
 	a.Outbox.Observe(a.Metrics.Mail(a.Outbox.Queued, kinds...))
 	a.Accounts = account.NewService(o.DB, hasher, a.Outbox, box, account.Options{Now: o.Now, PublicURL: o.PublicURL,
 		Log: o.Log, Captcha: o.Captcha, Schemas: a.Sites})
+	a.Jobs = job.New(job.Options{Store: o.DB, Accounts: a.Accounts, Sites: a.Sites, Explain: rpc.Explain,
+		Lease: o.JobLease, Now: o.Now, Log: o.Log, PauseAfter: o.JobPauseAfter})
 	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)
 	verifier := authn.NewVerifier(a.Sites, a.Accounts.Sessions(), o.DB, o.Now)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
+	rpc.RegisterJobs(a.RPC, a.Jobs)
+	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
@@ -183,26 +202,43 @@ func (a *App) route(mux *http.ServeMux) http.Handler {
 // Handler is the root handler of the HTTP server.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// DefaultEventsRetention is how long the change feed keeps an event.
+const DefaultEventsRetention = 30 * 24 * time.Hour
+
 // purgeInterval is how often expired tokens, sessions and old mail go.
 const purgeInterval = 10 * time.Minute
 
-// Run does the background work until ctx ends: mail delivery, and the
-// purge of what has expired.
+// Run does the background work until ctx ends: mail delivery, jobs, and
+// the purge of what has expired.
 func (a *App) Run(ctx context.Context) {
 	defer a.Accounts.Close() // reset mails started after their answer
 	go a.Outbox.Run(ctx)
+	go a.Jobs.Run(ctx)
 	t := time.NewTicker(purgeInterval)
 	defer t.Stop()
 	for {
-		if n, err := a.db.Purge(ctx, a.now()); err != nil && ctx.Err() == nil {
-			a.log.Error("purge", "err", err)
-		} else if n > 0 {
-			a.log.Info("purged expired rows", "rows", n)
-		}
+		a.purge(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// purge deletes what has expired, and the change feed's events older than
+// the retention.
+func (a *App) purge(ctx context.Context) {
+	now := a.now()
+	n, err := a.db.Purge(ctx, now)
+	if err == nil {
+		var m int64
+		m, err = a.db.PurgeEvents(ctx, now.Add(-a.retain))
+		n += m
+	}
+	if err != nil && ctx.Err() == nil {
+		a.log.Error("purge", "err", err)
+	} else if n > 0 {
+		a.log.Info("purged expired rows", "rows", n)
 	}
 }

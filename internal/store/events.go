@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/custos-id/custos/internal/account"
+)
+
+// AddAccountEvent implements account.EventStore.
+func (db *DB) AddAccountEvent(ctx context.Context, e account.Event) error {
+	_, err := db.exec(ctx, `INSERT INTO account_events (site_id, uid, type, at) VALUES ($1, $2, $3, $4)`,
+		e.SiteID, e.UID, string(e.Type), millis(e.At))
+	return err
+}
+
+// AccountEvents implements account.EventStore, on the index account_events_site.
+func (db *DB) AccountEvents(ctx context.Context, siteID, afterID int64, limit int) ([]account.Event, error) {
+	rows, err := db.rows(ctx, `SELECT id, site_id, uid, type, at FROM account_events
+		WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT $3`, siteID, afterID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.Event
+	for rows.Next() {
+		var e account.Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.SiteID, &e.UID, &e.Type, &at); err != nil {
+			return nil, err
+		}
+		e.At = fromMillis(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LastAccountEventBefore implements account.EventStore. (Two transactions
+// in flight at once may commit their events out of time order by a few
+// milliseconds: a stream from t is exact to that.)
+func (db *DB) LastAccountEventBefore(ctx context.Context, siteID int64, t time.Time) (int64, error) {
+	var id int64
+	err := db.row(ctx, `SELECT COALESCE(MAX(id), 0) FROM account_events WHERE site_id = $1 AND at < $2`,
+		siteID, millis(t)).Scan(&id)
+	return id, err
+}
+
+// purgeEventsBatch is how many events one statement of PurgeEvents deletes:
+// a month of a busy site's events goes in short transactions.
+const purgeEventsBatch = 5000
+
+// PurgeEvents deletes the change feed's events older than before, a batch
+// at a time, and returns how many went.
+func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := db.exec(ctx, `DELETE FROM account_events WHERE id IN (
+			SELECT id FROM account_events WHERE at < $1 ORDER BY id LIMIT $2)`, millis(before), purgeEventsBatch)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		if total += n; n < purgeEventsBatch {
+			return total, nil
+		}
+	}
+}
