@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -161,11 +160,6 @@ func (c *Config) options(log *slog.Logger) (app.Options, error) {
 	o := app.Options{Server: c.Server, SiteCacheTTL: c.SiteCacheTTL, PublicURL: c.PublicURL, Issuer: c.issuer(), Password: c.Password,
 		HashConcurrency: c.HashConcurrency, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log,
 		JobLease: c.JobLease, EventsRetention: c.EventsRetention}
-	// Tests only: a job stops there, for a test to kill the process (see
-	// TestJobResumesAfterKill).
-	if n, err := strconv.ParseInt(os.Getenv("CUSTOS_TEST_JOB_PAUSE_AFTER"), 10, 64); err == nil {
-		o.JobPauseAfter = n
-	}
 	if o.PublicURL == "" {
 		o.PublicURL = "http://" + c.Addr
 		if c.TLS.enabled() {

@@ -62,6 +62,9 @@ type deps struct {
 	// keyGen makes JWT signing keys; nil is RSA from crypto/rand. Tests pass
 	// tokentest.KeyGen(), so that none generates one.
 	keyGen token.KeyGen
+	// jobPauseAfter stops import jobs after that many lines (0: never), so
+	// that a test can kill the process there; see app.Options.
+	jobPauseAfter int64
 }
 
 // run executes one command; main is only the process around it.

@@ -12,9 +12,11 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,10 +29,26 @@ import (
 // server process.
 func TestMain(m *testing.M) {
 	if os.Getenv("CUSTOS_TEST_RUN_MAIN") == "1" {
-		main()
+		runMain()
 		return
 	}
 	os.Exit(m.Run())
+}
+
+// runMain is main, with a pause of import jobs when the test asks for one
+// (CUSTOS_TEST_JOB_PAUSE_AFTER, see TestJobResumesAfterKill).
+func runMain() {
+	n, _ := strconv.ParseInt(os.Getenv("CUSTOS_TEST_JOB_PAUSE_AFTER"), 10, 64)
+	if n == 0 {
+		main()
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runWith(ctx, os.Args[1:], deps{stdout: os.Stdout, stderr: os.Stderr, jobPauseAfter: n}); err != nil {
+		fmt.Fprintln(os.Stderr, "custos:", err)
+		os.Exit(2)
+	}
 }
 
 // startProcess runs "custos serve" in its own process until the test ends

@@ -59,7 +59,7 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 		return err
 	}
 	defer db.Close()
-	o.DB, o.KeyGen = db, d.keyGen
+	o.DB, o.KeyGen, o.JobPauseAfter = db, d.keyGen, d.jobPauseAfter
 	a, err := app.New(o)
 	if err != nil {
 		return err
