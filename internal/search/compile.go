@@ -25,6 +25,8 @@ type Plan struct {
 	Where   string
 	OrderBy string
 	Args    []any
+	// WhereArgs is how many of Args Where takes (the first ones).
+	WhereArgs int
 }
 
 // Options are what a compilation needs besides the query.
@@ -48,6 +50,7 @@ func Compile(q *Query, o Options) (*Plan, error) {
 		}
 		where += " AND " + w
 	}
+	whereArgs := len(c.args)
 	var order []string
 	for _, k := range q.OrderBy {
 		e, err := c.sortKey(k.Field)
@@ -61,7 +64,7 @@ func Compile(q *Query, o Options) (*Plan, error) {
 		}
 	}
 	order = append(order, "a.id")
-	return &Plan{Where: where, OrderBy: strings.Join(order, ", "), Args: c.args}, nil
+	return &Plan{Where: where, OrderBy: strings.Join(order, ", "), Args: c.args, WhereArgs: whereArgs}, nil
 }
 
 type compiler struct {
@@ -90,9 +93,29 @@ func (c *compiler) expr(e Expr) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if !c.nullable(e) {
+		// Bare, so that the planner can lead with its index.
+		return "(" + leaf + ")", nil
+	}
 	// Two-valued logic: a condition on a missing value is false, so that
 	// NOT and != are the complement of what they negate.
 	return "COALESCE((" + leaf + "), FALSE)", nil
+}
+
+// nullable tells whether a condition may be NULL: not the ones on login
+// IDs (a.id IN (…)) nor on the columns that are NOT NULL.
+func (c *compiler) nullable(e Expr) bool {
+	var f Field
+	switch e := e.(type) {
+	case *Compare:
+		f = e.Field
+	case *In:
+		f = e.Field
+	default:
+		return true
+	}
+	t, err := resolve(f.Path, f.Pos)
+	return err != nil || t.kind == kJSON || t.kind == kTime
 }
 
 func (c *compiler) binary(l, r Expr, op string) (string, error) {
@@ -125,6 +148,9 @@ func (c *compiler) leaf(e Expr) (string, error) {
 		}
 		return c.compare(e.Field, e.Op, e.Value)
 	case *In:
+		if t, err := resolve(e.Field.Path, e.Field.Pos); err == nil && t.kind == kLoginID {
+			return c.loginID(t, e.Values)
+		}
 		var parts []string
 		for _, v := range e.Values {
 			p, err := c.expr(&Compare{e.Field, "=", v})
@@ -227,9 +253,10 @@ func (c *compiler) loginID(t target, vs []Value) (string, error) {
 		}
 		args = append(args, c.arg(s))
 	}
-	// The primary key (site_id, login_id) answers this.
-	return "EXISTS (SELECT 1 FROM login_ids l WHERE l.site_id = a.site_id AND l.login_id IN (" +
-		strings.Join(args, ", ") + ") AND l.kind = '" + t.login + "' AND l.account_id = a.id)", nil
+	// Not correlated, so that the primary key (site_id, login_id) of
+	// login_ids leads: a lookup, not a scan of the site's accounts.
+	return "a.id IN (SELECT l.account_id FROM login_ids l WHERE l.site_id = $1 AND l.login_id IN (" +
+		strings.Join(args, ", ") + ") AND l.kind = '" + t.login + "')", nil
 }
 
 // valueType is the type a JSON field's literal is compared as: the

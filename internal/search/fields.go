@@ -10,11 +10,11 @@ import (
 type kind int
 
 const (
-	kText      kind = iota // a text column
-	kBool                  // a boolean column
-	kTime                  // a time column in Unix ms, 0 for never; compared as ISO 8601 text or ms
-	kLoginID               // a row of login_ids
-	kJSON                  // a path in a JSON column
+	kText    kind = iota // a text column
+	kBool                // a boolean column
+	kTime                // a time column in Unix ms, 0 for never; compared as ISO 8601 text or ms
+	kLoginID             // a row of login_ids
+	kJSON                // a path in a JSON column
 )
 
 // target is where a field path is stored.

@@ -28,12 +28,12 @@ const (
 
 // Query is a parsed query.
 type Query struct {
-	Count   bool          // SELECT count(*)
-	Fields  []SelectField // empty with SELECT * or count(*)
-	Where   Expr          // nil without WHERE
-	OrderBy []Order
-	Start   int
-	Limit   int  // DefaultLimit when the query gives none; at most MaxLimit
+	Count    bool          // SELECT count(*)
+	Fields   []SelectField // empty with SELECT * or count(*)
+	Where    Expr          // nil without WHERE
+	OrderBy  []Order
+	Start    int
+	Limit    int // DefaultLimit when the query gives none; at most MaxLimit
 	HasLimit bool
 }
 
