@@ -2,7 +2,7 @@ package account
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"github.com/custos-id/custos/internal/schema"
 	"github.com/custos-id/custos/internal/search"
@@ -22,15 +22,12 @@ type Searcher interface {
 	SearchAccounts(ctx context.Context, siteID int64, sc schema.Schema, q *search.Query, page SearchPage) ([]Account, int, error)
 }
 
-// ErrSearchUnsupported: the store cannot search.
-var errSearchUnsupported = errors.New("account: the store cannot search")
-
 // Search runs q over the accounts of st, typed by its schema. A query the
 // store cannot run fails with a *search.Error.
 func (s *Service) Search(ctx context.Context, st site.Site, q *search.Query, page SearchPage) ([]Account, int, error) {
 	sr, ok := s.store.(Searcher)
 	if !ok {
-		return nil, 0, errSearchUnsupported
+		return nil, 0, fmt.Errorf("account: the store %T cannot search", s.store)
 	}
 	return sr.SearchAccounts(ctx, st.ID, st.Schema, q, page)
 }

@@ -1,0 +1,249 @@
+package rpc
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/search"
+)
+
+// searchMethods are accounts.search (docs/search.md). It is a server call:
+// client calls with querySig are not supported.
+func searchMethods(x Accounts) map[string]Method {
+	return map[string]Method{
+		"accounts.search": {Auth: Server, Run: x.search, Params: []string{"query", "openCursor", "cursorId", "timeout",
+			// accepted:
+			"accountTypes", "restrictedQuery"}},
+	}
+}
+
+// Search timeouts, in milliseconds, and the life of a cursor (Gigya's).
+const (
+	defaultSearchTimeout = 20000
+	maxSearchTimeout     = 60000
+	cursorLife           = 5 * time.Minute
+)
+
+// cursor is what a cursorId carries: the query, the id of the last
+// account returned, and when it expires. It is signed with the site
+// secret, so that no state is kept on the server and nobody can forge one.
+type cursor struct {
+	Query   string `json:"q"`
+	AfterID int64  `json:"a"`
+	Expires int64  `json:"e"` // Unix ms
+}
+
+func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
+	p := c.Params
+	timeout, err := searchTimeout(p)
+	if err != nil {
+		return nil, err
+	}
+	if p.Has("accountTypes") {
+		switch p.Get("accountTypes") {
+		case "full", "full,lite":
+		default:
+			return nil, errcode.InvalidValue("accountTypes", "custos has full accounts only")
+		}
+	}
+	cur := cursor{Query: p.Get("query")}
+	open := false
+	switch {
+	case p.Has("cursorId"):
+		if p.Has("query") {
+			return nil, errcode.InvalidValue("cursorId", "a cursorId comes without a query")
+		}
+		if cur, err = x.openCursor(c, p.Get("cursorId")); err != nil {
+			return nil, err
+		}
+		open = true
+	case cur.Query == "":
+		return nil, errcode.Missing("query")
+	default:
+		if open, err = p.Bool("openCursor", false); err != nil {
+			return nil, err
+		}
+	}
+	q, err := search.Parse(cur.Query)
+	if err != nil {
+		return nil, queryError(err)
+	}
+	if open && q.Count {
+		return nil, errcode.InvalidValue("query", "count(*) cannot be used with a cursor")
+	}
+	if open && (len(q.OrderBy) > 0 || q.Start > 0) {
+		return nil, errcode.InvalidValue("query", "ORDER BY and START cannot be used with a cursor (a cursor returns accounts in the order they were created)")
+	}
+	page := account.SearchPage{Offset: q.Start, Limit: q.Limit, AfterID: cur.AfterID}
+	switch {
+	case q.Count:
+		page.Limit, page.Offset = 0, 0
+	case open:
+		// One more than the batch tells whether there is a next page.
+		page.Limit = min(q.Limit, search.MaxCursorBatch) + 1
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(timeout)*time.Millisecond)
+	defer cancel()
+	found, total, err := x.Accounts.Search(ctx, c.Site, q, page)
+	if err != nil {
+		return nil, searchFailure(ctx, err, timeout)
+	}
+	if q.Count {
+		return obj{"results": []obj{{"count(*)": total}}, "objectsCount": 1, "totalCount": total}, nil
+	}
+	out := obj{"totalCount": total}
+	if open && len(found) == page.Limit {
+		found = found[:page.Limit-1]
+		next := cursor{Query: cur.Query, AfterID: found[len(found)-1].ID, Expires: x.Now().Add(cursorLife).UnixMilli()}
+		out["nextCursorId"] = x.sealCursor(c, next)
+	}
+	results := make([]obj, 0, len(found))
+	for _, a := range found {
+		r, err := x.searchResult(ctx, c, a, q.Fields)
+		if err != nil {
+			return nil, searchFailure(ctx, err, timeout)
+		}
+		results = append(results, r)
+	}
+	out["results"], out["objectsCount"] = results, len(results)
+	return out, nil
+}
+
+func searchTimeout(p *Params) (int, error) {
+	if !p.Has("timeout") {
+		return defaultSearchTimeout, nil
+	}
+	n, err := strconv.Atoi(p.Get("timeout"))
+	if err != nil || n < 1 {
+		return 0, errcode.InvalidValue("timeout", "want a whole number of milliseconds, at least 1")
+	}
+	return min(n, maxSearchTimeout), nil
+}
+
+// queryError is 400006 naming the query and where it went wrong.
+func queryError(err error) error {
+	var se *search.Error
+	if errors.As(err, &se) {
+		return errcode.InvalidValue("query", se.Error())
+	}
+	return err
+}
+
+// searchFailure maps what stopped a search: a query the compiler refuses
+// (400006), the request's timeout (504002), or anything else as it is.
+func searchFailure(ctx context.Context, err error, timeout int) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return errcode.Newf(errcode.RequestTimeout, "Request Timeout: the search took longer than its timeout of %d ms", timeout)
+	}
+	return queryError(err)
+}
+
+// searchResult renders a as getAccountInfo does, with every object, and
+// keeps the fields SELECT names (all with SELECT *).
+func (x Accounts) searchResult(ctx context.Context, c *Call, a account.Account, fields []search.SelectField) (obj, error) {
+	inc := include{"profile": true, "data": true, "preferences": true, "subscriptions": true}
+	needIDs := len(fields) == 0
+	for _, f := range fields {
+		root, _, _ := strings.Cut(f.Path, ".")
+		needIDs = needIDs || root == "loginIDs" || root == "emails"
+	}
+	var ids []account.StoredLoginID
+	if needIDs {
+		inc["loginIDs"], inc["emails"] = true, true
+		var err error
+		if ids, err = x.Accounts.LoginIDsOf(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	view := x.view(c, a, ids, inc, false)
+	if len(fields) == 0 {
+		return view, nil
+	}
+	out := obj{}
+	for _, f := range fields {
+		keys := strings.Split(f.Path, ".")
+		v, ok := lookupPath(view, keys)
+		if !ok {
+			continue
+		}
+		if f.Alias != "" {
+			keys[len(keys)-1] = f.Alias
+		}
+		setPath(out, keys, v)
+	}
+	return out, nil
+}
+
+func lookupPath(m obj, keys []string) (any, bool) {
+	var v any = m
+	for _, k := range keys {
+		o, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = o[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func setPath(m obj, keys []string, v any) {
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			next = obj{}
+			m[k] = next
+		}
+		m = next
+	}
+	m[keys[len(keys)-1]] = v
+}
+
+// cursorKey is the key of a site's cursor signatures, apart from every
+// other use of the site secret.
+func cursorKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("custos accounts.search cursor"))
+	return m.Sum(nil)
+}
+
+func (x Accounts) sealCursor(c *Call, cur cursor) string {
+	body, _ := json.Marshal(cur)
+	m := hmac.New(sha256.New, cursorKey(c.Site.Secret))
+	m.Write(body)
+	return base64.RawURLEncoding.EncodeToString(body) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (x Accounts) openCursor(c *Call, id string) (cursor, error) {
+	bad := errcode.InvalidValue("cursorId", "unknown cursor")
+	b64, sig, ok := strings.Cut(id, ".")
+	if !ok || len(id) > 16384 {
+		return cursor{}, bad
+	}
+	body, err1 := base64.RawURLEncoding.DecodeString(b64)
+	mac, err2 := base64.RawURLEncoding.DecodeString(sig)
+	if err1 != nil || err2 != nil {
+		return cursor{}, bad
+	}
+	m := hmac.New(sha256.New, cursorKey(c.Site.Secret))
+	m.Write(body)
+	var cur cursor
+	if !hmac.Equal(mac, m.Sum(nil)) || json.Unmarshal(body, &cur) != nil {
+		return cursor{}, bad
+	}
+	if x.Now().UnixMilli() >= cur.Expires {
+		return cursor{}, errcode.InvalidValue("cursorId", fmt.Sprintf("the cursor expired (a cursor lives %d minutes after its page)", int(cursorLife/time.Minute)))
+	}
+	return cur, nil
+}
