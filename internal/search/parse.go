@@ -576,3 +576,24 @@ var keywords = []string{"select", "from", "where", "order", "by", "asc", "desc",
 	"not", "in", "is", "null", "contains", "regex", "as", "true", "false"}
 
 func isKeyword(s string) bool { return slicesContainsFold(keywords, s) }
+
+// ParseCondition parses a condition alone, as it would follow WHERE (the
+// filter of the REST dialect's GET /users); positions count from its start.
+func ParseCondition(s string) (*Query, error) {
+	if len(s) > MaxQueryLength {
+		return nil, &Error{1, fmt.Sprintf("the condition is longer than %d bytes", MaxQueryLength)}
+	}
+	toks, err := lex(s)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{toks: toks}
+	w, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if t := p.peek(); t.kind != tEOF {
+		return nil, p.unexpected(t, "AND, OR or the end of the condition")
+	}
+	return &Query{Where: w, Limit: DefaultLimit}, nil
+}
