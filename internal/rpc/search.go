@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -17,14 +18,51 @@ import (
 	"github.com/custos-id/custos/internal/search"
 )
 
-// searchMethods are accounts.search (docs/search.md). It is a server call:
-// client calls with querySig are not supported.
+// searchMethods are accounts.search (docs/search.md): a server call, or a
+// client call carrying a query the site's server signed (querySig).
 func searchMethods(x Accounts) map[string]Method {
 	return map[string]Method{
-		"accounts.search": {Auth: Server, Run: x.search, Params: []string{"query", "openCursor", "cursorId", "timeout",
+		"accounts.search": {Auth: APIKey, Run: x.search, Params: []string{"query", "openCursor", "cursorId", "timeout",
+			"querySig", "expTime",
 			// accepted:
 			"accountTypes", "restrictedQuery"}},
 	}
+}
+
+// checkQuerySig lets a client call run the query its site's server signed:
+// querySig is Base64(HMAC-SHA1(site secret, query + "_" + expTime)), and
+// expTime (Unix ms) has not passed. Cursors are for server calls only.
+func (x Accounts) checkQuerySig(c *Call) error {
+	p := c.Params
+	denied := func(why string) error {
+		return errcode.Newf(errcode.PermissionDenied, "Permission denied: accounts.search %s", why)
+	}
+	if !p.Has("querySig") || !p.Has("expTime") {
+		return denied("is a server call, or a client call with querySig and expTime")
+	}
+	if p.Has("openCursor") || p.Has("cursorId") {
+		return denied("with a cursor is a server call")
+	}
+	exp, err := strconv.ParseInt(p.Get("expTime"), 10, 64)
+	if err != nil {
+		return errcode.InvalidValue("expTime", "want Unix milliseconds")
+	}
+	want := querySig(c.Site.Secret, p.Get("query"), p.Get("expTime"))
+	got, err := base64.StdEncoding.DecodeString(p.Get("querySig"))
+	if err != nil || !hmac.Equal(got, want) {
+		return denied("with a querySig that does not sign this query and expTime")
+	}
+	if x.Now().UnixMilli() >= exp {
+		return denied("with a querySig whose expTime has passed")
+	}
+	return nil
+}
+
+// querySig is HMAC-SHA1(secret, query + "_" + expTime).
+func querySig(secret []byte, query, expTime string) []byte {
+	m := hmac.New(sha1.New, secret)
+	m.Write([]byte(query + "_" + expTime))
+	return m.Sum(nil)
 }
 
 // Search timeouts, in milliseconds, and the life of a cursor (Gigya's).
@@ -45,6 +83,11 @@ type cursor struct {
 
 func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 	p := c.Params
+	if !c.Server {
+		if err := x.checkQuerySig(c); err != nil {
+			return nil, err
+		}
+	}
 	timeout, err := searchTimeout(p)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,12 @@ package rpc_test
 // tested by the store's corpus (internal/store/conformance/search.go).
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
+	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -14,6 +19,15 @@ import (
 )
 
 func queryDetails(why string) string { return "Invalid parameter value: query: " + why }
+
+// signedQuery are the parameters of a client call with a query signed by
+// the site's server, valid for ttl from the test clock.
+func signedQuery(e *apitest.App, query string, ttl time.Duration) url.Values {
+	exp := strconv.FormatInt(apitest.Now.Add(ttl).UnixMilli(), 10)
+	m := hmac.New(sha1.New, e.Site.Secret)
+	m.Write([]byte(query + "_" + exp))
+	return apitest.Form("query", query, "expTime", exp, "querySig", base64.StdEncoding.EncodeToString(m.Sum(nil)))
+}
 
 func TestAccountsSearch(t *testing.T) {
 	t.Parallel()
@@ -62,7 +76,23 @@ func TestAccountsSearch(t *testing.T) {
 			{Name: "a clause out of order", Path: "/accounts.search", Form: e.Secret("query", `SELECT * FROM accounts LIMIT 1 WHERE UID = "x"`),
 				Code: 400006, Details: queryDetails("at character 32: WHERE is out of place: the clauses go WHERE, ORDER BY, START, LIMIT, each once")},
 			{Name: "a client call", Path: "/accounts.search", Form: apitest.Form("query", `SELECT * FROM accounts`),
-				Code: 403007, Details: serverOnly("accounts.search")},
+				Code: 403007, Details: "Permission denied: accounts.search is a server call, or a client call with querySig and expTime"},
+			{Name: "a client call with a signed query", Path: "/accounts.search", Form: signedQuery(e, `SELECT UID FROM accounts WHERE data.age = 40`, time.Hour),
+				Want: map[string]any{"results": []any{map[string]any{"UID": uids[2]}}, "objectsCount": 1, "totalCount": 1}},
+			{Name: "a signed query changed", Path: "/accounts.search", Form: func() url.Values {
+				f := signedQuery(e, `SELECT UID FROM accounts WHERE data.age = 40`, time.Hour)
+				f.Set("query", `SELECT * FROM accounts`)
+				return f
+			}(), Code: 403007, Details: "Permission denied: accounts.search with a querySig that does not sign this query and expTime"},
+			{Name: "a signed query expired", Path: "/accounts.search", Form: signedQuery(e, `SELECT UID FROM accounts`, 0),
+				Code: 403007, Details: "Permission denied: accounts.search with a querySig whose expTime has passed"},
+			{Name: "a signed query with a cursor", Path: "/accounts.search", Form: func() url.Values {
+				f := signedQuery(e, `SELECT UID FROM accounts`, time.Hour)
+				f.Set("openCursor", "true")
+				return f
+			}(), Code: 403007, Details: "Permission denied: accounts.search with a cursor is a server call"},
+			{Name: "an expTime that is not a number", Path: "/accounts.search", Form: apitest.Form("query", `SELECT * FROM accounts`, "querySig", "AAAA", "expTime", "soon"),
+				Code: 400006, Details: "Invalid parameter value: expTime: want Unix milliseconds"},
 			{Name: "no query", Path: "/accounts.search", Form: e.Secret(), Code: 400002, Details: missing("query")},
 			{Name: "a timeout that is not a number", Path: "/accounts.search", Form: e.Secret("query", `SELECT * FROM accounts`, "timeout", "soon"),
 				Code: 400006, Details: "Invalid parameter value: timeout: want a whole number of milliseconds, at least 1"},
