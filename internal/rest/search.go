@@ -30,14 +30,14 @@ func (u Users) search(ctx context.Context, r *Request, q url.Values, offset, lim
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	found, total, err := u.Accounts.Search(ctx, r.Site, cond, account.SearchPage{Offset: offset, Limit: limit})
+	res, err := u.Accounts.Search(ctx, r.Site, cond, account.SearchPage{Offset: offset, Limit: limit})
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, 0, errcode.Newf(errcode.RequestTimeout, "Request Timeout: the search took longer than %s", searchTimeout)
 	}
 	if err != nil {
 		return nil, 0, queryError(err)
 	}
-	return found, total, nil
+	return res.Accounts, res.Total, nil
 }
 
 // queryError is 400006 naming the query and where it went wrong.

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha1"
@@ -72,13 +73,14 @@ const (
 	cursorLife           = 5 * time.Minute
 )
 
-// cursor is what a cursorId carries: the query, the id of the last
-// account returned, and when it expires. It is signed with the site
+// cursor is what a cursorId carries: the query, the id and ORDER BY
+// values of the last account returned (a keyset), and when it expires. It is signed with the site
 // secret, so that no state is kept on the server and nobody can forge one.
 type cursor struct {
 	Query   string `json:"q"`
 	AfterID int64  `json:"a"`
-	Expires int64  `json:"e"` // Unix ms
+	After   []any  `json:"k,omitempty"` // the ORDER BY values of that account
+	Expires int64  `json:"e"`           // Unix ms
 }
 
 func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
@@ -124,10 +126,10 @@ func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 	if open && q.Count {
 		return nil, errcode.InvalidValue("query", "count(*) cannot be used with a cursor")
 	}
-	if open && (len(q.OrderBy) > 0 || q.Start > 0) {
-		return nil, errcode.InvalidValue("query", "ORDER BY and START cannot be used with a cursor (a cursor returns accounts in the order they were created)")
+	if open && q.Start > 0 {
+		return nil, errcode.InvalidValue("query", "START cannot be used with a cursor")
 	}
-	page := account.SearchPage{Offset: q.Start, Limit: q.Limit, AfterID: cur.AfterID}
+	page := account.SearchPage{Offset: q.Start, Limit: q.Limit, AfterID: cur.AfterID, After: cur.After}
 	switch {
 	case q.Count:
 		page.Limit, page.Offset = 0, 0
@@ -137,17 +139,19 @@ func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(timeout)*time.Millisecond)
 	defer cancel()
-	found, total, err := x.Accounts.Search(ctx, c.Site, q, page)
+	res, err := x.Accounts.Search(ctx, c.Site, q, page)
 	if err != nil {
 		return nil, searchFailure(ctx, err, timeout)
 	}
+	found, total := res.Accounts, res.Total
 	if q.Count {
 		return obj{"results": []obj{{"count(*)": total}}, "objectsCount": 1, "totalCount": total}, nil
 	}
 	out := obj{"totalCount": total}
 	if open && len(found) == page.Limit {
 		found = found[:page.Limit-1]
-		next := cursor{Query: cur.Query, AfterID: found[len(found)-1].ID, Expires: x.Now().Add(cursorLife).UnixMilli()}
+		next := cursor{Query: cur.Query, AfterID: found[len(found)-1].ID, After: res.Keys[len(found)-1],
+			Expires: x.Now().Add(cursorLife).UnixMilli()}
 		out["nextCursorId"] = x.sealCursor(c, next)
 	}
 	results := make([]obj, 0, len(found))
@@ -253,6 +257,16 @@ func setPath(m obj, keys []string, v any) {
 	m[keys[len(keys)-1]] = v
 }
 
+// numberValue is an ORDER BY value of a cursor as the store gave it: a
+// whole number as int64, any other as float64.
+func numberValue(n json.Number) (any, bool) {
+	if i, err := n.Int64(); err == nil {
+		return i, true
+	}
+	f, err := n.Float64()
+	return f, err == nil
+}
+
 // cursorKey is the key of a site's cursor signatures, apart from every
 // other use of the site secret.
 func cursorKey(secret []byte) []byte {
@@ -282,8 +296,17 @@ func (x Accounts) openCursor(c *Call, id string) (cursor, error) {
 	m := hmac.New(sha256.New, cursorKey(c.Site.Secret))
 	m.Write(body)
 	var cur cursor
-	if !hmac.Equal(mac, m.Sum(nil)) || json.Unmarshal(body, &cur) != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if !hmac.Equal(mac, m.Sum(nil)) || dec.Decode(&cur) != nil {
 		return cursor{}, bad
+	}
+	for i, v := range cur.After {
+		if n, ok := v.(json.Number); ok {
+			if cur.After[i], ok = numberValue(n); !ok {
+				return cursor{}, bad
+			}
+		}
 	}
 	if x.Now().UnixMilli() >= cur.Expires {
 		return cursor{}, errcode.InvalidValue("cursorId", fmt.Sprintf("the cursor expired (a cursor lives %d minutes after its page)", int(cursorLife/time.Minute)))

@@ -98,12 +98,40 @@ func TestAccountsSearch(t *testing.T) {
 				Code: 400006, Details: "Invalid parameter value: timeout: want a whole number of milliseconds, at least 1"},
 			{Name: "lite accounts", Path: "/accounts.search", Form: e.Secret("query", `SELECT * FROM accounts`, "accountTypes", "lite"),
 				Code: 400006, Details: "Invalid parameter value: accountTypes: custos has full accounts only"},
-			{Name: "a cursor with ORDER BY", Path: "/accounts.search", Form: e.Secret("query", `SELECT * FROM accounts ORDER BY UID`, "openCursor", "true"),
-				Code: 400006, Details: queryDetails("ORDER BY and START cannot be used with a cursor (a cursor returns accounts in the order they were created)")},
+			{Name: "a cursor with START", Path: "/accounts.search", Form: e.Secret("query", `SELECT * FROM accounts START 1`, "openCursor", "true"),
+				Code: 400006, Details: queryDetails("START cannot be used with a cursor")},
 			{Name: "a cursor with count(*)", Path: "/accounts.search", Form: e.Secret("query", `SELECT count(*) FROM accounts`, "openCursor", "true"),
 				Code: 400006, Details: queryDetails("count(*) cannot be used with a cursor")},
 			{Name: "an unknown cursor", Path: "/accounts.search", Form: e.Secret("cursorId", "e30.AAAA"),
 				Code: 400006, Details: "Invalid parameter value: cursorId: unknown cursor"},
+		})
+		pages := func(t *testing.T, m map[string]any) (uids []any, pages int) {
+			for {
+				pages++
+				for _, r := range m["results"].([]any) {
+					uids = append(uids, r.(map[string]any)["UID"])
+				}
+				next, ok := m["nextCursorId"].(string)
+				if !ok {
+					return uids, pages
+				}
+				m = search("cursorId", next)
+			}
+		}
+		t.Run("cursor in an order", func(t *testing.T) {
+			for _, c := range []struct {
+				query string
+				want  []any
+			}{
+				{`SELECT UID FROM accounts ORDER BY data.age DESC LIMIT 2`, []any{uids[4], uids[3], uids[2], uids[1], uids[0]}},
+				{`SELECT UID FROM accounts ORDER BY profile.firstName DESC, created LIMIT 1`, []any{uids[4], uids[3], uids[2], uids[1], uids[0]}},
+				{`SELECT UID FROM accounts WHERE data.age <= 40 ORDER BY isActive, lastLogin DESC, data.age DESC LIMIT 2`, []any{uids[2], uids[1], uids[0]}},
+			} {
+				got, _ := pages(t, search("query", c.query, "openCursor", "true"))
+				if apitest.Dump(got) != apitest.Dump(c.want) {
+					t.Errorf("%s: %v, want %v", c.query, got, c.want)
+				}
+			}
 		})
 		t.Run("cursor", func(t *testing.T) {
 			var got []any

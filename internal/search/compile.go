@@ -24,9 +24,42 @@ const (
 type Plan struct {
 	Where   string
 	OrderBy string
-	Args    []any
+	// Keys are the expressions of ORDER BY (without a.id), Desc their
+	// directions: what a keyset cursor continues after.
+	Keys []string
+	Desc []bool
+	Args []any
 	// WhereArgs is how many of Args Where takes (the first ones).
 	WhereArgs int
+}
+
+// After is the condition that a row comes after the row whose ORDER BY
+// keys are vals and whose id is id, in the plan's order (missing values
+// first ascending, last descending); its arguments are appended to args.
+func (p *Plan) After(vals []any, id int64, args []any) (string, []any) {
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	cond := "a.id > " + arg(id)
+	for i := len(p.Keys) - 1; i >= 0; i-- {
+		k, v := p.Keys[i], vals[i]
+		var gt, eq string
+		switch {
+		case v == nil && !p.Desc[i]:
+			gt, eq = k+" IS NOT NULL", k+" IS NULL"
+		case v == nil:
+			gt, eq = "FALSE", k+" IS NULL"
+		case !p.Desc[i]:
+			a := arg(v)
+			gt, eq = "COALESCE("+k+" > "+a+", FALSE)", "COALESCE("+k+" = "+a+", FALSE)"
+		default:
+			a := arg(v)
+			gt, eq = "("+k+" IS NULL OR "+k+" < "+a+")", "COALESCE("+k+" = "+a+", FALSE)"
+		}
+		cond = "(" + gt + " OR (" + eq + " AND " + cond + "))"
+	}
+	return cond, args
 }
 
 // Options are what a compilation needs besides the query.
@@ -51,12 +84,16 @@ func Compile(q *Query, o Options) (*Plan, error) {
 		where += " AND " + w
 	}
 	whereArgs := len(c.args)
-	var order []string
+	var (
+		order, keys []string
+		desc        []bool
+	)
 	for _, k := range q.OrderBy {
 		e, err := c.sortKey(k.Field)
 		if err != nil {
 			return nil, err
 		}
+		keys, desc = append(keys, e), append(desc, k.Desc)
 		if k.Desc {
 			order = append(order, e+" DESC NULLS LAST")
 		} else {
@@ -64,7 +101,7 @@ func Compile(q *Query, o Options) (*Plan, error) {
 		}
 	}
 	order = append(order, "a.id")
-	return &Plan{Where: where, OrderBy: strings.Join(order, ", "), Args: c.args, WhereArgs: whereArgs}, nil
+	return &Plan{Where: where, OrderBy: strings.Join(order, ", "), Keys: keys, Desc: desc, Args: c.args, WhereArgs: whereArgs}, nil
 }
 
 type compiler struct {

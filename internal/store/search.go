@@ -17,39 +17,52 @@ import (
 var _ account.Searcher = (*DB)(nil)
 
 // SearchAccounts implements account.Searcher: one page of the accounts of
-// a site that q matches, in q's order (then by id), after the account
-// afterID when it is not 0, and how many match in all (total is -1 when
-// page.NoTotal). q's values are bound parameters; its field names come
-// from search's fixed table.
+// a site that q matches, in q's order (then by id), after the keyset of
+// page when it has one, and how many match in all (-1 when page.NoTotal).
+// q's values are bound parameters; its field names come from search's
+// fixed table.
 func (db *DB) SearchAccounts(ctx context.Context, siteID int64, sc schema.Schema, q *search.Query, page account.SearchPage) (
-	out []account.Account, total int, err error) {
+	account.SearchResult, error) {
+	res := account.SearchResult{Total: -1}
 	plan, err := db.compile(siteID, sc, q)
 	if err != nil {
-		return nil, 0, err
+		return res, err
 	}
-	total = -1
+	if page.AfterID != 0 && len(page.After) != len(plan.Keys) {
+		return res, &search.Error{Pos: 1, Msg: "the cursor does not fit the query"}
+	}
 	if !page.NoTotal {
-		if err := db.row(ctx, `SELECT count(*) FROM accounts a WHERE `+plan.Where, plan.Args[:plan.WhereArgs]...).Scan(&total); err != nil {
-			return nil, 0, err
+		if err := db.row(ctx, `SELECT count(*) FROM accounts a WHERE `+plan.Where, plan.Args[:plan.WhereArgs]...).Scan(&res.Total); err != nil {
+			return res, err
 		}
 	}
 	if page.Limit == 0 {
-		return nil, total, nil
+		return res, nil
 	}
 	query, args := searchSQL(plan, page)
 	rows, err := db.rows(ctx, query, args...)
 	if err != nil {
-		return nil, 0, err
+		return res, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		a, err := scanAccountInto(rows)
-		if err != nil {
-			return nil, 0, err
+		keys := make([]any, len(plan.Keys))
+		ptrs := make([]any, len(keys))
+		for i := range keys {
+			ptrs[i] = &keys[i]
 		}
-		out = append(out, a)
+		a, err := scanAccountInto(rows, ptrs...)
+		if err != nil {
+			return res, err
+		}
+		for i, k := range keys {
+			if b, ok := k.([]byte); ok {
+				keys[i] = string(b)
+			}
+		}
+		res.Accounts, res.Keys = append(res.Accounts, a), append(res.Keys, keys)
 	}
-	return out, total, rows.Err()
+	return res, rows.Err()
 }
 
 func (db *DB) compile(siteID int64, sc schema.Schema, q *search.Query) (*search.Plan, error) {
@@ -61,16 +74,22 @@ func (db *DB) compile(siteID int64, sc schema.Schema, q *search.Query) (*search.
 		NormalizeLoginID: func(s string) string { v, _ := account.NormalizeLoginID(s); return v }})
 }
 
-// searchSQL is the query of a page of plan's matches.
+// searchSQL is the query of a page of plan's matches: the ORDER BY keys,
+// then the account.
 func searchSQL(plan *search.Plan, page account.SearchPage) (string, []any) {
 	args := slices.Clone(plan.Args)
 	where := plan.Where
 	if page.AfterID != 0 {
-		args = append(args, page.AfterID)
-		where += " AND a.id > $" + itoa(len(args))
+		var after string
+		after, args = plan.After(page.After, page.AfterID, args)
+		where += " AND " + after
 	}
 	args = append(args, page.Limit, page.Offset)
-	return `SELECT ` + accountColumns + ` FROM accounts a WHERE ` + where + ` ORDER BY ` + plan.OrderBy +
+	cols := ""
+	for _, k := range plan.Keys {
+		cols += k + ", "
+	}
+	return `SELECT ` + cols + accountColumns + ` FROM accounts a WHERE ` + where + ` ORDER BY ` + plan.OrderBy +
 		` LIMIT $` + itoa(len(args)-1) + ` OFFSET $` + itoa(len(args)), args
 }
 

@@ -52,9 +52,9 @@ func BenchmarkSearchLoginID(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		got, total, err := db.SearchAccounts(ctx, s.ID, cschema.Schema{}, q, account.SearchPage{Limit: q.Limit})
-		if err != nil || len(got) != 1 || total != 1 {
-			b.Fatalf("%d found, total %d: %v", len(got), total, err)
+		res, err := db.SearchAccounts(ctx, s.ID, cschema.Schema{}, q, account.SearchPage{Limit: q.Limit})
+		if err != nil || len(res.Accounts) != 1 || res.Total != 1 {
+			b.Fatalf("%d found, total %d: %v", len(res.Accounts), res.Total, err)
 		}
 	}
 }
