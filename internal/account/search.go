@@ -28,7 +28,7 @@ type Searcher interface {
 // SearchResult is a page of a search.
 type SearchResult struct {
 	Accounts []Account
-	Total    int   // matches in all pages; -1 with SearchPage.NoTotal
+	Total    int // matches in all pages; -1 with SearchPage.NoTotal
 	// Keys are the ORDER BY values of each account, for SearchPage.After.
 	Keys [][]any
 }
