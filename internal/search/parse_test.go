@@ -84,6 +84,11 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if _, err := ParseCondition(s); err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("not an *Error: %v", err)
+			}
+		}
 		q, err := Parse(s)
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
