@@ -129,6 +129,9 @@ func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 	if open && q.Start > 0 {
 		return nil, errcode.InvalidValue("query", "START cannot be used with a cursor")
 	}
+	if open && q.Limit == 0 {
+		return nil, errcode.InvalidValue("query", "LIMIT is the size of a cursor's pages: at least 1")
+	}
 	page := account.SearchPage{Offset: q.Start, Limit: q.Limit, AfterID: cur.AfterID, After: cur.After}
 	switch {
 	case q.Count:
