@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/custos-id/custos/internal/schema"
 )
@@ -148,6 +149,10 @@ func (c *compiler) nullable(e Expr) bool {
 		f = e.Field
 	case *In:
 		f = e.Field
+	case *Contains:
+		// Not nullable when the index leads (indexed checks the rest).
+		t, err := resolve(e.Field.Path, e.Field.Pos)
+		return err != nil || e.Not || !c.indexed(t, e.Value)
 	default:
 		return true
 	}
@@ -435,6 +440,35 @@ func (c *compiler) contains(f Field, v Value) (string, error) {
 		}
 		return "(" + text + ") OR (" + typ + " = 'array' AND " + val + " @> " + elem + ")", nil
 	}
+	if c.indexed(t, v) {
+		// The FTS5 index of 00015 narrows to the accounts whose object
+		// holds the words anywhere (folded case, any field); the regular
+		// expression and the array check decide.
+		m := t.object + " : \"" + strings.Join(words(v.Text), " ") + "\""
+		exact, err := c.containsExact(t, v, text, typ)
+		return "a.id IN (SELECT rowid FROM account_words WHERE account_words MATCH " + c.arg(m) + ") AND COALESCE((" +
+			exact + "), FALSE)", err
+	}
+	return c.containsExact(t, v, text, typ)
+}
+
+// indexed tells whether contains v on t narrows with the FTS5 index of
+// SQLite: a string of words that each hold a letter or digit (the index's
+// tokenizer drops the rest).
+func (c *compiler) indexed(t target, v Value) bool {
+	if c.pg() || t.kind != kJSON || v.Kind != String {
+		return false
+	}
+	for _, w := range words(v.Text) {
+		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// containsExact is contains on SQLite without the index.
+func (c *compiler) containsExact(t target, v Value, text, typ string) (string, error) {
 	path := "$." + strings.Join(t.keys, ".")
 	var a any = v.Text
 	etype := "'text'"

@@ -32,3 +32,27 @@ func TestSearchLoginIDUsesIndex(t *testing.T) {
 		}
 	})
 }
+
+// On SQLite, contains on an object's text looks its words up in the FTS5
+// index (00015) and reads only the accounts it names.
+func TestSearchContainsUsesIndex(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		if db.Engine() != store.SQLite {
+			t.Skip("PostgreSQL has no index for contains (docs/search.md)")
+		}
+		s := conformance.NewSite(t, db)
+		for _, q := range []string{
+			`SELECT * FROM accounts WHERE data.bio contains "long walks"`,
+			`SELECT * FROM accounts WHERE profile.lastName contains "Smith" AND data.age > 3`,
+		} {
+			plan, err := store.ExplainSearch(context.Background(), db, s.ID, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "SEARCH a USING INDEX accounts_site (site_id=? AND id=?)\nLIST SUBQUERY 1\nSCAN account_words VIRTUAL TABLE INDEX"
+			if !strings.Contains(plan, want) {
+				t.Errorf("%s:\n%s\nwant %q", q, plan, want)
+			}
+		}
+	})
+}

@@ -133,6 +133,13 @@ var searchCorpus = []struct {
 	{`SELECT * FROM accounts WHERE data.tags contains "swimming"`, "u01 u08"},
 	{`SELECT * FROM accounts WHERE data.tags contains "chess" AND NOT data.tags contains "swimming"`, "u02"},
 	{`SELECT * FROM accounts WHERE data.tags contains "swim"`, ""},
+	{`SELECT * FROM accounts WHERE data.note contains "swimming"`, ""},
+	{`SELECT * FROM accounts WHERE data.bio contains "cafe"`, ""},
+	{`SELECT * FROM accounts WHERE data.bio contains "Zoë loves"`, "u06"},
+	{`SELECT * FROM accounts WHERE data.bio contains "loves café" OR data.bio contains "beach"`, "u01 u02 u06"},
+	{`SELECT * FROM accounts WHERE profile.lastName contains "Smith" AND data.age > 26`, "u01"},
+	{`SELECT * FROM accounts WHERE profile.lastName contains "Öberg"`, "u03"},
+	{`SELECT * FROM accounts WHERE data.score contains "1.5"`, ""},
 	{`SELECT * FROM accounts WHERE data.note contains "b"`, "u08"},
 	{`SELECT * FROM accounts WHERE data.note regex('a\.b\*c')`, "u08"},
 	{`SELECT * FROM accounts WHERE data.note regex('a.b.c')`, "u08"},
@@ -283,6 +290,34 @@ func testSearch(t *testing.T, db *store.DB) {
 			if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("%s: %v, want %q", c.q, err, c.want)
 			}
+		}
+	})
+	t.Run("contains follows changes", func(t *testing.T) {
+		find := func(query string) string {
+			got, _ := run(t, query, account.SearchPage{})
+			return strings.Join(got, " ")
+		}
+		a, err := db.AccountByUID(ctx, s.ID, "u02")
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev := a.UpdatedAt
+		a.Data["bio"], a.UpdatedAt = "sunset rider", a.UpdatedAt.Add(time.Second)
+		if err := db.UpdateAccount(ctx, &a, prev); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(`SELECT * FROM accounts WHERE data.bio contains "sunset"`); got != "u02" {
+			t.Errorf("new words: %q", got)
+		}
+		if got := find(`SELECT * FROM accounts WHERE data.bio contains "volleyball"`); got != "" {
+			t.Errorf("old words: %q", got)
+		}
+		b, _ := db.AccountByUID(ctx, s.ID, "u01")
+		if err := db.DeleteAccount(ctx, s.ID, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(`SELECT * FROM accounts WHERE data.bio contains "beach"`); got != "" {
+			t.Errorf("a deleted account: %q", got)
 		}
 	})
 }
