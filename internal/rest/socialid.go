@@ -95,8 +95,16 @@ func (u Users) list(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	accounts, total, err := u.Accounts.List(ctx, r.Site, account.ListInput{Email: q.Get("email_address"),
-		Username: q.Get("username"), IDs: ids, Offset: (page - 1) * size, Limit: size})
+	var (
+		accounts []account.Account
+		total    int
+	)
+	if q.Has("query") {
+		accounts, total, err = u.search(ctx, r, q, (page-1)*size, size)
+	} else {
+		accounts, total, err = u.Accounts.List(ctx, r.Site, account.ListInput{Email: q.Get("email_address"),
+			Username: q.Get("username"), IDs: ids, Offset: (page - 1) * size, Limit: size})
+	}
 	if err != nil {
 		return Response{}, err
 	}

@@ -104,6 +104,9 @@ func RegisterAccounts(h *Handler, x Accounts) {
 	for name, m := range importMethods(x) {
 		h.Register(name, m)
 	}
+	for name, m := range searchMethods(x) {
+		h.Register(name, m)
+	}
 }
 
 type obj = map[string]any

@@ -497,10 +497,10 @@ func TestNpmGigyaAccountsMethods(t *testing.T) {
 	e := apitest.NewApp(t, store.SQLite)
 	implemented := []string{"deleteAccount", "exchangeUIDSignature", "finalizeRegistration", "getAccountInfo", "getJWT",
 		"getJWTPublicKey", "getPolicies", "getSchema", "importAccount", "initRegistration", "isAvailableLoginID", "login", "logout",
-		"notifyLogin", "register", "resendVerificationCode", "resetPassword", "setAccountInfo", "setPolicies", "setSchema"}
+		"notifyLogin", "register", "resendVerificationCode", "resetPassword", "search", "setAccountInfo", "setPolicies", "setSchema"}
 	notYet := []string{"deleteScreenSet", "getConflictingAccount", "getCounters", "getRegisteredCounters", "getScreenSets",
 		"getScreenSetVersions", "importProfilePhoto", "incrementCounters", "linkAccounts",
-		"publishProfilePhoto", "registerCounters", "search", "setProfilePhoto", "setScreenSet", "unregisterCounters",
+		"publishProfilePhoto", "registerCounters", "setProfilePhoto", "setScreenSet", "unregisterCounters",
 		"rba.getPolicy", "rba.setPolicy", "rba.unlock", "webhooks.delete", "webhooks.getAll", "webhooks.set"}
 	for _, name := range implemented {
 		if _, m := e.RPC(t, "accounts."+name, apitest.Form(), nil); m["errorCode"] == 501001.0 {

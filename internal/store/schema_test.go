@@ -109,8 +109,11 @@ func migrated(t *testing.T, e store.Engine) *sql.DB {
 	return storetest.Raw(t, u)
 }
 
-// ignored tables are the migration tool's and SQLite's own.
-var ignored = map[string]bool{"goose_db_version": true, "sqlite_sequence": true}
+// ignored tables are the migration tool's and SQLite's own, and the FTS5
+// index of words of 00015 (SQLite only: PostgreSQL's accounts.search reads
+// the accounts for contains) with its shadow tables.
+var ignored = map[string]bool{"goose_db_version": true, "sqlite_sequence": true, "account_words": true,
+	"account_words_data": true, "account_words_idx": true, "account_words_config": true, "account_words_docsize": true}
 
 func readSQLite(t *testing.T, db *sql.DB) schema {
 	t.Helper()

@@ -94,7 +94,7 @@ var seq atomic.Int64
 func unique(prefix string) string { return fmt.Sprintf("%s%d", prefix, seq.Add(1)) }
 
 // NewSite stores a site with a unique API key.
-func NewSite(t *testing.T, db *store.DB) site.Record {
+func NewSite(t testing.TB, db *store.DB) site.Record {
 	t.Helper()
 	r := site.Record{Name: "s", APIKey: unique("3_"), SealedSecret: []byte{1, 2, 3}, Domains: []string{"example.com"},
 		Policies: `{"a":1}`, Schema: `{"profileSchema":{"fields":{}}}`, CreatedAt: t0, UpdatedAt: t0}
