@@ -4,7 +4,9 @@ package errcode
 // as the source document gives them; see Origin for the source.
 var entries = []Entry{
 	{OK, "Success.", "The request succeeded.", 200, "", Seed},
-	{DataPending, "Data pending", "Data is still being processed. Please query again for the response.", 200, TokenConflict, Seed},
+	// statusCode 100, as Gigya answers it (socialize.getFriendsInfo); HTTP has no final 1xx status, so a
+	// response asked for with httpStatusCodes=true is HTTP 200 (package rpc).
+	{DataPending, "Data pending", "Data is still being processed. Please query again for the response.", 100, TokenConflict, Seed},
 	{OperationCanceled, "Operation canceled", "User canceled during the login process.", 200, TokenForbidden, Seed},
 	{PermissionNotGranted, "Permission not granted", "This error is returned when the user did not grant the requested social network permission.", 200, TokenForbidden, Seed},
 	{OKWithErrors, "OK with errors", "For reports purposes. When we return OK to client but had acceptable errors on the way, which we want to know about.", 200, "", Seed},

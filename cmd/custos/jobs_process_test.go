@@ -76,7 +76,7 @@ func TestJobResumesAfterKill(t *testing.T) {
 				t.Fatalf("importJob: %v", sub)
 			}
 			st := wait(first, id, func(st map[string]any) bool { return st["progress"] == float64(batch) })
-			if st["errorCode"] != 100001.0 || st["statusCode"] != 200.0 || st["state"] != "running" {
+			if st["errorCode"] != 100001.0 || st["statusCode"] != 100.0 || st["state"] != "running" {
 				t.Fatalf("paused job: %v", st)
 			}
 			if err := proc.Process.Kill(); err != nil {

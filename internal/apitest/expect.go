@@ -16,7 +16,7 @@ type CodeInfo struct {
 // catalog shows).
 var Codes = map[float64]CodeInfo{
 	0:      {200, "OK", ""},
-	100001: {200, "OK", "Data pending"},
+	100001: {100, "Continue", "Data pending"},
 	206001: {206, "Partial Content", "Account pending registration"},
 	206002: {206, "Partial Content", "Account pending verification"},
 	400001: {400, "Bad Request", "Invalid request format"},

@@ -38,6 +38,10 @@ func TestImportJob(t *testing.T) {
 		}
 		m = jobStatus(t, e, id)
 		apitest.ExpectRPC(t, m, 100001, "Data pending: the job is queued; query again")
+		// statusCode 100 is no final HTTP status: asked for, the HTTP status is 200.
+		if r, hm := e.RPC(t, "accounts.getJobStatus", e.Secret("jobId", id, "httpStatusCodes", "true"), nil); r.Status != 200 || hm["statusCode"] != 100.0 {
+			t.Errorf("httpStatusCodes: HTTP %d, statusCode %v", r.Status, hm["statusCode"])
+		}
 		apitest.ExpectFields(t, m, map[string]any{"jobId": id, "kind": "import", "state": "queued", "progress": 0})
 		if info := e.Call(t, "accounts.getAccountInfo", e.Secret("UID", "job-1")); info["errorCode"] == 0.0 {
 			t.Fatal("a queued job imported")

@@ -68,6 +68,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, ign
 	if out.httpStatus || env.ErrorCode == errcode.RequestEntityTooLarge && !out.jsonp {
 		status = env.StatusCode
 	}
+	if status < http.StatusOK { // 100001's statusCode 100 is no final HTTP status
+		status = http.StatusOK
+	}
 	hdr := w.Header()
 	if out.maxAge >= time.Second && err == nil {
 		hdr.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(out.maxAge/time.Second)))
