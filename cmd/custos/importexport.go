@@ -136,6 +136,11 @@ func importCmd(ctx context.Context, args []string, d deps) error {
 	}
 	defer in.Close()
 	im := &importer{svc: svc, st: st, opt: opt, stderr: d.stderr}
+	if isTerminal(d.stderr) && file != "-" {
+		if im.total, err = countLines(file); err != nil {
+			return err
+		}
+	}
 	if opt.failures != "" {
 		f, err := os.Create(opt.failures)
 		if err != nil {
@@ -152,6 +157,9 @@ func importCmd(ctx context.Context, args []string, d deps) error {
 	}
 	if err := im.run(ctx, in); err != nil {
 		return err
+	}
+	if im.total > 0 {
+		fmt.Fprintln(d.stderr)
 	}
 	fmt.Fprintf(d.stdout, "imported %d, updated %d, failed %d\n", im.imported, im.updated, im.failed)
 	if im.failed > 0 {
@@ -212,6 +220,9 @@ type importer struct {
 	// the last progress line.
 	lines, reported int
 	batch           []pending
+	// total is the number of lines of the file when stderr is a terminal,
+	// which then shows a progress bar; 0 otherwise.
+	total int
 }
 
 // pending is a line read and parsed, waiting for its batch.
@@ -303,6 +314,10 @@ func (im *importer) commit() error {
 			return err
 		}
 	}
+	if im.total > 0 {
+		fmt.Fprintf(im.stderr, "\r%s", progressBar(im.lines, im.total, im.failed))
+		return nil
+	}
 	if done := im.imported + im.updated + im.failed; done-im.reported >= im.opt.every {
 		im.reported = done
 		fmt.Fprintf(im.stderr, "import: line %d: imported %d, updated %d, failed %d\n", im.lines, im.imported, im.updated, im.failed)
@@ -382,4 +397,42 @@ func exportCmd(ctx context.Context, args []string, d deps) error {
 	}
 	fmt.Fprintf(d.stderr, "export: %d accounts\n", n)
 	return nil
+}
+
+// progressBar is the line a terminal shows while lines of total are read.
+func progressBar(lines, total, failed int) string {
+	const width = 30
+	done := min(lines*width/max(total, 1), width)
+	return fmt.Sprintf("import [%s%s] %d/%d lines, %d failed", strings.Repeat("#", done), strings.Repeat(".", width-done),
+		lines, total, failed)
+}
+
+// isTerminal tells whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// countLines counts the lines of a file, for the progress bar.
+func countLines(name string) (int, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n, buf := 0, make([]byte, 64<<10)
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
 }

@@ -133,3 +133,30 @@ func TestImportExportRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressBar(t *testing.T) {
+	for _, c := range []struct {
+		lines, total, failed int
+		want                 string
+	}{
+		{0, 100, 0, "import [..............................] 0/100 lines, 0 failed"},
+		{50, 100, 2, "import [###############...............] 50/100 lines, 2 failed"},
+		{100, 100, 0, "import [##############################] 100/100 lines, 0 failed"},
+		{5, 0, 0, "import [##############################] 5/0 lines, 0 failed"},
+	} {
+		if got := progressBar(c.lines, c.total, c.failed); got != c.want {
+			t.Errorf("progressBar(%d, %d) = %q, want %q", c.lines, c.total, got, c.want)
+		}
+	}
+	dir := t.TempDir()
+	name := filepath.Join(dir, "f")
+	if err := os.WriteFile(name, []byte("a\nb\nc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := countLines(name); n != 3 || err != nil {
+		t.Errorf("countLines = %d, %v", n, err)
+	}
+	if isTerminal(&strings.Builder{}) {
+		t.Error("a builder is a terminal")
+	}
+}
