@@ -7,8 +7,23 @@ import (
 	"github.com/custos-id/custos/internal/account"
 )
 
-// AddAccountEvent implements account.EventStore.
+// eventsLock is the class of the PostgreSQL advisory locks that order a
+// site's events.
+const eventsLock = 0x65766e74 // "evnt"
+
+// AddAccountEvent implements account.EventStore. A reader pages on the
+// event id, so ids must become visible in their order: an id taken by a
+// transaction that commits after a later id's would be skipped. SQLite's
+// single writer does that by itself; on PostgreSQL the writers of a site's
+// events queue on a lock held from the insert to the commit: a change waits
+// at most for the rest of another's transaction (an import batch's, the
+// longest).
 func (db *DB) AddAccountEvent(ctx context.Context, e account.Event) error {
+	if db.engine == Postgres {
+		if _, err := db.exec(ctx, `SELECT pg_advisory_xact_lock($1::int, $2::int)`, eventsLock, int32(e.SiteID)); err != nil {
+			return err
+		}
+	}
 	_, err := db.exec(ctx, `INSERT INTO account_events (site_id, uid, type, at) VALUES ($1, $2, $3, $4)`,
 		e.SiteID, e.UID, string(e.Type), millis(e.At))
 	return err
