@@ -38,6 +38,8 @@ type Config struct {
 	TrustedProxies  stringList
 	Password        password.Params
 	HashConcurrency int
+	// CustomVerifierPrivate: see app.Options.
+	CustomVerifierPrivate bool
 	DataCenter      string
 	RateLimit       float64
 	RateBurst       int
@@ -96,6 +98,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.EventsRetention, "events-retention", c.EventsRetention, "how long the change feed (accounts.stream.read) keeps an account event")
 	fs.DurationVar(&c.JobLease, "job-lease", c.JobLease, "how long a job (accounts.importJob, exportJob) stays with a process that reports no progress: after a crash, another process takes it then")
 	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes computed at once, the rest wait (default the number of CPUs)")
+	fs.BoolVar(&c.CustomVerifierPrivate, "custom-verifier-private", c.CustomVerifierPrivate, "let the remote verifiers of imported custom hashes be on loopback and private addresses")
 	c.TLS.register(fs)
 }
 
@@ -158,7 +161,7 @@ func (c *Config) issuer() string {
 // options turns a valid Config into the App's options, less the database.
 func (c *Config) options(log *slog.Logger) (app.Options, error) {
 	o := app.Options{Server: c.Server, SiteCacheTTL: c.SiteCacheTTL, PublicURL: c.PublicURL, Issuer: c.issuer(), Password: c.Password,
-		HashConcurrency: c.HashConcurrency, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log,
+		HashConcurrency: c.HashConcurrency, CustomVerifierPrivate: c.CustomVerifierPrivate, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log,
 		JobLease: c.JobLease, EventsRetention: c.EventsRetention}
 	if o.PublicURL == "" {
 		o.PublicURL = "http://" + c.Addr

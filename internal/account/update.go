@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/schema"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -397,7 +398,9 @@ func (s *Service) checkReuse(ctx context.Context, st site.Site, a Account, newPa
 		return err
 	}
 	for _, h := range append([]string{a.PasswordHash}, older...) {
-		if h == "" {
+		// A remote verifier never sees a new password (nor stops a change
+		// when it is gone, as it is after a migration).
+		if h == "" || password.Remote(h) {
 			continue
 		}
 		if ok, _, err := s.hasher.Verify(ctx, newPassword, h); err != nil {

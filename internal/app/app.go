@@ -62,6 +62,9 @@ type Options struct {
 	// requests may be signed for (default us1).
 	DataCenter string
 	// Password are the argon2id parameters (default password.DefaultParams);
+	// CustomVerifierPrivate lets the remote verifiers of imported custom
+	// hashes be on loopback and private addresses.
+	CustomVerifierPrivate bool
 	// HashConcurrency bounds the hashes running at once (default GOMAXPROCS).
 	Password        password.Params
 	HashConcurrency int
@@ -131,6 +134,9 @@ func New(o Options) (*App, error) {
 	hasher, err := password.NewHasher(o.Password, o.HashConcurrency)
 	if err != nil {
 		return nil, err
+	}
+	if o.CustomVerifierPrivate {
+		hasher.SetHTTPClient(password.VerifierClient(true))
 	}
 	a := &App{
 		Sites:   site.NewService(o.DB, box, site.Options{Now: o.Now, CacheTTL: o.SiteCacheTTL, CaptchaConfigured: o.Captcha != nil}),

@@ -84,8 +84,12 @@ func (h *Hasher) verifyLegacy(ctx context.Context, password, encoded string) (ok
 	if err := h.acquire(ctx, h.sem); err != nil {
 		return false, false, err
 	}
-	defer h.release(h.sem)
 	ok = sch.match([]byte(password))
+	h.release(h.sem)
+	// Many legacy digests take microseconds where an unknown login ID costs
+	// an argon2id run (VerifyDummy): the same run here keeps a wrong
+	// password on an imported account from telling that the account exists.
+	h.VerifyDummy(ctx, password)
 	return ok, ok, nil
 }
 

@@ -10,8 +10,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -21,6 +23,10 @@ import (
 // Gigya's password validator, PWV Custom.algorithm.php).
 
 const remotePrefix = "$custos-remote$"
+
+// Remote tells whether encoded is verified by a remote verifier (a custom
+// hash): checking a password against it sends the password there.
+func Remote(encoded string) bool { return strings.HasPrefix(encoded, remotePrefix) }
 
 // Bounds on the remote verifier: its URL, its answer, its time.
 const (
@@ -82,13 +88,50 @@ func (spec remoteSpec) check() error {
 }
 
 // DefaultHTTPClient is the client of remote verifiers unless
-// SetHTTPClient replaced it: a short timeout and no redirects (they would
-// carry the password elsewhere).
+// SetHTTPClient replaced it: a short timeout, no redirects (they would
+// carry the password elsewhere), and connections to public addresses only,
+// checked when connecting (so a name that resolves to a private address,
+// now or after an import, reaches nothing): whoever imports a hash names
+// the URL, which must not let them reach custos's own network.
 func DefaultHTTPClient() *http.Client {
+	return VerifierClient(false)
+}
+
+// VerifierClient is DefaultHTTPClient, reaching loopback and private
+// addresses too when private is set (a verifier beside custos; the
+// operator's choice, --custom-verifier-private).
+func VerifierClient(private bool) *http.Client {
+	dialer := &net.Dialer{Timeout: remoteTimeout}
+	if !private {
+		dialer.Control = publicOnly
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy, tr.DialContext = nil, dialer.DialContext
 	return &http.Client{
 		Timeout:       remoteTimeout,
+		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// publicOnly refuses a connection to an address that is not a public
+// unicast one: loopback, private, link-local (cloud metadata), CGNAT,
+// unspecified, multicast.
+func publicOnly(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return err
+	}
+	ip = ip.Unmap()
+	cgnat := netip.MustParsePrefix("100.64.0.0/10")
+	if !ip.IsGlobalUnicast() || ip.IsPrivate() || cgnat.Contains(ip) {
+		return fmt.Errorf("the verifier's address %s is not a public one", ip)
+	}
+	return nil
 }
 
 // SetHTTPClient sets the client that calls the remote verifiers of custom

@@ -62,6 +62,7 @@ func TestRemoteHexCase(t *testing.T) {
 		_, _ = w.Write([]byte(`{"hashedPassword": "` + r.URL.Query().Get("password") + `"}`))
 	})
 	h := newHasher(t, fast, 0)
+	h.SetHTTPClient(VerifierClient(true)) // the verifier is on loopback
 	for _, tt := range []struct {
 		stored, answer string
 		want           bool
@@ -127,4 +128,32 @@ func TestRemoteFailures(t *testing.T) {
 			t.Fatalf("Verify err = %v; want errRemote without password or query", err)
 		}
 	})
+}
+
+// The default client connects to public addresses only: a custom hash's URL
+// cannot reach custos's own network (loopback, private, link-local).
+func TestVerifierClientPublicOnly(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:443", "[::1]:443", "10.1.2.3:443", "192.168.0.1:443", "169.254.169.254:80",
+		"100.64.0.1:443", "0.0.0.0:443", "[fe80::1]:443", "[::ffff:127.0.0.1]:443"} {
+		if err := publicOnly("tcp", addr, nil); err == nil {
+			t.Errorf("%s: allowed", addr)
+		}
+	}
+	for _, addr := range []string{"8.8.8.8:443", "[2001:4860:4860::8888]:443"} {
+		if err := publicOnly("tcp", addr, nil); err != nil {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	// A loopback verifier is reached through the client only when the
+	// operator allows private addresses.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	if _, err := DefaultHTTPClient().Get(srv.URL); err == nil {
+		t.Error("the default client reached a loopback server")
+	}
+	if res, err := VerifierClient(true).Get(srv.URL); err != nil {
+		t.Errorf("with private addresses: %v", err)
+	} else {
+		res.Body.Close()
+	}
 }

@@ -168,7 +168,7 @@ func TestAccountsSearch(t *testing.T) {
 			run(t, e, []apitest.Scenario{
 				{Name: "a cursor with a query", Path: "/accounts.search", Form: e.Secret("cursorId", first, "query", `SELECT * FROM accounts`),
 					Code: 400006, Details: "Invalid parameter value: cursorId: a cursorId comes without a query"},
-				{Name: "a cursor of another site's secret", Path: "/accounts.search", Form: e.Secret("cursorId", first[:len(first)-2]+"AA"),
+				{Name: "a cursor of another site's secret", Path: "/accounts.search", Form: e.Secret("cursorId", tamper(first)),
 					Code: 400006, Details: "Invalid parameter value: cursorId: unknown cursor"},
 				{Name: "an expired cursor", Before: func(*testing.T, *apitest.App) { clock.Advance(5 * time.Minute) },
 					Path: "/accounts.search", Form: e.Secret("cursorId", first),
@@ -176,4 +176,15 @@ func TestAccountsSearch(t *testing.T) {
 			})
 		})
 	})
+}
+
+// tamper changes one character in the middle of a token (the last ones may
+// hold only padding bits that decoding ignores).
+func tamper(tok string) string {
+	i := len(tok) / 2
+	c := byte('A')
+	if tok[i] == 'A' {
+		c = 'B'
+	}
+	return tok[:i] + string(c) + tok[i+1:]
 }
