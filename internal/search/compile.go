@@ -32,7 +32,33 @@ type Plan struct {
 	Args []any
 	// WhereArgs is how many of Args Where takes (the first ones).
 	WhereArgs int
+	// Aggregate is the query's aggregate as SQL, over the column x of a
+	// relation v that holds Value for each match (see AggregateSQL).
+	Aggregate string
+	Value     string
 }
+
+// AggregateSQL is the query of a plan's aggregate: one row, one column
+// (a float, NULL when there is nothing to compute over).
+func (p *Plan) AggregateSQL() string {
+	return "WITH v AS (SELECT " + p.Value + " AS x FROM accounts a WHERE " + p.Where + ") " + p.Aggregate
+}
+
+// aggregates are the SQL of each aggregate over v.x, the same on both
+// engines (floats): nulls are ignored; a sum of nothing is 0; variance
+// and std are the population's (Elasticsearch's extended_stats, which
+// Gigya's search is taken to run on), computed in two passes.
+var aggregates = map[string]string{
+	"sum":            "SELECT COALESCE(sum(x), 0) FROM v",
+	"min":            "SELECT min(x) FROM v",
+	"max":            "SELECT max(x) FROM v",
+	"avg":            "SELECT avg(x) FROM v",
+	"sum_of_squares": "SELECT COALESCE(sum(x * x), 0) FROM v",
+	"variance":       "SELECT " + variance + " FROM v, (SELECT avg(x) AS m FROM v) mean WHERE v.x IS NOT NULL",
+	"std":            "SELECT sqrt(" + variance + ") FROM v, (SELECT avg(x) AS m FROM v) mean WHERE v.x IS NOT NULL",
+}
+
+const variance = "avg((v.x - mean.m) * (v.x - mean.m))"
 
 // After is the condition that a row comes after the row whose ORDER BY
 // keys are vals and whose id is id, in the plan's order (missing values
@@ -85,6 +111,13 @@ func Compile(q *Query, o Options) (*Plan, error) {
 		where += " AND " + w
 	}
 	whereArgs := len(c.args)
+	if a := q.Aggregate; a != nil {
+		v, err := c.aggregateValue(a)
+		if err != nil {
+			return nil, err
+		}
+		return &Plan{Where: where, OrderBy: "a.id", Args: c.args, WhereArgs: whereArgs, Aggregate: aggregates[a.Func], Value: v}, nil
+	}
 	var (
 		order, keys []string
 		desc        []bool
@@ -508,6 +541,23 @@ func (c *compiler) regex(e *Regex) (string, error) {
 		return c.match(c.jsonText(typ, val), anchored), nil
 	}
 	return "", opError(e.Field, "REGEX")
+}
+
+// aggregateValue is the value of an aggregate's field in an account as a
+// float: a field the schema types as a number; other values are NULL.
+func (c *compiler) aggregateValue(a *Aggregate) (string, error) {
+	t, err := resolve(a.Field.Path, a.Field.Pos)
+	if err != nil {
+		return "", err
+	}
+	if t.kind != kJSON || c.valueType(t, Value{Kind: String}) != Number {
+		return "", &Error{a.Field.Pos, fmt.Sprintf("%s() needs a field the schema types as a number (integer, long or float), not %s", a.Func, a.Field.Path)}
+	}
+	val, typ := c.json(t)
+	if c.pg() {
+		return "CASE WHEN " + typ + " = 'number' THEN (" + val + ")::float8 END", nil
+	}
+	return "CASE WHEN " + typ + " IN ('integer', 'real') THEN CAST(" + val + " AS REAL) END", nil
 }
 
 func (c *compiler) sortKey(f Field) (string, error) {

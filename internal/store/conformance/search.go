@@ -3,6 +3,7 @@ package conformance
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -268,6 +269,51 @@ func testSearch(t *testing.T, db *store.DB) {
 			t.Fatalf("count = %d, %v, %v", res.Total, res.Accounts, err)
 		}
 	})
+	// Aggregates over data.age, which the schema types as an integer: 30,
+	// 25, 65, 18, 70 and 30 (u03's "40" is a string, u05 has none).
+	t.Run("aggregates", func(t *testing.T) {
+		none := math.NaN()
+		for _, c := range []struct {
+			q    string
+			want float64 // NaN: no value
+		}{
+			{`SELECT sum(data.age) FROM accounts`, 238},
+			{`SELECT min(data.age) FROM accounts`, 18},
+			{`SELECT max(data.age) FROM accounts`, 70},
+			{`SELECT avg(data.age) FROM accounts`, 238.0 / 6},
+			{`SELECT sum_of_squares(data.age) FROM accounts`, 11874},
+			{`SELECT variance(data.age) FROM accounts`, (11874 - 238.0*238/6) / 6},
+			{`SELECT std(data.age) AS spread FROM accounts`, math.Sqrt((11874 - 238.0*238/6) / 6)},
+			{`SELECT SUM(data.age) FROM accounts WHERE profile.firstName = "Eric" LIMIT 1`, 60},
+			{`SELECT variance(data.age) FROM accounts WHERE profile.firstName = "Eric"`, 0},
+			{`SELECT avg(data.age) FROM accounts WHERE data.bio contains "beach"`, 27.5},
+			{`SELECT sum(data.age) FROM accounts WHERE UID = "u03"`, 0},
+			{`SELECT sum(data.age) FROM accounts WHERE data.age > 100`, 0},
+			{`SELECT sum_of_squares(data.age) FROM accounts WHERE data.age > 100`, 0},
+			{`SELECT min(data.age) FROM accounts WHERE data.age > 100`, none},
+			{`SELECT max(data.age) FROM accounts WHERE UID = "u05"`, none},
+			{`SELECT avg(data.age) FROM accounts WHERE data.age > 100`, none},
+			{`SELECT variance(data.age) FROM accounts WHERE data.age > 100`, none},
+			{`SELECT std(data.age) FROM accounts WHERE data.age > 100`, none},
+		} {
+			q, err := search.Parse(c.q)
+			if err != nil {
+				t.Fatalf("%s: %v", c.q, err)
+			}
+			res, err := db.SearchAccounts(ctx, s.ID, searchSchema, q, account.SearchPage{})
+			if err != nil {
+				t.Fatalf("%s: %v", c.q, err)
+			}
+			switch {
+			case len(res.Accounts) != 0:
+				t.Errorf("%s: accounts %v", c.q, res.Accounts)
+			case math.IsNaN(c.want) && res.Value != nil:
+				t.Errorf("%s = %v, want none", c.q, *res.Value)
+			case !math.IsNaN(c.want) && (res.Value == nil || math.Abs(*res.Value-c.want) > 1e-9*math.Max(1, c.want)):
+				t.Errorf("%s = %v, want %v", c.q, res.Value, c.want)
+			}
+		}
+	})
 	t.Run("refused when compiled", func(t *testing.T) {
 		for _, c := range []struct{ q, want string }{
 			{`SELECT * FROM accounts WHERE data.age = "old"`, "at character 41: data.age holds numbers"},
@@ -281,6 +327,10 @@ func testSearch(t *testing.T, db *store.DB) {
 			{`SELECT * FROM accounts WHERE isActive contains "x"`, "CONTAINS cannot be used with isActive"},
 			{`SELECT * FROM accounts WHERE data.bio contains "..."`, "CONTAINS needs at least one word"},
 			{`SELECT * FROM accounts WHERE data.age < null`, "null compares only with = and !="},
+			{`SELECT sum(data.zip) FROM accounts`, "at character 12: sum() needs a field the schema types as a number (integer, long or float), not data.zip"},
+			{`SELECT avg(data.score) FROM accounts`, "at character 12: avg() needs a field the schema types as a number"},
+			{`SELECT min(created) FROM accounts`, "min() needs a field the schema types as a number"},
+			{`SELECT max(data.age) FROM accounts ORDER BY data.age`, "at character 36: ORDER BY cannot be used with max()"},
 		} {
 			q, err := search.Parse(c.q)
 			if err == nil {
