@@ -32,7 +32,8 @@ type SearchResult struct {
 	// Keys are the ORDER BY values of each account, for SearchPage.After.
 	Keys [][]any
 	// Value is the query's aggregate (search.Query.Aggregate), nil when
-	// there was nothing to compute it over (or no aggregate).
+	// there was nothing to compute it over (or no aggregate); an infinity
+	// past a double's range.
 	Value *float64
 }
 

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -177,9 +178,17 @@ func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 
 // aggregateValue is an aggregate's value as Gigya gives it: min and max
 // of nothing are "infinity" and "-infinity"; avg, variance and std of
-// nothing are null.
+// nothing are null. A value past a double's range is written the same
+// way ("infinity", "-infinity"; null when undefined), as JSON has no such
+// numbers.
 func aggregateValue(a *search.Aggregate, v *float64) any {
 	switch {
+	case v != nil && math.IsInf(*v, 1):
+		return "infinity"
+	case v != nil && math.IsInf(*v, -1):
+		return "-infinity"
+	case v != nil && math.IsNaN(*v):
+		return nil
 	case v != nil:
 		return *v
 	case a.Func == "min":

@@ -39,13 +39,13 @@ type Plan struct {
 }
 
 // AggregateSQL is the query of a plan's aggregate: one row, one column
-// (a float, NULL when there is nothing to compute over).
+// (a number, NULL when there is nothing to compute over).
 func (p *Plan) AggregateSQL() string {
 	return "WITH v AS (SELECT " + p.Value + " AS x FROM accounts a WHERE " + p.Where + ") " + p.Aggregate
 }
 
 // aggregates are the SQL of each aggregate over v.x, the same on both
-// engines (floats): nulls are ignored; a sum of nothing is 0; variance
+// engines: nulls are ignored; a sum of nothing is 0; variance
 // and std are the population's (Elasticsearch's extended_stats, which
 // Gigya's search is taken to run on), computed in two passes.
 var aggregates = map[string]string{
@@ -560,8 +560,9 @@ func (c *compiler) regex(e *Regex) (string, error) {
 	return "", opError(e.Field, "REGEX")
 }
 
-// aggregateValue is the value of an aggregate's field in an account as a
-// float: a field the schema types as a number; other values are NULL.
+// aggregateValue is the value of an aggregate's field in an account: a
+// double on SQLite (past its range, an infinity), a numeric on PostgreSQL
+// (whose doubles would fail there); values that are not numbers are NULL.
 func (c *compiler) aggregateValue(a *Aggregate) (string, error) {
 	t, err := resolve(a.Field.Path, a.Field.Pos)
 	if err != nil {
@@ -572,7 +573,7 @@ func (c *compiler) aggregateValue(a *Aggregate) (string, error) {
 	}
 	val, typ := c.json(t)
 	if c.pg() {
-		return "CASE WHEN " + typ + " = 'number' THEN (" + val + ")::float8 END", nil
+		return "CASE WHEN " + typ + " = 'number' THEN (" + val + ")::numeric END", nil
 	}
 	return "CASE WHEN " + typ + " IN ('integer', 'real') THEN CAST(" + val + " AS REAL) END", nil
 }

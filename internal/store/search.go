@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"sync"
 
 	"modernc.org/sqlite"
@@ -39,12 +42,17 @@ func (db *DB) SearchAccounts(ctx context.Context, siteID int64, sc schema.Schema
 		}
 	}
 	if plan.Aggregate != "" {
-		var v sql.NullFloat64
+		// As text: PostgreSQL's numeric, SQLite's double (or infinity).
+		var v sql.NullString
 		if err := db.row(ctx, plan.AggregateSQL(), plan.Args...).Scan(&v); err != nil {
 			return res, err
 		}
 		if v.Valid {
-			res.Value = &v.Float64
+			f, err := strconv.ParseFloat(v.String, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return res, fmt.Errorf("store: the aggregate %q: %w", v.String, err)
+			}
+			res.Value = &f // past a double's range: an infinity
 		}
 		return res, nil
 	}

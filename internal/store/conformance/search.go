@@ -330,6 +330,28 @@ func testSearch(t *testing.T, db *store.DB) {
 			}
 		}
 	})
+	// Past a double's range: an infinity on both engines, not an error
+	// (PostgreSQL computes in numeric, SQLite in doubles).
+	t.Run("aggregates past a double", func(t *testing.T) {
+		big := NewSite(t, db)
+		for _, uid := range []string{"b1", "b2"} {
+			a := account.Account{SiteID: big.ID, UID: uid, Data: map[string]any{"age": json.Number("1e308")}, CreatedAt: t0, UpdatedAt: t0}
+			if err := db.CreateAccount(ctx, &a, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, fn := range search.Aggregates {
+			q, _ := search.Parse(`SELECT ` + fn + `(data.age) FROM accounts`)
+			res, err := db.SearchAccounts(ctx, big.ID, searchSchema, q, account.SearchPage{})
+			if err != nil || res.Value == nil {
+				t.Fatalf("%s: %v, %v", fn, res.Value, err)
+			}
+			want := map[string]float64{"sum": math.Inf(1), "sum_of_squares": math.Inf(1), "min": 1e308, "max": 1e308}
+			if w, ok := want[fn]; ok && *res.Value != w {
+				t.Errorf("%s = %v, want %v", fn, *res.Value, w)
+			}
+		}
+	})
 	t.Run("refused when compiled", func(t *testing.T) {
 		for _, c := range []struct{ q, want string }{
 			{`SELECT * FROM accounts WHERE data.age = "old"`, "at character 41: data.age holds numbers"},
