@@ -31,6 +31,10 @@ type SearchResult struct {
 	Total    int // matches in all pages; -1 with SearchPage.NoTotal
 	// Keys are the ORDER BY values of each account, for SearchPage.After.
 	Keys [][]any
+	// Value is the query's aggregate (search.Query.Aggregate), nil when
+	// there was nothing to compute it over (or no aggregate); an infinity
+	// past a double's range.
+	Value *float64
 }
 
 // Search runs q over the accounts of st, typed by its schema. A query the

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -126,6 +127,9 @@ func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 	if open && q.Count {
 		return nil, errcode.InvalidValue("query", "count(*) cannot be used with a cursor")
 	}
+	if open && q.Aggregate != nil {
+		return nil, queryError(&search.Error{Pos: q.Aggregate.Pos, Msg: q.Aggregate.Func + "() cannot be used with a cursor"})
+	}
 	if open && q.Start > 0 {
 		return nil, errcode.InvalidValue("query", "START cannot be used with a cursor")
 	}
@@ -134,7 +138,7 @@ func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 	}
 	page := account.SearchPage{Offset: q.Start, Limit: q.Limit, AfterID: cur.AfterID, After: cur.After}
 	switch {
-	case q.Count:
+	case q.Count, q.Aggregate != nil:
 		page.Limit, page.Offset = 0, 0
 	case open:
 		// One more than the batch tells whether there is a next page.
@@ -149,6 +153,9 @@ func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 	found, total := res.Accounts, res.Total
 	if q.Count {
 		return obj{"results": []obj{{"count(*)": total}}, "objectsCount": 1, "totalCount": total}, nil
+	}
+	if a := q.Aggregate; a != nil {
+		return obj{"results": []obj{{a.Name(): aggregateValue(a, res.Value)}}, "objectsCount": 1, "totalCount": total}, nil
 	}
 	out := obj{"totalCount": total}
 	if open && len(found) == page.Limit {
@@ -167,6 +174,29 @@ func (x Accounts) search(ctx context.Context, c *Call) (any, error) {
 	}
 	out["results"], out["objectsCount"] = results, len(results)
 	return out, nil
+}
+
+// aggregateValue is an aggregate's value as Gigya gives it: min and max
+// of nothing are "infinity" and "-infinity"; avg, variance and std of
+// nothing are null. A value past a double's range is written the same
+// way ("infinity", "-infinity"; null when undefined), as JSON has no such
+// numbers.
+func aggregateValue(a *search.Aggregate, v *float64) any {
+	switch {
+	case v != nil && math.IsInf(*v, 1):
+		return "infinity"
+	case v != nil && math.IsInf(*v, -1):
+		return "-infinity"
+	case v != nil && math.IsNaN(*v):
+		return nil
+	case v != nil:
+		return *v
+	case a.Func == "min":
+		return "infinity"
+	case a.Func == "max":
+		return "-infinity"
+	}
+	return nil
 }
 
 func searchTimeout(p *Params) (int, error) {

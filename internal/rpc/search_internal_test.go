@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -33,5 +34,29 @@ func TestSearchFailure(t *testing.T) {
 	}
 	if err := searchFailure(context.Background(), context.Canceled, 5); !errors.Is(err, context.Canceled) {
 		t.Errorf("another failure is kept: %v", err)
+	}
+}
+
+// An aggregate's value in JSON: infinities (past a double's range, or min
+// and max of nothing) as Gigya writes min and max of nothing, NaN and the
+// mean of nothing as null.
+func TestAggregateValue(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, c := range []struct {
+		fn   string
+		v    *float64
+		want any
+	}{
+		{"sum", f(42), 42.0},
+		{"sum", f(math.Inf(1)), "infinity"},
+		{"sum", f(math.Inf(-1)), "-infinity"},
+		{"variance", f(math.NaN()), nil},
+		{"min", nil, "infinity"},
+		{"max", nil, "-infinity"},
+		{"avg", nil, nil},
+	} {
+		if got := aggregateValue(&search.Aggregate{Func: c.fn}, c.v); got != c.want {
+			t.Errorf("%s(%v) = %v, want %v", c.fn, c.v, got, c.want)
+		}
 	}
 }

@@ -32,7 +32,33 @@ type Plan struct {
 	Args []any
 	// WhereArgs is how many of Args Where takes (the first ones).
 	WhereArgs int
+	// Aggregate is the query's aggregate as SQL, over the column x of a
+	// relation v that holds Value for each match (see AggregateSQL).
+	Aggregate string
+	Value     string
 }
+
+// AggregateSQL is the query of a plan's aggregate: one row, one column
+// (a number, NULL when there is nothing to compute over).
+func (p *Plan) AggregateSQL() string {
+	return "WITH v AS (SELECT " + p.Value + " AS x FROM accounts a WHERE " + p.Where + ") " + p.Aggregate
+}
+
+// aggregates are the SQL of each aggregate over v.x, the same on both
+// engines: nulls are ignored; a sum of nothing is 0; variance
+// and std are the population's (Elasticsearch's extended_stats, which
+// Gigya's search is taken to run on), computed in two passes.
+var aggregates = map[string]string{
+	"sum":            "SELECT COALESCE(sum(x), 0) FROM v",
+	"min":            "SELECT min(x) FROM v",
+	"max":            "SELECT max(x) FROM v",
+	"avg":            "SELECT avg(x) FROM v",
+	"sum_of_squares": "SELECT COALESCE(sum(x * x), 0) FROM v",
+	"variance":       "SELECT " + variance + " FROM v, (SELECT avg(x) AS m FROM v) mean WHERE v.x IS NOT NULL",
+	"std":            "SELECT sqrt(" + variance + ") FROM v, (SELECT avg(x) AS m FROM v) mean WHERE v.x IS NOT NULL",
+}
+
+const variance = "avg((v.x - mean.m) * (v.x - mean.m))"
 
 // After is the condition that a row comes after the row whose ORDER BY
 // keys are vals and whose id is id, in the plan's order (missing values
@@ -85,6 +111,13 @@ func Compile(q *Query, o Options) (*Plan, error) {
 		where += " AND " + w
 	}
 	whereArgs := len(c.args)
+	if a := q.Aggregate; a != nil {
+		v, err := c.aggregateValue(a)
+		if err != nil {
+			return nil, err
+		}
+		return &Plan{Where: where, OrderBy: "a.id", Args: c.args, WhereArgs: whereArgs, Aggregate: aggregates[a.Func], Value: v}, nil
+	}
 	var (
 		order, keys []string
 		desc        []bool
@@ -393,9 +426,11 @@ func (c *compiler) isNull(f Field) (string, error) {
 	return typ + " IS NULL OR " + typ + " = 'null'", nil
 }
 
-// wordSep are the characters between words: ASCII white space and
-// punctuation (the underscore too, as Gigya documents).
-const wordSep = "[\\s!\"#$%&'()*+,./:;<=>?@\\[\\\\\\]^_`{|}~-]"
+// wordSep are the characters between words, as words splits: the ASCII
+// control characters, the space and ASCII punctuation (the underscore
+// too, as Gigya documents). Not \s, which differs between RE2 and
+// PostgreSQL and misses the other control characters.
+const wordSep = "[\\x00-\\x20!\"#$%&'()*+,./:;<=>?@\\[\\\\\\]^_`{|}~-]"
 
 // words splits s at wordSep.
 func words(s string) []string {
@@ -438,7 +473,16 @@ func (c *compiler) contains(f Field, v Value) (string, error) {
 		} else {
 			elem = "jsonb_build_array(" + c.arg(v.Text) + "::text)"
 		}
-		return "(" + text + ") OR (" + typ + " = 'array' AND " + val + " @> " + elem + ")", nil
+		exact := "(" + text + ") OR (" + typ + " = 'array' AND " + val + " @> " + elem + ")"
+		if c.indexed(t, v) {
+			// The GIN index of accounts.words (00014) narrows to the
+			// accounts whose objects hold every word anywhere (folded
+			// case, any field, any order), split as that column splits;
+			// the regular expression and the array check decide.
+			return "a.words @@ plainto_tsquery('simple', regexp_replace(" + c.arg(v.Text) +
+				"::text, '[^[:alnum:]]', ' ', 'g')) AND COALESCE((" + exact + "), FALSE)", nil
+		}
+		return exact, nil
 	}
 	if c.indexed(t, v) {
 		// The FTS5 index of 00014 narrows to the accounts whose object
@@ -452,15 +496,21 @@ func (c *compiler) contains(f Field, v Value) (string, error) {
 	return c.containsExact(t, v, text, typ)
 }
 
-// indexed tells whether contains v on t narrows with the FTS5 index of
-// SQLite: a string of words that each hold a letter or digit (the index's
-// tokenizer drops the rest).
+// indexed tells whether contains v on t narrows with the index of words:
+// a string of words that each hold a letter or digit (SQLite's FTS5
+// tokenizer drops the rest) or, on PostgreSQL, an ASCII one (a letter in
+// every locale's [[:alnum:]]) and are shorter than the 2047 bytes of a
+// tsvector's word; with a word that the index left out, it would miss.
 func (c *compiler) indexed(t target, v Value) bool {
-	if c.pg() || t.kind != kJSON || v.Kind != String {
+	if t.kind != kJSON || v.Kind != String {
 		return false
 	}
+	alnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	if c.pg() {
+		alnum = func(r rune) bool { return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+	}
 	for _, w := range words(v.Text) {
-		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		if !strings.ContainsFunc(w, alnum) || c.pg() && len(w) >= 2047 {
 			return false
 		}
 	}
@@ -508,6 +558,24 @@ func (c *compiler) regex(e *Regex) (string, error) {
 		return c.match(c.jsonText(typ, val), anchored), nil
 	}
 	return "", opError(e.Field, "REGEX")
+}
+
+// aggregateValue is the value of an aggregate's field in an account: a
+// double on SQLite (past its range, an infinity), a numeric on PostgreSQL
+// (whose doubles would fail there); values that are not numbers are NULL.
+func (c *compiler) aggregateValue(a *Aggregate) (string, error) {
+	t, err := resolve(a.Field.Path, a.Field.Pos)
+	if err != nil {
+		return "", err
+	}
+	if t.kind != kJSON || c.valueType(t, Value{Kind: String}) != Number {
+		return "", &Error{a.Field.Pos, fmt.Sprintf("%s() needs a field the schema types as a number (integer, long or float), not %s", a.Func, a.Field.Path)}
+	}
+	val, typ := c.json(t)
+	if c.pg() {
+		return "CASE WHEN " + typ + " = 'number' THEN (" + val + ")::numeric END", nil
+	}
+	return "CASE WHEN " + typ + " IN ('integer', 'real') THEN CAST(" + val + " AS REAL) END", nil
 }
 
 func (c *compiler) sortKey(f Field) (string, error) {

@@ -28,13 +28,35 @@ const (
 
 // Query is a parsed query.
 type Query struct {
-	Count    bool          // SELECT count(*)
-	Fields   []SelectField // empty with SELECT * or count(*)
-	Where    Expr          // nil without WHERE
-	OrderBy  []Order
-	Start    int
-	Limit    int // DefaultLimit when the query gives none; at most MaxLimit
-	HasLimit bool
+	Count     bool          // SELECT count(*)
+	Aggregate *Aggregate    // SELECT sum(field) and the like; nil without
+	Fields    []SelectField // empty with SELECT *, count(*) or an aggregate
+	Where     Expr          // nil without WHERE
+	OrderBy   []Order
+	Start     int
+	Limit     int // DefaultLimit when the query gives none; at most MaxLimit
+	HasLimit  bool
+}
+
+// Aggregates are the functions of one numeric field that SELECT may
+// compute instead of returning accounts.
+var Aggregates = []string{"sum", "min", "max", "avg", "sum_of_squares", "variance", "std"}
+
+// Aggregate is SELECT fn(field) [AS alias]: one value over the matches.
+type Aggregate struct {
+	Func  string // one of Aggregates, lower case
+	Field Field
+	Alias string
+	Pos   int // of the function's name
+}
+
+// Name is the key of the aggregate's value in a result: its alias, else
+// the function as Gigya names count(*), e.g. "sum(data.n)".
+func (a *Aggregate) Name() string {
+	if a.Alias != "" {
+		return a.Alias
+	}
+	return a.Func + "(" + a.Field.Path + ")"
 }
 
 // SelectField is one field of SELECT, with its AS alias.
@@ -237,6 +259,9 @@ func (p *parser) query() (*Query, error) {
 		case "where":
 			q.Where, err = p.or()
 		case "order":
+			if q.Aggregate != nil {
+				return nil, p.errorf(t, "ORDER BY cannot be used with %s()", q.Aggregate.Func)
+			}
 			err = p.orderBy(q)
 		case "start":
 			q.Start, err = p.count(MaxStart, "START")
@@ -283,6 +308,9 @@ func (p *parser) selectList(q *Query) error {
 		q.Count = true
 		return nil
 	}
+	if t.kind == tIdent && slicesContainsFold(Aggregates, t.text) && p.i+1 < len(p.toks) && p.toks[p.i+1].text == "(" {
+		return p.aggregate(q)
+	}
 	for {
 		t := p.next()
 		if t.kind != tIdent || isKeyword(t.text) {
@@ -313,6 +341,33 @@ func (p *parser) selectList(q *Query) error {
 		}
 		return nil
 	}
+}
+
+// aggregate reads fn(field) [AS alias], the whole of SELECT.
+func (p *parser) aggregate(q *Query) error {
+	fn := p.next()
+	p.next() // (
+	f, err := p.field()
+	if err != nil {
+		return err
+	}
+	if c := p.next(); c.text != ")" || c.kind != tPunct {
+		return p.unexpected(c, ")")
+	}
+	a := &Aggregate{Func: strings.ToLower(fn.text), Field: f, Pos: fn.pos}
+	if p.keyword(p.peek(), "as") {
+		p.next()
+		n := p.next()
+		if n.kind != tIdent || strings.Contains(n.text, ".") || isKeyword(n.text) {
+			return p.unexpected(n, "a name after AS")
+		}
+		a.Alias = n.text
+	}
+	if c := p.peek(); c.kind == tPunct && c.text == "," {
+		return p.errorf(c, "%s() is the only item of its SELECT", a.Func)
+	}
+	q.Aggregate = a
+	return nil
 }
 
 func (p *parser) orderBy(q *Query) error {

@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"sync"
 
 	"modernc.org/sqlite"
@@ -18,7 +22,8 @@ var _ account.Searcher = (*DB)(nil)
 
 // SearchAccounts implements account.Searcher: one page of the accounts of
 // a site that q matches, in q's order (then by id), after the keyset of
-// page when it has one, and how many match in all (-1 when page.NoTotal).
+// page when it has one, and how many match in all (-1 when page.NoTotal);
+// with an aggregate, its value instead of a page.
 // q's values are bound parameters; its field names come from search's
 // fixed table.
 func (db *DB) SearchAccounts(ctx context.Context, siteID int64, sc schema.Schema, q *search.Query, page account.SearchPage) (
@@ -35,6 +40,21 @@ func (db *DB) SearchAccounts(ctx context.Context, siteID int64, sc schema.Schema
 		if err := db.row(ctx, `SELECT count(*) FROM accounts a WHERE `+plan.Where, plan.Args[:plan.WhereArgs]...).Scan(&res.Total); err != nil {
 			return res, err
 		}
+	}
+	if plan.Aggregate != "" {
+		// As text: PostgreSQL's numeric, SQLite's double (or infinity).
+		var v sql.NullString
+		if err := db.row(ctx, plan.AggregateSQL(), plan.Args...).Scan(&v); err != nil {
+			return res, err
+		}
+		if v.Valid {
+			f, err := strconv.ParseFloat(v.String, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return res, fmt.Errorf("store: the aggregate %q: %w", v.String, err)
+			}
+			res.Value = &f // past a double's range: an infinity
+		}
+		return res, nil
 	}
 	if page.Limit == 0 {
 		return res, nil

@@ -56,3 +56,13 @@ func ExplainSearch(ctx context.Context, db *DB, siteID int64, query string) (str
 	})
 	return strings.Join(out, "\n"), err
 }
+
+// Analyze has PostgreSQL gather the statistics of accounts, so that its
+// plans weigh the rows a test wrote.
+func Analyze(ctx context.Context, db *DB) error {
+	if db.engine != Postgres {
+		return nil
+	}
+	_, err := db.exec(ctx, "ANALYZE accounts")
+	return err
+}
