@@ -264,7 +264,11 @@ func (c *compiler) compare(f Field, op string, v Value) (string, error) {
 	}
 	switch t.kind {
 	case kText:
-		return t.column + " " + op + " " + c.textArg(v), nil
+		col := t.column // equality is byte equality already, and keeps the column's index
+		if op != "=" && op != "!=" {
+			col = c.textColumn(col)
+		}
+		return col + " " + op + " " + c.textArg(v), nil
 	case kBool:
 		b, ok := boolOf(v)
 		if !ok || op != "=" {
@@ -578,13 +582,24 @@ func (c *compiler) aggregateValue(a *Aggregate) (string, error) {
 	return "CASE WHEN " + typ + " IN ('integer', 'real') THEN CAST(" + val + " AS REAL) END", nil
 }
 
+// textColumn is a text column compared byte by byte on both engines (SQLite
+// compares so; PostgreSQL by the database's collation unless told).
+func (c *compiler) textColumn(col string) string {
+	if c.pg() {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}
+
 func (c *compiler) sortKey(f Field) (string, error) {
 	t, err := resolve(f.Path, f.Pos)
 	if err != nil {
 		return "", err
 	}
 	switch t.kind {
-	case kText, kBool:
+	case kText:
+		return c.textColumn(t.column), nil
+	case kBool:
 		return t.column, nil
 	case kTime:
 		return "NULLIF(" + t.column + ", 0)", nil
