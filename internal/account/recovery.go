@@ -185,6 +185,9 @@ func (s *Service) finishReset(ctx context.Context, st site.Site, in ResetInput) 
 		if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
 			return changed(err)
 		}
+		if err := s.event(ctx, tx, a, EventUpdated); err != nil {
+			return err
+		}
 		if err := s.recordPassword(ctx, tx, st, a.ID, replaced); err != nil {
 			return err
 		}
@@ -325,7 +328,10 @@ func (s *Service) confirm(ctx context.Context, t Token, spent error) (Account, e
 		if normalForm(a.Email) == normalForm(t.Email) && !a.EmailVerified {
 			prev := a.UpdatedAt
 			a.EmailVerified, a.VerifiedAt, a.UpdatedAt = true, now, later(now, prev)
-			return changed(tx.UpdateAccount(ctx, &a, prev))
+			if err := tx.UpdateAccount(ctx, &a, prev); err != nil {
+				return changed(err)
+			}
+			return s.event(ctx, tx, a, EventUpdated)
 		}
 		return nil
 	})

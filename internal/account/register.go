@@ -384,6 +384,9 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			if err := save(ctx, tx, &a, a.UpdatedAt, now); err != nil {
 				return err
 			}
+			if err := s.event(ctx, tx, a, EventUpdated); err != nil {
+				return err
+			}
 		}
 		res.Account = a
 		if s.pendingVerification(st, a) {

@@ -226,6 +226,9 @@ func (s *Service) sendConfirmation(ctx context.Context, st site.Site, a Account,
 			if err := save(ctx, tx, &a, prev, s.clock()); err != nil {
 				return err
 			}
+			if err := s.event(ctx, tx, a, EventUpdated); err != nil {
+				return err
+			}
 		}
 		if err := tx.SetLoginIDVerified(ctx, a.ID, normalForm(a.Email), time.Time{}); err != nil && !errors.Is(err, ErrNotFound) {
 			return err

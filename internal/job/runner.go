@@ -213,8 +213,11 @@ func (r *Runner) runOne(ctx context.Context) bool {
 		return ctx.Err() == nil
 	case errors.As(err, &f):
 	default:
-		r.o.Log.Error("job failed", "job", j.ID, "kind", j.Kind, "err", err)
-		f = &Failure{errcode.GeneralServerError, "General Server Error"}
+		// The database, not the job's input: the job stays running and is
+		// taken again, where it stopped, once its lease ends (it fails after
+		// MaxAttempts takes).
+		r.o.Log.Error("job interrupted: it is taken again after its lease", "job", j.ID, "kind", j.Kind, "err", err)
+		return true
 	}
 	if f != nil {
 		res, _ := json.Marshal(map[string]any{"errorCode": f.Code})
