@@ -46,6 +46,11 @@ func TestStream(t *testing.T) {
 		uid, _ := register(t, e, "feed@example.com", "pass-word-1")
 		login(t, e, "feed@example.com", "pass-word-1")
 		apitest.ExpectRPC(t, e.Call(t, "accounts.setAccountInfo", e.Secret("UID", uid, "profile", `{"firstName":"F"}`)), 0, "")
+		// A password reset is a change of the account too.
+		reset := e.Call(t, "accounts.resetPassword", e.Secret("loginID", "feed@example.com", "sendEmail", "false"))
+		apitest.ExpectRPC(t, reset, 0, "")
+		apitest.ExpectRPC(t, e.Call(t, "accounts.resetPassword", apitest.Form("passwordResetToken", reset["passwordResetToken"].(string),
+			"newPassword", "pass-word-9")), 0, "")
 		apitest.ExpectRPC(t, e.Call(t, "accounts.importFullAccount", e.Secret("UID", "feed-imported",
 			"loginIDs", `{"emails":["imported@example.com"]}`)), 0, "")
 		apitest.ExpectRPC(t, e.Call(t, "accounts.importFullAccount", e.Secret("UID", "feed-imported",
@@ -55,7 +60,7 @@ func TestStream(t *testing.T) {
 		apitest.ExpectRPC(t, e.Call(t, "accounts.importFullAccount", e.Secret("UID", "feed-imported")), 400003,
 			`Unique identifier exists: an account with UID "feed-imported" exists (importPolicy=upsert replaces it)`)
 
-		want := []string{"created " + uid, "login " + uid, "login " + uid, "updated " + uid,
+		want := []string{"created " + uid, "login " + uid, "login " + uid, "updated " + uid, "updated " + uid,
 			"created feed-imported", "updated feed-imported", "deleted " + uid}
 		got, next := streamRead(t, e, start, "limit", "1000")
 		if !apitest.JSONEqual(got, want) {
