@@ -281,7 +281,11 @@ func (s *Service) importState(p *plannedImport) {
 		a.UpdatedAt = p.prev.Add(time.Millisecond)
 	}
 	if in.Password != nil {
-		a.PasswordChangedAt = a.CreatedAt
+		// The system it came from does not tell when the password was set:
+		// its age counts from the import, so that a site's
+		// passwordChangeInterval does not make every imported user change
+		// a password at the first login.
+		a.PasswordChangedAt = now
 	}
 	if in.Active != nil {
 		a.Active = *in.Active
