@@ -142,7 +142,11 @@ func importCmd(ctx context.Context, args []string, d deps) error {
 		}
 	}
 	if opt.failures != "" {
-		f, err := os.Create(opt.failures)
+		flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+		if opt.resume { // the first run's failures stay
+			flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		}
+		f, err := os.OpenFile(opt.failures, flags, 0o600)
 		if err != nil {
 			return err
 		}
