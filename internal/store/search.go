@@ -143,16 +143,19 @@ func init() {
 var patterns = &patternCache{m: map[string]*regexp.Regexp{}}
 
 type patternCache struct {
-	mu sync.Mutex
+	mu sync.RWMutex // read for every row a search evaluates: concurrent searches share it
 	m  map[string]*regexp.Regexp
 }
 
 func (c *patternCache) get(p string) (*regexp.Regexp, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if re, ok := c.m[p]; ok {
+	c.mu.RLock()
+	re, ok := c.m[p]
+	c.mu.RUnlock()
+	if ok {
 		return re, nil
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	re, err := regexp.Compile(p)
 	if err != nil {
 		return nil, err
