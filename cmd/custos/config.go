@@ -40,12 +40,12 @@ type Config struct {
 	HashConcurrency int
 	// CustomVerifierPrivate: see app.Options.
 	CustomVerifierPrivate bool
-	DataCenter      string
-	RateLimit       float64
-	RateBurst       int
-	CaptchaURL      string
-	CaptchaSecret   string
-	TLS             tlsFlags
+	DataCenter            string
+	RateLimit             float64
+	RateBurst             int
+	CaptchaURL            string
+	CaptchaSecret         string
+	TLS                   tlsFlags
 	// JobLease is how long a job stays with a process that gives no news.
 	JobLease time.Duration
 	// EventsRetention is how long the change feed keeps an event.
