@@ -3,7 +3,6 @@ package rest_test
 import (
 	"fmt"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/custos-id/custos/internal/apitest"
@@ -15,25 +14,9 @@ import (
 func TestRESTSearchUsers(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		s := newRESTScenario(t, e)
-		r := e.REST(t, "GET", "/users/find_by?username=ann", "")
-		s.vars["ann"] = apitest.JSONScalar(r.JSON(t)["id"])
-		s.vars["bea"] = s.createUser(t, `{"user":{"email_address":"bea@example.com","password":"list-password-1"}}`)
-		s.vars["cyd"] = s.createUser(t, `{"user":{"username":"cyd","password":"list-password-1"}}`)
-		s.vars["dee"] = s.createUser(t, `{"user":{"username":"dee","email_address":"Dee@Example.com","password":"list-password-1"}}`)
-		s.vars["other"] = s.createOtherUser(t, `{"user":{"email_address":"bea@example.com","password":"list-password-1"}}`)
-
-		annU := restUser{id: "{ann}", username: "ann", email: "Ann@Example.com", confirmed: true}
-		bea := restUser{id: "{bea}", email: "bea@example.com"}
-		cyd := restUser{id: "{cyd}", username: "cyd"}
-		dee := restUser{id: "{dee}", username: "dee", email: "Dee@Example.com"}
-		list := func(users ...restUser) string {
-			out := make([]string, len(users))
-			for i, u := range users {
-				out[i] = u.String()
-			}
-			return fmt.Sprintf(`{"count":%d,"results":[%s]}`, len(users), strings.Join(out, ","))
-		}
+		s, users := listUsers(t, e)
+		annU, bea, cyd, dee := users[0], users[1], users[2], users[3]
+		list := listBody
 		get := func(name, query, extra string, want string, n int) apitest.Scenario {
 			return apitest.Scenario{Name: name, Method: "GET", Path: rest.Prefix + "/users?query=" + url.QueryEscape(query) + extra,
 				WantBody: want, WantHeaders: map[string]string{"X-Total-Count": fmt.Sprint(n)}}

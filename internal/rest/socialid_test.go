@@ -16,29 +16,38 @@ import (
 
 // ---------------------------------------------------------------- GET /users
 
+// listUsers seeds the users the list tests page through: ann (the seeded
+// user, the site's first), bea, cyd and dee, and bea's namesake on another
+// site, which no list shows.
+func listUsers(t *testing.T, e *apitest.App) (*restScenario, [4]restUser) {
+	t.Helper()
+	s := newRESTScenario(t, e)
+	r := e.REST(t, "GET", "/users/find_by?username=ann", "")
+	s.vars["ann"] = apitest.JSONScalar(r.JSON(t)["id"])
+	s.vars["bea"] = s.createUser(t, `{"user":{"email_address":"bea@example.com","password":"list-password-1"}}`)
+	s.vars["cyd"] = s.createUser(t, `{"user":{"username":"cyd","password":"list-password-1"}}`)
+	s.vars["dee"] = s.createUser(t, `{"user":{"username":"dee","email_address":"Dee@Example.com","password":"list-password-1"}}`)
+	s.vars["other"] = s.createOtherUser(t, `{"user":{"email_address":"bea@example.com","password":"list-password-1"}}`)
+	return s, [4]restUser{{id: "{ann}", username: "ann", email: "Ann@Example.com", confirmed: true},
+		{id: "{bea}", email: "bea@example.com"}, {id: "{cyd}", username: "cyd"},
+		{id: "{dee}", username: "dee", email: "Dee@Example.com"}}
+}
+
+// listBody is the body of a GET /users answering users.
+func listBody(users ...restUser) string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.String()
+	}
+	return fmt.Sprintf(`{"count":%d,"results":[%s]}`, len(users), strings.Join(out, ","))
+}
+
 func TestRESTListUsers(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
-		s := newRESTScenario(t, e)
-		// ann is the seeded user, the site's first.
-		r := e.REST(t, "GET", "/users/find_by?username=ann", "")
-		s.vars["ann"] = apitest.JSONScalar(r.JSON(t)["id"])
-		s.vars["bea"] = s.createUser(t, `{"user":{"email_address":"bea@example.com","password":"list-password-1"}}`)
-		s.vars["cyd"] = s.createUser(t, `{"user":{"username":"cyd","password":"list-password-1"}}`)
-		s.vars["dee"] = s.createUser(t, `{"user":{"username":"dee","email_address":"Dee@Example.com","password":"list-password-1"}}`)
-		s.vars["other"] = s.createOtherUser(t, `{"user":{"email_address":"bea@example.com","password":"list-password-1"}}`)
-
-		annU := restUser{id: "{ann}", username: "ann", email: "Ann@Example.com", confirmed: true}
-		bea := restUser{id: "{bea}", email: "bea@example.com"}
-		cyd := restUser{id: "{cyd}", username: "cyd"}
-		dee := restUser{id: "{dee}", username: "dee", email: "Dee@Example.com"}
-		list := func(users ...restUser) string {
-			out := make([]string, len(users))
-			for i, u := range users {
-				out[i] = u.String()
-			}
-			return fmt.Sprintf(`{"count":%d,"results":[%s]}`, len(users), strings.Join(out, ","))
-		}
+		s, users := listUsers(t, e)
+		annU, bea, cyd, dee := users[0], users[1], users[2], users[3]
+		list := listBody
 		total := func(n int) map[string]string { return map[string]string{"X-Total-Count": fmt.Sprint(n)} }
 		get := func(name, query string, want string, n int) apitest.Scenario {
 			return apitest.Scenario{Name: name, Method: "GET", Path: rest.Prefix + "/users" + query, WantBody: want, WantHeaders: total(n)}
