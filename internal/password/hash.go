@@ -113,9 +113,12 @@ type Hasher struct {
 
 	// client calls the remote verifiers of custom hashes; remoteSem bounds
 	// those calls apart from sem, so that a slow verifier holds no slot of
-	// the hashing that every other login needs.
+	// the hashing that every other login needs, and hosts bounds each
+	// verifier's share of them, so that one slow verifier (one site's) holds
+	// no slot another's logins need.
 	client    *http.Client
 	remoteSem chan struct{}
+	hosts     hostSlots
 
 	// Test hooks: waiting runs when a caller finds no free slot, acquired
 	// once it holds one (before computing).
@@ -133,7 +136,8 @@ func NewHasher(p Params, maxConcurrent int) (*Hasher, error) {
 		maxConcurrent = runtime.GOMAXPROCS(0)
 	}
 	h := &Hasher{p: p, sem: make(chan struct{}, maxConcurrent), lim: defaultLimits,
-		client: DefaultHTTPClient(), remoteSem: make(chan struct{}, maxConcurrent)}
+		client: DefaultHTTPClient(), remoteSem: make(chan struct{}, maxRemoteCalls),
+		hosts: hostSlots{per: maxRemoteCallsPerHost, m: map[string]chan struct{}{}}}
 	// Random bytes in place of a real key cost the same to verify against and
 	// need no argon2 run here; no password matches them.
 	h.dummy = encode(p, randomBytes(p.SaltLen), randomBytes(p.KeyLen))

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -28,8 +29,13 @@ const remotePrefix = "$custos-remote$"
 // hash): checking a password against it sends the password there.
 func Remote(encoded string) bool { return strings.HasPrefix(encoded, remotePrefix) }
 
-// Bounds on the remote verifier: its URL, its answer, its time.
+// Bounds on the remote verifier: its URL, its answer, its time, and the
+// calls to verifiers at once, in all and to one host. They wait on the
+// network, not the CPU: more run at once than hashes do.
 const (
+	maxRemoteCalls        = 64
+	maxRemoteCallsPerHost = 8
+
 	maxRemoteURL  = 2048
 	maxRemoteHash = 512
 	maxRemoteBody = 16 << 10
@@ -143,11 +149,16 @@ func (h *Hasher) SetHTTPClient(c *http.Client) { h.client = c }
 var errRemote = errors.New("password: custom verifier failed")
 
 func (h *Hasher) verifyRemote(ctx context.Context, password string, r remote) (ok, rehash bool, err error) {
+	u, _ := url.Parse(r.URL) // checked by parseRemote
+	host := h.hosts.get(u.Host)
+	if err := h.acquire(ctx, host); err != nil {
+		return false, false, err
+	}
+	defer h.release(host)
 	if err := h.acquire(ctx, h.remoteSem); err != nil {
 		return false, false, err
 	}
 	defer h.release(h.remoteSem)
-	u, _ := url.Parse(r.URL) // checked by parseRemote
 	fail := func(why string) (bool, bool, error) {
 		return false, false, fmt.Errorf("%w: %s: %s", errRemote, u.Host, why)
 	}
@@ -202,4 +213,26 @@ func equalHash(got, want string) bool {
 func isHex(s string) bool {
 	_, err := hex.DecodeString(s)
 	return err == nil && s != ""
+}
+
+// hostSlots are the call slots of each verifier host; a host's slots are
+// taken before the shared ones, so a slow host waits on its own.
+type hostSlots struct {
+	per int
+	mu  sync.Mutex
+	m   map[string]chan struct{}
+}
+
+func (s *hostSlots) get(host string) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.m[host]
+	if !ok {
+		if len(s.m) >= 1024 { // hosts of imported hashes: bounded all the same
+			clear(s.m)
+		}
+		c = make(chan struct{}, s.per)
+		s.m[host] = c
+	}
+	return c
 }

@@ -157,3 +157,43 @@ func TestVerifierClientPublicOnly(t *testing.T) {
 		res.Body.Close()
 	}
 }
+
+// A verifier that hangs holds its own host's slots only: another site's
+// verifier is still called.
+func TestRemoteSlowHostBlocksNoOther(t *testing.T) {
+	entered, release := make(chan struct{}, maxRemoteCalls+1), make(chan struct{})
+	slow := verifier(t, false, func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	})
+	quick := verifier(t, false, nil)
+	h := newHasher(t, fast, 0)
+	h.SetHTTPClient(VerifierClient(true))
+	slowHash, err := Encode(Imported{Algorithm: "custom", URL: slow.URL, Hash: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	// More calls than all verifiers may have at once: without the host's
+	// own bound, the slow host would take every slot.
+	for range maxRemoteCalls + 1 {
+		go func() {
+			_, _, _ = h.Verify(t.Context(), "pw", slowHash)
+			done <- struct{}{}
+		}()
+	}
+	for range maxRemoteCallsPerHost {
+		<-entered
+	}
+	fastHash, err := Encode(Imported{Algorithm: "custom", URL: quick.URL + "?key=k", Salt: "s", Hash: md5b64("s" + "pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := h.Verify(t.Context(), "pw", fastHash); !ok || err != nil {
+		t.Errorf("the other host's verifier: %v, %v", ok, err)
+	}
+	close(release)
+	for range maxRemoteCalls + 1 {
+		<-done
+	}
+}
