@@ -9,11 +9,6 @@ import (
 	"unicode"
 )
 
-// customTemplates are the words of PasswordReset and Verification with the
-// choices a site's server may make of one mail (the Social ID API's reset
-// and confirmation mails): an optional logo, introduction and subject.
-var customKinds = map[Kind]Kind{PasswordReset: "custom_password_reset", Verification: "custom_verification"}
-
 // Custom is what a site's server chose of one mail. Every field is optional;
 // the caller bounds their lengths.
 type Custom struct {
@@ -29,9 +24,9 @@ type Custom struct {
 	Description string
 }
 
-var customTemplates = mustParseTemplates(customKinds[PasswordReset], customKinds[Verification])
-
-// customView is what the custom templates see.
+// customView is what the built-in templates see: the view, and the choices
+// a site's server may make of one mail (the Social ID API's reset and
+// confirmation mails), empty when it makes none.
 type customView struct {
 	view
 	Subject, LogoURL, Description string
@@ -42,9 +37,9 @@ type customView struct {
 // unless c names one. It fails for another kind and for choices that are
 // malformed (control characters, a logo that is no http(s) URL).
 func RenderCustom(kind Kind, data Data, c Custom) (Message, error) {
-	set, ok := customTemplates[customKinds[kind]]
+	set, ok := templates[kind]
 	if !ok {
-		return Message{}, fmt.Errorf("mail: %q is no custom kind of mail", kind)
+		return Message{}, fmt.Errorf("mail: unknown kind of mail %q", kind)
 	}
 	v, err := newView(data)
 	if err != nil {
@@ -62,12 +57,15 @@ func RenderCustom(kind Kind, data Data, c Custom) (Message, error) {
 		return Message{}, fmt.Errorf("mail: render %s HTML: %w", kind, err)
 	}
 	first, body, _ := strings.Cut(text.String(), "\n")
-	subject, _ := strings.CutPrefix(strings.TrimSpace(first), "Subject:")
+	subject, ok := strings.CutPrefix(strings.TrimSpace(first), "Subject:")
+	if subject = strings.TrimSpace(subject); !ok || subject == "" {
+		return Message{}, fmt.Errorf("mail: render %s: text template does not start with a Subject: line", kind)
+	}
 	from := strings.TrimSpace(c.FromName)
 	if from == "" {
 		from = v.SiteName
 	}
-	return Message{To: data.To, FromName: from, Subject: strings.TrimSpace(subject),
+	return Message{To: data.To, FromName: from, Subject: subject,
 		Text: strings.TrimLeft(body, "\n"), HTML: html.String(), Kind: kind}, nil
 }
 

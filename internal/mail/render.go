@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -81,34 +80,7 @@ var Variables = []string{"SiteName", "Email", "FirstName", "Link", "Expires"}
 // Render builds the Message of kind for data: the subject from the first line of the text template, the
 // text body with text/template and the HTML body with html/template, so that the link and the site name
 // are escaped in HTML. It fails for an unknown kind and for data that is missing or malformed.
-func Render(kind Kind, data Data) (Message, error) {
-	set, ok := templates[kind]
-	if !ok {
-		return Message{}, fmt.Errorf("mail: unknown kind of mail %q", kind)
-	}
-	v, err := newView(data)
-	if err != nil {
-		return Message{}, fmt.Errorf("mail: render %s: %w", kind, err)
-	}
-
-	var text bytes.Buffer
-	if err := set.text.Execute(&text, v); err != nil {
-		return Message{}, fmt.Errorf("mail: render %s text: %w", kind, err)
-	}
-	first, body, _ := strings.Cut(text.String(), "\n")
-	subject, ok := strings.CutPrefix(strings.TrimSpace(first), "Subject:")
-	subject = strings.TrimSpace(subject)
-	if !ok || subject == "" {
-		return Message{}, fmt.Errorf("mail: render %s: text template does not start with a Subject: line", kind)
-	}
-
-	var html bytes.Buffer
-	if err := set.html.Execute(&html, v); err != nil {
-		return Message{}, fmt.Errorf("mail: render %s HTML: %w", kind, err)
-	}
-	return Message{To: data.To, Subject: subject, Text: strings.TrimLeft(body, "\n"), HTML: html.String(),
-		FromName: v.SiteName, Kind: kind}, nil
-}
+func Render(kind Kind, data Data) (Message, error) { return RenderCustom(kind, data, Custom{}) }
 
 func newView(d Data) (view, error) {
 	to, err := netmail.ParseAddress(d.To)
