@@ -71,24 +71,9 @@ func (l limits) parseFirebaseScrypt(s string) (scheme, error) {
 	if len(f) != 7 {
 		return nil, malformed("firebase scrypt: want $firescrypt$ln=,r=,p=$salt$hash$separator$signer key")
 	}
-	var v [3]uint64
-	params := strings.Split(f[2], ",")
-	if len(params) != 3 {
-		return nil, malformed("firebase scrypt: want ln=,r=,p=")
-	}
-	for i, name := range []string{"ln=", "r=", "p="} {
-		num, ok := strings.CutPrefix(params[i], name)
-		var err error
-		if v[i], err = parseDecimal(num); !ok || err != nil {
-			return nil, malformed("firebase scrypt: want ln=,r=,p= as decimals")
-		}
-	}
-	if v[0] < 1 || v[0] > 32 {
-		return nil, malformed("firebase scrypt: ln out of range")
-	}
-	n, r, p := uint64(1)<<v[0], v[1], v[2]
-	if r < 1 || p < 1 || p > maxScryptParal || n > l.maxScryptMem/r || n*r > maxScryptWork/p {
-		return nil, malformed("firebase scrypt: parameters beyond the scrypt bounds")
+	n, r, p, err := l.scryptParams("firebase scrypt", f[2], false)
+	if err != nil {
+		return nil, err
 	}
 	salt, err1 := decodePadded(f[3], maxLegacySalt)
 	want, err2 := decodePadded(f[4], 2*maxLegacyHash)
@@ -97,7 +82,7 @@ func (l limits) parseFirebaseScrypt(s string) (scheme, error) {
 	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || len(want) < minLegacyKey || len(signer) != len(want) {
 		return nil, malformed("firebase scrypt: bad base64, or hash and signer key of different lengths")
 	}
-	return firebaseScrypt{n: int(n), r: int(r), p: int(p), salt: cat(salt, sep), signer: signer, want: want}, nil
+	return firebaseScrypt{n: n, r: r, p: p, salt: cat(salt, sep), signer: signer, want: want}, nil
 }
 
 func (f firebaseScrypt) match(pw []byte) bool {

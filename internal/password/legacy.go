@@ -295,27 +295,9 @@ func (l limits) parseScrypt(s string) (scheme, error) {
 	if len(f) != 5 {
 		return nil, malformed("scrypt: want $scrypt$ln=<N>,r=<r>,p=<p>$<salt>$<key>")
 	}
-	var v [3]uint64
-	params := strings.Split(f[2], ",")
-	if len(params) != 3 {
-		return nil, malformed("scrypt: want ln=,r=,p=")
-	}
-	for i, name := range []string{"ln=", "r=", "p="} {
-		num, ok := strings.CutPrefix(params[i], name)
-		var err error
-		if v[i], err = parseDecimal(num); !ok || err != nil {
-			return nil, malformed("scrypt: want ln=,r=,p= as decimals")
-		}
-	}
-	n, r, p := v[0], v[1], v[2]
-	if n <= 64 {
-		if n < 1 || n > 32 {
-			return nil, malformed("scrypt: ln out of range")
-		}
-		n = 1 << n
-	}
-	if n < 2 || n&(n-1) != 0 || r < 1 || p < 1 || p > maxScryptParal || n > l.maxScryptMem/r || n*r > maxScryptWork/p {
-		return nil, malformed(fmt.Sprintf("scrypt: N a power of two, N·r ≤ %d, N·r·p ≤ %d, p ≤ %d", maxScryptMem, maxScryptWork, maxScryptParal))
+	n, r, p, err := l.scryptParams("scrypt", f[2], true)
+	if err != nil {
+		return nil, err
 	}
 	salt, err := decodeLenient(f[3])
 	if err != nil || len(salt) > maxLegacySalt {
@@ -325,7 +307,36 @@ func (l limits) parseScrypt(s string) (scheme, error) {
 	if err != nil || len(key) < minLegacyKey || len(key) > maxLegacyHash {
 		return nil, malformed("scrypt: key: want padded base64 of 16..64 bytes")
 	}
-	return scryptHash{n: int(n), r: int(r), p: int(p), salt: salt, want: key}, nil
+	return scryptHash{n: n, r: r, p: p, salt: salt, want: key}, nil
+}
+
+// scryptParams reads "ln=<N>,r=<r>,p=<p>" of the scrypt form name and
+// checks the cost. ln is log2(N); with plainN, a value above 64 is N itself
+// (passlib and PHC write N, Kratos ln).
+func (l limits) scryptParams(name, field string, plainN bool) (n, r, p int, err error) {
+	var v [3]uint64
+	params := strings.Split(field, ",")
+	if len(params) != 3 {
+		return 0, 0, 0, malformed(name + ": want ln=,r=,p=")
+	}
+	for i, key := range []string{"ln=", "r=", "p="} {
+		num, ok := strings.CutPrefix(params[i], key)
+		var err error
+		if v[i], err = parseDecimal(num); !ok || err != nil {
+			return 0, 0, 0, malformed(name + ": want ln=,r=,p= as decimals")
+		}
+	}
+	nn, rr, pp := v[0], v[1], v[2]
+	if nn <= 64 || !plainN {
+		if nn < 1 || nn > 32 {
+			return 0, 0, 0, malformed(name + ": ln out of range")
+		}
+		nn = 1 << nn
+	}
+	if nn < 2 || nn&(nn-1) != 0 || rr < 1 || pp < 1 || pp > maxScryptParal || nn > l.maxScryptMem/rr || nn*rr > maxScryptWork/pp {
+		return 0, 0, 0, malformed(fmt.Sprintf("%s: N a power of two, N·r ≤ %d, N·r·p ≤ %d, p ≤ %d", name, maxScryptMem, maxScryptWork, maxScryptParal))
+	}
+	return int(nn), int(rr), int(pp), nil
 }
 
 // parseDecimal parses a canonical decimal below 2^32.
