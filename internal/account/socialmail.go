@@ -194,11 +194,7 @@ func (s *Service) sendReset(ctx context.Context, st site.Site, a Account, o Mail
 		if err != nil {
 			return err
 		}
-		link := s.resetLink(st, tok)
-		if o.RedirectURL != "" {
-			link = addParam(o.RedirectURL, "token", tok)
-		}
-		return s.queueChosen(ctx, tx, st, a, mail.PasswordReset, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link}, o)
+		return s.queueChosen(ctx, tx, st, a, mail.PasswordReset, s.resetLink(st, tok), tok, expires, o)
 	})
 	if err != nil {
 		return err
@@ -237,11 +233,7 @@ func (s *Service) sendConfirmation(ctx context.Context, st site.Site, a Account,
 		if err != nil {
 			return err
 		}
-		link := s.verifyLink(tok)
-		if o.RedirectURL != "" {
-			link = addParam(o.RedirectURL, "token", tok)
-		}
-		return s.queueChosen(ctx, tx, st, a, mail.Verification, mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link}, o)
+		return s.queueChosen(ctx, tx, st, a, mail.Verification, s.verifyLink(tok), tok, expires, o)
 	})
 	if err != nil {
 		return err
@@ -250,10 +242,16 @@ func (s *Service) sendConfirmation(ctx context.Context, st site.Site, a Account,
 	return nil
 }
 
-// queueChosen queues the mail of kind with the server's choices o: without
-// any (but a redirect URL), the mail the site's templates make (queueFor);
-// else the built-in words with the choices.
-func (s *Service) queueChosen(ctx context.Context, tx Store, st site.Site, a Account, kind mail.Kind, d mail.Data, o MailOptions) error {
+// queueChosen queues the mail of kind with token tok, linking to link or
+// to the server's redirect URL, with its choices o: without any (but a
+// redirect URL), the mail the site's templates make (queueFor); else the
+// built-in words with the choices.
+func (s *Service) queueChosen(ctx context.Context, tx Store, st site.Site, a Account, kind mail.Kind, link, tok string,
+	expires time.Time, o MailOptions) error {
+	if o.RedirectURL != "" {
+		link = addParam(o.RedirectURL, "token", tok)
+	}
+	d := mail.Data{To: a.Email, SiteName: st.Name, Expires: expires, Link: link}
 	c := o.custom()
 	if c == (mail.Custom{}) {
 		return s.queueFor(ctx, tx, st, a, kind, d)
