@@ -20,8 +20,9 @@ type Certificate struct {
 	log               *slog.Logger
 	current           atomic.Pointer[tls.Certificate]
 
-	mu   sync.Mutex // one load at a time; guards seen
-	seen [2]os.FileInfo
+	mu      sync.Mutex // one load at a time; guards seen and settling
+	seen    [2]os.FileInfo
+	settled [2]os.FileInfo // the files at the previous check
 }
 
 // LoadCertificate loads the pair; an error names the file at fault.
@@ -70,7 +71,9 @@ func (c *Certificate) Reload() error {
 // Watch reloads the pair until ctx ends: when a signal arrives on reload
 // (SIGHUP), and when a check every interval finds either file changed (its
 // size, modification time or identity: a symbolic link pointed elsewhere,
-// as certbot's live/ directory does, counts). A failed reload is logged.
+// as certbot's live/ directory does, counts) and unchanged since the check
+// before, so that a renewal caught between writing the certificate and
+// writing its key is not loaded half done. A failed reload is logged.
 func (c *Certificate) Watch(ctx context.Context, interval time.Duration, reload <-chan os.Signal) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -93,24 +96,25 @@ func (c *Certificate) Watch(ctx context.Context, interval time.Duration, reload 
 	}
 }
 
-// changed tells whether either file differs from when it was last read.
+// changed tells whether either file differs from when it was last read
+// and has stayed as it is since the previous check.
 func (c *Certificate) changed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.stat()
-	for i := range now {
-		if !sameFile(c.seen[i], now[i]) {
-			return true
-		}
-	}
-	return false
+	before := c.settled
+	c.settled = now
+	return !samePair(c.seen, now) && samePair(before, now)
+}
+
+func samePair(a, b [2]os.FileInfo) bool {
+	return sameFile(a[0], b[0]) && sameFile(a[1], b[1])
 }
 
 func (c *Certificate) stat() [2]os.FileInfo {
 	var fi [2]os.FileInfo
 	for i, name := range []string{c.certFile, c.keyFile} {
 		fi[i], _ = os.Stat(name) // follows links; nil when it cannot be read
-
 	}
 	return fi
 }
