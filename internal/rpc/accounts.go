@@ -212,9 +212,11 @@ func (x Accounts) sessionInfo(c *Call, s *session.New) obj {
 }
 
 // target is the account a SessionOrServer call acts on: the session's
-// (already read with the session, in one lookup), or the UID's in a server call.
+// (already read with the session, in one lookup), or the UID's in a server
+// call; a server call with a user's OAuth access token acts on the token's
+// account unless it names another.
 func (x Accounts) target(ctx context.Context, c *Call, param string) (account.Account, error) {
-	if !c.Server {
+	if !c.Server || c.Account != nil && c.Params.Get(param) == "" {
 		return *c.Account, nil
 	}
 	return x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get(param))
