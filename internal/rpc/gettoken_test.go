@@ -132,7 +132,9 @@ func TestGetTokenClientAuth(t *testing.T) {
 		key := createKey(t, e, e.Site.ID, "backend", []string{"accounts.getAccountInfo", "socialize.getToken"}, "")
 		narrow := createKey(t, e, e.Site.ID, "narrow", []string{"accounts.getAccountInfo"}, "")
 		secret, apiKey := e.Site.SecretBase64(), e.Site.APIKey
-		grant := func(kv ...string) url.Values { return apitest.Form(append([]string{"grant_type", "client_credentials"}, kv...)...) }
+		grant := func(kv ...string) url.Values {
+			return apitest.Form(append([]string{"grant_type", "client_credentials"}, kv...)...)
+		}
 		serverToken := func(t *testing.T, m map[string]any) {
 			if tok, _ := m["access_token"].(string); !oauth.IsGigyaToken(tok) {
 				t.Errorf("access_token %q", tok)
