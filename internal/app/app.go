@@ -170,7 +170,7 @@ func New(o Options) (*App, error) {
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
-	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts, Now: o.Now})
+	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 

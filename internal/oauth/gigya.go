@@ -230,13 +230,13 @@ func (g *GigyaTokens) Revoke(ctx context.Context, siteID int64, token string) er
 	return g.store.RevokeGigyaToken(ctx, siteID, gigyaHash(token), g.now().UTC())
 }
 
-// GigyaExpiresIn is the whole seconds left of t at now (at least 1); false when
-// it does not expire.
-func GigyaExpiresIn(t GigyaToken, now time.Time) (int64, bool) {
+// GigyaLifetime is the whole seconds t lives from its issue, as
+// socialize.getToken's expires_in shows it; false when it does not expire.
+func GigyaLifetime(t GigyaToken) (int64, bool) {
 	if t.ExpiresAt.IsZero() {
 		return 0, false
 	}
-	return max(int64(t.ExpiresAt.Sub(now)/time.Second), 1), true
+	return int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second), true
 }
 
 func (g *GigyaTokens) newToken(gr GigyaGrant) (NewGigyaToken, error) {

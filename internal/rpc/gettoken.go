@@ -24,7 +24,6 @@ type OAuth struct {
 	Accounts interface {
 		ByUID(ctx context.Context, siteID int64, uid string) (account.Account, error)
 	}
-	Now func() time.Time
 }
 
 // RegisterOAuth adds socialize.getToken (gigya-api-2.md §4.1).
@@ -62,7 +61,7 @@ func (x OAuth) getToken(ctx context.Context, c *Call) (any, error) {
 		return nil, err
 	}
 	out := obj{"access_token": n.Token}
-	if s, ok := oauth.GigyaExpiresIn(n.GigyaToken, x.Now()); ok {
+	if s, ok := oauth.GigyaLifetime(n.GigyaToken); ok {
 		out["expires_in"] = s
 	}
 	return out, nil
