@@ -325,7 +325,7 @@ func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {
 		c.SetCookie(session.ClearCookie(c.Site.APIKey, c.Secure))
 		return obj{}, x.Accounts.Logout(ctx, *c.Session)
 	}
-	a, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
+	a, err := x.target(ctx, c, "UID")
 	if err != nil {
 		return nil, err
 	}

@@ -280,7 +280,16 @@ func TestOAuthTokenOnCalls(t *testing.T) {
 	t.Parallel()
 	forEachTokenApp(t, func(t *testing.T, e *apitest.App, clock *apitest.Clock) {
 		ctx := context.Background()
-		bob, _ := register(t, e, "bob@example.com", "pass-word-1")
+		bob, bobSession := register(t, e, "bob@example.com", "pass-word-1")
+		ann, err := e.Accounts.ByUID(ctx, e.Site.ID, annUID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		annSess, err := e.Accounts.Sessions().Create(ctx, e.DB, e.Site.ID, ann.ID, -2, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		annSession := annSess.Token
 		server, _ := getToken(t, e, apitest.Form("grant_type", "none"), nil)
 		user, _ := getToken(t, e, apitest.Form("grant_type", "client_credentials", "x_siteUID", annUID), nil)
 		key := createKey(t, e, e.Site.ID, "reader", []string{"accounts.getAccountInfo", "socialize.getToken"}, "")
@@ -348,6 +357,18 @@ func TestOAuthTokenOnCalls(t *testing.T) {
 				noAPIKey: true, code: 403025, details: tokenExpired},
 			{name: "a token without expiry", method: getAccountInfo, form: apitest.Form("UID", annUID), hdr: oauthHeader(server),
 				noAPIKey: true, want: annView},
+
+			{name: "a user token changes its account", method: "accounts.setAccountInfo",
+				form: apitest.Form("profile", `{"firstName":"Ann"}`), hdr: oauthHeader(user), noAPIKey: true},
+			{name: "socialize.getUserInfo of a user token", method: "socialize.getUserInfo", hdr: oauthHeader(user), noAPIKey: true,
+				want: map[string]any{"UID": annUID, "firstName": "Ann"}},
+			{name: "a user token logs its user out", method: "accounts.logout", form: apitest.Form("oauth_token", user),
+				noAPIKey: true, after: func(t *testing.T, _ map[string]any) {
+					if code := e.SessionCode(t, annSession); code != 403001 {
+						t.Errorf("ann's session after logout: %v", code)
+					}
+				}},
+			{name: "bob's session is not ended", method: getAccountInfo, form: apitest.Form("oauth_token", bobSession)},
 		})
 	})
 }
