@@ -292,6 +292,7 @@ func TestOAuthTokenOnCalls(t *testing.T) {
 		annSession := annSess.Token
 		server, _ := getToken(t, e, apitest.Form("grant_type", "none"), nil)
 		user, _ := getToken(t, e, apitest.Form("grant_type", "client_credentials", "x_siteUID", annUID), nil)
+		bobToken, _ := getToken(t, e, apitest.Form("grant_type", "client_credentials", "x_siteUID", bob), nil)
 		key := createKey(t, e, e.Site.ID, "reader", []string{"accounts.getAccountInfo", "socialize.getToken"}, "")
 		keyed, _ := getToken(t, e, apitest.Form("grant_type", "none", "userKey", key.UserKey, "secret", key.SecretBase64()), nil)
 		doomedKey := createKey(t, e, e.Site.ID, "doomed", nil, "")
@@ -369,6 +370,10 @@ func TestOAuthTokenOnCalls(t *testing.T) {
 					}
 				}},
 			{name: "bob's session is not ended", method: getAccountInfo, form: apitest.Form("oauth_token", bobSession)},
+			{name: "delete bob", method: "accounts.deleteAccount", form: apitest.Form("UID", bob), hdr: oauthHeader(server),
+				noAPIKey: true},
+			{name: "the token of a deleted account", method: getAccountInfo, hdr: oauthHeader(bobToken), noAPIKey: true,
+				code: 403025, details: tokenUnknown},
 		})
 	})
 }
