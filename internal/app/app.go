@@ -86,17 +86,18 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Jobs     *job.Runner
 	Keys     *token.Keys
+	RPC      *rpc.Handler
+	REST     *rest.Handler
+	Metrics  *server.Metrics
+	handler  http.Handler
+	db       *store.DB
+	retain   time.Duration
+	now      func() time.Time
+	log      *slog.Logger
+
 	// GigyaTokens are the access tokens of socialize.getToken and the
 	// codes it exchanges.
 	GigyaTokens *oauth.GigyaTokens
-	RPC         *rpc.Handler
-	REST        *rest.Handler
-	Metrics     *server.Metrics
-	handler     http.Handler
-	db          *store.DB
-	retain      time.Duration
-	now         func() time.Time
-	log         *slog.Logger
 }
 
 // New builds an App over an open, migrated database. Run starts its
