@@ -17,6 +17,7 @@ import (
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/mail"
+	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/ratelimit"
@@ -93,6 +94,10 @@ type App struct {
 	retain   time.Duration
 	now      func() time.Time
 	log      *slog.Logger
+
+	// GigyaTokens are the access tokens of socialize.getToken and the
+	// codes it exchanges.
+	GigyaTokens *oauth.GigyaTokens
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -159,11 +164,14 @@ func New(o Options) (*App, error) {
 		Lease: o.JobLease, Now: o.Now, Log: o.Log, PauseAfter: o.JobPauseAfter})
 	limiter := ratelimit.New(o.RateLimit, o.RateBurst, o.Now)
 	verifier := authn.NewVerifier(a.Sites, a.Accounts.Sessions(), o.DB, o.Now)
+	a.GigyaTokens = oauth.NewGigyaTokens(o.DB, o.Now, nil)
+	verifier.UseOAuthTokens(a.GigyaTokens, a.Accounts)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
+	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 

@@ -9,8 +9,7 @@ import (
 // Proof names what a request proved itself with.
 type Proof int
 
-// The proofs a Verifier checks. An OAuth access token will be one more,
-// with scopes of its own.
+// The proofs a Verifier checks.
 const (
 	// None: an apiKey only, a client call nobody vouches for.
 	None Proof = iota
@@ -25,6 +24,8 @@ const (
 	Basic
 	// SessionToken: a session token or the session cookie.
 	SessionToken
+	// OAuthToken: an access token of socialize.getToken.
+	OAuthToken
 )
 
 // Principal is who makes a request, as its proof tells: the site, maybe an
@@ -41,6 +42,8 @@ type Principal struct {
 	// bound the methods the request may call.
 	Key *site.AppKey
 	// Session and Account are the caller's, when it proved a session.
+	// Account is also the user an OAuth access token of a user acts for
+	// (a server principal: the calls that take a UID act on it by default).
 	Session *session.Session
 	Account *account.Account
 }

@@ -50,6 +50,8 @@ type Verifier struct {
 	sessions Sessions
 	nonces   Nonces
 	now      func() time.Time
+	// oauth checks OAuth access tokens (UseOAuthTokens); nil: none is valid.
+	oauth *oauthTokens
 }
 
 // NewVerifier returns a Verifier; now is the clock signatures and JWTs are

@@ -212,9 +212,11 @@ func (x Accounts) sessionInfo(c *Call, s *session.New) obj {
 }
 
 // target is the account a SessionOrServer call acts on: the session's
-// (already read with the session, in one lookup), or the UID's in a server call.
+// (already read with the session, in one lookup), or the UID's in a server
+// call; a server call with a user's OAuth access token acts on the token's
+// account unless it names another.
 func (x Accounts) target(ctx context.Context, c *Call, param string) (account.Account, error) {
-	if !c.Server {
+	if !c.Server || c.Account != nil && c.Params.Get(param) == "" {
 		return *c.Account, nil
 	}
 	return x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get(param))
@@ -323,7 +325,7 @@ func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {
 		c.SetCookie(session.ClearCookie(c.Site.APIKey, c.Secure))
 		return obj{}, x.Accounts.Logout(ctx, *c.Session)
 	}
-	a, err := x.Accounts.ByUID(ctx, c.Site.ID, c.Params.Get("UID"))
+	a, err := x.target(ctx, c, "UID")
 	if err != nil {
 		return nil, err
 	}

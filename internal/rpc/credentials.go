@@ -7,15 +7,17 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/authn"
+	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/site"
 )
 
 // prove reads the proof a request carries and has authn check it: a Bearer
 // JWT of an application key, a signature (with the site secret, an
 // application key's secret or a mobile session's secret), or a secret in
-// clear. A session token (sessionToken, the oauth_token that is not the API
-// key; Authorization: OAuth) is returned unchecked: only the methods that
-// act on a session resolve it.
+// clear. An OAuth access token of socialize.getToken (in oauth_token or
+// Authorization: OAuth) is checked. A session token (sessionToken, the
+// oauth_token that is not the API key; Authorization: OAuth) is returned
+// unchecked: only the methods that act on a session resolve it.
 func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool, sessionToken string) (*authn.Principal, string, error) {
 	ctx := r.Context()
 	scheme, value, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -35,7 +37,15 @@ func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool, s
 		pr, err := h.authn.Secret(ctx, st, p.Get("userKey"), p.Get("secret"), secure)
 		return pr, "", err
 	case strings.EqualFold(scheme, "OAuth"):
-		return authn.Anonymous(st), strings.TrimSpace(value), nil
+		tok := strings.TrimSpace(value)
+		if tok == "" || strings.ContainsAny(tok, " \t") {
+			return nil, "", errcode.New(errcode.InvalidAuthenticationHeader, "Invalid authentication header: want Authorization: OAuth <token>")
+		}
+		sessionToken = tok
+	}
+	if oauth.IsGigyaToken(sessionToken) {
+		pr, err := h.authn.OAuthToken(ctx, st, sessionToken, secure)
+		return pr, "", err
 	}
 	return authn.Anonymous(st), sessionToken, nil
 }

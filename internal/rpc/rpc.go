@@ -18,6 +18,7 @@ import (
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/site"
@@ -39,6 +40,10 @@ const (
 	// SessionServerOrRegToken methods are SessionOrServer methods that a
 	// client may also call with a regToken instead: the method resolves it.
 	SessionServerOrRegToken
+	// OAuthClient methods (socialize.getToken) authenticate an OAuth client:
+	// its client_id names the site or application key, and its secret
+	// comes in HTTP Basic or in parameters (oauthClient).
+	OAuthClient
 )
 
 // Method is one RPC method.
@@ -220,18 +225,27 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	if err != nil {
 		return nil, err
 	}
+	if m.Auth == OAuthClient {
+		return h.oauthClient(r, m, params)
+	}
+	info := callctx.From(r.Context())
 	apiKey, sessionToken := siteKey(params)
-	if apiKey == "" {
+	var st site.Site
+	switch {
+	case apiKey != "":
+		st, err = h.sites.ByAPIKey(r.Context(), apiKey)
+	case oauth.IsGigyaToken(accessToken(r, params)):
+		// An OAuth access token names its site.
+		st, err = h.accessTokenSite(r, params, info.Secure)
+	default:
 		return h.keyless(r, m, params, sessionToken)
 	}
-	st, err := h.sites.ByAPIKey(r.Context(), apiKey)
 	if errors.Is(err, site.ErrNotFound) {
 		return nil, errcode.New(errcode.InvalidAPIKey, "Invalid ApiKey parameter")
 	}
 	if err != nil {
 		return nil, err
 	}
-	info := callctx.From(r.Context())
 	c := &Call{Principal: *authn.Anonymous(st), Params: params, Secure: info.Secure}
 	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
 		return c, info.RateLimited(wait)
@@ -263,10 +277,11 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 // SAP/gigya-php-sdk, whose JWTUtils fetches the JWT keys so;
 // GSRequest.SetDefaultParams of SAP/gigya-dotnet-sdk), and so does the npm
 // gigya SDK for a call given oauth_token. A session token (session.IsToken)
-// keeps its meaning whether apiKey is sent or not.
+// and an OAuth access token (oauth.IsGigyaToken) keep their meaning whether
+// apiKey is sent or not.
 func siteKey(p *Params) (apiKey, sessionToken string) {
 	apiKey, tok := p.Get("apiKey"), p.Get("oauth_token")
-	if apiKey == "" && tok != "" && !session.IsToken(tok) {
+	if apiKey == "" && tok != "" && !session.IsToken(tok) && !oauth.IsGigyaToken(tok) {
 		return tok, ""
 	}
 	return apiKey, tok
@@ -295,7 +310,7 @@ func (h *Handler) keyless(r *http.Request, m registered, p *Params, sessionToken
 // login_token, else of the cookie.
 func (h *Handler) require(r *http.Request, m registered, c *Call, token string) error {
 	switch m.Auth {
-	case APIKey:
+	case APIKey, OAuthClient:
 	case Server:
 		if !c.Server {
 			return errcode.Newf(errcode.PermissionDenied, "Permission denied: %s is a server call and needs the site secret", m.name)
