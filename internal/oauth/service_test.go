@@ -547,8 +547,21 @@ func TestAuthRequests(t *testing.T) {
 		if err := e.svc.UseCode(ctx, e.siteID, r.ID); !errors.Is(err, oauth.ErrReused) {
 			t.Fatalf("UseCode twice: %v, want ErrReused", err)
 		}
-		if err := e.svc.UseCode(ctx, e.siteID, r2.ID); !errors.Is(err, oauth.ErrNotFound) {
-			t.Fatalf("UseCode of a request without a code: %v", err)
+		if err := e.svc.UseCode(ctx, e.siteID, e.authRequest(t, n.ClientID).ID); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("UseCode of a request not done: %v", err)
+		}
+		// A done request answered without a code (implicit) is used up once.
+		if err := e.svc.UseCode(ctx, e.siteID, r2.ID); err != nil {
+			t.Fatalf("UseCode of a done request without a code: %v", err)
+		}
+		if err := e.svc.UseCode(ctx, e.siteID, r2.ID); !errors.Is(err, oauth.ErrReused) {
+			t.Fatalf("UseCode of it again: %v, want ErrReused", err)
+		}
+		if _, err := e.svc.AuthRequest(ctx, e.siteID, r2.ID); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("AuthRequest once used: %v", err)
+		}
+		if err := e.svc.Authenticate(ctx, e.siteID, r2.ID, e.account.ID, e.account.UID, t0, nil, true); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("Authenticate once used: %v", err)
 		}
 	})
 }

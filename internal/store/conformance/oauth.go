@@ -315,6 +315,27 @@ func testOAuthAuthRequests(t *testing.T, db *store.DB) {
 		t.Fatalf("OAuthConsent of another site: %v", err)
 	}
 
+	// A done request used without a code (implicit): once, and then it
+	// takes no login, approval or code.
+	if err := db.UseOAuthCode(ctx, s.ID, "req-2", t0, t0.Add(time.Hour)); err != nil {
+		t.Fatalf("UseOAuthCode of a done request without a code: %v", err)
+	}
+	if err := db.UseOAuthCode(ctx, s.ID, "req-2", t0, t0.Add(time.Hour)); !errors.Is(err, oauth.ErrReused) {
+		t.Fatalf("UseOAuthCode of it again: %v, want ErrReused", err)
+	}
+	for name, err := range map[string]error{
+		"SetOAuthCode":                 db.SetOAuthCode(ctx, s.ID, "req-2", []byte("code-late"), t0.Add(time.Minute)),
+		"AuthenticateOAuthAuthRequest": db.AuthenticateOAuthAuthRequest(ctx, r2),
+		"ApproveOAuthAuthRequest":      db.ApproveOAuthAuthRequest(ctx, s.ID, "req-2", a.ID, "app", nil, t0),
+	} {
+		if !errors.Is(err, oauth.ErrNotFound) {
+			t.Errorf("%s of a used request: %v, want ErrNotFound", name, err)
+		}
+	}
+	if got, err := db.OAuthAuthRequest(ctx, s.ID, "req-2"); err != nil || !got.CodeUsedAt.Equal(t0) || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || got.CodeHash != nil {
+		t.Fatalf("the used request: %+v, %v", got, err)
+	}
+
 	// The code: once, kept until it expires at least.
 	codeExp := t0.Add(time.Hour) // later than the request's expiry: the request is kept as long
 	if err := db.SetOAuthCode(ctx, s.ID, "req-full", []byte("code-1"), codeExp); err != nil {
