@@ -426,6 +426,9 @@ func (s *Service) newToken(g Grant, family string, cfg Config) (StoredToken, Iss
 // RefreshGrant finds the token of a live refresh token of clientID:
 // ErrNotFound (unknown or another client's), ErrExpired, ErrRevoked, and
 // ErrReused for a refresh token rotated before, whose family it revokes.
+// An empty clientID matches every client, for a caller that compares the
+// token's ClientID itself (zitadel's TokenRequestByRefreshToken is not
+// told the client).
 func (s *Service) RefreshGrant(ctx context.Context, siteID int64, clientID, refreshToken string) (Token, error) {
 	t, err := s.refreshToken(ctx, siteID, clientID, refreshToken)
 	return t.Token, err
@@ -443,7 +446,7 @@ func (s *Service) refreshToken(ctx context.Context, siteID int64, clientID, refr
 	}
 	// Another client's refresh token is as unknown as a wrong one: no
 	// client learns that a token it holds is live.
-	if t.ClientID != clientID {
+	if clientID != "" && t.ClientID != clientID {
 		return StoredToken{}, ErrNotFound
 	}
 	now := s.now()
@@ -468,6 +471,9 @@ func (s *Service) refreshToken(ctx context.Context, siteID int64, clientID, refr
 // token when g has none; never more) and with a refresh token; g's
 // audience, amr and auth time default to the stored token's too.
 func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Issued, error) {
+	if g.ClientID == "" {
+		return Issued{}, invalid(AttrClientID, "missing")
+	}
 	old, err := s.refreshToken(ctx, g.SiteID, g.ClientID, refreshToken)
 	if err != nil {
 		return Issued{}, err

@@ -630,9 +630,12 @@ func TestTokens(t *testing.T) {
 		wantInvalid(t, second(e.svc.Issue(ctx, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID})), oauth.AttrSubject)
 
 		// Refresh: another client's token is unknown to it.
-		if got, err := e.svc.RefreshGrant(ctx, e.siteID, n.ClientID, iss.RefreshToken); err != nil || got.ID != iss.AccessTokenID {
-			t.Fatalf("RefreshGrant = %+v, %v", got, err)
+		for _, clientID := range []string{n.ClientID, ""} {
+			if got, err := e.svc.RefreshGrant(ctx, e.siteID, clientID, iss.RefreshToken); err != nil || got.ID != iss.AccessTokenID || got.ClientID != n.ClientID {
+				t.Fatalf("RefreshGrant for client %q = %+v, %v", clientID, got, err)
+			}
 		}
+		wantInvalid(t, second(e.svc.Rotate(ctx, iss.RefreshToken, oauth.Grant{SiteID: e.siteID})), oauth.AttrClientID)
 		for name, c := range map[string][2]string{
 			"another client's": {n2.ClientID, iss.RefreshToken},
 			"unknown":          {n.ClientID, "none"},
