@@ -73,10 +73,11 @@ func (db *DB) UpdateOAuthClient(ctx context.Context, siteID int64, clientID stri
 		if err != nil {
 			return err
 		}
-		read := c.UpdatedAt
+		id, created, read := c.ID, c.CreatedAt, c.UpdatedAt
 		if err := fn(&c); err != nil {
 			return err
 		}
+		c.ID, c.SiteID, c.ClientID, c.CreatedAt = id, siteID, clientID, created
 		if !c.UpdatedAt.After(read) {
 			c.UpdatedAt = read.Add(time.Millisecond)
 		}
@@ -92,7 +93,6 @@ func (db *DB) UpdateOAuthClient(ctx context.Context, siteID int64, clientID stri
 	if err != nil {
 		return oauth.Client{}, err
 	}
-	c.SiteID, c.ClientID = siteID, clientID
 	return c, nil
 }
 

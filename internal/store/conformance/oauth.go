@@ -110,7 +110,7 @@ func testOAuthClients(t *testing.T, db *store.DB) {
 	want := a
 	want.Name, want.SecretHash, want.RedirectURIs, want.PostLogoutRedirectURIs = "renamed", []byte("new-hash"), []string{"https://b.example/cb"}, []string{"https://b.example/"}
 	want.ResponseTypes, want.GrantTypes, want.Scopes, want.RequireConsent, want.UpdatedAt = []string{"code", "code id_token"}, []string{"authorization_code", "implicit"}, []string{"profile"}, true, later
-	if stored, _ := db.OAuthClient(ctx, s.ID, "app-a"); err != nil || !sameValue(stored, want, clientTimes) || got.Name != "renamed" {
+	if stored, _ := db.OAuthClient(ctx, s.ID, "app-a"); err != nil || !sameValue(stored, want, clientTimes) || !sameValue(got, want, clientTimes) {
 		t.Fatalf("after UpdateOAuthClient: %+v (returned %+v, %v); want %+v", stored, got, err, want)
 	}
 	if got, err := db.UpdateOAuthClient(ctx, s.ID, "app-a", func(c *oauth.Client) error { c.SecretHash = nil; return nil }); err != nil ||
