@@ -15,15 +15,6 @@ import (
 	"github.com/custos-id/custos/internal/store/storetest"
 )
 
-// clock is a clock the test moves.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
 // forEachGigya runs test with GigyaTokens on a real database of each engine,
 // with a site and an account.
 func forEachGigya(t *testing.T, test func(t *testing.T, g *oauth.GigyaTokens, siteID, accountID int64, c *clock)) {
@@ -127,7 +118,7 @@ func TestGigyaResolve(t *testing.T) {
 			{"at expiry", siteID, short.Token, time.Millisecond, oauth.ErrExpired},
 			{"forever", siteID, forever.Token, 100 * 365 * 24 * time.Hour, nil},
 		} {
-			c.advance(tc.advent)
+			c.add(tc.advent)
 			if _, err := g.Resolve(ctx, tc.site, tc.token); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
 				t.Errorf("%s: Resolve: %v, want %v", tc.name, err, tc.want)
 			}
