@@ -399,12 +399,17 @@ func oidcClientDelete(fs *flag.FlagSet, c *command) func(context.Context) error 
 // fidm.oidc.op.getConfig (lifetimes in seconds).
 type configJSON struct {
 	ProxyPage            string                 `json:"proxyPage"`
-	CustomClaims         map[string]oauth.Claim `json:"customClaims"`
-	CustomScopes         map[string][]string    `json:"customScopes"`
-	AccessTokenLifetime  int64                  `json:"accessTokenLifetime"`
-	IDTokenLifetime      int64                  `json:"idTokenLifetime"`
-	RefreshTokenLifetime int64                  `json:"refreshTokenLifetime"`
-	CodeLifetime         int64                  `json:"codeLifetime"`
+	CustomClaims         map[string]claimJSON `json:"customClaims"`
+	CustomScopes         map[string][]string  `json:"customScopes"`
+	AccessTokenLifetime  int64                `json:"accessTokenLifetime"`
+	IDTokenLifetime      int64                `json:"idTokenLifetime"`
+	RefreshTokenLifetime int64                `json:"refreshTokenLifetime"`
+	CodeLifetime         int64                `json:"codeLifetime"`
+}
+
+// claimJSON is a custom claim in Gigya's shape.
+type claimJSON struct {
+	FieldName string `json:"fieldName"`
 }
 
 func oidcConfigShow(fs *flag.FlagSet, c *command) func(context.Context) error {
@@ -423,10 +428,10 @@ func oidcConfigShow(fs *flag.FlagSet, c *command) func(context.Context) error {
 }
 
 func (c *command) printConfig(cfg oauth.Config) error {
-	j := configJSON{cfg.ProxyPage, cfg.CustomClaims, cfg.CustomScopes, seconds(cfg.AccessTokenLifetime),
+	j := configJSON{cfg.ProxyPage, map[string]claimJSON{}, cfg.CustomScopes, seconds(cfg.AccessTokenLifetime),
 		seconds(cfg.IDTokenLifetime), seconds(cfg.RefreshTokenLifetime), seconds(cfg.CodeLifetime)}
-	if j.CustomClaims == nil {
-		j.CustomClaims = map[string]oauth.Claim{}
+	for name, cl := range cfg.CustomClaims {
+		j.CustomClaims[name] = claimJSON{cl.FieldName}
 	}
 	if j.CustomScopes == nil {
 		j.CustomScopes = map[string][]string{}
