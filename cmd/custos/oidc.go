@@ -22,12 +22,13 @@ const oidcUsage = `usage: custos oidc <client|config> <subcommand> [flags]
 The site's OpenID Provider: its clients (relying parties) and its configuration, as the
 fidm.oidc.op.* methods manage them. --site takes the siteId or the apiKey.
 
-  client create --site S --name NAME [--redirect-uri U]... [--post-logout-redirect-uri U]...
+  client create --site S --name NAME [--client-id ID] [--redirect-uri U]... [--post-logout-redirect-uri U]...
          [--response-type T]... [--grant-type G]... [--scope S]... [--client-type confidential|public]
          [--require-consent] [--json | --env]
                                     register a client; prints its clientID and, for a confidential
                                     client, its secret: the only time it is shown (--env: as shell
-                                    assignments CLIENT_ID, CLIENT_SECRET)
+                                    assignments CLIENT_ID, CLIENT_SECRET); --client-id keeps the id
+                                    of a client moved from another provider
   client list --site S [--json]     the site's clients (without secrets)
   client show --site S --client-id ID [--json]
   client update --site S --client-id ID [the flags of create]
@@ -125,7 +126,7 @@ func declareClientFlags(fs *flag.FlagSet) *clientFlags {
 	fs.Var(&f.responses, "response-type", `a response type the client may ask for: "code", "id_token", "code id_token" … (repeatable)`)
 	fs.Var(&f.grants, "grant-type", "authorization_code, refresh_token, implicit or client_credentials (repeatable)")
 	fs.Var(&f.scope, "scope", "a scope the client may ask for besides openid (repeatable; none: every scope of the site)")
-	f.clientType = fs.String("client-type", "", "confidential (with a secret; the default) or public (a browser or native app, PKCE required)")
+	f.clientType = fs.String("client-type", "", "at creation: confidential (with a secret; the default) or public (a browser or native app, PKCE required)")
 	f.consent = fs.Bool("require-consent", false, "show the consent page before the first code for an account")
 	return f
 }
@@ -225,6 +226,7 @@ func commaList(s []string) string { return strings.Join(s, ", ") }
 
 func oidcClientCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
 	ref := oidcSite(fs)
+	id := fs.String("client-id", "", "keep this clientID (a client moved from another provider); default: a new random one")
 	f := declareClientFlags(fs)
 	asEnv := clientEnvFlag(fs)
 	return func(ctx context.Context) error {
@@ -235,11 +237,15 @@ func oidcClientCreate(fs *flag.FlagSet, c *command) func(context.Context) error 
 		if err != nil {
 			return err
 		}
+		ch.ClientID = id
 		st, svc, err := c.openOIDC(ctx, *ref)
 		if err != nil {
 			return err
 		}
 		nc, err := svc.CreateClient(ctx, st.ID, ch.Client(), ch.Public != nil && *ch.Public)
+		if errors.Is(err, oauth.ErrClientExists) {
+			return fmt.Errorf("%s: the site has a client %q already", c.name, *id)
+		}
 		if err != nil {
 			return err
 		}
@@ -327,22 +333,15 @@ func oidcClientUpdate(fs *flag.FlagSet, c *command) func(context.Context) error 
 		if err != nil {
 			return err
 		}
-		var wasPublic bool
 		cl, err := svc.UpdateClient(ctx, st.ID, *id, func(cl *oauth.Client) error {
-			wasPublic = cl.Public()
+			if ch.TypeChange(*cl) {
+				return fmt.Errorf("%s: --client-type: a client's type does not change; create another client", c.name)
+			}
 			ch.Apply(cl)
 			return nil
 		})
 		if err != nil {
 			return c.clientErr(*id, err)
-		}
-		// A public client made confidential gets its secret now.
-		if wasPublic && ch.Public != nil && !*ch.Public {
-			nc, err := svc.RotateClientSecret(ctx, st.ID, *id)
-			if err != nil {
-				return c.clientErr(*id, err)
-			}
-			return c.printClient(nc.Client, nc.Secret, false)
 		}
 		return c.printClient(cl, "", false)
 	}

@@ -77,13 +77,11 @@ func TestOIDCClientCommands(t *testing.T) {
 				t.Errorf("rotate-secret: %s", text)
 			}
 
-			json.Unmarshal([]byte(mustOIDC("client", "update", "--site", "1", "--client-id", id, "--client-type", "public", "--json")), &shown)
-			if shown.ClientType != "public" || shown.Secret != "" {
-				t.Errorf("made public: %+v", shown)
-			}
-			json.Unmarshal([]byte(mustOIDC("client", "update", "--site", "1", "--client-id", id, "--client-type", "confidential", "--json")), &shown)
-			if shown.ClientType != "confidential" || shown.Secret == "" {
-				t.Errorf("made confidential: %+v", shown)
+			var moved clientJSON
+			json.Unmarshal([]byte(mustOIDC("client", "create", "--site", "1", "--client-id", "moved.1", "--client-type", "public",
+				"--redirect-uri", "com.example.app:/cb", "--json")), &moved)
+			if moved.ClientID != "moved.1" || moved.ClientType != "public" || moved.Secret != "" {
+				t.Errorf("create --client-id --client-type public: %+v", moved)
 			}
 
 			for _, bad := range []struct {
@@ -96,6 +94,9 @@ func TestOIDCClientCommands(t *testing.T) {
 				{[]string{"client", "create", "--site", "1", "--client-type", "secret"}, "--client-type: want confidential or public"},
 				{[]string{"client", "create", "--site", "1", "--redirect-uri", "javascript:alert(1)"}, "redirectURIs"},
 				{[]string{"client", "show", "--site", "1"}, "--client-id is required"},
+				{[]string{"client", "update", "--site", "1", "--client-id", id, "--client-type", "public"}, "a client's type does not change"},
+				{[]string{"client", "rotate-secret", "--site", "1", "--client-id", "moved.1"}, `client "moved.1" is public: it has no secret`},
+				{[]string{"client", "create", "--site", "1", "--client-id", "moved.1"}, `the site has a client "moved.1" already`},
 				{[]string{"client", "show", "--site", "1", "--client-id", "nope"}, `no client "nope" in this site`},
 				{[]string{"client", "create", "--site", "1", "--json", "--env"}, "--json and --env exclude each other"},
 				{[]string{"client", "frobnicate"}, `unknown subcommand "frobnicate"`},
@@ -112,7 +113,7 @@ func TestOIDCClientCommands(t *testing.T) {
 			if _, err := oidc("client", "delete", "--site", "1", "--client-id", id); err == nil {
 				t.Error("a second delete succeeded")
 			}
-			if out := mustOIDC("client", "list", "--site", "1", "--json"); out != "[]\n" {
+			if out := mustOIDC("client", "list", "--site", "1", "--json"); strings.Contains(out, id) || !strings.Contains(out, "moved.1") {
 				t.Errorf("list after delete: %s", out)
 			}
 		})

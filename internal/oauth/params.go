@@ -19,9 +19,11 @@ type ClientChanges struct {
 	GrantTypes             *[]string
 	Scopes                 *[]string
 	RequireConsent         *bool
-	// Public, when set, makes the client public (its secret goes) or
-	// confidential; a client made confidential has no secret until it is
-	// given one (RotateClientSecret).
+	// ClientID, given to CreateClient, keeps the id of a client moved from
+	// another provider; Apply leaves a client's id alone.
+	ClientID *string
+	// Public chooses, at creation, a public client (no secret) or a
+	// confidential one; a client's type does not change afterwards.
 	Public *bool
 }
 
@@ -34,9 +36,6 @@ func (ch ClientChanges) Apply(c *Client) {
 	set(&c.GrantTypes, ch.GrantTypes)
 	set(&c.Scopes, ch.Scopes)
 	set(&c.RequireConsent, ch.RequireConsent)
-	if ch.Public != nil && *ch.Public {
-		c.SecretHash = nil
-	}
 }
 
 // Client returns the changes as a new client: absent fields are empty,
@@ -44,8 +43,13 @@ func (ch ClientChanges) Apply(c *Client) {
 func (ch ClientChanges) Client() Client {
 	var c Client
 	ch.Apply(&c)
+	set(&c.ClientID, ch.ClientID)
 	return c
 }
+
+// TypeChange tells whether ch asks to change the type (public or
+// confidential) of c, which a client cannot.
+func (ch ClientChanges) TypeChange(c Client) bool { return ch.Public != nil && *ch.Public != c.Public() }
 
 // ConfigChanges are the changes an operator asks of a site's provider
 // configuration (fidm.oidc.op.setConfig or custos oidc config set): a nil

@@ -26,7 +26,7 @@ type OIDC struct {
 func RegisterOIDC(h *Handler, x OIDC) {
 	rp := []string{"name", "description", "redirectUris", "postLogoutRedirectUris", "responseTypes",
 		"grantTypes", "allowedScopes", "clientType", "requireConsent"}
-	h.Register("fidm.oidc.op.createRP", Method{Auth: Server, Run: x.createRP, Params: rp})
+	h.Register("fidm.oidc.op.createRP", Method{Auth: Server, Run: x.createRP, Params: append([]string{"clientID"}, rp...)})
 	h.Register("fidm.oidc.op.updateRP", Method{Auth: Server, Run: x.updateRP,
 		Params: append([]string{"clientID", "rotateSecret"}, rp...)})
 	h.Register("fidm.oidc.op.getRP", Method{Auth: Server, Run: x.getRP, Params: []string{"clientID"}})
@@ -68,6 +68,9 @@ const maxLifetime = 366 * 24 * 3600
 // ones stay nil, so that updateRP changes only what it is given.
 func clientChanges(p *Params) (oauth.ClientChanges, error) {
 	var ch oauth.ClientChanges
+	if p.Has("clientID") {
+		ch.ClientID = new(p.Get("clientID"))
+	}
 	switch {
 	case p.Has("name") && p.Has("description"):
 		return ch, errcode.InvalidValue("description", "give name or description, not both")
@@ -155,6 +158,9 @@ func (x OIDC) createRP(ctx context.Context, c *Call) (any, error) {
 	}
 	public := ch.Public != nil && *ch.Public
 	nc, err := x.OAuth.CreateClient(ctx, c.Site.ID, ch.Client(), public)
+	if errors.Is(err, oauth.ErrClientExists) {
+		return nil, errcode.Newf(errcode.UniqueIdentifierExists, "Unique identifier exists: the site has a client with clientID %.64q", c.Params.Get("clientID"))
+	}
 	if err != nil {
 		return nil, oidcError(err)
 	}
@@ -165,9 +171,9 @@ func (x OIDC) createRP(ctx context.Context, c *Call) (any, error) {
 	return out, nil
 }
 
-// updateRP changes what it is given. rotateSecret=true gives the client a
-// new secret, and so does making a public client confidential: the answer
-// then carries clientSecret, the only time it is shown.
+// updateRP changes what it is given; rotateSecret=true gives the client a
+// new secret, answered as clientSecret, the only time it is shown. A
+// refused call changes nothing: the checks run before any change.
 func (x OIDC) updateRP(ctx context.Context, c *Call) (any, error) {
 	id, err := c.Params.Required("clientID")
 	if err != nil {
@@ -181,10 +187,11 @@ func (x OIDC) updateRP(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var wasPublic bool
 	cl, err := x.OAuth.UpdateClient(ctx, c.Site.ID, id, func(cl *oauth.Client) error {
-		wasPublic = cl.Public()
-		if rotate && (cl.Public() && ch.Public == nil || ch.Public != nil && *ch.Public) {
+		switch {
+		case ch.TypeChange(*cl):
+			return errcode.InvalidValue("clientType", "a client's type does not change; create another client")
+		case rotate && cl.Public():
 			return errcode.InvalidValue("rotateSecret", "a public client has no secret")
 		}
 		ch.Apply(cl)
@@ -193,16 +200,16 @@ func (x OIDC) updateRP(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, clientError(id, err)
 	}
-	if rotate || wasPublic && ch.Public != nil && !*ch.Public {
-		nc, err := x.OAuth.RotateClientSecret(ctx, c.Site.ID, id)
-		if err != nil {
-			return nil, clientError(id, err)
-		}
-		out := rpJSON(nc.Client)
-		out["clientSecret"] = nc.Secret
-		return out, nil
+	if !rotate {
+		return rpJSON(cl), nil
 	}
-	return rpJSON(cl), nil
+	nc, err := x.OAuth.RotateClientSecret(ctx, c.Site.ID, id)
+	if err != nil {
+		return nil, clientError(id, err)
+	}
+	out := rpJSON(nc.Client)
+	out["clientSecret"] = nc.Secret
+	return out, nil
 }
 
 func (x OIDC) getRP(ctx context.Context, c *Call) (any, error) {
