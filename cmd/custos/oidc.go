@@ -247,7 +247,7 @@ func oidcClientCreate(fs *flag.FlagSet, c *command) func(context.Context) error 
 			return fmt.Errorf("%s: the site has a client %q already", c.name, *id)
 		}
 		if err != nil {
-			return err
+			return c.oauthErr(err)
 		}
 		return c.printClient(nc.Client, nc.Secret, *asEnv)
 	}
@@ -274,6 +274,27 @@ func (c *command) needClient(ctx context.Context, ref, clientID string) (site.Si
 func (c *command) clientErr(clientID string, err error) error {
 	if errors.Is(err, oauth.ErrNotFound) {
 		return fmt.Errorf("%s: no client %q in this site", c.name, clientID)
+	}
+	return c.oauthErr(err)
+}
+
+// oidcFlags are the flags of the oauth package's attributes.
+var oidcFlags = map[string]string{
+	oauth.AttrName: "name", oauth.AttrClientID: "client-id", oauth.AttrRedirectURIs: "redirect-uri",
+	oauth.AttrPostLogoutRedirectURIs: "post-logout-redirect-uri", oauth.AttrResponseTypes: "response-type",
+	oauth.AttrGrantTypes: "grant-type", oauth.AttrScopes: "scope", oauth.AttrProxyPage: "proxy-page",
+	oauth.AttrCustomClaims: "custom-claims", oauth.AttrCustomScopes: "custom-scopes",
+	oauth.AttrAccessTokenLifetime: "access-token-lifetime", oauth.AttrIDTokenLifetime: "id-token-lifetime",
+	oauth.AttrRefreshTokenLifetime: "refresh-token-lifetime", oauth.AttrCodeLifetime: "code-lifetime",
+}
+
+// oauthErr names the flag of a value the service refuses.
+func (c *command) oauthErr(err error) error {
+	if e, ok := errors.AsType[*oauth.InvalidError](err); ok {
+		if f, ok := oidcFlags[e.Attr]; ok {
+			return fmt.Errorf("%s: --%s: %s", c.name, f, e.Reason)
+		}
+		return fmt.Errorf("%s: %s: %s", c.name, e.Attr, e.Reason)
 	}
 	return err
 }
@@ -523,7 +544,7 @@ func oidcConfigSet(fs *flag.FlagSet, c *command) func(context.Context) error {
 		}
 		cfg, err := svc.SetConfig(ctx, st.ID, func(cfg *oauth.Config) error { ch.Apply(cfg); return nil })
 		if err != nil {
-			return err
+			return c.oauthErr(err)
 		}
 		return c.printConfig(cfg)
 	}
@@ -552,4 +573,4 @@ func oidcConfigClear(fs *flag.FlagSet, c *command) func(context.Context) error {
 }
 
 // newOAuth is the provider's service over the command's database.
-func newOAuth(c *command) *oauth.Service { return &oauth.Service{} }
+func newOAuth(c *command) *oauth.Service { return oauth.NewService(c.store, oauth.Options{}) }

@@ -22,6 +22,7 @@ var Codes = map[float64]CodeInfo{
 	400001: {400, "Bad Request", "Invalid request format"},
 	400002: {400, "Bad Request", "Missing required parameter"},
 	400003: {400, "Bad Request", "Unique identifier exists"},
+	400011: {400, "Bad Request", "Invalid redirect URI"},
 	400015: {400, "Bad Request", "Code expired"},
 	400004: {400, "Bad Request", "Invalid parameter format"},
 	400006: {400, "Bad Request", "Invalid parameter value"},

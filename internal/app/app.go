@@ -17,6 +17,7 @@ import (
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/mail"
+	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/ratelimit"
@@ -85,6 +86,7 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Jobs     *job.Runner
 	Keys     *token.Keys
+	OAuth    *oauth.Service
 	RPC      *rpc.Handler
 	REST     *rest.Handler
 	Metrics  *server.Metrics
@@ -142,6 +144,7 @@ func New(o Options) (*App, error) {
 		Sites:   site.NewService(o.DB, box, site.Options{Now: o.Now, CacheTTL: o.SiteCacheTTL, CaptchaConfigured: o.Captcha != nil}),
 		Outbox:  outbox.New(o.DB, box, o.Mail, o.Now, o.Log),
 		Keys:    token.NewKeys(o.DB, box, token.Options{Now: o.Now, KeyGen: o.KeyGen}),
+		OAuth:   oauth.NewService(o.DB, oauth.Options{Now: o.Now}),
 		Metrics: server.NewMetrics(),
 		db:      o.DB,
 		retain:  o.EventsRetention,
@@ -164,6 +167,7 @@ func New(o Options) (*App, error) {
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
+	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, PublicURL: o.PublicURL})
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -381,8 +382,27 @@ func (x OIDC) getMetadata(_ context.Context, c *Call) (any, error) {
 	}, nil
 }
 
-// oidcError renders the service's other conditions: validation failures
-// through the error table like every domain error.
+// rpNames are the RPC names of the oauth package's attributes where they
+// differ from the domain's.
+var rpNames = map[string]string{
+	oauth.AttrRedirectURIs: "redirectUris", oauth.AttrPostLogoutRedirectURIs: "postLogoutRedirectUris",
+	oauth.AttrScopes: "allowedScopes", oauth.AttrSecret: "rotateSecret",
+}
+
+// oidcError renders the service's conditions in the RPC dialect: a value
+// it refuses is 400006 naming the parameter, a redirect URI that cannot be
+// registered 400011 (the catalog's code for one), a lost race 409030.
 func oidcError(err error) error {
+	if e, ok := errors.AsType[*oauth.InvalidError](err); ok {
+		name := cmp.Or(rpNames[e.Attr], e.Attr)
+		switch e.Attr {
+		case oauth.AttrRedirectURIs, oauth.AttrPostLogoutRedirectURIs:
+			return errcode.Newf(errcode.InvalidRedirectURI, "Invalid redirect URI: %s: %s", name, e.Reason)
+		}
+		return errcode.InvalidValue(name, e.Reason)
+	}
+	if errors.Is(err, oauth.ErrChanged) {
+		return errcode.New(errcode.ConcurrentUpdatesNotAllowed, "Concurrent updates not allowed: the client or configuration changed meanwhile; try again")
+	}
 	return err
 }
