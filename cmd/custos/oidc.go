@@ -418,7 +418,7 @@ func oidcClientDelete(fs *flag.FlagSet, c *command) func(context.Context) error 
 // configJSON is a configuration as the CLI prints it, in the shapes of
 // fidm.oidc.op.getConfig (lifetimes in seconds).
 type configJSON struct {
-	ProxyPage            string                 `json:"proxyPage"`
+	ProxyPage            string               `json:"proxyPage"`
 	CustomClaims         map[string]claimJSON `json:"customClaims"`
 	CustomScopes         map[string][]string  `json:"customScopes"`
 	AccessTokenLifetime  int64                `json:"accessTokenLifetime"`

@@ -31,7 +31,9 @@ func TestOIDCClientCommands(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			db := oidcArgs(t, engine)
-			oidc := func(args ...string) (string, error) { return custos(t, append(append([]string{"oidc"}, args...), db...)...) }
+			oidc := func(args ...string) (string, error) {
+				return custos(t, append(append([]string{"oidc"}, args...), db...)...)
+			}
 			mustOIDC := func(args ...string) string {
 				t.Helper()
 				out, err := oidc(args...)
@@ -127,7 +129,9 @@ func TestOIDCConfigCommands(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			db := oidcArgs(t, engine)
-			oidc := func(args ...string) (string, error) { return custos(t, append(append([]string{"oidc", "config"}, args...), db...)...) }
+			oidc := func(args ...string) (string, error) {
+				return custos(t, append(append([]string{"oidc", "config"}, args...), db...)...)
+			}
 			mustCustos(t, append([]string{"site", "create", "--name", "shop"}, db...)...)
 			show := func() configJSON {
 				t.Helper()

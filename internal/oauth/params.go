@@ -49,7 +49,9 @@ func (ch ClientChanges) Client() Client {
 
 // TypeChange tells whether ch asks to change the type (public or
 // confidential) of c, which a client cannot.
-func (ch ClientChanges) TypeChange(c Client) bool { return ch.Public != nil && *ch.Public != c.Public() }
+func (ch ClientChanges) TypeChange(c Client) bool {
+	return ch.Public != nil && *ch.Public != c.Public()
+}
 
 // ConfigChanges are the changes an operator asks of a site's provider
 // configuration (fidm.oidc.op.setConfig or custos oidc config set): a nil

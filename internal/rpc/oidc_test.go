@@ -238,8 +238,8 @@ func TestOIDCConfig(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
 		set := map[string]any{"proxyPage": "https://example.com/login",
-			"customClaims": map[string]any{"tier": map[string]any{"fieldName": "data.tier"}},
-			"customScopes": map[string]any{"loyalty": []string{"tier"}},
+			"customClaims":        map[string]any{"tier": map[string]any{"fieldName": "data.tier"}},
+			"customScopes":        map[string]any{"loyalty": []string{"tier"}},
 			"accessTokenLifetime": 600, "idTokenLifetime": 300, "refreshTokenLifetime": 86400, "codeLifetime": 30}
 		partly := map[string]any{}
 		for k, v := range set {
