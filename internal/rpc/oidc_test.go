@@ -5,6 +5,7 @@ package rpc_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -206,6 +207,20 @@ func TestOIDCRelyingPartyErrors(t *testing.T) {
 				}})
 		}
 		run(t, e, append(client, unchanged))
+
+		// An application key within its scopes is a server call too.
+		keyCall := func(scope string) url.Values {
+			k, err := e.Sites.CreateKey(context.Background(), e.Site.ID, "ops", []string{scope}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return apitest.Form("userKey", k.UserKey, "secret", k.SecretBase64(), "clientID", "{clientID}")
+		}
+		run(t, e, []apitest.Scenario{
+			{Name: "an application key of fidm.oidc.op.*", Path: getRP, Form: keyCall("fidm.oidc.op.*"), Want: rpWeb},
+			{Name: "an application key of other methods", Path: getRP, Form: keyCall("accounts.*"),
+				Code: 403007, Details: "Permission denied: the application key may not call fidm.oidc.op.getRP"},
+		})
 	})
 }
 
