@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -41,21 +43,17 @@ func RegisterOIDC(h *Handler, x OIDC) {
 	h.Register("fidm.oidc.op.getMetadata", Method{Auth: APIKey, Run: x.getMetadata})
 }
 
-// lifetimes are the lifetime parameters of setConfig, in seconds (custos's
-// names: Gigya's are not documented).
-var lifetimes = []struct {
-	param string
-	field func(*oauth.ConfigChanges) **time.Duration
-	value func(oauth.Config) time.Duration
-}{
-	{"accessTokenLifetime", func(c *oauth.ConfigChanges) **time.Duration { return &c.AccessTokenLifetime },
-		func(c oauth.Config) time.Duration { return c.AccessTokenLifetime }},
-	{"idTokenLifetime", func(c *oauth.ConfigChanges) **time.Duration { return &c.IDTokenLifetime },
-		func(c oauth.Config) time.Duration { return c.IDTokenLifetime }},
-	{"refreshTokenLifetime", func(c *oauth.ConfigChanges) **time.Duration { return &c.RefreshTokenLifetime },
-		func(c oauth.Config) time.Duration { return c.RefreshTokenLifetime }},
-	{"codeLifetime", func(c *oauth.ConfigChanges) **time.Duration { return &c.CodeLifetime },
-		func(c oauth.Config) time.Duration { return c.CodeLifetime }},
+// lifetimeChanges are where setConfig's lifetime parameters, in seconds
+// (custos's names: Gigya's are not documented), go in ch.
+func lifetimeChanges(ch *oauth.ConfigChanges) map[string]**time.Duration {
+	return map[string]**time.Duration{"accessTokenLifetime": &ch.AccessTokenLifetime, "idTokenLifetime": &ch.IDTokenLifetime,
+		"refreshTokenLifetime": &ch.RefreshTokenLifetime, "codeLifetime": &ch.CodeLifetime}
+}
+
+// lifetimeValues are the lifetimes of c by their parameters.
+func lifetimeValues(c oauth.Config) map[string]time.Duration {
+	return map[string]time.Duration{"accessTokenLifetime": c.AccessTokenLifetime, "idTokenLifetime": c.IDTokenLifetime,
+		"refreshTokenLifetime": c.RefreshTokenLifetime, "codeLifetime": c.CodeLifetime}
 }
 
 var configParams = []string{"proxyPage", "customClaims", "customScopes",
@@ -290,15 +288,18 @@ func configChanges(p *Params) (oauth.ConfigChanges, error) {
 		}
 		ch.CustomScopes = &scopes
 	}
-	for _, l := range lifetimes {
-		if !p.Has(l.param) {
+	dsts := lifetimeChanges(&ch)
+	// In order, so that of two bad lifetimes the same one is told.
+	for _, param := range slices.Sorted(maps.Keys(dsts)) {
+		dst := dsts[param]
+		if !p.Has(param) {
 			continue
 		}
-		n, err := strconv.Atoi(p.Get(l.param))
+		n, err := strconv.Atoi(p.Get(param))
 		if err != nil || n < 0 || n > maxLifetime {
-			return ch, errcode.InvalidValue(l.param, fmt.Sprintf("want 0 (the default) to %d seconds", maxLifetime))
+			return ch, errcode.InvalidValue(param, fmt.Sprintf("want 0 (the default) to %d seconds", maxLifetime))
 		}
-		*l.field(&ch) = new(time.Duration(n) * time.Second)
+		*dst = new(time.Duration(n) * time.Second)
 	}
 	return ch, nil
 }
@@ -352,8 +353,8 @@ func configJSON(cfg oauth.Config) obj {
 		scopes[name] = orEmpty(s)
 	}
 	out := obj{"proxyPage": cfg.ProxyPage, "customClaims": claims, "customScopes": scopes}
-	for _, l := range lifetimes {
-		out[l.param] = int64(l.value(cfg) / time.Second)
+	for param, d := range lifetimeValues(cfg) {
+		out[param] = int64(d / time.Second)
 	}
 	return out
 }
