@@ -192,6 +192,12 @@ func TestOIDCRelyingPartyErrors(t *testing.T) {
 			{Name: "a clientID of other characters", Path: createRP, Form: e.Secret("clientID", "a b", "redirectUris", `["https://x.example/cb"]`),
 				Code: 400006, Details: "Invalid parameter value: clientID: 1 to 128 letters, digits, '.', '_', '~' or '-', beginning with a letter or digit"},
 			unchanged,
+			{Name: "no refused createRP made a client", Path: getRPs, Form: e.Secret(),
+				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
+					if list, _ := m["RPs"].([]any); len(list) != 1 {
+						t.Errorf("RPs: %s", apitest.Dump(m["RPs"]))
+					}
+				}},
 			{Name: "unknown parameters are ignored", Path: getRP, Form: e.Secret("clientID", "{clientID}", "clientSecret", "x", "redirectUri", "y"),
 				Want: map[string]any{"ignoredParams": ignoredParams("clientSecret", "redirectUri")}},
 			{Name: "getMetadata takes no parameters", Path: "/fidm.oidc.op.getMetadata", Form: apitest.Form("clientID", "x"),
