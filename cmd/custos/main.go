@@ -6,6 +6,7 @@
 //	custos site …           create, list, show, update sites; rotate a site's secret
 //	                        or its JWT signing key
 //	custos key …            application keys of a site
+//	custos oidc …           the OpenID Provider's clients and configuration of a site
 //	custos import FILE      import accounts (JSON lines of importFullAccount documents)
 //	custos export           export a site's accounts in the same form
 //	custos errors           print the error catalog
@@ -47,6 +48,7 @@ commands:
   migrate      bring the database schema up to date
   site         create | list | show | update | rotate-secret | rotate-key
   key          create | list | revoke application keys of a site
+  oidc         client create | list | show | update | rotate-secret | delete; config show | set | clear
   import       import accounts from a file of accounts.importFullAccount documents (JSON lines)
   export       export a site's accounts as such a file
   errors       print the error catalog (--json, --markdown)
@@ -87,6 +89,8 @@ func runWith(ctx context.Context, args []string, d deps) error {
 		return subcommand(ctx, "site", siteUsage, siteCommands, rest, d)
 	case "key":
 		return subcommand(ctx, "key", keyUsage, keyCommands, rest, d)
+	case "oidc":
+		return oidcCmd(ctx, rest, d)
 	case "import":
 		return importCmd(ctx, rest, d)
 	case "export":

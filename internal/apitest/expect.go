@@ -62,6 +62,7 @@ var Codes = map[float64]CodeInfo{
 	403047: {403, "Forbidden", "There is no user with that username or email"},
 	403100: {403, "Forbidden", "Pending password change"},
 	403200: {403, "Forbidden", "Redundant operation"},
+	404000: {404, "Not Found", "Not found"},
 	413001: {413, "Request Entity Too Large", "Request entity too large"},
 	500001: {500, "Internal Server Error", "General Server Error"},
 	501001: {501, "Not Implemented", "Invalid API method"},

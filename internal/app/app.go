@@ -86,6 +86,7 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Jobs     *job.Runner
 	Keys     *token.Keys
+	OAuth    *oauth.Service
 	RPC      *rpc.Handler
 	REST     *rest.Handler
 	Metrics  *server.Metrics
@@ -147,6 +148,7 @@ func New(o Options) (*App, error) {
 		Sites:   site.NewService(o.DB, box, site.Options{Now: o.Now, CacheTTL: o.SiteCacheTTL, CaptchaConfigured: o.Captcha != nil}),
 		Outbox:  outbox.New(o.DB, box, o.Mail, o.Now, o.Log),
 		Keys:    token.NewKeys(o.DB, box, token.Options{Now: o.Now, KeyGen: o.KeyGen}),
+		OAuth:   oauth.NewService(o.DB, oauth.Options{Now: o.Now}),
 		Metrics: server.NewMetrics(),
 		db:      o.DB,
 		retain:  o.EventsRetention,
@@ -172,6 +174,7 @@ func New(o Options) (*App, error) {
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
+	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, PublicURL: o.PublicURL})
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
