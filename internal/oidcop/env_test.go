@@ -2,6 +2,7 @@ package oidcop_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/apitest"
@@ -51,7 +53,7 @@ func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
 			a := apitest.NewApp(t, engine, apitest.WithClock(c.now))
 			fake := newFake(c.now)
 			p, err := oidcop.New(oidcop.Options{Sites: a.Sites, Accounts: a.Accounts, Keys: a.Keys, OAuth: fake,
-				PublicURL: apitest.PublicURL, MasterKey: make([]byte, 32), Now: c.now})
+				PublicURL: apitest.PublicURL, MasterKey: make([]byte, 32), Now: c.now, Pages: testPages{}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -229,4 +231,12 @@ func (e *env) authorize(t *testing.T, q url.Values) string {
 		t.Fatalf("authorize: redirect %s has no context", u)
 	}
 	return id
+}
+
+func basicAuth(c oauth.NewClient) http.Header {
+	return http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(c.ClientID+":"+c.Secret))}}
+}
+
+func clientCredentials(e *env, c oauth.NewClient) *clientcredentials.Config {
+	return &clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.Secret, TokenURL: e.issuer + "/token"}
 }

@@ -85,7 +85,8 @@ func classify(cond error, rfc, desc string) errcode.Code {
 // an error that is not a condition of the domain is a server fault.
 func note(ctx interface{ Value(any) any }, err error) error {
 	c, _ := ctx.Value(callKey{}).(*call)
-	if c == nil || c.cond != nil || err == nil {
+	var protocol *oidc.Error
+	if c == nil || c.cond != nil || err == nil || errors.As(err, &protocol) {
 		return err
 	}
 	switch {

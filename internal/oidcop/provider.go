@@ -214,7 +214,9 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, isBrowser, err)
 		return
 	}
-	inner := r.Clone(ctx)
+	// The op package's own endpoints get the issuer from IssuerFromRequest;
+	// continue and the pages, which call its functions, from here.
+	inner := r.Clone(op.ContextWithIssuer(ctx, p.issuer(st.APIKey)))
 	inner.URL.Path, inner.URL.RawPath = endpoint, ""
 	c.r = inner
 	switch endpoint {

@@ -39,7 +39,10 @@ func (s *storage) client(ctx context.Context, clientID string) (*client, error) 
 	c := callOf(ctx)
 	rp, err := s.p.o.OAuth.Client(ctx, c.site.ID, clientID)
 	if errors.Is(err, oauth.ErrNotFound) {
-		err = errUnknownClient
+		// The op package answers an *oidc.Error as it is, anything
+		// else as a server error.
+		note(ctx, errUnknownClient)
+		return nil, oidc.ErrInvalidClient().WithParent(errUnknownClient)
 	}
 	if err != nil {
 		return nil, note(ctx, err)
