@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/apitest"
+	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/oidcop"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -39,7 +39,6 @@ func (c *clock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t
 type env struct {
 	*apitest.App
 	clock  *clock
-	oauth  *fakeOAuth
 	issuer string // as the provider names it (apitest.PublicURL)
 	path   string // the issuer's path
 	client *http.Client
@@ -50,23 +49,12 @@ func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			c := &clock{t: time.Now().UTC().Truncate(time.Second)}
-			a := apitest.NewApp(t, engine, apitest.WithClock(c.now))
-			fake := newFake(c.now)
-			p, err := oidcop.New(oidcop.Options{Sites: a.Sites, Accounts: a.Accounts, Keys: a.Keys, OAuth: fake,
-				PublicURL: apitest.PublicURL, MasterKey: make([]byte, 32), Now: c.now, Pages: testPages{}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			mux := http.NewServeMux()
-			mux.Handle(oidcop.Prefix, p)
-			mux.Handle("/", a.Handler())
-			srv := httptest.NewServer(mux)
-			t.Cleanup(srv.Close)
-			b := *a
-			b.Server = srv
-			e := &env{App: &b, clock: c, oauth: fake}
+			a := apitest.NewApp(t, engine, apitest.WithClock(c.now),
+				apitest.WithOptions(func(o *app.Options) { o.OIDCPages = testPages{} }))
+			e := &env{App: a, clock: c}
 			e.path = oidcop.Prefix + a.Site.APIKey
 			e.issuer = apitest.PublicURL + e.path
+			srv := a.Server
 			// Every host is the test server: the provider's URLs name
 			// apitest.PublicURL.
 			addr := srv.Listener.Addr().String()
@@ -95,7 +83,7 @@ func (e *env) newClient(t *testing.T, public bool, edit func(*oauth.Client)) oau
 	if edit != nil {
 		edit(&c)
 	}
-	n, err := e.oauth.CreateClient(context.Background(), e.Site.ID, c, public)
+	n, err := e.OAuth.CreateClient(context.Background(), e.Site.ID, c, public)
 	if err != nil {
 		t.Fatal(err)
 	}

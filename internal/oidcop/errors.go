@@ -46,6 +46,7 @@ var table = []rule{
 	{cond: site.ErrNotFound, code: errcode.InvalidAPIKey},
 	{cond: errNotFound, code: errcode.NotFound},
 	{cond: errUnknownContext, code: errcode.InvalidParameterValue},
+	{cond: oauth.ErrInvalid, code: errcode.InvalidParameterValue},
 	{rfc: string(oidc.InvalidGrant), cond: oauth.ErrCodeExpired, code: errcode.CodeExpired},
 	{rfc: string(oidc.InvalidGrant), code: errcode.InvalidGrant},
 	{rfc: "invalid_token", code: errcode.InvalidToken},
@@ -92,12 +93,38 @@ func note(ctx interface{ Value(any) any }, err error) error {
 	switch {
 	case errors.Is(err, oauth.ErrNotFound), errors.Is(err, oauth.ErrExpired), errors.Is(err, oauth.ErrCodeExpired),
 		errors.Is(err, oauth.ErrReused), errors.Is(err, oauth.ErrWrongClient), errors.Is(err, oauth.ErrRevoked),
-		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext):
+		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, oauth.ErrInvalid),
+		errors.Is(err, oauth.ErrPending):
 		c.cond = err
 	default:
 		c.cond = fmt.Errorf("%w: %w", errServer, err)
 	}
 	return err
+}
+
+// params are the wire names of the domain's attributes.
+var params = map[string]string{
+	oauth.AttrRedirectURI: "redirect_uri", oauth.AttrResponseType: "response_type", oauth.AttrResponseMode: "response_mode",
+	oauth.AttrState: "state", oauth.AttrNonce: "nonce", oauth.AttrCodeChallenge: "code_challenge",
+	oauth.AttrCodeChallengeMethod: "code_challenge_method", oauth.AttrPrompt: "prompt", oauth.AttrMaxAge: "max_age",
+	oauth.AttrACRValues: "acr_values", oauth.AttrLoginHint: "login_hint", oauth.AttrUILocales: "ui_locales",
+	oauth.AttrScopes: "scope", oauth.AttrCode: "code",
+}
+
+// protocolError is a value the domain refused, as the op package answers
+// it: invalid_request naming the parameter.
+func protocolError(err error) error {
+	var ie *oauth.InvalidError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	name := params[ie.Attr]
+	if name == "" {
+		name = ie.Attr
+	}
+	// RFC 6749 4.1.2.1 keeps quotes and backslashes out of error_description.
+	reason := strings.NewReplacer(`"`, "'", `\`, "/").Replace(ie.Reason)
+	return oidc.ErrInvalidRequest().WithDescription("Invalid parameter value: %s: %s", name, reason).WithParent(err)
 }
 
 // opError reads an error the op package wrote (a JSON RFC 6749 error, or

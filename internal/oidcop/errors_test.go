@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,6 +165,7 @@ func TestAuthorizeErrors(t *testing.T) {
 			{"response_type unknown", q(conf, "response_type", "bogus"), "unauthorized_client"},
 			{"scope missing", q(conf, "scope", ""), "invalid_request"},
 			{"prompt=none without a session", q(conf, "prompt", "none"), "login_required"},
+			{"nonce too long", q(conf, "nonce", strings.Repeat("n", 3000)), "invalid_request"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				wantRedirectError(t, e.op(t, http.MethodGet, "authorize", tc.q, nil), "https://rp.example/cb", tc.rfc, "s-9")

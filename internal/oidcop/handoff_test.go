@@ -153,7 +153,12 @@ func TestConsent(t *testing.T) {
 // site's page with Gigya's parameters.
 func TestProxyPage(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
-		e.oauth.cfg.ProxyPage = "https://www.example.com/login?lang=en"
+		if _, err := e.OAuth.SetConfig(context.Background(), e.Site.ID, func(c *oauth.Config) error {
+			c.ProxyPage = "https://www.example.com/login?lang=en"
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 		c := e.newClient(t, false, nil)
 		u := e.op(t, http.MethodGet, "authorize", codeQuery(c.ClientID, "scope", "openid email"), nil).location(t)
 		q := u.Query()

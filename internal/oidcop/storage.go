@@ -115,7 +115,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	}
 	a, err = s.p.o.OAuth.CreateAuthRequest(ctx, a)
 	if err != nil {
-		return nil, note(ctx, err)
+		return nil, protocolError(note(ctx, err))
 	}
 	c.created = &a
 	return authRequest{a}, nil
