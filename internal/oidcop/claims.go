@@ -1,8 +1,10 @@
 package oidcop
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -28,7 +30,8 @@ func userinfo(ui *oidc.UserInfo, a account.Account, cfg oauth.Config, scopes []s
 	for _, sc := range scopes {
 		switch sc {
 		case oidc.ScopeEmail:
-			ui.Email, ui.EmailVerified = a.Email, oidc.Bool(a.EmailVerified)
+			ui.Email = a.Email
+			ui.AppendClaims("email_verified", a.EmailVerified) // false too, which the field would omit
 		case oidc.ScopeProfile:
 			profileClaims(ui, a)
 		case oidc.ScopePhone:
@@ -39,10 +42,25 @@ func userinfo(ui *oidc.UserInfo, a account.Account, cfg oauth.Config, scopes []s
 			for _, name := range cfg.CustomScopes[sc] {
 				if v, ok := customClaim(a, cfg, name); ok {
 					ui.AppendClaims(name, v)
+				} else if v, ok := standardClaims(a)[name]; ok && name != "sub" {
+					ui.AppendClaims(name, v)
 				}
 			}
 		}
 	}
+}
+
+// standardClaims are every standard claim of a, by name: a custom scope
+// may release some of them.
+func standardClaims(a account.Account) map[string]any {
+	var ui oidc.UserInfo
+	userinfo(&ui, a, oauth.Config{}, []string{oidc.ScopeEmail, oidc.ScopeProfile, oidc.ScopePhone, oidc.ScopeAddress})
+	b, err := json.Marshal(&ui)
+	out := map[string]any{}
+	if err == nil {
+		json.Unmarshal(b, &out)
+	}
+	return out
 }
 
 func profileClaims(ui *oidc.UserInfo, a account.Account) {
@@ -150,14 +168,22 @@ func str(m map[string]any, k string) string {
 	return s
 }
 
+// num is a positive whole number of the profile, given as a JSON number
+// or a string of digits.
 func num(m map[string]any, k string) (int, bool) {
+	var s string
 	switch v := m[k].(type) {
+	case json.Number:
+		s = v.String()
 	case float64:
-		return int(v), v > 0
+		s = strconv.FormatFloat(v, 'f', -1, 64)
 	case int:
-		return v, v > 0
+		s = strconv.Itoa(v)
 	case int64:
-		return int(v), v > 0
+		s = strconv.FormatInt(v, 10)
+	case string:
+		s = strings.TrimSpace(v)
 	}
-	return 0, false
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n > 0
 }

@@ -228,6 +228,23 @@ func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, f failure) 
 	errorTmpl.Execute(w, map[string]any{"Message": entry.Message, "Text": text, "Code": int(f.code)})
 }
 
+var loggedOutTmpl = template.Must(template.New("out").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Logged out</title></head>
+<body><main><h1>Logged out</h1><p>You are logged out of {{.}}. You can close this page.</p></main></body></html>
+`))
+
+// loggedOut is where end_session leaves a browser that has no relying
+// party to go back to.
+func loggedOut(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	loggedOutTmpl.Execute(w, callOf(r.Context()).site.Name)
+}
+
 // pageError is a condition as the error page shows it.
 func (p *Provider) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	note(r.Context(), err)

@@ -94,7 +94,8 @@ func TestCodeFlow(t *testing.T) {
 			r := e.op(t, http.MethodPost, "token", form, nil)
 			m := r.json(t)
 			t2, _ := m["refresh_token"].(string)
-			if r.status != http.StatusOK || t2 == "" || t2 == t1.RefreshToken || m["id_token"] == nil {
+			if r.status != http.StatusOK || t2 == "" || t2 == t1.RefreshToken || m["id_token"] == nil ||
+				r.header.Get("Cache-Control") != "no-store" {
 				t.Fatalf("refresh: HTTP %d %s", r.status, r.body)
 			}
 			wantJSONError(t, e.op(t, http.MethodPost, "token", form, nil), http.StatusBadRequest, "invalid_grant", errcode.InvalidGrant)

@@ -294,6 +294,14 @@ func TestEndSession(t *testing.T) {
 		}
 		wantJSONError(t, e.op(t, http.MethodGet, "userinfo", nil, http.Header{"Authorization": {"Bearer " + t1.AccessToken}}),
 			http.StatusUnauthorized, "invalid_token", errcode.InvalidToken)
+		// Without a post-logout URI: custos's page.
+		r2 := e.op(t, http.MethodGet, "end_session", url.Values{"client_id": {c.ClientID}}, nil)
+		if u := r2.location(t); u.String() != e.issuer+"/end_session/done" {
+			t.Errorf("end_session without post_logout_redirect_uri: %s", u)
+		}
+		if r3 := e.op(t, http.MethodGet, "end_session/done", nil, nil); r3.status != http.StatusOK || !strings.Contains(string(r3.body), "logged out of test") {
+			t.Errorf("logged-out page: %d %s", r3.status, r3.body)
+		}
 		if e.SessionCode(t, tok) == 0 {
 			t.Error("the custos session outlived end_session")
 		}

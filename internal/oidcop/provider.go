@@ -90,6 +90,7 @@ const (
 	pathIntrospect = "/introspect"
 	pathRevoke     = "/revoke"
 	pathEndSession = "/end_session"
+	pathLoggedOut  = "/end_session/done"
 	pathLogin      = "/login"
 	pathConsent    = "/consent"
 )
@@ -98,7 +99,8 @@ const (
 // errors are the HTML error page) or a program calls it (JSON errors).
 var browser = map[string]bool{
 	pathDiscovery: false, pathAuthorize: true, pathContinue: true, pathToken: false, pathUserinfo: false,
-	pathJWKS: false, pathIntrospect: false, pathRevoke: false, pathEndSession: true, pathLogin: true, pathConsent: true,
+	pathJWKS: false, pathIntrospect: false, pathRevoke: false, pathEndSession: true, pathLoggedOut: true, pathLogin: true,
+	pathConsent: true,
 }
 
 // New builds the provider.
@@ -219,7 +221,12 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	inner := r.Clone(op.ContextWithIssuer(ctx, p.issuer(st.APIKey)))
 	inner.URL.Path, inner.URL.RawPath = endpoint, ""
 	c.r = inner
+	if endpoint != pathDiscovery && endpoint != pathJWKS {
+		w.Header().Set("Cache-Control", "no-store") // codes, tokens, claims
+	}
 	switch endpoint {
+	case pathLoggedOut:
+		loggedOut(w, inner)
 	case pathContinue:
 		p.continueHandler(w, inner)
 	case pathLogin, pathConsent:

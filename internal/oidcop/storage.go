@@ -247,8 +247,14 @@ func (s *storage) TerminateSession(ctx context.Context, userID, clientID string)
 // TerminateSessionFromRequest revokes what the account of the
 // id_token_hint holds of the client, and ends the browser's custos
 // session, if the request carries one.
+// Without a registered post_logout_redirect_uri the browser lands on
+// custos's own logged-out page.
 func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSessionRequest) (string, error) {
-	return req.RedirectURI, s.p.endSession(ctx, req.UserID, req.ClientID)
+	to := req.RedirectURI
+	if !strings.HasPrefix(to, "https://") && !strings.HasPrefix(to, "http://") {
+		to = s.p.issuer(callOf(ctx).site.APIKey) + pathLoggedOut
+	}
+	return to, s.p.endSession(ctx, req.UserID, req.ClientID)
 }
 
 // --- keys ---
