@@ -125,8 +125,9 @@ func (c *client) IsScopeAllowed(scope string) bool {
 	return len(c.c.Scopes) == 0 || slices.Contains(c.c.Scopes, scope)
 }
 
-// IDTokenUserinfoClaimsAssertion: with an access token, the profile
-// claims come from userinfo, not in the id_token (OpenID Connect Core
-// 5.4).
-func (c *client) IDTokenUserinfoClaimsAssertion() bool { return false }
+// IDTokenUserinfoClaimsAssertion: the id_token carries the claims of its
+// scopes also when an access token comes with it, as Gigya's does (OpenID
+// Connect Core 5.4 lets userinfo be their only source, and relying
+// parties that read the email from the id_token break).
+func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
 func (c *client) ClockSkew() time.Duration             { return 0 }

@@ -152,6 +152,10 @@ func (p *Provider) opError(r *http.Request, status int, body []byte) failure {
 	default:
 		f.rfc, f.desc = string(oidc.InvalidRequest), text
 	}
+	if c.endpoint == pathIntrospect && f.status == http.StatusUnauthorized {
+		// The op package calls a wrong secret here unauthorized_client.
+		f.rfc = string(oidc.InvalidClient)
+	}
 	if errors.Is(c.cond, errServer) {
 		f.rfc, f.status = string(oidc.ServerError), http.StatusInternalServerError
 		f.desc = "The server could not answer; try again later."
@@ -193,6 +197,9 @@ func (p *Provider) jsonError(w http.ResponseWriter, r *http.Request, status int,
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	}
 	w.WriteHeader(status)
+	if f.desc == "" {
+		f.desc = entry.Message
+	}
 	json.NewEncoder(w).Encode(map[string]any{"error": f.rfc, "error_description": f.desc,
 		"errorCode": f.code, "errorMessage": entry.Message})
 }

@@ -252,6 +252,14 @@ func TestIntrospectRevoke(t *testing.T) {
 		if m := introspect(other); m["active"] != false {
 			t.Errorf("another client's introspection: %v", m)
 		}
+		// client_secret_post as well as Basic.
+		r := e.op(t, http.MethodPost, "introspect", url.Values{"token": {t1.AccessToken}, "client_id": {c.ClientID},
+			"client_secret": {c.Secret}}, nil)
+		if r.status != http.StatusOK || r.json(t)["active"] != true {
+			t.Errorf("introspect with client_secret_post: %d %s", r.status, r.body)
+		}
+		wantJSONError(t, e.op(t, http.MethodPost, "introspect", url.Values{"token": {t1.AccessToken}, "client_id": {c.ClientID},
+			"client_secret": {"wrong"}}, nil), http.StatusUnauthorized, "invalid_client", errcode.InvalidSecret)
 		// Another client cannot revoke it; the client can.
 		for _, as := range []oauth.NewClient{other, c} {
 			r := e.op(t, http.MethodPost, "revoke", url.Values{"token": {t1.RefreshToken}}, basicAuth(as))

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -224,6 +225,9 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if endpoint != pathDiscovery && endpoint != pathJWKS {
 		w.Header().Set("Cache-Control", "no-store") // codes, tokens, claims
 	}
+	if endpoint == pathIntrospect {
+		secretPost(inner)
+	}
 	switch endpoint {
 	case pathLoggedOut:
 		loggedOut(w, inner)
@@ -242,6 +246,21 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f := p.opError(inner, status, body)
 			p.jsonError(w, inner, f.status, f)
 		})
+	}
+}
+
+// secretPost turns client_secret_post credentials into Basic ones: the op
+// package authenticates introspection by Basic only, and custos takes the
+// secret in the form there as at the token endpoint.
+func secretPost(r *http.Request) {
+	if r.Header.Get("Authorization") != "" || r.ParseForm() != nil {
+		return
+	}
+	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	if id != "" && secret != "" {
+		r.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
+		r.PostForm.Del("client_secret")
+		r.Form.Del("client_secret")
 	}
 }
 
