@@ -21,8 +21,6 @@ import (
 // (the session comes from login_token, or on a POST from the site's
 // glt_<apiKey> cookie).
 func (p *Provider) continueHandler(w http.ResponseWriter, r *http.Request) {
-	info := callctx.From(r.Context())
-	info.Dialect, info.Method = "oidc", "authorize/continue"
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		p.pageError(w, r, errNotFound)
 		return
@@ -158,9 +156,7 @@ func (p *Provider) errorURL(a oauth.AuthRequest, e *oidc.Error) (string, error) 
 // page hands login and consent to the hosted pages, with the request of
 // the context parameter.
 func (p *Provider) page(w http.ResponseWriter, r *http.Request) {
-	info := callctx.From(r.Context())
 	c := callOf(r.Context())
-	info.Dialect, info.Method = "oidc", c.endpoint[1:]
 	if p.o.Pages == nil {
 		p.pageError(w, r, errNotFound)
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/site"
@@ -94,7 +95,7 @@ func note(ctx interface{ Value(any) any }, err error) error {
 	case errors.Is(err, oauth.ErrNotFound), errors.Is(err, oauth.ErrExpired), errors.Is(err, oauth.ErrCodeExpired),
 		errors.Is(err, oauth.ErrReused), errors.Is(err, oauth.ErrWrongClient), errors.Is(err, oauth.ErrRevoked),
 		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, oauth.ErrInvalid),
-		errors.Is(err, oauth.ErrPending):
+		errors.Is(err, oauth.ErrPending), errors.Is(err, account.ErrNotFound):
 		c.cond = err
 	default:
 		c.cond = fmt.Errorf("%w: %w", errServer, err)

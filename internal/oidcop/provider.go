@@ -20,6 +20,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/token"
@@ -200,6 +201,10 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	endpoint := "/" + rest
 	isBrowser, known := browser[endpoint]
 	c := &call{endpoint: endpoint, w: w}
+	if known {
+		info := callctx.From(r.Context())
+		info.Dialect, info.Method = "oidc", endpoint[1:]
+	}
 	ctx := context.WithValue(r.Context(), callKey{}, c)
 	r = r.WithContext(ctx)
 	c.r = r
