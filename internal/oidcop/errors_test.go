@@ -40,13 +40,16 @@ func TestCodeSecurity(t *testing.T) {
 			"refresh_token": {first["refresh_token"].(string)}, "client_id": {c.ClientID}, "client_secret": {c.Secret}}, nil),
 			http.StatusBadRequest, "invalid_grant", errcode.InvalidGrant)
 
-		// Another client, another redirect_uri, a wrong verifier.
+		// Another client, another redirect_uri, a wrong verifier: refused,
+		// and the code is still good for its own exchange.
 		code, verifier = e.codeFlow(t, c.ClientID, tok, nil)
 		wantJSONError(t, exchange(code, verifier, other, "https://rp.example/cb"), http.StatusBadRequest, "invalid_grant", errcode.InvalidGrant)
-		code, verifier = e.codeFlow(t, c.ClientID, tok, nil)
 		wantJSONError(t, exchange(code, verifier, c, "https://rp.example/other"), http.StatusBadRequest, "invalid_grant", errcode.InvalidGrant)
-		code, _ = e.codeFlow(t, c.ClientID, tok, nil)
 		wantJSONError(t, exchange(code, oauth2.GenerateVerifier(), c, "https://rp.example/cb"), http.StatusBadRequest, "invalid_grant", errcode.InvalidGrant)
+		wantJSONError(t, exchange(code, "", c, "https://rp.example/cb"), http.StatusBadRequest, "invalid_request", errcode.MissingRequiredParameter)
+		if r := exchange(code, verifier, c, "https://rp.example/cb"); r.status != http.StatusOK {
+			t.Errorf("the code after refused exchanges: %d %s", r.status, r.body)
+		}
 		wantJSONError(t, exchange("no-such-code", verifier, c, "https://rp.example/cb"), http.StatusBadRequest, "invalid_grant", errcode.InvalidGrant)
 
 		// Expired.
