@@ -94,7 +94,7 @@ func note(ctx interface{ Value(any) any }, err error) error {
 	switch {
 	case errors.Is(err, oauth.ErrNotFound), errors.Is(err, oauth.ErrExpired), errors.Is(err, oauth.ErrCodeExpired),
 		errors.Is(err, oauth.ErrReused), errors.Is(err, oauth.ErrWrongClient), errors.Is(err, oauth.ErrRevoked),
-		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, oauth.ErrInvalid),
+		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, errNotFound), errors.Is(err, oauth.ErrInvalid),
 		errors.Is(err, oauth.ErrPending), errors.Is(err, account.ErrNotFound):
 		c.cond = err
 	default:
