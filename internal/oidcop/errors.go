@@ -54,6 +54,7 @@ var table = []rule{
 	{rfc: string(oidc.InvalidClient), code: errcode.InvalidSecret},
 	{cond: errUnknownClient, code: errcode.InvalidParameterValue},
 	{rfc: string(oidc.UnsupportedGrantType), code: errcode.UnsupportedGrantType},
+	{rfc: "unsupported_response_type", code: errcode.InvalidResponseType},
 	{rfc: string(oidc.UnauthorizedClient), desc: "response type", code: errcode.InvalidResponseType},
 	{rfc: string(oidc.UnauthorizedClient), code: errcode.UnsupportedGrantType},
 	{desc: "redirect_uri", code: errcode.InvalidRedirectURI},
