@@ -13,7 +13,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/custos-id/custos/errcode"
-	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/oidcop"
 )
@@ -362,14 +361,4 @@ func asStrings(v any) []string {
 		out = append(out, s.(string))
 	}
 	return out
-}
-
-// TestNoHostedPages: without hosted pages, their paths are not found.
-func TestNoHostedPages(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, a *apitest.App) {
-		for _, page := range []string{"login", "consent"} {
-			r := a.Do(t, http.MethodGet, oidcop.Prefix+a.Site.APIKey+"/"+page+"?context=x", nil, nil)
-			wantErrorPage(t, response{r.Status, r.Header, r.Body}, errcode.NotFound)
-		}
-	})
 }
