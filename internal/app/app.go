@@ -18,6 +18,7 @@ import (
 	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/oidcop"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/ratelimit"
@@ -77,6 +78,9 @@ type Options struct {
 	// EventsRetention is how long the change feed keeps an event (default
 	// 30 days).
 	EventsRetention time.Duration
+	// OIDCPages are the OpenID Provider's hosted login and consent pages
+	// (nil: none; sites then need a proxyPage).
+	OIDCPages oidcop.Pages
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -86,19 +90,20 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Jobs     *job.Runner
 	Keys     *token.Keys
-	OAuth    *oauth.Service
-	RPC      *rpc.Handler
-	REST     *rest.Handler
-	Metrics  *server.Metrics
-	handler  http.Handler
-	db       *store.DB
-	retain   time.Duration
-	now      func() time.Time
-	log      *slog.Logger
-
-	// GigyaTokens are the access tokens of socialize.getToken and the
-	// codes it exchanges.
+	// OAuth keeps the OpenID Provider's clients, requests and tokens; OIDC
+	// is the provider at /oidc/op/v1.0/{apiKey}/; GigyaTokens are the access
+	// tokens of socialize.getToken and the codes it exchanges.
+	OAuth       *oauth.Service
+	OIDC        *oidcop.Provider
 	GigyaTokens *oauth.GigyaTokens
+	RPC         *rpc.Handler
+	REST        *rest.Handler
+	Metrics     *server.Metrics
+	handler     http.Handler
+	db          *store.DB
+	retain      time.Duration
+	now         func() time.Time
+	log         *slog.Logger
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -175,6 +180,10 @@ func New(o Options) (*App, error) {
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, PublicURL: o.PublicURL})
+	if a.OIDC, err = oidcop.New(oidcop.Options{Sites: a.Sites, Accounts: a.Accounts, Keys: a.Keys, OAuth: a.OAuth,
+		Pages: o.OIDCPages, PublicURL: o.PublicURL, MasterKey: o.MasterKey, Now: o.Now, Log: o.Log}); err != nil {
+		return nil, err
+	}
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
@@ -185,6 +194,7 @@ func New(o Options) (*App, error) {
 	mux.Handle("POST /account/verify-email", verifyEmailPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle("GET /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle("POST /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
+	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("/v1/marketing/", a.REST)
 	mux.Handle("/v1/marketing", a.REST) // a JSON 404, not the mux's redirect
 	mux.Handle("/", a.RPC)
