@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 
 	"github.com/custos-id/custos/internal/app"
@@ -26,6 +27,8 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 	logOut := server.NewLogWriter(d.stderr, server.LogCapacity)
 	defer logOut.Close()
 	log := newLogger(logOut, cfg.LogLevel)
+	// zitadel/oidc's op package logs through slog's default logger only.
+	slog.SetDefault(log)
 	o, err := cfg.options(log)
 	if err != nil {
 		return err
