@@ -114,7 +114,7 @@ func (p *HostedPages) consent(w http.ResponseWriter, r *http.Request, req Reques
 	}
 	v := consentView(req)
 	if r.Method != http.MethodPost {
-		p.show(w, r, req, http.StatusOK, "consent", v)
+		p.show(w, r, req, http.StatusOK, "consent", p.who(r, req, v))
 		return
 	}
 	if pagesCrossOrigin.Check(r) != nil {
@@ -122,7 +122,7 @@ func (p *HostedPages) consent(w http.ResponseWriter, r *http.Request, req Reques
 		return
 	}
 	if !csrfValid(r, req.CSRFKey, v.binding, req.Secure) {
-		p.show(w, r, req, http.StatusForbidden, "consent", v.with(staleForm))
+		p.show(w, r, req, http.StatusForbidden, "consent", p.who(r, req, v.with(staleForm)))
 		return
 	}
 	switch r.PostFormValue("decision") {
@@ -131,8 +131,24 @@ func (p *HostedPages) consent(w http.ResponseWriter, r *http.Request, req Reques
 	case "deny":
 		next.Deny(w, r)
 	default:
-		p.show(w, r, req, http.StatusUnprocessableEntity, "consent", v.with(noDecision))
+		p.show(w, r, req, http.StatusUnprocessableEntity, "consent", p.who(r, req, v.with(noDecision)))
 	}
+}
+
+// who names the logged-in user on the consent page, so that a person
+// notices a wrong account before allowing anything: the email address, else
+// the username. Without it the page still works.
+func (p *HostedPages) who(r *http.Request, req Request, v view) view {
+	a, err := req.Accounts.ByUID(r.Context(), req.Site.ID, req.Auth.Subject)
+	if err != nil {
+		p.log.Warn("oidc consent page: the request's account", "call_id", callctx.From(r.Context()).ID, "err", err)
+		return v
+	}
+	v.Who = a.Email
+	if v.Who == "" {
+		v.Who = a.Username
+	}
+	return v
 }
 
 // bounded is what the page shows again of a login ID: at most

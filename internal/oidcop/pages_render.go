@@ -63,8 +63,9 @@ type view struct {
 	LoginID, LoginIDLabel, LoginIDType, Focus string
 	LoginIDProblem, PasswordProblem           *pageProblem
 
-	// The consent form: the scopes in words.
+	// The consent form: the scopes in words, who is logged in.
 	Scopes []string
+	Who    string
 
 	// The error page.
 	Text    string

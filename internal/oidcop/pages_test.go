@@ -448,7 +448,7 @@ func TestConsentPage(t *testing.T) {
 		for _, want := range []string{"<h1>Allow Example Shop access to your test account?</h1>",
 			"<li>Know who you are: your user ID at test</li>", "<li>See your email address and whether it is verified</li>",
 			"<li>See your profile:", "<li>Keep this access when you are not using Example Shop",
-			"<li>See your tier, points (“loyalty”)</li>",
+			"<li>See your tier, points (“loyalty”)</li>", "<p>You are logged in as Ann@Example.com.</p>",
 			`name="decision" value="allow"`, `name="decision" value="deny"`} {
 			if !strings.Contains(got.body, want) {
 				t.Errorf("consent page lacks %s", want)
