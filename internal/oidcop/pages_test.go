@@ -5,11 +5,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -555,6 +558,52 @@ func TestPageCSP(t *testing.T) {
 		csp := oidcop.PageCSP(uri)
 		if !strings.Contains(csp, "; form-action "+want+"; ") {
 			t.Errorf("%q: %s, want form-action %s", uri, csp, want)
+		}
+	}
+}
+
+// TestStylesheetContrast: the default colours keep WCAG 2.2 AA contrast,
+// 4.5:1 for text and 3:1 for borders and the focus ring.
+func TestStylesheetContrast(t *testing.T) {
+	css, err := os.ReadFile("pages.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	colour := map[string][3]float64{}
+	for _, m := range regexp.MustCompile(`--custos-([a-z-]+): #([0-9a-f]{6});`).FindAllStringSubmatch(string(css), -1) {
+		var c [3]float64
+		for i := range c {
+			v, _ := strconv.ParseUint(m[2][2*i:2*i+2], 16, 8)
+			c[i] = float64(v) / 255
+		}
+		colour[m[1]] = c
+	}
+	luminance := func(c [3]float64) float64 {
+		for i, x := range c {
+			if x <= 0.03928 {
+				c[i] = x / 12.92
+			} else {
+				c[i] = math.Pow((x+0.055)/1.055, 2.4)
+			}
+		}
+		return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]
+	}
+	for _, tc := range []struct {
+		fg, bg string
+		min    float64
+	}{
+		{"text", "background", 4.5}, {"text", "surface", 4.5}, {"muted", "background", 4.5},
+		{"accent", "background", 4.5}, {"accent-text", "accent", 4.5}, {"accent-text", "accent-hover", 4.5},
+		{"error", "background", 4.5}, {"border", "background", 3}, {"border", "surface", 3}, {"focus", "background", 3},
+	} {
+		fg, ok1 := colour[tc.fg]
+		bg, ok2 := colour[tc.bg]
+		if !ok1 || !ok2 {
+			t.Fatalf("no --custos-%s or --custos-%s", tc.fg, tc.bg)
+		}
+		a, b := luminance(fg), luminance(bg)
+		if ratio := (max(a, b) + 0.05) / (min(a, b) + 0.05); ratio < tc.min {
+			t.Errorf("%s on %s: %.2f:1, want %.1f:1", tc.fg, tc.bg, ratio, tc.min)
 		}
 	}
 }
