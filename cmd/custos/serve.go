@@ -20,7 +20,12 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	log := newLogger(d.stderr, cfg.LogLevel)
+	// The log is written by a goroutine of its own (server.LogWriter): a
+	// request never waits for the log's write. Close, deferred first, runs
+	// last and writes every line logged before it.
+	logOut := server.NewLogWriter(d.stderr, server.LogCapacity)
+	defer logOut.Close()
+	log := newLogger(logOut, cfg.LogLevel)
 	o, err := cfg.options(log)
 	if err != nil {
 		return err
@@ -64,6 +69,7 @@ func serveCmd(ctx context.Context, args []string, d deps) error {
 	if err != nil {
 		return err
 	}
+	a.Metrics.ObserveLogDrops(logOut.Dropped)
 	if err := a.Sites.CheckMasterKey(ctx); err != nil {
 		return err
 	}

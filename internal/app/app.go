@@ -17,6 +17,8 @@ import (
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/mail"
+	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/oidcop"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/password"
 	"github.com/custos-id/custos/internal/ratelimit"
@@ -76,6 +78,9 @@ type Options struct {
 	// EventsRetention is how long the change feed keeps an event (default
 	// 30 days).
 	EventsRetention time.Duration
+	// OIDCPages are the OpenID Provider's hosted login and consent pages
+	// (nil: none; sites then need a proxyPage).
+	OIDCPages oidcop.Pages
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -93,6 +98,11 @@ type App struct {
 	retain   time.Duration
 	now      func() time.Time
 	log      *slog.Logger
+
+	// OAuth keeps the OpenID Provider's clients, requests and tokens; OIDC
+	// is the provider at /oidc/op/v1.0/{apiKey}/.
+	OAuth *oauth.Service
+	OIDC  *oidcop.Provider
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -164,6 +174,11 @@ func New(o Options) (*App, error) {
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
+	a.OAuth = oauth.NewService(o.DB, oauth.Options{Now: o.Now})
+	if a.OIDC, err = oidcop.New(oidcop.Options{Sites: a.Sites, Accounts: a.Accounts, Keys: a.Keys, OAuth: a.OAuth,
+		Pages: o.OIDCPages, PublicURL: o.PublicURL, MasterKey: o.MasterKey, Now: o.Now, Log: o.Log}); err != nil {
+		return nil, err
+	}
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 
@@ -174,6 +189,7 @@ func New(o Options) (*App, error) {
 	mux.Handle("POST /account/verify-email", verifyEmailPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle("GET /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle("POST /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
+	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("/v1/marketing/", a.REST)
 	mux.Handle("/v1/marketing", a.REST) // a JSON 404, not the mux's redirect
 	mux.Handle("/", a.RPC)

@@ -2,6 +2,14 @@ package oauth
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
 	"time"
 )
 
@@ -13,151 +21,558 @@ const (
 	DefaultCodeLifetime         = time.Minute
 	// AuthRequestLifetime is how long a user has to log in and consent.
 	AuthRequestLifetime = 30 * time.Minute
+	// UsedCodeKept is how long a request stays after its code was used, so
+	// that a second use is recognised and revokes what the first issued.
+	UsedCodeKept = AuthRequestLifetime
 )
 
 // Options configure a Service.
 type Options struct {
-	Now func() time.Time
+	Now func() time.Time // default time.Now
 }
 
 // Service keeps the provider's clients, configuration, requests, codes,
-// tokens and consents. SKELETON: the signatures are the contract between
-// the helpers of issue 12; the bodies are being written.
+// tokens and consents.
 type Service struct {
-	opts Options
+	store Store
+	opts  Options
 }
+
+// NewService returns a Service over store.
+func NewService(store Store, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{store: store, opts: opts}
+}
+
+// now is the clock, in the store's precision.
+func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
 
 // --- clients (fidm.oidc.op.createRP …, custos oidc client …) ---
 
 // CreateClient validates c and stores it with a new random ClientID; a
 // confidential client (public false) gets a new secret, returned once.
+// A ClientID given in c is kept instead (a client moved from another
+// provider keeps its id): ErrClientExists when the site has it already.
 func (s *Service) CreateClient(ctx context.Context, siteID int64, c Client, public bool) (NewClient, error) {
-	panic("unimplemented")
+	c, err := checkClient(c, public)
+	if err != nil {
+		return NewClient{}, err
+	}
+	if c.ClientID == "" {
+		c.ClientID = newClientID()
+	} else if err := checkClientID(c.ClientID); err != nil {
+		return NewClient{}, err
+	}
+	n := NewClient{}
+	c.SecretHash = nil
+	if !public {
+		n.Secret = random()
+		c.SecretHash = hash(n.Secret)
+	}
+	now := s.now()
+	c.ID, c.SiteID, c.CreatedAt, c.UpdatedAt = 0, siteID, now, now
+	if err := s.store.CreateOAuthClient(ctx, &c); err != nil {
+		return NewClient{}, err
+	}
+	n.Client = c
+	return n, nil
 }
 
 // Client finds a client of a site by ClientID: ErrNotFound.
 func (s *Service) Client(ctx context.Context, siteID int64, clientID string) (Client, error) {
-	panic("unimplemented")
+	if clientID == "" || len(clientID) > MaxClientIDLen {
+		return Client{}, ErrNotFound
+	}
+	return s.store.OAuthClient(ctx, siteID, clientID)
 }
 
 // Clients lists a site's clients, oldest first.
-func (s *Service) Clients(ctx context.Context, siteID int64) ([]Client, error) { panic("unimplemented") }
+func (s *Service) Clients(ctx context.Context, siteID int64) ([]Client, error) {
+	return s.store.OAuthClients(ctx, siteID)
+}
 
 // UpdateClient applies edit to the stored client, validates the result
-// and stores it in one transaction (concurrent updates: the loser gets the
-// store's conflict error).
+// and stores it in one transaction (concurrent updates queue, so none is
+// lost; a write that lost a race anyway gets ErrChanged). The identity of
+// the client (its ids, secret and creation) is not edit's to change;
+// whether it is public is kept.
 func (s *Service) UpdateClient(ctx context.Context, siteID int64, clientID string, edit func(*Client) error) (Client, error) {
-	panic("unimplemented")
+	if clientID == "" || len(clientID) > MaxClientIDLen {
+		return Client{}, ErrNotFound
+	}
+	now := s.now()
+	return s.store.UpdateOAuthClient(ctx, siteID, clientID, func(c *Client) error {
+		read := *c
+		if err := edit(c); err != nil {
+			return err
+		}
+		checked, err := checkClient(*c, read.Public())
+		if err != nil {
+			return err
+		}
+		checked.ID, checked.SiteID, checked.ClientID = read.ID, read.SiteID, read.ClientID
+		checked.SecretHash, checked.CreatedAt, checked.UpdatedAt = read.SecretHash, read.CreatedAt, now
+		*c = checked
+		return nil
+	})
 }
 
-// RotateClientSecret gives a confidential client a new secret.
+// RotateClientSecret gives a confidential client a new secret; a public
+// client has none to rotate (an *InvalidError of AttrSecret).
 func (s *Service) RotateClientSecret(ctx context.Context, siteID int64, clientID string) (NewClient, error) {
-	panic("unimplemented")
+	if clientID == "" || len(clientID) > MaxClientIDLen {
+		return NewClient{}, ErrNotFound
+	}
+	secret, now := random(), s.now()
+	c, err := s.store.UpdateOAuthClient(ctx, siteID, clientID, func(c *Client) error {
+		if c.Public() {
+			return invalid(AttrSecret, "a public client has no secret")
+		}
+		c.SecretHash, c.UpdatedAt = hash(secret), now
+		return nil
+	})
+	if err != nil {
+		return NewClient{}, err
+	}
+	return NewClient{Client: c, Secret: secret}, nil
 }
 
-// DeleteClient deletes a client and revokes every token issued to it.
+// DeleteClient deletes a client and, with it, every request, token and
+// consent of it: its tokens are unknown from then on.
 func (s *Service) DeleteClient(ctx context.Context, siteID int64, clientID string) error {
-	panic("unimplemented")
+	if clientID == "" || len(clientID) > MaxClientIDLen {
+		return ErrNotFound
+	}
+	return s.store.DeleteOAuthClient(ctx, siteID, clientID)
 }
 
 // AuthenticateClient checks a client's secret in constant time:
-// ErrNotFound for an unknown client or a wrong secret alike.
+// ErrNotFound for an unknown client or a wrong secret alike, and for a
+// public client, which has no secret.
 func (s *Service) AuthenticateClient(ctx context.Context, siteID int64, clientID, secret string) (Client, error) {
-	panic("unimplemented")
+	if secret == "" || len(secret) > maxSecretLen {
+		return Client{}, ErrNotFound
+	}
+	c, err := s.Client(ctx, siteID, clientID)
+	if err != nil {
+		return Client{}, err
+	}
+	if c.Public() || subtle.ConstantTimeCompare(hash(secret), c.SecretHash) != 1 {
+		return Client{}, ErrNotFound
+	}
+	return c, nil
 }
 
 // --- the site's provider configuration (fidm.oidc.op.setConfig …) ---
 
 // Config is a site's configuration, with defaults filled in.
-func (s *Service) Config(ctx context.Context, siteID int64) (Config, error) { panic("unimplemented") }
+func (s *Service) Config(ctx context.Context, siteID int64) (Config, error) {
+	c, err := s.store.OAuthConfig(ctx, siteID)
+	if err != nil {
+		return Config{}, err
+	}
+	return withDefaults(c), nil
+}
 
-// SetConfig applies edit to the site's configuration, validates and stores it.
+// withDefaults fills in the default of every lifetime left zero.
+func withDefaults(c Config) Config {
+	for _, l := range []struct {
+		d   *time.Duration
+		def time.Duration
+	}{
+		{&c.AccessTokenLifetime, DefaultAccessTokenLifetime}, {&c.IDTokenLifetime, DefaultIDTokenLifetime},
+		{&c.RefreshTokenLifetime, DefaultRefreshTokenLifetime}, {&c.CodeLifetime, DefaultCodeLifetime},
+	} {
+		if *l.d == 0 {
+			*l.d = l.def
+		}
+	}
+	if c.CustomClaims == nil {
+		c.CustomClaims = map[string]Claim{}
+	}
+	if c.CustomScopes == nil {
+		c.CustomScopes = map[string][]string{}
+	}
+	return c
+}
+
+// SetConfig applies edit to the site's configuration as stored (a zero
+// lifetime is the default), validates and stores it in one transaction,
+// and returns it with defaults filled in.
 func (s *Service) SetConfig(ctx context.Context, siteID int64, edit func(*Config) error) (Config, error) {
-	panic("unimplemented")
+	c, err := s.store.UpdateOAuthConfig(ctx, siteID, s.now(), func(c *Config) error {
+		if err := edit(c); err != nil {
+			return err
+		}
+		checked, err := checkConfig(*c)
+		*c = checked
+		return err
+	})
+	if err != nil {
+		return Config{}, err
+	}
+	return withDefaults(c), nil
 }
 
 // ClearConfig returns the site to the defaults.
-func (s *Service) ClearConfig(ctx context.Context, siteID int64) error { panic("unimplemented") }
+func (s *Service) ClearConfig(ctx context.Context, siteID int64) error {
+	_, err := s.store.UpdateOAuthConfig(ctx, siteID, s.now(), func(c *Config) error {
+		*c = Config{}
+		return nil
+	})
+	return err
+}
 
 // --- authorization requests and codes ---
 
 // CreateAuthRequest stores r with a new random ID, expiring after
-// AuthRequestLifetime.
+// AuthRequestLifetime; r's client must be the site's (ErrNotFound).
 func (s *Service) CreateAuthRequest(ctx context.Context, r AuthRequest) (AuthRequest, error) {
-	panic("unimplemented")
+	if err := checkRequest(r); err != nil {
+		return AuthRequest{}, err
+	}
+	if _, err := s.Client(ctx, r.SiteID, r.ClientID); err != nil {
+		return AuthRequest{}, err
+	}
+	now := s.now()
+	r.ID, r.CreatedAt, r.ExpiresAt = random(), now, now.Add(AuthRequestLifetime)
+	r.AccountID, r.Subject, r.AuthTime, r.AMR, r.Done = 0, "", time.Time{}, nil, false
+	if err := s.store.CreateOAuthAuthRequest(ctx, r); err != nil {
+		return AuthRequest{}, err
+	}
+	return r, nil
 }
 
-// AuthRequest finds a live request by ID: ErrNotFound, ErrExpired.
+// AuthRequest finds a live request by ID: ErrNotFound (also once its code
+// was issued), ErrExpired.
 func (s *Service) AuthRequest(ctx context.Context, siteID int64, id string) (AuthRequest, error) {
-	panic("unimplemented")
+	r, err := s.authRequest(ctx, siteID, id)
+	return r.AuthRequest, err
+}
+
+// authRequest finds a live request that has no code yet.
+func (s *Service) authRequest(ctx context.Context, siteID int64, id string) (StoredAuthRequest, error) {
+	if id == "" || len(id) > maxSecretLen {
+		return StoredAuthRequest{}, ErrNotFound
+	}
+	r, err := s.store.OAuthAuthRequest(ctx, siteID, id)
+	switch {
+	case err != nil:
+		return StoredAuthRequest{}, err
+	case r.CodeHash != nil:
+		return StoredAuthRequest{}, ErrNotFound
+	case !s.now().Before(r.ExpiresAt):
+		return StoredAuthRequest{}, ErrExpired
+	}
+	return r, nil
 }
 
 // Authenticate records who logged in for request id (AccountID, Subject,
-// AuthTime, AMR) and whether it is done (no consent needed, or given).
+// AuthTime, AMR) and whether it is done (no consent needed, or given). A
+// zero authTime is now.
 func (s *Service) Authenticate(ctx context.Context, siteID int64, id string, accountID int64, subject string, authTime time.Time, amr []string, done bool) error {
-	panic("unimplemented")
+	if accountID <= 0 || subject == "" || len(subject) > MaxClientIDLen {
+		return invalid(AttrSubject, "an account and its UID are needed")
+	}
+	if err := checkShortList(AttrAMR, amr); err != nil {
+		return err
+	}
+	r, err := s.authRequest(ctx, siteID, id)
+	if err != nil {
+		return err
+	}
+	if authTime.IsZero() {
+		authTime = s.now()
+	}
+	r.AccountID, r.Subject, r.AuthTime, r.AMR, r.Done = accountID, subject, authTime.UTC().Truncate(time.Millisecond), amr, done
+	return s.store.AuthenticateOAuthAuthRequest(ctx, r.AuthRequest)
 }
 
 // Approve marks an authenticated request done and records the consent of
-// its account to its client for its scopes.
-func (s *Service) Approve(ctx context.Context, siteID int64, id string) error { panic("unimplemented") }
+// its account to its client for its scopes (added to those it consented
+// to before): ErrPending when no one authenticated for it yet.
+func (s *Service) Approve(ctx context.Context, siteID int64, id string) error {
+	r, err := s.authRequest(ctx, siteID, id)
+	if err != nil {
+		return err
+	}
+	if r.AccountID == 0 {
+		return ErrPending
+	}
+	return s.store.ApproveOAuthAuthRequest(ctx, siteID, id, r.AccountID, r.ClientID, r.Scopes, s.now())
+}
 
 // Consented tells whether accountID consented to clientID for every one of scopes.
 func (s *Service) Consented(ctx context.Context, siteID, accountID int64, clientID string, scopes []string) (bool, error) {
-	panic("unimplemented")
+	given, err := s.store.OAuthConsent(ctx, siteID, accountID, clientID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(given, sc) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // SaveCode binds a new authorization code to a done request; the store
-// keeps its hash, and it expires after the site's CodeLifetime.
+// keeps its hash, and it expires after the site's CodeLifetime. A request
+// gets one code: ErrNotFound for one that has a code already, ErrPending
+// for one not done.
 func (s *Service) SaveCode(ctx context.Context, siteID int64, id, code string) error {
-	panic("unimplemented")
+	if code == "" || len(code) > maxSecretLen {
+		return invalid(AttrCode, fmt.Sprintf("1 to %d bytes", maxSecretLen))
+	}
+	r, err := s.authRequest(ctx, siteID, id)
+	if err != nil {
+		return err
+	}
+	if !r.Done {
+		return ErrPending
+	}
+	cfg, err := s.Config(ctx, siteID)
+	if err != nil {
+		return err
+	}
+	return s.store.SetOAuthCode(ctx, siteID, id, hash(code), s.now().Add(cfg.CodeLifetime))
 }
 
 // AuthRequestByCode finds the request of an unused code: ErrNotFound,
 // ErrCodeExpired, and ErrReused for a code used before, whose tokens it
 // revokes first.
 func (s *Service) AuthRequestByCode(ctx context.Context, siteID int64, code string) (AuthRequest, error) {
-	panic("unimplemented")
+	if code == "" || len(code) > maxSecretLen {
+		return AuthRequest{}, ErrNotFound
+	}
+	r, err := s.store.OAuthAuthRequestByCode(ctx, siteID, hash(code))
+	if err != nil {
+		return AuthRequest{}, err
+	}
+	now := s.now()
+	if !r.CodeUsedAt.IsZero() {
+		if err := s.store.RevokeOAuthAuthRequestTokens(ctx, siteID, r.ID, now); err != nil {
+			return AuthRequest{}, err
+		}
+		return AuthRequest{}, ErrReused
+	}
+	if !now.Before(r.CodeExpiresAt) {
+		return AuthRequest{}, ErrCodeExpired
+	}
+	return r.AuthRequest, nil
 }
 
-// UseCode marks the code of request id used (the request is kept until
-// it expires, so that a second use is recognised).
-func (s *Service) UseCode(ctx context.Context, siteID int64, id string) error { panic("unimplemented") }
+// UseCode marks the code of request id used (the request is kept for
+// UsedCodeKept, so that a second use is recognised): a second UseCode,
+// also a concurrent one, gets ErrReused and revokes what the code issued.
+func (s *Service) UseCode(ctx context.Context, siteID int64, id string) error {
+	if id == "" || len(id) > maxSecretLen {
+		return ErrNotFound
+	}
+	now := s.now()
+	err := s.store.UseOAuthCode(ctx, siteID, id, now, now.Add(UsedCodeKept))
+	if errors.Is(err, ErrReused) {
+		if err := s.store.RevokeOAuthAuthRequestTokens(ctx, siteID, id, now); err != nil {
+			return err
+		}
+	}
+	return err
+}
 
 // --- tokens ---
 
 // Issue stores a new access token (and a refresh token when g.Refresh),
 // starting a new family.
-func (s *Service) Issue(ctx context.Context, g Grant) (Issued, error) { panic("unimplemented") }
+func (s *Service) Issue(ctx context.Context, g Grant) (Issued, error) {
+	if err := checkGrant(g); err != nil {
+		return Issued{}, err
+	}
+	cfg, err := s.Config(ctx, g.SiteID)
+	if err != nil {
+		return Issued{}, err
+	}
+	t, iss := s.newToken(g, random(), cfg)
+	if err := s.store.CreateOAuthToken(ctx, t); err != nil {
+		return Issued{}, err
+	}
+	return iss, nil
+}
+
+// newToken builds the token of g in family, with a new id (and refresh
+// token when g.Refresh), and what the caller gets to see of it.
+func (s *Service) newToken(g Grant, family string, cfg Config) (StoredToken, Issued) {
+	now := s.now()
+	t := StoredToken{Token: Token{ID: random(), SiteID: g.SiteID, ClientID: g.ClientID, AccountID: g.AccountID,
+		Subject: g.Subject, Scopes: g.Scopes, Audience: g.Audience, AuthTime: g.AuthTime.UTC().Truncate(time.Millisecond),
+		AMR: g.AMR, FamilyID: family, AuthRequestID: g.AuthRequestID, ExpiresAt: now.Add(cfg.AccessTokenLifetime),
+		CreatedAt: now}}
+	iss := Issued{AccessTokenID: t.ID, AccessExpires: t.ExpiresAt}
+	if g.Refresh {
+		iss.RefreshToken = random()
+		t.RefreshHash, t.RefreshExpires = hash(iss.RefreshToken), now.Add(cfg.RefreshTokenLifetime)
+		iss.RefreshExpires = t.RefreshExpires
+	}
+	return t, iss
+}
 
 // RefreshGrant finds the token of a live refresh token of clientID:
 // ErrNotFound (unknown or another client's), ErrExpired, ErrRevoked, and
 // ErrReused for a refresh token rotated before, whose family it revokes.
 func (s *Service) RefreshGrant(ctx context.Context, siteID int64, clientID, refreshToken string) (Token, error) {
-	panic("unimplemented")
+	t, err := s.refreshToken(ctx, siteID, clientID, refreshToken)
+	return t.Token, err
+}
+
+// refreshToken finds a live refresh token of clientID; a used one revokes
+// its family.
+func (s *Service) refreshToken(ctx context.Context, siteID int64, clientID, refreshToken string) (StoredToken, error) {
+	if refreshToken == "" || len(refreshToken) > maxSecretLen {
+		return StoredToken{}, ErrNotFound
+	}
+	t, err := s.store.OAuthTokenByRefresh(ctx, siteID, hash(refreshToken))
+	if err != nil {
+		return StoredToken{}, err
+	}
+	// Another client's refresh token is as unknown as a wrong one: no
+	// client learns that a token it holds is live.
+	if t.ClientID != clientID {
+		return StoredToken{}, ErrNotFound
+	}
+	now := s.now()
+	switch {
+	case !t.RefreshUsedAt.IsZero():
+		if err := s.store.RevokeOAuthFamily(ctx, siteID, t.FamilyID, now); err != nil {
+			return StoredToken{}, err
+		}
+		return StoredToken{}, ErrReused
+	case !t.RevokedAt.IsZero():
+		return StoredToken{}, ErrRevoked
+	case !now.Before(t.RefreshExpires):
+		return StoredToken{}, ErrExpired
+	}
+	return t, nil
 }
 
 // Rotate marks refreshToken used and issues the new pair in the same
 // family, in one transaction; a concurrent second rotation of the same
-// token gets ErrReused.
+// token gets ErrReused (and revokes the family). The new pair is the
+// stored token's account and subject, for g's scopes (those of the stored
+// token when g has none; never more) and with a refresh token.
 func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Issued, error) {
-	panic("unimplemented")
+	old, err := s.refreshToken(ctx, g.SiteID, g.ClientID, refreshToken)
+	if err != nil {
+		return Issued{}, err
+	}
+	if len(g.Scopes) == 0 {
+		g.Scopes = old.Scopes
+	}
+	for _, sc := range g.Scopes {
+		if !slices.Contains(old.Scopes, sc) {
+			return Issued{}, invalid(AttrScopes, fmt.Sprintf("%.64q was not granted", sc))
+		}
+	}
+	g.AccountID, g.Subject, g.Refresh = old.AccountID, old.Subject, true
+	if g.AuthRequestID == "" {
+		g.AuthRequestID = old.AuthRequestID
+	}
+	if g.AuthTime.IsZero() {
+		g.AuthTime = old.AuthTime
+	}
+	if err := checkGrant(g); err != nil {
+		return Issued{}, err
+	}
+	cfg, err := s.Config(ctx, g.SiteID)
+	if err != nil {
+		return Issued{}, err
+	}
+	next, iss := s.newToken(g, old.FamilyID, cfg)
+	err = s.store.RotateOAuthToken(ctx, g.SiteID, old.RefreshHash, s.now(), next)
+	if errors.Is(err, ErrReused) {
+		if err := s.store.RevokeOAuthFamily(ctx, g.SiteID, old.FamilyID, s.now()); err != nil {
+			return Issued{}, err
+		}
+	}
+	if err != nil {
+		return Issued{}, err
+	}
+	return iss, nil
 }
 
 // AccessToken finds a live access token by id: ErrNotFound, ErrExpired,
 // ErrRevoked.
 func (s *Service) AccessToken(ctx context.Context, siteID int64, id string) (Token, error) {
-	panic("unimplemented")
+	if id == "" || len(id) > maxSecretLen {
+		return Token{}, ErrNotFound
+	}
+	t, err := s.store.OAuthToken(ctx, siteID, id)
+	switch {
+	case err != nil:
+		return Token{}, err
+	case !t.RevokedAt.IsZero():
+		return Token{}, ErrRevoked
+	case !s.now().Before(t.ExpiresAt):
+		return Token{}, ErrExpired
+	}
+	return t.Token, nil
 }
 
-// Revoke revokes the family of a refresh token (in clear) or an access
-// token id issued to clientID; an unknown token is not an error (RFC 7009).
+// Revoke revokes the family of a refresh token (in clear) or of an access
+// token id issued to clientID; an unknown token is not an error (RFC
+// 7009), another client's is ErrWrongClient and stays as it is.
 func (s *Service) Revoke(ctx context.Context, siteID int64, clientID, tokenOrID string) error {
-	panic("unimplemented")
+	if tokenOrID == "" || len(tokenOrID) > maxSecretLen {
+		return nil
+	}
+	t, err := s.store.OAuthTokenByRefresh(ctx, siteID, hash(tokenOrID))
+	if errors.Is(err, ErrNotFound) {
+		t, err = s.store.OAuthToken(ctx, siteID, tokenOrID)
+	}
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case t.ClientID != clientID:
+		return ErrWrongClient
+	}
+	return s.store.RevokeOAuthFamily(ctx, siteID, t.FamilyID, s.now())
 }
 
 // RevokeGrants revokes every token of accountID issued to clientID (every
 // client when clientID is empty): end_session.
 func (s *Service) RevokeGrants(ctx context.Context, siteID, accountID int64, clientID string) error {
-	panic("unimplemented")
+	return s.store.RevokeOAuthGrants(ctx, siteID, accountID, clientID, s.now())
+}
+
+// random is a new secret value: 32 bytes of crypto/rand, base64url. Ids,
+// refresh tokens and secrets are all of it.
+func random() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand, Go 1.24)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// clientIDs spell client ids: lower-case letters and digits without the
+// ones read alike (Crockford's base32).
+var clientIDs = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// newClientID is a readable random client id: 120 bits in 24 characters.
+func newClientID() string {
+	b := make([]byte, 15)
+	rand.Read(b)
+	return clientIDs.EncodeToString(b)
+}
+
+// hash is the SHA-256 of a secret, code or refresh token. They are
+// random values of at least 256 bits (a client secret too: custos draws
+// it), so a fast hash is right: no one can try guesses against it, and a
+// slow one would only slow every token request.
+func hash(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
 }

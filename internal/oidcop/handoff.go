@@ -65,5 +65,5 @@ func (q Request) Deny(w http.ResponseWriter, r *http.Request) {
 // Fail answers err (a condition of the domain, or an *oidc.Error) as the
 // provider's HTML error page, with the code and status of the catalog.
 func (q Request) Fail(w http.ResponseWriter, r *http.Request, err error) {
-	q.p.errorPage(w, r, err)
+	q.p.pageError(w, r, err)
 }

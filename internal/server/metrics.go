@@ -43,6 +43,15 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// ObserveLogDrops publishes dropped(), the log lines dropped because the
+// log's writer fell behind (LogWriter.Dropped).
+func (m *Metrics) ObserveLogDrops(dropped func() int64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "custos_log_lines_dropped_total",
+		Help: "Log lines dropped because the log's output fell behind.",
+	}, func() float64 { return float64(dropped()) }))
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

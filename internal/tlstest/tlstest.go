@@ -166,3 +166,9 @@ func serial(t testing.TB) *big.Int {
 	}
 	return n
 }
+
+// CertPEM is the CA's certificate in PEM: what a client outside Go (Node's
+// NODE_EXTRA_CA_CERTS) trusts.
+func (ca *CA) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw})
+}

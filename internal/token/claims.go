@@ -55,6 +55,10 @@ var reserved = map[string]bool{
 	"apiKey": true, "isLoggedIn": true,
 }
 
+// Reserved tells whether claim is one that no profile field, nor a custom
+// claim of the OpenID Provider, may set.
+func Reserved(claim string) bool { return reserved[claim] }
+
 // Claims returns the claims of an id_token for account a, as Gigya builds
 // them (gigya-api.md §2.6): iss, apiKey, sub (the UID), iat and exp
 // (NumericDate seconds), email_verified, aud when given, and the profile

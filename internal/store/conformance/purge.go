@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 )
@@ -77,9 +78,40 @@ func testPurge(t *testing.T, db *store.DB) {
 		}
 	}
 
+	// OAuth: a request expired and a live one; tokens whose access token
+	// (and refresh token, if any) expired, and tokens with one still live.
+	newOAuthClient(t, db, s.ID, "purge-app")
+	for id, exp := range map[string]time.Time{"req-old": past, "req-live": future} {
+		r := oauth.AuthRequest{ID: id, SiteID: s.ID, ClientID: "purge-app", RedirectURI: "https://app.example/cb", CreatedAt: t0, ExpiresAt: exp}
+		if err := db.CreateOAuthAuthRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, exp := range map[string][2]time.Time{"at-old": {past, past}, "at-old-norefresh": {past, {}},
+		"at-refresh-live": {past, future}, "at-live": {future, {}}} {
+		tok := oauth.StoredToken{Token: oauth.Token{ID: id, SiteID: s.ID, ClientID: "purge-app", AccountID: a.ID, Subject: a.UID,
+			FamilyID: id, ExpiresAt: exp[0], RefreshExpires: exp[1], CreatedAt: t0}}
+		if !exp[1].IsZero() {
+			tok.RefreshHash = []byte(id)
+		}
+		if err := db.CreateOAuthToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	n, err := db.Purge(ctx, now)
-	if err != nil || n != 6 { // a token, a session, a nonce, an address, a mail, a key
-		t.Fatalf("Purge = %d, %v; want 6 rows", n, err)
+	if err != nil || n != 9 { // a token, a session, a nonce, an address, a mail, a key, a request, two OAuth tokens
+		t.Fatalf("Purge = %d, %v; want 9 rows", n, err)
+	}
+	for id, live := range map[string]bool{"req-old": false, "req-live": true} {
+		if _, err := db.OAuthAuthRequest(ctx, s.ID, id); (err == nil) != live {
+			t.Errorf("request %s after Purge: %v, want live=%v", id, err, live)
+		}
+	}
+	for id, live := range map[string]bool{"at-old": false, "at-old-norefresh": false, "at-refresh-live": true, "at-live": true} {
+		if _, err := db.OAuthToken(ctx, s.ID, id); (err == nil) != live {
+			t.Errorf("OAuth token %s after Purge: %v, want live=%v", id, err, live)
+		}
 	}
 	if keys, err := db.SiteKeys(ctx, s.ID, time.Time{}); err != nil || len(keys) != 3 || keys[2].PrivateSealed[0] != 1 {
 		t.Errorf("keys after purge: %+v, %v; want all but the first", keys, err)

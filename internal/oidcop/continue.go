@@ -1,0 +1,207 @@
+package oidcop
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/session"
+	"github.com/custos-id/custos/internal/site"
+)
+
+// continueHandler is authorize/continue?context=<id>[&login_token=<t>]:
+// where the site's proxy page sends the browser once the user logged in
+// (the session comes from login_token, or on a POST from the site's
+// glt_<apiKey> cookie).
+func (p *Provider) continueHandler(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		p.pageError(w, r, errNotFound)
+		return
+	}
+	st := callOf(r.Context()).site
+	tok := r.FormValue("login_token")
+	if tok == "" {
+		tok = session.FromCookie(r, st.APIKey)
+	}
+	p.resume(w, r, st, r.FormValue("context"), tok)
+}
+
+// resume goes on with request id once the user may have logged in: back
+// to the login when there is no usable session (or to the client with
+// login_required for prompt=none), on to the consent page when consent is
+// needed, else to the client with the code (or tokens).
+func (p *Provider) resume(w http.ResponseWriter, r *http.Request, st site.Site, id, sessionToken string) {
+	ctx := r.Context()
+	a, cl, ok := p.request(w, r, st, id)
+	if !ok {
+		return
+	}
+	none := slices.Contains(a.Prompt, oidc.PromptNone)
+	sess, acct, err := p.o.Accounts.Sessions().Resolve(ctx, st.ID, sessionToken)
+	fresh := err == nil && !sess.CreatedAt.Before(a.CreatedAt)
+	switch {
+	case err != nil && sessionToken != "" && !errors.Is(err, session.ErrUnknown) && !errors.Is(err, session.ErrExpired):
+		p.pageError(w, r, err)
+		return
+	case err == nil && (fresh || a.MaxAge == nil || !p.o.Now().After(sess.CreatedAt.Add(*a.MaxAge))):
+	case none:
+		p.redirectError(w, r, a, oidc.ErrLoginRequired().WithDescription("The user is not logged in, or not recently enough."))
+		return
+	default:
+		http.Redirect(w, r, cl.LoginURL(a.ID), http.StatusFound)
+		return
+	}
+	consent := slices.Contains(a.Prompt, oidc.PromptConsent)
+	if !consent && cl.c.RequireConsent {
+		given, err := p.o.OAuth.Consented(ctx, st.ID, acct.ID, a.ClientID, a.Scopes)
+		if err != nil {
+			p.pageError(w, r, err)
+			return
+		}
+		consent = !given
+	}
+	if consent && none {
+		p.redirectError(w, r, a, &oidc.Error{ErrorType: "consent_required", Description: "The user has not consented."})
+		return
+	}
+	if err := p.o.OAuth.Authenticate(ctx, st.ID, a.ID, acct.ID, acct.UID, sess.CreatedAt, nil, !consent); err != nil {
+		p.pageError(w, r, err)
+		return
+	}
+	if consent {
+		http.Redirect(w, r, p.issuer(st.APIKey)+pathConsent+"?"+url.Values{"context": {a.ID}}.Encode(), http.StatusFound)
+		return
+	}
+	p.finish(w, r, st, a.ID)
+}
+
+// request finds the live request of the context parameter and its client;
+// an unknown one answers the error page.
+func (p *Provider) request(w http.ResponseWriter, r *http.Request, st site.Site, id string) (oauth.AuthRequest, *client, bool) {
+	ctx := r.Context()
+	if id == "" {
+		p.pageError(w, r, oidc.ErrInvalidRequest().WithDescription("context missing"))
+		return oauth.AuthRequest{}, nil, false
+	}
+	a, err := p.o.OAuth.AuthRequest(ctx, st.ID, id)
+	if errors.Is(err, oauth.ErrNotFound) || errors.Is(err, oauth.ErrExpired) {
+		err = errUnknownContext
+	}
+	if err != nil {
+		p.pageError(w, r, err)
+		return a, nil, false
+	}
+	cl, err := (&storage{p: p}).client(ctx, a.ClientID)
+	if err != nil {
+		p.pageError(w, r, err)
+		return a, nil, false
+	}
+	return a, cl, true
+}
+
+// finish answers a done request: the redirect to the client with the code
+// or the tokens of its response type.
+func (p *Provider) finish(w http.ResponseWriter, r *http.Request, st site.Site, id string) {
+	a, err := p.o.OAuth.AuthRequest(r.Context(), st.ID, id)
+	if err != nil {
+		p.pageError(w, r, err)
+		return
+	}
+	op.AuthResponse(authRequest{a}, p.op, w, r)
+}
+
+// approve is the consent page's yes.
+func (p *Provider) approve(w http.ResponseWriter, r *http.Request, st site.Site, id string) {
+	if err := p.o.OAuth.Approve(r.Context(), st.ID, id); err != nil {
+		p.pageError(w, r, err)
+		return
+	}
+	p.finish(w, r, st, id)
+}
+
+// deny is the consent page's no: access_denied to the client.
+func (p *Provider) deny(w http.ResponseWriter, r *http.Request, st site.Site, id string) {
+	a, _, ok := p.request(w, r, st, id)
+	if !ok {
+		return
+	}
+	p.redirectError(w, r, a, oidc.ErrAccessDenied().WithDescription("The user did not consent."))
+}
+
+// redirectError sends the browser back to the client of a validated
+// request with an RFC 6749 error.
+func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, a oauth.AuthRequest, e *oidc.Error) {
+	u, err := p.errorURL(a, e)
+	if err != nil {
+		p.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, u, http.StatusFound)
+}
+
+// errorURL is the client's redirect_uri with e, in the response mode of
+// the request.
+func (p *Provider) errorURL(a oauth.AuthRequest, e *oidc.Error) (string, error) {
+	e.State = a.State
+	return op.AuthResponseURL(a.RedirectURI, oidc.ResponseType(a.ResponseType), oidc.ResponseMode(a.ResponseMode), e, p.op.Encoder())
+}
+
+// page hands login and consent to the hosted pages, with the request of
+// the context parameter.
+func (p *Provider) page(w http.ResponseWriter, r *http.Request) {
+	c := callOf(r.Context())
+	if p.o.Pages == nil {
+		p.pageError(w, r, errNotFound)
+		return
+	}
+	a, cl, ok := p.request(w, r, c.site, r.FormValue("context"))
+	if !ok {
+		return
+	}
+	q := Request{Site: c.site, Auth: a, Client: cl.c, Config: cl.cfg, Accounts: p.o.Accounts, CSRFKey: p.csrfKey,
+		Secure: callctx.From(r.Context()).Secure, p: p}
+	if c.endpoint == pathLogin {
+		p.o.Pages.Login(w, r, q)
+		return
+	}
+	if a.Subject == "" {
+		p.pageError(w, r, errUnknownContext)
+		return
+	}
+	p.o.Pages.Consent(w, r, q)
+}
+
+// endSession ends what the account of subject holds of clientID (every
+// client when empty), and the browser's custos session of the request's
+// glt_<apiKey> cookie (on POST) when it is that account's or none is named.
+func (p *Provider) endSession(ctx context.Context, subject, clientID string) error {
+	c := callOf(ctx)
+	var accountID int64
+	if subject != "" {
+		a, err := p.o.Accounts.ByUID(ctx, c.site.ID, subject)
+		if err == nil {
+			accountID = a.ID
+		}
+	}
+	if tok := session.FromCookie(c.r, c.site.APIKey); tok != "" {
+		sess, acct, err := p.o.Accounts.Sessions().Resolve(ctx, c.site.ID, tok)
+		if err == nil && (accountID == 0 || acct.ID == accountID) {
+			accountID = acct.ID
+			if err := p.o.Accounts.Sessions().Revoke(ctx, sess); err != nil {
+				return note(ctx, err)
+			}
+		}
+		http.SetCookie(c.w, session.ClearCookie(c.site.APIKey, callctx.From(ctx).Secure))
+	}
+	if accountID == 0 {
+		return nil
+	}
+	return note(ctx, p.o.OAuth.RevokeGrants(ctx, c.site.ID, accountID, clientID))
+}
