@@ -17,10 +17,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/apitest"
+	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/captcha"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/oidcop"
 	"github.com/custos-id/custos/internal/server"
+	"github.com/custos-id/custos/internal/store/storetest"
 )
 
 // The tests of the hosted pages on their own: the real account service on
@@ -630,5 +634,63 @@ func TestStylesheet(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotModified {
 		t.Errorf("If-None-Match: %d", res.StatusCode)
+	}
+}
+
+// TestLoginPageConditions: what keeps a user who knows the password from
+// a session is told in plain words with its catalog code; no session.
+func TestLoginPageConditions(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			v, err := captcha.New("http://127.0.0.1:9/siteverify", "s3cret") // never asked: no token is sent
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := apitest.NewApp(t, engine, apitest.WithOptions(func(o *app.Options) { o.Captcha = v }))
+			reg := func(email string, more ...string) map[string]any {
+				_, m := a.RPC(t, "accounts.register", apitest.Form(append([]string{"email", email, "password", patPassword}, more...)...), nil)
+				return m
+			}
+			for _, tc := range []struct {
+				name, loginID string
+				setup         func()
+				code          errcode.Code
+				text          string
+			}{
+				{"pending registration", "pend@example.com", func() { reg("pend@example.com") },
+					errcode.AccountPendingRegistration, "Your registration with test is not complete."},
+				{"disabled", "off@example.com", func() {
+					uid, _ := reg("off@example.com", "finalizeRegistration", "true")["UID"].(string)
+					a.Call(t, "accounts.setAccountInfo", a.Secret("UID", uid, "isActive", "false"))
+				}, errcode.AccountDisabled, "This account is disabled. Contact test for help."},
+				{"pending verification", "unverified@example.com", func() {
+					a.SetPolicies(t, "accountOptions", `{"verifyEmail":true}`)
+					reg("unverified@example.com", "finalizeRegistration", "true")
+				}, errcode.AccountPendingVerification, "Your email address is not verified yet."},
+				{"CAPTCHA required", "pat@example.com", func() {
+					a.SetPolicies(t, "accountOptions", `{"verifyEmail":false}`, "security", `{"captcha":{"failedLoginThreshold":1}}`)
+					reg(patEmail, "finalizeRegistration", "true")
+					a.RPC(t, "accounts.login", apitest.Form("loginID", patEmail, "password", "wrong-horse-1"), nil)
+				}, errcode.LoginFailedCaptchaRequired, "asks for a CAPTCHA, which this page cannot show"},
+			} {
+				tc.setup()
+				st, err := a.Sites.ByID(context.Background(), a.Site.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				e := newPagesEnv(t, a, func(r *oidcop.Request) { r.Site = st })
+				_, token := e.form(t, e.client, "login")
+				got := e.do(t, e.client, http.MethodPost, e.path("login"),
+					url.Values{"csrf": {token}, "loginID": {tc.loginID}, "password": {patPassword}}, nil)
+				want := "Error " + strconv.Itoa(int(tc.code)) + ": " + (&errcode.Error{Code: tc.code}).Entry().Message
+				if got.status != 422 || !strings.Contains(got.body, tc.text) || !strings.Contains(got.body, want) {
+					t.Errorf("%s: %d, want 422 with %q and %q: %s", tc.name, got.status, tc.text, want, got.body)
+				}
+				if got.cookie("glt_"+a.Site.APIKey) != nil || len(e.rec.continued) != 0 {
+					t.Errorf("%s: logged in", tc.name)
+				}
+			}
+		})
 	}
 }
