@@ -58,8 +58,7 @@ func (p *HostedPages) Login(w http.ResponseWriter, r *http.Request, req Request)
 }
 
 func (p *HostedPages) login(w http.ResponseWriter, r *http.Request, req Request, next handoff) {
-	info := callctx.From(r.Context())
-	info.Dialect, info.Method = "page", "oidc-login"
+	info := callctx.From(r.Context()) // the provider named the dialect and the endpoint
 	v := loginView(req)
 	if r.Method != http.MethodPost {
 		v.LoginID = bounded(req.Auth.LoginHint)
@@ -106,8 +105,6 @@ func (p *HostedPages) Consent(w http.ResponseWriter, r *http.Request, req Reques
 }
 
 func (p *HostedPages) consent(w http.ResponseWriter, r *http.Request, req Request, next handoff) {
-	info := callctx.From(r.Context())
-	info.Dialect, info.Method = "page", "oidc-consent"
 	if req.Auth.AccountID == 0 {
 		p.fail(w, r, req, notLoggedIn)
 		return
