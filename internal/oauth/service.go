@@ -246,7 +246,7 @@ func (s *Service) CreateAuthRequest(ctx context.Context, r AuthRequest) (AuthReq
 }
 
 // AuthRequest finds a live request by ID: ErrNotFound (also once its code
-// was issued), ErrExpired.
+// was issued, or it was used), ErrExpired.
 func (s *Service) AuthRequest(ctx context.Context, siteID int64, id string) (AuthRequest, error) {
 	r, err := s.authRequest(ctx, siteID, id)
 	return r.AuthRequest, err
@@ -261,7 +261,7 @@ func (s *Service) authRequest(ctx context.Context, siteID int64, id string) (Sto
 	switch {
 	case err != nil:
 		return StoredAuthRequest{}, err
-	case r.CodeHash != nil:
+	case r.CodeHash != nil || !r.CodeUsedAt.IsZero():
 		return StoredAuthRequest{}, ErrNotFound
 	case !s.now().Before(r.ExpiresAt):
 		return StoredAuthRequest{}, ErrExpired
@@ -370,6 +370,9 @@ func (s *Service) AuthRequestByCode(ctx context.Context, siteID int64, code stri
 // UseCode marks the code of request id used (the request is kept for
 // UsedCodeKept, so that a second use is recognised): a second UseCode,
 // also a concurrent one, gets ErrReused and revokes what the code issued.
+// A done request answered without a code (the implicit flow, whose tokens
+// name it as their AuthRequestID) is used up the same way, once;
+// ErrNotFound for a request unknown or not done.
 func (s *Service) UseCode(ctx context.Context, siteID int64, id string) error {
 	if id == "" || len(id) > maxSecretLen {
 		return ErrNotFound
@@ -423,6 +426,9 @@ func (s *Service) newToken(g Grant, family string, cfg Config) (StoredToken, Iss
 // RefreshGrant finds the token of a live refresh token of clientID:
 // ErrNotFound (unknown or another client's), ErrExpired, ErrRevoked, and
 // ErrReused for a refresh token rotated before, whose family it revokes.
+// An empty clientID matches every client, for a caller that compares the
+// token's ClientID itself (zitadel's TokenRequestByRefreshToken is not
+// told the client).
 func (s *Service) RefreshGrant(ctx context.Context, siteID int64, clientID, refreshToken string) (Token, error) {
 	t, err := s.refreshToken(ctx, siteID, clientID, refreshToken)
 	return t.Token, err
@@ -440,7 +446,7 @@ func (s *Service) refreshToken(ctx context.Context, siteID int64, clientID, refr
 	}
 	// Another client's refresh token is as unknown as a wrong one: no
 	// client learns that a token it holds is live.
-	if t.ClientID != clientID {
+	if clientID != "" && t.ClientID != clientID {
 		return StoredToken{}, ErrNotFound
 	}
 	now := s.now()
@@ -462,14 +468,24 @@ func (s *Service) refreshToken(ctx context.Context, siteID int64, clientID, refr
 // family, in one transaction; a concurrent second rotation of the same
 // token gets ErrReused (and revokes the family). The new pair is the
 // stored token's account and subject, for g's scopes (those of the stored
-// token when g has none; never more) and with a refresh token.
+// token when g has none; never more) and with a refresh token; g's
+// audience, amr and auth time default to the stored token's too.
 func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Issued, error) {
+	if g.ClientID == "" {
+		return Issued{}, invalid(AttrClientID, "missing")
+	}
 	old, err := s.refreshToken(ctx, g.SiteID, g.ClientID, refreshToken)
 	if err != nil {
 		return Issued{}, err
 	}
 	if len(g.Scopes) == 0 {
 		g.Scopes = old.Scopes
+	}
+	if len(g.Audience) == 0 {
+		g.Audience = old.Audience
+	}
+	if len(g.AMR) == 0 {
+		g.AMR = old.AMR
 	}
 	for _, sc := range g.Scopes {
 		if !slices.Contains(old.Scopes, sc) {

@@ -35,20 +35,23 @@ type Store interface {
 	OAuthAuthRequest(ctx context.Context, siteID int64, id string) (StoredAuthRequest, error)
 	OAuthAuthRequestByCode(ctx context.Context, siteID int64, codeHash []byte) (StoredAuthRequest, error)
 	// AuthenticateOAuthAuthRequest writes r's AccountID, Subject, AuthTime,
-	// AMR and Done to request r.ID of r.SiteID, while it has no code.
+	// AMR and Done to request r.ID of r.SiteID, while it has no code and
+	// is not used.
 	AuthenticateOAuthAuthRequest(ctx context.Context, r AuthRequest) error
-	// ApproveOAuthAuthRequest marks request id done, while it is accountID's
-	// and has no code, and adds scopes to the account's consent to
-	// clientID, in one transaction.
+	// ApproveOAuthAuthRequest marks request id done, while it is accountID's,
+	// has no code and is not used, and adds scopes to the account's
+	// consent to clientID, in one transaction.
 	ApproveOAuthAuthRequest(ctx context.Context, siteID int64, id string, accountID int64, clientID string, scopes []string, at time.Time) error
 	// OAuthConsent is the scopes accountID consented to give clientID.
 	OAuthConsent(ctx context.Context, siteID, accountID int64, clientID string) ([]string, error)
-	// SetOAuthCode binds a code (its hash) to request id, while it is done
-	// and has none, and keeps the request at least until the code expires.
+	// SetOAuthCode binds a code (its hash) to request id, while it is done,
+	// has none and is not used, and keeps the request at least until the
+	// code expires.
 	SetOAuthCode(ctx context.Context, siteID int64, id string, codeHash []byte, expiresAt time.Time) error
-	// UseOAuthCode marks the code of request id used at at, keeping the
-	// request at least until keepUntil: ErrReused when it was used
-	// already, ErrNotFound when the request or its code is not there.
+	// UseOAuthCode marks the code of done request id used at at (a request
+	// answered without a code, the request itself), keeping the request at
+	// least until keepUntil: ErrReused when it was used already,
+	// ErrNotFound when the request is not there or not done.
 	UseOAuthCode(ctx context.Context, siteID int64, id string, at, keepUntil time.Time) error
 
 	CreateOAuthToken(ctx context.Context, t StoredToken) error
@@ -76,7 +79,8 @@ type StoredAuthRequest struct {
 	// CodeHash is the SHA-256 of the code; nil before SaveCode.
 	CodeHash      []byte
 	CodeExpiresAt time.Time
-	// CodeUsedAt is zero while the code is unused.
+	// CodeUsedAt is zero while the code (or the request, answered without
+	// one) is unused.
 	CodeUsedAt time.Time
 }
 

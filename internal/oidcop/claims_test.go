@@ -28,7 +28,7 @@ func TestClaims(t *testing.T) {
 		c := e.newClient(t, false, nil)
 		uid, tok := e.login(t, "claims@example.com")
 		m := e.Call(t, "accounts.setAccountInfo", e.Secret("UID", uid, "data", `{"loyalty":{"tier":"gold"}}`,
-			"profile", `{"birthYear":1815,"birthMonth":12,"birthDay":10,"gender":"f","city":"London","zip":"W1","country":"UK","locale":"en-GB","photoURL":"https://img.example/ada.png"}`))
+			"profile", `{"birthYear":1815,"birthMonth":12,"birthDay":10,"gender":"f","city":"London","zip":"W1","country":"UK","locale":"en-GB","photoURL":"https://img.example/ada.png","phones":[{"type":"mobile","number":"+44 20 7946 0000"}]}`))
 		if m["errorCode"] != 0.0 {
 			t.Fatalf("setAccountInfo: %s", apitest.Dump(m))
 		}
@@ -48,6 +48,7 @@ func TestClaims(t *testing.T) {
 				"nickname": "ada", "gender": "female", "birthdate": "1815-12-10", "locale": "en-GB",
 				"picture": "https://img.example/ada.png"}, []string{"email", "tier"}},
 			{"openid address", map[string]any{"address": map[string]any{"locality": "London", "postal_code": "W1", "country": "UK"}}, []string{"name"}},
+			{"openid phone", map[string]any{"phone_number": "+44 20 7946 0000"}, []string{"name", "email"}},
 			{"openid loyalty", map[string]any{"tier": "gold", "town": "London", "email": "claims@example.com"}, []string{"name", "address"}},
 		} {
 			code, verifier := e.codeFlow(t, c.ClientID, tok, url.Values{"scope": {tc.scope}})

@@ -54,6 +54,7 @@ var table = []rule{
 	{rfc: string(oidc.InvalidClient), code: errcode.InvalidSecret},
 	{cond: errUnknownClient, code: errcode.InvalidParameterValue},
 	{rfc: string(oidc.UnsupportedGrantType), code: errcode.UnsupportedGrantType},
+	{rfc: "unsupported_response_type", code: errcode.InvalidResponseType},
 	{rfc: string(oidc.UnauthorizedClient), desc: "response type", code: errcode.InvalidResponseType},
 	{rfc: string(oidc.UnauthorizedClient), code: errcode.UnsupportedGrantType},
 	{desc: "redirect_uri", code: errcode.InvalidRedirectURI},
@@ -94,7 +95,7 @@ func note(ctx interface{ Value(any) any }, err error) error {
 	switch {
 	case errors.Is(err, oauth.ErrNotFound), errors.Is(err, oauth.ErrExpired), errors.Is(err, oauth.ErrCodeExpired),
 		errors.Is(err, oauth.ErrReused), errors.Is(err, oauth.ErrWrongClient), errors.Is(err, oauth.ErrRevoked),
-		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, oauth.ErrInvalid),
+		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, errNotFound), errors.Is(err, oauth.ErrInvalid),
 		errors.Is(err, oauth.ErrPending), errors.Is(err, account.ErrNotFound):
 		c.cond = err
 	default:

@@ -176,7 +176,8 @@ func TestProxyPage(t *testing.T) {
 func TestImplicit(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		c := e.newClient(t, true, func(c *oauth.Client) {
-			c.ResponseTypes, c.GrantTypes = []string{"id_token", "id_token token"}, []string{"implicit"}
+			c.ResponseTypes = []string{"id_token", "id_token token", "code id_token"}
+			c.GrantTypes = []string{"implicit", "authorization_code"}
 		})
 		uid, tok := e.login(t, "implicit@example.com")
 		ctx := e.ctx()
@@ -196,7 +197,15 @@ func TestImplicit(t *testing.T) {
 			if idt.Subject != uid || idt.Nonce != "n-3" || f.Get("state") != "st-3" || (rt == "id_token token") != f.Has("access_token") {
 				t.Errorf("%s: %s", rt, u)
 			}
+			// The request is used up.
+			wantErrorPage(t, e.resume(t, id, tok), errcode.InvalidParameterValue)
 		}
+
+		// Hybrid response types: refused (the op package has no hybrid
+		// flow), never answered with tokens in the query.
+		wantRedirectError(t, e.op(t, http.MethodGet, "authorize", url.Values{"client_id": {c.ClientID},
+			"redirect_uri": {"https://rp.example/cb"}, "response_type": {"code id_token"}, "scope": {"openid"},
+			"state": {"st-4"}, "nonce": {"n-4"}}, nil), "https://rp.example/cb", "unsupported_response_type", "st-4")
 	})
 }
 

@@ -179,8 +179,10 @@ type call struct {
 	// client is the last client the storage looked up (the token
 	// endpoint's, once the op package authenticated it).
 	client *client
-	// created is the authorization request authorize just stored.
+	// created is the authorization request authorize just stored; used
+	// the one whose tokens used it up.
 	created *oauth.AuthRequest
+	used    string
 }
 
 type callKey struct{}

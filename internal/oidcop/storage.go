@@ -84,6 +84,10 @@ func (s *storage) ClientCredentialsTokenRequest(ctx context.Context, clientID st
 
 // --- authorization requests and codes ---
 
+// supportedResponseTypes are those the op package answers: it would put
+// the tokens of a hybrid response type in the query, and no code.
+var supportedResponseTypes = []oidc.ResponseType{oidc.ResponseTypeCode, oidc.ResponseTypeIDToken, oidc.ResponseTypeIDTokenOnly}
+
 // CreateAuthRequest stores a request the op package validated. A public
 // client must use PKCE with S256, and nobody may use the plain method: a
 // code intercepted with its challenge would be redeemable.
@@ -92,6 +96,10 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	cl, err := s.client(ctx, req.ClientID)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.Contains(supportedResponseTypes, req.ResponseType) {
+		return nil, &oidc.Error{ErrorType: "unsupported_response_type",
+			Description: "The hybrid response types are not supported: use code, id_token or id_token token."}
 	}
 	if req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
 		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
@@ -141,10 +149,30 @@ func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
 	return note(ctx, s.p.o.OAuth.SaveCode(ctx, siteID(ctx), id, code))
 }
 
-// DeleteAuthRequest does nothing: the code was marked used before its
-// tokens were issued, and the request stays until it expires so that a
-// second use of the code is recognised.
-func (s *storage) DeleteAuthRequest(context.Context, string) error { return nil }
+// DeleteAuthRequest is called once the op package answered a request: a
+// request answered without a code (implicit) is used up then, unless its
+// tokens used it up already. A code is used up when it is exchanged.
+func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
+	c := callOf(ctx)
+	if c.endpoint == pathToken || c.used == id {
+		return nil
+	}
+	a, err := s.p.o.OAuth.AuthRequest(ctx, c.site.ID, id)
+	if errors.Is(err, oauth.ErrNotFound) {
+		return nil // it has a code: the exchange uses it
+	}
+	if err != nil {
+		return note(ctx, err)
+	}
+	if hasCode(a) {
+		return nil
+	}
+	return note(ctx, s.p.o.OAuth.UseCode(ctx, c.site.ID, id))
+}
+
+func hasCode(a oauth.AuthRequest) bool {
+	return slices.Contains(strings.Fields(a.ResponseType), "code")
+}
 
 // --- tokens ---
 
@@ -155,12 +183,16 @@ func (s *storage) grant(ctx context.Context, req op.TokenRequest) (oauth.Grant, 
 	g := oauth.Grant{SiteID: c.site.ID, Subject: req.GetSubject(), Scopes: req.GetScopes(), Audience: req.GetAudience()}
 	switch r := req.(type) {
 	case authRequest:
-		if c.endpoint == pathToken {
+		// A code is used up at its exchange, an implicit request when its
+		// tokens are issued: a replay of either finds it used (and
+		// revokes what it issued).
+		if c.endpoint == pathToken || !hasCode(r.a) {
 			if err := s.p.o.OAuth.UseCode(ctx, c.site.ID, r.a.ID); err != nil {
 				return g, note(ctx, err)
 			}
-			g.AuthRequestID = r.a.ID
+			c.used = r.a.ID
 		}
+		g.AuthRequestID = r.a.ID
 		g.ClientID, g.AccountID, g.AuthTime, g.AMR = r.a.ClientID, r.a.AccountID, r.a.AuthTime, r.a.AMR
 	case *refreshRequest:
 		g.ClientID, g.AccountID, g.AuthTime, g.AMR = r.t.ClientID, r.t.AccountID, r.t.AuthTime, r.t.AMR

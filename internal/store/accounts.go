@@ -85,7 +85,8 @@ func (db *DB) RecordLogin(ctx context.Context, accountID int64, at time.Time, ve
 }
 
 // DeleteAccount implements account.Store: its login IDs, sessions and
-// tokens go with it (ON DELETE CASCADE).
+// tokens go with it (ON DELETE CASCADE), and so do its OAuth authorization
+// requests, tokens and consents.
 func (db *DB) DeleteAccount(ctx context.Context, siteID, accountID int64) error {
 	res, err := db.exec(ctx, `DELETE FROM accounts WHERE id = $1 AND site_id = $2`, accountID, siteID)
 	return affected(res, err, account.ErrNotFound)

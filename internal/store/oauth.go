@@ -73,10 +73,11 @@ func (db *DB) UpdateOAuthClient(ctx context.Context, siteID int64, clientID stri
 		if err != nil {
 			return err
 		}
-		read := c.UpdatedAt
+		id, created, read := c.ID, c.CreatedAt, c.UpdatedAt
 		if err := fn(&c); err != nil {
 			return err
 		}
+		c.ID, c.SiteID, c.ClientID, c.CreatedAt = id, siteID, clientID, created
 		if !c.UpdatedAt.After(read) {
 			c.UpdatedAt = read.Add(time.Millisecond)
 		}
@@ -92,7 +93,6 @@ func (db *DB) UpdateOAuthClient(ctx context.Context, siteID int64, clientID stri
 	if err != nil {
 		return oauth.Client{}, err
 	}
-	c.SiteID, c.ClientID = siteID, clientID
 	return c, nil
 }
 
@@ -286,7 +286,7 @@ func (db *DB) OAuthAuthRequestByCode(ctx context.Context, siteID int64, codeHash
 func (db *DB) AuthenticateOAuthAuthRequest(ctx context.Context, r oauth.AuthRequest) error {
 	res, err := db.exec(ctx,
 		`UPDATE oauth_auth_requests SET account_id = $1, subject = $2, auth_time = $3, amr = $4, done = $5
-		 WHERE id = $6 AND site_id = $7 AND code_hash IS NULL`,
+		 WHERE id = $6 AND site_id = $7 AND code_hash IS NULL AND code_used_at IS NULL`,
 		nullInt(r.AccountID), r.Subject, optMillis(r.AuthTime), jsonList(r.AMR), r.Done, r.ID, r.SiteID)
 	return affected(res, err, oauth.ErrNotFound)
 }
@@ -297,7 +297,7 @@ func (db *DB) AuthenticateOAuthAuthRequest(ctx context.Context, r oauth.AuthRequ
 func (db *DB) ApproveOAuthAuthRequest(ctx context.Context, siteID int64, id string, accountID int64, clientID string, scopes []string, at time.Time) error {
 	return db.withTx(ctx, func(tx *DB) error {
 		res, err := tx.exec(ctx, `UPDATE oauth_auth_requests SET done = $1
-			WHERE id = $2 AND site_id = $3 AND account_id = $4 AND client_id = $5 AND code_hash IS NULL`,
+			WHERE id = $2 AND site_id = $3 AND account_id = $4 AND client_id = $5 AND code_hash IS NULL AND code_used_at IS NULL`,
 			true, id, siteID, accountID, clientID)
 		if err := affected(res, err, oauth.ErrNotFound); err != nil {
 			return err
@@ -350,21 +350,20 @@ func keepUntil(n int) string {
 // SetOAuthCode implements oauth.Store.
 func (db *DB) SetOAuthCode(ctx context.Context, siteID int64, id string, codeHash []byte, expiresAt time.Time) error {
 	res, err := db.exec(ctx, `UPDATE oauth_auth_requests SET code_hash = $1, code_expires_at = $2, expires_at = `+keepUntil(2)+`
-		WHERE id = $3 AND site_id = $4 AND done = $5 AND code_hash IS NULL`, codeHash, millis(expiresAt), id, siteID, true)
+		WHERE id = $3 AND site_id = $4 AND done = $5 AND code_hash IS NULL AND code_used_at IS NULL`, codeHash, millis(expiresAt), id, siteID, true)
 	return affected(res, err, oauth.ErrNotFound)
 }
 
 // UseOAuthCode implements oauth.Store: the conditional UPDATE lets one of
-// concurrent uses of a code win.
+// concurrent uses of a code (or of a request answered without one) win.
 func (db *DB) UseOAuthCode(ctx context.Context, siteID int64, id string, at, keep time.Time) error {
 	res, err := db.exec(ctx, `UPDATE oauth_auth_requests SET code_used_at = $1, expires_at = `+keepUntil(2)+`
-		WHERE id = $3 AND site_id = $4 AND code_hash IS NOT NULL AND code_used_at IS NULL`, millis(at), millis(keep), id, siteID)
+		WHERE id = $3 AND site_id = $4 AND done = $5 AND code_used_at IS NULL`, millis(at), millis(keep), id, siteID, true)
 	if err := affected(res, err, oauth.ErrNotFound); !errors.Is(err, oauth.ErrNotFound) {
 		return err
 	}
 	var used sql.NullInt64
-	err = db.row(ctx, `SELECT code_used_at FROM oauth_auth_requests WHERE id = $1 AND site_id = $2 AND code_hash IS NOT NULL`,
-		id, siteID).Scan(&used)
+	err = db.row(ctx, `SELECT code_used_at FROM oauth_auth_requests WHERE id = $1 AND site_id = $2`, id, siteID).Scan(&used)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return oauth.ErrNotFound

@@ -110,7 +110,7 @@ func testOAuthClients(t *testing.T, db *store.DB) {
 	want := a
 	want.Name, want.SecretHash, want.RedirectURIs, want.PostLogoutRedirectURIs = "renamed", []byte("new-hash"), []string{"https://b.example/cb"}, []string{"https://b.example/"}
 	want.ResponseTypes, want.GrantTypes, want.Scopes, want.RequireConsent, want.UpdatedAt = []string{"code", "code id_token"}, []string{"authorization_code", "implicit"}, []string{"profile"}, true, later
-	if stored, _ := db.OAuthClient(ctx, s.ID, "app-a"); err != nil || !sameValue(stored, want, clientTimes) || got.Name != "renamed" {
+	if stored, _ := db.OAuthClient(ctx, s.ID, "app-a"); err != nil || !sameValue(stored, want, clientTimes) || !sameValue(got, want, clientTimes) {
 		t.Fatalf("after UpdateOAuthClient: %+v (returned %+v, %v); want %+v", stored, got, err, want)
 	}
 	if got, err := db.UpdateOAuthClient(ctx, s.ID, "app-a", func(c *oauth.Client) error { c.SecretHash = nil; return nil }); err != nil ||
@@ -313,6 +313,27 @@ func testOAuthAuthRequests(t *testing.T, db *store.DB) {
 	}
 	if _, err := db.OAuthConsent(ctx, other.ID, a.ID, "app"); !errors.Is(err, oauth.ErrNotFound) {
 		t.Fatalf("OAuthConsent of another site: %v", err)
+	}
+
+	// A done request used without a code (implicit): once, and then it
+	// takes no login, approval or code.
+	if err := db.UseOAuthCode(ctx, s.ID, "req-2", t0, t0.Add(time.Hour)); err != nil {
+		t.Fatalf("UseOAuthCode of a done request without a code: %v", err)
+	}
+	if err := db.UseOAuthCode(ctx, s.ID, "req-2", t0, t0.Add(time.Hour)); !errors.Is(err, oauth.ErrReused) {
+		t.Fatalf("UseOAuthCode of it again: %v, want ErrReused", err)
+	}
+	for name, err := range map[string]error{
+		"SetOAuthCode":                 db.SetOAuthCode(ctx, s.ID, "req-2", []byte("code-late"), t0.Add(time.Minute)),
+		"AuthenticateOAuthAuthRequest": db.AuthenticateOAuthAuthRequest(ctx, r2),
+		"ApproveOAuthAuthRequest":      db.ApproveOAuthAuthRequest(ctx, s.ID, "req-2", a.ID, "app", nil, t0),
+	} {
+		if !errors.Is(err, oauth.ErrNotFound) {
+			t.Errorf("%s of a used request: %v, want ErrNotFound", name, err)
+		}
+	}
+	if got, err := db.OAuthAuthRequest(ctx, s.ID, "req-2"); err != nil || !got.CodeUsedAt.Equal(t0) || !got.ExpiresAt.Equal(t0.Add(time.Hour)) || got.CodeHash != nil {
+		t.Fatalf("the used request: %+v, %v", got, err)
 	}
 
 	// The code: once, kept until it expires at least.
