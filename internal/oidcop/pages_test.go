@@ -429,8 +429,17 @@ func TestLoginPageLockout(t *testing.T) {
 		}
 		e := newPagesEnv(t, a, func(r *oidcop.Request) { r.Site = st })
 		_, token := e.form(t, e.client, "login")
-		var got answer
+		// Refused forms count no failure: the account is not locked by them.
 		for range 3 {
+			e.do(t, e.client, http.MethodPost, e.path("login"),
+				url.Values{"csrf": {"forged"}, "loginID": {patEmail}, "password": {"wrong-horse-1"}}, nil)
+		}
+		if got := e.do(t, e.client, http.MethodPost, e.path("login"),
+			url.Values{"csrf": {token}, "loginID": {patEmail}, "password": {"wrong-horse-1"}}, nil); !strings.Contains(got.body, "Error 403042") {
+			t.Fatalf("first counted failure: %s", got.body)
+		}
+		var got answer
+		for range 2 {
 			got = e.do(t, e.client, http.MethodPost, e.path("login"),
 				url.Values{"csrf": {token}, "loginID": {patEmail}, "password": {"wrong-horse-1"}}, nil)
 		}
