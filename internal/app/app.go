@@ -79,7 +79,7 @@ type Options struct {
 	// 30 days).
 	EventsRetention time.Duration
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
-	// (nil: none; sites then need a proxyPage).
+	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
 }
 
@@ -180,6 +180,9 @@ func New(o Options) (*App, error) {
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, PublicURL: o.PublicURL})
+	if o.OIDCPages == nil {
+		o.OIDCPages = oidcop.NewHostedPages(o.Log)
+	}
 	if a.OIDC, err = oidcop.New(oidcop.Options{Sites: a.Sites, Accounts: a.Accounts, Keys: a.Keys, OAuth: a.OAuth,
 		Pages: o.OIDCPages, PublicURL: o.PublicURL, MasterKey: o.MasterKey, Now: o.Now, Log: o.Log}); err != nil {
 		return nil, err
@@ -195,6 +198,7 @@ func New(o Options) (*App, error) {
 	mux.Handle("GET /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle("POST /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
 	mux.Handle(oidcop.Prefix, a.OIDC)
+	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())
 	mux.Handle("/v1/marketing/", a.REST)
 	mux.Handle("/v1/marketing", a.REST) // a JSON 404, not the mux's redirect
 	mux.Handle("/", a.RPC)
