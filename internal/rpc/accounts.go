@@ -206,9 +206,11 @@ func (x Accounts) sessionInfo(c *Call, s *session.New) obj {
 	if s.Secret != "" {
 		return obj{"sessionToken": s.Token, "sessionSecret": s.Secret, "expires_in": expiresIn}
 	}
+	// login_token is the same token under the name the Web SDK stores in its
+	// glt_<apiKey> cookie and the OpenID Provider's authorize/continue takes.
 	ck := session.Cookie(c.Site.APIKey, s, c.Secure)
 	c.SetCookie(ck)
-	return obj{"cookieName": ck.Name, "cookieValue": s.Token, "expires_in": expiresIn}
+	return obj{"cookieName": ck.Name, "cookieValue": s.Token, "login_token": s.Token, "expires_in": expiresIn}
 }
 
 // target is the account a SessionOrServer call acts on: the session's
