@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,13 +24,14 @@ const oidcUsage = `usage: custos oidc <client|config> <subcommand> [flags]
 The site's OpenID Provider: its clients (relying parties) and its configuration, as the
 fidm.oidc.op.* methods manage them. --site takes the siteId or the apiKey.
 
-  client create --site S --name NAME [--client-id ID] [--redirect-uri U]... [--post-logout-redirect-uri U]...
-         [--response-type T]... [--grant-type G]... [--scope S]... [--client-type confidential|public]
-         [--require-consent] [--json | --env]
+  client create --site S --name NAME [--client-id ID] [--client-secret-file F] [--redirect-uri U]...
+         [--post-logout-redirect-uri U]... [--response-type T]... [--grant-type G]... [--scope S]...
+         [--client-type confidential|public] [--require-consent] [--json | --env]
                                     register a client; prints its clientID and, for a confidential
                                     client, its secret: the only time it is shown (--env: as shell
-                                    assignments CLIENT_ID, CLIENT_SECRET); --client-id keeps the id
-                                    of a client moved from another provider
+                                    assignments CLIENT_ID, CLIENT_SECRET); --client-id and
+                                    --client-secret-file (- for stdin) keep the id and the secret of
+                                    a client moved from another provider
   client list --site S [--json]     the site's clients (without secrets)
   client show --site S --client-id ID [--json]
   client update --site S --client-id ID [the flags of create]
@@ -227,6 +230,7 @@ func commaList(s []string) string { return strings.Join(s, ", ") }
 func oidcClientCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
 	ref := oidcSite(fs)
 	id := fs.String("client-id", "", "keep this clientID (a client moved from another provider); default: a new random one")
+	secretFile := fs.String("client-secret-file", "", "keep the secret in this file (- for stdin; a client moved from another provider); default: a new random one")
 	f := declareClientFlags(fs)
 	asEnv := clientEnvFlag(fs)
 	return func(ctx context.Context) error {
@@ -242,7 +246,24 @@ func oidcClientCreate(fs *flag.FlagSet, c *command) func(context.Context) error 
 		if err != nil {
 			return err
 		}
-		nc, err := svc.CreateClient(ctx, st.ID, ch.Client(), ch.Public != nil && *ch.Public)
+		public := ch.Public != nil && *ch.Public
+		var nc oauth.NewClient
+		if *secretFile != "" {
+			secret, rerr := readSecretFile(*secretFile)
+			if rerr != nil {
+				return fmt.Errorf("%s: --client-secret-file: %w", c.name, rerr)
+			}
+			if public {
+				return fmt.Errorf("%s: --client-secret-file: a public client has no secret", c.name)
+			}
+			nc, err = svc.ImportClient(ctx, st.ID, ch.Client(), secret)
+			if e, ok := errors.AsType[*oauth.InvalidError](err); ok && e.Attr == oauth.AttrSecret {
+				return fmt.Errorf("%s: --client-secret-file: %s", c.name, e.Reason)
+			}
+			nc.Secret = "" // it came from the file: never printed
+		} else {
+			nc, err = svc.CreateClient(ctx, st.ID, ch.Client(), public)
+		}
 		if errors.Is(err, oauth.ErrClientExists) {
 			return fmt.Errorf("%s: the site has a client %q already", c.name, *id)
 		}
@@ -574,3 +595,23 @@ func oidcConfigClear(fs *flag.FlagSet, c *command) func(context.Context) error {
 
 // newOAuth is the provider's service over the command's database.
 func newOAuth(c *command) *oauth.Service { return oauth.NewService(c.store, oauth.Options{}) }
+
+// readSecretFile reads a secret from a file (- for stdin): its first line,
+// without the line end. A file keeps the secret out of the command line,
+// where other users of the machine could read it.
+func readSecretFile(name string) (string, error) {
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		r = f
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}

@@ -86,10 +86,26 @@ func TestOIDCClientCommands(t *testing.T) {
 				t.Errorf("create --client-id --client-type public: %+v", moved)
 			}
 
+			// A client moved with its secret: the file's first line, never printed.
+			const movedSecret = "Gq3xV9tLr2WmZ8yKp4NcB7sHd1JfE6uA"
+			secretFile := filepath.Join(t.TempDir(), "secret")
+			os.WriteFile(secretFile, []byte(movedSecret+"\n"), 0o600)
+			short := filepath.Join(t.TempDir(), "short")
+			os.WriteFile(short, []byte("short\n"), 0o600)
+			out = mustOIDC("client", "create", "--site", "1", "--client-id", "moved.2", "--client-secret-file", secretFile,
+				"--redirect-uri", "https://moved.example.com/cb")
+			if !strings.Contains(out, "moved.2") || strings.Contains(out, movedSecret) || strings.Contains(out, "clientSecret") {
+				t.Errorf("create --client-secret-file: %s", out)
+			}
+
 			for _, bad := range []struct {
 				args []string
 				want string
 			}{
+				{[]string{"client", "create", "--site", "1", "--client-secret-file", short}, "--client-secret-file: an imported secret has 32 to 512 characters"},
+				{[]string{"client", "create", "--site", "1", "--client-secret-file", secretFile, "--client-type", "public"},
+					"--client-secret-file: a public client has no secret"},
+				{[]string{"client", "create", "--site", "1", "--client-secret-file", filepath.Join(t.TempDir(), "none")}, "--client-secret-file: open "},
 				{[]string{"client", "create", "--name", "x"}, "--site is required"},
 				{[]string{"client", "create", "--site", "99", "--name", "x"}, `no site "99"`},
 				{[]string{"client", "create", "--site", "3_nope", "--name", "x"}, `no site "3_nope"`},
@@ -118,7 +134,8 @@ func TestOIDCClientCommands(t *testing.T) {
 			if _, err := oidc("client", "delete", "--site", "1", "--client-id", id); err == nil {
 				t.Error("a second delete succeeded")
 			}
-			if out := mustOIDC("client", "list", "--site", "1", "--json"); strings.Contains(out, id) || !strings.Contains(out, "moved.1") {
+			if out := mustOIDC("client", "list", "--site", "1", "--json"); strings.Contains(out, id) || !strings.Contains(out, "moved.1") ||
+				!strings.Contains(out, "moved.2") {
 				t.Errorf("list after delete: %s", out)
 			}
 		})

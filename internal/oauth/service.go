@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -56,6 +57,12 @@ func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Mill
 // A ClientID given in c is kept instead (a client moved from another
 // provider keeps its id): ErrClientExists when the site has it already.
 func (s *Service) CreateClient(ctx context.Context, siteID int64, c Client, public bool) (NewClient, error) {
+	return s.createClient(ctx, siteID, c, public, "")
+}
+
+// createClient creates a client with secret, or a new random one when
+// secret is empty.
+func (s *Service) createClient(ctx context.Context, siteID int64, c Client, public bool, secret string) (NewClient, error) {
 	c, err := checkClient(c, public)
 	if err != nil {
 		return NewClient{}, err
@@ -68,7 +75,7 @@ func (s *Service) CreateClient(ctx context.Context, siteID int64, c Client, publ
 	n := NewClient{}
 	c.SecretHash = nil
 	if !public {
-		n.Secret = random()
+		n.Secret = cmp.Or(secret, random())
 		c.SecretHash = hash(n.Secret)
 	}
 	now := s.now()

@@ -29,7 +29,8 @@ type OIDC struct {
 func RegisterOIDC(h *Handler, x OIDC) {
 	rp := []string{"name", "description", "redirectUris", "postLogoutRedirectUris", "responseTypes",
 		"grantTypes", "allowedScopes", "clientType", "requireConsent"}
-	h.Register("fidm.oidc.op.createRP", Method{Auth: Server, Run: x.createRP, Params: append([]string{"clientID"}, rp...)})
+	h.Register("fidm.oidc.op.createRP", Method{Auth: Server, Run: x.createRP,
+		Params: append([]string{"clientID", "clientSecret"}, rp...)})
 	h.Register("fidm.oidc.op.updateRP", Method{Auth: Server, Run: x.updateRP,
 		Params: append([]string{"clientID", "rotateSecret"}, rp...)})
 	h.Register("fidm.oidc.op.getRP", Method{Auth: Server, Run: x.getRP, Params: []string{"clientID"}})
@@ -156,7 +157,20 @@ func (x OIDC) createRP(ctx context.Context, c *Call) (any, error) {
 		return nil, err
 	}
 	public := ch.Public != nil && *ch.Public
-	nc, err := x.OAuth.CreateClient(ctx, c.Site.ID, ch.Client(), public)
+	var nc oauth.NewClient
+	if secret := c.Params.Get("clientSecret"); secret != "" {
+		// A client moved from another provider keeps its secret.
+		if public {
+			return nil, errcode.InvalidValue("clientSecret", "a public client has no secret")
+		}
+		nc, err = x.OAuth.ImportClient(ctx, c.Site.ID, ch.Client(), secret)
+		if e, ok := errors.AsType[*oauth.InvalidError](err); ok && e.Attr == oauth.AttrSecret {
+			return nil, errcode.InvalidValue("clientSecret", e.Reason)
+		}
+		nc.Secret = "" // the caller has it: never echoed
+	} else {
+		nc, err = x.OAuth.CreateClient(ctx, c.Site.ID, ch.Client(), public)
+	}
 	if errors.Is(err, oauth.ErrClientExists) {
 		return nil, errcode.Newf(errcode.UniqueIdentifierExists, "Unique identifier exists: the site has a client with clientID %.64q", c.Params.Get("clientID"))
 	}

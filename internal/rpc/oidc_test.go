@@ -33,6 +33,9 @@ func secretWorks(t *testing.T, e *apitest.App, secret string) bool {
 	return err == nil
 }
 
+// movedSecret is a secret a client brings from another provider.
+const movedSecret = "Gq3xV9tLr2WmZ8yKp4NcB7sHd1JfE6uA"
+
 // rpWeb is the client every test of this file starts from.
 var rpWeb = map[string]any{"name": "Web shop", "clientType": "confidential",
 	"redirectUris": []string{"https://shop.example.com/cb"}, "postLogoutRedirectUris": []string{"https://shop.example.com/"},
@@ -104,6 +107,14 @@ func TestOIDCRelyingParties(t *testing.T) {
 			{Name: "a client moved from another provider keeps its clientID", Path: createRP,
 				Form: e.Secret("clientID", "moved-client.1", "name", "Moved", "redirectUris", `["https://moved.example.com/cb"]`),
 				Want: map[string]any{"clientID": "moved-client.1", "name": "Moved"}},
+			{Name: "a client moved with its secret", Path: createRP,
+				Form: e.Secret("clientID", "moved-client.2", "clientSecret", movedSecret, "name", "Moved", "redirectUris", `["https://moved.example.com/cb"]`),
+				Want: map[string]any{"clientID": "moved-client.2"}, Absent: []string{"clientSecret"},
+				After: func(t *testing.T, _ apitest.Response, _ map[string]any) {
+					if _, err := e.OAuth.AuthenticateClient(context.Background(), e.Site.ID, "moved-client.2", movedSecret); err != nil {
+						t.Errorf("the moved secret: %v", err)
+					}
+				}},
 			{Name: "a clientID the site has", Path: createRP,
 				Form: e.Secret("clientID", "moved-client.1", "name", "Again", "redirectUris", `["https://moved.example.com/cb"]`),
 				Code: 400003, Details: `Unique identifier exists: the site has a client with clientID "moved-client.1"`},
@@ -115,7 +126,7 @@ func TestOIDCRelyingParties(t *testing.T) {
 					if secretWorks(t, e, e.Vars["secret2"]) {
 						t.Error("a deleted client authenticates")
 					}
-					if list, _ := m["RPs"].([]any); len(list) != 2 {
+					if list, _ := m["RPs"].([]any); len(list) != 3 {
 						t.Errorf("RPs after delRP: %s", apitest.Dump(m["RPs"]))
 					}
 				}},
@@ -155,6 +166,12 @@ func TestOIDCRelyingPartyErrors(t *testing.T) {
 				Code: 400004, Details: "Invalid parameter format: allowedScopes: not a JSON array of strings"},
 			{Name: "a JSON array past the limits", Path: createRP, Form: e.Secret("name", "x", "grantTypes", deepArray(33)),
 				Code: 400006, Details: "Invalid parameter value: grantTypes: nested deeper than 32 levels"},
+			{Name: "an imported secret too short", Path: createRP, Form: e.Secret("name", "x", "clientSecret", "short-secret"),
+				Code: 400006, Details: "Invalid parameter value: clientSecret: an imported secret has 32 to 512 characters"},
+			{Name: "an imported secret with a space", Path: createRP, Form: e.Secret("name", "x", "clientSecret", movedSecret[:20]+" "+movedSecret[21:]),
+				Code: 400006, Details: "Invalid parameter value: clientSecret: an imported secret is printable ASCII without spaces"},
+			{Name: "a public client with a secret", Path: createRP, Form: e.Secret("name", "x", "clientType", "public", "clientSecret", movedSecret),
+				Code: 400006, Details: "Invalid parameter value: clientSecret: a public client has no secret"},
 			{Name: "clientType", Path: createRP, Form: e.Secret("name", "x", "clientType", "secret"),
 				Code: 400006, Details: "Invalid parameter value: clientType: want confidential or public"},
 			{Name: "requireConsent", Path: updateRP, Form: e.Secret("clientID", "{clientID}", "requireConsent", "maybe"),
