@@ -343,6 +343,21 @@ func TestDiscovery(t *testing.T) {
 			!slices.Contains(asStrings(m["id_token_signing_alg_values_supported"]), "RS256") {
 			t.Errorf("discovery: %v", m)
 		}
+		// Only what custos does: no device flow, no JWT bearer grant, no JWT
+		// client authentication.
+		if g := asStrings(m["grant_types_supported"]); !slices.Equal(g,
+			[]string{"authorization_code", "implicit", "refresh_token", "client_credentials"}) {
+			t.Errorf("grant_types_supported: %v", g)
+		}
+		for _, k := range []string{"device_authorization_endpoint", "revocation_endpoint_auth_signing_alg_values_supported",
+			"introspection_endpoint_auth_signing_alg_values_supported", "token_endpoint_auth_signing_alg_values_supported"} {
+			if m[k] != nil {
+				t.Errorf("%s: %v", k, m[k])
+			}
+		}
+		if a := asStrings(m["introspection_endpoint_auth_methods_supported"]); !slices.Equal(a, []string{"client_secret_basic", "client_secret_post"}) {
+			t.Errorf("introspection_endpoint_auth_methods_supported: %v", a)
+		}
 		keys := e.op(t, http.MethodGet, "jwks", nil, nil).json(t)["keys"].([]any)
 		jwk, err := e.Keys.PublicJWK(context.Background(), e.Site.ID)
 		if err != nil {

@@ -236,6 +236,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		secretPost(inner)
 	}
 	switch endpoint {
+	case pathDiscovery:
+		p.discovery(w, inner)
 	case pathLoggedOut:
 		loggedOut(w, inner)
 	case pathContinue:
