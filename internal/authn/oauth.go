@@ -2,6 +2,7 @@ package authn
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 
 	"github.com/custos-id/custos/errcode"
@@ -43,7 +44,8 @@ func (v *Verifier) UseOAuthTokens(tokens OAuthTokens, accounts Accounts) {
 // issued to one; a user's token (x_siteUID, or a code of a login) also names
 // its account, which the calls that take a UID act on unless they name
 // another. 403025 when the token is unknown, another site's, expired or
-// revoked, or its key or account is gone.
+// revoked, its key or account is gone, or the site secret it was issued
+// with has been rotated.
 func (v *Verifier) OAuthToken(ctx context.Context, st site.Site, token string, secure bool) (*Principal, error) {
 	if !secure {
 		return nil, invalidToken("invalid_token: access tokens are accepted over HTTPS only")
@@ -70,6 +72,9 @@ func (v *Verifier) OAuthToken(ctx context.Context, st site.Site, token string, s
 		}
 	}
 	p := &Principal{Site: st, Proof: OAuthToken, Server: true}
+	if t.UserKey == "" && subtle.ConstantTimeCompare(t.SecretTag, oauth.SecretTag(st.Secret)) != 1 {
+		return nil, invalidToken("invalid_token: the site secret the access token stands for was replaced")
+	}
 	if t.UserKey != "" {
 		k, err := v.sites.Key(ctx, st.ID, t.UserKey)
 		if errors.Is(err, site.ErrKeyNotFound) {

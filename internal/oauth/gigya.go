@@ -31,7 +31,10 @@ type GigyaToken struct {
 	UserKey string
 	// CodeID is the authorization code it was exchanged for, if any: a
 	// second use of the code revokes it.
-	CodeID    int64
+	CodeID int64
+	// SecretTag is the SecretTag of the site secret a token issued with
+	// the site's secret stands for (nil for an application key's).
+	SecretTag []byte
 	CreatedAt time.Time
 	ExpiresAt time.Time // zero: never
 	RevokedAt time.Time // zero: live
@@ -118,10 +121,21 @@ type GigyaGrant struct {
 	SiteID int64
 	// AccountID is the user's (x_siteUID); 0: a server token.
 	AccountID int64
-	// UserKey is the application key that asked; "": the site's secret.
-	UserKey string
+	// UserKey is the application key that asked; "": the site's secret,
+	// whose SecretTag is SecretTag.
+	UserKey   string
+	SecretTag []byte
 	// Lifetime of the token; 0: forever.
 	Lifetime time.Duration
+}
+
+// SecretTag is the fingerprint of a site secret that a token issued with
+// it keeps: a token stands for the secret it was issued with, so rotating
+// the secret (the answer to a leaked one) ends it, in every process at
+// once. It is no secret itself: SHA-256 of a 256-bit secret, truncated.
+func SecretTag(secret []byte) []byte {
+	h := sha256.Sum256(append([]byte("custos gigya token secret tag\x00"), secret...))
+	return h[:16]
 }
 
 // Issue stores a new token for g.
@@ -159,10 +173,10 @@ var (
 )
 
 // Exchange trades a code of site siteID for a token of its account, issued
-// to userKey ("" for the site's secret). A code is used once: a second use
-// revokes the token of the first and is ErrReused. A wrong redirectURI
-// changes nothing.
-func (g *GigyaTokens) Exchange(ctx context.Context, siteID int64, userKey, code, redirectURI string) (NewGigyaToken, error) {
+// to userKey ("" for the site's secret, whose SecretTag is secretTag). A
+// code is used once: a second use revokes the token of the first and is
+// ErrReused. A wrong redirectURI changes nothing.
+func (g *GigyaTokens) Exchange(ctx context.Context, siteID int64, userKey string, secretTag []byte, code, redirectURI string) (NewGigyaToken, error) {
 	if !strings.HasPrefix(code, gigyaCodePrefix) || len(code) > maxGigyaTokenLen {
 		return NewGigyaToken{}, ErrNotFound
 	}
@@ -179,7 +193,7 @@ func (g *GigyaTokens) Exchange(ctx context.Context, siteID int64, userKey, code,
 	case c.RedirectURI != redirectURI:
 		return NewGigyaToken{}, ErrCodeRedirectURI
 	}
-	n, err := g.newToken(GigyaGrant{SiteID: siteID, AccountID: c.AccountID, UserKey: userKey})
+	n, err := g.newToken(GigyaGrant{SiteID: siteID, AccountID: c.AccountID, UserKey: userKey, SecretTag: secretTag})
 	if err != nil {
 		return NewGigyaToken{}, err
 	}
@@ -246,6 +260,9 @@ func (g *GigyaTokens) newToken(gr GigyaGrant) (NewGigyaToken, error) {
 	}
 	now := g.now().UTC().Truncate(time.Millisecond)
 	t := GigyaToken{Hash: hash, SiteID: gr.SiteID, AccountID: gr.AccountID, UserKey: gr.UserKey, CreatedAt: now}
+	if gr.UserKey == "" {
+		t.SecretTag = gr.SecretTag
+	}
 	if gr.Lifetime > 0 {
 		t.ExpiresAt = now.Add(gr.Lifetime)
 	}

@@ -55,7 +55,7 @@ func TestGigyaExchangeRace(t *testing.T) {
 		)
 		for range n {
 			wg.Go(func() {
-				tok, err := g.Exchange(ctx, siteID, "", code, "https://example.com/cb")
+				tok, err := g.Exchange(ctx, siteID, "", nil, code, "https://example.com/cb")
 				mu.Lock()
 				defer mu.Unlock()
 				switch {

@@ -76,7 +76,7 @@ func (x OAuth) exchange(ctx context.Context, c *Call, userKey string) (oauth.New
 	if err != nil {
 		return oauth.NewGigyaToken{}, err
 	}
-	n, err := x.Tokens.Exchange(ctx, c.Site.ID, userKey, code, redirect)
+	n, err := x.Tokens.Exchange(ctx, c.Site.ID, userKey, secretTag(c.Site, userKey), code, redirect)
 	switch {
 	case errors.Is(err, oauth.ErrNotFound):
 		return n, errcode.InvalidValue("code", "unknown authorization code")
@@ -93,7 +93,7 @@ func (x OAuth) exchange(ctx context.Context, c *Call, userKey string) (oauth.New
 }
 
 func (x OAuth) issue(ctx context.Context, c *Call, userKey string) (oauth.NewGigyaToken, error) {
-	g := oauth.GigyaGrant{SiteID: c.Site.ID, UserKey: userKey}
+	g := oauth.GigyaGrant{SiteID: c.Site.ID, UserKey: userKey, SecretTag: secretTag(c.Site, userKey)}
 	if v := c.Params.Get("x_sessionExpiration"); v != "" {
 		s, err := strconv.Atoi(v)
 		switch {
@@ -117,6 +117,15 @@ func (x OAuth) issue(ctx context.Context, c *Call, userKey string) (oauth.NewGig
 		g.AccountID = a.ID
 	}
 	return x.Tokens.Issue(ctx, g)
+}
+
+// secretTag is the tag of the site secret a token issued without an
+// application key stands for.
+func secretTag(st site.Site, userKey string) []byte {
+	if userKey != "" {
+		return nil
+	}
+	return oauth.SecretTag(st.Secret)
 }
 
 // maxTokenSeconds bounds x_sessionExpiration: ten years.

@@ -21,29 +21,30 @@ const getTokenMethod = "socialize.getToken"
 
 // Error details of socialize.getToken and of access tokens.
 const (
-	tokenOverHTTP    = "Secret Sent Over Http: socialize.getToken is called over HTTPS only"
-	tokenNeedsPost   = "Invalid request format: socialize.getToken takes a POST"
-	tokenNeedsSecret = "Permission denied: socialize.getToken needs the client's secret"
-	badBasic         = "Invalid authentication header: want Authorization: Basic base64(client_id:client_secret)"
-	credsTwice       = "Invalid request format: the client's credentials come once, in HTTP Basic or in parameters"
-	secretTwice      = "Invalid request format: send client_secret or secret, not both"
-	unknownClient    = "Invalid ApiKey parameter: apiKey or client_id names no site (an application key's client_id goes with apiKey)"
-	noClient         = "Missing required parameter: apiKey or client_id"
-	clientMismatch   = "Invalid request format: client_id names neither apiKey nor userKey"
-	badGrant         = `Unsupported grant type: "password"; socialize.getToken takes authorization_code, client_credentials or none`
-	badExpiration    = "Invalid parameter value: x_sessionExpiration: want seconds (0: until the browser closes, which for a token is an hour; -2: forever)"
-	unknownCode      = "Invalid parameter value: code: unknown authorization code"
-	foreignCode      = "Invalid grant: the code was issued to another site"
-	reusedCode       = "Invalid grant: the code was used before; the token issued for it is revoked"
-	expiredCode      = "Code expired: exchange the code within a few minutes of the login"
-	wrongRedirect    = "Invalid redirect URI: redirect_uri differs from the one of the login request"
-	tokenUnknown     = "Invalid token: invalid_token: unknown access token"
-	tokenExpired     = "Invalid token: invalid_token: the access token has expired"
-	tokenRevoked     = "Invalid token: invalid_token: the access token was revoked"
-	tokenKeyRevoked  = "Invalid token: invalid_token: the application key of the access token was revoked"
-	tokenOverPlain   = "Invalid token: invalid_token: access tokens are accepted over HTTPS only"
-	badOAuthHeader   = "Invalid authentication header: want Authorization: OAuth <token>"
-	redirectURI      = "https://example.com/callback"
+	tokenOverHTTP      = "Secret Sent Over Http: socialize.getToken is called over HTTPS only"
+	tokenNeedsPost     = "Invalid request format: socialize.getToken takes a POST"
+	tokenNeedsSecret   = "Permission denied: socialize.getToken needs the client's secret"
+	badBasic           = "Invalid authentication header: want Authorization: Basic base64(client_id:client_secret)"
+	credsTwice         = "Invalid request format: the client's credentials come once, in HTTP Basic or in parameters"
+	secretTwice        = "Invalid request format: send client_secret or secret, not both"
+	unknownClient      = "Invalid ApiKey parameter: apiKey or client_id names no site (an application key's client_id goes with apiKey)"
+	noClient           = "Missing required parameter: apiKey or client_id"
+	clientMismatch     = "Invalid request format: client_id names neither apiKey nor userKey"
+	badGrant           = `Unsupported grant type: "password"; socialize.getToken takes authorization_code, client_credentials or none`
+	badExpiration      = "Invalid parameter value: x_sessionExpiration: want seconds (0: until the browser closes, which for a token is an hour; -2: forever)"
+	unknownCode        = "Invalid parameter value: code: unknown authorization code"
+	foreignCode        = "Invalid grant: the code was issued to another site"
+	reusedCode         = "Invalid grant: the code was used before; the token issued for it is revoked"
+	expiredCode        = "Code expired: exchange the code within a few minutes of the login"
+	wrongRedirect      = "Invalid redirect URI: redirect_uri differs from the one of the login request"
+	tokenUnknown       = "Invalid token: invalid_token: unknown access token"
+	tokenExpired       = "Invalid token: invalid_token: the access token has expired"
+	tokenRevoked       = "Invalid token: invalid_token: the access token was revoked"
+	tokenSecretRotated = "Invalid token: invalid_token: the site secret the access token stands for was replaced"
+	tokenKeyRevoked    = "Invalid token: invalid_token: the application key of the access token was revoked"
+	tokenOverPlain     = "Invalid token: invalid_token: access tokens are accepted over HTTPS only"
+	badOAuthHeader     = "Invalid authentication header: want Authorization: OAuth <token>"
+	redirectURI        = "https://example.com/callback"
 )
 
 // forEachTokenApp runs test on each engine with an app behind a trusted
@@ -374,6 +375,20 @@ func TestOAuthTokenOnCalls(t *testing.T) {
 				noAPIKey: true},
 			{name: "the token of a deleted account", method: getAccountInfo, hdr: oauthHeader(bobToken), noAPIKey: true,
 				code: 403025, details: tokenUnknown},
+		})
+
+		// A leaked secret is answered by rotating it: the tokens issued with
+		// it end at once; an application key's do not stand for it.
+		if _, err := e.Sites.RotateSecret(ctx, e.Site.ID); err != nil {
+			t.Fatal(err)
+		}
+		runTokenCases(t, e, []tokenCase{
+			{name: "a server token after the secret's rotation", method: getAccountInfo, form: apitest.Form("UID", annUID),
+				hdr: oauthHeader(server), noAPIKey: true, code: 403025, details: tokenSecretRotated},
+			{name: "a user token after the secret's rotation", method: getAccountInfo, hdr: oauthHeader(user), noAPIKey: true,
+				code: 403025, details: tokenSecretRotated},
+			{name: "a key's token after the site secret's rotation", method: getAccountInfo, form: apitest.Form("UID", annUID),
+				hdr: oauthHeader(keyed), noAPIKey: true, want: map[string]any{"UID": annUID}},
 		})
 	})
 }

@@ -12,9 +12,9 @@ import (
 // CreateGigyaToken implements oauth.GigyaStore.
 func (db *DB) CreateGigyaToken(ctx context.Context, t *oauth.GigyaToken) error {
 	return db.writeRow(ctx,
-		`INSERT INTO gigya_tokens (token_hash, site_id, account_id, user_key, code_id, created_at, expires_at, revoked_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		t.Hash, t.SiteID, nullInt(t.AccountID), nullString(t.UserKey), nullInt(t.CodeID),
+		`INSERT INTO gigya_tokens (token_hash, site_id, account_id, user_key, code_id, secret_tag, created_at, expires_at, revoked_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		t.Hash, t.SiteID, nullInt(t.AccountID), nullString(t.UserKey), nullInt(t.CodeID), t.SecretTag,
 		millis(t.CreatedAt), gigyaMillis(t.ExpiresAt), gigyaMillis(t.RevokedAt),
 	).Scan(&t.ID)
 }
@@ -29,9 +29,9 @@ func (db *DB) GigyaTokenByHash(ctx context.Context, hash []byte) (oauth.GigyaTok
 		expires, revoked  sql.NullInt64
 	)
 	err := db.row(ctx,
-		`SELECT id, site_id, account_id, user_key, code_id, created_at, expires_at, revoked_at
+		`SELECT id, site_id, account_id, user_key, code_id, secret_tag, created_at, expires_at, revoked_at
 		 FROM gigya_tokens WHERE token_hash = $1`, hash,
-	).Scan(&t.ID, &t.SiteID, &accountID, &userKey, &codeID, &created, &expires, &revoked)
+	).Scan(&t.ID, &t.SiteID, &accountID, &userKey, &codeID, &t.SecretTag, &created, &expires, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return oauth.GigyaToken{}, oauth.ErrNotFound
 	}

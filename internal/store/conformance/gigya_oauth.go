@@ -28,7 +28,7 @@ func testGigyaTokens(t *testing.T, db *store.DB) {
 		SiteID: s.ID, Name: "k", CreatedAt: t0}}); err != nil {
 		t.Fatal(err)
 	}
-	server := oauth.GigyaToken{Hash: []byte(unique("gt-server")), SiteID: s.ID, CreatedAt: t0}
+	server := oauth.GigyaToken{Hash: []byte(unique("gt-server")), SiteID: s.ID, SecretTag: []byte("tag of the secret"), CreatedAt: t0}
 	user := oauth.GigyaToken{Hash: []byte(unique("gt-user")), SiteID: s.ID, AccountID: a.ID, UserKey: userKey,
 		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 	for _, tok := range []*oauth.GigyaToken{&server, &user} {
