@@ -36,7 +36,7 @@ func (r authRequest) GetACR() string {
 
 // GetAMR is how the user authenticated, when known ("pwd" after the
 // hosted login page).
-func (r authRequest) GetAMR() []string { return r.a.AMR }
+func (r authRequest) GetAMR() []string       { return r.a.AMR }
 func (r authRequest) GetAudience() []string  { return []string{r.a.ClientID} }
 func (r authRequest) GetAuthTime() time.Time { return r.a.AuthTime }
 func (r authRequest) GetClientID() string    { return r.a.ClientID }
