@@ -42,7 +42,7 @@ func (p *Provider) continueHandler(w http.ResponseWriter, r *http.Request) {
 		l.token = session.FromCookie(r, st.APIKey)
 	}
 	if l.token == "" {
-		l = login{token: p.ssoToken(r, st.APIKey), fromSSO: true}
+		l = p.ssoLogin(r, st.APIKey)
 	}
 	p.resume(w, r, st, r.FormValue("context"), l)
 }
@@ -80,7 +80,7 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request, st site.Site, 
 		return
 	}
 	if l.remember {
-		p.setSSO(w, r, st.APIKey, l.token, sess.ExpiresAt)
+		p.setSSO(w, r, st.APIKey, l, sess.ExpiresAt)
 	}
 	consent := slices.Contains(a.Prompt, oidc.PromptConsent)
 	if !consent && cl.c.RequireConsent {
@@ -222,7 +222,7 @@ func (p *Provider) endSession(ctx context.Context, subject, clientID string) err
 			accountID = a.ID
 		}
 	}
-	if tok := p.ssoToken(c.r, c.site.APIKey); tok != "" {
+	if tok := p.ssoLogin(c.r, c.site.APIKey).token; tok != "" {
 		p.clearSSO(c.w, c.r, c.site.APIKey)
 		if err := p.endBrowserSession(ctx, tok, &accountID); err != nil {
 			return err

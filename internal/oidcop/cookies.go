@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/internal/callctx"
@@ -66,17 +67,46 @@ func (p *Provider) clearCookie(w http.ResponseWriter, r *http.Request, apiKey, n
 // ssoName is the SSO cookie's name: one per site.
 func ssoName(apiKey string) string { return "custos-sso-" + apiKey }
 
-// setSSO hands the browser the session token for later authorizations;
-// it ends with the session, or with the browser for a session that does
-// not expire.
-func (p *Provider) setSSO(w http.ResponseWriter, r *http.Request, apiKey, token string, expires time.Time) {
-	c := p.cookie(r, apiKey, ssoName(apiKey), token)
+// setSSO hands the browser the session of l for later authorizations;
+// the cookie ends with the session, or with the browser for a session that
+// does not expire. How the user authenticated (amr) goes with the token
+// under a MAC, so that later authorizations on the session say it too:
+// the session itself does not record it.
+func (p *Provider) setSSO(w http.ResponseWriter, r *http.Request, apiKey string, l login, expires time.Time) {
+	v := l.token
+	if len(l.amr) > 0 {
+		amr := strings.Join(l.amr, " ")
+		v += "." + base64.RawURLEncoding.EncodeToString([]byte(amr)) + "." +
+			base64.RawURLEncoding.EncodeToString(p.mac("custos oidc sso amr v1", apiKey, l.token, amr))
+	}
+	c := p.cookie(r, apiKey, ssoName(apiKey), v)
 	c.Expires = expires
 	http.SetCookie(w, c)
 }
 
-func (p *Provider) ssoToken(r *http.Request, apiKey string) string {
-	return p.cookieValue(r, ssoName(apiKey))
+// ssoLogin is the session of the browser's SSO cookie: its token, and its
+// amr when the MAC holds.
+func (p *Provider) ssoLogin(r *http.Request, apiKey string) login {
+	tok, rest, _ := strings.Cut(p.cookieValue(r, ssoName(apiKey)), ".")
+	l := login{token: tok, fromSSO: true}
+	enc, sum, _ := strings.Cut(rest, ".")
+	amr, err1 := base64.RawURLEncoding.DecodeString(enc)
+	got, err2 := base64.RawURLEncoding.DecodeString(sum)
+	if err1 == nil && err2 == nil && len(amr) > 0 && hmac.Equal(got, p.mac("custos oidc sso amr v1", apiKey, tok, string(amr))) {
+		l.amr = strings.Fields(string(amr))
+	}
+	return l
+}
+
+// mac is the HMAC-SHA256 under the provider's cookie key of purpose and
+// parts, each length-prefixed so that no two lists have one message.
+func (p *Provider) mac(purpose string, parts ...string) []byte {
+	m := hmac.New(sha256.New, p.bindKey)
+	for _, part := range append([]string{purpose}, parts...) {
+		m.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
+		m.Write([]byte(part))
+	}
+	return m.Sum(nil)
 }
 
 func (p *Provider) clearSSO(w http.ResponseWriter, r *http.Request, apiKey string) {
@@ -102,12 +132,7 @@ func bindingName(id string) string {
 }
 
 func (p *Provider) bindingValue(apiKey, id string) []byte {
-	m := hmac.New(sha256.New, p.bindKey)
-	for _, part := range []string{"custos oidc request binding v1", apiKey, id} {
-		m.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
-		m.Write([]byte(part))
-	}
-	return m.Sum(nil)
+	return p.mac("custos oidc request binding v1", apiKey, id)
 }
 
 // bind sets the binding cookie of the request just created.

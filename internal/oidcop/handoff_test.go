@@ -167,7 +167,21 @@ func TestProxyPage(t *testing.T) {
 			t.Errorf("proxy page redirect %s", u)
 		}
 		_, tok := e.login(t, "proxy@example.com")
+		// The page on the site's origin sends the same browser back by a
+		// top-level GET: the binding cookie (SameSite=Lax) comes along.
+		// Another browser with the context and a session is refused.
+		wantErrorPage(t, e.otherBrowser().resume(t, q.Get("context"), tok), errcode.Forbidden)
 		wantCode(t, e.resume(t, q.Get("context"), tok))
+
+		// A session too old for prompt=login: the proxy page is told to
+		// ask for a new login rather than hand the same session back.
+		e.clock.advance(time.Second)
+		u = e.authorizeAll(t, codeQuery(c.ClientID, "prompt", "login")).location(t)
+		if u.Host != "www.example.com" || u.Query().Get("prompt") != "login" {
+			t.Errorf("prompt=login with an old session: %s", u)
+		}
+		e.clock.advance(time.Second)
+		wantCode(t, e.resume(t, u.Query().Get("context"), e.loginAgain(t, "proxy@example.com")))
 	})
 }
 

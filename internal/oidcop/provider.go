@@ -78,7 +78,7 @@ type Provider struct {
 	o       Options
 	op      *op.Provider
 	csrfKey []byte
-	bindKey []byte // MACs the binding cookies (cookies.go)
+	bindKey []byte // MACs the binding and SSO cookies (cookies.go)
 	secure  bool
 }
 
