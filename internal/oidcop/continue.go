@@ -124,7 +124,7 @@ func (p *Provider) request(w http.ResponseWriter, r *http.Request, st site.Site,
 		return a, nil, false
 	}
 	if !p.bound(r, st.APIKey, a.ID) {
-		p.pageError(w, r, errOtherBrowser)
+		p.unbound(w, r, a)
 		return a, nil, false
 	}
 	cl, err := (&storage{p: p}).client(ctx, a.ClientID)
@@ -133,6 +133,23 @@ func (p *Provider) request(w http.ResponseWriter, r *http.Request, st site.Site,
 		return a, nil, false
 	}
 	return a, cl, true
+}
+
+// unbound answers a request this browser did not start: the error page,
+// except at continue for prompt=none, which answers login_required to the
+// client. A browser that brings none of the provider's cookies there is
+// most likely a relying party's hidden iframe (silent authentication, a
+// third-party context where SameSite=Lax cookies stay home): it has no
+// usable session either, and the relying party waits for an answer. The
+// error goes to the request's registered redirect_uri and carries no code,
+// so whoever holds the context gains nothing; the request is unchanged.
+func (p *Provider) unbound(w http.ResponseWriter, r *http.Request, a oauth.AuthRequest) {
+	note(r.Context(), errOtherBrowser)
+	if callOf(r.Context()).endpoint == pathContinue && slices.Contains(a.Prompt, oidc.PromptNone) {
+		p.redirectError(w, r, a, oidc.ErrLoginRequired().WithDescription("The user is not logged in in this context."))
+		return
+	}
+	p.pageError(w, r, errOtherBrowser)
 }
 
 // finish answers a done request: the redirect to the client with the code

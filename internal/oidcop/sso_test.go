@@ -186,6 +186,15 @@ func TestBinding(t *testing.T) {
 			})
 		}
 
+		// prompt=none, where continue has none of the provider's cookies
+		// (a relying party's hidden iframe): login_required to the client,
+		// never a code.
+		none := e.authorize(t, codeQuery(c.ClientID, "prompt", "none"))
+		wantRedirectError(t, other.resume(t, none, tok), "https://rp.example/cb", "login_required", "st-2")
+		if a, err := e.OAuth.AuthRequest(context.Background(), e.Site.ID, none); err != nil || a.AccountID != 0 {
+			t.Errorf("prompt=none request %+v, %v: changed", a, err)
+		}
+
 		// The browser that started it goes on to the consent page, where
 		// the others are refused too.
 		if u := e.resume(t, id, tok).location(t); u.Path != e.path+"/consent" {
