@@ -126,7 +126,7 @@ func declareClientFlags(fs *flag.FlagSet) *clientFlags {
 	f.name = fs.String("name", "", "the client's name (its description)")
 	fs.Var(&f.redirect, "redirect-uri", "a redirect URI, matched exactly (repeatable)")
 	fs.Var(&f.postLogout, "post-logout-redirect-uri", "where end_session may send the user back to (repeatable)")
-	fs.Var(&f.responses, "response-type", `a response type the client may ask for: "code", "id_token", "code id_token" … (repeatable)`)
+	fs.Var(&f.responses, "response-type", `a response type the client may ask for: "code", "id_token" or "id_token token" (repeatable)`)
 	fs.Var(&f.grants, "grant-type", "authorization_code, refresh_token, implicit or client_credentials (repeatable)")
 	fs.Var(&f.scope, "scope", "a scope the client may ask for besides openid (repeatable; none: every scope of the site)")
 	f.clientType = fs.String("client-type", "", "at creation: confidential (with a secret; the default) or public (a browser or native app, PKCE required)")

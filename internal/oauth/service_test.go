@@ -179,7 +179,10 @@ func TestClientValidation(t *testing.T) {
 		{"bad logout URI", with(func(c *oauth.Client) { c.PostLogoutRedirectURIs = []string{"http://a.example/"} }), false, oauth.AttrPostLogoutRedirectURIs},
 		{"unknown response type", with(func(c *oauth.Client) { c.ResponseTypes = []string{"token"} }), false, oauth.AttrResponseTypes},
 		{"implicit without its grant", with(func(c *oauth.Client) { c.ResponseTypes = []string{"id_token"} }), false, oauth.AttrResponseTypes},
-		{"hybrid without implicit", with(func(c *oauth.Client) { c.ResponseTypes = []string{"code id_token"} }), false, oauth.AttrResponseTypes},
+		{"hybrid", with(func(c *oauth.Client) { c.ResponseTypes = []string{"code id_token"} }), false, oauth.AttrResponseTypes},
+		{"hybrid with both grants", with(func(c *oauth.Client) {
+			c.GrantTypes, c.ResponseTypes = []string{"authorization_code", "implicit"}, []string{"code id_token token"}
+		}), false, oauth.AttrResponseTypes},
 		{"code without its grant", with(func(c *oauth.Client) {
 			c.GrantTypes, c.ResponseTypes = []string{"implicit"}, []string{"code"}
 		}), false, oauth.AttrResponseTypes},
@@ -201,7 +204,7 @@ func TestClientValidation(t *testing.T) {
 		}),
 		with(func(c *oauth.Client) { c.RedirectURIs = []string{"com.example.app:/oauth2redirect"} }),
 		with(func(c *oauth.Client) {
-			c.GrantTypes, c.ResponseTypes = []string{"authorization_code", "implicit"}, []string{"code id_token token", "id_token"}
+			c.GrantTypes, c.ResponseTypes = []string{"authorization_code", "implicit"}, []string{"code", "id_token token", "id_token"}
 		}),
 		{GrantTypes: []string{"client_credentials"}}, // no redirects needed
 	}

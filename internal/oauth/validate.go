@@ -41,7 +41,7 @@ const (
 
 // The response types and grant types a client may have.
 var (
-	ResponseTypes = []string{"code", "id_token", "id_token token", "code id_token", "code token", "code id_token token"}
+	ResponseTypes = []string{"code", "id_token", "id_token token"}
 	GrantTypes    = []string{GrantAuthorizationCode, GrantRefreshToken, GrantImplicit, GrantClientCredentials}
 )
 
@@ -77,6 +77,9 @@ func checkClient(c Client, public bool) (Client, error) {
 	if len(c.ResponseTypes) == 0 && slices.Contains(c.GrantTypes, GrantAuthorizationCode) {
 		c.ResponseTypes = []string{"code"}
 	}
+	if err := checkHybrid(c.ResponseTypes); err != nil {
+		return Client{}, err
+	}
 	if c.ResponseTypes, err = closedList(AttrResponseTypes, c.ResponseTypes, ResponseTypes); err != nil {
 		return Client{}, err
 	}
@@ -96,6 +99,18 @@ func checkClient(c Client, public bool) (Client, error) {
 		return Client{}, err
 	}
 	return c, nil
+}
+
+// checkHybrid refuses the hybrid response types (a code with tokens from
+// the authorization endpoint): the provider's OpenID library has no hybrid
+// flow, so a client registered for one could never use it.
+func checkHybrid(types []string) error {
+	for _, rt := range types {
+		if parts := strings.Fields(rt); len(parts) > 1 && slices.Contains(parts, "code") {
+			return invalid(AttrResponseTypes, fmt.Sprintf("%.64q: hybrid flows are not supported", rt))
+		}
+	}
+	return nil
 }
 
 // checkGrants checks that the grant and response types of c go together.

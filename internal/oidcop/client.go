@@ -73,28 +73,31 @@ func (c *client) GrantTypes() []oidc.GrantType {
 	return out
 }
 
-// LoginURL is where authorize sends the browser with a new request: the
-// site's proxy page (Gigya's flow) or the hosted login page; with
-// prompt=none straight back to the client with login_required, for a
-// request just made has no session yet.
+// LoginURL is where authorize sends the browser with a new request:
+// authorize/continue, which looks for the browser's session (the SSO
+// cookie) before it shows any login page.
 func (c *client) LoginURL(id string) string {
-	if a := c.call.created; a != nil && a.ID == id && slices.Contains(a.Prompt, oidc.PromptNone) {
-		if u, err := c.p.errorURL(*a, oidc.ErrLoginRequired().WithDescription("The user is not logged in.")); err == nil {
-			return u
-		}
+	return c.p.issuer(c.call.site.APIKey) + pathContinue + "?" + url.Values{"context": {id}}.Encode()
+}
+
+// loginPage is where continue sends a browser without a usable session:
+// the site's proxy page (Gigya's flow) or the hosted login page. again
+// tells the proxy page that the session it has is too old for the request
+// (prompt=login, max_age), so that it asks the user to log in anew rather
+// than hand the same session back.
+func (c *client) loginPage(a oauth.AuthRequest, again bool) string {
+	if c.cfg.ProxyPage == "" {
+		return c.p.issuer(c.call.site.APIKey) + pathLogin + "?" + url.Values{"context": {a.ID}}.Encode()
 	}
-	if c.cfg.ProxyPage != "" {
-		q := url.Values{"context": {id}, "client_id": {c.c.ClientID}, "mode": {"login"}}
-		if a := c.call.created; a != nil && a.ID == id {
-			q.Set("scope", strings.Join(a.Scopes, " "))
-		}
-		sep := "?"
-		if strings.Contains(c.cfg.ProxyPage, "?") {
-			sep = "&"
-		}
-		return c.cfg.ProxyPage + sep + q.Encode()
+	q := url.Values{"context": {a.ID}, "client_id": {c.c.ClientID}, "mode": {"login"}, "scope": {strings.Join(a.Scopes, " ")}}
+	if again {
+		q.Set("prompt", oidc.PromptLogin)
 	}
-	return c.p.issuer(c.call.site.APIKey) + pathLogin + "?" + url.Values{"context": {id}}.Encode()
+	sep := "?"
+	if strings.Contains(c.cfg.ProxyPage, "?") {
+		sep = "&"
+	}
+	return c.cfg.ProxyPage + sep + q.Encode()
 }
 
 func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }

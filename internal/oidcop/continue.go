@@ -16,47 +16,71 @@ import (
 	"github.com/custos-id/custos/internal/site"
 )
 
+// login is the session a browser brings to continue: its token, how the
+// user authenticated (amr values, when known) and whether the SSO cookie
+// should now hold it.
+type login struct {
+	token    string
+	amr      []string
+	remember bool
+	fromSSO  bool
+}
+
 // continueHandler is authorize/continue?context=<id>[&login_token=<t>]:
-// where the site's proxy page sends the browser once the user logged in
-// (the session comes from login_token, or on a POST from the site's
-// glt_<apiKey> cookie).
+// where authorize sends the browser first, and the site's proxy page once
+// the user logged in. The session comes from login_token, else (on a
+// POST) from the site's glt_<apiKey> cookie, else from the provider's SSO
+// cookie.
 func (p *Provider) continueHandler(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		p.pageError(w, r, errNotFound)
 		return
 	}
 	st := callOf(r.Context()).site
-	tok := r.FormValue("login_token")
-	if tok == "" {
-		tok = session.FromCookie(r, st.APIKey)
+	l := login{token: r.FormValue("login_token"), remember: true}
+	if l.token == "" {
+		l.token = session.FromCookie(r, st.APIKey)
 	}
-	p.resume(w, r, st, r.FormValue("context"), tok)
+	if l.token == "" {
+		l = p.ssoLogin(r, st.APIKey)
+	}
+	p.resume(w, r, st, r.FormValue("context"), l)
 }
 
-// resume goes on with request id once the user may have logged in: back
-// to the login when there is no usable session (or to the client with
+// resume goes on with request id once the user may have logged in: to
+// the login page when there is no usable session (or to the client with
 // login_required for prompt=none), on to the consent page when consent is
-// needed, else to the client with the code (or tokens).
-func (p *Provider) resume(w http.ResponseWriter, r *http.Request, st site.Site, id, sessionToken string) {
+// needed, else to the client with the code (or tokens). A session is
+// usable when it is newer than the request (a login for it) or than
+// max_age (prompt=login is max_age 0); its creation is the auth_time.
+func (p *Provider) resume(w http.ResponseWriter, r *http.Request, st site.Site, id string, l login) {
 	ctx := r.Context()
 	a, cl, ok := p.request(w, r, st, id)
 	if !ok {
 		return
 	}
 	none := slices.Contains(a.Prompt, oidc.PromptNone)
-	sess, acct, err := p.o.Accounts.Sessions().Resolve(ctx, st.ID, sessionToken)
-	fresh := err == nil && !sess.CreatedAt.Before(a.CreatedAt)
-	switch {
-	case err != nil && sessionToken != "" && !errors.Is(err, session.ErrUnknown) && !errors.Is(err, session.ErrExpired):
+	sess, acct, err := p.o.Accounts.Sessions().Resolve(ctx, st.ID, l.token)
+	gone := errors.Is(err, session.ErrUnknown) || errors.Is(err, session.ErrExpired)
+	if err != nil && l.token != "" && !gone {
 		p.pageError(w, r, err)
 		return
+	}
+	if gone && l.fromSSO {
+		p.clearSSO(w, r, st.APIKey)
+	}
+	fresh := err == nil && !sess.CreatedAt.Before(a.CreatedAt)
+	switch {
 	case err == nil && (fresh || a.MaxAge == nil || !p.o.Now().After(sess.CreatedAt.Add(*a.MaxAge))):
 	case none:
 		p.redirectError(w, r, a, oidc.ErrLoginRequired().WithDescription("The user is not logged in, or not recently enough."))
 		return
 	default:
-		http.Redirect(w, r, cl.LoginURL(a.ID), http.StatusFound)
+		http.Redirect(w, r, cl.loginPage(a, err == nil), http.StatusFound)
 		return
+	}
+	if l.remember {
+		p.setSSO(w, r, st.APIKey, l, sess.ExpiresAt)
 	}
 	consent := slices.Contains(a.Prompt, oidc.PromptConsent)
 	if !consent && cl.c.RequireConsent {
@@ -71,7 +95,7 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request, st site.Site, 
 		p.redirectError(w, r, a, &oidc.Error{ErrorType: "consent_required", Description: "The user has not consented."})
 		return
 	}
-	if err := p.o.OAuth.Authenticate(ctx, st.ID, a.ID, acct.ID, acct.UID, sess.CreatedAt, nil, !consent); err != nil {
+	if err := p.o.OAuth.Authenticate(ctx, st.ID, a.ID, acct.ID, acct.UID, sess.CreatedAt, l.amr, !consent); err != nil {
 		p.pageError(w, r, err)
 		return
 	}
@@ -83,7 +107,8 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request, st site.Site, 
 }
 
 // request finds the live request of the context parameter and its client;
-// an unknown one answers the error page.
+// an unknown one, or one this browser did not start, answers the error
+// page.
 func (p *Provider) request(w http.ResponseWriter, r *http.Request, st site.Site, id string) (oauth.AuthRequest, *client, bool) {
 	ctx := r.Context()
 	if id == "" {
@@ -98,12 +123,33 @@ func (p *Provider) request(w http.ResponseWriter, r *http.Request, st site.Site,
 		p.pageError(w, r, err)
 		return a, nil, false
 	}
+	if !p.bound(r, st.APIKey, a.ID) {
+		p.unbound(w, r, a)
+		return a, nil, false
+	}
 	cl, err := (&storage{p: p}).client(ctx, a.ClientID)
 	if err != nil {
 		p.pageError(w, r, err)
 		return a, nil, false
 	}
 	return a, cl, true
+}
+
+// unbound answers a request this browser did not start: the error page,
+// except at continue for prompt=none, which answers login_required to the
+// client. A browser that brings none of the provider's cookies there is
+// most likely a relying party's hidden iframe (silent authentication, a
+// third-party context where SameSite=Lax cookies stay home): it has no
+// usable session either, and the relying party waits for an answer. The
+// error goes to the request's registered redirect_uri and carries no code,
+// so whoever holds the context gains nothing; the request is unchanged.
+func (p *Provider) unbound(w http.ResponseWriter, r *http.Request, a oauth.AuthRequest) {
+	note(r.Context(), errOtherBrowser)
+	if callOf(r.Context()).endpoint == pathContinue && slices.Contains(a.Prompt, oidc.PromptNone) {
+		p.redirectError(w, r, a, oidc.ErrLoginRequired().WithDescription("The user is not logged in in this context."))
+		return
+	}
+	p.pageError(w, r, errOtherBrowser)
 }
 
 // finish answers a done request: the redirect to the client with the code
@@ -114,6 +160,7 @@ func (p *Provider) finish(w http.ResponseWriter, r *http.Request, st site.Site, 
 		p.pageError(w, r, err)
 		return
 	}
+	p.unbind(w, r, st.APIKey, a.ID)
 	op.AuthResponse(authRequest{a}, p.op, w, r)
 }
 
@@ -143,6 +190,7 @@ func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, a oauth
 		p.pageError(w, r, err)
 		return
 	}
+	p.unbind(w, r, callOf(r.Context()).site.APIKey, a.ID)
 	http.Redirect(w, r, u, http.StatusFound)
 }
 
@@ -179,8 +227,9 @@ func (p *Provider) page(w http.ResponseWriter, r *http.Request) {
 }
 
 // endSession ends what the account of subject holds of clientID (every
-// client when empty), and the browser's custos session of the request's
-// glt_<apiKey> cookie (on POST) when it is that account's or none is named.
+// client when empty), and the browser's custos session of the provider's
+// SSO cookie and of the request's glt_<apiKey> cookie (on POST) when it
+// is that account's or none is named. Both cookies are cleared.
 func (p *Provider) endSession(ctx context.Context, subject, clientID string) error {
 	c := callOf(ctx)
 	var accountID int64
@@ -190,18 +239,32 @@ func (p *Provider) endSession(ctx context.Context, subject, clientID string) err
 			accountID = a.ID
 		}
 	}
-	if tok := session.FromCookie(c.r, c.site.APIKey); tok != "" {
-		sess, acct, err := p.o.Accounts.Sessions().Resolve(ctx, c.site.ID, tok)
-		if err == nil && (accountID == 0 || acct.ID == accountID) {
-			accountID = acct.ID
-			if err := p.o.Accounts.Sessions().Revoke(ctx, sess); err != nil {
-				return note(ctx, err)
-			}
+	if tok := p.ssoLogin(c.r, c.site.APIKey).token; tok != "" {
+		p.clearSSO(c.w, c.r, c.site.APIKey)
+		if err := p.endBrowserSession(ctx, tok, &accountID); err != nil {
+			return err
 		}
+	}
+	if tok := session.FromCookie(c.r, c.site.APIKey); tok != "" {
 		http.SetCookie(c.w, session.ClearCookie(c.site.APIKey, callctx.From(ctx).Secure))
+		if err := p.endBrowserSession(ctx, tok, &accountID); err != nil {
+			return err
+		}
 	}
 	if accountID == 0 {
 		return nil
 	}
 	return note(ctx, p.o.OAuth.RevokeGrants(ctx, c.site.ID, accountID, clientID))
+}
+
+// endBrowserSession revokes the session of tok when it is the account's
+// (*accountID), or any account's when none is named yet (then naming it).
+func (p *Provider) endBrowserSession(ctx context.Context, tok string, accountID *int64) error {
+	sessions := p.o.Accounts.Sessions()
+	sess, acct, err := sessions.Resolve(ctx, callOf(ctx).site.ID, tok)
+	if err != nil || (*accountID != 0 && acct.ID != *accountID) {
+		return nil
+	}
+	*accountID = acct.ID
+	return note(ctx, sessions.Revoke(ctx, sess))
 }

@@ -42,6 +42,17 @@ type env struct {
 	issuer string // as the provider names it (apitest.PublicURL)
 	path   string // the issuer's path
 	client *http.Client
+	// jar is the browser's cookies by name, sent back with every request
+	// (the provider's are Secure: the loopback test client counts as
+	// HTTPS, and a cookie jar would not send them over plain HTTP).
+	jar map[string]*http.Cookie
+}
+
+// otherBrowser is the same custos seen from a browser without cookies.
+func (e *env) otherBrowser() *env {
+	o := *e
+	o.jar = map[string]*http.Cookie{}
+	return &o
 }
 
 func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
@@ -51,7 +62,7 @@ func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
 			c := &clock{t: time.Now().UTC().Truncate(time.Second)}
 			a := apitest.NewApp(t, engine, apitest.WithClock(c.now),
 				apitest.WithOptions(func(o *app.Options) { o.OIDCPages = testPages{} }))
-			e := &env{App: a, clock: c}
+			e := &env{App: a, clock: c, jar: map[string]*http.Cookie{}}
 			e.path = oidcop.Prefix + a.Site.APIKey
 			e.issuer = apitest.PublicURL + e.path
 			srv := a.Server
@@ -137,13 +148,45 @@ func (e *env) do(t *testing.T, method, path string, form url.Values, header http
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	for _, c := range e.jar {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
 	res, err := e.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 {
+			delete(e.jar, c.Name)
+		} else {
+			e.jar[c.Name] = c
+		}
+	}
 	b, _ := io.ReadAll(res.Body)
 	return response{res.StatusCode, res.Header, b}
+}
+
+// next follows r's redirect when it leads to custos (the test client
+// follows none): a GET in the same browser.
+func (e *env) next(t *testing.T, r response) response {
+	t.Helper()
+	loc := r.header.Get("Location")
+	if r.status != http.StatusFound || !strings.HasPrefix(loc, apitest.PublicURL+"/") {
+		return r
+	}
+	return e.do(t, http.MethodGet, strings.TrimPrefix(loc, apitest.PublicURL), nil, nil)
+}
+
+// authorizeAll GETs authorize and follows it to continue, which decides
+// where the browser goes: a login page, or the client.
+func (e *env) authorizeAll(t *testing.T, q url.Values) response {
+	t.Helper()
+	r := e.op(t, http.MethodGet, "authorize", q, nil)
+	if !strings.HasPrefix(r.header.Get("Location"), e.issuer+"/authorize/continue?") {
+		return r
+	}
+	return e.next(t, r)
 }
 
 // op calls an endpoint of the site's provider.
@@ -172,7 +215,7 @@ func wantErrorPage(t *testing.T, r response, code errcode.Code) {
 	entry, _ := errcode.Lookup(code)
 	body := string(r.body)
 	if r.status != entry.Status || r.header.Get("Location") != "" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
-		!strings.Contains(body, entry.Message) || !strings.Contains(body, "Error code "+itoa(int(code))) ||
+		!strings.Contains(body, "Error "+itoa(int(code))+": "+entry.Message) || !strings.Contains(body, oidcop.StylesheetPath) ||
 		!strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'none'") {
 		t.Errorf("got HTTP %d %v %s, want the error page of %d", r.status, r.header, body, code)
 	}

@@ -25,6 +25,7 @@ var (
 	errMalformedAuth  = errors.New("oidcop: malformed Authorization header")
 	errUnknownClient  = errors.New("oidcop: unknown client_id")
 	errUnknownContext = errors.New("oidcop: unknown or expired context")
+	errOtherBrowser   = errors.New("oidcop: the authorization request was started in another browser")
 	errServer         = errors.New("oidcop: server fault")
 )
 
@@ -47,6 +48,7 @@ var table = []rule{
 	{cond: site.ErrNotFound, code: errcode.InvalidAPIKey},
 	{cond: errNotFound, code: errcode.NotFound},
 	{cond: errUnknownContext, code: errcode.InvalidParameterValue},
+	{cond: errOtherBrowser, code: errcode.Forbidden},
 	{cond: oauth.ErrInvalid, code: errcode.InvalidParameterValue},
 	{rfc: string(oidc.InvalidGrant), cond: oauth.ErrCodeExpired, code: errcode.CodeExpired},
 	{rfc: string(oidc.InvalidGrant), code: errcode.InvalidGrant},
@@ -95,7 +97,7 @@ func note(ctx interface{ Value(any) any }, err error) error {
 	switch {
 	case errors.Is(err, oauth.ErrNotFound), errors.Is(err, oauth.ErrExpired), errors.Is(err, oauth.ErrCodeExpired),
 		errors.Is(err, oauth.ErrReused), errors.Is(err, oauth.ErrWrongClient), errors.Is(err, oauth.ErrRevoked),
-		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, errNotFound), errors.Is(err, oauth.ErrInvalid),
+		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, errOtherBrowser), errors.Is(err, errNotFound), errors.Is(err, oauth.ErrInvalid),
 		errors.Is(err, oauth.ErrPending), errors.Is(err, account.ErrNotFound):
 		c.cond = err
 	default:
@@ -206,36 +208,57 @@ func (p *Provider) jsonError(w http.ResponseWriter, r *http.Request, status int,
 		"errorCode": f.code, "errorMessage": entry.Message})
 }
 
-var errorTmpl = template.Must(template.New("error").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{.Message}}</title></head>
-<body><main><h1>{{.Message}}</h1>
-<p>{{.Text}}</p>
-<p>Error code {{.Code}}.</p></main></body></html>
-`))
+// pageTexts say what to do about the conditions a browser may meet.
+var pageTexts = map[error]string{
+	errUnknownContext: "This sign-in has expired or is already complete. Go back to the application you came from and start again.",
+	errOtherBrowser: "This sign-in was started in another browser, or this browser has lost its cookie. " +
+		"Go back to the application you came from and start again in this browser.",
+}
 
 // errorPage answers a browser whose request cannot go back to the client
-// (unknown client, unregistered redirect_uri, unknown context): an HTML
-// page with the catalog's code, message and status, never a redirect.
+// (unknown client, unregistered redirect_uri, unknown context): the
+// hosted pages' error page with the catalog's code, message and status,
+// never a redirect. Headers set before the failure go, but not the
+// cookies: a cookie set before is the truth about the browser (a session
+// opened, a binding cookie for a request that exists), and dropping it
+// would strand what it stands for.
 func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, f failure) {
 	entry, _ := errcode.Lookup(f.code)
 	callctx.From(r.Context()).ErrorCode = f.code
 	h := w.Header()
 	for k := range h {
-		delete(h, k)
+		if k != "Set-Cookie" {
+			delete(h, k)
+		}
+	}
+	text := f.desc
+	if text == "" || text == entry.Message {
+		text = "The application that sent you here made a request this server cannot accept."
+	}
+	for cond, t := range pageTexts {
+		if errors.Is(callOf(r.Context()).cond, cond) {
+			text = t
+		}
+	}
+	v := view{Title: entry.Message, SiteName: callOf(r.Context()).site.Name, Stylesheet: StylesheetPath + "?v=" + pagesCSSVersion,
+		Text: text, Code: f.code, Message: entry.Message}
+	var b bytes.Buffer
+	if err := pagesTmpl.ExecuteTemplate(&b, "error", v); err != nil {
+		p.o.Log.Error("oidcop: error page", "call_id", callctx.From(r.Context()).ID, "err", err)
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", errorPageCSP)
 	w.WriteHeader(entry.Status)
-	text := f.desc
-	if text == "" || text == entry.Message {
-		text = "The application that sent you here made a request this server cannot accept."
-	}
-	errorTmpl.Execute(w, map[string]any{"Message": entry.Message, "Text": text, "Code": int(f.code)})
+	w.Write(b.Bytes())
 }
+
+// errorPageCSP is the error page's Content-Security-Policy: the pages'
+// stylesheet and nothing else.
+const errorPageCSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 var loggedOutTmpl = template.Must(template.New("out").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

@@ -171,7 +171,7 @@ func TestAuthorizeErrors(t *testing.T) {
 			{"nonce too long", q(conf, "nonce", strings.Repeat("n", 3000)), "invalid_request"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				wantRedirectError(t, e.op(t, http.MethodGet, "authorize", tc.q, nil), "https://rp.example/cb", tc.rfc, "s-9")
+				wantRedirectError(t, e.authorizeAll(t, tc.q), "https://rp.example/cb", tc.rfc, "s-9")
 			})
 		}
 		// authorize/continue with an unknown context: the error page.

@@ -45,10 +45,12 @@ type Request struct {
 }
 
 // Continue resumes the authorization request with the session of
-// sessionToken, as authorize/continue does with login_token: on to the
-// consent page when consent is needed, else the redirect to the client.
+// sessionToken, which the page opened by a password login (amr "pwd"), as
+// authorize/continue does with login_token: the SSO cookie takes the
+// session; on to the consent page when consent is needed, else the
+// redirect to the client.
 func (q Request) Continue(w http.ResponseWriter, r *http.Request, sessionToken string) {
-	q.p.resume(w, r, q.Site, q.Auth.ID, sessionToken)
+	q.p.resume(w, r, q.Site, q.Auth.ID, login{token: sessionToken, amr: []string{"pwd"}, remember: true})
 }
 
 // Approve records the user's consent to the client for the request's

@@ -90,7 +90,7 @@ func TestPromptAndMaxAge(t *testing.T) {
 
 		// prompt=none: login_required at once, and at continue for a
 		// session older than max_age.
-		wantRedirectError(t, e.op(t, http.MethodGet, "authorize", codeQuery(c.ClientID, "prompt", "none"), nil),
+		wantRedirectError(t, e.otherBrowser().authorizeAll(t, codeQuery(c.ClientID, "prompt", "none")),
 			"https://rp.example/cb", "login_required", "st-2")
 		id = e.authorize(t, codeQuery(c.ClientID, "max_age", "1"))
 		e.clock.advance(2 * time.Second)
@@ -160,14 +160,28 @@ func TestProxyPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := e.newClient(t, false, nil)
-		u := e.op(t, http.MethodGet, "authorize", codeQuery(c.ClientID, "scope", "openid email"), nil).location(t)
+		u := e.authorizeAll(t, codeQuery(c.ClientID, "scope", "openid email")).location(t)
 		q := u.Query()
 		if u.Host != "www.example.com" || u.Path != "/login" || q.Get("lang") != "en" || q.Get("context") == "" ||
 			q.Get("client_id") != c.ClientID || q.Get("mode") != "login" || q.Get("scope") != "openid email" {
 			t.Errorf("proxy page redirect %s", u)
 		}
 		_, tok := e.login(t, "proxy@example.com")
+		// The page on the site's origin sends the same browser back by a
+		// top-level GET: the binding cookie (SameSite=Lax) comes along.
+		// Another browser with the context and a session is refused.
+		wantErrorPage(t, e.otherBrowser().resume(t, q.Get("context"), tok), errcode.Forbidden)
 		wantCode(t, e.resume(t, q.Get("context"), tok))
+
+		// A session too old for prompt=login: the proxy page is told to
+		// ask for a new login rather than hand the same session back.
+		e.clock.advance(time.Second)
+		u = e.authorizeAll(t, codeQuery(c.ClientID, "prompt", "login")).location(t)
+		if u.Host != "www.example.com" || u.Query().Get("prompt") != "login" {
+			t.Errorf("prompt=login with an old session: %s", u)
+		}
+		e.clock.advance(time.Second)
+		wantCode(t, e.resume(t, u.Query().Get("context"), e.loginAgain(t, "proxy@example.com")))
 	})
 }
 
@@ -176,7 +190,7 @@ func TestProxyPage(t *testing.T) {
 func TestImplicit(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		c := e.newClient(t, true, func(c *oauth.Client) {
-			c.ResponseTypes = []string{"id_token", "id_token token", "code id_token"}
+			c.ResponseTypes = []string{"id_token", "id_token token"}
 			c.GrantTypes = []string{"implicit", "authorization_code"}
 		})
 		uid, tok := e.login(t, "implicit@example.com")
@@ -201,11 +215,12 @@ func TestImplicit(t *testing.T) {
 			wantErrorPage(t, e.resume(t, id, tok), errcode.InvalidParameterValue)
 		}
 
-		// Hybrid response types: refused (the op package has no hybrid
-		// flow), never answered with tokens in the query.
+		// Hybrid response types: no client has them (oauth refuses to
+		// register them), and the provider refuses them too, never
+		// answering with tokens in the query.
 		wantRedirectError(t, e.op(t, http.MethodGet, "authorize", url.Values{"client_id": {c.ClientID},
 			"redirect_uri": {"https://rp.example/cb"}, "response_type": {"code id_token"}, "scope": {"openid"},
-			"state": {"st-4"}, "nonce": {"n-4"}}, nil), "https://rp.example/cb", "unsupported_response_type", "st-4")
+			"state": {"st-4"}, "nonce": {"n-4"}}, nil), "https://rp.example/cb", "unauthorized_client", "st-4")
 	})
 }
 
@@ -322,8 +337,12 @@ func TestEndSession(t *testing.T) {
 		if e.SessionCode(t, tok) == 0 {
 			t.Error("the custos session outlived end_session")
 		}
-		if ck := (&http.Response{Header: r.header}).Cookies(); len(ck) != 1 || ck[0].Name != "glt_"+e.Site.APIKey || ck[0].MaxAge >= 0 {
-			t.Errorf("cookies %v", ck)
+		cleared := map[string]bool{}
+		for _, ck := range (&http.Response{Header: r.header}).Cookies() {
+			cleared[ck.Name] = ck.MaxAge < 0
+		}
+		if len(cleared) != 2 || !cleared["glt_"+e.Site.APIKey] || !cleared["__Host-custos-sso-"+e.Site.APIKey] {
+			t.Errorf("cookies %v", r.header["Set-Cookie"])
 		}
 	})
 }

@@ -33,7 +33,7 @@ func forEachEngineHosted(t *testing.T, test func(t *testing.T, e *env)) {
 			t.Parallel()
 			c := &clock{t: time.Now().UTC().Truncate(time.Second)}
 			a := apitest.NewApp(t, engine, apitest.WithClock(c.now))
-			e := &env{App: a, clock: c, path: oidcop.Prefix + a.Site.APIKey}
+			e := &env{App: a, clock: c, path: oidcop.Prefix + a.Site.APIKey, jar: map[string]*http.Cookie{}}
 			e.issuer = apitest.PublicURL + e.path
 			addr := a.Server.Listener.Addr().String()
 			e.client = &http.Client{
@@ -55,7 +55,7 @@ type browser struct {
 	cookies map[string]*http.Cookie
 }
 
-func (e *env) browser() *browser { return &browser{e: e, cookies: map[string]*http.Cookie{}} }
+func (e *env) browser() *browser { return &browser{e: e, cookies: e.jar} }
 
 // do requests an absolute URL; a POST says it comes from the page itself
 // (Sec-Fetch-Site), unless header says otherwise.
@@ -114,10 +114,10 @@ func (e *env) start(t *testing.T, c oauth.NewClient) (id, login, verifier string
 	r := e.op(t, http.MethodGet, "authorize", url.Values{"client_id": {c.ClientID}, "redirect_uri": {"https://rp.example/cb"},
 		"response_type": {"code"}, "scope": {"openid email"}, "state": {"st-2"}, "nonce": {"n-1"},
 		"code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"}}, nil)
-	u := r.location(t)
+	u := e.next(t, r).location(t)
 	id = u.Query().Get("context")
 	if id == "" || u.String() != e.issuer+"/login?context="+url.QueryEscape(id) {
-		t.Fatalf("authorize: %s, want the hosted login page", u)
+		t.Fatalf("authorize, continue: %s, want the hosted login page", u)
 	}
 	return id, u.String(), verifier
 }

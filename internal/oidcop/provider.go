@@ -78,6 +78,7 @@ type Provider struct {
 	o       Options
 	op      *op.Provider
 	csrfKey []byte
+	bindKey []byte // MACs the binding and SSO cookies (cookies.go)
 	secure  bool
 }
 
@@ -120,6 +121,9 @@ func New(o Options) (*Provider, error) {
 		return nil, err
 	}
 	if p.csrfKey, err = derive(o.MasterKey, "custos oidcop: csrf key"); err != nil {
+		return nil, err
+	}
+	if p.bindKey, err = derive(o.MasterKey, "custos oidcop: request binding key"); err != nil {
 		return nil, err
 	}
 	cfg := &op.Config{
@@ -179,10 +183,8 @@ type call struct {
 	// client is the last client the storage looked up (the token
 	// endpoint's, once the op package authenticated it).
 	client *client
-	// created is the authorization request authorize just stored; used
-	// the one whose tokens used it up.
-	created *oauth.AuthRequest
-	used    string
+	// used is the authorization request whose tokens used it up.
+	used string
 }
 
 type callKey struct{}

@@ -1,6 +1,7 @@
 package oidcop
 
 import (
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"time"
@@ -19,11 +20,23 @@ var (
 	_ op.LogAuthRequest = authRequest{}
 )
 
-func (r authRequest) GetID() string  { return r.a.ID }
-func (r authRequest) GetACR() string { return "" }
-func (r authRequest) GetAMR() []string {
-	return r.a.AMR
+func (r authRequest) GetID() string { return r.a.ID }
+
+// GetACR answers a request for acr (acr_values, or acr in the claims
+// parameter) with "0", the one level custos can claim: OpenID Connect
+// Core 2 defines it as not meeting ISO/IEC 29115 level 1, "for instance"
+// a long-lived browser cookie. No other value is answered, requested or
+// not.
+func (r authRequest) GetACR() string {
+	if len(r.a.ACRValues) > 0 {
+		return acrNone
+	}
+	return ""
 }
+
+// GetAMR is how the user authenticated, when known ("pwd" after the
+// hosted login page).
+func (r authRequest) GetAMR() []string       { return r.a.AMR }
 func (r authRequest) GetAudience() []string  { return []string{r.a.ClientID} }
 func (r authRequest) GetAuthTime() time.Time { return r.a.AuthTime }
 func (r authRequest) GetClientID() string    { return r.a.ClientID }
@@ -79,3 +92,22 @@ type clientRequest struct {
 func (r clientRequest) GetSubject() string    { return r.clientID }
 func (r clientRequest) GetAudience() []string { return []string{r.clientID} }
 func (r clientRequest) GetScopes() []string   { return r.scopes }
+
+// acrNone is the acr custos answers (GetACR).
+const acrNone = "0"
+
+// claimsACR tells whether the claims parameter (OpenID Connect Core
+// 5.5) asks for acr, in the id_token or from userinfo; a claims value
+// that is not a JSON object asks for nothing.
+func claimsACR(claims string) bool {
+	if claims == "" {
+		return false
+	}
+	var c map[string]map[string]json.RawMessage
+	if json.Unmarshal([]byte(claims), &c) != nil {
+		return false
+	}
+	_, inIDToken := c["id_token"]["acr"]
+	_, inUserinfo := c["userinfo"]["acr"]
+	return inIDToken || inUserinfo
+}

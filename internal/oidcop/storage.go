@@ -114,6 +114,10 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	a.Scopes = slices.DeleteFunc(slices.Clone(req.Scopes), func(sc string) bool {
 		return sc != oidc.ScopeOpenID && len(cl.c.Scopes) > 0 && !slices.Contains(cl.c.Scopes, sc)
 	})
+	if len(a.ACRValues) == 0 && claimsACR(c.r.FormValue("claims")) {
+		// The request's acr_values keep that acr was asked for.
+		a.ACRValues = []string{acrNone}
+	}
 	if req.MaxAge != nil {
 		d := time.Duration(*req.MaxAge) * time.Second
 		a.MaxAge = &d
@@ -125,7 +129,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	if err != nil {
 		return nil, protocolError(note(ctx, err))
 	}
-	c.created = &a
+	s.p.bind(c.w, c.r, c.site.APIKey, a.ID)
 	return authRequest{a}, nil
 }
 

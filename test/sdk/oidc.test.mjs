@@ -11,7 +11,9 @@
 // The login step is custos's hosted login page: the test GETs the form,
 // posts it as a browser would (its hidden fields, the cookies it was
 // given), follows the redirects and stops at the relying party's callback,
-// which is never served.
+// which is never served. The browser keeps custos's cookies: the
+// provider's SSO cookie spares it the form on later authorizations, and
+// each authorization request's binding cookie ties the request to it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
@@ -124,7 +126,9 @@ async function discover(id = process.env.CUSTOS_RP_ID, secret = process.env.CUST
   return client.discovery(new URL(issuer), id, secret);
 }
 
-async function codeFlow(config, browser, extra = {}) {
+// codeFlow runs an authorization of config in browser; follow's options
+// say whether a login form may be met ({ login: false }: none).
+async function codeFlow(config, browser, extra = {}, follow = {}) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -137,7 +141,7 @@ async function codeFlow(config, browser, extra = {}) {
     nonce,
     ...extra,
   });
-  const back = await browser.follow(url);
+  const back = await browser.follow(url, follow);
   return { back, tokens: () => client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }) };
 }
 
@@ -160,6 +164,7 @@ test('code + PKCE through the hosted login, userinfo, refresh rotation and reuse
   assert.equal(claims.iss, issuer);
   assert.equal(claims.email, loginID);
   assert.match(claims.sub, /^[0-9a-f]{32}$/);
+  assert.deepEqual(claims.amr, ['pwd'], 'the hosted login is a password login');
   assert.ok(tokens.refresh_token, 'offline_access gives a refresh token');
 
   const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
@@ -174,10 +179,15 @@ test('code + PKCE through the hosted login, userinfo, refresh rotation and reuse
   const dead = await client.tokenIntrospection(config, fresh.access_token);
   assert.equal(dead.active, false);
 
-  // A second login: the browser still holds its custos session, so no form.
-  const again = await codeFlow(config, browser);
+  // A second login: the browser still holds its custos session (the
+  // provider's SSO cookie), so no form; the auth_time is the first login's.
+  const again = await codeFlow(config, browser, {}, { login: false });
   const second = await again.tokens();
   assert.equal(second.claims().sub, claims.sub);
+  assert.equal(second.claims().auth_time, claims.auth_time);
+  // prompt=none succeeds with that session.
+  const silent = await codeFlow(config, browser, { prompt: 'none' }, { login: false });
+  assert.equal((await silent.tokens()).claims().sub, claims.sub);
   const live = await client.tokenIntrospection(config, second.access_token);
   assert.equal(live.active, true);
   assert.equal(live.sub, claims.sub);
@@ -185,12 +195,13 @@ test('code + PKCE through the hosted login, userinfo, refresh rotation and reuse
   await assert.rejects(client.refreshTokenGrant(config, second.refresh_token), (err) => err.error === 'invalid_grant');
 
   // End session: back to the registered post-logout URI, and the custos
-  // session is over (prompt=none now answers login_required).
+  // session is over (prompt=none, which succeeded before, now answers
+  // login_required).
   const end = client.buildEndSessionUrl(config, { id_token_hint: second.id_token, post_logout_redirect_uri: 'https://rp.example/bye', state: 'bye-state' });
   const bye = await browser.follow(end, { login: false });
   assert.equal(bye.origin + bye.pathname, 'https://rp.example/bye');
   assert.equal(bye.searchParams.get('state'), 'bye-state');
-  const none = await codeFlow(config, browser, { prompt: 'none' });
+  const none = await codeFlow(config, browser, { prompt: 'none' }, { login: false });
   assert.equal(none.back.searchParams.get('error'), 'login_required');
   await assert.rejects(none.tokens(), (err) => err.error === 'login_required');
 });
