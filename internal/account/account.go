@@ -159,6 +159,9 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteSessions ends every session of an account but keepID's.
 	DeleteSessions(ctx context.Context, accountID, keepID int64) error
+	// RevokeAccountGrants revokes, at at, every OAuth token of an account:
+	// the OpenID Provider's token families and Gigya's user tokens.
+	RevokeAccountGrants(ctx context.Context, accountID int64, at time.Time) error
 }
 
 // TokenStore keeps one-time tokens.

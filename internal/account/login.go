@@ -236,9 +236,14 @@ func (s *Service) Logout(ctx context.Context, sess Session) error {
 	return s.sessions.Revoke(ctx, sess)
 }
 
-// LogoutAll ends every session of an account.
+// LogoutAll ends every session of an account, and its OAuth grants.
 func (s *Service) LogoutAll(ctx context.Context, a Account) error {
-	return s.sessions.RevokeAll(ctx, s.store, a.ID, 0)
+	return s.store.WithTx(ctx, func(tx Store) error {
+		if err := tx.RevokeAccountGrants(ctx, a.ID, s.clock()); err != nil {
+			return err
+		}
+		return s.sessions.RevokeAll(ctx, tx, a.ID, 0)
+	})
 }
 
 // VerifyLogin checks that a can log in now: active, registered, verified.

@@ -79,6 +79,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account
 		return Account{}, err
 	}
 	if c.Active != nil {
+		u.deactivated = u.a.Active && !*c.Active
 		u.a.Active = *c.Active
 	}
 	u.requirePasswordChange = c.RequirePasswordChange
@@ -114,6 +115,9 @@ type update struct {
 	// requirePasswordChange makes the next login change the password,
 	// even the one just set.
 	requirePasswordChange bool
+	// deactivated: the change disables the account, which ends its OAuth
+	// grants (its sessions no longer resolve).
+	deactivated bool
 }
 
 // write saves the account and the login IDs in one transaction; a new
@@ -143,6 +147,11 @@ func (u *update) write(ctx context.Context) error {
 		}
 		if err := writeUniques(ctx, tx, u.a, u.uniquesBefore, u.uniques); err != nil {
 			return err
+		}
+		if u.deactivated {
+			if err := tx.RevokeAccountGrants(ctx, u.a.ID, now); err != nil {
+				return err
+			}
 		}
 		if u.newHash == "" {
 			return nil
@@ -430,6 +439,9 @@ func (s *Service) revokeCredentials(ctx context.Context, tx Store, accountID, ke
 		if err := tx.DeleteTokens(ctx, accountID, k); err != nil {
 			return err
 		}
+	}
+	if err := tx.RevokeAccountGrants(ctx, accountID, s.clock()); err != nil {
+		return err
 	}
 	return s.sessions.RevokeAll(ctx, tx, accountID, keepSession)
 }

@@ -496,6 +496,20 @@ func (db *DB) RevokeOAuthGrants(ctx context.Context, siteID, accountID int64, cl
 	return err
 }
 
+// RevokeAccountGrants implements account.Store: a password change or
+// reset, a logout of every session and a deactivation end what the
+// account granted relying parties (every token family) and Gigya's tokens
+// that act for it.
+func (db *DB) RevokeAccountGrants(ctx context.Context, accountID int64, at time.Time) error {
+	if _, err := db.exec(ctx, `UPDATE oauth_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`,
+		millis(at), accountID); err != nil {
+		return err
+	}
+	_, err := db.exec(ctx, `UPDATE gigya_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`,
+		millis(at), accountID)
+	return err
+}
+
 func scanOAuthToken(row scanner) (oauth.StoredToken, error) {
 	var (
 		t                                      oauth.StoredToken

@@ -24,6 +24,43 @@ func init() {
 		"RevokeOAuthFamily", "RevokeOAuthAuthRequestTokens", "RevokeOAuthGrants")
 	register("oauth-rotate-race", testOAuthRotateRace, "RotateOAuthToken")
 	register("oauth-cascade", testOAuthCascade, "DeleteOAuthClient", "DeleteAccount")
+	register("oauth-account-grants", testRevokeAccountGrants, "RevokeAccountGrants")
+}
+
+// RevokeAccountGrants revokes the account's provider tokens and Gigya
+// user tokens, and nobody else's.
+func testRevokeAccountGrants(t *testing.T, db *store.DB) {
+	s := NewSite(t, db)
+	a, b := newAccount(t, db, s.ID), newAccount(t, db, s.ID)
+	newOAuthClient(t, db, s.ID, "app")
+	newOAuthToken(t, db, s.ID, a.ID, "app", "grant-a", "fam-a", "")
+	newOAuthToken(t, db, s.ID, b.ID, "app", "grant-b", "fam-b", "")
+	gigyaA := oauth.GigyaToken{Hash: []byte(unique("gt-a")), SiteID: s.ID, AccountID: a.ID, CreatedAt: t0}
+	gigyaB := oauth.GigyaToken{Hash: []byte(unique("gt-b")), SiteID: s.ID, AccountID: b.ID, CreatedAt: t0}
+	for _, g := range []*oauth.GigyaToken{&gigyaA, &gigyaB} {
+		if err := db.CreateGigyaToken(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := t0.Add(time.Hour)
+	if err := db.RevokeAccountGrants(ctx, a.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]time.Time{"grant-a": at, "grant-b": {}} {
+		tok, err := db.OAuthToken(ctx, s.ID, id)
+		if err != nil || !tok.RevokedAt.Equal(want) {
+			t.Errorf("token %s: revoked at %v (%v), want %v", id, tok.RevokedAt, err, want)
+		}
+	}
+	for _, g := range []struct {
+		hash []byte
+		want time.Time
+	}{{gigyaA.Hash, at}, {gigyaB.Hash, time.Time{}}} {
+		tok, err := db.GigyaTokenByHash(ctx, g.hash)
+		if err != nil || !tok.RevokedAt.Equal(g.want) {
+			t.Errorf("Gigya token: revoked at %v (%v), want %v", tok.RevokedAt, err, g.want)
+		}
+	}
 }
 
 // newOAuthClient stores a confidential client of site siteID.
