@@ -197,7 +197,9 @@ func benchFlags(args []string, d deps) (benchOptions, error) {
 	return o, errors.Join(errs...)
 }
 
-func (o benchOptions) runs(phase string) bool { return len(o.phases) == 0 || slices.Contains(o.phases, phase) }
+func (o benchOptions) runs(phase string) bool {
+	return len(o.phases) == 0 || slices.Contains(o.phases, phase)
+}
 
 func (o benchOptions) phase(name string, c int) bench.Phase {
 	return bench.Phase{Name: name, Concurrency: c, Duration: o.duration, Requests: o.requests, Warmup: o.warmup, Timeout: o.timeout}
