@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -106,5 +108,18 @@ func TestBenchFlags(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("bench %v: %v, want %q", c.args, err, c.want)
 		}
+	}
+}
+
+// A server that cannot start is reported with its log, not waited for.
+func TestBenchChildFailsToStart(t *testing.T) {
+	tmp := benchEnv(t)
+	log := filepath.Join(tmp, "serve.log")
+	_, err := startChild(context.Background(), log, "serve", "--db", "nope", "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "stopped before listening") || !strings.Contains(err.Error(), log) {
+		t.Fatalf("err = %v", err)
+	}
+	if b, _ := os.ReadFile(log); !strings.Contains(string(b), "--db") {
+		t.Fatalf("the log holds %q", b)
 	}
 }

@@ -165,10 +165,10 @@ func (c *caller) keepSession(body []byte) error {
 	return nil
 }
 
-// ensureSessions logs in n accounts when the login phase opened none (it
-// was not run).
+// ensureSessions logs in until there are n sessions, when the login phase
+// opened fewer (it was not run, or briefly).
 func (c *caller) ensureSessions(ctx context.Context, n int) error {
-	for i := 0; i < n && c.sessionCount() == 0; i++ {
+	for c.sessionCount() < min(n, maxSessions) {
 		if err := c.login(ctx, 0); err != nil {
 			return fmt.Errorf("bench: logging in for the session checks: %w", err)
 		}

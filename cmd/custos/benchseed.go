@@ -28,13 +28,14 @@ const benchPassword = "bench-Password-1"
 // schema of its own in a PostgreSQL database, dropped at the end.
 type benchDB struct {
 	url, keyFile string
+	masterKey    []byte
 	drop         func()
 }
 
 func newBenchDB(ctx context.Context, dir, postgresURL string) (*benchDB, error) {
 	key := make([]byte, 32)
 	rand.Read(key)
-	d := &benchDB{keyFile: filepath.Join(dir, "master.key"), drop: func() {}}
+	d := &benchDB{keyFile: filepath.Join(dir, "master.key"), masterKey: key, drop: func() {}}
 	if err := os.WriteFile(d.keyFile, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
 		return nil, err
 	}
@@ -46,7 +47,9 @@ func newBenchDB(ctx context.Context, dir, postgresURL string) (*benchDB, error) 
 	if err != nil {
 		return nil, err
 	}
-	schema := "custos_bench_" + hex.EncodeToString(key[:6])
+	name := make([]byte, 6)
+	rand.Read(name)
+	schema := "custos_bench_" + hex.EncodeToString(name)
 	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
 		admin.Close()
 		return nil, fmt.Errorf("bench: --postgres-url: %w", err)
@@ -101,15 +104,7 @@ func seed(ctx context.Context, db *benchDB, o benchOptions, d deps, progress io.
 	if err := s.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	key, err := os.ReadFile(db.keyFile)
-	if err != nil {
-		return nil, err
-	}
-	master, err := base64.StdEncoding.DecodeString(string(key[:len(key)-1]))
-	if err != nil {
-		return nil, err
-	}
-	a, err := app.New(app.Options{DB: s, MasterKey: master, PublicURL: "http://127.0.0.1", Password: o.params,
+	a, err := app.New(app.Options{DB: s, MasterKey: db.masterKey, PublicURL: "http://127.0.0.1", Password: o.params,
 		HashConcurrency: o.hashConcurrency, KeyGen: d.keyGen, SiteCacheTTL: -1})
 	if err != nil {
 		return nil, err

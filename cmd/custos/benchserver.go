@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,8 +24,11 @@ type child struct {
 	stop func() error
 }
 
-// startChild runs this executable with args, logging to logFile, and
-// returns once the process logs that it listens.
+// startChild runs this executable with args and returns once the process
+// logs that it listens. Its log (the access log included) goes straight to
+// logFile, as a server's would go to its own file or journal: no pipe
+// through the load generator, which would take the copying off the
+// server's CPU time and onto the generator's.
 func startChild(ctx context.Context, logFile string, args ...string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -36,27 +38,21 @@ func startChild(ctx context.Context, logFile string, args ...string) (*child, er
 	if err != nil {
 		return nil, err
 	}
+	defer log.Close() // the child has its own descriptor
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	cmd := exec.CommandContext(cctx, self, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 20 * time.Second
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		cancel()
-		log.Close()
-		return nil, err
-	}
+	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
 		cancel()
-		log.Close()
 		return nil, err
 	}
-	readDone := make(chan struct{})
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	stop := func() error {
 		cancel()
-		<-readDone // the pipe is read to its end before Wait closes it
-		err := cmd.Wait()
-		log.Close()
+		err := <-exited
 		// Wait reports the cancellation that sent SIGINT even when the
 		// server then shut down cleanly: only its exit status tells.
 		if cmd.ProcessState != nil && cmd.ProcessState.Success() {
@@ -64,38 +60,42 @@ func startChild(ctx context.Context, logFile string, args ...string) (*child, er
 		}
 		return fmt.Errorf("bench: %s: %w; see %s", args[0], err, logFile)
 	}
-	addr := make(chan string, 1)
-	go func() {
-		defer close(readDone)
-		// The listening line names the port; every line goes to the log
-		// file, which also keeps the access log of the run.
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		sent := false
-		for sc.Scan() {
-			log.Write(append(sc.Bytes(), '\n'))
-			var line struct{ Msg, Addr string }
-			if !sent && json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
-				addr <- line.Addr
-				sent = true
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case <-tick.C:
+			if addr := listening(logFile); addr != "" {
+				return &child{base: "http://" + addr, proc: bench.NewProc(cmd.Process.Pid), stop: stop}, nil
 			}
+		case err := <-exited:
+			exited <- err // for stop
+			cancel()
+			return nil, fmt.Errorf("bench: %s stopped before listening (%v); see %s", args[0], err, logFile)
+		case <-timeout:
+			stop()
+			return nil, fmt.Errorf("bench: %s did not listen within a minute; see %s", args[0], logFile)
 		}
-		io.Copy(log, stderr)
-		if !sent {
-			close(addr)
-		}
-	}()
-	select {
-	case a, ok := <-addr:
-		if ok {
-			return &child{base: "http://" + a, proc: bench.NewProc(cmd.Process.Pid), stop: stop}, nil
-		}
-		stop()
-		return nil, fmt.Errorf("bench: %s stopped before listening; see %s", args[0], logFile)
-	case <-time.After(time.Minute):
-		stop()
-		return nil, fmt.Errorf("bench: %s did not listen within a minute; see %s", args[0], logFile)
 	}
+}
+
+// listening is the address of the log's "listening" line, or "".
+func listening(logFile string) string {
+	f, err := os.Open(logFile)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var line struct{ Msg, Addr string }
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
+			return line.Addr
+		}
+	}
+	return ""
 }
 
 // bareResponse is what the bare handler answers: the size of a short RPC
