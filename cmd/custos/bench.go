@@ -17,17 +17,13 @@ import (
 	"github.com/custos-id/custos/internal/password"
 )
 
-const benchUsage = `usage: custos bench [flags]
-
+const benchUsage = `
 Measures custos on loopback: seeds a new database (SQLite in a temporary directory, or a schema of its own in
 --postgres-url, dropped afterwards) with --accounts accounts, starts "custos serve" on 127.0.0.1 in its own
 process, and runs each phase at each --concurrency for --duration (or --requests requests). It also measures
 two limits with the same load generator: argon2id hashes/s at the configured parameters (hash) and a bare
 net/http handler (bare-http); then prints login / hash, register / hash, session-rpc / bare-http and
 session-rest / bare-http. Exits non-zero when any request failed. docs/benchmarks.md explains the columns.
-
-phases: ` + "hash, bare-http, login, register, session-rpc, session-rest, server-read, signed-read, search, oidc-token" + `
-
 `
 
 // benchOptions are the flags of custos bench.
@@ -147,7 +143,15 @@ func benchFlags(args []string, d deps) (benchOptions, error) {
 	o := benchOptions{params: password.DefaultParams(), hashConcurrency: runtime.GOMAXPROCS(0)}
 	fs := newFlags("bench", d.stderr)
 	usage := fs.Usage
-	fs.Usage = func() { fmt.Fprint(d.stderr, benchUsage); usage() }
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(d.stderr, benchUsage)
+		var names []string
+		for _, p := range benchPhases {
+			names = append(names, p.name)
+		}
+		fmt.Fprintf(d.stderr, "\nphases: %s\n", strings.Join(names, ", "))
+	}
 	fs.IntVar(&o.accounts, "accounts", 10_000, "accounts to seed")
 	fs.StringVar(&o.postgresURL, "postgres-url", "", "PostgreSQL to run on (a new schema, dropped afterwards), such as $CUSTOS_TEST_POSTGRES_URL under scripts/with-postgres.sh; empty: SQLite in a temporary directory")
 	conc := fs.String("concurrency", "1,8,64", "concurrent requests of each phase, a comma list")

@@ -53,6 +53,10 @@ type Result struct {
 	ServerCPU     float64 `json:"serverCpuSeconds"`
 	ServerPeakRSS int64   `json:"serverPeakRssBytes"`
 	GeneratorCPU  float64 `json:"generatorCpuSeconds"`
+	// CPUPerRequest is the server's CPU time per request in milliseconds:
+	// what a call costs, less sensitive than req/s to other work on the
+	// machine.
+	CPUPerRequest float64 `json:"serverCpuMsPerRequest"`
 }
 
 // ErrorCount is the number of failed requests.
@@ -104,6 +108,9 @@ func Run(ctx context.Context, p Phase, call Call, server, generator *Proc) Resul
 		for k, n := range w.errors {
 			r.Errors[k] += n
 		}
+	}
+	if r.Requests > 0 {
+		r.CPUPerRequest = r.ServerCPU * 1000 / float64(r.Requests)
 	}
 	slices.Sort(lat)
 	r.PerSecond = float64(r.Requests) / elapsed.Seconds()
