@@ -29,7 +29,7 @@ func Ratios(results []Result, pairs [][2]string) []Ratio {
 			cs = append(cs, r.Concurrency)
 		}
 	}
-	var out []Ratio
+	out := []Ratio{}
 	for _, p := range pairs {
 		for _, c := range cs {
 			num, ok1 := rate[key(p[0], c)]
