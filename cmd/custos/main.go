@@ -10,6 +10,7 @@
 //	custos import FILE      import accounts (JSON lines of importFullAccount documents)
 //	custos export           export a site's accounts in the same form
 //	custos errors           print the error catalog
+//	custos bench            measure custos on loopback (docs/benchmarks.md)
 //	custos version          print the version
 //
 // Every flag can also be set with an environment variable: --master-key-file
@@ -52,6 +53,7 @@ commands:
   import       import accounts from a file of accounts.importFullAccount documents (JSON lines)
   export       export a site's accounts as such a file
   errors       print the error catalog (--json, --markdown)
+  bench        measure custos on loopback: login, register, session checks … against the hash and bare HTTP
   version      print the version
 
 Run "custos <command> -h" for the flags of a command.
@@ -97,6 +99,8 @@ func runWith(ctx context.Context, args []string, d deps) error {
 		return exportCmd(ctx, rest, d)
 	case "errors":
 		return errorsCmd(rest, d.stdout, d.stderr)
+	case "bench":
+		return benchCmd(ctx, rest, d)
 	case "version":
 		fmt.Fprintln(d.stdout, "custos", version())
 		return nil
