@@ -110,7 +110,7 @@ func (s *Service) importError(ctx context.Context, st site.Site, p plannedImport
 
 // planImport checks an import against the site's policies and schema and
 // the account it replaces, and builds what to write.
-func (s *Service) planImport(ctx context.Context, st site.Site, in ImportInput) (plannedImport, error) {
+func (s *Service) planImport(ctx context.Context, st *site.Site, in ImportInput) (plannedImport, error) {
 	p := plannedImport{in: in}
 	if in.Policy == "" {
 		in.Policy, p.in.Policy = ImportInsert, ImportInsert
@@ -138,7 +138,7 @@ func (s *Service) planImport(ctx context.Context, st site.Site, in ImportInput) 
 	var fields []errcode.FieldError
 	if in.LoginIDs != nil {
 		var ferrs []errcode.FieldError
-		p.ids, ferrs = importLoginIDs(st, *in.LoginIDs, verifiedAt(in, old, s.clock()))
+		p.ids, ferrs = importLoginIDs(*st, *in.LoginIDs, verifiedAt(in, old, s.clock()))
 		fields = append(fields, ferrs...)
 	}
 	if in.Emails != nil {

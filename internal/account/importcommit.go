@@ -21,7 +21,7 @@ func (s *Service) ImportBatchCommit(ctx context.Context, st site.Site, ins []Imp
 	res, errs = make([]ImportResult, len(ins)), make([]error, len(ins))
 	plans := make([]*plannedImport, len(ins))
 	for i, in := range ins {
-		p, err := s.planImport(ctx, st, in)
+		p, err := s.planImport(ctx, &st, in)
 		if err != nil {
 			errs[i] = err
 			continue
@@ -72,7 +72,7 @@ func (s *Service) ImportBatchCommit(ctx context.Context, st site.Site, ins []Imp
 // what it wrote; stop is commit's error.
 func (s *Service) importOne(ctx context.Context, st site.Site, in ImportInput,
 	commit func(ctx context.Context, tx Store, r ImportResult) error) (res ImportResult, err, stop error) {
-	p, err := s.planImport(ctx, st, in)
+	p, err := s.planImport(ctx, &st, in)
 	if err != nil {
 		return ImportResult{}, err, nil
 	}

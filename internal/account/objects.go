@@ -39,7 +39,7 @@ func written(v Objects) bool {
 // site's schema, once everything else about the write has been checked,
 // and checks the write again against what was stored: a field another
 // write created meanwhile keeps the type it got then.
-func (s *Service) createFields(ctx context.Context, st site.Site, w schema.Write, out schema.Outcome) error {
+func (s *Service) createFields(ctx context.Context, st *site.Site, w schema.Write, out schema.Outcome) error {
 	if len(out.Created) == 0 {
 		return nil
 	}
@@ -50,6 +50,9 @@ func (s *Service) createFields(ctx context.Context, st site.Site, w schema.Write
 	if err != nil {
 		return err
 	}
+	// The caller's site has the fields from now on: a batch of imports
+	// adds each new field once, not once an account.
+	st.Schema = sc
 	if len(ferrs) == 0 {
 		ferrs = sc.Apply(w).Errors
 	}

@@ -72,7 +72,7 @@ func (s *Service) Register(ctx context.Context, st site.Site, in RegisterInput) 
 	if err := s.checkConflict(ctx, st, in.Caller, 0, a.Email, a.Profile); err != nil {
 		return Result{}, err
 	}
-	if err := s.createFields(ctx, st, schemaWrite(in), out); err != nil {
+	if err := s.createFields(ctx, &st, schemaWrite(in), out); err != nil {
 		return Result{}, err
 	}
 	if err := checkSessionExpiration(st, in.Session); err != nil {

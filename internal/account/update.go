@@ -83,7 +83,7 @@ func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account
 		u.a.Active = *c.Active
 	}
 	u.requirePasswordChange = c.RequirePasswordChange
-	if err := u.s.createFields(ctx, u.st, u.schemaWrite, u.created); err != nil {
+	if err := u.s.createFields(ctx, &u.st, u.schemaWrite, u.created); err != nil {
 		return Account{}, err
 	}
 	if err := u.write(ctx); err != nil {
