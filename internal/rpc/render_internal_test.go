@@ -17,7 +17,7 @@ func TestEnvelopeAsMarshalled(t *testing.T) {
 		{CallID: "c1", ErrorCode: 0, APIVersion: 2, StatusCode: 200, StatusReason: "OK", Time: "2026-01-02T03:04:05.000Z"},
 		{CallID: odd, Context: odd, ErrorCode: errcode.InvalidParameterValue, ErrorMessage: odd, ErrorDetails: odd,
 			ValidationErrors: []validationError{{errcode.InvalidParameterValue, odd, "profile." + odd}},
-			APIVersion: 2, StatusCode: 400, StatusReason: "Bad Request", Time: odd,
+			APIVersion:       2, StatusCode: 400, StatusReason: "Bad Request", Time: odd,
 			IgnoredParams: []ignoredParam{{ParamName: odd, WarningCode: 403007, Message: odd}}},
 		{Context: "<x>", StatusCode: 100, ErrorCode: errcode.OKWithErrors},
 	}
