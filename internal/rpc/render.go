@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -103,7 +102,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, ign
 func merge(buf *bytes.Buffer, data any, env envelope) error {
 	buf.Reset()
 	if data != nil {
-		if err := json.NewEncoder(buf).Encode(data); err != nil {
+		if err := appendJSON(buf, data); err != nil {
+			buf.Reset()
 			return err
 		}
 		d := bytes.TrimRight(buf.Bytes(), " \t\r\n")
@@ -187,15 +187,6 @@ func appendString(buf *bytes.Buffer, s string) {
 	buf.WriteByte('"')
 	buf.WriteString(s)
 	buf.WriteByte('"')
-}
-
-// appendValue writes v as json.Marshal does, without Encode's newline.
-func appendValue(buf *bytes.Buffer, v any) error {
-	if err := json.NewEncoder(buf).Encode(v); err != nil {
-		return err
-	}
-	buf.Truncate(buf.Len() - 1)
-	return nil
 }
 
 // bodies are the buffers responses are rendered in, reused: a call renders

@@ -62,3 +62,36 @@ func spliced(t *testing.T, data any, env envelope) string {
 	}
 	return string(d[:len(d)-1]) + "," + string(e[1:])
 }
+
+// appendJSON writes what json.Marshal writes, for the values it writes by
+// hand and for those it hands to encoding/json.
+func TestAppendJSONAsMarshalled(t *testing.T) {
+	odd := "a\"b\\c</script>&\u2028\u2029\x00\x1f é \xff\t\n"
+	values := []any{
+		nil, "", odd, true, false, 0, -7, int64(1) << 62, 1.5, 1e21, 1e-7, float32(0.1), json.Number("12.50"),
+		obj{}, obj(nil), []string(nil), []string{}, []string{odd, "b"}, []any{1, "x", nil, obj{"k": 1}},
+		json.RawMessage(`{ "b" : [1, 2], "a": "<&>" }`), json.RawMessage(nil),
+		obj{odd: odd, "b": obj{"z": 1, "a": []string{"<"}, "m": map[string]string{"y": "1", "x": "2"}},
+			"a": json.RawMessage(`{"x": 1}`), "n": nil, "t": true, "i": int64(-3), "f": 2.5e-8, "none": obj(nil)},
+		struct {
+			A string `json:"a"`
+			B obj    `json:"b,omitempty"`
+		}{odd, obj{"c": 1}},
+	}
+	for _, v := range values {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := appendJSON(&buf, v); err != nil || buf.String() != string(want) {
+			t.Errorf("appendJSON(%#v) = %s, %v\nwant %s", v, buf.String(), err, want)
+		}
+	}
+	// What json.Marshal refuses, appendJSON refuses, wherever it is.
+	for _, v := range []any{obj{"c": make(chan int)}, obj{"a": obj{"b": []any{func() {}}}}} {
+		if err := appendJSON(new(bytes.Buffer), v); err == nil {
+			t.Errorf("appendJSON(%#v): no error", v)
+		}
+	}
+}
