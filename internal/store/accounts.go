@@ -183,7 +183,7 @@ func scanAccount(row scanner) (account.Account, error) {
 
 // scanAccountInto scans accountColumns, after any columns given before them.
 func scanAccountInto(row scanner, before ...any) (account.Account, error) {
-	a, obj, err := scanAccountColumns(row, before...)
+	a, obj, err := scanAccountColumns(row, account.PartPassword|account.PartObjects, before...)
 	if err != nil {
 		return account.Account{}, err
 	}
@@ -195,9 +195,10 @@ func scanAccountInto(row scanner, before ...any) (account.Account, error) {
 	return a, nil
 }
 
-// scanAccountColumns scans accountColumns, after any columns given before
-// them, and answers the objects' JSON undecoded.
-func scanAccountColumns(row scanner, before ...any) (account.Account, [len(objectColumns)]string, error) {
+// scanAccountColumns scans the columns of accountColumns but the password
+// hash and the objects outside parts (readColumns(parts)), after any columns
+// given before them, and answers the objects' JSON undecoded.
+func scanAccountColumns(row scanner, parts account.Parts, before ...any) (account.Account, [len(objectColumns)]string, error) {
 	var (
 		a                                                 account.Account
 		username, email                                   sql.NullString
@@ -205,8 +206,17 @@ func scanAccountColumns(row scanner, before ...any) (account.Account, [len(objec
 		created, updated, registered, verified, last, pwd int64
 		failedSince, lockedUntil                          int64
 	)
-	err := row.Scan(append(before, &a.ID, &a.SiteID, &a.UID, &username, &email, &a.PasswordHash, &obj[0], &obj[1],
-		&obj[2], &obj[3], &a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd,
+	dest := make([]any, 0, len(before)+23) // every column of accountColumns
+	dest = append(append(dest, before...), &a.ID, &a.SiteID, &a.UID, &username, &email)
+	if parts.Has(account.PartPassword) {
+		dest = append(dest, &a.PasswordHash)
+	}
+	for i := range obj {
+		if parts.Has(objectParts[i]) {
+			dest = append(dest, &obj[i])
+		}
+	}
+	err := row.Scan(append(dest, &a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd,
 		&a.FailedLogins, &failedSince, &lockedUntil, &a.PasswordChangeRequired)...)
 	if err != nil {
 		return account.Account{}, obj, err

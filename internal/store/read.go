@@ -6,25 +6,28 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/custos-id/custos/internal/account"
 )
 
-// Reads that leave parts of an account out (account.Read) select an empty
-// string in place of each column left out: the columns keep their places,
-// and one scan serves every read. The password hash is never read so.
+// Reads that leave parts of an account out (account.Read) do not select
+// them: every column costs the driver (SQLite's names and declared types
+// of each, on every query). The password hash is never read so.
 
-// readColumns are accountColumns with the password hash and the objects
-// outside objs left out.
+// readColumns are accountColumns without the password hash and the
+// objects outside objs, in the order scanAccountColumns scans them.
 func readColumns(objs account.Parts) string {
-	cols := strings.Replace(accountColumns, "a.password_hash", "''", 1)
-	for i, name := range objectColumns {
-		if !objs.Has(objectParts[i]) {
-			cols = strings.Replace(cols, "a."+name+",", "'',", 1)
+	var cols []string
+	for c := range strings.SplitSeq(accountColumns, ",") {
+		c = strings.TrimSpace(c)
+		if i := slices.Index(objectColumns[:], strings.TrimPrefix(c, "a.")); c == "a.password_hash" || i >= 0 && !objs.Has(objectParts[i]) {
+			continue
 		}
+		cols = append(cols, c)
 	}
-	return cols
+	return strings.Join(cols, ", ")
 }
 
 // objectParts are the parts of objectColumns, in their order.
@@ -81,7 +84,7 @@ func (db *DB) AccountByIDReading(ctx context.Context, siteID, accountID int64, r
 // scanAccountReading scans the columns of a read with r, after any columns
 // given before them: the objects r reads, decoded or raw, and no others.
 func scanAccountReading(row scanner, r account.Read, before ...any) (account.Account, error) {
-	a, obj, err := scanAccountColumns(row, before...)
+	a, obj, err := scanAccountColumns(row, r.Objects&account.PartObjects, before...)
 	if err != nil {
 		return account.Account{}, err
 	}
