@@ -27,8 +27,10 @@ func (p Parts) Has(q Parts) bool { return p&q == q }
 
 // Read is what a lookup reads of an account beside its other columns: the
 // objects its answer needs, decoded, or kept as stored when Raw (an answer
-// that shows them as they are need not decode them). A read with a Read
-// never reads the password hash: a session check has no use for it.
+// that shows them as they are need not decode them) and the store keeps
+// them as json.Marshal writes them; else decoded (Account.Omitted tells).
+// A read with a Read never reads the password hash: a session check has
+// no use for it.
 type Read struct {
 	Objects Parts
 	Raw     bool

@@ -60,6 +60,7 @@ func (db *DB) SessionByHashReading(ctx context.Context, hash []byte, r account.R
 		s                account.Session
 		created, expires int64
 	)
+	r = db.asStored(r)
 	a, err := scanAccountReading(db.row(ctx, readQueries[r.Objects&account.PartObjects].sessionByHash, hash), r,
 		&s.ID, &s.SiteID, &s.AccountID, &s.SecretSealed, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -74,11 +75,20 @@ func (db *DB) SessionByHashReading(ctx context.Context, hash []byte, r account.R
 
 // AccountByIDReading implements account.Store.
 func (db *DB) AccountByIDReading(ctx context.Context, siteID, accountID int64, r account.Read) (account.Account, error) {
+	r = db.asStored(r)
 	a, err := scanAccountReading(db.row(ctx, readQueries[r.Objects&account.PartObjects].accountByID, accountID, siteID), r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.Account{}, account.ErrNotFound
 	}
 	return a, err
+}
+
+// asStored is r, but with Raw only where the stored objects read as
+// json.Marshal wrote them (SQLite): PostgreSQL's jsonb gives them back in
+// its own key order, and answers should not differ by engine.
+func (db *DB) asStored(r account.Read) account.Read {
+	r.Raw = r.Raw && db.engine != Postgres
+	return r
 }
 
 // scanAccountReading scans the columns of a read with r, after any columns

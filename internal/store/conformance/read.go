@@ -59,6 +59,16 @@ func testAccountReads(t *testing.T, db *store.DB) {
 			if err != nil {
 				t.Fatalf("%s(%+v): %v", name, r, err)
 			}
+			// Raw is a wish: a store may decode the objects all the same
+			// (PostgreSQL does: jsonb has a key order of its own); SQLite keeps
+			// them as written.
+			asStored := r.Raw && got.Omitted == r.Omits()
+			if !asStored {
+				if r.Raw && r.Objects != 0 && db.Engine() == store.SQLite {
+					t.Errorf("%s(%+v): objects decoded, want them as stored", name, r)
+				}
+				r.Raw = false
+			}
 			if got.PasswordHash != "" || got.Omitted != r.Omits() || !got.Omitted.Has(account.PartPassword) {
 				t.Errorf("%s(%+v): hash %q, omitted %b; want none, %b", name, r, got.PasswordHash, got.Omitted, r.Omits())
 			}
