@@ -62,6 +62,13 @@ type Account struct {
 	// PasswordChangeRequired: the next login must change the password
 	// first (a server asked so); a new password clears it.
 	PasswordChangeRequired bool
+	// Omitted are the parts the read that made a left out (zero: none): a
+	// session's account never has its password hash, and its objects only
+	// when the answer needs them. Such an account is for reading: Update
+	// reads it whole again, and the Store refuses to write it.
+	Omitted Parts
+	// Raw holds the objects a read kept as stored (Read.Raw).
+	Raw RawObjects
 }
 
 // StoredLoginID is a login ID of an account as the store keeps it.
@@ -128,13 +135,17 @@ type AccountStore interface {
 	CreateAccount(ctx context.Context, a *Account, ids []StoredLoginID) error
 	// UpdateAccount writes every field of a but its login IDs, if the
 	// account's updated_at is still prev (the value read): else ErrChanged,
-	// so that a change made meanwhile is never overwritten.
+	// so that a change made meanwhile is never overwritten. An account read
+	// in part (Omitted) is refused with ErrPartial.
 	UpdateAccount(ctx context.Context, a *Account, prev time.Time) error
 	// RecordLogin notes a login, and a re-hash of the password, if the hash
 	// is still verified: else ErrChanged (the password changed meanwhile).
 	RecordLogin(ctx context.Context, accountID int64, at time.Time, verified, rehash string) error
 	DeleteAccount(ctx context.Context, siteID, accountID int64) error
 	AccountByID(ctx context.Context, siteID, accountID int64) (Account, error)
+	// AccountByIDReading reads an account as AccountByID does, but of its
+	// password hash and objects only what r says: Omitted tells what it left out.
+	AccountByIDReading(ctx context.Context, siteID, accountID int64, r Read) (Account, error)
 	AccountByUID(ctx context.Context, siteID int64, uid string) (Account, error)
 	// AccountByLoginID finds the account whose login ID has id's value and kind.
 	AccountByLoginID(ctx context.Context, siteID int64, id LoginID) (Account, error)
@@ -154,8 +165,12 @@ type LoginIDStore interface {
 // SessionStore keeps logged-in sessions.
 type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
-	// SessionByHash finds a session with its account in one lookup.
+	// SessionByHash finds a session with its account in one lookup,
+	// reading of the account what ReadObjects says: never its password hash.
 	SessionByHash(ctx context.Context, hash []byte) (Session, Account, error)
+	// SessionByHashReading is SessionByHash reading of the account what r
+	// says.
+	SessionByHashReading(ctx context.Context, hash []byte, r Read) (Session, Account, error)
 	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteSessions ends every session of an account but keepID's.
 	DeleteSessions(ctx context.Context, accountID, keepID int64) error

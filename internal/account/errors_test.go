@@ -46,7 +46,7 @@ func TestErrorListsComplete(t *testing.T) {
 		})
 	}
 	// Not conditions of an *Error: the store's, and the page's link errors.
-	notConditions := []string{"ErrLoginIDTaken", "ErrLinkInvalid", "ErrLinkExpired"}
+	notConditions := []string{"ErrLoginIDTaken", "ErrPartial", "ErrLinkInvalid", "ErrLinkExpired"}
 	seen := map[error]bool{}
 	for _, e := range Conditions() {
 		if seen[e.Err] {

@@ -18,7 +18,7 @@ type AccountQuery struct {
 // ListStore lists accounts.
 type ListStore interface {
 	// ListAccounts returns a page of the accounts of the site that q
-	// selects, and how many it selects in all.
+	// selects, and how many it selects in all; read as ReadObjects says.
 	ListAccounts(ctx context.Context, siteID int64, q AccountQuery) ([]Account, int, error)
 }
 

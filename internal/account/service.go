@@ -43,7 +43,7 @@ type Service struct {
 	log       *slog.Logger
 	captcha   Captcha
 	schemas   Schemas
-	sessions  *session.Service[Account]
+	sessions  *session.Service[Account, Read]
 	// jobs is the work started after an answer; Wait waits for it. slots
 	// bounds how much runs at once.
 	jobs  sync.WaitGroup
@@ -78,13 +78,13 @@ func NewService(store Store, hasher *password.Hasher, mailer Mailer, box *secret
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, hasher: hasher, mailer: mailer, box: box, now: o.Now, rand: o.Rand,
-		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha, schemas: o.Schemas, sessions: session.NewService[Account](store, box, o.Now, o.Rand),
+		publicURL: o.PublicURL, log: o.Log, captcha: o.Captcha, schemas: o.Schemas, sessions: session.NewService[Account, Read](store, box, o.Now, o.Rand),
 		slots: make(chan struct{}, maxBackground)}
 }
 
 // Sessions is the session service over the same store, which resolves the
 // sessions this service opens.
-func (s *Service) Sessions() *session.Service[Account] { return s.sessions }
+func (s *Service) Sessions() *session.Service[Account, Read] { return s.sessions }
 
 // Result is what registration and login produce: the account, its login
 // IDs and, when the user is now logged in, the new session.

@@ -11,11 +11,11 @@ import (
 // SignInStore finds sessions by the names the Social ID API gives them, and
 // keeps the user token of each account.
 type SignInStore interface {
-	// SessionByID finds a session, of any site, with its account:
-	// ErrNotFound when none.
+	// SessionByID finds a session, of any site, with its account (read as
+	// ReadObjects says: no password hash): ErrNotFound when none.
 	SessionByID(ctx context.Context, id int64) (Session, Account, error)
 	// SessionByHashPrefix finds the session whose token hash starts with
-	// prefix, with its account: ErrNotFound when none.
+	// prefix, with its account as SessionByID reads it: ErrNotFound when none.
 	SessionByHashPrefix(ctx context.Context, prefix []byte) (Session, Account, error)
 	// SetUserToken records the session sessionID as the user token of the
 	// account and ends the session recorded before, if any.

@@ -60,6 +60,12 @@ func (s *Service) Update(ctx context.Context, st site.Site, by Caller, a Account
 	if err := c.Permitted(by); err != nil {
 		return Account{}, err
 	}
+	// A session's account lacks its password hash (and maybe objects):
+	// the change and its write need the whole.
+	a, err := s.whole(ctx, a)
+	if err != nil {
+		return Account{}, err
+	}
 	u := &update{s: s, st: st, by: by, a: a, prev: a.UpdatedAt}
 	for _, op := range []func(Changes) error{u.username, u.email, u.loginEmails, u.password} {
 		if err := op(c); err != nil {

@@ -143,3 +143,68 @@ func BenchmarkRPCRegister(b *testing.B) {
 		}
 	})
 }
+
+// The session check alone, as the Web SDK makes it: accounts.getAccountInfo
+// with the login_token of a browser session and the default include
+// (profile, data). The answer is checked, not decoded, so that the numbers
+// are the server's.
+func BenchmarkRPCSessionCheck(b *testing.B) {
+	forEachBenchEngine(b, func(b *testing.B, e *benchApp) {
+		token := e.fill(b)
+		body := url.Values{"apiKey": {e.site.APIKey}, "login_token": {token}}.Encode()
+		b.ReportAllocs()
+		for b.Loop() {
+			req := httptest.NewRequest("POST", "/accounts.getAccountInfo", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.RemoteAddr = "127.0.0.1:40000"
+			rec := httptest.NewRecorder()
+			e.h.ServeHTTP(rec, req)
+			if !bytes.Contains(rec.Body.Bytes(), []byte(`"errorCode":0,`)) {
+				b.Fatal(rec.Body)
+			}
+		}
+	})
+}
+
+// benchProfile and benchData are what a session check reads of an account
+// beside its columns: a few fields, as a site keeps them.
+const (
+	benchProfile = `{"firstName":"Ada","lastName":"Lovelace","gender":"f","birthYear":1815,"city":"London","country":"GB","locale":"en"}`
+	benchData    = `{"newsletter":true,"plan":"pro","visits":42,"tags":["a","b","c"]}`
+)
+
+// fill gives the bench account benchProfile and benchData and answers the
+// login_token of a new browser session.
+func (e *benchApp) fill(b *testing.B) string {
+	login := url.Values{"loginID": {"bench@example.com"}, "password": {benchPassword}}
+	res := e.post(b, "accounts.login", login)
+	e.post(b, "accounts.setAccountInfo", url.Values{"secret": {e.site.SecretBase64()}, "UID": {res["UID"].(string)},
+		"profile": {benchProfile}, "data": {benchData}})
+	return res["sessionInfo"].(map[string]any)["cookieValue"].(string)
+}
+
+// The REST read of one user, GET /users/<id>, with Basic credentials.
+func BenchmarkRESTShowUser(b *testing.B) {
+	forEachBenchEngine(b, func(b *testing.B, e *benchApp) {
+		e.fill(b)
+		id, secret := strconv.FormatInt(e.site.ID, 10), e.site.SecretBase64()
+		get := func(path string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest("GET", rest.Prefix+path, nil)
+			req.RemoteAddr = "127.0.0.1:40000" // credentials travel over HTTPS or loopback only
+			req.SetBasicAuth(id, secret)
+			rec := httptest.NewRecorder()
+			e.h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatal(rec.Code, rec.Body)
+			}
+			return rec
+		}
+		var found struct{ ID int64 }
+		json.Unmarshal(get("/users/find_by?email_address=bench@example.com").Body.Bytes(), &found)
+		path := "/users/" + strconv.FormatInt(found.ID, 10)
+		b.ReportAllocs()
+		for b.Loop() {
+			get(path)
+		}
+	})
+}

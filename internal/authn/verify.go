@@ -29,6 +29,8 @@ type Sites interface {
 // Sessions resolves session tokens.
 type Sessions interface {
 	Resolve(ctx context.Context, siteID int64, token string) (session.Session, account.Account, error)
+	// ResolveReading reads of the account only what r says.
+	ResolveReading(ctx context.Context, siteID int64, token string, r account.Read) (session.Session, account.Account, error)
 	// Secret also opens the secret a mobile session signs with.
 	Secret(ctx context.Context, siteID int64, token string) (session.Session, account.Account, []byte, error)
 }
@@ -219,6 +221,16 @@ func (v *Verifier) Basic(ctx context.Context, user, pass string, secure bool) (*
 // principal is that session's user, a client.
 func (v *Verifier) Session(ctx context.Context, st site.Site, token string) (*Principal, error) {
 	sess, a, err := v.sessions.Resolve(ctx, st.ID, token)
+	if err != nil {
+		return nil, err
+	}
+	return &Principal{Site: st, Proof: SessionToken, Session: &sess, Account: &a}, nil
+}
+
+// SessionReading is Session reading of the account only what r says: what
+// the call's answer shows (the password hash never is).
+func (v *Verifier) SessionReading(ctx context.Context, st site.Site, token string, r account.Read) (*Principal, error) {
+	sess, a, err := v.sessions.ResolveReading(ctx, st.ID, token, r)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err := db.CreateAccount(ctx, &f.acc, nil); err != nil {
 		t.Fatal(err)
 	}
-	sessions := session.NewService[account.Account](db, box, now, rand.Reader)
+	sessions := session.NewService[account.Account, account.Read](db, box, now, rand.Reader)
 	if f.mobile, err = sessions.Create(ctx, db, f.st.ID, f.acc.ID, 3600, true); err != nil {
 		t.Fatal(err)
 	}

@@ -151,32 +151,65 @@ func (u Users) location(kind string, id int64) string {
 
 // target reads the {id} of the path: a user of the request's site, or 404.
 func (u Users) target(ctx context.Context, r *Request) (account.Account, error) {
+	return u.targetReading(ctx, r, nil)
+}
+
+// targetReading is target reading of the user what read says (nil: all of it).
+func (u Users) targetReading(ctx context.Context, r *Request, read *account.Read) (account.Account, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return account.Account{}, errcode.New(errcode.NotFound, "User not found")
 	}
+	if read != nil {
+		return u.Accounts.ByIDReading(ctx, r.Site.ID, id, *read)
+	}
 	return u.Accounts.ByID(ctx, r.Site.ID, id)
 }
 
+// show reads of the user only what the resource shows: its profile when
+// fields ask for it, never its password hash nor its other objects.
 func (u Users) show(ctx context.Context, r *Request) (Response, error) {
-	a, err := u.target(ctx, r)
+	fields := r.profileFields()
+	read := account.Read{}
+	if fields != nil {
+		read.Objects = account.PartProfile
+	}
+	a, err := u.targetReading(ctx, r, &read)
 	if err != nil {
 		return Response{}, err
 	}
 	out := u.userOf(a)
-	out.Profile = r.profileOf(a)
+	if fields != nil {
+		out.Profile = profileIn(a, fields)
+	}
 	return Response{Body: out}, nil
+}
+
+// profileFields are the profile keys the query's fields ask for: nil when
+// it asks for none.
+func (r *Request) profileFields() []string {
+	q := r.URL.Query()
+	f := q["fields[]"]
+	if len(f) == 0 && q.Get("fields") == "" {
+		return nil
+	}
+	return append(f, strings.Split(q.Get("fields"), ",")...)
 }
 
 // profileOf is the profile keys of a that the query's fields ask for: nil
 // when it asks for none.
 func (r *Request) profileOf(a account.Account) any {
-	f := r.URL.Query()["fields[]"]
-	if len(f) == 0 && r.URL.Query().Get("fields") == "" {
+	fields := r.profileFields()
+	if fields == nil {
 		return nil
 	}
+	return profileIn(a, fields)
+}
+
+// profileIn is the keys of a's profile among fields.
+func profileIn(a account.Account, fields []string) map[string]any {
 	profile := map[string]any{}
-	for _, name := range append(f, strings.Split(r.URL.Query().Get("fields"), ",")...) {
+	for _, name := range fields {
 		if v, ok := a.Profile[strings.TrimSpace(name)]; ok {
 			profile[strings.TrimSpace(name)] = v
 		}

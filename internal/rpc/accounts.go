@@ -3,6 +3,7 @@ package rpc
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			"UID",
 			// accepted:
 			"signIDs", "samlContext", "sustainLogoutURLs"}},
-		"accounts.getAccountInfo": {Auth: SessionOrServer, Run: x.getAccountInfo, Params: []string{
+		"accounts.getAccountInfo": {Auth: SessionOrServer, Run: x.getAccountInfo, Reads: accountInfoReads, Params: []string{
 			"UID", "include",
 			// accepted:
 			"regToken", "extraProfileFields", "includeCommunications"}},
@@ -231,6 +232,31 @@ func (x Accounts) loginIDs(ctx context.Context, a account.Account, inc include) 
 	}
 	return x.Accounts.LoginIDsOf(ctx, a)
 }
+
+// accountInfoReads is what getAccountInfo reads of a session's account:
+// the objects its include shows, as stored (the answer shows them as they
+// are), or every object decoded for missing-required-fields, which checks
+// them. An include in error reads no object: the call fails with it.
+func accountInfoReads(p *Params) account.Read {
+	inc, err := parseInclude(p, "profile,data")
+	if err != nil {
+		return account.Read{Raw: true}
+	}
+	if inc.has("missing-required-fields") {
+		return account.ReadObjects
+	}
+	r := account.Read{Raw: true}
+	for name, part := range includedObjects {
+		if inc.has(name) {
+			r.Objects |= part
+		}
+	}
+	return r
+}
+
+// includedObjects are the include values that show an object of the account.
+var includedObjects = map[string]account.Parts{"profile": account.PartProfile, "data": account.PartData,
+	"preferences": account.PartPreferences, "subscriptions": account.PartSubscriptions}
 
 func (x Accounts) getAccountInfo(ctx context.Context, c *Call) (any, error) {
 	inc, err := parseInclude(c.Params, "profile,data")
@@ -513,16 +539,16 @@ func (x Accounts) view(c *Call, a account.Account, ids []account.StoredLoginID, 
 		signUID(out, c.Site.Secret, a.UID, x.Now())
 	}
 	if inc.has("profile") {
-		out["profile"] = nonNil(a.Profile)
+		out["profile"] = object(a.Profile, a.Raw.Profile)
 	}
 	if inc.has("data") {
-		out["data"] = nonNil(a.Data)
+		out["data"] = object(a.Data, a.Raw.Data)
 	}
 	if inc.has("preferences") {
-		out["preferences"] = nonNil(a.Preferences)
+		out["preferences"] = object(a.Preferences, a.Raw.Preferences)
 	}
 	if inc.has("subscriptions") {
-		out["subscriptions"] = nonNil(a.Subscriptions)
+		out["subscriptions"] = object(a.Subscriptions, a.Raw.Subscriptions)
 	}
 	if inc.has("missing-required-fields") {
 		out["missingRequiredFields"] = nonNilList(account.MissingFields(c.Site, a))
@@ -581,6 +607,15 @@ func nonNilList(l []string) []string {
 		return []string{}
 	}
 	return l
+}
+
+// object is an object of a for the answer: as the store keeps it when the
+// read kept it so (Read.Raw), else the map.
+func object(m map[string]any, raw json.RawMessage) any {
+	if raw != nil {
+		return raw
+	}
+	return nonNil(m)
 }
 
 func nonNil(m map[string]any) map[string]any {

@@ -2,10 +2,11 @@ package rpc
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/custos-id/custos/errcode"
@@ -54,12 +55,14 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, ign
 	}
 	env.StatusCode, env.StatusReason = ent.Status, ent.StatusReason()
 
-	body, merr := merge(data, env)
-	if merr != nil {
+	buf := bodies.Get().(*bytes.Buffer)
+	defer putBody(buf)
+	if merr := merge(buf, data, env); merr != nil {
 		h.log.Error("render", "call_id", info.ID, "method", info.Method, "err", merr)
 		h.render(w, r, out, ignored, nil, errcode.New(errcode.GeneralServerError, "General Server Error"))
 		return
 	}
+	body := buf.Bytes()
 	status := http.StatusOK
 	// A body refused for its size was not read, nor the httpStatusCodes it
 	// may hold: the refusal is HTTP's own 413, as the client's HTTP stack
@@ -93,31 +96,111 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, out output, ign
 	w.Write(body)
 }
 
-// merge marshals data (a JSON object) and the envelope into one object, the
-// method's fields first.
-func merge(data any, env envelope) ([]byte, error) {
-	e, err := json.Marshal(env)
-	if err != nil {
-		return nil, err
+// merge writes to buf, in one pass, data (a JSON object) and the envelope
+// as one object, the method's fields first: data is marshalled once, and
+// the envelope's fields are appended after them.
+func merge(buf *bytes.Buffer, data any, env envelope) error {
+	buf.Reset()
+	if data != nil {
+		if err := appendJSON(buf, data); err != nil {
+			buf.Reset()
+			return err
+		}
+		d := bytes.TrimRight(buf.Bytes(), " \t\r\n")
+		if len(d) < 2 || d[0] != '{' || d[len(d)-1] != '}' {
+			return errNotObject
+		}
+		if len(d) > 2 { // not {}: the envelope's fields follow the method's
+			buf.Truncate(len(d) - 1)
+			buf.WriteByte(',')
+		} else {
+			buf.Reset()
+		}
 	}
-	if data == nil {
-		return e, nil
+	if buf.Len() == 0 {
+		buf.WriteByte('{')
 	}
-	d, err := json.Marshal(data)
-	if err != nil {
-		return nil, err
+	return env.appendFields(buf)
+}
+
+// appendFields writes the fields of e and the closing brace, as
+// json.Marshal would write them (TestEnvelopeAsMarshalled), without its
+// reflection.
+func (e envelope) appendFields(buf *bytes.Buffer) error {
+	field := func(name string) { buf.WriteString(`"` + name + `":`) }
+	field("callId")
+	appendString(buf, e.CallID)
+	if e.Context != "" {
+		buf.WriteByte(',')
+		field("context")
+		appendString(buf, e.Context)
 	}
-	d = bytes.TrimSpace(d)
-	if len(d) < 2 || d[0] != '{' {
-		return nil, errNotObject
+	buf.WriteByte(',')
+	field("errorCode")
+	buf.Write(strconv.AppendInt(buf.AvailableBuffer(), int64(e.ErrorCode), 10))
+	for _, f := range [...]struct{ name, v string }{{"errorMessage", e.ErrorMessage}, {"errorDetails", e.ErrorDetails}} {
+		if f.v != "" {
+			buf.WriteByte(',')
+			field(f.name)
+			appendString(buf, f.v)
+		}
 	}
-	if len(d) == 2 { // {}
-		return e, nil
+	if len(e.ValidationErrors) > 0 {
+		buf.WriteByte(',')
+		field("validationErrors")
+		if err := appendValue(buf, e.ValidationErrors); err != nil {
+			return err
+		}
 	}
-	out := make([]byte, 0, len(d)+len(e))
-	out = append(out, d[:len(d)-1]...)
-	out = append(out, ',')
-	return append(out, e[1:]...), nil
+	buf.WriteByte(',')
+	field("apiVersion")
+	buf.Write(strconv.AppendInt(buf.AvailableBuffer(), int64(e.APIVersion), 10))
+	buf.WriteByte(',')
+	field("statusCode")
+	buf.Write(strconv.AppendInt(buf.AvailableBuffer(), int64(e.StatusCode), 10))
+	buf.WriteByte(',')
+	field("statusReason")
+	appendString(buf, e.StatusReason)
+	buf.WriteByte(',')
+	field("time")
+	appendString(buf, e.Time)
+	if len(e.IgnoredParams) > 0 {
+		buf.WriteByte(',')
+		field("ignoredParams")
+		if err := appendValue(buf, e.IgnoredParams); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// appendString writes s as a JSON string, escaped as json.Marshal escapes
+// it; a string of plain printable ASCII, as most are, skips the encoder.
+func appendString(buf *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			appendValue(buf, s) // a string always marshals
+			return
+		}
+	}
+	buf.WriteByte('"')
+	buf.WriteString(s)
+	buf.WriteByte('"')
+}
+
+// bodies are the buffers responses are rendered in, reused: a call renders
+// its answer in one and writes it with one Write.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody bounds the buffers kept for reuse: a rare large answer
+// (an export, a search) does not stay in memory.
+const maxPooledBody = 64 << 10
+
+func putBody(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBody {
+		bodies.Put(buf)
+	}
 }
 
 var errNotObject = errors.New("rpc: method result is not a JSON object")

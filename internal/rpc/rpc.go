@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/oauth"
@@ -65,6 +66,10 @@ type Method struct {
 	// FoldCase: Params match in any case (the import document's
 	// properties do), for ignoredParams too.
 	FoldCase bool
+	// Reads, when set, says what of a session's account the method reads,
+	// so that its session check reads no more; without it the account is
+	// read whole but for its password hash.
+	Reads func(p *Params) account.Read
 }
 
 // Call is what a method receives: who calls (the site, Server, Key, and
@@ -326,7 +331,11 @@ func (h *Handler) require(r *http.Request, m registered, c *Call, token string) 
 		if token == "" {
 			return errcode.New(errcode.NoValidSession, "No valid session: log in first (the session cookie counts on POST only), or make a server call with the secret and UID")
 		}
-		p, err := h.authn.Session(r.Context(), c.Site, token)
+		read := account.ReadObjects
+		if m.Reads != nil {
+			read = m.Reads(c.Params)
+		}
+		p, err := h.authn.SessionReading(r.Context(), c.Site, token, read)
 		if err != nil {
 			return err
 		}

@@ -85,13 +85,17 @@ type Revoker interface {
 	DeleteSessions(ctx context.Context, accountID, keepID int64) error
 }
 
-// Store keeps sessions. A reads the session's owner (the account) in the
-// same lookup, so that a session check is one indexed query.
-type Store[A any] interface {
+// Store keeps sessions. It reads the session's owner A (the account) in
+// the same lookup, so that a session check is one indexed query; R says
+// what of the owner a lookup reads, so that it reads only what the answer
+// needs.
+type Store[A, R any] interface {
 	Creator
 	Revoker
 	// SessionByHash finds a session and its owner: ErrNotFound when none.
 	SessionByHash(ctx context.Context, hash []byte) (Session, A, error)
+	// SessionByHashReading is SessionByHash reading of the owner what r says.
+	SessionByHashReading(ctx context.Context, hash []byte, r R) (Session, A, error)
 }
 
 // browserTTL is the server-side lifetime of a browser session, whose
@@ -102,9 +106,9 @@ const browserTTL = 24 * time.Hour
 const maxTokenLen = 128
 
 // Service creates, resolves and revokes the sessions of every site. A is
-// the owner the store reads with a session.
-type Service[A any] struct {
-	store Store[A]
+// the owner the store reads with a session, R what of it a lookup reads.
+type Service[A, R any] struct {
+	store Store[A, R]
 	box   *secretbox.Box
 	now   func() time.Time
 	rand  io.Reader
@@ -112,13 +116,13 @@ type Service[A any] struct {
 
 // NewService returns a Service over store, sealing mobile session secrets
 // with box; now is the clock, rand the source of tokens and secrets.
-func NewService[A any](store Store[A], box *secretbox.Box, now func() time.Time, rand io.Reader) *Service[A] {
-	return &Service[A]{store: store, box: box, now: now, rand: rand}
+func NewService[A, R any](store Store[A, R], box *secretbox.Box, now func() time.Time, rand io.Reader) *Service[A, R] {
+	return &Service[A, R]{store: store, box: box, now: now, rand: rand}
 }
 
 // Create writes, with w, a new session of an account that lasts exp
 // seconds (0: a browser session, -2: no expiry).
-func (s *Service[A]) Create(ctx context.Context, w Creator, siteID, accountID int64, exp int, mobile bool) (*New, error) {
+func (s *Service[A, R]) Create(ctx context.Context, w Creator, siteID, accountID int64, exp int, mobile bool) (*New, error) {
 	tok, hash, err := s.token()
 	if err != nil {
 		return nil, err
@@ -142,12 +146,31 @@ func (s *Service[A]) Create(ctx context.Context, w Creator, siteID, accountID in
 
 // Resolve finds the session of a token in the site, with its owner:
 // ErrUnknown or ErrExpired. One indexed lookup.
-func (s *Service[A]) Resolve(ctx context.Context, siteID int64, token string) (Session, A, error) {
+func (s *Service[A, R]) Resolve(ctx context.Context, siteID int64, token string) (Session, A, error) {
+	return s.resolve(ctx, siteID, token, nil)
+}
+
+// ResolveReading is Resolve reading of the owner what r says.
+func (s *Service[A, R]) ResolveReading(ctx context.Context, siteID int64, token string, r R) (Session, A, error) {
+	return s.resolve(ctx, siteID, token, &r)
+}
+
+// resolve is Resolve, reading of the owner what r says when not nil.
+func (s *Service[A, R]) resolve(ctx context.Context, siteID int64, token string, r *R) (Session, A, error) {
 	var none A
 	if token == "" || len(token) > maxTokenLen {
 		return Session{}, none, ErrUnknown
 	}
-	sess, owner, err := s.store.SessionByHash(ctx, Hash(token))
+	var (
+		sess  Session
+		owner A
+		err   error
+	)
+	if r == nil {
+		sess, owner, err = s.store.SessionByHash(ctx, Hash(token))
+	} else {
+		sess, owner, err = s.store.SessionByHashReading(ctx, Hash(token), *r)
+	}
 	if errors.Is(err, ErrNotFound) || (err == nil && sess.SiteID != siteID) {
 		return Session{}, none, ErrUnknown
 	}
@@ -163,7 +186,7 @@ func (s *Service[A]) Resolve(ctx context.Context, siteID int64, token string) (S
 
 // Secret resolves a mobile session and opens its secret, the key its
 // requests are signed with: ErrNoSecret for a session without one.
-func (s *Service[A]) Secret(ctx context.Context, siteID int64, token string) (Session, A, []byte, error) {
+func (s *Service[A, R]) Secret(ctx context.Context, siteID int64, token string) (Session, A, []byte, error) {
 	var none A
 	sess, owner, err := s.Resolve(ctx, siteID, token)
 	if err != nil {
@@ -180,7 +203,7 @@ func (s *Service[A]) Secret(ctx context.Context, siteID int64, token string) (Se
 }
 
 // Revoke ends one session; one ended meanwhile is no error.
-func (s *Service[A]) Revoke(ctx context.Context, sess Session) error {
+func (s *Service[A, R]) Revoke(ctx context.Context, sess Session) error {
 	if err := s.store.DeleteSession(ctx, sess.TokenHash); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
@@ -189,7 +212,7 @@ func (s *Service[A]) Revoke(ctx context.Context, sess Session) error {
 
 // RevokeAll ends, with r, every session of an account but keepID's (0:
 // every one).
-func (s *Service[A]) RevokeAll(ctx context.Context, r Revoker, accountID, keepID int64) error {
+func (s *Service[A, R]) RevokeAll(ctx context.Context, r Revoker, accountID, keepID int64) error {
 	return r.DeleteSessions(ctx, accountID, keepID)
 }
 
@@ -216,7 +239,7 @@ const tokenPrefix = "st1_"
 func IsToken(s string) bool { return strings.HasPrefix(s, tokenPrefix) }
 
 // token draws a session token: "st1_" and 32 random bytes, base64url.
-func (s *Service[A]) token() (string, []byte, error) {
+func (s *Service[A, R]) token() (string, []byte, error) {
 	b := make([]byte, 32)
 	if _, err := io.ReadFull(s.rand, b); err != nil {
 		return "", nil, fmt.Errorf("random: %w", err)

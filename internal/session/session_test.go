@@ -24,7 +24,7 @@ var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 // fixture is a session service on a real database, with one account in
 // each of two sites, and a clock the test moves.
 type fixture struct {
-	svc          *session.Service[account.Account]
+	svc          *session.Service[account.Account, account.Read]
 	db           *store.DB
 	now          time.Time
 	site, other  int64
@@ -56,7 +56,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 			f.other, f.otherAccount = st.ID, a
 		}
 	}
-	f.svc = session.NewService[account.Account](db, box, func() time.Time { return f.now }, rand.Reader)
+	f.svc = session.NewService[account.Account, account.Read](db, box, func() time.Time { return f.now }, rand.Reader)
 	return f
 }
 

@@ -61,6 +61,9 @@ func (db *DB) CreateAccount(ctx context.Context, a *account.Account, ids []accou
 
 // UpdateAccount implements account.Store.
 func (db *DB) UpdateAccount(ctx context.Context, a *account.Account, prev time.Time) error {
+	if a.Omitted != 0 {
+		return account.ErrPartial
+	}
 	obj, err := marshalObjects(a)
 	if err != nil {
 		return err
@@ -180,6 +183,22 @@ func scanAccount(row scanner) (account.Account, error) {
 
 // scanAccountInto scans accountColumns, after any columns given before them.
 func scanAccountInto(row scanner, before ...any) (account.Account, error) {
+	a, obj, err := scanAccountColumns(row, account.PartPassword|account.PartObjects, before...)
+	if err != nil {
+		return account.Account{}, err
+	}
+	for i, m := range objects(&a) {
+		if err := unmarshalObject(obj[i], m); err != nil {
+			return account.Account{}, fmt.Errorf("account %d %s: %w", a.ID, objectColumns[i], err)
+		}
+	}
+	return a, nil
+}
+
+// scanAccountColumns scans the columns of accountColumns but the password
+// hash and the objects outside parts (readColumns(parts)), after any columns
+// given before them, and answers the objects' JSON undecoded.
+func scanAccountColumns(row scanner, parts account.Parts, before ...any) (account.Account, [len(objectColumns)]string, error) {
 	var (
 		a                                                 account.Account
 		username, email                                   sql.NullString
@@ -187,22 +206,26 @@ func scanAccountInto(row scanner, before ...any) (account.Account, error) {
 		created, updated, registered, verified, last, pwd int64
 		failedSince, lockedUntil                          int64
 	)
-	err := row.Scan(append(before, &a.ID, &a.SiteID, &a.UID, &username, &email, &a.PasswordHash, &obj[0], &obj[1],
-		&obj[2], &obj[3], &a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd,
+	dest := make([]any, 0, len(before)+23) // every column of accountColumns
+	dest = append(append(dest, before...), &a.ID, &a.SiteID, &a.UID, &username, &email)
+	if parts.Has(account.PartPassword) {
+		dest = append(dest, &a.PasswordHash)
+	}
+	for i := range obj {
+		if parts.Has(objectParts[i]) {
+			dest = append(dest, &obj[i])
+		}
+	}
+	err := row.Scan(append(dest, &a.Active, &a.Registered, &a.EmailVerified, &created, &updated, &registered, &verified, &last, &pwd,
 		&a.FailedLogins, &failedSince, &lockedUntil, &a.PasswordChangeRequired)...)
 	if err != nil {
-		return account.Account{}, err
+		return account.Account{}, obj, err
 	}
 	a.Username, a.Email = username.String, email.String
 	a.CreatedAt, a.UpdatedAt, a.RegisteredAt = fromMillis(created), fromMillis(updated), fromMillis(registered)
 	a.VerifiedAt, a.LastLoginAt, a.PasswordChangedAt = fromMillis(verified), fromMillis(last), fromMillis(pwd)
 	a.FailedSince, a.LockedUntil = fromMillis(failedSince), fromMillis(lockedUntil)
-	for i, m := range objects(&a) {
-		if err := unmarshalObject(obj[i], m); err != nil {
-			return account.Account{}, fmt.Errorf("account %d %s: %w", a.ID, objectColumns[i], err)
-		}
-	}
-	return a, nil
+	return a, obj, nil
 }
 
 // objectColumns are the columns of accounts that hold JSON objects, in the

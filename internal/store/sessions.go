@@ -21,27 +21,6 @@ func (db *DB) CreateSession(ctx context.Context, s *account.Session) error {
 	).Scan(&s.ID)
 }
 
-// SessionByHash implements account.Store: one lookup by the unique token
-// hash, joined to the account by its primary key.
-func (db *DB) SessionByHash(ctx context.Context, hash []byte) (account.Session, account.Account, error) {
-	var (
-		s                account.Session
-		created, expires int64
-	)
-	a, err := scanAccountInto(db.row(ctx,
-		`SELECT s.id, s.site_id, s.account_id, s.secret_sealed, s.created_at, s.expires_at, `+accountColumns+`
-		 FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, hash),
-		&s.ID, &s.SiteID, &s.AccountID, &s.SecretSealed, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return account.Session{}, account.Account{}, account.ErrNotFound
-	}
-	if err != nil {
-		return account.Session{}, account.Account{}, err
-	}
-	s.TokenHash, s.CreatedAt, s.ExpiresAt = hash, fromMillis(created), fromMillis(expires)
-	return s, a, nil
-}
-
 // DeleteSession implements account.Store.
 func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
 	res, err := db.exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash)

@@ -10,16 +10,21 @@ import (
 	"github.com/custos-id/custos/internal/account"
 )
 
+// sessionAccountColumns are the columns of the accounts read with a
+// session or listed: every object, never the password hash (Social ID's
+// answers show neither it nor anything made of it).
+var sessionAccountColumns = readColumns(account.PartObjects)
+
 // sessionColumns are the columns of a session read with its account.
 const sessionColumns = `s.id, s.site_id, s.account_id, s.token_hash, s.secret_sealed, s.created_at, s.expires_at`
 
-// scanSession scans sessionColumns and accountColumns.
+// scanSession scans sessionColumns and sessionAccountColumns.
 func scanSession(row scanner) (account.Session, account.Account, error) {
 	var (
 		s                account.Session
 		created, expires int64
 	)
-	a, err := scanAccountInto(row, &s.ID, &s.SiteID, &s.AccountID, &s.TokenHash, &s.SecretSealed, &created, &expires)
+	a, err := scanAccountReading(row, account.ReadObjects, &s.ID, &s.SiteID, &s.AccountID, &s.TokenHash, &s.SecretSealed, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.Session{}, account.Account{}, account.ErrNotFound
 	}
@@ -33,14 +38,14 @@ func scanSession(row scanner) (account.Session, account.Account, error) {
 // SessionByID implements account.Store: a primary-key lookup joined to the
 // account by its primary key.
 func (db *DB) SessionByID(ctx context.Context, id int64) (account.Session, account.Account, error) {
-	return scanSession(db.row(ctx, `SELECT `+sessionColumns+`, `+accountColumns+`
+	return scanSession(db.row(ctx, `SELECT `+sessionColumns+`, `+sessionAccountColumns+`
 		 FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`, id))
 }
 
 // SessionByHashPrefix implements account.Store: a range of the unique index
 // of token hashes, which both engines order byte by byte.
 func (db *DB) SessionByHashPrefix(ctx context.Context, prefix []byte) (account.Session, account.Account, error) {
-	q := `SELECT ` + sessionColumns + `, ` + accountColumns + `
+	q := `SELECT ` + sessionColumns + `, ` + sessionAccountColumns + `
 		 FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash >= $1`
 	args := []any{prefix}
 	if end, ok := prefixEnd(prefix); ok {
@@ -111,7 +116,7 @@ func (db *DB) ListAccounts(ctx context.Context, siteID int64, q account.AccountQ
 	if err := db.row(ctx, `SELECT COUNT(*) FROM accounts a WHERE `+cond, args...).Scan(&total); err != nil || total <= q.Offset {
 		return nil, total, err
 	}
-	page := `SELECT ` + accountColumns + ` FROM accounts a WHERE ` + cond + ` ORDER BY a.id LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	page := `SELECT ` + sessionAccountColumns + ` FROM accounts a WHERE ` + cond + ` ORDER BY a.id LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
 	rows, err := db.rows(ctx, page, args...)
 	if err != nil {
 		return nil, 0, err
@@ -119,7 +124,7 @@ func (db *DB) ListAccounts(ctx context.Context, siteID int64, q account.AccountQ
 	defer rows.Close()
 	var out []account.Account
 	for rows.Next() {
-		a, err := scanAccountInto(rows)
+		a, err := scanAccountReading(rows, account.ReadObjects)
 		if err != nil {
 			return nil, 0, err
 		}

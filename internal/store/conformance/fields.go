@@ -45,6 +45,10 @@ func testAccountObjects(t *testing.T, db *store.DB) {
 			"AccountByLoginID": func() (account.Account, error) { return db.AccountByLoginID(ctx, s.ID, username(a.UID)) },
 			"SessionByHash": func() (account.Account, error) {
 				_, acc, err := db.SessionByHash(ctx, sess.TokenHash)
+				if acc.PasswordHash != "" || acc.Omitted != account.PartPassword {
+					return acc, fmt.Errorf("the session's account has hash %q, omits %b", acc.PasswordHash, acc.Omitted)
+				}
+				acc.PasswordHash, acc.Omitted = want.PasswordHash, 0
 				return acc, err
 			},
 		} {
