@@ -378,7 +378,9 @@ func TestOAuthTokenOnCalls(t *testing.T) {
 		})
 
 		// A leaked secret is answered by rotating it: the tokens issued with
-		// it end at once; an application key's do not stand for it.
+		// it end at once; an application key's do not stand for it. (ann's
+		// first user token ended with her logout above.)
+		user, _ = getToken(t, e, apitest.Form("grant_type", "client_credentials", "x_siteUID", annUID), nil)
 		if _, err := e.Sites.RotateSecret(ctx, e.Site.ID); err != nil {
 			t.Fatal(err)
 		}
