@@ -350,9 +350,11 @@ func (s *Service) SaveCode(ctx context.Context, siteID int64, id, code string) e
 	return s.store.SetOAuthCode(ctx, siteID, id, hash(code), s.now().Add(cfg.CodeLifetime))
 }
 
-// AuthRequestByCode finds the request of an unused code: ErrNotFound,
-// ErrCodeExpired, and ErrReused for a code used before, whose tokens it
-// revokes first.
+// AuthRequestByCode finds the request of a code: ErrNotFound,
+// ErrCodeExpired, and ErrReused, with the request, for a code used before.
+// Nothing is revoked here: whoever presents a code may not be its client,
+// and only the exchange of the client that authenticated (Exchange)
+// revokes what a reused code issued.
 func (s *Service) AuthRequestByCode(ctx context.Context, siteID int64, code string) (AuthRequest, error) {
 	if code == "" || len(code) > maxSecretLen {
 		return AuthRequest{}, ErrNotFound
@@ -361,14 +363,10 @@ func (s *Service) AuthRequestByCode(ctx context.Context, siteID int64, code stri
 	if err != nil {
 		return AuthRequest{}, err
 	}
-	now := s.now()
 	if !r.CodeUsedAt.IsZero() {
-		if err := s.store.RevokeOAuthAuthRequestTokens(ctx, siteID, r.ID, now); err != nil {
-			return AuthRequest{}, err
-		}
-		return AuthRequest{}, ErrReused
+		return r.AuthRequest, ErrReused
 	}
-	if !now.Before(r.CodeExpiresAt) {
+	if !s.now().Before(r.CodeExpiresAt) {
 		return AuthRequest{}, ErrCodeExpired
 	}
 	return r.AuthRequest, nil
@@ -384,8 +382,16 @@ func (s *Service) UseCode(ctx context.Context, siteID int64, id string) error {
 	if id == "" || len(id) > maxSecretLen {
 		return ErrNotFound
 	}
+	return s.useCode(ctx, siteID, id, nil)
+}
+
+// useCode marks request id used and stores the tokens issued for it, in
+// one transaction; a reuse revokes what the request issued. The winner of
+// concurrent uses commits its tokens with the mark, so the losers'
+// revocation, which runs once the mark is seen, finds them.
+func (s *Service) useCode(ctx context.Context, siteID int64, id string, issue []StoredToken) error {
 	now := s.now()
-	err := s.store.UseOAuthCode(ctx, siteID, id, now, now.Add(UsedCodeKept))
+	err := s.store.UseOAuthCode(ctx, siteID, id, now, now.Add(UsedCodeKept), issue...)
 	if errors.Is(err, ErrReused) {
 		if err := s.store.RevokeOAuthAuthRequestTokens(ctx, siteID, id, now); err != nil {
 			return err
@@ -399,32 +405,72 @@ func (s *Service) UseCode(ctx context.Context, siteID int64, id string) error {
 // Issue stores a new access token (and a refresh token when g.Refresh),
 // starting a new family.
 func (s *Service) Issue(ctx context.Context, g Grant) (Issued, error) {
-	if err := checkGrant(g); err != nil {
-		return Issued{}, err
-	}
-	cfg, err := s.Config(ctx, g.SiteID)
+	t, iss, err := s.issue(ctx, g)
 	if err != nil {
 		return Issued{}, err
 	}
-	t, iss := s.newToken(g, random(), cfg)
 	if err := s.store.CreateOAuthToken(ctx, t); err != nil {
 		return Issued{}, err
 	}
 	return iss, nil
 }
 
+// Exchange is Issue for the code (or the implicit request) of
+// g.AuthRequestID: it marks the request used and stores the tokens in one
+// transaction. ErrReused for a request used before, whose tokens it
+// revokes (also those of a concurrent exchange that won); ErrNotFound for
+// a request unknown or not done.
+func (s *Service) Exchange(ctx context.Context, g Grant) (Issued, error) {
+	if g.AuthRequestID == "" || len(g.AuthRequestID) > maxSecretLen {
+		return Issued{}, ErrNotFound
+	}
+	t, iss, err := s.issue(ctx, g)
+	if err != nil {
+		return Issued{}, err
+	}
+	if err := s.useCode(ctx, g.SiteID, g.AuthRequestID, []StoredToken{t}); err != nil {
+		return Issued{}, err
+	}
+	return iss, nil
+}
+
+// issue checks g and builds its token in a new family.
+func (s *Service) issue(ctx context.Context, g Grant) (StoredToken, Issued, error) {
+	if err := checkGrant(g); err != nil {
+		return StoredToken{}, Issued{}, err
+	}
+	cfg, err := s.Config(ctx, g.SiteID)
+	if err != nil {
+		return StoredToken{}, Issued{}, err
+	}
+	t, iss := s.newToken(g, random(), cfg, time.Time{})
+	return t, iss, nil
+}
+
 // newToken builds the token of g in family, with a new id (and refresh
-// token when g.Refresh), and what the caller gets to see of it.
-func (s *Service) newToken(g Grant, family string, cfg Config) (StoredToken, Issued) {
+// token when g.Refresh), and what the caller gets to see of it. A family
+// ends RefreshTokenLifetime after the login it stands for (g.AuthTime, or
+// now when unknown) and never later than until (when not zero: the end
+// of the family a rotation continues), so that rotating does not keep it
+// alive forever. A refresh token that would be born expired is not made.
+func (s *Service) newToken(g Grant, family string, cfg Config, until time.Time) (StoredToken, Issued) {
 	now := s.now()
 	t := StoredToken{Token: Token{ID: random(), SiteID: g.SiteID, ClientID: g.ClientID, AccountID: g.AccountID,
 		Subject: g.Subject, Scopes: g.Scopes, Audience: g.Audience, AuthTime: g.AuthTime.UTC().Truncate(time.Millisecond),
 		AMR: g.AMR, FamilyID: family, AuthRequestID: g.AuthRequestID, ExpiresAt: now.Add(cfg.AccessTokenLifetime),
 		CreatedAt: now}}
 	iss := Issued{AccessTokenID: t.ID, AccessExpires: t.ExpiresAt}
-	if g.Refresh {
+	start := t.AuthTime
+	if start.IsZero() {
+		start = now
+	}
+	end := start.Add(cfg.RefreshTokenLifetime)
+	if !until.IsZero() && until.Before(end) {
+		end = until
+	}
+	if g.Refresh && now.Before(end) {
 		iss.RefreshToken = random()
-		t.RefreshHash, t.RefreshExpires = hash(iss.RefreshToken), now.Add(cfg.RefreshTokenLifetime)
+		t.RefreshHash, t.RefreshExpires = hash(iss.RefreshToken), end
 		iss.RefreshExpires = t.RefreshExpires
 	}
 	return t, iss
@@ -513,7 +559,10 @@ func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Iss
 	if err != nil {
 		return Issued{}, err
 	}
-	next, iss := s.newToken(g, old.FamilyID, cfg)
+	next, iss := s.newToken(g, old.FamilyID, cfg, old.RefreshExpires)
+	if iss.RefreshToken == "" {
+		return Issued{}, ErrExpired // the family ends now (a shorter lifetime set since)
+	}
 	err = s.store.RotateOAuthToken(ctx, g.SiteID, old.RefreshHash, s.now(), next)
 	if errors.Is(err, ErrReused) {
 		if err := s.store.RevokeOAuthFamily(ctx, g.SiteID, old.FamilyID, s.now()); err != nil {

@@ -718,9 +718,18 @@ func TestCodeReuseRevokes(t *testing.T) {
 		otherIss, _ := e.svc.Issue(ctx, e.grant(n.ClientID, other, true))
 
 		// Well after its expiry, a used code is still recognised: reuse.
+		// Finding it revokes nothing (whoever presents it may not be its
+		// client); the exchange of an authenticated client does, and
+		// stores nothing.
 		e.clock.add(10 * time.Minute)
-		if _, err := e.svc.AuthRequestByCode(ctx, e.siteID, "code-1"); !errors.Is(err, oauth.ErrReused) {
-			t.Fatalf("reused code: %v, want ErrReused", err)
+		if got, err := e.svc.AuthRequestByCode(ctx, e.siteID, "code-1"); !errors.Is(err, oauth.ErrReused) || got.ID != r.ID {
+			t.Fatalf("reused code: %+v, %v, want its request and ErrReused", got, err)
+		}
+		if _, err := e.svc.AccessToken(ctx, e.siteID, next.AccessTokenID); err != nil {
+			t.Fatalf("a token of the reused code before its exchange: %v", err)
+		}
+		if iss, err := e.svc.Exchange(ctx, e.grant(n.ClientID, r, true)); !errors.Is(err, oauth.ErrReused) || iss.AccessTokenID != "" {
+			t.Fatalf("Exchange of a used code = %+v, %v, want ErrReused", iss, err)
 		}
 		for _, id := range []string{iss.AccessTokenID, next.AccessTokenID} {
 			if _, err := e.svc.AccessToken(ctx, e.siteID, id); !errors.Is(err, oauth.ErrRevoked) {
@@ -891,3 +900,65 @@ func (e *env) authRequestDone(t *testing.T, clientID string) string {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// Concurrent exchanges of one code: exactly one wins, and its tokens,
+// stored in the transaction that used the code, are revoked by the
+// losers (L1).
+func TestExchangeRace(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		n := e.client(t, webClient(), false)
+		r := e.code(t, n.ClientID, "code-race")
+		const k = 8
+		results := make([]oauth.Issued, k)
+		errs := make([]error, k)
+		var wg sync.WaitGroup
+		for i := range k {
+			wg.Go(func() { results[i], errs[i] = e.svc.Exchange(ctx, e.grant(n.ClientID, r, true)) })
+		}
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && winner < 0:
+				winner = i
+			case err == nil:
+				t.Fatalf("exchanges %d and %d both won", winner, i)
+			case !errors.Is(err, oauth.ErrReused):
+				t.Errorf("exchange %d: %v", i, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatal("no exchange won")
+		}
+		if _, err := e.svc.AccessToken(ctx, e.siteID, results[winner].AccessTokenID); !errors.Is(err, oauth.ErrRevoked) {
+			t.Fatalf("the winner's access token after the race: %v, want ErrRevoked", err)
+		}
+		if _, err := e.svc.Exchange(ctx, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID, Subject: "x"}); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("Exchange of no request: %v", err)
+		}
+	})
+}
+
+// A family ends RefreshTokenLifetime after its login: rotation keeps the
+// end, and a login older than that gets no refresh token.
+func TestFamilyEnd(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		n := e.client(t, webClient(), false)
+		g := e.grant(n.ClientID, oauth.AuthRequest{}, true)
+		g.AuthTime = e.clock.now().Add(-time.Hour)
+		iss, err := e.svc.Issue(ctx, g)
+		end := g.AuthTime.Add(oauth.DefaultRefreshTokenLifetime)
+		if err != nil || !iss.RefreshExpires.Equal(end) {
+			t.Fatalf("Issue = %+v, %v, want the refresh token to end at %v", iss, err, end)
+		}
+		e.clock.add(time.Hour)
+		next, err := e.svc.Rotate(ctx, iss.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID})
+		if err != nil || !next.RefreshExpires.Equal(end) {
+			t.Fatalf("Rotate = %+v, %v, want the family's end %v", next, err, end)
+		}
+		g.AuthTime = e.clock.now().Add(-oauth.DefaultRefreshTokenLifetime)
+		if old, err := e.svc.Issue(ctx, g); err != nil || old.RefreshToken != "" || old.AccessTokenID == "" {
+			t.Fatalf("Issue for a login as old as the lifetime = %+v, %v", old, err)
+		}
+	})
+}

@@ -50,9 +50,11 @@ type Store interface {
 	SetOAuthCode(ctx context.Context, siteID int64, id string, codeHash []byte, expiresAt time.Time) error
 	// UseOAuthCode marks the code of done request id used at at (a request
 	// answered without a code, the request itself), keeping the request at
-	// least until keepUntil: ErrReused when it was used already,
-	// ErrNotFound when the request is not there or not done.
-	UseOAuthCode(ctx context.Context, siteID int64, id string, at, keepUntil time.Time) error
+	// least until keepUntil, and stores issue, in one transaction:
+	// ErrReused when it was used already (also by a concurrent call; then
+	// nothing is stored), ErrNotFound when the request is not there or not
+	// done.
+	UseOAuthCode(ctx context.Context, siteID int64, id string, at, keepUntil time.Time, issue ...StoredToken) error
 
 	CreateOAuthToken(ctx context.Context, t StoredToken) error
 	OAuthToken(ctx context.Context, siteID int64, id string) (StoredToken, error)

@@ -98,7 +98,7 @@ func note(ctx interface{ Value(any) any }, err error) error {
 	case errors.Is(err, oauth.ErrNotFound), errors.Is(err, oauth.ErrExpired), errors.Is(err, oauth.ErrCodeExpired),
 		errors.Is(err, oauth.ErrReused), errors.Is(err, oauth.ErrWrongClient), errors.Is(err, oauth.ErrRevoked),
 		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, errOtherBrowser), errors.Is(err, errNotFound), errors.Is(err, oauth.ErrInvalid),
-		errors.Is(err, oauth.ErrPending), errors.Is(err, account.ErrNotFound):
+		errors.Is(err, oauth.ErrPending), errors.Is(err, account.ErrNotFound), errors.Is(err, account.ErrDisabled):
 		c.cond = err
 	default:
 		c.cond = fmt.Errorf("%w: %w", errServer, err)

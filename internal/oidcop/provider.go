@@ -64,6 +64,7 @@ type OAuth interface {
 	AuthRequestByCode(ctx context.Context, siteID int64, code string) (oauth.AuthRequest, error)
 	UseCode(ctx context.Context, siteID int64, id string) error
 	Issue(ctx context.Context, g oauth.Grant) (oauth.Issued, error)
+	Exchange(ctx context.Context, g oauth.Grant) (oauth.Issued, error)
 	RefreshGrant(ctx context.Context, siteID int64, clientID, refreshToken string) (oauth.Token, error)
 	Rotate(ctx context.Context, refreshToken string, g oauth.Grant) (oauth.Issued, error)
 	AccessToken(ctx context.Context, siteID int64, id string) (oauth.Token, error)
@@ -80,6 +81,10 @@ type Provider struct {
 	csrfKey []byte
 	bindKey []byte // MACs the binding and SSO cookies (cookies.go)
 	secure  bool
+	// beforeIssue, when set (by tests), runs before the tokens of a
+	// validated token request are stored: a barrier there lets concurrent
+	// requests all pass validation first.
+	beforeIssue func()
 }
 
 // The endpoints, relative to a site's issuer.

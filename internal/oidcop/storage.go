@@ -12,6 +12,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/token"
 )
@@ -141,9 +142,14 @@ func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 	return authRequest{a}, nil
 }
 
+// AuthRequestByCode finds the request of a code. A used code's request
+// is answered as if live: the op package then authenticates the client
+// and checks the code's binding (PKCE, redirect_uri), and only then does
+// the exchange (Exchange) refuse it and revoke what it issued, so that
+// whoever found a used code cannot revoke its tokens.
 func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	a, err := s.p.o.OAuth.AuthRequestByCode(ctx, siteID(ctx), code)
-	if err != nil {
+	if err != nil && !errors.Is(err, oauth.ErrReused) {
 		return nil, note(ctx, err)
 	}
 	return authRequest{a}, nil
@@ -180,22 +186,12 @@ func hasCode(a oauth.AuthRequest) bool {
 
 // --- tokens ---
 
-// grant is what the tokens of a request are issued for. A code is marked
-// used before its tokens exist: of two concurrent exchanges, one wins.
+// grant is what the tokens of a request are issued for.
 func (s *storage) grant(ctx context.Context, req op.TokenRequest) (oauth.Grant, error) {
 	c := callOf(ctx)
 	g := oauth.Grant{SiteID: c.site.ID, Subject: req.GetSubject(), Scopes: req.GetScopes(), Audience: req.GetAudience()}
 	switch r := req.(type) {
 	case authRequest:
-		// A code is used up at its exchange, an implicit request when its
-		// tokens are issued: a replay of either finds it used (and
-		// revokes what it issued).
-		if c.endpoint == pathToken || !hasCode(r.a) {
-			if err := s.p.o.OAuth.UseCode(ctx, c.site.ID, r.a.ID); err != nil {
-				return g, note(ctx, err)
-			}
-			c.used = r.a.ID
-		}
 		g.AuthRequestID = r.a.ID
 		g.ClientID, g.AccountID, g.AuthTime, g.AMR = r.a.ClientID, r.a.AccountID, r.a.AuthTime, r.a.AMR
 	case *refreshRequest:
@@ -209,14 +205,59 @@ func (s *storage) grant(ctx context.Context, req op.TokenRequest) (oauth.Grant, 
 	return g, nil
 }
 
+// issue stores the tokens of g. A code is used up at its exchange, an
+// implicit request when its tokens are issued, in the transaction that
+// stores them: of concurrent exchanges one wins, and a replay finds it
+// used (and revokes what it issued). A refresh token is rotated.
+func (s *storage) issue(ctx context.Context, req op.TokenRequest, g oauth.Grant, current string) (oauth.Issued, error) {
+	c := callOf(ctx)
+	var (
+		iss oauth.Issued
+		err error
+	)
+	r, isRequest := req.(authRequest)
+	if s.p.beforeIssue != nil {
+		s.p.beforeIssue()
+	}
+	switch {
+	case current != "":
+		iss, err = s.p.o.OAuth.Rotate(ctx, current, g)
+	case isRequest && (c.endpoint == pathToken || !hasCode(r.a)):
+		if iss, err = s.p.o.OAuth.Exchange(ctx, g); err == nil {
+			c.used = r.a.ID
+		}
+	default:
+		iss, err = s.p.o.OAuth.Issue(ctx, g)
+	}
+	return iss, grantError(ctx, err)
+}
+
+// grantError is a domain condition met once the op package validated the
+// request (a code or refresh token used, revoked or expired meanwhile, a
+// concurrent exchange that won) as RFC 6749's invalid_grant; the op
+// package would answer anything else but its own errors as a server
+// error.
+func grantError(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	note(ctx, err)
+	for _, cond := range []error{oauth.ErrReused, oauth.ErrRevoked, oauth.ErrNotFound, oauth.ErrExpired, oauth.ErrCodeExpired} {
+		if errors.Is(err, cond) {
+			return oidc.ErrInvalidGrant().WithDescription("The grant is not valid: it expired, was revoked or was used before.").WithParent(err)
+		}
+	}
+	return protocolError(err)
+}
+
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
 	g, err := s.grant(ctx, req)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	iss, err := s.p.o.OAuth.Issue(ctx, g)
+	iss, err := s.issue(ctx, req, g, "")
 	if err != nil {
-		return "", time.Time{}, note(ctx, err)
+		return "", time.Time{}, err
 	}
 	return iss.AccessTokenID, iss.AccessExpires, nil
 }
@@ -229,14 +270,9 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		return "", "", time.Time{}, err
 	}
 	g.Refresh = true
-	var iss oauth.Issued
-	if current != "" {
-		iss, err = s.p.o.OAuth.Rotate(ctx, current, g)
-	} else {
-		iss, err = s.p.o.OAuth.Issue(ctx, g)
-	}
+	iss, err := s.issue(ctx, req, g, current)
 	if err != nil {
-		return "", "", time.Time{}, note(ctx, err)
+		return "", "", time.Time{}, err
 	}
 	return iss.AccessTokenID, iss.RefreshToken, iss.AccessExpires, nil
 }
@@ -251,6 +287,9 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, refreshToken s
 	t, err := s.p.o.OAuth.RefreshGrant(ctx, c.site.ID, c.client.c.ClientID, refreshToken)
 	if err != nil {
 		return nil, note(ctx, err)
+	}
+	if _, err := s.holder(ctx, t.AccountID); err != nil {
+		return nil, err
 	}
 	return &refreshRequest{t: t, scopes: slices.Clone(t.Scopes), token: refreshToken}, nil
 }
@@ -371,9 +410,9 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, t
 		ui.Subject = t.Subject
 		return nil
 	}
-	a, err := s.p.o.Accounts.ByID(ctx, siteID(ctx), t.AccountID)
+	a, err := s.holder(ctx, t.AccountID)
 	if err != nil {
-		return note(ctx, err)
+		return err
 	}
 	cfg, err := s.p.o.OAuth.Config(ctx, siteID(ctx))
 	if err != nil {
@@ -393,6 +432,9 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	if t.Subject != subject || (t.ClientID != clientID && !slices.Contains(t.Audience, clientID)) {
 		return oauth.ErrNotFound
 	}
+	if _, err := s.holder(ctx, t.AccountID); err != nil {
+		return err
+	}
 	resp.Scope = t.Scopes
 	resp.ClientID = t.ClientID
 	resp.TokenType = oidc.BearerToken
@@ -407,6 +449,24 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.Issuer = s.p.issuer(callOf(ctx).site.APIKey)
 	resp.JWTID = t.ID
 	return nil
+}
+
+// holder is the account a token acts for, while it may hold tokens
+// (account.MayHoldTokens: a deactivated account's are refused, though
+// its deactivation revoked them already); ErrNotFound once deleted. A
+// grant of no account (client_credentials) is no one's: the zero Account.
+func (s *storage) holder(ctx context.Context, accountID int64) (account.Account, error) {
+	if accountID == 0 {
+		return account.Account{}, nil
+	}
+	a, err := s.p.o.Accounts.ByID(ctx, siteID(ctx), accountID)
+	if err == nil {
+		err = a.MayHoldTokens()
+	}
+	if err != nil {
+		return account.Account{}, note(ctx, err)
+	}
+	return a, nil
 }
 
 // GetPrivateClaimsFromScopes: access tokens carry no claims beyond the

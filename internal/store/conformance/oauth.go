@@ -19,7 +19,7 @@ func init() {
 	register("oauth-config", testOAuthConfig, "OAuthConfig", "UpdateOAuthConfig")
 	register("oauth-auth-requests", testOAuthAuthRequests, "CreateOAuthAuthRequest", "OAuthAuthRequest", "OAuthAuthRequestByCode",
 		"AuthenticateOAuthAuthRequest", "ApproveOAuthAuthRequest", "OAuthConsent", "SetOAuthCode", "UseOAuthCode")
-	register("oauth-code-race", testOAuthCodeRace, "UseOAuthCode")
+	register("oauth-code-race", testOAuthCodeRace, "UseOAuthCode", "OAuthToken")
 	register("oauth-tokens", testOAuthTokens, "CreateOAuthToken", "OAuthToken", "OAuthTokenByRefresh", "RotateOAuthToken",
 		"RevokeOAuthFamily", "RevokeOAuthAuthRequestTokens", "RevokeOAuthGrants")
 	register("oauth-rotate-race", testOAuthRotateRace, "RotateOAuthToken")
@@ -423,17 +423,30 @@ func testOAuthCodeRace(t *testing.T, db *store.DB) {
 	if err := db.SetOAuthCode(ctx, s.ID, "raced", []byte("raced-code"), t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	wins := 0
-	for _, err := range race(16, func(int) error { return db.UseOAuthCode(ctx, s.ID, "raced", t0, t0) }) {
+	// Each use stores its token with the mark: only the winner's is
+	// there afterwards.
+	tok := func(i int) oauth.StoredToken {
+		return oauth.StoredToken{Token: oauth.Token{ID: fmt.Sprint("raced-", i), SiteID: s.ID, ClientID: "app",
+			AccountID: a.ID, Subject: a.UID, FamilyID: fmt.Sprint("family-", i), AuthRequestID: "raced",
+			ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}}
+	}
+	wins, winner := 0, -1
+	for i, err := range race(16, func(i int) error { return db.UseOAuthCode(ctx, s.ID, "raced", t0, t0, tok(i)) }) {
 		switch {
 		case err == nil:
-			wins++
+			wins, winner = wins+1, i
 		case !errors.Is(err, oauth.ErrReused):
 			t.Errorf("UseOAuthCode race: %v", err)
 		}
 	}
 	if wins != 1 {
 		t.Fatalf("%d uses of one code won", wins)
+	}
+	for i := range 16 {
+		_, err := db.OAuthToken(ctx, s.ID, tok(i).ID)
+		if i == winner && err != nil || i != winner && !errors.Is(err, oauth.ErrNotFound) {
+			t.Errorf("token of use %d (the winner %d): %v", i, winner, err)
+		}
 	}
 }
 
