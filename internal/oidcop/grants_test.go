@@ -233,3 +233,43 @@ func TestUsedCodeRevokesAfterAuthentication(t *testing.T) {
 		wantJSONError(t, e.op(t, http.MethodGet, "userinfo", nil, bearer), http.StatusUnauthorized, "invalid_token", errcode.InvalidToken)
 	})
 }
+
+// TestImplicitRefusals: response_mode=query for a response type that
+// returns tokens (M1) and an implicit request without a nonce (M2) go back
+// to the client as invalid_request, in the fragment, never in the query.
+func TestImplicitRefusals(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		c := e.newClient(t, true, func(c *oauth.Client) {
+			c.ResponseTypes = []string{"id_token", "id_token token", "code"}
+			c.GrantTypes = []string{"implicit", "authorization_code"}
+		})
+		for _, tc := range []struct{ name, rt, mode, nonce string }{
+			{"id_token in the query", "id_token", "query", "n"},
+			{"id_token token in the query", "id_token token", "query", "n"},
+			{"id_token without nonce", "id_token", "", ""},
+			{"id_token token without nonce", "id_token token", "fragment", ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				q := url.Values{"client_id": {c.ClientID}, "redirect_uri": {"https://rp.example/cb"}, "response_type": {tc.rt},
+					"scope": {"openid"}, "state": {"st-m"}}
+				if tc.mode != "" {
+					q.Set("response_mode", tc.mode)
+				}
+				if tc.nonce != "" {
+					q.Set("nonce", tc.nonce)
+				}
+				r := e.op(t, http.MethodGet, "authorize", q, nil)
+				u := r.location(t)
+				if u.RawQuery != "" || u.Fragment == "" {
+					t.Fatalf("redirect %s: want the error in the fragment alone", u)
+				}
+				wantRedirectError(t, r, "https://rp.example/cb", "invalid_request", "st-m")
+			})
+		}
+		// The code flow may still answer in the query.
+		q := url.Values{"client_id": {c.ClientID}, "redirect_uri": {"https://rp.example/cb"}, "response_type": {"code"},
+			"scope": {"openid"}, "response_mode": {"query"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())},
+			"code_challenge_method": {"S256"}}
+		e.authorize(t, q)
+	})
+}

@@ -102,6 +102,19 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		return nil, &oidc.Error{ErrorType: "unsupported_response_type",
 			Description: "The hybrid response types are not supported: use code, id_token or id_token token."}
 	}
+	if req.ResponseType != oidc.ResponseTypeCode && req.ResponseMode == oidc.ResponseModeQuery {
+		// Tokens in the query end up in logs and Referer headers (OAuth
+		// 2.0 Multiple Response Type Encoding Practices 2.1); the error
+		// itself goes back in the fragment, as the tokens would.
+		req.ResponseMode = oidc.ResponseModeFragment
+		return nil, oidc.ErrInvalidRequest().WithDescription(
+			"response_mode query is not allowed for response_type %s, which returns tokens: use fragment or form_post", req.ResponseType)
+	}
+	if strings.Contains(string(req.ResponseType), "id_token") && req.Nonce == "" {
+		// OpenID Connect Core 3.2.2.1: without a nonce an id_token of the
+		// implicit flow could be replayed.
+		return nil, oidc.ErrInvalidRequest().WithDescription("nonce required for response_type %s", req.ResponseType)
+	}
 	if req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
 		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
 	}
