@@ -273,3 +273,31 @@ func TestImplicitRefusals(t *testing.T) {
 		e.authorize(t, q)
 	})
 }
+
+// TestLoopbackClient: a public client whose redirect URI is a loopback
+// http one is a native app (RFC 8252): it logs in, on any port of the
+// loopback address (7.3), and exchanges its code with PKCE.
+func TestLoopbackClient(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		c := e.newClient(t, true, func(c *oauth.Client) { c.RedirectURIs = []string{"http://127.0.0.1:8765/cb"} })
+		_, session := e.login(t, "cli@example.com")
+		verifier := oauth2.GenerateVerifier()
+		redirect := "http://127.0.0.1:51234/cb"
+		id := e.authorize(t, url.Values{"client_id": {c.ClientID}, "redirect_uri": {redirect}, "response_type": {"code"},
+			"scope": {"openid"}, "state": {"st-cli"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)},
+			"code_challenge_method": {"S256"}})
+		u := e.op(t, http.MethodGet, "authorize/continue", url.Values{"context": {id}, "login_token": {session}}, nil).location(t)
+		if got := u.Scheme + "://" + u.Host + u.Path; got != redirect || u.Query().Get("code") == "" || u.Query().Get("state") != "st-cli" {
+			t.Fatalf("continue: redirect %s", u)
+		}
+		r := e.op(t, http.MethodPost, "token", url.Values{"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")},
+			"code_verifier": {verifier}, "redirect_uri": {redirect}, "client_id": {c.ClientID}}, nil)
+		if m := r.json(t); r.status != http.StatusOK || m["id_token"] == nil {
+			t.Fatalf("exchange: HTTP %d %s", r.status, r.body)
+		}
+		// Another host over http is still refused, with the error page.
+		wantErrorPage(t, e.op(t, http.MethodGet, "authorize", url.Values{"client_id": {c.ClientID},
+			"redirect_uri": {"http://rp.example:8765/cb"}, "response_type": {"code"}, "scope": {"openid"},
+			"code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"}}, nil), errcode.InvalidRedirectURI)
+	})
+}
