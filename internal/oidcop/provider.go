@@ -22,6 +22,7 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/token"
 )
@@ -46,8 +47,12 @@ type Options struct {
 	// MasterKey is the server's master key: the keys of the op package's
 	// opaque tokens and of the pages' CSRF tokens are derived from it.
 	MasterKey []byte
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Limiter bounds each client's request rate per site at the endpoints
+	// that store or check something (nil: no limit), as at the RPC and
+	// REST dialects, sharing their buckets.
+	Limiter *ratelimit.Limiter
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 // OAuth is what the provider needs of oauth.Service.
@@ -109,6 +114,20 @@ var browser = map[string]bool{
 	pathDiscovery: false, pathAuthorize: true, pathContinue: true, pathToken: false, pathUserinfo: false,
 	pathJWKS: false, pathIntrospect: false, pathRevoke: false, pathEndSession: true, pathLoggedOut: true, pathLogin: true,
 	pathConsent: true,
+}
+
+// limited tells whether a request to endpoint counts against the
+// client's rate limit: every endpoint that stores a request, checks a
+// credential or a token, or logs in; not discovery, the keys, nor the
+// pages a browser merely shows.
+func limited(endpoint, method string) bool {
+	switch endpoint {
+	case pathAuthorize, pathContinue, pathLogin, pathToken, pathIntrospect, pathRevoke, pathUserinfo:
+		return true
+	case pathConsent:
+		return method == http.MethodPost
+	}
+	return false
 }
 
 // New builds the provider.
@@ -227,6 +246,14 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.site = st
+	if limited(endpoint, r.Method) {
+		info := callctx.From(ctx)
+		if ok, wait := p.o.Limiter.Allow(st.ID, info.ClientIP); !ok {
+			info.RetryAfter = wait
+			p.fail(w, r, isBrowser, errRateLimited)
+			return
+		}
+	}
 	if err := checkAuthorization(r, endpoint); err != nil {
 		p.fail(w, r, isBrowser, err)
 		return
