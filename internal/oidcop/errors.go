@@ -58,6 +58,7 @@ var table = []rule{
 	{rfc: string(oidc.InvalidClient), code: errcode.InvalidSecret},
 	{cond: errUnknownClient, code: errcode.InvalidParameterValue},
 	{rfc: string(oidc.UnsupportedGrantType), code: errcode.UnsupportedGrantType},
+	{cond: oauth.ErrWrongClient, code: errcode.PermissionDenied},
 	{rfc: "unsupported_response_type", code: errcode.InvalidResponseType},
 	{rfc: string(oidc.UnauthorizedClient), desc: "response type", code: errcode.InvalidResponseType},
 	{rfc: string(oidc.UnauthorizedClient), code: errcode.UnsupportedGrantType},
@@ -208,6 +209,11 @@ func (p *Provider) jsonError(w http.ResponseWriter, r *http.Request, status int,
 	h.Set("Cache-Control", "no-store")
 	if f.rfc == "invalid_token" {
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	if c := callOf(r.Context()); status == http.StatusUnauthorized && f.rfc == string(oidc.InvalidClient) && c.basic {
+		// RFC 6749 5.2: a client that sent Basic credentials is told the
+		// scheme again.
+		h.Set("WWW-Authenticate", `Basic realm="`+p.issuer(c.site.APIKey)+`"`)
 	}
 	callctx.From(r.Context()).SetRetryAfter(h)
 	w.WriteHeader(status)

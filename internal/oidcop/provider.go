@@ -209,6 +209,9 @@ type call struct {
 	client *client
 	// used is the authorization request whose tokens used it up.
 	used string
+	// basic: the client sent Basic credentials in the Authorization
+	// header (not the form's, which secretPost turns into Basic ones).
+	basic bool
 }
 
 type callKey struct{}
@@ -266,6 +269,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if endpoint != pathDiscovery && endpoint != pathJWKS {
 		w.Header().Set("Cache-Control", "no-store") // codes, tokens, claims
 	}
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	c.basic = strings.EqualFold(scheme, "Basic")
 	if endpoint == pathIntrospect {
 		secretPost(inner)
 	}

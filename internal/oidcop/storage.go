@@ -317,14 +317,21 @@ func (s *storage) GetRefreshTokenInfo(_ context.Context, _ string, tok string) (
 }
 
 // RevokeToken revokes a refresh token's family or an access token by id;
-// a token unknown, or another client's, is not an error (RFC 7009).
+// a token unknown is not an error (RFC 7009 2.2). Another client's is
+// refused, unauthorized_client (RFC 7009 2.1: the request is refused when
+// the token was not issued to the client; RFC 6749 5.2's word for a
+// client not allowed what it asks), and stays as it is.
 func (s *storage) RevokeToken(ctx context.Context, tokenOrID, _, clientID string) *oidc.Error {
 	err := s.p.o.OAuth.Revoke(ctx, siteID(ctx), clientID, tokenOrID)
-	if err != nil && !errors.Is(err, oauth.ErrNotFound) && !errors.Is(err, oauth.ErrWrongClient) {
+	switch {
+	case err == nil, errors.Is(err, oauth.ErrNotFound):
+		return nil
+	case errors.Is(err, oauth.ErrWrongClient):
 		note(ctx, err)
-		return oidc.ErrServerError()
+		return oidc.ErrUnauthorizedClient().WithDescription("The token was issued to another client.")
 	}
-	return nil
+	note(ctx, err)
+	return oidc.ErrServerError()
 }
 
 func (s *storage) TerminateSession(ctx context.Context, userID, clientID string) error {
