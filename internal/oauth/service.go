@@ -311,6 +311,26 @@ func (s *Service) Approve(ctx context.Context, siteID int64, id string) error {
 	return s.store.ApproveOAuthAuthRequest(ctx, siteID, id, r.AccountID, r.ClientID, r.Scopes, s.now())
 }
 
+// Deny ends authenticated request id without an answer (the user refused
+// consent): it is used up, so that no Approve, code or token can follow.
+// ErrPending when no one authenticated for it yet.
+func (s *Service) Deny(ctx context.Context, siteID int64, id string) error {
+	r, err := s.authRequest(ctx, siteID, id)
+	if err != nil {
+		return err
+	}
+	if r.AccountID == 0 {
+		return ErrPending
+	}
+	// Only a done request can be used up; it has no code, and none can
+	// be saved for it once it is used.
+	r.Done = true
+	if err := s.store.AuthenticateOAuthAuthRequest(ctx, r.AuthRequest); err != nil {
+		return err
+	}
+	return s.useCode(ctx, siteID, id, nil)
+}
+
 // Consented tells whether accountID consented to clientID for every one of scopes.
 func (s *Service) Consented(ctx context.Context, siteID, accountID int64, clientID string, scopes []string) (bool, error) {
 	given, err := s.store.OAuthConsent(ctx, siteID, accountID, clientID)

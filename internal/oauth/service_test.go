@@ -962,3 +962,29 @@ func TestFamilyEnd(t *testing.T) {
 		}
 	})
 }
+
+// Deny uses a request up: neither Approve nor a code can follow (L9).
+func TestDeny(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		n := e.client(t, webClient(), false)
+		if err := e.svc.Deny(ctx, e.siteID, e.authRequest(t, n.ClientID, "openid").ID); !errors.Is(err, oauth.ErrPending) {
+			t.Fatalf("Deny of a request no one authenticated for: %v, want ErrPending", err)
+		}
+		id := e.authRequestDone(t, n.ClientID)
+		if err := e.svc.Deny(ctx, e.siteID, id); err != nil {
+			t.Fatal(err)
+		}
+		for name, err := range map[string]error{
+			"Approve":  e.svc.Approve(ctx, e.siteID, id),
+			"SaveCode": e.svc.SaveCode(ctx, e.siteID, id, "code-d"),
+			"Deny":     e.svc.Deny(ctx, e.siteID, id),
+		} {
+			if !errors.Is(err, oauth.ErrNotFound) {
+				t.Errorf("%s after Deny: %v, want ErrNotFound", name, err)
+			}
+		}
+		if ok, _ := e.svc.Consented(ctx, e.siteID, e.account.ID, n.ClientID, []string{"openid"}); ok {
+			t.Error("Deny recorded a consent")
+		}
+	})
+}

@@ -197,10 +197,15 @@ func (p *Provider) approve(w http.ResponseWriter, r *http.Request, st site.Site,
 	p.finish(w, r, st, id)
 }
 
-// deny is the consent page's no: access_denied to the client.
+// deny is the consent page's no: access_denied to the client, and the
+// request used up (a replayed Allow finds it gone).
 func (p *Provider) deny(w http.ResponseWriter, r *http.Request, st site.Site, id string) {
 	a, _, ok := p.request(w, r, st, id)
 	if !ok {
+		return
+	}
+	if err := p.o.OAuth.Deny(r.Context(), st.ID, a.ID); err != nil {
+		p.pageError(w, r, err)
 		return
 	}
 	p.redirectError(w, r, a, oidc.ErrAccessDenied().WithDescription("The user did not consent."))

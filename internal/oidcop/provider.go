@@ -64,6 +64,7 @@ type OAuth interface {
 	AuthRequest(ctx context.Context, siteID int64, id string) (oauth.AuthRequest, error)
 	Authenticate(ctx context.Context, siteID int64, id string, accountID int64, subject string, authTime time.Time, amr []string, done bool) error
 	Approve(ctx context.Context, siteID int64, id string) error
+	Deny(ctx context.Context, siteID int64, id string) error
 	Consented(ctx context.Context, siteID, accountID int64, clientID string, scopes []string) (bool, error)
 	SaveCode(ctx context.Context, siteID int64, id, code string) error
 	AuthRequestByCode(ctx context.Context, siteID int64, code string) (oauth.AuthRequest, error)
