@@ -214,6 +214,13 @@ func (p *Provider) deny(w http.ResponseWriter, r *http.Request, st site.Site, id
 // redirectError sends the browser back to the client of a validated
 // request with an RFC 6749 error.
 func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, a oauth.AuthRequest, e *oidc.Error) {
+	if oidc.ResponseMode(a.ResponseMode) == oidc.ResponseModeFormPost {
+		p.unbind(w, r, callOf(r.Context()).site.APIKey, a.ID)
+		if err := formPostError(w, a.RedirectURI, rfcError{string(e.ErrorType), e.Description, a.State}); err != nil {
+			p.o.Log.Error("oidcop: form_post error", "call_id", callctx.From(r.Context()).ID, "err", err)
+		}
+		return
+	}
 	u, err := p.errorURL(a, e)
 	if err != nil {
 		p.pageError(w, r, err)

@@ -301,3 +301,45 @@ func TestLoopbackClient(t *testing.T) {
 			"code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"}}, nil), errcode.InvalidRedirectURI)
 	})
 }
+
+// TestFormPostErrors: an error continue answers to a form_post request
+// goes back by POST too (L10): a page whose form posts error, its
+// description and state to the redirect URI, under a CSP that lets only
+// its own script run.
+func TestFormPostErrors(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		c := e.newClient(t, true, nil)
+		id := e.authorize(t, url.Values{"client_id": {c.ClientID}, "redirect_uri": {"https://rp.example/cb"}, "response_type": {"code"},
+			"scope": {"openid"}, "state": {"st-fp"}, "prompt": {"none"}, "response_mode": {"form_post"},
+			"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"}})
+		r := e.op(t, http.MethodGet, "authorize/continue", url.Values{"context": {id}}, nil)
+		body := string(r.body)
+		if r.status != http.StatusOK || r.header.Get("Location") != "" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+			t.Fatalf("HTTP %d %v %s, want the form_post page", r.status, r.header, body)
+		}
+		for _, want := range []string{`<form method="post" action="https://rp.example/cb">`,
+			`name="error" value="login_required"`, `name="state" value="st-fp"`, `name="error_description" value="`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the page lacks %s: %s", want, body)
+			}
+		}
+		if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'sha256-") ||
+			!strings.Contains(csp, "form-action https://rp.example") || !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("CSP %q", csp)
+		}
+
+		// An error authorize itself answers (no nonce for id_token) goes
+		// by POST as well.
+		ic := e.newClient(t, true, func(c *oauth.Client) {
+			c.ResponseTypes = []string{"id_token"}
+			c.GrantTypes = []string{"implicit"}
+		})
+		r = e.op(t, http.MethodGet, "authorize", url.Values{"client_id": {ic.ClientID}, "redirect_uri": {"https://rp.example/cb"},
+			"response_type": {"id_token"}, "scope": {"openid"}, "state": {"st-fp2"}, "response_mode": {"form_post"}}, nil)
+		body = string(r.body)
+		if r.status != http.StatusOK || r.header.Get("Location") != "" || !strings.Contains(body, `name="error" value="invalid_request"`) ||
+			!strings.Contains(body, `name="state" value="st-fp2"`) || !strings.Contains(body, `action="https://rp.example/cb"`) {
+			t.Errorf("authorize: HTTP %d %v %s, want the form_post page of invalid_request", r.status, r.header, body)
+		}
+	})
+}

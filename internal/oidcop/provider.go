@@ -285,7 +285,11 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case pathLogin, pathConsent:
 		p.page(w, inner)
 	case pathAuthorize, pathEndSession:
-		bw := &bufferedErrors{w: w}
+		var out http.ResponseWriter = w
+		if endpoint == pathAuthorize && inner.FormValue("response_mode") == string(oidc.ResponseModeFormPost) {
+			out = &formPostRedirects{ResponseWriter: w, redirectURI: inner.FormValue("redirect_uri")}
+		}
+		bw := &bufferedErrors{w: out}
 		p.op.ServeHTTP(bw, inner)
 		bw.finish(func(status int, body []byte) { p.errorPage(w, inner, p.opError(inner, status, body)) })
 	default:
