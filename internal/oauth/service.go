@@ -106,11 +106,24 @@ func (s *Service) Clients(ctx context.Context, siteID int64) ([]Client, error) {
 // the client (its ids, secret and creation) is not edit's to change;
 // whether it is public is kept.
 func (s *Service) UpdateClient(ctx context.Context, siteID int64, clientID string, edit func(*Client) error) (Client, error) {
+	n, err := s.UpdateClientSecret(ctx, siteID, clientID, edit, false)
+	return n.Client, err
+}
+
+// UpdateClientSecret is UpdateClient that, when rotate, also gives the
+// client a new secret (returned once), in the same transaction: a refused
+// edit or rotation changes nothing. A public client has no secret to
+// rotate (an *InvalidError of AttrSecret).
+func (s *Service) UpdateClientSecret(ctx context.Context, siteID int64, clientID string, edit func(*Client) error, rotate bool) (NewClient, error) {
 	if clientID == "" || len(clientID) > MaxClientIDLen {
-		return Client{}, ErrNotFound
+		return NewClient{}, ErrNotFound
 	}
 	now := s.now()
-	return s.store.UpdateOAuthClient(ctx, siteID, clientID, func(c *Client) error {
+	var secret string
+	if rotate {
+		secret = random()
+	}
+	c, err := s.store.UpdateOAuthClient(ctx, siteID, clientID, func(c *Client) error {
 		read := *c
 		if err := edit(c); err != nil {
 			return err
@@ -121,9 +134,19 @@ func (s *Service) UpdateClient(ctx context.Context, siteID int64, clientID strin
 		}
 		checked.ID, checked.SiteID, checked.ClientID = read.ID, read.SiteID, read.ClientID
 		checked.SecretHash, checked.CreatedAt, checked.UpdatedAt = read.SecretHash, read.CreatedAt, now
+		if rotate {
+			if read.Public() {
+				return invalid(AttrSecret, "a public client has no secret")
+			}
+			checked.SecretHash = hash(secret)
+		}
 		*c = checked
 		return nil
 	})
+	if err != nil {
+		return NewClient{}, err
+	}
+	return NewClient{Client: c, Secret: secret}, nil
 }
 
 // RotateClientSecret gives a confidential client a new secret; a public

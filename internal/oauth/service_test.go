@@ -988,3 +988,30 @@ func TestDeny(t *testing.T) {
 		}
 	})
 }
+
+// UpdateClientSecret edits and rotates in one transaction: a refused
+// rotation leaves the edit out too (L7).
+func TestUpdateClientSecret(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		conf := e.client(t, webClient(), false)
+		pub := e.client(t, webClient(), true)
+		rename := func(c *oauth.Client) error { c.Name = "Renamed"; return nil }
+		wantInvalid(t, second(e.svc.UpdateClientSecret(ctx, e.siteID, pub.ClientID, rename, true)), oauth.AttrSecret)
+		if got, _ := e.svc.Client(ctx, e.siteID, pub.ClientID); got.Name != "Web shop" {
+			t.Fatalf("a refused rotation kept the edit: %+v", got)
+		}
+		n, err := e.svc.UpdateClientSecret(ctx, e.siteID, conf.ClientID, rename, true)
+		if err != nil || n.Secret == "" || n.Name != "Renamed" {
+			t.Fatalf("UpdateClientSecret = %+v, %v", n, err)
+		}
+		if _, err := e.svc.AuthenticateClient(ctx, e.siteID, conf.ClientID, conf.Secret); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("the old secret after rotation: %v", err)
+		}
+		if _, err := e.svc.AuthenticateClient(ctx, e.siteID, conf.ClientID, n.Secret); err != nil {
+			t.Fatalf("the new secret: %v", err)
+		}
+		if n, err := e.svc.UpdateClientSecret(ctx, e.siteID, conf.ClientID, rename, false); err != nil || n.Secret != "" {
+			t.Fatalf("UpdateClientSecret without rotation = %+v, %v", n, err)
+		}
+	})
+}
