@@ -104,8 +104,13 @@ func TestDisabledAccount(t *testing.T) {
 		id := e.authorize(t, q)
 		q.Set("prompt", "none")
 		silent := e.authorize(t, q)
+		code, verifier := e.codeFlow(t, c.ClientID, session, nil)
 		e.deactivate(t, uid)
 		e.wantNoGrant(t, c, refresh, access)
+		// A code issued before the deactivation buys nothing.
+		wantJSONError(t, e.op(t, http.MethodPost, "token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+			"code_verifier": {verifier}, "redirect_uri": {"https://rp.example/cb"}, "client_id": {c.ClientID},
+			"client_secret": {c.Secret}}, nil), http.StatusBadRequest, "invalid_grant", errcode.InvalidGrant)
 
 		r := e.op(t, http.MethodGet, "authorize/continue", url.Values{"context": {id}, "login_token": {session}}, nil)
 		wantRedirectError(t, r, "https://rp.example/cb", "access_denied", "st-off")

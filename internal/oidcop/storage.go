@@ -212,8 +212,13 @@ func (s *storage) grant(ctx context.Context, req op.TokenRequest) (oauth.Grant, 
 		g.AuthRequestID = r.t.AuthRequestID
 	case clientRequest:
 		g.ClientID = r.clientID
+		return g, nil
 	default:
 		return g, oidc.ErrUnsupportedGrantType()
+	}
+	// A code issued before the account was deactivated buys nothing.
+	if _, err := s.holder(ctx, g.AccountID); err != nil {
+		return g, oidc.ErrInvalidGrant().WithDescription("The account may not hold tokens.").WithParent(err)
 	}
 	return g, nil
 }
