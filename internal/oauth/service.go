@@ -565,7 +565,11 @@ func (s *Service) refreshToken(ctx context.Context, siteID int64, clientID, refr
 // token gets ErrReused (and revokes the family). The new pair is the
 // stored token's account and subject, for g's scopes (those of the stored
 // token when g has none; never more) and with a refresh token; g's
-// audience, amr and auth time default to the stored token's too.
+// audience, amr and auth time default to the stored token's too. A
+// narrower g leaves the grant as it was (RFC 6749 6: the new refresh
+// token has the scopes of the one presented): the new access token gets
+// g's scopes in a row of its own, and the refresh token the old scopes
+// in a row whose access token is never handed out (born expired).
 func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Issued, error) {
 	if g.ClientID == "" {
 		return Issued{}, invalid(AttrClientID, "missing")
@@ -577,6 +581,7 @@ func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Iss
 	if len(g.Scopes) == 0 {
 		g.Scopes = old.Scopes
 	}
+	narrowed := slices.ContainsFunc(old.Scopes, func(sc string) bool { return !slices.Contains(g.Scopes, sc) })
 	if len(g.Audience) == 0 {
 		g.Audience = old.Audience
 	}
@@ -606,7 +611,14 @@ func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Iss
 	if iss.RefreshToken == "" {
 		return Issued{}, ErrExpired // the family ends now (a shorter lifetime set since)
 	}
-	err = s.store.RotateOAuthToken(ctx, g.SiteID, old.RefreshHash, s.now(), next)
+	var more []StoredToken
+	if narrowed {
+		grant := next
+		grant.ID, grant.Scopes, grant.ExpiresAt = random(), old.Scopes, grant.CreatedAt
+		next.RefreshHash, next.RefreshExpires = nil, time.Time{}
+		more = append(more, grant)
+	}
+	err = s.store.RotateOAuthToken(ctx, g.SiteID, old.RefreshHash, s.now(), next, more...)
 	if errors.Is(err, ErrReused) {
 		if err := s.store.RevokeOAuthFamily(ctx, g.SiteID, old.FamilyID, s.now()); err != nil {
 			return Issued{}, err

@@ -658,10 +658,15 @@ func TestTokens(t *testing.T) {
 			!slices.Equal(rotated.Scopes, []string{"openid"}) || rotated.AuthRequestID != r.ID || !rotated.AuthTime.Equal(t0) {
 			t.Fatalf("the rotated token: %+v, %v", rotated, err)
 		}
-		if _, err := e.svc.Rotate(ctx, next.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID, Scopes: []string{"openid", "email"}}); err == nil {
+		// The narrowed refresh kept the grant (RFC 6749 6): the next one
+		// may ask for every scope again, but for no other.
+		if _, err := e.svc.Rotate(ctx, next.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID, Scopes: []string{"openid", "email", "phone"}}); err == nil {
 			t.Fatal("a rotation widened the scopes")
 		} else {
 			wantInvalid(t, err, oauth.AttrScopes)
+		}
+		if g, err := e.svc.RefreshGrant(ctx, e.siteID, n.ClientID, next.RefreshToken); err != nil || !slices.Equal(g.Scopes, []string{"openid", "email"}) {
+			t.Fatalf("the grant of a narrowed refresh: %+v, %v, want openid email", g, err)
 		}
 		if _, err := e.svc.Rotate(ctx, next.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n2.ClientID}); !errors.Is(err, oauth.ErrNotFound) {
 			t.Fatalf("another client's rotation: %v", err)

@@ -60,10 +60,10 @@ type Store interface {
 	OAuthToken(ctx context.Context, siteID int64, id string) (StoredToken, error)
 	OAuthTokenByRefresh(ctx context.Context, siteID int64, refreshHash []byte) (StoredToken, error)
 	// RotateOAuthToken marks the refresh token of refreshHash used at at,
-	// if it was not, and stores next, in one transaction: ErrReused when
-	// it was used already (also by a concurrent call), ErrRevoked when it
-	// is revoked, ErrNotFound when it is not there.
-	RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []byte, at time.Time, next StoredToken) error
+	// if it was not, and stores next (and more), in one transaction:
+	// ErrReused when it was used already (also by a concurrent call),
+	// ErrRevoked when it is revoked, ErrNotFound when it is not there.
+	RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []byte, at time.Time, next StoredToken, more ...StoredToken) error
 	// RevokeOAuthFamily revokes, at at, every live token of a family.
 	RevokeOAuthFamily(ctx context.Context, siteID int64, familyID string, at time.Time) error
 	// RevokeOAuthAuthRequestTokens revokes, at at, the families of the

@@ -348,3 +348,34 @@ func TestFormPostErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestNarrowingRefresh: a refresh that asks for fewer scopes gets an
+// access token for those, and the grant stays whole (RFC 6749 6): the
+// next refresh without scope gets every scope again (L11).
+func TestNarrowingRefresh(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		c := e.newClient(t, false, nil)
+		_, _, refresh, _ := e.tokens(t, c, "narrow@example.com")
+		refresh.Set("scope", "openid offline_access")
+		r := e.op(t, http.MethodPost, "token", refresh, nil)
+		m := r.json(t)
+		if r.status != http.StatusOK || m["scope"] != "openid offline_access" {
+			t.Fatalf("narrowing refresh: HTTP %d %s", r.status, r.body)
+		}
+		info := e.op(t, http.MethodGet, "userinfo", nil, http.Header{"Authorization": {"Bearer " + m["access_token"].(string)}}).json(t)
+		if _, ok := info["email"]; ok || info["sub"] == nil {
+			t.Errorf("userinfo of the narrowed token: %v", info)
+		}
+		refresh.Del("scope")
+		refresh.Set("refresh_token", m["refresh_token"].(string))
+		r = e.op(t, http.MethodPost, "token", refresh, nil)
+		m = r.json(t)
+		if r.status != http.StatusOK || m["scope"] != "openid email profile offline_access" {
+			t.Fatalf("the next refresh: HTTP %d %s, want the whole grant", r.status, r.body)
+		}
+		info = e.op(t, http.MethodGet, "userinfo", nil, http.Header{"Authorization": {"Bearer " + m["access_token"].(string)}}).json(t)
+		if info["email"] != "narrow@example.com" {
+			t.Errorf("userinfo after the grant came back: %v", info)
+		}
+	})
+}

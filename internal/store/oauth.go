@@ -455,7 +455,7 @@ func (db *DB) OAuthTokenByRefresh(ctx context.Context, siteID int64, refreshHash
 
 // RotateOAuthToken implements oauth.Store: of concurrent rotations, the
 // conditional UPDATE lets exactly one mark the token used.
-func (db *DB) RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []byte, at time.Time, next oauth.StoredToken) error {
+func (db *DB) RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []byte, at time.Time, next oauth.StoredToken, more ...oauth.StoredToken) error {
 	return db.withTx(ctx, func(tx *DB) error {
 		var revoked sql.NullInt64
 		err := tx.writeRow(ctx, `UPDATE oauth_tokens SET refresh_used_at = $1
@@ -478,7 +478,12 @@ func (db *DB) RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []
 		if revoked.Valid {
 			return oauth.ErrRevoked
 		}
-		return tx.insertOAuthToken(ctx, next)
+		for _, t := range append([]oauth.StoredToken{next}, more...) {
+			if err := tx.insertOAuthToken(ctx, t); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -515,22 +515,32 @@ func testOAuthTokens(t *testing.T, db *store.DB) {
 	next := full
 	next.ID, next.RefreshHash, next.AuthRequestID, next.CreatedAt = "at-2", []byte("rt-2"), "", t0.Add(time.Minute)
 	rotated := t0.Add(time.Minute)
-	if err := db.RotateOAuthToken(ctx, s.ID, []byte("rt-1"), rotated, next); err != nil {
+	// more: another token stored with the pair (a narrowed access token).
+	extra := next
+	extra.ID, extra.RefreshHash, extra.RefreshExpires = "at-2b", nil, time.Time{}
+	if err := db.RotateOAuthToken(ctx, s.ID, []byte("rt-1"), rotated, next, extra); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := db.OAuthTokenByRefresh(ctx, s.ID, []byte("rt-2")); err != nil || !sameValue(got, next, tokenTimes) {
 		t.Fatalf("the rotated pair: %+v, %v", got, err)
+	}
+	if got, err := db.OAuthToken(ctx, s.ID, "at-2b"); err != nil || !sameValue(got, extra, tokenTimes) {
+		t.Fatalf("the token stored with the rotated pair: %+v, %v", got, err)
 	}
 	if got, _ := db.OAuthTokenByRefresh(ctx, s.ID, []byte("rt-1")); !got.RefreshUsedAt.Equal(rotated) {
 		t.Fatalf("the old refresh token's used time: %v", got.RefreshUsedAt)
 	}
 	again := next
 	again.ID, again.RefreshHash = "at-3", []byte("rt-3")
-	if err := db.RotateOAuthToken(ctx, s.ID, []byte("rt-1"), rotated, again); !errors.Is(err, oauth.ErrReused) {
+	againExtra := extra
+	againExtra.ID = "at-3b"
+	if err := db.RotateOAuthToken(ctx, s.ID, []byte("rt-1"), rotated, again, againExtra); !errors.Is(err, oauth.ErrReused) {
 		t.Fatalf("second rotation: %v, want ErrReused", err)
 	}
-	if _, err := db.OAuthToken(ctx, s.ID, "at-3"); !errors.Is(err, oauth.ErrNotFound) {
-		t.Fatalf("the refused rotation stored its pair: %v", err)
+	for _, id := range []string{"at-3", "at-3b"} {
+		if _, err := db.OAuthToken(ctx, s.ID, id); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("the refused rotation stored %s: %v", id, err)
+		}
 	}
 
 	// Revoking the family revokes its every token, and no other.
