@@ -92,6 +92,8 @@ func TestOIDCClientCommands(t *testing.T) {
 			os.WriteFile(secretFile, []byte(movedSecret+"\n"), 0o600)
 			short := filepath.Join(t.TempDir(), "short")
 			os.WriteFile(short, []byte("short\n"), 0o600)
+			plus := filepath.Join(t.TempDir(), "plus")
+			os.WriteFile(plus, []byte(movedSecret[:20]+"+"+movedSecret[21:]+"\n"), 0o600)
 			out = mustOIDC("client", "create", "--site", "1", "--client-id", "moved.2", "--client-secret-file", secretFile,
 				"--redirect-uri", "https://moved.example.com/cb")
 			if !strings.Contains(out, "moved.2") || strings.Contains(out, movedSecret) || strings.Contains(out, "clientSecret") {
@@ -103,6 +105,7 @@ func TestOIDCClientCommands(t *testing.T) {
 				want string
 			}{
 				{[]string{"client", "create", "--site", "1", "--client-secret-file", short}, "--client-secret-file: an imported secret has 32 to 512 characters"},
+				{[]string{"client", "create", "--site", "1", "--client-secret-file", plus}, "--client-secret-file: an imported secret has no '%' or '+'"},
 				{[]string{"client", "create", "--site", "1", "--client-secret-file", secretFile, "--client-type", "public"},
 					"--client-secret-file: a public client has no secret"},
 				{[]string{"client", "create", "--site", "1", "--client-secret-file", filepath.Join(t.TempDir(), "none")}, "--client-secret-file: open "},

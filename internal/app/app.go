@@ -184,7 +184,7 @@ func New(o Options) (*App, error) {
 		o.OIDCPages = oidcop.NewHostedPages(o.Log)
 	}
 	if a.OIDC, err = oidcop.New(oidcop.Options{Sites: a.Sites, Accounts: a.Accounts, Keys: a.Keys, OAuth: a.OAuth,
-		Pages: o.OIDCPages, PublicURL: o.PublicURL, MasterKey: o.MasterKey, Now: o.Now, Log: o.Log}); err != nil {
+		Pages: o.OIDCPages, PublicURL: o.PublicURL, MasterKey: o.MasterKey, Limiter: limiter, Now: o.Now, Log: o.Log}); err != nil {
 		return nil, err
 	}
 	a.REST = rest.New(verifier, limiter, o.Log)

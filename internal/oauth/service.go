@@ -106,11 +106,24 @@ func (s *Service) Clients(ctx context.Context, siteID int64) ([]Client, error) {
 // the client (its ids, secret and creation) is not edit's to change;
 // whether it is public is kept.
 func (s *Service) UpdateClient(ctx context.Context, siteID int64, clientID string, edit func(*Client) error) (Client, error) {
+	n, err := s.UpdateClientSecret(ctx, siteID, clientID, edit, false)
+	return n.Client, err
+}
+
+// UpdateClientSecret is UpdateClient that, when rotate, also gives the
+// client a new secret (returned once), in the same transaction: a refused
+// edit or rotation changes nothing. A public client has no secret to
+// rotate (an *InvalidError of AttrSecret).
+func (s *Service) UpdateClientSecret(ctx context.Context, siteID int64, clientID string, edit func(*Client) error, rotate bool) (NewClient, error) {
 	if clientID == "" || len(clientID) > MaxClientIDLen {
-		return Client{}, ErrNotFound
+		return NewClient{}, ErrNotFound
 	}
 	now := s.now()
-	return s.store.UpdateOAuthClient(ctx, siteID, clientID, func(c *Client) error {
+	var secret string
+	if rotate {
+		secret = random()
+	}
+	c, err := s.store.UpdateOAuthClient(ctx, siteID, clientID, func(c *Client) error {
 		read := *c
 		if err := edit(c); err != nil {
 			return err
@@ -121,9 +134,19 @@ func (s *Service) UpdateClient(ctx context.Context, siteID int64, clientID strin
 		}
 		checked.ID, checked.SiteID, checked.ClientID = read.ID, read.SiteID, read.ClientID
 		checked.SecretHash, checked.CreatedAt, checked.UpdatedAt = read.SecretHash, read.CreatedAt, now
+		if rotate {
+			if read.Public() {
+				return invalid(AttrSecret, "a public client has no secret")
+			}
+			checked.SecretHash = hash(secret)
+		}
 		*c = checked
 		return nil
 	})
+	if err != nil {
+		return NewClient{}, err
+	}
+	return NewClient{Client: c, Secret: secret}, nil
 }
 
 // RotateClientSecret gives a confidential client a new secret; a public
@@ -311,6 +334,26 @@ func (s *Service) Approve(ctx context.Context, siteID int64, id string) error {
 	return s.store.ApproveOAuthAuthRequest(ctx, siteID, id, r.AccountID, r.ClientID, r.Scopes, s.now())
 }
 
+// Deny ends authenticated request id without an answer (the user refused
+// consent): it is used up, so that no Approve, code or token can follow.
+// ErrPending when no one authenticated for it yet.
+func (s *Service) Deny(ctx context.Context, siteID int64, id string) error {
+	r, err := s.authRequest(ctx, siteID, id)
+	if err != nil {
+		return err
+	}
+	if r.AccountID == 0 {
+		return ErrPending
+	}
+	// Only a done request can be used up; it has no code, and none can
+	// be saved for it once it is used.
+	r.Done = true
+	if err := s.store.AuthenticateOAuthAuthRequest(ctx, r.AuthRequest); err != nil {
+		return err
+	}
+	return s.useCode(ctx, siteID, id, nil)
+}
+
 // Consented tells whether accountID consented to clientID for every one of scopes.
 func (s *Service) Consented(ctx context.Context, siteID, accountID int64, clientID string, scopes []string) (bool, error) {
 	given, err := s.store.OAuthConsent(ctx, siteID, accountID, clientID)
@@ -350,9 +393,11 @@ func (s *Service) SaveCode(ctx context.Context, siteID int64, id, code string) e
 	return s.store.SetOAuthCode(ctx, siteID, id, hash(code), s.now().Add(cfg.CodeLifetime))
 }
 
-// AuthRequestByCode finds the request of an unused code: ErrNotFound,
-// ErrCodeExpired, and ErrReused for a code used before, whose tokens it
-// revokes first.
+// AuthRequestByCode finds the request of a code: ErrNotFound,
+// ErrCodeExpired, and ErrReused, with the request, for a code used before.
+// Nothing is revoked here: whoever presents a code may not be its client,
+// and only the exchange of the client that authenticated (Exchange)
+// revokes what a reused code issued.
 func (s *Service) AuthRequestByCode(ctx context.Context, siteID int64, code string) (AuthRequest, error) {
 	if code == "" || len(code) > maxSecretLen {
 		return AuthRequest{}, ErrNotFound
@@ -361,14 +406,10 @@ func (s *Service) AuthRequestByCode(ctx context.Context, siteID int64, code stri
 	if err != nil {
 		return AuthRequest{}, err
 	}
-	now := s.now()
 	if !r.CodeUsedAt.IsZero() {
-		if err := s.store.RevokeOAuthAuthRequestTokens(ctx, siteID, r.ID, now); err != nil {
-			return AuthRequest{}, err
-		}
-		return AuthRequest{}, ErrReused
+		return r.AuthRequest, ErrReused
 	}
-	if !now.Before(r.CodeExpiresAt) {
+	if !s.now().Before(r.CodeExpiresAt) {
 		return AuthRequest{}, ErrCodeExpired
 	}
 	return r.AuthRequest, nil
@@ -384,8 +425,16 @@ func (s *Service) UseCode(ctx context.Context, siteID int64, id string) error {
 	if id == "" || len(id) > maxSecretLen {
 		return ErrNotFound
 	}
+	return s.useCode(ctx, siteID, id, nil)
+}
+
+// useCode marks request id used and stores the tokens issued for it, in
+// one transaction; a reuse revokes what the request issued. The winner of
+// concurrent uses commits its tokens with the mark, so the losers'
+// revocation, which runs once the mark is seen, finds them.
+func (s *Service) useCode(ctx context.Context, siteID int64, id string, issue []StoredToken) error {
 	now := s.now()
-	err := s.store.UseOAuthCode(ctx, siteID, id, now, now.Add(UsedCodeKept))
+	err := s.store.UseOAuthCode(ctx, siteID, id, now, now.Add(UsedCodeKept), issue...)
 	if errors.Is(err, ErrReused) {
 		if err := s.store.RevokeOAuthAuthRequestTokens(ctx, siteID, id, now); err != nil {
 			return err
@@ -399,32 +448,72 @@ func (s *Service) UseCode(ctx context.Context, siteID int64, id string) error {
 // Issue stores a new access token (and a refresh token when g.Refresh),
 // starting a new family.
 func (s *Service) Issue(ctx context.Context, g Grant) (Issued, error) {
-	if err := checkGrant(g); err != nil {
-		return Issued{}, err
-	}
-	cfg, err := s.Config(ctx, g.SiteID)
+	t, iss, err := s.issue(ctx, g)
 	if err != nil {
 		return Issued{}, err
 	}
-	t, iss := s.newToken(g, random(), cfg)
 	if err := s.store.CreateOAuthToken(ctx, t); err != nil {
 		return Issued{}, err
 	}
 	return iss, nil
 }
 
+// Exchange is Issue for the code (or the implicit request) of
+// g.AuthRequestID: it marks the request used and stores the tokens in one
+// transaction. ErrReused for a request used before, whose tokens it
+// revokes (also those of a concurrent exchange that won); ErrNotFound for
+// a request unknown or not done.
+func (s *Service) Exchange(ctx context.Context, g Grant) (Issued, error) {
+	if g.AuthRequestID == "" || len(g.AuthRequestID) > maxSecretLen {
+		return Issued{}, ErrNotFound
+	}
+	t, iss, err := s.issue(ctx, g)
+	if err != nil {
+		return Issued{}, err
+	}
+	if err := s.useCode(ctx, g.SiteID, g.AuthRequestID, []StoredToken{t}); err != nil {
+		return Issued{}, err
+	}
+	return iss, nil
+}
+
+// issue checks g and builds its token in a new family.
+func (s *Service) issue(ctx context.Context, g Grant) (StoredToken, Issued, error) {
+	if err := checkGrant(g); err != nil {
+		return StoredToken{}, Issued{}, err
+	}
+	cfg, err := s.Config(ctx, g.SiteID)
+	if err != nil {
+		return StoredToken{}, Issued{}, err
+	}
+	t, iss := s.newToken(g, random(), cfg, time.Time{})
+	return t, iss, nil
+}
+
 // newToken builds the token of g in family, with a new id (and refresh
-// token when g.Refresh), and what the caller gets to see of it.
-func (s *Service) newToken(g Grant, family string, cfg Config) (StoredToken, Issued) {
+// token when g.Refresh), and what the caller gets to see of it. A family
+// ends RefreshTokenLifetime after the login it stands for (g.AuthTime, or
+// now when unknown) and never later than until (when not zero: the end
+// of the family a rotation continues), so that rotating does not keep it
+// alive forever. A refresh token that would be born expired is not made.
+func (s *Service) newToken(g Grant, family string, cfg Config, until time.Time) (StoredToken, Issued) {
 	now := s.now()
 	t := StoredToken{Token: Token{ID: random(), SiteID: g.SiteID, ClientID: g.ClientID, AccountID: g.AccountID,
 		Subject: g.Subject, Scopes: g.Scopes, Audience: g.Audience, AuthTime: g.AuthTime.UTC().Truncate(time.Millisecond),
 		AMR: g.AMR, FamilyID: family, AuthRequestID: g.AuthRequestID, ExpiresAt: now.Add(cfg.AccessTokenLifetime),
 		CreatedAt: now}}
 	iss := Issued{AccessTokenID: t.ID, AccessExpires: t.ExpiresAt}
-	if g.Refresh {
+	start := t.AuthTime
+	if start.IsZero() {
+		start = now
+	}
+	end := start.Add(cfg.RefreshTokenLifetime)
+	if !until.IsZero() && until.Before(end) {
+		end = until
+	}
+	if g.Refresh && now.Before(end) {
 		iss.RefreshToken = random()
-		t.RefreshHash, t.RefreshExpires = hash(iss.RefreshToken), now.Add(cfg.RefreshTokenLifetime)
+		t.RefreshHash, t.RefreshExpires = hash(iss.RefreshToken), end
 		iss.RefreshExpires = t.RefreshExpires
 	}
 	return t, iss
@@ -476,7 +565,11 @@ func (s *Service) refreshToken(ctx context.Context, siteID int64, clientID, refr
 // token gets ErrReused (and revokes the family). The new pair is the
 // stored token's account and subject, for g's scopes (those of the stored
 // token when g has none; never more) and with a refresh token; g's
-// audience, amr and auth time default to the stored token's too.
+// audience, amr and auth time default to the stored token's too. A
+// narrower g leaves the grant as it was (RFC 6749 6: the new refresh
+// token has the scopes of the one presented): the new access token gets
+// g's scopes in a row of its own, and the refresh token the old scopes
+// in a row whose access token is never handed out (born expired).
 func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Issued, error) {
 	if g.ClientID == "" {
 		return Issued{}, invalid(AttrClientID, "missing")
@@ -488,6 +581,7 @@ func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Iss
 	if len(g.Scopes) == 0 {
 		g.Scopes = old.Scopes
 	}
+	narrowed := slices.ContainsFunc(old.Scopes, func(sc string) bool { return !slices.Contains(g.Scopes, sc) })
 	if len(g.Audience) == 0 {
 		g.Audience = old.Audience
 	}
@@ -513,8 +607,18 @@ func (s *Service) Rotate(ctx context.Context, refreshToken string, g Grant) (Iss
 	if err != nil {
 		return Issued{}, err
 	}
-	next, iss := s.newToken(g, old.FamilyID, cfg)
-	err = s.store.RotateOAuthToken(ctx, g.SiteID, old.RefreshHash, s.now(), next)
+	next, iss := s.newToken(g, old.FamilyID, cfg, old.RefreshExpires)
+	if iss.RefreshToken == "" {
+		return Issued{}, ErrExpired // the family ends now (a shorter lifetime set since)
+	}
+	var more []StoredToken
+	if narrowed {
+		grant := next
+		grant.ID, grant.Scopes, grant.ExpiresAt = random(), old.Scopes, grant.CreatedAt
+		next.RefreshHash, next.RefreshExpires = nil, time.Time{}
+		more = append(more, grant)
+	}
+	err = s.store.RotateOAuthToken(ctx, g.SiteID, old.RefreshHash, s.now(), next, more...)
 	if errors.Is(err, ErrReused) {
 		if err := s.store.RevokeOAuthFamily(ctx, g.SiteID, old.FamilyID, s.now()); err != nil {
 			return Issued{}, err

@@ -658,10 +658,15 @@ func TestTokens(t *testing.T) {
 			!slices.Equal(rotated.Scopes, []string{"openid"}) || rotated.AuthRequestID != r.ID || !rotated.AuthTime.Equal(t0) {
 			t.Fatalf("the rotated token: %+v, %v", rotated, err)
 		}
-		if _, err := e.svc.Rotate(ctx, next.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID, Scopes: []string{"openid", "email"}}); err == nil {
+		// The narrowed refresh kept the grant (RFC 6749 6): the next one
+		// may ask for every scope again, but for no other.
+		if _, err := e.svc.Rotate(ctx, next.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID, Scopes: []string{"openid", "email", "phone"}}); err == nil {
 			t.Fatal("a rotation widened the scopes")
 		} else {
 			wantInvalid(t, err, oauth.AttrScopes)
+		}
+		if g, err := e.svc.RefreshGrant(ctx, e.siteID, n.ClientID, next.RefreshToken); err != nil || !slices.Equal(g.Scopes, []string{"openid", "email"}) {
+			t.Fatalf("the grant of a narrowed refresh: %+v, %v, want openid email", g, err)
 		}
 		if _, err := e.svc.Rotate(ctx, next.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n2.ClientID}); !errors.Is(err, oauth.ErrNotFound) {
 			t.Fatalf("another client's rotation: %v", err)
@@ -718,9 +723,18 @@ func TestCodeReuseRevokes(t *testing.T) {
 		otherIss, _ := e.svc.Issue(ctx, e.grant(n.ClientID, other, true))
 
 		// Well after its expiry, a used code is still recognised: reuse.
+		// Finding it revokes nothing (whoever presents it may not be its
+		// client); the exchange of an authenticated client does, and
+		// stores nothing.
 		e.clock.add(10 * time.Minute)
-		if _, err := e.svc.AuthRequestByCode(ctx, e.siteID, "code-1"); !errors.Is(err, oauth.ErrReused) {
-			t.Fatalf("reused code: %v, want ErrReused", err)
+		if got, err := e.svc.AuthRequestByCode(ctx, e.siteID, "code-1"); !errors.Is(err, oauth.ErrReused) || got.ID != r.ID {
+			t.Fatalf("reused code: %+v, %v, want its request and ErrReused", got, err)
+		}
+		if _, err := e.svc.AccessToken(ctx, e.siteID, next.AccessTokenID); err != nil {
+			t.Fatalf("a token of the reused code before its exchange: %v", err)
+		}
+		if iss, err := e.svc.Exchange(ctx, e.grant(n.ClientID, r, true)); !errors.Is(err, oauth.ErrReused) || iss.AccessTokenID != "" {
+			t.Fatalf("Exchange of a used code = %+v, %v, want ErrReused", iss, err)
 		}
 		for _, id := range []string{iss.AccessTokenID, next.AccessTokenID} {
 			if _, err := e.svc.AccessToken(ctx, e.siteID, id); !errors.Is(err, oauth.ErrRevoked) {
@@ -891,3 +905,118 @@ func (e *env) authRequestDone(t *testing.T, clientID string) string {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// Concurrent exchanges of one code: exactly one wins, and its tokens,
+// stored in the transaction that used the code, are revoked by the
+// losers (L1).
+func TestExchangeRace(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		n := e.client(t, webClient(), false)
+		r := e.code(t, n.ClientID, "code-race")
+		const k = 8
+		results := make([]oauth.Issued, k)
+		errs := make([]error, k)
+		var wg sync.WaitGroup
+		for i := range k {
+			wg.Go(func() { results[i], errs[i] = e.svc.Exchange(ctx, e.grant(n.ClientID, r, true)) })
+		}
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && winner < 0:
+				winner = i
+			case err == nil:
+				t.Fatalf("exchanges %d and %d both won", winner, i)
+			case !errors.Is(err, oauth.ErrReused):
+				t.Errorf("exchange %d: %v", i, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatal("no exchange won")
+		}
+		if _, err := e.svc.AccessToken(ctx, e.siteID, results[winner].AccessTokenID); !errors.Is(err, oauth.ErrRevoked) {
+			t.Fatalf("the winner's access token after the race: %v, want ErrRevoked", err)
+		}
+		if _, err := e.svc.Exchange(ctx, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID, Subject: "x"}); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("Exchange of no request: %v", err)
+		}
+	})
+}
+
+// A family ends RefreshTokenLifetime after its login: rotation keeps the
+// end, and a login older than that gets no refresh token.
+func TestFamilyEnd(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		n := e.client(t, webClient(), false)
+		g := e.grant(n.ClientID, oauth.AuthRequest{}, true)
+		g.AuthTime = e.clock.now().Add(-time.Hour)
+		iss, err := e.svc.Issue(ctx, g)
+		end := g.AuthTime.Add(oauth.DefaultRefreshTokenLifetime)
+		if err != nil || !iss.RefreshExpires.Equal(end) {
+			t.Fatalf("Issue = %+v, %v, want the refresh token to end at %v", iss, err, end)
+		}
+		e.clock.add(time.Hour)
+		next, err := e.svc.Rotate(ctx, iss.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID})
+		if err != nil || !next.RefreshExpires.Equal(end) {
+			t.Fatalf("Rotate = %+v, %v, want the family's end %v", next, err, end)
+		}
+		g.AuthTime = e.clock.now().Add(-oauth.DefaultRefreshTokenLifetime)
+		if old, err := e.svc.Issue(ctx, g); err != nil || old.RefreshToken != "" || old.AccessTokenID == "" {
+			t.Fatalf("Issue for a login as old as the lifetime = %+v, %v", old, err)
+		}
+	})
+}
+
+// Deny uses a request up: neither Approve nor a code can follow (L9).
+func TestDeny(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		n := e.client(t, webClient(), false)
+		if err := e.svc.Deny(ctx, e.siteID, e.authRequest(t, n.ClientID, "openid").ID); !errors.Is(err, oauth.ErrPending) {
+			t.Fatalf("Deny of a request no one authenticated for: %v, want ErrPending", err)
+		}
+		id := e.authRequestDone(t, n.ClientID)
+		if err := e.svc.Deny(ctx, e.siteID, id); err != nil {
+			t.Fatal(err)
+		}
+		for name, err := range map[string]error{
+			"Approve":  e.svc.Approve(ctx, e.siteID, id),
+			"SaveCode": e.svc.SaveCode(ctx, e.siteID, id, "code-d"),
+			"Deny":     e.svc.Deny(ctx, e.siteID, id),
+		} {
+			if !errors.Is(err, oauth.ErrNotFound) {
+				t.Errorf("%s after Deny: %v, want ErrNotFound", name, err)
+			}
+		}
+		if ok, _ := e.svc.Consented(ctx, e.siteID, e.account.ID, n.ClientID, []string{"openid"}); ok {
+			t.Error("Deny recorded a consent")
+		}
+	})
+}
+
+// UpdateClientSecret edits and rotates in one transaction: a refused
+// rotation leaves the edit out too (L7).
+func TestUpdateClientSecret(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		conf := e.client(t, webClient(), false)
+		pub := e.client(t, webClient(), true)
+		rename := func(c *oauth.Client) error { c.Name = "Renamed"; return nil }
+		wantInvalid(t, second(e.svc.UpdateClientSecret(ctx, e.siteID, pub.ClientID, rename, true)), oauth.AttrSecret)
+		if got, _ := e.svc.Client(ctx, e.siteID, pub.ClientID); got.Name != "Web shop" {
+			t.Fatalf("a refused rotation kept the edit: %+v", got)
+		}
+		n, err := e.svc.UpdateClientSecret(ctx, e.siteID, conf.ClientID, rename, true)
+		if err != nil || n.Secret == "" || n.Name != "Renamed" {
+			t.Fatalf("UpdateClientSecret = %+v, %v", n, err)
+		}
+		if _, err := e.svc.AuthenticateClient(ctx, e.siteID, conf.ClientID, conf.Secret); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("the old secret after rotation: %v", err)
+		}
+		if _, err := e.svc.AuthenticateClient(ctx, e.siteID, conf.ClientID, n.Secret); err != nil {
+			t.Fatalf("the new secret: %v", err)
+		}
+		if n, err := e.svc.UpdateClientSecret(ctx, e.siteID, conf.ClientID, rename, false); err != nil || n.Secret != "" {
+			t.Fatalf("UpdateClientSecret without rotation = %+v, %v", n, err)
+		}
+	})
+}

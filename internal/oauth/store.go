@@ -50,18 +50,20 @@ type Store interface {
 	SetOAuthCode(ctx context.Context, siteID int64, id string, codeHash []byte, expiresAt time.Time) error
 	// UseOAuthCode marks the code of done request id used at at (a request
 	// answered without a code, the request itself), keeping the request at
-	// least until keepUntil: ErrReused when it was used already,
-	// ErrNotFound when the request is not there or not done.
-	UseOAuthCode(ctx context.Context, siteID int64, id string, at, keepUntil time.Time) error
+	// least until keepUntil, and stores issue, in one transaction:
+	// ErrReused when it was used already (also by a concurrent call; then
+	// nothing is stored), ErrNotFound when the request is not there or not
+	// done.
+	UseOAuthCode(ctx context.Context, siteID int64, id string, at, keepUntil time.Time, issue ...StoredToken) error
 
 	CreateOAuthToken(ctx context.Context, t StoredToken) error
 	OAuthToken(ctx context.Context, siteID int64, id string) (StoredToken, error)
 	OAuthTokenByRefresh(ctx context.Context, siteID int64, refreshHash []byte) (StoredToken, error)
 	// RotateOAuthToken marks the refresh token of refreshHash used at at,
-	// if it was not, and stores next, in one transaction: ErrReused when
-	// it was used already (also by a concurrent call), ErrRevoked when it
-	// is revoked, ErrNotFound when it is not there.
-	RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []byte, at time.Time, next StoredToken) error
+	// if it was not, and stores next (and more), in one transaction:
+	// ErrReused when it was used already (also by a concurrent call),
+	// ErrRevoked when it is revoked, ErrNotFound when it is not there.
+	RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []byte, at time.Time, next StoredToken, more ...StoredToken) error
 	// RevokeOAuthFamily revokes, at at, every live token of a family.
 	RevokeOAuthFamily(ctx context.Context, siteID int64, familyID string, at time.Time) error
 	// RevokeOAuthAuthRequestTokens revokes, at at, the families of the

@@ -28,13 +28,18 @@ func (c *client) PostLogoutRedirectURIs() []string { return c.c.PostLogoutRedire
 
 // ApplicationType: a confidential client is a web application; a public
 // one is a browser application, or a native one when it registered a
-// redirect URI of its own scheme (RFC 8252).
+// redirect URI of its own scheme or a loopback http one (RFC 8252 7.1,
+// 7.3: a desktop or command-line app listening on 127.0.0.1, whose port
+// the op package then lets vary).
 func (c *client) ApplicationType() op.ApplicationType {
 	if !c.c.Public() {
 		return op.ApplicationTypeWeb
 	}
 	for _, u := range c.c.RedirectURIs {
 		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return op.ApplicationTypeNative
+		}
+		if _, loopback := op.HTTPLoopbackOrLocalhost(u); loopback && strings.HasPrefix(u, "http://") {
 			return op.ApplicationTypeNative
 		}
 	}

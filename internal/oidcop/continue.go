@@ -69,6 +69,12 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request, st site.Site, 
 	if gone && l.fromSSO {
 		p.clearSSO(w, r, st.APIKey)
 	}
+	if err == nil {
+		if err := acct.MayHoldTokens(); err != nil {
+			p.inactive(w, r, a, l, err)
+			return
+		}
+	}
 	fresh := err == nil && !sess.CreatedAt.Before(a.CreatedAt)
 	switch {
 	case err == nil && (fresh || a.MaxAge == nil || !p.o.Now().After(sess.CreatedAt.Add(*a.MaxAge))):
@@ -104,6 +110,24 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request, st site.Site, 
 		return
 	}
 	p.finish(w, r, st, a.ID)
+}
+
+// inactive answers continue for the session of an account that may hold
+// no tokens (deactivated since it logged in): the client gets the RFC
+// error, access_denied (login_required for prompt=none: to the client
+// there is no usable session), not the login page, where the account
+// cannot log in and a proxy page holding the session would send the
+// browser straight back. The SSO cookie holding it goes.
+func (p *Provider) inactive(w http.ResponseWriter, r *http.Request, a oauth.AuthRequest, l login, err error) {
+	note(r.Context(), err)
+	if l.fromSSO {
+		p.clearSSO(w, r, callOf(r.Context()).site.APIKey)
+	}
+	e := oidc.ErrAccessDenied().WithDescription("The account is disabled.")
+	if slices.Contains(a.Prompt, oidc.PromptNone) {
+		e = oidc.ErrLoginRequired().WithDescription("The user is not logged in, or not recently enough.")
+	}
+	p.redirectError(w, r, a, e)
 }
 
 // request finds the live request of the context parameter and its client;
@@ -173,10 +197,15 @@ func (p *Provider) approve(w http.ResponseWriter, r *http.Request, st site.Site,
 	p.finish(w, r, st, id)
 }
 
-// deny is the consent page's no: access_denied to the client.
+// deny is the consent page's no: access_denied to the client, and the
+// request used up (a replayed Allow finds it gone).
 func (p *Provider) deny(w http.ResponseWriter, r *http.Request, st site.Site, id string) {
 	a, _, ok := p.request(w, r, st, id)
 	if !ok {
+		return
+	}
+	if err := p.o.OAuth.Deny(r.Context(), st.ID, a.ID); err != nil {
+		p.pageError(w, r, err)
 		return
 	}
 	p.redirectError(w, r, a, oidc.ErrAccessDenied().WithDescription("The user did not consent."))
@@ -185,6 +214,13 @@ func (p *Provider) deny(w http.ResponseWriter, r *http.Request, st site.Site, id
 // redirectError sends the browser back to the client of a validated
 // request with an RFC 6749 error.
 func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, a oauth.AuthRequest, e *oidc.Error) {
+	if oidc.ResponseMode(a.ResponseMode) == oidc.ResponseModeFormPost {
+		p.unbind(w, r, callOf(r.Context()).site.APIKey, a.ID)
+		if err := formPostError(w, a.RedirectURI, rfcError{string(e.ErrorType), e.Description, a.State}); err != nil {
+			p.o.Log.Error("oidcop: form_post error", "call_id", callctx.From(r.Context()).ID, "err", err)
+		}
+		return
+	}
 	u, err := p.errorURL(a, e)
 	if err != nil {
 		p.pageError(w, r, err)

@@ -56,12 +56,22 @@ func (e *env) otherBrowser() *env {
 }
 
 func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
+	forEachEngineWith(t, nil, test)
+}
+
+// forEachEngineWith is forEachEngine with the app's options changed by opts.
+func forEachEngineWith(t *testing.T, opts func(*app.Options), test func(t *testing.T, e *env)) {
 	for _, engine := range storetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			c := &clock{t: time.Now().UTC().Truncate(time.Second)}
 			a := apitest.NewApp(t, engine, apitest.WithClock(c.now),
-				apitest.WithOptions(func(o *app.Options) { o.OIDCPages = testPages{} }))
+				apitest.WithOptions(func(o *app.Options) {
+					o.OIDCPages = testPages{}
+					if opts != nil {
+						opts(o)
+					}
+				}))
 			e := &env{App: a, clock: c, jar: map[string]*http.Cookie{}}
 			e.path = oidcop.Prefix + a.Site.APIKey
 			e.issuer = apitest.PublicURL + e.path

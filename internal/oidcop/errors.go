@@ -27,6 +27,7 @@ var (
 	errUnknownContext = errors.New("oidcop: unknown or expired context")
 	errOtherBrowser   = errors.New("oidcop: the authorization request was started in another browser")
 	errServer         = errors.New("oidcop: server fault")
+	errRateLimited    = errors.New("oidcop: rate limit exceeded")
 )
 
 // rule is a line of the error table: the first rule whose condition (the
@@ -45,6 +46,7 @@ type rule struct {
 var table = []rule{
 	{cond: errServer, code: errcode.GeneralServerError},
 	{cond: errMalformedAuth, code: errcode.InvalidAuthenticationHeader},
+	{cond: errRateLimited, code: errcode.APIRateLimitExceeded},
 	{cond: site.ErrNotFound, code: errcode.InvalidAPIKey},
 	{cond: errNotFound, code: errcode.NotFound},
 	{cond: errUnknownContext, code: errcode.InvalidParameterValue},
@@ -56,6 +58,7 @@ var table = []rule{
 	{rfc: string(oidc.InvalidClient), code: errcode.InvalidSecret},
 	{cond: errUnknownClient, code: errcode.InvalidParameterValue},
 	{rfc: string(oidc.UnsupportedGrantType), code: errcode.UnsupportedGrantType},
+	{cond: oauth.ErrWrongClient, code: errcode.PermissionDenied},
 	{rfc: "unsupported_response_type", code: errcode.InvalidResponseType},
 	{rfc: string(oidc.UnauthorizedClient), desc: "response type", code: errcode.InvalidResponseType},
 	{rfc: string(oidc.UnauthorizedClient), code: errcode.UnsupportedGrantType},
@@ -98,7 +101,7 @@ func note(ctx interface{ Value(any) any }, err error) error {
 	case errors.Is(err, oauth.ErrNotFound), errors.Is(err, oauth.ErrExpired), errors.Is(err, oauth.ErrCodeExpired),
 		errors.Is(err, oauth.ErrReused), errors.Is(err, oauth.ErrWrongClient), errors.Is(err, oauth.ErrRevoked),
 		errors.Is(err, errUnknownClient), errors.Is(err, errUnknownContext), errors.Is(err, errOtherBrowser), errors.Is(err, errNotFound), errors.Is(err, oauth.ErrInvalid),
-		errors.Is(err, oauth.ErrPending), errors.Is(err, account.ErrNotFound):
+		errors.Is(err, oauth.ErrPending), errors.Is(err, account.ErrNotFound), errors.Is(err, account.ErrDisabled):
 		c.cond = err
 	default:
 		c.cond = fmt.Errorf("%w: %w", errServer, err)
@@ -171,7 +174,8 @@ func (p *Provider) opError(r *http.Request, status int, body []byte) failure {
 
 // fail answers a failure found before the op package was called.
 func (p *Provider) fail(w http.ResponseWriter, r *http.Request, isBrowser bool, err error) {
-	if !errors.Is(err, site.ErrNotFound) && !errors.Is(err, errNotFound) && !errors.Is(err, errMalformedAuth) {
+	if !errors.Is(err, site.ErrNotFound) && !errors.Is(err, errNotFound) && !errors.Is(err, errMalformedAuth) &&
+		!errors.Is(err, errRateLimited) {
 		err = fmt.Errorf("%w: %w", errServer, err)
 		p.o.Log.Error("oidcop", "call_id", callctx.From(r.Context()).ID, "err", err)
 	}
@@ -179,8 +183,14 @@ func (p *Provider) fail(w http.ResponseWriter, r *http.Request, isBrowser bool, 
 	f := failure{rfc: string(oidc.InvalidRequest), code: classify(err, "", "")}
 	entry, _ := errcode.Lookup(f.code)
 	f.status, f.desc = entry.Status, entry.Message
-	if errors.Is(err, errServer) {
+	switch {
+	case errors.Is(err, errServer):
 		f.rfc = string(oidc.ServerError)
+	case errors.Is(err, errRateLimited):
+		// RFC 6749 4.1.2.1's word for "try again later"; Retry-After
+		// says when.
+		f.rfc = "temporarily_unavailable"
+		f.desc = "Too many requests: retry later."
 	}
 	if isBrowser {
 		p.errorPage(w, r, f)
@@ -200,6 +210,12 @@ func (p *Provider) jsonError(w http.ResponseWriter, r *http.Request, status int,
 	if f.rfc == "invalid_token" {
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	}
+	if c := callOf(r.Context()); status == http.StatusUnauthorized && f.rfc == string(oidc.InvalidClient) && c.basic {
+		// RFC 6749 5.2: a client that sent Basic credentials is told the
+		// scheme again.
+		h.Set("WWW-Authenticate", `Basic realm="`+p.issuer(c.site.APIKey)+`"`)
+	}
+	callctx.From(r.Context()).SetRetryAfter(h)
 	w.WriteHeader(status)
 	if f.desc == "" {
 		f.desc = entry.Message
@@ -252,6 +268,7 @@ func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, f failure) 
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", errorPageCSP)
+	callctx.From(r.Context()).SetRetryAfter(h)
 	w.WriteHeader(entry.Status)
 	w.Write(b.Bytes())
 }

@@ -110,7 +110,14 @@ func TestTokenErrors(t *testing.T) {
 				if tc.path == "userinfo" || tc.path == "keys" {
 					method = http.MethodGet
 				}
-				wantJSONError(t, e.op(t, method, tc.path, tc.form, tc.header), tc.status, tc.rfc, tc.code)
+				r := e.op(t, method, tc.path, tc.form, tc.header)
+				wantJSONError(t, r, tc.status, tc.rfc, tc.code)
+				// RFC 6749 5.2: a 401 to Basic credentials names the scheme.
+				basicSent := strings.HasPrefix(tc.header.Get("Authorization"), "Basic ")
+				if got, want := r.header.Get("WWW-Authenticate"), `Basic realm="`+e.issuer+`"`; tc.status == http.StatusUnauthorized &&
+					tc.rfc == "invalid_client" && (got == want) != basicSent {
+					t.Errorf("WWW-Authenticate %q (Basic sent: %v)", got, basicSent)
+				}
 			})
 		}
 		// An unknown apiKey: JSON for a program, the error page for a browser.

@@ -17,3 +17,7 @@ func (p *HostedPages) ConsentWith(w http.ResponseWriter, r *http.Request, req Re
 
 // PageCSP is the pages' Content-Security-Policy for a redirect URI.
 var PageCSP = pageCSP
+
+// SetBeforeIssue runs f before the tokens of each validated token request
+// are stored.
+func (p *Provider) SetBeforeIssue(f func()) { p.beforeIssue = f }

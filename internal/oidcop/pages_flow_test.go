@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -210,8 +211,14 @@ func TestHostedConsentDeny(t *testing.T) {
 		b.do(t, http.MethodPost, login, url.Values{"csrf": {token}, "loginID": {"deny@example.com"}, "password": {"Secret-Pass-123"}}, nil)
 		consent := e.issuer + "/consent?context=" + url.QueryEscape(id)
 		_, token = b.page(t, consent)
+		kept := maps.Clone(b.cookies)
 		wantRedirectError(t, b.do(t, http.MethodPost, consent, url.Values{"csrf": {token}, "decision": {"deny"}}, nil),
 			"https://rp.example/cb", "access_denied", "st-2")
+		// The request is used up: Allow, posted again with the cookies
+		// of before, finds it gone.
+		maps.Copy(b.cookies, kept)
+		wantErrorPage(t, b.do(t, http.MethodPost, consent, url.Values{"csrf": {token}, "decision": {"allow"}}, nil),
+			errcode.InvalidParameterValue)
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/token"
 )
@@ -46,8 +47,12 @@ type Options struct {
 	// MasterKey is the server's master key: the keys of the op package's
 	// opaque tokens and of the pages' CSRF tokens are derived from it.
 	MasterKey []byte
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Limiter bounds each client's request rate per site at the endpoints
+	// that store or check something (nil: no limit), as at the RPC and
+	// REST dialects, sharing their buckets.
+	Limiter *ratelimit.Limiter
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 // OAuth is what the provider needs of oauth.Service.
@@ -59,11 +64,13 @@ type OAuth interface {
 	AuthRequest(ctx context.Context, siteID int64, id string) (oauth.AuthRequest, error)
 	Authenticate(ctx context.Context, siteID int64, id string, accountID int64, subject string, authTime time.Time, amr []string, done bool) error
 	Approve(ctx context.Context, siteID int64, id string) error
+	Deny(ctx context.Context, siteID int64, id string) error
 	Consented(ctx context.Context, siteID, accountID int64, clientID string, scopes []string) (bool, error)
 	SaveCode(ctx context.Context, siteID int64, id, code string) error
 	AuthRequestByCode(ctx context.Context, siteID int64, code string) (oauth.AuthRequest, error)
 	UseCode(ctx context.Context, siteID int64, id string) error
 	Issue(ctx context.Context, g oauth.Grant) (oauth.Issued, error)
+	Exchange(ctx context.Context, g oauth.Grant) (oauth.Issued, error)
 	RefreshGrant(ctx context.Context, siteID int64, clientID, refreshToken string) (oauth.Token, error)
 	Rotate(ctx context.Context, refreshToken string, g oauth.Grant) (oauth.Issued, error)
 	AccessToken(ctx context.Context, siteID int64, id string) (oauth.Token, error)
@@ -80,6 +87,10 @@ type Provider struct {
 	csrfKey []byte
 	bindKey []byte // MACs the binding and SSO cookies (cookies.go)
 	secure  bool
+	// beforeIssue, when set (by tests), runs before the tokens of a
+	// validated token request are stored: a barrier there lets concurrent
+	// requests all pass validation first.
+	beforeIssue func()
 }
 
 // The endpoints, relative to a site's issuer.
@@ -104,6 +115,20 @@ var browser = map[string]bool{
 	pathDiscovery: false, pathAuthorize: true, pathContinue: true, pathToken: false, pathUserinfo: false,
 	pathJWKS: false, pathIntrospect: false, pathRevoke: false, pathEndSession: true, pathLoggedOut: true, pathLogin: true,
 	pathConsent: true,
+}
+
+// limited tells whether a request to endpoint counts against the
+// client's rate limit: every endpoint that stores a request, checks a
+// credential or a token, or logs in; not discovery, the keys, nor the
+// pages a browser merely shows.
+func limited(endpoint, method string) bool {
+	switch endpoint {
+	case pathAuthorize, pathContinue, pathLogin, pathToken, pathIntrospect, pathRevoke, pathUserinfo:
+		return true
+	case pathConsent:
+		return method == http.MethodPost
+	}
+	return false
 }
 
 // New builds the provider.
@@ -185,6 +210,9 @@ type call struct {
 	client *client
 	// used is the authorization request whose tokens used it up.
 	used string
+	// basic: the client sent Basic credentials in the Authorization
+	// header (not the form's, which secretPost turns into Basic ones).
+	basic bool
 }
 
 type callKey struct{}
@@ -222,6 +250,14 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.site = st
+	if limited(endpoint, r.Method) {
+		info := callctx.From(ctx)
+		if ok, wait := p.o.Limiter.Allow(st.ID, info.ClientIP); !ok {
+			info.RetryAfter = wait
+			p.fail(w, r, isBrowser, errRateLimited)
+			return
+		}
+	}
 	if err := checkAuthorization(r, endpoint); err != nil {
 		p.fail(w, r, isBrowser, err)
 		return
@@ -234,6 +270,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if endpoint != pathDiscovery && endpoint != pathJWKS {
 		w.Header().Set("Cache-Control", "no-store") // codes, tokens, claims
 	}
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	c.basic = strings.EqualFold(scheme, "Basic")
 	if endpoint == pathIntrospect {
 		secretPost(inner)
 	}
@@ -247,7 +285,11 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case pathLogin, pathConsent:
 		p.page(w, inner)
 	case pathAuthorize, pathEndSession:
-		bw := &bufferedErrors{w: w}
+		var out http.ResponseWriter = w
+		if endpoint == pathAuthorize && inner.FormValue("response_mode") == string(oidc.ResponseModeFormPost) {
+			out = &formPostRedirects{ResponseWriter: w, redirectURI: inner.FormValue("redirect_uri")}
+		}
+		bw := &bufferedErrors{w: out}
 		p.op.ServeHTTP(bw, inner)
 		bw.finish(func(status int, body []byte) { p.errorPage(w, inner, p.opError(inner, status, body)) })
 	default:

@@ -60,10 +60,12 @@ func (r authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 	return &oidc.CodeChallenge{Challenge: r.a.CodeChallenge, Method: oidc.CodeChallengeMethod(r.a.CodeChallengeMethod)}
 }
 
-// LogValue keeps secrets and personal data out of the op package's logs.
+// LogValue keeps secrets and personal data out of the op package's logs:
+// not the id either, which is the context parameter, a bearer value
+// (whoever holds it, with the browser's binding cookie, continues the
+// request).
 func (r authRequest) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", r.a.ID), slog.String("client_id", r.a.ClientID),
-		slog.String("response_type", r.a.ResponseType))
+	return slog.GroupValue(slog.String("client_id", r.a.ClientID), slog.String("response_type", r.a.ResponseType))
 }
 
 // refreshRequest is the grant behind a refresh token.

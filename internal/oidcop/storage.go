@@ -12,6 +12,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/token"
 )
@@ -101,6 +102,19 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		return nil, &oidc.Error{ErrorType: "unsupported_response_type",
 			Description: "The hybrid response types are not supported: use code, id_token or id_token token."}
 	}
+	if req.ResponseType != oidc.ResponseTypeCode && req.ResponseMode == oidc.ResponseModeQuery {
+		// Tokens in the query end up in logs and Referer headers (OAuth
+		// 2.0 Multiple Response Type Encoding Practices 2.1); the error
+		// itself goes back in the fragment, as the tokens would.
+		req.ResponseMode = oidc.ResponseModeFragment
+		return nil, oidc.ErrInvalidRequest().WithDescription(
+			"response_mode query is not allowed for response_type %s, which returns tokens: use fragment or form_post", req.ResponseType)
+	}
+	if strings.Contains(string(req.ResponseType), "id_token") && req.Nonce == "" {
+		// OpenID Connect Core 3.2.2.1: without a nonce an id_token of the
+		// implicit flow could be replayed.
+		return nil, oidc.ErrInvalidRequest().WithDescription("nonce required for response_type %s", req.ResponseType)
+	}
 	if req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
 		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
 	}
@@ -141,9 +155,14 @@ func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 	return authRequest{a}, nil
 }
 
+// AuthRequestByCode finds the request of a code. A used code's request
+// is answered as if live: the op package then authenticates the client
+// and checks the code's binding (PKCE, redirect_uri), and only then does
+// the exchange (Exchange) refuse it and revoke what it issued, so that
+// whoever found a used code cannot revoke its tokens.
 func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	a, err := s.p.o.OAuth.AuthRequestByCode(ctx, siteID(ctx), code)
-	if err != nil {
+	if err != nil && !errors.Is(err, oauth.ErrReused) {
 		return nil, note(ctx, err)
 	}
 	return authRequest{a}, nil
@@ -180,22 +199,12 @@ func hasCode(a oauth.AuthRequest) bool {
 
 // --- tokens ---
 
-// grant is what the tokens of a request are issued for. A code is marked
-// used before its tokens exist: of two concurrent exchanges, one wins.
+// grant is what the tokens of a request are issued for.
 func (s *storage) grant(ctx context.Context, req op.TokenRequest) (oauth.Grant, error) {
 	c := callOf(ctx)
 	g := oauth.Grant{SiteID: c.site.ID, Subject: req.GetSubject(), Scopes: req.GetScopes(), Audience: req.GetAudience()}
 	switch r := req.(type) {
 	case authRequest:
-		// A code is used up at its exchange, an implicit request when its
-		// tokens are issued: a replay of either finds it used (and
-		// revokes what it issued).
-		if c.endpoint == pathToken || !hasCode(r.a) {
-			if err := s.p.o.OAuth.UseCode(ctx, c.site.ID, r.a.ID); err != nil {
-				return g, note(ctx, err)
-			}
-			c.used = r.a.ID
-		}
 		g.AuthRequestID = r.a.ID
 		g.ClientID, g.AccountID, g.AuthTime, g.AMR = r.a.ClientID, r.a.AccountID, r.a.AuthTime, r.a.AMR
 	case *refreshRequest:
@@ -203,10 +212,60 @@ func (s *storage) grant(ctx context.Context, req op.TokenRequest) (oauth.Grant, 
 		g.AuthRequestID = r.t.AuthRequestID
 	case clientRequest:
 		g.ClientID = r.clientID
+		return g, nil
 	default:
 		return g, oidc.ErrUnsupportedGrantType()
 	}
+	// A code issued before the account was deactivated buys nothing.
+	if _, err := s.holder(ctx, g.AccountID); err != nil {
+		return g, oidc.ErrInvalidGrant().WithDescription("The account may not hold tokens.").WithParent(err)
+	}
 	return g, nil
+}
+
+// issue stores the tokens of g. A code is used up at its exchange, an
+// implicit request when its tokens are issued, in the transaction that
+// stores them: of concurrent exchanges one wins, and a replay finds it
+// used (and revokes what it issued). A refresh token is rotated.
+func (s *storage) issue(ctx context.Context, req op.TokenRequest, g oauth.Grant, current string) (oauth.Issued, error) {
+	c := callOf(ctx)
+	var (
+		iss oauth.Issued
+		err error
+	)
+	r, isRequest := req.(authRequest)
+	if s.p.beforeIssue != nil {
+		s.p.beforeIssue()
+	}
+	switch {
+	case current != "":
+		iss, err = s.p.o.OAuth.Rotate(ctx, current, g)
+	case isRequest && (c.endpoint == pathToken || !hasCode(r.a)):
+		if iss, err = s.p.o.OAuth.Exchange(ctx, g); err == nil {
+			c.used = r.a.ID
+		}
+	default:
+		iss, err = s.p.o.OAuth.Issue(ctx, g)
+	}
+	return iss, grantError(ctx, err)
+}
+
+// grantError is a domain condition met once the op package validated the
+// request (a code or refresh token used, revoked or expired meanwhile, a
+// concurrent exchange that won) as RFC 6749's invalid_grant; the op
+// package would answer anything else but its own errors as a server
+// error.
+func grantError(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	note(ctx, err)
+	for _, cond := range []error{oauth.ErrReused, oauth.ErrRevoked, oauth.ErrNotFound, oauth.ErrExpired, oauth.ErrCodeExpired} {
+		if errors.Is(err, cond) {
+			return oidc.ErrInvalidGrant().WithDescription("The grant is not valid: it expired, was revoked or was used before.").WithParent(err)
+		}
+	}
+	return protocolError(err)
 }
 
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
@@ -214,9 +273,9 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	iss, err := s.p.o.OAuth.Issue(ctx, g)
+	iss, err := s.issue(ctx, req, g, "")
 	if err != nil {
-		return "", time.Time{}, note(ctx, err)
+		return "", time.Time{}, err
 	}
 	return iss.AccessTokenID, iss.AccessExpires, nil
 }
@@ -229,14 +288,9 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		return "", "", time.Time{}, err
 	}
 	g.Refresh = true
-	var iss oauth.Issued
-	if current != "" {
-		iss, err = s.p.o.OAuth.Rotate(ctx, current, g)
-	} else {
-		iss, err = s.p.o.OAuth.Issue(ctx, g)
-	}
+	iss, err := s.issue(ctx, req, g, current)
 	if err != nil {
-		return "", "", time.Time{}, note(ctx, err)
+		return "", "", time.Time{}, err
 	}
 	return iss.AccessTokenID, iss.RefreshToken, iss.AccessExpires, nil
 }
@@ -252,6 +306,9 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, refreshToken s
 	if err != nil {
 		return nil, note(ctx, err)
 	}
+	if _, err := s.holder(ctx, t.AccountID); err != nil {
+		return nil, err
+	}
 	return &refreshRequest{t: t, scopes: slices.Clone(t.Scopes), token: refreshToken}, nil
 }
 
@@ -265,14 +322,21 @@ func (s *storage) GetRefreshTokenInfo(_ context.Context, _ string, tok string) (
 }
 
 // RevokeToken revokes a refresh token's family or an access token by id;
-// a token unknown, or another client's, is not an error (RFC 7009).
+// a token unknown is not an error (RFC 7009 2.2). Another client's is
+// refused, unauthorized_client (RFC 7009 2.1: the request is refused when
+// the token was not issued to the client; RFC 6749 5.2's word for a
+// client not allowed what it asks), and stays as it is.
 func (s *storage) RevokeToken(ctx context.Context, tokenOrID, _, clientID string) *oidc.Error {
 	err := s.p.o.OAuth.Revoke(ctx, siteID(ctx), clientID, tokenOrID)
-	if err != nil && !errors.Is(err, oauth.ErrNotFound) && !errors.Is(err, oauth.ErrWrongClient) {
+	switch {
+	case err == nil, errors.Is(err, oauth.ErrNotFound):
+		return nil
+	case errors.Is(err, oauth.ErrWrongClient):
 		note(ctx, err)
-		return oidc.ErrServerError()
+		return oidc.ErrUnauthorizedClient().WithDescription("The token was issued to another client.")
 	}
-	return nil
+	note(ctx, err)
+	return oidc.ErrServerError()
 }
 
 func (s *storage) TerminateSession(ctx context.Context, userID, clientID string) error {
@@ -371,9 +435,9 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, t
 		ui.Subject = t.Subject
 		return nil
 	}
-	a, err := s.p.o.Accounts.ByID(ctx, siteID(ctx), t.AccountID)
+	a, err := s.holder(ctx, t.AccountID)
 	if err != nil {
-		return note(ctx, err)
+		return err
 	}
 	cfg, err := s.p.o.OAuth.Config(ctx, siteID(ctx))
 	if err != nil {
@@ -393,6 +457,9 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	if t.Subject != subject || (t.ClientID != clientID && !slices.Contains(t.Audience, clientID)) {
 		return oauth.ErrNotFound
 	}
+	if _, err := s.holder(ctx, t.AccountID); err != nil {
+		return err
+	}
 	resp.Scope = t.Scopes
 	resp.ClientID = t.ClientID
 	resp.TokenType = oidc.BearerToken
@@ -407,6 +474,24 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.Issuer = s.p.issuer(callOf(ctx).site.APIKey)
 	resp.JWTID = t.ID
 	return nil
+}
+
+// holder is the account a token acts for, while it may hold tokens
+// (account.MayHoldTokens: a deactivated account's are refused, though
+// its deactivation revoked them already); ErrNotFound once deleted. A
+// grant of no account (client_credentials) is no one's: the zero Account.
+func (s *storage) holder(ctx context.Context, accountID int64) (account.Account, error) {
+	if accountID == 0 {
+		return account.Account{}, nil
+	}
+	a, err := s.p.o.Accounts.ByID(ctx, siteID(ctx), accountID)
+	if err == nil {
+		err = a.MayHoldTokens()
+	}
+	if err != nil {
+		return account.Account{}, note(ctx, err)
+	}
+	return a, nil
 }
 
 // GetPrivateClaimsFromScopes: access tokens carry no claims beyond the

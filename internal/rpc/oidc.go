@@ -200,7 +200,8 @@ func (x OIDC) updateRP(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := x.OAuth.UpdateClient(ctx, c.Site.ID, id, func(cl *oauth.Client) error {
+	// The edit and the new secret are written in one transaction.
+	nc, err := x.OAuth.UpdateClientSecret(ctx, c.Site.ID, id, func(cl *oauth.Client) error {
 		switch {
 		case ch.TypeChange(*cl):
 			return errcode.InvalidValue("clientType", "a client's type does not change; create another client")
@@ -209,19 +210,14 @@ func (x OIDC) updateRP(ctx context.Context, c *Call) (any, error) {
 		}
 		ch.Apply(cl)
 		return nil
-	})
-	if err != nil {
-		return nil, clientError(id, err)
-	}
-	if !rotate {
-		return rpJSON(cl), nil
-	}
-	nc, err := x.OAuth.RotateClientSecret(ctx, c.Site.ID, id)
+	}, rotate)
 	if err != nil {
 		return nil, clientError(id, err)
 	}
 	out := rpJSON(nc.Client)
-	out["clientSecret"] = nc.Secret
+	if rotate {
+		out["clientSecret"] = nc.Secret
+	}
 	return out, nil
 }
 

@@ -355,24 +355,36 @@ func (db *DB) SetOAuthCode(ctx context.Context, siteID int64, id string, codeHas
 }
 
 // UseOAuthCode implements oauth.Store: the conditional UPDATE lets one of
-// concurrent uses of a code (or of a request answered without one) win.
-func (db *DB) UseOAuthCode(ctx context.Context, siteID int64, id string, at, keep time.Time) error {
-	res, err := db.exec(ctx, `UPDATE oauth_auth_requests SET code_used_at = $1, expires_at = `+keepUntil(2)+`
-		WHERE id = $3 AND site_id = $4 AND done = $5 AND code_used_at IS NULL`, millis(at), millis(keep), id, siteID, true)
-	if err := affected(res, err, oauth.ErrNotFound); !errors.Is(err, oauth.ErrNotFound) {
-		return err
-	}
-	var used sql.NullInt64
-	err = db.row(ctx, `SELECT code_used_at FROM oauth_auth_requests WHERE id = $1 AND site_id = $2`, id, siteID).Scan(&used)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+// concurrent uses of a code (or of a request answered without one) win,
+// and the winner's tokens are stored in its transaction: a loser that
+// sees the mark sees them too.
+func (db *DB) UseOAuthCode(ctx context.Context, siteID int64, id string, at, keep time.Time, issue ...oauth.StoredToken) error {
+	return db.withTx(ctx, func(tx *DB) error {
+		res, err := tx.exec(ctx, `UPDATE oauth_auth_requests SET code_used_at = $1, expires_at = `+keepUntil(2)+`
+			WHERE id = $3 AND site_id = $4 AND done = $5 AND code_used_at IS NULL`, millis(at), millis(keep), id, siteID, true)
+		if err := affected(res, err, oauth.ErrNotFound); !errors.Is(err, oauth.ErrNotFound) {
+			if err != nil {
+				return err
+			}
+			for _, t := range issue {
+				if err := tx.insertOAuthToken(ctx, t); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var used sql.NullInt64
+		err = tx.row(ctx, `SELECT code_used_at FROM oauth_auth_requests WHERE id = $1 AND site_id = $2`, id, siteID).Scan(&used)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return oauth.ErrNotFound
+		case err != nil:
+			return err
+		case used.Valid:
+			return oauth.ErrReused
+		}
 		return oauth.ErrNotFound
-	case err != nil:
-		return err
-	case used.Valid:
-		return oauth.ErrReused
-	}
-	return oauth.ErrNotFound
+	})
 }
 
 func scanOAuthRequest(row scanner) (oauth.StoredAuthRequest, error) {
@@ -443,7 +455,7 @@ func (db *DB) OAuthTokenByRefresh(ctx context.Context, siteID int64, refreshHash
 
 // RotateOAuthToken implements oauth.Store: of concurrent rotations, the
 // conditional UPDATE lets exactly one mark the token used.
-func (db *DB) RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []byte, at time.Time, next oauth.StoredToken) error {
+func (db *DB) RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []byte, at time.Time, next oauth.StoredToken, more ...oauth.StoredToken) error {
 	return db.withTx(ctx, func(tx *DB) error {
 		var revoked sql.NullInt64
 		err := tx.writeRow(ctx, `UPDATE oauth_tokens SET refresh_used_at = $1
@@ -466,7 +478,12 @@ func (db *DB) RotateOAuthToken(ctx context.Context, siteID int64, refreshHash []
 		if revoked.Valid {
 			return oauth.ErrRevoked
 		}
-		return tx.insertOAuthToken(ctx, next)
+		for _, t := range append([]oauth.StoredToken{next}, more...) {
+			if err := tx.insertOAuthToken(ctx, t); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

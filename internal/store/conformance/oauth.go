@@ -19,7 +19,7 @@ func init() {
 	register("oauth-config", testOAuthConfig, "OAuthConfig", "UpdateOAuthConfig")
 	register("oauth-auth-requests", testOAuthAuthRequests, "CreateOAuthAuthRequest", "OAuthAuthRequest", "OAuthAuthRequestByCode",
 		"AuthenticateOAuthAuthRequest", "ApproveOAuthAuthRequest", "OAuthConsent", "SetOAuthCode", "UseOAuthCode")
-	register("oauth-code-race", testOAuthCodeRace, "UseOAuthCode")
+	register("oauth-code-race", testOAuthCodeRace, "UseOAuthCode", "OAuthToken")
 	register("oauth-tokens", testOAuthTokens, "CreateOAuthToken", "OAuthToken", "OAuthTokenByRefresh", "RotateOAuthToken",
 		"RevokeOAuthFamily", "RevokeOAuthAuthRequestTokens", "RevokeOAuthGrants")
 	register("oauth-rotate-race", testOAuthRotateRace, "RotateOAuthToken")
@@ -423,17 +423,30 @@ func testOAuthCodeRace(t *testing.T, db *store.DB) {
 	if err := db.SetOAuthCode(ctx, s.ID, "raced", []byte("raced-code"), t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	wins := 0
-	for _, err := range race(16, func(int) error { return db.UseOAuthCode(ctx, s.ID, "raced", t0, t0) }) {
+	// Each use stores its token with the mark: only the winner's is
+	// there afterwards.
+	tok := func(i int) oauth.StoredToken {
+		return oauth.StoredToken{Token: oauth.Token{ID: fmt.Sprint("raced-", i), SiteID: s.ID, ClientID: "app",
+			AccountID: a.ID, Subject: a.UID, FamilyID: fmt.Sprint("family-", i), AuthRequestID: "raced",
+			ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}}
+	}
+	wins, winner := 0, -1
+	for i, err := range race(16, func(i int) error { return db.UseOAuthCode(ctx, s.ID, "raced", t0, t0, tok(i)) }) {
 		switch {
 		case err == nil:
-			wins++
+			wins, winner = wins+1, i
 		case !errors.Is(err, oauth.ErrReused):
 			t.Errorf("UseOAuthCode race: %v", err)
 		}
 	}
 	if wins != 1 {
 		t.Fatalf("%d uses of one code won", wins)
+	}
+	for i := range 16 {
+		_, err := db.OAuthToken(ctx, s.ID, tok(i).ID)
+		if i == winner && err != nil || i != winner && !errors.Is(err, oauth.ErrNotFound) {
+			t.Errorf("token of use %d (the winner %d): %v", i, winner, err)
+		}
 	}
 }
 
@@ -502,22 +515,32 @@ func testOAuthTokens(t *testing.T, db *store.DB) {
 	next := full
 	next.ID, next.RefreshHash, next.AuthRequestID, next.CreatedAt = "at-2", []byte("rt-2"), "", t0.Add(time.Minute)
 	rotated := t0.Add(time.Minute)
-	if err := db.RotateOAuthToken(ctx, s.ID, []byte("rt-1"), rotated, next); err != nil {
+	// more: another token stored with the pair (a narrowed access token).
+	extra := next
+	extra.ID, extra.RefreshHash, extra.RefreshExpires = "at-2b", nil, time.Time{}
+	if err := db.RotateOAuthToken(ctx, s.ID, []byte("rt-1"), rotated, next, extra); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := db.OAuthTokenByRefresh(ctx, s.ID, []byte("rt-2")); err != nil || !sameValue(got, next, tokenTimes) {
 		t.Fatalf("the rotated pair: %+v, %v", got, err)
+	}
+	if got, err := db.OAuthToken(ctx, s.ID, "at-2b"); err != nil || !sameValue(got, extra, tokenTimes) {
+		t.Fatalf("the token stored with the rotated pair: %+v, %v", got, err)
 	}
 	if got, _ := db.OAuthTokenByRefresh(ctx, s.ID, []byte("rt-1")); !got.RefreshUsedAt.Equal(rotated) {
 		t.Fatalf("the old refresh token's used time: %v", got.RefreshUsedAt)
 	}
 	again := next
 	again.ID, again.RefreshHash = "at-3", []byte("rt-3")
-	if err := db.RotateOAuthToken(ctx, s.ID, []byte("rt-1"), rotated, again); !errors.Is(err, oauth.ErrReused) {
+	againExtra := extra
+	againExtra.ID = "at-3b"
+	if err := db.RotateOAuthToken(ctx, s.ID, []byte("rt-1"), rotated, again, againExtra); !errors.Is(err, oauth.ErrReused) {
 		t.Fatalf("second rotation: %v, want ErrReused", err)
 	}
-	if _, err := db.OAuthToken(ctx, s.ID, "at-3"); !errors.Is(err, oauth.ErrNotFound) {
-		t.Fatalf("the refused rotation stored its pair: %v", err)
+	for _, id := range []string{"at-3", "at-3b"} {
+		if _, err := db.OAuthToken(ctx, s.ID, id); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("the refused rotation stored %s: %v", id, err)
+		}
 	}
 
 	// Revoking the family revokes its every token, and no other.
