@@ -41,9 +41,10 @@ fidm.oidc.op.* methods manage them. --site takes the siteId or the apiKey.
   client delete --site S --client-id ID
                                     delete the client and revoke every token issued to it
   config show --site S [--json]     the provider configuration, defaults filled in
-  config set --site S [--proxy-page URL] [--custom-claims JSON] [--custom-scopes JSON]
+  config set --site S [--proxy-page URL] [--custom-claims JSON] [--custom-scopes JSON] [--stylesheet-file F]
          [--access-token-lifetime D] [--id-token-lifetime D] [--refresh-token-lifetime D] [--code-lifetime D]
-                                    change what is given (a lifetime of 0: its default)
+                                    change what is given (a lifetime of 0: its default; the stylesheet
+                                    themes the hosted login and consent pages)
   config clear --site S             return the site to the defaults
 `
 
@@ -304,7 +305,7 @@ var oidcFlags = map[string]string{
 	oauth.AttrName: "name", oauth.AttrClientID: "client-id", oauth.AttrRedirectURIs: "redirect-uri",
 	oauth.AttrPostLogoutRedirectURIs: "post-logout-redirect-uri", oauth.AttrResponseTypes: "response-type",
 	oauth.AttrGrantTypes: "grant-type", oauth.AttrScopes: "scope", oauth.AttrProxyPage: "proxy-page",
-	oauth.AttrCustomClaims: "custom-claims", oauth.AttrCustomScopes: "custom-scopes",
+	oauth.AttrCustomClaims: "custom-claims", oauth.AttrCustomScopes: "custom-scopes", oauth.AttrStylesheet: "stylesheet-file",
 	oauth.AttrAccessTokenLifetime: "access-token-lifetime", oauth.AttrIDTokenLifetime: "id-token-lifetime",
 	oauth.AttrRefreshTokenLifetime: "refresh-token-lifetime", oauth.AttrCodeLifetime: "code-lifetime",
 }
@@ -442,6 +443,7 @@ type configJSON struct {
 	ProxyPage            string               `json:"proxyPage"`
 	CustomClaims         map[string]claimJSON `json:"customClaims"`
 	CustomScopes         map[string][]string  `json:"customScopes"`
+	Stylesheet           string               `json:"stylesheet"`
 	AccessTokenLifetime  int64                `json:"accessTokenLifetime"`
 	IDTokenLifetime      int64                `json:"idTokenLifetime"`
 	RefreshTokenLifetime int64                `json:"refreshTokenLifetime"`
@@ -469,7 +471,7 @@ func oidcConfigShow(fs *flag.FlagSet, c *command) func(context.Context) error {
 }
 
 func (c *command) printConfig(cfg oauth.Config) error {
-	j := configJSON{cfg.ProxyPage, map[string]claimJSON{}, cfg.CustomScopes, seconds(cfg.AccessTokenLifetime),
+	j := configJSON{cfg.ProxyPage, map[string]claimJSON{}, cfg.CustomScopes, cfg.Stylesheet, seconds(cfg.AccessTokenLifetime),
 		seconds(cfg.IDTokenLifetime), seconds(cfg.RefreshTokenLifetime), seconds(cfg.CodeLifetime)}
 	for name, cl := range cfg.CustomClaims {
 		j.CustomClaims[name] = claimJSON{cl.FieldName}
@@ -491,6 +493,7 @@ func (c *command) printConfig(cfg oauth.Config) error {
 	for _, name := range slices.Sorted(maps.Keys(cfg.CustomScopes)) {
 		fmt.Fprintf(w, " %s=%s", name, strings.Join(cfg.CustomScopes[name], ","))
 	}
+	fmt.Fprintf(w, "\nstylesheet:           %d bytes", len(cfg.Stylesheet))
 	fmt.Fprintf(w, "\naccessTokenLifetime:  %s\nidTokenLifetime:      %s\nrefreshTokenLifetime: %s\ncodeLifetime:         %s\n",
 		cfg.AccessTokenLifetime, cfg.IDTokenLifetime, cfg.RefreshTokenLifetime, cfg.CodeLifetime)
 	return nil
@@ -511,6 +514,7 @@ func oidcConfigSet(fs *flag.FlagSet, c *command) func(context.Context) error {
 	proxy := fs.String("proxy-page", "", `the site's own login page (absolute URL; "" returns to custos's hosted page)`)
 	claims := fs.String("custom-claims", "", `JSON {"<claim>": {"fieldName": "profile.<field>"}}`)
 	scopes := fs.String("custom-scopes", "", `JSON {"<scope>": ["<claim>", …]}`)
+	css := fs.String("stylesheet-file", "", `the site's CSS for the hosted pages, from this file (- for stdin; "" clears it)`)
 	lifetimes := map[string]*time.Duration{}
 	for _, name := range []string{"access-token-lifetime", "id-token-lifetime", "refresh-token-lifetime", "code-lifetime"} {
 		lifetimes[name] = fs.Duration(name, 0, "lifetime, such as 1h or 720h (0: the default)")
@@ -534,6 +538,11 @@ func oidcConfigSet(fs *flag.FlagSet, c *command) func(context.Context) error {
 				var v map[string][]string
 				if v, err = oauth.ParseScopes(*scopes); err == nil {
 					ch.CustomScopes = &v
+				}
+			case "stylesheet-file":
+				var v string
+				if v, err = readStylesheet(*css); err == nil {
+					ch.Stylesheet = &v
 				}
 			case "access-token-lifetime":
 				ch.AccessTokenLifetime = lifetimes[f.Name]
@@ -614,4 +623,23 @@ func readSecretFile(name string) (string, error) {
 		return "", err
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// readStylesheet reads a site's CSS from a file (- for stdin); "" is no
+// stylesheet. The service bounds its size.
+func readStylesheet(name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, oauth.MaxStylesheetLen+1))
+	return string(b), err
 }

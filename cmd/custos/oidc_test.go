@@ -184,6 +184,20 @@ func TestOIDCConfigCommands(t *testing.T) {
 			if err != nil || !strings.Contains(text, "customClaims:         tier=data.tier") || !strings.Contains(text, "accessTokenLifetime:  15m0s") {
 				t.Errorf("config show: %s", text)
 			}
+			css := filepath.Join(t.TempDir(), "theme.css")
+			os.WriteFile(css, []byte(":root { --custos-accent: #6b2fb3; }\n"), 0o600)
+			if _, err := oidc("set", "--site", "1", "--stylesheet-file", css); err != nil {
+				t.Fatal(err)
+			}
+			want.Stylesheet = ":root { --custos-accent: #6b2fb3; }\n"
+			if got := show(); !sameConfig(got, want) {
+				t.Fatalf("after --stylesheet-file: %+v", got)
+			}
+			big := filepath.Join(t.TempDir(), "big.css")
+			os.WriteFile(big, bytes.Repeat([]byte("a"), oauth.MaxStylesheetLen+1), 0o600)
+			if _, err := oidc("set", "--site", "1", "--stylesheet-file", big); err == nil || !strings.Contains(err.Error(), "--stylesheet-file: at most 32768 bytes") {
+				t.Errorf("a stylesheet too large: %v", err)
+			}
 			for _, bad := range []struct {
 				args []string
 				want string

@@ -49,6 +49,7 @@ const (
 	AttrProxyPage            = "proxyPage"
 	AttrCustomClaims         = "customClaims"
 	AttrCustomScopes         = "customScopes"
+	AttrStylesheet           = "stylesheet"
 	AttrAccessTokenLifetime  = "accessTokenLifetime"
 	AttrIDTokenLifetime      = "idTokenLifetime"
 	AttrRefreshTokenLifetime = "refreshTokenLifetime"
@@ -76,7 +77,7 @@ const (
 // Attributes lists every attribute of InvalidError, for adapters' tests.
 func Attributes() []string {
 	return []string{AttrClientID, AttrName, AttrSecret, AttrRedirectURIs, AttrPostLogoutRedirectURIs,
-		AttrResponseTypes, AttrGrantTypes, AttrScopes, AttrProxyPage, AttrCustomClaims, AttrCustomScopes,
+		AttrResponseTypes, AttrGrantTypes, AttrScopes, AttrProxyPage, AttrCustomClaims, AttrCustomScopes, AttrStylesheet,
 		AttrAccessTokenLifetime, AttrIDTokenLifetime, AttrRefreshTokenLifetime, AttrCodeLifetime,
 		AttrRedirectURI, AttrResponseType, AttrResponseMode, AttrState, AttrNonce, AttrCodeChallenge,
 		AttrCodeChallengeMethod, AttrPrompt, AttrMaxAge, AttrACRValues, AttrLoginHint, AttrUILocales,

@@ -69,6 +69,10 @@ type Config struct {
 	// CustomScopes map a scope name to the claims it releases (standard or
 	// custom claim names).
 	CustomScopes map[string][]string
+	// Stylesheet is the site's CSS for the hosted pages, served after
+	// custos's own (which it themes through its custom properties); empty:
+	// custos's alone.
+	Stylesheet string
 	// Lifetimes; zero takes the default of each.
 	AccessTokenLifetime  time.Duration
 	IDTokenLifetime      time.Duration

@@ -60,6 +60,7 @@ type ConfigChanges struct {
 	ProxyPage            *string
 	CustomClaims         *map[string]Claim
 	CustomScopes         *map[string][]string
+	Stylesheet           *string
 	AccessTokenLifetime  *time.Duration
 	IDTokenLifetime      *time.Duration
 	RefreshTokenLifetime *time.Duration
@@ -71,6 +72,7 @@ func (ch ConfigChanges) Apply(c *Config) {
 	set(&c.ProxyPage, ch.ProxyPage)
 	set(&c.CustomClaims, ch.CustomClaims)
 	set(&c.CustomScopes, ch.CustomScopes)
+	set(&c.Stylesheet, ch.Stylesheet)
 	set(&c.AccessTokenLifetime, ch.AccessTokenLifetime)
 	set(&c.IDTokenLifetime, ch.IDTokenLifetime)
 	set(&c.RefreshTokenLifetime, ch.RefreshTokenLifetime)

@@ -292,6 +292,9 @@ func checkConfig(c Config) (Config, error) {
 	if err := checkClaims(c.CustomClaims); err != nil {
 		return Config{}, err
 	}
+	if err := checkStylesheet(c.Stylesheet); err != nil {
+		return Config{}, err
+	}
 	if err := checkCustomScopes(c.CustomScopes, c.CustomClaims); err != nil {
 		return Config{}, err
 	}
@@ -456,4 +459,20 @@ func checkGrant(g Grant) error {
 		}
 	}
 	return checkShortList(AttrAMR, g.AMR)
+}
+
+// MaxStylesheetLen bounds a site's stylesheet for the hosted pages.
+const MaxStylesheetLen = 32 << 10
+
+// checkStylesheet bounds a site's CSS. It is served as text/css from
+// custos's origin under the pages' CSP (default-src 'none'), so it can
+// restyle the pages but load nothing: no fonts, images or other sheets.
+func checkStylesheet(css string) error {
+	switch {
+	case len(css) > MaxStylesheetLen:
+		return invalid(AttrStylesheet, fmt.Sprintf("at most %d bytes", MaxStylesheetLen))
+	case !utf8.ValidString(css) || strings.ContainsRune(css, 0):
+		return invalid(AttrStylesheet, "want UTF-8 text without NUL")
+	}
+	return nil
 }

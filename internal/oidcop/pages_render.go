@@ -2,6 +2,7 @@ package oidcop
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -45,6 +46,36 @@ func Stylesheet() http.Handler {
 	})
 }
 
+// themePath is the path of the site's own stylesheet (oauth.Config's
+// Stylesheet), versioned by its content; "" when the site has none.
+func themePath(apiKey, css string) string {
+	if css == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(css))
+	return "/oidc/op/v1.0/" + url.PathEscape(apiKey) + pathTheme + "?v=" + hex.EncodeToString(sum[:8])
+}
+
+// theme serves the site's stylesheet: text/css from custos's origin, which
+// the pages' CSP (style-src 'self') lets them load, and nothing it names.
+func (p *Provider) theme(w http.ResponseWriter, r *http.Request) {
+	st := callOf(r.Context()).site
+	cfg, err := p.o.OAuth.Config(r.Context(), st.ID)
+	if err == nil && cfg.Stylesheet == "" {
+		err = errNotFound
+	}
+	if err != nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		p.fail(w, r, false, cmp.Or(err, errNotFound))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	http.ServeContent(w, r, "theme.css", time.Time{}, strings.NewReader(cfg.Stylesheet))
+}
+
 // pagesPath is the path of a page of the site's provider.
 func pagesPath(apiKey, page, authRequestID string) string {
 	return "/oidc/op/v1.0/" + url.PathEscape(apiKey) + "/" + page + "?context=" + url.QueryEscape(authRequestID)
@@ -53,7 +84,9 @@ func pagesPath(apiKey, page, authRequestID string) string {
 // view is what a page template shows.
 type view struct {
 	Title, SiteName, ClientName, Stylesheet string
-	Problems                                []shownProblem
+	// Theme is the site's own stylesheet, after custos's; "" for none.
+	Theme    string
+	Problems []shownProblem
 	// Action and CSRF are a form's; binding is what its token is bound to.
 	Action, CSRF string
 	binding      csrfBinding
@@ -85,7 +118,7 @@ func baseView(req Request, title string) view {
 		client = "the application"
 	}
 	return view{Title: title, SiteName: req.Site.Name, ClientName: client,
-		Stylesheet: StylesheetPath + "?v=" + pagesCSSVersion}
+		Stylesheet: StylesheetPath + "?v=" + pagesCSSVersion, Theme: themePath(req.Site.APIKey, req.Config.Stylesheet)}
 }
 
 func loginView(req Request) view {

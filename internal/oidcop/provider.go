@@ -107,13 +107,14 @@ const (
 	pathLoggedOut  = "/end_session/done"
 	pathLogin      = "/login"
 	pathConsent    = "/consent"
+	pathTheme      = "/theme.css"
 )
 
 // browser tells, for each endpoint, whether a browser navigates to it (its
 // errors are the HTML error page) or a program calls it (JSON errors).
 var browser = map[string]bool{
 	pathDiscovery: false, pathAuthorize: true, pathContinue: true, pathToken: false, pathUserinfo: false,
-	pathJWKS: false, pathIntrospect: false, pathRevoke: false, pathEndSession: true, pathLoggedOut: true, pathLogin: true,
+	pathJWKS: false, pathIntrospect: false, pathRevoke: false, pathEndSession: true, pathLoggedOut: true, pathLogin: true, pathTheme: false,
 	pathConsent: true,
 }
 
@@ -278,6 +279,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch endpoint {
 	case pathDiscovery:
 		p.discovery(w, inner)
+	case pathTheme:
+		p.theme(w, inner)
 	case pathLoggedOut:
 		loggedOut(w, inner)
 	case pathContinue:

@@ -57,7 +57,7 @@ func lifetimeValues(c oauth.Config) map[string]time.Duration {
 		"refreshTokenLifetime": c.RefreshTokenLifetime, "codeLifetime": c.CodeLifetime}
 }
 
-var configParams = []string{"proxyPage", "customClaims", "customScopes",
+var configParams = []string{"proxyPage", "customClaims", "customScopes", "stylesheet",
 	"accessTokenLifetime", "idTokenLifetime", "refreshTokenLifetime", "codeLifetime"}
 
 // maxLifetime bounds a lifetime parameter (a year), so that seconds fit a
@@ -284,6 +284,9 @@ func configChanges(p *Params) (oauth.ConfigChanges, error) {
 	if p.Has("proxyPage") {
 		ch.ProxyPage = new(p.Get("proxyPage"))
 	}
+	if p.Has("stylesheet") {
+		ch.Stylesheet = new(p.Get("stylesheet"))
+	}
 	if p.Has("customClaims") {
 		claims, err := jsonDoc(p, "customClaims", oauth.ParseClaims)
 		if err != nil {
@@ -335,7 +338,7 @@ func (x OIDC) setConfig(ctx context.Context, c *Call) (any, error) {
 		return nil, err
 	}
 	if ch.Empty() {
-		return nil, errcode.Missing("proxyPage, customClaims, customScopes or a lifetime")
+		return nil, errcode.Missing("proxyPage, customClaims, customScopes, stylesheet or a lifetime")
 	}
 	if _, err := x.OAuth.SetConfig(ctx, c.Site.ID, func(cfg *oauth.Config) error { ch.Apply(cfg); return nil }); err != nil {
 		return nil, oidcError(err)
@@ -362,7 +365,7 @@ func configJSON(cfg oauth.Config) obj {
 	for name, s := range cfg.CustomScopes {
 		scopes[name] = orEmpty(s)
 	}
-	out := obj{"proxyPage": cfg.ProxyPage, "customClaims": claims, "customScopes": scopes}
+	out := obj{"proxyPage": cfg.ProxyPage, "customClaims": claims, "customScopes": scopes, "stylesheet": cfg.Stylesheet}
 	for param, d := range lifetimeValues(cfg) {
 		out[param] = int64(d / time.Second)
 	}

@@ -275,7 +275,7 @@ func deepArray(n int) string {
 }
 
 // defaults is the configuration of a site that set none.
-var defaults = map[string]any{"proxyPage": "", "customClaims": map[string]any{}, "customScopes": map[string]any{},
+var defaults = map[string]any{"proxyPage": "", "customClaims": map[string]any{}, "customScopes": map[string]any{}, "stylesheet": "",
 	"accessTokenLifetime": oauth.DefaultAccessTokenLifetime.Seconds(), "idTokenLifetime": oauth.DefaultIDTokenLifetime.Seconds(),
 	"refreshTokenLifetime": oauth.DefaultRefreshTokenLifetime.Seconds(), "codeLifetime": oauth.DefaultCodeLifetime.Seconds()}
 
@@ -285,7 +285,8 @@ func TestOIDCConfig(t *testing.T) {
 		set := map[string]any{"proxyPage": "https://example.com/login",
 			"customClaims":        map[string]any{"tier": map[string]any{"fieldName": "data.tier"}},
 			"customScopes":        map[string]any{"loyalty": []string{"tier"}},
-			"accessTokenLifetime": 600, "idTokenLifetime": 300, "refreshTokenLifetime": 86400, "codeLifetime": 30}
+			"accessTokenLifetime": 600, "idTokenLifetime": 300, "refreshTokenLifetime": 86400, "codeLifetime": 30,
+			"stylesheet": ":root{--custos-accent:#6b2fb3}"}
 		partly := map[string]any{}
 		for k, v := range set {
 			partly[k] = v
@@ -299,13 +300,14 @@ func TestOIDCConfig(t *testing.T) {
 			configIs("the defaults", defaults),
 			{Name: "setConfig", Path: setConfig, Form: e.Secret("proxyPage", "https://example.com/login",
 				"customClaims", `{"tier":{"fieldName":"data.tier"}}`, "customScopes", `{"loyalty":["tier"]}`,
-				"accessTokenLifetime", "600", "idTokenLifetime", "300", "refreshTokenLifetime", "86400", "codeLifetime", "30")},
+				"accessTokenLifetime", "600", "idTokenLifetime", "300", "refreshTokenLifetime", "86400", "codeLifetime", "30",
+				"stylesheet", ":root{--custos-accent:#6b2fb3}")},
 			configIs("as set", set),
 			{Name: "setConfig changes what it is given; 0 is the default", Path: setConfig,
 				Form: e.Secret("proxyPage", "https://example.com/signin", "codeLifetime", "0")},
 			configIs("partly changed", partly),
 			{Name: "nothing to set", Path: setConfig, Form: e.Secret(),
-				Code: 400002, Details: missing("proxyPage, customClaims, customScopes or a lifetime")},
+				Code: 400002, Details: missing("proxyPage, customClaims, customScopes, stylesheet or a lifetime")},
 			{Name: "customClaims not of its shape", Path: setConfig, Form: e.Secret("customClaims", `{"tier":"data.tier"}`),
 				Code: 400004, Details: `Invalid parameter format: customClaims: want {"<claim>": {"fieldName": "<account field>"}}`},
 			{Name: "customClaims without fieldName", Path: setConfig, Form: e.Secret("customClaims", `{"tier":{}}`),

@@ -133,6 +133,7 @@ type oauthConfig struct {
 	ProxyPage            string              `json:"proxyPage,omitempty"`
 	CustomClaims         map[string]string   `json:"customClaims,omitempty"` // claim: fieldName
 	CustomScopes         map[string][]string `json:"customScopes,omitempty"`
+	Stylesheet           string              `json:"stylesheet,omitempty"`
 	AccessTokenLifetime  int64               `json:"accessTokenLifetime,omitempty"`
 	IDTokenLifetime      int64               `json:"idTokenLifetime,omitempty"`
 	RefreshTokenLifetime int64               `json:"refreshTokenLifetime,omitempty"`
@@ -140,7 +141,7 @@ type oauthConfig struct {
 }
 
 func encodeOAuthConfig(c oauth.Config) (string, error) {
-	doc := oauthConfig{ProxyPage: c.ProxyPage, CustomScopes: c.CustomScopes,
+	doc := oauthConfig{ProxyPage: c.ProxyPage, CustomScopes: c.CustomScopes, Stylesheet: c.Stylesheet,
 		AccessTokenLifetime: seconds(c.AccessTokenLifetime), IDTokenLifetime: seconds(c.IDTokenLifetime),
 		RefreshTokenLifetime: seconds(c.RefreshTokenLifetime), CodeLifetime: seconds(c.CodeLifetime)}
 	if len(c.CustomClaims) > 0 {
@@ -158,7 +159,7 @@ func decodeOAuthConfig(s string) (oauth.Config, error) {
 	if err := json.Unmarshal([]byte(s), &doc); err != nil {
 		return oauth.Config{}, fmt.Errorf("oauth_configs.config: %w", err)
 	}
-	c := oauth.Config{ProxyPage: doc.ProxyPage, CustomScopes: doc.CustomScopes,
+	c := oauth.Config{ProxyPage: doc.ProxyPage, CustomScopes: doc.CustomScopes, Stylesheet: doc.Stylesheet,
 		AccessTokenLifetime: time.Duration(doc.AccessTokenLifetime) * time.Second, IDTokenLifetime: time.Duration(doc.IDTokenLifetime) * time.Second,
 		RefreshTokenLifetime: time.Duration(doc.RefreshTokenLifetime) * time.Second, CodeLifetime: time.Duration(doc.CodeLifetime) * time.Second}
 	if len(doc.CustomClaims) > 0 {
