@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
@@ -64,19 +65,13 @@ func (db *DB) LastAccountEventBefore(ctx context.Context, siteID int64, t time.T
 // a month of a busy site's events goes in short transactions.
 const purgeEventsBatch = 5000
 
+// purgeEvents is one batch of PurgeEvents, over the index account_events_at.
+var purgeEvents = fmt.Sprintf(`DELETE FROM account_events WHERE id IN (
+	SELECT id FROM account_events WHERE at < $1 LIMIT %d)`, purgeEventsBatch)
+
 // PurgeEvents deletes the change feed's events older than before, a batch
-// at a time, and returns how many went.
+// at a time, each its own transaction, and returns how many went. It stops
+// between two batches when ctx ends.
 func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		res, err := db.exec(ctx, `DELETE FROM account_events WHERE id IN (
-			SELECT id FROM account_events WHERE at < $1 ORDER BY id LIMIT $2)`, millis(before), purgeEventsBatch)
-		if err != nil {
-			return total, err
-		}
-		n, _ := res.RowsAffected()
-		if total += n; n < purgeEventsBatch {
-			return total, nil
-		}
-	}
+	return db.purgeBatches(ctx, "account_events", purgeEvents, purgeEventsBatch, millis(before))
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/internal/token"
@@ -14,6 +16,70 @@ const sentMailKept = 7 * 24 * time.Hour
 // for its status call.
 const FinishedJobsKept = 7 * 24 * time.Hour
 
+// purgeBatch is how many rows one statement of Purge deletes. Each batch is
+// a short transaction of its own, and between two batches the writer goes
+// to whoever waits for it (on SQLite, the one writer connection; database/sql
+// hands a released connection to a waiting caller first): a purge of a
+// million sessions delays a login by one batch, not by the whole purge.
+const purgeBatch = 1000
+
+// An expiry is one kind of row Purge deletes: the rows of table for which
+// where holds, found through an index (migration 00018 added the missing
+// ones) and deleted by their primary key, a batch at a time. Neither engine
+// has DELETE … LIMIT (SQLite only when compiled with an option), so a batch
+// is DELETE … WHERE key IN (SELECT key … LIMIT n), which both run the same.
+type expiry struct {
+	table string
+	key   string // the primary key's columns, comma-separated
+	where string // over the arguments args returns
+	args  func(now time.Time) []any
+	batch int
+}
+
+// expiries are what Purge deletes, in this order.
+var expiries = []expiry{
+	{table: "tokens", key: "token_hash", where: "expires_at <= $1", args: at(0)},
+	{table: "nonces", key: "site_id, nonce", where: "expires_at <= $1", args: at(0)},
+	// expires_at 0: a session that never expires (the partial index
+	// sessions_expires holds only the others).
+	{table: "sessions", key: "id", where: "expires_at > 0 AND expires_at <= $1", args: at(0)},
+	{table: "ip_failures", key: "site_id, ip", where: "window_start <= $1 AND locked_until <= $2",
+		args: func(now time.Time) []any { return []any{millis(now.Add(-time.Hour)), millis(now)} }},
+	{table: "mail_outbox", key: "id", where: "sent_at > 0 AND sent_at <= $1", args: at(-sentMailKept)},
+	{table: "site_keys", key: "kid", where: "retired_at IS NOT NULL AND retired_at < $1", args: at(-token.Retention)},
+	// A job goes with its data (job_data, ON DELETE CASCADE), which may be
+	// an export of every account: a few jobs a batch.
+	{table: "jobs", key: "id", where: "state IN ('done', 'failed') AND updated_at <= $1", args: at(-FinishedJobsKept), batch: 10},
+	{table: "oauth_auth_requests", key: "id", where: "expires_at <= $1", args: at(0)},
+	{table: "oauth_tokens", key: "id", where: "expires_at <= $1 AND refresh_expires_at <= $1", args: at(0)},
+	// Two statements, each over an index of its own, rather than one OR.
+	{table: "gigya_tokens", key: "id", where: "expires_at <= $1", args: at(0)},
+	{table: "gigya_tokens", key: "id", where: "revoked_at <= $1", args: at(0)},
+	{table: "gigya_codes", key: "id", where: "expires_at <= $1", args: at(0)},
+}
+
+// at returns the arguments of an expiry that compares with now+d.
+func at(d time.Duration) func(time.Time) []any {
+	return func(now time.Time) []any { return []any{millis(now.Add(d))} }
+}
+
+// size is how many rows one batch of e deletes.
+func (e expiry) size() int {
+	if e.batch == 0 {
+		return purgeBatch
+	}
+	return e.batch
+}
+
+// statement is the DELETE of one batch of e.
+func (e expiry) statement() string {
+	key := e.key
+	if strings.Contains(key, ",") {
+		key = "(" + key + ")"
+	}
+	return fmt.Sprintf("DELETE FROM %s WHERE %s IN (SELECT %s FROM %s WHERE %s LIMIT %d)", e.table, key, e.key, e.table, e.where, e.size())
+}
+
 // Purge deletes what has expired: one-time tokens, nonces, sessions, login
 // failures of past hours, sent mail older than a week, and signing keys
 // retired long enough ago that no token they signed still verifies (a
@@ -21,31 +87,40 @@ const FinishedJobsKept = 7 * 24 * time.Hour
 // jobs that ended more than a week ago, with their data; the OAuth
 // authorization requests and tokens that expired (a token once both its
 // access and its refresh token have), Gigya OAuth tokens expired or revoked
-// and their codes expired. It returns the number of rows deleted.
+// and their codes expired. It deletes in batches (purgeBatch), each its own
+// transaction, stops between two batches when ctx ends, and returns the
+// number of rows deleted.
 func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
-		{`DELETE FROM tokens WHERE expires_at <= $1`, []any{millis(now)}},
-		{`DELETE FROM nonces WHERE expires_at <= $1`, []any{millis(now)}},
-		{`DELETE FROM sessions WHERE expires_at > 0 AND expires_at <= $1`, []any{millis(now)}},
-		{`DELETE FROM ip_failures WHERE window_start <= $1 AND locked_until <= $2`, []any{millis(now.Add(-time.Hour)), millis(now)}},
-		{`DELETE FROM mail_outbox WHERE sent_at > 0 AND sent_at <= $1`, []any{millis(now.Add(-sentMailKept))}},
-		{`DELETE FROM site_keys WHERE retired_at IS NOT NULL AND retired_at < $1`, []any{millis(now.Add(-token.Retention))}},
-		{`DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at <= $1`, []any{millis(now.Add(-FinishedJobsKept))}},
-		{`DELETE FROM oauth_auth_requests WHERE expires_at <= $1`, []any{millis(now)}},
-		{`DELETE FROM oauth_tokens WHERE expires_at <= $1 AND refresh_expires_at <= $1`, []any{millis(now)}},
-		{`DELETE FROM gigya_tokens WHERE expires_at <= $1 OR revoked_at <= $1`, []any{millis(now)}},
-		{`DELETE FROM gigya_codes WHERE expires_at <= $1`, []any{millis(now)}},
-	} {
-		res, err := db.exec(ctx, q.sql, q.args...)
+	for _, e := range expiries {
+		n, err := db.purgeBatches(ctx, e.table, e.statement(), e.size(), e.args(now)...)
+		total += n
 		if err != nil {
 			return total, err
 		}
-		n, _ := res.RowsAffected()
-		total += n
 	}
 	return total, nil
+}
+
+// purgeBatches runs stmt, the DELETE of one batch of at most size rows,
+// until a batch deletes fewer.
+func (db *DB) purgeBatches(ctx context.Context, table, stmt string, size int, args ...any) (int64, error) {
+	var total int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		res, err := db.exec(ctx, stmt, args...)
+		if err != nil {
+			return total, fmt.Errorf("purge %s: %w", table, err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if db.afterPurgeBatch != nil {
+			db.afterPurgeBatch(table, n)
+		}
+		if n < int64(size) {
+			return total, nil
+		}
+	}
 }

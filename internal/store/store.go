@@ -34,6 +34,9 @@ type DB struct {
 	violates func(err error, table string) bool
 	// tx, when set, binds every query of this DB to one transaction.
 	tx *sql.Tx
+	// afterPurgeBatch, when set (by tests), runs after each batch of a
+	// purge, between its transactions.
+	afterPurgeBatch func(table string, deleted int64)
 }
 
 // Open connects to url: "sqlite:<path>" or "postgres://…" / "postgresql://…".
