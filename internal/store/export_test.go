@@ -79,3 +79,13 @@ func Explain(ctx context.Context, db *DB, query string, args ...any) (string, er
 	})
 	return strings.Join(out, "\n"), err
 }
+
+// PreparedWrites is how many write statements db holds prepared.
+func PreparedWrites(db *DB) int {
+	if db.writes == nil {
+		return 0
+	}
+	db.writes.mu.Lock()
+	defer db.writes.mu.Unlock()
+	return len(db.writes.stmts)
+}

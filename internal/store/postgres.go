@@ -20,8 +20,7 @@ func openPostgres(url string) (*DB, error) {
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	p := newPool(db)
-	return &DB{engine: Postgres, read: p, write: db, writes: p, violates: pgViolates}, nil
+	return &DB{engine: Postgres, read: newPool(db), write: db, violates: pgViolates}, nil
 }
 
 func pgViolates(err error, table string) bool {

@@ -30,8 +30,8 @@ type DB struct {
 	engine Engine
 	read   *pool
 	write  *sql.DB
-	// writes holds the prepared statements of write: the read pool itself
-	// when both are one *sql.DB (PostgreSQL).
+	// writes holds the prepared statements of write, on SQLite (writeStmt);
+	// nil on PostgreSQL, where read and write are one *sql.DB.
 	writes *pool
 	// violates tells whether err is a unique-constraint violation on table.
 	violates func(err error, table string) bool
@@ -83,7 +83,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection and prepared statement.
 func (db *DB) Close() error {
-	if db.writes == db.read {
+	if db.writes == nil {
 		return db.read.close()
 	}
 	return errors.Join(db.writes.close(), db.read.close())
@@ -130,17 +130,19 @@ func (db *DB) rows(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	return db.read.query(ctx, query, args...)
 }
 
-// exec runs a write: in the transaction, or on the writer, through the
-// prepared statement of query (see writeStmt).
+// exec runs a write: in the transaction, or on the writer; on SQLite
+// through the prepared statement of query (see writeStmt).
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, err := db.writeStmt(ctx, query)
 	switch {
 	case err != nil:
 		return nil, err
-	case st == nil:
+	case st != nil:
+		return st.ExecContext(ctx, args...)
+	case db.tx != nil:
 		return db.tx.ExecContext(ctx, query, args...)
 	}
-	return st.ExecContext(ctx, args...)
+	return db.write.ExecContext(ctx, query, args...)
 }
 
 // writeRow runs a write that returns a row (INSERT … RETURNING).
@@ -149,29 +151,36 @@ func (db *DB) writeRow(ctx context.Context, query string, args ...any) scanner {
 	switch {
 	case err != nil:
 		return errRow{err}
-	case st == nil:
+	case st != nil:
+		return st.QueryRowContext(ctx, args...)
+	case db.tx != nil:
 		return db.tx.QueryRowContext(ctx, query, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return db.write.QueryRowContext(ctx, query, args...)
 }
 
-// writeStmt is the statement of query on the writer, prepared once and
+// writeStmt is the statement of query on SQLite's writer, prepared once and
 // reused as reads are (pool): SQLite parses a short write in about as long
-// as it runs it. In a transaction it is that statement bound to the
-// transaction (database/sql reuses what was prepared on the transaction's
-// connection); a statement not prepared yet is nil there, to be run
+// as it runs it (docs/benchmarks.md). In a transaction it is that statement
+// bound to the transaction (database/sql reuses what was prepared on the
+// transaction's connection); one not prepared yet is nil there, and runs
 // unprepared: preparing it would wait for a connection, and the writer's
 // one is the transaction's. withTx prepares it after the commit.
+//
+// On PostgreSQL it is nil: pgx prepares each statement once per
+// connection by itself, and database/sql's statements on top of that cost
+// allocations and saved nothing measurable.
 func (db *DB) writeStmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if db.tx == nil {
+	switch {
+	case db.writes == nil:
+		return nil, nil
+	case db.tx == nil:
 		return db.writes.prepared(ctx, query)
 	}
 	if st := db.writes.cached(query); st != nil {
 		return db.tx.StmtContext(ctx, st), nil
 	}
-	if db.unprepared != nil {
-		*db.unprepared = append(*db.unprepared, query)
-	}
+	*db.unprepared = append(*db.unprepared, query)
 	return nil, nil
 }
 

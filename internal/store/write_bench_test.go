@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/conformance"
 	"github.com/custos-id/custos/internal/store/storetest"
 )
@@ -75,4 +76,39 @@ func BenchmarkWrites(b *testing.B) {
 			})
 		})
 	}
+}
+
+// On SQLite a write is prepared at its first use and reused; one first run
+// in a transaction is prepared once the transaction ends (preparing it
+// inside would wait for the writer's one connection, which the transaction
+// holds). On PostgreSQL none is: pgx prepares statements by itself.
+func TestWritesPrepared(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := conformance.NewSite(t, db)
+		now := time.Now()
+		a := account.Account{SiteID: s.ID, UID: "prepared", PasswordHash: "h", CreatedAt: now, UpdatedAt: now}
+		if err := db.CreateAccount(ctx, &a, nil); err != nil {
+			t.Fatal(err)
+		}
+		before := store.PreparedWrites(db)
+		login := func(hash string) error {
+			return db.WithTx(ctx, func(tx account.Store) error {
+				if err := tx.RecordLogin(ctx, a.ID, now, "h", ""); err != nil {
+					return err
+				}
+				return tx.CreateSession(ctx, &account.Session{SiteID: s.ID, AccountID: a.ID, TokenHash: []byte(hash), CreatedAt: now})
+			})
+		}
+		want := map[store.Engine][3]int{store.SQLite: {2, 2, 3}, store.Postgres: {0, 0, 0}}[db.Engine()]
+		if err := login("a"); err != nil || store.PreparedWrites(db)-before != want[0] {
+			t.Fatalf("after a login: %d prepared, %v; want %d", store.PreparedWrites(db)-before, err, want[0])
+		}
+		if err := login("b"); err != nil || store.PreparedWrites(db)-before != want[1] {
+			t.Fatalf("after a second login: %d prepared, %v; want %d", store.PreparedWrites(db)-before, err, want[1])
+		}
+		if err := db.DeleteSession(ctx, []byte("a")); err != nil || store.PreparedWrites(db)-before != want[2] {
+			t.Fatalf("after a logout: %d prepared, %v; want %d", store.PreparedWrites(db)-before, err, want[2])
+		}
+	})
 }
