@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
@@ -65,13 +64,12 @@ func (db *DB) LastAccountEventBefore(ctx context.Context, siteID int64, t time.T
 // a month of a busy site's events goes in short transactions.
 const purgeEventsBatch = 5000
 
-// purgeEvents is one batch of PurgeEvents, over the index account_events_at.
-var purgeEvents = fmt.Sprintf(`DELETE FROM account_events WHERE id IN (
-	SELECT id FROM account_events WHERE at < $1 LIMIT %d)`, purgeEventsBatch)
+// purgeEvents is the expiry of PurgeEvents, over the index account_events_at.
+var purgeEvents = expiry{table: "account_events", key: "id", where: "at < $1", batch: purgeEventsBatch}
 
 // PurgeEvents deletes the change feed's events older than before, a batch
 // at a time, each its own transaction, and returns how many went. It stops
 // between two batches when ctx ends.
 func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
-	return db.purgeBatches(ctx, "account_events", purgeEvents, purgeEventsBatch, millis(before))
+	return db.purgeBatches(ctx, "account_events", purgeEvents.statement(db.engine), purgeEventsBatch, millis(before))
 }

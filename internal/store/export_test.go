@@ -31,13 +31,14 @@ type PurgeStatement struct {
 	Args       []any
 }
 
-// PurgeStatements are the statements of Purge at now, and of PurgeEvents.
-func PurgeStatements(now time.Time) []PurgeStatement {
+// PurgeStatements are the statements of Purge on engine e at now, and of
+// PurgeEvents.
+func PurgeStatements(e Engine, now time.Time) []PurgeStatement {
 	var out []PurgeStatement
-	for _, e := range expiries {
-		out = append(out, PurgeStatement{e.table, e.statement(), e.args(now)})
+	for _, x := range expiries {
+		out = append(out, PurgeStatement{x.table, x.statement(e), x.args(now)})
 	}
-	return append(out, PurgeStatement{"account_events", purgeEvents, []any{millis(now)}})
+	return append(out, PurgeStatement{"account_events", purgeEvents.statement(e), []any{millis(now)}})
 }
 
 // Explain is the plan the engine makes for query: EXPLAIN QUERY PLAN on

@@ -25,9 +25,9 @@ const purgeBatch = 1000
 
 // An expiry is one kind of row Purge deletes: the rows of table for which
 // where holds, found through an index (migration 00018 added the missing
-// ones) and deleted by their primary key, a batch at a time. Neither engine
-// has DELETE … LIMIT (SQLite only when compiled with an option), so a batch
-// is DELETE … WHERE key IN (SELECT key … LIMIT n), which both run the same.
+// ones), a batch at a time. Neither engine has DELETE … LIMIT (SQLite only
+// when compiled with an option), so a batch selects its rows in a subquery
+// with a LIMIT and deletes those (statement).
 type expiry struct {
 	table string
 	key   string // the primary key's columns, comma-separated
@@ -71,13 +71,28 @@ func (e expiry) size() int {
 	return e.batch
 }
 
-// statement is the DELETE of one batch of e.
-func (e expiry) statement() string {
+// statement is the DELETE of one batch of e on engine en. The outer
+// query repeats where: on PostgreSQL, a row that a concurrent write changed
+// (an address locked meanwhile) is checked again in its new version, and
+// kept if it no longer expires.
+//
+// SQLite finds the batch's keys by the index of where, then each row by
+// its primary key. PostgreSQL finds them the same way and each row by its
+// ctid, the address of the row version the subquery read (a TID scan): with
+// key IN (subquery) instead, its planner may hash the subquery and read the
+// whole table for every batch, which it judges cheaper on a table of a few
+// thousand rows.
+func (e expiry) statement(en Engine) string {
+	if en == Postgres {
+		return fmt.Sprintf("DELETE FROM %s WHERE ctid = ANY(ARRAY(SELECT ctid FROM %s WHERE %s LIMIT %d)) AND %s",
+			e.table, e.table, e.where, e.size(), e.where)
+	}
 	key := e.key
 	if strings.Contains(key, ",") {
 		key = "(" + key + ")"
 	}
-	return fmt.Sprintf("DELETE FROM %s WHERE %s IN (SELECT %s FROM %s WHERE %s LIMIT %d)", e.table, key, e.key, e.table, e.where, e.size())
+	return fmt.Sprintf("DELETE FROM %s WHERE %s IN (SELECT %s FROM %s WHERE %s LIMIT %d) AND %s",
+		e.table, key, e.key, e.table, e.where, e.size(), e.where)
 }
 
 // Purge deletes what has expired: one-time tokens, nonces, sessions, login
@@ -93,7 +108,7 @@ func (e expiry) statement() string {
 func (db *DB) Purge(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, e := range expiries {
-		n, err := db.purgeBatches(ctx, e.table, e.statement(), e.size(), e.args(now)...)
+		n, err := db.purgeBatches(ctx, e.table, e.statement(db.engine), e.size(), e.args(now)...)
 		total += n
 		if err != nil {
 			return total, err

@@ -21,7 +21,7 @@ import (
 // sequential scans discouraged, none is left that no index could avoid).
 func TestPurgeUsesIndexes(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *store.DB) {
-		for _, st := range store.PurgeStatements(time.Now()) {
+		for _, st := range store.PurgeStatements(db.Engine(), time.Now()) {
 			plan, err := store.Explain(context.Background(), db, st.SQL, st.Args...)
 			if err != nil {
 				t.Fatalf("%s: %v", st.SQL, err)
