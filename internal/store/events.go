@@ -65,11 +65,13 @@ func (db *DB) LastAccountEventBefore(ctx context.Context, siteID int64, t time.T
 const purgeEventsBatch = 5000
 
 // purgeEvents is the expiry of PurgeEvents, over the index account_events_at.
-var purgeEvents = expiry{table: "account_events", key: "id", where: "at < $1", batch: purgeEventsBatch}
+var purgeEvents = expiry{table: "account_events", key: "id", where: "at < $1", order: "at", batch: purgeEventsBatch,
+	args: func(before time.Time) []any { return []any{millis(before)} }}
 
 // PurgeEvents deletes the change feed's events older than before, a batch
 // at a time, each its own transaction, and returns how many went. It stops
 // between two batches when ctx ends.
 func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
-	return db.purgeBatches(ctx, "account_events", purgeEvents.statement(db.engine), purgeEventsBatch, millis(before))
+	stmt, args := purgeEvents.statement(db.engine, before)
+	return db.purgeBatches(ctx, "account_events", stmt, purgeEventsBatch, args...)
 }

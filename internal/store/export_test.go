@@ -35,10 +35,11 @@ type PurgeStatement struct {
 // PurgeEvents.
 func PurgeStatements(e Engine, now time.Time) []PurgeStatement {
 	var out []PurgeStatement
-	for _, x := range expiries {
-		out = append(out, PurgeStatement{x.table, x.statement(e), x.args(now)})
+	for _, x := range append(expiries, purgeEvents) {
+		stmt, args := x.statement(e, now)
+		out = append(out, PurgeStatement{x.table, stmt, args})
 	}
-	return append(out, PurgeStatement{"account_events", purgeEvents.statement(e), []any{millis(now)}})
+	return out
 }
 
 // Explain is the plan the engine makes for query: EXPLAIN QUERY PLAN on

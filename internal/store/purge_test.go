@@ -40,7 +40,7 @@ func TestPurgeUsesIndexes(t *testing.T) {
 
 // seedExpiredSessions stores n sessions of account a that expired long
 // ago, in one statement.
-func seedExpiredSessions(t *testing.T, e store.Engine, url string, a account.Account, n int) {
+func seedExpiredSessions(t testing.TB, e store.Engine, url string, a account.Account, n int) {
 	t.Helper()
 	hash := "CAST('seed-' || i AS BLOB)"
 	if e == store.Postgres {
