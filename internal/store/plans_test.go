@@ -29,12 +29,12 @@ func hotQueries(siteID int64) []struct {
 		name, sql string
 		args      []any
 	}{
-		{"session check (SessionByHash)", `SELECT s.id, a.id FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`,
+		{"session check (SessionByHash)", `SELECT s.id, s.expires_at, a.uid, a.profile FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`,
 			[]any{[]byte("s-42")}},
-		{"account by id (AccountByID)", `SELECT a.id FROM accounts a WHERE a.id = $1 AND a.site_id = $2`, []any{42, siteID}},
-		{"account by UID (AccountByUID, REST GET /users/<uid>)", `SELECT a.id FROM accounts a WHERE a.site_id = $1 AND a.uid = $2`,
+		{"account by id (AccountByID)", `SELECT a.uid, a.profile FROM accounts a WHERE a.id = $1 AND a.site_id = $2`, []any{42, siteID}},
+		{"account by UID (AccountByUID, REST GET /users/<uid>)", `SELECT a.id, a.profile FROM accounts a WHERE a.site_id = $1 AND a.uid = $2`,
 			[]any{siteID, "u42"}},
-		{"login (AccountByLoginID)", `SELECT a.id FROM login_ids l JOIN accounts a ON a.id = l.account_id
+		{"login (AccountByLoginID)", `SELECT a.id, a.password_hash FROM login_ids l JOIN accounts a ON a.id = l.account_id
 			WHERE l.site_id = $1 AND l.login_id = $2 AND l.kind = $3`, []any{siteID, "u42@example.com", "email"}},
 		{"isAvailableLoginID (LoginIDExists)", `SELECT 1 FROM login_ids WHERE site_id = $1 AND login_id = $2`,
 			[]any{siteID, "u42@example.com"}},
