@@ -12,8 +12,11 @@ CREATE INDEX site_keys_retired ON site_keys (retired_at) WHERE retired_at IS NOT
 
 -- Tables keyed by their natural key become WITHOUT ROWID: the table is the
 -- B-tree of its primary key, instead of a rowid table plus an index that
--- repeats the key (about 32 MiB per million accounts for login_ids). Their
--- rows are small, which is when WITHOUT ROWID pays. Nothing references these
+-- repeats the key (31 MiB per million login IDs); a lookup by the key
+-- descends one B-tree instead of two, a write touches one fewer. Their other
+-- index grows (its entries end with the key instead of a rowid): for
+-- login_ids, 14 MiB less in all per million (docs/benchmarks.md). Their rows
+-- are small, which is when WITHOUT ROWID pays. Nothing references these
 -- tables, so each is rebuilt and renamed in place, its rows kept.
 CREATE TABLE login_ids_new (
     site_id     INTEGER NOT NULL,
