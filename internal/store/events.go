@@ -64,19 +64,14 @@ func (db *DB) LastAccountEventBefore(ctx context.Context, siteID int64, t time.T
 // a month of a busy site's events goes in short transactions.
 const purgeEventsBatch = 5000
 
+// purgeEvents is the expiry of PurgeEvents, over the index account_events_at.
+var purgeEvents = expiry{table: "account_events", key: "id", where: "at < $1", order: "at", batch: purgeEventsBatch,
+	args: func(before time.Time) []any { return []any{millis(before)} }}
+
 // PurgeEvents deletes the change feed's events older than before, a batch
-// at a time, and returns how many went.
+// at a time, each its own transaction, and returns how many went. It stops
+// between two batches when ctx ends.
 func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		res, err := db.exec(ctx, `DELETE FROM account_events WHERE id IN (
-			SELECT id FROM account_events WHERE at < $1 ORDER BY id LIMIT $2)`, millis(before), purgeEventsBatch)
-		if err != nil {
-			return total, err
-		}
-		n, _ := res.RowsAffected()
-		if total += n; n < purgeEventsBatch {
-			return total, nil
-		}
-	}
+	stmt, args := purgeEvents.statement(db.engine, before)
+	return db.purgeBatches(ctx, "account_events", stmt, purgeEventsBatch, args...)
 }

@@ -19,17 +19,30 @@ type pool struct {
 func newPool(db *sql.DB) *pool { return &pool{DB: db, stmts: map[string]*sql.Stmt{}} }
 
 func (p *pool) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if st, ok := p.stmts[query]; ok {
+	if st := p.cached(query); st != nil {
 		return st, nil
 	}
+	// Prepared without the lock: preparing waits for a connection, which
+	// another caller of the pool may hold (the writer, in a transaction).
 	st, err := p.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if old, ok := p.stmts[query]; ok { // prepared meanwhile by another caller
+		st.Close()
+		return old, nil
+	}
 	p.stmts[query] = st
 	return st, nil
+}
+
+// cached is the statement of query if it was prepared, else nil.
+func (p *pool) cached(query string) *sql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stmts[query]
 }
 
 // queryRow is QueryRowContext on the prepared statement of query.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/schema"
@@ -22,39 +21,7 @@ func ExplainSearch(ctx context.Context, db *DB, siteID int64, query string) (str
 		return "", err
 	}
 	sqlText, args := searchSQL(plan, account.SearchPage{Limit: q.Limit})
-	var out []string
-	err = db.withTx(ctx, func(tx *DB) error {
-		explain := "EXPLAIN QUERY PLAN "
-		if db.engine == Postgres {
-			explain = "EXPLAIN "
-			if _, err := tx.exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-				return err
-			}
-		}
-		rows, err := tx.rows(ctx, explain+sqlText, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-			for _, v := range vals {
-				if s, ok := v.(string); ok {
-					out = append(out, s)
-				}
-			}
-		}
-		return rows.Err()
-	})
-	return strings.Join(out, "\n"), err
+	return Explain(ctx, db, sqlText, args...)
 }
 
 // Analyze has PostgreSQL gather the statistics of accounts, so that its

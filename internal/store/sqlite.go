@@ -55,7 +55,7 @@ func openSQLite(path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{engine: SQLite, read: newPool(read), write: write, violates: sqliteViolates}, nil
+	return &DB{engine: SQLite, read: newPool(read), write: write, writes: newPool(write), violates: sqliteViolates}, nil
 }
 
 // sqliteViolates reads the table from the message, which SQLite words as

@@ -30,10 +30,19 @@ type DB struct {
 	engine Engine
 	read   *pool
 	write  *sql.DB
+	// writes holds the prepared statements of write, on SQLite (writeStmt);
+	// nil on PostgreSQL, where read and write are one *sql.DB.
+	writes *pool
 	// violates tells whether err is a unique-constraint violation on table.
 	violates func(err error, table string) bool
 	// tx, when set, binds every query of this DB to one transaction.
 	tx *sql.Tx
+	// unprepared are the writes a transaction ran unprepared (tx above),
+	// to prepare once it ends.
+	unprepared *[]string
+	// afterPurgeBatch, when set (by tests), runs after each batch of a
+	// purge, between its transactions.
+	afterPurgeBatch func(table string, deleted int64)
 }
 
 // Open connects to url: "sqlite:<path>" or "postgres://…" / "postgresql://…".
@@ -72,12 +81,12 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.read.PingContext(ctx)
 }
 
-// Close closes every connection.
+// Close closes every connection and prepared statement.
 func (db *DB) Close() error {
-	if db.read.DB == db.write {
+	if db.writes == nil {
 		return db.read.close()
 	}
-	return errors.Join(db.write.Close(), db.read.close())
+	return errors.Join(db.writes.close(), db.read.close())
 }
 
 // withTx runs fn with a copy of db bound to a write transaction, committing
@@ -91,12 +100,18 @@ func (db *DB) withTx(ctx context.Context, fn func(*DB) error) error {
 		return err
 	}
 	bound := *db
-	bound.tx = tx
+	bound.tx, bound.unprepared = tx, new([]string)
 	if err := fn(&bound); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, q := range *bound.unprepared {
+		db.writes.prepared(ctx, q) // for the next time; failing, it is run unprepared again
+	}
+	return nil
 }
 
 // row runs a query for one row: in the transaction, or on the read pool.
@@ -115,9 +130,16 @@ func (db *DB) rows(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	return db.read.query(ctx, query, args...)
 }
 
-// exec runs a write: in the transaction, or on the writer.
+// exec runs a write: in the transaction, or on the writer; on SQLite
+// through the prepared statement of query (see writeStmt).
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if db.tx != nil {
+	st, err := db.writeStmt(ctx, query)
+	switch {
+	case err != nil:
+		return nil, err
+	case st != nil:
+		return st.ExecContext(ctx, args...)
+	case db.tx != nil:
 		return db.tx.ExecContext(ctx, query, args...)
 	}
 	return db.write.ExecContext(ctx, query, args...)
@@ -125,10 +147,41 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // writeRow runs a write that returns a row (INSERT … RETURNING).
 func (db *DB) writeRow(ctx context.Context, query string, args ...any) scanner {
-	if db.tx != nil {
+	st, err := db.writeStmt(ctx, query)
+	switch {
+	case err != nil:
+		return errRow{err}
+	case st != nil:
+		return st.QueryRowContext(ctx, args...)
+	case db.tx != nil:
 		return db.tx.QueryRowContext(ctx, query, args...)
 	}
 	return db.write.QueryRowContext(ctx, query, args...)
+}
+
+// writeStmt is the statement of query on SQLite's writer, prepared once and
+// reused as reads are (pool): SQLite parses a short write in about as long
+// as it runs it (docs/benchmarks.md). In a transaction it is that statement
+// bound to the transaction (database/sql reuses what was prepared on the
+// transaction's connection); one not prepared yet is nil there, and runs
+// unprepared: preparing it would wait for a connection, and the writer's
+// one is the transaction's. withTx prepares it after the commit.
+//
+// On PostgreSQL it is nil: pgx prepares each statement once per
+// connection by itself, and database/sql's statements on top of that cost
+// allocations and saved nothing measurable.
+func (db *DB) writeStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	switch {
+	case db.writes == nil:
+		return nil, nil
+	case db.tx == nil:
+		return db.writes.prepared(ctx, query)
+	}
+	if st := db.writes.cached(query); st != nil {
+		return db.tx.StmtContext(ctx, st), nil
+	}
+	*db.unprepared = append(*db.unprepared, query)
+	return nil, nil
 }
 
 // affected turns "no row changed" into notFound.

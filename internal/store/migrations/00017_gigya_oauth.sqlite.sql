@@ -36,7 +36,6 @@ CREATE INDEX gigya_tokens_expiry ON gigya_tokens (expires_at);
 CREATE INDEX gigya_tokens_code ON gigya_tokens (code_id);
 CREATE INDEX gigya_tokens_account ON gigya_tokens (account_id);
 CREATE INDEX gigya_tokens_user_key ON gigya_tokens (user_key);
-CREATE INDEX gigya_tokens_revoked ON gigya_tokens (revoked_at);
 
 -- +goose Down
 DROP TABLE gigya_tokens;
