@@ -492,10 +492,12 @@ func (s *Service) issue(ctx context.Context, g Grant) (StoredToken, Issued, erro
 
 // newToken builds the token of g in family, with a new id (and refresh
 // token when g.Refresh), and what the caller gets to see of it. A family
-// ends RefreshTokenLifetime after the login it stands for (g.AuthTime, or
-// now when unknown) and never later than until (when not zero: the end
-// of the family a rotation continues), so that rotating does not keep it
-// alive forever. A refresh token that would be born expired is not made.
+// ends RefreshTokenLifetime after its grant (the code's exchange), and a
+// rotation keeps that end (until, when not zero), so that rotating does
+// not keep a family alive forever. The end is not counted from the login
+// (auth_time): a browser's single sign-on session may be older than the
+// lifetime, and its new grants must still get refresh tokens. A refresh
+// token that would be born expired is not made.
 func (s *Service) newToken(g Grant, family string, cfg Config, until time.Time) (StoredToken, Issued) {
 	now := s.now()
 	t := StoredToken{Token: Token{ID: random(), SiteID: g.SiteID, ClientID: g.ClientID, AccountID: g.AccountID,
@@ -503,11 +505,7 @@ func (s *Service) newToken(g Grant, family string, cfg Config, until time.Time) 
 		AMR: g.AMR, FamilyID: family, AuthRequestID: g.AuthRequestID, ExpiresAt: now.Add(cfg.AccessTokenLifetime),
 		CreatedAt: now}}
 	iss := Issued{AccessTokenID: t.ID, AccessExpires: t.ExpiresAt}
-	start := t.AuthTime
-	if start.IsZero() {
-		start = now
-	}
-	end := start.Add(cfg.RefreshTokenLifetime)
+	end := now.Add(cfg.RefreshTokenLifetime)
 	if !until.IsZero() && until.Before(end) {
 		end = until
 	}

@@ -950,20 +950,23 @@ func TestFamilyEnd(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		n := e.client(t, webClient(), false)
 		g := e.grant(n.ClientID, oauth.AuthRequest{}, true)
-		g.AuthTime = e.clock.now().Add(-time.Hour)
+		// A single sign-on session older than the lifetime: its new grant
+		// still gets a refresh token, for the lifetime from now.
+		g.AuthTime = e.clock.now().Add(-oauth.DefaultRefreshTokenLifetime - time.Hour)
 		iss, err := e.svc.Issue(ctx, g)
-		end := g.AuthTime.Add(oauth.DefaultRefreshTokenLifetime)
+		end := e.clock.now().Add(oauth.DefaultRefreshTokenLifetime)
 		if err != nil || !iss.RefreshExpires.Equal(end) {
 			t.Fatalf("Issue = %+v, %v, want the refresh token to end at %v", iss, err, end)
 		}
+		// Rotating keeps the family's end: it does not slide.
 		e.clock.add(time.Hour)
 		next, err := e.svc.Rotate(ctx, iss.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID})
 		if err != nil || !next.RefreshExpires.Equal(end) {
 			t.Fatalf("Rotate = %+v, %v, want the family's end %v", next, err, end)
 		}
-		g.AuthTime = e.clock.now().Add(-oauth.DefaultRefreshTokenLifetime)
-		if old, err := e.svc.Issue(ctx, g); err != nil || old.RefreshToken != "" || old.AccessTokenID == "" {
-			t.Fatalf("Issue for a login as old as the lifetime = %+v, %v", old, err)
+		e.clock.add(oauth.DefaultRefreshTokenLifetime)
+		if _, err := e.svc.Rotate(ctx, next.RefreshToken, oauth.Grant{SiteID: e.siteID, ClientID: n.ClientID}); err == nil {
+			t.Fatal("a family rotated past its end")
 		}
 	})
 }

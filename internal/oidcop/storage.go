@@ -216,9 +216,13 @@ func (s *storage) grant(ctx context.Context, req op.TokenRequest) (oauth.Grant, 
 	default:
 		return g, oidc.ErrUnsupportedGrantType()
 	}
-	// A code issued before the account was deactivated buys nothing.
-	if _, err := s.holder(ctx, g.AccountID); err != nil {
+	// A code issued before the account was deactivated or deleted buys
+	// nothing; a fault reading it is the server's, which the client may
+	// retry (invalid_grant would make it drop its refresh token).
+	if _, err := s.holder(ctx, g.AccountID); errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrDisabled) {
 		return g, oidc.ErrInvalidGrant().WithDescription("The account may not hold tokens.").WithParent(err)
+	} else if err != nil {
+		return g, err
 	}
 	return g, nil
 }

@@ -65,14 +65,32 @@ func (l *LogWriter) Close() error {
 }
 
 // run writes the lines as they come, flushing whenever none is waiting.
+// A bufio.Writer keeps its first error and refuses every write after it:
+// a failed flush (a full disk, a closed pipe) counts the lines it held as
+// dropped and starts a new buffer, so that the log resumes when its output
+// does.
 func (l *LogWriter) run(w io.Writer) {
 	defer close(l.done)
 	b := bufio.NewWriterSize(w, 64<<10)
+	held := int64(0) // lines in b since its last flush
+	flush := func() {
+		if b.Flush() != nil {
+			l.dropped.Add(held)
+			b.Reset(w)
+		}
+		held = 0
+	}
 	for line := range l.lines {
-		b.Write(line)
+		if _, err := b.Write(line); err != nil {
+			l.dropped.Add(held + 1)
+			b.Reset(w)
+			held = 0
+			continue
+		}
+		held++
 		if len(l.lines) == 0 {
-			b.Flush()
+			flush()
 		}
 	}
-	b.Flush()
+	flush()
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -67,5 +68,34 @@ func TestLogWriterDropsWhenFull(t *testing.T) {
 	l.Close()
 	if got := s.out.String(); got != "first\n"+"queued\nqueued\nqueued\nqueued\n" {
 		t.Errorf("wrote %q", got)
+	}
+}
+
+// failing fails its first write, as a full disk would, then recovers.
+type failing struct {
+	failed chan struct{}
+	out    bytes.Buffer
+}
+
+func (f *failing) Write(p []byte) (int, error) {
+	select {
+	case <-f.failed:
+		return f.out.Write(p)
+	default:
+		close(f.failed)
+		return 0, errors.New("no space left on device")
+	}
+}
+
+// A failed write drops the lines it held, counted, and the log goes on.
+func TestLogWriterRecoversFromAFailedWrite(t *testing.T) {
+	f := &failing{failed: make(chan struct{})}
+	l := NewLogWriter(f, 10)
+	l.Write([]byte("lost\n"))
+	<-f.failed // its flush failed
+	l.Write([]byte("kept\n"))
+	l.Close()
+	if l.Dropped() != 1 || f.out.String() != "kept\n" {
+		t.Errorf("dropped %d, wrote %q; want 1 and the line after the failure", l.Dropped(), f.out.String())
 	}
 }
