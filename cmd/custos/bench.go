@@ -29,6 +29,7 @@ session-rest / bare-http. Exits non-zero when any request failed. docs/benchmark
 // benchOptions are the flags of custos bench.
 type benchOptions struct {
 	accounts        int
+	expired         int
 	postgresURL     string
 	concurrency     []int
 	phases          []string
@@ -75,7 +76,10 @@ type benchReport struct {
 	CPUs            int            `json:"cpus"`
 	GoVersion       string         `json:"goVersion"`
 	SeedSeconds     float64        `json:"seedSeconds"`
+	Expired         int            `json:"expired"`
 	Results         []bench.Result `json:"results"`
+	// Purges are, with --expired, what each custos phase's server purged.
+	Purges []benchPurge `json:"purges,omitempty"`
 	Ratios          []bench.Ratio  `json:"ratios"`
 }
 
@@ -101,7 +105,7 @@ func benchCmd(ctx context.Context, args []string, d deps) error {
 		return err
 	}
 	defer db.drop()
-	rep := benchReport{Engine: "sqlite", Accounts: o.accounts, HashConcurrency: o.hashConcurrency, CPUs: runtime.NumCPU(),
+	rep := benchReport{Engine: "sqlite", Accounts: o.accounts, Expired: o.expired, HashConcurrency: o.hashConcurrency, CPUs: runtime.NumCPU(),
 		GoVersion: runtime.Version(), Argon2: map[string]int{"memoryKiB": int(o.params.Memory), "time": int(o.params.Time),
 			"threads": int(o.params.Threads)}}
 	if o.postgresURL != "" {
@@ -113,7 +117,7 @@ func benchCmd(ctx context.Context, args []string, d deps) error {
 		return err
 	}
 	rep.SeedSeconds = time.Since(start).Seconds()
-	if rep.Results, err = runPhases(ctx, o, db, site, dir, d); err != nil {
+	if rep.Results, rep.Purges, err = runPhases(ctx, o, db, site, dir, d); err != nil {
 		return err
 	}
 	rep.Ratios = bench.Ratios(rep.Results, benchRatios)
@@ -122,9 +126,15 @@ func benchCmd(ctx context.Context, args []string, d deps) error {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
 	} else {
-		fmt.Fprintf(d.stdout, "custos bench: %s, %d accounts, argon2id m=%d KiB t=%d p=%d, hash concurrency %d, %d CPUs, %s\n\n",
-			rep.Engine, rep.Accounts, o.params.Memory, o.params.Time, o.params.Threads, o.hashConcurrency, rep.CPUs, rep.GoVersion)
-		err = bench.WriteTable(d.stdout, rep.Results, rep.Ratios)
+		expired := ""
+		if o.expired > 0 {
+			expired = fmt.Sprintf(", %d expired sessions and tokens before each phase", o.expired)
+		}
+		fmt.Fprintf(d.stdout, "custos bench: %s, %d accounts%s, argon2id m=%d KiB t=%d p=%d, hash concurrency %d, %d CPUs, %s\n\n",
+			rep.Engine, rep.Accounts, expired, o.params.Memory, o.params.Time, o.params.Threads, o.hashConcurrency, rep.CPUs, rep.GoVersion)
+		if err = bench.WriteTable(d.stdout, rep.Results, rep.Ratios); err == nil {
+			writePurges(d.stdout, rep.Purges)
+		}
 	}
 	if err != nil {
 		return err
@@ -153,6 +163,7 @@ func benchFlags(args []string, d deps) (benchOptions, error) {
 		fmt.Fprintf(d.stderr, "\nphases: %s\n", strings.Join(names, ", "))
 	}
 	fs.IntVar(&o.accounts, "accounts", 10_000, "accounts to seed")
+	fs.IntVar(&o.expired, "expired", 0, "expired sessions, and as many expired one-time tokens, to have in the database when each phase's server starts (and purges them)")
 	fs.StringVar(&o.postgresURL, "postgres-url", "", "PostgreSQL to run on (a new schema, dropped afterwards), such as $CUSTOS_TEST_POSTGRES_URL under scripts/with-postgres.sh; empty: SQLite in a temporary directory")
 	conc := fs.String("concurrency", "1,8,64", "concurrent requests of each phase, a comma list")
 	phases := fs.String("phases", "", "the phases to run, a comma list (default all)")
@@ -193,6 +204,7 @@ func benchFlags(args []string, d deps) (benchOptions, error) {
 		}
 	}
 	check(o.accounts > 0, "--accounts must be positive")
+	check(o.expired >= 0, "--expired must not be negative")
 	check(o.requests > 0 || o.duration > 0, "--duration must be positive")
 	check(o.requests >= 0 && o.warmup >= 0, "--requests and --warmup must not be negative")
 	check(o.timeout > 0, "--timeout must be positive")
@@ -209,10 +221,14 @@ func (o benchOptions) phase(name string, c int) bench.Phase {
 	return bench.Phase{Name: name, Concurrency: c, Duration: o.duration, Requests: o.requests, Warmup: o.warmup, Timeout: o.timeout}
 }
 
-// runPhases runs the limits, then custos's phases against one server
-// process.
-func runPhases(ctx context.Context, o benchOptions, db *benchDB, site *benchSite, dir string, d deps) ([]bench.Result, error) {
-	var results []bench.Result
+// runPhases runs the limits, then each of custos's phases against a server
+// process of its own; with --expired, it tops the expired rows up before
+// each of custos's servers starts, and reads what the server purged.
+func runPhases(ctx context.Context, o benchOptions, db *benchDB, site *benchSite, dir string, d deps) ([]bench.Result, []benchPurge, error) {
+	var (
+		results []bench.Result
+		purges  []benchPurge
+	)
 	self := bench.Self()
 	measure := func(name string, call bench.Call, server *bench.Proc) {
 		for _, c := range o.concurrency {
@@ -225,7 +241,7 @@ func runPhases(ctx context.Context, o benchOptions, db *benchDB, site *benchSite
 	if o.runs("hash") {
 		hasher, err := password.NewHasher(o.params, o.hashConcurrency)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		measure("hash", func(ctx context.Context, _ int) error {
 			_, err := hasher.Hash(ctx, benchPassword)
@@ -236,9 +252,16 @@ func runPhases(ctx context.Context, o benchOptions, db *benchDB, site *benchSite
 		if !o.runs(p.name) {
 			continue
 		}
+		var seeded int64
+		if o.expired > 0 && p.name != "bare-http" {
+			var err error
+			if seeded, err = seedExpired(ctx, db, site, o, d.stderr); err != nil {
+				return nil, nil, err
+			}
+		}
 		srv, err := benchServer(ctx, p.name, o, db, dir)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		c.base = srv.base
 		if p.name == "session-rpc" {
@@ -249,13 +272,18 @@ func runPhases(ctx context.Context, o benchOptions, db *benchDB, site *benchSite
 		}
 		c.close()
 		if err := errors.Join(err, srv.stop()); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
+		}
+		if o.expired > 0 && p.name != "bare-http" {
+			rows, after, found := purgeOf(srv.log)
+			purges = append(purges, benchPurge{Phase: p.name, Seeded: seeded, Rows: rows, Seconds: after.Seconds(),
+				Finished: found && rows >= 2*int64(o.expired)})
 		}
 	}
-	return results, nil
+	return results, purges, nil
 }
 
 // benchServer starts the server of a phase: the bare handler for

@@ -101,6 +101,7 @@ func TestBenchFlags(t *testing.T) {
 		{[]string{"--concurrency", "1,x"}, "--concurrency"},
 		{[]string{"--concurrency", "0"}, "--concurrency"},
 		{[]string{"--accounts", "0"}, "--accounts must be positive"},
+		{[]string{"--expired", "-1"}, "--expired must not be negative"},
 		{[]string{"--duration", "0s"}, "--duration must be positive"},
 		{[]string{"--timeout", "0s"}, "--timeout must be positive"},
 	} {
@@ -121,5 +122,60 @@ func TestBenchChildFailsToStart(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(log); !strings.Contains(string(b), "--db") {
 		t.Fatalf("the log holds %q", b)
+	}
+}
+
+// With --expired, every custos phase's server starts with expired sessions
+// and tokens to purge: the run reports each phase's purge and serves every
+// request meanwhile. Nothing here asserts a timing; whether a purge ends
+// before its phase does is the machine's affair.
+func TestBenchExpired(t *testing.T) {
+	const expired = 300
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			args := append([]string{"bench", "--json", "--expired", "300", "--phases", "bare-http,login,session-rpc,session-rest"}, tinyBench...)
+			if engine == store.Postgres {
+				storetest.URL(t, engine) // skips without PostgreSQL
+				args = append(args, "--postgres-url", os.Getenv(storetest.PostgresEnv))
+			}
+			benchEnv(t)
+			out := mustCustos(t, args...)
+			var rep benchReport
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("--json printed %q: %v", out, err)
+			}
+			if rep.Expired != expired || len(rep.Results) != 4 {
+				t.Fatalf("report = %+v", rep)
+			}
+			for _, r := range rep.Results {
+				if r.Requests != 4 || len(r.Errors) != 0 || r.Max < r.P99 {
+					t.Errorf("%s: %+v", r.Phase, r)
+				}
+			}
+			var phases []string
+			for i, p := range rep.Purges {
+				phases = append(phases, p.Phase)
+				// The first server finds every row seeded; the next ones
+				// what the purge before left, topped up.
+				if (i == 0 && p.Seeded != 2*expired) || p.Seeded < 0 || p.Seeded > 2*expired ||
+					p.Rows < 0 || p.Finished != (p.Rows >= 2*expired) {
+					t.Errorf("purge %+v", p)
+				}
+			}
+			if got := strings.Join(phases, ","); got != "login,session-rpc,session-rest" {
+				t.Errorf("purges of %s, want one a custos phase", got)
+			}
+		})
+	}
+}
+
+// The table of a run with --expired has its purges under it.
+func TestBenchExpiredTable(t *testing.T) {
+	benchEnv(t)
+	out := mustCustos(t, append([]string{"bench", "--expired", "50", "--phases", "server-read"}, tinyBench...)...)
+	for _, want := range []string{"50 expired sessions and tokens before each phase", "max ms", "purge during server-read: ", "(100 seeded before it)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 // the bare handler of "custos bench bare-server".
 type child struct {
 	base string // http://127.0.0.1:port
+	log  string // the file of its log
 	proc *bench.Proc
 	stop func() error
 }
@@ -67,7 +68,7 @@ func startChild(ctx context.Context, logFile string, args ...string) (*child, er
 		select {
 		case <-tick.C:
 			if addr := listening(logFile); addr != "" {
-				return &child{base: "http://" + addr, proc: bench.NewProc(cmd.Process.Pid), stop: stop}, nil
+				return &child{base: "http://" + addr, log: logFile, proc: bench.NewProc(cmd.Process.Pid), stop: stop}, nil
 			}
 		case err := <-exited:
 			exited <- err // for stop

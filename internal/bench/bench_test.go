@@ -30,7 +30,7 @@ func TestRunCountsRequestsAndErrors(t *testing.T) {
 	if len(r.Errors) != 1 || r.Errors["errorCode 500001"] != 10 || r.ErrorCount() != 10 {
 		t.Fatalf("errors = %v", r.Errors)
 	}
-	if r.Phase != "p" || r.Concurrency != 4 || r.PerSecond <= 0 || r.P50 > r.P90 || r.P90 > r.P99 {
+	if r.Phase != "p" || r.Concurrency != 4 || r.PerSecond <= 0 || r.P50 > r.P90 || r.P90 > r.P99 || r.P99 > r.Max {
 		t.Fatalf("result = %+v", r)
 	}
 }
@@ -87,11 +87,11 @@ func TestRatios(t *testing.T) {
 
 func TestWriteTable(t *testing.T) {
 	var b bytes.Buffer
-	results := []Result{{Phase: "login", Concurrency: 8, Requests: 3, Errors: map[string]int64{"errorCode 403042": 1}, Seconds: 1}}
+	results := []Result{{Phase: "login", Concurrency: 8, Requests: 3, Errors: map[string]int64{"errorCode 403042": 1}, Seconds: 1, Max: 9876.5}}
 	if err := WriteTable(&b, results, []Ratio{{Name: "login / hash", Concurrency: 8, Value: 0.5}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"req/s", "login", "errors of login at c=8: errorCode 403042 ×1", "login / hash", "0.50"} {
+	for _, want := range []string{"req/s", "max ms", "9876.50", "login", "errors of login at c=8: errorCode 403042 ×1", "login / hash", "0.50"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

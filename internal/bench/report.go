@@ -45,10 +45,10 @@ func Ratios(results []Result, pairs [][2]string) []Ratio {
 // WriteTable writes the results and ratios as aligned text.
 func WriteTable(w io.Writer, results []Result, ratios []Ratio) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tc\trequests\treq/s\tp50 ms\tp90 ms\tp99 ms\terrors\tserver CPU\tCPU ms/req\tpeak RSS MiB\tgen CPU\t")
+	fmt.Fprintln(tw, "phase\tc\trequests\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\tserver CPU\tCPU ms/req\tpeak RSS MiB\tgen CPU\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t%d\t%.2f\t%.3f\t%.1f\t%.2f\t\n", r.Phase, r.Concurrency, r.Requests,
-			r.PerSecond, r.P50, r.P90, r.P99, r.ErrorCount(), r.Cores(), r.CPUPerRequest, float64(r.ServerPeakRSS)/(1<<20),
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t%.2f\t%.3f\t%.1f\t%.2f\t\n", r.Phase, r.Concurrency, r.Requests,
+			r.PerSecond, r.P50, r.P90, r.P99, r.Max, r.ErrorCount(), r.Cores(), r.CPUPerRequest, float64(r.ServerPeakRSS)/(1<<20),
 			r.GeneratorCPU/max(r.Seconds, 1e-9))
 	}
 	if err := tw.Flush(); err != nil {

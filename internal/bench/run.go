@@ -48,6 +48,9 @@ type Result struct {
 	P50         float64          `json:"p50Ms"`
 	P90         float64          `json:"p90Ms"`
 	P99         float64          `json:"p99Ms"`
+	// Max is the longest request: one stall (a writer held, a pause)
+	// shows here when too rare for p99.
+	Max float64 `json:"maxMs"`
 	// Server is the CPU time and peak resident memory of the serving
 	// process over the phase; Generator the CPU time of the load generator.
 	ServerCPU     float64 `json:"serverCpuSeconds"`
@@ -115,6 +118,7 @@ func Run(ctx context.Context, p Phase, call Call, server, generator *Proc) Resul
 	slices.Sort(lat)
 	r.PerSecond = float64(r.Requests) / elapsed.Seconds()
 	r.P50, r.P90, r.P99 = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.90)), ms(percentile(lat, 0.99))
+	r.Max = ms(percentile(lat, 1))
 	return r
 }
 
