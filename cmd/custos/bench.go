@@ -23,7 +23,8 @@ Measures custos on loopback: seeds a new database (SQLite in a temporary directo
 process, and runs each phase at each --concurrency for --duration (or --requests requests). It also measures
 two limits with the same load generator: argon2id hashes/s at the configured parameters (hash) and a bare
 net/http handler (bare-http); then prints login / hash, register / hash, session-rpc / bare-http and
-session-rest / bare-http. Exits non-zero when any request failed. docs/benchmarks.md explains the columns.
+session-rest / bare-http. With --expired N, each custos server starts with N expired sessions and N expired
+tokens, which it purges as it starts: each phase runs while a purge does. Exits non-zero when any request failed. docs/benchmarks.md explains the columns.
 `
 
 // benchOptions are the flags of custos bench.
@@ -79,8 +80,8 @@ type benchReport struct {
 	Expired         int            `json:"expired"`
 	Results         []bench.Result `json:"results"`
 	// Purges are, with --expired, what each custos phase's server purged.
-	Purges []benchPurge `json:"purges,omitempty"`
-	Ratios          []bench.Ratio  `json:"ratios"`
+	Purges []benchPurge  `json:"purges,omitempty"`
+	Ratios []bench.Ratio `json:"ratios"`
 }
 
 func benchCmd(ctx context.Context, args []string, d deps) error {
