@@ -173,7 +173,10 @@ func TestBenchExpired(t *testing.T) {
 func TestBenchExpiredTable(t *testing.T) {
 	benchEnv(t)
 	out := mustCustos(t, append([]string{"bench", "--expired", "50", "--phases", "server-read"}, tinyBench...)...)
-	for _, want := range []string{"50 expired sessions and tokens before each phase", "max ms", "purge during server-read: ", "(100 seeded before it)"} {
+	// Whether the server logged its purge before the phase's few requests
+	// ended depends on the machine's load: the line names the rows seeded
+	// either way.
+	for _, want := range []string{"50 expired sessions and tokens before each phase", "max ms", "purge during server-read: ", "100 ", "seeded before it"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
