@@ -177,7 +177,7 @@ func (db *DB) writeStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	case db.tx == nil:
 		return db.writes.prepared(ctx, query)
 	}
-	if st := db.writes.cached(query); st != nil {
+	if st, _ := db.writes.cached(query); st != nil {
 		return db.tx.StmtContext(ctx, st), nil
 	}
 	*db.unprepared = append(*db.unprepared, query)
