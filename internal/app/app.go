@@ -179,7 +179,6 @@ func New(o Options) (*App, error) {
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
-	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, PublicURL: o.PublicURL})
 	if o.OIDCPages == nil {
 		o.OIDCPages = oidcop.NewHostedPages(o.Log)
 	}
@@ -187,6 +186,7 @@ func New(o Options) (*App, error) {
 		Pages: o.OIDCPages, PublicURL: o.PublicURL, MasterKey: o.MasterKey, Limiter: limiter, Now: o.Now, Log: o.Log}); err != nil {
 		return nil, err
 	}
+	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, Metadata: a.OIDC.Metadata})
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 

@@ -26,3 +26,21 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
 	op.Discover(w, d)
 }
+
+// Metadata is the issuer of the site of apiKey and the URLs of its
+// endpoints under the names of discovery (plus discovery_endpoint): what
+// fidm.oidc.op.getMetadata answers, from the paths the provider serves.
+func (p *Provider) Metadata(apiKey string) map[string]string {
+	iss := p.issuer(apiKey)
+	return map[string]string{
+		"issuer":                 iss,
+		"discovery_endpoint":     iss + pathDiscovery,
+		"authorization_endpoint": iss + pathAuthorize,
+		"token_endpoint":         iss + pathToken,
+		"userinfo_endpoint":      iss + pathUserinfo,
+		"jwks_uri":               iss + pathJWKS,
+		"introspection_endpoint": iss + pathIntrospect,
+		"revocation_endpoint":    iss + pathRevoke,
+		"end_session_endpoint":   iss + pathEndSession,
+	}
+}

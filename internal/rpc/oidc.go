@@ -19,8 +19,9 @@ import (
 // OIDC is what the fidm.oidc.op.* methods need.
 type OIDC struct {
 	OAuth *oauth.Service
-	// PublicURL is the base of the provider's URLs (no trailing slash).
-	PublicURL string
+	// Metadata is the issuer and endpoint URLs of a site's provider
+	// (oidcop.Provider.Metadata), which getMetadata answers.
+	Metadata func(apiKey string) map[string]string
 }
 
 // RegisterOIDC adds the management methods of the OpenID Provider: its
@@ -382,18 +383,11 @@ func (x OIDC) clearConfig(ctx context.Context, c *Call) (any, error) {
 // getMetadata answers the provider's issuer and endpoints for the site,
 // the URL members of its discovery document.
 func (x OIDC) getMetadata(_ context.Context, c *Call) (any, error) {
-	iss := x.PublicURL + "/oidc/op/v1.0/" + c.Site.APIKey
-	return obj{
-		"issuer":                 iss,
-		"discovery_endpoint":     iss + "/.well-known/openid-configuration",
-		"authorization_endpoint": iss + "/authorize",
-		"token_endpoint":         iss + "/token",
-		"userinfo_endpoint":      iss + "/userinfo",
-		"jwks_uri":               iss + "/jwks",
-		"introspection_endpoint": iss + "/introspect",
-		"revocation_endpoint":    iss + "/revoke",
-		"end_session_endpoint":   iss + "/end_session",
-	}, nil
+	out := obj{}
+	for name, u := range x.Metadata(c.Site.APIKey) {
+		out[name] = u
+	}
+	return out, nil
 }
 
 // rpNames are the RPC names of the oauth package's attributes where they
