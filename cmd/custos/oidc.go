@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -609,20 +607,19 @@ func newOAuth(c *command) *oauth.Service { return oauth.NewService(c.store, oaut
 // without the line end. A file keeps the secret out of the command line,
 // where other users of the machine could read it.
 func readSecretFile(name string) (string, error) {
-	var r io.Reader = os.Stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return "", err
-		}
-		defer f.Close()
-		r = f
+	b, err := readInputFile(name, 4096)
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimRight(line, "\r"), err
+}
+
+// readInputFile reads at most limit bytes of a file (- for stdin).
+func readInputFile(name string, limit int64) ([]byte, error) {
+	f, err := openInput(name)
+	if err != nil {
+		return nil, err
 	}
-	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
 }
 
 // readStylesheet reads a site's CSS from a file (- for stdin); "" is no
@@ -631,15 +628,6 @@ func readStylesheet(name string) (string, error) {
 	if name == "" {
 		return "", nil
 	}
-	var r io.Reader = os.Stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return "", err
-		}
-		defer f.Close()
-		r = f
-	}
-	b, err := io.ReadAll(io.LimitReader(r, oauth.MaxStylesheetLen+1))
+	b, err := readInputFile(name, oauth.MaxStylesheetLen+1)
 	return string(b), err
 }
