@@ -15,10 +15,11 @@ import (
 // JWT of an application key, a signature (with the site secret, an
 // application key's secret or a mobile session's secret), or a secret in
 // clear. An OAuth access token of socialize.getToken (in oauth_token or
-// Authorization: OAuth) is checked. A session token (sessionToken, the
-// oauth_token that is not the API key; Authorization: OAuth) is returned
-// unchecked: only the methods that act on a session resolve it.
-func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool, sessionToken string) (*authn.Principal, string, error) {
+// Authorization: OAuth) is checked, unless tokenOf holds its principal
+// already (the token named the call's site). A session token (sessionToken,
+// the oauth_token that is not the API key; Authorization: OAuth) is
+// returned unchecked: only the methods that act on a session resolve it.
+func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool, sessionToken string, tokenOf *authn.Principal) (*authn.Principal, string, error) {
 	ctx := r.Context()
 	scheme, value, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch {
@@ -44,6 +45,9 @@ func (h *Handler) prove(r *http.Request, p *Params, st site.Site, secure bool, s
 		sessionToken = tok
 	}
 	if oauth.IsGigyaToken(sessionToken) {
+		if tokenOf != nil {
+			return tokenOf, "", nil
+		}
 		pr, err := h.authn.OAuthToken(ctx, st, sessionToken, secure)
 		return pr, "", err
 	}

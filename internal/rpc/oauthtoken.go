@@ -3,8 +3,6 @@ package rpc
 import (
 	"net/http"
 	"strings"
-
-	"github.com/custos-id/custos/internal/site"
 )
 
 // accessToken is the credential a call carries in Authorization: OAuth,
@@ -15,15 +13,4 @@ func accessToken(r *http.Request, p *Params) string {
 		return strings.TrimSpace(value)
 	}
 	return p.Get("oauth_token")
-}
-
-// accessTokenSite is the site of a call that names none but carries an OAuth
-// access token: the token's. prove checks the token again, with the rest of
-// the call's credentials (one more indexed lookup).
-func (h *Handler) accessTokenSite(r *http.Request, p *Params, secure bool) (site.Site, error) {
-	pr, err := h.authn.OAuthToken(r.Context(), site.Site{}, accessToken(r, p), secure)
-	if err != nil {
-		return site.Site{}, err
-	}
-	return pr.Site, nil
 }

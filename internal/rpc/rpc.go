@@ -235,13 +235,18 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	}
 	info := callctx.From(r.Context())
 	apiKey, sessionToken := siteKey(params)
-	var st site.Site
+	var (
+		st      site.Site
+		tokenOf *authn.Principal // the access token's, when it named the site
+	)
 	switch {
 	case apiKey != "":
 		st, err = h.sites.ByAPIKey(r.Context(), apiKey)
 	case oauth.IsGigyaToken(accessToken(r, params)):
 		// An OAuth access token names its site.
-		st, err = h.accessTokenSite(r, params, info.Secure)
+		if tokenOf, err = h.authn.OAuthToken(r.Context(), site.Site{}, accessToken(r, params), info.Secure); err == nil {
+			st = tokenOf.Site
+		}
 	default:
 		return h.keyless(r, m, params, sessionToken)
 	}
@@ -255,7 +260,7 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	if ok, wait := h.limiter.Allow(st.ID, info.ClientIP); !ok {
 		return c, info.RateLimited(wait)
 	}
-	p, token, err := h.prove(r, params, st, c.Secure, sessionToken)
+	p, token, err := h.prove(r, params, st, c.Secure, sessionToken, tokenOf)
 	if err != nil {
 		return c, err
 	}
