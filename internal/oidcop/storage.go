@@ -484,11 +484,13 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 // (account.MayHoldTokens: a deactivated account's are refused, though
 // its deactivation revoked them already); ErrNotFound once deleted. A
 // grant of no account (client_credentials) is no one's: the zero Account.
+// It is read with its objects, which claims come from, and never with its
+// password hash.
 func (s *storage) holder(ctx context.Context, accountID int64) (account.Account, error) {
 	if accountID == 0 {
 		return account.Account{}, nil
 	}
-	a, err := s.p.o.Accounts.ByID(ctx, siteID(ctx), accountID)
+	a, err := s.p.o.Accounts.ByIDReading(ctx, siteID(ctx), accountID, account.ReadObjects)
 	if err == nil {
 		err = a.MayHoldTokens()
 	}
