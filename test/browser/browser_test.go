@@ -33,6 +33,7 @@ import (
 	"github.com/custos-id/custos/internal/app"
 	custosmail "github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/mail/mailtest"
+	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
 	"github.com/custos-id/custos/internal/token/tokentest"
@@ -84,6 +85,8 @@ func TestBrowser(t *testing.T) {
 		"SITE_URL="+env.siteURL,
 		"CUSTOS_API_KEY="+env.apiKey,
 		"CUSTOS_SECRET="+env.secret,
+		"CUSTOS_SCREENSETS_API_KEY="+env.screenSets.APIKey,
+		"CUSTOS_SCREENSETS_SECRET="+env.screenSets.SecretBase64(),
 		"MAIL_URL="+env.mailURL,
 		"CHROMIUM="+chromium,
 		"SCREENSHOT_DIR="+shots,
@@ -123,6 +126,10 @@ func testFiles(t *testing.T, dir string) []string {
 type environment struct {
 	custosURL, siteURL, mailURL string
 	apiKey, secret              string
+	// screenSets is a second site for screensets.test.mjs, whose policies
+	// and schema (required fields, email verification) would change what
+	// the other files' flows answer.
+	screenSets site.Site
 }
 
 // start runs custos, the SMTP server and the site until the test ends.
@@ -155,6 +162,10 @@ func start(t *testing.T, dir string) environment {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ss, err := a.Sites.Create(context.Background(), "Screen-set Shop", []string{"localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	siteLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -162,10 +173,11 @@ func start(t *testing.T, dir string) environment {
 	_, port, _ := net.SplitHostPort(siteLn.Addr().String())
 	siteURL := "http://localhost:" + port
 	site := &httptest.Server{Listener: siteLn, Config: &http.Server{Handler: siteHandler(filepath.Join(dir, "site"),
-		strings.NewReplacer("{{CUSTOS_URL}}", custosURL, "{{API_KEY}}", st.APIKey), smtp)}}
+		strings.NewReplacer("{{CUSTOS_URL}}", custosURL, "{{API_KEY}}", st.APIKey,
+		"{{SCREENSETS_API_KEY}}", ss.APIKey), smtp)}}
 	site.Start()
 	t.Cleanup(site.Close)
-	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(),
+	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(), screenSets: ss,
 		mailURL: "http://" + siteLn.Addr().String() + "/_test/mail"}
 }
 

@@ -136,6 +136,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
     seq: 0,
   };
 
+  // failure is the callback response of an error the renderer finds.
+  const failure = (code, message, details, extra) => ({...extra, errorCode: code, errorMessage: message,
+    errorDetails: details || message, status: 'FAIL', statusMessage: message});
   const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
   const nextID = () => `custos-ss-${++state.seq}`;
 
@@ -222,7 +225,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       if (!root) {
         state.sets.delete(key);
         return {ok: false, response: res.errorCode ? res :
-          custos.localError(400006, 'Invalid parameter value', `screenSet: no screen-set "${id}"`)};
+          failure(400006, 'Invalid parameter value', `screenSet: no screen-set "${id}"`)};
       }
       adoptCSS(set.css);
       if (custos.site && custos.site.screenSetScripts) await loadHooks(id);
@@ -245,6 +248,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       };
       const timer = setTimeout(done, 5000);
       state.hookWaiters.set(id, done);
+      if (window.gigya) window.gigya.__registerScreenSetHooks = registerHooks;
       const s = document.createElement('script');
       const q = new URLSearchParams({apikey: custos.site.apiKey || '', screenSet: id});
       s.src = `${custos.site.origin || ''}/js/screenset-hooks.js?${q}`;
@@ -524,7 +528,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
 
     mount() {
       this.root = document.createElement('div');
-      for (const a of this.set.root.attributes) if (a.name !== 'id' && a.name !== 'style') this.root.setAttribute(a.name, a.value);
+      for (const a of this.set.root.attributes) if (!['id', 'style', 'hidden'].includes(a.name)) this.root.setAttribute(a.name, a.value);
       this.root.dataset.screensetElementId = this.setID;
       this.root.classList.add('gigya-screen-set', 'custos-screen-set', `gigya-locale-${this.lang}`);
       this.root.lang = this.lang;
@@ -593,7 +597,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       if (target === '_skip') return this.end('skip', response);
       const tpl = this.templateOf(screenID);
       if (!tpl) {
-        const r = custos.localError(400006, 'Invalid parameter value', `screen: screen-set ${this.setID} has no screen "${screenID}"`);
+        const r = failure(400006, 'Invalid parameter value', `screen: screen-set ${this.setID} has no screen "${screenID}"`);
         this.fire('error', this.errorEvent(r));
         if (!this.screen) this.end('error', r);
         return;
@@ -920,7 +924,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
           return custos.call('accounts.setAccountInfo', this.withCommon(params));
         }
       }
-      return custos.localError(400006, 'Invalid parameter value', 'form: no form kind');
+      return failure(400006, 'Invalid parameter value', 'form: no form kind');
     }
 
     async handle(form, kind, res) {
@@ -1033,7 +1037,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       if (state.instances.get(this.key) === this) state.instances.delete(this.key);
       const finished = reason === 'finished' || reason === 'skip';
       if (!res || (!finished && res.errorCode === 0)) {
-        res = custos.localError(200001, 'Operation canceled', `screen-set ${this.setID} was closed (${reason})`,
+        res = failure(200001, 'Operation canceled', `screen-set ${this.setID} was closed (${reason})`,
           {screenSet: this.setID, reason});
       }
       this.flow.password = '';
@@ -1073,14 +1077,14 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
   async function showScreenSet(params) {
     params = {...params};
     if (typeof params.screenSet !== 'string' || !params.screenSet) {
-      return failEarly(params, custos.localError(400002, 'Missing required parameter', 'screenSet'));
+      return failEarly(params, failure(400002, 'Missing required parameter', 'screenSet'));
     }
     await whenDOMReady();
     let container = null;
     if (params.containerID) {
       container = document.getElementById(params.containerID);
       if (!container) {
-        return failEarly(params, custos.localError(400103, 'Invalid containerID',
+        return failEarly(params, failure(400103, 'Invalid containerID',
           `no element with id "${params.containerID}" in the document`, {containerID: params.containerID}));
       }
     }
@@ -1141,7 +1145,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
     params = params || {};
     const [f] = instancesOf(params);
     if (!f) {
-      if (!params.screenSet) return custos.localError(400002, 'Missing required parameter', 'screenSet');
+      if (!params.screenSet) return failure(400002, 'Missing required parameter', 'screenSet');
       return showScreenSet({...params, startScreen: params.screen});
     }
     await f.go(String(params.screen || ''));
@@ -1154,15 +1158,21 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
 
   // A pending answer (206001, 206002, 403100) to an accounts call of the
   // page opens the site's defaultRegScreenSet on the screen for it; the
-  // caller's callback gets how that flow ended (reference §4.5).
+  // caller's callback gets how that flow ended (reference §4.5): the last
+  // answer when it finished, 200001 when the user closed it.
   custos.onInterruption = (response, callerParams) => {
     const p = callerParams || {};
     const setID = custos.conf && custos.conf.defaultRegScreenSet;
     if (!response || !ROUTES[response.errorCode] || p.ignoreInterruptions || !setID || !response.regToken) return false;
-    return showScreenSet({screenSet: setID, initialResponse: response, callerParams: p, lang: p.lang,
-      sessionExpiration: p.sessionExpiration, context: p.context, include: p.include});
+    showScreenSet({screenSet: setID, initialResponse: response, callerParams: p, lang: p.lang,
+      sessionExpiration: p.sessionExpiration, context: p.context, include: p.include}).then((res) => {
+      if (typeof p.callback !== 'function') return;
+      try {
+        p.callback({...res, context: p.context});
+      } catch (err) {
+        console.warn('custos: a callback threw:', err);
+      }
+    });
+    return true;
   };
-
-  const g = window.gigya;
-  if (g) g.__registerScreenSetHooks = registerHooks;
 })();

@@ -1,0 +1,287 @@
+// Screen-sets end to end: a page of the site's origin (with a strict CSP)
+// loads gigya.js from custos and runs Default-RegistrationLogin and
+// Default-ProfileUpdate through registration with a required field,
+// email verification, login, profile, logout, a wrong password, a
+// forgotten password; the interruptions opened from the page's own calls;
+// 200001 and 400103; axe on every screen; screenshots at 1280 and 390 px.
+// It uses its own site (SCREENSETS_SITE), whose schema and policies it sets.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { axe, custosRPC, launch, mail, newPage, SCREENSETS_SITE, shots, SITE_URL, uniqueEmail, WAIT } from './lib.mjs';
+
+const PAGE = `${SITE_URL}/screensets.html`;
+const rpc = (method, params) => custosRPC(method, params, SCREENSETS_SITE);
+const container = '#screen-set-container';
+
+let browser;
+before(async () => {
+  browser = await launch();
+  for (const [method, params] of [
+    ['accounts.setSchema', { profileSchema: { fields: { zip: { required: true } } } }],
+    ['accounts.setPolicies', { accountOptions: { verifyEmail: true },
+      passwordReset: { resetURL: `${PAGE}?reset=1` } }],
+  ]) {
+    const res = await rpc(method, params);
+    assert.equal(res.errorCode, 0, `${method}: ${JSON.stringify(res)}`);
+  }
+});
+after(async () => { await browser?.close(); });
+
+async function open(t, url = PAGE) {
+  const page = await newPage(t, browser);
+  await page.goto(url);
+  await page.waitForFunction(() => window.__ready === true);
+  return page;
+}
+
+const show = (page, params) => page.evaluate((p) => window.show(p), params);
+const events = (page) => page.evaluate(() => window.__events);
+const results = (page) => page.evaluate(() => window.__results);
+
+// result waits for the n-th (from 1) callback answer of a screen-set.
+async function result(page, n = 1) {
+  await page.waitForFunction((n) => window.__results.length >= n, n);
+  return (await results(page))[n - 1];
+}
+
+// screen waits for a screen (by its heading) inside root and checks it with
+// axe, then photographs the page.
+async function screen(page, root, heading, name) {
+  const h = page.locator(root).getByRole('heading', { name: heading, exact: true });
+  await h.waitFor();
+  await axe(page);
+  if (name) await shots(page, `screenset-${name}`);
+  return page.locator(root);
+}
+
+async function verifyByMail(email) {
+  const m = await mail(email);
+  const link = m.links.find((l) => l.includes('verify'));
+  assert.ok(link, `no verification link in ${JSON.stringify(m.links)}`);
+  const page = await newPage({ after: (fn) => cleanups.push(fn) }, browser);
+  await page.goto(link);
+  await page.locator('form [type=submit]').click();
+  await page.waitForLoadState();
+  await page.close();
+}
+const cleanups = [];
+after(async () => { for (const fn of cleanups) await fn(); });
+
+const password = 'first-pass-1';
+const email = uniqueEmail('ss');
+let uid;
+
+test('register with a required field, verify, log in, read, update, log out', async (t) => {
+  const page = await open(t);
+  await show(page, { screenSet: 'Default-RegistrationLogin', containerID: 'screen-set-container' });
+  let root = await screen(page, container, 'Log in', 'login');
+  await root.getByRole('link', { name: 'Create an account' }).click();
+  root = await screen(page, container, 'Create an account', 'register');
+
+  // The retyped password is checked in the browser first.
+  await root.getByLabel('First name').fill('Ada');
+  await root.getByLabel('Last name').fill('Lovelace');
+  await root.getByLabel('Email').fill(email);
+  await root.getByLabel('Password', { exact: true }).fill(password);
+  await root.getByLabel('Confirm password', { exact: true }).fill('something-else');
+  await root.getByRole('button', { name: 'Create account' }).click();
+  const retype = root.getByLabel('Confirm password', { exact: true });
+  await assert.doesNotReject(retype.and(page.locator('[aria-invalid=true]')).waitFor());
+  assert.match(await root.locator('.gigya-error-msg-active').first().textContent(), /do not match/);
+  await retype.fill(password);
+  await root.getByRole('button', { name: 'Create account' }).click();
+
+  // zip is required and not on the form: the registration is pending.
+  root = await screen(page, container, 'Complete your registration', 'complete-registration');
+  await root.getByLabel('Postal code').fill('10115');
+  await root.getByRole('button', { name: 'Continue' }).click();
+
+  // The site requires a verified email: finalizing answers 206002.
+  root = await screen(page, container, 'Verify your email', 'verification-pending');
+  await verifyByMail(email);
+
+  await root.getByRole('link', { name: 'Back to log in' }).click();
+  root = await screen(page, container, 'Log in');
+  await root.getByLabel('Email or username').fill(email);
+  await root.getByLabel('Password', { exact: true }).fill(password);
+  await root.getByRole('button', { name: 'Log in' }).click();
+  const done = await result(page);
+  assert.equal(done.errorCode, 0, JSON.stringify(done));
+  uid = done.UID;
+  assert.ok(uid);
+  const ev = await events(page);
+  assert.ok(ev.some((e) => e.kind === 'login' && e.UID === uid), JSON.stringify(ev));
+  assert.ok(ev.some((e) => e.kind === 'hide' && e.reason === 'finished'));
+  assert.ok(ev.some((e) => e.kind === 'afterSubmit'));
+  assert.equal(await page.locator(`${container} .gigya-screen`).count(), 0, 'the screen-set is gone when it finished');
+
+  // The session is the page's: the account reads back.
+  const info = await page.evaluate(() => new Promise((r) => window.gigya.accounts.getAccountInfo({ callback: r })));
+  assert.equal(info.errorCode, 0, JSON.stringify(info));
+  assert.equal(info.UID, uid);
+  assert.equal(info.profile.zip, '10115');
+  assert.equal(info.profile.firstName, 'Ada');
+  assert.equal(info.isVerified, true);
+
+  // The profile screen reads the account and writes the change.
+  await show(page, { screenSet: 'Default-ProfileUpdate', containerID: 'screen-set-container' });
+  root = await screen(page, container, 'Your profile', 'profile');
+  assert.equal(await root.getByLabel('First name').inputValue(), 'Ada');
+  assert.equal(await root.getByLabel('Postal code').inputValue(), '10115');
+  await root.getByLabel('First name').fill('Augusta');
+  await root.getByLabel('City').fill('London');
+  await root.getByRole('button', { name: 'Save' }).click();
+  const saved = await result(page, 2);
+  assert.equal(saved.errorCode, 0, JSON.stringify(saved));
+  const updated = await page.evaluate(() => new Promise((r) => window.gigya.accounts.getAccountInfo({ callback: r })));
+  assert.equal(updated.profile.firstName, 'Augusta');
+  assert.equal(updated.profile.city, 'London');
+
+  // The password changes from the profile set; a wrong current one is said at its field.
+  await show(page, { screenSet: 'Default-ProfileUpdate', containerID: 'screen-set-container',
+    startScreen: 'gigya-change-password-screen' });
+  root = await screen(page, container, 'Change your password', 'change-password');
+  await root.getByLabel('Current password').fill('not-the-password');
+  await root.getByLabel('New password', { exact: true }).fill('second-pass-2');
+  await root.getByLabel('Confirm new password').fill('second-pass-2');
+  await root.getByRole('button', { name: 'Change the password' }).click();
+  await root.getByRole('alert').filter({ hasText: /current password is not correct|Invalid/ }).waitFor();
+  await axe(page);
+  await shots(page, 'screenset-change-password-error');
+  await root.getByLabel('Current password').fill(password);
+  await root.getByRole('button', { name: 'Change the password' }).click();
+  await screen(page, container, 'Password changed', 'change-password-success');
+
+  // Logout fires onLogout.
+  await page.evaluate(() => new Promise((r) => window.gigya.accounts.logout({ callback: r })));
+  await page.waitForFunction(() => window.__events.some((e) => e.kind === 'logout'));
+});
+
+test('a wrong password is shown at the form; a forgotten password is reset', async (t) => {
+  assert.ok(uid, 'the registration test ran first');
+  const page = await open(t);
+  await show(page, { screenSet: 'Default-RegistrationLogin', containerID: 'screen-set-container' });
+  let root = await screen(page, container, 'Log in');
+  await root.getByLabel('Email or username').fill(email);
+  await root.getByLabel('Password', { exact: true }).fill('wrong-password-9');
+  await root.getByRole('button', { name: 'Log in' }).click();
+  const alert = root.getByRole('alert').filter({ hasText: 'Invalid login or password.' });
+  await alert.waitFor();
+  await axe(page);
+  await shots(page, 'screenset-login-error');
+  const ev = await events(page);
+  assert.ok(ev.some((e) => e.kind === 'error' && e.errorCode === 403042), JSON.stringify(ev));
+  assert.ok(!ev.some((e) => e.kind === 'login'));
+
+  await root.getByRole('link', { name: 'Forgot your password?' }).click();
+  root = await screen(page, container, 'Forgot your password?', 'forgot-password');
+  await root.getByLabel('Email').fill(email);
+  await root.getByRole('button', { name: 'Send the link' }).click();
+  await screen(page, container, 'Check your email', 'forgot-password-success');
+
+  // The mail links to the site's page (passwordReset.resetURL) with pwrt.
+  const m = await mail(email);
+  const link = m.links.find((l) => l.includes('pwrt='));
+  assert.ok(link && link.startsWith(PAGE), JSON.stringify(m.links));
+  const reset = await open(t, link);
+  await show(reset, { screenSet: 'Default-RegistrationLogin', containerID: 'screen-set-container',
+    startScreen: 'gigya-reset-password-screen' });
+  root = await screen(reset, container, 'Choose a new password', 'reset-password');
+  await root.getByLabel('New password', { exact: true }).fill('third-pass-3');
+  await root.getByLabel('Confirm password', { exact: true }).fill('third-pass-3');
+  await root.getByRole('button', { name: 'Save the password' }).click();
+  root = await screen(reset, container, 'Password changed', 'reset-password-success');
+  await root.getByRole('link', { name: 'Log in' }).click();
+  root = await screen(reset, container, 'Log in');
+  await root.getByLabel('Email or username').fill(email);
+  await root.getByLabel('Password', { exact: true }).fill('third-pass-3');
+  await root.getByRole('button', { name: 'Log in' }).click();
+  const done = await result(reset);
+  assert.equal(done.errorCode, 0, JSON.stringify(done));
+  assert.equal(done.UID, uid);
+});
+
+test('200001 when the user closes the modal; 400103 for a missing container', async (t) => {
+  const page = await open(t);
+  await show(page, { screenSet: 'Default-RegistrationLogin' });
+  const dialog = page.getByRole('dialog', { name: 'Log in' });
+  await dialog.waitFor();
+  await axe(page);
+  await shots(page, 'screenset-modal');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  const closed = await result(page);
+  assert.equal(closed.errorCode, 200001, JSON.stringify(closed));
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  assert.ok((await events(page)).some((e) => e.kind === 'hide' && e.reason === 'canceled'));
+
+  // Escape closes it too.
+  await show(page, { screenSet: 'Default-RegistrationLogin', startScreen: 'gigya-register-screen' });
+  await page.getByRole('dialog', { name: 'Create an account' }).waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal((await result(page, 2)).errorCode, 200001);
+
+  await show(page, { screenSet: 'Default-RegistrationLogin', containerID: 'no-such-element' });
+  const missing = await result(page, 3);
+  assert.equal(missing.errorCode, 400103, JSON.stringify(missing));
+  assert.ok((await events(page)).some((e) => e.kind === 'error' && e.errorCode === 400103));
+});
+
+test("the page's own calls open the default screen-set on 206002 and 403100", async (t) => {
+  const pendingEmail = uniqueEmail('pending');
+  const reg = await rpc('accounts.register', { email: pendingEmail, password, profile: { zip: '1010' },
+    finalizeRegistration: true });
+  assert.equal(reg.errorCode, 206002, JSON.stringify(reg));
+
+  const page = await open(t);
+  const login = (loginID, pw) => page.evaluate(([loginID, password]) => {
+    window.gigya.accounts.login({ loginID, password,
+      callback: (r) => window.__results.push({ screenSet: 'login', errorCode: r.errorCode, UID: r.UID }) });
+  }, [loginID, pw]);
+
+  // A custom login form of an unverified account: the verification screen.
+  await login(pendingEmail, password);
+  const dialog = page.getByRole('dialog', { name: 'Verify your email' });
+  await dialog.waitFor();
+  await axe(page);
+  await dialog.getByRole('button', { name: 'Send the email again' }).click();
+  await screen(page, 'dialog', 'Email sent', 'verification-sent');
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  assert.equal((await result(page)).errorCode, 200001);
+
+  // A password the server wants changed: the change screen, then the login.
+  const req = await rpc('accounts.setAccountInfo', { UID: uid, requirePasswordChange: true });
+  assert.equal(req.errorCode, 0, JSON.stringify(req));
+  await login(email, 'third-pass-3');
+  const change = await screen(page, 'dialog', 'Change your password', 'password-change-required');
+  await change.getByLabel('New password', { exact: true }).fill('fourth-pass-4');
+  await change.getByLabel('Confirm password', { exact: true }).fill('fourth-pass-4');
+  await change.getByRole('button', { name: 'Change the password' }).click();
+  const done = await result(page, 2);
+  assert.equal(done.errorCode, 0, JSON.stringify(done));
+  assert.equal(done.UID, uid);
+  assert.ok((await events(page)).some((e) => e.kind === 'login' && e.UID === uid));
+  assert.equal(await page.getByRole('dialog').count(), 0);
+});
+
+test('a page template, German, customLang; no handler of the markup runs', async (t) => {
+  const page = await open(t);
+  await show(page, { screenSet: 'Page-Newsletter', containerID: 'screen-set-container' });
+  const root = await screen(page, container, 'Newsletter');
+  const city = root.getByLabel('City');
+  assert.equal(await city.getAttribute('onclick'), null);
+  await city.click();
+  assert.equal(await page.evaluate(() => window.__injected), undefined);
+  assert.notEqual(await city.getAttribute('id'), 'page-nl-city', 'ids of the live copy are its own');
+
+  await show(page, { screenSet: 'Default-RegistrationLogin', containerID: 'screen-set-container', lang: 'de' });
+  const de = await screen(page, container, 'Anmelden', 'login-de');
+  await de.getByRole('button', { name: 'Anmelden' }).click();
+  await de.getByText('Dieses Feld ist erforderlich.').first().waitFor();
+  assert.equal(await page.locator(`${container} .gigya-screen-set`).getAttribute('lang'), 'de');
+
+  await show(page, { screenSet: 'Default-RegistrationLogin', containerID: 'screen-set-container',
+    customLang: { LOGIN_SCREEN_CAPTION: 'Welcome back', this_field_is_required: 'Please fill this in.' } });
+  const custom = await screen(page, container, 'Welcome back');
+  await custom.getByRole('button', { name: 'Log in' }).click();
+  await custom.getByText('Please fill this in.').first().waitFor({ timeout: WAIT });
+});
