@@ -174,7 +174,7 @@ func start(t *testing.T, dir string) environment {
 	siteURL := "http://localhost:" + port
 	site := &httptest.Server{Listener: siteLn, Config: &http.Server{Handler: siteHandler(filepath.Join(dir, "site"),
 		strings.NewReplacer("{{CUSTOS_URL}}", custosURL, "{{API_KEY}}", st.APIKey,
-		"{{SCREENSETS_API_KEY}}", ss.APIKey), smtp)}}
+			"{{SCREENSETS_API_KEY}}", ss.APIKey), smtp)}}
 	site.Start()
 	t.Cleanup(site.Close)
 	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(), screenSets: ss,
