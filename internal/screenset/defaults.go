@@ -2,8 +2,8 @@ package screenset
 
 import (
 	"embed"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
