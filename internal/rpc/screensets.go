@@ -192,4 +192,3 @@ func (x Accounts) sessionVerify(ctx context.Context, c *Call) (any, error) {
 	}
 	return obj{}, x.Accounts.VerifyLogin(ctx, c.Site, a)
 }
-

@@ -57,7 +57,7 @@ func TestScreenSets(t *testing.T) {
 		manyJSON, _ := json.Marshal(many)
 		run(t, e, []apitest.Scenario{
 			{Name: "a built-in set, with the apiKey alone", Path: "/accounts.getScreenSets",
-				Form: apitest.Form("screenSetIDs", "Default-RegistrationLogin", "include", "screenSetID,html,"),
+				Form:     apitest.Form("screenSetIDs", "Default-RegistrationLogin", "include", "screenSetID,html,"),
 				WantBody: "", Want: sets(map[string]any{"screenSetID": "Default-RegistrationLogin", "html": builtin.HTML})},
 			{Name: "every set: the built-in ones", Path: "/accounts.getScreenSets", Form: apitest.Form(),
 				After: ids("Default-ProfileUpdate", "Default-RegistrationLogin")},
