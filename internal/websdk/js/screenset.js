@@ -618,7 +618,8 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       this.screenID = screenID;
       this.labelDialog(el);
       this.focus(el);
-      this.fire('afterScreenLoad', {currentScreen: screenID, form: (el.querySelector('form') || {}).id || null,
+      const form = el.querySelector('form');
+      this.fire('afterScreenLoad', {currentScreen: screenID, form: form ? form.dataset.screensetElementId || null : null,
         response: response || this.flow.response || null, profile: acc.profile, data: acc.data, preferences: acc.preferences});
       if (!this.loaded) {
         this.loaded = true;
@@ -716,9 +717,13 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       for (const el of fieldsOf(form)) {
         if (el.type !== 'hidden') fieldErrorEl(form, el);
         if (el.required) el.setAttribute('aria-required', 'true');
+        // An error goes as the field is corrected, while typing: cleared on
+        // blur instead, the layout would shift under the click that blurred.
+        el.addEventListener('input', () => {
+          if (el.classList.contains('gigya-error') && !check(form, el)) setFieldError(form, el, '');
+        });
         el.addEventListener('change', () => {
           const key = check(form, el);
-          if (!key) setFieldError(form, el, '');
           this.fire('fieldChanged', {screen: this.screenID, form: form.dataset.screensetElementId || form.id,
             field: el.name, isValid: !key, errMsg: key ? this.t(key) : '', value: valueOf(el)});
         });
