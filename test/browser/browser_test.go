@@ -166,6 +166,11 @@ func start(t *testing.T, dir string) environment {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Its stored screen-sets' javascript runs (screensets.test.mjs tests the hooks).
+	scripts := true
+	if ss, err = a.Sites.Update(context.Background(), ss.ID, site.Changes{ScreenSetScripts: &scripts}); err != nil {
+		t.Fatal(err)
+	}
 	siteLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

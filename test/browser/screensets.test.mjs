@@ -309,3 +309,20 @@ test('a page template, a stored set stripped of script, German, customLang', asy
   await custom.getByRole('button', { name: 'Log in' }).click();
   await custom.getByText('Please fill this in.').first().waitFor({ timeout: WAIT });
 });
+
+test("a stored set's javascript runs as hooks, from custos's origin, when the site allows it", async (t) => {
+  const stored = await rpc('accounts.setScreenSet', { screenSetID: 'Shop-Hooks',
+    html: `<div class="gigya-screen-set" id="Shop-Hooks"><div class="gigya-screen" id="hooks-screen">
+      <h2>Hooks</h2></div></div>`,
+    javascript: `{
+      onAfterScreenLoad: function (e) { window.__hooked = e.currentScreen; },
+      onBeforeScreenLoad: function (e) { window.__before = e.nextScreen; }
+    }` });
+  assert.equal(stored.errorCode, 0, JSON.stringify(stored));
+  const page = await open(t);
+  await page.evaluate(() => window.gigya.accounts.showScreenSet({ screenSet: 'Shop-Hooks',
+    containerID: 'screen-set-container' }));
+  await screen(page, container, 'Hooks');
+  await page.waitForFunction(() => window.__hooked === 'hooks-screen');
+  assert.equal(await page.evaluate(() => window.__before), 'hooks-screen');
+});

@@ -216,8 +216,10 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
         if (!root.classList.contains('gigya-screen-set')) root.classList.add('gigya-screen-set');
         return {ok: true, root, translations: {}};
       }
+      const scripts = !!(custos.site && custos.site.screenSetScripts);
       const res = await custos.call('accounts.getScreenSets', {
-        screenSetIDs: id, include: 'screenSetID,html,css,translations', lang, ignoreInterruptions: true,
+        screenSetIDs: id, include: `screenSetID,html,css,translations${scripts ? ',javascript' : ''}`, lang,
+        ignoreInterruptions: true,
       });
       const set = res.errorCode === 0 && Array.isArray(res.screenSets) &&
         (res.screenSets.find((s) => s && s.screenSetID === id) || null);
@@ -228,7 +230,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
           failure(400006, 'Invalid parameter value', `screenSet: no screen-set "${id}"`)};
       }
       adoptCSS(set.css);
-      if (custos.site && custos.site.screenSetScripts) await loadHooks(id);
+      // The text tells only whether there are hooks: they run as a script
+      // of their own (screenset-hooks.js), never evaluated here.
+      if (scripts && typeof set.javascript === 'string' && set.javascript.trim()) await loadHooks(id);
       return {ok: true, root, translations: pickTranslations(set.translations, lang)};
     })();
     state.sets.set(key, p);
