@@ -76,3 +76,20 @@ func TestScreenSetHooks(t *testing.T) {
 		}
 	})
 }
+
+// The site's Web SDK configuration and its screen-set scripts switch reach
+// the bundle's prelude (the site change that sets them is the CLI's).
+func TestBundleCarriesSiteSettings(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		conf, on := `{"lang":"de","sessionExpiration":-2}`, true
+		if _, err := e.App.Sites.Update(t.Context(), e.Site.ID, site.Changes{WebSDKConfig: &conf, ScreenSetScripts: &on}); err != nil {
+			t.Fatal(err)
+		}
+		_, body := get(t, e.Server.URL+"/js/gigya.js?apikey="+url.QueryEscape(e.Site.APIKey), nil)
+		p := parsePrelude(t, body)
+		if p.Config["lang"] != "de" || p.Config["sessionExpiration"] != -2.0 || !p.ScreenSetScripts {
+			t.Errorf("prelude %+v", p)
+		}
+	})
+}
