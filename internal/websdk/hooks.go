@@ -3,7 +3,9 @@ package websdk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/custos-id/custos/internal/screenset"
@@ -57,8 +59,12 @@ func Hooks(sites HookSites, sets HookScreenSets) http.Handler {
 			return
 		}
 		st, err := sites.ByAPIKey(r.Context(), apiKey)
-		if err != nil {
+		if errors.Is(err, site.ErrNotFound) {
 			fail(http.StatusNotFound, "no site has this apikey")
+			return
+		}
+		if err != nil {
+			fail(http.StatusInternalServerError, "the site could not be read; try again")
 			return
 		}
 		if !st.ScreenSetScripts {
@@ -66,6 +72,10 @@ func Hooks(sites HookSites, sets HookScreenSets) http.Handler {
 			return
 		}
 		found, err := sets.Get(r.Context(), st.ID, []string{id})
+		if _, ok := errors.AsType[*screenset.NotFoundError](err); err != nil && !ok {
+			fail(http.StatusInternalServerError, "the screen-set could not be read; try again")
+			return
+		}
 		if err != nil || len(found) != 1 || strings.TrimSpace(found[0].JavaScript) == "" {
 			fail(http.StatusNotFound, "the site has no screen-set of this id with javascript")
 			return
@@ -80,11 +90,16 @@ func Hooks(sites HookSites, sets HookScreenSets) http.Handler {
 	})
 }
 
-// queryFold is the first value of the query key named name in any case.
+// queryFold is the first value of the query key named name in any case;
+// of several spellings, the first in the query.
 func queryFold(r *http.Request, name string) string {
-	for k, v := range r.URL.Query() {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
+	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(k); err != nil || !strings.EqualFold(k, name) {
+			continue
+		}
+		if v, err := url.QueryUnescape(v); err == nil {
+			return v
 		}
 	}
 	return ""

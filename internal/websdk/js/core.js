@@ -294,7 +294,9 @@ async function call(method, params = {}) {
   const ns = method.split('.')[0];
   const kind = SERVER[method] ?? '';
   const p = { ...params };
-  for (const key of ['lang', 'sessionExpiration', 'include']) {
+  // The configuration's defaults, where the method takes them.
+  const confKeys = kind === 'l' ? ['lang', 'sessionExpiration', 'include'] : ns === 'accounts' ? ['lang', 'include'] : ['lang'];
+  for (const key of confKeys) {
     if (p[key] === undefined && conf[key] !== undefined) p[key] = conf[key];
   }
   if (p.lang === undefined) p.lang = custos.lang;
