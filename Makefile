@@ -8,11 +8,12 @@ run:
 	go run ./cmd/custos serve
 
 # The whole suite with the race detector, on SQLite and on a throwaway
-# PostgreSQL that scripts/with-postgres.sh installs, starts and removes;
-# then the 10,000-account round trip of legacy hashes, which the race
+# PostgreSQL that scripts/with-postgres.sh installs, starts and removes,
+# with Chromium for the browser tests (scripts/with-chromium.sh installs
+# Debian's when missing); then the 10,000-account round trip of legacy hashes, which the race
 # detector would make take minutes (with it, the test does 1,000).
 test:
-	./scripts/with-postgres.sh go test -race -count=1 -timeout 20m ./...
+	./scripts/with-chromium.sh ./scripts/with-postgres.sh go test -race -count=1 -timeout 20m ./...
 	go test -count=1 -run '^TestLegacyHashesRoundTrip$$' ./cmd/custos/
 
 # Formatting, go vet and staticcheck.

@@ -1,0 +1,328 @@
+// Package browser_test drives a real browser against an in-process custos.
+//
+// TestBrowser starts custos (SQLite, the real router, on 127.0.0.1), the
+// test SMTP server, and a site on another origin (localhost, another port)
+// that serves site/*; then it runs `node --test` on every *.test.mjs here,
+// which drive Debian's Chromium with playwright-core (pinned in
+// package.json and package-lock.json). It needs Node.js 20 or later, npm
+// the first time, and the Chromium named by CUSTOS_TEST_CHROMIUM, which
+// scripts/with-chromium.sh installs and exports (make test runs it):
+//
+//	./scripts/with-chromium.sh go test ./test/browser/
+//
+// CUSTOS_BROWSER_ONLY=sdk runs only the files whose name contains "sdk".
+package browser_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custos-id/custos/internal/apitest"
+	"github.com/custos-id/custos/internal/app"
+	custosmail "github.com/custos-id/custos/internal/mail"
+	"github.com/custos-id/custos/internal/mail/mailtest"
+	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
+	"github.com/custos-id/custos/internal/token/tokentest"
+)
+
+const (
+	npmTimeout  = 5 * time.Minute
+	nodeTimeout = 8 * time.Minute
+	// mailWait bounds GET /_test/mail, as mailtest.WaitForTimeout bounds
+	// WaitFor.
+	mailWait = mailtest.WaitForTimeout
+	// maxSiteFile bounds the site files the test site serves.
+	maxSiteFile = 1 << 20
+)
+
+func TestBrowser(t *testing.T) {
+	chromium := os.Getenv("CUSTOS_TEST_CHROMIUM")
+	if chromium == "" {
+		t.Skip("CUSTOS_TEST_CHROMIUM is not set: the browser tests need Chromium; " +
+			"run them through scripts/with-chromium.sh (make test does), which installs Debian's chromium when missing")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("CUSTOS_TEST_CHROMIUM=%s: %v", chromium, err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the browser tests need Node.js 20 or later and npm")
+	}
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := testFiles(t, dir)
+	installModules(t, dir)
+	env := start(t, dir)
+
+	shots := filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
+	defer cancel()
+	args := append([]string{"--test", "--test-reporter=spec", "--test-concurrency=2"}, files...)
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Dir = dir
+	// Later entries win: these replace any of the caller's environment.
+	cmd.Env = append(os.Environ(),
+		"CUSTOS_URL="+env.custosURL,
+		"SITE_URL="+env.siteURL,
+		"CUSTOS_API_KEY="+env.apiKey,
+		"CUSTOS_SECRET="+env.secret,
+		"MAIL_URL="+env.mailURL,
+		"CHROMIUM="+chromium,
+		"SCREENSHOT_DIR="+shots,
+		"NO_COLOR=1",
+	)
+	if err := run(t, cmd); err != nil {
+		if ctx.Err() != nil {
+			t.Fatalf("node --test did not finish within %v: %v", nodeTimeout, err)
+		}
+		t.Fatalf("node --test %s: %v (its output is above)", strings.Join(files, " "), err)
+	}
+	t.Logf("screenshots are in %s", shots)
+}
+
+// testFiles are the *.test.mjs files to run: all, or those whose name
+// contains CUSTOS_BROWSER_ONLY.
+func testFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	all, err := filepath.Glob(filepath.Join(dir, "*.test.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	only := os.Getenv("CUSTOS_BROWSER_ONLY")
+	var files []string
+	for _, f := range all {
+		if name := filepath.Base(f); strings.Contains(name, only) {
+			files = append(files, name)
+		}
+	}
+	if len(files) == 0 {
+		t.Fatalf("no *.test.mjs in %s matches CUSTOS_BROWSER_ONLY=%q", dir, only)
+	}
+	return files
+}
+
+// environment is what the node tests are told.
+type environment struct {
+	custosURL, siteURL, mailURL string
+	apiKey, secret              string
+}
+
+// start runs custos, the SMTP server and the site until the test ends.
+func start(t *testing.T, dir string) environment {
+	t.Helper()
+	smtp := mailtest.NewServer(t)
+	sender, err := custosmail.NewSMTP(smtp.URL(), "custos@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// custos's links in mail carry its own address: listen first.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	custosURL := "http://" + ln.Addr().String()
+	a, err := app.New(app.Options{DB: storetest.Open(t, store.SQLite), MasterKey: bytes.Repeat([]byte{1}, 32),
+		PublicURL: custosURL, Password: apitest.CheapHashing, KeyGen: tokentest.KeyGen(), Mail: sender})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: a.Handler()}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	runWorker(t, a)
+
+	// The site's pages are on localhost, the SDK's host is 127.0.0.1: two
+	// origins, as a site and its identity server are.
+	st, err := a.Sites.Create(context.Background(), "Browser Test Shop", []string{"localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	siteLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(siteLn.Addr().String())
+	siteURL := "http://localhost:" + port
+	site := &httptest.Server{Listener: siteLn, Config: &http.Server{Handler: siteHandler(filepath.Join(dir, "site"),
+		strings.NewReplacer("{{CUSTOS_URL}}", custosURL, "{{API_KEY}}", st.APIKey), smtp)}}
+	site.Start()
+	t.Cleanup(site.Close)
+	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(),
+		mailURL: "http://" + siteLn.Addr().String() + "/_test/mail"}
+}
+
+// runWorker runs the background work of a (mail delivery among it) until
+// the test ends.
+func runWorker(t *testing.T, a *app.App) {
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("custos's background work did not stop within 10s")
+		}
+	})
+}
+
+// siteHandler serves the test site: the files of dir, with {{CUSTOS_URL}}
+// and {{API_KEY}} replaced in HTML (a page written for Gigya's SDK differs
+// only in its script URL), and GET /_test/mail.
+func siteHandler(dir string, vars *strings.Replacer, smtp *mailtest.Server) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_test/mail", func(w http.ResponseWriter, r *http.Request) {
+		serveMail(w, r, smtp)
+	})
+	file := func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("file")
+		if name == "" {
+			name = "index.html"
+		}
+		if strings.HasPrefix(name, ".") || strings.ContainsAny(name, `/\`) {
+			http.NotFound(w, r)
+			return
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || len(b) > maxSiteFile {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		switch filepath.Ext(name) {
+		case ".html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			b = []byte(vars.Replace(string(b)))
+		case ".js", ".mjs":
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		case ".css":
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		}
+		_, _ = w.Write(b)
+	}
+	// No icon: the browser's request for it would log a 404.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /{$}", file)
+	mux.HandleFunc("GET /{file}", file)
+	return mux
+}
+
+// mailJSON is a received message as GET /_test/mail answers it.
+type mailJSON struct {
+	Subject string   `json:"subject"`
+	Text    string   `json:"text"`
+	HTML    string   `json:"html"`
+	Links   []string `json:"links"`
+	// Count is how many messages to the address have arrived in all.
+	Count int `json:"count"`
+}
+
+// serveMail answers GET /_test/mail?to=<addr>[&n=<k>]: the last message to
+// addr (with n, the k-th, counting from 1), waiting up to mailWait for it;
+// 404 when it does not come.
+func serveMail(w http.ResponseWriter, r *http.Request, smtp *mailtest.Server) {
+	to := r.URL.Query().Get("to")
+	if a, err := mail.ParseAddress(to); err == nil {
+		to = a.Address
+	}
+	n := 1
+	if v := r.URL.Query().Get("n"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			http.Error(w, "n: want a positive number", http.StatusBadRequest)
+			return
+		}
+	}
+	deadline := time.Now().Add(mailWait)
+	for {
+		var got []mailtest.Received
+		for _, m := range smtp.Messages() {
+			for _, rcpt := range m.To {
+				if strings.EqualFold(rcpt, to) {
+					got = append(got, m)
+					break
+				}
+			}
+		}
+		if len(got) >= n {
+			m := got[len(got)-1]
+			if r.URL.Query().Has("n") {
+				m = got[n-1]
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(mailJSON{Subject: m.Subject, Text: m.Text, HTML: m.HTML, Links: m.Links,
+				Count: len(got)})
+			return
+		}
+		if time.Now().After(deadline) || r.Context().Err() != nil {
+			http.Error(w, "no mail to "+to+" within "+mailWait.String(), http.StatusNotFound)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// installModules runs `npm ci` when node_modules is missing or older than
+// package-lock.json.
+func installModules(t *testing.T, dir string) {
+	t.Helper()
+	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// npm ci writes node_modules/.package-lock.json last.
+	installed, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json"))
+	if err == nil && !installed.ModTime().Before(lock.ModTime()) {
+		return
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Fatal("node is installed but npm is not: it is needed once to install test/browser/node_modules (npm ci)")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), npmTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "npm_config_update_notifier=false")
+	if err := run(t, cmd); err != nil {
+		if ctx.Err() != nil {
+			t.Fatalf("npm ci did not finish within %v: %v", npmTimeout, err)
+		}
+		t.Fatalf("npm ci in %s: %v (its output is above)", dir, err)
+	}
+}
+
+// run runs cmd with its stdout and stderr streamed to the test log.
+func run(t *testing.T, cmd *exec.Cmd) error {
+	t.Helper()
+	out := t.Output()
+	cmd.Stdout, cmd.Stderr = out, out
+	// Should a killed command leave a child holding the pipe, stop waiting.
+	cmd.WaitDelay = 5 * time.Second
+	t.Logf("running %s in %s", cmd.String(), cmd.Dir)
+	return cmd.Run()
+}
