@@ -174,7 +174,7 @@ func New(o Options) (*App, error) {
 	a.GigyaTokens = oauth.NewGigyaTokens(o.DB, o.Now, nil)
 	verifier.UseOAuthTokens(a.GigyaTokens, a.Accounts)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
-		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
+		DataCenter: o.DataCenter, Limiter: limiter, PublicURL: o.PublicURL, Now: o.Now, Log: o.Log})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)

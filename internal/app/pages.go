@@ -52,6 +52,9 @@ const (
 	HostedLoginScript = "/js/hosted-login.js"
 )
 
+// sdkPath is custos's Web SDK.
+const sdkPath = "/js/gigya.js"
+
 // HostedScreenSet is the screen-set the hosted login page shows: the site's
 // own of that id when it stored one, else custos's default.
 const HostedScreenSet = "Default-RegistrationLogin"
@@ -337,7 +340,7 @@ func (ps *pages) hostedLogin() http.Handler {
 			return
 		}
 		p := page{Title: "Log in to " + st.Name, ScreenSet: HostedScreenSet,
-			SDK:         "/js/gigya.js?apikey=" + url.QueryEscape(st.APIKey),
+			SDK:         sdkPath + "?apikey=" + url.QueryEscape(st.APIKey),
 			LoginScript: HostedLoginScript + "?v=" + hostedLoginVersion}
 		if n := q.Get("next"); n != "" {
 			if !siteAddress(n, st) {
@@ -354,15 +357,19 @@ func (ps *pages) hostedLogin() http.Handler {
 	})
 }
 
-// loginCSP is the hosted login page's policy: scripts, styles, images and
-// calls of custos's own origin only. The screen-set's stylesheet is a
-// constructed one (adoptedStyleSheets), which needs no 'unsafe-inline'.
+// loginCSP is the hosted login page's policy: its two scripts, and
+// styles, images and calls of custos's own origin only. The screen-set's
+// stylesheet is a constructed one (adoptedStyleSheets), which needs no
+// 'unsafe-inline'. The scripts are named by path: a site's screen-set hooks
+// (/js/screenset-hooks.js) never run on custos's origin, where they could
+// read the SDK's session cookies of every other site.
 func (ps *pages) loginCSP() string {
-	self := "'self'"
+	self, scripts := "'self'", "'self'"
 	if ps.origin != "" {
 		self += " " + ps.origin
+		scripts = ps.origin + sdkPath + " " + ps.origin + HostedLoginScript
 	}
-	return "default-src 'none'; script-src " + self + "; style-src " + self + "; img-src " + self + " data:; connect-src " + self +
+	return "default-src 'none'; script-src " + scripts + "; style-src " + self + "; img-src " + self + " data:; connect-src " + self +
 		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 }
 
