@@ -29,6 +29,7 @@ import (
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
+	"github.com/custos-id/custos/internal/websdk"
 )
 
 // Options configure an App; zero values take defaults.
@@ -202,6 +203,11 @@ func New(o Options) (*App, error) {
 	mux.Handle("GET "+HostedLoginScript, hostedLoginScript())
 	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())
+	sdk, err := websdk.New(websdk.Options{Sites: webSDKSite(a.Sites), PublicURL: o.PublicURL, Log: o.Log})
+	if err != nil {
+		return nil, err
+	}
+	sdk.Register(mux)
 	mux.Handle("/v1/marketing/", a.REST)
 	mux.Handle("/v1/marketing", a.REST) // a JSON 404, not the mux's redirect
 	mux.Handle("/", a.RPC)

@@ -1,0 +1,23 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/websdk"
+)
+
+// webSDKSite is what the Web SDK bundle needs of the site of an apiKey.
+func webSDKSite(sites *site.Service) websdk.Lookup {
+	return func(ctx context.Context, apiKey string) (websdk.Site, error) {
+		st, err := sites.ByAPIKey(ctx, apiKey)
+		if errors.Is(err, site.ErrNotFound) {
+			return websdk.Site{}, websdk.ErrUnknownSite
+		}
+		if err != nil {
+			return websdk.Site{}, err
+		}
+		return websdk.Site{APIKey: st.APIKey, Name: st.Name}, nil
+	}
+}

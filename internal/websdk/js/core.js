@@ -1,0 +1,536 @@
+// core.js: the custos Web SDK's core (configuration, ready signal and call
+// queue, requests, the glt_ session cookie, events, client-side errors).
+// It runs inside the bundle's function, after `const SITE = {…}`; the
+// handler (websdk.go) appends screenset.js and `custosStart();`. No eval:
+// inline configuration is parsed as data (parseLiteral).
+
+const CODES = {
+  canceled: [200001, 'Operation canceled'],
+  popupBlocked: [400101, 'Popup blocked'],
+  invalidHandler: [400102, 'Invalid event handler'],
+  invalidContainer: [400103, 'Invalid containerID'],
+  unauthorized: [403005, 'Unauthorized user'],
+  invalidMethod: [405001, 'Invalid API method'],
+  serverError: [500001, 'General Server Error'],
+  network: [500026, 'Network error'],
+  timeout: [504001, 'Timeout'],
+};
+
+// Server methods: s = needs a session (or a regToken when r), a = answered
+// without the session token, l = a login (its session goes to glt_).
+const SERVER = {
+  'accounts.login': 'l', 'accounts.register': 'l', 'accounts.finalizeRegistration': 'l',
+  'accounts.notifyLogin': 'l', 'accounts.initRegistration': 'a', 'accounts.getAccountInfo': 'sr',
+  'accounts.setAccountInfo': 'sr', 'accounts.resetPassword': '', 'accounts.verifyLogin': 's',
+  'accounts.getJWT': 's', 'accounts.getSchema': 'a', 'accounts.getPolicies': 'a', 'accounts.getScreenSets': 'a',
+  'accounts.isAvailableLoginID': 'a', 'accounts.resendVerificationCode': 'r', 'accounts.session.verify': 's',
+  'accounts.logout': 's', 'socialize.logout': 's', 'socialize.getUserInfo': 's', 'socialize.notifyLogin': 'l',
+};
+// Codes that stop a flow for the user to continue in a screen-set.
+const INTERRUPTIONS = new Set([206001, 206002, 403100]);
+// Parameters that steer the SDK and are never sent.
+const LOCAL_PARAMS = new Set(['callback', 'ignoreApiQueue', 'ignoreInterruptions', 'suppressLoginEvent', 'noAuth',
+  'containerID']);
+const SECRET_PARAMS = new Set(['password', 'newPassword', 'oldPassword', 'secretAnswer']);
+const MAX_PAGE_URL = 1024;
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const warn = (...a) => { if (typeof console !== 'undefined') console.warn(...a); };
+
+// --- configuration ----------------------------------------------------
+
+// The script element that loaded the SDK: document.currentScript while the
+// bundle runs, else the last script whose src names the SDK with an apikey.
+function findScript() {
+  const cur = document.currentScript;
+  if (cur && cur.src) return cur;
+  const all = Array.from(document.getElementsByTagName('script'));
+  return all.reverse().find((s) => /\/js\/(gigya|socialize)\.js\?/i.test(s.src) && /[?&]apikey=/i.test(s.src)) || null;
+}
+
+// Query parameters of a URL with lower-cased names.
+function lowerParams(href) {
+  const out = {};
+  try {
+    for (const [k, v] of new URL(href, location.href).searchParams) {
+      const key = k.toLowerCase();
+      if (!(key in out)) out[key] = v;
+    }
+  } catch { /* not a URL */ }
+  return out;
+}
+
+// parseLiteral reads a JavaScript object literal of data, as sites put in
+// the SDK's script tag: objects, arrays, single- or double-quoted strings,
+// numbers, true/false/null/undefined, bare keys, trailing commas and
+// comments. No code runs: functions are refused (put them in
+// window.__gigyaConf instead).
+function parseLiteral(text) {
+  let i = 0;
+  const fail = (what) => { throw new SyntaxError(`${what} at offset ${i}`); };
+  const space = () => {
+    for (;;) {
+      while (i < text.length && /\s/.test(text[i])) i++;
+      if (text.startsWith('//', i)) { const e = text.indexOf('\n', i); i = e < 0 ? text.length : e; continue; }
+      if (text.startsWith('/*', i)) { const e = text.indexOf('*/', i + 2); if (e < 0) fail('unclosed comment'); i = e + 2; continue; }
+      return;
+    }
+  };
+  const string = () => {
+    const q = text[i++];
+    let s = '';
+    while (i < text.length && text[i] !== q) {
+      let c = text[i++];
+      if (c === '\\') {
+        c = text[i++];
+        const esc = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', 0: '\0' };
+        if (c === 'u') { s += String.fromCharCode(parseInt(text.slice(i, i + 4), 16)); i += 4; continue; }
+        if (c === 'x') { s += String.fromCharCode(parseInt(text.slice(i, i + 2), 16)); i += 2; continue; }
+        if (c === '\n') continue;
+        s += c in esc ? esc[c] : c;
+        continue;
+      }
+      s += c;
+    }
+    if (text[i++] !== q) fail('unclosed string');
+    return s;
+  };
+  const word = () => {
+    const m = /^[A-Za-z_$][\w$]*/.exec(text.slice(i));
+    if (!m) fail('unexpected character');
+    i += m[0].length;
+    return m[0];
+  };
+  const value = (depth) => {
+    if (depth > 32) fail('nested too deeply');
+    space();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const o = {};
+      for (;;) {
+        space();
+        if (text[i] === '}') { i++; return o; }
+        const key = text[i] === '"' || text[i] === "'" ? string() : /[\d.-]/.test(text[i]) ? String(number()) : word();
+        space();
+        if (text[i++] !== ':') fail('expected :');
+        const v = value(depth + 1);
+        if (key !== '__proto__') o[key] = v;
+        space();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return o; }
+        fail('expected , or }');
+      }
+    }
+    if (c === '[') {
+      i++;
+      const a = [];
+      for (;;) {
+        space();
+        if (text[i] === ']') { i++; return a; }
+        a.push(value(depth + 1));
+        space();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ']') { i++; return a; }
+        fail('expected , or ]');
+      }
+    }
+    if (c === '"' || c === "'") return string();
+    if (/[\d.+-]/.test(c)) return number();
+    const w = word();
+    const words = { true: true, false: false, null: null, undefined };
+    if (w in words) return words[w];
+    return fail(w === 'function' ? 'functions are not read from the script tag' : `unexpected ${w}`);
+  };
+  const number = () => {
+    const m = /^[+-]?(0x[\da-f]+|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)/i.exec(text.slice(i));
+    if (!m) fail('bad number');
+    i += m[0].length;
+    return Number(m[0]);
+  };
+  space();
+  if (i === text.length) return {};
+  const v = value(0);
+  space();
+  if (text[i] === ';') { i++; space(); }
+  if (i !== text.length) fail('unexpected text after the object');
+  if (!isObject(v)) fail('not an object');
+  return v;
+}
+
+// normalizeLang is Gigya's: "_" to "-", lower case, cut to the language
+// but for the regional variants it keeps.
+function normalizeLang(lang) {
+  const l = String(lang || 'en').replace(/_/g, '-').toLowerCase();
+  const whole = ['pt-br', 'zh-cn', 'zh-hk', 'zh-tw', 'es-mx', 'lt-lt', 'lv-lv', 'et-ee'];
+  if (whole.includes(l) || l.endsWith('-inf')) return l;
+  return l.split('-')[0] || 'en';
+}
+
+// --- cookies ----------------------------------------------------------
+
+const cookies = {
+  get(name) {
+    for (const part of document.cookie.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq > 0 && part.slice(0, eq).trim() === name) {
+        try { return decodeURIComponent(part.slice(eq + 1).trim()); } catch { return part.slice(eq + 1).trim(); }
+      }
+    }
+    return null;
+  },
+  // maxAge in seconds: undefined for a session cookie, 0 removes it.
+  set(name, value, maxAge) {
+    let c = `${name}=${encodeURIComponent(value)}; path=/; SameSite=Lax`;
+    if (maxAge !== undefined) c += `; max-age=${Math.max(0, Math.floor(maxAge))}`;
+    if (location.protocol === 'https:') c += '; Secure';
+    document.cookie = c;
+  },
+  remove(name) { cookies.set(name, '', 0); },
+};
+
+// --- the SDK ----------------------------------------------------------
+
+const script = findScript();
+const scriptParams = script ? lowerParams(script.src) : {};
+const conf = {};
+for (const source of ['site', 'script tag', 'window.__gigyaConf']) {
+  let part = {};
+  try {
+    if (source === 'site') part = SITE.config;
+    else if (source === 'script tag') part = script && script.text.trim() ? parseLiteral(script.text) : {};
+    else part = window.__gigyaConf;
+  } catch (err) {
+    warn(`custos: the configuration in the ${source} is ignored: ${err.message}`);
+  }
+  if (isObject(part)) Object.assign(conf, part);
+}
+if (SITE.warning) warn(SITE.warning);
+const apiKey = SITE.apiKey;
+const cookieName = `glt_${apiKey}`;
+
+const handlers = { accounts: {}, socialize: {} };
+const queue = [];
+const methods = { accounts: {}, socialize: {}, 'accounts.session': {} };
+let ready = false;
+let verified = false; // the session token was verified by the server
+
+const custos = {
+  site: SITE,
+  conf,
+  lang: normalizeLang(scriptParams.lang || conf.lang),
+  cookies,
+  call,
+  fire,
+  localError,
+  defineMethod,
+  onInterruption: null,
+};
+
+// localError is the callback response of an error the SDK itself finds.
+function localError([code, message], details, extra) {
+  return { ...extra, errorCode: code, errorMessage: message, errorDetails: details || message, status: 'FAIL',
+    statusMessage: message };
+}
+
+// fire calls the handlers of ns.eventName with evt; a handler that throws
+// does not stop the others.
+function fire(ns, eventName, evt) {
+  const list = handlers[ns] && handlers[ns][eventName];
+  if (!list) return;
+  const full = { ...evt, eventName, fullEventName: `${ns}.${eventName}` };
+  for (const fn of list.slice()) {
+    try { fn(full); } catch (err) { console.error(`custos: a ${ns}.${eventName} handler threw:`, err); }
+  }
+}
+
+// wireValue is a parameter as sent: objects as JSON, functions dropped.
+function wireValue(v) {
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined;
+  if (v !== null && typeof v === 'object') return JSON.stringify(v, (k, x) => (typeof x === 'function' ? undefined : x));
+  return String(v);
+}
+
+// requestParams are what the caller asked for, without secrets and
+// functions, as the callback response echoes them.
+function echoParams(params) {
+  const out = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (!SECRET_PARAMS.has(k) && typeof v !== 'function') out[k] = v;
+  }
+  return out;
+}
+
+// send POSTs one call to custos and answers its parsed JSON, or a local
+// error for a network failure or a timeout.
+async function send(method, body) {
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+    return localError(CODES.network, 'Network_error: the browser is offline');
+  }
+  const ms = Number(conf.requestTimeout) > 0 ? Number(conf.requestTimeout) : 15000;
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), ms);
+  try {
+    const res = await fetch(`${SITE.origin}/${method}`, { method: 'POST', body, credentials: 'include',
+      signal: ctl.signal, cache: 'no-store' });
+    const text = await res.text();
+    try {
+      const json = JSON.parse(text);
+      if (isObject(json)) return json;
+    } catch { /* below */ }
+    return localError(CODES.serverError, `Unreadable answer from ${method} (HTTP ${res.status})`);
+  } catch (err) {
+    if (ctl.signal.aborted) return localError(CODES.timeout, `No answer to ${method} within ${ms} ms`);
+    return localError(CODES.network, `Network_error: ${method}: ${err && err.message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// call runs a server method with params (merged argument objects) and
+// answers the callback response; it never rejects. It keeps the session
+// cookie and fires the login and logout events as the public methods do.
+async function call(method, params = {}) {
+  const ns = method.split('.')[0];
+  const kind = SERVER[method] ?? '';
+  const p = { ...params };
+  for (const key of ['lang', 'sessionExpiration', 'include']) {
+    if (p[key] === undefined && conf[key] !== undefined) p[key] = conf[key];
+  }
+  if (p.lang === undefined) p.lang = custos.lang;
+  const token = cookies.get(cookieName);
+  const byRegToken = kind.includes('r') && p.regToken;
+  const finish = (res) => shape(method, params, res);
+
+  if (kind.includes('s') && !token && !byRegToken) {
+    if (method === 'accounts.logout' || method === 'socialize.logout') return finish({ errorCode: 0 });
+    if (method === 'socialize.getUserInfo') {
+      return finish({ errorCode: 0, user: { UID: '', isConnected: false, isLoggedIn: false, isSiteUser: false } });
+    }
+    return finish(localError(CODES.unauthorized, 'Unauthorized user: no session (log in first)'));
+  }
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(p)) {
+    if (LOCAL_PARAMS.has(k) || /^on[A-Z]/.test(k)) continue;
+    if (k === 'context' && typeof v !== 'string') continue;
+    const w = wireValue(v);
+    if (w !== undefined) body.set(k === 'format' ? 'dataFormat' : k, w);
+  }
+  body.set('APIKey', apiKey);
+  body.set('targetEnv', 'jssdk');
+  body.set('sdk', `js_${SITE.version}`);
+  body.set('pageURL', location.href.slice(0, MAX_PAGE_URL));
+  body.set('format', 'json');
+  const useToken = token && !kind.includes('a') && !params.noAuth && !byRegToken && kind !== 'l';
+  if (useToken) {
+    body.set('login_token', token);
+    body.set('authMode', 'cookie');
+  }
+  // Logout ends the session here at once, whatever the server answers.
+  const logout = method === 'accounts.logout' || method === 'socialize.logout';
+  if (logout) { cookies.remove(cookieName); verified = false; }
+
+  let res = await send(method, body);
+  if (useToken && res.errorCode === 403005) {
+    cookies.remove(cookieName);
+    verified = false;
+  }
+  const ok = (res.errorCode || 0) === 0;
+  const session = res.sessionInfo && (res.sessionInfo.login_token || res.sessionInfo.cookieValue) || res.login_token;
+  if (ok && session) {
+    const exp = res.sessionInfo && res.sessionInfo.expires_in !== undefined ? res.sessionInfo.expires_in : res.expires_in;
+    const secs = Number(exp);
+    const forever = 365 * 24 * 3600;
+    cookies.set(cookieName, session, exp === undefined ? forever : secs > 0 ? secs : Number(p.sessionExpiration) < 0 ? forever : undefined);
+    verified = true;
+  }
+  if (ok && (method === 'accounts.verifyLogin' || method === 'accounts.getAccountInfo') && useToken) verified = true;
+  res = finish(res);
+  if (ok && session && kind === 'l' && !params.suppressLoginEvent) fireLogin(method, params, res);
+  if (ok && logout) {
+    fire('accounts', 'logout', { context: params.context, source: method });
+    fire('socialize', 'logout', { context: params.context, source: method });
+  }
+  return res;
+}
+
+// shape turns a server answer into the callback response.
+function shape(method, params, raw) {
+  const res = { ...raw };
+  res.errorCode = Number(res.errorCode) || 0;
+  res.status = res.errorCode === 0 ? 'OK' : 'FAIL';
+  res.errorMessage = res.errorMessage || '';
+  res.statusMessage = res.errorMessage;
+  res.operation = method.startsWith('socialize.') ? method.slice('socialize.'.length) : `/${method}`;
+  res.requestParams = echoParams(params);
+  res.context = params.context;
+  for (const k of ['statusCode', 'statusReason', 'login_token', 'expires_in']) delete res[k];
+  return res;
+}
+
+function fireLogin(method, params, res) {
+  const base = {
+    UID: res.UID, UIDSignature: res.UIDSignature, signatureTimestamp: res.signatureTimestamp,
+    profile: res.profile || {}, data: res.data || {}, id_token: res.id_token,
+    provider: res.loginProvider || 'site', loginMode: params.loginMode || 'standard',
+    newUser: res.newUser ?? method !== 'accounts.login',
+    remember: Number(params.sessionExpiration ?? conf.sessionExpiration) === -2,
+    context: params.context, source: method, isGlobal: false,
+  };
+  fire('accounts', 'login', base);
+  fire('socialize', 'login', { ...base, provider: base.provider, user: { UID: res.UID, ...base.profile,
+    isSiteUID: true, isLoggedIn: true } });
+}
+
+// --- public methods ---------------------------------------------------
+
+// mergeArgs merges the argument objects of a public call, left to right.
+function mergeArgs(args) {
+  const p = {};
+  for (const a of args) if (isObject(a)) Object.assign(p, a);
+  return p;
+}
+
+function callback(params, res) {
+  if (typeof params.callback !== 'function') return;
+  try { params.callback(res); } catch (err) { console.error('custos: a callback threw:', err); }
+}
+
+// invoke runs a public method now.
+async function invoke(fullName, params) {
+  const client = lookup(fullName);
+  let res;
+  if (client) {
+    try {
+      res = await client(params);
+    } catch (err) {
+      res = localError(CODES.serverError, `${fullName}: ${err && err.message}`);
+    }
+    if (!res) return; // the method calls the callback itself
+    res = { errorCode: 0, status: 'OK', errorMessage: '', statusMessage: '', operation: fullName.split('.').pop(),
+      context: params.context, ...res };
+  } else if (fullName in SERVER) {
+    res = await call(fullName, params);
+    if (INTERRUPTIONS.has(res.errorCode) && fullName.startsWith('accounts.') && !params.ignoreInterruptions &&
+        typeof custos.onInterruption === 'function' && conf.defaultRegScreenSet) {
+      let took = false;
+      try { took = custos.onInterruption(res, params); } catch (err) { console.error('custos: interruption:', err); }
+      if (took) return;
+    }
+  } else {
+    res = localError(CODES.invalidMethod, `${fullName} is not a method of this SDK`, { operation: fullName });
+  }
+  callback(params, res);
+}
+
+function publicMethod(fullName) {
+  return (...args) => {
+    const params = mergeArgs(args);
+    if (ready || params.ignoreApiQueue) invoke(fullName, params);
+    else queue.push([fullName, params]);
+  };
+}
+
+function lookup(fullName) {
+  const i = fullName.lastIndexOf('.');
+  const ns = methods[fullName.slice(0, i)];
+  return ns && Object.hasOwn(ns, fullName.slice(i + 1)) ? ns[fullName.slice(i + 1)] : null;
+}
+
+// defineMethod adds a client-only public method: fn(params) answers the
+// callback response (or a Promise of it), or nothing when it calls
+// params.callback itself.
+function defineMethod(fullName, fn) {
+  const i = fullName.lastIndexOf('.');
+  const ns = fullName.slice(0, i);
+  if (!methods[ns]) methods[ns] = {};
+  methods[ns][fullName.slice(i + 1)] = fn;
+}
+
+// namespace is gigya.<ns>: every known method, and for any other name a
+// method that answers 405001.
+function namespace(ns, children = {}) {
+  const target = { ...children };
+  return new Proxy(target, {
+    get(t, prop) {
+      if (typeof prop !== 'string' || prop === 'then' || prop === 'toJSON' || prop === 'constructor' ||
+          prop.startsWith('_') || Object.hasOwn(t, prop)) return t[prop];
+      return publicMethod(`${ns}.${prop}`);
+    },
+  });
+}
+
+// addEventHandlers registers every on<Event> key of params; a key whose
+// value is not a function answers 400102 (the valid ones still count).
+function addEventHandlers(ns) {
+  return (params) => {
+    const bad = [];
+    for (const [k, v] of Object.entries(params)) {
+      if (!/^on[A-Z]/.test(k)) continue;
+      if (typeof v !== 'function') { bad.push(k); continue; }
+      const name = k[2].toLowerCase() + k.slice(3);
+      (handlers[ns][name] ||= []).push(v);
+    }
+    if (bad.length) {
+      return localError(CODES.invalidHandler, `${bad.join(', ')}: an event handler must be a function`,
+        { operation: 'addEventHandlers', context: params.context });
+    }
+    return { operation: 'addEventHandlers' };
+  };
+}
+
+defineMethod('accounts.addEventHandlers', addEventHandlers('accounts'));
+defineMethod('socialize.addEventHandlers', addEventHandlers('socialize'));
+
+// Social login opens a popup at once (browsers allow one only during the
+// user's click); custos has no social providers yet, so the popup closes
+// and the callback gets the server's answer.
+function socialLogin(method) {
+  return async (params) => {
+    const popup = params.authFlow === 'redirect' ? {} : window.open('', 'custos_social_login',
+      'width=500,height=600');
+    if (!popup) return localError(CODES.popupBlocked, 'Popup blocked: allow popups for this site, or use authFlow "redirect"');
+    if (popup.close) popup.close();
+    return call(method, params);
+  };
+}
+defineMethod('accounts.socialLogin', socialLogin('accounts.socialLogin'));
+defineMethod('socialize.login', socialLogin('socialize.login'));
+
+// hasSession answers whether the page has a session that custos accepts.
+function hasSession() {
+  if (!cookies.get(cookieName)) return Promise.resolve(false);
+  if (verified) return Promise.resolve(true);
+  return call('accounts.verifyLogin', {}).then((res) => res.errorCode === 0);
+}
+
+let readyFired = false;
+
+// custosStart publishes window.gigya and signals readiness once the
+// document's scripts have run: the queued calls go first, in order.
+// eslint-disable-next-line no-unused-vars
+function custosStart() {
+  const gigya = {
+    isReady: false,
+    version: SITE.version,
+    thisScript: { APIKey: apiKey, lang: custos.lang, globalConf: conf, URL: script ? script.src : '' },
+    hasSession,
+    getUrlParam: (name) => new URL(location.href).searchParams.get(name),
+    updateConfiguration: (o) => { if (isObject(o)) Object.assign(conf, o); },
+    utils: { cookie: { get: cookies.get, remove: cookies.remove } },
+    accounts: namespace('accounts', { session: namespace('accounts.session') }),
+    socialize: namespace('socialize'),
+  };
+  window.gigya = gigya;
+  setTimeout(() => {
+    if (readyFired) return;
+    readyFired = true;
+    ready = true;
+    gigya.isReady = true;
+    for (const [name, params] of queue.splice(0)) invoke(name, params);
+    for (const fn of [window.onGigyaServiceReady, conf.onGigyaServiceReady]) {
+      if (typeof fn !== 'function') continue;
+      try { fn('socialize'); } catch (err) { console.error('custos: onGigyaServiceReady threw:', err); }
+    }
+  }, 0);
+}

@@ -1,0 +1,1 @@
+// screenset.js: the screen-set renderer (placeholder until it is written).

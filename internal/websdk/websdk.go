@@ -1,0 +1,284 @@
+// Package websdk serves custos's Web SDK, the browser side of the RPC
+// dialect: GET /js/gigya.js?apikey=… (and the same bundle as
+// /js/socialize.js), the script a site written for Gigya's Web SDK loads.
+//
+// The bundle is one function the handler assembles from embedded files:
+//
+//	(() => { 'use strict'; const SITE = <prelude>; <js/core.js> <js/screenset.js> custosStart(); })();
+//
+// The prelude tells the SDK its site: apiKey, siteName, origin (where calls
+// go), config (the site's Web SDK configuration over the defaults),
+// screenSetScripts and version. An unknown apiKey still gets the bundle,
+// with an empty configuration and a console warning: its calls then get the
+// server's own answer for the key. docs/web-sdk.md describes the SDK.
+package websdk
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// Paths of the bundle.
+const (
+	GigyaPath     = "/js/gigya.js"
+	SocializePath = "/js/socialize.js"
+)
+
+// MaxAPIKeyLen bounds the apikey of the script URL.
+const MaxAPIKeyLen = 128
+
+// DefaultRegScreenSet is the screen-set the SDK opens on an interruption
+// (pending registration, verification or password change) unless the
+// site's configuration names another.
+const DefaultRegScreenSet = "Default-RegistrationLogin"
+
+// cacheControl lets browsers and proxies keep a bundle briefly: a site's
+// configuration change shows within minutes, and the ETag makes the next
+// check cheap.
+const cacheControl = "public, max-age=300"
+
+//go:embed js/core.js js/screenset.js
+var files embed.FS
+
+// ErrUnknownSite is what a Lookup answers for an apiKey of no site.
+var ErrUnknownSite = errors.New("websdk: unknown apiKey")
+
+// Site is what the bundle tells the SDK about a site.
+type Site struct {
+	APIKey string
+	Name   string
+	// Config is the site's Web SDK configuration, a JSON object merged over
+	// the SDK's defaults (nil: none).
+	Config json.RawMessage
+	// ScreenSetScripts lets stored screen-set JavaScript run (through
+	// /js/screenset-hooks.js).
+	ScreenSetScripts bool
+}
+
+// Lookup resolves an apiKey: ErrUnknownSite when it names no site.
+type Lookup func(ctx context.Context, apiKey string) (Site, error)
+
+// Options configure the handler.
+type Options struct {
+	Sites Lookup
+	// PublicURL is custos's public base URL: its origin is where the SDK
+	// sends its calls.
+	PublicURL string
+	Log       *slog.Logger
+}
+
+// SDK serves the bundle.
+type SDK struct {
+	sites  Lookup
+	origin string
+	log    *slog.Logger
+	code   []byte // core.js and screenset.js
+	// Version names the SDK build: it changes with the embedded code.
+	Version string
+
+	mu   sync.Mutex
+	gzip map[string][]byte // by ETag; cleared when full
+}
+
+// maxGzipCache bounds the compressed bundles kept.
+const maxGzipCache = 256
+
+// New returns the handler of the bundle.
+func New(o Options) (*SDK, error) {
+	u, err := url.Parse(o.PublicURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, errors.New("websdk: PublicURL must be an absolute URL")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	var code bytes.Buffer
+	for _, name := range []string{"js/core.js", "js/screenset.js"} {
+		b, err := files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		code.Write(b)
+		code.WriteByte('\n')
+	}
+	sum := sha256.Sum256(code.Bytes())
+	return &SDK{sites: o.Sites, origin: u.Scheme + "://" + u.Host, log: o.Log, code: code.Bytes(),
+		Version: "custos-" + hex.EncodeToString(sum[:6]), gzip: map[string][]byte{}}, nil
+}
+
+// Register adds the bundle's routes to mux.
+func (s *SDK) Register(mux *http.ServeMux) {
+	mux.Handle("GET "+GigyaPath, s)
+	mux.Handle("GET "+SocializePath, s)
+}
+
+// prelude is the SITE constant of the bundle.
+type prelude struct {
+	APIKey           string          `json:"apiKey"`
+	SiteName         string          `json:"siteName"`
+	Origin           string          `json:"origin"`
+	Config           json.RawMessage `json:"config"`
+	ScreenSetScripts bool            `json:"screenSetScripts"`
+	Version          string          `json:"version"`
+	// Warning is logged to the console when the SDK starts.
+	Warning string `json:"warning,omitempty"`
+}
+
+// QueryParam is the value of key in q, whatever the case of its name (the
+// Web SDK's script URLs write apikey, apiKey and APIKey alike).
+func QueryParam(q url.Values, key string) string {
+	if v, ok := q[key]; ok && len(v) > 0 {
+		return v[0]
+	}
+	for k, v := range q {
+		if strings.EqualFold(k, key) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	apiKey := QueryParam(r.URL.Query(), "apikey")
+	p := prelude{APIKey: apiKey, Origin: s.origin, Config: json.RawMessage("{}"), Version: s.Version}
+	switch {
+	case apiKey == "":
+		p.Warning = "custos: the script URL has no apikey parameter: calls will fail"
+	case len(apiKey) > MaxAPIKeyLen:
+		p.APIKey = ""
+		p.Warning = "custos: the script URL's apikey is too long to be an API key: calls will fail"
+	default:
+		st, err := s.sites(r.Context(), apiKey)
+		switch {
+		case errors.Is(err, ErrUnknownSite):
+			p.Warning = "custos: the script URL's apikey names no site: calls will fail"
+		case err != nil:
+			s.log.Error("websdk: site lookup", "err", err)
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "/* custos: the Web SDK is unavailable, try again */", http.StatusServiceUnavailable)
+			return
+		default:
+			p.SiteName, p.ScreenSetScripts = st.Name, st.ScreenSetScripts
+			if p.Config, err = siteConfig(st.Config); err != nil {
+				s.log.Error("websdk: site config", "apiKey", apiKey, "err", err)
+				p.Config = json.RawMessage(`{"defaultRegScreenSet":"` + DefaultRegScreenSet + `"}`)
+			}
+		}
+	}
+	body, err := s.bundle(p)
+	if err != nil {
+		s.log.Error("websdk: bundle", "err", err)
+		http.Error(w, "/* custos: the Web SDK is unavailable */", http.StatusInternalServerError)
+		return
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", cacheControl)
+	h.Set("ETag", etag)
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Any page may load the script, as any page may load Gigya's.
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		body = s.gzipped(etag, body)
+		h.Set("Content-Encoding", "gzip")
+	}
+	_, _ = w.Write(body)
+}
+
+// bundle assembles the script of p.
+func (s *SDK) bundle(p prelude) ([]byte, error) {
+	pre, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(len(s.code) + len(pre) + 128)
+	b.WriteString("(() => {\n'use strict';\nconst SITE = ")
+	b.Write(pre)
+	b.WriteString(";\n")
+	b.Write(s.code)
+	b.WriteString("custosStart();\n})();\n")
+	return b.Bytes(), nil
+}
+
+// siteConfig is the SDK's configuration for a site: its own Web SDK
+// configuration over the defaults.
+func siteConfig(raw json.RawMessage) (json.RawMessage, error) {
+	conf := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, &conf); err != nil {
+			return nil, err
+		}
+		if conf == nil { // "null"
+			conf = map[string]json.RawMessage{}
+		}
+	}
+	if _, ok := conf["defaultRegScreenSet"]; !ok {
+		conf["defaultRegScreenSet"] = json.RawMessage(`"` + DefaultRegScreenSet + `"`)
+	}
+	return json.Marshal(conf)
+}
+
+// gzipped is body compressed, kept by its ETag.
+func (s *SDK) gzipped(etag string, body []byte) []byte {
+	s.mu.Lock()
+	z, ok := s.gzip[etag]
+	s.mu.Unlock()
+	if ok {
+		return z
+	}
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	z = b.Bytes()
+	s.mu.Lock()
+	if len(s.gzip) >= maxGzipCache {
+		clear(s.gzip)
+	}
+	s.gzip[etag] = z
+	s.mu.Unlock()
+	return z
+}
+
+// acceptsGzip tells whether an Accept-Encoding value allows gzip.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.TrimSpace(name) != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+// etagMatches tells whether an If-None-Match value names etag.
+func etagMatches(header, etag string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if part == etag || part == "*" {
+			return true
+		}
+	}
+	return false
+}
