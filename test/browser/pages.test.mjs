@@ -134,13 +134,16 @@ test('the password reset page: errors at their fields, then the new password wor
   assert.equal(await loginCode(email, 'first-password-1'), 403042);
 });
 
-// sdkReady tells whether this build serves the Web SDK with screen-sets;
-// the hosted login page needs both (they come with the SDK's branches).
+// sdkWithScreenSets tells whether this build serves the Web SDK with the
+// screen-set renderer and answers accounts.getScreenSets with
+// Default-RegistrationLogin: the hosted login page needs both.
 async function sdkWithScreenSets() {
   const res = await fetch(`${CUSTOS_URL}/js/gigya.js?apikey=${API_KEY}`, { signal: AbortSignal.timeout(WAIT) });
-  if (!res.ok) return false;
-  const js = await res.text();
-  return js.includes('showScreenSet');
+  if (!res.ok || !(await res.text()).includes('showScreenSet')) return false;
+  const sets = await fetch(`${CUSTOS_URL}/accounts.getScreenSets`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
+    body: new URLSearchParams({ apiKey: API_KEY, screenSetIDs: 'Default-RegistrationLogin' }) });
+  const body = await sets.json();
+  return body.errorCode === 0 && body.screenSets?.length === 1;
 }
 
 const loginURL = (params = {}) => {
@@ -152,7 +155,7 @@ const loginURL = (params = {}) => {
 
 test('the hosted login page: logs in with the screen-set and continues to the site', async (t) => {
   if (!(await sdkWithScreenSets())) {
-    t.skip('this build has no screen-set renderer in /js/gigya.js yet');
+    t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
     return;
   }
   const pw = 'hosted-password-1';
@@ -174,7 +177,7 @@ test('the hosted login page: logs in with the screen-set and continues to the si
 
 test('the hosted login page without next: says who is logged in, and logs out', async (t) => {
   if (!(await sdkWithScreenSets())) {
-    t.skip('this build has no screen-set renderer in /js/gigya.js yet');
+    t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
     return;
   }
   const pw = 'hosted-password-2';
