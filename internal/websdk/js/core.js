@@ -316,7 +316,9 @@ async function call(method, params = {}) {
     const w = wireValue(v);
     if (w !== undefined) body.set(k === 'format' ? 'dataFormat' : k, w);
   }
-  body.set('APIKey', apiKey);
+  // custos reads apiKey (Gigya's SDK sends APIKey, which custos also ignores
+  // without complaint).
+  body.set('apiKey', apiKey);
   body.set('targetEnv', 'jssdk');
   body.set('sdk', `js_${SITE.version}`);
   body.set('pageURL', location.href.slice(0, MAX_PAGE_URL));
@@ -418,7 +420,8 @@ async function invoke(fullName, params) {
       if (took) return;
     }
   } else {
-    res = localError(CODES.invalidMethod, `${fullName} is not a method of this SDK`, { operation: fullName });
+    res = localError(CODES.invalidMethod, `${fullName} is not a method of this SDK`,
+      { operation: fullName, context: params.context });
   }
   callback(params, res);
 }
@@ -522,7 +525,7 @@ function custosStart() {
     socialize: namespace('socialize'),
   };
   window.gigya = gigya;
-  setTimeout(() => {
+  const signal = () => setTimeout(() => {
     if (readyFired) return;
     readyFired = true;
     ready = true;
@@ -533,4 +536,8 @@ function custosStart() {
       try { fn('socialize'); } catch (err) { console.error('custos: onGigyaServiceReady threw:', err); }
     }
   }, 0);
+  // Pages load the SDK async, often in <head>: their ready handlers may
+  // expect the document to be there.
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', signal, { once: true });
+  else signal();
 }
