@@ -223,7 +223,26 @@ func TestSiteCommands(t *testing.T) {
 			if !strings.Contains(upd, "domains: new.example.com") || !strings.Contains(upd, "referrer required: true") {
 				t.Fatalf("site update = %s", upd)
 			}
+			// The Web SDK configuration and screen-set scripts leave the domains as they are.
+			conf := filepath.Join(t.TempDir(), "websdk.json")
+			os.WriteFile(conf, []byte(`{ "lang": "de",  "sessionExpiration": -2 }`), 0o600)
+			upd = mustCustos(t, append([]string{"site", "update", "--id", "1", "--web-sdk-config-file", conf, "--screen-set-scripts"}, args...)...)
+			if !strings.Contains(upd, "domains: new.example.com") || !strings.Contains(upd, `web SDK config: {"lang":"de","sessionExpiration":-2}`) ||
+				!strings.Contains(upd, "screen-set scripts: true") {
+				t.Fatalf("site update --web-sdk-config-file --screen-set-scripts = %s", upd)
+			}
+			upd = mustCustos(t, append([]string{"site", "update", "--id", "1", "--screen-set-scripts=false"}, args...)...)
+			if !strings.Contains(upd, "domains: new.example.com") || !strings.Contains(upd, "screen-set scripts: false") {
+				t.Fatalf("site update --screen-set-scripts=false = %s", upd)
+			}
+			notObject := filepath.Join(t.TempDir(), "list.json")
+			os.WriteFile(notObject, []byte(`["lang"]`), 0o600)
+			tooLarge := filepath.Join(t.TempDir(), "large.json")
+			os.WriteFile(tooLarge, []byte(`{"a":"`+strings.Repeat("x", 16<<10)+`"}`), 0o600)
 			for _, bad := range [][]string{
+				{"site", "update", "--id", "1", "--web-sdk-config-file", notObject},
+				{"site", "update", "--id", "1", "--web-sdk-config-file", tooLarge},
+				{"site", "update", "--id", "1", "--web-sdk-config-file", filepath.Join(t.TempDir(), "none.json")},
 				{"site", "update", "--id", "1", "--domain", "not a domain"},
 				{"site", "update"},
 				{"site", "show", "--id", "99"},

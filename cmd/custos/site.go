@@ -21,10 +21,15 @@ const siteUsage = `usage: custos site <create|list|show|update|rotate-secret|rot
   list [--json]                                 list sites (without secrets)
   show --id N [--json | --env]                  show a site with its secret
   update --id N [--name NAME] [--domain D]... [--require-referrer]
+         [--web-sdk-config-file F] [--screen-set-scripts[=false]]
                                                 rename the site with --name; replace its domains (none given:
-                                                any page) unless only --name is given: browser calls from other
+                                                any page) unless only --name, --web-sdk-config-file or
+                                                --screen-set-scripts is given: browser calls from other
                                                 pages are refused (400120); with --require-referrer, client
-                                                calls without Origin or Referer too (403015)
+                                                calls without Origin or Referer too (403015);
+                                                --web-sdk-config-file: the JSON object /js/gigya.js merges into
+                                                its configuration (- for stdin; at most 16 KiB);
+                                                --screen-set-scripts: let the stored screen-sets' javascript run
   rotate-secret --id N [--json | --env]         give a site a new secret; the old one stops working here at
                                                 once, and in running servers within their --site-cache-ttl
   rotate-key --id N [--json]                    give a site a new JWT signing key: every running server publishes
@@ -119,11 +124,27 @@ func siteUpdate(fs *flag.FlagSet, c *command) func(context.Context) error {
 	var domains stringList
 	fs.Var(&domains, "domain", "a domain the site's pages are served from, or *.domain (repeatable; none: any)")
 	referrer := fs.Bool("require-referrer", false, "refuse client calls that name no page (no Origin or Referer)")
+	confFile := fs.String("web-sdk-config-file", "", "the site's Web SDK configuration, a JSON object, from this file (- for stdin)")
+	scripts := fs.Bool("screen-set-scripts", false, "let the javascript of the site's stored screen-sets run in its pages")
 	return func(ctx context.Context) error {
 		if err := c.openFor(ctx, "id", *id); err != nil {
 			return err
 		}
-		st, err := c.sites.Update(ctx, *id, siteChanges(fs, *name, domains, *referrer))
+		ch := siteChanges(fs, *name, domains, *referrer)
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "screen-set-scripts" {
+				ch.ScreenSetScripts = scripts
+			}
+		})
+		if *confFile != "" {
+			b, err := readInputFile(*confFile, site.MaxWebSDKConfig+1)
+			if err != nil {
+				return err
+			}
+			conf := string(b)
+			ch.WebSDKConfig = &conf
+		}
+		st, err := c.sites.Update(ctx, *id, ch)
 		if err != nil {
 			return err
 		}
@@ -136,7 +157,8 @@ func siteUpdate(fs *flag.FlagSet, c *command) func(context.Context) error {
 }
 
 // siteChanges renames the site when --name is given, and replaces its
-// domains and referrer rule unless --name is all that is given.
+// domains and referrer rule when --domain or --require-referrer is given,
+// or when none of --name, --web-sdk-config-file and --screen-set-scripts is.
 func siteChanges(fs *flag.FlagSet, name string, domains []string, referrer bool) site.Changes {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -144,7 +166,8 @@ func siteChanges(fs *flag.FlagSet, name string, domains []string, referrer bool)
 	if given["name"] {
 		ch.Name = &name
 	}
-	if !given["name"] || len(domains) > 0 || given["require-referrer"] {
+	other := given["name"] || given["web-sdk-config-file"] || given["screen-set-scripts"]
+	if !other || len(domains) > 0 || given["require-referrer"] {
 		ch.Domains, ch.RequireReferrer = &domains, &referrer
 	}
 	return ch
@@ -180,6 +203,9 @@ func siteList(_ *flag.FlagSet, c *command) func(context.Context) error {
 func printSite(w io.Writer, st site.Site) {
 	fmt.Fprintf(w, "siteId:  %d\nname:    %s\napiKey:  %s\nsecret:  %s\ndomains: %s\nreferrer required: %v\ncreated: %s\n",
 		st.ID, st.Name, st.APIKey, st.SecretBase64(), strings.Join(st.Domains, ", "), st.RequireReferrer, st.CreatedAt.Format(time.RFC3339))
+	if conf := string(st.WebSDKConfig); conf != "" && conf != "{}" || st.ScreenSetScripts {
+		fmt.Fprintf(w, "web SDK config: %s\nscreen-set scripts: %v\n", conf, st.ScreenSetScripts)
+	}
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -41,6 +41,14 @@ func (s *Service) RegTokenCall(ctx context.Context, st site.Site, regToken strin
 	return a, Caller{RegToken: true, PasswordChange: true, regToken: string(t.Hash)}, err
 }
 
+// PendingRegistration resolves the regToken of a pending registration, as
+// RegTokenCall does, but not that of a due password change: it is what a
+// client reads the account it completes with (getAccountInfo).
+func (s *Service) PendingRegistration(ctx context.Context, st site.Site, regToken string) (Account, error) {
+	a, _, err := s.registrationCall(ctx, st, regToken)
+	return a, err
+}
+
 // registrationCall resolves the regToken of a pending registration.
 func (s *Service) registrationCall(ctx context.Context, st site.Site, regToken string) (Account, Caller, error) {
 	t, err := s.validToken(ctx, st.ID, RegToken, regToken)

@@ -24,6 +24,7 @@ import (
 	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/rpc"
+	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/secretbox"
 	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
@@ -91,6 +92,8 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Jobs     *job.Runner
 	Keys     *token.Keys
+	// ScreenSets reads the sites' screen-sets, with the built-in ones.
+	ScreenSets *screenset.Service
 	// OAuth keeps the OpenID Provider's clients, requests and tokens; OIDC
 	// is the provider at /oidc/op/v1.0/{apiKey}/; GigyaTokens are the access
 	// tokens of socialize.getToken and the codes it exchanges.
@@ -176,7 +179,9 @@ func New(o Options) (*App, error) {
 	verifier.UseOAuthTokens(a.GigyaTokens, a.Accounts)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, PublicURL: o.PublicURL, Now: o.Now, Log: o.Log})
-	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, Issuer: o.Issuer, Now: o.Now})
+	a.ScreenSets = screenset.NewService(o.DB)
+	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, ScreenSets: a.ScreenSets,
+		Issuer: o.Issuer, Now: o.Now})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
@@ -201,6 +206,7 @@ func New(o Options) (*App, error) {
 	mux.Handle("POST /account/reset-password", pg.resetPassword())
 	mux.Handle("GET "+HostedLoginPath, pg.hostedLogin())
 	mux.Handle("GET "+HostedLoginScript, hostedLoginScript())
+	mux.Handle("GET "+websdk.HooksPath, websdk.Hooks(a.Sites, a.ScreenSets))
 	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())
 	sdk, err := websdk.New(websdk.Options{Sites: webSDKSite(a.Sites), PublicURL: o.PublicURL, Log: o.Log})

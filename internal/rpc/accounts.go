@@ -13,6 +13,7 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/policy"
+	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/token"
@@ -23,6 +24,8 @@ type Accounts struct {
 	Accounts *account.Service
 	Sites    *site.Service
 	Keys     *token.Keys
+	// ScreenSets reads the sites' screen-sets (accounts.getScreenSets).
+	ScreenSets *screenset.Service
 	// Issuer is the template of the iss claim (token.Issuer).
 	Issuer string
 	Now    func() time.Time
@@ -55,10 +58,12 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			"UID",
 			// accepted:
 			"signIDs", "samlContext", "sustainLogoutURLs"}},
-		"accounts.getAccountInfo": {Auth: SessionOrServer, Run: x.getAccountInfo, Reads: accountInfoReads, Params: []string{
-			"UID", "include",
+		"accounts.getAccountInfo": {Auth: SessionServerOrRegToken, Run: x.getAccountInfo, Reads: accountInfoReads, Params: []string{
+			"UID", "include", "regToken",
 			// accepted:
-			"regToken", "extraProfileFields", "includeCommunications"}},
+			"extraProfileFields", "includeCommunications"}},
+		"accounts.session.verify": {Auth: SessionOrServer, Run: x.sessionVerify, Params: []string{
+			"UID"}},
 		"accounts.setAccountInfo": {Auth: SessionServerOrRegToken, Run: x.setAccountInfo, Params: []string{
 			"UID", "profile", "data", "preferences", "subscriptions", "addLoginEmails", "removeLoginEmails",
 			"username", "password", "newPassword", "isActive",
@@ -106,6 +111,9 @@ func RegisterAccounts(h *Handler, x Accounts) {
 		h.Register(name, m)
 	}
 	for name, m := range searchMethods(x) {
+		h.Register(name, m)
+	}
+	for name, m := range screenSetMethods(x) {
 		h.Register(name, m)
 	}
 }
@@ -263,7 +271,16 @@ func (x Accounts) getAccountInfo(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := x.target(ctx, c, "UID")
+	var a account.Account
+	pending := !c.Server && c.Session == nil
+	if pending {
+		// A client with the regToken of a pending registration reads the
+		// account it completes, as the complete-registration screen does;
+		// unsigned, as it is no login.
+		a, err = x.Accounts.PendingRegistration(ctx, c.Site, c.Params.Get("regToken"))
+	} else {
+		a, err = x.target(ctx, c, "UID")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +288,7 @@ func (x Accounts) getAccountInfo(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return x.view(c, a, ids, inc, !c.Server), nil
+	return x.view(c, a, ids, inc, !c.Server && !pending), nil
 }
 
 func (x Accounts) verifyLogin(ctx context.Context, c *Call) (any, error) {

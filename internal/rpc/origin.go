@@ -74,6 +74,22 @@ func allowCORS(w http.ResponseWriter, r *http.Request, st site.Site) {
 	h.Add("Vary", "Origin")
 }
 
+// allowSiteless lets any page read an answer that names no site: an
+// unknown apiKey (400093), a missing one, a malformed request, or a keyless
+// method's public answer. Such an answer holds nothing of a site or an
+// account, and without it a page's Web SDK would see a network failure
+// instead of the error. A keyless call never sets cookies.
+func allowSiteless(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Add("Vary", "Origin")
+}
+
 // preflight answers a CORS preflight: the site is the apiKey of its query.
 func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Origin")

@@ -188,32 +188,41 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		allowSiteless(w, r)
 		h.render(w, r, out, nil, nil, errcode.Newf(errcode.InvalidRequestFormat, "Invalid request format: HTTP method %s; use GET or POST", r.Method))
 		return
 	}
 	values, err := readValues(r)
 	if err != nil {
+		allowSiteless(w, r)
 		h.render(w, r, out, nil, nil, err)
 		return
 	}
 	if out, err = parseOutput(values); err != nil {
+		allowSiteless(w, r)
 		h.render(w, r, out, nil, nil, err)
 		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
 	m, ok := h.methods[strings.ToLower(name)]
 	if !ok {
+		allowSiteless(w, r)
 		h.render(w, r, out, nil, nil, errcode.Newf(errcode.InvalidAPIMethod, "Invalid API method: %.100q", name))
 		return
 	}
 	info.Method, ignored = m.name, m.ignored(values)
 	data, c, err := h.call(r, m, values)
-	if c != nil {
+	if c != nil && !c.keyless {
 		allowCORS(w, r, c.Site)
 		for _, ck := range c.cookies {
 			http.SetCookie(w, ck)
 		}
 		out.maxAge = c.maxAge
+	} else {
+		allowSiteless(w, r)
+		if c != nil {
+			out.maxAge = c.maxAge
+		}
 	}
 	h.render(w, r, out, ignored, data, err)
 }

@@ -496,11 +496,11 @@ func TestSocializeMethods(t *testing.T) {
 func TestNpmGigyaAccountsMethods(t *testing.T) {
 	e := apitest.NewApp(t, store.SQLite)
 	implemented := []string{"deleteAccount", "exchangeUIDSignature", "finalizeRegistration", "getAccountInfo", "getJWT",
-		"getJWTPublicKey", "getPolicies", "getSchema", "importAccount", "initRegistration", "isAvailableLoginID", "login", "logout",
+		"getJWTPublicKey", "getPolicies", "getSchema", "getScreenSets", "setScreenSet", "deleteScreenSet", "importAccount", "initRegistration", "isAvailableLoginID", "login", "logout",
 		"notifyLogin", "register", "resendVerificationCode", "resetPassword", "search", "setAccountInfo", "setPolicies", "setSchema"}
-	notYet := []string{"deleteScreenSet", "getConflictingAccount", "getCounters", "getRegisteredCounters", "getScreenSets",
+	notYet := []string{"getConflictingAccount", "getCounters", "getRegisteredCounters",
 		"getScreenSetVersions", "importProfilePhoto", "incrementCounters", "linkAccounts",
-		"publishProfilePhoto", "registerCounters", "setProfilePhoto", "setScreenSet", "unregisterCounters",
+		"publishProfilePhoto", "registerCounters", "setProfilePhoto", "unregisterCounters",
 		"rba.getPolicy", "rba.setPolicy", "rba.unlock", "webhooks.delete", "webhooks.getAll", "webhooks.set"}
 	for _, name := range implemented {
 		if _, m := e.RPC(t, "accounts."+name, apitest.Form(), nil); m["errorCode"] == 501001.0 {

@@ -19,7 +19,7 @@ import (
 // the field being removed, which then stays as data the schema no longer
 // lists (deleteSchemaFields removes such values).
 func (s *Service) SetSchema(ctx context.Context, id int64, docs schema.Documents) (schema.Schema, error) {
-	st, err := s.updateTx(ctx, id, func(r *Record, fs FieldStore) error {
+	st, err := s.updateTx(ctx, id, func(r *Record, fs Tx) error {
 		cur, err := schema.Parse(r.Schema)
 		if err != nil {
 			return fmt.Errorf("site %d: %w", r.ID, err)
@@ -84,7 +84,7 @@ func changedUniques(cur, next schema.Schema) []string {
 // accounts still hold data in (a write that raced a removal) has its
 // values removed too.
 func (s *Service) DeleteSchemaFields(ctx context.Context, id int64, fields map[schema.Object][]string) (schema.Schema, error) {
-	st, err := s.updateTx(ctx, id, func(r *Record, fs FieldStore) error {
+	st, err := s.updateTx(ctx, id, func(r *Record, fs Tx) error {
 		cur, err := schema.Parse(r.Schema)
 		if err != nil {
 			return fmt.Errorf("site %d: %w", r.ID, err)

@@ -1,10 +1,12 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,8 +16,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/jsonlimit"
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/schema"
+	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/secretbox"
 )
 
@@ -198,7 +202,19 @@ type Changes struct {
 	Name            *string
 	Domains         *[]string
 	RequireReferrer *bool
+	// WebSDKConfig is the JSON text of an object (at most
+	// MaxWebSDKConfig bytes).
+	WebSDKConfig     *string
+	ScreenSetScripts *bool
+	// ScreenSets are stored, each replacing the site's set of its id
+	// (checked by screenset.Input.Check; at most screenset.MaxPerChange);
+	// DeleteScreenSets are removed, each of which the site must store.
+	ScreenSets       []screenset.ScreenSet
+	DeleteScreenSets []string
 }
+
+// MaxWebSDKConfig bounds the JSON of a site's Web SDK configuration.
+const MaxWebSDKConfig = 16 << 10
 
 // Update applies changes to site id as one change: every value is checked
 // first, and then all are written in one transaction, or none.
@@ -218,7 +234,16 @@ func (s *Service) Update(ctx context.Context, id int64, c Changes) (Site, error)
 			return Site{}, err
 		}
 	}
-	return s.update(ctx, id, func(r *Record) error {
+	var conf string
+	if c.WebSDKConfig != nil {
+		if conf, err = CheckWebSDKConfig(*c.WebSDKConfig); err != nil {
+			return Site{}, err
+		}
+	}
+	if err := checkScreenSets(c.ScreenSets, c.DeleteScreenSets); err != nil {
+		return Site{}, err
+	}
+	return s.updateTx(ctx, id, func(r *Record, tx Tx) error {
 		if c.Name != nil {
 			r.Name = name
 		}
@@ -228,8 +253,69 @@ func (s *Service) Update(ctx context.Context, id int64, c Changes) (Site, error)
 		if c.RequireReferrer != nil {
 			r.RequireReferrer = *c.RequireReferrer
 		}
-		return nil
+		if c.WebSDKConfig != nil {
+			r.WebSDKConfig = conf
+		}
+		if c.ScreenSetScripts != nil {
+			r.ScreenSetScripts = *c.ScreenSetScripts
+		}
+		if len(c.ScreenSets) == 0 && len(c.DeleteScreenSets) == 0 {
+			return nil
+		}
+		return screenset.Apply(ctx, tx, r.ID, c.ScreenSets, c.DeleteScreenSets, s.now().UTC().Truncate(time.Millisecond))
 	})
+}
+
+// checkScreenSets bounds the screen-sets of one change: at most
+// screenset.MaxPerChange, each id once.
+func checkScreenSets(puts []screenset.ScreenSet, del []string) error {
+	if len(puts)+len(del) > screenset.MaxPerChange {
+		return errcode.InvalidValue("screenSets", fmt.Sprintf("at most %d screen-sets in one change", screenset.MaxPerChange))
+	}
+	seen := map[string]bool{}
+	for _, id := range append(screensetIDs(puts), del...) {
+		if seen[id] {
+			return errcode.InvalidValue("screenSets", fmt.Sprintf("screen-set %q is given twice", id))
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+func screensetIDs(sets []screenset.ScreenSet) []string {
+	out := make([]string, len(sets))
+	for i, s := range sets {
+		out[i] = s.ID
+	}
+	return out
+}
+
+// CheckWebSDKConfig checks the Web SDK configuration of a site: a JSON
+// object within the limits of client JSON, at most MaxWebSDKConfig bytes.
+// It returns the object compacted; "" or whitespace is {}.
+func CheckWebSDKConfig(v string) (string, error) {
+	const param = "webSdkConfig"
+	t := strings.TrimSpace(v)
+	if t == "" {
+		return "{}", nil
+	}
+	if len(t) > MaxWebSDKConfig {
+		return "", errcode.InvalidValue(param, fmt.Sprintf("larger than %d KiB", MaxWebSDKConfig>>10))
+	}
+	if err := jsonlimit.Check([]byte(t)); err != nil {
+		if e, ok := jsonlimit.AsError(err); ok && e.TooLarge {
+			return "", errcode.InvalidValue(param, e.Reason)
+		}
+		return "", errcode.InvalidFormat(param, err.Error())
+	}
+	if t[0] != '{' {
+		return "", errcode.InvalidFormat(param, "want a JSON object")
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(t)); err != nil {
+		return "", errcode.InvalidFormat(param, "malformed JSON")
+	}
+	return buf.String(), nil
 }
 
 // SetDomains replaces the domains of site id and its referrer rule.
@@ -247,18 +333,18 @@ func (s *Service) SetName(ctx context.Context, id int64, name string) (Site, err
 // result. An error of edit is returned as it is; 404000 when there is no
 // such site.
 func (s *Service) update(ctx context.Context, id int64, edit func(*Record) error) (Site, error) {
-	return s.updateTx(ctx, id, func(r *Record, _ FieldStore) error { return edit(r) })
+	return s.updateTx(ctx, id, func(r *Record, _ Tx) error { return edit(r) })
 }
 
 // updateTx is update whose edit asks about and changes the data of the
-// site's accounts in the same transaction (fs).
-func (s *Service) updateTx(ctx context.Context, id int64, edit func(r *Record, fs FieldStore) error) (Site, error) {
+// site's accounts, or its screen-sets, in the same transaction (tx).
+func (s *Service) updateTx(ctx context.Context, id int64, edit func(r *Record, tx Tx) error) (Site, error) {
 	var (
 		written *Record
 		editErr error
 	)
-	err := s.store.UpdateSite(ctx, id, func(r *Record, fs FieldStore) error {
-		if editErr = edit(r, fs); editErr != nil {
+	err := s.store.UpdateSite(ctx, id, func(r *Record, tx Tx) error {
+		if editErr = edit(r, tx); editErr != nil {
 			return editErr
 		}
 		r.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
@@ -365,8 +451,8 @@ func (s *Service) open(r Record, err error) (Site, error) {
 		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
 	}
 	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, Policies: pol,
-		RequireReferrer: r.RequireReferrer, Schema: sc,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		RequireReferrer: r.RequireReferrer, Schema: sc, WebSDKConfig: json.RawMessage(nonEmpty(r.WebSDKConfig, "{}")),
+		ScreenSetScripts: r.ScreenSetScripts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	s.cache.put(st)
 	return st, nil
 }
@@ -431,4 +517,11 @@ func validDomain(d string) bool {
 		}
 	}
 	return true
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -3,11 +3,13 @@ package site
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/schema"
+	"github.com/custos-id/custos/internal/screenset"
 )
 
 // SecretSize is the number of random bytes of a site secret.
@@ -27,9 +29,16 @@ type Site struct {
 	Policies        policy.Policies
 	// Schema says what accounts' profile, data, preferences and
 	// subscriptions hold and who writes them.
-	Schema    schema.Schema
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Schema schema.Schema
+	// WebSDKConfig is a JSON object the Web SDK (/js/gigya.js) merges into
+	// its global configuration, as Gigya's console "WebSDK Configuration";
+	// {} when the site sets none.
+	WebSDKConfig json.RawMessage
+	// ScreenSetScripts lets the javascript of the site's stored screen-sets
+	// run in its pages (/js/screenset-hooks.js); off by default.
+	ScreenSetScripts bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Record is a site as the store keeps it, with its secret sealed.
@@ -44,9 +53,12 @@ type Record struct {
 	Policies string
 	// Schema is the JSON of the site's schema (see package schema); empty
 	// until the site sets one.
-	Schema    string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Schema string
+	// WebSDKConfig is the JSON object of Site.WebSDKConfig; "" reads as {}.
+	WebSDKConfig     string
+	ScreenSetScripts bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // ErrNotFound is returned by a Store when no site matches.
@@ -76,8 +88,15 @@ type SiteStore interface {
 	// no such site. updated_at always moves forward: when fn leaves it at
 	// or before the value read, the store sets it a millisecond later, in
 	// the record fn edited. ID, APIKey and CreatedAt are never written.
-	// fs answers for the accounts' data within the same transaction.
-	UpdateSite(ctx context.Context, id int64, fn func(r *Record, fs FieldStore) error) error
+	// tx answers for the accounts' data and writes the site's screen-sets
+	// within the same transaction.
+	UpdateSite(ctx context.Context, id int64, fn func(r *Record, tx Tx) error) error
+}
+
+// Tx is the store within the transaction of a site change.
+type Tx interface {
+	FieldStore
+	screenset.Writer
 }
 
 // FieldStore answers for the data accounts hold in one field of a schema,

@@ -49,6 +49,7 @@ var differences = []difference{
 	{"accounts", "registered", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"accounts", "password_change_required", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"sites", "require_referrer", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
+	{"sites", "screen_set_scripts", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"oauth_clients", "require_consent", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"oauth_auth_requests", "done", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"accounts", "profile", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},

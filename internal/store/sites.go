@@ -13,7 +13,8 @@ import (
 
 var _ site.Store = (*DB)(nil)
 
-const siteColumns = `id, name, api_key, secret_sealed, domains, policies, schema, require_referrer, created_at, updated_at`
+const siteColumns = `id, name, api_key, secret_sealed, domains, policies, schema, require_referrer, web_sdk_config,
+	screen_set_scripts, created_at, updated_at`
 
 // CreateSite implements site.Store.
 func (db *DB) CreateSite(ctx context.Context, r *site.Record) error {
@@ -50,10 +51,11 @@ func (db *DB) insertSite(ctx context.Context, r *site.Record) error {
 		return err
 	}
 	return db.writeRow(ctx,
-		`INSERT INTO sites (name, api_key, secret_sealed, domains, policies, schema, require_referrer, created_at, updated_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		`INSERT INTO sites (name, api_key, secret_sealed, domains, policies, schema, require_referrer, web_sdk_config,
+		   screen_set_scripts, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		r.Name, r.APIKey, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.Schema, r.RequireReferrer,
-		millis(r.CreatedAt), millis(r.UpdatedAt),
+		nonEmpty(r.WebSDKConfig, "{}"), r.ScreenSetScripts, millis(r.CreatedAt), millis(r.UpdatedAt),
 	).Scan(&r.ID)
 }
 
@@ -91,7 +93,7 @@ func (db *DB) ListSites(ctx context.Context) ([]site.Record, error) {
 // overwriting each other. When fn leaves UpdatedAt at or before the value
 // read, it becomes a millisecond later, in the record fn edited. ID, APIKey
 // and CreatedAt are not written: the sealed secret is bound to the API key.
-func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record, site.FieldStore) error) error {
+func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record, site.Tx) error) error {
 	lock := ""
 	if db.engine == Postgres {
 		lock = ` FOR UPDATE`
@@ -114,9 +116,9 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record, si
 		}
 		res, err := tx.exec(ctx,
 			`UPDATE sites SET name = $1, secret_sealed = $2, domains = $3, policies = $4, schema = $5,
-			   require_referrer = $6, updated_at = $7 WHERE id = $8`,
+			   require_referrer = $6, web_sdk_config = $7, screen_set_scripts = $8, updated_at = $9 WHERE id = $10`,
 			r.Name, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.Schema, r.RequireReferrer,
-			millis(r.UpdatedAt), id)
+			nonEmpty(r.WebSDKConfig, "{}"), r.ScreenSetScripts, millis(r.UpdatedAt), id)
 		return affected(res, err, site.ErrNotFound)
 	})
 }
@@ -134,7 +136,8 @@ func scanSite(row scanner) (site.Record, error) {
 		domains          string
 		created, updated int64
 	)
-	err := row.Scan(&r.ID, &r.Name, &r.APIKey, &r.SealedSecret, &domains, &r.Policies, &r.Schema, &r.RequireReferrer, &created, &updated)
+	err := row.Scan(&r.ID, &r.Name, &r.APIKey, &r.SealedSecret, &domains, &r.Policies, &r.Schema, &r.RequireReferrer,
+		&r.WebSDKConfig, &r.ScreenSetScripts, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return site.Record{}, site.ErrNotFound
 	}

@@ -310,7 +310,7 @@ func testRemoveFieldData(t *testing.T, db *store.DB) {
 	// The field store UpdateSite gives its edit is in the site's
 	// transaction: a schema change and the removal commit or roll back
 	// together (on SQLite's one writer, another transaction would wait forever).
-	err = db.UpdateSite(ctx, s.ID, func(_ *site.Record, fs site.FieldStore) error {
+	err = db.UpdateSite(ctx, s.ID, func(_ *site.Record, fs site.Tx) error {
 		if used, err := fs.FieldInUse(ctx, s.ID, "data", []string{"keep"}); !used || err != nil {
 			return fmt.Errorf("FieldInUse in the site's transaction = %v, %v", used, err)
 		}

@@ -28,6 +28,7 @@ func testSites(t *testing.T, db *store.DB) {
 		return got.ID == want.ID && got.Name == want.Name && got.APIKey == want.APIKey &&
 			string(got.SealedSecret) == string(want.SealedSecret) && slices.Equal(got.Domains, want.Domains) &&
 			got.Policies == want.Policies && got.Schema == want.Schema && got.RequireReferrer == want.RequireReferrer &&
+			nonEmpty(got.WebSDKConfig) == nonEmpty(want.WebSDKConfig) && got.ScreenSetScripts == want.ScreenSetScripts &&
 			got.CreatedAt.Equal(want.CreatedAt) && got.UpdatedAt.Equal(want.UpdatedAt)
 	}
 	if got, err := db.SiteByAPIKey(ctx, a.APIKey); err != nil || !same(got, a) {
@@ -48,7 +49,8 @@ func testSites(t *testing.T, db *store.DB) {
 	if err := db.CreateSite(ctx, &plain); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.SiteByID(ctx, plain.ID); err != nil || got.Schema != "" || got.Policies != "{}" {
+	if got, err := db.SiteByID(ctx, plain.ID); err != nil || got.Schema != "" || got.Policies != "{}" ||
+		got.WebSDKConfig != "{}" || got.ScreenSetScripts {
 		t.Fatalf("site without schema: %+v, %v", got, err)
 	}
 
@@ -65,11 +67,13 @@ func testSites(t *testing.T, db *store.DB) {
 			edit: func(r *site.Record) error {
 				r.Name, r.SealedSecret, r.Domains, r.Policies = "renamed", []byte{9}, []string{"a.test", "*.b.test"}, `{"b":2}`
 				r.RequireReferrer, r.UpdatedAt, r.Schema = true, later, `{"dataSchema":{"fields":{"x":{}}}}`
+				r.WebSDKConfig, r.ScreenSetScripts = `{"lang":"de"}`, true
 				return nil
 			},
 			want: func(s site.Record) site.Record {
 				s.Name, s.SealedSecret, s.Domains, s.Policies = "renamed", []byte{9}, []string{"a.test", "*.b.test"}, `{"b":2}`
 				s.RequireReferrer, s.UpdatedAt, s.Schema = true, later, `{"dataSchema":{"fields":{"x":{}}}}`
+				s.WebSDKConfig, s.ScreenSetScripts = `{"lang":"de"}`, true
 				return s
 			}},
 		{name: "id, API key and creation time are kept", id: a.ID,
@@ -96,7 +100,7 @@ func testSites(t *testing.T, db *store.DB) {
 		t.Run(c.name, func(t *testing.T) {
 			before, _ := db.SiteByID(ctx, c.id)
 			var edited *site.Record
-			err := db.UpdateSite(ctx, c.id, func(r *site.Record, _ site.FieldStore) error {
+			err := db.UpdateSite(ctx, c.id, func(r *site.Record, _ site.Tx) error {
 				if !same(*r, before) {
 					t.Errorf("edit got %+v, want %+v", *r, before)
 				}
@@ -175,7 +179,7 @@ func testUpdateSiteRace(t *testing.T, db *store.DB) {
 	s := NewSite(t, db)
 	const n = 32
 	errs := race(n, func(i int) error {
-		return db.UpdateSite(ctx, s.ID, func(r *site.Record, _ site.FieldStore) error {
+		return db.UpdateSite(ctx, s.ID, func(r *site.Record, _ site.Tx) error {
 			var m map[string]int
 			if err := json.Unmarshal([]byte(r.Policies), &m); err != nil {
 				return err
@@ -209,4 +213,13 @@ func testUpdateSiteRace(t *testing.T, db *store.DB) {
 	if want := t0.Add(n * time.Millisecond); !got.UpdatedAt.Equal(want) {
 		t.Fatalf("updated_at %v, want %v", got.UpdatedAt, want)
 	}
+}
+
+// nonEmpty reads a site's "" Web SDK configuration (a record made before
+// the store wrote it) as the {} the store writes for it.
+func nonEmpty(conf string) string {
+	if conf == "" {
+		return "{}"
+	}
+	return conf
 }

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/custos-id/custos/internal/screenset"
+)
+
+var (
+	_ screenset.Reader = (*DB)(nil)
+	_ screenset.Writer = (*DB)(nil)
+)
+
+const screenSetColumns = `screen_set_id, html, css, javascript, translations, metadata, updated_at`
+
+// ScreenSets implements screenset.Reader: with ids, one indexed lookup per
+// id (a page asks for one or two), so that the statement is always the same.
+func (db *DB) ScreenSets(ctx context.Context, siteID int64, ids []string) ([]screenset.Record, error) {
+	if len(ids) == 0 {
+		rows, err := db.rows(ctx, `SELECT `+screenSetColumns+` FROM screen_sets WHERE site_id = $1 ORDER BY screen_set_id`, siteID)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []screenset.Record
+		for rows.Next() {
+			r, err := scanScreenSet(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+	var out []screenset.Record
+	for _, id := range ids {
+		r, err := scanScreenSet(db.row(ctx, `SELECT `+screenSetColumns+` FROM screen_sets WHERE site_id = $1 AND screen_set_id = $2`, siteID, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// PutScreenSet implements screenset.Writer.
+func (db *DB) PutScreenSet(ctx context.Context, siteID int64, r screenset.Record) error {
+	_, err := db.exec(ctx,
+		`INSERT INTO screen_sets (site_id, screen_set_id, html, css, javascript, translations, metadata, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		 ON CONFLICT (site_id, screen_set_id) DO UPDATE SET html = excluded.html, css = excluded.css,
+		   javascript = excluded.javascript, translations = excluded.translations, metadata = excluded.metadata,
+		   updated_at = excluded.updated_at`,
+		siteID, r.ID, r.HTML, r.CSS, r.JavaScript, nonEmpty(r.Translations, "{}"), nonEmpty(r.Metadata, "{}"), millis(r.UpdatedAt))
+	return err
+}
+
+// DeleteScreenSet implements screenset.Writer.
+func (db *DB) DeleteScreenSet(ctx context.Context, siteID int64, id string) (bool, error) {
+	res, err := db.exec(ctx, `DELETE FROM screen_sets WHERE site_id = $1 AND screen_set_id = $2`, siteID, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// ScreenSetIDs implements screenset.Writer.
+func (db *DB) ScreenSetIDs(ctx context.Context, siteID int64) ([]string, error) {
+	rows, err := db.rows(ctx, `SELECT screen_set_id FROM screen_sets WHERE site_id = $1 ORDER BY screen_set_id`, siteID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func scanScreenSet(row scanner) (screenset.Record, error) {
+	var (
+		r       screenset.Record
+		updated int64
+	)
+	if err := row.Scan(&r.ID, &r.HTML, &r.CSS, &r.JavaScript, &r.Translations, &r.Metadata, &updated); err != nil {
+		return screenset.Record{}, err
+	}
+	r.UpdatedAt = fromMillis(updated)
+	return r, nil
+}
