@@ -178,7 +178,7 @@ func New(o Options) (*App, error) {
 	a.GigyaTokens = oauth.NewGigyaTokens(o.DB, o.Now, nil)
 	verifier.UseOAuthTokens(a.GigyaTokens, a.Accounts)
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
-		DataCenter: o.DataCenter, Limiter: limiter, Now: o.Now, Log: o.Log})
+		DataCenter: o.DataCenter, Limiter: limiter, PublicURL: o.PublicURL, Now: o.Now, Log: o.Log})
 	a.ScreenSets = screenset.NewService(o.DB)
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, ScreenSets: a.ScreenSets,
 		Issuer: o.Issuer, Now: o.Now})
@@ -199,10 +199,13 @@ func New(o Options) (*App, error) {
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	mux.Handle("GET /account/verify-email", verifyEmailPage(a.Accounts, a.Sites, o.Log))
-	mux.Handle("POST /account/verify-email", verifyEmailPage(a.Accounts, a.Sites, o.Log))
-	mux.Handle("GET /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
-	mux.Handle("POST /account/reset-password", resetPasswordPage(a.Accounts, a.Sites, o.Log))
+	pg := &pages{accounts: a.Accounts, sites: a.Sites, oauth: a.OAuth, log: o.Log, origin: publicOrigin(o.PublicURL)}
+	mux.Handle("GET /account/verify-email", pg.verifyEmail())
+	mux.Handle("POST /account/verify-email", pg.verifyEmail())
+	mux.Handle("GET /account/reset-password", pg.resetPassword())
+	mux.Handle("POST /account/reset-password", pg.resetPassword())
+	mux.Handle("GET "+HostedLoginPath, pg.hostedLogin())
+	mux.Handle("GET "+HostedLoginScript, hostedLoginScript())
 	mux.Handle("GET "+websdk.HooksPath, websdk.Hooks(a.Sites, a.ScreenSets))
 	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -210,6 +211,7 @@ func wantPage(t *testing.T, what string, r apitest.Response, status int, text st
 	if !strings.Contains(string(r.Body), text) {
 		t.Errorf("%s: page lacks %q: %s", what, text, r.Body)
 	}
+	wantStrictPage(t, what, r)
 }
 
 // verify opens a verification link as a browser does: GET shows the form,
@@ -219,6 +221,9 @@ func (m *mailApp) verify(t *testing.T, link string) apitest.Response {
 	t.Helper()
 	form := m.follow(t, link)
 	wantPage(t, "GET "+link, form, http.StatusOK, linkConfirm)
+	if name := `<p class="custos-site-name">` + template.HTMLEscapeString(m.Site.Name) + `</p>`; !strings.Contains(string(form.Body), name) {
+		t.Errorf("the verification page does not name the site: %s", form.Body)
+	}
 	tok := formToken(t, form)
 	return m.Do(t, "POST", verifyPath, strings.NewReader(url.Values{"token": {tok}}.Encode()), http.Header{
 		"Content-Type": {"application/x-www-form-urlencoded"}, "Sec-Fetch-Site": {"same-origin"}, "Origin": {apitest.PublicURL}})

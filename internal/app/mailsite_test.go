@@ -249,7 +249,7 @@ func TestVerifyEmailByPost(t *testing.T) {
 
 		done := m.postVerify(t, token, "same-origin", apitest.PublicURL)
 		wantPage(t, "POST", done, http.StatusOK, linkVerified)
-		if !strings.Contains(string(done.Body), `<a href="https://example.com/welcome?from=mail&amp;x=%3c1%3e">Continue</a>`) {
+		if !strings.Contains(string(done.Body), `<a class="custos-button custos-button--link" href="https://example.com/welcome?from=mail&amp;x=%3c1%3e">Continue</a>`) {
 			t.Errorf("no continue link: %s", done.Body)
 		}
 		apitest.Run(t, m.App, []apitest.Scenario{login("login after POST", email, pw, 0, "")})

@@ -1,57 +1,123 @@
 package app
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
 	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/dialect"
+	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/oidcop"
 	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
 )
 
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{.Title}}</title></head>
-<body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;line-height:1.5">
-<h1>{{.Title}}</h1><p>{{.Text}}</p>
-{{if .Token}}<form method="post" action="/account/reset-password">
-<input type="hidden" name="pwrt" value="{{.Token}}">
-{{range .Problems}}<p style="color:#a00">{{.}}</p>{{end}}
-<p><label>New password<br><input type="password" name="newPassword" autocomplete="new-password" required></label></p>
-<p><label>Repeat it<br><input type="password" name="confirmPassword" autocomplete="new-password" required></label></p>
-<p><button type="submit">Set the new password</button></p>
-</form>{{end}}
-{{if .VerifyToken}}<form method="post" action="/account/verify-email">
-<input type="hidden" name="token" value="{{.VerifyToken}}">
-<p><button type="submit">Confirm my email address</button></p>
-</form>{{end}}
-{{if .Next}}<p><a href="{{.Next}}">Continue</a></p>{{end}}
-</body></html>
-`))
+// custos's own pages for people (the OIDC provider's login and consent
+// pages are oidcop's): the links of the verification and reset mails, and
+// the hosted login page of a site without a front end. They share the
+// hosted pages' stylesheet (oidcop.StylesheetHref) and a site's theme
+// (oidcop.ThemeHref), so that every page custos shows looks alike and is
+// branded with the site's name; none has an inline script or style, under a
+// Content-Security-Policy without 'unsafe-inline'.
+
+var (
+	//go:embed pages.html
+	pagesHTML string
+	pageTmpl  = template.Must(template.New("pages").Funcs(template.FuncMap{"field": newField}).Parse(pagesHTML))
+
+	//go:embed js/hosted-login.js
+	hostedLoginJS []byte
+	// hostedLoginVersion changes with the script, so that a browser's
+	// cached copy never outlives it.
+	hostedLoginVersion = func() string { h := sha256.Sum256(hostedLoginJS); return hex.EncodeToString(h[:8]) }()
+)
+
+// HostedLoginPath is the hosted login page: ?apiKey=…[&next=URL][&lang=…].
+// HostedLoginScript is its script.
+const (
+	HostedLoginPath   = "/pages/login"
+	HostedLoginScript = "/js/hosted-login.js"
+)
+
+// sdkPath is custos's Web SDK.
+const sdkPath = "/js/gigya.js"
+
+// HostedScreenSet is the screen-set the hosted login page shows: the site's
+// own of that id when it stored one, else custos's default.
+const HostedScreenSet = "Default-RegistrationLogin"
 
 type page struct {
 	Title, Text string
+	// SiteName brands the page; Lang is its language ("" for English).
+	SiteName, Lang string
+	// Stylesheet is custos's; Theme the site's own, "" for none.
+	Stylesheet, Theme string
 	// Token and Problems make the page the new-password form.
 	Token    string
-	Problems []string
+	Problems []problem
 	// VerifyToken makes the page the form that verifies an email address.
 	VerifyToken string
-	// Next is the "continue" link of the site (emailVerification.nextURL).
+	// Next is the "continue" link to the site: emailVerification.nextURL on
+	// the mail's pages, the next parameter on the hosted login page.
 	Next string
+	// The hosted login page: the screen-set and the scripts.
+	ScreenSet, SDK, LoginScript string
 }
 
+// problem is one thing wrong with a form, linked to its field.
+type problem struct{ Text, Field string }
+
+// field is what the template of a password field shows.
+type field struct{ Name, Label, Problem string }
+
+func newField(name, label string, probs []problem) field {
+	f := field{Name: name, Label: label}
+	for _, p := range probs {
+		if p.Field == name {
+			f.Problem = p.Text
+		}
+	}
+	return f
+}
+
+// pageCSP is the policy of the pages with forms and no script: custos's
+// stylesheets, forms to this origin, no framing, no <base>.
+const pageCSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 func writePage(w http.ResponseWriter, status int, p page) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer") // the URL holds a token
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	writeTemplate(w, status, "page", p, pageCSP)
+}
+
+func writeTemplate(w http.ResponseWriter, status int, tmpl string, p page, csp string) {
+	if p.Stylesheet == "" {
+		p.Stylesheet = oidcop.StylesheetHref()
+	}
+	var b bytes.Buffer
+	if err := pageTmpl.ExecuteTemplate(&b, tmpl, p); err != nil {
+		status, b = http.StatusInternalServerError, *bytes.NewBufferString("Something went wrong.\n")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer") // the URL holds a token
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
-	pageTmpl.Execute(w, p)
+	w.Write(b.Bytes())
 }
 
 var (
@@ -66,9 +132,42 @@ var (
 // secret already, this is defence in depth.
 var crossOrigin = http.NewCrossOriginProtection()
 
-// resetPasswordPage serves the link of reset mails (when the site has no
+// pages serves custos's pages for people.
+type pages struct {
+	accounts *account.Service
+	sites    *site.Service
+	oauth    *oauth.Service
+	log      *slog.Logger
+	// origin is custos's public origin, which the hosted login page's
+	// script calls.
+	origin string
+}
+
+// brand names the site on p and links its theme. Without its OAuth
+// configuration the page goes unthemed, not unserved.
+func (ps *pages) brand(ctx context.Context, st site.Site, p page) page {
+	p.SiteName = st.Name
+	cfg, err := ps.oauth.Config(ctx, st.ID)
+	if err != nil {
+		ps.log.Warn("page: the site's theme", "call_id", callctx.From(ctx).ID, "err", err)
+		return p
+	}
+	p.Theme = oidcop.ThemeHref(st.APIKey, cfg.Stylesheet)
+	return p
+}
+
+// next is the site's emailVerification.nextURL when it is still on the
+// site's domains (they may have changed since setPolicies checked it).
+func next(st site.Site) string {
+	if n := st.Policies.EmailVerification.NextURL; n != "" && policy.NextURLAllowed(n, st.AllowsOrigin) {
+		return n
+	}
+	return ""
+}
+
+// resetPassword serves the link of reset mails (when the site has no
 // passwordReset.resetURL of its own): a form for the new password.
-func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog.Logger) http.Handler {
+func (ps *pages) resetPassword() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "page", "reset-password"
@@ -77,20 +176,17 @@ func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog
 			return
 		}
 		token := r.FormValue("pwrt")
-		siteID, err := accounts.ResetTokenSite(r.Context(), token)
-		switch {
-		case errors.Is(err, account.ErrLinkExpired):
-			writePage(w, http.StatusGone, expiredLink)
-			return
-		case errors.Is(err, account.ErrLinkInvalid):
-			writePage(w, http.StatusNotFound, invalidLink)
-			return
-		case err != nil:
-			log.Error("reset password page", "call_id", info.ID, "err", err)
-			writePage(w, http.StatusInternalServerError, brokenPage)
+		siteID, err := ps.accounts.ResetTokenSite(r.Context(), token)
+		var st site.Site
+		if err == nil {
+			st, err = ps.sites.ByID(r.Context(), siteID)
+		}
+		if status, p, failed := linkFailure(err, info.ID, ps.log); failed {
+			writePage(w, status, p)
 			return
 		}
-		form := page{Title: "Choose a new password", Text: "The link works once.", Token: token}
+		form := ps.brand(r.Context(), st, page{Title: "Choose a new password",
+			Text: "Choose a new password for your " + st.Name + " account. The link works once.", Token: token})
 		if r.Method != http.MethodPost {
 			writePage(w, http.StatusOK, form)
 			return
@@ -100,35 +196,34 @@ func resetPasswordPage(accounts *account.Service, sites *site.Service, log *slog
 			return
 		}
 		if r.FormValue("newPassword") != r.FormValue("confirmPassword") {
-			form.Problems = []string{"The two passwords differ."}
+			form.Problems = []problem{{"The two passwords differ.", "confirmPassword"}}
 			writePage(w, http.StatusUnprocessableEntity, form)
 			return
 		}
-		st, err := sites.ByID(r.Context(), siteID)
-		if err == nil {
-			_, err = accounts.ResetPassword(r.Context(), st, account.ResetInput{Token: token, NewPassword: r.FormValue("newPassword")})
-			err = pageErrors.Render(err)
-		}
+		_, err = ps.accounts.ResetPassword(r.Context(), st, account.ResetInput{Token: token, NewPassword: r.FormValue("newPassword")})
+		err = pageErrors.Render(err)
 		if e, ok := errors.AsType[*errcode.Error](err); ok && e.Code != errcode.GeneralServerError {
-			form.Problems = []string{e.Description()}
+			info.ErrorCode = e.Code
+			form.Problems = []problem{{e.Description(), "newPassword"}}
 			writePage(w, http.StatusUnprocessableEntity, form)
 			return
 		}
 		if err != nil {
-			log.Error("reset password page", "call_id", info.ID, "err", err)
+			ps.log.Error("reset password page", "call_id", info.ID, "err", err)
 			writePage(w, http.StatusInternalServerError, brokenPage)
 			return
 		}
-		writePage(w, http.StatusOK, page{Title: "Your password is changed", Text: "You can log in with it now. Every session that was open has ended."})
+		writePage(w, http.StatusOK, ps.brand(r.Context(), st, page{Title: "Your password is changed",
+			Text: "You can log in with it now. Every session that was open has ended.", Next: next(st)}))
 	})
 }
 
-// verifyEmailPage serves the link of verification mails. GET shows a
-// button that POSTs the token, so that link scanners, which follow links
-// with GET and HEAD, verify nothing; the POST verifies. A link that does not
-// work changes nothing and says why. Once verified, the page links to the
-// site's emailVerification.nextURL, if it has one on its domains.
-func verifyEmailPage(accounts *account.Service, sites *site.Service, log *slog.Logger) http.Handler {
+// verifyEmail serves the link of verification mails. GET shows a button
+// that POSTs the token, so that link scanners, which follow links with GET
+// and HEAD, verify nothing; the POST verifies. A link that does not work
+// changes nothing and says why. Once verified, the page links to the site's
+// emailVerification.nextURL, if it has one on its domains.
+func (ps *pages) verifyEmail() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "page", "verify-email"
@@ -141,42 +236,42 @@ func verifyEmailPage(accounts *account.Service, sites *site.Service, log *slog.L
 				writePage(w, http.StatusForbidden, crossSite)
 				return
 			}
-			status, p := verifyEmail(r, accounts, sites, log)
+			status, p := ps.spendVerifyToken(r)
 			writePage(w, status, p)
 			return
 		}
 		token := r.URL.Query().Get("token")
-		siteID, err := accounts.VerifyTokenSite(r.Context(), token)
+		siteID, err := ps.accounts.VerifyTokenSite(r.Context(), token)
 		var st site.Site
 		if err == nil {
-			st, err = sites.ByID(r.Context(), siteID)
+			st, err = ps.sites.ByID(r.Context(), siteID)
 		}
-		if status, p, failed := linkFailure(err, info.ID, log); failed {
+		if status, p, failed := linkFailure(err, info.ID, ps.log); failed {
 			writePage(w, status, p)
 			return
 		}
-		writePage(w, http.StatusOK, page{Title: "Confirm your email address",
-			Text: "Press the button to confirm your email address for " + st.Name + ".", VerifyToken: token})
+		writePage(w, http.StatusOK, ps.brand(r.Context(), st, page{Title: "Confirm your email address",
+			Text: "Press the button to confirm your email address for " + st.Name + ".", VerifyToken: token}))
 	})
 }
 
-// verifyEmail spends the token the form posted.
-func verifyEmail(r *http.Request, accounts *account.Service, sites *site.Service, log *slog.Logger) (int, page) {
+// spendVerifyToken spends the token the form posted.
+func (ps *pages) spendVerifyToken(r *http.Request) (int, page) {
 	info := callctx.From(r.Context())
-	a, err := accounts.VerifyEmail(r.Context(), r.PostFormValue("token"))
-	if status, p, failed := linkFailure(err, info.ID, log); failed {
+	a, err := ps.accounts.VerifyEmail(r.Context(), r.PostFormValue("token"))
+	if status, p, failed := linkFailure(err, info.ID, ps.log); failed {
 		return status, p
 	}
 	done := page{Title: "Email address verified", Text: "Thank you: your email address is verified. You can close this page and log in."}
-	st, err := sites.ByID(r.Context(), a.SiteID)
+	st, err := ps.sites.ByID(r.Context(), a.SiteID)
 	if err != nil {
 		// Verified all the same: only the link to the site is missing.
-		log.Error("verify email: site", "call_id", info.ID, "err", err)
+		ps.log.Error("verify email: site", "call_id", info.ID, "err", err)
 		return http.StatusOK, done
 	}
-	// The domains may have changed since setPolicies checked nextURL.
-	if next := st.Policies.EmailVerification.NextURL; next != "" && policy.NextURLAllowed(next, st.AllowsOrigin) {
-		done.Text, done.Next = "Thank you: your email address is verified.", next
+	done = ps.brand(r.Context(), st, done)
+	if done.Next = next(st); done.Next != "" {
+		done.Text = "Thank you: your email address is verified."
 	}
 	return http.StatusOK, done
 }
@@ -191,7 +286,7 @@ func linkFailure(err error, callID string, log *slog.Logger) (int, page, bool) {
 	case errors.Is(err, account.ErrLinkInvalid):
 		return http.StatusNotFound, invalidLink, true
 	}
-	log.Error("verify email", "call_id", callID, "err", err)
+	log.Error("page link", "call_id", callID, "err", err)
 	return http.StatusInternalServerError, brokenPage, true
 }
 
@@ -203,3 +298,115 @@ var pageErrors = dialect.Table{Names: map[account.Attribute]string{
 	account.AttrNewPassword: "password",
 	account.AttrResetToken:  "link",
 }}
+
+// maxNextLen bounds the hosted login page's next parameter.
+const maxNextLen = 2048
+
+// The hosted login page's refusals.
+var (
+	noSuchSite = page{Title: "This login page does not exist",
+		Text: "The address is incomplete, or the site it names is gone. Go back to the site you came from and start again."}
+	badNext = page{Title: "This login page cannot continue to that address",
+		Text: "After logging in, this page only sends you on to an address of the site itself. Go back to the site you came from and start again."}
+)
+
+// langTag is the lang parameter the hosted login page accepts: a BCP 47
+// tag of Gigya's kind (en, de, pt-br, zh-cn).
+var langTag = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})?$`)
+
+// hostedLogin is the hosted login page of a site without a front end of its
+// own: custos's Web SDK showing the site's login screen-set in the page,
+// which moves on to next, an address on the site's domains, once the person
+// is logged in. next is never just any address: the page would be an open
+// redirect, sending people from custos's name to anyone's.
+func (ps *pages) hostedLogin() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := callctx.From(r.Context())
+		info.Dialect, info.Method = "page", "login"
+		q := r.URL.Query()
+		key := q.Get("apiKey")
+		if key == "" {
+			key = q.Get("apikey")
+		}
+		st, err := ps.sites.ByAPIKey(r.Context(), key)
+		switch {
+		case errors.Is(err, site.ErrNotFound) || key == "" || len(key) > 128:
+			info.ErrorCode = errcode.InvalidAPIKey
+			writePage(w, http.StatusNotFound, noSuchSite)
+			return
+		case err != nil:
+			ps.log.Error("hosted login page", "call_id", info.ID, "err", err)
+			writePage(w, http.StatusInternalServerError, brokenPage)
+			return
+		}
+		p := page{Title: "Log in to " + st.Name, ScreenSet: HostedScreenSet,
+			SDK:         sdkPath + "?apikey=" + url.QueryEscape(st.APIKey),
+			LoginScript: HostedLoginScript + "?v=" + hostedLoginVersion}
+		if n := q.Get("next"); n != "" {
+			if !siteAddress(n, st) {
+				info.ErrorCode = errcode.InvalidParameterValue
+				writePage(w, http.StatusBadRequest, ps.brand(r.Context(), st, badNext))
+				return
+			}
+			p.Next = n
+		}
+		if l := strings.ToLower(q.Get("lang")); langTag.MatchString(l) {
+			p.Lang = l
+		}
+		writeTemplate(w, http.StatusOK, "login", ps.brand(r.Context(), st, p), ps.loginCSP())
+	})
+}
+
+// loginCSP is the hosted login page's policy: its two scripts, and
+// styles, images and calls of custos's own origin only. The screen-set's
+// stylesheet is a constructed one (adoptedStyleSheets), which needs no
+// 'unsafe-inline'. The scripts are named by path: a site's screen-set hooks
+// (/js/screenset-hooks.js) never run on custos's origin, where they could
+// read the SDK's session cookies of every other site.
+func (ps *pages) loginCSP() string {
+	self, scripts := "'self'", "'self'"
+	if ps.origin != "" {
+		self += " " + ps.origin
+		scripts = ps.origin + sdkPath + " " + ps.origin + HostedLoginScript
+	}
+	return "default-src 'none'; script-src " + scripts + "; style-src " + self + "; img-src " + self + " data:; connect-src " + self +
+		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+}
+
+// siteAddress tells whether u is an absolute http(s) address on the site's
+// domains, with no user info. A site that lists no domains accepts calls
+// from any page, but has no address of its own: it gets no next.
+func siteAddress(u string, st site.Site) bool {
+	if len(u) > maxNextLen || len(st.Domains) == 0 {
+		return false
+	}
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.User != nil || parsed.Host == "" || parsed.Opaque != "" {
+		return false
+	}
+	if s := strings.ToLower(parsed.Scheme); s != "https" && s != "http" {
+		return false
+	}
+	return st.AllowsOrigin(parsed.Hostname())
+}
+
+// hostedLoginScript serves the hosted login page's script.
+func hostedLoginScript() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/javascript; charset=utf-8")
+		h.Set("Cache-Control", "public, max-age=86400")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("ETag", `"`+hostedLoginVersion+`"`)
+		http.ServeContent(w, r, "hosted-login.js", time.Time{}, bytes.NewReader(hostedLoginJS))
+	})
+}
+
+// publicOrigin is the origin of a public URL: scheme and host.
+func publicOrigin(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

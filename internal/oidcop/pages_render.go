@@ -46,6 +46,17 @@ func Stylesheet() http.Handler {
 	})
 }
 
+// StylesheetHref is the link to the stylesheet of the hosted pages,
+// versioned by its content: custos's other pages (the email verification,
+// password reset and hosted login pages) link it too, so that all of them
+// look alike and one site theme styles them all.
+func StylesheetHref() string { return StylesheetPath + "?v=" + pagesCSSVersion }
+
+// ThemeHref is the link to a site's own stylesheet (oauth.Config's
+// Stylesheet, served by the site's provider), versioned by its content; ""
+// when css is empty.
+func ThemeHref(apiKey, css string) string { return themePath(apiKey, css) }
+
 // themePath is the path of the site's own stylesheet (oauth.Config's
 // Stylesheet), versioned by its content; "" when the site has none.
 func themePath(apiKey, css string) string {

@@ -3,6 +3,7 @@ package rpc
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/site"
@@ -23,13 +24,36 @@ func pageHost(r *http.Request) (host string, named bool) {
 	return "", false
 }
 
+// originOf is the origin of an absolute URL, lower-cased: scheme://host[:port];
+// "" when u has none.
+func originOf(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.Scheme == "" || parsed.Host == "" {
+		return ""
+	}
+	return strings.ToLower(parsed.Scheme + "://" + parsed.Host)
+}
+
+// pageOrigin is the origin of the page a browser call comes from, as
+// pageHost finds it; "" when the call names none.
+func pageOrigin(r *http.Request) string {
+	if v := r.Header.Get("Origin"); v != "" {
+		return originOf(v)
+	}
+	return originOf(r.Header.Get("Referer"))
+}
+
 // checkOrigin applies the site's domains to a client call: 400120 for a
-// page outside them, 403015 without a page when the site requires one.
-func checkOrigin(r *http.Request, st site.Site) error {
+// page outside them, 403015 without a page when the site requires one. A
+// page of custos's own origin, self, is one of custos's hosted pages for
+// the site (the hosted login page), allowed whatever the site's domains.
+func checkOrigin(r *http.Request, st site.Site, self string) error {
 	host, named := pageHost(r)
 	switch {
 	case !named && st.RequireReferrer:
 		return errcode.New(errcode.MissingRequestReferrer, "Missing request referrer: the site accepts calls from its pages only")
+	case named && self != "" && pageOrigin(r) == self:
+		return nil
 	case named && !st.AllowsOrigin(host):
 		return errcode.Newf(errcode.InvalidSiteDomain, "Invalid site domain: %.100q is not a domain of the site", host)
 	}

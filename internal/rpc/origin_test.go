@@ -42,6 +42,10 @@ func TestSiteDomains(t *testing.T) {
 			{"other referer", http.Header{"Referer": {"https://evil.example.net/x"}}, false, 400120, ""},
 			{"opaque origin", http.Header{"Origin": {"null"}}, false, 400120, ""},
 			{"no page: an app or a server", http.Header{}, false, 0, ""},
+			{"custos's own page (the hosted login page)", http.Header{"Origin": {apitest.PublicURL}}, false, 0, ""},
+			{"custos's own page, by referer", http.Header{"Referer": {apitest.PublicURL + "/pages/login?apiKey=x"}}, false, 0, ""},
+			{"custos's host on another port", http.Header{"Origin": {apitest.PublicURL + ":8443"}}, false, 400120, ""},
+			{"custos's host over another scheme", http.Header{"Origin": {strings.Replace(apitest.PublicURL, "http:", "https:", 1)}}, false, 400120, ""},
 			{"server call from anywhere", http.Header{"Origin": {"https://evil.example.net"}}, true, 0, ""},
 		}
 		for _, tc := range tests {

@@ -112,6 +112,9 @@ type Handler struct {
 	// dataCenter names the canonical Gigya host signatures may be made for.
 	dataCenter string
 	limiter    *ratelimit.Limiter
+	// self is custos's own origin (scheme://host[:port]), whose pages
+	// call every site.
+	self string
 }
 
 // Options are what a Handler needs.
@@ -125,8 +128,11 @@ type Options struct {
 	DataCenter string
 	// Limiter bounds each client's request rate per site (nil: no limit).
 	Limiter *ratelimit.Limiter
-	Now     func() time.Time
-	Log     *slog.Logger
+	// PublicURL is custos's own address: its pages (the hosted login page)
+	// are pages of every site, whatever domains the site lists.
+	PublicURL string
+	Now       func() time.Time
+	Log       *slog.Logger
 }
 
 type registered struct {
@@ -142,7 +148,8 @@ func New(o Options) *Handler {
 		o.DataCenter = "us1"
 	}
 	return &Handler{sites: o.Sites, authn: o.Authn, methods: map[string]registered{},
-		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter), limiter: o.Limiter}
+		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter), limiter: o.Limiter,
+		self: originOf(o.PublicURL)}
 }
 
 // Register adds a method under its full name, such as "accounts.login".
@@ -275,7 +282,7 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	}
 	c.Principal = *p
 	if !c.Server {
-		if err := checkOrigin(r, st); err != nil {
+		if err := checkOrigin(r, st, h.self); err != nil {
 			return c, err
 		}
 	}
