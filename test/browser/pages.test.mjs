@@ -205,10 +205,10 @@ test('the hosted login page without next: says who is logged in, and logs out', 
 });
 
 // On custos's own origin, accounts.login's Set-Cookie (glt_<apiKey>,
-// HttpOnly) and the SDK's glt_<apiKey> written by script are one cookie:
-// the script can neither write nor read it, so a later visit finds no
-// session. Left to the lead: see the report of issue 13's hosted pages.
-test('the hosted login page finds the session on a later visit', { todo: 'the SDK cannot see the server\'s HttpOnly glt_ cookie on custos\'s origin' }, async (t) => {
+// HttpOnly) is the session: the SDK there reads no cookie of its own and asks
+// the server, so a reload (a later visit) finds the person logged in, and
+// logging out ends it for the next visit too.
+test('the hosted login page finds the session on a later visit', async (t) => {
   if (!(await sdkWithScreenSets())) {
     t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
     return;
@@ -216,6 +216,29 @@ test('the hosted login page finds the session on a later visit', { todo: 'the SD
   const { page, status } = await hostedLogin(t, 'revisit');
   await page.reload();
   await status.waitFor();
+  assert.equal(await status.textContent(), 'You are logged in as Pat.');
+  assert.equal(await page.evaluate(() => window.gigya.hasSession()), true);
+  const info = await page.evaluate(() => new Promise((resolve) => window.gigya.accounts.getAccountInfo({
+    callback: (r) => resolve({ errorCode: r.errorCode, firstName: r.profile?.firstName }) })));
+  assert.deepEqual(info, { errorCode: 0, firstName: 'Pat' });
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('#custos-login input[name="loginID"]').waitFor();
+  assert.equal(await page.evaluate(() => window.gigya.hasSession()), false);
+  await page.reload();
+  await page.locator('#custos-login input[name="loginID"]').waitFor();
+  assert.equal(await page.locator('#custos-done').isHidden(), true);
+  // Asked without a session, the session methods answer as on a site's page.
+  const calls = await page.evaluate(() => Promise.all(['accounts.logout', 'socialize.getUserInfo', 'accounts.getAccountInfo']
+    .map((m) => new Promise((resolve) => {
+      const [ns, name] = m.split('.');
+      window.gigya[ns][name]({ callback: (r) => resolve({ m, errorCode: r.errorCode, loggedIn: r.user?.isLoggedIn }) });
+    }))));
+  assert.deepEqual(calls, [
+    { m: 'accounts.logout', errorCode: 0, loggedIn: undefined },
+    { m: 'socialize.getUserInfo', errorCode: 0, loggedIn: false },
+    { m: 'accounts.getAccountInfo', errorCode: 403012, loggedIn: undefined },
+  ]);
 });
 
 test('the hosted login page refuses to continue off the site', async (t) => {

@@ -208,6 +208,11 @@ for (const source of ['site', 'script tag', 'window.__gigyaConf']) {
 if (SITE.warning) warn(SITE.warning);
 const apiKey = SITE.apiKey;
 const cookieName = `glt_${apiKey}`;
+// On custos's own origin (its hosted login page) the session cookie is the
+// server's: accounts.login sets glt_<apiKey> HttpOnly there, which a script
+// can neither read nor overwrite. The page then holds no token of its own:
+// every session call goes out credentialed and the server decides.
+const serverSession = typeof location !== 'undefined' && location.origin === SITE.origin;
 
 const handlers = { accounts: {}, socialize: {} };
 const queue = [];
@@ -300,16 +305,12 @@ async function call(method, params = {}) {
     if (p[key] === undefined && conf[key] !== undefined) p[key] = conf[key];
   }
   if (p.lang === undefined) p.lang = custos.lang;
-  const token = cookies.get(cookieName);
+  const token = serverSession ? null : cookies.get(cookieName);
   const byRegToken = kind.includes('r') && p.regToken;
   const finish = (res) => shape(method, params, res);
 
-  if (kind.includes('s') && !token && !byRegToken) {
-    if (method === 'accounts.logout' || method === 'socialize.logout') return finish({ errorCode: 0 });
-    if (method === 'socialize.getUserInfo') {
-      return finish({ errorCode: 0, user: { UID: '', isConnected: false, isLoggedIn: false, isSiteUser: false } });
-    }
-    return finish(localError(CODES.unauthorized, 'Unauthorized user: no session (log in first)'));
+  if (kind.includes('s') && !token && !byRegToken && !serverSession) {
+    return finish(noSession(method) || localError(CODES.unauthorized, 'Unauthorized user: no session (log in first)'));
   }
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(p)) {
@@ -339,9 +340,13 @@ async function call(method, params = {}) {
     cookies.remove(cookieName);
     verified = false;
   }
+  // The server found no session: the methods that answer without one
+  // answer as they do where the SDK sees that itself.
+  if (serverSession && NO_SESSION_CODES.has(res.errorCode) && !byRegToken) res = noSession(method) || res;
   const ok = (res.errorCode || 0) === 0;
   const session = res.sessionInfo && (res.sessionInfo.login_token || res.sessionInfo.cookieValue) || res.login_token;
-  if (ok && session) {
+  // On custos's origin the server's Set-Cookie holds the session.
+  if (ok && session && !serverSession) {
     const exp = res.sessionInfo && res.sessionInfo.expires_in !== undefined ? res.sessionInfo.expires_in : res.expires_in;
     const secs = Number(exp);
     const forever = 365 * 24 * 3600;
@@ -356,6 +361,19 @@ async function call(method, params = {}) {
     fire('socialize', 'logout', { context: params.context, source: method });
   }
   return res;
+}
+
+// The server's codes for a call without a (valid) session.
+const NO_SESSION_CODES = new Set([403005, 403012]);
+
+// noSession is the answer of a session method that succeeds without a
+// session (logging out, asking who is logged in), else null.
+function noSession(method) {
+  if (method === 'accounts.logout' || method === 'socialize.logout') return { errorCode: 0 };
+  if (method === 'socialize.getUserInfo') {
+    return { errorCode: 0, user: { UID: '', isConnected: false, isLoggedIn: false, isSiteUser: false } };
+  }
+  return null;
 }
 
 // shape turns a server answer into the callback response.
@@ -504,6 +522,7 @@ defineMethod('socialize.login', socialLogin('socialize.login'));
 
 // hasSession answers whether the page has a session that custos accepts.
 function hasSession() {
+  if (serverSession) return call('accounts.verifyLogin', {}).then((res) => res.errorCode === 0);
   if (!cookies.get(cookieName)) return Promise.resolve(false);
   if (verified) return Promise.resolve(true);
   return call('accounts.verifyLogin', {}).then((res) => res.errorCode === 0);
