@@ -7,7 +7,7 @@
 // It uses its own site (SCREENSETS_SITE), whose schema and policies it sets.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, custosRPC, launch, mail, newPage, SCREENSETS_SITE, shots, SITE_URL, uniqueEmail, WAIT } from './lib.mjs';
+import { axe, CUSTOS_URL, custosRPC, launch, mail, newPage, SCREENSETS_SITE, shots, SITE_URL, uniqueEmail, WAIT } from './lib.mjs';
 
 const PAGE = `${SITE_URL}/screensets.html`;
 const rpc = (method, params) => custosRPC(method, params, SCREENSETS_SITE);
@@ -325,4 +325,25 @@ test("a stored set's javascript runs as hooks, from custos's origin, when the si
   await screen(page, container, 'Hooks');
   await page.waitForFunction(() => window.__hooked === 'hooks-screen');
   assert.equal(await page.evaluate(() => window.__before), 'hooks-screen');
+});
+
+test("the hosted login page, on custos's origin, never loads a set's hooks", async (t) => {
+  const stored = await rpc('accounts.setScreenSet', { screenSetID: 'Shop-Hooks-Hosted',
+    html: `<div class="gigya-screen-set" id="Shop-Hooks-Hosted"><div class="gigya-screen" id="hosted-hooks-screen">
+      <h2>Hosted hooks</h2></div></div>`,
+    javascript: '{ onAfterScreenLoad: function () { window.__hooked = true; } }' });
+  assert.equal(stored.errorCode, 0, JSON.stringify(stored));
+  // The page's CSP would block the hooks script with a console error, which
+  // fails the test (newPage); the SDK must not even ask for it.
+  const page = await newPage(t, browser);
+  const asked = [];
+  page.on('request', (req) => { if (req.url().includes('/js/screenset-hooks.js')) asked.push(req.url()); });
+  await page.goto(`${CUSTOS_URL}/pages/login?apiKey=${encodeURIComponent(SCREENSETS_SITE.apiKey)}`);
+  await page.locator('#custos-login input[name="loginID"]').waitFor();
+  await page.evaluate(() => window.gigya.accounts.showScreenSet({ screenSet: 'Shop-Hooks-Hosted',
+    containerID: 'custos-login' }));
+  await page.locator('#custos-login').getByRole('heading', { name: 'Hosted hooks' }).waitFor();
+  assert.equal(await page.locator('script[src*="screenset-hooks.js"]').count(), 0);
+  assert.deepEqual(asked, []);
+  assert.equal(await page.evaluate(() => window.__hooked), undefined);
 });

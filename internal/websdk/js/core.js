@@ -224,6 +224,8 @@ const custos = {
   site: SITE,
   conf,
   lang: normalizeLang(scriptParams.lang || conf.lang),
+  // onCustosOrigin: the page is custos's own (its hosted login page).
+  onCustosOrigin: serverSession,
   cookies,
   call,
   fire,

@@ -216,7 +216,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
         if (!root.classList.contains('gigya-screen-set')) root.classList.add('gigya-screen-set');
         return {ok: true, root, translations: {}};
       }
-      const scripts = !!(custos.site && custos.site.screenSetScripts);
+      // Never on custos's own origin: site code must not run there (the
+      // hosted login page's CSP blocks the script anyway).
+      const scripts = !!(custos.site && custos.site.screenSetScripts) && !custos.onCustosOrigin;
       const res = await custos.call('accounts.getScreenSets', {
         screenSetIDs: id, include: `screenSetID,html,css,translations${scripts ? ',javascript' : ''}`, lang,
         ignoreInterruptions: true,
@@ -243,7 +245,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
   // origin (never eval'd here); it calls gigya.__registerScreenSetHooks. A
   // script that fails or never calls back costs at most five seconds.
   function loadHooks(id) {
-    if (state.hooks.has(id)) return Promise.resolve();
+    if (state.hooks.has(id) || custos.onCustosOrigin) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         state.hookWaiters.delete(id);
