@@ -347,3 +347,25 @@ test("the hosted login page, on custos's origin, never loads a set's hooks", asy
   assert.deepEqual(asked, []);
   assert.equal(await page.evaluate(() => window.__hooked), undefined);
 });
+
+test("the default sets look like custos's hosted pages and take their theme", async (t) => {
+  const accent = (page, root) => page.locator(`${root} .gigya-input-submit`).first()
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
+  // On the site's page, unthemed: the hosted pages' accent (pages.css).
+  const page = await open(t);
+  await show(page, { screenSet: 'Default-RegistrationLogin', containerID: 'screen-set-container' });
+  await screen(page, container, 'Log in');
+  assert.equal(await accent(page, container), 'rgb(11, 92, 173)');
+
+  // The site's theme of custos's pages, on :root, restyles the screen-set
+  // of the hosted login page too.
+  const themed = await rpc('fidm.oidc.op.setConfig', { stylesheet: ':root { --custos-accent: #6b2fb3; }' });
+  assert.equal(themed.errorCode, 0, JSON.stringify(themed));
+  t.after(() => rpc('fidm.oidc.op.setConfig', { stylesheet: '' }));
+  const hosted = await newPage(t, browser);
+  await hosted.goto(`${CUSTOS_URL}/pages/login?apiKey=${encodeURIComponent(SCREENSETS_SITE.apiKey)}`);
+  await hosted.locator('#custos-login input[name="loginID"]').waitFor();
+  assert.equal(await accent(hosted, '#custos-login'), 'rgb(107, 47, 179)');
+  await axe(hosted);
+  await shots(hosted, 'screenset-hosted-themed');
+});

@@ -115,12 +115,12 @@
   // state classes. The default sets' CSS does the rest.
   const BASE_CSS = `
 dialog.custos-dialog{border:none;padding:0;max-width:min(32rem,calc(100vw - 1rem));width:100%;max-height:calc(100dvh - 1rem);
- border-radius:var(--custos-radius,8px);box-shadow:0 10px 40px rgb(0 0 0 / .3);color:inherit;background:var(--custos-bg,#fff)}
+ border-radius:var(--custos-radius,0.375rem);box-shadow:0 10px 40px rgb(0 0 0 / .3);color:inherit;background:var(--custos-background,#ffffff)}
 dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
 .custos-dialog-close{position:absolute;z-index:1;top:.5rem;right:.5rem;inline-size:2.75rem;block-size:2.75rem;border:none;border-radius:50%;
  background:transparent;color:inherit;font-size:1.75rem;line-height:1;cursor:pointer}
 .custos-dialog-close:hover{background:rgb(0 0 0 / .06)}
-.custos-dialog-close:focus-visible{outline:3px solid var(--custos-focus,#1a56db);outline-offset:2px}
+.custos-dialog-close:focus-visible{outline:3px solid var(--custos-focus,#0b5cad);outline-offset:2px}
 .custos-dialog .gigya-screen-set{position:relative}
 .gigya-hidden,.custos-screen-set [hidden]{display:none!important}
 .gigya-error-msg:empty,.gigya-error-display:not(.gigya-error-display-active) .gigya-form-error-msg:empty{display:none}
