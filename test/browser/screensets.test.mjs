@@ -6,6 +6,7 @@
 // 200001 and 400103; axe on every screen; screenshots at 1280 and 390 px.
 // It uses its own site (SCREENSETS_SITE), whose schema and policies it sets.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { axe, CUSTOS_URL, custosRPC, launch, mail, newPage, SCREENSETS_SITE, shots, SITE_URL, uniqueEmail, WAIT } from './lib.mjs';
 
@@ -368,4 +369,52 @@ test("the default sets look like custos's hosted pages and take their theme", as
   assert.equal(await accent(hosted, '#custos-login'), 'rgb(107, 47, 179)');
   await axe(hosted);
   await shots(hosted, 'screenset-hosted-themed');
+});
+
+test('the profile form sends what the user changed: an emptied field removes the value', async (t) => {
+  const profileEmail = uniqueEmail('clear');
+  const pw = 'clear-pass-1';
+  const UID = `clear-${randomBytes(6).toString('hex')}`;
+  const imported = await rpc('accounts.importFullAccount', { UID,
+    isRegistered: true, isVerified: true, loginIDs: { emails: [profileEmail] }, emails: { verified: [profileEmail] },
+    profile: { email: profileEmail, firstName: 'Grace', lastName: 'Hopper', city: 'Arlington', zip: '22201' },
+    password: { hashedPassword: createHash('sha256').update(pw).digest('base64'), hashSettings: { algorithm: 'sha256' } } });
+  assert.equal(imported.errorCode, 0, JSON.stringify(imported));
+  const page = await open(t);
+  const login = await page.evaluate(([loginID, password]) => new Promise((r) => window.gigya.accounts.login({
+    loginID, password, callback: (res) => r(res.errorCode) })), [profileEmail, pw]);
+  assert.equal(login, 0);
+  const sent = [];
+  page.on('request', (req) => {
+    if (req.url().endsWith('/accounts.setAccountInfo')) sent.push(new URLSearchParams(req.postData()).get('profile'));
+  });
+
+  await show(page, { screenSet: 'Default-ProfileUpdate', containerID: 'screen-set-container' });
+  let root = await screen(page, container, 'Your profile');
+  assert.equal(await root.getByLabel('City').inputValue(), 'Arlington');
+  // A required field cannot be emptied: the server's rule, said at the field.
+  await root.getByLabel('Postal code').fill('');
+  await root.getByRole('button', { name: 'Save' }).click();
+  await root.getByLabel('Postal code').and(page.locator('[aria-invalid=true]')).waitFor();
+  assert.deepEqual(JSON.parse(sent.at(-1)), { zip: null });
+
+  await root.getByLabel('Postal code').fill('22201');
+  await root.getByLabel('City').fill('');
+  await root.getByLabel('Last name').fill('');
+  await root.getByRole('button', { name: 'Save' }).click();
+  const saved = await result(page);
+  assert.equal(saved.errorCode, 0, JSON.stringify(saved));
+  assert.deepEqual(JSON.parse(sent.at(-1)), { city: null, lastName: null }, 'only the changes, a clearing as null');
+  const account = await rpc('accounts.getAccountInfo', { UID });
+  assert.equal(account.errorCode, 0, JSON.stringify(account));
+  assert.equal(account.profile.city, undefined);
+  assert.equal(account.profile.lastName, undefined);
+  assert.equal(account.profile.firstName, 'Grace');
+  assert.equal(account.profile.zip, '22201');
+
+  // Shown again, the emptied fields stay empty.
+  await show(page, { screenSet: 'Default-ProfileUpdate', containerID: 'screen-set-container' });
+  root = await screen(page, container, 'Your profile');
+  assert.equal(await root.getByLabel('City').inputValue(), '');
+  assert.equal(await root.getByLabel('First name').inputValue(), 'Grace');
 });

@@ -368,6 +368,49 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
     return {formData, req};
   }
 
+  // changesOf turns a profile form's request into the changes of the
+  // account the form was filled with: values equal to the account's are
+  // not sent (a client may not rewrite every field it is shown, such as a
+  // clientCreate one that is set), and a field the user emptied sends null,
+  // which is how setAccountInfo removes a value ("" would store an empty
+  // one, or fail a typed field).
+  function changesOf(form, req, account) {
+    const out = {...req};
+    for (const k of NAMESPACES) if (isObj(req[k])) out[k] = structuredClone(req[k]);
+    for (const el of fieldsOf(form)) {
+      const path = fieldPath(el.name);
+      if (SPECIAL.has(path) || path.startsWith('local.') || el.type === 'radio') continue;
+      const held = getPath(account, path);
+      const v = getPath(out, path);
+      const heldValue = held !== undefined && held !== null && held !== '' && !isObj(held) && !Array.isArray(held);
+      if (v === undefined) {
+        if (heldValue && el.type !== 'checkbox') setPath(out, path, null);
+        continue;
+      }
+      // An unticked box for a value the account does not hold changes nothing.
+      const unchanged = heldValue ? String(v) === String(held) : el.type === 'checkbox' && v === false;
+      if (unchanged) unsetPath(out, path);
+    }
+    for (const k of NAMESPACES) if (isObj(out[k]) && !Object.keys(out[k]).length) delete out[k];
+    return out;
+  }
+
+  // unsetPath removes the key at path and the objects it leaves empty.
+  function unsetPath(obj, path) {
+    const parts = path.split('.');
+    const chain = [obj];
+    for (const p of parts.slice(0, -1)) {
+      const next = chain.at(-1)[p];
+      if (!isObj(next)) return;
+      chain.push(next);
+    }
+    delete chain.at(-1)[parts.at(-1)];
+    for (let i = chain.length - 1; i > 0; i--) {
+      if (Object.keys(chain[i]).length) break;
+      delete chain[i - 1][parts[i - 1]];
+    }
+  }
+
   function fill(form, account) {
     if (!isObj(account)) return;
     for (const el of fieldsOf(form)) {
@@ -928,11 +971,12 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
             return custos.call('accounts.login', this.withCommon({loginID: f.loginID, password: req.newPassword,
               loginMode: 'standard', include: this.include('profile,data,emails,subscriptions,preferences,missing-required-fields')}));
           }
-          if (f.regToken) params.regToken = f.regToken;
-          if (!params.newPassword) delete params.password;
-          delete params.email;
-          delete params.username;
-          return custos.call('accounts.setAccountInfo', this.withCommon(params));
+          const changes = isObj(f.account) ? changesOf(form, params, f.account) : params;
+          if (f.regToken) changes.regToken = f.regToken;
+          if (!changes.newPassword) delete changes.password;
+          delete changes.email;
+          delete changes.username;
+          return custos.call('accounts.setAccountInfo', this.withCommon(changes));
         }
       }
       return failure(400006, 'Invalid parameter value', 'form: no form kind');
