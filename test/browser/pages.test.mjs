@@ -134,18 +134,6 @@ test('the password reset page: errors at their fields, then the new password wor
   assert.equal(await loginCode(email, 'first-password-1'), 403042);
 });
 
-// sdkWithScreenSets tells whether this build serves the Web SDK with the
-// screen-set renderer and answers accounts.getScreenSets with
-// Default-RegistrationLogin: the hosted login page needs both.
-async function sdkWithScreenSets() {
-  const res = await fetch(`${CUSTOS_URL}/js/gigya.js?apikey=${API_KEY}`, { signal: AbortSignal.timeout(WAIT) });
-  if (!res.ok || !(await res.text()).includes('showScreenSet')) return false;
-  const sets = await fetch(`${CUSTOS_URL}/accounts.getScreenSets`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
-    body: new URLSearchParams({ apiKey: API_KEY, screenSetIDs: 'Default-RegistrationLogin' }) });
-  const body = await sets.json();
-  return body.errorCode === 0 && body.screenSets?.length === 1;
-}
-
 const loginURL = (params = {}) => {
   const u = new URL(`${CUSTOS_URL}/pages/login`);
   u.searchParams.set('apiKey', API_KEY);
@@ -154,10 +142,6 @@ const loginURL = (params = {}) => {
 };
 
 test('the hosted login page: logs in with the screen-set and continues to the site', async (t) => {
-  if (!(await sdkWithScreenSets())) {
-    t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
-    return;
-  }
   const pw = 'hosted-password-1';
   const { email } = await account('hosted', pw);
 
@@ -191,10 +175,6 @@ async function hostedLogin(t, prefix) {
 }
 
 test('the hosted login page without next: says who is logged in, and logs out', async (t) => {
-  if (!(await sdkWithScreenSets())) {
-    t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
-    return;
-  }
   const { page } = await hostedLogin(t, 'hosted');
   await axe(page);
   await shots(page, 'pages-hosted-logged-in');
@@ -209,10 +189,6 @@ test('the hosted login page without next: says who is logged in, and logs out', 
 // the server, so a reload (a later visit) finds the person logged in, and
 // logging out ends it for the next visit too.
 test('the hosted login page finds the session on a later visit', async (t) => {
-  if (!(await sdkWithScreenSets())) {
-    t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
-    return;
-  }
   const { page, status } = await hostedLogin(t, 'revisit');
   await page.reload();
   await status.waitFor();
