@@ -64,6 +64,9 @@ type Site struct {
 	// ScreenSetScripts lets stored screen-set JavaScript run (through
 	// /js/screenset-hooks.js).
 	ScreenSetScripts bool
+	// Domains are the site's page domains; the bundle publishes only the
+	// bases of its "*." entries (BaseDomains).
+	Domains []string
 }
 
 // Lookup resolves an apiKey: ErrUnknownSite when it names no site.
@@ -130,7 +133,11 @@ type prelude struct {
 	Origin           string          `json:"origin"`
 	Config           json.RawMessage `json:"config"`
 	ScreenSetScripts bool            `json:"screenSetScripts"`
-	Version          string          `json:"version"`
+	// BaseDomains are the bases of the site's "*." domains: the SDK writes
+	// glt_ on the one that holds the page's host, as Gigya writes it on the
+	// site's base domain, so a site's other hosts see the session too.
+	BaseDomains []string `json:"baseDomains,omitempty"`
+	Version     string   `json:"version"`
 	// Warning is logged to the console when the SDK starts.
 	Warning string `json:"warning,omitempty"`
 }
@@ -170,6 +177,11 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			p.SiteName, p.ScreenSetScripts = st.Name, st.ScreenSetScripts
+			for _, d := range st.Domains {
+				if base, ok := strings.CutPrefix(d, "*."); ok {
+					p.BaseDomains = append(p.BaseDomains, base)
+				}
+			}
 			if p.Config, err = siteConfig(st.Config); err != nil {
 				s.log.Error("websdk: site config", "apiKey", apiKey, "err", err)
 				p.Config = json.RawMessage(`{"defaultRegScreenSet":"` + DefaultRegScreenSet + `"}`)

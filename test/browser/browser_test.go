@@ -158,7 +158,9 @@ func start(t *testing.T, dir string) environment {
 
 	// The site's pages are on localhost, the SDK's host is 127.0.0.1: two
 	// origins, as a site and its identity server are.
-	st, err := a.Sites.Create(context.Background(), "Browser Test Shop", []string{"localhost"})
+	// *.shop.test: robustness.test.mjs maps it to 127.0.0.1 and checks that
+	// glt_ goes on the site's base domain.
+	st, err := a.Sites.Create(context.Background(), "Browser Test Shop", []string{"localhost", "*.shop.test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -179,9 +179,17 @@ test('the hosted login page without next: says who is logged in, and logs out', 
   await axe(page);
   await shots(page, 'pages-hosted-logged-in');
 
+  // The logout reaches custos (the session is its HttpOnly cookie here),
+  // which then knows no session.
+  const sent = page.waitForResponse((r) => r.url() === `${CUSTOS_URL}/accounts.logout`);
   await page.getByRole('button', { name: 'Log out' }).click();
+  assert.equal((await (await sent).json()).errorCode, 0);
   await page.locator('#custos-login input[name="loginID"]').waitFor();
   assert.equal(await page.locator('#custos-done').isHidden(), true);
+  const after = await page.evaluate(async (url) => (await (await fetch(url, { method: 'POST', credentials: 'include',
+    body: new URLSearchParams({ apiKey: window.gigya.thisScript.APIKey, format: 'json' }) })).json()).errorCode,
+  `${CUSTOS_URL}/accounts.getAccountInfo`);
+  assert.notEqual(after, 0, 'no session after logout');
 });
 
 // On custos's own origin, accounts.login's Set-Cookie (glt_<apiKey>,

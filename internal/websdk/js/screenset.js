@@ -6,8 +6,9 @@
 //
 // Safety: the screen-set HTML is the site's own markup (stored with the site
 // secret, or a page element); it is parsed inert with DOMParser, and scripts,
-// inline event handlers and javascript: URLs are removed before it reaches
-// the page. Text from the server or the user is only ever set as textContent;
+// SVG/MathML, inline event handlers and URLs of any scheme but http(s),
+// mailto and tel (as the browser parses them) are removed before it
+// reaches the page. Text from the server or the user is only ever set as textContent;
 // translations are the site's markup and set as HTML, as Gigya does. CSS goes
 // through constructable stylesheets, so a strict CSP needs no 'unsafe-inline'.
 (() => {
@@ -161,14 +162,34 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
 
   // --- loading ------------------------------------------------------------
 
+  // Elements that run script or hold markup that may (SVG and MathML set
+  // URLs through animation; a template's content is not walked).
+  const UNSAFE = 'script,iframe,frame,frameset,object,embed,applet,base,meta,link,style,template,noscript,portal,' +
+    'svg,math,animate,set,animateMotion,animateTransform,use,foreignObject,xmp,noembed,noframes';
+  const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'poster', 'cite', 'background',
+    'ping', 'srcset', 'data', 'codebase', 'longdesc', 'manifest', 'lowsrc', 'dynsrc', 'icon']);
+  const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:', 'tel:']);
+
+  // safeURL tells whether a URL attribute's value is an http(s), mailto or
+  // tel address, or a relative one, as the browser reads it: parsed, so
+  // that tabs, newlines and control characters (java&#9;script:) do not
+  // hide a scheme.
+  function safeURL(v) {
+    try {
+      return SAFE_SCHEMES.has(new URL(v, location.href).protocol);
+    } catch {
+      return false;
+    }
+  }
+
   // sanitize removes from parsed markup what would run script.
   function sanitize(root) {
-    for (const el of root.querySelectorAll('script,iframe,object,embed,base,meta,link,style')) el.remove();
+    for (const el of root.querySelectorAll(UNSAFE)) el.remove();
     for (const el of [root, ...root.querySelectorAll('*')]) {
       for (const a of [...el.attributes]) {
         const n = a.name.toLowerCase();
-        if (n.startsWith('on') || n === 'srcdoc' ||
-            (['href', 'src', 'action', 'formaction', 'xlink:href'].includes(n) && /^\s*(javascript|data|vbscript):/i.test(a.value))) {
+        if (n.startsWith('on') || n === 'srcdoc' || n === 'is' || (URL_ATTRS.has(n) &&
+            (n === 'srcset' ? !a.value.split(',').every((c) => safeURL(c.trim().split(/\s+/)[0] || '#')) : !safeURL(a.value)))) {
           el.removeAttribute(a.name);
         }
       }
@@ -666,7 +687,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       this.screen = el;
       this.screenID = screenID;
       this.labelDialog(el);
-      this.focus(el);
+      // Focus follows a new screen, and opens a dialog; a set embedded in
+      // the page leaves focus where it is when it first appears.
+      if (this.dialog || this.loaded) this.focus(el);
       const form = el.querySelector('form');
       this.fire('afterScreenLoad', {currentScreen: screenID, form: form ? form.dataset.screensetElementId || null : null,
         response: response || this.flow.response || null, profile: acc.profile, data: acc.data, preferences: acc.preferences});
@@ -887,15 +910,17 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       const shown = {...formData};
       for (const k of ['password', 'passwordRetype', 'newPassword']) delete shown[k];
       const formID = form.dataset.screensetElementId || form.id || null;
-      if (this.fire('beforeSubmit', {screen: this.screenID, form: formID, formData: shown}) === false) return;
-      delete req.passwordRetype;
-      let extra = this.fire('submit', {screen: this.screenID, form: formID, accountInfo: req, formModel: req});
-      if (extra && typeof extra.then === 'function') extra = await extra;
-      if (isObj(extra)) Object.assign(req, extra);
+      // In flight from here: an async onSubmit must not let a second
+      // submit through.
       this.inFlight = true;
       this.busy(form, true);
       let res;
       try {
+        if (this.fire('beforeSubmit', {screen: this.screenID, form: formID, formData: shown}) === false) return;
+        delete req.passwordRetype;
+        let extra = this.fire('submit', {screen: this.screenID, form: formID, accountInfo: req, formModel: req});
+        if (extra && typeof extra.then === 'function') extra = await extra;
+        if (isObj(extra)) Object.assign(req, extra);
         res = await this.send(form, kind, req);
       } finally {
         this.inFlight = false;
@@ -1129,7 +1154,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
     return res;
   }
 
-  async function showScreenSet(params) {
+  // secrets is what an interruption keeps of its caller's password, out of
+  // params (which event handlers see).
+  async function showScreenSet(params, secrets = {}) {
     params = {...params};
     if (typeof params.screenSet !== 'string' || !params.screenSet) {
       return failEarly(params, failure(400002, 'Missing required parameter', 'screenSet'));
@@ -1159,6 +1186,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
     const key = `${params.screenSet}_${params.containerID || ''}`;
     const prev = state.instances.get(key);
     if (prev) prev.end('canceled');
+    // A set shown where another lives ends that one: its caller hears
+    // 'canceled' and onHide, not silence.
+    if (container) for (const f of [...state.instances.values()]) if (f.container === container) f.end('canceled');
     if (!container) for (const f of state.instances.values()) if (f.dialog) f.end('canceled');
     const flow = new Flow(params, got, container, translator(lang, got.translations, params.customLang), lang);
     state.instances.set(key, flow);
@@ -1170,7 +1200,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       flow.flow.finalize = init.errorCode === PENDING_REGISTRATION;
       const cp = params.callerParams || {};
       flow.flow.loginID = cp.loginID || cp.email || cp.username;
-      flow.flow.password = cp.password;
+      flow.flow.password = secrets.password;
     }
     if (params.regToken && !flow.flow.regToken) {
       flow.flow.regToken = params.regToken;
@@ -1215,19 +1245,29 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
   // page opens the site's defaultRegScreenSet on the screen for it; the
   // caller's callback gets how that flow ended (reference §4.5): the last
   // answer when it finished, 200001 when the user closed it.
-  custos.onInterruption = (response, callerParams) => {
+  custos.onInterruption = (response, callerParams, answer) => {
     const p = callerParams || {};
     const setID = custos.conf && custos.conf.defaultRegScreenSet;
     if (!response || !ROUTES[response.errorCode] || p.ignoreInterruptions || !setID || !response.regToken) return false;
-    showScreenSet({screenSet: setID, initialResponse: response, callerParams: p, lang: p.lang,
-      sessionExpiration: p.sessionExpiration, context: p.context, include: p.include}).then((res) => {
+    // The caller's params go into the flow's params, which onError and the
+    // hooks see: without the passwords (the flow keeps the one it needs).
+    const shown = {};
+    for (const [k, v] of Object.entries(p)) if (!['password', 'newPassword', 'oldPassword', 'secretAnswer'].includes(k)) shown[k] = v;
+    const reply = (res) => {
+      if (answer) return answer({...res, context: p.context});
       if (typeof p.callback !== 'function') return;
       try {
         p.callback({...res, context: p.context});
       } catch (err) {
         console.warn('custos: a callback threw:', err);
       }
-    });
+    };
+    showScreenSet({screenSet: setID, initialResponse: response, callerParams: shown, lang: p.lang,
+      sessionExpiration: p.sessionExpiration, context: p.context, include: p.include}, {password: p.password})
+      .then(reply, (err) => {
+        console.warn('custos: the interruption flow failed:', err);
+        reply(failure(500001, 'General Server Error', `screen-set ${setID}: ${err && err.message}`));
+      });
     return true;
   };
 })();
