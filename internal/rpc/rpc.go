@@ -66,6 +66,11 @@ type Method struct {
 	// FoldCase: Params match in any case (the import document's
 	// properties do), for ignoredParams too.
 	FoldCase bool
+	// EndsSession: a client call's answer removes the browser's session
+	// cookie whatever its outcome, also when the session it names has
+	// already ended (logout), so that no HttpOnly cookie outlives a logout
+	// the page asked for.
+	EndsSession bool
 	// Reads, when set, says what of a session's account the method reads,
 	// so that its session check reads no more; without it the account is
 	// read whole but for its password hash.
@@ -285,6 +290,9 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 		if err := checkOrigin(r, st, h.self); err != nil {
 			return c, err
 		}
+	}
+	if m.EndsSession && !c.Server {
+		c.SetCookie(session.ClearCookie(st.APIKey, c.Secure))
 	}
 	if !c.Allows(m.name) {
 		return c, errcode.Newf(errcode.PermissionDenied, "Permission denied: the application key may not call %s", m.name)
