@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -133,8 +134,12 @@ func New(o Options) (*App, error) {
 		o.EventsRetention = DefaultEventsRetention
 	}
 	o.PublicURL = strings.TrimSuffix(o.PublicURL, "/")
-	if !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
-		return nil, errors.New("app: PublicURL must be an absolute http(s) URL")
+	// The hosted pages' CSP and the RPC dialect's own-origin exception
+	// (rpc.checkOrigin) both rest on PublicURL's origin: without a host
+	// there is none, and custos does not start.
+	if u, err := url.Parse(o.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.Hostname() == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("app: PublicURL must be an absolute http(s) URL with a host, no user info, query or fragment")
 	}
 	if o.Issuer == "" {
 		o.Issuer = token.DefaultIssuer(o.PublicURL)

@@ -363,8 +363,12 @@ func (ps *pages) hostedLogin() http.Handler {
 // 'unsafe-inline'. The scripts are named by path: a site's screen-set hooks
 // (/js/screenset-hooks.js) never run on custos's origin, where they could
 // read the SDK's session cookies of every other site.
+//
+// It never falls back to script-src 'self', which would let the hooks run:
+// app.New refuses a PublicURL without an origin, and were the origin
+// missing all the same, the page would run no script at all.
 func (ps *pages) loginCSP() string {
-	self, scripts := "'self'", "'self'"
+	self, scripts := "'self'", "'none'"
 	if ps.origin != "" {
 		self += " " + ps.origin
 		scripts = ps.origin + sdkPath + " " + ps.origin + HostedLoginScript

@@ -287,7 +287,7 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	}
 	c.Principal = *p
 	if !c.Server {
-		if err := checkOrigin(r, st, h.self); err != nil {
+		if err := checkOrigin(r, st, h.self, m.name); err != nil {
 			return c, err
 		}
 	}
