@@ -32,6 +32,7 @@ import (
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 	"github.com/custos-id/custos/internal/websdk"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // Options configure an App; zero values take defaults.
@@ -204,7 +205,7 @@ func New(o Options) (*App, error) {
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	pg := &pages{accounts: a.Accounts, sites: a.Sites, oauth: a.OAuth, log: o.Log, origin: publicOrigin(o.PublicURL)}
+	pg := &pages{accounts: a.Accounts, sites: a.Sites, oauth: a.OAuth, log: o.Log, origin: weburl.Origin(o.PublicURL)}
 	mux.Handle("GET /account/verify-email", pg.verifyEmail())
 	mux.Handle("POST /account/verify-email", pg.verifyEmail())
 	mux.Handle("GET /account/reset-password", pg.resetPassword())

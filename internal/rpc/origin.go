@@ -3,10 +3,10 @@ package rpc
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // pageHost is the host of the page a browser call comes from: its Origin,
@@ -24,23 +24,13 @@ func pageHost(r *http.Request) (host string, named bool) {
 	return "", false
 }
 
-// originOf is the origin of an absolute URL, lower-cased: scheme://host[:port];
-// "" when u has none.
-func originOf(u string) string {
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.Scheme == "" || parsed.Host == "" {
-		return ""
-	}
-	return strings.ToLower(parsed.Scheme + "://" + parsed.Host)
-}
-
 // pageOrigin is the origin of the page a browser call comes from, as
 // pageHost finds it; "" when the call names none.
 func pageOrigin(r *http.Request) string {
 	if v := r.Header.Get("Origin"); v != "" {
-		return originOf(v)
+		return weburl.Origin(v)
 	}
-	return originOf(r.Header.Get("Referer"))
+	return weburl.Origin(r.Header.Get("Referer"))
 }
 
 // hostedMethods are the methods the hosted login page (custos's Web SDK

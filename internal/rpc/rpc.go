@@ -23,6 +23,7 @@ import (
 	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // Auth is the credential a method needs.
@@ -154,7 +155,7 @@ func New(o Options) *Handler {
 	}
 	return &Handler{sites: o.Sites, authn: o.Authn, methods: map[string]registered{},
 		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter), limiter: o.Limiter,
-		self: originOf(o.PublicURL)}
+		self: weburl.Origin(o.PublicURL)}
 }
 
 // Register adds a method under its full name, such as "accounts.login".

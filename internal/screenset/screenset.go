@@ -296,24 +296,17 @@ func parseTranslations(param string, raw json.RawMessage) (map[string]map[string
 
 // parseMetadata reads a JSON object; absent or null is {}.
 func parseMetadata(param string, raw json.RawMessage) (json.RawMessage, error) {
-	t := bytes.TrimSpace(raw)
-	if len(t) == 0 || string(t) == "null" {
+	if t := bytes.TrimSpace(raw); string(t) == "null" {
 		return json.RawMessage("{}"), nil
 	}
-	if len(t) > MaxMetadata {
-		return nil, errcode.InvalidValue(param, fmt.Sprintf("larger than %d KiB", MaxMetadata>>10))
+	obj, err := jsonlimit.Object(raw, MaxMetadata)
+	if e, ok := jsonlimit.AsError(err); ok {
+		if e.TooLarge {
+			return nil, errcode.InvalidValue(param, e.Reason)
+		}
+		return nil, errcode.InvalidFormat(param, e.Reason)
 	}
-	if err := checkJSON(param, t); err != nil {
-		return nil, err
-	}
-	if t[0] != '{' {
-		return nil, errcode.InvalidFormat(param, "want a JSON object")
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, t); err != nil {
-		return nil, errcode.InvalidFormat(param, "malformed JSON")
-	}
-	return json.RawMessage(buf.Bytes()), nil
+	return json.RawMessage(obj), err
 }
 
 // checkJSON applies the limits of every client JSON value.

@@ -1,7 +1,7 @@
 package site
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -295,27 +296,14 @@ func screensetIDs(sets []screenset.ScreenSet) []string {
 // It returns the object compacted; "" or whitespace is {}.
 func CheckWebSDKConfig(v string) (string, error) {
 	const param = "webSdkConfig"
-	t := strings.TrimSpace(v)
-	if t == "" {
-		return "{}", nil
-	}
-	if len(t) > MaxWebSDKConfig {
-		return "", errcode.InvalidValue(param, fmt.Sprintf("larger than %d KiB", MaxWebSDKConfig>>10))
-	}
-	if err := jsonlimit.Check([]byte(t)); err != nil {
-		if e, ok := jsonlimit.AsError(err); ok && e.TooLarge {
+	obj, err := jsonlimit.Object([]byte(v), MaxWebSDKConfig)
+	if e, ok := jsonlimit.AsError(err); ok {
+		if e.TooLarge {
 			return "", errcode.InvalidValue(param, e.Reason)
 		}
-		return "", errcode.InvalidFormat(param, err.Error())
+		return "", errcode.InvalidFormat(param, e.Reason)
 	}
-	if t[0] != '{' {
-		return "", errcode.InvalidFormat(param, "want a JSON object")
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(t)); err != nil {
-		return "", errcode.InvalidFormat(param, "malformed JSON")
-	}
-	return buf.String(), nil
+	return string(obj), err
 }
 
 // SetDomains replaces the domains of site id and its referrer rule.
@@ -381,6 +369,29 @@ func (st Site) AllowsOrigin(host string) bool {
 	return false
 }
 
+// MaxURLLen bounds an address OwnsURL accepts.
+const MaxURLLen = 2048
+
+// OwnsURL tells whether u is an address of the site: an absolute http(s)
+// URL, at most MaxURLLen long, with a host and no user info, on a host
+// AllowsOrigin accepts. It is the one rule for every address custos sends
+// people to on a site's behalf (the verification page's continue link, the
+// hosted login page's next). Note that a site listing no domains owns every
+// host; callers that must not follow anyone's address check Domains too.
+func (st Site) OwnsURL(u string) bool {
+	if len(u) > MaxURLLen {
+		return false
+	}
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.User != nil || parsed.Opaque != "" || parsed.Hostname() == "" {
+		return false
+	}
+	if s := strings.ToLower(parsed.Scheme); s != "https" && s != "http" {
+		return false
+	}
+	return st.AllowsOrigin(parsed.Hostname())
+}
+
 // PolicyChange sets one section of the policies: Raw is its JSON object.
 type PolicyChange struct{ Section, Raw string }
 
@@ -400,7 +411,7 @@ func (s *Service) SetPolicies(ctx context.Context, id int64, changes []PolicyCha
 		if err := p.Validate(); err != nil {
 			return err
 		}
-		if err := p.CheckHosts(Site{Domains: r.Domains}.AllowsOrigin); err != nil {
+		if err := p.CheckHosts(Site{Domains: r.Domains}.OwnsURL); err != nil {
 			return err
 		}
 		if !s.captcha && (p.Registration.RequireCaptcha || p.Security.Captcha.FailedLoginThreshold > 0) {
@@ -451,7 +462,7 @@ func (s *Service) open(r Record, err error) (Site, error) {
 		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
 	}
 	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, Policies: pol,
-		RequireReferrer: r.RequireReferrer, Schema: sc, WebSDKConfig: json.RawMessage(nonEmpty(r.WebSDKConfig, "{}")),
+		RequireReferrer: r.RequireReferrer, Schema: sc, WebSDKConfig: json.RawMessage(cmp.Or(r.WebSDKConfig, "{}")),
 		ScreenSetScripts: r.ScreenSetScripts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	s.cache.put(st)
 	return st, nil
@@ -517,11 +528,4 @@ func validDomain(d string) bool {
 		}
 	}
 	return true
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -56,7 +57,7 @@ func (db *DB) PutScreenSet(ctx context.Context, siteID int64, r screenset.Record
 		 ON CONFLICT (site_id, screen_set_id) DO UPDATE SET html = excluded.html, css = excluded.css,
 		   javascript = excluded.javascript, translations = excluded.translations, metadata = excluded.metadata,
 		   updated_at = excluded.updated_at`,
-		siteID, r.ID, r.HTML, r.CSS, r.JavaScript, nonEmpty(r.Translations, "{}"), nonEmpty(r.Metadata, "{}"), millis(r.UpdatedAt))
+		siteID, r.ID, r.HTML, r.CSS, r.JavaScript, cmp.Or(r.Translations, "{}"), cmp.Or(r.Metadata, "{}"), millis(r.UpdatedAt))
 	return err
 }
 

@@ -27,6 +27,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // Paths of the bundle.
@@ -113,7 +115,7 @@ func New(o Options) (*SDK, error) {
 		code.WriteByte('\n')
 	}
 	sum := sha256.Sum256(code.Bytes())
-	return &SDK{sites: o.Sites, origin: u.Scheme + "://" + u.Host, log: o.Log, code: code.Bytes(),
+	return &SDK{sites: o.Sites, origin: weburl.Origin(o.PublicURL), log: o.Log, code: code.Bytes(),
 		Version: "custos-" + hex.EncodeToString(sum[:6]), gzip: map[string][]byte{}}, nil
 }
 
@@ -135,22 +137,8 @@ type prelude struct {
 	Warning string `json:"warning,omitempty"`
 }
 
-// QueryParam is the value of key in q, whatever the case of its name (the
-// Web SDK's script URLs write apikey, apiKey and APIKey alike).
-func QueryParam(q url.Values, key string) string {
-	if v, ok := q[key]; ok && len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range q {
-		if strings.EqualFold(k, key) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
-}
-
 func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	apiKey := QueryParam(r.URL.Query(), "apikey")
+	apiKey := weburl.QueryFold(r.URL.RawQuery, "apikey")
 	p := prelude{APIKey: apiKey, Origin: s.origin, Config: json.RawMessage("{}"), Version: s.Version}
 	switch {
 	case apiKey == "":
