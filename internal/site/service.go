@@ -271,12 +271,12 @@ func (s *Service) Update(ctx context.Context, id int64, c Changes) (Site, error)
 // screenset.MaxPerChange, each id once.
 func checkScreenSets(puts []screenset.ScreenSet, del []string) error {
 	if len(puts)+len(del) > screenset.MaxPerChange {
-		return errcode.InvalidValue("screenSets", fmt.Sprintf("at most %d screen-sets in one change", screenset.MaxPerChange))
+		return &screenset.InvalidError{Attr: screenset.AttrScreenSets, Reason: fmt.Sprintf("at most %d screen-sets in one change", screenset.MaxPerChange)}
 	}
 	seen := map[string]bool{}
 	for _, id := range append(screensetIDs(puts), del...) {
 		if seen[id] {
-			return errcode.InvalidValue("screenSets", fmt.Sprintf("screen-set %q is given twice", id))
+			return &screenset.InvalidError{Attr: screenset.AttrScreenSets, Reason: fmt.Sprintf("screen-set %q is given twice", id)}
 		}
 		seen[id] = true
 	}
@@ -291,17 +291,24 @@ func screensetIDs(sets []screenset.ScreenSet) []string {
 	return out
 }
 
+// ConfigError is a Web SDK configuration the domain refuses (Changes.
+// WebSDKConfig): TooLarge tells a value past a limit from one that is not
+// a JSON object; Reason says why.
+type ConfigError struct {
+	TooLarge bool
+	Reason   string
+}
+
+func (e *ConfigError) Error() string { return "site: invalid Web SDK configuration: " + e.Reason }
+
 // CheckWebSDKConfig checks the Web SDK configuration of a site: a JSON
 // object within the limits of client JSON, at most MaxWebSDKConfig bytes.
-// It returns the object compacted; "" or whitespace is {}.
+// It returns the object compacted; "" or whitespace is {}. A refused one is
+// a *ConfigError.
 func CheckWebSDKConfig(v string) (string, error) {
-	const param = "webSdkConfig"
 	obj, err := jsonlimit.Object([]byte(v), MaxWebSDKConfig)
 	if e, ok := jsonlimit.AsError(err); ok {
-		if e.TooLarge {
-			return "", errcode.InvalidValue(param, e.Reason)
-		}
-		return "", errcode.InvalidFormat(param, e.Reason)
+		return "", &ConfigError{TooLarge: e.TooLarge, Reason: e.Reason}
 	}
 	return string(obj), err
 }

@@ -54,7 +54,7 @@ func Hooks(sites HookSites, sets HookScreenSets) http.Handler {
 			fail(http.StatusBadRequest, "screenset-hooks.js needs apikey and screenSet")
 			return
 		}
-		if _, err := screenset.CheckID("screenSet", id); err != nil {
+		if _, err := screenset.CheckID(id); err != nil {
 			fail(http.StatusBadRequest, "screenSet is not a screen-set id")
 			return
 		}
