@@ -112,6 +112,10 @@ func screenSetError(err error, prefix, param string) error {
 		return errcode.InvalidValue(param, fmt.Sprintf("the site has no screen-set %.100q", nf.ID))
 	}
 	switch {
+	case errors.Is(err, screenset.ErrTooLarge):
+		return errcode.InvalidValue(param, fmt.Sprintf("a site's screen-sets hold at most %d MiB in all: make them smaller or delete one first (accounts.deleteScreenSet)", screenset.MaxBytesPerSite>>20))
+	case errors.Is(err, screenset.ErrAnswerTooLarge):
+		return errcode.InvalidValue(param, fmt.Sprintf("the screen-sets asked for hold more than %d MiB: name fewer", screenset.MaxAnswerBytes>>20))
 	case errors.Is(err, screenset.ErrTooMany):
 		return errcode.InvalidValue(param, fmt.Sprintf("a site holds at most %d screen-sets: delete one first (accounts.deleteScreenSet)", screenset.MaxPerSite))
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/custos-id/custos/internal/apitest"
@@ -188,8 +189,90 @@ func TestScreenSetsPerSite(t *testing.T) {
 			{Name: "one more", Path: "/accounts.setScreenSet", Form: e.Secret("screenSetID", "Last", "html", "<p></p>"),
 				Code: 400006, Details: invalidValue("screenSetID", "a site holds at most 100 screen-sets: delete one first (accounts.deleteScreenSet)")},
 			{Name: "replacing one is fine", Path: "/accounts.setScreenSet", Form: e.Secret("screenSetID", "S7", "html", "<p>7</p>")},
+			// The limit is counted in the change's transaction, after its
+			// writes: the batch replaces S1 and then crosses the limit, and
+			// rolls back whole.
+			{Name: "a batch past the limit after a write", Path: "/accounts.setScreenSets",
+				Form: e.Secret("screenSets", `[{"screenSetID":"S1","html":"<p>changed</p>"},{"screenSetID":"New","html":"<p></p>"}]`),
+				Code: 400006, Details: invalidValue("screenSets", "a site holds at most 100 screen-sets: delete one first (accounts.deleteScreenSet)")},
 		})
+		m := e.Call(t, "accounts.getScreenSets", apitest.Form("screenSetIDs", "S1", "include", "html"))
+		if sets, _ := m["screenSets"].([]any); len(sets) != 1 || sets[0].(map[string]any)["html"] != "<p></p>" {
+			t.Errorf("the refused batch changed S1: %s", apitest.Dump(m))
+		}
+		apitest.ExpectRPC(t, e.Call(t, "accounts.getScreenSets", apitest.Form("screenSetIDs", "New")), 400006,
+			invalidValue("screenSetIDs", `the site has no screen-set "New"`))
+
+		// Two writers at 99 sets, each adding one: exactly one gets the
+		// last place, whatever the order (the site's row is locked).
+		apitest.ExpectRPC(t, e.Call(t, "accounts.deleteScreenSet", e.Secret("screenSetID", "S0")), 0, "")
+		codes := make(chan any, 2)
+		var wg sync.WaitGroup
+		for _, id := range []string{"A1", "A2"} {
+			wg.Go(func() {
+				codes <- e.Call(t, "accounts.setScreenSets", e.Secret("screenSets", `[{"screenSetID":"`+id+`","html":"<p></p>"}]`))["errorCode"]
+			})
+		}
+		wg.Wait()
+		close(codes)
+		var got []any
+		for c := range codes {
+			got = append(got, c)
+		}
+		if !(got[0] == 0.0 && got[1] == 400006.0 || got[0] == 400006.0 && got[1] == 0.0) {
+			t.Errorf("two writers for the last place: %v, want one 0 and one 400006", got)
+		}
+		if n, _, err := e.DB.ScreenSetUsage(t.Context(), e.Site.ID); err != nil || n != screenset.MaxPerSite {
+			t.Errorf("after the two writers: %d sets, %v", n, err)
+		}
 	})
+}
+
+// A site's stored screen-sets hold at most screenset.MaxBytesPerSite in
+// all (counted in the change's transaction), and one getScreenSets answer
+// at most screenset.MaxAnswerBytes: a 100-byte request cannot fetch
+// a site's every set of hundreds of KiB.
+func TestScreenSetsSiteBytes(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		var tr strings.Builder
+		tr.WriteString(`{"en":{`)
+		for i := range 30 {
+			if i > 0 {
+				tr.WriteString(",")
+			}
+			fmt.Fprintf(&tr, `"K%d":"%s"`, i, strings.Repeat("t", 8000))
+		}
+		tr.WriteString(`}}`)
+		big := func(id string) url.Values {
+			return e.Secret("screenSetID", id, "html", "<p>"+strings.Repeat("h", 250<<10)+"</p>", "css", strings.Repeat("c", 120<<10),
+				"javascript", "({})"+strings.Repeat(" ", 60<<10), "translations", tr.String())
+		}
+		var stored int64
+		for i := 0; ; i++ {
+			m := e.Call(t, "accounts.setScreenSet", big(fmt.Sprint("B", i)))
+			if m["errorCode"] == 0.0 {
+				_, stored, _ = e.DB.ScreenSetUsage(t.Context(), e.Site.ID)
+				continue
+			}
+			apitest.ExpectRPC(t, m, 400006, invalidValue("screenSetID",
+				"a site's screen-sets hold at most 8 MiB in all: make them smaller or delete one first (accounts.deleteScreenSet)"))
+			if stored > screenset.MaxBytesPerSite || stored < screenset.MaxBytesPerSite-(1<<20) || i > 20 {
+				t.Errorf("refused at set %d with %d bytes stored", i, stored)
+			}
+			if _, after, _ := e.DB.ScreenSetUsage(t.Context(), e.Site.ID); after != stored {
+				t.Errorf("the refused set was stored: %d bytes, was %d", after, stored)
+			}
+			break
+		}
+		// Replacing a set by a smaller one is fine.
+		apitest.ExpectRPC(t, e.Call(t, "accounts.setScreenSet", e.Secret("screenSetID", "B0", "html", "<p></p>")), 0, "")
+		run(t, e, []apitest.Scenario{
+			{Name: "every set in one answer", Path: "/accounts.getScreenSets", Form: apitest.Form(),
+				Code: 400006, Details: invalidValue("screenSetIDs", "the screen-sets asked for hold more than 2 MiB: name fewer")},
+			{Name: "a few by id", Path: "/accounts.getScreenSets", Form: apitest.Form("screenSetIDs", "B0,B1,Default-RegistrationLogin")},
+		})
+	}, apitest.WithServerDefaults()) // a 1 MiB body: one large set per call
 }
 
 // What the Web SDK needs of the server (issue 13, item 3): its logins

@@ -26,18 +26,22 @@ import (
 
 // Limits on a screen-set and on a site's screen-sets.
 const (
-	MaxIDLen         = 100
-	MaxHTML          = 256 << 10
-	MaxCSS           = 128 << 10
-	MaxJavaScript    = 64 << 10
-	MaxTranslations  = 256 << 10 // the translations as JSON
-	MaxLanguages     = 60
-	MaxKeysPerLang   = 2000
-	MaxKeyLen        = 200
-	MaxTextLen       = 8 << 10 // one translated text
-	MaxMetadata      = 16 << 10
-	MaxPerSite       = 100
-	MaxPerChange     = 20 // screen-sets one change writes
+	MaxIDLen        = 100
+	MaxHTML         = 256 << 10
+	MaxCSS          = 128 << 10
+	MaxJavaScript   = 64 << 10
+	MaxTranslations = 256 << 10 // the translations as JSON
+	MaxLanguages    = 60
+	MaxKeysPerLang  = 2000
+	MaxKeyLen       = 200
+	MaxTextLen      = 8 << 10 // one translated text
+	MaxMetadata     = 16 << 10
+	MaxPerSite      = 100
+	MaxPerChange    = 20      // screen-sets one change writes
+	MaxBytesPerSite = 8 << 20 // a site's stored sets in all (ScreenSetUsage)
+	// MaxAnswerBytes bounds what Service.Get answers in one call: a site's
+	// sets may hold more than one page should download at once.
+	MaxAnswerBytes   = 2 << 20
 	DefaultLanguage  = "default"
 	maxLanguageLen   = 16
 	maxIDListEntries = MaxPerSite
@@ -49,6 +53,11 @@ var (
 	ErrInvalid = errors.New("screenset: invalid")
 	// ErrTooMany: the change would leave the site more than MaxPerSite sets.
 	ErrTooMany = errors.New("screenset: too many screen-sets for one site")
+	// ErrTooLarge: the change would leave the site's sets larger than
+	// MaxBytesPerSite in all.
+	ErrTooLarge = errors.New("screenset: the site's screen-sets would be too large")
+	// ErrAnswerTooLarge: the sets asked for hold more than MaxAnswerBytes.
+	ErrAnswerTooLarge = errors.New("screenset: the screen-sets asked for are too large for one answer")
 )
 
 // Problem is what is wrong with a value an *InvalidError names.
@@ -148,8 +157,10 @@ type Writer interface {
 	PutScreenSet(ctx context.Context, siteID int64, r Record) error
 	// DeleteScreenSet removes the set id; deleted is false when there was none.
 	DeleteScreenSet(ctx context.Context, siteID int64, id string) (deleted bool, err error)
-	// ScreenSetIDs lists the ids of the site's screen-sets, ordered.
-	ScreenSetIDs(ctx context.Context, siteID int64) ([]string, error)
+	// ScreenSetUsage is how many screen-sets the site stores and their
+	// size in all: the bytes of their html, css, javascript, translations
+	// and metadata.
+	ScreenSetUsage(ctx context.Context, siteID int64) (count int, size int64, err error)
 }
 
 // NotFoundError is the answer for a screen-set id that is neither stored
@@ -445,14 +456,19 @@ func NewService(store Reader) *Service {
 // Get returns the screen-sets ids of site siteID, in the order of ids: the
 // stored one, else the built-in one; *NotFoundError for an id that is
 // neither. Without ids, every stored set and every built-in one the site
-// has not replaced, ordered by id.
+// has not replaced, ordered by id. ErrAnswerTooLarge when the stored sets
+// it would answer hold more than MaxAnswerBytes.
 func (s *Service) Get(ctx context.Context, siteID int64, ids []string) ([]ScreenSet, error) {
 	recs, err := s.store.ScreenSets(ctx, siteID, ids)
 	if err != nil {
 		return nil, err
 	}
 	stored := map[string]ScreenSet{}
+	var size int
 	for _, r := range recs {
+		if size += len(r.HTML) + len(r.CSS) + len(r.JavaScript) + len(r.Translations) + len(r.Metadata); size > MaxAnswerBytes {
+			return nil, ErrAnswerTooLarge
+		}
 		set, err := open(r)
 		if err != nil {
 			return nil, err
@@ -505,12 +521,16 @@ func Apply(ctx context.Context, w Writer, siteID int64, puts []ScreenSet, del []
 	if len(puts) == 0 {
 		return nil
 	}
-	ids, err := w.ScreenSetIDs(ctx, siteID)
-	if err != nil {
+	// Counted after the writes, in the change's transaction (the site's
+	// row is locked): two changes cannot both pass the limits.
+	n, size, err := w.ScreenSetUsage(ctx, siteID)
+	switch {
+	case err != nil:
 		return err
-	}
-	if len(ids) > MaxPerSite {
+	case n > MaxPerSite:
 		return ErrTooMany
+	case size > MaxBytesPerSite:
+		return ErrTooLarge
 	}
 	return nil
 }
