@@ -25,8 +25,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/custos-id/custos/internal/weburl"
 )
@@ -85,16 +85,17 @@ type SDK struct {
 	sites  Lookup
 	origin string
 	log    *slog.Logger
-	code   []byte // core.js and screenset.js
+	// tail is the bundle after the prelude: core.js, screenset.js and the
+	// end of the IIFE, the same for every site; gzTail is it compressed
+	// once, at New. A gzip file may hold several members one after the
+	// other (RFC 1952 §2.2), so a request compresses its small prelude only.
+	tail, gzTail []byte
 	// Version names the SDK build: it changes with the embedded code.
 	Version string
-
-	mu   sync.Mutex
-	gzip map[string][]byte // by ETag; cleared when full
 }
 
-// maxGzipCache bounds the compressed bundles kept.
-const maxGzipCache = 256
+// bundleHead opens the bundle; the prelude's JSON follows.
+const bundleHead = "(() => {\n'use strict';\nconst SITE = "
 
 // New returns the handler of the bundle.
 func New(o Options) (*SDK, error) {
@@ -115,8 +116,9 @@ func New(o Options) (*SDK, error) {
 		code.WriteByte('\n')
 	}
 	sum := sha256.Sum256(code.Bytes())
-	return &SDK{sites: o.Sites, origin: weburl.Origin(o.PublicURL), log: o.Log, code: code.Bytes(),
-		Version: "custos-" + hex.EncodeToString(sum[:6]), gzip: map[string][]byte{}}, nil
+	code.WriteString("custosStart();\n})();\n")
+	return &SDK{sites: o.Sites, origin: weburl.Origin(o.PublicURL), log: o.Log, tail: code.Bytes(),
+		gzTail: gzipped(code.Bytes(), gzip.BestCompression), Version: "custos-" + hex.EncodeToString(sum[:6])}, nil
 }
 
 // Register adds the bundle's routes to mux.
@@ -146,6 +148,11 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(apiKey) > MaxAPIKeyLen:
 		p.APIKey = ""
 		p.Warning = "custos: the script URL's apikey is too long to be an API key: calls will fail"
+	case !apiKeyChars(apiKey):
+		// The SDK names its cookie glt_<apiKey>: a ';' or '=' there would
+		// write cookie attributes of the page's choosing.
+		p.APIKey = ""
+		p.Warning = "custos: the script URL's apikey has characters no API key has: calls will fail"
 	default:
 		st, err := s.sites(r.Context(), apiKey)
 		switch {
@@ -164,13 +171,15 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	body, err := s.bundle(p)
+	head, err := s.head(p)
 	if err != nil {
 		s.log.Error("websdk: bundle", "err", err)
 		http.Error(w, "/* custos: the Web SDK is unavailable */", http.StatusInternalServerError)
 		return
 	}
-	sum := sha256.Sum256(body)
+	// The tail is the build's (Version hashes it): the ETag is the
+	// prelude's and the build's.
+	sum := sha256.Sum256(append([]byte(s.Version+"\n"), head...))
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	h := w.Header()
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
@@ -184,27 +193,35 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	tail := s.tail
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		body = s.gzipped(etag, body)
+		head, tail = gzipped(head, gzip.DefaultCompression), s.gzTail
 		h.Set("Content-Encoding", "gzip")
 	}
-	_, _ = w.Write(body)
+	h.Set("Content-Length", strconv.Itoa(len(head)+len(tail)))
+	_, _ = w.Write(head)
+	_, _ = w.Write(tail)
 }
 
-// bundle assembles the script of p.
-func (s *SDK) bundle(p prelude) ([]byte, error) {
+// head is the bundle up to the code: the IIFE's opening and the SITE
+// constant of p.
+func (s *SDK) head(p prelude) ([]byte, error) {
 	pre, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	b.Grow(len(s.code) + len(pre) + 128)
-	b.WriteString("(() => {\n'use strict';\nconst SITE = ")
-	b.Write(pre)
-	b.WriteString(";\n")
-	b.Write(s.code)
-	b.WriteString("custosStart();\n})();\n")
-	return b.Bytes(), nil
+	return append(append([]byte(bundleHead), pre...), ";\n"...), nil
+}
+
+// apiKeyChars tells whether k has only the characters of API keys:
+// letters, digits, '_' and '-'.
+func apiKeyChars(k string) bool {
+	for i := range len(k) {
+		if c := k[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // siteConfig is the SDK's configuration for a site: its own Web SDK
@@ -225,26 +242,13 @@ func siteConfig(raw json.RawMessage) (json.RawMessage, error) {
 	return json.Marshal(conf)
 }
 
-// gzipped is body compressed, kept by its ETag.
-func (s *SDK) gzipped(etag string, body []byte) []byte {
-	s.mu.Lock()
-	z, ok := s.gzip[etag]
-	s.mu.Unlock()
-	if ok {
-		return z
-	}
-	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	_, _ = zw.Write(body)
+// gzipped is b compressed as one gzip member.
+func gzipped(b []byte, level int) []byte {
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, level) // a valid level never fails
+	_, _ = zw.Write(b)
 	_ = zw.Close()
-	z = b.Bytes()
-	s.mu.Lock()
-	if len(s.gzip) >= maxGzipCache {
-		clear(s.gzip)
-	}
-	s.gzip[etag] = z
-	s.mu.Unlock()
-	return z
+	return out.Bytes()
 }
 
 // acceptsGzip tells whether an Accept-Encoding value allows gzip.
