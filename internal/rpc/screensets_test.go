@@ -409,3 +409,58 @@ func TestAccountInfoWithRegToken(t *testing.T) {
 		})
 	})
 }
+
+// The codes the Web SDK's interruption screens meet, through HTTP: a
+// regToken of a registration pending verification (206002), one of
+// initRegistration that no registration uses yet (400006), one of a due
+// password change (403100), and accounts.session.verify's outcomes.
+func TestRegTokenAndVerifyCodes(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		e.SetPolicies(t, "accountOptions", `{"verifyEmail":true}`)
+		e.SetSchema(t, "profileSchema", `{"fields":{"firstName":{"required":true}}}`)
+		pendingVerification := "Account Pending Verification: follow the link sent to ver@example.com"
+		notVerified := "Account Pending Verification: the email address is not verified"
+		passwordDue := "Pending password change: change it with accounts.setAccountInfo (regToken, password, newPassword), then log in"
+		run(t, e, []apitest.Scenario{
+			{Name: "initRegistration", Path: "/accounts.initRegistration", Form: apitest.Form(), Save: map[string]string{"init": "regToken"}},
+			{Name: "getAccountInfo with an unused initRegistration token", Path: "/accounts.getAccountInfo", Form: apitest.Form("regToken", "{init}"),
+				Code: 400006, Details: "Invalid parameter value: regToken: no registration uses it yet: call accounts.register with it", Absent: []string{"UID"}},
+			{Name: "register, pending verification", Path: "/accounts.register",
+				Form: apitest.Form("email", "ver@example.com", "password", "pass-word-1", "profile", `{"firstName":"V"}`, "finalizeRegistration", "true"),
+				Code: 206002, Details: pendingVerification, Save: map[string]string{"vtok": "regToken", "vuid": "UID"}},
+			{Name: "getAccountInfo with its regToken", Path: "/accounts.getAccountInfo", Form: apitest.Form("regToken", "{vtok}"),
+				Code: 206002, Details: notVerified, Absent: []string{"profile"}},
+			{Name: "session.verify of it (server)", Path: "/accounts.session.verify", Form: e.Secret("UID", "{vuid}"),
+				Code: 206002, Details: notVerified},
+			{Name: "register without the required field", Path: "/accounts.register",
+				Form: apitest.Form("email", "miss@example.com", "password", "pass-word-1", "finalizeRegistration", "true"),
+				Code: 206001, Details: "Missing required fields for registration: profile.firstName", Save: map[string]string{"muid": "UID"}},
+			{Name: "session.verify of a pending registration (server)", Path: "/accounts.session.verify", Form: e.Secret("UID", "{muid}"),
+				Code: 206001, Details: "Missing required fields for registration: profile.firstName"},
+		})
+		e.SetPolicies(t, "accountOptions", `{"verifyEmail":false}`)
+		run(t, e, []apitest.Scenario{
+			{Name: "register", Path: "/accounts.register",
+				Form: apitest.Form("email", "pw@example.com", "password", "pass-word-1", "profile", `{"firstName":"P"}`, "finalizeRegistration", "true"),
+				Save: map[string]string{"puid": "UID"}},
+		})
+		e.Vars["ptok"] = login(t, e, "pw@example.com", "pass-word-1")
+		run(t, e, []apitest.Scenario{
+			{Name: "session.verify of the session", Path: "/accounts.session.verify", Form: apitest.Form("login_token", "{ptok}")},
+			{Name: "session.verify of the account (server)", Path: "/accounts.session.verify", Form: e.Secret("UID", "{puid}")},
+			{Name: "session.verify of an unknown token", Path: "/accounts.session.verify", Form: apitest.Form("login_token", "st1_nope"),
+				Code: 403001, Details: "Invalid session token"},
+			{Name: "session.verify without a session", Path: "/accounts.session.verify", Form: apitest.Form(), Code: 403012, Details: noSession},
+			{Name: "require a password change", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", "{puid}", "requirePasswordChange", "true")},
+			{Name: "login", Path: "/accounts.login", Form: apitest.Form("loginID", "pw@example.com", "password", "pass-word-1"),
+				Code: 403100, Details: passwordDue, Save: map[string]string{"pctok": "regToken"}},
+			{Name: "getAccountInfo with the password change's regToken", Path: "/accounts.getAccountInfo", Form: apitest.Form("regToken", "{pctok}"),
+				// It changes the password only: it reads nothing (docs/rpc.md).
+				Code: 400006, Details: "Invalid parameter value: regToken: unknown or already used", Absent: []string{"UID", "profile"}},
+			{Name: "deactivate", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", "{puid}", "isActive", "false")},
+			{Name: "session.verify of a disabled account (server)", Path: "/accounts.session.verify", Form: e.Secret("UID", "{puid}"),
+				Code: 403041, Details: "Account is disabled"},
+		})
+	})
+}
