@@ -15,13 +15,15 @@ package websdk
 
 import (
 	"bytes"
-	"compress/gzip"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"embed"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -86,10 +88,12 @@ type SDK struct {
 	origin string
 	log    *slog.Logger
 	// tail is the bundle after the prelude: core.js, screenset.js and the
-	// end of the IIFE, the same for every site; gzTail is it compressed
-	// once, at New. A gzip file may hold several members one after the
-	// other (RFC 1952 §2.2), so a request compresses its small prelude only.
-	tail, gzTail []byte
+	// end of the IIFE, the same for every site; deflatedTail is it
+	// compressed once, at New, by a fresh compressor (so it refers to no
+	// byte before it). A request deflates its small prelude only and
+	// splices the two into one gzip member (gzipBundle): not two members,
+	// which RFC 1952 allows but Chromium and curl read the first of only.
+	tail, deflatedTail []byte
 	// Version names the SDK build: it changes with the embedded code.
 	Version string
 }
@@ -118,7 +122,7 @@ func New(o Options) (*SDK, error) {
 	sum := sha256.Sum256(code.Bytes())
 	code.WriteString("custosStart();\n})();\n")
 	return &SDK{sites: o.Sites, origin: weburl.Origin(o.PublicURL), log: o.Log, tail: code.Bytes(),
-		gzTail: gzipped(code.Bytes(), gzip.BestCompression), Version: "custos-" + hex.EncodeToString(sum[:6])}, nil
+		deflatedTail: deflate(code.Bytes()), Version: "custos-" + hex.EncodeToString(sum[:6])}, nil
 }
 
 // Register adds the bundle's routes to mux.
@@ -195,7 +199,7 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	tail := s.tail
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		head, tail = gzipped(head, gzip.DefaultCompression), s.gzTail
+		head, tail = s.gzipBundle(head)
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(head)+len(tail)))
@@ -242,13 +246,31 @@ func siteConfig(raw json.RawMessage) (json.RawMessage, error) {
 	return json.Marshal(conf)
 }
 
-// gzipped is b compressed as one gzip member.
-func gzipped(b []byte, level int) []byte {
+// deflate is b compressed as a complete raw DEFLATE stream (RFC 1951).
+func deflate(b []byte) []byte {
 	var out bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&out, level) // a valid level never fails
-	_, _ = zw.Write(b)
-	_ = zw.Close()
+	fw, _ := flate.NewWriter(&out, flate.BestCompression) // a valid level never fails
+	_, _ = fw.Write(b)
+	_ = fw.Close()
 	return out.Bytes()
+}
+
+// gzipBundle is the bundle of head as one gzip member (RFC 1952), in two
+// parts: the header and head's DEFLATE blocks, sync-flushed so that they
+// end on a byte boundary and are not final; then the tail's blocks (the
+// last one final) and the trailer, the CRC-32 and length of head and tail.
+func (s *SDK) gzipBundle(head []byte) (start, end []byte) {
+	var b bytes.Buffer
+	b.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}) // deflate, no flags, no mtime, unknown OS
+	fw, _ := flate.NewWriter(&b, flate.DefaultCompression)
+	_, _ = fw.Write(head)
+	_ = fw.Flush()
+	crc := crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, s.tail)
+	end = make([]byte, 0, len(s.deflatedTail)+8)
+	end = append(end, s.deflatedTail...)
+	end = binary.LittleEndian.AppendUint32(end, crc)
+	end = binary.LittleEndian.AppendUint32(end, uint32(len(head)+len(s.tail)))
+	return b.Bytes(), end
 }
 
 // acceptsGzip tells whether an Accept-Encoding value allows gzip.
