@@ -21,8 +21,8 @@ import (
 	"github.com/custos-id/custos/internal/dialect"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/oidcop"
-	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // custos's own pages for people (the OIDC provider's login and consent
@@ -159,7 +159,7 @@ func (ps *pages) brand(ctx context.Context, st site.Site, p page) page {
 // next is the site's emailVerification.nextURL when it is still on the
 // site's domains (they may have changed since setPolicies checked it).
 func next(st site.Site) string {
-	if n := st.Policies.EmailVerification.NextURL; n != "" && policy.NextURLAllowed(n, st.AllowsOrigin) {
+	if n := st.Policies.EmailVerification.NextURL; n != "" && st.OwnsURL(n) {
 		return n
 	}
 	return ""
@@ -324,10 +324,7 @@ func (ps *pages) hostedLogin() http.Handler {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "page", "login"
 		q := r.URL.Query()
-		key := q.Get("apiKey")
-		if key == "" {
-			key = q.Get("apikey")
-		}
+		key := weburl.QueryFold(r.URL.RawQuery, "apikey")
 		st, err := ps.sites.ByAPIKey(r.Context(), key)
 		switch {
 		case errors.Is(err, site.ErrNotFound) || key == "" || len(key) > 128:
@@ -363,8 +360,12 @@ func (ps *pages) hostedLogin() http.Handler {
 // 'unsafe-inline'. The scripts are named by path: a site's screen-set hooks
 // (/js/screenset-hooks.js) never run on custos's origin, where they could
 // read the SDK's session cookies of every other site.
+//
+// It never falls back to script-src 'self', which would let the hooks run:
+// app.New refuses a PublicURL without an origin, and were the origin
+// missing all the same, the page would run no script at all.
 func (ps *pages) loginCSP() string {
-	self, scripts := "'self'", "'self'"
+	self, scripts := "'self'", "'none'"
 	if ps.origin != "" {
 		self += " " + ps.origin
 		scripts = ps.origin + sdkPath + " " + ps.origin + HostedLoginScript
@@ -373,21 +374,11 @@ func (ps *pages) loginCSP() string {
 		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 }
 
-// siteAddress tells whether u is an absolute http(s) address on the site's
-// domains, with no user info. A site that lists no domains accepts calls
-// from any page, but has no address of its own: it gets no next.
+// siteAddress tells whether u is an address of the site (site.OwnsURL),
+// at most maxNextLen long. A site that lists no domains accepts calls from
+// any page, but has no address of its own: it gets no next.
 func siteAddress(u string, st site.Site) bool {
-	if len(u) > maxNextLen || len(st.Domains) == 0 {
-		return false
-	}
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.User != nil || parsed.Host == "" || parsed.Opaque != "" {
-		return false
-	}
-	if s := strings.ToLower(parsed.Scheme); s != "https" && s != "http" {
-		return false
-	}
-	return st.AllowsOrigin(parsed.Hostname())
+	return len(u) <= maxNextLen && len(st.Domains) > 0 && st.OwnsURL(u)
 }
 
 // hostedLoginScript serves the hosted login page's script.
@@ -400,13 +391,4 @@ func hostedLoginScript() http.Handler {
 		h.Set("ETag", `"`+hostedLoginVersion+`"`)
 		http.ServeContent(w, r, "hosted-login.js", time.Time{}, bytes.NewReader(hostedLoginJS))
 	})
-}
-
-// publicOrigin is the origin of a public URL: scheme and host.
-func publicOrigin(publicURL string) string {
-	u, err := url.Parse(publicURL)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
 }

@@ -184,6 +184,18 @@ func TestHostedLoginPage(t *testing.T) {
 			wantStrictPage(t, tc.name, r)
 		}
 		csp := login("apiKey=" + key).Header.Get("Content-Security-Policy")
+		// script-src names exactly the SDK and the page's script, by URL:
+		// never 'self', which would let /js/screenset-hooks.js (a site's
+		// code) run on custos's origin, where calls count as the hosted page's.
+		var scriptSrc []string
+		for d := range strings.SplitSeq(csp, ";") {
+			if f := strings.Fields(d); len(f) > 0 && f[0] == "script-src" {
+				scriptSrc = append(scriptSrc, strings.Join(f[1:], " "))
+			}
+		}
+		if want := apitest.PublicURL + "/js/gigya.js " + apitest.PublicURL + "/js/hosted-login.js"; len(scriptSrc) != 1 || scriptSrc[0] != want {
+			t.Errorf("the login page's script-src: %q, want exactly %q", scriptSrc, want)
+		}
 		// Its two scripts by path: no other script of custos's origin (a
 		// site's screen-set hooks) runs there.
 		for _, d := range []string{"script-src " + apitest.PublicURL + "/js/gigya.js " + apitest.PublicURL + "/js/hosted-login.js;", "connect-src 'self' " + apitest.PublicURL + ";", "style-src 'self' "} {

@@ -87,7 +87,7 @@ func loadDefault(fsys fs.FS, dir, id string) (ScreenSet, error) {
 			return ScreenSet{}, fmt.Errorf("translations: %w", err)
 		}
 	}
-	set, err := in.Check("")
+	set, err := in.Check()
 	if err != nil {
 		return ScreenSet{}, err
 	}

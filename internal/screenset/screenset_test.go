@@ -63,13 +63,13 @@ func TestParseIDs(t *testing.T) {
 		`["A","B"]`:          {"A", "B"},
 		"Default-Login_2.v1": {"Default-Login_2.v1"},
 	} {
-		got, err := ParseIDs("p", in)
+		got, err := ParseIDs(in)
 		if err != nil || !slices.Equal(got, want) {
 			t.Errorf("ParseIDs(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"a b", `["a",1]`, "-a", strings.Repeat("a", MaxIDLen+1)} {
-		if _, err := ParseIDs("p", in); err == nil {
+		if _, err := ParseIDs(in); err == nil {
 			t.Errorf("ParseIDs(%q) accepted", in)
 		}
 	}
