@@ -75,6 +75,9 @@ type page struct {
 	Next string
 	// The hosted login page: the screen-set and the scripts.
 	ScreenSet, SDK, LoginScript string
+	// Continue and Context hand the hosted login page's session to the
+	// OpenID Provider: the form posting context to its authorize/continue.
+	Continue, Context string
 }
 
 // problem is one thing wrong with a form, linked to its field.
@@ -306,9 +309,16 @@ const maxNextLen = 2048
 var (
 	noSuchSite = page{Title: "This login page does not exist",
 		Text: "The address is incomplete, or the site it names is gone. Go back to the site you came from and start again."}
+	goneRequest = page{Title: "This login request has ended",
+		Text: "It was finished already, or it waited too long. Go back to the application you came from and start again."}
 	badNext = page{Title: "This login page cannot continue to that address",
 		Text: "After logging in, this page only sends you on to an address of the site itself. Go back to the site you came from and start again."}
 )
+
+// authContext is the context parameter the hosted login page accepts: the
+// ID of an OpenID Provider's authorization request, as the provider's
+// handoff to a proxy page names it.
+var authContext = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // langTag is the lang parameter the hosted login page accepts: a BCP 47
 // tag of Gigya's kind (en, de, pt-br, zh-cn).
@@ -336,9 +346,36 @@ func (ps *pages) hostedLogin() http.Handler {
 			writePage(w, http.StatusInternalServerError, brokenPage)
 			return
 		}
+		var formTo string
 		p := page{Title: "Log in to " + st.Name, ScreenSet: HostedScreenSet,
 			SDK:         sdkPath + "?apikey=" + url.QueryEscape(st.APIKey),
 			LoginScript: HostedLoginScript + "?v=" + hostedLoginVersion}
+		if c := q.Get("context"); c != "" {
+			// The page is the site's OpenID proxy page: once the person is
+			// logged in it posts context to the provider's authorize/continue,
+			// which reads the session from the cookie (a POST of custos's own
+			// origin: the SameSite=Strict cookie goes along).
+			if !authContext.MatchString(c) || q.Has("next") {
+				info.ErrorCode = errcode.InvalidParameterValue
+				writePage(w, http.StatusBadRequest, ps.brand(r.Context(), st, badNext))
+				return
+			}
+			// The provider answers the continue form with a redirect to the
+			// client, which form-action must allow: the request's redirect_uri.
+			req, err := ps.oauth.AuthRequest(r.Context(), st.ID, c)
+			switch {
+			case errors.Is(err, oauth.ErrNotFound):
+				info.ErrorCode = errcode.InvalidParameterValue
+				writePage(w, http.StatusBadRequest, ps.brand(r.Context(), st, goneRequest))
+				return
+			case err != nil:
+				ps.log.Error("hosted login page", "call_id", info.ID, "err", err)
+				writePage(w, http.StatusInternalServerError, brokenPage)
+				return
+			}
+			p.Continue, p.Context = oidcop.ContinuePath(st.APIKey), c
+			formTo = formSource(req.RedirectURI)
+		}
 		if n := q.Get("next"); n != "" {
 			if !siteAddress(n, st) {
 				info.ErrorCode = errcode.InvalidParameterValue
@@ -350,7 +387,7 @@ func (ps *pages) hostedLogin() http.Handler {
 		if l := strings.ToLower(q.Get("lang")); langTag.MatchString(l) {
 			p.Lang = l
 		}
-		writeTemplate(w, http.StatusOK, "login", ps.brand(r.Context(), st, p), ps.loginCSP())
+		writeTemplate(w, http.StatusOK, "login", ps.brand(r.Context(), st, p), ps.loginCSP(formTo))
 	})
 }
 
@@ -364,14 +401,41 @@ func (ps *pages) hostedLogin() http.Handler {
 // It never falls back to script-src 'self', which would let the hooks run:
 // app.New refuses a PublicURL without an origin, and were the origin
 // missing all the same, the page would run no script at all.
-func (ps *pages) loginCSP() string {
-	self, scripts := "'self'", "'none'"
+//
+// formTo is the client a handed-over authorization request goes back to
+// (formSource), which the continue form's redirect reaches: form-action
+// applies to the redirects after a form's submission too.
+func (ps *pages) loginCSP(formTo string) string {
+	self, scripts, forms := "'self'", "'none'", "'self'"
+	if formTo != "" {
+		forms += " " + formTo
+	}
 	if ps.origin != "" {
 		self += " " + ps.origin
 		scripts = ps.origin + sdkPath + " " + ps.origin + HostedLoginScript
 	}
 	return "default-src 'none'; script-src " + scripts + "; style-src " + self + "; img-src " + self + " data:; connect-src " + self +
-		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+		"; form-action " + forms + "; frame-ancestors 'none'; base-uri 'none'"
+}
+
+// cspSource is a CSP source expression of an origin (scheme://host[:port])
+// or of a scheme alone (com.example.app:).
+var cspSource = regexp.MustCompile(`^[a-z][a-z0-9+.-]*:(//[a-z0-9.\-]+(:[0-9]+)?|//\[[0-9a-f:.]+\](:[0-9]+)?)?$`)
+
+// formSource is the CSP source of a client's redirect URI: its origin, or
+// its scheme for an app's own (com.example.app:/callback); "" when it
+// cannot be written as one.
+func formSource(redirectURI string) string {
+	src := weburl.Origin(redirectURI)
+	if src == "" {
+		if scheme, _, ok := strings.Cut(redirectURI, ":"); ok {
+			src = strings.ToLower(scheme) + ":"
+		}
+	}
+	if !cspSource.MatchString(src) {
+		return ""
+	}
+	return src
 }
 
 // siteAddress tells whether u is an address of the site (site.OwnsURL),

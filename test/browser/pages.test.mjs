@@ -293,3 +293,52 @@ test('the OpenID Provider: hosted login and consent pages, code to ID token', as
   assert.equal(claims.sub, UID);
   assert.equal(claims.email, email);
 });
+
+// The hosted login page as the site's OpenID proxy page: authorize hands
+// the request to it (context=…), the screen-set logs the person in, and the
+// page posts context to authorize/continue, where the provider finds the
+// session in custos's own cookie and answers the client with a code.
+test('the hosted login page as the OpenID proxy page: screen-set login, then the code', async (t) => {
+  const redirect = `${SITE_URL}/pages-next.html`;
+  const rp = await custosRPC('fidm.oidc.op.createRP', { name: 'Proxy App', redirectUris: [redirect],
+    grantTypes: ['authorization_code'] });
+  assert.equal(rp.errorCode, 0, JSON.stringify(rp));
+  const proxy = await custosRPC('fidm.oidc.op.setConfig', { proxyPage: `${CUSTOS_URL}/pages/login?apiKey=${API_KEY}` });
+  assert.equal(proxy.errorCode, 0, JSON.stringify(proxy));
+  t.after(async () => {
+    const res = await custosRPC('fidm.oidc.op.setConfig', { proxyPage: '' });
+    assert.equal(res.errorCode, 0, JSON.stringify(res));
+  });
+  const pw = 'proxy-password-1';
+  const { email, UID } = await account('proxy', pw);
+
+  const issuer = `${CUSTOS_URL}/oidc/op/v1.0/${API_KEY}`;
+  const state = randomBytes(8).toString('hex');
+  const authorize = new URL(`${issuer}/authorize`);
+  for (const [k, v] of Object.entries({ client_id: rp.clientID, response_type: 'code', scope: 'openid email',
+    redirect_uri: redirect, state })) authorize.searchParams.set(k, v);
+
+  const page = await newPage(t, browser);
+  await page.goto(authorize.href);
+  assert.equal(new URL(page.url()).pathname, '/pages/login');
+  const loginID = page.locator('#custos-login input[name="loginID"]');
+  await loginID.waitFor();
+  await axe(page);
+  await loginID.fill(email);
+  await page.locator('#custos-login input[name="password"]').fill(pw);
+  await page.locator('#custos-login input[name="password"]').press('Enter');
+  await page.waitForURL((u) => u.href.startsWith(redirect));
+  const back = new URL(page.url());
+  assert.equal(back.searchParams.get('state'), state);
+  const code = back.searchParams.get('code');
+  assert.ok(code, page.url());
+
+  const tok = await fetch(`${issuer}/token`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
+    headers: { Authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(rp.clientID)}:${encodeURIComponent(rp.clientSecret)}`).toString('base64') },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect }) });
+  const tokens = await tok.json();
+  assert.equal(tok.status, 200, JSON.stringify(tokens));
+  const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString());
+  assert.equal(claims.sub, UID);
+  assert.equal(claims.email, email);
+});
