@@ -236,6 +236,33 @@ test('the hosted login page refuses to continue off the site', async (t) => {
   await shots(page, 'pages-hosted-bad-next');
 });
 
+// codeFlow is rp's authorization code flow back to redirect (scope openid
+// email): url is the authorize URL to open; claims(page), with the page on
+// its way back to redirect, checks the state, exchanges the code at the
+// token endpoint and answers the ID token's claims.
+function codeFlow(rp, redirect) {
+  const issuer = `${CUSTOS_URL}/oidc/op/v1.0/${API_KEY}`;
+  const state = randomBytes(8).toString('hex');
+  const authorize = new URL(`${issuer}/authorize`);
+  for (const [k, v] of Object.entries({ client_id: rp.clientID, response_type: 'code', scope: 'openid email',
+    redirect_uri: redirect, state })) authorize.searchParams.set(k, v);
+  const claims = async (page) => {
+    await page.waitForURL((u) => u.href.startsWith(redirect));
+    const back = new URL(page.url());
+    assert.equal(back.searchParams.get('state'), state);
+    const code = back.searchParams.get('code');
+    assert.ok(code, page.url());
+
+    const tok = await fetch(`${issuer}/token`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
+      headers: { Authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(rp.clientID)}:${encodeURIComponent(rp.clientSecret)}`).toString('base64') },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect }) });
+    const tokens = await tok.json();
+    assert.equal(tok.status, 200, JSON.stringify(tokens));
+    return JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString());
+  };
+  return { url: authorize.href, claims };
+}
+
 // The OpenID Provider's hosted pages: a confidential client that asks for
 // consent, its authorization code flow through the login page (a wrong
 // password first), the consent page, the code at the redirect URI and its
@@ -248,15 +275,11 @@ test('the OpenID Provider: hosted login and consent pages, code to ID token', as
   const pw = 'oidc-password-1';
   const { email, UID } = await account('oidc', pw);
 
-  const issuer = `${CUSTOS_URL}/oidc/op/v1.0/${API_KEY}`;
-  const state = randomBytes(8).toString('hex');
-  const authorize = new URL(`${issuer}/authorize`);
-  for (const [k, v] of Object.entries({ client_id: rp.clientID, response_type: 'code', scope: 'openid email',
-    redirect_uri: redirect, state })) authorize.searchParams.set(k, v);
+  const flow = codeFlow(rp, redirect);
 
   // The failed login answers 422: Chromium logs the status of the page.
   const page = await newPage(t, browser, { allow: [/status of 422/] });
-  await page.goto(authorize.href);
+  await page.goto(flow.url);
   await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
   await branded(page);
   await axe(page);
@@ -278,18 +301,7 @@ test('the OpenID Provider: hosted login and consent pages, code to ID token', as
   await shots(page, 'pages-oidc-consent');
 
   await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL((u) => u.href.startsWith(redirect));
-  const back = new URL(page.url());
-  assert.equal(back.searchParams.get('state'), state);
-  const code = back.searchParams.get('code');
-  assert.ok(code, page.url());
-
-  const tok = await fetch(`${issuer}/token`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
-    headers: { Authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(rp.clientID)}:${encodeURIComponent(rp.clientSecret)}`).toString('base64') },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect }) });
-  const tokens = await tok.json();
-  assert.equal(tok.status, 200, JSON.stringify(tokens));
-  const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString());
+  const claims = await flow.claims(page);
   assert.equal(claims.sub, UID);
   assert.equal(claims.email, email);
 });
@@ -312,14 +324,10 @@ test('the hosted login page as the OpenID proxy page: screen-set login, then the
   const pw = 'proxy-password-1';
   const { email, UID } = await account('proxy', pw);
 
-  const issuer = `${CUSTOS_URL}/oidc/op/v1.0/${API_KEY}`;
-  const state = randomBytes(8).toString('hex');
-  const authorize = new URL(`${issuer}/authorize`);
-  for (const [k, v] of Object.entries({ client_id: rp.clientID, response_type: 'code', scope: 'openid email',
-    redirect_uri: redirect, state })) authorize.searchParams.set(k, v);
+  const flow = codeFlow(rp, redirect);
 
   const page = await newPage(t, browser);
-  await page.goto(authorize.href);
+  await page.goto(flow.url);
   assert.equal(new URL(page.url()).pathname, '/pages/login');
   const loginID = page.locator('#custos-login input[name="loginID"]');
   await loginID.waitFor();
@@ -327,18 +335,7 @@ test('the hosted login page as the OpenID proxy page: screen-set login, then the
   await loginID.fill(email);
   await page.locator('#custos-login input[name="password"]').fill(pw);
   await page.locator('#custos-login input[name="password"]').press('Enter');
-  await page.waitForURL((u) => u.href.startsWith(redirect));
-  const back = new URL(page.url());
-  assert.equal(back.searchParams.get('state'), state);
-  const code = back.searchParams.get('code');
-  assert.ok(code, page.url());
-
-  const tok = await fetch(`${issuer}/token`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
-    headers: { Authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(rp.clientID)}:${encodeURIComponent(rp.clientSecret)}`).toString('base64') },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect }) });
-  const tokens = await tok.json();
-  assert.equal(tok.status, 200, JSON.stringify(tokens));
-  const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString());
+  const claims = await flow.claims(page);
   assert.equal(claims.sub, UID);
   assert.equal(claims.email, email);
 });
