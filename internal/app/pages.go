@@ -36,7 +36,9 @@ import (
 var (
 	//go:embed pages.html
 	pagesHTML string
-	pageTmpl  = template.Must(template.New("pages").Funcs(template.FuncMap{"field": newField}).Parse(pagesHTML))
+	// The head, header and main are the provider's pages' (oidcop.FrameTemplates).
+	pageTmpl = template.Must(template.Must(template.New("pages").Funcs(template.FuncMap{"field": newField}).
+			Parse(oidcop.FrameTemplates())).Parse(pagesHTML))
 
 	//go:embed js/hosted-login.js
 	hostedLoginJS []byte

@@ -18,16 +18,26 @@ import (
 )
 
 var (
+	//go:embed frame.html
+	frameHTML string
 	//go:embed pages.html
 	pagesHTML string
 	//go:embed pages.css
 	pagesCSS []byte
 
-	pagesTmpl = template.Must(template.New("pages").Parse(pagesHTML))
+	pagesTmpl = template.Must(template.Must(template.New("pages").Parse(frameHTML)).Parse(pagesHTML))
 	// pagesCSSVersion changes with the stylesheet, so that a browser's
 	// cached copy never outlives it.
 	pagesCSSVersion = func() string { h := sha256.Sum256(pagesCSS); return hex.EncodeToString(h[:8]) }()
 )
+
+// FrameTemplates defines the templates "top" and "bottom" of every page
+// custos shows, the provider's and custos's own (package app): the head
+// with the hosted pages' stylesheet and the site's theme, the header with
+// the site's name, and main. Their data has Title, SiteName, Lang ("" for
+// English), Problems (any, non-empty when the page shows an error),
+// Stylesheet and Theme ("" for none).
+func FrameTemplates() string { return frameHTML }
 
 // StylesheetPath is where custos serves the hosted pages' stylesheet
 // (Stylesheet). One path for every site: the pages are themed by CSS
@@ -95,6 +105,8 @@ func pagesPath(apiKey, page, authRequestID string) string {
 // view is what a page template shows.
 type view struct {
 	Title, SiteName, ClientName, Stylesheet string
+	// Lang is the page's language, "" for English (FrameTemplates).
+	Lang string
 	// Theme is the site's own stylesheet, after custos's; "" for none.
 	Theme    string
 	Problems []shownProblem
