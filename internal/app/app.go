@@ -211,7 +211,7 @@ func New(o Options) (*App, error) {
 	mux.Handle("GET /account/reset-password", pg.resetPassword())
 	mux.Handle("POST /account/reset-password", pg.resetPassword())
 	mux.Handle("GET "+HostedLoginPath, pg.hostedLogin())
-	mux.Handle("GET "+HostedLoginScript, hostedLoginScript())
+	mux.Handle("GET "+HostedLoginScript, hostedLoginScript)
 	mux.Handle("GET "+websdk.HooksPath, websdk.Hooks(a.Sites, a.ScreenSets))
 	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())

@@ -3,9 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -13,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
@@ -42,9 +39,10 @@ var (
 
 	//go:embed js/hosted-login.js
 	hostedLoginJS []byte
-	// hostedLoginVersion changes with the script, so that a browser's
-	// cached copy never outlives it.
-	hostedLoginVersion = func() string { h := sha256.Sum256(hostedLoginJS); return hex.EncodeToString(h[:8]) }()
+	// hostedLoginScript serves the hosted login page's script;
+	// hostedLoginVersion changes with it, so that a browser's cached copy
+	// never outlives it.
+	hostedLoginScript, hostedLoginVersion = oidcop.StaticFile("hosted-login.js", "text/javascript; charset=utf-8", hostedLoginJS)
 )
 
 // HostedLoginPath is the hosted login page: ?apiKey=…[&next=URL][&lang=…].
@@ -445,16 +443,4 @@ func formSource(redirectURI string) string {
 // any page, but has no address of its own: it gets no next.
 func siteAddress(u string, st site.Site) bool {
 	return len(u) <= maxNextLen && len(st.Domains) > 0 && st.OwnsURL(u)
-}
-
-// hostedLoginScript serves the hosted login page's script.
-func hostedLoginScript() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Type", "text/javascript; charset=utf-8")
-		h.Set("Cache-Control", "public, max-age=86400")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", `"`+hostedLoginVersion+`"`)
-		http.ServeContent(w, r, "hosted-login.js", time.Time{}, bytes.NewReader(hostedLoginJS))
-	})
 }

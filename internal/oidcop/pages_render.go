@@ -28,7 +28,7 @@ var (
 	pagesTmpl = template.Must(template.Must(template.New("pages").Parse(frameHTML)).Parse(pagesHTML))
 	// pagesCSSVersion changes with the stylesheet, so that a browser's
 	// cached copy never outlives it.
-	pagesCSSVersion = func() string { h := sha256.Sum256(pagesCSS); return hex.EncodeToString(h[:8]) }()
+	stylesheet, pagesCSSVersion = StaticFile("pages.css", "text/css; charset=utf-8", pagesCSS)
 )
 
 // FrameTemplates defines the templates "top" and "bottom" of every page
@@ -45,15 +45,23 @@ func FrameTemplates() string { return frameHTML }
 const StylesheetPath = "/oidc/op/v1.0/pages.css"
 
 // Stylesheet serves the hosted pages' stylesheet.
-func Stylesheet() http.Handler {
+func Stylesheet() http.Handler { return stylesheet }
+
+// StaticFile serves data, the file name of type contentType, as the hosted
+// pages' stylesheet is served: cached for a day, its ETag version, which
+// changes with data; a link to it carries ?v=version, so that a browser's
+// cached copy never outlives it.
+func StaticFile(name, contentType string, data []byte) (h http.Handler, version string) {
+	sum := sha256.Sum256(data)
+	version = hex.EncodeToString(sum[:8])
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Type", "text/css; charset=utf-8")
+		h.Set("Content-Type", contentType)
 		h.Set("Cache-Control", "public, max-age=86400")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", `"`+pagesCSSVersion+`"`)
-		http.ServeContent(w, r, "pages.css", time.Time{}, bytes.NewReader(pagesCSS))
-	})
+		h.Set("ETag", `"`+version+`"`)
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
+	}), version
 }
 
 // StylesheetHref is the link to the stylesheet of the hosted pages,
