@@ -154,7 +154,7 @@ func start(t *testing.T, dir string) environment {
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: a.Handler()}}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	runWorker(t, a)
+	apitest.RunWorker(t, a)
 
 	// The site's pages are on localhost, the SDK's host is 127.0.0.1: two
 	// origins, as a site and its identity server are.
@@ -186,25 +186,6 @@ func start(t *testing.T, dir string) environment {
 	t.Cleanup(site.Close)
 	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(), screenSets: ss,
 		mailURL: "http://" + siteLn.Addr().String() + "/_test/mail"}
-}
-
-// runWorker runs the background work of a (mail delivery among it) until
-// the test ends.
-func runWorker(t *testing.T, a *app.App) {
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("custos's background work did not stop within 10s")
-		}
-	})
 }
 
 // siteHandler serves the test site: the files of dir, with {{CUSTOS_URL}}
