@@ -460,11 +460,24 @@ func (s *Service) pendingEnrollment(ctx context.Context, r Record) (Enrollment, 
 	if err != nil {
 		return Enrollment{}, err
 	}
-	r.TOTPPending, r.UpdatedAt = s.box.Seal([]byte(key.Secret()), totpAAD(r.ID)), s.now()
-	if err := s.store.UpdateAdmin(ctx, r); err != nil {
-		return Enrollment{}, err
-	}
-	return Enrollment{OTPAuthURI: key.URL(), Secret: key.Secret()}, nil
+	out := Enrollment{OTPAuthURI: key.URL(), Secret: key.Secret()}
+	err = s.store.WithAdminTx(ctx, func(tx Store) error {
+		cur, err := tx.AdminByID(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if cur.TOTPPending != nil { // another login drew one meanwhile
+			secret, err := s.box.Open(cur.TOTPPending, totpAAD(r.ID))
+			if err != nil {
+				return err
+			}
+			out, err = s.enrollment(r.Username, string(secret))
+			return err
+		}
+		cur.TOTPPending, cur.UpdatedAt = s.box.Seal([]byte(key.Secret()), totpAAD(r.ID)), s.now()
+		return tx.UpdateAdmin(ctx, cur)
+	})
+	return out, err
 }
 
 func (s *Service) enrollment(username, secret string) (Enrollment, error) {
