@@ -149,3 +149,60 @@ func TestLogin(t *testing.T) {
 		}
 	})
 }
+
+// Five failures lock a username for a while, whether it exists or not,
+// and the right password and code do not open it meanwhile.
+func TestLockout(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		for _, user := range []string{"operator-admin", "nobody"} {
+			for range 5 {
+				decode(t, e.call(t, "POST", "/session", map[string]any{"username": user, "password": "wrong password!"}, nil, ""), 403)
+			}
+			m := decode(t, e.call(t, "POST", "/session", map[string]any{"username": user, "password": testPassword, "code": "123456"}, nil, ""), 403)
+			if m["errorCode"] != 403120.0 {
+				t.Fatalf("%s after 5 failures: %v", user, m)
+			}
+		}
+	})
+}
+
+// Bodies and paths the API refuses, each in its error format.
+func TestHostileInput(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		s := e.sessions[admin.Owner]
+		send := func(what, method, path, contentType, body string, status int, code float64) {
+			t.Helper()
+			h := map[string][]string{"Cookie": {"custos_admin=" + s.cookie}, "X-Csrf-Token": {s.csrf}}
+			if contentType != "" {
+				h["Content-Type"] = []string{contentType}
+			}
+			r := e.Do(t, method, path, strings.NewReader(body), h)
+			m := decode(t, r, status)
+			if m["errorCode"] != code || m["error_description"] == "" || r.Header.Get("Cache-Control") != "no-store" {
+				t.Fatalf("%s: %d %v %v", what, r.Status, m, r.Header)
+			}
+		}
+		p := "/admin/api/v1"
+		j := "application/json"
+		send("not JSON", "POST", p+"/sites", "text/plain", `{"name":"x"}`, 406, 406001)
+		send("malformed", "POST", p+"/sites", j, `{"name":`, 400, 400001)
+		send("an array", "POST", p+"/sites", j, `["x"]`, 400, 400001)
+		send("an unknown field", "POST", p+"/sites", j, `{"name":"x","secret":"mine"}`, 400, 400001)
+		send("a wrong type", "POST", p+"/sites", j, `{"name":1}`, 400, 400001)
+		send("two values", "POST", p+"/sites", j, `{"name":"x"} {}`, 400, 400001)
+		send("too deep", "POST", p+"/sites", j, `{"name":"x","domains":`+strings.Repeat("[", 200)+strings.Repeat("]", 200)+`}`, 400, 400001)
+		send("too large", "POST", p+"/sites", j, `{"name":"`+strings.Repeat("x", 5<<10)+`"}`, 400, 413001)
+		send("no name", "POST", p+"/sites", j, `{}`, 400, 400002)
+		send("an unknown route", "GET", p+"/nothing", "", "", 404, 404000)
+		send("another method", "PUT", p+"/sites", "", "", 404, 404000)
+		send("the root", "GET", p, "", "", 404, 404000)
+		send("not canonical", "GET", p+"/x/../sites", "", "", 404, 404000)
+		send("an unknown site", "GET", p+"/sites/999", "", "", 404, 404000)
+		send("a site id not a number", "GET", p+"/sites/x", "", "", 404, 404000)
+		send("a bad limit", "GET", p+"/sites/"+itoa(e.Site.ID)+"/users?limit=1000", "", "", 400, 400006)
+		send("a bad cursor", "GET", p+"/audit?cursor=x", "", "", 400, 400006)
+		send("a bad status", "GET", p+"/outbox?status=x", "", "", 400, 400006)
+		send("no mail to retry", "POST", p+"/outbox/1/retry", "", "", 404, 404000)
+		send("the last owner", "DELETE", p+"/admins/1", "", "", 400, 400006)
+	})
+}
