@@ -89,6 +89,15 @@ func TestOperatorFlow(t *testing.T) {
 		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "bob@example.com", "password", "pass-word-1")), 403041, "Account is disabled")
 		decode(t, e.as(t, op, "POST", users+"/"+bob+"/enable", nil), 200)
 		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "bob@example.com", "password", "pass-word-1")), 0, "")
+		m = decode(t, e.as(t, admin.ReadOnly, "GET", users+"/"+bob, nil), 200)
+		if ss, evs := m["sessions"].([]any), m["events"].([]any); len(ss) < 1 || len(evs) < 2 || evs[0].(map[string]any)["type"] != "login" ||
+			strings.Contains(string(mustJSON(t, m)), "token") {
+			t.Fatalf("user page: %v", m)
+		}
+		decode(t, e.as(t, op, "POST", users+"/"+bob+"/revoke-sessions", nil), 204)
+		if m = decode(t, e.as(t, admin.ReadOnly, "GET", users+"/"+bob, nil), 200); len(m["sessions"].([]any)) != 0 {
+			t.Fatalf("sessions after revoke-sessions: %v", m["sessions"])
+		}
 		if r := e.as(t, op, "GET", users+"/nobody", nil); r.Status != 404 {
 			t.Fatalf("unknown user: %d %s", r.Status, r.Body)
 		}
@@ -101,7 +110,7 @@ func TestOperatorFlow(t *testing.T) {
 				actions = append(actions, en["action"].(string))
 			}
 		}
-		want := "user.enable user.disable schema.set policies.set key.create site.create"
+		want := "user.revoke_sessions user.enable user.disable schema.set policies.set key.create site.create"
 		if got := strings.Join(actions, " "); got != want {
 			t.Fatalf("audit: %s, want %s", got, want)
 		}
