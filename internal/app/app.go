@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/job"
@@ -85,6 +86,10 @@ type Options struct {
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
 	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
+	// Admin are the admins' session timeouts and lockout (default
+	// admin.Options's: 30 minutes idle, 12 hours, 5 failures lock 15
+	// minutes); its Now defaults to Now.
+	Admin admin.Options
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -105,11 +110,13 @@ type App struct {
 	RPC         *rpc.Handler
 	REST        *rest.Handler
 	Metrics     *server.Metrics
-	handler     http.Handler
-	db          *store.DB
-	retain      time.Duration
-	now         func() time.Time
-	log         *slog.Logger
+	// Admins are custos's operators, their sessions and the audit log.
+	Admins  *admin.Service
+	handler http.Handler
+	db      *store.DB
+	retain  time.Duration
+	now     func() time.Time
+	log     *slog.Logger
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -165,6 +172,7 @@ func New(o Options) (*App, error) {
 		Keys:    token.NewKeys(o.DB, box, token.Options{Now: o.Now, KeyGen: o.KeyGen}),
 		OAuth:   oauth.NewService(o.DB, oauth.Options{Now: o.Now}),
 		Metrics: server.NewMetrics(),
+		Admins:  admin.New(o.DB, box, hasher, adminOptions(o)),
 		db:      o.DB,
 		retain:  o.EventsRetention,
 		now:     o.Now,
@@ -278,6 +286,15 @@ func (a *App) Run(ctx context.Context) {
 	}
 }
 
+// adminOptions are o.Admin on o's clock.
+func adminOptions(o Options) admin.Options {
+	ao := o.Admin
+	if ao.Now == nil {
+		ao.Now = o.Now
+	}
+	return ao
+}
+
 // purge deletes what has expired, and the change feed's events older than
 // the retention.
 func (a *App) purge(ctx context.Context) {
@@ -286,6 +303,11 @@ func (a *App) purge(ctx context.Context) {
 	if err == nil {
 		var m int64
 		m, err = a.db.PurgeEvents(ctx, now.Add(-a.retain))
+		n += m
+	}
+	if err == nil {
+		var m int64
+		m, err = a.Admins.Purge(ctx)
 		n += m
 	}
 	if err != nil && ctx.Err() == nil {
