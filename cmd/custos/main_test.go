@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -128,6 +129,14 @@ func TestServeFirstStart(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(dir, "custos.db.key"))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("master key: %v %v", fi, err)
+	}
+	// The owner of the console, with a password that logs in (to enroll).
+	if field(out, "username:") != "admin" || len(field(out, "password:")) < admin.MinPasswordLen {
+		t.Fatalf("no first owner printed:\n%s", out)
+	}
+	res, err := openAdmins(t, db, filepath.Join(dir, "custos.db.key")).Login(context.Background(), "admin", field(out, "password:"), "")
+	if err != nil || res.Enroll == nil {
+		t.Fatalf("the first owner's login: %+v, %v", res, err)
 	}
 	apiKey := field(out, "apiKey:")
 	code, body := get(t, base+"/accounts.isAvailableLoginID?apiKey="+apiKey+"&loginID=a@b.c")
