@@ -157,9 +157,22 @@ func field(out, name string) string {
 func TestServeSecondStartPrintsNothing(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "custos.db")
 	mustCustos(t, "site", "create", "--db", db, "--name", "mine")
+	mustCustos(t, "admin", "create", "--db", db, "--username", "me", "--role", "owner")
 	_, stdout := startServe(t, "--db", db)
 	if out := stdout.String(); out != "" {
-		t.Fatalf("stdout on a database with sites: %q", out)
+		t.Fatalf("stdout on a database with sites and admins: %q", out)
+	}
+}
+
+// A database of an earlier version, with sites and no admin, gets its
+// console owner (and no new site).
+func TestServeCreatesOwnerOnOldDatabase(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "custos.db")
+	mustCustos(t, "site", "create", "--db", db, "--name", "mine")
+	_, stdout := startServe(t, "--db", db)
+	out := stdout.String()
+	if strings.Contains(out, "created the site") || field(out, "username:") != "admin" || field(out, "password:") == "" {
+		t.Fatalf("stdout on a database with sites and no admin: %q", out)
 	}
 }
 
