@@ -206,7 +206,7 @@ func (h *Handler) prepare(r *http.Request, rt Route) (*Request, error) {
 		}
 		req.Session = s
 	}
-	if !utf8.ValidString(r.URL.RawQuery) || strings.IndexByte(r.URL.RawQuery, 0) >= 0 {
+	if !validQuery(r) {
 		return nil, errcode.New(errcode.InvalidRequestFormat, "Invalid request format: the query is not valid UTF-8 text")
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
@@ -280,3 +280,21 @@ func jsonProblem(err error) string {
 	}
 	return "malformed JSON"
 }
+
+// validQuery tells whether every name and value of the query is UTF-8 text
+// without NUL.
+func validQuery(r *http.Request) bool {
+	for name, vs := range r.URL.Query() {
+		if !validText(name) {
+			return false
+		}
+		for _, v := range vs {
+			if !validText(v) {
+				return false
+			}
+		}
+	}
+	return validText(r.URL.RawQuery)
+}
+
+func validText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }

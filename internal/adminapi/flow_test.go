@@ -209,6 +209,8 @@ func TestHostileInput(t *testing.T) {
 		send("an unknown site", "GET", p+"/sites/999", "", "", 404, 404000)
 		send("a site id not a number", "GET", p+"/sites/x", "", "", 404, 404000)
 		send("a bad limit", "GET", p+"/sites/"+itoa(e.Site.ID)+"/users?limit=1000", "", "", 400, 400006)
+		send("a query not UTF-8", "GET", p+"/sites/"+itoa(e.Site.ID)+"/users?q=%FF", "", "", 400, 400001)
+		send("a query with NUL", "GET", p+"/audit?action=%00", "", "", 400, 400001)
 		send("a bad cursor", "GET", p+"/audit?cursor=x", "", "", 400, 400006)
 		send("a bad status", "GET", p+"/outbox?status=x", "", "", 400, 400006)
 		send("no mail to retry", "POST", p+"/outbox/1/retry", "", "", 404, 404000)
