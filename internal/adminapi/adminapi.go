@@ -24,6 +24,7 @@ import (
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/jsonlimit"
+	"github.com/custos-id/custos/internal/ratelimit"
 )
 
 // Prefix is the root of every route.
@@ -100,8 +101,10 @@ type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 type Handler struct {
 	mux     *http.ServeMux
 	unknown http.Handler
-	routes  []Route
-	o       Options
+	// logins bounds the login attempts of each client address.
+	logins *ratelimit.Limiter
+	routes []Route
+	o      Options
 }
 
 // New returns the admin API over the services of o.
@@ -112,7 +115,10 @@ func New(o Options) *Handler {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{mux: http.NewServeMux(), o: o}
+	if o.LoginRate == 0 {
+		o.LoginRate, o.LoginBurst = DefaultLoginRate, DefaultLoginBurst
+	}
+	h := &Handler{mux: http.NewServeMux(), o: o, logins: ratelimit.New(o.LoginRate, o.LoginBurst, o.Now)}
 	h.routes = h.table()
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+Prefix+rt.Path, h.wrap(rt))
@@ -183,6 +189,12 @@ func (h *Handler) prepare(r *http.Request, rt Route) (*Request, error) {
 		return nil, callctx.TooLarge()
 	}
 	req := &Request{Request: r}
+	if rt.Role == RoleNone && rt.Method == http.MethodPost {
+		// Each attempt hashes a password: a client gets so many.
+		if ok, wait := h.logins.Allow(0, info.ClientIP); !ok {
+			return nil, info.RateLimited(wait)
+		}
+	}
 	if rt.Role != RoleNone {
 		c, err := r.Cookie(CookieName)
 		if err != nil || c.Value == "" {

@@ -172,6 +172,14 @@ func TestLockout(t *testing.T) {
 				t.Fatalf("%s after 5 failures: %v", user, m)
 			}
 		}
+		// 6 logins of newEnv and 12 here: 12 more attempts reach the burst.
+		for range 12 {
+			decode(t, e.call(t, "POST", "/session", map[string]any{"username": "x", "password": "wrong password!"}, nil, ""), 403)
+		}
+		r := e.call(t, "POST", "/session/totp", map[string]any{"username": "x", "password": "wrong password!", "code": "1"}, nil, "")
+		if m := decode(t, r, 403); m["errorCode"] != 403048.0 || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("past the burst: %v %v", m, r.Header)
+		}
 	})
 }
 

@@ -26,7 +26,19 @@ type Options struct {
 	Stats      Stats
 	Log        *slog.Logger
 	Now        func() time.Time
+	// LoginRate and LoginBurst bound the login attempts of each client
+	// address (POST /session and /session/totp) per second, with bursts;
+	// zero takes DefaultLoginRate and DefaultLoginBurst, negative: no bound.
+	LoginRate  float64
+	LoginBurst int
 }
+
+// The default bound of login attempts: 30 at once, then one every 2
+// seconds, per client address.
+const (
+	DefaultLoginRate  = 0.5
+	DefaultLoginBurst = 30
+)
 
 // table is the route table: every route, the least role it needs, and its
 // handler. The authorization tests iterate over it.
