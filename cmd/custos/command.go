@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/secretbox"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
@@ -106,4 +107,9 @@ func (c *command) close() {
 	if c.store != nil {
 		c.store.Close()
 	}
+}
+
+// audit records a change the command made in the audit log, as the CLI.
+func (c *command) audit(ctx context.Context, action, target string, before, after any) error {
+	return admin.New(c.store, c.box, nil, admin.Options{}).Record(ctx, admin.CLI, action, target, before, after)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/custos-id/custos/internal/adminapi"
 )
 
 const keyUsage = `usage: custos key <create|list|revoke> [flags]
@@ -58,6 +60,9 @@ func keyCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
 		}
 		k, err := c.sites.CreateKey(ctx, *siteID, *name, scopes, pem)
 		if err != nil {
+			return err
+		}
+		if err := c.audit(ctx, "key.create", adminapi.KeyTarget(*siteID, k.UserKey), nil, adminapi.KeyView(k)); err != nil {
 			return err
 		}
 		if c.asJSON {
@@ -121,7 +126,7 @@ func keyRevoke(fs *flag.FlagSet, c *command) func(context.Context) error {
 		if err := c.store.RevokeAppKey(ctx, *siteID, *userKey, time.Now().UTC()); err != nil {
 			return fmt.Errorf("key %q of site %d: %w", *userKey, *siteID, err)
 		}
-		return nil
+		return c.audit(ctx, "key.revoke", adminapi.KeyTarget(*siteID, *userKey), nil, nil)
 	}
 }
 

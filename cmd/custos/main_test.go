@@ -379,6 +379,19 @@ func TestKeyCommands(t *testing.T) {
 			if list := mustCustos(t, append([]string{"key", "list", "--site", "1", "--json"}, db...)...); !strings.Contains(list, `"revoked":true`) {
 				t.Fatalf("key list after revoke = %s", list)
 			}
+			// The changes are in the audit log, by the CLI, without secrets.
+			sdb := storetest.OpenURL(t, db[1])
+			page, err := admin.New(sdb, nil, nil, admin.Options{}).Audit(context.Background(), admin.AuditFilter{}, admin.Page{})
+			var got []string
+			for _, e := range page.Entries {
+				got = append(got, e.Username+" "+e.Action+" "+e.Target)
+				if strings.Contains(string(e.After), k["secret"]) {
+					t.Errorf("%s shows the key's secret", e.Action)
+				}
+			}
+			if want := []string{"cli key.revoke site:1/key:" + k["userKey"], "cli key.create site:1/key:" + k["userKey"], "cli site.create site:1"}; err != nil || !slices.Equal(got, want) {
+				t.Fatalf("audit log = %q, %v; want %q", got, err, want)
+			}
 			for _, bad := range [][]string{
 				{"key", "create", "--site", "1"},                                        // no name
 				{"key", "create", "--site", "9", "--name", "x"},                         // no such site

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/custos-id/custos/internal/adminapi"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -73,6 +74,9 @@ func siteCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := c.audit(ctx, "site.create", adminapi.SiteTarget(st.ID), nil, adminapi.SiteView(st)); err != nil {
+			return err
+		}
 		if *asEnv {
 			return writeSiteEnv(c.stdout, st)
 		}
@@ -89,7 +93,13 @@ func siteShow(fs *flag.FlagSet, c *command) func(context.Context) error {
 }
 
 func siteRotateSecret(fs *flag.FlagSet, c *command) func(context.Context) error {
-	return showSite(fs, c, (*site.Service).RotateSecret)
+	return showSite(fs, c, func(sites *site.Service, ctx context.Context, id int64) (site.Site, error) {
+		st, err := sites.RotateSecret(ctx, id)
+		if err != nil {
+			return st, err
+		}
+		return st, c.audit(ctx, "site.rotate_secret", adminapi.SiteTarget(st.ID), nil, nil)
+	})
 }
 
 // showSite prints, secret included, the site that get returns.
@@ -144,8 +154,15 @@ func siteUpdate(fs *flag.FlagSet, c *command) func(context.Context) error {
 			conf := string(b)
 			ch.WebSDKConfig = &conf
 		}
+		before, err := c.sites.ByID(ctx, *id)
+		if err != nil {
+			return err
+		}
 		st, err := c.sites.Update(ctx, *id, ch)
 		if err != nil {
+			return err
+		}
+		if err := c.audit(ctx, "site.update", adminapi.SiteTarget(st.ID), adminapi.SiteView(before), adminapi.SiteView(st)); err != nil {
 			return err
 		}
 		if c.asJSON {

@@ -104,3 +104,12 @@ func (h *Handler) audit(ctx context.Context, r *Request, action, target string, 
 }
 
 type jsonRaw = json.RawMessage
+
+// SiteView and KeyView are a site and an application key as the API shows
+// them and the audit log keeps them (never a secret); SiteTarget and
+// KeyTarget name them in the audit log. The CLI's site and key commands
+// audit their changes with them.
+func SiteView(s site.Site) any                      { return viewSite(s) }
+func KeyView(k site.AppKey) any                     { return viewKey(k) }
+func SiteTarget(siteID int64) string                { return siteTarget(siteID) }
+func KeyTarget(siteID int64, userKey string) string { return siteTarget(siteID) + "/key:" + userKey }

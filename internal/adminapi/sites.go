@@ -193,7 +193,7 @@ func (h *Handler) createKey(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	if err := h.audit(ctx, r, "key.create", siteTarget(s.ID)+"/key:"+k.UserKey, nil, viewKey(k)); err != nil {
+	if err := h.audit(ctx, r, "key.create", KeyTarget(s.ID, k.UserKey), nil, viewKey(k)); err != nil {
 		return Response{}, err
 	}
 	return Response{Status: 201, Body: obj{"key": viewKey(k), "secret": k.SecretBase64()}}, nil
@@ -212,7 +212,7 @@ func (h *Handler) revokeKey(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, err
 	}
 	k.Secret = nil
-	return Response{}, h.audit(ctx, r, "key.revoke", siteTarget(s.ID)+"/key:"+k.UserKey, viewKey(k), nil)
+	return Response{}, h.audit(ctx, r, "key.revoke", KeyTarget(s.ID, k.UserKey), viewKey(k), nil)
 }
 
 func (h *Handler) getPolicies(ctx context.Context, r *Request) (Response, error) {
