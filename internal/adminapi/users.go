@@ -17,6 +17,8 @@ const (
 	defaultLimit = 50
 	maxLimit     = 100
 	maxQuery     = 4096
+	// searchTimeout bounds one search of the users page.
+	searchTimeout = 10 * time.Second
 )
 
 // limitParam reads the limit parameter: 1 to maxLimit, defaultLimit when
@@ -124,7 +126,12 @@ func (h *Handler) searchUsers(ctx context.Context, r *Request) (Response, error)
 	if q.Count || q.Aggregate != nil {
 		return Response{}, errcode.InvalidValue("q", "lists users: no count(*) or aggregate")
 	}
-	res, err := h.o.Accounts.Search(ctx, s, q, account.SearchPage{Offset: q.Start + offset, Limit: limit + 1})
+	sctx, cancel := context.WithTimeout(ctx, searchTimeout)
+	defer cancel()
+	res, err := h.o.Accounts.Search(sctx, s, q, account.SearchPage{Offset: q.Start + offset, Limit: limit + 1})
+	if sctx.Err() == context.DeadlineExceeded {
+		return Response{}, errcode.InvalidValue("q", "the search took longer than "+searchTimeout.String()+": narrow it (start with a login ID, UID or a contains joined by AND)")
+	}
 	if err != nil {
 		if e, ok := err.(*search.Error); ok {
 			return Response{}, errcode.InvalidValue("q", e.Error())
