@@ -72,12 +72,13 @@ function parse() {
 async function sites(refresh = false) {
   if (!state.sites || refresh) {
     const res = await api.get('/sites');
-    state.sites = (res && (res.sites || res.items)) || (Array.isArray(res) ? res : []);
+    state.sites = (res && res.sites) || [];
   }
   return state.sites;
 }
 
 function setSite(id) {
+  id = id === undefined || id === null ? '' : String(id);
   if (!id || id === state.site) return;
   state.site = id;
   sessionStorage.setItem(SITE_KEY, id);
@@ -106,7 +107,7 @@ async function drawNav(path) {
       setSite(e.target.value);
       const cur = parse();
       go(cur.params.site ? cur.path.replace(/^\/sites\/[^/]+/, '/sites/' + encodeURIComponent(e.target.value)).replace(/(\/(users|screen-sets)\/)[^/]+$/, '$1').replace(/\/$/, '') : cur.path);
-    } } }, list.map((x) => h('option', { value: x.id, selected: x.id === state.site }, x.name || x.id))),
+    } } }, list.map((x) => h('option', { value: x.id, selected: String(x.id) === state.site }, x.name || x.id))),
   ] : null;
   const current = path.replace(/\/(users|screen-sets)\/[^/]+$/, '/$1');
   replace(nav,

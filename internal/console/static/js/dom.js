@@ -1,5 +1,5 @@
 // dom.js: building the page without markup strings. Text is always set as
-// text (never innerHTML), so nothing the API answers can become markup.
+// text (never parsed as HTML), so nothing the API answers can become markup.
 
 const SVG = 'http://www.w3.org/2000/svg';
 
