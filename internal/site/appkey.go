@@ -161,3 +161,21 @@ func ParseRSAPublicKey(s string) (any, error) {
 	}
 	return k, nil
 }
+
+// Keys returns the application keys of site id, revoked ones too, without
+// their secrets.
+func (s *Service) Keys(ctx context.Context, siteID int64) ([]AppKey, error) {
+	if _, err := s.ByID(ctx, siteID); err != nil {
+		return nil, err
+	}
+	recs, err := s.store.ListAppKeys(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AppKey, len(recs))
+	for i, r := range recs {
+		out[i] = r.AppKey
+		out[i].Secret = nil
+	}
+	return out, nil
+}

@@ -1,0 +1,87 @@
+package adminapi
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/admin"
+	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/screenset"
+	"github.com/custos-id/custos/internal/site"
+)
+
+// Options are the services the API works through.
+type Options struct {
+	Admins     admin.API
+	Sites      *site.Service
+	Accounts   *account.Service
+	OAuth      *oauth.Service
+	ScreenSets *screenset.Service
+	Log        *slog.Logger
+	Now        func() time.Time
+}
+
+// table is the route table: every route, the least role it needs, and its
+// handler. The authorization tests iterate over it.
+func (h *Handler) table() []Route {
+	const (
+		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+		none, ro, op, owner        = RoleNone, admin.ReadOnly, admin.Operator, admin.Owner
+	)
+	return []Route{
+		{post, "/session", none, h.login},
+		{get, "/session", ro, h.getSession},
+		{del, "/session", ro, h.logout},
+		{post, "/session/totp", none, h.enroll},
+
+		{get, "/sites", ro, h.listSites},
+		{post, "/sites", op, h.createSite},
+		{get, "/sites/{siteId}", ro, h.getSite},
+		{patch, "/sites/{siteId}", op, h.patchSite},
+		{post, "/sites/{siteId}/rotate-secret", op, h.rotateSecret},
+		{get, "/sites/{siteId}/keys", ro, h.listKeys},
+		{post, "/sites/{siteId}/keys", op, h.createKey},
+		{del, "/sites/{siteId}/keys/{userKey}", op, h.revokeKey},
+		{get, "/sites/{siteId}/policies", ro, h.getPolicies},
+		{put, "/sites/{siteId}/policies", op, h.putPolicies},
+		{get, "/sites/{siteId}/schema", ro, h.getSchema},
+		{put, "/sites/{siteId}/schema", op, h.putSchema},
+		{post, "/sites/{siteId}/schema/fields", op, h.addSchemaFields},
+		{get, "/sites/{siteId}/screen-sets", ro, h.listScreenSets},
+		{get, "/sites/{siteId}/screen-sets/{screenSetId}", ro, h.getScreenSet},
+		{put, "/sites/{siteId}/screen-sets/{screenSetId}", op, h.putScreenSet},
+		{del, "/sites/{siteId}/screen-sets/{screenSetId}", op, h.deleteScreenSet},
+		{get, "/sites/{siteId}/oidc/clients", ro, h.listClients},
+		{post, "/sites/{siteId}/oidc/clients", op, h.createClient},
+		{get, "/sites/{siteId}/oidc/clients/{clientId}", ro, h.getClient},
+		{patch, "/sites/{siteId}/oidc/clients/{clientId}", op, h.patchClient},
+		{del, "/sites/{siteId}/oidc/clients/{clientId}", op, h.deleteClient},
+		{get, "/sites/{siteId}/users", ro, h.searchUsers},
+		{get, "/sites/{siteId}/users/{uid}", ro, h.getUser},
+		{patch, "/sites/{siteId}/users/{uid}", op, h.patchUser},
+		{del, "/sites/{siteId}/users/{uid}", op, h.deleteUser},
+		{post, "/sites/{siteId}/users/{uid}/disable", op, h.disableUser},
+		{post, "/sites/{siteId}/users/{uid}/enable", op, h.enableUser},
+		{post, "/sites/{siteId}/users/{uid}/unlock", op, h.unlockUser},
+		{post, "/sites/{siteId}/users/{uid}/send-reset", op, h.sendReset},
+		{post, "/sites/{siteId}/users/{uid}/revoke-sessions", op, h.revokeSessions},
+		{get, "/sites/{siteId}/users/{uid}/export", ro, h.exportUser},
+
+		{get, "/audit", ro, h.listAudit},
+		{get, "/admins", owner, h.listAdmins},
+		{post, "/admins", owner, h.createAdmin},
+		{patch, "/admins/{adminId}", owner, h.patchAdmin},
+		{del, "/admins/{adminId}", owner, h.deleteAdmin},
+	}
+}
+
+// audit records a change the calling admin made.
+func (h *Handler) audit(ctx context.Context, r *Request, action, target string, before, after any) error {
+	return h.o.Admins.Record(ctx, r.Admin(), action, target, before, after)
+}
+
+type jsonRaw = json.RawMessage

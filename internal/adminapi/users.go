@@ -1,0 +1,302 @@
+package adminapi
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/search"
+	"github.com/custos-id/custos/internal/site"
+)
+
+// Page sizes of the lists.
+const (
+	defaultLimit = 50
+	maxLimit     = 100
+	maxQuery     = 4096
+)
+
+// limitParam reads the limit parameter: 1 to maxLimit, defaultLimit when
+// absent.
+func limitParam(r *Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return defaultLimit, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxLimit {
+		return 0, errcode.InvalidValue("limit", "want 1 to "+strconv.Itoa(maxLimit))
+	}
+	return n, nil
+}
+
+type userView struct {
+	UID           string         `json:"UID"`
+	IsActive      bool           `json:"isActive"`
+	IsRegistered  bool           `json:"isRegistered"`
+	IsVerified    bool           `json:"isVerified"`
+	IsLocked      bool           `json:"isLocked"`
+	Created       time.Time      `json:"created"`
+	LastLogin     *time.Time     `json:"lastLogin,omitempty"`
+	LoginIDs      loginIDs       `json:"loginIDs"`
+	Profile       map[string]any `json:"profile"`
+	Data          map[string]any `json:"data"`
+	Preferences   map[string]any `json:"preferences"`
+	Subscriptions map[string]any `json:"subscriptions"`
+}
+
+type loginIDs struct {
+	Emails           []string `json:"emails"`
+	UnverifiedEmails []string `json:"unverifiedEmails"`
+	Username         string   `json:"username,omitempty"`
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func (h *Handler) viewUser(ctx context.Context, a account.Account) (userView, error) {
+	v := userView{UID: a.UID, IsActive: a.Active, IsRegistered: a.Registered, IsVerified: a.EmailVerified,
+		IsLocked: h.o.Accounts.Locked(a), Created: a.CreatedAt,
+		LoginIDs: loginIDs{Emails: []string{}, UnverifiedEmails: []string{}, Username: a.Username},
+		Profile:  nonNil(a.Profile), Data: nonNil(a.Data), Preferences: nonNil(a.Preferences), Subscriptions: nonNil(a.Subscriptions)}
+	if !a.LastLoginAt.IsZero() {
+		t := a.LastLoginAt
+		v.LastLogin = &t
+	}
+	ids, err := h.o.Accounts.LoginIDsOf(ctx, a)
+	if err != nil {
+		return userView{}, err
+	}
+	for _, id := range ids {
+		if id.Kind != account.Email {
+			continue
+		}
+		if id.VerifiedAt.IsZero() {
+			v.LoginIDs.UnverifiedEmails = append(v.LoginIDs.UnverifiedEmails, id.Display)
+		} else {
+			v.LoginIDs.Emails = append(v.LoginIDs.Emails, id.Display)
+		}
+	}
+	return v, nil
+}
+
+// searchUsers runs an accounts.search query (or only its WHERE part) over
+// the site's users, a page at a time; the cursor is the offset of the page.
+func (h *Handler) searchUsers(ctx context.Context, r *Request) (Response, error) {
+	s, err := h.site(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	limit, err := limitParam(r)
+	if err != nil {
+		return Response{}, err
+	}
+	offset := 0
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		if offset, err = strconv.Atoi(c); err != nil || offset < 0 || offset > 1_000_000 {
+			return Response{}, errcode.InvalidValue("cursor", "not a cursor of this list")
+		}
+	}
+	text := strings.TrimSpace(r.URL.Query().Get("q"))
+	if len(text) > maxQuery {
+		return Response{}, errcode.InvalidValue("q", "longer than "+strconv.Itoa(maxQuery)+" bytes")
+	}
+	switch {
+	case text == "":
+		text = "SELECT * FROM accounts ORDER BY created DESC"
+	case !strings.HasPrefix(strings.ToUpper(text), "SELECT"):
+		text = "SELECT * FROM accounts WHERE " + text
+	}
+	q, err := search.Parse(text)
+	if err != nil {
+		if e, ok := err.(*search.Error); ok {
+			return Response{}, errcode.InvalidValue("q", e.Error())
+		}
+		return Response{}, err
+	}
+	if q.Count || q.Aggregate != nil {
+		return Response{}, errcode.InvalidValue("q", "lists users: no count(*) or aggregate")
+	}
+	res, err := h.o.Accounts.Search(ctx, s, q, account.SearchPage{Offset: q.Start + offset, Limit: limit + 1})
+	if err != nil {
+		if e, ok := err.(*search.Error); ok {
+			return Response{}, errcode.InvalidValue("q", e.Error())
+		}
+		return Response{}, err
+	}
+	found := res.Accounts
+	body := obj{"totalCount": res.Total}
+	if len(found) > limit {
+		found = found[:limit]
+		body["nextCursor"] = strconv.Itoa(offset + limit)
+	}
+	out := make([]userView, 0, len(found))
+	for _, a := range found {
+		v, err := h.viewUser(ctx, a)
+		if err != nil {
+			return Response{}, err
+		}
+		out = append(out, v)
+	}
+	body["results"] = out
+	return Response{Body: body}, nil
+}
+
+func (h *Handler) user(ctx context.Context, r *Request) (site.Site, account.Account, error) {
+	s, err := h.site(ctx, r)
+	if err != nil {
+		return site.Site{}, account.Account{}, err
+	}
+	uid := r.PathValue("uid")
+	if uid == "" || len(uid) > 128 {
+		return site.Site{}, account.Account{}, errcode.New(errcode.NotFound, "Not found: no such user")
+	}
+	a, err := h.o.Accounts.ByUID(ctx, s.ID, uid)
+	return s, a, err
+}
+
+func userTarget(siteID int64, uid string) string { return siteTarget(siteID) + "/user:" + uid }
+
+func (h *Handler) userDetail(ctx context.Context, a account.Account) (obj, error) {
+	v, err := h.viewUser(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return obj{"user": v}, nil
+}
+
+func (h *Handler) getUser(ctx context.Context, r *Request) (Response, error) {
+	_, a, err := h.user(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	body, err := h.userDetail(ctx, a)
+	return Response{Body: body}, err
+}
+
+// changeUser applies c as the site's server would (through the schema),
+// audits the user before and after, and answers the user.
+func (h *Handler) changeUser(ctx context.Context, r *Request, action string, c account.Changes) (Response, error) {
+	s, a, err := h.user(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	before, err := h.viewUser(ctx, a)
+	if err != nil {
+		return Response{}, err
+	}
+	a, err = h.o.Accounts.Update(ctx, s, account.Caller{Server: true}, a, c)
+	if err != nil {
+		return Response{}, err
+	}
+	return h.auditedUser(ctx, r, action, s, before, a)
+}
+
+func (h *Handler) auditedUser(ctx context.Context, r *Request, action string, s site.Site, before userView, a account.Account) (Response, error) {
+	after, err := h.viewUser(ctx, a)
+	if err != nil {
+		return Response{}, err
+	}
+	if err := h.audit(ctx, r, action, userTarget(s.ID, a.UID), before, after); err != nil {
+		return Response{}, err
+	}
+	return Response{Body: obj{"user": after}}, nil
+}
+
+func (h *Handler) patchUser(ctx context.Context, r *Request) (Response, error) {
+	var in struct {
+		Profile       map[string]any `json:"profile"`
+		Data          map[string]any `json:"data"`
+		Preferences   map[string]any `json:"preferences"`
+		Subscriptions map[string]any `json:"subscriptions"`
+	}
+	if err := r.Decode(&in); err != nil {
+		return Response{}, err
+	}
+	return h.changeUser(ctx, r, "user.update", account.Changes{Profile: in.Profile, Data: in.Data,
+		Preferences: in.Preferences, Subscriptions: in.Subscriptions})
+}
+
+func (h *Handler) disableUser(ctx context.Context, r *Request) (Response, error) {
+	off := false
+	return h.changeUser(ctx, r, "user.disable", account.Changes{Active: &off})
+}
+
+func (h *Handler) enableUser(ctx context.Context, r *Request) (Response, error) {
+	on := true
+	return h.changeUser(ctx, r, "user.enable", account.Changes{Active: &on})
+}
+
+func (h *Handler) unlockUser(ctx context.Context, r *Request) (Response, error) {
+	s, a, err := h.user(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	before, err := h.viewUser(ctx, a)
+	if err != nil {
+		return Response{}, err
+	}
+	if a, err = h.o.Accounts.Unlock(ctx, a); err != nil {
+		return Response{}, err
+	}
+	return h.auditedUser(ctx, r, "user.unlock", s, before, a)
+}
+
+func (h *Handler) deleteUser(ctx context.Context, r *Request) (Response, error) {
+	s, a, err := h.user(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	before, err := h.viewUser(ctx, a)
+	if err != nil {
+		return Response{}, err
+	}
+	if err := h.o.Accounts.Delete(ctx, a); err != nil {
+		return Response{}, err
+	}
+	return Response{}, h.audit(ctx, r, "user.delete", userTarget(s.ID, a.UID), before, nil)
+}
+
+func (h *Handler) sendReset(ctx context.Context, r *Request) (Response, error) {
+	s, a, err := h.user(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	if a.Email == "" {
+		return Response{}, errcode.InvalidValue("uid", "the user has no email address")
+	}
+	if err := h.o.Accounts.MailReset(ctx, s, account.Email, a.Email, account.MailOptions{}); err != nil {
+		return Response{}, err
+	}
+	return Response{}, h.audit(ctx, r, "user.send_reset", userTarget(s.ID, a.UID), nil, nil)
+}
+
+func (h *Handler) revokeSessions(ctx context.Context, r *Request) (Response, error) {
+	s, a, err := h.user(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	if err := h.o.Accounts.LogoutAll(ctx, a); err != nil {
+		return Response{}, err
+	}
+	return Response{}, h.audit(ctx, r, "user.revoke_sessions", userTarget(s.ID, a.UID), nil, nil)
+}
+
+func (h *Handler) exportUser(ctx context.Context, r *Request) (Response, error) {
+	_, a, err := h.user(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	ids, err := h.o.Accounts.LoginIDsOf(ctx, a)
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Body: account.ExportDocument(account.ExportedAccount{Account: a, LoginIDs: ids})}, nil
+}
