@@ -31,6 +31,10 @@ const ROUTES = [
 
 const RANK = { readonly: 1, operator: 2, owner: 3 };
 const SITE_KEY = 'custos.console.site';
+// A hint, not a credential (the session is the HttpOnly cookie): this
+// browser signed in and did not sign out, so a reload asks GET /session;
+// a first visit goes straight to the login page.
+const HINT_KEY = 'custos.console.signedIn';
 
 const state = { admin: null, sites: null, site: sessionStorage.getItem(SITE_KEY) || '', seq: 0 };
 const main = document.getElementById('main');
@@ -136,6 +140,7 @@ async function logout() {
 }
 
 function signedOut() {
+  localStorage.removeItem(HINT_KEY);
   state.admin = null;
   state.sites = null;
   api.setCSRF('');
@@ -147,6 +152,7 @@ function signedOut() {
 export function signedIn(session) {
   state.admin = session.admin;
   api.setCSRF(session.csrfToken);
+  localStorage.setItem(HINT_KEY, '1');
   const next = sessionStorage.getItem('custos.console.next') || '/';
   sessionStorage.removeItem('custos.console.next');
   go(next === '/login' ? '/' : next);
@@ -210,6 +216,10 @@ api.onUnauthorized(() => {
 window.addEventListener('hashchange', () => { if (location.hash === '' || location.hash.startsWith('#/')) render(); });
 
 async function boot() {
+  if (!localStorage.getItem(HINT_KEY)) {
+    render();
+    return;
+  }
   try {
     const s = await api.get('/session', { quiet401: true });
     if (s && s.admin) {
@@ -217,6 +227,7 @@ async function boot() {
       api.setCSRF(s.csrfToken);
     }
   } catch (err) {
+    localStorage.removeItem(HINT_KEY);
     if (!(err instanceof api.ApiError && err.status === 401)) add(main, alert(err));
   }
   render();

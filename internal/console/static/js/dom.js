@@ -82,7 +82,7 @@ export function table(caption, columns, rows, { empty = 'Nothing here yet.' } = 
   if (!rows.length) return h('p', { class: 'muted' }, empty);
   return h('div', { class: 'table', role: 'region', 'aria-label': caption, tabindex: 0 },
     h('table', null,
-      h('caption', { class: caption ? null : 'sr-only' }, caption),
+      h('caption', { class: 'sr-only' }, caption),
       h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
       h('tbody', null, rows.map((r) => h('tr', null,
         columns.map((c, i) => h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.num ? 'num' : null },

@@ -109,6 +109,6 @@ export async function render(ctx) {
     h('p', { class: 'crumbs' }, h('a', { href: `#/sites/${id}` }, st.name)),
     h('h1', null, `Schema of ${st.name}`),
     h('p', { class: 'lead' }, 'Profile fields are built in: only whether they are required and who writes them changes.'),
-    out, editor, add, sections,
+    out, editor, sections, add,
   ];
 }
