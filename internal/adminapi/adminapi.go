@@ -97,9 +97,10 @@ type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 
 // Handler serves the admin API.
 type Handler struct {
-	mux    *http.ServeMux
-	routes []Route
-	o      Options
+	mux     *http.ServeMux
+	unknown http.Handler
+	routes  []Route
+	o       Options
 }
 
 // New returns the admin API over the services of o.
@@ -115,10 +116,15 @@ func New(o Options) *Handler {
 	unknown := h.wrap(Route{Method: "", Path: "unknown", Role: RoleNone, Handle: func(context.Context, *Request) (Response, error) {
 		return Response{}, errcode.New(errcode.NotFound, "Not found: no such admin API route")
 	}})
+	h.unknown = unknown
 	h.mux.Handle(Prefix+"/", unknown)
 	h.mux.Handle(Prefix, unknown)
 	return h
 }
+
+// NotFound answers as for an unknown route, whatever the path (for paths
+// the router would otherwise redirect).
+func (h *Handler) NotFound() http.Handler { return h.unknown }
 
 // Routes returns the route table.
 func (h *Handler) Routes() []Route { return append([]Route(nil), h.routes...) }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/admin"
+	"github.com/custos-id/custos/internal/adminapi"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/console"
@@ -83,6 +85,10 @@ type Options struct {
 	// EventsRetention is how long the change feed keeps an event (default
 	// 30 days).
 	EventsRetention time.Duration
+	// AdminIdleTimeout and AdminMaxSession end an admin session unused for
+	// so long, or so long after its login (defaults 30 minutes, 12 hours).
+	AdminIdleTimeout time.Duration
+	AdminMaxSession  time.Duration
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
 	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
@@ -105,12 +111,16 @@ type App struct {
 	GigyaTokens *oauth.GigyaTokens
 	RPC         *rpc.Handler
 	REST        *rest.Handler
-	Metrics     *server.Metrics
-	handler     http.Handler
-	db          *store.DB
-	retain      time.Duration
-	now         func() time.Time
-	log         *slog.Logger
+	// Admins are custos's operators, their sessions and the audit log;
+	// AdminAPI is their API at /admin/api/v1.
+	Admins   *admin.Service
+	AdminAPI *adminapi.Handler
+	Metrics  *server.Metrics
+	handler  http.Handler
+	db       *store.DB
+	retain   time.Duration
+	now      func() time.Time
+	log      *slog.Logger
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -202,6 +212,9 @@ func New(o Options) (*App, error) {
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, Metadata: a.OIDC.Metadata})
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
+	a.Admins = admin.New(o.DB, box, hasher, admin.Options{IdleTimeout: o.AdminIdleTimeout, AbsoluteTimeout: o.AdminMaxSession, Now: o.Now})
+	a.AdminAPI = adminapi.New(adminapi.Options{Admins: a.Admins, Sites: a.Sites, Accounts: a.Accounts, OAuth: a.OAuth,
+		ScreenSets: a.ScreenSets, Log: o.Log, Now: o.Now})
 
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
@@ -224,6 +237,8 @@ func New(o Options) (*App, error) {
 		return nil, err
 	}
 	sdk.Register(mux)
+	mux.Handle(adminapi.Prefix+"/", a.AdminAPI)
+	mux.Handle(adminapi.Prefix, a.AdminAPI)
 	mux.Handle("/v1/marketing/", a.REST)
 	mux.Handle("/v1/marketing", a.REST) // a JSON 404, not the mux's redirect
 	mux.Handle("/", a.RPC)
@@ -244,7 +259,12 @@ func (a *App) route(mux *http.ServeMux) http.Handler {
 			return
 		}
 		isREST := r.URL.Path == "/v1/marketing" || strings.HasPrefix(r.URL.Path, "/v1/marketing/")
+		isAdmin := r.URL.Path == adminapi.Prefix || strings.HasPrefix(r.URL.Path, adminapi.Prefix+"/")
 		switch {
+		case isAdmin && tooLarge && r.Method != http.MethodConnect && server.CanonicalPath(r.URL.Path):
+			a.AdminAPI.ServeHTTP(w, r)
+		case isAdmin:
+			a.AdminAPI.NotFound().ServeHTTP(w, r)
 		case !isREST:
 			a.RPC.ServeHTTP(w, r)
 		case tooLarge && r.Method != http.MethodConnect && server.CanonicalPath(r.URL.Path):
