@@ -102,7 +102,7 @@ export function when(t) {
 }
 
 // json is a value shown as indented JSON.
-export const json = (v) => h('pre', { class: 'json' }, JSON.stringify(v, null, 2));
+export const json = (v) => h('pre', { class: 'json', tabindex: 0 }, JSON.stringify(v, null, 2));
 
 // alert is an error message box (role=alert) for err: an ApiError or any Error.
 export function alert(err) {
