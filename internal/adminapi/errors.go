@@ -8,6 +8,7 @@ import (
 	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/dialect"
 	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -50,6 +51,8 @@ func domainError(err error) error {
 		return errcode.New(errcode.NotFound, "Not found: no such site")
 	case errors.Is(err, site.ErrKeyNotFound):
 		return errcode.New(errcode.NotFound, "Not found: no such application key")
+	case errors.Is(err, outbox.ErrNotFailed):
+		return errcode.New(errcode.NotFound, "Not found: no message given up on has this id")
 	case errors.Is(err, oauth.ErrNotFound):
 		return errcode.New(errcode.NotFound, "Not found: no such OIDC client")
 	}

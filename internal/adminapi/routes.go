@@ -10,6 +10,7 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -21,6 +22,8 @@ type Options struct {
 	Accounts   *account.Service
 	OAuth      *oauth.Service
 	ScreenSets *screenset.Service
+	Outbox     *outbox.Outbox
+	Stats      Stats
 	Log        *slog.Logger
 	Now        func() time.Time
 }
@@ -38,6 +41,7 @@ func (h *Handler) table() []Route {
 		{del, "/session", ro, h.logout},
 		{post, "/session/totp", none, h.enroll},
 
+		{get, "/overview", ro, h.overview},
 		{get, "/sites", ro, h.listSites},
 		{post, "/sites", op, h.createSite},
 		{get, "/sites/{siteId}", ro, h.getSite},
@@ -71,6 +75,9 @@ func (h *Handler) table() []Route {
 		{post, "/sites/{siteId}/users/{uid}/revoke-sessions", op, h.revokeSessions},
 		{get, "/sites/{siteId}/users/{uid}/export", ro, h.exportUser},
 
+		{get, "/outbox", ro, h.listOutbox},
+		{post, "/outbox/{id}/retry", op, h.retryMail},
+		{get, "/jobs", ro, h.listJobs},
 		{get, "/audit", ro, h.listAudit},
 		{get, "/admins", owner, h.listAdmins},
 		{post, "/admins", owner, h.createAdmin},

@@ -3,7 +3,6 @@ package adminapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -628,10 +627,4 @@ func (h *Handler) deleteClient(ctx context.Context, r *Request) (Response, error
 		return Response{}, err
 	}
 	return Response{}, h.audit(ctx, r, "oidc_client.delete", clientTarget(s.ID, c.ClientID), viewClient(c), nil)
-}
-
-// notFound tells the domain's not-found conditions.
-func notFound(err error) bool {
-	_, ssNotFound := errors.AsType[*screenset.NotFoundError](err)
-	return ssNotFound || errors.Is(err, site.ErrNotFound) || errors.Is(err, site.ErrKeyNotFound) || errors.Is(err, oauth.ErrNotFound)
 }

@@ -214,7 +214,7 @@ func New(o Options) (*App, error) {
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 	a.Admins = admin.New(o.DB, box, hasher, admin.Options{IdleTimeout: o.AdminIdleTimeout, AbsoluteTimeout: o.AdminMaxSession, Now: o.Now})
 	a.AdminAPI = adminapi.New(adminapi.Options{Admins: a.Admins, Sites: a.Sites, Accounts: a.Accounts, OAuth: a.OAuth,
-		ScreenSets: a.ScreenSets, Log: o.Log, Now: o.Now})
+		ScreenSets: a.ScreenSets, Outbox: a.Outbox, Stats: o.DB, Log: o.Log, Now: o.Now})
 
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)

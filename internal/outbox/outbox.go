@@ -7,6 +7,7 @@ package outbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -32,6 +33,102 @@ type Store interface {
 	// QueuedMail counts the messages not sent yet that will still be tried
 	// (next attempt before GiveUp), up to limit.
 	QueuedMail(ctx context.Context, limit int) (int, error)
+	// MailEntries returns up to limit messages of status with an id below
+	// beforeID (0: from the newest), newest first.
+	MailEntries(ctx context.Context, status Status, beforeID int64, limit int) ([]Record, error)
+	// MailCounts counts the messages queued (not sent, not given up) and
+	// failed (given up), each up to limit.
+	MailCounts(ctx context.Context, limit int) (queued, failed int, err error)
+	// RetryMail makes a message given up on due at now again, with its
+	// attempts counted from 0; ok is false when id is not such a message.
+	RetryMail(ctx context.Context, id int64, now time.Time) (ok bool, err error)
+}
+
+// Status is where a message stands.
+type Status string
+
+// The statuses of a message.
+const (
+	// Queued: not sent yet, to be tried (again).
+	Queued Status = "queued"
+	// Failed: given up on after MaxAttempts (or a body that did not open).
+	Failed Status = "failed"
+	// Sent: delivered; its body is gone.
+	Sent Status = "sent"
+)
+
+// Record is a message as the queue keeps it.
+type Record struct {
+	ID            int64
+	Sealed        []byte // empty once sent
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	SentAt        time.Time
+	Attempts      int
+	LastError     string
+}
+
+// Status is where r stands.
+func (r Record) Status() Status {
+	switch {
+	case !r.SentAt.IsZero():
+		return Sent
+	case !r.NextAttemptAt.Before(GiveUp):
+		return Failed
+	}
+	return Queued
+}
+
+// Message is a message as an operator sees it: the recipient, subject and
+// kind (while the body is kept), never the body, which holds tokens.
+type Message struct {
+	Record
+	To, Subject string
+	Kind        mail.Kind
+}
+
+// ErrNotFailed answers Retry for a message that is not given up on.
+var ErrNotFailed = errors.New("outbox: no such message given up on")
+
+// Messages returns up to limit messages of status (all when "") with an id
+// below beforeID (0: the newest), newest first.
+func (o *Outbox) Messages(ctx context.Context, status Status, beforeID int64, limit int) ([]Message, error) {
+	recs, err := o.store.MailEntries(ctx, status, beforeID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Message, len(recs))
+	for i, r := range recs {
+		out[i].Record = r
+		if len(r.Sealed) == 0 {
+			continue
+		}
+		var m mail.Message
+		if body, err := o.box.Open(r.Sealed, aad); err == nil && json.Unmarshal(body, &m) == nil {
+			out[i].To, out[i].Subject, out[i].Kind = m.To, m.Subject, m.Kind
+		}
+		out[i].Sealed = nil
+	}
+	return out, nil
+}
+
+// Counts are the messages queued and given up on, each up to
+// MaxQueuedCount.
+func (o *Outbox) Counts(ctx context.Context) (queued, failed int, err error) {
+	return o.store.MailCounts(ctx, MaxQueuedCount)
+}
+
+// Retry queues a message given up on again, for MaxAttempts more tries.
+func (o *Outbox) Retry(ctx context.Context, id int64) error {
+	ok, err := o.store.RetryMail(ctx, id, o.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotFailed
+	}
+	o.Notify()
+	return nil
 }
 
 // Observer learns the outcome of every delivery attempt, for metrics. kind

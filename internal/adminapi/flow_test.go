@@ -1,0 +1,151 @@
+package adminapi_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/custos-id/custos/internal/admin"
+	"github.com/custos-id/custos/internal/apitest"
+)
+
+func decode(t *testing.T, r apitest.Response, status int) map[string]any {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("got %d %s, want %d", r.Status, r.Body, status)
+	}
+	if status == 204 {
+		return nil
+	}
+	return r.JSON(t)
+}
+
+// An operator creates a site and a key, changes a policy, adds a schema
+// field, finds a user and disables them (their login then fails with
+// 403041); every change is in the audit log, and no secret is shown twice.
+func TestOperatorFlow(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		op := admin.Operator
+		m := decode(t, e.as(t, op, "POST", "/sites", map[string]any{"name": "shop", "domains": []string{"shop.example"}}), 201)
+		secret, _ := m["secret"].(string)
+		siteID := int64(m["site"].(map[string]any)["id"].(float64))
+		if secret == "" || siteID == 0 {
+			t.Fatalf("POST /sites: %v", m)
+		}
+		site := "/sites/" + itoa(siteID)
+		for _, p := range []string{"/sites", site} {
+			if r := e.as(t, admin.ReadOnly, "GET", p, nil); r.Status != 200 || strings.Contains(string(r.Body), secret) {
+				t.Fatalf("GET %s: %d, shows the secret: %s", p, r.Status, r.Body)
+			}
+		}
+		m = decode(t, e.as(t, op, "POST", site+"/keys", map[string]any{"name": "backend", "scopes": []string{"accounts.*"}}), 201)
+		keySecret, _ := m["secret"].(string)
+		if keySecret == "" {
+			t.Fatalf("POST keys: %v", m)
+		}
+		if r := e.as(t, op, "GET", site+"/keys", nil); r.Status != 200 || strings.Contains(string(r.Body), keySecret) || !strings.Contains(string(r.Body), "backend") {
+			t.Fatalf("GET keys: %d %s", r.Status, r.Body)
+		}
+
+		m = decode(t, e.as(t, op, "PUT", site+"/policies", map[string]any{"security": map[string]any{"accountLockout": map[string]any{"failedLoginThreshold": 7}}}), 200)
+		if lock := m["security"].(map[string]any)["accountLockout"].(map[string]any); lock["failedLoginThreshold"] != 7.0 {
+			t.Fatalf("PUT policies: %v", m)
+		}
+		r := e.as(t, op, "PUT", site+"/policies", map[string]any{"nonsense": map[string]any{}})
+		if m := decode(t, r, 400); m["errorCode"] != 400006.0 {
+			t.Fatalf("PUT policies with an unknown section: %v", m)
+		}
+
+		m = decode(t, e.as(t, op, "POST", site+"/schema/fields", map[string]any{"fields": map[string]any{"data.tier": map[string]any{"type": "string", "writeAccess": "serverOnly"}}}), 200)
+		if !strings.Contains(mustJSON(t, m["dataSchema"]), `"tier"`) {
+			t.Fatalf("POST schema/fields: %v", m)
+		}
+
+		// The seeded site's users.
+		users := "/sites/" + itoa(e.Site.ID) + "/users"
+		reg := e.Call(t, "accounts.register", apitest.Form("email", "bob@example.com", "password", "pass-word-1", "finalizeRegistration", "true"))
+		apitest.ExpectRPC(t, reg, 0, "")
+		bob := reg["UID"].(string)
+		m = decode(t, e.as(t, admin.ReadOnly, "GET", users+"?q="+url.QueryEscape(`loginIDs.emails = "bob@example.com"`), nil), 200)
+		if res := m["results"].([]any); len(res) != 1 || res[0].(map[string]any)["UID"] != bob || m["totalCount"] != 1.0 {
+			t.Fatalf("search: %v", m)
+		}
+		m = decode(t, e.as(t, admin.ReadOnly, "GET", users+"?limit=1", nil), 200)
+		if len(m["results"].([]any)) != 1 || m["nextCursor"] != "1" || m["totalCount"] != 2.0 {
+			t.Fatalf("page 1: %v", m)
+		}
+		m = decode(t, e.as(t, admin.ReadOnly, "GET", users+"?limit=1&cursor=1", nil), 200)
+		if len(m["results"].([]any)) != 1 || m["nextCursor"] != nil {
+			t.Fatalf("page 2: %v", m)
+		}
+		if m := decode(t, e.as(t, admin.ReadOnly, "GET", users+"?q="+url.QueryEscape("nonsense ==="), nil), 400); m["errorCode"] != 400006.0 {
+			t.Fatalf("bad query: %v", m)
+		}
+		m = decode(t, e.as(t, op, "POST", users+"/"+bob+"/disable", nil), 200)
+		if m["user"].(map[string]any)["isActive"] != false {
+			t.Fatalf("disable: %v", m)
+		}
+		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "bob@example.com", "password", "pass-word-1")), 403041, "Account is disabled")
+		decode(t, e.as(t, op, "POST", users+"/"+bob+"/enable", nil), 200)
+		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "bob@example.com", "password", "pass-word-1")), 0, "")
+		if r := e.as(t, op, "GET", users+"/nobody", nil); r.Status != 404 {
+			t.Fatalf("unknown user: %d %s", r.Status, r.Body)
+		}
+
+		m = decode(t, e.as(t, admin.ReadOnly, "GET", "/audit", nil), 200)
+		var actions []string
+		for _, x := range m["entries"].([]any) {
+			en := x.(map[string]any)
+			if a := en["action"].(string); en["admin"].(map[string]any)["username"] == "operator-admin" && !strings.HasPrefix(a, "session.") && !strings.HasPrefix(a, "admin.") {
+				actions = append(actions, en["action"].(string))
+			}
+		}
+		want := "user.enable user.disable schema.set policies.set key.create site.create"
+		if got := strings.Join(actions, " "); got != want {
+			t.Fatalf("audit: %s, want %s", got, want)
+		}
+		if strings.Contains(string(e.as(t, admin.ReadOnly, "GET", "/audit", nil).Body), secret) {
+			t.Fatal("the audit log shows the site secret")
+		}
+
+		m = decode(t, e.as(t, admin.ReadOnly, "GET", "/overview", nil), 200)
+		if m["accounts"] != 2.0 || len(m["hourly"].(map[string]any)["logins"].([]any)) != 24 || len(m["daily"].(map[string]any)["registrations"].([]any)) != 30 {
+			t.Fatalf("overview: %v", m)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Logging in: the same answer for an unknown username and a wrong password;
+// an enrolled admin needs the code, once; logout ends the session.
+func TestLogin(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		wrong := func(what string, body map[string]any, code float64) {
+			t.Helper()
+			m := decode(t, e.call(t, "POST", "/session", body, nil, ""), 403)
+			if m["errorCode"] != code {
+				t.Fatalf("%s: %v, want %v", what, m, code)
+			}
+		}
+		wrong("unknown username", map[string]any{"username": "nobody", "password": testPassword}, 403042)
+		wrong("wrong password", map[string]any{"username": "owner-admin", "password": "wrong password!"}, 403042)
+		wrong("no code", map[string]any{"username": "owner-admin", "password": testPassword}, 403101)
+		// Logout ends the session: its cookie no longer opens anything.
+		s := e.sessions[admin.ReadOnly]
+		if r := e.call(t, "DELETE", "/session", nil, &s, s.csrf); r.Status != 204 || r.Cookie("custos_admin") == nil {
+			t.Fatalf("logout: %d %v", r.Status, r.Header)
+		}
+		if r := e.call(t, "GET", "/session", nil, &s, ""); r.Status != 401 {
+			t.Fatalf("after logout: %d %s", r.Status, r.Body)
+		}
+	})
+}
