@@ -278,6 +278,8 @@ step('the other pages pass axe and are photographed', async () => {
 
 step('the keyboard reaches the skip link first and it moves focus to the page', async () => {
   await open('/', 'Overview');
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
   await page.keyboard.press('Enter');

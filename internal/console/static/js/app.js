@@ -36,7 +36,7 @@ const SITE_KEY = 'custos.console.site';
 // a first visit goes straight to the login page.
 const HINT_KEY = 'custos.console.signedIn';
 
-const state = { admin: null, sites: null, site: sessionStorage.getItem(SITE_KEY) || '', seq: 0 };
+const state = { admin: null, sites: null, site: sessionStorage.getItem(SITE_KEY) || '', seq: 0, shown: false };
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
@@ -194,8 +194,11 @@ function show(seq, nodes) {
   document.title = `${h1 ? h1.textContent : 'custos'} · custos console`;
   if (h1) {
     h1.setAttribute('tabindex', '-1');
-    h1.focus();
+    // Not on the first page of a load: there the browser's own start (the
+    // skip link first) is the better place.
+    if (state.shown) h1.focus();
   }
+  state.shown = true;
 }
 
 menu.addEventListener('click', () => {

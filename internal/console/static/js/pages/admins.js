@@ -50,6 +50,8 @@ export async function render(ctx) {
       { label: 'Actions', get: (a) => (a.id === ctx.admin.id ? 'you' : h('div', { class: 'row' },
         action(a.disabled ? 'Enable' : 'Disable', async () => { await api.patch(`/admins/${a.id}`, { disabled: !a.disabled }); await reload(); },
           { out, danger: !a.disabled, confirm: a.disabled ? null : `Disable ${a.username}? Their sessions end.` }),
+        a.totpEnrolled ? action('Reset second factor', async () => { await api.patch(`/admins/${a.id}`, { resetTotp: true }); await reload(); return `${a.username} sets up a new second factor at their next login.`; },
+          { out, danger: true, confirm: `Forget the second factor of ${a.username}? Their next login sets up a new one.` }) : null,
         action('Delete', async () => { await api.del(`/admins/${a.id}`); await reload(); },
           { out, danger: true, confirm: `Delete the admin ${a.username}?` }))) },
     ], admins || []));

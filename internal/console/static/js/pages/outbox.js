@@ -16,12 +16,14 @@ export async function render(ctx) {
   const entries = res.entries || [];
   const list = h('div');
   const draw = () => replace(list, table('Mail', [
-    { label: 'To', get: (m) => m.to },
-    { label: 'Subject', get: (m) => m.subject || '—' },
+    { label: 'Mail', get: (m) => m.subject || m.kind || String(m.id) },
+    { label: 'To', get: (m) => m.to || '—' },
+    { label: 'Kind', get: (m) => m.kind || '—' },
     { label: 'Status', get: (m) => h('span', { class: `badge ${m.status === 'failed' ? 'bad' : m.status === 'sent' ? 'ok' : ''}` }, m.status) },
     { label: 'Attempts', get: (m) => String(m.attempts ?? 0), num: true },
     { label: 'Last error', get: (m) => m.lastError || '—' },
-    { label: 'Updated', get: (m) => when(m.updatedAt || m.createdAt) },
+    { label: 'Created', get: (m) => when(m.createdAt) },
+    { label: 'Sent or next attempt', get: (m) => when(m.sentAt || m.nextAttemptAt) },
     { label: 'Actions', get: (m) => (ctx.can('operator') && m.status === 'failed' ? action('Retry', async () => {
       const e = await api.post(`/outbox/${api.seg(m.id)}/retry`);
       Object.assign(m, e || { status: 'queued' });

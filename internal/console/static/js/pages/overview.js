@@ -23,8 +23,11 @@ function charts(title, series, tickEvery) {
   return h('section', { 'aria-labelledby': `h-${series.step}` },
     h('h2', { id: `h-${series.step}` }, title),
     h('div', { class: 'chart-grid' },
-      barChart(`Logins and failures ${series.step === 'day' ? 'per day' : 'per hour'}`, labels,
-        [{ name: 'Logins', values: v(series.logins) }, { name: 'Failures', values: v(series.failures) }], { tickEvery }),
+      series.failures
+        ? barChart(`Logins and failures ${series.step === 'day' ? 'per day' : 'per hour'}`, labels,
+          [{ name: 'Logins', values: v(series.logins) }, { name: 'Failures', values: v(series.failures) }], { tickEvery })
+        : barChart(`Logins ${series.step === 'day' ? 'per day' : 'per hour'}`, labels,
+          [{ name: 'Logins', values: v(series.logins) }], { tickEvery }),
       barChart(`Registrations ${series.step === 'day' ? 'per day' : 'per hour'}`, labels,
         [{ name: 'Registrations', values: v(series.registrations) }], { tickEvery })));
 }
@@ -42,7 +45,7 @@ export async function render() {
     h('ul', { class: 'cards', 'aria-label': 'Health' },
       card('accounts, all sites', o.accounts),
       card('logins in 24 h', sum(o.hourly?.logins)),
-      card('failed logins in 24 h', sum(o.hourly?.failures), true),
+      o.hourly?.failures ? card('failed logins in 24 h', sum(o.hourly.failures), true) : null,
       card('registrations in 24 h', sum(o.hourly?.registrations)),
       card('mails queued', mail.queued, false, '#/outbox?status=queued'),
       card('mails failed', mail.failed, true, '#/outbox?status=failed'),

@@ -47,23 +47,20 @@ export async function render(ctx) {
     h('details', null, h('summary', null, 'Data, preferences and subscriptions'),
       h('h3', null, 'Data'), json(u.data || {}), h('h3', null, 'Preferences'), json(u.preferences || {}),
       h('h3', null, 'Subscriptions'), json(u.subscriptions || {})),
-    h('h2', null, 'Sessions'),
-    table('Sessions', [
+    d.sessions ? [h('h2', null, 'Sessions'), table('Sessions', [
       { label: 'Session', get: (x) => h('code', null, x.id) },
       { label: 'Started', get: (x) => when(x.createdAt) },
       { label: 'Ends', get: (x) => (x.expiresAt ? when(x.expiresAt) : 'with the browser') },
-    ], d.sessions || [], { empty: 'No session.' }),
-    h('h2', null, 'Identities'),
-    table('Identities', [
+    ], d.sessions, { empty: 'No session.' })] : null,
+    d.identities ? [h('h2', null, 'Identities'), table('Identities', [
       { label: 'Provider', get: (x) => x.provider || '—' },
       { label: 'ID', get: (x) => x.providerUID || x.id || '—' },
       { label: 'Details', get: (x) => JSON.stringify(x) },
-    ], d.identities || [], { empty: 'No social identity.' }),
-    h('h2', null, 'Recent events'),
-    table('Recent events', [
+    ], d.identities, { empty: 'No social identity.' })] : null,
+    d.events ? [h('h2', null, 'Recent events'), table('Recent events', [
       { label: 'Event', get: (x) => x.type || x.kind || x.event || '—' },
       { label: 'When', get: (x) => when(x.at || x.time || x.createdAt) },
       { label: 'Details', get: (x) => JSON.stringify(x) },
-    ], d.events || [], { empty: 'No recent event.' }),
+    ], d.events, { empty: 'No recent event.' })] : null,
   ];
 }
