@@ -49,7 +49,7 @@ export async function render(ctx) {
     isNew = true;
   }
   const write = ctx.can('operator');
-  const html = field('HTML', { kind: 'textarea', name: 'html', rows: 18, spellcheck: 'false', maxlength: MAX });
+  const html = field('HTML', { kind: 'textarea', name: 'html', rows: 20, spellcheck: 'false', maxlength: MAX });
   const css = field('CSS', { kind: 'textarea', name: 'css', rows: 10, spellcheck: 'false', maxlength: MAX });
   html.control.value = ss.html || '';
   css.control.value = ss.css || '';
