@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/captcha"
 	"github.com/custos-id/custos/internal/mail"
@@ -50,25 +51,31 @@ type Config struct {
 	JobLease time.Duration
 	// EventsRetention is how long the change feed keeps an event.
 	EventsRetention time.Duration
+	// AdminIdleTimeout and AdminSessionLifetime end an admin's session
+	// unused for so long, and so long after login.
+	AdminIdleTimeout     time.Duration
+	AdminSessionLifetime time.Duration
 }
 
 // DefaultConfig returns the settings serve runs with when given none.
 func DefaultConfig() Config {
 	return Config{
-		DB:              dbFlags{url: defaultDB},
-		Addr:            "127.0.0.1:8080",
-		LogLevel:        slog.LevelInfo,
-		Server:          server.DefaultConfig(),
-		SiteCacheTTL:    5 * time.Second,
-		MailFrom:        "custos@localhost",
-		Password:        password.DefaultParams(),
-		HashConcurrency: runtime.GOMAXPROCS(0),
-		DataCenter:      "us1",
-		RateLimit:       20,
-		RateBurst:       60,
-		TLS:             defaultTLS(),
-		JobLease:        time.Minute,
-		EventsRetention: app.DefaultEventsRetention,
+		DB:                   dbFlags{url: defaultDB},
+		Addr:                 "127.0.0.1:8080",
+		LogLevel:             slog.LevelInfo,
+		Server:               server.DefaultConfig(),
+		SiteCacheTTL:         5 * time.Second,
+		MailFrom:             "custos@localhost",
+		Password:             password.DefaultParams(),
+		HashConcurrency:      runtime.GOMAXPROCS(0),
+		DataCenter:           "us1",
+		RateLimit:            20,
+		RateBurst:            60,
+		TLS:                  defaultTLS(),
+		JobLease:             time.Minute,
+		EventsRetention:      app.DefaultEventsRetention,
+		AdminIdleTimeout:     30 * time.Minute,
+		AdminSessionLifetime: 12 * time.Hour,
 	}
 }
 
@@ -99,6 +106,8 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.JobLease, "job-lease", c.JobLease, "how long a job (accounts.importJob, exportJob) stays with a process that reports no progress: after a crash, another process takes it then")
 	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes computed at once, the rest wait (default the number of CPUs)")
 	fs.BoolVar(&c.CustomVerifierPrivate, "custom-verifier-private", c.CustomVerifierPrivate, "let the remote verifiers of imported custom hashes be on loopback and private addresses")
+	fs.DurationVar(&c.AdminIdleTimeout, "admin-idle-timeout", c.AdminIdleTimeout, "an admin's console session ends when unused for so long")
+	fs.DurationVar(&c.AdminSessionLifetime, "admin-session-lifetime", c.AdminSessionLifetime, "an admin's console session ends so long after login, used or not")
 	c.TLS.register(fs)
 }
 
@@ -123,7 +132,8 @@ func (c Config) Validate() error {
 		name string
 		d    time.Duration
 	}{{"read-timeout", c.Server.ReadTimeout}, {"write-timeout", c.Server.WriteTimeout}, {"idle-timeout", c.Server.IdleTimeout},
-		{"shutdown-timeout", c.Server.ShutdownTimeout}, {"site-cache-ttl", c.SiteCacheTTL}, {"job-lease", c.JobLease}, {"events-retention", c.EventsRetention}} {
+		{"shutdown-timeout", c.Server.ShutdownTimeout}, {"site-cache-ttl", c.SiteCacheTTL}, {"job-lease", c.JobLease}, {"events-retention", c.EventsRetention},
+		{"admin-idle-timeout", c.AdminIdleTimeout}, {"admin-session-lifetime", c.AdminSessionLifetime}} {
 		check(d.d > 0, "--%s must be positive", d.name)
 	}
 	if c.PublicURL != "" {
@@ -162,7 +172,8 @@ func (c *Config) issuer() string {
 func (c *Config) options(log *slog.Logger) (app.Options, error) {
 	o := app.Options{Server: c.Server, SiteCacheTTL: c.SiteCacheTTL, PublicURL: c.PublicURL, Issuer: c.issuer(), Password: c.Password,
 		HashConcurrency: c.HashConcurrency, CustomVerifierPrivate: c.CustomVerifierPrivate, DataCenter: c.DataCenter, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Log: log,
-		JobLease: c.JobLease, EventsRetention: c.EventsRetention}
+		JobLease: c.JobLease, EventsRetention: c.EventsRetention,
+		Admin: admin.Options{IdleTimeout: c.AdminIdleTimeout, AbsoluteTimeout: c.AdminSessionLifetime}}
 	if o.PublicURL == "" {
 		o.PublicURL = "http://" + c.Addr
 		if c.TLS.enabled() {

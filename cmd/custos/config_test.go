@@ -36,20 +36,22 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("defaults: %v", err)
 	}
 	for flagName, edit := range map[string]func(*Config){
-		"--max-body-bytes":     func(c *Config) { c.Server.MaxBodyBytes = 0 },
-		"--read-timeout":       func(c *Config) { c.Server.ReadTimeout = 0 },
-		"--site-cache-ttl":     func(c *Config) { c.SiteCacheTTL = -1 },
-		"--job-lease":          func(c *Config) { c.JobLease = 0 },
-		"--events-retention":   func(c *Config) { c.EventsRetention = 0 },
-		"--public-url":         func(c *Config) { c.PublicURL = "id.example.com" },
-		"--jwt-issuer":         func(c *Config) { c.JWTIssuer = "https://fidm.gigya.com/{apikey}/" },
-		"--trusted-proxy":      func(c *Config) { c.TrustedProxies = stringList{"10.0.0.0/8", "nope"} },
-		"--hash-concurrency":   func(c *Config) { c.HashConcurrency = 0 },
-		"--rate-limit":         func(c *Config) { c.RateLimit = -1 },
-		"--rate-burst":         func(c *Config) { c.RateBurst = 0 },
-		"--captcha-verify-url": func(c *Config) { c.CaptchaSecret = "s" },
-		"--addr":               func(c *Config) { c.Addr = "" },
-		"--master-key-file":    func(c *Config) { c.DB.url = "postgres://custos@db.example/custos" },
+		"--max-body-bytes":         func(c *Config) { c.Server.MaxBodyBytes = 0 },
+		"--read-timeout":           func(c *Config) { c.Server.ReadTimeout = 0 },
+		"--site-cache-ttl":         func(c *Config) { c.SiteCacheTTL = -1 },
+		"--job-lease":              func(c *Config) { c.JobLease = 0 },
+		"--events-retention":       func(c *Config) { c.EventsRetention = 0 },
+		"--admin-idle-timeout":     func(c *Config) { c.AdminIdleTimeout = 0 },
+		"--admin-session-lifetime": func(c *Config) { c.AdminSessionLifetime = 0 },
+		"--public-url":             func(c *Config) { c.PublicURL = "id.example.com" },
+		"--jwt-issuer":             func(c *Config) { c.JWTIssuer = "https://fidm.gigya.com/{apikey}/" },
+		"--trusted-proxy":          func(c *Config) { c.TrustedProxies = stringList{"10.0.0.0/8", "nope"} },
+		"--hash-concurrency":       func(c *Config) { c.HashConcurrency = 0 },
+		"--rate-limit":             func(c *Config) { c.RateLimit = -1 },
+		"--rate-burst":             func(c *Config) { c.RateBurst = 0 },
+		"--captcha-verify-url":     func(c *Config) { c.CaptchaSecret = "s" },
+		"--addr":                   func(c *Config) { c.Addr = "" },
+		"--master-key-file":        func(c *Config) { c.DB.url = "postgres://custos@db.example/custos" },
 	} {
 		c := DefaultConfig()
 		edit(&c)

@@ -49,6 +49,7 @@ commands:
   migrate      bring the database schema up to date
   site         create | list | show | update | rotate-secret | rotate-key
   key          create | list | revoke application keys of a site
+  admin        create | list the admins of the console and the admin API
   oidc         client create | list | show | update | rotate-secret | delete; config show | set | clear
   import       import accounts from a file of accounts.importFullAccount documents (JSON lines)
   export       export a site's accounts as such a file
@@ -91,6 +92,8 @@ func runWith(ctx context.Context, args []string, d deps) error {
 		return subcommand(ctx, "site", siteUsage, siteCommands, rest, d)
 	case "key":
 		return subcommand(ctx, "key", keyUsage, keyCommands, rest, d)
+	case "admin":
+		return subcommand(ctx, "admin", adminUsage, adminCommands, rest, d)
 	case "oidc":
 		return oidcCmd(ctx, rest, d)
 	case "import":

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -129,6 +130,14 @@ func TestServeFirstStart(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("master key: %v %v", fi, err)
 	}
+	// The owner of the console, with a password that logs in (to enroll).
+	if field(out, "username:") != "admin" || len(field(out, "password:")) < admin.MinPasswordLen {
+		t.Fatalf("no first owner printed:\n%s", out)
+	}
+	res, err := openAdmins(t, db, filepath.Join(dir, "custos.db.key")).Login(context.Background(), "admin", field(out, "password:"), "")
+	if err != nil || res.Enroll == nil {
+		t.Fatalf("the first owner's login: %+v, %v", res, err)
+	}
 	apiKey := field(out, "apiKey:")
 	code, body := get(t, base+"/accounts.isAvailableLoginID?apiKey="+apiKey+"&loginID=a@b.c")
 	if code != 200 || !strings.Contains(body, `"isAvailable":true`) {
@@ -148,9 +157,22 @@ func field(out, name string) string {
 func TestServeSecondStartPrintsNothing(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "custos.db")
 	mustCustos(t, "site", "create", "--db", db, "--name", "mine")
+	mustCustos(t, "admin", "create", "--db", db, "--username", "me", "--role", "owner")
 	_, stdout := startServe(t, "--db", db)
 	if out := stdout.String(); out != "" {
-		t.Fatalf("stdout on a database with sites: %q", out)
+		t.Fatalf("stdout on a database with sites and admins: %q", out)
+	}
+}
+
+// A database of an earlier version, with sites and no admin, gets its
+// console owner (and no new site).
+func TestServeCreatesOwnerOnOldDatabase(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "custos.db")
+	mustCustos(t, "site", "create", "--db", db, "--name", "mine")
+	_, stdout := startServe(t, "--db", db)
+	out := stdout.String()
+	if strings.Contains(out, "created the site") || field(out, "username:") != "admin" || field(out, "password:") == "" {
+		t.Fatalf("stdout on a database with sites and no admin: %q", out)
 	}
 }
 

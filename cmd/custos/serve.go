@@ -106,13 +106,15 @@ func defaultPublicURL(addr string, bound net.Addr, tls bool) string {
 }
 
 // firstSite creates the site "default" in an empty database and prints its
-// credentials, so that a newcomer can call the API at once.
+// credentials, so that a newcomer can call the API at once; and, when there
+// is no admin, the owner "admin" with a one-time password, for the console.
 func firstSite(ctx context.Context, a *app.App, stdout io.Writer) error {
 	st, created, err := a.Sites.CreateFirst(ctx, "default")
-	if err != nil || !created {
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, `custos: created the site "default" in this new database. Its credentials:
+	if created {
+		fmt.Fprintf(stdout, `custos: created the site "default" in this new database. Its credentials:
 
   siteId: %d
   apiKey: %s
@@ -120,5 +122,18 @@ func firstSite(ctx context.Context, a *app.App, stdout io.Writer) error {
 
 They are printed on this first start only; "custos site show --id %d" shows them again.
 `, st.ID, st.APIKey, st.SecretBase64(), st.ID)
+	}
+	owner, pw, created, err := a.Admins.CreateFirst(ctx, "admin")
+	if err != nil || !created {
+		return err
+	}
+	fmt.Fprintf(stdout, `custos: created the owner of the admin console (/console/):
+
+  username: %s
+  password: %s
+
+The password is printed this once; the first login enrolls a TOTP second factor.
+"custos admin create" adds more admins.
+`, owner.Username, pw)
 	return nil
 }

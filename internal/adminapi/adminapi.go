@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/custos-id/custos/errcode"
@@ -107,6 +108,9 @@ type Handler struct {
 func New(o Options) *Handler {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	h := &Handler{mux: http.NewServeMux(), o: o}
 	h.routes = h.table()

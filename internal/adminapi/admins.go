@@ -53,17 +53,14 @@ func (r *Request) login() (loginInput, error) {
 	return in, nil
 }
 
-// sessionCookie is the cookie of a new session (or, with an empty token,
-// the one that removes it).
-func sessionCookie(r *Request, token string, expires time.Time) *http.Cookie {
+// sessionCookie is the cookie of a new session, a browser-session cookie
+// (the server decides when the session ends), or with an empty token the
+// one that removes it.
+func sessionCookie(r *Request, token string) *http.Cookie {
 	c := &http.Cookie{Name: CookieName, Value: token, Path: cookiePath, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: callctx.From(r.Context()).Secure}
 	if token == "" {
 		c.MaxAge = -1
-	} else {
-		// The cookie lives as long as the session could (its absolute
-		// timeout); the server decides.
-		c.Expires = expires
 	}
 	return c
 }
@@ -75,7 +72,7 @@ func (h *Handler) loggedIn(ctx context.Context, r *Request, res admin.LoginResul
 	if err := h.o.Admins.Record(ctx, res.Session.Admin, "session.login", adminTarget(res.Session.Admin.ID), nil, nil); err != nil {
 		return Response{}, err
 	}
-	return Response{Body: sessionBody(res.Session), Cookie: sessionCookie(r, res.Token, res.Session.CreatedAt.Add(12*time.Hour))}, nil
+	return Response{Body: sessionBody(res.Session), Cookie: sessionCookie(r, res.Token)}, nil
 }
 
 func sessionBody(s admin.Session) obj {
@@ -124,7 +121,7 @@ func (h *Handler) logout(ctx context.Context, r *Request) (Response, error) {
 	if err := h.audit(ctx, r, "session.logout", adminTarget(r.Admin().ID), nil, nil); err != nil {
 		return Response{}, err
 	}
-	return Response{Cookie: sessionCookie(r, "", time.Time{})}, nil
+	return Response{Cookie: sessionCookie(r, "")}, nil
 }
 
 func adminTarget(id int64) string { return "admin:" + strconv.FormatInt(id, 10) }

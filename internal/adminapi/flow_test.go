@@ -89,6 +89,15 @@ func TestOperatorFlow(t *testing.T) {
 		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "bob@example.com", "password", "pass-word-1")), 403041, "Account is disabled")
 		decode(t, e.as(t, op, "POST", users+"/"+bob+"/enable", nil), 200)
 		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "bob@example.com", "password", "pass-word-1")), 0, "")
+		m = decode(t, e.as(t, admin.ReadOnly, "GET", users+"/"+bob, nil), 200)
+		if ss, evs := m["sessions"].([]any), m["events"].([]any); len(ss) < 1 || len(evs) < 2 || evs[0].(map[string]any)["type"] != "login" ||
+			strings.Contains(string(mustJSON(t, m)), "token") {
+			t.Fatalf("user page: %v", m)
+		}
+		decode(t, e.as(t, op, "POST", users+"/"+bob+"/revoke-sessions", nil), 204)
+		if m = decode(t, e.as(t, admin.ReadOnly, "GET", users+"/"+bob, nil), 200); len(m["sessions"].([]any)) != 0 {
+			t.Fatalf("sessions after revoke-sessions: %v", m["sessions"])
+		}
 		if r := e.as(t, op, "GET", users+"/nobody", nil); r.Status != 404 {
 			t.Fatalf("unknown user: %d %s", r.Status, r.Body)
 		}
@@ -101,7 +110,7 @@ func TestOperatorFlow(t *testing.T) {
 				actions = append(actions, en["action"].(string))
 			}
 		}
-		want := "user.enable user.disable schema.set policies.set key.create site.create"
+		want := "user.revoke_sessions user.enable user.disable schema.set policies.set key.create site.create"
 		if got := strings.Join(actions, " "); got != want {
 			t.Fatalf("audit: %s, want %s", got, want)
 		}
@@ -147,5 +156,62 @@ func TestLogin(t *testing.T) {
 		if r := e.call(t, "GET", "/session", nil, &s, ""); r.Status != 401 {
 			t.Fatalf("after logout: %d %s", r.Status, r.Body)
 		}
+	})
+}
+
+// Five failures lock a username for a while, whether it exists or not,
+// and the right password and code do not open it meanwhile.
+func TestLockout(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		for _, user := range []string{"operator-admin", "nobody"} {
+			for range 5 {
+				decode(t, e.call(t, "POST", "/session", map[string]any{"username": user, "password": "wrong password!"}, nil, ""), 403)
+			}
+			m := decode(t, e.call(t, "POST", "/session", map[string]any{"username": user, "password": testPassword, "code": "123456"}, nil, ""), 403)
+			if m["errorCode"] != 403120.0 {
+				t.Fatalf("%s after 5 failures: %v", user, m)
+			}
+		}
+	})
+}
+
+// Bodies and paths the API refuses, each in its error format.
+func TestHostileInput(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		s := e.sessions[admin.Owner]
+		send := func(what, method, path, contentType, body string, status int, code float64) {
+			t.Helper()
+			h := map[string][]string{"Cookie": {"custos_admin=" + s.cookie}, "X-Csrf-Token": {s.csrf}}
+			if contentType != "" {
+				h["Content-Type"] = []string{contentType}
+			}
+			r := e.Do(t, method, path, strings.NewReader(body), h)
+			m := decode(t, r, status)
+			if m["errorCode"] != code || m["error_description"] == "" || r.Header.Get("Cache-Control") != "no-store" {
+				t.Fatalf("%s: %d %v %v", what, r.Status, m, r.Header)
+			}
+		}
+		p := "/admin/api/v1"
+		j := "application/json"
+		send("not JSON", "POST", p+"/sites", "text/plain", `{"name":"x"}`, 406, 406001)
+		send("malformed", "POST", p+"/sites", j, `{"name":`, 400, 400001)
+		send("an array", "POST", p+"/sites", j, `["x"]`, 400, 400001)
+		send("an unknown field", "POST", p+"/sites", j, `{"name":"x","secret":"mine"}`, 400, 400001)
+		send("a wrong type", "POST", p+"/sites", j, `{"name":1}`, 400, 400001)
+		send("two values", "POST", p+"/sites", j, `{"name":"x"} {}`, 400, 400001)
+		send("too deep", "POST", p+"/sites", j, `{"name":"x","domains":`+strings.Repeat("[", 200)+strings.Repeat("]", 200)+`}`, 400, 400001)
+		send("too large", "POST", p+"/sites", j, `{"name":"`+strings.Repeat("x", 5<<10)+`"}`, 400, 413001)
+		send("no name", "POST", p+"/sites", j, `{}`, 400, 400002)
+		send("an unknown route", "GET", p+"/nothing", "", "", 404, 404000)
+		send("another method", "PUT", p+"/sites", "", "", 404, 404000)
+		send("the root", "GET", p, "", "", 404, 404000)
+		send("not canonical", "GET", p+"/x/../sites", "", "", 404, 404000)
+		send("an unknown site", "GET", p+"/sites/999", "", "", 404, 404000)
+		send("a site id not a number", "GET", p+"/sites/x", "", "", 404, 404000)
+		send("a bad limit", "GET", p+"/sites/"+itoa(e.Site.ID)+"/users?limit=1000", "", "", 400, 400006)
+		send("a bad cursor", "GET", p+"/audit?cursor=x", "", "", 400, 400006)
+		send("a bad status", "GET", p+"/outbox?status=x", "", "", 400, 400006)
+		send("no mail to retry", "POST", p+"/outbox/1/retry", "", "", 404, 404000)
+		send("the last owner", "DELETE", p+"/admins/1", "", "", 400, 400006)
 	})
 }

@@ -9,16 +9,20 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/outbox"
+	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/store"
 )
 
-// Stats are the counts of the overview and the jobs of every site;
-// *store.DB has them.
+// Stats are the reads of the admin views that no domain service answers:
+// the counts of the overview, the jobs of every site, a user's sessions
+// and recent events; *store.DB has them.
 type Stats interface {
 	CountAccounts(ctx context.Context, siteID int64) (int, error)
 	CountEvents(ctx context.Context, siteID int64, since time.Time, step time.Duration) ([]store.EventCount, error)
 	ListJobs(ctx context.Context, before time.Time, limit int) ([]job.Job, error)
 	CountJobs(ctx context.Context, state job.State) (int, error)
+	AccountSessions(ctx context.Context, accountID int64, now time.Time, limit int) ([]session.Session, error)
+	AccountEventsOf(ctx context.Context, siteID int64, uid string, limit int) ([]account.Event, error)
 }
 
 // series is a count per step of logins and registrations.

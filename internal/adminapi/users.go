@@ -164,12 +164,39 @@ func (h *Handler) user(ctx context.Context, r *Request) (site.Site, account.Acco
 
 func userTarget(siteID int64, uid string) string { return siteTarget(siteID) + "/user:" + uid }
 
+// The user page shows at most so many sessions and events.
+const (
+	maxUserSessions = 50
+	maxUserEvents   = 50
+)
+
+// userDetail is the user page: the user, their live sessions (never a
+// token) and their recent events.
 func (h *Handler) userDetail(ctx context.Context, a account.Account) (obj, error) {
 	v, err := h.viewUser(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	return obj{"user": v}, nil
+	sessions, err := h.o.Stats.AccountSessions(ctx, a.ID, h.o.Now(), maxUserSessions)
+	if err != nil {
+		return nil, err
+	}
+	ss := make([]obj, len(sessions))
+	for i, s := range sessions {
+		ss[i] = obj{"id": s.ID, "createdAt": s.CreatedAt}
+		if !s.ExpiresAt.IsZero() {
+			ss[i]["expiresAt"] = s.ExpiresAt
+		}
+	}
+	events, err := h.o.Stats.AccountEventsOf(ctx, a.SiteID, a.UID, maxUserEvents)
+	if err != nil {
+		return nil, err
+	}
+	es := make([]obj, len(events))
+	for i, e := range events {
+		es[i] = obj{"type": e.Type, "at": e.At}
+	}
+	return obj{"user": v, "sessions": ss, "events": es}, nil
 }
 
 func (h *Handler) getUser(ctx context.Context, r *Request) (Response, error) {

@@ -85,13 +85,13 @@ type Options struct {
 	// EventsRetention is how long the change feed keeps an event (default
 	// 30 days).
 	EventsRetention time.Duration
-	// AdminIdleTimeout and AdminMaxSession end an admin session unused for
-	// so long, or so long after its login (defaults 30 minutes, 12 hours).
-	AdminIdleTimeout time.Duration
-	AdminMaxSession  time.Duration
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
 	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
+	// Admin are the admins' session timeouts and lockout (default
+	// admin.Options's: 30 minutes idle, 12 hours, 5 failures lock 15
+	// minutes); its Now defaults to Now.
+	Admin admin.Options
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -111,11 +111,11 @@ type App struct {
 	GigyaTokens *oauth.GigyaTokens
 	RPC         *rpc.Handler
 	REST        *rest.Handler
+	Metrics     *server.Metrics
 	// Admins are custos's operators, their sessions and the audit log;
 	// AdminAPI is their API at /admin/api/v1.
 	Admins   *admin.Service
 	AdminAPI *adminapi.Handler
-	Metrics  *server.Metrics
 	handler  http.Handler
 	db       *store.DB
 	retain   time.Duration
@@ -176,6 +176,7 @@ func New(o Options) (*App, error) {
 		Keys:    token.NewKeys(o.DB, box, token.Options{Now: o.Now, KeyGen: o.KeyGen}),
 		OAuth:   oauth.NewService(o.DB, oauth.Options{Now: o.Now}),
 		Metrics: server.NewMetrics(),
+		Admins:  admin.New(o.DB, box, hasher, adminOptions(o)),
 		db:      o.DB,
 		retain:  o.EventsRetention,
 		now:     o.Now,
@@ -212,7 +213,6 @@ func New(o Options) (*App, error) {
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, Metadata: a.OIDC.Metadata})
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
-	a.Admins = admin.New(o.DB, box, hasher, admin.Options{IdleTimeout: o.AdminIdleTimeout, AbsoluteTimeout: o.AdminMaxSession, Now: o.Now})
 	a.AdminAPI = adminapi.New(adminapi.Options{Admins: a.Admins, Sites: a.Sites, Accounts: a.Accounts, OAuth: a.OAuth,
 		ScreenSets: a.ScreenSets, Outbox: a.Outbox, Stats: o.DB, Log: o.Log, Now: o.Now})
 
@@ -302,6 +302,15 @@ func (a *App) Run(ctx context.Context) {
 	}
 }
 
+// adminOptions are o.Admin on o's clock.
+func adminOptions(o Options) admin.Options {
+	ao := o.Admin
+	if ao.Now == nil {
+		ao.Now = o.Now
+	}
+	return ao
+}
+
 // purge deletes what has expired, and the change feed's events older than
 // the retention.
 func (a *App) purge(ctx context.Context) {
@@ -310,6 +319,11 @@ func (a *App) purge(ctx context.Context) {
 	if err == nil {
 		var m int64
 		m, err = a.db.PurgeEvents(ctx, now.Add(-a.retain))
+		n += m
+	}
+	if err == nil {
+		var m int64
+		m, err = a.Admins.Purge(ctx)
 		n += m
 	}
 	if err != nil && ctx.Err() == nil {

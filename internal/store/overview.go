@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/job"
+	"github.com/custos-id/custos/internal/session"
 )
 
 // The reads of the admin API's overview and jobs page: counts over every
@@ -74,6 +76,54 @@ func (db *DB) CountEvents(ctx context.Context, siteID int64, since time.Time, st
 			return nil, err
 		}
 		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AccountSessions returns up to limit sessions of account accountID that
+// have not expired at now, newest first.
+func (db *DB) AccountSessions(ctx context.Context, accountID int64, now time.Time, limit int) ([]session.Session, error) {
+	rows, err := db.rows(ctx, `SELECT id, site_id, account_id, created_at, expires_at FROM sessions
+		 WHERE account_id = $1 AND (expires_at = 0 OR expires_at > $2) ORDER BY id DESC LIMIT $3`, accountID, millis(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []session.Session
+	for rows.Next() {
+		var (
+			s                session.Session
+			created, expires int64
+		)
+		if err := rows.Scan(&s.ID, &s.SiteID, &s.AccountID, &created, &expires); err != nil {
+			return nil, err
+		}
+		s.CreatedAt, s.ExpiresAt = fromMillis(created), fromMillis(expires)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// AccountEventsOf returns up to limit events of the account uid of site
+// siteID, newest first.
+func (db *DB) AccountEventsOf(ctx context.Context, siteID int64, uid string, limit int) ([]account.Event, error) {
+	rows, err := db.rows(ctx, `SELECT id, site_id, uid, type, at FROM account_events
+		 WHERE site_id = $1 AND uid = $2 ORDER BY id DESC LIMIT $3`, siteID, uid, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.Event
+	for rows.Next() {
+		var (
+			e  account.Event
+			at int64
+		)
+		if err := rows.Scan(&e.ID, &e.SiteID, &e.UID, &e.Type, &at); err != nil {
+			return nil, err
+		}
+		e.At = fromMillis(at)
+		out = append(out, e)
 	}
 	return out, rows.Err()
 }

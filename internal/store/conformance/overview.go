@@ -9,12 +9,14 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/outbox"
+	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/store"
 )
 
 func init() {
 	register("outbox-admin", testOutboxAdmin, "MailEntries", "MailCounts", "RetryMail")
 	register("overview", testOverview, "ListJobs", "CountJobs", "CountAccounts", "CountEvents")
+	register("user-page", testUserPage, "AccountSessions", "AccountEventsOf")
 }
 
 // The admin API lists messages by status, newest first, and queues one
@@ -128,12 +130,12 @@ func testOverview(t *testing.T, db *store.DB) {
 	add(s1.ID, account.EventCreated, t0.Add(61*time.Minute))
 	add(s1.ID, account.EventLogin, t0.Add(3*time.Hour))
 	got, err := db.CountEvents(ctx, 0, t0, time.Hour)
-	want := []store.EventCount{{"login", 0, 3}, {"created", 1, 1}, {"login", 3, 1}}
+	want := []store.EventCount{{Type: "login", Step: 0, Count: 3}, {Type: "created", Step: 1, Count: 1}, {Type: "login", Step: 3, Count: 1}}
 	if err != nil || !slices.Equal(got, want) {
 		t.Fatalf("CountEvents = %+v, %v; want %+v", got, err, want)
 	}
 	got, err = db.CountEvents(ctx, s2.ID, t0, time.Hour)
-	if want := []store.EventCount{{"login", 0, 1}}; err != nil || !slices.Equal(got, want) {
+	if want := []store.EventCount{{Type: "login", Step: 0, Count: 1}}; err != nil || !slices.Equal(got, want) {
 		t.Fatalf("CountEvents of a site = %+v, %v; want %+v", got, err, want)
 	}
 
@@ -167,5 +169,45 @@ func testOverview(t *testing.T, db *store.DB) {
 		if n, err := db.CountJobs(ctx, c.state); err != nil || n != c.want {
 			t.Fatalf("CountJobs(%s) = %d, %v; want %d", c.state, n, err, c.want)
 		}
+	}
+}
+
+// A user's page shows the account's live sessions and its recent events,
+// newest first.
+func testUserPage(t *testing.T, db *store.DB) {
+	s := NewSite(t, db)
+	a := newAccount(t, db, s.ID, email(unique("u")+"@example.com"))
+	b := newAccount(t, db, s.ID, email(unique("v")+"@example.com"))
+	var ids []int64
+	for i, exp := range []time.Time{{}, t0.Add(time.Hour), t0.Add(-time.Second)} {
+		sess := session.Session{SiteID: s.ID, AccountID: a.ID, TokenHash: []byte(unique("h")), CreatedAt: t0.Add(time.Duration(i) * time.Minute), ExpiresAt: exp}
+		if err := db.CreateSession(ctx, &sess); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, sess.ID)
+	}
+	other := session.Session{SiteID: s.ID, AccountID: b.ID, TokenHash: []byte(unique("h")), CreatedAt: t0}
+	if err := db.CreateSession(ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.AccountSessions(ctx, a.ID, t0, 10)
+	if err != nil || len(got) != 2 || got[0].ID != ids[1] || got[1].ID != ids[0] || !got[0].ExpiresAt.Equal(t0.Add(time.Hour)) ||
+		!got[1].ExpiresAt.IsZero() || !got[0].CreatedAt.Equal(t0.Add(time.Minute)) || got[0].SiteID != s.ID || len(got[0].TokenHash) != 0 {
+		t.Fatalf("AccountSessions = %+v, %v", got, err)
+	}
+	if got, err := db.AccountSessions(ctx, a.ID, t0, 1); err != nil || len(got) != 1 {
+		t.Fatalf("AccountSessions, limited = %+v, %v", got, err)
+	}
+	for i, typ := range []account.EventType{account.EventCreated, account.EventLogin, account.EventUpdated} {
+		if err := db.AddAccountEvent(ctx, account.Event{SiteID: s.ID, UID: a.UID, Type: typ, At: t0.Add(time.Duration(i) * time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.AddAccountEvent(ctx, account.Event{SiteID: s.ID, UID: b.UID, Type: account.EventLogin, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := db.AccountEventsOf(ctx, s.ID, a.UID, 2)
+	if err != nil || len(evs) != 2 || evs[0].Type != account.EventUpdated || evs[1].Type != account.EventLogin || evs[0].UID != a.UID || !evs[0].At.Equal(t0.Add(2*time.Second)) {
+		t.Fatalf("AccountEventsOf = %+v, %v", evs, err)
 	}
 }

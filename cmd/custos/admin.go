@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime"
+	"text/tabwriter"
+	"time"
+
+	"github.com/custos-id/custos/internal/admin"
+	"github.com/custos-id/custos/internal/password"
+)
+
+const adminUsage = `usage: custos admin <create|list> [flags]
+
+  create --username U --role R [--password-file F] [--json]
+                                                add an admin of the console and the admin API; R is owner
+                                                (everything, admins too), operator (sites and users) or
+                                                readonly; F holds the password (- for stdin; its first line,
+                                                at least 12 characters); without it a password is drawn and
+                                                printed once. The first login enrolls a TOTP second factor
+  list [--json]                                 list the admins (no secrets)
+`
+
+var adminCommands = map[string]subcommandFunc{
+	"create": adminCreate,
+	"list":   adminList,
+}
+
+// adminJSON is an admin as "admin create --json" and "admin list --json"
+// print it.
+type adminJSON struct {
+	ID           int64      `json:"id"`
+	Username     string     `json:"username"`
+	Role         admin.Role `json:"role"`
+	Password     string     `json:"password,omitempty"`
+	TOTPEnrolled bool       `json:"totpEnrolled"`
+	Disabled     bool       `json:"disabled"`
+	CreatedAt    time.Time  `json:"created"`
+	LastLoginAt  time.Time  `json:"lastLogin,omitzero"`
+}
+
+func toAdminJSON(a admin.Admin) adminJSON {
+	return adminJSON{ID: a.ID, Username: a.Username, Role: a.Role, TOTPEnrolled: a.TOTPEnrolled, Disabled: a.Disabled,
+		CreatedAt: a.CreatedAt, LastLoginAt: a.LastLoginAt}
+}
+
+// admins opens the admin service: the master key seals TOTP secrets.
+func (c *command) admins(ctx context.Context) (*admin.Service, error) {
+	if err := c.open(ctx); err != nil {
+		return nil, err
+	}
+	h, err := password.NewHasher(password.DefaultParams(), runtime.GOMAXPROCS(0))
+	if err != nil {
+		return nil, err
+	}
+	return admin.New(c.store, c.box, h, admin.Options{}), nil
+}
+
+func adminCreate(fs *flag.FlagSet, c *command) func(context.Context) error {
+	username := fs.String("username", "", "the admin's username (required)")
+	role := fs.String("role", "", "owner, operator or readonly (required)")
+	pwFile := fs.String("password-file", "", "a file holding the password (- for stdin); none: draw one")
+	return func(ctx context.Context) error {
+		if *username == "" || *role == "" {
+			return fmt.Errorf("%s: --username and --role are required", c.name)
+		}
+		var pw string
+		if *pwFile != "" {
+			var err error
+			if pw, err = readSecretFile(*pwFile); err != nil {
+				return err
+			}
+			if pw == "" {
+				return fmt.Errorf("%s: %s holds no password", c.name, *pwFile)
+			}
+		}
+		svc, err := c.admins(ctx)
+		if err != nil {
+			return err
+		}
+		a, drawn, err := svc.Create(ctx, admin.CLI, admin.NewAdmin{Username: *username, Role: admin.Role(*role), Password: pw})
+		if err != nil {
+			return err
+		}
+		if c.asJSON {
+			j := toAdminJSON(a)
+			j.Password = drawn
+			return writeJSON(c.stdout, j)
+		}
+		fmt.Fprintf(c.stdout, "id:       %d\nusername: %s\nrole:     %s\n", a.ID, a.Username, a.Role)
+		if drawn != "" {
+			fmt.Fprintf(c.stdout, "password: %s\n\nThe password is printed this once; the first login at /console/ enrolls a TOTP second factor.\n", drawn)
+		}
+		return nil
+	}
+}
+
+// adminList reads the admins from the database alone: no secret is shown,
+// so no master key is needed.
+func adminList(_ *flag.FlagSet, c *command) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := c.openDB(ctx); err != nil {
+			return err
+		}
+		list, err := c.store.ListAdmins(ctx)
+		if err != nil {
+			return err
+		}
+		if c.asJSON {
+			out := []adminJSON{}
+			for _, r := range list {
+				out = append(out, toAdminJSON(r.Admin))
+			}
+			return writeJSON(c.stdout, out)
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tUSERNAME\tROLE\tTOTP\tDISABLED\tCREATED\tLAST LOGIN")
+		for _, r := range list {
+			last := "-"
+			if !r.LastLoginAt.IsZero() {
+				last = r.LastLoginAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%v\t%v\t%s\t%s\n", r.ID, r.Username, r.Role, r.TOTPEnrolled, r.Disabled,
+				r.CreatedAt.Format(time.RFC3339), last)
+		}
+		return tw.Flush()
+	}
+}

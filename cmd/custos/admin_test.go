@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/custos-id/custos/internal/admin"
+	"github.com/custos-id/custos/internal/password"
+	"github.com/custos-id/custos/internal/secretbox"
+	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
+)
+
+// custos admin create prints a drawn password once, or takes one from a
+// file; list shows the admins without secrets; the passwords log in.
+func TestAdminCommands(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			dir := t.TempDir()
+			url := storetest.URL(t, engine)
+			keyFile := filepath.Join(dir, "master.key")
+			os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))+"\n"), 0o600)
+			args := []string{"--db", url, "--master-key-file", keyFile}
+
+			out := mustCustos(t, append([]string{"admin", "create", "--username", "Root", "--role", "owner"}, args...)...)
+			pw := field(out, "password:")
+			if field(out, "username:") != "root" || field(out, "role:") != "owner" || len(pw) < admin.MinPasswordLen {
+				t.Fatalf("admin create printed:\n%s", out)
+			}
+			pwFile := filepath.Join(dir, "pw")
+			os.WriteFile(pwFile, []byte("a long enough password\n"), 0o600)
+			out = mustCustos(t, append([]string{"admin", "create", "--username", "ops", "--role", "readonly", "--password-file", pwFile, "--json"}, args...)...)
+			var created adminJSON
+			if err := json.Unmarshal([]byte(out), &created); err != nil || created.Username != "ops" || created.Role != admin.ReadOnly ||
+				created.Password != "" || created.TOTPEnrolled {
+				t.Fatalf("admin create --json: %s (%v)", out, err)
+			}
+			for _, bad := range [][]string{
+				{"--username", "ops", "--role", "operator"},
+				{"--username", "x", "--role", "root"},
+				{"--username", "x"},
+				{"--role", "owner"},
+			} {
+				if _, err := custos(t, append(append([]string{"admin", "create"}, bad...), args...)...); err == nil {
+					t.Fatalf("admin create %v succeeded", bad)
+				}
+			}
+			out = mustCustos(t, "admin", "list", "--db", url)
+			if !strings.Contains(out, "root") || !strings.Contains(out, "ops") || strings.Contains(out, pw) {
+				t.Fatalf("admin list:\n%s", out)
+			}
+			var list []adminJSON
+			if err := json.Unmarshal([]byte(mustCustos(t, "admin", "list", "--json", "--db", url)), &list); err != nil ||
+				len(list) != 2 || list[0].Username != "ops" || list[1].Role != admin.Owner {
+				t.Fatalf("admin list --json: %+v, %v", list, err)
+			}
+
+			svc := openAdmins(t, url, keyFile)
+			for name, p := range map[string]string{"root": pw, "ops": "a long enough password"} {
+				if res, err := svc.Login(context.Background(), name, p, ""); err != nil || res.Enroll == nil {
+					t.Fatalf("login of %s: %+v, %v", name, res, err)
+				}
+			}
+		})
+	}
+}
+
+// openAdmins is the admin service over the database at url.
+func openAdmins(t *testing.T, url, keyFile string) *admin.Service {
+	t.Helper()
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	key, _, err := secretbox.LoadKeyFile(keyFile, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := password.NewHasher(password.DefaultParams(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return admin.New(db, box, h, admin.Options{})
+}
