@@ -64,8 +64,10 @@ async function look(p, name) {
 }
 
 // Chromium logs every refused request as a console error: the login's
-// refusals (a wrong password, 403101 asking for the code) are expected.
+// refusals (a wrong password, 403101 asking for the code) and the user
+// write the schema refuses are the tests' own.
 const LOGIN_REFUSALS = [/status of 40[13] .*\/admin\/api\/v1\/session\b/];
+const REFUSALS = [...LOGIN_REFUSALS, /status of 422 .*\/admin\/api\/v1\/sites\/\d+\/users\/[0-9a-f]+\)$/];
 
 // The steps share one page (one admin session), in order: step collects
 // them and one test runs them as its subtests.
@@ -232,6 +234,18 @@ step('find a user by query and disable them: their login fails with 403041', asy
 
   const login = await custosRPC('accounts.login', { loginID: userEmail, password: userPassword }, shop);
   assert.equal(login.errorCode, 403041, JSON.stringify(login));
+
+  // The data, edited through the schema (plan takes free or pro only).
+  await page.getByText('Edit profile, data, preferences and subscriptions').click();
+  await page.getByLabel('data', { exact: true }).fill('{"plan": "gold"}');
+  await page.getByRole('button', { name: 'Save user' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /plan/);
+  await page.getByLabel('data', { exact: true }).fill('{"plan": "free"}');
+  await page.getByRole('button', { name: 'Save user' }).click();
+  await page.getByRole('heading', { level: 1, name: userEmail }).waitFor();
+  const info = await custosRPC('accounts.getAccountInfo', { UID: reg.UID, include: 'data' }, shop);
+  assert.equal(info.data.plan, 'free', JSON.stringify(info));
 });
 
 step('the audit log shows the changes', async () => {
@@ -287,6 +301,6 @@ step('the keyboard reaches the skip link first and it moves focus to the page', 
 });
 
 test('an admin at work in the console', async (t) => {
-  page = await newPage(t, browser, { allow: LOGIN_REFUSALS });
+  page = await newPage(t, browser, { allow: REFUSALS });
   for (const [name, fn] of steps) await t.test(name, fn);
 });

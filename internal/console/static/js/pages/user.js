@@ -2,8 +2,8 @@
 // the operator's actions (disable/enable, unlock, send a reset, revoke the
 // sessions, export, delete).
 import * as api from '../api.js';
-import { facts, h, json, replace, table, when } from '../dom.js';
-import { action } from '../ui.js';
+import { facts, field, h, json, table, when } from '../dom.js';
+import { action, sendForm } from '../ui.js';
 import { loginOf, userState } from './users.js';
 
 export async function render(ctx) {
@@ -32,6 +32,33 @@ export async function render(ctx) {
       ctx.go(`/sites/${id}/users`);
     }, { confirm: 'Delete this user and all their data? This cannot be undone.', danger: true, out })) : null;
   const l = u.loginIDs || {};
+  // The edit form: each object as JSON, written through the site's schema
+  // (a write merges objects key by key; null removes a value).
+  const parts = ['profile', 'data', 'preferences', 'subscriptions'].map((k) => {
+    const f = field(k, { kind: 'textarea', name: k, rows: 6, spellcheck: 'false', maxlength: 65536 });
+    f.control.value = JSON.stringify(u[k] || {}, null, 2);
+    return [k, f];
+  });
+  const editForm = write ? h('details', null, h('summary', null, 'Edit profile, data, preferences and subscriptions'),
+    sendForm(h('form', null, h('p', { class: 'help' }, 'JSON objects, checked against the site’s schema: a write merges objects key by key; null removes a value.'),
+      parts.map(([, f]) => f), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save user'))), async () => {
+      const body = {};
+      for (const [k, f] of parts) {
+        f.control.removeAttribute('aria-invalid');
+        let v;
+        try { v = JSON.parse(f.control.value || '{}'); } catch (e) {
+          f.control.setAttribute('aria-invalid', 'true');
+          f.control.focus();
+          throw new Error(`${k}: not JSON (${e.message})`);
+        }
+        if (JSON.stringify(v) !== JSON.stringify(u[k] || {})) body[k] = v;
+      }
+      if (!Object.keys(body).length) return 'Nothing changed.';
+      await api.patch(path, body);
+      await ctx.rerender();
+      ctx.announce('User saved');
+      return null;
+    }, ctx)) : null;
   return [
     h('p', { class: 'crumbs' }, h('a', { href: `#/sites/${id}/users` }, 'Users')),
     h('h1', null, loginOf(u)),
@@ -47,6 +74,7 @@ export async function render(ctx) {
     h('details', null, h('summary', null, 'Data, preferences and subscriptions'),
       h('h3', null, 'Data'), json(u.data || {}), h('h3', null, 'Preferences'), json(u.preferences || {}),
       h('h3', null, 'Subscriptions'), json(u.subscriptions || {})),
+    editForm,
     d.sessions ? [h('h2', null, 'Sessions'), table('Sessions', [
       { label: 'Session', get: (x) => h('code', null, x.id) },
       { label: 'Started', get: (x) => when(x.createdAt) },
