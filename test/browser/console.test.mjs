@@ -223,6 +223,9 @@ step('find a user by query and disable them: their login fails with 403041', asy
   await look(page, 'users');
   await page.getByRole('link', { name: userEmail }).click();
   await page.getByRole('heading', { level: 1, name: userEmail }).waitFor();
+  // The login above: a live session and its event.
+  await page.getByRole('region', { name: 'Sessions' }).waitFor();
+  await page.getByRole('region', { name: 'Recent events' }).getByRole('rowheader', { name: 'login' }).first().waitFor();
   await look(page, 'user');
 
   await page.getByRole('button', { name: 'Disable' }).click();

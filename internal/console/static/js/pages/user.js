@@ -78,7 +78,7 @@ export async function render(ctx) {
     d.sessions ? [h('h2', null, 'Sessions'), table('Sessions', [
       { label: 'Session', get: (x) => h('code', null, x.id) },
       { label: 'Started', get: (x) => when(x.createdAt) },
-      { label: 'Ends', get: (x) => (x.expiresAt ? when(x.expiresAt) : 'with the browser') },
+      { label: 'Ends', get: (x) => (x.expiresAt ? when(x.expiresAt) : 'at logout') },
     ], d.sessions, { empty: 'No session.' })] : null,
     d.identities ? [h('h2', null, 'Identities'), table('Identities', [
       { label: 'Provider', get: (x) => x.provider || '—' },
@@ -88,7 +88,6 @@ export async function render(ctx) {
     d.events ? [h('h2', null, 'Recent events'), table('Recent events', [
       { label: 'Event', get: (x) => x.type || x.kind || x.event || '—' },
       { label: 'When', get: (x) => when(x.at || x.time || x.createdAt) },
-      { label: 'Details', get: (x) => JSON.stringify(x) },
     ], d.events, { empty: 'No recent event.' })] : null,
   ];
 }
