@@ -18,6 +18,7 @@ import (
 	"github.com/custos-id/custos/internal/adminapi"
 	"github.com/custos-id/custos/internal/authn"
 	"github.com/custos-id/custos/internal/callctx"
+	"github.com/custos-id/custos/internal/console"
 	"github.com/custos-id/custos/internal/job"
 	"github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/oauth"
@@ -228,6 +229,9 @@ func New(o Options) (*App, error) {
 	mux.Handle("GET "+websdk.HooksPath, websdk.Hooks(a.Sites, a.ScreenSets))
 	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())
+	consoleFiles := console.Handler()
+	mux.Handle(console.Prefix, consoleFiles)
+	mux.Handle(strings.TrimSuffix(console.Prefix, "/"), consoleFiles) // its redirect to /console/
 	sdk, err := websdk.New(websdk.Options{Sites: webSDKSite(a.Sites), PublicURL: o.PublicURL, Log: o.Log})
 	if err != nil {
 		return nil, err

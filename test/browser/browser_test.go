@@ -87,6 +87,8 @@ func TestBrowser(t *testing.T) {
 		"CUSTOS_SECRET="+env.secret,
 		"CUSTOS_SCREENSETS_API_KEY="+env.screenSets.APIKey,
 		"CUSTOS_SCREENSETS_SECRET="+env.screenSets.SecretBase64(),
+		"CUSTOS_ADMIN_USERNAME="+env.adminUsername,
+		"CUSTOS_ADMIN_PASSWORD="+env.adminPassword,
 		"MAIL_URL="+env.mailURL,
 		"CHROMIUM="+chromium,
 		"SCREENSHOT_DIR="+shots,
@@ -126,6 +128,9 @@ func testFiles(t *testing.T, dir string) []string {
 type environment struct {
 	custosURL, siteURL, mailURL string
 	apiKey, secret              string
+	// adminUsername and adminPassword are the first admin's, for
+	// console.test.mjs (which enrolls its second factor).
+	adminUsername, adminPassword string
 	// screenSets is a second site for screensets.test.mjs, whose policies
 	// and schema (required fields, email verification) would change what
 	// the other files' flows answer.
@@ -173,6 +178,11 @@ func start(t *testing.T, dir string) environment {
 	if ss, err = a.Sites.Update(context.Background(), ss.ID, site.Changes{ScreenSetScripts: &scripts}); err != nil {
 		t.Fatal(err)
 	}
+	// The first admin, as custos serve creates it on its first start.
+	adm, adminPassword, _, err := a.Admins.CreateFirst(context.Background(), "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
 	siteLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +195,7 @@ func start(t *testing.T, dir string) environment {
 	site.Start()
 	t.Cleanup(site.Close)
 	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(), screenSets: ss,
+		adminUsername: adm.Username, adminPassword: adminPassword,
 		mailURL: "http://" + siteLn.Addr().String() + "/_test/mail"}
 }
 
