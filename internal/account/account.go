@@ -232,6 +232,9 @@ type LockoutStore interface {
 	// ForgiveIPFailure takes back one counted attempt from ip.
 	ForgiveIPFailure(ctx context.Context, siteID int64, ip string) error
 	LockIP(ctx context.Context, siteID int64, ip string, until time.Time) error
+	// CountLoginFailure counts one failed login of the site in the hour
+	// starting at hour (the operators' overview).
+	CountLoginFailure(ctx context.Context, siteID int64, hour time.Time) error
 }
 
 // MailStore queues mail for the outbox worker (package outbox).

@@ -145,6 +145,9 @@ func (g *guard) claim(ctx context.Context, a *Account) error {
 // failed ends an attempt with a wrong password: the counts it claimed stay,
 // and at a threshold the account or the address is locked.
 func (g *guard) failed(ctx context.Context, a *Account) error {
+	if err := g.s.store.CountLoginFailure(ctx, g.st.ID, g.now.UTC().Truncate(time.Hour)); err != nil {
+		return err
+	}
 	lock, ipl := g.sec.AccountLockout, g.sec.IPLockout
 	if a != nil && lock.FailedLoginThreshold > 0 && g.accountCount >= lock.FailedLoginThreshold {
 		if err := g.s.store.LockAccount(ctx, a.ID, g.now.Add(time.Duration(lock.LockoutTimeSec)*time.Second)); err != nil {

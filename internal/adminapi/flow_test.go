@@ -118,9 +118,20 @@ func TestOperatorFlow(t *testing.T) {
 			t.Fatal("the audit log shows the site secret")
 		}
 
+		// Two wrong passwords, for a known and an unknown login ID: the
+		// overview's failed logins of this hour and of today.
+		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "bob@example.com", "password", "wrong-pass-1")), 403042, "invalid loginID or password")
+		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "nobody@example.com", "password", "wrong-pass-1")), 403042, "invalid loginID or password")
 		m = decode(t, e.as(t, admin.ReadOnly, "GET", "/overview", nil), 200)
-		if m["accounts"] != 2.0 || len(m["hourly"].(map[string]any)["logins"].([]any)) != 24 || len(m["daily"].(map[string]any)["registrations"].([]any)) != 30 {
+		hourly, daily := m["hourly"].(map[string]any), m["daily"].(map[string]any)
+		if m["accounts"] != 2.0 || len(hourly["logins"].([]any)) != 24 || len(daily["registrations"].([]any)) != 30 {
 			t.Fatalf("overview: %v", m)
+		}
+		for name, s := range map[string]map[string]any{"hourly": hourly, "daily": daily} {
+			f := s["failures"].([]any)
+			if got := f[len(f)-1]; got != 2.0 {
+				t.Errorf("overview %s failures now: %v, want 2 (%v)", name, got, f)
+			}
 		}
 	})
 }

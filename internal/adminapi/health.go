@@ -19,27 +19,33 @@ import (
 type Stats interface {
 	CountAccounts(ctx context.Context, siteID int64) (int, error)
 	CountEvents(ctx context.Context, siteID int64, since time.Time, step time.Duration) ([]store.EventCount, error)
+	CountLoginFailures(ctx context.Context, siteID int64, since time.Time, step time.Duration) ([]store.EventCount, error)
 	ListJobs(ctx context.Context, before time.Time, limit int) ([]job.Job, error)
 	CountJobs(ctx context.Context, state job.State) (int, error)
 	AccountSessions(ctx context.Context, accountID int64, now time.Time, limit int) ([]session.Session, error)
 	AccountEventsOf(ctx context.Context, siteID int64, uid string, limit int) ([]account.Event, error)
 }
 
-// series is a count per step of logins and registrations.
+// series is a count per step of logins, failed logins and registrations.
 type series struct {
 	Start         time.Time `json:"start"`
 	Step          string    `json:"step"`
 	Logins        []int     `json:"logins"`
+	Failures      []int     `json:"failures"`
 	Registrations []int     `json:"registrations"`
 }
 
 func (h *Handler) series(ctx context.Context, siteID int64, start time.Time, step time.Duration, n int, name string) (series, error) {
-	s := series{Start: start, Step: name, Logins: make([]int, n), Registrations: make([]int, n)}
+	s := series{Start: start, Step: name, Logins: make([]int, n), Failures: make([]int, n), Registrations: make([]int, n)}
 	counts, err := h.o.Stats.CountEvents(ctx, siteID, start, step)
 	if err != nil {
 		return s, err
 	}
-	for _, c := range counts {
+	failures, err := h.o.Stats.CountLoginFailures(ctx, siteID, start, step)
+	if err != nil {
+		return s, err
+	}
+	for _, c := range append(counts, failures...) {
 		if c.Step < 0 || c.Step >= n {
 			continue
 		}
@@ -48,6 +54,8 @@ func (h *Handler) series(ctx context.Context, siteID int64, start time.Time, ste
 			s.Logins[c.Step] += c.Count
 		case account.EventCreated:
 			s.Registrations[c.Step] += c.Count
+		case "login_failed":
+			s.Failures[c.Step] += c.Count
 		}
 	}
 	return s, nil

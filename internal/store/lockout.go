@@ -80,3 +80,12 @@ func (db *DB) LockIP(ctx context.Context, siteID int64, ip string, until time.Ti
 	_, err := db.exec(ctx, `UPDATE ip_failures SET locked_until = $1 WHERE site_id = $2 AND ip = $3`, millis(until), siteID, ip)
 	return err
 }
+
+// CountLoginFailure implements account.Store: one more failed login of site
+// siteID in the hour that starts at hour.
+func (db *DB) CountLoginFailure(ctx context.Context, siteID int64, hour time.Time) error {
+	_, err := db.exec(ctx, `INSERT INTO login_failure_counts (site_id, hour_start, failures) VALUES ($1, $2, 1)
+		 ON CONFLICT (site_id, hour_start) DO UPDATE SET failures = login_failure_counts.failures + 1`,
+		siteID, millis(hour))
+	return err
+}

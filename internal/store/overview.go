@@ -127,3 +127,25 @@ func (db *DB) AccountEventsOf(ctx context.Context, siteID int64, uid string, lim
 	}
 	return out, rows.Err()
 }
+
+// CountLoginFailures counts the failed logins of site siteID (0: every
+// site) from since on, by step of the given length (whole hours: the counts
+// are kept by hour), as EventCounts of type "login_failed".
+func (db *DB) CountLoginFailures(ctx context.Context, siteID int64, since time.Time, step time.Duration) ([]EventCount, error) {
+	rows, err := db.rows(ctx, `SELECT (hour_start - $1) / $2 AS step, SUM(failures) FROM login_failure_counts
+		 WHERE hour_start >= $1 AND (CAST($3 AS BIGINT) = 0 OR site_id = $3) GROUP BY 1 ORDER BY 1`,
+		millis(since), max(step.Milliseconds(), 1), siteID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []EventCount
+	for rows.Next() {
+		c := EventCount{Type: "login_failed"}
+		if err := rows.Scan(&c.Step, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

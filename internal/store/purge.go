@@ -12,6 +12,10 @@ import (
 // sentMailKept is how long sent mail stays in the outbox (without its body).
 const sentMailKept = 7 * 24 * time.Hour
 
+// LoginFailureCountsKept is how long the hourly counts of failed logins
+// stay: the admin overview shows 30 days.
+const LoginFailureCountsKept = 31 * 24 * time.Hour
+
 // FinishedJobsKept is how long a job that ended stays, with its output,
 // for its status call.
 const FinishedJobsKept = 7 * 24 * time.Hour
@@ -46,6 +50,7 @@ var expiries = []expiry{
 	{table: "sessions", key: "id", where: "expires_at > 0 AND expires_at <= $1", args: at(0), order: "expires_at"},
 	{table: "ip_failures", key: "site_id, ip", where: "window_start <= $1 AND locked_until <= $2",
 		args: func(now time.Time) []any { return []any{millis(now.Add(-time.Hour)), millis(now)} }, order: "window_start"},
+	{table: "login_failure_counts", key: "site_id, hour_start", where: "hour_start <= $1", args: at(-LoginFailureCountsKept), order: "hour_start"},
 	{table: "mail_outbox", key: "id", where: "sent_at > 0 AND sent_at <= $1", args: at(-sentMailKept), order: "sent_at"},
 	{table: "site_keys", key: "kid", where: "retired_at IS NOT NULL AND retired_at < $1", args: at(-token.Retention), order: "retired_at"},
 	// A job goes with its data (job_data, ON DELETE CASCADE), which may be

@@ -16,6 +16,7 @@ import (
 func init() {
 	register("outbox-admin", testOutboxAdmin, "MailEntries", "MailCounts", "RetryMail")
 	register("overview", testOverview, "ListJobs", "CountJobs", "CountAccounts", "CountEvents")
+	register("login-failures", testLoginFailures, "CountLoginFailure", "CountLoginFailures")
 	register("user-page", testUserPage, "AccountSessions", "AccountEventsOf")
 }
 
@@ -209,5 +210,43 @@ func testUserPage(t *testing.T, db *store.DB) {
 	evs, err := db.AccountEventsOf(ctx, s.ID, a.UID, 2)
 	if err != nil || len(evs) != 2 || evs[0].Type != account.EventUpdated || evs[1].Type != account.EventLogin || evs[0].UID != a.UID || !evs[0].At.Equal(t0.Add(2*time.Second)) {
 		t.Fatalf("AccountEventsOf = %+v, %v", evs, err)
+	}
+}
+
+// Failed logins are counted by site and hour, concurrently without loss,
+// and summed by step; the purge drops the hours past what is kept.
+func testLoginFailures(t *testing.T, db *store.DB) {
+	s1, s2 := NewSite(t, db), NewSite(t, db)
+	count := func(siteID int64, hour time.Time, n int) {
+		t.Helper()
+		errs := make(chan error, n)
+		for range n {
+			go func() { errs <- db.CountLoginFailure(ctx, siteID, hour) }()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	count(s1.ID, t0.Add(-time.Hour), 1) // before the series
+	count(s1.ID, t0, 5)
+	count(s2.ID, t0, 2)
+	count(s1.ID, t0.Add(2*time.Hour), 1)
+	got, err := db.CountLoginFailures(ctx, 0, t0, time.Hour)
+	want := []store.EventCount{{Type: "login_failed", Step: 0, Count: 7}, {Type: "login_failed", Step: 2, Count: 1}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("CountLoginFailures = %+v, %v; want %+v", got, err, want)
+	}
+	got, err = db.CountLoginFailures(ctx, s2.ID, t0, 24*time.Hour)
+	if want := []store.EventCount{{Type: "login_failed", Step: 0, Count: 2}}; err != nil || !slices.Equal(got, want) {
+		t.Fatalf("CountLoginFailures of a site by day = %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := db.Purge(ctx, t0.Add(store.LoginFailureCountsKept+time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = db.CountLoginFailures(ctx, 0, t0.Add(-24*time.Hour), time.Hour)
+	if want := []store.EventCount{{Type: "login_failed", Step: 26, Count: 1}}; err != nil || !slices.Equal(got, want) {
+		t.Fatalf("CountLoginFailures after the purge = %+v, %v; want %+v", got, err, want)
 	}
 }
