@@ -85,7 +85,7 @@ func (h *Handler) table() []Route {
 		{post, "/sites/{siteId}/users/{uid}/unlock", op, h.unlockUser},
 		{post, "/sites/{siteId}/users/{uid}/send-reset", op, h.sendReset},
 		{post, "/sites/{siteId}/users/{uid}/revoke-sessions", op, h.revokeSessions},
-		{get, "/sites/{siteId}/users/{uid}/export", ro, h.exportUser},
+		{get, "/sites/{siteId}/users/{uid}/export", op, h.exportUser},
 
 		{get, "/outbox", ro, h.listOutbox},
 		{post, "/outbox/{id}/retry", op, h.retryMail},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/search"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -323,8 +324,22 @@ func (h *Handler) revokeSessions(ctx context.Context, r *Request) (Response, err
 	return Response{}, h.audit(ctx, r, "user.revoke_sessions", userTarget(s.ID, a.UID), nil, nil)
 }
 
+// exportUser answers the user in the export format, without the password
+// hash unless an owner asks for it (?includePassword=true); every export is
+// audited, saying whether the hash went out.
 func (h *Handler) exportUser(ctx context.Context, r *Request) (Response, error) {
-	_, a, err := h.user(ctx, r)
+	withPassword := false
+	switch v := r.URL.Query().Get("includePassword"); v {
+	case "", "false":
+	case "true":
+		if !r.Admin().Role.AtLeast(admin.Owner) {
+			return Response{}, errcode.Newf(errcode.PermissionDenied, "Permission denied: includePassword needs the owner role; %s has %s", r.Admin().Username, r.Admin().Role)
+		}
+		withPassword = true
+	default:
+		return Response{}, errcode.InvalidValue("includePassword", "true or false")
+	}
+	s, a, err := h.user(ctx, r)
 	if err != nil {
 		return Response{}, err
 	}
@@ -332,5 +347,12 @@ func (h *Handler) exportUser(ctx context.Context, r *Request) (Response, error) 
 	if err != nil {
 		return Response{}, err
 	}
-	return Response{Body: account.ExportDocument(account.ExportedAccount{Account: a, LoginIDs: ids})}, nil
+	if !withPassword {
+		a.PasswordHash = ""
+	}
+	doc := account.ExportDocument(account.ExportedAccount{Account: a, LoginIDs: ids})
+	if err := h.audit(ctx, r, "user.export", userTarget(s.ID, a.UID), nil, obj{"passwordIncluded": withPassword}); err != nil {
+		return Response{}, err
+	}
+	return Response{Body: doc}, nil
 }
