@@ -12,7 +12,7 @@ import (
 	"github.com/custos-id/custos/internal/password"
 )
 
-const adminUsage = `usage: custos admin <create|list> [flags]
+const adminUsage = `usage: custos admin <create|list|unlock> [flags]
 
   create --username U --role R [--password-file F] [--json]
                                                 add an admin of the console and the admin API; R is owner
@@ -21,11 +21,13 @@ const adminUsage = `usage: custos admin <create|list> [flags]
                                                 at least 12 characters); without it a password is drawn and
                                                 printed once. The first login enrolls a TOTP second factor
   list [--json]                                 list the admins (no secrets)
+  unlock --username U                           clear the failed logins and the lockout of username U
 `
 
 var adminCommands = map[string]subcommandFunc{
 	"create": adminCreate,
 	"list":   adminList,
+	"unlock": adminUnlock,
 }
 
 // adminJSON is an admin as "admin create --json" and "admin list --json"
@@ -126,5 +128,25 @@ func adminList(_ *flag.FlagSet, c *command) func(context.Context) error {
 				r.CreatedAt.Format(time.RFC3339), last)
 		}
 		return tw.Flush()
+	}
+}
+
+// adminUnlock clears a username's lockout (audited as the CLI): the answer
+// to someone keeping an admin locked out with wrong passwords.
+func adminUnlock(fs *flag.FlagSet, c *command) func(context.Context) error {
+	username := fs.String("username", "", "the admin's username (required)")
+	return func(ctx context.Context) error {
+		if *username == "" {
+			return fmt.Errorf("%s: --username is required", c.name)
+		}
+		svc, err := c.admins(ctx)
+		if err != nil {
+			return err
+		}
+		if err := svc.Unlock(ctx, admin.CLI, *username); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "unlocked %s\n", *username)
+		return nil
 	}
 }

@@ -356,3 +356,41 @@ func TestDisableEndsSessions(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Concurrent attempts cannot get past the lockout: each is counted before
+// its password is hashed, so of 30 at once no more than 5 are checked.
+func TestLockoutConcurrent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e env) {
+		if _, _, err := e.svc.Create(ctx, admin.CLI, admin.NewAdmin{Username: "target", Role: admin.Owner, Password: "correct horse battery"}); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		got := map[string]int{}
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Go(func() {
+				pw := "wrong horse battery"
+				if i == 29 {
+					pw = "correct horse battery"
+				}
+				_, err := e.svc.Login(ctx, "target", pw, "")
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					got["accepted"]++
+				case errors.Is(err, admin.ErrLocked):
+					got["locked"]++
+				case errors.Is(err, admin.ErrInvalidCredentials):
+					got["checked and wrong"]++
+				default:
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if checked := got["accepted"] + got["checked and wrong"]; checked > 5 || got["locked"] < 25 {
+			t.Fatalf("30 attempts at once: %v; want at most 5 checked", got)
+		}
+	})
+}

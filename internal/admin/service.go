@@ -297,7 +297,7 @@ func (s *Service) Login(ctx context.Context, username, pw, code string) (LoginRe
 		return LoginResult{}, err
 	}
 	if r.TOTPSealed == nil {
-		e, err := s.pendingEnrollment(ctx, r)
+		e, err := s.pendingEnrollment(ctx, r.Record)
 		if err != nil {
 			return LoginResult{}, err
 		}
@@ -313,7 +313,7 @@ func (s *Service) Login(ctx context.Context, username, pw, code string) (LoginRe
 	if err := s.checkCode(ctx, r, string(secret), code); err != nil {
 		return LoginResult{}, err
 	}
-	return s.startSession(ctx, r)
+	return s.startSession(ctx, r.Record)
 }
 
 // Enroll confirms the pending second factor of an admin with its first
@@ -346,66 +346,89 @@ func (s *Service) Enroll(ctx context.Context, username, pw, code string) (LoginR
 		if err := tx.UpdateAdmin(ctx, cur); err != nil {
 			return err
 		}
-		r = cur
+		r.Record = cur
 		return s.record(ctx, tx, cur.public(), "admin.totp.enroll", target(cur.ID), auditView(before), auditView(cur.public()))
 	})
 	if err != nil {
 		return LoginResult{}, err
 	}
-	return s.startSession(ctx, r)
+	return s.startSession(ctx, r.Record)
 }
 
 func bytesEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
 
+// attempt is a login attempt whose password was right: failure is what a
+// wrong code answers (the attempt is already counted).
+type attempt struct {
+	Record
+	failure error
+}
+
 // checkPassword finds an admin by username and checks its password, under
-// the lockout rules.
-func (s *Service) checkPassword(ctx context.Context, username, pw string) (Record, error) {
+// the lockout rules: the attempt is counted as a failure before the
+// password is hashed (so that concurrent attempts cannot all be tried),
+// and a session started clears the count.
+func (s *Service) checkPassword(ctx context.Context, username, pw string) (attempt, error) {
 	u, err := checkUsername(username)
 	if err != nil || len(pw) > password.MaxLength {
 		// Not a username that can exist: the same answer as a wrong one,
 		// without counting it (it cannot be locked either).
 		s.hasher.VerifyDummy(ctx, pw[:min(len(pw), password.MaxLength)])
-		return Record{}, ErrInvalidCredentials
+		return attempt{}, ErrInvalidCredentials
 	}
-	now := s.now()
-	until, err := s.store.AdminLockedUntil(ctx, u)
+	failure, err := s.reserve(ctx, u)
 	if err != nil {
-		return Record{}, err
-	}
-	if now.Before(until) {
-		return Record{}, ErrLocked
+		return attempt{}, err
 	}
 	r, err := s.store.AdminByUsername(ctx, u)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		s.hasher.VerifyDummy(ctx, pw)
-		return Record{}, s.fail(ctx, u)
+		return attempt{}, failure
 	case err != nil:
-		return Record{}, err
+		return attempt{}, err
 	}
 	ok, _, err := s.hasher.Verify(ctx, pw, r.PasswordHash)
 	if err != nil {
-		return Record{}, err
+		return attempt{}, err
 	}
 	if !ok || r.Disabled {
 		// A disabled admin answers as a wrong password: no telling it apart.
-		return Record{}, s.fail(ctx, u)
+		return attempt{}, failure
 	}
-	return r, nil
+	return attempt{Record: r, failure: failure}, nil
 }
 
-// fail counts a failed login of u and answers ErrInvalidCredentials, or
-// ErrLocked when this failure locked u.
-func (s *Service) fail(ctx context.Context, u string) error {
+// reserve counts an attempt of u before it is checked. It answers ErrLocked
+// when u is locked (nothing to try), else the error the attempt answers if
+// it fails: ErrLocked when it reached the limit, ErrInvalidCredentials.
+func (s *Service) reserve(ctx context.Context, u string) (failure error, err error) {
 	now := s.now()
-	locked, err := s.store.AddAdminLoginFailure(ctx, u, now, now.Add(-s.o.LockoutFor), s.o.MaxFailures, now.Add(s.o.LockoutFor))
+	allowed, locks, err := s.store.ReserveAdminLogin(ctx, u, now, now.Add(-s.o.LockoutFor), s.o.MaxFailures, now.Add(s.o.LockoutFor))
+	switch {
+	case err != nil:
+		return nil, err
+	case !allowed:
+		return nil, ErrLocked
+	case locks:
+		return ErrLocked, nil
+	}
+	return ErrInvalidCredentials, nil
+}
+
+// Unlock clears the failed logins and the lockout of a username (known or
+// not), and audits it as admin.unlock.
+func (s *Service) Unlock(ctx context.Context, actor Admin, username string) error {
+	u, err := checkUsername(username)
 	if err != nil {
 		return err
 	}
-	if locked {
-		return ErrLocked
-	}
-	return ErrInvalidCredentials
+	return s.store.WithAdminTx(ctx, func(tx Store) error {
+		if err := tx.ResetAdminLoginFailures(ctx, u); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "admin.unlock", "username:"+u, nil, nil)
+	})
 }
 
 func totpAAD(id int64) []byte { return []byte("admin-totp:" + strconv.FormatInt(id, 10)) }
@@ -415,10 +438,10 @@ var totpOpts = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: o
 // checkCode accepts a code of the current 30-second step or the one next
 // to it on either side, once only: a code of a step at or before the last
 // accepted one is refused.
-func (s *Service) checkCode(ctx context.Context, r Record, secret, code string) error {
+func (s *Service) checkCode(ctx context.Context, r attempt, secret, code string) error {
 	code = strings.TrimSpace(code)
 	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return s.fail(ctx, r.Username)
+		return r.failure
 	}
 	now := s.o.Now()
 	step := now.Unix() / 30
@@ -433,14 +456,14 @@ func (s *Service) checkCode(ctx context.Context, r Record, secret, code string) 
 		}
 	}
 	if matched < 0 {
-		return s.fail(ctx, r.Username)
+		return r.failure
 	}
 	fresh, err := s.store.UseAdminTOTPStep(ctx, r.ID, matched)
 	if err != nil {
 		return err
 	}
 	if !fresh {
-		return s.fail(ctx, r.Username)
+		return r.failure
 	}
 	return nil
 }
