@@ -317,8 +317,16 @@ func (s *Service) Login(ctx context.Context, username, pw, code string) (LoginRe
 }
 
 // Enroll confirms the pending second factor of an admin with its first
-// code (the password again proves who asks) and starts a session.
-func (s *Service) Enroll(ctx context.Context, username, pw, code string) (LoginResult, error) {
+// code (the password again proves who asks), replaces the password with
+// newPassword (the first password, printed or handed over, is for one use
+// only) and starts a session.
+func (s *Service) Enroll(ctx context.Context, username, pw, code, newPassword string) (LoginResult, error) {
+	if err := checkPassword(newPassword); err != nil {
+		return LoginResult{}, &InvalidError{Field: "newPassword", Reason: err.(*InvalidError).Reason}
+	}
+	if subtle.ConstantTimeCompare([]byte(newPassword), []byte(pw)) == 1 {
+		return LoginResult{}, invalid("newPassword", "must differ from the current password")
+	}
 	r, err := s.checkPassword(ctx, username, pw)
 	if err != nil {
 		return LoginResult{}, err
@@ -333,6 +341,10 @@ func (s *Service) Enroll(ctx context.Context, username, pw, code string) (LoginR
 	if err := s.checkCode(ctx, r, string(secret), code); err != nil {
 		return LoginResult{}, err
 	}
+	hash, err := s.hasher.Hash(ctx, newPassword)
+	if err != nil {
+		return LoginResult{}, err
+	}
 	err = s.store.WithAdminTx(ctx, func(tx Store) error {
 		cur, err := tx.AdminByID(ctx, r.ID)
 		if err != nil {
@@ -342,12 +354,17 @@ func (s *Service) Enroll(ctx context.Context, username, pw, code string) (LoginR
 			return ErrNotEnrolling
 		}
 		before := cur.public()
-		cur.TOTPSealed, cur.TOTPPending, cur.UpdatedAt = cur.TOTPPending, nil, s.now()
+		cur.TOTPSealed, cur.TOTPPending, cur.PasswordHash, cur.UpdatedAt = cur.TOTPPending, nil, hash, s.now()
 		if err := tx.UpdateAdmin(ctx, cur); err != nil {
 			return err
 		}
+		if err := tx.DeleteAdminSessions(ctx, cur.ID); err != nil {
+			return err
+		}
 		r.Record = cur
-		return s.record(ctx, tx, cur.public(), "admin.totp.enroll", target(cur.ID), auditView(before), auditView(cur.public()))
+		after := auditView(cur.public())
+		after["passwordChanged"] = true
+		return s.record(ctx, tx, cur.public(), "admin.totp.enroll", target(cur.ID), auditView(before), after)
 	})
 	if err != nil {
 		return LoginResult{}, err
@@ -468,48 +485,34 @@ func (s *Service) checkCode(ctx context.Context, r attempt, secret, code string)
 	return nil
 }
 
-// pendingEnrollment answers the admin's pending TOTP secret, drawing and
-// storing one when there is none.
+// pendingEnrollment draws a new TOTP secret for the admin, replacing any
+// pending one (so that a copy an earlier login handed out confirms
+// nothing), and audits it as admin.enroll.start.
 func (s *Service) pendingEnrollment(ctx context.Context, r Record) (Enrollment, error) {
-	if r.TOTPPending != nil {
-		secret, err := s.box.Open(r.TOTPPending, totpAAD(r.ID))
-		if err != nil {
-			return Enrollment{}, err
-		}
-		return s.enrollment(r.Username, string(secret))
-	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.o.Issuer, AccountName: r.Username, Period: 30,
 		SecretSize: 20, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return Enrollment{}, err
 	}
-	out := Enrollment{OTPAuthURI: key.URL(), Secret: key.Secret()}
 	err = s.store.WithAdminTx(ctx, func(tx Store) error {
 		cur, err := tx.AdminByID(ctx, r.ID)
 		if err != nil {
 			return err
 		}
-		if cur.TOTPPending != nil { // another login drew one meanwhile
-			secret, err := s.box.Open(cur.TOTPPending, totpAAD(r.ID))
-			if err != nil {
-				return err
-			}
-			out, err = s.enrollment(r.Username, string(secret))
-			return err
+		if cur.TOTPSealed != nil { // enrolled meanwhile
+			return ErrInvalidCredentials
 		}
 		cur.TOTPPending, cur.UpdatedAt = s.box.Seal([]byte(key.Secret()), totpAAD(r.ID)), s.now()
-		return tx.UpdateAdmin(ctx, cur)
+		if err := tx.UpdateAdmin(ctx, cur); err != nil {
+			return err
+		}
+		// The password was right and there is no second factor to guess:
+		// the attempt is no failure.
+		if err := tx.ResetAdminLoginFailures(ctx, cur.Username); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, cur.public(), "admin.enroll.start", target(cur.ID), nil, nil)
 	})
-	return out, err
-}
-
-func (s *Service) enrollment(username, secret string) (Enrollment, error) {
-	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
-	if err != nil {
-		return Enrollment{}, err
-	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.o.Issuer, AccountName: username, Period: 30,
-		Secret: raw, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return Enrollment{}, err
 	}

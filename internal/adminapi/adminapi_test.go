@@ -21,6 +21,10 @@ import (
 
 const testPassword = "correct horse battery staple"
 
+// initialPassword is the password admins are created with: their
+// enrollment replaces it with testPassword.
+const initialPassword = "initial password 1"
+
 // env is an app with an admin of each role logged in, and one object of
 // each kind the routes name.
 type env struct {
@@ -76,10 +80,10 @@ func newEnv(t *testing.T, a *apitest.App, clock *apitest.Clock) *env {
 // its first code.
 func (e *env) newAdmin(t *testing.T, username string, role admin.Role) session {
 	t.Helper()
-	if _, _, err := e.Admins.Create(context.Background(), admin.System, admin.NewAdmin{Username: username, Role: role, Password: testPassword}); err != nil {
+	if _, _, err := e.Admins.Create(context.Background(), admin.System, admin.NewAdmin{Username: username, Role: role, Password: initialPassword}); err != nil {
 		t.Fatal(err)
 	}
-	creds := map[string]string{"username": username, "password": testPassword}
+	creds := map[string]string{"username": username, "password": initialPassword}
 	r := e.call(t, "POST", "/session", creds, nil, "")
 	if r.Status != 200 {
 		t.Fatalf("login: %d %s", r.Status, r.Body)
@@ -95,7 +99,7 @@ func (e *env) newAdmin(t *testing.T, username string, role admin.Role) session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds["code"] = code
+	creds["code"], creds["newPassword"] = code, testPassword
 	r = e.call(t, "POST", "/session/totp", creds, nil, "")
 	if r.Status != 200 {
 		t.Fatalf("enroll: %d %s", r.Status, r.Body)
@@ -168,7 +172,7 @@ var bodies = map[string]any{
 	"POST /admins":                                  map[string]any{"username": "newcomer", "role": "readonly"},
 	"PATCH /admins/{adminId}":                       map[string]any{"role": "readonly"},
 	"POST /session":                                 map[string]any{"username": "owner-admin", "password": testPassword},
-	"POST /session/totp":                            map[string]any{"username": "owner-admin", "password": testPassword, "code": "000000"},
+	"POST /session/totp":                            map[string]any{"username": "owner-admin", "password": testPassword, "code": "000000", "newPassword": "a new password here"},
 }
 
 // state is everything a route could change, as JSON.

@@ -34,6 +34,8 @@ type loginInput struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
 	Code     string `json:"code"`
+	// NewPassword replaces the password at enrollment (POST /session/totp).
+	NewPassword string `json:"newPassword"`
 }
 
 func (r *Request) login() (loginInput, error) {
@@ -46,6 +48,8 @@ func (r *Request) login() (loginInput, error) {
 		return in, errcode.Missing("username")
 	case in.Password == "":
 		return in, errcode.Missing("password")
+	case len(in.NewPassword) > 1024:
+		return in, errcode.InvalidValue("newPassword", "at most 1024 bytes")
 	case len(in.Username) > 256 || len(in.Password) > 1024 || len(in.Code) > 16:
 		// Within limits, a wrong value is a wrong credential.
 		return in, errcode.New(errcode.InvalidLoginID, "Invalid loginID: wrong username, password or code")
@@ -82,6 +86,9 @@ func (h *Handler) login(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
+	if in.NewPassword != "" {
+		return Response{}, errcode.InvalidValue("newPassword", "only at enrollment (POST "+Prefix+"/session/totp)")
+	}
 	res, err := h.o.Admins.Login(ctx, in.Username, in.Password, in.Code)
 	if err != nil {
 		return Response{}, err
@@ -97,7 +104,10 @@ func (h *Handler) enroll(ctx context.Context, r *Request) (Response, error) {
 	if in.Code == "" {
 		return Response{}, errcode.Missing("code")
 	}
-	res, err := h.o.Admins.Enroll(ctx, in.Username, in.Password, in.Code)
+	if in.NewPassword == "" {
+		return Response{}, errcode.Missing("newPassword")
+	}
+	res, err := h.o.Admins.Enroll(ctx, in.Username, in.Password, in.Code, in.NewPassword)
 	if err != nil {
 		return Response{}, err
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/apitest"
 )
@@ -223,5 +225,42 @@ func TestHostileInput(t *testing.T) {
 		send("a bad status", "GET", p+"/outbox?status=x", "", "", 400, 400006)
 		send("no mail to retry", "POST", p+"/outbox/1/retry", "", "", 404, 404000)
 		send("the last owner", "DELETE", p+"/admins/1", "", "", 400, 400006)
+	})
+}
+
+// Enrolling replaces the first password: POST /session/totp needs
+// newPassword, of at least 12 characters and not the current one; each
+// password-only login draws a new secret.
+func TestEnrollNeedsNewPassword(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		if _, _, err := e.Admins.Create(t.Context(), admin.System, admin.NewAdmin{Username: "fresh", Role: admin.ReadOnly, Password: initialPassword}); err != nil {
+			t.Fatal(err)
+		}
+		creds := map[string]any{"username": "fresh", "password": initialPassword}
+		first := decode(t, e.call(t, "POST", "/session", creds, nil, ""), 200)["enroll"].(map[string]any)["secret"]
+		secret := decode(t, e.call(t, "POST", "/session", creds, nil, ""), 200)["enroll"].(map[string]any)["secret"].(string)
+		if first == secret {
+			t.Fatal("two logins answered the same pending secret")
+		}
+		code, _ := totp.GenerateCode(secret, e.clock.Now())
+		creds["code"] = code
+		for _, c := range []struct {
+			np   string
+			want float64
+		}{{"", 400002}, {"short", 400006}, {initialPassword, 400006}} {
+			np, want := c.np, c.want
+			if np != "" {
+				creds["newPassword"] = np
+			}
+			if m := decode(t, e.call(t, "POST", "/session/totp", creds, nil, ""), 400); m["errorCode"] != want {
+				t.Fatalf("newPassword %q: %v", np, m)
+			}
+		}
+		creds["newPassword"] = "a brand new password"
+		decode(t, e.call(t, "POST", "/session/totp", creds, nil, ""), 200)
+		m := decode(t, e.as(t, admin.Owner, "GET", "/audit?action=admin.", nil), 200)
+		if !strings.Contains(mustJSON(t, m), `"admin.enroll.start"`) {
+			t.Fatalf("no admin.enroll.start in the audit log: %v", m)
+		}
 	})
 }
