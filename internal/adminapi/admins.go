@@ -4,11 +4,11 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/admin"
-	"github.com/custos-id/custos/internal/callctx"
 )
 
 type adminView struct {
@@ -59,10 +59,12 @@ func (r *Request) login() (loginInput, error) {
 
 // sessionCookie is the cookie of a new session, a browser-session cookie
 // (the server decides when the session ends), or with an empty token the
-// one that removes it.
-func sessionCookie(r *Request, token string) *http.Cookie {
+// one that removes it. It is Secure when custos's public URL is https,
+// whatever the request came over (a TLS proxy not trusted to say so must
+// not get a cookie that travels in clear).
+func (h *Handler) sessionCookie(token string) *http.Cookie {
 	c := &http.Cookie{Name: CookieName, Value: token, Path: cookiePath, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: callctx.From(r.Context()).Secure}
+		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(strings.ToLower(h.o.PublicURL), "https://")}
 	if token == "" {
 		c.MaxAge = -1
 	}
@@ -74,7 +76,7 @@ func (h *Handler) loggedIn(ctx context.Context, r *Request, res admin.LoginResul
 		return Response{Body: obj{"enroll": obj{"otpauthURI": res.Enroll.OTPAuthURI, "secret": res.Enroll.Secret}}}, nil
 	}
 	h.record(ctx, res.Session.Admin, "session.login", adminTarget(res.Session.Admin.ID), nil, nil)
-	return Response{Body: sessionBody(res.Session), Cookie: sessionCookie(r, res.Token)}, nil
+	return Response{Body: sessionBody(res.Session), Cookie: h.sessionCookie(res.Token)}, nil
 }
 
 func sessionBody(s admin.Session) obj {
@@ -127,7 +129,7 @@ func (h *Handler) logout(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, err
 	}
 	h.audit(ctx, r, "session.logout", adminTarget(r.Admin().ID), nil, nil)
-	return Response{Cookie: sessionCookie(r, "")}, nil
+	return Response{Cookie: h.sessionCookie("")}, nil
 }
 
 func adminTarget(id int64) string { return "admin:" + strconv.FormatInt(id, 10) }

@@ -33,6 +33,9 @@ type Options struct {
 	// zero takes DefaultLoginRate and DefaultLoginBurst, negative: no bound.
 	LoginRate  float64
 	LoginBurst int
+	// PublicURL is custos's public base URL: with https the session
+	// cookie is Secure.
+	PublicURL string
 	// AuditFailed, when set, counts an audit entry that could not be
 	// written after its change.
 	AuditFailed func()

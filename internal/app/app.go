@@ -215,7 +215,7 @@ func New(o Options) (*App, error) {
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 	a.AdminAPI = adminapi.New(adminapi.Options{Admins: a.Admins, Sites: a.Sites, Accounts: a.Accounts, OAuth: a.OAuth,
 		ScreenSets: a.ScreenSets, Outbox: a.Outbox, Stats: o.DB, Log: o.Log, Now: o.Now,
-		AuditFailed: a.Metrics.AuditWriteFailures()})
+		PublicURL: o.PublicURL, AuditFailed: a.Metrics.AuditWriteFailures()})
 
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
