@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 	"github.com/custos-id/custos/internal/password"
 )
 
-const adminUsage = `usage: custos admin <create|list> [flags]
+const adminUsage = `usage: custos admin <create|list|set-password|reset-totp|unlock> [flags]
 
   create --username U --role R [--password-file F] [--json]
                                                 add an admin of the console and the admin API; R is owner
@@ -21,11 +22,20 @@ const adminUsage = `usage: custos admin <create|list> [flags]
                                                 at least 12 characters); without it a password is drawn and
                                                 printed once. The first login enrolls a TOTP second factor
   list [--json]                                 list the admins (no secrets)
+  set-password --username U [--password-file F]
+                                                replace the password of U (ends its sessions); F as for create,
+                                                without it a password is drawn and printed once
+  reset-totp --username U                       forget the second factor of U (ends its sessions): its next
+                                                login enrolls a new one, and sets a new password
+  unlock --username U                           clear the failed logins and the lockout of username U
 `
 
 var adminCommands = map[string]subcommandFunc{
-	"create": adminCreate,
-	"list":   adminList,
+	"create":       adminCreate,
+	"list":         adminList,
+	"unlock":       adminUnlock,
+	"set-password": adminSetPassword,
+	"reset-totp":   adminResetTOTP,
 }
 
 // adminJSON is an admin as "admin create --json" and "admin list --json"
@@ -126,5 +136,91 @@ func adminList(_ *flag.FlagSet, c *command) func(context.Context) error {
 				r.CreatedAt.Format(time.RFC3339), last)
 		}
 		return tw.Flush()
+	}
+}
+
+// adminUnlock clears a username's lockout (audited as the CLI): the answer
+// to someone keeping an admin locked out with wrong passwords.
+func adminUnlock(fs *flag.FlagSet, c *command) func(context.Context) error {
+	username := fs.String("username", "", "the admin's username (required)")
+	return func(ctx context.Context) error {
+		if *username == "" {
+			return fmt.Errorf("%s: --username is required", c.name)
+		}
+		svc, err := c.admins(ctx)
+		if err != nil {
+			return err
+		}
+		if err := svc.Unlock(ctx, admin.CLI, *username); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "unlocked %s\n", *username)
+		return nil
+	}
+}
+
+// adminChange applies a change to the admin named username, as the CLI
+// (the service audits it as admin.update).
+func adminChange(ctx context.Context, c *command, username string, ch admin.Change) error {
+	svc, err := c.admins(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := c.store.AdminByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
+	if err != nil {
+		return fmt.Errorf("admin %q: %w", username, err)
+	}
+	_, err = svc.Update(ctx, admin.CLI, r.ID, ch)
+	return err
+}
+
+// adminSetPassword replaces an admin's password: the break-glass when it
+// is lost (or leaked).
+func adminSetPassword(fs *flag.FlagSet, c *command) func(context.Context) error {
+	username := fs.String("username", "", "the admin's username (required)")
+	pwFile := fs.String("password-file", "", "a file holding the password (- for stdin); none: draw one")
+	return func(ctx context.Context) error {
+		if *username == "" {
+			return fmt.Errorf("%s: --username is required", c.name)
+		}
+		pw := ""
+		if *pwFile != "" {
+			var err error
+			if pw, err = readSecretFile(*pwFile); err != nil {
+				return err
+			}
+			if pw == "" {
+				return fmt.Errorf("%s: %s holds no password", c.name, *pwFile)
+			}
+		}
+		drawn := pw == ""
+		if drawn {
+			pw = admin.NewPassword()
+		}
+		if err := adminChange(ctx, c, *username, admin.Change{Password: &pw}); err != nil {
+			return err
+		}
+		if drawn {
+			fmt.Fprintf(c.stdout, "password: %s\n\nThe password is printed this once.\n", pw)
+			return nil
+		}
+		fmt.Fprintf(c.stdout, "set the password of %s\n", *username)
+		return nil
+	}
+}
+
+// adminResetTOTP forgets an admin's second factor: its next login enrolls
+// a new one.
+func adminResetTOTP(fs *flag.FlagSet, c *command) func(context.Context) error {
+	username := fs.String("username", "", "the admin's username (required)")
+	return func(ctx context.Context) error {
+		if *username == "" {
+			return fmt.Errorf("%s: --username is required", c.name)
+		}
+		if err := adminChange(ctx, c, *username, admin.Change{ResetTOTP: true}); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "reset the second factor of %s: its next login enrolls a new one\n", *username)
+		return nil
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,43 @@ func TestAdminCommands(t *testing.T) {
 				if res, err := svc.Login(context.Background(), name, p, ""); err != nil || res.Enroll == nil {
 					t.Fatalf("login of %s: %+v, %v", name, res, err)
 				}
+			}
+
+			// Someone keeps ops locked out; admin unlock lets it in again.
+			for range 5 {
+				svc.Login(context.Background(), "ops", "wrong password here", "")
+			}
+			if _, err := svc.Login(context.Background(), "ops", "a long enough password", ""); !errors.Is(err, admin.ErrLocked) {
+				t.Fatalf("after 5 failures: %v", err)
+			}
+			if out := mustCustos(t, append([]string{"admin", "unlock", "--username", "ops"}, args...)...); !strings.Contains(out, "unlocked ops") {
+				t.Fatalf("admin unlock: %s", out)
+			}
+			if res, err := svc.Login(context.Background(), "ops", "a long enough password", ""); err != nil || res.Enroll == nil {
+				t.Fatalf("login after unlock: %+v, %v", res, err)
+			}
+			// Break-glass: a new password (drawn), a reset second factor.
+			out = mustCustos(t, append([]string{"admin", "set-password", "--username", "ops"}, args...)...)
+			newPw := field(out, "password:")
+			if _, err := svc.Login(context.Background(), "ops", "a long enough password", ""); !errors.Is(err, admin.ErrInvalidCredentials) {
+				t.Fatalf("the old password after set-password: %v\n%s", err, out)
+			}
+			if res, err := svc.Login(context.Background(), "ops", newPw, ""); err != nil || res.Enroll == nil {
+				t.Fatalf("the new password: %+v, %v", res, err)
+			}
+			if out := mustCustos(t, append([]string{"admin", "reset-totp", "--username", "ops"}, args...)...); !strings.Contains(out, "reset the second factor of ops") {
+				t.Fatalf("admin reset-totp: %s", out)
+			}
+			if _, err := custos(t, append([]string{"admin", "reset-totp", "--username", "nobody"}, args...)...); err == nil {
+				t.Fatal("admin reset-totp of an unknown admin succeeded")
+			}
+			if p, err := svc.Audit(context.Background(), admin.AuditFilter{Action: "admin.update"}, admin.Page{}); err != nil ||
+				len(p.Entries) != 2 || p.Entries[0].Username != "cli" || !strings.Contains(string(p.Entries[1].After), `"passwordChanged":true`) {
+				t.Fatalf("audit of set-password and reset-totp: %+v, %v", p, err)
+			}
+			if p, err := svc.Audit(context.Background(), admin.AuditFilter{Action: "admin.unlock"}, admin.Page{}); err != nil ||
+				len(p.Entries) != 1 || p.Entries[0].Username != "cli" || p.Entries[0].Target != "username:ops" {
+				t.Fatalf("audit of the unlock: %+v, %v", p, err)
 			}
 		})
 	}

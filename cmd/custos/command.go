@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -109,7 +110,17 @@ func (c *command) close() {
 	}
 }
 
-// audit records a change the command made in the audit log, as the CLI.
+// audit records a change the command made in the audit log, as the CLI,
+// after the change is committed. A failed write does not make the command
+// fail (its output, a new secret say, must still be shown): it is reported
+// on stderr with the entry (never a secret), and audit answers nil.
 func (c *command) audit(ctx context.Context, action, target string, before, after any) error {
-	return admin.New(c.store, c.box, nil, admin.Options{}).Record(ctx, admin.CLI, action, target, before, after)
+	err := admin.New(c.store, c.box, nil, admin.Options{}).Record(ctx, admin.CLI, action, target, before, after)
+	if err != nil {
+		b, _ := json.Marshal(before)
+		a, _ := json.Marshal(after)
+		fmt.Fprintf(c.stderr, "%s: error: the change is done but its audit entry could not be written (%v): action=%s target=%s before=%s after=%s\n",
+			c.name, err, action, target, b, a)
+	}
+	return nil
 }

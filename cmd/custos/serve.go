@@ -106,15 +106,16 @@ func defaultPublicURL(addr string, bound net.Addr, tls bool) string {
 }
 
 // firstSite creates the site "default" in an empty database and prints its
-// credentials, so that a newcomer can call the API at once; and, when there
-// is no admin, the owner "admin" with a one-time password, for the console.
+// credentials, so that a newcomer can call the API at once; and, in that new
+// database only, the owner "admin" with a password for its first login,
+// which must replace it (an upgraded database that has sites gets no admin
+// by itself: "custos admin create" adds one).
 func firstSite(ctx context.Context, a *app.App, stdout io.Writer) error {
 	st, created, err := a.Sites.CreateFirst(ctx, "default")
-	if err != nil {
+	if err != nil || !created {
 		return err
 	}
-	if created {
-		fmt.Fprintf(stdout, `custos: created the site "default" in this new database. Its credentials:
+	fmt.Fprintf(stdout, `custos: created the site "default" in this new database. Its credentials:
 
   siteId: %d
   apiKey: %s
@@ -122,7 +123,6 @@ func firstSite(ctx context.Context, a *app.App, stdout io.Writer) error {
 
 They are printed on this first start only; "custos site show --id %d" shows them again.
 `, st.ID, st.APIKey, st.SecretBase64(), st.ID)
-	}
 	owner, pw, created, err := a.Admins.CreateFirst(ctx, "admin")
 	if err != nil || !created {
 		return err
@@ -132,8 +132,8 @@ They are printed on this first start only; "custos site show --id %d" shows them
   username: %s
   password: %s
 
-The password is printed this once; the first login enrolls a TOTP second factor.
-"custos admin create" adds more admins.
+This password is for the first login only: it enrolls a TOTP second factor and must be replaced by a new
+password then. "custos admin create" adds more admins.
 `, owner.Username, pw)
 	return nil
 }

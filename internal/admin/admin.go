@@ -94,8 +94,8 @@ type LoginResult struct {
 
 // Enrollment is a TOTP secret waiting for its first code: the otpauth URI
 // (for a QR code or an authenticator app) and its base32 secret, shown only
-// to the admin who just proved the password. The same pending secret is
-// answered until confirmed.
+// to the admin who just proved the password. Each such login draws a new
+// secret, so only the latest one can be confirmed.
 type Enrollment struct {
 	OTPAuthURI string
 	Secret     string
@@ -229,7 +229,7 @@ type API interface {
 	Update(ctx context.Context, actor Admin, id int64, c Change) (Admin, error)
 	Delete(ctx context.Context, actor Admin, id int64) error
 	Login(ctx context.Context, username, password, code string) (LoginResult, error)
-	Enroll(ctx context.Context, username, password, code string) (LoginResult, error)
+	Enroll(ctx context.Context, username, password, code, newPassword string) (LoginResult, error)
 	Session(ctx context.Context, token string) (Session, error)
 	Logout(ctx context.Context, token string) error
 	Record(ctx context.Context, actor Admin, action, target string, before, after any) error

@@ -22,6 +22,10 @@ import (
 
 var ctx = context.Background()
 
+// initialPassword is the password an admin is created with: enrolling
+// replaces it.
+const initialPassword = "initial password 1"
+
 // clock is a settable time for the service.
 type clock struct {
 	mu sync.Mutex
@@ -74,16 +78,16 @@ func code(t *testing.T, secret string, at time.Time) string {
 func enrolled(t *testing.T, e env, name string, role admin.Role) (admin.Admin, string, string) {
 	t.Helper()
 	const pw = "correct horse battery"
-	a, gen, err := e.svc.Create(ctx, admin.CLI, admin.NewAdmin{Username: name, Role: role, Password: pw})
+	a, gen, err := e.svc.Create(ctx, admin.CLI, admin.NewAdmin{Username: name, Role: role, Password: initialPassword})
 	if err != nil || gen != "" {
 		t.Fatalf("Create: %v (password %q)", err, gen)
 	}
-	res, err := e.svc.Login(ctx, name, pw, "")
+	res, err := e.svc.Login(ctx, name, initialPassword, "")
 	if err != nil || res.Enroll == nil || res.Token != "" {
 		t.Fatalf("first Login = %+v, %v; want an enrollment", res, err)
 	}
 	secret := res.Enroll.Secret
-	res, err = e.svc.Enroll(ctx, name, pw, code(t, secret, e.clk.now()))
+	res, err = e.svc.Enroll(ctx, name, initialPassword, code(t, secret, e.clk.now()), pw)
 	if err != nil || res.Token == "" || !res.Session.Admin.TOTPEnrolled {
 		t.Fatalf("Enroll = %+v, %v", res, err)
 	}
@@ -94,10 +98,10 @@ func enrolled(t *testing.T, e env, name string, role admin.Role) (admin.Admin, s
 func TestEnrollmentAndLogin(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e env) {
 		const pw = "correct horse battery"
-		if _, _, err := e.svc.Create(ctx, admin.CLI, admin.NewAdmin{Username: "Alice", Role: admin.Owner, Password: pw}); err != nil {
+		if _, _, err := e.svc.Create(ctx, admin.CLI, admin.NewAdmin{Username: "Alice", Role: admin.Owner, Password: initialPassword}); err != nil {
 			t.Fatal(err)
 		}
-		res, err := e.svc.Login(ctx, "alice", pw, "")
+		res, err := e.svc.Login(ctx, "alice", initialPassword, "")
 		if err != nil || res.Enroll == nil {
 			t.Fatalf("Login = %+v, %v", res, err)
 		}
@@ -106,23 +110,42 @@ func TestEnrollmentAndLogin(t *testing.T) {
 			u.Query().Get("issuer") != "custos" || !strings.Contains(u.Path, "alice") {
 			t.Fatalf("otpauth URI %q", res.Enroll.OTPAuthURI)
 		}
-		again, _ := e.svc.Login(ctx, "alice", pw, "")
-		if again.Enroll == nil || again.Enroll.Secret != res.Enroll.Secret {
-			t.Fatal("a second login before confirming drew another secret")
+		// Each password-only login draws a new secret: an earlier copy
+		// (someone else's) confirms nothing.
+		again, _ := e.svc.Login(ctx, "alice", initialPassword, "")
+		if again.Enroll == nil || again.Enroll.Secret == res.Enroll.Secret {
+			t.Fatal("a second login before confirming answered the same secret")
 		}
-		secret := res.Enroll.Secret
-		if _, err := e.svc.Enroll(ctx, "alice", pw, "000000"); !errors.Is(err, admin.ErrInvalidCredentials) && code(t, secret, e.clk.now()) != "000000" {
+		old, secret := res.Enroll.Secret, again.Enroll.Secret
+		if c := code(t, old, e.clk.now()); c != code(t, secret, e.clk.now()) {
+			if _, err := e.svc.Enroll(ctx, "alice", initialPassword, c, pw); !errors.Is(err, admin.ErrInvalidCredentials) {
+				t.Fatalf("Enroll with the earlier secret's code: %v", err)
+			}
+		}
+		if p, err := e.svc.Audit(ctx, admin.AuditFilter{Action: "admin.enroll.start"}, admin.Page{}); err != nil || len(p.Entries) != 2 || p.Entries[0].Username != "alice" {
+			t.Fatalf("audit of the enrollments started: %+v, %v", p, err)
+		}
+		if _, err := e.svc.Enroll(ctx, "alice", initialPassword, "000000", pw); !errors.Is(err, admin.ErrInvalidCredentials) && code(t, secret, e.clk.now()) != "000000" {
 			t.Fatalf("Enroll with a wrong code: %v", err)
 		}
-		if _, err := e.svc.Enroll(ctx, "alice", "wrong password!", code(t, secret, e.clk.now())); !errors.Is(err, admin.ErrInvalidCredentials) {
+		if _, err := e.svc.Enroll(ctx, "alice", "wrong password!", code(t, secret, e.clk.now()), pw); !errors.Is(err, admin.ErrInvalidCredentials) {
 			t.Fatalf("Enroll with a wrong password: %v", err)
 		}
+		// The first password is for one use: enrolling must replace it.
+		for _, np := range []string{"", "short", initialPassword} {
+			if _, err := e.svc.Enroll(ctx, "alice", initialPassword, code(t, secret, e.clk.now()), np); !errors.Is(err, admin.ErrInvalid) {
+				t.Fatalf("Enroll with new password %q: %v", np, err)
+			}
+		}
 		c := code(t, secret, e.clk.now())
-		res, err = e.svc.Enroll(ctx, "alice", pw, c)
+		res, err = e.svc.Enroll(ctx, "alice", initialPassword, c, pw)
 		if err != nil || res.Token == "" || res.Session.CSRFToken == "" || !res.Session.Admin.TOTPEnrolled {
 			t.Fatalf("Enroll = %+v, %v", res, err)
 		}
-		if _, err := e.svc.Enroll(ctx, "alice", pw, c); !errors.Is(err, admin.ErrNotEnrolling) {
+		if _, err := e.svc.Login(ctx, "alice", initialPassword, c); !errors.Is(err, admin.ErrInvalidCredentials) {
+			t.Fatalf("the first password after enrolling: %v", err)
+		}
+		if _, err := e.svc.Enroll(ctx, "alice", pw, c, "yet another password"); !errors.Is(err, admin.ErrNotEnrolling) {
 			t.Fatalf("Enroll again: %v", err)
 		}
 		// Enrolled: a password alone asks for the code; the code just used
@@ -215,7 +238,7 @@ func enrolledAgain(t *testing.T, e env, name string) (admin.Admin, string, strin
 	if err != nil || res.Enroll == nil {
 		t.Fatalf("Login after ResetTOTP = %+v, %v", res, err)
 	}
-	res, err = e.svc.Enroll(ctx, name, "correct horse battery", code(t, res.Enroll.Secret, e.clk.now()))
+	res, err = e.svc.Enroll(ctx, name, "correct horse battery", code(t, res.Enroll.Secret, e.clk.now()), "another horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,15 +341,15 @@ func TestAdminsAndAudit(t *testing.T) {
 			string(p.Entries[1].Before) != `{"name":"a"}` || p.Entries[2].Action != "admin.delete" || p.Entries[2].Username != "admin" {
 			t.Fatalf("entries: %+v", p.Entries)
 		}
-		p2, err := e.svc.Audit(ctx, admin.AuditFilter{}, admin.Page{Cursor: p.Next, Limit: 3})
-		if err != nil || len(p2.Entries) != 3 || p2.Next != "" {
+		p2, err := e.svc.Audit(ctx, admin.AuditFilter{}, admin.Page{Cursor: p.Next, Limit: 4})
+		if err != nil || len(p2.Entries) != 4 || p2.Next != "" {
 			t.Fatalf("Audit page 2 = %+v, %v", p2, err)
 		}
 		var actions []string
 		for _, en := range p2.Entries {
 			actions = append(actions, en.Action+"/"+en.Username)
 		}
-		if strings.Join(actions, " ") != "admin.update/admin admin.create/admin admin.create/custos" {
+		if strings.Join(actions, " ") != "admin.update/admin admin.create/admin admin.enroll.start/admin admin.create/custos" {
 			t.Fatalf("page 2 actions: %v", actions)
 		}
 		if strings.Contains(string(p2.Entries[1].After), "password") && !strings.Contains(string(p2.Entries[1].After), "passwordChanged") {
@@ -356,3 +379,40 @@ func TestDisableEndsSessions(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Concurrent attempts cannot get past the lockout: each is counted before
+// its password is hashed, so of 30 at once no more than 5 are checked (the
+// right password of an enrolled admin without its code is no success).
+func TestLockoutConcurrent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e env) {
+		enrolled(t, e, "target", admin.Owner)
+		var mu sync.Mutex
+		got := map[string]int{}
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Go(func() {
+				pw := "wrong horse battery"
+				if i == 29 {
+					pw = "correct horse battery"
+				}
+				_, err := e.svc.Login(ctx, "target", pw, "")
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case errors.Is(err, admin.ErrCodeRequired):
+					got["accepted"]++
+				case errors.Is(err, admin.ErrLocked):
+					got["locked"]++
+				case errors.Is(err, admin.ErrInvalidCredentials):
+					got["checked and wrong"]++
+				default:
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if checked := got["accepted"] + got["checked and wrong"]; checked > 5 || got["locked"] < 25 {
+			t.Fatalf("30 attempts at once: %v; want at most 5 checked", got)
+		}
+	})
+}

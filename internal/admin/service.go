@@ -297,7 +297,7 @@ func (s *Service) Login(ctx context.Context, username, pw, code string) (LoginRe
 		return LoginResult{}, err
 	}
 	if r.TOTPSealed == nil {
-		e, err := s.pendingEnrollment(ctx, r)
+		e, err := s.pendingEnrollment(ctx, r.Record)
 		if err != nil {
 			return LoginResult{}, err
 		}
@@ -313,12 +313,20 @@ func (s *Service) Login(ctx context.Context, username, pw, code string) (LoginRe
 	if err := s.checkCode(ctx, r, string(secret), code); err != nil {
 		return LoginResult{}, err
 	}
-	return s.startSession(ctx, r)
+	return s.startSession(ctx, r.Record)
 }
 
 // Enroll confirms the pending second factor of an admin with its first
-// code (the password again proves who asks) and starts a session.
-func (s *Service) Enroll(ctx context.Context, username, pw, code string) (LoginResult, error) {
+// code (the password again proves who asks), replaces the password with
+// newPassword (the first password, printed or handed over, is for one use
+// only) and starts a session.
+func (s *Service) Enroll(ctx context.Context, username, pw, code, newPassword string) (LoginResult, error) {
+	if err := checkPassword(newPassword); err != nil {
+		return LoginResult{}, &InvalidError{Field: "newPassword", Reason: err.(*InvalidError).Reason}
+	}
+	if subtle.ConstantTimeCompare([]byte(newPassword), []byte(pw)) == 1 {
+		return LoginResult{}, invalid("newPassword", "must differ from the current password")
+	}
 	r, err := s.checkPassword(ctx, username, pw)
 	if err != nil {
 		return LoginResult{}, err
@@ -333,6 +341,10 @@ func (s *Service) Enroll(ctx context.Context, username, pw, code string) (LoginR
 	if err := s.checkCode(ctx, r, string(secret), code); err != nil {
 		return LoginResult{}, err
 	}
+	hash, err := s.hasher.Hash(ctx, newPassword)
+	if err != nil {
+		return LoginResult{}, err
+	}
 	err = s.store.WithAdminTx(ctx, func(tx Store) error {
 		cur, err := tx.AdminByID(ctx, r.ID)
 		if err != nil {
@@ -342,70 +354,98 @@ func (s *Service) Enroll(ctx context.Context, username, pw, code string) (LoginR
 			return ErrNotEnrolling
 		}
 		before := cur.public()
-		cur.TOTPSealed, cur.TOTPPending, cur.UpdatedAt = cur.TOTPPending, nil, s.now()
+		cur.TOTPSealed, cur.TOTPPending, cur.PasswordHash, cur.UpdatedAt = cur.TOTPPending, nil, hash, s.now()
 		if err := tx.UpdateAdmin(ctx, cur); err != nil {
 			return err
 		}
-		r = cur
-		return s.record(ctx, tx, cur.public(), "admin.totp.enroll", target(cur.ID), auditView(before), auditView(cur.public()))
+		if err := tx.DeleteAdminSessions(ctx, cur.ID); err != nil {
+			return err
+		}
+		r.Record = cur
+		after := auditView(cur.public())
+		after["passwordChanged"] = true
+		return s.record(ctx, tx, cur.public(), "admin.totp.enroll", target(cur.ID), auditView(before), after)
 	})
 	if err != nil {
 		return LoginResult{}, err
 	}
-	return s.startSession(ctx, r)
+	return s.startSession(ctx, r.Record)
 }
 
 func bytesEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
 
+// attempt is a login attempt whose password was right: failure is what a
+// wrong code answers (the attempt is already counted).
+type attempt struct {
+	Record
+	failure error
+}
+
 // checkPassword finds an admin by username and checks its password, under
-// the lockout rules.
-func (s *Service) checkPassword(ctx context.Context, username, pw string) (Record, error) {
+// the lockout rules: the attempt is counted as a failure before the
+// password is hashed (so that concurrent attempts cannot all be tried),
+// and a session started clears the count.
+func (s *Service) checkPassword(ctx context.Context, username, pw string) (attempt, error) {
 	u, err := checkUsername(username)
 	if err != nil || len(pw) > password.MaxLength {
 		// Not a username that can exist: the same answer as a wrong one,
 		// without counting it (it cannot be locked either).
 		s.hasher.VerifyDummy(ctx, pw[:min(len(pw), password.MaxLength)])
-		return Record{}, ErrInvalidCredentials
+		return attempt{}, ErrInvalidCredentials
 	}
-	now := s.now()
-	until, err := s.store.AdminLockedUntil(ctx, u)
+	failure, err := s.reserve(ctx, u)
 	if err != nil {
-		return Record{}, err
-	}
-	if now.Before(until) {
-		return Record{}, ErrLocked
+		return attempt{}, err
 	}
 	r, err := s.store.AdminByUsername(ctx, u)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		s.hasher.VerifyDummy(ctx, pw)
-		return Record{}, s.fail(ctx, u)
+		return attempt{}, failure
 	case err != nil:
-		return Record{}, err
+		return attempt{}, err
 	}
 	ok, _, err := s.hasher.Verify(ctx, pw, r.PasswordHash)
 	if err != nil {
-		return Record{}, err
+		return attempt{}, err
 	}
 	if !ok || r.Disabled {
 		// A disabled admin answers as a wrong password: no telling it apart.
-		return Record{}, s.fail(ctx, u)
+		return attempt{}, failure
 	}
-	return r, nil
+	return attempt{Record: r, failure: failure}, nil
 }
 
-// fail counts a failed login of u and answers ErrInvalidCredentials, or
-// ErrLocked when this failure locked u.
-func (s *Service) fail(ctx context.Context, u string) error {
+// reserve counts an attempt of u before it is checked. It answers ErrLocked
+// when u is locked (nothing to try), else the error the attempt answers if
+// it fails: ErrLocked when it reached the limit, ErrInvalidCredentials.
+func (s *Service) reserve(ctx context.Context, u string) (failure error, err error) {
 	now := s.now()
-	locked, err := s.store.AddAdminLoginFailure(ctx, u, now, now.Add(-s.o.LockoutFor), s.o.MaxFailures, now.Add(s.o.LockoutFor))
+	allowed, locks, err := s.store.ReserveAdminLogin(ctx, u, now, now.Add(-s.o.LockoutFor), s.o.MaxFailures, now.Add(s.o.LockoutFor))
+	switch {
+	case err != nil:
+		return nil, err
+	case !allowed:
+		return nil, ErrLocked
+	case locks:
+		return ErrLocked, nil
+	}
+	return ErrInvalidCredentials, nil
+}
+
+// Unlock clears the failed logins and the lockout of a username (known or
+// not), and audits it as admin.unlock.
+func (s *Service) Unlock(ctx context.Context, actor Admin, username string) error {
+	u, err := checkUsername(username)
 	if err != nil {
 		return err
 	}
-	if locked {
-		return ErrLocked
-	}
-	return ErrInvalidCredentials
+	return s.store.WithAdminTx(ctx, func(tx Store) error {
+		if err := tx.ResetAdminLoginFailures(ctx, u); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "admin.unlock", "username:"+u, nil, nil)
+	})
 }
 
 func totpAAD(id int64) []byte { return []byte("admin-totp:" + strconv.FormatInt(id, 10)) }
@@ -415,10 +455,10 @@ var totpOpts = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: o
 // checkCode accepts a code of the current 30-second step or the one next
 // to it on either side, once only: a code of a step at or before the last
 // accepted one is refused.
-func (s *Service) checkCode(ctx context.Context, r Record, secret, code string) error {
+func (s *Service) checkCode(ctx context.Context, r attempt, secret, code string) error {
 	code = strings.TrimSpace(code)
 	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return s.fail(ctx, r.Username)
+		return r.failure
 	}
 	now := s.o.Now()
 	step := now.Unix() / 30
@@ -433,60 +473,46 @@ func (s *Service) checkCode(ctx context.Context, r Record, secret, code string) 
 		}
 	}
 	if matched < 0 {
-		return s.fail(ctx, r.Username)
+		return r.failure
 	}
 	fresh, err := s.store.UseAdminTOTPStep(ctx, r.ID, matched)
 	if err != nil {
 		return err
 	}
 	if !fresh {
-		return s.fail(ctx, r.Username)
+		return r.failure
 	}
 	return nil
 }
 
-// pendingEnrollment answers the admin's pending TOTP secret, drawing and
-// storing one when there is none.
+// pendingEnrollment draws a new TOTP secret for the admin, replacing any
+// pending one (so that a copy an earlier login handed out confirms
+// nothing), and audits it as admin.enroll.start.
 func (s *Service) pendingEnrollment(ctx context.Context, r Record) (Enrollment, error) {
-	if r.TOTPPending != nil {
-		secret, err := s.box.Open(r.TOTPPending, totpAAD(r.ID))
-		if err != nil {
-			return Enrollment{}, err
-		}
-		return s.enrollment(r.Username, string(secret))
-	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.o.Issuer, AccountName: r.Username, Period: 30,
 		SecretSize: 20, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return Enrollment{}, err
 	}
-	out := Enrollment{OTPAuthURI: key.URL(), Secret: key.Secret()}
 	err = s.store.WithAdminTx(ctx, func(tx Store) error {
 		cur, err := tx.AdminByID(ctx, r.ID)
 		if err != nil {
 			return err
 		}
-		if cur.TOTPPending != nil { // another login drew one meanwhile
-			secret, err := s.box.Open(cur.TOTPPending, totpAAD(r.ID))
-			if err != nil {
-				return err
-			}
-			out, err = s.enrollment(r.Username, string(secret))
-			return err
+		if cur.TOTPSealed != nil { // enrolled meanwhile
+			return ErrInvalidCredentials
 		}
 		cur.TOTPPending, cur.UpdatedAt = s.box.Seal([]byte(key.Secret()), totpAAD(r.ID)), s.now()
-		return tx.UpdateAdmin(ctx, cur)
+		if err := tx.UpdateAdmin(ctx, cur); err != nil {
+			return err
+		}
+		// The password was right and there is no second factor to guess:
+		// the attempt is no failure.
+		if err := tx.ResetAdminLoginFailures(ctx, cur.Username); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, cur.public(), "admin.enroll.start", target(cur.ID), nil, nil)
 	})
-	return out, err
-}
-
-func (s *Service) enrollment(username, secret string) (Enrollment, error) {
-	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
-	if err != nil {
-		return Enrollment{}, err
-	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.o.Issuer, AccountName: username, Period: 30,
-		Secret: raw, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return Enrollment{}, err
 	}

@@ -53,10 +53,13 @@ type Store interface {
 
 	// AdminLockedUntil is when a username's lockout ends (zero: none).
 	AdminLockedUntil(ctx context.Context, username string) (time.Time, error)
-	// AddAdminLoginFailure counts a failure of username at now, forgetting
-	// failures older than since; at max failures it locks the username
-	// until lockUntil and starts counting again. It tells whether it locked.
-	AddAdminLoginFailure(ctx context.Context, username string, now, since time.Time, max int, lockUntil time.Time) (bool, error)
+	// ReserveAdminLogin counts an attempt of username at now as a failure
+	// before its password is checked, forgetting failures older than
+	// since: allowed is false (and nothing counted) while the username is
+	// locked; locks tells that this attempt reached max failures and locked
+	// it until lockUntil. A success clears the count
+	// (ResetAdminLoginFailures).
+	ReserveAdminLogin(ctx context.Context, username string, now, since time.Time, max int, lockUntil time.Time) (allowed, locks bool, err error)
 	// ResetAdminLoginFailures forgets the failures of username.
 	ResetAdminLoginFailures(ctx context.Context, username string) error
 

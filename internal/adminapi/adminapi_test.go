@@ -2,7 +2,11 @@ package adminapi_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +14,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/adminapi"
 	"github.com/custos-id/custos/internal/apitest"
@@ -21,6 +26,10 @@ import (
 
 const testPassword = "correct horse battery staple"
 
+// initialPassword is the password admins are created with: their
+// enrollment replaces it with testPassword.
+const initialPassword = "initial password 1"
+
 // env is an app with an admin of each role logged in, and one object of
 // each kind the routes name.
 type env struct {
@@ -31,7 +40,8 @@ type env struct {
 	clientID string
 }
 
-type session struct{ cookie, csrf string }
+// session is an admin's logged-in session, and its TOTP secret.
+type session struct{ cookie, csrf, secret string }
 
 // forEachEngine runs test on an env of each engine.
 func forEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
@@ -62,6 +72,15 @@ func newEnv(t *testing.T, a *apitest.App, clock *apitest.Clock) *env {
 		t.Fatal(err)
 	}
 	e.clientID = c.ClientID
+	// Ann has a session, that revoke-sessions would end.
+	ann, err := a.Accounts.ByUID(ctx, a.Site.ID, apitest.AnnUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.CreateSession(ctx, &account.Session{SiteID: a.Site.ID, AccountID: ann.ID, TokenHash: []byte("ann's session token hash"),
+		CreatedAt: clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	set, err := screenset.Input{ID: "Test-Set", HTML: "<div>test</div>"}.Check()
 	if err != nil {
 		t.Fatal(err)
@@ -76,10 +95,10 @@ func newEnv(t *testing.T, a *apitest.App, clock *apitest.Clock) *env {
 // its first code.
 func (e *env) newAdmin(t *testing.T, username string, role admin.Role) session {
 	t.Helper()
-	if _, _, err := e.Admins.Create(context.Background(), admin.System, admin.NewAdmin{Username: username, Role: role, Password: testPassword}); err != nil {
+	if _, _, err := e.Admins.Create(context.Background(), admin.System, admin.NewAdmin{Username: username, Role: role, Password: initialPassword}); err != nil {
 		t.Fatal(err)
 	}
-	creds := map[string]string{"username": username, "password": testPassword}
+	creds := map[string]string{"username": username, "password": initialPassword}
 	r := e.call(t, "POST", "/session", creds, nil, "")
 	if r.Status != 200 {
 		t.Fatalf("login: %d %s", r.Status, r.Body)
@@ -95,7 +114,7 @@ func (e *env) newAdmin(t *testing.T, username string, role admin.Role) session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds["code"] = code
+	creds["code"], creds["newPassword"] = code, testPassword
 	r = e.call(t, "POST", "/session/totp", creds, nil, "")
 	if r.Status != 200 {
 		t.Fatalf("enroll: %d %s", r.Status, r.Body)
@@ -109,7 +128,7 @@ func (e *env) newAdmin(t *testing.T, username string, role admin.Role) session {
 	if s.CSRFToken == "" {
 		t.Fatalf("enroll: no csrfToken in %s", r.Body)
 	}
-	return session{cookie: c.Value, csrf: s.CSRFToken}
+	return session{cookie: c.Value, csrf: s.CSRFToken, secret: enroll.Enroll.Secret}
 }
 
 // call sends a request to the admin API: body (nil for none) as JSON, the
@@ -168,7 +187,7 @@ var bodies = map[string]any{
 	"POST /admins":                                  map[string]any{"username": "newcomer", "role": "readonly"},
 	"PATCH /admins/{adminId}":                       map[string]any{"role": "readonly"},
 	"POST /session":                                 map[string]any{"username": "owner-admin", "password": testPassword},
-	"POST /session/totp":                            map[string]any{"username": "owner-admin", "password": testPassword, "code": "000000"},
+	"POST /session/totp":                            map[string]any{"username": "owner-admin", "password": testPassword, "code": "000000", "newPassword": "a new password here"},
 }
 
 // state is everything a route could change, as JSON.
@@ -181,9 +200,13 @@ func (e *env) state(t *testing.T) string {
 		Clients    []oauth.Client
 		ScreenSets []screenset.ScreenSet
 		Ann        any
-		Admins     []admin.Admin
-		Audit      admin.AuditPage
-		Mail       int
+		// AnnSessions are Ann's live sessions; Locks the lockout of every
+		// admin's username and of Ann's.
+		AnnSessions any
+		Locks       map[string]time.Time
+		Admins      []admin.Admin
+		Audit       admin.AuditPage
+		Mail        int
 	}
 	var err error
 	must := func(err error) {
@@ -203,6 +226,13 @@ func (e *env) state(t *testing.T) string {
 	ann, err := e.Accounts.ByUID(ctx, e.Site.ID, apitest.AnnUID)
 	must(err)
 	st.Ann = ann
+	st.AnnSessions, err = e.DB.AccountSessions(ctx, ann.ID, e.clock.Now(), 100)
+	must(err)
+	st.Locks = map[string]time.Time{}
+	for _, u := range []string{"owner-admin", "operator-admin", "readonly-admin", "ann"} {
+		st.Locks[u], err = e.DB.AdminLockedUntil(ctx, u)
+		must(err)
+	}
 	st.Admins, err = e.Admins.List(ctx)
 	must(err)
 	st.Audit, err = e.Admins.Audit(ctx, admin.AuditFilter{}, admin.Page{Limit: admin.MaxPageLimit})
@@ -261,19 +291,59 @@ func TestAuthorization(t *testing.T) {
 				}
 			}
 		}
-		// Every session ends 30 minutes after its last use.
-		e.clock.Advance(31 * time.Minute)
-		for _, rt := range routes {
+		// A session ends 30 minutes after its last use and 12 hours after
+		// the login. Each route meets sessions of each role that are really
+		// expired (not gone: the first use of an expired session deletes
+		// it), one of each kind.
+		now := e.clock.Now()
+		ids := map[admin.Role]int64{}
+		admins, err := e.Admins.List(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range admins {
+			ids[a.Role] = a.ID
+		}
+		type expired struct {
+			route       adminapi.Route
+			role        admin.Role
+			kind, token string
+		}
+		var cases []expired
+		for i, rt := range routes {
 			if rt.Role == adminapi.RoleNone {
 				continue
 			}
-			name := rt.Method + " " + rt.Path
 			for _, role := range admin.Roles {
-				s := e.sessions[role]
-				e.refused(t, name+" with an expired session of "+string(role), e.call(t, rt.Method, e.path(rt.Path), bodies[name], &s, s.csrf), 401, 403011, before)
+				for kind, times := range map[string][2]time.Time{
+					"idle":     {now.Add(-time.Hour), now.Add(-31 * time.Minute)},
+					"absolute": {now.Add(-12*time.Hour - time.Minute), now.Add(-time.Minute)},
+				} {
+					tok := fmt.Sprintf("cat1_expired-%d-%s-%s", i, role, kind)
+					if err := e.DB.CreateAdminSession(t.Context(), admin.SessionRecord{TokenHash: admin.HashToken(tok), AdminID: ids[role],
+						CreatedAt: times[0], LastSeenAt: times[1]}); err != nil {
+						t.Fatal(err)
+					}
+					cases = append(cases, expired{rt, role, kind, tok})
+				}
 			}
 		}
+		before = e.state(t) // creating the sessions set the admins' last login
+		for _, c := range cases {
+			name := c.route.Method + " " + c.route.Path
+			s := session{cookie: c.token, csrf: csrfOf(c.token)}
+			e.refused(t, name+" with an expired ("+c.kind+") session of "+string(c.role),
+				e.call(t, c.route.Method, e.path(c.route.Path), bodies[name], &s, s.csrf), 401, 403011, before)
+		}
 	})
+}
+
+// csrfOf is the CSRF token of a session token (as the admin service
+// derives it).
+func csrfOf(token string) string {
+	m := hmac.New(sha256.New, []byte(token))
+	m.Write([]byte("custos admin csrf"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // TestRoutesDocumented keeps the route table and docs/openapi-admin.json

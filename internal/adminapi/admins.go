@@ -4,11 +4,11 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/admin"
-	"github.com/custos-id/custos/internal/callctx"
 )
 
 type adminView struct {
@@ -34,6 +34,8 @@ type loginInput struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
 	Code     string `json:"code"`
+	// NewPassword replaces the password at enrollment (POST /session/totp).
+	NewPassword string `json:"newPassword"`
 }
 
 func (r *Request) login() (loginInput, error) {
@@ -46,6 +48,8 @@ func (r *Request) login() (loginInput, error) {
 		return in, errcode.Missing("username")
 	case in.Password == "":
 		return in, errcode.Missing("password")
+	case len(in.NewPassword) > 1024:
+		return in, errcode.InvalidValue("newPassword", "at most 1024 bytes")
 	case len(in.Username) > 256 || len(in.Password) > 1024 || len(in.Code) > 16:
 		// Within limits, a wrong value is a wrong credential.
 		return in, errcode.New(errcode.InvalidLoginID, "Invalid loginID: wrong username, password or code")
@@ -55,10 +59,12 @@ func (r *Request) login() (loginInput, error) {
 
 // sessionCookie is the cookie of a new session, a browser-session cookie
 // (the server decides when the session ends), or with an empty token the
-// one that removes it.
-func sessionCookie(r *Request, token string) *http.Cookie {
+// one that removes it. It is Secure when custos's public URL is https,
+// whatever the request came over (a TLS proxy not trusted to say so must
+// not get a cookie that travels in clear).
+func (h *Handler) sessionCookie(token string) *http.Cookie {
 	c := &http.Cookie{Name: CookieName, Value: token, Path: cookiePath, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: callctx.From(r.Context()).Secure}
+		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(strings.ToLower(h.o.PublicURL), "https://")}
 	if token == "" {
 		c.MaxAge = -1
 	}
@@ -69,10 +75,8 @@ func (h *Handler) loggedIn(ctx context.Context, r *Request, res admin.LoginResul
 	if res.Enroll != nil {
 		return Response{Body: obj{"enroll": obj{"otpauthURI": res.Enroll.OTPAuthURI, "secret": res.Enroll.Secret}}}, nil
 	}
-	if err := h.o.Admins.Record(ctx, res.Session.Admin, "session.login", adminTarget(res.Session.Admin.ID), nil, nil); err != nil {
-		return Response{}, err
-	}
-	return Response{Body: sessionBody(res.Session), Cookie: sessionCookie(r, res.Token)}, nil
+	h.record(ctx, res.Session.Admin, "session.login", adminTarget(res.Session.Admin.ID), nil, nil)
+	return Response{Body: sessionBody(res.Session), Cookie: h.sessionCookie(res.Token)}, nil
 }
 
 func sessionBody(s admin.Session) obj {
@@ -83,6 +87,9 @@ func (h *Handler) login(ctx context.Context, r *Request) (Response, error) {
 	in, err := r.login()
 	if err != nil {
 		return Response{}, err
+	}
+	if in.NewPassword != "" {
+		return Response{}, errcode.InvalidValue("newPassword", "only at enrollment (POST "+Prefix+"/session/totp)")
 	}
 	res, err := h.o.Admins.Login(ctx, in.Username, in.Password, in.Code)
 	if err != nil {
@@ -99,7 +106,10 @@ func (h *Handler) enroll(ctx context.Context, r *Request) (Response, error) {
 	if in.Code == "" {
 		return Response{}, errcode.Missing("code")
 	}
-	res, err := h.o.Admins.Enroll(ctx, in.Username, in.Password, in.Code)
+	if in.NewPassword == "" {
+		return Response{}, errcode.Missing("newPassword")
+	}
+	res, err := h.o.Admins.Enroll(ctx, in.Username, in.Password, in.Code, in.NewPassword)
 	if err != nil {
 		return Response{}, err
 	}
@@ -118,10 +128,8 @@ func (h *Handler) logout(ctx context.Context, r *Request) (Response, error) {
 	if err := h.o.Admins.Logout(ctx, c.Value); err != nil {
 		return Response{}, err
 	}
-	if err := h.audit(ctx, r, "session.logout", adminTarget(r.Admin().ID), nil, nil); err != nil {
-		return Response{}, err
-	}
-	return Response{Cookie: sessionCookie(r, "")}, nil
+	h.audit(ctx, r, "session.logout", adminTarget(r.Admin().ID), nil, nil)
+	return Response{Cookie: h.sessionCookie("")}, nil
 }
 
 func adminTarget(id int64) string { return "admin:" + strconv.FormatInt(id, 10) }

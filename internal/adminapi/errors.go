@@ -62,8 +62,8 @@ func domainError(err error) error {
 	if e, ok := errors.AsType[*screenset.InvalidError](err); ok {
 		return errcode.InvalidValue(e.Attr, e.Reason)
 	}
-	if e, ok := errors.AsType[*oauth.InvalidError](err); ok {
-		return errcode.InvalidValue(string(e.Attr), e.Reason)
+	if errors.Is(err, oauth.ErrInvalid) || errors.Is(err, oauth.ErrChanged) {
+		return dialect.OAuthError(err, nil)
 	}
 	if e, ok := errors.AsType[*site.ConfigError](err); ok {
 		return errcode.InvalidValue("webSdkConfig", e.Reason)

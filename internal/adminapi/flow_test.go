@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/apitest"
@@ -171,20 +174,26 @@ func TestLogin(t *testing.T) {
 }
 
 // Five failures lock a username for a while, whether it exists or not,
-// and the right password and code do not open it meanwhile.
+// and the right password and a right, fresh code do not open it meanwhile.
 func TestLockout(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
+		e.clock.Advance(30 * time.Second) // a code the enrollment did not use
 		for _, user := range []string{"operator-admin", "nobody"} {
 			for range 5 {
 				decode(t, e.call(t, "POST", "/session", map[string]any{"username": user, "password": "wrong password!"}, nil, ""), 403)
 			}
-			m := decode(t, e.call(t, "POST", "/session", map[string]any{"username": user, "password": testPassword, "code": "123456"}, nil, ""), 403)
+			code, err := totp.GenerateCode(e.sessions[admin.Operator].secret, e.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := decode(t, e.call(t, "POST", "/session", map[string]any{"username": user, "password": testPassword, "code": code}, nil, ""), 403)
 			if m["errorCode"] != 403120.0 {
 				t.Fatalf("%s after 5 failures: %v", user, m)
 			}
 		}
-		// 6 logins of newEnv and 12 here: 12 more attempts reach the burst.
-		for range 12 {
+		// 6 logins of newEnv, 15 back in 30 s (of a burst of 30) and 12
+		// here: 18 more attempts reach the burst.
+		for range 18 {
 			decode(t, e.call(t, "POST", "/session", map[string]any{"username": "x", "password": "wrong password!"}, nil, ""), 403)
 		}
 		r := e.call(t, "POST", "/session/totp", map[string]any{"username": "x", "password": "wrong password!", "code": "1"}, nil, "")
@@ -234,5 +243,59 @@ func TestHostileInput(t *testing.T) {
 		send("a bad status", "GET", p+"/outbox?status=x", "", "", 400, 400006)
 		send("no mail to retry", "POST", p+"/outbox/1/retry", "", "", 404, 404000)
 		send("the last owner", "DELETE", p+"/admins/1", "", "", 400, 400006)
+	})
+}
+
+// Enrolling replaces the first password: POST /session/totp needs
+// newPassword, of at least 12 characters and not the current one; each
+// password-only login draws a new secret.
+func TestEnrollNeedsNewPassword(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		if _, _, err := e.Admins.Create(t.Context(), admin.System, admin.NewAdmin{Username: "fresh", Role: admin.ReadOnly, Password: initialPassword}); err != nil {
+			t.Fatal(err)
+		}
+		creds := map[string]any{"username": "fresh", "password": initialPassword}
+		first := decode(t, e.call(t, "POST", "/session", creds, nil, ""), 200)["enroll"].(map[string]any)["secret"]
+		secret := decode(t, e.call(t, "POST", "/session", creds, nil, ""), 200)["enroll"].(map[string]any)["secret"].(string)
+		if first == secret {
+			t.Fatal("two logins answered the same pending secret")
+		}
+		code, _ := totp.GenerateCode(secret, e.clock.Now())
+		creds["code"] = code
+		for _, c := range []struct {
+			np   string
+			want float64
+		}{{"", 400002}, {"short", 400006}, {initialPassword, 400006}} {
+			np, want := c.np, c.want
+			if np != "" {
+				creds["newPassword"] = np
+			}
+			if m := decode(t, e.call(t, "POST", "/session/totp", creds, nil, ""), 400); m["errorCode"] != want {
+				t.Fatalf("newPassword %q: %v", np, m)
+			}
+		}
+		creds["newPassword"] = "a brand new password"
+		decode(t, e.call(t, "POST", "/session/totp", creds, nil, ""), 200)
+		m := decode(t, e.as(t, admin.Owner, "GET", "/audit?action=admin.", nil), 200)
+		if !strings.Contains(mustJSON(t, m), `"admin.enroll.start"`) {
+			t.Fatalf("no admin.enroll.start in the audit log: %v", m)
+		}
+	})
+}
+
+// A TOTP code opens one session: the same code again is refused, as a
+// wrong one is.
+func TestTOTPReplay(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		e.clock.Advance(30 * time.Second)
+		code, err := totp.GenerateCode(e.sessions[admin.Owner].secret, e.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds := map[string]any{"username": "owner-admin", "password": testPassword, "code": code}
+		decode(t, e.call(t, "POST", "/session", creds, nil, ""), 200)
+		if m := decode(t, e.call(t, "POST", "/session", creds, nil, ""), 403); m["errorCode"] != 403042.0 {
+			t.Fatalf("the same code again: %v", m)
+		}
 	})
 }

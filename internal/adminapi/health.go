@@ -159,9 +159,7 @@ func (h *Handler) retryMail(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, err
 	}
 	target := "mail:" + strconv.FormatInt(id, 10)
-	if err := h.audit(ctx, r, "mail.retry", target, obj{"status": outbox.Failed}, obj{"status": outbox.Queued}); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "mail.retry", target, obj{"status": outbox.Failed}, obj{"status": outbox.Queued})
 	return Response{Body: obj{"id": id, "status": outbox.Queued}}, nil
 }
 

@@ -3,12 +3,14 @@ package adminapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/admin"
+	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/screenset"
@@ -31,6 +33,12 @@ type Options struct {
 	// zero takes DefaultLoginRate and DefaultLoginBurst, negative: no bound.
 	LoginRate  float64
 	LoginBurst int
+	// PublicURL is custos's public base URL: with https the session
+	// cookie is Secure.
+	PublicURL string
+	// AuditFailed, when set, counts an audit entry that could not be
+	// written after its change.
+	AuditFailed func()
 }
 
 // The default bound of login attempts: 30 at once, then one every 2
@@ -85,7 +93,7 @@ func (h *Handler) table() []Route {
 		{post, "/sites/{siteId}/users/{uid}/unlock", op, h.unlockUser},
 		{post, "/sites/{siteId}/users/{uid}/send-reset", op, h.sendReset},
 		{post, "/sites/{siteId}/users/{uid}/revoke-sessions", op, h.revokeSessions},
-		{get, "/sites/{siteId}/users/{uid}/export", ro, h.exportUser},
+		{get, "/sites/{siteId}/users/{uid}/export", op, h.exportUser},
 
 		{get, "/outbox", ro, h.listOutbox},
 		{post, "/outbox/{id}/retry", op, h.retryMail},
@@ -98,9 +106,36 @@ func (h *Handler) table() []Route {
 	}
 }
 
-// audit records a change the calling admin made.
-func (h *Handler) audit(ctx context.Context, r *Request, action, target string, before, after any) error {
-	return h.o.Admins.Record(ctx, r.Admin(), action, target, before, after)
+// audit records a change the calling admin made, once the change is
+// committed (the audit entry is not part of the change's transaction).
+// A failed write neither undoes the change nor turns its answer into an
+// error (a new secret must reach its caller): it is logged at error level
+// with the entry, which never holds a secret, and counted
+// (custos_audit_write_failures_total).
+func (h *Handler) audit(ctx context.Context, r *Request, action, target string, before, after any) {
+	h.record(ctx, r.Admin(), action, target, before, after)
+}
+
+func (h *Handler) record(ctx context.Context, actor admin.Admin, action, target string, before, after any) {
+	err := h.o.Admins.Record(ctx, actor, action, target, before, after)
+	if err == nil {
+		return
+	}
+	if h.o.AuditFailed != nil {
+		h.o.AuditFailed()
+	}
+	h.o.Log.ErrorContext(ctx, "audit write failed: the change is done but not in the audit log",
+		"call_id", callctx.From(ctx).ID, "error", err.Error(), "admin_id", actor.ID, "admin", actor.Username,
+		"action", action, "target", target, "before", auditJSON(before), "after", auditJSON(after))
+}
+
+// auditJSON is how a failed entry's before and after are logged.
+func auditJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("(not JSON: %v)", err)
+	}
+	return string(b)
 }
 
 type jsonRaw = json.RawMessage

@@ -37,9 +37,10 @@ func TestEveryRoute(t *testing.T) {
 		"POST /sites/{siteId}/users/{uid}/unlock":          "user.unlock",
 		"POST /sites/{siteId}/users/{uid}/send-reset":      "user.send_reset",
 		"POST /sites/{siteId}/users/{uid}/revoke-sessions": "user.revoke_sessions",
-		"POST /admins":             "admin.create",
-		"PATCH /admins/{adminId}":  "admin.update",
-		"DELETE /admins/{adminId}": "admin.delete",
+		"GET /sites/{siteId}/users/{uid}/export":           "user.export",
+		"POST /admins":                                     "admin.create",
+		"PATCH /admins/{adminId}":                          "admin.update",
+		"DELETE /admins/{adminId}":                         "admin.delete",
 	}
 	// Routes that need an object of their own, or come last.
 	skip := map[string]bool{"POST /session": true, "POST /session/totp": true, "DELETE /session": true,

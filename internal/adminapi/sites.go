@@ -88,9 +88,7 @@ func (h *Handler) createSite(ctx context.Context, r *Request) (Response, error) 
 	if err != nil {
 		return Response{}, err
 	}
-	if err := h.audit(ctx, r, "site.create", siteTarget(s.ID), nil, viewSite(s)); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "site.create", siteTarget(s.ID), nil, viewSite(s))
 	return Response{Status: 201, Body: obj{"site": viewSite(s), "secret": s.SecretBase64()}}, nil
 }
 
@@ -118,9 +116,7 @@ func (h *Handler) patchSite(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	if err := h.audit(ctx, r, "site.update", siteTarget(after.ID), viewSite(before), viewSite(after)); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "site.update", siteTarget(after.ID), viewSite(before), viewSite(after))
 	return Response{Body: viewSite(after)}, nil
 }
 
@@ -133,9 +129,7 @@ func (h *Handler) rotateSecret(ctx context.Context, r *Request) (Response, error
 	if err != nil {
 		return Response{}, err
 	}
-	if err := h.audit(ctx, r, "site.rotate_secret", siteTarget(s.ID), nil, nil); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "site.rotate_secret", siteTarget(s.ID), nil, nil)
 	return Response{Body: obj{"site": viewSite(s), "secret": s.SecretBase64()}}, nil
 }
 
@@ -193,9 +187,7 @@ func (h *Handler) createKey(ctx context.Context, r *Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	if err := h.audit(ctx, r, "key.create", KeyTarget(s.ID, k.UserKey), nil, viewKey(k)); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "key.create", KeyTarget(s.ID, k.UserKey), nil, viewKey(k))
 	return Response{Status: 201, Body: obj{"key": viewKey(k), "secret": k.SecretBase64()}}, nil
 }
 
@@ -212,7 +204,8 @@ func (h *Handler) revokeKey(ctx context.Context, r *Request) (Response, error) {
 		return Response{}, err
 	}
 	k.Secret = nil
-	return Response{}, h.audit(ctx, r, "key.revoke", KeyTarget(s.ID, k.UserKey), viewKey(k), nil)
+	h.audit(ctx, r, "key.revoke", KeyTarget(s.ID, k.UserKey), viewKey(k), nil)
+	return Response{}, nil
 }
 
 func (h *Handler) getPolicies(ctx context.Context, r *Request) (Response, error) {
@@ -253,9 +246,7 @@ func (h *Handler) putPolicies(ctx context.Context, r *Request) (Response, error)
 		return Response{}, err
 	}
 	after := p.SectionsJSON(policy.Sections)
-	if err := h.audit(ctx, r, "policies.set", siteTarget(s.ID), s.Policies.SectionsJSON(policy.Sections), after); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "policies.set", siteTarget(s.ID), s.Policies.SectionsJSON(policy.Sections), after)
 	return Response{Body: after}, nil
 }
 
@@ -315,9 +306,7 @@ func (h *Handler) setSchema(ctx context.Context, r *Request, s site.Site, docs s
 		return Response{}, err
 	}
 	after := schemaView(next)
-	if err := h.audit(ctx, r, "schema.set", siteTarget(s.ID), schemaView(s.Schema), after); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "schema.set", siteTarget(s.ID), schemaView(s.Schema), after)
 	return Response{Body: after}, nil
 }
 
@@ -454,9 +443,7 @@ func (h *Handler) putScreenSet(ctx context.Context, r *Request) (Response, error
 		return Response{}, err
 	}
 	after := viewScreenSet(sets[0])
-	if err := h.audit(ctx, r, "screenset.put", siteTarget(s.ID)+"/screenset:"+set.ID, before, after); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "screenset.put", siteTarget(s.ID)+"/screenset:"+set.ID, before, after)
 	return Response{Body: after}, nil
 }
 
@@ -471,7 +458,8 @@ func (h *Handler) deleteScreenSet(ctx context.Context, r *Request) (Response, er
 	if _, err := h.o.Sites.Update(ctx, s.ID, site.Changes{DeleteScreenSets: []string{set.ID}}); err != nil {
 		return Response{}, err
 	}
-	return Response{}, h.audit(ctx, r, "screenset.delete", siteTarget(s.ID)+"/screenset:"+set.ID, viewScreenSet(set), nil)
+	h.audit(ctx, r, "screenset.delete", siteTarget(s.ID)+"/screenset:"+set.ID, viewScreenSet(set), nil)
+	return Response{}, nil
 }
 
 // clientView is an OIDC client as the API shows it: never a secret.
@@ -557,9 +545,7 @@ func (h *Handler) createClient(ctx context.Context, r *Request) (Response, error
 		return Response{}, err
 	}
 	view := viewClient(nc.Client)
-	if err := h.audit(ctx, r, "oidc_client.create", clientTarget(s.ID, nc.ClientID), nil, view); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, "oidc_client.create", clientTarget(s.ID, nc.ClientID), nil, view)
 	body := obj{"client": view}
 	if nc.Secret != "" {
 		body["secret"] = nc.Secret
@@ -608,9 +594,7 @@ func (h *Handler) patchClient(ctx context.Context, r *Request) (Response, error)
 	if in.RotateSecret {
 		action = "oidc_client.rotate_secret"
 	}
-	if err := h.audit(ctx, r, action, clientTarget(s.ID, nc.ClientID), viewClient(before), view); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, action, clientTarget(s.ID, nc.ClientID), viewClient(before), view)
 	body := obj{"client": view}
 	if nc.Secret != "" {
 		body["secret"] = nc.Secret
@@ -626,5 +610,6 @@ func (h *Handler) deleteClient(ctx context.Context, r *Request) (Response, error
 	if err := h.o.OAuth.DeleteClient(ctx, s.ID, c.ClientID); err != nil {
 		return Response{}, err
 	}
-	return Response{}, h.audit(ctx, r, "oidc_client.delete", clientTarget(s.ID, c.ClientID), viewClient(c), nil)
+	h.audit(ctx, r, "oidc_client.delete", clientTarget(s.ID, c.ClientID), viewClient(c), nil)
+	return Response{}, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
+	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/search"
 	"github.com/custos-id/custos/internal/site"
 )
@@ -238,9 +239,7 @@ func (h *Handler) auditedUser(ctx context.Context, r *Request, action string, s 
 	if err != nil {
 		return Response{}, err
 	}
-	if err := h.audit(ctx, r, action, userTarget(s.ID, a.UID), before, after); err != nil {
-		return Response{}, err
-	}
+	h.audit(ctx, r, action, userTarget(s.ID, a.UID), before, after)
 	return Response{Body: obj{"user": after}}, nil
 }
 
@@ -295,7 +294,8 @@ func (h *Handler) deleteUser(ctx context.Context, r *Request) (Response, error) 
 	if err := h.o.Accounts.Delete(ctx, a); err != nil {
 		return Response{}, err
 	}
-	return Response{}, h.audit(ctx, r, "user.delete", userTarget(s.ID, a.UID), before, nil)
+	h.audit(ctx, r, "user.delete", userTarget(s.ID, a.UID), before, nil)
+	return Response{}, nil
 }
 
 func (h *Handler) sendReset(ctx context.Context, r *Request) (Response, error) {
@@ -309,7 +309,8 @@ func (h *Handler) sendReset(ctx context.Context, r *Request) (Response, error) {
 	if err := h.o.Accounts.MailReset(ctx, s, account.Email, a.Email, account.MailOptions{}); err != nil {
 		return Response{}, err
 	}
-	return Response{}, h.audit(ctx, r, "user.send_reset", userTarget(s.ID, a.UID), nil, nil)
+	h.audit(ctx, r, "user.send_reset", userTarget(s.ID, a.UID), nil, nil)
+	return Response{}, nil
 }
 
 func (h *Handler) revokeSessions(ctx context.Context, r *Request) (Response, error) {
@@ -320,16 +321,39 @@ func (h *Handler) revokeSessions(ctx context.Context, r *Request) (Response, err
 	if err := h.o.Accounts.LogoutAll(ctx, a); err != nil {
 		return Response{}, err
 	}
-	return Response{}, h.audit(ctx, r, "user.revoke_sessions", userTarget(s.ID, a.UID), nil, nil)
+	h.audit(ctx, r, "user.revoke_sessions", userTarget(s.ID, a.UID), nil, nil)
+	return Response{}, nil
 }
 
+// exportUser answers the user in the export format, without the password
+// hash unless an owner asks for it (?includePassword=true); every export is
+// audited first, saying whether the hash went out.
 func (h *Handler) exportUser(ctx context.Context, r *Request) (Response, error) {
-	_, a, err := h.user(ctx, r)
+	withPassword := false
+	switch v := r.URL.Query().Get("includePassword"); v {
+	case "", "false":
+	case "true":
+		if !r.Admin().Role.AtLeast(admin.Owner) {
+			return Response{}, errcode.Newf(errcode.PermissionDenied, "Permission denied: includePassword needs the owner role; %s has %s", r.Admin().Username, r.Admin().Role)
+		}
+		withPassword = true
+	default:
+		return Response{}, errcode.InvalidValue("includePassword", "true or false")
+	}
+	s, a, err := h.user(ctx, r)
 	if err != nil {
 		return Response{}, err
 	}
 	ids, err := h.o.Accounts.LoginIDsOf(ctx, a)
 	if err != nil {
+		return Response{}, err
+	}
+	if !withPassword {
+		a.PasswordHash = ""
+	}
+	// An export changes nothing but hands out personal data: it is audited
+	// before the answer, and without its entry there is no answer.
+	if err := h.o.Admins.Record(ctx, r.Admin(), "user.export", userTarget(s.ID, a.UID), nil, obj{"passwordIncluded": withPassword}); err != nil {
 		return Response{}, err
 	}
 	return Response{Body: account.ExportDocument(account.ExportedAccount{Account: a, LoginIDs: ids})}, nil

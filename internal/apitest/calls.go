@@ -82,7 +82,9 @@ func (a *App) MailCount(t testing.TB) int {
 		t.Fatal("MailCount: the app's database was opened by the caller")
 	}
 	var n int
-	if err := storetest.Raw(t, a.URL).QueryRow(`SELECT COUNT(*) FROM mail_outbox`).Scan(&n); err != nil {
+	raw := storetest.Raw(t, a.URL)
+	defer raw.Close() // now, not at the test's end: tests count often
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM mail_outbox`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

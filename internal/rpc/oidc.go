@@ -1,7 +1,6 @@
 package rpc
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/errcode"
+	"github.com/custos-id/custos/internal/dialect"
 	"github.com/custos-id/custos/internal/jsonlimit"
 	"github.com/custos-id/custos/internal/oauth"
 )
@@ -397,20 +397,6 @@ var rpNames = map[string]string{
 	oauth.AttrScopes: "allowedScopes", oauth.AttrSecret: "rotateSecret",
 }
 
-// oidcError renders the service's conditions in the RPC dialect: a value
-// it refuses is 400006 naming the parameter, a redirect URI that cannot be
-// registered 400011 (the catalog's code for one), a lost race 409030.
-func oidcError(err error) error {
-	if e, ok := errors.AsType[*oauth.InvalidError](err); ok {
-		name := cmp.Or(rpNames[e.Attr], e.Attr)
-		switch e.Attr {
-		case oauth.AttrRedirectURIs, oauth.AttrPostLogoutRedirectURIs:
-			return errcode.Newf(errcode.InvalidRedirectURI, "Invalid redirect URI: %s: %s", name, e.Reason)
-		}
-		return errcode.InvalidValue(name, e.Reason)
-	}
-	if errors.Is(err, oauth.ErrChanged) {
-		return errcode.New(errcode.ConcurrentUpdatesNotAllowed, "Concurrent updates not allowed: the client or configuration changed meanwhile; try again")
-	}
-	return err
-}
+// oidcError renders the service's conditions in the RPC dialect, as every
+// dialect does (dialect.OAuthError), with the RPC parameters' names.
+func oidcError(err error) error { return dialect.OAuthError(err, rpNames) }

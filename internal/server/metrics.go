@@ -52,6 +52,18 @@ func (m *Metrics) ObserveLogDrops(dropped func() int64) {
 	}, func() float64 { return float64(dropped()) }))
 }
 
+// AuditWriteFailures registers custos_audit_write_failures_total and
+// answers the function that counts one: an audit entry that could not be
+// written after its change was committed.
+func (m *Metrics) AuditWriteFailures() func() {
+	c := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "custos_audit_write_failures_total",
+		Help: "Audit entries that could not be written after their change was committed (each is logged at error level).",
+	})
+	m.reg.MustRegister(c)
+	return c.Inc
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

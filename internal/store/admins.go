@@ -192,26 +192,35 @@ func (db *DB) AdminLockedUntil(ctx context.Context, username string) (time.Time,
 	return fromMillis(until), err
 }
 
-// AddAdminLoginFailure implements admin.Store: the count changes in one
-// statement, so that concurrent failures all count.
-func (db *DB) AddAdminLoginFailure(ctx context.Context, username string, now, since time.Time, max int, lockUntil time.Time) (bool, error) {
-	var locked bool
-	err := db.withTx(ctx, func(tx *DB) error {
-		var n int
-		err := tx.writeRow(ctx, `INSERT INTO admin_login_failures (username, failures, last_at) VALUES ($1, 1, $2)
-			ON CONFLICT (username) DO UPDATE SET
-			  failures = CASE WHEN admin_login_failures.last_at <= $3 THEN 1 ELSE admin_login_failures.failures + 1 END,
-			  last_at = $2
-			RETURNING failures`, username, millis(now), millis(since)).Scan(&n)
-		if err != nil || n < max {
+// ReserveAdminLogin implements admin.Store: the attempt is counted (and
+// the lock taken) in one transaction whose UPDATE holds the row, so that
+// of concurrent attempts no more than max are let through.
+func (db *DB) ReserveAdminLogin(ctx context.Context, username string, now, since time.Time, max int, lockUntil time.Time) (allowed, locks bool, err error) {
+	err = db.withTx(ctx, func(tx *DB) error {
+		if _, err := tx.exec(ctx, `INSERT INTO admin_login_failures (username, failures, last_at) VALUES ($1, 0, 0)
+			ON CONFLICT (username) DO NOTHING`, username); err != nil {
 			return err
 		}
-		locked = true
-		_, err = tx.exec(ctx, `UPDATE admin_login_failures SET failures = 0, locked_until = $1 WHERE username = $2`,
-			millis(lockUntil), username)
-		return err
+		var n int
+		err := tx.writeRow(ctx, `UPDATE admin_login_failures SET
+			  failures = CASE WHEN last_at <= $3 THEN 1 ELSE failures + 1 END,
+			  locked_until = CASE WHEN (CASE WHEN last_at <= $3 THEN 1 ELSE failures + 1 END) >= $4 THEN $5 ELSE locked_until END,
+			  last_at = $2
+			WHERE username = $1 AND locked_until <= $2
+			RETURNING failures`, username, millis(now), millis(since), max, millis(lockUntil)).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // locked
+		}
+		if err != nil {
+			return err
+		}
+		allowed, locks = true, n >= max
+		return nil
 	})
-	return locked && err == nil, err
+	if err != nil {
+		return false, false, err
+	}
+	return allowed, locks, nil
 }
 
 // ResetAdminLoginFailures implements admin.Store.

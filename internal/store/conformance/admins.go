@@ -16,7 +16,7 @@ func init() {
 		"UpdateAdmin", "DeleteAdmin", "UseAdminTOTPStep", "WithAdminTx")
 	register("admin sessions", testAdminSessions, "CreateAdminSession", "AdminSession", "TouchAdminSession",
 		"DeleteAdminSession", "DeleteAdminSessions", "PurgeAdminSessions")
-	register("admin lockout", testAdminLockout, "AdminLockedUntil", "AddAdminLoginFailure", "ResetAdminLoginFailures")
+	register("admin lockout", testAdminLockout, "AdminLockedUntil", "ReserveAdminLogin", "ResetAdminLoginFailures")
 	register("audit log", testAudit, "AddAudit", "AuditEntries")
 }
 
@@ -248,41 +248,50 @@ func testAdminSessions(t *testing.T, db *store.DB) {
 	}
 }
 
-// Lockout by username (known or not): failures count within the window,
-// even at once; at the maximum the name is locked; a success resets.
+// Lockout by username (known or not): attempts are reserved before they
+// are checked, within the window; of many at once no more than the maximum
+// are let through, one of them locks the name; a success resets.
 func testAdminLockout(t *testing.T, db *store.DB) {
 	since := t0.Add(-15 * time.Minute)
 	lockUntil := t0.Add(15 * time.Minute)
 	if until, err := db.AdminLockedUntil(ctx, "x"); err != nil || !until.IsZero() {
 		t.Fatalf("AdminLockedUntil(no failures) = %v, %v", until, err)
 	}
-	locks := race(5, func(int) outcome[bool] {
-		l, err := db.AddAdminLoginFailure(ctx, "x", t0, since, 5, lockUntil)
-		return outcome[bool]{l, err}
+	type reserved struct{ allowed, locks bool }
+	outs := race(12, func(int) outcome[reserved] {
+		a, l, err := db.ReserveAdminLogin(ctx, "x", t0, since, 5, lockUntil)
+		return outcome[reserved]{reserved{a, l}, err}
 	})
-	n := 0
-	for _, o := range locks {
+	allowed, locks := 0, 0
+	for _, o := range outs {
 		if o.err != nil {
 			t.Fatal(o.err)
 		}
-		if o.v {
-			n++
+		if o.v.allowed {
+			allowed++
+		}
+		if o.v.locks {
+			locks++
 		}
 	}
-	if n != 1 {
-		t.Fatalf("5 failures at once locked %d times, want 1", n)
+	if allowed != 5 || locks != 1 {
+		t.Fatalf("12 attempts at once: %d let through, %d locked, want 5 and 1", allowed, locks)
 	}
 	if until, err := db.AdminLockedUntil(ctx, "x"); err != nil || !until.Equal(lockUntil) {
 		t.Fatalf("AdminLockedUntil = %v, %v", until, err)
 	}
 	// Failures older than the window start over.
 	for i := range 4 {
-		if l, err := db.AddAdminLoginFailure(ctx, "y", t0.Add(time.Duration(i)*time.Hour), t0.Add(time.Duration(i)*time.Hour-time.Minute), 2, lockUntil); l || err != nil {
-			t.Fatalf("spread failure %d: %v, %v", i, l, err)
+		at := t0.Add(time.Duration(i) * time.Hour)
+		if a, l, err := db.ReserveAdminLogin(ctx, "y", at, at.Add(-time.Minute), 2, at.Add(time.Minute)); !a || l || err != nil {
+			t.Fatalf("spread attempt %d: %v, %v, %v", i, a, l, err)
 		}
 	}
-	if l, _ := db.AddAdminLoginFailure(ctx, "y", t0.Add(3*time.Hour), t0, 2, lockUntil); !l {
-		t.Fatal("a second failure within the window did not lock")
+	if a, l, _ := db.ReserveAdminLogin(ctx, "y", t0.Add(3*time.Hour), t0, 2, t0.Add(4*time.Hour)); !a || !l {
+		t.Fatal("a second attempt within the window did not lock")
+	}
+	if a, _, _ := db.ReserveAdminLogin(ctx, "y", t0.Add(3*time.Hour), t0, 2, t0.Add(4*time.Hour)); a {
+		t.Fatal("an attempt while locked was let through")
 	}
 	if err := db.ResetAdminLoginFailures(ctx, "y"); err != nil {
 		t.Fatal(err)
