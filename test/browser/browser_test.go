@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custos-id/custos/internal/admin"
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/app"
 	custosmail "github.com/custos-id/custos/internal/mail"
@@ -47,6 +48,9 @@ const (
 	mailWait = mailtest.WaitForTimeout
 	// maxSiteFile bounds the site files the test site serves.
 	maxSiteFile = 1 << 20
+	// idleTimeout ends the admin sessions of the second custos
+	// (console.test.mjs: a session that ends while the admin edits).
+	idleTimeout = 4 * time.Second
 )
 
 func TestBrowser(t *testing.T) {
@@ -89,6 +93,13 @@ func TestBrowser(t *testing.T) {
 		"CUSTOS_SCREENSETS_SECRET="+env.screenSets.SecretBase64(),
 		"CUSTOS_ADMIN_USERNAME="+env.adminUsername,
 		"CUSTOS_ADMIN_PASSWORD="+env.adminPassword,
+		"CUSTOS_IDLE_URL="+env.idle.url,
+		"CUSTOS_IDLE_ADMIN_USERNAME="+env.idle.username,
+		"CUSTOS_IDLE_ADMIN_PASSWORD="+env.idle.password,
+		"CUSTOS_IDLE_SITE_ID="+strconv.FormatInt(env.idle.site.ID, 10),
+		"CUSTOS_IDLE_API_KEY="+env.idle.site.APIKey,
+		"CUSTOS_IDLE_SECRET="+env.idle.site.SecretBase64(),
+		"CUSTOS_IDLE_TIMEOUT_MS="+strconv.FormatInt(idleTimeout.Milliseconds(), 10),
 		"MAIL_URL="+env.mailURL,
 		"CHROMIUM="+chromium,
 		"SCREENSHOT_DIR="+shots,
@@ -135,6 +146,44 @@ type environment struct {
 	// and schema (required fields, email verification) would change what
 	// the other files' flows answer.
 	screenSets site.Site
+	// idle is a second custos whose admin sessions end after idleTimeout
+	// without a request.
+	idle idleCustos
+}
+
+// idleCustos is the second custos: its address, first admin and a site.
+type idleCustos struct {
+	url, username, password string
+	site                    site.Site
+}
+
+// startIdle runs a second custos (its own database) whose admin sessions
+// end after idleTimeout without a request, with its first admin and a site.
+func startIdle(t *testing.T) idleCustos {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "http://" + ln.Addr().String()
+	a, err := app.New(app.Options{DB: storetest.Open(t, store.SQLite), MasterKey: bytes.Repeat([]byte{2}, 32),
+		PublicURL: u, Password: apitest.CheapHashing, KeyGen: tokentest.KeyGen(),
+		Admin: admin.Options{IdleTimeout: idleTimeout}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: a.Handler()}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	st, err := a.Sites.Create(context.Background(), "Idle Shop", []string{"localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adm, pw, _, err := a.Admins.CreateFirst(context.Background(), "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idleCustos{url: u, username: adm.Username, password: pw, site: st}
 }
 
 // start runs custos, the SMTP server and the site until the test ends.
@@ -195,7 +244,7 @@ func start(t *testing.T, dir string) environment {
 	site.Start()
 	t.Cleanup(site.Close)
 	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(), screenSets: ss,
-		adminUsername: adm.Username, adminPassword: adminPassword,
+		adminUsername: adm.Username, adminPassword: adminPassword, idle: startIdle(t),
 		mailURL: "http://" + siteLn.Addr().String() + "/_test/mail"}
 }
 

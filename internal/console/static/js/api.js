@@ -20,13 +20,28 @@ export class ApiError extends Error {
   }
 }
 
-// Listeners told when a call answers 401 (the session ended).
-const unauthorized = new Set();
-export const onUnauthorized = (fn) => unauthorized.add(fn);
+// The shell's answer to an ended session: reauth() asks the admin to sign
+// in again over the page and resolves true when they did (the call is then
+// tried once more), false when they gave up (the shell has gone to the
+// login page). Without one, a 401 is thrown as it is.
+let reauth = null;
+export const onUnauthorized = (fn) => { reauth = fn; };
 
-// call sends method path (relative to BASE) with body as JSON; answers the
-// parsed JSON (null for 204) or throws ApiError.
-export async function call(method, path, body, { quiet401 = false } = {}) {
+// refreshCSRF asks GET /session for the session's token; answers whether
+// it changed (a login in another tab of this browser replaced the session).
+async function refreshCSRF() {
+  try {
+    const s = await send('GET', '/session');
+    if (s.res.ok && s.data && s.data.csrfToken && s.data.csrfToken !== csrf) {
+      csrf = s.data.csrfToken;
+      return true;
+    }
+  } catch { /* keep the refusal */ }
+  return false;
+}
+
+// send is one request: answers {res, data} (data parsed from JSON).
+async function send(method, path, body, { raw = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
@@ -37,20 +52,35 @@ export async function call(method, path, body, { quiet401 = false } = {}) {
   } catch (e) {
     throw new ApiError(0, { error: 'network', error_description: `custos did not answer: ${e.message}` });
   }
+  if (raw && res.ok) return { res, data: null };
   const text = res.status === 204 ? '' : await res.text();
   let data = null;
   if (text) {
     try { data = JSON.parse(text); } catch { data = { error: 'bad_response', error_description: text.slice(0, 200) }; }
   }
-  if (!res.ok) {
-    if (res.status === 401 && !quiet401) for (const fn of unauthorized) fn();
-    throw new ApiError(res.status, data);
+  return { res, data };
+}
+
+// call sends method path (relative to BASE) with body as JSON; answers the
+// parsed JSON (null for 204) or throws ApiError. A 401 (the session ended)
+// asks the shell to sign in again and then tries once more; a 403 on a
+// write asks GET /session for the CSRF token once and, when it changed,
+// tries once more with it. quiet401 (the login's own calls and GET
+// /session at start) leaves both to the caller.
+export async function call(method, path, body, { quiet401 = false, raw = false } = {}) {
+  let { res, data } = await send(method, path, body, { raw });
+  if (!quiet401 && res.status === 403 && method !== 'GET' && await refreshCSRF()) {
+    ({ res, data } = await send(method, path, body, { raw }));
   }
-  return data;
+  if (!quiet401 && res.status === 401 && reauth && await reauth()) {
+    ({ res, data } = await send(method, path, body, { raw }));
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return raw ? res : data;
 }
 
 export const get = (path, opts) => call('GET', path, undefined, opts);
-export const post = (path, body = {}) => call('POST', path, body);
+export const post = (path, body = {}, opts) => call('POST', path, body, opts);
 export const put = (path, body) => call('PUT', path, body);
 export const patch = (path, body) => call('PATCH', path, body);
 export const del = (path) => call('DELETE', path);
@@ -66,14 +96,10 @@ export function q(params) {
 // seg is one path segment, escaped.
 export const seg = encodeURIComponent;
 
-// download fetches path and saves it as a file named name.
+// download fetches path and saves it as a file named name (as call does:
+// a 401 signs in again first).
 export async function download(path, name) {
-  const res = await fetch(BASE + path, { credentials: 'same-origin', cache: 'no-store' });
-  if (!res.ok) {
-    let body = null;
-    try { body = await res.json(); } catch { /* not JSON */ }
-    throw new ApiError(res.status, body);
-  }
+  const res = await call('GET', path, undefined, { raw: true });
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;

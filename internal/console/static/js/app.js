@@ -3,7 +3,7 @@
 // signed-in admin, the navigation and the current site, and moves focus to
 // each new page's heading so that a screen reader hears where it is.
 import * as api from './api.js';
-import { add, alert, h, replace } from './dom.js';
+import { add, alert, field, h, replace } from './dom.js';
 
 // The routes: a path pattern (":name" is a parameter), the page module,
 // and whether it needs a signed-in admin.
@@ -65,7 +65,12 @@ function parse() {
     const m = r.re.exec(p);
     if (m) {
       const params = {};
-      r.names.forEach((n, i) => { params[n] = decodeURIComponent(m[i + 1]); });
+      try {
+        r.names.forEach((n, i) => { params[n] = decodeURIComponent(m[i + 1]); });
+      } catch {
+        // A malformed escape (#/sites/%E0) names no page.
+        return { route: null, params: {}, query: new URLSearchParams(), path: p };
+      }
       return { route: r, params, query: new URLSearchParams(query), path: p };
     }
   }
@@ -105,14 +110,17 @@ async function drawNav(path) {
   try { list = await sites(); } catch { /* the page shows the error */ }
   if (!state.site && list.length) setSite(list[0].id);
   const s = state.site ? `/sites/${encodeURIComponent(state.site)}` : null;
-  const picker = list.length ? [
-    h('label', { for: 'site-pick' }, 'Site'),
-    h('select', { id: 'site-pick', on: { change: (e) => {
-      setSite(e.target.value);
-      const cur = parse();
-      go(cur.params.site ? cur.path.replace(/^\/sites\/[^/]+/, '/sites/' + encodeURIComponent(e.target.value)).replace(/(\/(users|screen-sets)\/)[^/]+$/, '$1').replace(/\/$/, '') : cur.path);
-    } } }, list.map((x) => h('option', { value: x.id, selected: String(x.id) === state.site }, x.name || x.id))),
-  ] : null;
+  // The picker acts on its Go button only: a select that navigated on
+  // change would move on each arrow key (WCAG 3.2.2).
+  const pick = list.length ? h('select', { id: 'site-pick' },
+    list.map((x) => h('option', { value: x.id, selected: String(x.id) === state.site }, x.name || x.id))) : null;
+  const picker = pick ? h('form', { class: 'site-pick', on: { submit: (e) => {
+    e.preventDefault();
+    setSite(pick.value);
+    const cur = parse();
+    go(cur.params.site ? cur.path.replace(/^\/sites\/[^/]+/, '/sites/' + encodeURIComponent(pick.value)).replace(/(\/(users|screen-sets)\/)[^/]+$/, '$1').replace(/\/$/, '') : cur.path);
+  } } }, h('label', { for: 'site-pick' }, 'Site'), h('div', { class: 'row' }, pick,
+    h('button', { type: 'submit', class: 'secondary' }, 'Go'))) : null;
   const current = path.replace(/\/(users|screen-sets)\/[^/]+$/, '/$1');
   replace(nav,
     h('h2', null, 'custos'),
@@ -139,12 +147,96 @@ async function logout() {
   announce('Signed out');
 }
 
-function signedOut() {
+// ENDED_KEY marks a session that ended under the admin: the login page
+// says so.
+const ENDED_KEY = 'custos.console.ended';
+
+function signedOut(ended = false) {
   localStorage.removeItem(HINT_KEY);
+  if (ended) {
+    sessionStorage.setItem(ENDED_KEY, '1');
+    const { path, query } = parse();
+    if (path !== '/login') sessionStorage.setItem('custos.console.next', path + (query.toString() ? '?' + query : ''));
+  }
   state.admin = null;
   state.sites = null;
   api.setCSRF('');
   go('/login');
+}
+
+// sessionEnded tells (once) whether the login page follows an ended session.
+export function sessionEnded() {
+  const v = sessionStorage.getItem(ENDED_KEY);
+  sessionStorage.removeItem(ENDED_KEY);
+  return !!v;
+}
+
+// reauth is the answer to a 401 while an admin is signed in: a modal
+// dialog over the page (which keeps what was typed in it) says that the
+// session ended and asks for the password and code again; answers true once
+// the same admin is signed in (the failed call is then retried), false when
+// they give up (then the login page, with the notice). Calls failing at once
+// share one dialog.
+let reauthing = null;
+function reauth() {
+  if (!state.admin) return Promise.resolve(false);
+  reauthing ??= new Promise((resolve) => {
+    const username = state.admin.username;
+    const back = document.activeElement;
+    const out = h('div');
+    const pass = field('Password', { name: 'password', type: 'password', autocomplete: 'current-password', required: true,
+      maxlength: 1024 });
+    const code = field('Code from your authenticator app', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code',
+      pattern: '[0-9]{6}', minlength: 6, maxlength: 6, required: true, help: 'Six digits; a new code every 30 seconds.' });
+    let done = false;
+    const finish = (ok) => {
+      done = true;
+      if (dlg.open) dlg.close();
+      dlg.remove();
+      reauthing = null;
+      if (!ok) signedOut(true);
+      else if (back && back.isConnected && back.focus) back.focus();
+      resolve(ok);
+    };
+    const form = h('form', { on: { submit: async (e) => {
+      e.preventDefault();
+      const btns = form.querySelectorAll('button');
+      btns.forEach((b) => { b.disabled = true; });
+      replace(out);
+      try {
+        const s = await api.post('/session', { username, password: pass.control.value, code: code.control.value.trim() },
+          { quiet401: true });
+        if (!s || !s.admin) throw new Error('Your second factor was reset: sign in on the login page to set it up again.');
+        state.admin = s.admin;
+        api.setCSRF(s.csrfToken);
+        localStorage.setItem(HINT_KEY, '1');
+        announce('Signed in again');
+        finish(true);
+      } catch (err) {
+        const a = alert(err);
+        a.setAttribute('tabindex', '-1');
+        replace(out, a);
+        a.focus();
+      } finally {
+        btns.forEach((b) => { b.disabled = false; });
+      }
+    } } },
+    h('p', { class: 'label' }, 'Username'), h('p', null, h('strong', null, username)),
+    pass, code,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Sign in and continue'),
+      h('button', { type: 'button', class: 'secondary', on: { click: () => finish(false) } }, 'Go to the login page')));
+    const dlg = h('dialog', { class: 'reauth', 'aria-labelledby': 'reauth-title', 'aria-describedby': 'reauth-why' },
+      h('h2', { id: 'reauth-title' }, 'Your session ended'),
+      h('p', { id: 'reauth-why' }, 'It ended after a while without use, or it was signed out elsewhere. Sign in again to ' +
+        'continue: this page and what you entered stay as they are, and what you were doing is tried again.'),
+      out, form);
+    // Escape closes the dialog: that is giving up.
+    dlg.addEventListener('close', () => { if (!done) finish(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    pass.control.focus();
+  });
+  return reauthing;
 }
 
 // signedIn keeps the admin and CSRF token of a new session and goes on to
@@ -179,9 +271,9 @@ async function render() {
   try {
     const mod = await import(`./pages/${route.page}.js`);
     nodes = await mod.render({ params, query, path, admin: state.admin, site: state.site, can, go, announce,
-      signedIn, refreshSites: () => sites(true).then(() => drawNav(path)), rerender: render });
+      signedIn, sessionEnded, refreshSites: () => sites(true).then(() => drawNav(path)), rerender: render });
   } catch (err) {
-    if (err instanceof api.ApiError && err.status === 401 && !route.open) return; // signedOut already moved on
+    if (err instanceof api.ApiError && err.status === 401 && !route.open && !state.admin) return; // signedOut already moved on
     nodes = [h('h1', { tabindex: -1 }, 'Something went wrong'), alert(err)];
   }
   show(seq, nodes);
@@ -209,13 +301,7 @@ document.querySelector('.skip').addEventListener('click', (e) => {
   e.preventDefault();
   (main.querySelector('h1') || main).focus();
 });
-api.onUnauthorized(() => {
-  if (!state.admin) return;
-  const { path, query } = parse();
-  sessionStorage.setItem('custos.console.next', path + (query.toString() ? '?' + query : ''));
-  signedOut();
-  announce('Your session ended: sign in again');
-});
+api.onUnauthorized(reauth);
 window.addEventListener('hashchange', () => { if (location.hash === '' || location.hash.startsWith('#/')) render(); });
 
 async function boot() {

@@ -98,6 +98,8 @@ export function when(t) {
   if (!t) return '—';
   const d = new Date(typeof t === 'number' && t < 1e12 ? t * 1000 : t);
   if (Number.isNaN(d.getTime())) return String(t);
+  // A zero time (a built-in screen-set's 0001-01-01) is no date.
+  if (d.getUTCFullYear() < 1970) return '—';
   return h('time', { datetime: d.toISOString() }, d.toLocaleString());
 }
 

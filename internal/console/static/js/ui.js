@@ -101,3 +101,11 @@ export function itemsOf(res, name) {
   if (!res) return { items: [], next: '' };
   return { items: res[name] || res.items || res.results || [], next: res.nextCursor || res.next || res.cursor || '' };
 }
+
+// readOnlyNote is the note on a page whose forms the admin's role cannot
+// send (their controls are in a disabled fieldset, or read-only).
+export const readOnlyNote = () => h('p', { class: 'readonly-note', 'data-readonly': '' },
+  h('strong', null, 'Read-only: '), 'your role cannot change this. An owner can give you the operator role.');
+
+// locked wraps controls in a fieldset that is disabled unless write.
+export const locked = (write, ...controls) => h('fieldset', { class: 'plain', disabled: !write }, controls);

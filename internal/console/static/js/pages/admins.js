@@ -1,8 +1,8 @@
 // Admins (owners only): the list, create (a generated password shown once),
 // change the role, disable, delete.
 import * as api from '../api.js';
-import { field, h, replace, table, when } from '../dom.js';
-import { action, secretBox, sendForm } from '../ui.js';
+import { alert, field, h, replace, table, when } from '../dom.js';
+import { action, confirmDialog, secretBox, sendForm } from '../ui.js';
 
 const ROLES = [['readonly', 'readonly: sees everything but the admins'], ['operator', 'operator: also changes sites and users'],
   ['owner', 'owner: also manages admins']];
@@ -25,21 +25,36 @@ export async function render(ctx) {
     show(secretBox(`Admin “${res.admin.username}” created`, [['Username', res.admin.username], ['Password', res.password]]));
     return null;
   });
+  // The role changes on its Save button, after a confirmation: a select
+  // that saved on change would grant each role an arrow key passes over.
   const roleOf = (a) => {
     if (a.id === ctx.admin.id) return a.role;
     const sel = field(`Role of ${a.username}`, { kind: 'select', name: 'role', options: ROLES.map(([v]) => [v]), value: a.role });
     sel.classList.add('inline');
     sel.querySelector('label').classList.add('sr-only');
-    sel.control.addEventListener('change', async () => {
+    const save = h('button', { type: 'submit', class: 'secondary', 'aria-label': `Save role of ${a.username}` }, 'Save role');
+    return h('form', { class: 'row', on: { submit: async (e) => {
+      e.preventDefault();
+      const to = sel.control.value;
+      if (to === a.role) return;
+      if (!(await confirmDialog(`Make ${a.username} ${to}?`, { action: `Make ${to}`, danger: to === 'owner',
+        detail: ROLES.find(([v]) => v === to)[1] }))) {
+        sel.control.value = a.role;
+        return;
+      }
+      save.disabled = true;
       try {
-        await api.patch(`/admins/${a.id}`, { role: sel.control.value });
-        ctx.announce(`${a.username} is now ${sel.control.value}`);
+        await api.patch(`/admins/${a.id}`, { role: to });
+        await reload();
+        ctx.announce(`${a.username} is now ${to}`);
+        replace(out, h('p', { class: 'done', role: 'status' }, `${a.username} is now ${to}.`));
       } catch (err) {
         sel.control.value = a.role;
-        replace(out, h('div', { class: 'alert', role: 'alert' }, err.message));
+        replace(out, alert(err));
+      } finally {
+        save.disabled = false;
       }
-    });
-    return sel;
+    } } }, sel, save);
   };
   const draw = () => replace(list, table('Admins', [
       { label: 'Username', get: (a) => a.username },

@@ -3,7 +3,7 @@
 // accounts.setPolicies does).
 import * as api from '../api.js';
 import { alert, field, h } from '../dom.js';
-import { sendForm } from '../ui.js';
+import { readOnlyNote, sendForm } from '../ui.js';
 
 const DOC = 'https://github.com/custos-id/custos/blob/main/docs/policies.md';
 
@@ -63,10 +63,27 @@ function setPath(o, p, v) {
   x[ks[ks.length - 1]] = v;
 }
 
+// LABELS are the fields' labels (words, not letters: "Next URL").
+const LABELS = {
+  requireLoginID: 'Require login ID', requireCaptcha: 'Require CAPTCHA', enforceCoppa: 'Enforce COPPA',
+  minimumAge: 'Minimum age', verifyEmail: 'Verify email', allowUnverifiedLogin: 'Allow unverified login',
+  loginIdentifiers: 'Login identifiers', preventLoginIDHarvesting: 'Prevent login ID harvesting',
+  loginIdentifierConflict: 'Login identifier conflict', minLength: 'Min length', minCharGroups: 'Min character groups',
+  regExp: 'Regular expression', tokenExpiration: 'Token expiration', resetURL: 'Reset URL',
+  defaultLanguage: 'Default language', emailTemplates: 'Email templates',
+  verificationEmailExpiration: 'Verification email expiration', nextURL: 'Next URL',
+  sessionExpiration: 'Session expiration', passwordHistorySize: 'Password history size',
+  passwordChangeInterval: 'Password change interval', failedLoginThreshold: 'Failed login threshold',
+  lockoutTimeSec: 'Lockout time (seconds)', failedLoginResetSec: 'Failed login reset (seconds)',
+  hourlyFailedLoginThreshold: 'Hourly failed login threshold',
+  accountLockout: 'Account lockout', ipLockout: 'IP lockout', captcha: 'CAPTCHA',
+};
+
 function control(section, [path, kind, help, opts = {}], value) {
-  const label = path.split('.').pop().replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+  const parts = path.split('.');
+  const label = LABELS[parts[parts.length - 1]] || parts[parts.length - 1];
   const name = `${section}.${path}`;
-  const shown = path.includes('.') ? `${path.split('.')[0]}: ${label}` : label;
+  const shown = parts.length > 1 ? `${LABELS[parts[0]] || parts[0]}: ${label}` : label;
   if (kind === 'bool') return field(shown, { kind: 'checkbox', name, checked: !!value, help });
   if (kind === 'int') return field(shown, { type: 'number', name, inputmode: 'numeric', step: 1, value: value ?? '', help, ...opts });
   if (kind === 'select') {
@@ -89,7 +106,7 @@ export async function render(ctx) {
   const forms = SECTIONS.map(([key, title, fields]) => {
     const controls = fields.map((f) => [f, control(key, f, getPath(policies[key], f[0]))]);
     return sendForm(h('form', { 'aria-labelledby': `h-${key}`, 'data-section': key },
-      h('fieldset', null, h('legend', { id: `h-${key}` }, `${title} (${key})`),
+      h('fieldset', { disabled: !write }, h('legend', { id: `h-${key}` }, `${title} (${key})`),
         controls.map(([, c]) => c),
         write ? h('div', { class: 'actions' }, h('button', { type: 'submit' }, `Save ${title.toLowerCase()}`)) : null)),
     async () => {
@@ -119,6 +136,7 @@ export async function render(ctx) {
     h('h1', null, `Policies of ${st.name}`),
     h('p', { class: 'lead' }, 'Each section saves on its own. The fields and their bounds are those of ',
       h('a', { href: DOC, rel: 'noopener' }, 'the policies documentation'), '.'),
+    write ? null : readOnlyNote(),
     policies ? forms : alert(new Error('No policies answered.')),
   ];
 }

@@ -5,7 +5,7 @@
 // styled with the CSS through a constructed stylesheet (CSSOM).
 import * as api from '../api.js';
 import { field, h, replace } from '../dom.js';
-import { action, sendForm } from '../ui.js';
+import { action, readOnlyNote, sendForm } from '../ui.js';
 
 const MAX = 512 * 1024;
 
@@ -51,6 +51,10 @@ export async function render(ctx) {
   const write = ctx.can('operator');
   const html = field('HTML', { kind: 'textarea', name: 'html', rows: 20, spellcheck: 'false', maxlength: MAX });
   const css = field('CSS', { kind: 'textarea', name: 'css', rows: 10, spellcheck: 'false', maxlength: MAX });
+  // A read-only admin reads the source (focusable and scrollable) but
+  // cannot change it.
+  html.control.readOnly = !write;
+  css.control.readOnly = !write;
   html.control.value = ss.html || '';
   css.control.value = ss.css || '';
   const frame = h('iframe', { class: 'preview', title: 'Preview of the screen-set', sandbox: 'allow-same-origin', src: 'about:blank' });
@@ -66,7 +70,10 @@ export async function render(ctx) {
         await api.del(path);
         ctx.go(`/sites/${id}/screen-sets`);
       }, { confirm: `Delete the screen-set ${ssid}?`, danger: true, out })) : null), async () => {
-    await api.put(path, { ...ss, screenSetID: ssid, html: html.control.value, css: css.control.value });
+    // The stored set's fields only: the PUT takes screenset.Input and
+    // refuses any other (builtIn, updatedAt).
+    await api.put(path, { screenSetID: ssid, html: html.control.value, css: css.control.value,
+      javascript: ss.javascript || '', translations: ss.translations || {}, metadata: ss.metadata || {} });
     isNew = false;
     return 'Screen-set saved.';
   }, ctx);
@@ -74,6 +81,7 @@ export async function render(ctx) {
     h('p', { class: 'crumbs' }, h('a', { href: `#/sites/${id}/screen-sets` }, 'Screen-sets')),
     h('h1', null, ssid),
     isNew ? h('p', { class: 'lead' }, 'A new screen-set: it is stored when you save it.') : null,
+    write ? null : readOnlyNote(),
     h('p', { class: 'help' }, 'The preview shows the markup and CSS without scripts and without style attributes.'),
     out,
     h('div', { class: 'editor' }, form, h('section', { 'aria-label': 'Preview' }, h('h2', null, 'Preview'), frame)),

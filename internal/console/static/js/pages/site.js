@@ -2,7 +2,7 @@
 // scripts), its secret (rotated, shown once) and its application keys.
 import * as api from '../api.js';
 import { facts, field, h, replace, table, when } from '../dom.js';
-import { action, secretBox, sendForm } from '../ui.js';
+import { action, locked, readOnlyNote, secretBox, sendForm } from '../ui.js';
 import { lines } from './sites.js';
 
 export async function render(ctx) {
@@ -21,7 +21,7 @@ export async function render(ctx) {
   const scripts = field('Run screen-set scripts', { kind: 'checkbox', name: 'screenSetScripts', checked: !!st.screenSetScripts,
     help: 'Serve the JavaScript of the site’s stored screen-sets to its pages.' });
   const settings = sendForm(h('form', { 'aria-labelledby': 'h-settings' },
-    h('h2', { id: 'h-settings' }, 'Settings'), name, domains, referrer, scripts,
+    h('h2', { id: 'h-settings' }, 'Settings'), locked(write, name, domains, referrer, scripts),
     write ? h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save settings')) : null), async () => {
     await api.patch(`/sites/${id}`, { name: name.control.value.trim(), domains: lines(domains.control.value),
       requireReferrer: referrer.control.checked, screenSetScripts: scripts.control.checked });
@@ -63,6 +63,7 @@ export async function render(ctx) {
   return [
     h('p', { class: 'crumbs' }, h('a', { href: '#/sites' }, 'Sites')),
     h('h1', null, st.name),
+    write ? null : readOnlyNote(),
     out,
     facts([['API key', h('code', null, st.apiKey)], ['Site ID', String(st.id)], ['Created', when(st.createdAt)],
       ['Updated', when(st.updatedAt)]]),
