@@ -188,6 +188,8 @@ func (s *Service) pendingOf(st site.Site, a Account, password bool) (TokenKind, 
 	switch missing := MissingFields(st, a); {
 	case len(missing) > 0:
 		return RegToken, missingFields(missing)
+	case !a.Registered && missingLoginID(st, a):
+		return RegToken, &Error{Err: ErrMissingLoginID}
 	case !a.Registered:
 		return RegToken, failCase(ErrPendingRegistration, CaseFinalizeNext)
 	case a.Email != "" && s.pendingVerification(st, a):

@@ -94,6 +94,12 @@ type Result struct {
 	Session  *NewSession
 	// RegToken continues a pending registration or verification.
 	RegToken string
+	// Provider is the provider of a social login; NewUser tells that it
+	// registered the account; Connected that it attached the identity to
+	// the caller's account (no new session).
+	Provider  string
+	NewUser   bool
+	Connected bool
 }
 
 // NewSession is a session just created, with its token in clear.
