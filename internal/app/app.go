@@ -28,6 +28,7 @@ import (
 	"github.com/custos-id/custos/internal/secretbox"
 	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/social"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 	"github.com/custos-id/custos/internal/websdk"
@@ -83,6 +84,9 @@ type Options struct {
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
 	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
+	// Social are the options of the social login providers' HTTP: tests
+	// set AllowPrivate (providers on loopback) or an HTTPClient.
+	Social social.Options
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -100,14 +104,17 @@ type App struct {
 	OAuth       *oauth.Service
 	OIDC        *oidcop.Provider
 	GigyaTokens *oauth.GigyaTokens
-	RPC         *rpc.Handler
-	REST        *rest.Handler
-	Metrics     *server.Metrics
-	handler     http.Handler
-	db          *store.DB
-	retain      time.Duration
-	now         func() time.Time
-	log         *slog.Logger
+	// Social keeps the sites' social login providers and runs the flows
+	// with them.
+	Social  *social.Service
+	RPC     *rpc.Handler
+	REST    *rest.Handler
+	Metrics *server.Metrics
+	handler http.Handler
+	db      *store.DB
+	retain  time.Duration
+	now     func() time.Time
+	log     *slog.Logger
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -185,6 +192,12 @@ func New(o Options) (*App, error) {
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
+	if o.Social.Now == nil {
+		o.Social.Now = o.Now
+	}
+	a.Social = social.NewService(o.DB, box, o.Social)
+	socialCallback := rpc.RegisterSocialFlows(a.RPC, rpc.SocialFlows{Social: a.Social, Accounts: a.Accounts, Sites: a.Sites,
+		Codes: a.GigyaTokens, PublicURL: o.PublicURL, Now: o.Now})
 	if o.OIDCPages == nil {
 		o.OIDCPages = oidcop.NewHostedPages(o.Log)
 	}
@@ -208,6 +221,9 @@ func New(o Options) (*App, error) {
 	mux.Handle("GET "+HostedLoginScript, hostedLoginScript())
 	mux.Handle("GET "+websdk.HooksPath, websdk.Hooks(a.Sites, a.ScreenSets))
 	mux.Handle(oidcop.Prefix, a.OIDC)
+	mux.Handle("GET "+rpc.SocialCallbackPath, socialCallback)
+	mux.Handle("GET "+rpc.SocialDonePath, rpc.SocialDonePage(a.Sites, o.PublicURL))
+	mux.Handle("GET "+rpc.SocialDoneScript, rpc.SocialDoneJS())
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())
 	sdk, err := websdk.New(websdk.Options{Sites: webSDKSite(a.Sites), PublicURL: o.PublicURL, Log: o.Log})
 	if err != nil {
