@@ -149,6 +149,12 @@ func (b *browser) begin(t *testing.T, method string, q url.Values) *url.URL {
 // URL the provider sends the browser to.
 func (b *browser) atProvider(t *testing.T, authURL *url.URL) *url.URL {
 	t.Helper()
+	return b.atProviderAs(t, authURL, upEmail)
+}
+
+// atProviderAs is atProvider as the upstream user email.
+func (b *browser) atProviderAs(t *testing.T, authURL *url.URL, email string) *url.URL {
+	t.Helper()
 	if !strings.HasPrefix(authURL.String(), socialBase+oidcop.Prefix+b.e.up.APIKey+"/authorize?") {
 		t.Fatalf("begin: redirect to %s, want the upstream's authorize", authURL)
 	}
@@ -157,7 +163,7 @@ func (b *browser) atProvider(t *testing.T, authURL *url.URL) *url.URL {
 	if id == "" {
 		t.Fatalf("authorize: redirect %s has no context", u)
 	}
-	_, m := b.e.RPC(t, "accounts.login", url.Values{"apiKey": {b.e.up.APIKey}, "loginID": {upEmail}, "password": {upPassword}}, nil)
+	_, m := b.e.RPC(t, "accounts.login", url.Values{"apiKey": {b.e.up.APIKey}, "loginID": {email}, "password": {upPassword}}, nil)
 	tok, _ := apitest.Object(t, m, "sessionInfo")["login_token"].(string)
 	if tok == "" {
 		t.Fatalf("upstream login: %s", apitest.Dump(m))
