@@ -312,7 +312,9 @@ func TestRedirectFlowRefusals(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				q := begin()
 				c.knob()
-				defer func() { f.op.aud, f.op.iss, f.op.life, f.op.nonce, f.op.signer, f.op.tokenStatus = "", "", 0, "", nil, 0 }()
+				defer func() {
+					f.op.aud, f.op.iss, f.op.life, f.op.nonce, f.op.signer, f.op.tokenStatus = "", "", 0, "", nil, 0
+				}()
 				complete(q, c.cond)
 			})
 		}
