@@ -28,6 +28,7 @@ import (
 	"github.com/custos-id/custos/internal/secretbox"
 	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/social"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 	"github.com/custos-id/custos/internal/websdk"
@@ -83,6 +84,9 @@ type Options struct {
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
 	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
+	// SocialPrivate lets social login providers be on loopback and
+	// private addresses and on plain http (tests, intranets).
+	SocialPrivate bool
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -100,14 +104,17 @@ type App struct {
 	OAuth       *oauth.Service
 	OIDC        *oidcop.Provider
 	GigyaTokens *oauth.GigyaTokens
-	RPC         *rpc.Handler
-	REST        *rest.Handler
-	Metrics     *server.Metrics
-	handler     http.Handler
-	db          *store.DB
-	retain      time.Duration
-	now         func() time.Time
-	log         *slog.Logger
+	// Social keeps the sites' social login providers and runs the
+	// upstream protocol.
+	Social  *social.Service
+	RPC     *rpc.Handler
+	REST    *rest.Handler
+	Metrics *server.Metrics
+	handler http.Handler
+	db      *store.DB
+	retain  time.Duration
+	now     func() time.Time
+	log     *slog.Logger
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -193,6 +200,8 @@ func New(o Options) (*App, error) {
 		return nil, err
 	}
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, Metadata: a.OIDC.Metadata})
+	a.Social = social.NewService(o.DB, box, social.Options{Now: o.Now, AllowPrivate: o.SocialPrivate})
+	rpc.RegisterSocialProviders(a.RPC, a.Social)
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
 

@@ -4,6 +4,7 @@ import (
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/dialect"
+	"github.com/custos-id/custos/internal/social"
 )
 
 // Errors returns the REST dialect's table of the domain's errors.
@@ -63,6 +64,16 @@ var errorTable = dialect.Table{
 		{Err: account.ErrUnderage}:          {Code: errcode.UnderageUser, Format: "Underage user: the site accepts users of %[2]d years and older"},
 		{Err: account.ErrPasswordChangeDue}: {Code: errcode.PendingPasswordChange, Format: "Pending password change: the user must change the password before signing in; set a new one with PUT /users/:id"},
 		{Err: account.ErrLoginIDConflict}:   {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: the %[1]s email is a login email of another user"},
+		// Social sign-ins (package social): Args are the provider and a reason.
+		{Err: social.ErrUnknownProvider}:        {Code: errcode.InvalidProvider, Format: "Invalid provider: %.40[2]q is not a provider of this app"},
+		{Err: social.ErrNoProviderApp}:          {Code: errcode.NoProviderApplication, Format: "No provider application: %[2]s: %[3]s"},
+		{Err: social.ErrProviderConfig}:         {Code: errcode.ProviderConfigurationError, Format: "Provider configuration error: %[2]s: %[3]s"},
+		{Err: social.ErrProviderFailure}:        {Code: errcode.ProviderError, Format: "Provider error: %[2]s: %[3]s"},
+		{Err: social.ErrProviderSessionExpired}: {Code: errcode.ProviderSessionExpired, Format: "Provider session expired: %[2]s: %[3]s"},
+		{Err: social.ErrCanceled}:               {Code: errcode.OperationCanceled, Format: "Operation canceled: at %[2]s (%[3]s)"},
+		{Err: social.ErrState}:                  {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: state: unknown, used or expired; start the sign-in again"},
+		{Err: social.ErrInvalidIDToken}:         {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: the %[2]s token is not valid: %[3]s"},
+		{Err: social.ErrInvalid}:                {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: provider %[2]s: %[3]s"},
 	},
 }
 
