@@ -84,9 +84,12 @@ type Options struct {
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
 	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
-	// Social are the options of the social login providers' HTTP: tests
-	// set AllowPrivate (providers on loopback) or an HTTPClient.
-	Social social.Options
+	// SocialPrivate lets social login providers be on loopback and
+	// private addresses and on plain http (tests, intranets).
+	SocialPrivate bool
+	// SocialHTTPClient, when set, is the HTTP client of the calls to
+	// social login providers (tests that route every host to one server).
+	SocialHTTPClient *http.Client
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -104,8 +107,8 @@ type App struct {
 	OAuth       *oauth.Service
 	OIDC        *oidcop.Provider
 	GigyaTokens *oauth.GigyaTokens
-	// Social keeps the sites' social login providers and runs the flows
-	// with them.
+	// Social keeps the sites' social login providers and runs the
+	// upstream protocol.
 	Social  *social.Service
 	RPC     *rpc.Handler
 	REST    *rest.Handler
@@ -192,10 +195,8 @@ func New(o Options) (*App, error) {
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
-	if o.Social.Now == nil {
-		o.Social.Now = o.Now
-	}
-	a.Social = social.NewService(o.DB, box, o.Social)
+	a.Social = social.NewService(o.DB, box, social.Options{Now: o.Now, AllowPrivate: o.SocialPrivate, HTTPClient: o.SocialHTTPClient})
+	rpc.RegisterSocialProviders(a.RPC, a.Social)
 	socialCallback := rpc.RegisterSocialFlows(a.RPC, rpc.SocialFlows{Social: a.Social, Accounts: a.Accounts, Sites: a.Sites,
 		Codes: a.GigyaTokens, PublicURL: o.PublicURL, Now: o.Now})
 	if o.OIDCPages == nil {

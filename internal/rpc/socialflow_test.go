@@ -58,7 +58,7 @@ func forEachSocialApp(t *testing.T, test func(t *testing.T, e *socialEnv)) {
 			a := apitest.NewApp(t, engine, apitest.WithRealTime(), apitest.BehindProxy(),
 				apitest.WithOptions(func(o *app.Options) {
 					o.PublicURL = socialBase
-					o.Social = social.Options{AllowPrivate: true, HTTPClient: &http.Client{Transport: &http.Transport{DialContext: dial}}}
+					o.SocialPrivate, o.SocialHTTPClient = true, &http.Client{Transport: &http.Transport{DialContext: dial}}
 				}))
 			addr = a.Server.Listener.Addr().String()
 			e := &socialEnv{App: a, client: client}
