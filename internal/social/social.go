@@ -76,10 +76,10 @@ type ProviderSession struct{ IDToken, AuthToken string }
 // given back by Complete.
 type Return struct {
 	Method, RedirectURI, ResponseType, ClientState, LoginMode, RegToken string
-	SessionExpiration                                                  *int
-	AccountID                                                          int64
-	Finalize                                                           bool
-	Extra                                                              map[string]string
+	SessionExpiration                                                   *int
+	AccountID                                                           int64
+	Finalize                                                            bool
+	Extra                                                               map[string]string
 }
 
 // The conditions, inside an *account.Error whose Args are the provider's
