@@ -511,13 +511,16 @@ func (s *Service) Identities(ctx context.Context, accountID int64) ([]StoredIden
 // when it has a password and then its identities' providers, and the
 // identities.
 func (s *Service) Providers(ctx context.Context, a Account) (loginProvider string, providers []string, ids []StoredIdentity, err error) {
+	if ids, err = s.store.Identities(ctx, a.ID); err != nil {
+		return "", nil, nil, err
+	}
+	if len(ids) == 0 { // the common case: no second read for the password
+		return "site", []string{"site"}, nil, nil
+	}
 	if a.Omitted.Has(PartPassword) {
 		if a, err = s.store.AccountByID(ctx, a.SiteID, a.ID); err != nil {
 			return "", nil, nil, err
 		}
-	}
-	if ids, err = s.store.Identities(ctx, a.ID); err != nil {
-		return "", nil, nil, err
 	}
 	loginProvider = "site"
 	var last time.Time
@@ -529,9 +532,6 @@ func (s *Service) Providers(ctx context.Context, a Account) (loginProvider strin
 		if !id.LastLoginAt.IsZero() && id.LastLoginAt.After(last) && !id.LastLoginAt.Before(a.LastLoginAt) {
 			loginProvider, last = id.Provider, id.LastLoginAt
 		}
-	}
-	if len(providers) == 0 {
-		providers = []string{"site"}
 	}
 	return loginProvider, providers, ids, nil
 }
