@@ -172,6 +172,7 @@ func (f *socialFlow) begin(w http.ResponseWriter, r *http.Request, name string, 
 	default:
 		return fail(errcode.InvalidValue("x_secret_type", "want oauth1 or nothing"))
 	}
+	ret.Extra["provider"] = provider
 	// The browser that begins the flow is the one that may end it.
 	binding := randomToken()
 	ret.Extra["browser"] = hashHex(binding)
@@ -278,16 +279,17 @@ func (f *socialFlow) complete(w http.ResponseWriter, r *http.Request) {
 		f.h.render(w, r, out, nil, nil, err)
 		return
 	}
+	provider := cmp.Or(id.Provider, ret.Extra["provider"])
 	if subtle.ConstantTimeCompare([]byte(hashHex(ck.Value)), []byte(ret.Extra["browser"])) != 1 {
 		err = &account.Error{Err: social.ErrState, Args: []any{""}}
 	}
 	if err != nil {
-		f.redirectError(w, r, ret, id.Provider, err)
+		f.redirectError(w, r, ret, provider, err)
 		return
 	}
 	st, err := f.x.Sites.ByID(ctx, siteID)
 	if err != nil {
-		f.redirectError(w, r, ret, id.Provider, err)
+		f.redirectError(w, r, ret, provider, err)
 		return
 	}
 	so := account.SessionOptions{Expiration: ret.SessionExpiration, Mobile: ret.Extra["mobile"] != ""}

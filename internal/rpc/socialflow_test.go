@@ -8,9 +8,11 @@ package rpc_test
 import (
 	"context"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,7 +70,7 @@ func forEachSocialApp(t *testing.T, test func(t *testing.T, e *socialEnv)) {
 				t.Fatal(err)
 			}
 			if _, err := a.Accounts.Register(ctx, e.up, account.RegisterInput{Email: upEmail, Password: upPassword,
-				Objects: account.Objects{Profile: map[string]any{"firstName": "Ada", "lastName": "Upstream"}},
+				Objects:  account.Objects{Profile: map[string]any{"firstName": "Ada", "lastName": "Upstream"}},
 				Finalize: true, NoSession: true, Caller: account.Caller{Server: true}}); err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +186,7 @@ func (b *browser) result(t *testing.T, cb *url.URL, redirectURI string) url.Valu
 	if got := u.Scheme + "://" + u.Host + u.Path; got != redirectURI || u.RawQuery != "" && !strings.Contains(redirectURI, "?") {
 		t.Fatalf("callback: redirect to %s, want %s", u, redirectURI)
 	}
-	v, err := url.ParseQuery(u.Fragment)
+	v, err := url.ParseQuery(u.EscapedFragment())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,5 +249,230 @@ func TestSocialLoginRedirect(t *testing.T) {
 		if _, m := e.RPC(t, "socialize.getToken", form, nil); m["errorCode"] != 400014.0 {
 			t.Errorf("a second exchange of the code: %s", apitest.Dump(m))
 		}
+	})
+}
+
+// wantFragmentError asserts a flow's error in the redirect_uri's fragment.
+func wantFragmentError(t *testing.T, v url.Values, code int, state string) {
+	t.Helper()
+	if v.Get("error_code") != strconv.Itoa(code) || !strings.HasPrefix(v.Get("error_description"), strconv.Itoa(code)+" - ") ||
+		v.Get("state") != state || v.Get("access_token") != "" || v.Get("code") != "" || v.Get("status") == "ok" {
+		t.Errorf("fragment %v, want error_code %d and state %q", v, code, state)
+	}
+}
+
+// wantEnvelope asserts an answer in the envelope: no redirect.
+func wantEnvelope(t *testing.T, r reply, code int) {
+	t.Helper()
+	if r.status != http.StatusOK || r.header.Get("Location") != "" || !strings.Contains(r.body, `"errorCode":`+strconv.Itoa(code)+",") {
+		t.Errorf("HTTP %d Location %q %s, want the envelope with errorCode %d", r.status, r.header.Get("Location"), r.body, code)
+	}
+}
+
+// TestSocialLoginRefusals: what a flow refuses, and where it says so: in
+// the envelope while the redirect_uri is not known to be the site's (never
+// an open redirect), in the fragment after.
+func TestSocialLoginRefusals(t *testing.T) {
+	forEachSocialApp(t, func(t *testing.T, e *socialEnv) {
+		b := e.browser()
+		start := func(kv ...string) reply {
+			return b.get(t, socialBase+"/socialize.login?"+e.startQuery(kv...).Encode())
+		}
+		for _, c := range []struct {
+			name string
+			kv   []string
+			code int
+		}{
+			{"no redirect_uri", []string{"redirect_uri", ""}, 400002},
+			{"another domain", []string{"redirect_uri", "https://evil.example/after"}, 400011},
+			{"a domain's look-alike", []string{"redirect_uri", "https://example.com.evil.example/"}, 400011},
+			{"plain http", []string{"redirect_uri", "http://example.com/after"}, 400011},
+			{"a fragment", []string{"redirect_uri", "https://example.com/after#x"}, 400011},
+			{"user info", []string{"redirect_uri", "https://example.com@evil.example/"}, 400011},
+			{"a relative URI", []string{"redirect_uri", "/after"}, 400011},
+			{"no client_id", []string{"client_id", ""}, 400092},
+			{"an unknown client_id", []string{"client_id", "3_nope"}, 400093},
+		} {
+			t.Run(c.name, func(t *testing.T) { wantEnvelope(t, start(c.kv...), c.code) })
+		}
+		t.Run("a site without domains", func(t *testing.T) {
+			q := e.startQuery("client_id", e.up.APIKey, "redirect_uri", "https://example.com/after")
+			wantEnvelope(t, b.get(t, socialBase+"/socialize.login?"+q.Encode()), 400011)
+		})
+		t.Run("custos's own completion page", func(t *testing.T) {
+			done := socialBase + rpc.SocialDonePath + "?apiKey=" + e.Site.APIKey + "&origin=https%3A%2F%2Fexample.com"
+			if u := start("redirect_uri", done).location(t); !strings.Contains(u.String(), "/authorize?") {
+				t.Errorf("redirect to %s", u)
+			}
+		})
+
+		for _, c := range []struct {
+			name string
+			kv   []string
+			code int
+		}{
+			{"no provider", []string{"x_provider", ""}, 400060},
+			{"an unknown provider", []string{"x_provider", "acme"}, 400099},
+			{"a preset the site did not configure", []string{"x_provider", "google"}, 500031},
+			{"response_type", []string{"response_type", "id_token"}, 400012},
+			{"loginMode", []string{"x_loginMode", "steal"}, 400006},
+			{"link without regToken", []string{"x_loginMode", "link"}, 400002},
+			{"connect without a session", []string{"x_loginMode", "connect"}, 403012},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				u := start(c.kv...).location(t)
+				if got := u.Scheme + "://" + u.Host + u.Path; got != siteReturn {
+					t.Fatalf("redirect to %s", u)
+				}
+				v, _ := url.ParseQuery(u.EscapedFragment())
+				wantFragmentError(t, v, c.code, "s-1")
+			})
+		}
+		t.Run("addConnection without a session", func(t *testing.T) {
+			u := b.get(t, socialBase+"/socialize.addConnection?"+e.startQuery().Encode()).location(t)
+			v, _ := url.ParseQuery(u.EscapedFragment())
+			wantFragmentError(t, v, 403012, "s-1")
+		})
+
+		t.Run("canceled at the provider", func(t *testing.T) {
+			auth := b.begin(t, "socialize.login", e.startQuery())
+			cb := socialBase + rpc.SocialCallbackPath + "?" + url.Values{"state": {auth.Query().Get("state")}, "error": {"access_denied"}}.Encode()
+			v := b.result(t, mustParse(t, cb), siteReturn)
+			wantFragmentError(t, v, 200001, "s-1")
+			if v.Get("provider") != upProvider {
+				t.Errorf("provider %q", v.Get("provider"))
+			}
+		})
+
+		t.Run("another browser, then a replay", func(t *testing.T) {
+			cb := b.atProvider(t, b.begin(t, "socialize.login", e.startQuery()))
+			// A browser that did not begin the flow (the code and state
+			// sent to a victim) is refused, and the flow stays its
+			// browser's.
+			wantEnvelope(t, e.browser().get(t, cb.String()), 400006)
+			saved := maps.Clone(b.jar)
+			if v := b.result(t, cb, siteReturn); v.Get("status") != "ok" {
+				t.Fatalf("the browser that began: %v", v)
+			}
+			b.jar = saved // the binding cookie back: the state is used
+			wantEnvelope(t, b.get(t, cb.String()), 400006)
+		})
+
+		t.Run("the binding cookie of another flow", func(t *testing.T) {
+			other := e.browser()
+			cb := other.atProvider(t, other.begin(t, "socialize.login", e.startQuery()))
+			b.begin(t, "socialize.login", e.startQuery())
+			// b holds a cookie, of its own flow: not this one's.
+			wantEnvelope(t, b.get(t, cb.String()), 400006)
+		})
+
+		t.Run("an unknown state", func(t *testing.T) {
+			wantEnvelope(t, b.get(t, socialBase+rpc.SocialCallbackPath+"?state=nope&code=x"), 400006)
+		})
+	})
+}
+
+func mustParse(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// upstreamUser registers email at the upstream (its email unverified).
+func (e *socialEnv) upstreamUser(t *testing.T, email string) {
+	t.Helper()
+	if _, err := e.Accounts.Register(context.Background(), e.up, account.RegisterInput{Email: email, Password: upPassword,
+		Finalize: true, NoSession: true, Caller: account.Caller{Server: true}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// siteUser registers email at the site and answers its session token.
+func (e *socialEnv) siteUser(t *testing.T, email string) string {
+	t.Helper()
+	m := e.Call(t, "accounts.register", url.Values{"email": {email}, "password": {"Site-Pass-123"}, "finalizeRegistration": {"true"}})
+	tok, _ := apitest.Object(t, m, "sessionInfo")["login_token"].(string)
+	if m["errorCode"] != 0.0 || tok == "" {
+		t.Fatalf("register %s: %s", email, apitest.Dump(m))
+	}
+	return tok
+}
+
+// TestSocialLoginTakeover: a provider's email that is the login ID of an
+// account of the site never logs into it: 403043 with a regToken, and the
+// identity joins the account only after the user proves to own it
+// (accounts.login with loginMode=link, 200009, finalizeRegistration).
+func TestSocialLoginTakeover(t *testing.T) {
+	forEachSocialApp(t, func(t *testing.T, e *socialEnv) {
+		const email = "victim@example.com"
+		e.siteUser(t, email)
+		e.upstreamUser(t, email)
+		b := e.browser()
+		v := b.result(t, b.atProviderAs(t, b.begin(t, "accounts.socialLogin", e.startQuery()), email), siteReturn)
+		wantFragmentError(t, v, 403043, "s-1")
+		regToken := v.Get("regToken")
+		if regToken == "" || v.Get("provider") != upProvider {
+			t.Fatalf("fragment %v: want a regToken and the provider", v)
+		}
+		m := e.Call(t, "accounts.getConflictingAccount", url.Values{"regToken": {regToken}})
+		if c := apitest.Object(t, m, "conflictingAccount"); c["loginID"] != email {
+			t.Errorf("getConflictingAccount: %s", apitest.Dump(m))
+		}
+		// A wrong password links nothing.
+		m = e.Call(t, "accounts.login", url.Values{"loginID": {email}, "password": {"wrong-Pass-1"}, "loginMode": {"link"}, "regToken": {regToken}})
+		if m["errorCode"] != 403042.0 {
+			t.Errorf("link with a wrong password: %s", apitest.Dump(m))
+		}
+		m = e.Call(t, "accounts.login", url.Values{"loginID": {email}, "password": {"Site-Pass-123"}, "loginMode": {"link"}, "regToken": {regToken}})
+		if m["errorCode"] != 200009.0 {
+			t.Fatalf("link: %s", apitest.Dump(m))
+		}
+		m = e.Call(t, "accounts.finalizeRegistration", url.Values{"regToken": {regToken}})
+		if m["errorCode"] != 0.0 || apitest.Object(t, m, "profile")["email"] != email {
+			t.Fatalf("finalize: %s", apitest.Dump(m))
+		}
+		uid := m["UID"]
+		// Linked: the identity now logs that account in.
+		b = e.browser()
+		v = b.result(t, b.atProviderAs(t, b.begin(t, "accounts.socialLogin", e.startQuery()), email), siteReturn)
+		if v.Get("status") != "ok" {
+			t.Fatalf("after linking: %v", v)
+		}
+		m = e.Call(t, "accounts.getAccountInfo", url.Values{"login_token": {v.Get("access_token")}})
+		if m["UID"] != uid {
+			t.Errorf("after linking: UID %v, want %v", m["UID"], uid)
+		}
+	})
+}
+
+// TestSocialAddConnection: socialize.addConnection attaches the identity
+// to the caller's account, whose login it then is; the same identity for
+// another account is 409001.
+func TestSocialAddConnection(t *testing.T) {
+	forEachSocialApp(t, func(t *testing.T, e *socialEnv) {
+		tok := e.siteUser(t, "conn@example.com")
+		b := e.browser()
+		v := b.result(t, b.atProvider(t, b.begin(t, "socialize.addConnection", e.startQuery("login_token", tok))), siteReturn)
+		if v.Get("status") != "ok" || v.Get("access_token") != "" || v.Get("provider") != upProvider {
+			t.Fatalf("addConnection: %v", v)
+		}
+		m := e.Call(t, "accounts.getAccountInfo", url.Values{"login_token": {tok}, "include": {"identities-active"}})
+		uid := m["UID"]
+		if ids, _ := m["identities"].([]any); len(ids) != 1 {
+			t.Errorf("identities: %s", apitest.Dump(m))
+		}
+		b = e.browser()
+		v = b.result(t, b.atProvider(t, b.begin(t, "socialize.login", e.startQuery())), siteReturn)
+		if m := e.Call(t, "accounts.getAccountInfo", url.Values{"login_token": {v.Get("access_token")}}); m["UID"] != uid {
+			t.Errorf("socialize.login after addConnection: %v, want UID %v", apitest.Dump(m), uid)
+		}
+		// The identity is conn's: another account cannot connect it.
+		other := e.siteUser(t, "other@example.com")
+		b = e.browser()
+		v = b.result(t, b.atProvider(t, b.begin(t, "accounts.socialLogin", e.startQuery("x_loginMode", "connect", "login_token", other))), siteReturn)
+		wantFragmentError(t, v, 409001, "s-1")
 	})
 }
