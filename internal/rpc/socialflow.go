@@ -42,6 +42,7 @@ type SocialFlows struct {
 	Social interface {
 		Begin(ctx context.Context, siteID int64, provider string, callbackURL string, ret social.Return) (string, error)
 		Complete(ctx context.Context, state, code, providerError string) (int64, social.Return, account.Identity, error)
+		Providers(ctx context.Context, siteID int64) ([]social.Provider, error)
 	}
 	Accounts *account.Service
 	Sites    interface {
@@ -66,8 +67,33 @@ func RegisterSocialFlows(h *Handler, x SocialFlows) http.Handler {
 	for _, name := range []string{"socialize.login", "accounts.socialLogin", "socialize.addConnection"} {
 		h.flows[strings.ToLower(name)] = flow{name: name, serve: f.begin}
 	}
+	h.Register("socialize.getAvailableProviders", Method{Auth: APIKey, Run: f.availableProviders, Params: []string{
+		// accepted:
+		"requiredCapabilities", "enabledProviders", "disabledProviders"}})
 	return http.HandlerFunc(f.complete)
 }
+
+// availableProviders answers the names of the site's enabled providers, in
+// its order, for login buttons (the Web SDK's social-login widget): public,
+// as the buttons are. custos's answer: providers, an array of {name,
+// preset}.
+func (f *socialFlow) availableProviders(ctx context.Context, c *Call) (any, error) {
+	ps, err := f.x.Social.Providers(ctx, c.Site.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []obj{}
+	for _, p := range ps {
+		if p.Enabled {
+			out = append(out, obj{"name": p.Name, "preset": p.Preset})
+		}
+	}
+	c.CacheFor(availableProvidersMaxAge)
+	return obj{"providers": out}, nil
+}
+
+// availableProvidersMaxAge is how long browsers may keep the list.
+const availableProvidersMaxAge = 30 * time.Second
 
 // flow is a method answered by a redirect.
 type flow struct {

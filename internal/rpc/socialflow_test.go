@@ -476,3 +476,19 @@ func TestSocialAddConnection(t *testing.T) {
 		wantFragmentError(t, v, 409001, "s-1")
 	})
 }
+
+// TestSocialAvailableProviders: the enabled providers, for anyone with the
+// apiKey; nothing of their configuration.
+func TestSocialAvailableProviders(t *testing.T) {
+	forEachSocialApp(t, func(t *testing.T, e *socialEnv) {
+		ctx := context.Background()
+		if _, err := e.Social.SetProvider(ctx, e.Site.ID, social.Provider{Name: "github", ClientID: "gh", ClientSecret: "s", Enabled: false}); err != nil {
+			t.Fatal(err)
+		}
+		m := e.Call(t, "socialize.getAvailableProviders", nil)
+		ps, _ := m["providers"].([]any)
+		if len(ps) != 1 || ps[0].(map[string]any)["name"] != upProvider || strings.Contains(apitest.Dump(m), "secret") {
+			t.Errorf("getAvailableProviders: %s", apitest.Dump(m))
+		}
+	})
+}
