@@ -28,6 +28,7 @@ import (
 	"github.com/custos-id/custos/internal/secretbox"
 	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/social"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 	"github.com/custos-id/custos/internal/websdk"
@@ -83,6 +84,9 @@ type Options struct {
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
 	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
+	// SocialAllowPrivate lets social providers be on loopback and private
+	// addresses and on plain http (tests, intranets).
+	SocialAllowPrivate bool
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -100,14 +104,16 @@ type App struct {
 	OAuth       *oauth.Service
 	OIDC        *oidcop.Provider
 	GigyaTokens *oauth.GigyaTokens
-	RPC         *rpc.Handler
-	REST        *rest.Handler
-	Metrics     *server.Metrics
-	handler     http.Handler
-	db          *store.DB
-	retain      time.Duration
-	now         func() time.Time
-	log         *slog.Logger
+	// Social keeps the sites' social providers and talks to them.
+	Social  *social.Service
+	RPC     *rpc.Handler
+	REST    *rest.Handler
+	Metrics *server.Metrics
+	handler http.Handler
+	db      *store.DB
+	retain  time.Duration
+	now     func() time.Time
+	log     *slog.Logger
 }
 
 // New builds an App over an open, migrated database. Run starts its
@@ -180,8 +186,9 @@ func New(o Options) (*App, error) {
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, PublicURL: o.PublicURL, Now: o.Now, Log: o.Log})
 	a.ScreenSets = screenset.NewService(o.DB)
+	a.Social = social.NewService(o.DB, box, social.Options{Now: o.Now, AllowPrivate: o.SocialAllowPrivate})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, ScreenSets: a.ScreenSets,
-		Issuer: o.Issuer, Now: o.Now})
+		Issuer: o.Issuer, Now: o.Now, Social: a.Social})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
@@ -194,7 +201,7 @@ func New(o Options) (*App, error) {
 	}
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, Metadata: a.OIDC.Metadata})
 	a.REST = rest.New(verifier, limiter, o.Log)
-	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
+	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL, Social: a.Social})
 
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
