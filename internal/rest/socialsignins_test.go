@@ -49,7 +49,7 @@ func TestSocialSignIns(t *testing.T) {
 				Status: 404, Token: "not_found"},
 			{Name: "no token", Method: "POST", Path: signIn, Body: `{}`, Status: 400, Token: "bad_request"},
 			{Name: "an email of another user", Method: "POST", Path: signIn,
-				Body: `{"id_token":"` + up.IDToken("u-8", map[string]any{"email": "ann@example.com"}) + `"}`,
+				Body:   `{"id_token":"` + up.IDToken("u-8", map[string]any{"email": "ann@example.com"}) + `"}`,
 				Status: 403, Token: "forbidden"},
 		})
 	})

@@ -42,8 +42,8 @@ func TestSocialIdentities(t *testing.T) {
 					}
 				}},
 			{Name: "and comes back", Path: "/accounts.notifySocialLogin",
-				Form: apitest.Form("providerSessions", sess("oidc-acme", "u-new", verified("nia@example.com"))),
-				Want: map[string]any{"isNewUser": false, "loginProvider": "oidc-acme"},
+				Form:  apitest.Form("providerSessions", sess("oidc-acme", "u-new", verified("nia@example.com"))),
+				Want:  map[string]any{"isNewUser": false, "loginProvider": "oidc-acme"},
 				After: saveToken(e, "niaToken")},
 			{Name: "its identities", Path: "/accounts.getAccountInfo", Form: e.Secret("UID", "{nia}", "include", "identities-all"),
 				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
@@ -130,8 +130,8 @@ func TestSocialIdentities(t *testing.T) {
 				Form: apitest.Form("loginMode", "connect", "providerSessions", sess("oidc-beta", "b-nia", nil)),
 				Code: 403012, Loose: true},
 			{Name: "connect to nia", Path: "/accounts.notifySocialLogin",
-				Form: apitest.Form("loginMode", "connect", "login_token", "{niaToken}", "providerSessions", sess("oidc-beta", "b-nia", nil)),
-				Want: map[string]any{"isAddConnection": true, "socialProviders": "oidc-acme,oidc-beta"},
+				Form:   apitest.Form("loginMode", "connect", "login_token", "{niaToken}", "providerSessions", sess("oidc-beta", "b-nia", nil)),
+				Want:   map[string]any{"isAddConnection": true, "socialProviders": "oidc-acme,oidc-beta"},
 				Absent: []string{"sessionInfo"}},
 
 			// removeConnection
