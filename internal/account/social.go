@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/custos-id/custos/internal/schema"
+	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/site"
 )
 
@@ -602,3 +603,20 @@ func (s *Service) RemoveConnection(ctx context.Context, st site.Site, accountID 
 func missingLoginID(st site.Site, a Account) bool {
 	return st.Policies.Registration.RequireLoginID && a.Email == "" && a.Username == ""
 }
+
+// TokenSite is the site of a session token, for the calls that name the
+// site by nothing else (the Social ID API's GET /info): ErrSessionUnknown
+// when no session has it. Resolve the session in that site next.
+func (s *Service) TokenSite(ctx context.Context, token string) (int64, error) {
+	if token == "" || len(token) > maxSessionTokenLen {
+		return 0, ErrSessionUnknown
+	}
+	sess, _, err := s.store.SessionByHashReading(ctx, session.Hash(token), Read{})
+	if errors.Is(err, ErrNotFound) {
+		return 0, ErrSessionUnknown
+	}
+	return sess.SiteID, err
+}
+
+// maxSessionTokenLen bounds a session token looked up by TokenSite.
+const maxSessionTokenLen = 512

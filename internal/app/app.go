@@ -190,12 +190,12 @@ func New(o Options) (*App, error) {
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, PublicURL: o.PublicURL, Now: o.Now, Log: o.Log})
 	a.ScreenSets = screenset.NewService(o.DB)
+	a.Social = social.NewService(o.DB, box, social.Options{Now: o.Now, AllowPrivate: o.SocialPrivate, HTTPClient: o.SocialHTTPClient})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, ScreenSets: a.ScreenSets,
-		Issuer: o.Issuer, Now: o.Now})
+		Issuer: o.Issuer, Now: o.Now, Social: a.Social})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
-	a.Social = social.NewService(o.DB, box, social.Options{Now: o.Now, AllowPrivate: o.SocialPrivate, HTTPClient: o.SocialHTTPClient})
 	rpc.RegisterSocialProviders(a.RPC, a.Social)
 	socialCallback := rpc.RegisterSocialFlows(a.RPC, rpc.SocialFlows{Social: a.Social, Accounts: a.Accounts, Sites: a.Sites,
 		Codes: a.GigyaTokens, PublicURL: o.PublicURL, Now: o.Now})
@@ -208,7 +208,7 @@ func New(o Options) (*App, error) {
 	}
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, Metadata: a.OIDC.Metadata})
 	a.REST = rest.New(verifier, limiter, o.Log)
-	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
+	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL, Social: a.Social})
 
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
