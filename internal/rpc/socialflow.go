@@ -253,6 +253,15 @@ func (f *socialFlow) redirectURI(st site.Site, v string) (string, error) {
 	case u.Fragment != "" || strings.Contains(v, "#"):
 		return "", bad("it has a fragment; the result comes in the fragment")
 	case f.h.self != "" && originOf(v) == f.h.self:
+		// Of custos's pages only the completion page, for this site and
+		// one of its origins: the page hands the result to that origin.
+		q := u.Query()
+		if u.Path != SocialDonePath || q.Get("apiKey") != st.APIKey {
+			return "", bad("of custos's pages only " + SocialDonePath + " with the site's apiKey")
+		}
+		if _, err := checkOpener(st, f.h.self, q.Get("origin")); err != nil {
+			return "", bad(SocialDonePath + ": " + err.Error())
+		}
 		return v, nil
 	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
 		return "", bad("plain http is for loopback hosts only")

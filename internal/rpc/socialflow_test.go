@@ -299,6 +299,32 @@ func TestSocialLoginRefusals(t *testing.T) {
 			q := e.startQuery("client_id", e.up.APIKey, "redirect_uri", "https://example.com/after")
 			wantEnvelope(t, b.get(t, socialBase+"/socialize.login?"+q.Encode()), 400011)
 		})
+		done := func(apiKey, origin string) string {
+			return socialBase + rpc.SocialDonePath + "?" + url.Values{"apiKey": {apiKey}, "origin": {origin}}.Encode()
+		}
+		for _, c := range []struct{ name, uri string }{
+			{"the completion page of another site", done(e.up.APIKey, "https://example.com")},
+			{"the completion page for another origin", done(e.Site.APIKey, "https://evil.example")},
+			{"the completion page for a plain-http origin", done(e.Site.APIKey, "http://example.com")},
+			{"the completion page without an origin", socialBase + rpc.SocialDonePath + "?apiKey=" + e.Site.APIKey},
+			{"another page of custos", socialBase + "/pages/login?apiKey=" + e.Site.APIKey},
+		} {
+			t.Run(c.name, func(t *testing.T) { wantEnvelope(t, start("redirect_uri", c.uri), 400011) })
+		}
+		t.Run("the completion page", func(t *testing.T) {
+			ok := b.get(t, done(e.Site.APIKey, "https://example.com"))
+			if ok.status != http.StatusOK || !strings.Contains(ok.body, `data-origin="https://example.com"`) ||
+				!strings.Contains(ok.header.Get("Content-Security-Policy"), "script-src "+socialBase+rpc.SocialDoneScript) {
+				t.Errorf("HTTP %d %v %s", ok.status, ok.header, ok.body)
+			}
+			bad := b.get(t, done(e.Site.APIKey, "https://evil.example"))
+			if bad.status != http.StatusBadRequest || strings.Contains(bad.body, "evil") {
+				t.Errorf("another origin: HTTP %d %s", bad.status, bad.body)
+			}
+			if js := b.get(t, socialBase+rpc.SocialDoneScript); js.status != http.StatusOK || !strings.Contains(js.body, "postMessage") {
+				t.Errorf("script: HTTP %d", js.status)
+			}
+		})
 		t.Run("custos's own completion page", func(t *testing.T) {
 			done := socialBase + rpc.SocialDonePath + "?apiKey=" + e.Site.APIKey + "&origin=https%3A%2F%2Fexample.com"
 			if u := start("redirect_uri", done).location(t); !strings.Contains(u.String(), "/authorize?") {

@@ -45,26 +45,34 @@ func SocialDonePage(sites Sites, publicURL string) http.Handler {
 	})
 }
 
-// openerOrigin checks the origin the result goes to: an origin of one of
-// the site's domains (which it must list), or custos's own.
+// openerOrigin checks the origin the result goes to (checkOpener) for the
+// site of apiKey.
 func openerOrigin(r *http.Request, sites Sites, self, apiKey, origin string) (string, error) {
-	if apiKey == "" || origin == "" || len(origin) > 300 {
-		return "", errors.New("apiKey and origin are required")
+	if apiKey == "" {
+		return "", errors.New("apiKey is required")
+	}
+	st, err := sites.ByAPIKey(r.Context(), apiKey)
+	if err != nil {
+		return "", err
+	}
+	return checkOpener(st, self, origin)
+}
+
+// checkOpener checks the origin a completion page posts the result to: an
+// origin of one of the site's domains (which it must list; over HTTPS but
+// on loopback hosts), or custos's own.
+func checkOpener(st site.Site, self, origin string) (string, error) {
+	if origin == "" || len(origin) > 300 {
+		return "", errors.New("origin: required, up to 300 bytes")
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil || u.Scheme != "https" && u.Scheme != "http" {
+	if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.Scheme != "https" && u.Scheme != "http" {
 		return "", errors.New("origin: not scheme://host[:port]")
 	}
 	o := strings.ToLower(u.Scheme + "://" + u.Host)
-	if o == self {
-		return o, nil
-	}
-	st, err := sites.ByAPIKey(r.Context(), apiKey)
 	switch {
-	case errors.Is(err, site.ErrNotFound):
-		return "", err
-	case err != nil:
-		return "", err
+	case o == self:
+		return o, nil
 	case len(st.Domains) == 0 || !st.AllowsOrigin(u.Hostname()):
 		return "", errors.New("origin: not a domain of the site")
 	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
