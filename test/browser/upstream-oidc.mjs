@@ -1,19 +1,19 @@
 // An independent OpenID Provider for the social login tests: the npm
-// oidc-provider package (pinned in package.json), on 127.0.0.1, with one
-// confidential client whose redirect URI is custos's callback. Its login
-// is the package's own development form (any login, any password); the
-// consent is taken as given (first party). The users' claims are what the
-// test sets with setUser before they log in.
+// oidc-provider package (pinned in package.json), on 127.0.0.1, with
+// confidential clients (custos's, whose redirect URI is custos's callback,
+// and others the test names). Its login is the package's own development
+// form (any login, any password); the consent is taken as given (first
+// party). The users' claims are what the test sets with setUser.
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
 /**
  * startUpstream runs the provider until close().
- * @param {{redirectURI: string, clientId?: string, clientSecret?: string}} o
- * @returns {Promise<{issuer: string, clientId: string, clientSecret: string,
- *   setUser: (login: string, claims: object) => void, close: () => Promise<void>}>}
+ * @param {{clients: {clientId: string, clientSecret: string, redirectURIs: string[]}[]}} o
+ * @returns {Promise<{issuer: string, setUser: (login: string, claims: object) => void,
+ *   setIdTokenTTL: (seconds: number) => void, close: () => Promise<void>}>}
  */
-export async function startUpstream({ redirectURI, clientId = 'custos', clientSecret = 'upstream-client-secret-0123456789' }) {
+export async function startUpstream({ clients }) {
   const server = http.createServer();
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -21,21 +21,23 @@ export async function startUpstream({ redirectURI, clientId = 'custos', clientSe
   });
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const users = new Map();
+  let idTokenTTL = 3600;
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: clientId,
-      client_secret: clientSecret,
-      redirect_uris: [redirectURI],
+    clients: clients.map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      redirect_uris: c.redirectURIs,
       response_types: ['code'],
       grant_types: ['authorization_code'],
       token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    })),
     pkce: { required: () => true },
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
       profile: ['given_name', 'family_name', 'name', 'locale'],
     },
+    ttl: { IdToken: () => idTokenTTL },
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['custos browser tests: not a secret'] },
     async findAccount(ctx, id) {
@@ -60,9 +62,8 @@ export async function startUpstream({ redirectURI, clientId = 'custos', clientSe
   server.on('request', provider.callback());
   return {
     issuer,
-    clientId,
-    clientSecret,
     setUser(login, claims) { users.set(login, claims); },
+    setIdTokenTTL(seconds) { idTokenTTL = seconds; },
     close() {
       server.closeAllConnections?.();
       return new Promise((resolve) => server.close(() => resolve()));
