@@ -223,6 +223,7 @@ func New(o Options) (*App, error) {
 	mux.Handle("GET "+websdk.HooksPath, websdk.Hooks(a.Sites, a.ScreenSets))
 	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("GET "+rpc.SocialCallbackPath, socialCallback)
+	mux.Handle("POST "+rpc.SocialCallbackPath, socialCallback)
 	mux.Handle("GET "+rpc.SocialDonePath, rpc.SocialDonePage(a.Sites, o.PublicURL))
 	mux.Handle("GET "+rpc.SocialDoneScript, rpc.SocialDoneJS())
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())

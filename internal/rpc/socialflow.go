@@ -210,9 +210,8 @@ func (f *socialFlow) begin(w http.ResponseWriter, r *http.Request, name string, 
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: browserCookie(u.Query().Get("state")), Value: binding,
-		Path: SocialCallbackPath, MaxAge: int(social.AttemptLifetime / time.Second), HttpOnly: true,
-		Secure: info.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, bindingCookie(browserCookie(u.Query().Get("state")), binding,
+		int(social.AttemptLifetime/time.Second), info.Secure))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, authURL, http.StatusFound)
@@ -293,9 +292,14 @@ func clipString(s string, n int) string {
 func (f *socialFlow) complete(w http.ResponseWriter, r *http.Request) {
 	info := callctx.From(r.Context())
 	info.Dialect, info.Method = "rpc", "socialize.login/callback"
-	q := r.URL.Query()
-	state := q.Get("state")
 	out, _ := parseOutput(nil)
+	// The provider answers with a GET, or a POST (response_mode=form_post).
+	q, err := readValues(r)
+	if err != nil {
+		f.h.render(w, r, out, nil, nil, err)
+		return
+	}
+	state := q.Get("state")
 	ck, err := r.Cookie(browserCookie(state))
 	if state == "" || err != nil {
 		// Not this browser's flow (or no flow at all): the attempt is left
@@ -303,8 +307,7 @@ func (f *socialFlow) complete(w http.ResponseWriter, r *http.Request) {
 		f.h.render(w, r, out, nil, nil, &account.Error{Err: social.ErrState, Args: []any{""}})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: ck.Name, Value: "", Path: SocialCallbackPath, MaxAge: -1,
-		HttpOnly: true, Secure: info.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, bindingCookie(ck.Name, "", -1, info.Secure))
 	ctx := r.Context()
 	siteID, ret, id, err := f.x.Social.Complete(ctx, state, q.Get("code"), q.Get("error"))
 	if siteID == 0 {
@@ -405,6 +408,20 @@ func redirectFragment(w http.ResponseWriter, r *http.Request, target string, v u
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, target+"#"+v.Encode(), http.StatusFound)
+}
+
+// bindingCookie is the cookie that ties a flow to its browser, sent only
+// to the callback. Over HTTPS it is SameSite=None, so that a provider's
+// cross-site POST (response_mode=form_post) carries it too; over plain
+// HTTP (development) browsers refuse None without Secure, and Lax carries
+// it on the provider's GET redirect.
+func bindingCookie(name, value string, maxAge int, secure bool) *http.Cookie {
+	c := &http.Cookie{Name: name, Value: value, Path: SocialCallbackPath, MaxAge: maxAge, HttpOnly: true,
+		Secure: secure, SameSite: http.SameSiteLaxMode}
+	if secure {
+		c.SameSite = http.SameSiteNoneMode
+	}
+	return c
 }
 
 func browserCookie(state string) string {

@@ -110,6 +110,9 @@ func (b *browser) get(t *testing.T, u string) reply {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The trusted proxy (apitest.BehindProxy) says the browser came over
+	// HTTPS.
+	req.Header.Set("X-Forwarded-Proto", "https")
 	for _, c := range b.jar {
 		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
@@ -125,6 +128,30 @@ func (b *browser) get(t *testing.T, u string) reply {
 			b.jar[c.Name] = c
 		}
 	}
+	body, _ := io.ReadAll(res.Body)
+	return reply{res.StatusCode, res.Header, string(body)}
+}
+
+// post is get with a form, as a provider's form_post makes the browser
+// send it.
+func (b *browser) post(t *testing.T, u string, form url.Values) reply {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	// The trusted proxy (apitest.BehindProxy) says the browser came over
+	// HTTPS.
+	req.Header.Set("X-Forwarded-Proto", "https")
+	for _, c := range b.jar {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	res, err := b.e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	return reply{res.StatusCode, res.Header, string(body)}
 }
@@ -368,6 +395,20 @@ func TestSocialLoginRefusals(t *testing.T) {
 			if v.Get("provider") != upProvider {
 				t.Errorf("provider %q", v.Get("provider"))
 			}
+		})
+
+		t.Run("canceled at the provider, by form_post", func(t *testing.T) {
+			r := b.get(t, socialBase+"/socialize.login?"+e.startQuery().Encode())
+			auth := r.location(t)
+			ck := r.header.Get("Set-Cookie")
+			for _, want := range []string{"Path=" + rpc.SocialCallbackPath, "HttpOnly", "Secure", "SameSite=None"} {
+				if !strings.Contains(ck, want) {
+					t.Errorf("the binding cookie %q lacks %s", ck, want)
+				}
+			}
+			u := b.post(t, socialBase+rpc.SocialCallbackPath, url.Values{"state": {auth.Query().Get("state")}, "error": {"access_denied"}}).location(t)
+			v, _ := url.ParseQuery(u.EscapedFragment())
+			wantFragmentError(t, v, 200001, "s-1")
 		})
 
 		t.Run("another browser, then a replay", func(t *testing.T) {
