@@ -275,3 +275,26 @@ func (a *App) Do(t testing.TB, method, path string, body io.Reader, header http.
 func Serve(a *app.App, srv *httptest.Server, db *store.DB) *App {
 	return &App{App: a, Server: srv, DB: db, Vars: map[string]string{}, clock: time.Now}
 }
+
+// WorkerStopTimeout bounds how long RunWorker waits, when the test ends,
+// for the background work to stop.
+const WorkerStopTimeout = 15 * time.Second
+
+// RunWorker runs the background work of a (App.Run: the outbox, mail
+// delivery among it) until the test ends.
+func RunWorker(t testing.TB, a *app.App) {
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case <-done:
+		case <-time.After(WorkerStopTimeout):
+			t.Errorf("custos's background work did not stop within %s", WorkerStopTimeout)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 	"github.com/custos-id/custos/internal/websdk"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // Options configure an App; zero values take defaults.
@@ -143,8 +145,12 @@ func New(o Options) (*App, error) {
 		o.EventsRetention = DefaultEventsRetention
 	}
 	o.PublicURL = strings.TrimSuffix(o.PublicURL, "/")
-	if !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
-		return nil, errors.New("app: PublicURL must be an absolute http(s) URL")
+	// The hosted pages' CSP and the RPC dialect's own-origin exception
+	// (rpc.checkOrigin) both rest on PublicURL's origin: without a host
+	// there is none, and custos does not start.
+	if u, err := url.Parse(o.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.Hostname() == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("app: PublicURL must be an absolute http(s) URL with a host, no user info, query or fragment")
 	}
 	if o.Issuer == "" {
 		o.Issuer = token.DefaultIssuer(o.PublicURL)
@@ -213,13 +219,13 @@ func New(o Options) (*App, error) {
 	mux := http.NewServeMux()
 	server.Health(mux, o.DB.Ping)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	pg := &pages{accounts: a.Accounts, sites: a.Sites, oauth: a.OAuth, log: o.Log, origin: publicOrigin(o.PublicURL)}
+	pg := &pages{accounts: a.Accounts, sites: a.Sites, oauth: a.OAuth, log: o.Log, origin: weburl.Origin(o.PublicURL)}
 	mux.Handle("GET /account/verify-email", pg.verifyEmail())
 	mux.Handle("POST /account/verify-email", pg.verifyEmail())
 	mux.Handle("GET /account/reset-password", pg.resetPassword())
 	mux.Handle("POST /account/reset-password", pg.resetPassword())
 	mux.Handle("GET "+HostedLoginPath, pg.hostedLogin())
-	mux.Handle("GET "+HostedLoginScript, hostedLoginScript())
+	mux.Handle("GET "+HostedLoginScript, hostedLoginScript)
 	mux.Handle("GET "+websdk.HooksPath, websdk.Hooks(a.Sites, a.ScreenSets))
 	mux.Handle(oidcop.Prefix, a.OIDC)
 	mux.Handle("GET "+rpc.SocialCallbackPath, socialCallback)

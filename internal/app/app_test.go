@@ -1,16 +1,19 @@
 package app_test
 
 import (
+	"bytes"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custos-id/custos/internal/apitest"
 	"github.com/custos-id/custos/internal/app"
 	"github.com/custos-id/custos/internal/rest"
 	"github.com/custos-id/custos/internal/store"
+	"github.com/custos-id/custos/internal/store/storetest"
 )
 
 func TestOps(t *testing.T) {
@@ -65,5 +68,22 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		if strings.Contains(out, s) {
 			t.Fatalf("log holds %q:\n%s", s, out)
 		}
+	}
+}
+
+// custos does not start without a PublicURL origin: the hosted pages' CSP
+// names their scripts by it, and the RPC dialect's own-origin exception
+// compares pages with it.
+func TestPublicURLNeedsAnOrigin(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	for _, u := range []string{"", "/custos", "example.com", "ftp://example.com", "http://", "https:///path", "http://:8080",
+		"https://user@example.com", "https://example.com/?x=1", "https://example.com/#x"} {
+		if _, err := app.New(app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), Now: time.Now, PublicURL: u}); err == nil {
+			t.Errorf("PublicURL %q: custos starts", u)
+		}
+	}
+	if _, err := app.New(app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), Now: time.Now, PublicURL: "https://id.example.com/custos/"}); err != nil {
+		t.Errorf("a path-prefixed PublicURL: %v", err)
 	}
 }

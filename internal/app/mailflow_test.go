@@ -71,7 +71,7 @@ type mailApp struct {
 func newMailApp(t *testing.T, engine store.Engine) *mailApp {
 	t.Helper()
 	m := newIdleMailApp(t, engine)
-	runWorker(t, m.App.App)
+	apitest.RunWorker(t, m.App.App)
 	return m
 }
 
@@ -110,24 +110,6 @@ func openWithRaw(t *testing.T, engine store.Engine) (*store.DB, *sql.DB) {
 	t.Helper()
 	u := storetest.URL(t, engine)
 	return storetest.OpenURL(t, u), storetest.Raw(t, u)
-}
-
-// runWorker runs the background work of a (App.Run) until the test ends.
-func runWorker(t *testing.T, a *app.App) {
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case <-done:
-		case <-time.After(mailWaitTimeout):
-			t.Errorf("the outbox worker did not stop within %s", mailWaitTimeout)
-		}
-	})
 }
 
 func forEachMailEngine(t *testing.T, test func(t *testing.T, m *mailApp)) {

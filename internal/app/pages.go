@@ -3,9 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -13,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
@@ -21,8 +18,8 @@ import (
 	"github.com/custos-id/custos/internal/dialect"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/oidcop"
-	"github.com/custos-id/custos/internal/policy"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // custos's own pages for people (the OIDC provider's login and consent
@@ -36,13 +33,16 @@ import (
 var (
 	//go:embed pages.html
 	pagesHTML string
-	pageTmpl  = template.Must(template.New("pages").Funcs(template.FuncMap{"field": newField}).Parse(pagesHTML))
+	// The head, header and main are the provider's pages' (oidcop.FrameTemplates).
+	pageTmpl = template.Must(template.Must(template.New("pages").Funcs(template.FuncMap{"field": newField}).
+			Parse(oidcop.FrameTemplates())).Parse(pagesHTML))
 
 	//go:embed js/hosted-login.js
 	hostedLoginJS []byte
-	// hostedLoginVersion changes with the script, so that a browser's
-	// cached copy never outlives it.
-	hostedLoginVersion = func() string { h := sha256.Sum256(hostedLoginJS); return hex.EncodeToString(h[:8]) }()
+	// hostedLoginScript serves the hosted login page's script;
+	// hostedLoginVersion changes with it, so that a browser's cached copy
+	// never outlives it.
+	hostedLoginScript, hostedLoginVersion = oidcop.StaticFile("hosted-login.js", "text/javascript; charset=utf-8", hostedLoginJS)
 )
 
 // HostedLoginPath is the hosted login page: ?apiKey=…[&next=URL][&lang=…].
@@ -75,6 +75,9 @@ type page struct {
 	Next string
 	// The hosted login page: the screen-set and the scripts.
 	ScreenSet, SDK, LoginScript string
+	// Continue and Context hand the hosted login page's session to the
+	// OpenID Provider: the form posting context to its authorize/continue.
+	Continue, Context string
 }
 
 // problem is one thing wrong with a form, linked to its field.
@@ -159,7 +162,7 @@ func (ps *pages) brand(ctx context.Context, st site.Site, p page) page {
 // next is the site's emailVerification.nextURL when it is still on the
 // site's domains (they may have changed since setPolicies checked it).
 func next(st site.Site) string {
-	if n := st.Policies.EmailVerification.NextURL; n != "" && policy.NextURLAllowed(n, st.AllowsOrigin) {
+	if n := st.Policies.EmailVerification.NextURL; n != "" && st.OwnsURL(n) {
 		return n
 	}
 	return ""
@@ -306,9 +309,16 @@ const maxNextLen = 2048
 var (
 	noSuchSite = page{Title: "This login page does not exist",
 		Text: "The address is incomplete, or the site it names is gone. Go back to the site you came from and start again."}
+	goneRequest = page{Title: "This login request has ended",
+		Text: "It was finished already, or it waited too long. Go back to the application you came from and start again."}
 	badNext = page{Title: "This login page cannot continue to that address",
 		Text: "After logging in, this page only sends you on to an address of the site itself. Go back to the site you came from and start again."}
 )
+
+// authContext is the context parameter the hosted login page accepts: the
+// ID of an OpenID Provider's authorization request, as the provider's
+// handoff to a proxy page names it.
+var authContext = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // langTag is the lang parameter the hosted login page accepts: a BCP 47
 // tag of Gigya's kind (en, de, pt-br, zh-cn).
@@ -324,10 +334,7 @@ func (ps *pages) hostedLogin() http.Handler {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "page", "login"
 		q := r.URL.Query()
-		key := q.Get("apiKey")
-		if key == "" {
-			key = q.Get("apikey")
-		}
+		key := weburl.QueryFold(r.URL.RawQuery, "apikey")
 		st, err := ps.sites.ByAPIKey(r.Context(), key)
 		switch {
 		case errors.Is(err, site.ErrNotFound) || key == "" || len(key) > 128:
@@ -339,9 +346,36 @@ func (ps *pages) hostedLogin() http.Handler {
 			writePage(w, http.StatusInternalServerError, brokenPage)
 			return
 		}
+		var formTo string
 		p := page{Title: "Log in to " + st.Name, ScreenSet: HostedScreenSet,
 			SDK:         sdkPath + "?apikey=" + url.QueryEscape(st.APIKey),
 			LoginScript: HostedLoginScript + "?v=" + hostedLoginVersion}
+		if c := q.Get("context"); c != "" {
+			// The page is the site's OpenID proxy page: once the person is
+			// logged in it posts context to the provider's authorize/continue,
+			// which reads the session from the cookie (a POST of custos's own
+			// origin: the SameSite=Strict cookie goes along).
+			if !authContext.MatchString(c) || q.Has("next") {
+				info.ErrorCode = errcode.InvalidParameterValue
+				writePage(w, http.StatusBadRequest, ps.brand(r.Context(), st, badNext))
+				return
+			}
+			// The provider answers the continue form with a redirect to the
+			// client, which form-action must allow: the request's redirect_uri.
+			req, err := ps.oauth.AuthRequest(r.Context(), st.ID, c)
+			switch {
+			case errors.Is(err, oauth.ErrNotFound):
+				info.ErrorCode = errcode.InvalidParameterValue
+				writePage(w, http.StatusBadRequest, ps.brand(r.Context(), st, goneRequest))
+				return
+			case err != nil:
+				ps.log.Error("hosted login page", "call_id", info.ID, "err", err)
+				writePage(w, http.StatusInternalServerError, brokenPage)
+				return
+			}
+			p.Continue, p.Context = oidcop.ContinuePath(st.APIKey), c
+			formTo = formSource(req.RedirectURI)
+		}
 		if n := q.Get("next"); n != "" {
 			if !siteAddress(n, st) {
 				info.ErrorCode = errcode.InvalidParameterValue
@@ -353,7 +387,7 @@ func (ps *pages) hostedLogin() http.Handler {
 		if l := strings.ToLower(q.Get("lang")); langTag.MatchString(l) {
 			p.Lang = l
 		}
-		writeTemplate(w, http.StatusOK, "login", ps.brand(r.Context(), st, p), ps.loginCSP())
+		writeTemplate(w, http.StatusOK, "login", ps.brand(r.Context(), st, p), ps.loginCSP(formTo))
 	})
 }
 
@@ -363,50 +397,50 @@ func (ps *pages) hostedLogin() http.Handler {
 // 'unsafe-inline'. The scripts are named by path: a site's screen-set hooks
 // (/js/screenset-hooks.js) never run on custos's origin, where they could
 // read the SDK's session cookies of every other site.
-func (ps *pages) loginCSP() string {
-	self, scripts := "'self'", "'self'"
+//
+// It never falls back to script-src 'self', which would let the hooks run:
+// app.New refuses a PublicURL without an origin, and were the origin
+// missing all the same, the page would run no script at all.
+//
+// formTo is the client a handed-over authorization request goes back to
+// (formSource), which the continue form's redirect reaches: form-action
+// applies to the redirects after a form's submission too.
+func (ps *pages) loginCSP(formTo string) string {
+	self, scripts, forms := "'self'", "'none'", "'self'"
+	if formTo != "" {
+		forms += " " + formTo
+	}
 	if ps.origin != "" {
 		self += " " + ps.origin
 		scripts = ps.origin + sdkPath + " " + ps.origin + HostedLoginScript
 	}
 	return "default-src 'none'; script-src " + scripts + "; style-src " + self + "; img-src " + self + " data:; connect-src " + self +
-		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+		"; form-action " + forms + "; frame-ancestors 'none'; base-uri 'none'"
 }
 
-// siteAddress tells whether u is an absolute http(s) address on the site's
-// domains, with no user info. A site that lists no domains accepts calls
-// from any page, but has no address of its own: it gets no next.
-func siteAddress(u string, st site.Site) bool {
-	if len(u) > maxNextLen || len(st.Domains) == 0 {
-		return false
-	}
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.User != nil || parsed.Host == "" || parsed.Opaque != "" {
-		return false
-	}
-	if s := strings.ToLower(parsed.Scheme); s != "https" && s != "http" {
-		return false
-	}
-	return st.AllowsOrigin(parsed.Hostname())
-}
+// cspSource is a CSP source expression of an origin (scheme://host[:port])
+// or of a scheme alone (com.example.app:).
+var cspSource = regexp.MustCompile(`^[a-z][a-z0-9+.-]*:(//[a-z0-9.\-]+(:[0-9]+)?|//\[[0-9a-f:.]+\](:[0-9]+)?)?$`)
 
-// hostedLoginScript serves the hosted login page's script.
-func hostedLoginScript() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Type", "text/javascript; charset=utf-8")
-		h.Set("Cache-Control", "public, max-age=86400")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", `"`+hostedLoginVersion+`"`)
-		http.ServeContent(w, r, "hosted-login.js", time.Time{}, bytes.NewReader(hostedLoginJS))
-	})
-}
-
-// publicOrigin is the origin of a public URL: scheme and host.
-func publicOrigin(publicURL string) string {
-	u, err := url.Parse(publicURL)
-	if err != nil || u.Host == "" {
+// formSource is the CSP source of a client's redirect URI: its origin, or
+// its scheme for an app's own (com.example.app:/callback); "" when it
+// cannot be written as one.
+func formSource(redirectURI string) string {
+	src := weburl.Origin(redirectURI)
+	if src == "" {
+		if scheme, _, ok := strings.Cut(redirectURI, ":"); ok {
+			src = strings.ToLower(scheme) + ":"
+		}
+	}
+	if !cspSource.MatchString(src) {
 		return ""
 	}
-	return u.Scheme + "://" + u.Host
+	return src
+}
+
+// siteAddress tells whether u is an address of the site (site.OwnsURL),
+// at most maxNextLen long. A site that lists no domains accepts calls from
+// any page, but has no address of its own: it gets no next.
+func siteAddress(u string, st site.Site) bool {
+	return len(u) <= maxNextLen && len(st.Domains) > 0 && st.OwnsURL(u)
 }

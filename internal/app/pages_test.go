@@ -162,6 +162,11 @@ func TestHostedLoginPage(t *testing.T) {
 			{"next a path", "apiKey=" + key + "&next=" + url.QueryEscape("/pages/login"), 400, nil, []string{"<script"}},
 			{"next javascript", "apiKey=" + key + "&next=" + url.QueryEscape("javascript://example.com/%0aalert(1)"), 400, nil, []string{"<script"}},
 			{"next too long", "apiKey=" + key + "&next=" + url.QueryEscape("https://example.com/"+strings.Repeat("a", 2048)), 400, nil, []string{"<script"}},
+			{"an ended OpenID authorization request", "apiKey=" + key + "&context=Ab_9-z", 400,
+				[]string{"This login request has ended"}, []string{"<script", "custos-continue"}},
+			{"context not an ID", "apiKey=" + key + "&context=" + url.QueryEscape(`a"><x`), 400, nil, []string{"<script", "custos-continue"}},
+			{"context too long", "apiKey=" + key + "&context=" + strings.Repeat("a", 129), 400, nil, []string{"<script"}},
+			{"context and next", "apiKey=" + key + "&context=abc&next=" + url.QueryEscape("https://example.com/"), 400, nil, []string{"<script"}},
 			{"next of a site without domains", "apiKey=" + url.QueryEscape(noDomains.APIKey) + "&next=" + url.QueryEscape("https://example.com/"), 400,
 				[]string{`<p class="custos-site-name">Open &lt;Site&gt;</p>`}, []string{"<script"}},
 		}
@@ -184,6 +189,18 @@ func TestHostedLoginPage(t *testing.T) {
 			wantStrictPage(t, tc.name, r)
 		}
 		csp := login("apiKey=" + key).Header.Get("Content-Security-Policy")
+		// script-src names exactly the SDK and the page's script, by URL:
+		// never 'self', which would let /js/screenset-hooks.js (a site's
+		// code) run on custos's origin, where calls count as the hosted page's.
+		var scriptSrc []string
+		for d := range strings.SplitSeq(csp, ";") {
+			if f := strings.Fields(d); len(f) > 0 && f[0] == "script-src" {
+				scriptSrc = append(scriptSrc, strings.Join(f[1:], " "))
+			}
+		}
+		if want := apitest.PublicURL + "/js/gigya.js " + apitest.PublicURL + "/js/hosted-login.js"; len(scriptSrc) != 1 || scriptSrc[0] != want {
+			t.Errorf("the login page's script-src: %q, want exactly %q", scriptSrc, want)
+		}
 		// Its two scripts by path: no other script of custos's origin (a
 		// site's screen-set hooks) runs there.
 		for _, d := range []string{"script-src " + apitest.PublicURL + "/js/gigya.js " + apitest.PublicURL + "/js/hosted-login.js;", "connect-src 'self' " + apitest.PublicURL + ";", "style-src 'self' "} {
@@ -208,6 +225,45 @@ func TestHostedLoginPage(t *testing.T) {
 		}
 		if r := e.Do(t, "GET", app.HostedLoginScript, nil, http.Header{"If-None-Match": {etag}}); r.Status != http.StatusNotModified {
 			t.Errorf("hosted-login.js with its ETag: %d", r.Status)
+		}
+	})
+}
+
+// TestHostedLoginHandoff: the hosted login page as an OpenID proxy page
+// holds the continue form of a live authorization request, and its CSP lets
+// that form's redirect reach the client's redirect_uri, and nothing else.
+func TestHostedLoginHandoff(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		ctx := context.Background()
+		tests := []struct{ redirect, formAction string }{
+			{"https://app.example.com/cb?x=1", "form-action 'self' https://app.example.com;"},
+			{"http://127.0.0.1:8080/cb", "form-action 'self' http://127.0.0.1:8080;"},
+			{"com.example.app:/oauth2redirect", "form-action 'self' com.example.app:;"},
+		}
+		for _, tc := range tests {
+			c, err := e.OAuth.CreateClient(ctx, e.Site.ID, oauth.Client{Name: "App", RedirectURIs: []string{tc.redirect},
+				GrantTypes: []string{"authorization_code"}, ResponseTypes: []string{"code"}}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, err := e.OAuth.CreateAuthRequest(ctx, oauth.AuthRequest{SiteID: e.Site.ID, ClientID: c.ClientID,
+				RedirectURI: tc.redirect, ResponseType: "code", Scopes: []string{"openid"},
+				CodeChallenge: strings.Repeat("a", 43), CodeChallengeMethod: "S256"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := e.Do(t, "GET", app.HostedLoginPath+"?apiKey="+url.QueryEscape(e.Site.APIKey)+"&context="+req.ID, nil, nil)
+			for _, text := range []string{`<form id="custos-continue" method="post" action="/oidc/op/v1.0/` + e.Site.APIKey + `/authorize/continue" hidden>`,
+				`<input type="hidden" name="context" value="` + req.ID + `">`} {
+				if r.Status != 200 || !strings.Contains(string(r.Body), text) {
+					t.Errorf("%s: HTTP %d, no %q in %s", tc.redirect, r.Status, text, r.Body)
+				}
+			}
+			if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, tc.formAction) {
+				t.Errorf("%s: CSP %q, want %q", tc.redirect, csp, tc.formAction)
+			}
+			wantStrictPage(t, tc.redirect, r)
 		}
 	})
 }

@@ -18,6 +18,7 @@ func webSDKSite(sites *site.Service) websdk.Lookup {
 		if err != nil {
 			return websdk.Site{}, err
 		}
-		return websdk.Site{APIKey: st.APIKey, Name: st.Name, Config: st.WebSDKConfig, ScreenSetScripts: st.ScreenSetScripts}, nil
+		return websdk.Site{APIKey: st.APIKey, Name: st.Name, Config: st.WebSDKConfig, ScreenSetScripts: st.ScreenSetScripts,
+			Domains: st.Domains}, nil
 	}
 }

@@ -6,6 +6,7 @@
 package jsonlimit
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -148,4 +149,28 @@ func hex4(b []byte) rune {
 		r = r<<4 | rune(c)
 	}
 	return r
+}
+
+// Object returns data compacted when it is one JSON object within the
+// limits of Check and at most maxBytes long (surrounding space aside);
+// empty data is "{}". Otherwise an *Error: TooLarge for a value past a limit.
+func Object(data []byte, maxBytes int) ([]byte, error) {
+	t := bytes.TrimSpace(data)
+	switch {
+	case len(t) == 0:
+		return []byte("{}"), nil
+	case len(t) > maxBytes:
+		return nil, tooLarge("larger than %d KiB", maxBytes>>10)
+	}
+	if err := Check(t); err != nil {
+		return nil, err
+	}
+	if t[0] != '{' {
+		return nil, malformed("want a JSON object")
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, t); err != nil {
+		return nil, ErrMalformed
+	}
+	return buf.Bytes(), nil
 }

@@ -74,3 +74,33 @@ func FuzzCheck(f *testing.F) {
 		jsonlimit.Check([]byte(s)) // must not panic
 	})
 }
+
+func TestObject(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		tooLarge bool
+		fails    bool
+	}{
+		{in: "", want: "{}"},
+		{in: "  \n", want: "{}"},
+		{in: ` { "a" : [1, 2] } `, want: `{"a":[1,2]}`},
+		{in: `[1]`, fails: true},
+		{in: `null`, fails: true},
+		{in: `"x"`, fails: true},
+		{in: `{"a":`, fails: true},
+		{in: `{"a":"` + strings.Repeat("x", 100) + `"}`, fails: true, tooLarge: true},
+		{in: nested(jsonlimit.MaxDepth + 1), fails: true, tooLarge: true},
+	} {
+		got, err := jsonlimit.Object([]byte(tc.in), 64)
+		if tc.fails {
+			e, ok := jsonlimit.AsError(err)
+			if !ok || e.TooLarge != tc.tooLarge {
+				t.Errorf("%.30q: %v, want an *Error, TooLarge %v", tc.in, err, tc.tooLarge)
+			}
+			continue
+		}
+		if err != nil || string(got) != tc.want {
+			t.Errorf("%.30q: %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}

@@ -18,16 +18,26 @@ import (
 )
 
 var (
+	//go:embed frame.html
+	frameHTML string
 	//go:embed pages.html
 	pagesHTML string
 	//go:embed pages.css
 	pagesCSS []byte
 
-	pagesTmpl = template.Must(template.New("pages").Parse(pagesHTML))
+	pagesTmpl = template.Must(template.Must(template.New("pages").Parse(frameHTML)).Parse(pagesHTML))
 	// pagesCSSVersion changes with the stylesheet, so that a browser's
 	// cached copy never outlives it.
-	pagesCSSVersion = func() string { h := sha256.Sum256(pagesCSS); return hex.EncodeToString(h[:8]) }()
+	stylesheet, pagesCSSVersion = StaticFile("pages.css", "text/css; charset=utf-8", pagesCSS)
 )
+
+// FrameTemplates defines the templates "top" and "bottom" of every page
+// custos shows, the provider's and custos's own (package app): the head
+// with the hosted pages' stylesheet and the site's theme, the header with
+// the site's name, and main. Their data has Title, SiteName, Lang ("" for
+// English), Problems (any, non-empty when the page shows an error),
+// Stylesheet and Theme ("" for none).
+func FrameTemplates() string { return frameHTML }
 
 // StylesheetPath is where custos serves the hosted pages' stylesheet
 // (Stylesheet). One path for every site: the pages are themed by CSS
@@ -35,15 +45,23 @@ var (
 const StylesheetPath = "/oidc/op/v1.0/pages.css"
 
 // Stylesheet serves the hosted pages' stylesheet.
-func Stylesheet() http.Handler {
+func Stylesheet() http.Handler { return stylesheet }
+
+// StaticFile serves data, the file name of type contentType, as the hosted
+// pages' stylesheet is served: cached for a day, its ETag version, which
+// changes with data; a link to it carries ?v=version, so that a browser's
+// cached copy never outlives it.
+func StaticFile(name, contentType string, data []byte) (h http.Handler, version string) {
+	sum := sha256.Sum256(data)
+	version = hex.EncodeToString(sum[:8])
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Type", "text/css; charset=utf-8")
+		h.Set("Content-Type", contentType)
 		h.Set("Cache-Control", "public, max-age=86400")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("ETag", `"`+pagesCSSVersion+`"`)
-		http.ServeContent(w, r, "pages.css", time.Time{}, bytes.NewReader(pagesCSS))
-	})
+		h.Set("ETag", `"`+version+`"`)
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
+	}), version
 }
 
 // StylesheetHref is the link to the stylesheet of the hosted pages,
@@ -95,6 +113,8 @@ func pagesPath(apiKey, page, authRequestID string) string {
 // view is what a page template shows.
 type view struct {
 	Title, SiteName, ClientName, Stylesheet string
+	// Lang is the page's language, "" for English (FrameTemplates).
+	Lang string
 	// Theme is the site's own stylesheet, after custos's; "" for none.
 	Theme    string
 	Problems []shownProblem

@@ -322,3 +322,9 @@ func secretPost(r *http.Request) {
 
 // Handler is the provider as an http.Handler.
 func (p *Provider) Handler() http.Handler { return p }
+
+// ContinuePath is the path of a site's authorize/continue: where a login
+// page the provider handed an authorization request to (a proxy page, such
+// as custos's hosted login page) sends the browser back once the person is
+// logged in.
+func ContinuePath(apiKey string) string { return Prefix + apiKey + pathContinue }

@@ -139,22 +139,16 @@ func sortedKeys(t Templates) []string {
 }
 
 // CheckHosts checks that emailVerification.nextURL, the link the
-// verification page shows, points at the site: allows tells whether a
-// host is one of the site's domains.
-func (p Policies) CheckHosts(allows func(host string) bool) error {
+// verification page shows, points at the site: owns is the site's rule
+// for its addresses (site.Site.OwnsURL).
+func (p Policies) CheckHosts(owns func(u string) bool) error {
 	if p.EmailVerification.NextURL == "" {
 		return nil
 	}
-	if !NextURLAllowed(p.EmailVerification.NextURL, allows) {
+	if !owns(p.EmailVerification.NextURL) {
 		return errcode.InvalidValue("emailVerification.nextURL", "its host is not one of the site's domains")
 	}
 	return nil
-}
-
-// NextURLAllowed tells whether the host of u is one allows accepts.
-func NextURLAllowed(u string, allows func(host string) bool) bool {
-	parsed, err := url.Parse(u)
-	return err == nil && allows(parsed.Hostname())
 }
 
 // clearGivenMaps empties the map fields of the section cur that raw sets,

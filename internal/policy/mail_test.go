@@ -135,7 +135,9 @@ func TestTemplatePick(t *testing.T) {
 }
 
 func TestCheckHosts(t *testing.T) {
-	allows := func(h string) bool { return h == "shop.example" }
+	allows := func(u string) bool {
+		return strings.HasPrefix(u, "https://shop.example/") || strings.HasPrefix(u, "https://shop.example:")
+	}
 	for u, ok := range map[string]bool{"": true, "https://shop.example/x": true, "https://shop.example:8443/x": true,
 		"https://evil.example/x": false, "https://shop.example.evil.example/": false} {
 		p := Default()

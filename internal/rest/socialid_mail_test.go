@@ -40,13 +40,7 @@ func forEachMailEngine(t *testing.T, test func(t *testing.T, m *mailEnv)) {
 				t.Fatal(err)
 			}
 			e := apitest.NewApp(t, engine, apitest.WithOptions(func(o *app.Options) { o.Mail = sender }))
-			ctx, stop := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				e.App.Run(ctx)
-			}()
-			t.Cleanup(func() { stop(); <-done })
+			apitest.RunWorker(t, e.App)
 			test(t, &mailEnv{restScenario: newRESTScenario(t, e), smtp: srv})
 		})
 	}

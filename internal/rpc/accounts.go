@@ -57,7 +57,7 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			"loginID", "password", "include", "sessionExpiration", "captchaToken", "loginMode", "regToken",
 			// accepted:
 			"aToken", "captchaText", "captchaType", "actionAttributes", "clientContext"}},
-		"accounts.logout": {Auth: SessionOrServer, Run: x.logout, Params: []string{
+		"accounts.logout": {Auth: SessionOrServer, Run: x.logout, EndsSession: true, Params: []string{
 			"UID",
 			// accepted:
 			"signIDs", "samlContext", "sustainLogoutURLs"}},
@@ -385,7 +385,7 @@ func (x Accounts) changeTarget(ctx context.Context, c *Call) (account.Account, a
 
 func (x Accounts) logout(ctx context.Context, c *Call) (any, error) {
 	if !c.Server {
-		c.SetCookie(session.ClearCookie(c.Site.APIKey, c.Secure))
+		// The answer clears the session cookie (EndsSession).
 		return obj{}, x.Accounts.Logout(ctx, *c.Session)
 	}
 	a, err := x.target(ctx, c, "UID")

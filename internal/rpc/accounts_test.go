@@ -726,6 +726,41 @@ func TestAccountsSessions(t *testing.T) {
 			apitest.ExpectRPC(t, e.Call(t, "accounts.logout", apitest.Form("login_token", token)), 403001, badToken)
 		})
 
+		// The HttpOnly cookie a browser login sets must not outlive a logout
+		// the page asked for: every client logout answer expires it, also
+		// when the session it names has already ended.
+		for _, method := range []string{"accounts.logout", "socialize.logout"} {
+			t.Run(method+" expires the session cookie", func(t *testing.T) {
+				tok := login(t, e, "ses@example.com", "pass-word-1")
+				ck := http.Header{"Cookie": {"glt_" + e.Site.APIKey + "=" + tok}}
+				for _, tc := range []struct {
+					name   string
+					form   url.Values
+					header http.Header
+					code   float64
+					detail string
+				}{
+					{"by the cookie", apitest.Form(), ck, 0, ""},
+					{"the ended session's cookie", apitest.Form(), ck, 403001, badToken},
+					{"no session", apitest.Form(), nil, 403012, noSession},
+				} {
+					r, m := e.RPC(t, method, tc.form, tc.header)
+					apitest.ExpectRPC(t, m, tc.code, tc.detail)
+					c := sessionCookie(e, r)
+					if c == nil || c.Value != "" || c.MaxAge >= 0 || !c.HttpOnly || c.Path != "/" {
+						t.Errorf("%s: the answer does not expire the cookie: %q", tc.name, r.Header.Values("Set-Cookie"))
+					}
+				}
+				_, m := e.RPC(t, "accounts.getAccountInfo", apitest.Form(), ck)
+				apitest.ExpectRPC(t, m, 403001, badToken)
+				r, m := e.RPC(t, method, e.Secret("UID", uid), nil)
+				apitest.ExpectRPC(t, m, 0, "")
+				if c := sessionCookie(e, r); c != nil {
+					t.Errorf("a server logout sets a cookie: %q", r.Header.Values("Set-Cookie"))
+				}
+			})
+		}
+
 		t.Run("server logout ends every session", func(t *testing.T) {
 			t1, t2 := login(t, e, "ses@example.com", "pass-word-1"), login(t, e, "ses@example.com", "pass-word-1")
 			other := login(t, e, "ses@example.com", "pass-word-1")

@@ -1,9 +1,13 @@
 package rpc
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/dialect"
+	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/social"
 )
 
@@ -96,4 +100,48 @@ var errorTable = dialect.Table{
 		{Err: social.ErrInvalidIDToken}:         {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: the %[2]s token is not valid: %[3]s"},
 		{Err: social.ErrInvalid}:                {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: provider %[2]s: %[3]s"},
 	},
+}
+
+// screenSetNames are the RPC parameters of the screenset package's
+// attributes: a screen-set's fields (setScreenSet's own parameters, or the
+// members of one element of setScreenSets), a list of ids, a change's sets.
+var screenSetNames = map[string]string{
+	screenset.AttrID: "screenSetID", screenset.AttrIDs: "screenSetIDs", screenset.AttrHTML: "html",
+	screenset.AttrCSS: "css", screenset.AttrJavaScript: "javascript", screenset.AttrTranslations: "translations",
+	screenset.AttrMetadata: "metadata", screenset.AttrScreenSets: "screenSets",
+}
+
+// screenSetError renders the screenset package's conditions: a refused
+// field as the catalog's parameter errors, named by its parameter under
+// prefix ("screenSets[2]." for an element of setScreenSets); a set the site
+// has not, and a site's limits, as 400006 of param, the parameter the
+// method took the sets in. Any other error is returned as it is.
+func screenSetError(err error, prefix, param string) error {
+	if e, ok := errors.AsType[*screenset.InvalidError](err); ok {
+		name := screenSetNames[e.Attr]
+		switch e.Attr {
+		case screenset.AttrIDs, screenset.AttrScreenSets:
+		default:
+			name = prefix + name
+		}
+		switch e.Problem {
+		case screenset.ProblemMissing:
+			return errcode.Missing(name)
+		case screenset.ProblemFormat:
+			return errcode.InvalidFormat(name, e.Reason)
+		}
+		return errcode.InvalidValue(name, e.Reason)
+	}
+	if nf, ok := errors.AsType[*screenset.NotFoundError](err); ok {
+		return errcode.InvalidValue(param, fmt.Sprintf("the site has no screen-set %.100q", nf.ID))
+	}
+	switch {
+	case errors.Is(err, screenset.ErrTooLarge):
+		return errcode.InvalidValue(param, fmt.Sprintf("a site's screen-sets hold at most %d MiB in all: make them smaller or delete one first (accounts.deleteScreenSet)", screenset.MaxBytesPerSite>>20))
+	case errors.Is(err, screenset.ErrAnswerTooLarge):
+		return errcode.InvalidValue(param, fmt.Sprintf("the screen-sets asked for hold more than %d MiB: name fewer", screenset.MaxAnswerBytes>>20))
+	case errors.Is(err, screenset.ErrTooMany):
+		return errcode.InvalidValue(param, fmt.Sprintf("a site holds at most %d screen-sets: delete one first (accounts.deleteScreenSet)", screenset.MaxPerSite))
+	}
+	return err
 }

@@ -3,10 +3,10 @@ package rpc
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // pageHost is the host of the page a browser call comes from: its Origin,
@@ -24,35 +24,42 @@ func pageHost(r *http.Request) (host string, named bool) {
 	return "", false
 }
 
-// originOf is the origin of an absolute URL, lower-cased: scheme://host[:port];
-// "" when u has none.
-func originOf(u string) string {
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.Scheme == "" || parsed.Host == "" {
-		return ""
-	}
-	return strings.ToLower(parsed.Scheme + "://" + parsed.Host)
-}
-
 // pageOrigin is the origin of the page a browser call comes from, as
 // pageHost finds it; "" when the call names none.
 func pageOrigin(r *http.Request) string {
 	if v := r.Header.Get("Origin"); v != "" {
-		return originOf(v)
+		return weburl.Origin(v)
 	}
-	return originOf(r.Header.Get("Referer"))
+	return weburl.Origin(r.Header.Get("Referer"))
 }
 
-// checkOrigin applies the site's domains to a client call: 400120 for a
-// page outside them, 403015 without a page when the site requires one. A
-// page of custos's own origin, self, is one of custos's hosted pages for
-// the site (the hosted login page), allowed whatever the site's domains.
-func checkOrigin(r *http.Request, st site.Site, self string) error {
+// hostedMethods are the methods the hosted login page (custos's Web SDK
+// showing a screen-set on custos's own origin) calls: the only ones a page
+// of that origin may call for any site. The exception is safe because no
+// page of custos's origin runs a site's code (the hosted login page's CSP
+// names its two scripts; app.New refuses a PublicURL without an origin).
+// It assumes custos has an origin of its own: deployed under a path of a
+// site's origin, that site's pages would be custos's pages too.
+var hostedMethods = map[string]bool{
+	"accounts.login": true, "accounts.logout": true, "accounts.register": true, "accounts.initRegistration": true,
+	"accounts.finalizeRegistration": true, "accounts.getAccountInfo": true, "accounts.setAccountInfo": true,
+	"accounts.resetPassword": true, "accounts.verifyLogin": true, "accounts.session.verify": true,
+	"accounts.getJWT": true, "accounts.getSchema": true, "accounts.getPolicies": true, "accounts.getScreenSets": true,
+	"accounts.isAvailableLoginID": true, "accounts.resendVerificationCode": true,
+	"socialize.getUserInfo": true, "socialize.logout": true,
+}
+
+// checkOrigin applies the site's domains to a client call of method: 400120
+// for a page outside them, 403015 without a page when the site requires
+// one. A page of custos's own origin, self, is one of custos's hosted pages
+// for the site (the hosted login page), allowed whatever the site's domains
+// for the methods that page calls (hostedMethods).
+func checkOrigin(r *http.Request, st site.Site, self, method string) error {
 	host, named := pageHost(r)
 	switch {
 	case !named && st.RequireReferrer:
 		return errcode.New(errcode.MissingRequestReferrer, "Missing request referrer: the site accepts calls from its pages only")
-	case named && self != "" && pageOrigin(r) == self:
+	case named && self != "" && pageOrigin(r) == self && hostedMethods[method]:
 		return nil
 	case named && !st.AllowsOrigin(host):
 		return errcode.Newf(errcode.InvalidSiteDomain, "Invalid site domain: %.100q is not a domain of the site", host)

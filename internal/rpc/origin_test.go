@@ -70,6 +70,19 @@ func TestSiteDomains(t *testing.T) {
 			}
 		}
 
+		// custos's own origin counts for the methods the hosted login page
+		// calls only; any other client call from there is refused.
+		for _, tc := range []struct {
+			method string
+			code   float64
+		}{{"accounts.isAvailableLoginID", 0}, {"accounts.getScreenSets", 0}, {"accounts.getJWTPublicKey", 400120}} {
+			r := e.Do(t, "POST", "/"+tc.method, strings.NewReader(url.Values{"apiKey": {e.Site.APIKey}, "loginID": {"x@example.com"}}.Encode()),
+				http.Header{"Origin": {apitest.PublicURL}, "Content-Type": {"application/x-www-form-urlencoded"}})
+			if m := r.JSON(t); m["errorCode"] != tc.code {
+				t.Errorf("%s from custos's origin: %v, want %v", tc.method, m, tc.code)
+			}
+		}
+
 		if _, err := e.App.Sites.SetDomains(context.Background(), e.Site.ID, []string{"shop.example.com"}, true); err != nil {
 			t.Fatal(err)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/custos-id/custos/internal/ratelimit"
 	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // Auth is the credential a method needs.
@@ -66,6 +67,11 @@ type Method struct {
 	// FoldCase: Params match in any case (the import document's
 	// properties do), for ignoredParams too.
 	FoldCase bool
+	// EndsSession: a client call's answer removes the browser's session
+	// cookie whatever its outcome, also when the session it names has
+	// already ended (logout), so that no HttpOnly cookie outlives a logout
+	// the page asked for.
+	EndsSession bool
 	// Reads, when set, says what of a session's account the method reads,
 	// so that its session check reads no more; without it the account is
 	// read whole but for its password hash.
@@ -151,7 +157,7 @@ func New(o Options) *Handler {
 	}
 	return &Handler{sites: o.Sites, authn: o.Authn, methods: map[string]registered{}, flows: map[string]flow{},
 		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter), limiter: o.Limiter,
-		self: originOf(o.PublicURL)}
+		self: weburl.Origin(o.PublicURL)}
 }
 
 // Register adds a method under its full name, such as "accounts.login".
@@ -289,9 +295,12 @@ func (h *Handler) authenticate(r *http.Request, m registered, values map[string]
 	}
 	c.Principal = *p
 	if !c.Server {
-		if err := checkOrigin(r, st, h.self); err != nil {
+		if err := checkOrigin(r, st, h.self, m.name); err != nil {
 			return c, err
 		}
+	}
+	if m.EndsSession && !c.Server {
+		c.SetCookie(session.ClearCookie(st.APIKey, c.Secure))
 	}
 	if !c.Allows(m.name) {
 		return c, errcode.Newf(errcode.PermissionDenied, "Permission denied: the application key may not call %s", m.name)

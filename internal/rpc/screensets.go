@@ -40,9 +40,9 @@ func screenSetMethods(x Accounts) map[string]Method {
 var screenSetFields = []string{"screenSetID", "html", "css", "javascript", "translations", "metadata"}
 
 func (x Accounts) getScreenSets(ctx context.Context, c *Call) (any, error) {
-	ids, err := screenset.ParseIDs("screenSetIDs", c.Params.Get("screenSetIDs"))
+	ids, err := screenset.ParseIDs(c.Params.Get("screenSetIDs"))
 	if err != nil {
-		return nil, err
+		return nil, screenSetError(err, "", "screenSetIDs")
 	}
 	fields := list(c.Params.Get("include"))
 	for _, f := range fields {
@@ -55,7 +55,7 @@ func (x Accounts) getScreenSets(ctx context.Context, c *Call) (any, error) {
 	}
 	sets, err := x.ScreenSets.Get(ctx, c.Site.ID, ids)
 	if err != nil {
-		return nil, screenSetError("screenSetIDs", err)
+		return nil, screenSetError(err, "", "screenSetIDs")
 	}
 	out := make([]obj, 0, len(sets))
 	for _, s := range sets {
@@ -81,14 +81,6 @@ func (x Accounts) getScreenSets(ctx context.Context, c *Call) (any, error) {
 	return obj{"screenSets": out}, nil
 }
 
-// screenSetError words a screen-set the site has not (param names it).
-func screenSetError(param string, err error) error {
-	if nf, ok := errors.AsType[*screenset.NotFoundError](err); ok {
-		return errcode.InvalidValue(param, fmt.Sprintf("the site has no screen-set %.100q", nf.ID))
-	}
-	return err
-}
-
 func (x Accounts) setScreenSet(ctx context.Context, c *Call) (any, error) {
 	p := c.Params
 	in := screenset.Input{ID: p.Get("screenSetID"), HTML: p.Get("html"), CSS: p.Get("css"), JavaScript: p.Get("javascript")}
@@ -98,12 +90,12 @@ func (x Accounts) setScreenSet(ctx context.Context, c *Call) (any, error) {
 	if p.Has("metadata") {
 		in.Metadata = json.RawMessage(p.Get("metadata"))
 	}
-	set, err := in.Check("")
+	set, err := in.Check()
 	if err != nil {
-		return nil, err
+		return nil, screenSetError(err, "", "screenSetID")
 	}
 	_, err = x.Sites.Update(ctx, c.Site.ID, site.Changes{ScreenSets: []screenset.ScreenSet{set}})
-	return obj{}, err
+	return obj{}, screenSetError(err, "", "screenSetID")
 }
 
 // setScreenSets stores a JSON array of screen-sets, each as
@@ -144,14 +136,14 @@ func (x Accounts) setScreenSets(ctx context.Context, c *Call) (any, error) {
 				return nil, errcode.InvalidFormat(param+"["+strconv.Itoa(i)+"]", "translations and metadata are objects or JSON text")
 			}
 		}
-		set, err := in.Check(prefix)
+		set, err := in.Check()
 		if err != nil {
-			return nil, err
+			return nil, screenSetError(err, prefix, param)
 		}
 		sets = append(sets, set)
 	}
 	_, err = x.Sites.Update(ctx, c.Site.ID, site.Changes{ScreenSets: sets})
-	return obj{}, err
+	return obj{}, screenSetError(err, "", param)
 }
 
 // unquoteJSON turns a JSON string holding JSON text (as setScreenSet takes
@@ -168,15 +160,15 @@ func unquoteJSON(v json.RawMessage) (json.RawMessage, error) {
 }
 
 func (x Accounts) deleteScreenSet(ctx context.Context, c *Call) (any, error) {
-	id, err := screenset.CheckID("screenSetID", c.Params.Get("screenSetID"))
+	id, err := screenset.CheckID(c.Params.Get("screenSetID"))
 	if err != nil {
-		return nil, err
+		return nil, screenSetError(err, "", "screenSetID")
 	}
 	_, err = x.Sites.Update(ctx, c.Site.ID, site.Changes{DeleteScreenSets: []string{id}})
 	if _, ok := errors.AsType[*screenset.NotFoundError](err); ok && x.ScreenSets.IsBuiltIn(id) {
 		return nil, errcode.InvalidValue("screenSetID", fmt.Sprintf("%s is built in and the site stores none of it: there is nothing to delete", id))
 	}
-	return obj{}, screenSetError("screenSetID", err)
+	return obj{}, screenSetError(err, "", "screenSetID")
 }
 
 // sessionVerify answers accounts.session.verify: OK when the call's

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/custos-id/custos/internal/apitest"
@@ -188,8 +189,90 @@ func TestScreenSetsPerSite(t *testing.T) {
 			{Name: "one more", Path: "/accounts.setScreenSet", Form: e.Secret("screenSetID", "Last", "html", "<p></p>"),
 				Code: 400006, Details: invalidValue("screenSetID", "a site holds at most 100 screen-sets: delete one first (accounts.deleteScreenSet)")},
 			{Name: "replacing one is fine", Path: "/accounts.setScreenSet", Form: e.Secret("screenSetID", "S7", "html", "<p>7</p>")},
+			// The limit is counted in the change's transaction, after its
+			// writes: the batch replaces S1 and then crosses the limit, and
+			// rolls back whole.
+			{Name: "a batch past the limit after a write", Path: "/accounts.setScreenSets",
+				Form: e.Secret("screenSets", `[{"screenSetID":"S1","html":"<p>changed</p>"},{"screenSetID":"New","html":"<p></p>"}]`),
+				Code: 400006, Details: invalidValue("screenSets", "a site holds at most 100 screen-sets: delete one first (accounts.deleteScreenSet)")},
 		})
+		m := e.Call(t, "accounts.getScreenSets", apitest.Form("screenSetIDs", "S1", "include", "html"))
+		if sets, _ := m["screenSets"].([]any); len(sets) != 1 || sets[0].(map[string]any)["html"] != "<p></p>" {
+			t.Errorf("the refused batch changed S1: %s", apitest.Dump(m))
+		}
+		apitest.ExpectRPC(t, e.Call(t, "accounts.getScreenSets", apitest.Form("screenSetIDs", "New")), 400006,
+			invalidValue("screenSetIDs", `the site has no screen-set "New"`))
+
+		// Two writers at 99 sets, each adding one: exactly one gets the
+		// last place, whatever the order (the site's row is locked).
+		apitest.ExpectRPC(t, e.Call(t, "accounts.deleteScreenSet", e.Secret("screenSetID", "S0")), 0, "")
+		codes := make(chan any, 2)
+		var wg sync.WaitGroup
+		for _, id := range []string{"A1", "A2"} {
+			wg.Go(func() {
+				codes <- e.Call(t, "accounts.setScreenSets", e.Secret("screenSets", `[{"screenSetID":"`+id+`","html":"<p></p>"}]`))["errorCode"]
+			})
+		}
+		wg.Wait()
+		close(codes)
+		var got []any
+		for c := range codes {
+			got = append(got, c)
+		}
+		if !(got[0] == 0.0 && got[1] == 400006.0 || got[0] == 400006.0 && got[1] == 0.0) {
+			t.Errorf("two writers for the last place: %v, want one 0 and one 400006", got)
+		}
+		if n, _, err := e.DB.ScreenSetUsage(t.Context(), e.Site.ID); err != nil || n != screenset.MaxPerSite {
+			t.Errorf("after the two writers: %d sets, %v", n, err)
+		}
 	})
+}
+
+// A site's stored screen-sets hold at most screenset.MaxBytesPerSite in
+// all (counted in the change's transaction), and one getScreenSets answer
+// at most screenset.MaxAnswerBytes: a 100-byte request cannot fetch
+// a site's every set of hundreds of KiB.
+func TestScreenSetsSiteBytes(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		var tr strings.Builder
+		tr.WriteString(`{"en":{`)
+		for i := range 30 {
+			if i > 0 {
+				tr.WriteString(",")
+			}
+			fmt.Fprintf(&tr, `"K%d":"%s"`, i, strings.Repeat("t", 8000))
+		}
+		tr.WriteString(`}}`)
+		big := func(id string) url.Values {
+			return e.Secret("screenSetID", id, "html", "<p>"+strings.Repeat("h", 250<<10)+"</p>", "css", strings.Repeat("c", 120<<10),
+				"javascript", "({})"+strings.Repeat(" ", 60<<10), "translations", tr.String())
+		}
+		var stored int64
+		for i := 0; ; i++ {
+			m := e.Call(t, "accounts.setScreenSet", big(fmt.Sprint("B", i)))
+			if m["errorCode"] == 0.0 {
+				_, stored, _ = e.DB.ScreenSetUsage(t.Context(), e.Site.ID)
+				continue
+			}
+			apitest.ExpectRPC(t, m, 400006, invalidValue("screenSetID",
+				"a site's screen-sets hold at most 8 MiB in all: make them smaller or delete one first (accounts.deleteScreenSet)"))
+			if stored > screenset.MaxBytesPerSite || stored < screenset.MaxBytesPerSite-(1<<20) || i > 20 {
+				t.Errorf("refused at set %d with %d bytes stored", i, stored)
+			}
+			if _, after, _ := e.DB.ScreenSetUsage(t.Context(), e.Site.ID); after != stored {
+				t.Errorf("the refused set was stored: %d bytes, was %d", after, stored)
+			}
+			break
+		}
+		// Replacing a set by a smaller one is fine.
+		apitest.ExpectRPC(t, e.Call(t, "accounts.setScreenSet", e.Secret("screenSetID", "B0", "html", "<p></p>")), 0, "")
+		run(t, e, []apitest.Scenario{
+			{Name: "every set in one answer", Path: "/accounts.getScreenSets", Form: apitest.Form(),
+				Code: 400006, Details: invalidValue("screenSetIDs", "the screen-sets asked for hold more than 2 MiB: name fewer")},
+			{Name: "a few by id", Path: "/accounts.getScreenSets", Form: apitest.Form("screenSetIDs", "B0,B1,Default-RegistrationLogin")},
+		})
+	}, apitest.WithServerDefaults()) // a 1 MiB body: one large set per call
 }
 
 // What the Web SDK needs of the server (issue 13, item 3): its logins
@@ -323,6 +406,61 @@ func TestAccountInfoWithRegToken(t *testing.T) {
 			{Name: "finalize", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{regToken}")},
 			{Name: "a finalized registration's regToken reads nothing", Path: "/accounts.getAccountInfo", Form: apitest.Form("regToken", "{regToken}"),
 				Code: 400006, Details: "Invalid parameter value: regToken: unknown or already used", Absent: []string{"UID"}},
+		})
+	})
+}
+
+// The codes the Web SDK's interruption screens meet, through HTTP: a
+// regToken of a registration pending verification (206002), one of
+// initRegistration that no registration uses yet (400006), one of a due
+// password change (403100), and accounts.session.verify's outcomes.
+func TestRegTokenAndVerifyCodes(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		e.SetPolicies(t, "accountOptions", `{"verifyEmail":true}`)
+		e.SetSchema(t, "profileSchema", `{"fields":{"firstName":{"required":true}}}`)
+		pendingVerification := "Account Pending Verification: follow the link sent to ver@example.com"
+		notVerified := "Account Pending Verification: the email address is not verified"
+		passwordDue := "Pending password change: change it with accounts.setAccountInfo (regToken, password, newPassword), then log in"
+		run(t, e, []apitest.Scenario{
+			{Name: "initRegistration", Path: "/accounts.initRegistration", Form: apitest.Form(), Save: map[string]string{"init": "regToken"}},
+			{Name: "getAccountInfo with an unused initRegistration token", Path: "/accounts.getAccountInfo", Form: apitest.Form("regToken", "{init}"),
+				Code: 400006, Details: "Invalid parameter value: regToken: no registration uses it yet: call accounts.register with it", Absent: []string{"UID"}},
+			{Name: "register, pending verification", Path: "/accounts.register",
+				Form: apitest.Form("email", "ver@example.com", "password", "pass-word-1", "profile", `{"firstName":"V"}`, "finalizeRegistration", "true"),
+				Code: 206002, Details: pendingVerification, Save: map[string]string{"vtok": "regToken", "vuid": "UID"}},
+			{Name: "getAccountInfo with its regToken", Path: "/accounts.getAccountInfo", Form: apitest.Form("regToken", "{vtok}"),
+				Code: 206002, Details: notVerified, Absent: []string{"profile"}},
+			{Name: "session.verify of it (server)", Path: "/accounts.session.verify", Form: e.Secret("UID", "{vuid}"),
+				Code: 206002, Details: notVerified},
+			{Name: "register without the required field", Path: "/accounts.register",
+				Form: apitest.Form("email", "miss@example.com", "password", "pass-word-1", "finalizeRegistration", "true"),
+				Code: 206001, Details: "Missing required fields for registration: profile.firstName", Save: map[string]string{"muid": "UID"}},
+			{Name: "session.verify of a pending registration (server)", Path: "/accounts.session.verify", Form: e.Secret("UID", "{muid}"),
+				Code: 206001, Details: "Missing required fields for registration: profile.firstName"},
+		})
+		e.SetPolicies(t, "accountOptions", `{"verifyEmail":false}`)
+		run(t, e, []apitest.Scenario{
+			{Name: "register", Path: "/accounts.register",
+				Form: apitest.Form("email", "pw@example.com", "password", "pass-word-1", "profile", `{"firstName":"P"}`, "finalizeRegistration", "true"),
+				Save: map[string]string{"puid": "UID"}},
+		})
+		e.Vars["ptok"] = login(t, e, "pw@example.com", "pass-word-1")
+		run(t, e, []apitest.Scenario{
+			{Name: "session.verify of the session", Path: "/accounts.session.verify", Form: apitest.Form("login_token", "{ptok}")},
+			{Name: "session.verify of the account (server)", Path: "/accounts.session.verify", Form: e.Secret("UID", "{puid}")},
+			{Name: "session.verify of an unknown token", Path: "/accounts.session.verify", Form: apitest.Form("login_token", "st1_nope"),
+				Code: 403001, Details: "Invalid session token"},
+			{Name: "session.verify without a session", Path: "/accounts.session.verify", Form: apitest.Form(), Code: 403012, Details: noSession},
+			{Name: "require a password change", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", "{puid}", "requirePasswordChange", "true")},
+			{Name: "login", Path: "/accounts.login", Form: apitest.Form("loginID", "pw@example.com", "password", "pass-word-1"),
+				Code: 403100, Details: passwordDue, Save: map[string]string{"pctok": "regToken"}},
+			{Name: "getAccountInfo with the password change's regToken", Path: "/accounts.getAccountInfo", Form: apitest.Form("regToken", "{pctok}"),
+				// It changes the password only: it reads nothing (docs/rpc.md).
+				Code: 400006, Details: "Invalid parameter value: regToken: unknown or already used", Absent: []string{"UID", "profile"}},
+			{Name: "deactivate", Path: "/accounts.setAccountInfo", Form: e.Secret("UID", "{puid}", "isActive", "false")},
+			{Name: "session.verify of a disabled account (server)", Path: "/accounts.session.verify", Form: e.Secret("UID", "{puid}"),
+				Code: 403041, Details: "Account is disabled"},
 		})
 	})
 }

@@ -61,7 +61,7 @@ func sdkMethods(x Accounts) map[string]Method {
 			"siteUID", "providerSessions", "skipValidation", "sessionExpiration",
 			// accepted:
 			"newUser", "userInfo", "regSource", "phoneNumber", "actionAttributes"}},
-		"socialize.logout": {Auth: SessionOrServer, Run: x.logout, Params: []string{
+		"socialize.logout": {Auth: SessionOrServer, Run: x.logout, EndsSession: true, Params: []string{
 			"UID",
 			// accepted:
 			"signIDs", "samlContext"}},

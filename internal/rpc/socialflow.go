@@ -23,6 +23,7 @@ import (
 	"github.com/custos-id/custos/internal/session"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/social"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // The redirect flows of social login (gigya-api-2.md §5.1): a browser is
@@ -251,7 +252,7 @@ func (f *socialFlow) redirectURI(st site.Site, v string) (string, error) {
 		return "", bad("not an absolute http(s) URL")
 	case u.Fragment != "" || strings.Contains(v, "#"):
 		return "", bad("it has a fragment; the result comes in the fragment")
-	case f.h.self != "" && originOf(v) == f.h.self:
+	case f.h.self != "" && weburl.Origin(v) == f.h.self:
 		// Of custos's pages only the completion page, for this site and
 		// one of its origins: the page hands the result to that origin.
 		q := u.Query()

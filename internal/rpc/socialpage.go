@@ -9,6 +9,7 @@ import (
 
 	"github.com/custos-id/custos/internal/callctx"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // The completion page of the Web SDK's popup flow: the popup's
@@ -24,7 +25,7 @@ const (
 // SocialDonePage serves the completion page: GET
 // SocialDonePath?apiKey=<site>&origin=<the opener's origin>.
 func SocialDonePage(sites Sites, publicURL string) http.Handler {
-	self := originOf(publicURL)
+	self := weburl.Origin(publicURL)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "rpc", "socialize.login/done"

@@ -13,6 +13,8 @@ import (
 // defaultsFS holds the built-in screen-sets, one folder per id:
 // screenset.html, screenset.css (optional), translations/<lang>.json (a JSON
 // object of KEY to text per language), metadata.json (optional object).
+// default.css beside the folders is the stylesheet of every set that has
+// no screenset.css of its own (one stylesheet, which the SDK adopts once).
 //
 //go:embed all:defaults
 var defaultsFS embed.FS
@@ -28,10 +30,15 @@ func Defaults() map[string]ScreenSet {
 	return sets
 }
 
-// loadDefaults reads the screen-sets under dir of fsys.
+// loadDefaults reads the screen-sets under dir of fsys, and dir's
+// default.css (optional) as the stylesheet of those without their own.
 func loadDefaults(fsys fs.FS, dir string) (map[string]ScreenSet, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
+		return nil, err
+	}
+	shared, err := fs.ReadFile(fsys, path.Join(dir, "default.css"))
+	if err != nil && !isNotExist(err) {
 		return nil, err
 	}
 	out := map[string]ScreenSet{}
@@ -39,7 +46,7 @@ func loadDefaults(fsys fs.FS, dir string) (map[string]ScreenSet, error) {
 		if !e.IsDir() {
 			continue
 		}
-		set, err := loadDefault(fsys, path.Join(dir, e.Name()), e.Name())
+		set, err := loadDefault(fsys, path.Join(dir, e.Name()), e.Name(), string(shared))
 		if err != nil {
 			return nil, fmt.Errorf("built-in screen-set %s: %w", e.Name(), err)
 		}
@@ -49,8 +56,8 @@ func loadDefaults(fsys fs.FS, dir string) (map[string]ScreenSet, error) {
 	return out, nil
 }
 
-func loadDefault(fsys fs.FS, dir, id string) (ScreenSet, error) {
-	in := Input{ID: id}
+func loadDefault(fsys fs.FS, dir, id, sharedCSS string) (ScreenSet, error) {
+	in := Input{ID: id, CSS: sharedCSS}
 	html, err := fs.ReadFile(fsys, path.Join(dir, "screenset.html"))
 	if err != nil {
 		return ScreenSet{}, err
@@ -87,7 +94,7 @@ func loadDefault(fsys fs.FS, dir, id string) (ScreenSet, error) {
 			return ScreenSet{}, fmt.Errorf("translations: %w", err)
 		}
 	}
-	set, err := in.Check("")
+	set, err := in.Check()
 	if err != nil {
 		return ScreenSet{}, err
 	}

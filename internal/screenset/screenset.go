@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -20,28 +21,96 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/jsonlimit"
 )
 
 // Limits on a screen-set and on a site's screen-sets.
 const (
-	MaxIDLen         = 100
-	MaxHTML          = 256 << 10
-	MaxCSS           = 128 << 10
-	MaxJavaScript    = 64 << 10
-	MaxTranslations  = 256 << 10 // the translations as JSON
-	MaxLanguages     = 60
-	MaxKeysPerLang   = 2000
-	MaxKeyLen        = 200
-	MaxTextLen       = 8 << 10 // one translated text
-	MaxMetadata      = 16 << 10
-	MaxPerSite       = 100
-	MaxPerChange     = 20 // screen-sets one change writes
+	MaxIDLen        = 100
+	MaxHTML         = 256 << 10
+	MaxCSS          = 128 << 10
+	MaxJavaScript   = 64 << 10
+	MaxTranslations = 256 << 10 // the translations as JSON
+	MaxLanguages    = 60
+	MaxKeysPerLang  = 2000
+	MaxKeyLen       = 200
+	MaxTextLen      = 8 << 10 // one translated text
+	MaxMetadata     = 16 << 10
+	MaxPerSite      = 100
+	MaxPerChange    = 20      // screen-sets one change writes
+	MaxBytesPerSite = 8 << 20 // a site's stored sets in all (ScreenSetUsage)
+	// MaxAnswerBytes bounds what Service.Get answers in one call: a site's
+	// sets may hold more than one page should download at once.
+	MaxAnswerBytes   = 2 << 20
 	DefaultLanguage  = "default"
 	maxLanguageLen   = 16
 	maxIDListEntries = MaxPerSite
 )
+
+// The conditions of this package.
+var (
+	// ErrInvalid is the condition of every *InvalidError.
+	ErrInvalid = errors.New("screenset: invalid")
+	// ErrTooMany: the change would leave the site more than MaxPerSite sets.
+	ErrTooMany = errors.New("screenset: too many screen-sets for one site")
+	// ErrTooLarge: the change would leave the site's sets larger than
+	// MaxBytesPerSite in all.
+	ErrTooLarge = errors.New("screenset: the site's screen-sets would be too large")
+	// ErrAnswerTooLarge: the sets asked for hold more than MaxAnswerBytes.
+	ErrAnswerTooLarge = errors.New("screenset: the screen-sets asked for are too large for one answer")
+)
+
+// Problem is what is wrong with a value an *InvalidError names.
+type Problem int
+
+// The problems.
+const (
+	// ProblemValue: the value is out of bounds or not allowed.
+	ProblemValue Problem = iota
+	// ProblemFormat: the value is not of the form the attribute takes.
+	ProblemFormat
+	// ProblemMissing: the value is required and absent.
+	ProblemMissing
+)
+
+// InvalidError is a value the domain refuses: Attr names it in the
+// domain's words (one of Attributes), which adapters rename into their
+// wire names; Reason says why, in words a developer can act on.
+type InvalidError struct {
+	Attr    string
+	Problem Problem
+	Reason  string
+}
+
+func (e *InvalidError) Error() string { return "screenset: invalid " + e.Attr + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrInvalid) hold.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(p Problem, attr, reason string) error {
+	if p == ProblemMissing && reason == "" {
+		reason = "missing"
+	}
+	return &InvalidError{Attr: attr, Problem: p, Reason: reason}
+}
+
+// The attributes of InvalidError: a screen-set's fields, a list of ids,
+// and a change's screen-sets as a whole.
+const (
+	AttrID           = "id"
+	AttrIDs          = "ids"
+	AttrHTML         = "html"
+	AttrCSS          = "css"
+	AttrJavaScript   = "javascript"
+	AttrTranslations = "translations"
+	AttrMetadata     = "metadata"
+	AttrScreenSets   = "screenSets"
+)
+
+// Attributes lists every attribute of InvalidError, for adapters' tests.
+func Attributes() []string {
+	return []string{AttrID, AttrIDs, AttrHTML, AttrCSS, AttrJavaScript, AttrTranslations, AttrMetadata, AttrScreenSets}
+}
 
 // ScreenSet is one screen-set of a site.
 type ScreenSet struct {
@@ -88,8 +157,10 @@ type Writer interface {
 	PutScreenSet(ctx context.Context, siteID int64, r Record) error
 	// DeleteScreenSet removes the set id; deleted is false when there was none.
 	DeleteScreenSet(ctx context.Context, siteID int64, id string) (deleted bool, err error)
-	// ScreenSetIDs lists the ids of the site's screen-sets, ordered.
-	ScreenSetIDs(ctx context.Context, siteID int64) ([]string, error)
+	// ScreenSetUsage is how many screen-sets the site stores and their
+	// size in all: the bytes of their html, css, javascript, translations
+	// and metadata.
+	ScreenSetUsage(ctx context.Context, siteID int64) (count int, size int64, err error)
 }
 
 // NotFoundError is the answer for a screen-set id that is neither stored
@@ -110,31 +181,30 @@ type Input struct {
 	Metadata     json.RawMessage `json:"metadata"`
 }
 
-// Check checks in and returns the screen-set it describes. prefix names the
-// parameters in errors ("" for setScreenSet's own, "screenSets[2]." for an
-// element of setScreenSets). A set replaces the stored one whole: what in
-// leaves out is empty.
-func (in Input) Check(prefix string) (ScreenSet, error) {
-	id, err := CheckID(prefix+"screenSetID", in.ID)
+// Check checks in and returns the screen-set it describes; an
+// *InvalidError names the field by its attribute. A set replaces the stored
+// one whole: what in leaves out is empty.
+func (in Input) Check() (ScreenSet, error) {
+	id, err := CheckID(in.ID)
 	if err != nil {
 		return ScreenSet{}, err
 	}
 	s := ScreenSet{ID: id, HTML: in.HTML, CSS: in.CSS, JavaScript: in.JavaScript}
 	if strings.TrimSpace(s.HTML) == "" {
-		return ScreenSet{}, errcode.Missing(prefix + "html")
+		return ScreenSet{}, invalid(ProblemMissing, AttrHTML, "")
 	}
 	for _, f := range []struct {
 		name, v string
 		max     int
-	}{{"html", s.HTML, MaxHTML}, {"css", s.CSS, MaxCSS}, {"javascript", s.JavaScript, MaxJavaScript}} {
-		if err := checkText(prefix+f.name, f.v, f.max); err != nil {
+	}{{AttrHTML, s.HTML, MaxHTML}, {AttrCSS, s.CSS, MaxCSS}, {AttrJavaScript, s.JavaScript, MaxJavaScript}} {
+		if err := checkText(f.name, f.v, f.max); err != nil {
 			return ScreenSet{}, err
 		}
 	}
-	if s.Translations, err = parseTranslations(prefix+"translations", in.Translations); err != nil {
+	if s.Translations, err = parseTranslations(AttrTranslations, in.Translations); err != nil {
 		return ScreenSet{}, err
 	}
-	if s.Metadata, err = parseMetadata(prefix+"metadata", in.Metadata); err != nil {
+	if s.Metadata, err = parseMetadata(AttrMetadata, in.Metadata); err != nil {
 		return ScreenSet{}, err
 	}
 	return s, nil
@@ -143,18 +213,20 @@ func (in Input) Check(prefix string) (ScreenSet, error) {
 // CheckID checks a screen-set id: letters, digits, '-', '_' and '.', at most
 // MaxIDLen of them, starting with a letter or digit. Gigya's ids look like
 // "Default-RegistrationLogin" and "Acme-ProfileUpdate".
-func CheckID(param, id string) (string, error) {
+func CheckID(id string) (string, error) { return checkID(AttrID, id) }
+
+func checkID(attr, id string) (string, error) {
 	switch {
 	case id == "":
-		return "", errcode.Missing(param)
+		return "", invalid(ProblemMissing, attr, "")
 	case len(id) > MaxIDLen:
-		return "", errcode.InvalidValue(param, fmt.Sprintf("longer than %d characters", MaxIDLen))
+		return "", invalid(ProblemValue, attr, fmt.Sprintf("longer than %d characters", MaxIDLen))
 	case !idChar(id[0]) || id[0] == '-' || id[0] == '_' || id[0] == '.':
-		return "", errcode.InvalidValue(param, "want a letter or digit first")
+		return "", invalid(ProblemValue, attr, "want a letter or digit first")
 	}
 	for i := range len(id) {
 		if !idChar(id[i]) {
-			return "", errcode.InvalidValue(param, "want letters, digits, '-', '_' and '.' only")
+			return "", invalid(ProblemValue, attr, "want letters, digits, '-', '_' and '.' only")
 		}
 	}
 	return id, nil
@@ -165,15 +237,17 @@ func idChar(c byte) bool {
 }
 
 // ParseIDs reads a list of ids: a comma list or a JSON array of strings
-// (Gigya's screenSetIDs is documented as either). An empty list is nil.
-func ParseIDs(param, v string) ([]string, error) {
+// (Gigya's screenSetIDs is documented as either). An empty list is nil;
+// errors are of AttrIDs.
+func ParseIDs(v string) ([]string, error) {
+	const attr = AttrIDs
 	var raw []string
 	if t := strings.TrimSpace(v); strings.HasPrefix(t, "[") {
 		if err := jsonlimit.Check([]byte(t)); err != nil {
-			return nil, errcode.InvalidFormat(param, err.Error())
+			return nil, invalid(ProblemFormat, attr, err.Error())
 		}
 		if err := json.Unmarshal([]byte(t), &raw); err != nil {
-			return nil, errcode.InvalidFormat(param, "want a JSON array of strings or a comma list")
+			return nil, invalid(ProblemFormat, attr, "want a JSON array of strings or a comma list")
 		}
 	} else {
 		raw = strings.Split(v, ",")
@@ -184,7 +258,7 @@ func ParseIDs(param, v string) ([]string, error) {
 		if id == "" {
 			continue // the Web SDK may leave a trailing comma
 		}
-		id, err := CheckID(param, id)
+		id, err := checkID(attr, id)
 		if err != nil {
 			return nil, err
 		}
@@ -192,21 +266,21 @@ func ParseIDs(param, v string) ([]string, error) {
 			out = append(out, id)
 		}
 		if len(out) > maxIDListEntries {
-			return nil, errcode.InvalidValue(param, fmt.Sprintf("at most %d ids", maxIDListEntries))
+			return nil, invalid(ProblemValue, attr, fmt.Sprintf("at most %d ids", maxIDListEntries))
 		}
 	}
 	return out, nil
 }
 
 // checkText refuses text that is not UTF-8, holds NUL or is too long.
-func checkText(param, v string, limit int) error {
+func checkText(attr, v string, limit int) error {
 	switch {
 	case len(v) > limit:
-		return errcode.InvalidValue(param, fmt.Sprintf("longer than %d KiB", limit>>10))
+		return invalid(ProblemValue, attr, fmt.Sprintf("longer than %d KiB", limit>>10))
 	case !utf8.ValidString(v):
-		return errcode.InvalidValue(param, "not valid UTF-8 text")
+		return invalid(ProblemValue, attr, "not valid UTF-8 text")
 	case strings.IndexByte(v, 0) >= 0:
-		return errcode.InvalidValue(param, "holds a NUL character")
+		return invalid(ProblemValue, attr, "holds a NUL character")
 	}
 	return nil
 }
@@ -250,42 +324,42 @@ func validKey(k string) bool {
 }
 
 // parseTranslations reads {lang: {KEY: text}}; absent or null is none.
-func parseTranslations(param string, raw json.RawMessage) (map[string]map[string]string, error) {
+func parseTranslations(attr string, raw json.RawMessage) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "null" {
 		return out, nil
 	}
 	if len(raw) > MaxTranslations {
-		return nil, errcode.InvalidValue(param, fmt.Sprintf("larger than %d KiB", MaxTranslations>>10))
+		return nil, invalid(ProblemValue, attr, fmt.Sprintf("larger than %d KiB", MaxTranslations>>10))
 	}
-	if err := checkJSON(param, raw); err != nil {
+	if err := checkJSON(attr, raw); err != nil {
 		return nil, err
 	}
 	var in map[string]map[string]string
 	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, errcode.InvalidFormat(param, `want {"<language>": {"<KEY>": "<text>"}}`)
+		return nil, invalid(ProblemFormat, attr, `want {"<language>": {"<KEY>": "<text>"}}`)
 	}
 	if len(in) > MaxLanguages {
-		return nil, errcode.InvalidValue(param, fmt.Sprintf("at most %d languages", MaxLanguages))
+		return nil, invalid(ProblemValue, attr, fmt.Sprintf("at most %d languages", MaxLanguages))
 	}
 	for lang, texts := range in {
 		norm := NormalizeLanguage(lang)
 		if !validLanguage(norm) {
-			return nil, errcode.InvalidValue(param, fmt.Sprintf("%.20q is not a language (want \"default\", \"en\", \"pt-br\" …)", lang))
+			return nil, invalid(ProblemValue, attr, fmt.Sprintf("%.20q is not a language (want \"default\", \"en\", \"pt-br\" …)", lang))
 		}
 		if _, dup := out[norm]; dup {
-			return nil, errcode.InvalidValue(param, fmt.Sprintf("language %q is given twice", norm))
+			return nil, invalid(ProblemValue, attr, fmt.Sprintf("language %q is given twice", norm))
 		}
 		if len(texts) > MaxKeysPerLang {
-			return nil, errcode.InvalidValue(param, fmt.Sprintf("%s: at most %d keys", norm, MaxKeysPerLang))
+			return nil, invalid(ProblemValue, attr, fmt.Sprintf("%s: at most %d keys", norm, MaxKeysPerLang))
 		}
 		m := make(map[string]string, len(texts))
 		for k, v := range texts {
 			if !validKey(k) {
-				return nil, errcode.InvalidValue(param, fmt.Sprintf("%s: %.40q is not a key (letters, digits, '-', '_', '.')", norm, k))
+				return nil, invalid(ProblemValue, attr, fmt.Sprintf("%s: %.40q is not a key (letters, digits, '-', '_', '.')", norm, k))
 			}
-			if err := checkText(param, v, MaxTextLen); err != nil {
-				return nil, errcode.InvalidValue(param, fmt.Sprintf("%s.%s: longer than %d KiB, or not text", norm, k, MaxTextLen>>10))
+			if err := checkText(attr, v, MaxTextLen); err != nil {
+				return nil, invalid(ProblemValue, attr, fmt.Sprintf("%s.%s: longer than %d KiB, or not text", norm, k, MaxTextLen>>10))
 			}
 			m[k] = v
 		}
@@ -295,37 +369,30 @@ func parseTranslations(param string, raw json.RawMessage) (map[string]map[string
 }
 
 // parseMetadata reads a JSON object; absent or null is {}.
-func parseMetadata(param string, raw json.RawMessage) (json.RawMessage, error) {
-	t := bytes.TrimSpace(raw)
-	if len(t) == 0 || string(t) == "null" {
+func parseMetadata(attr string, raw json.RawMessage) (json.RawMessage, error) {
+	if t := bytes.TrimSpace(raw); string(t) == "null" {
 		return json.RawMessage("{}"), nil
 	}
-	if len(t) > MaxMetadata {
-		return nil, errcode.InvalidValue(param, fmt.Sprintf("larger than %d KiB", MaxMetadata>>10))
+	obj, err := jsonlimit.Object(raw, MaxMetadata)
+	if e, ok := jsonlimit.AsError(err); ok {
+		if e.TooLarge {
+			return nil, invalid(ProblemValue, attr, e.Reason)
+		}
+		return nil, invalid(ProblemFormat, attr, e.Reason)
 	}
-	if err := checkJSON(param, t); err != nil {
-		return nil, err
-	}
-	if t[0] != '{' {
-		return nil, errcode.InvalidFormat(param, "want a JSON object")
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, t); err != nil {
-		return nil, errcode.InvalidFormat(param, "malformed JSON")
-	}
-	return json.RawMessage(buf.Bytes()), nil
+	return json.RawMessage(obj), err
 }
 
 // checkJSON applies the limits of every client JSON value.
-func checkJSON(param string, raw []byte) error {
+func checkJSON(attr string, raw []byte) error {
 	err := jsonlimit.Check(raw)
 	if err == nil {
 		return nil
 	}
 	if e, ok := jsonlimit.AsError(err); ok && e.TooLarge {
-		return errcode.InvalidValue(param, e.Reason)
+		return invalid(ProblemValue, attr, e.Reason)
 	}
-	return errcode.InvalidFormat(param, err.Error())
+	return invalid(ProblemFormat, attr, err.Error())
 }
 
 // Record is s as the store keeps it, updated at at.
@@ -389,14 +456,19 @@ func NewService(store Reader) *Service {
 // Get returns the screen-sets ids of site siteID, in the order of ids: the
 // stored one, else the built-in one; *NotFoundError for an id that is
 // neither. Without ids, every stored set and every built-in one the site
-// has not replaced, ordered by id.
+// has not replaced, ordered by id. ErrAnswerTooLarge when the stored sets
+// it would answer hold more than MaxAnswerBytes.
 func (s *Service) Get(ctx context.Context, siteID int64, ids []string) ([]ScreenSet, error) {
 	recs, err := s.store.ScreenSets(ctx, siteID, ids)
 	if err != nil {
 		return nil, err
 	}
 	stored := map[string]ScreenSet{}
+	var size int
 	for _, r := range recs {
+		if size += len(r.HTML) + len(r.CSS) + len(r.JavaScript) + len(r.Translations) + len(r.Metadata); size > MaxAnswerBytes {
+			return nil, ErrAnswerTooLarge
+		}
 		set, err := open(r)
 		if err != nil {
 			return nil, err
@@ -449,12 +521,16 @@ func Apply(ctx context.Context, w Writer, siteID int64, puts []ScreenSet, del []
 	if len(puts) == 0 {
 		return nil
 	}
-	ids, err := w.ScreenSetIDs(ctx, siteID)
-	if err != nil {
+	// Counted after the writes, in the change's transaction (the site's
+	// row is locked): two changes cannot both pass the limits.
+	n, size, err := w.ScreenSetUsage(ctx, siteID)
+	switch {
+	case err != nil:
 		return err
-	}
-	if len(ids) > MaxPerSite {
-		return errcode.InvalidValue("screenSetID", fmt.Sprintf("a site holds at most %d screen-sets: delete one first (accounts.deleteScreenSet)", MaxPerSite))
+	case n > MaxPerSite:
+		return ErrTooMany
+	case size > MaxBytesPerSite:
+		return ErrTooLarge
 	}
 	return nil
 }

@@ -1,7 +1,7 @@
 package site
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -270,12 +271,12 @@ func (s *Service) Update(ctx context.Context, id int64, c Changes) (Site, error)
 // screenset.MaxPerChange, each id once.
 func checkScreenSets(puts []screenset.ScreenSet, del []string) error {
 	if len(puts)+len(del) > screenset.MaxPerChange {
-		return errcode.InvalidValue("screenSets", fmt.Sprintf("at most %d screen-sets in one change", screenset.MaxPerChange))
+		return &screenset.InvalidError{Attr: screenset.AttrScreenSets, Reason: fmt.Sprintf("at most %d screen-sets in one change", screenset.MaxPerChange)}
 	}
 	seen := map[string]bool{}
 	for _, id := range append(screensetIDs(puts), del...) {
 		if seen[id] {
-			return errcode.InvalidValue("screenSets", fmt.Sprintf("screen-set %q is given twice", id))
+			return &screenset.InvalidError{Attr: screenset.AttrScreenSets, Reason: fmt.Sprintf("screen-set %q is given twice", id)}
 		}
 		seen[id] = true
 	}
@@ -290,32 +291,26 @@ func screensetIDs(sets []screenset.ScreenSet) []string {
 	return out
 }
 
+// ConfigError is a Web SDK configuration the domain refuses (Changes.
+// WebSDKConfig): TooLarge tells a value past a limit from one that is not
+// a JSON object; Reason says why.
+type ConfigError struct {
+	TooLarge bool
+	Reason   string
+}
+
+func (e *ConfigError) Error() string { return "site: invalid Web SDK configuration: " + e.Reason }
+
 // CheckWebSDKConfig checks the Web SDK configuration of a site: a JSON
 // object within the limits of client JSON, at most MaxWebSDKConfig bytes.
-// It returns the object compacted; "" or whitespace is {}.
+// It returns the object compacted; "" or whitespace is {}. A refused one is
+// a *ConfigError.
 func CheckWebSDKConfig(v string) (string, error) {
-	const param = "webSdkConfig"
-	t := strings.TrimSpace(v)
-	if t == "" {
-		return "{}", nil
+	obj, err := jsonlimit.Object([]byte(v), MaxWebSDKConfig)
+	if e, ok := jsonlimit.AsError(err); ok {
+		return "", &ConfigError{TooLarge: e.TooLarge, Reason: e.Reason}
 	}
-	if len(t) > MaxWebSDKConfig {
-		return "", errcode.InvalidValue(param, fmt.Sprintf("larger than %d KiB", MaxWebSDKConfig>>10))
-	}
-	if err := jsonlimit.Check([]byte(t)); err != nil {
-		if e, ok := jsonlimit.AsError(err); ok && e.TooLarge {
-			return "", errcode.InvalidValue(param, e.Reason)
-		}
-		return "", errcode.InvalidFormat(param, err.Error())
-	}
-	if t[0] != '{' {
-		return "", errcode.InvalidFormat(param, "want a JSON object")
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(t)); err != nil {
-		return "", errcode.InvalidFormat(param, "malformed JSON")
-	}
-	return buf.String(), nil
+	return string(obj), err
 }
 
 // SetDomains replaces the domains of site id and its referrer rule.
@@ -381,6 +376,29 @@ func (st Site) AllowsOrigin(host string) bool {
 	return false
 }
 
+// MaxURLLen bounds an address OwnsURL accepts.
+const MaxURLLen = 2048
+
+// OwnsURL tells whether u is an address of the site: an absolute http(s)
+// URL, at most MaxURLLen long, with a host and no user info, on a host
+// AllowsOrigin accepts. It is the one rule for every address custos sends
+// people to on a site's behalf (the verification page's continue link, the
+// hosted login page's next). Note that a site listing no domains owns every
+// host; callers that must not follow anyone's address check Domains too.
+func (st Site) OwnsURL(u string) bool {
+	if len(u) > MaxURLLen {
+		return false
+	}
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.User != nil || parsed.Opaque != "" || parsed.Hostname() == "" {
+		return false
+	}
+	if s := strings.ToLower(parsed.Scheme); s != "https" && s != "http" {
+		return false
+	}
+	return st.AllowsOrigin(parsed.Hostname())
+}
+
 // PolicyChange sets one section of the policies: Raw is its JSON object.
 type PolicyChange struct{ Section, Raw string }
 
@@ -400,7 +418,7 @@ func (s *Service) SetPolicies(ctx context.Context, id int64, changes []PolicyCha
 		if err := p.Validate(); err != nil {
 			return err
 		}
-		if err := p.CheckHosts(Site{Domains: r.Domains}.AllowsOrigin); err != nil {
+		if err := p.CheckHosts(Site{Domains: r.Domains}.OwnsURL); err != nil {
 			return err
 		}
 		if !s.captcha && (p.Registration.RequireCaptcha || p.Security.Captcha.FailedLoginThreshold > 0) {
@@ -451,7 +469,7 @@ func (s *Service) open(r Record, err error) (Site, error) {
 		return Site{}, fmt.Errorf("site %d: %w", r.ID, err)
 	}
 	st := Site{ID: r.ID, Name: r.Name, APIKey: r.APIKey, Secret: secret, Domains: r.Domains, Policies: pol,
-		RequireReferrer: r.RequireReferrer, Schema: sc, WebSDKConfig: json.RawMessage(nonEmpty(r.WebSDKConfig, "{}")),
+		RequireReferrer: r.RequireReferrer, Schema: sc, WebSDKConfig: json.RawMessage(cmp.Or(r.WebSDKConfig, "{}")),
 		ScreenSetScripts: r.ScreenSetScripts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	s.cache.put(st)
 	return st, nil
@@ -517,11 +535,4 @@ func validDomain(d string) bool {
 		}
 	}
 	return true
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

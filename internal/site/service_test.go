@@ -254,3 +254,37 @@ func TestUpdate(t *testing.T) {
 		}
 	}
 }
+
+// OwnsURL is the one rule for the addresses custos sends people to on a
+// site's behalf: hostile addresses that name a site domain somewhere are
+// not the site's.
+func TestOwnsURL(t *testing.T) {
+	st := site.Site{Domains: []string{"example.com", "*.shop.example"}}
+	for u, want := range map[string]bool{
+		"https://example.com/welcome?x=1":                            true,
+		"http://example.com:8080/":                                   true,
+		"HTTPS://EXAMPLE.COM/":                                       true,
+		"https://a.shop.example/x":                                   true,
+		"javascript://example.com/%0Aalert(1)":                       false,
+		"JavaScript://example.com/":                                  false,
+		"data://example.com/text/html,<b>":                           false,
+		"ftp://example.com/":                                         false,
+		"//example.com/x":                                            false,
+		"/welcome":                                                   false,
+		"https://user@example.com/":                                  false,
+		"https://example.com@evil.example/":                          false,
+		"https://example.com.evil.example/":                          false,
+		"https://evil.example/?next=example.com":                     false,
+		"https:example.com":                                          false,
+		"https:///example.com":                                       false,
+		"https://example.com/" + strings.Repeat("x", site.MaxURLLen): false,
+		"": false,
+	} {
+		if got := st.OwnsURL(u); got != want {
+			t.Errorf("OwnsURL(%.60q) = %v, want %v", u, got, want)
+		}
+	}
+	if !(site.Site{}).OwnsURL("https://anywhere.example/") || (site.Site{}).OwnsURL("javascript://anywhere.example/") {
+		t.Error("a site without domains: any http(s) host, and nothing else")
+	}
+}

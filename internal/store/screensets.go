@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -56,7 +57,7 @@ func (db *DB) PutScreenSet(ctx context.Context, siteID int64, r screenset.Record
 		 ON CONFLICT (site_id, screen_set_id) DO UPDATE SET html = excluded.html, css = excluded.css,
 		   javascript = excluded.javascript, translations = excluded.translations, metadata = excluded.metadata,
 		   updated_at = excluded.updated_at`,
-		siteID, r.ID, r.HTML, r.CSS, r.JavaScript, nonEmpty(r.Translations, "{}"), nonEmpty(r.Metadata, "{}"), millis(r.UpdatedAt))
+		siteID, r.ID, r.HTML, r.CSS, r.JavaScript, cmp.Or(r.Translations, "{}"), cmp.Or(r.Metadata, "{}"), millis(r.UpdatedAt))
 	return err
 }
 
@@ -70,22 +71,21 @@ func (db *DB) DeleteScreenSet(ctx context.Context, siteID int64, id string) (boo
 	return n > 0, err
 }
 
-// ScreenSetIDs implements screenset.Writer.
-func (db *DB) ScreenSetIDs(ctx context.Context, siteID int64) ([]string, error) {
-	rows, err := db.rows(ctx, `SELECT screen_set_id FROM screen_sets WHERE site_id = $1 ORDER BY screen_set_id`, siteID)
-	if err != nil {
-		return nil, err
+// ScreenSetUsage implements screenset.Writer: SQLite's length() counts
+// the characters of text, so it measures the text as a blob.
+func (db *DB) ScreenSetUsage(ctx context.Context, siteID int64) (int, int64, error) {
+	size := `length(CAST(html AS BLOB)) + length(CAST(css AS BLOB)) + length(CAST(javascript AS BLOB)) +
+	   length(CAST(translations AS BLOB)) + length(CAST(metadata AS BLOB))`
+	if db.engine == Postgres {
+		size = `octet_length(html) + octet_length(css) + octet_length(javascript) + octet_length(translations) +
+		   octet_length(metadata)`
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	var (
+		n     int
+		bytes int64
+	)
+	err := db.row(ctx, `SELECT COUNT(*), COALESCE(SUM(`+size+`), 0) FROM screen_sets WHERE site_id = $1`, siteID).Scan(&n, &bytes)
+	return n, bytes, err
 }
 
 func scanScreenSet(row scanner) (screenset.Record, error) {

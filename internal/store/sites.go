@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -54,8 +55,8 @@ func (db *DB) insertSite(ctx context.Context, r *site.Record) error {
 		`INSERT INTO sites (name, api_key, secret_sealed, domains, policies, schema, require_referrer, web_sdk_config,
 		   screen_set_scripts, created_at, updated_at)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		r.Name, r.APIKey, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.Schema, r.RequireReferrer,
-		nonEmpty(r.WebSDKConfig, "{}"), r.ScreenSetScripts, millis(r.CreatedAt), millis(r.UpdatedAt),
+		r.Name, r.APIKey, r.SealedSecret, string(domains), cmp.Or(r.Policies, "{}"), r.Schema, r.RequireReferrer,
+		cmp.Or(r.WebSDKConfig, "{}"), r.ScreenSetScripts, millis(r.CreatedAt), millis(r.UpdatedAt),
 	).Scan(&r.ID)
 }
 
@@ -117,19 +118,11 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, fn func(*site.Record, si
 		res, err := tx.exec(ctx,
 			`UPDATE sites SET name = $1, secret_sealed = $2, domains = $3, policies = $4, schema = $5,
 			   require_referrer = $6, web_sdk_config = $7, screen_set_scripts = $8, updated_at = $9 WHERE id = $10`,
-			r.Name, r.SealedSecret, string(domains), nonEmpty(r.Policies, "{}"), r.Schema, r.RequireReferrer,
-			nonEmpty(r.WebSDKConfig, "{}"), r.ScreenSetScripts, millis(r.UpdatedAt), id)
+			r.Name, r.SealedSecret, string(domains), cmp.Or(r.Policies, "{}"), r.Schema, r.RequireReferrer,
+			cmp.Or(r.WebSDKConfig, "{}"), r.ScreenSetScripts, millis(r.UpdatedAt), id)
 		return affected(res, err, site.ErrNotFound)
 	})
 }
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 func scanSite(row scanner) (site.Record, error) {
 	var (
 		r                site.Record

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // HooksPath serves a stored screen-set's javascript as a script of its own.
@@ -43,7 +43,7 @@ func Hooks(sites HookSites, sets HookScreenSets) http.Handler {
 		h.Set("Content-Type", "text/javascript; charset=utf-8")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-		apiKey, id := queryFold(r, "apikey"), queryFold(r, "screenset")
+		apiKey, id := weburl.QueryFold(r.URL.RawQuery, "apikey"), weburl.QueryFold(r.URL.RawQuery, "screenset")
 		fail := func(status int, why string) {
 			h.Set("Cache-Control", "no-store")
 			w.WriteHeader(status)
@@ -54,7 +54,7 @@ func Hooks(sites HookSites, sets HookScreenSets) http.Handler {
 			fail(http.StatusBadRequest, "screenset-hooks.js needs apikey and screenSet")
 			return
 		}
-		if _, err := screenset.CheckID("screenSet", id); err != nil {
+		if _, err := screenset.CheckID(id); err != nil {
 			fail(http.StatusBadRequest, "screenSet is not a screen-set id")
 			return
 		}
@@ -88,19 +88,4 @@ func Hooks(sites HookSites, sets HookScreenSets) http.Handler {
 		}
 		_, _ = w.Write([]byte(body))
 	})
-}
-
-// queryFold is the first value of the query key named name in any case;
-// of several spellings, the first in the query.
-func queryFold(r *http.Request, name string) string {
-	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
-		k, v, _ := strings.Cut(part, "=")
-		if k, err := url.QueryUnescape(k); err != nil || !strings.EqualFold(k, name) {
-			continue
-		}
-		if v, err := url.QueryUnescape(v); err == nil {
-			return v
-		}
-	}
-	return ""
 }

@@ -15,18 +15,22 @@ package websdk
 
 import (
 	"bytes"
-	"compress/gzip"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"embed"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/custos-id/custos/internal/weburl"
 )
 
 // Paths of the bundle.
@@ -64,6 +68,9 @@ type Site struct {
 	// ScreenSetScripts lets stored screen-set JavaScript run (through
 	// /js/screenset-hooks.js).
 	ScreenSetScripts bool
+	// Domains are the site's page domains; the bundle publishes only the
+	// bases of its "*." entries (BaseDomains).
+	Domains []string
 }
 
 // Lookup resolves an apiKey: ErrUnknownSite when it names no site.
@@ -83,16 +90,19 @@ type SDK struct {
 	sites  Lookup
 	origin string
 	log    *slog.Logger
-	code   []byte // core.js and screenset.js
+	// tail is the bundle after the prelude: core.js, screenset.js and the
+	// end of the IIFE, the same for every site; deflatedTail is it
+	// compressed once, at New, by a fresh compressor (so it refers to no
+	// byte before it). A request deflates its small prelude only and
+	// splices the two into one gzip member (gzipBundle): not two members,
+	// which RFC 1952 allows but Chromium and curl read the first of only.
+	tail, deflatedTail []byte
 	// Version names the SDK build: it changes with the embedded code.
 	Version string
-
-	mu   sync.Mutex
-	gzip map[string][]byte // by ETag; cleared when full
 }
 
-// maxGzipCache bounds the compressed bundles kept.
-const maxGzipCache = 256
+// bundleHead opens the bundle; the prelude's JSON follows.
+const bundleHead = "(() => {\n'use strict';\nconst SITE = "
 
 // New returns the handler of the bundle.
 func New(o Options) (*SDK, error) {
@@ -113,8 +123,9 @@ func New(o Options) (*SDK, error) {
 		code.WriteByte('\n')
 	}
 	sum := sha256.Sum256(code.Bytes())
-	return &SDK{sites: o.Sites, origin: u.Scheme + "://" + u.Host, log: o.Log, code: code.Bytes(),
-		Version: "custos-" + hex.EncodeToString(sum[:6]), gzip: map[string][]byte{}}, nil
+	code.WriteString("custosStart();\n})();\n")
+	return &SDK{sites: o.Sites, origin: weburl.Origin(o.PublicURL), log: o.Log, tail: code.Bytes(),
+		deflatedTail: deflate(code.Bytes()), Version: "custos-" + hex.EncodeToString(sum[:6])}, nil
 }
 
 // Register adds the bundle's routes to mux.
@@ -130,27 +141,17 @@ type prelude struct {
 	Origin           string          `json:"origin"`
 	Config           json.RawMessage `json:"config"`
 	ScreenSetScripts bool            `json:"screenSetScripts"`
-	Version          string          `json:"version"`
+	// BaseDomains are the bases of the site's "*." domains: the SDK writes
+	// glt_ on the one that holds the page's host, as Gigya writes it on the
+	// site's base domain, so a site's other hosts see the session too.
+	BaseDomains []string `json:"baseDomains,omitempty"`
+	Version     string   `json:"version"`
 	// Warning is logged to the console when the SDK starts.
 	Warning string `json:"warning,omitempty"`
 }
 
-// QueryParam is the value of key in q, whatever the case of its name (the
-// Web SDK's script URLs write apikey, apiKey and APIKey alike).
-func QueryParam(q url.Values, key string) string {
-	if v, ok := q[key]; ok && len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range q {
-		if strings.EqualFold(k, key) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
-}
-
 func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	apiKey := QueryParam(r.URL.Query(), "apikey")
+	apiKey := weburl.QueryFold(r.URL.RawQuery, "apikey")
 	p := prelude{APIKey: apiKey, Origin: s.origin, Config: json.RawMessage("{}"), Version: s.Version}
 	switch {
 	case apiKey == "":
@@ -158,6 +159,11 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(apiKey) > MaxAPIKeyLen:
 		p.APIKey = ""
 		p.Warning = "custos: the script URL's apikey is too long to be an API key: calls will fail"
+	case !apiKeyChars(apiKey):
+		// The SDK names its cookie glt_<apiKey>: a ';' or '=' there would
+		// write cookie attributes of the page's choosing.
+		p.APIKey = ""
+		p.Warning = "custos: the script URL's apikey has characters no API key has: calls will fail"
 	default:
 		st, err := s.sites(r.Context(), apiKey)
 		switch {
@@ -170,19 +176,26 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			p.SiteName, p.ScreenSetScripts = st.Name, st.ScreenSetScripts
+			for _, d := range st.Domains {
+				if base, ok := strings.CutPrefix(d, "*."); ok {
+					p.BaseDomains = append(p.BaseDomains, base)
+				}
+			}
 			if p.Config, err = siteConfig(st.Config); err != nil {
 				s.log.Error("websdk: site config", "apiKey", apiKey, "err", err)
 				p.Config = json.RawMessage(`{"defaultRegScreenSet":"` + DefaultRegScreenSet + `"}`)
 			}
 		}
 	}
-	body, err := s.bundle(p)
+	head, err := s.head(p)
 	if err != nil {
 		s.log.Error("websdk: bundle", "err", err)
 		http.Error(w, "/* custos: the Web SDK is unavailable */", http.StatusInternalServerError)
 		return
 	}
-	sum := sha256.Sum256(body)
+	// The tail is the build's (Version hashes it): the ETag is the
+	// prelude's and the build's.
+	sum := sha256.Sum256(append([]byte(s.Version+"\n"), head...))
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	h := w.Header()
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
@@ -196,27 +209,35 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	tail := s.tail
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		body = s.gzipped(etag, body)
+		head, tail = s.gzipBundle(head)
 		h.Set("Content-Encoding", "gzip")
 	}
-	_, _ = w.Write(body)
+	h.Set("Content-Length", strconv.Itoa(len(head)+len(tail)))
+	_, _ = w.Write(head)
+	_, _ = w.Write(tail)
 }
 
-// bundle assembles the script of p.
-func (s *SDK) bundle(p prelude) ([]byte, error) {
+// head is the bundle up to the code: the IIFE's opening and the SITE
+// constant of p.
+func (s *SDK) head(p prelude) ([]byte, error) {
 	pre, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	b.Grow(len(s.code) + len(pre) + 128)
-	b.WriteString("(() => {\n'use strict';\nconst SITE = ")
-	b.Write(pre)
-	b.WriteString(";\n")
-	b.Write(s.code)
-	b.WriteString("custosStart();\n})();\n")
-	return b.Bytes(), nil
+	return append(append([]byte(bundleHead), pre...), ";\n"...), nil
+}
+
+// apiKeyChars tells whether k has only the characters of API keys:
+// letters, digits, '_' and '-'.
+func apiKeyChars(k string) bool {
+	for i := range len(k) {
+		if c := k[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // siteConfig is the SDK's configuration for a site: its own Web SDK
@@ -237,26 +258,31 @@ func siteConfig(raw json.RawMessage) (json.RawMessage, error) {
 	return json.Marshal(conf)
 }
 
-// gzipped is body compressed, kept by its ETag.
-func (s *SDK) gzipped(etag string, body []byte) []byte {
-	s.mu.Lock()
-	z, ok := s.gzip[etag]
-	s.mu.Unlock()
-	if ok {
-		return z
-	}
+// deflate is b compressed as a complete raw DEFLATE stream (RFC 1951).
+func deflate(b []byte) []byte {
+	var out bytes.Buffer
+	fw, _ := flate.NewWriter(&out, flate.BestCompression) // a valid level never fails
+	_, _ = fw.Write(b)
+	_ = fw.Close()
+	return out.Bytes()
+}
+
+// gzipBundle is the bundle of head as one gzip member (RFC 1952), in two
+// parts: the header and head's DEFLATE blocks, sync-flushed so that they
+// end on a byte boundary and are not final; then the tail's blocks (the
+// last one final) and the trailer, the CRC-32 and length of head and tail.
+func (s *SDK) gzipBundle(head []byte) (start, end []byte) {
 	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	z = b.Bytes()
-	s.mu.Lock()
-	if len(s.gzip) >= maxGzipCache {
-		clear(s.gzip)
-	}
-	s.gzip[etag] = z
-	s.mu.Unlock()
-	return z
+	b.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}) // deflate, no flags, no mtime, unknown OS
+	fw, _ := flate.NewWriter(&b, flate.DefaultCompression)
+	_, _ = fw.Write(head)
+	_ = fw.Flush()
+	crc := crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, s.tail)
+	end = make([]byte, 0, len(s.deflatedTail)+8)
+	end = append(end, s.deflatedTail...)
+	end = binary.LittleEndian.AppendUint32(end, crc)
+	end = binary.LittleEndian.AppendUint32(end, uint32(len(head)+len(s.tail)))
+	return b.Bytes(), end
 }
 
 // acceptsGzip tells whether an Accept-Encoding value allows gzip.

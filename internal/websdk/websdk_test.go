@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -85,6 +86,9 @@ func TestBundle(t *testing.T) {
 			{"unknown key", "/js/gigya.js?apikey=3_nosuchkey", "3_nosuchkey", "", "names no site"},
 			{"no key", "/js/gigya.js", "", "", "no apikey"},
 			{"key too long", "/js/gigya.js?apikey=" + strings.Repeat("k", websdk.MaxAPIKeyLen+1), "", "", "too long"},
+			// The SDK's cookie is glt_<apiKey>: no cookie syntax gets there.
+			{"key with cookie syntax", "/js/gigya.js?apikey=3_a%3B%20domain%3Devil.example", "", "", "characters no API key has"},
+			{"key with a space", "/js/gigya.js?apikey=3_a+b", "", "", "characters no API key has"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -144,6 +148,7 @@ func TestBundleCaching(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		zr.Multistream(false) // one gzip member: browsers and curl read no more
 		unzipped, err := io.ReadAll(zr)
 		if err != nil || !bytes.Equal(unzipped, plain) {
 			t.Fatalf("the gzipped bundle differs from the plain one (err %v)", err)
@@ -164,6 +169,33 @@ func TestBundleCaching(t *testing.T) {
 		}
 		if res, _ := get(t, url, http.Header{"If-None-Match": {`"other"`}}); res.StatusCode != http.StatusOK {
 			t.Errorf("another ETag: status %d, want 200", res.StatusCode)
+		}
+
+		// Unknown keys: the prelude is compressed per request and the
+		// code once, spliced into one gzip member; the ETag is the
+		// prelude's, stable for one key and different for another.
+		etags := map[string]string{}
+		for _, key := range []string{"3_unknownA", "3_unknownB", "3_unknownA"} {
+			u := a.Server.URL + "/js/gigya.js?apikey=" + key
+			res, plain := get(t, u, nil)
+			zres, zipped := get(t, u, http.Header{"Accept-Encoding": {"gzip"}})
+			zr, err := gzip.NewReader(bytes.NewReader(zipped))
+			if err != nil {
+				t.Fatal(err)
+			}
+			zr.Multistream(false)
+			unzipped, err := io.ReadAll(zr)
+			if err != nil || !bytes.Equal(unzipped, plain) || zres.Header.Get("Content-Length") != strconv.Itoa(len(zipped)) {
+				t.Fatalf("%s: the gzipped bundle differs from the plain one (err %v)", key, err)
+			}
+			if e := res.Header.Get("ETag"); e != zres.Header.Get("ETag") || etags[key] != "" && etags[key] != e {
+				t.Errorf("%s: ETag %q, gzipped %q, before %q", key, e, zres.Header.Get("ETag"), etags[key])
+			} else {
+				etags[key] = e
+			}
+		}
+		if etags["3_unknownA"] == etags["3_unknownB"] || etags["3_unknownA"] == etag {
+			t.Errorf("two keys share an ETag: %v, %s", etags, etag)
 		}
 	})
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/custos-id/custos/internal/app"
 	custosmail "github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/mail/mailtest"
+	"github.com/custos-id/custos/internal/nodetest"
 	"github.com/custos-id/custos/internal/site"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -40,7 +41,6 @@ import (
 )
 
 const (
-	npmTimeout  = 5 * time.Minute
 	nodeTimeout = 8 * time.Minute
 	// mailWait bounds GET /_test/mail, as mailtest.WaitForTimeout bounds
 	// WaitFor.
@@ -67,7 +67,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := testFiles(t, dir)
-	installModules(t, dir)
+	nodetest.InstallModules(t, dir, "")
 	env := start(t, dir)
 
 	shots := filepath.Join(dir, "screenshots")
@@ -92,7 +92,7 @@ func TestBrowser(t *testing.T) {
 		"SCREENSHOT_DIR="+shots,
 		"NO_COLOR=1",
 	)
-	if err := run(t, cmd); err != nil {
+	if err := nodetest.Run(t, cmd); err != nil {
 		if ctx.Err() != nil {
 			t.Fatalf("node --test did not finish within %v: %v", nodeTimeout, err)
 		}
@@ -154,11 +154,13 @@ func start(t *testing.T, dir string) environment {
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: a.Handler()}}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	runWorker(t, a)
+	apitest.RunWorker(t, a)
 
 	// The site's pages are on localhost, the SDK's host is 127.0.0.1: two
 	// origins, as a site and its identity server are.
-	st, err := a.Sites.Create(context.Background(), "Browser Test Shop", []string{"localhost"})
+	// *.shop.test: robustness.test.mjs maps it to 127.0.0.1 and checks that
+	// glt_ goes on the site's base domain.
+	st, err := a.Sites.Create(context.Background(), "Browser Test Shop", []string{"localhost", "*.shop.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,25 +186,6 @@ func start(t *testing.T, dir string) environment {
 	t.Cleanup(site.Close)
 	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(), screenSets: ss,
 		mailURL: "http://" + siteLn.Addr().String() + "/_test/mail"}
-}
-
-// runWorker runs the background work of a (mail delivery among it) until
-// the test ends.
-func runWorker(t *testing.T, a *app.App) {
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("custos's background work did not stop within 10s")
-		}
-	})
 }
 
 // siteHandler serves the test site: the files of dir, with {{CUSTOS_URL}}
@@ -301,45 +284,4 @@ func serveMail(w http.ResponseWriter, r *http.Request, smtp *mailtest.Server) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// installModules runs `npm ci` when node_modules is missing or older than
-// package-lock.json.
-func installModules(t *testing.T, dir string) {
-	t.Helper()
-	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// npm ci writes node_modules/.package-lock.json last.
-	installed, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json"))
-	if err == nil && !installed.ModTime().Before(lock.ModTime()) {
-		return
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatal("node is installed but npm is not: it is needed once to install test/browser/node_modules (npm ci)")
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), npmTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "npm_config_update_notifier=false")
-	if err := run(t, cmd); err != nil {
-		if ctx.Err() != nil {
-			t.Fatalf("npm ci did not finish within %v: %v", npmTimeout, err)
-		}
-		t.Fatalf("npm ci in %s: %v (its output is above)", dir, err)
-	}
-}
-
-// run runs cmd with its stdout and stderr streamed to the test log.
-func run(t *testing.T, cmd *exec.Cmd) error {
-	t.Helper()
-	out := t.Output()
-	cmd.Stdout, cmd.Stderr = out, out
-	// Should a killed command leave a child holding the pipe, stop waiting.
-	cmd.WaitDelay = 5 * time.Second
-	t.Logf("running %s in %s", cmd.String(), cmd.Dir)
-	return cmd.Run()
 }

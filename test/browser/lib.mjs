@@ -29,12 +29,13 @@ export const WAIT = 10_000;
 // launch starts Chromium headless, with the flags that keep it off the
 // network (the machine's network is closed) and a fresh profile (Playwright
 // gives every launch a new temporary user-data dir). Close it in after().
-export async function launch() {
+// args are more Chromium flags.
+export async function launch({ args = [] } = {}) {
   return chromium.launch({
     executablePath: need('CHROMIUM'),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...args],
   });
 }
 

@@ -134,18 +134,6 @@ test('the password reset page: errors at their fields, then the new password wor
   assert.equal(await loginCode(email, 'first-password-1'), 403042);
 });
 
-// sdkWithScreenSets tells whether this build serves the Web SDK with the
-// screen-set renderer and answers accounts.getScreenSets with
-// Default-RegistrationLogin: the hosted login page needs both.
-async function sdkWithScreenSets() {
-  const res = await fetch(`${CUSTOS_URL}/js/gigya.js?apikey=${API_KEY}`, { signal: AbortSignal.timeout(WAIT) });
-  if (!res.ok || !(await res.text()).includes('showScreenSet')) return false;
-  const sets = await fetch(`${CUSTOS_URL}/accounts.getScreenSets`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
-    body: new URLSearchParams({ apiKey: API_KEY, screenSetIDs: 'Default-RegistrationLogin' }) });
-  const body = await sets.json();
-  return body.errorCode === 0 && body.screenSets?.length === 1;
-}
-
 const loginURL = (params = {}) => {
   const u = new URL(`${CUSTOS_URL}/pages/login`);
   u.searchParams.set('apiKey', API_KEY);
@@ -154,10 +142,6 @@ const loginURL = (params = {}) => {
 };
 
 test('the hosted login page: logs in with the screen-set and continues to the site', async (t) => {
-  if (!(await sdkWithScreenSets())) {
-    t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
-    return;
-  }
   const pw = 'hosted-password-1';
   const { email } = await account('hosted', pw);
 
@@ -191,31 +175,54 @@ async function hostedLogin(t, prefix) {
 }
 
 test('the hosted login page without next: says who is logged in, and logs out', async (t) => {
-  if (!(await sdkWithScreenSets())) {
-    t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
-    return;
-  }
   const { page } = await hostedLogin(t, 'hosted');
   await axe(page);
   await shots(page, 'pages-hosted-logged-in');
 
+  // The logout reaches custos (the session is its HttpOnly cookie here),
+  // which then knows no session.
+  const sent = page.waitForResponse((r) => r.url() === `${CUSTOS_URL}/accounts.logout`);
   await page.getByRole('button', { name: 'Log out' }).click();
+  assert.equal((await (await sent).json()).errorCode, 0);
   await page.locator('#custos-login input[name="loginID"]').waitFor();
   assert.equal(await page.locator('#custos-done').isHidden(), true);
+  const after = await page.evaluate(async (url) => (await (await fetch(url, { method: 'POST', credentials: 'include',
+    body: new URLSearchParams({ apiKey: window.gigya.thisScript.APIKey, format: 'json' }) })).json()).errorCode,
+  `${CUSTOS_URL}/accounts.getAccountInfo`);
+  assert.notEqual(after, 0, 'no session after logout');
 });
 
 // On custos's own origin, accounts.login's Set-Cookie (glt_<apiKey>,
-// HttpOnly) and the SDK's glt_<apiKey> written by script are one cookie:
-// the script can neither write nor read it, so a later visit finds no
-// session. Left to the lead: see the report of issue 13's hosted pages.
-test('the hosted login page finds the session on a later visit', { todo: 'the SDK cannot see the server\'s HttpOnly glt_ cookie on custos\'s origin' }, async (t) => {
-  if (!(await sdkWithScreenSets())) {
-    t.skip('this build has no screen-set renderer in /js/gigya.js or no accounts.getScreenSets yet');
-    return;
-  }
+// HttpOnly) is the session: the SDK there reads no cookie of its own and asks
+// the server, so a reload (a later visit) finds the person logged in, and
+// logging out ends it for the next visit too.
+test('the hosted login page finds the session on a later visit', async (t) => {
   const { page, status } = await hostedLogin(t, 'revisit');
   await page.reload();
   await status.waitFor();
+  assert.equal(await status.textContent(), 'You are logged in as Pat.');
+  assert.equal(await page.evaluate(() => window.gigya.hasSession()), true);
+  const info = await page.evaluate(() => new Promise((resolve) => window.gigya.accounts.getAccountInfo({
+    callback: (r) => resolve({ errorCode: r.errorCode, firstName: r.profile?.firstName }) })));
+  assert.deepEqual(info, { errorCode: 0, firstName: 'Pat' });
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('#custos-login input[name="loginID"]').waitFor();
+  assert.equal(await page.evaluate(() => window.gigya.hasSession()), false);
+  await page.reload();
+  await page.locator('#custos-login input[name="loginID"]').waitFor();
+  assert.equal(await page.locator('#custos-done').isHidden(), true);
+  // Asked without a session, the session methods answer as on a site's page.
+  const calls = await page.evaluate(() => Promise.all(['accounts.logout', 'socialize.getUserInfo', 'accounts.getAccountInfo']
+    .map((m) => new Promise((resolve) => {
+      const [ns, name] = m.split('.');
+      window.gigya[ns][name]({ callback: (r) => resolve({ m, errorCode: r.errorCode, loggedIn: r.user?.isLoggedIn }) });
+    }))));
+  assert.deepEqual(calls, [
+    { m: 'accounts.logout', errorCode: 0, loggedIn: undefined },
+    { m: 'socialize.getUserInfo', errorCode: 0, loggedIn: false },
+    { m: 'accounts.getAccountInfo', errorCode: 403012, loggedIn: undefined },
+  ]);
 });
 
 test('the hosted login page refuses to continue off the site', async (t) => {
@@ -229,6 +236,33 @@ test('the hosted login page refuses to continue off the site', async (t) => {
   await shots(page, 'pages-hosted-bad-next');
 });
 
+// codeFlow is rp's authorization code flow back to redirect (scope openid
+// email): url is the authorize URL to open; claims(page), with the page on
+// its way back to redirect, checks the state, exchanges the code at the
+// token endpoint and answers the ID token's claims.
+function codeFlow(rp, redirect) {
+  const issuer = `${CUSTOS_URL}/oidc/op/v1.0/${API_KEY}`;
+  const state = randomBytes(8).toString('hex');
+  const authorize = new URL(`${issuer}/authorize`);
+  for (const [k, v] of Object.entries({ client_id: rp.clientID, response_type: 'code', scope: 'openid email',
+    redirect_uri: redirect, state })) authorize.searchParams.set(k, v);
+  const claims = async (page) => {
+    await page.waitForURL((u) => u.href.startsWith(redirect));
+    const back = new URL(page.url());
+    assert.equal(back.searchParams.get('state'), state);
+    const code = back.searchParams.get('code');
+    assert.ok(code, page.url());
+
+    const tok = await fetch(`${issuer}/token`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
+      headers: { Authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(rp.clientID)}:${encodeURIComponent(rp.clientSecret)}`).toString('base64') },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect }) });
+    const tokens = await tok.json();
+    assert.equal(tok.status, 200, JSON.stringify(tokens));
+    return JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString());
+  };
+  return { url: authorize.href, claims };
+}
+
 // The OpenID Provider's hosted pages: a confidential client that asks for
 // consent, its authorization code flow through the login page (a wrong
 // password first), the consent page, the code at the redirect URI and its
@@ -241,15 +275,11 @@ test('the OpenID Provider: hosted login and consent pages, code to ID token', as
   const pw = 'oidc-password-1';
   const { email, UID } = await account('oidc', pw);
 
-  const issuer = `${CUSTOS_URL}/oidc/op/v1.0/${API_KEY}`;
-  const state = randomBytes(8).toString('hex');
-  const authorize = new URL(`${issuer}/authorize`);
-  for (const [k, v] of Object.entries({ client_id: rp.clientID, response_type: 'code', scope: 'openid email',
-    redirect_uri: redirect, state })) authorize.searchParams.set(k, v);
+  const flow = codeFlow(rp, redirect);
 
   // The failed login answers 422: Chromium logs the status of the page.
   const page = await newPage(t, browser, { allow: [/status of 422/] });
-  await page.goto(authorize.href);
+  await page.goto(flow.url);
   await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
   await branded(page);
   await axe(page);
@@ -271,18 +301,41 @@ test('the OpenID Provider: hosted login and consent pages, code to ID token', as
   await shots(page, 'pages-oidc-consent');
 
   await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL((u) => u.href.startsWith(redirect));
-  const back = new URL(page.url());
-  assert.equal(back.searchParams.get('state'), state);
-  const code = back.searchParams.get('code');
-  assert.ok(code, page.url());
+  const claims = await flow.claims(page);
+  assert.equal(claims.sub, UID);
+  assert.equal(claims.email, email);
+});
 
-  const tok = await fetch(`${issuer}/token`, { method: 'POST', signal: AbortSignal.timeout(WAIT),
-    headers: { Authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(rp.clientID)}:${encodeURIComponent(rp.clientSecret)}`).toString('base64') },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect }) });
-  const tokens = await tok.json();
-  assert.equal(tok.status, 200, JSON.stringify(tokens));
-  const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString());
+// The hosted login page as the site's OpenID proxy page: authorize hands
+// the request to it (context=…), the screen-set logs the person in, and the
+// page posts context to authorize/continue, where the provider finds the
+// session in custos's own cookie and answers the client with a code.
+test('the hosted login page as the OpenID proxy page: screen-set login, then the code', async (t) => {
+  const redirect = `${SITE_URL}/pages-next.html`;
+  const rp = await custosRPC('fidm.oidc.op.createRP', { name: 'Proxy App', redirectUris: [redirect],
+    grantTypes: ['authorization_code'] });
+  assert.equal(rp.errorCode, 0, JSON.stringify(rp));
+  const proxy = await custosRPC('fidm.oidc.op.setConfig', { proxyPage: `${CUSTOS_URL}/pages/login?apiKey=${API_KEY}` });
+  assert.equal(proxy.errorCode, 0, JSON.stringify(proxy));
+  t.after(async () => {
+    const res = await custosRPC('fidm.oidc.op.setConfig', { proxyPage: '' });
+    assert.equal(res.errorCode, 0, JSON.stringify(res));
+  });
+  const pw = 'proxy-password-1';
+  const { email, UID } = await account('proxy', pw);
+
+  const flow = codeFlow(rp, redirect);
+
+  const page = await newPage(t, browser);
+  await page.goto(flow.url);
+  assert.equal(new URL(page.url()).pathname, '/pages/login');
+  const loginID = page.locator('#custos-login input[name="loginID"]');
+  await loginID.waitFor();
+  await axe(page);
+  await loginID.fill(email);
+  await page.locator('#custos-login input[name="password"]').fill(pw);
+  await page.locator('#custos-login input[name="password"]').press('Enter');
+  const claims = await flow.claims(page);
   assert.equal(claims.sub, UID);
   assert.equal(claims.email, email);
 });

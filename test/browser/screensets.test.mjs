@@ -6,8 +6,9 @@
 // 200001 and 400103; axe on every screen; screenshots at 1280 and 390 px.
 // It uses its own site (SCREENSETS_SITE), whose schema and policies it sets.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { axe, custosRPC, launch, mail, newPage, SCREENSETS_SITE, shots, SITE_URL, uniqueEmail, WAIT } from './lib.mjs';
+import { axe, CUSTOS_URL, custosRPC, launch, mail, newPage, SCREENSETS_SITE, shots, SITE_URL, uniqueEmail, WAIT } from './lib.mjs';
 
 const PAGE = `${SITE_URL}/screensets.html`;
 const rpc = (method, params) => custosRPC(method, params, SCREENSETS_SITE);
@@ -325,4 +326,95 @@ test("a stored set's javascript runs as hooks, from custos's origin, when the si
   await screen(page, container, 'Hooks');
   await page.waitForFunction(() => window.__hooked === 'hooks-screen');
   assert.equal(await page.evaluate(() => window.__before), 'hooks-screen');
+});
+
+test("the hosted login page, on custos's origin, never loads a set's hooks", async (t) => {
+  const stored = await rpc('accounts.setScreenSet', { screenSetID: 'Shop-Hooks-Hosted',
+    html: `<div class="gigya-screen-set" id="Shop-Hooks-Hosted"><div class="gigya-screen" id="hosted-hooks-screen">
+      <h2>Hosted hooks</h2></div></div>`,
+    javascript: '{ onAfterScreenLoad: function () { window.__hooked = true; } }' });
+  assert.equal(stored.errorCode, 0, JSON.stringify(stored));
+  // The page's CSP would block the hooks script with a console error, which
+  // fails the test (newPage); the SDK must not even ask for it.
+  const page = await newPage(t, browser);
+  const asked = [];
+  page.on('request', (req) => { if (req.url().includes('/js/screenset-hooks.js')) asked.push(req.url()); });
+  await page.goto(`${CUSTOS_URL}/pages/login?apiKey=${encodeURIComponent(SCREENSETS_SITE.apiKey)}`);
+  await page.locator('#custos-login input[name="loginID"]').waitFor();
+  await page.evaluate(() => window.gigya.accounts.showScreenSet({ screenSet: 'Shop-Hooks-Hosted',
+    containerID: 'custos-login' }));
+  await page.locator('#custos-login').getByRole('heading', { name: 'Hosted hooks' }).waitFor();
+  assert.equal(await page.locator('script[src*="screenset-hooks.js"]').count(), 0);
+  assert.deepEqual(asked, []);
+  assert.equal(await page.evaluate(() => window.__hooked), undefined);
+});
+
+test("the default sets look like custos's hosted pages and take their theme", async (t) => {
+  const accent = (page, root) => page.locator(`${root} .gigya-input-submit`).first()
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
+  // On the site's page, unthemed: the hosted pages' accent (pages.css).
+  const page = await open(t);
+  await show(page, { screenSet: 'Default-RegistrationLogin', containerID: 'screen-set-container' });
+  await screen(page, container, 'Log in');
+  assert.equal(await accent(page, container), 'rgb(11, 92, 173)');
+
+  // The site's theme of custos's pages, on :root, restyles the screen-set
+  // of the hosted login page too.
+  const themed = await rpc('fidm.oidc.op.setConfig', { stylesheet: ':root { --custos-accent: #6b2fb3; }' });
+  assert.equal(themed.errorCode, 0, JSON.stringify(themed));
+  t.after(() => rpc('fidm.oidc.op.setConfig', { stylesheet: '' }));
+  const hosted = await newPage(t, browser);
+  await hosted.goto(`${CUSTOS_URL}/pages/login?apiKey=${encodeURIComponent(SCREENSETS_SITE.apiKey)}`);
+  await hosted.locator('#custos-login input[name="loginID"]').waitFor();
+  assert.equal(await accent(hosted, '#custos-login'), 'rgb(107, 47, 179)');
+  await axe(hosted);
+  await shots(hosted, 'screenset-hosted-themed');
+});
+
+test('the profile form sends what the user changed: an emptied field removes the value', async (t) => {
+  const profileEmail = uniqueEmail('clear');
+  const pw = 'clear-pass-1';
+  const UID = `clear-${randomBytes(6).toString('hex')}`;
+  const imported = await rpc('accounts.importFullAccount', { UID,
+    isRegistered: true, isVerified: true, loginIDs: { emails: [profileEmail] }, emails: { verified: [profileEmail] },
+    profile: { email: profileEmail, firstName: 'Grace', lastName: 'Hopper', city: 'Arlington', zip: '22201' },
+    password: { hashedPassword: createHash('sha256').update(pw).digest('base64'), hashSettings: { algorithm: 'sha256' } } });
+  assert.equal(imported.errorCode, 0, JSON.stringify(imported));
+  const page = await open(t);
+  const login = await page.evaluate(([loginID, password]) => new Promise((r) => window.gigya.accounts.login({
+    loginID, password, callback: (res) => r(res.errorCode) })), [profileEmail, pw]);
+  assert.equal(login, 0);
+  const sent = [];
+  page.on('request', (req) => {
+    if (req.url().endsWith('/accounts.setAccountInfo')) sent.push(new URLSearchParams(req.postData()).get('profile'));
+  });
+
+  await show(page, { screenSet: 'Default-ProfileUpdate', containerID: 'screen-set-container' });
+  let root = await screen(page, container, 'Your profile');
+  assert.equal(await root.getByLabel('City').inputValue(), 'Arlington');
+  // A required field cannot be emptied: the server's rule, said at the field.
+  await root.getByLabel('Postal code').fill('');
+  await root.getByRole('button', { name: 'Save' }).click();
+  await root.getByLabel('Postal code').and(page.locator('[aria-invalid=true]')).waitFor();
+  assert.deepEqual(JSON.parse(sent.at(-1)), { zip: null });
+
+  await root.getByLabel('Postal code').fill('22201');
+  await root.getByLabel('City').fill('');
+  await root.getByLabel('Last name').fill('');
+  await root.getByRole('button', { name: 'Save' }).click();
+  const saved = await result(page);
+  assert.equal(saved.errorCode, 0, JSON.stringify(saved));
+  assert.deepEqual(JSON.parse(sent.at(-1)), { city: null, lastName: null }, 'only the changes, a clearing as null');
+  const account = await rpc('accounts.getAccountInfo', { UID });
+  assert.equal(account.errorCode, 0, JSON.stringify(account));
+  assert.equal(account.profile.city, undefined);
+  assert.equal(account.profile.lastName, undefined);
+  assert.equal(account.profile.firstName, 'Grace');
+  assert.equal(account.profile.zip, '22201');
+
+  // Shown again, the emptied fields stay empty.
+  await show(page, { screenSet: 'Default-ProfileUpdate', containerID: 'screen-set-container' });
+  root = await screen(page, container, 'Your profile');
+  assert.equal(await root.getByLabel('City').inputValue(), '');
+  assert.equal(await root.getByLabel('First name').inputValue(), 'Grace');
 });

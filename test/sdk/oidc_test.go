@@ -13,6 +13,7 @@ import (
 
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/nodetest"
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
@@ -35,7 +36,7 @@ func TestOpenIDClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	installModules(t, dir)
+	nodetest.InstallModules(t, dir, "gigya/package.json")
 
 	ca := tlstest.NewCA(t)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
@@ -102,7 +103,7 @@ func TestOpenIDClients(t *testing.T) {
 		"CUSTOS_PASSPORT_SECRET="+passport.Secret,
 		"NO_COLOR=1",
 	)
-	if err := run(t, cmd); err != nil {
+	if err := nodetest.Run(t, cmd); err != nil {
 		if ctx.Err() != nil {
 			t.Fatalf("node --test oidc.test.mjs did not finish within %v: %v", nodeTimeout, err)
 		}

@@ -16,13 +16,13 @@ import (
 	"time"
 
 	"github.com/custos-id/custos/internal/app"
+	"github.com/custos-id/custos/internal/nodetest"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
 	"github.com/custos-id/custos/internal/token"
 )
 
 const (
-	npmTimeout  = 5 * time.Minute
 	nodeTimeout = 3 * time.Minute
 )
 
@@ -35,7 +35,7 @@ func TestGigyaNodeSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	installModules(t, dir)
+	nodetest.InstallModules(t, dir, "gigya/package.json")
 
 	db := storetest.Open(t, store.SQLite)
 	// Gigya's issuer: gigya.test.mjs validates tokens as the Java SDK does.
@@ -73,54 +73,10 @@ func TestGigyaNodeSDK(t *testing.T) {
 		"CUSTOS_JWT_ISSUER="+token.GigyaIssuer,
 		"NO_COLOR=1",
 	)
-	if err := run(t, cmd); err != nil {
+	if err := nodetest.Run(t, cmd); err != nil {
 		if ctx.Err() != nil {
 			t.Fatalf("node --test gigya.test.mjs did not finish within %v: %v", nodeTimeout, err)
 		}
 		t.Fatalf("node --test gigya.test.mjs: %v (its output is above)", err)
 	}
-}
-
-// installModules runs `npm ci` when node_modules is missing or older than
-// package-lock.json.
-func installModules(t *testing.T, dir string) {
-	t.Helper()
-	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// npm ci writes node_modules/.package-lock.json last.
-	installed, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json"))
-	if err == nil && !installed.ModTime().Before(lock.ModTime()) {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "gigya", "package.json")); err == nil {
-			return
-		}
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatal("node is installed but npm is not: it is needed once to install test/sdk/node_modules (npm ci)")
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), npmTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "npm_config_update_notifier=false")
-	if err := run(t, cmd); err != nil {
-		if ctx.Err() != nil {
-			t.Fatalf("npm ci did not finish within %v: %v", npmTimeout, err)
-		}
-		t.Fatalf("npm ci in %s: %v (its output is above)", dir, err)
-	}
-}
-
-// run runs cmd with its stdout and stderr streamed, line by line, to the test
-// log.
-func run(t *testing.T, cmd *exec.Cmd) error {
-	t.Helper()
-	out := t.Output()
-	cmd.Stdout, cmd.Stderr = out, out
-	// Should a killed command leave a child holding the pipe, stop waiting.
-	cmd.WaitDelay = 5 * time.Second
-	t.Logf("running %s in %s", cmd.String(), cmd.Dir)
-	return cmd.Run()
 }

@@ -1,5 +1,7 @@
 // The hosted login page of custos (/pages/login): shows the site's login
-// screen-set with custos's Web SDK and, once the person is logged in, sends
+// screen-set with custos's Web SDK and, once the person is logged in, hands
+// the session to the OpenID Provider (the custos-continue form, when the
+// provider sent the person here with an authorization request), or sends
 // them on to the site's address the page was given (data-next, checked by
 // the server to be on the site's domains), or says they are logged in.
 // Loaded before gigya.js, so that the SDK finds onGigyaServiceReady; no
@@ -14,6 +16,7 @@
 		return;
 	}
 	const next = box.dataset.next || '';
+	const handoff = document.getElementById('custos-continue');
 	const screenSet = box.dataset.screenSet || 'Default-RegistrationLogin';
 	let started = false;
 
@@ -24,6 +27,10 @@
 	};
 
 	const showLoggedIn = (profile) => {
+		if (handoff) {
+			handoff.submit();
+			return;
+		}
 		if (next) {
 			window.location.assign(next);
 			return;

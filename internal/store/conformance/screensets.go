@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register("screen-sets", testScreenSets, "ScreenSets", "PutScreenSet", "DeleteScreenSet", "ScreenSetIDs")
+	register("screen-sets", testScreenSets, "ScreenSets", "PutScreenSet", "DeleteScreenSet", "ScreenSetUsage")
 	register("screen-sets-in-site-change", testScreenSetsInSiteChange, "UpdateSite", "PutScreenSet")
 }
 
@@ -59,8 +59,15 @@ func testScreenSets(t *testing.T, db *store.DB) {
 	if got, err := db.ScreenSets(ctx, a.ID, []string{x.ID}); err != nil || !same(got, []screenset.Record{x2}) {
 		t.Fatalf("after replace: %+v, %v", got, err)
 	}
-	if ids, err := db.ScreenSetIDs(ctx, a.ID); err != nil || !slices.Equal(ids, []string{"Acme-Login", "Acme-Profile"}) {
-		t.Fatalf("ScreenSetIDs = %v, %v", ids, err)
+	// Usage counts bytes, not characters ("é" is two).
+	size := func(rs ...screenset.Record) (n int64) {
+		for _, r := range rs {
+			n += int64(len(r.HTML) + len(r.CSS) + len(r.JavaScript) + len(r.Translations) + len(r.Metadata))
+		}
+		return n
+	}
+	if n, got, err := db.ScreenSetUsage(ctx, a.ID); err != nil || n != 2 || got != size(x2, y) {
+		t.Fatalf("ScreenSetUsage = %d, %d, %v; want 2, %d", n, got, err, size(x2, y))
 	}
 	if ok, err := db.DeleteScreenSet(ctx, a.ID, y.ID); err != nil || !ok {
 		t.Fatalf("DeleteScreenSet = %v, %v", ok, err)
@@ -68,15 +75,15 @@ func testScreenSets(t *testing.T, db *store.DB) {
 	if ok, err := db.DeleteScreenSet(ctx, a.ID, y.ID); err != nil || ok {
 		t.Fatalf("DeleteScreenSet again = %v, %v", ok, err)
 	}
-	if ids, err := db.ScreenSetIDs(ctx, a.ID); err != nil || !slices.Equal(ids, []string{"Acme-Login"}) {
-		t.Fatalf("ScreenSetIDs after delete = %v, %v", ids, err)
+	if n, got, err := db.ScreenSetUsage(ctx, a.ID); err != nil || n != 1 || got != size(x2) {
+		t.Fatalf("ScreenSetUsage after delete = %d, %d, %v", n, got, err)
 	}
 	// Site b's set of the same id is its own.
 	if got, err := db.ScreenSets(ctx, b.ID, nil); err != nil || len(got) != 1 || got[0].HTML != "<div>b</div>" {
 		t.Fatalf("site b: %+v, %v", got, err)
 	}
-	if ids, err := db.ScreenSetIDs(ctx, 999_999); err != nil || len(ids) != 0 {
-		t.Fatalf("unknown site: %v, %v", ids, err)
+	if n, got, err := db.ScreenSetUsage(ctx, 999_999); err != nil || n != 0 || got != 0 {
+		t.Fatalf("unknown site: %d, %d, %v", n, got, err)
 	}
 }
 

@@ -2,7 +2,9 @@
 -- Issue 13, the browser side. web_sdk_config is a JSON object the Web SDK
 -- served at /js/gigya.js merges into its global configuration;
 -- screen_set_scripts tells whether the stored screen-sets' javascript may
--- run in the site's pages (off: it is kept but never served).
+-- run in the site's pages (off: the Web SDK never runs it, and
+-- /js/screenset-hooks.js does not serve it; accounts.getScreenSets still
+-- answers it, as Gigya's does).
 ALTER TABLE sites ADD COLUMN web_sdk_config TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE sites ADD COLUMN screen_set_scripts BOOLEAN NOT NULL DEFAULT FALSE;
 

@@ -9,6 +9,7 @@ const CODES = {
   popupBlocked: [400101, 'Popup blocked'],
   invalidHandler: [400102, 'Invalid event handler'],
   invalidContainer: [400103, 'Invalid containerID'],
+  invalidParameter: [400006, 'Invalid parameter value'],
   unauthorized: [403005, 'Unauthorized user'],
   invalidMethod: [405001, 'Invalid API method'],
   serverError: [500001, 'General Server Error'],
@@ -32,6 +33,26 @@ const INTERRUPTIONS = new Set([206001, 206002, 403100]);
 const LOCAL_PARAMS = new Set(['callback', 'ignoreApiQueue', 'ignoreInterruptions', 'suppressLoginEvent', 'noAuth',
   'containerID']);
 const SECRET_PARAMS = new Set(['password', 'newPassword', 'oldPassword', 'secretAnswer']);
+// The global configuration's keys each method takes (as Gigya merges them,
+// per method): include only where it names account parts (getSchema's
+// include names schema sections), sessionExpiration only where a session
+// starts, lang where the answer or a mail speaks.
+const CONF_KEYS = {
+  'accounts.login': ['lang', 'sessionExpiration', 'include'],
+  'accounts.register': ['lang', 'sessionExpiration', 'include'],
+  'accounts.finalizeRegistration': ['lang', 'sessionExpiration', 'include'],
+  'accounts.notifyLogin': ['lang', 'sessionExpiration', 'include'],
+  'socialize.notifyLogin': ['lang', 'sessionExpiration'],
+  'accounts.getAccountInfo': ['lang', 'include'],
+  'accounts.setAccountInfo': ['lang', 'include'],
+  'accounts.verifyLogin': ['lang', 'include'],
+  'accounts.initRegistration': ['lang'],
+  'accounts.resetPassword': ['lang'],
+  'accounts.resendVerificationCode': ['lang'],
+  'accounts.getScreenSets': ['lang'],
+  'accounts.getPolicies': ['lang'],
+  'accounts.getSchema': ['lang'],
+};
 const MAX_PAGE_URL = 1024;
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -63,9 +84,12 @@ function lowerParams(href) {
 // parseLiteral reads a JavaScript object literal of data, as sites put in
 // the SDK's script tag: objects, arrays, single- or double-quoted strings,
 // numbers, true/false/null/undefined, bare keys, trailing commas and
-// comments. No code runs: functions are refused (put them in
-// window.__gigyaConf instead).
-function parseLiteral(text) {
+// comments. No code runs: a value that is code (a function, an arrow
+// function, a method, a variable) is skipped with its key, whose name goes
+// to skipped; the rest of the object counts. Functions belong in
+// window.__gigyaConf.
+const SKIP = Symbol('skipped');
+function parseLiteral(text, skipped = []) {
   let i = 0;
   const fail = (what) => { throw new SyntaxError(`${what} at offset ${i}`); };
   const space = () => {
@@ -95,6 +119,29 @@ function parseLiteral(text) {
     if (text[i++] !== q) fail('unclosed string');
     return s;
   };
+  // skipCode passes over the code of one value: up to the , } or ] that
+  // ends it, outside brackets, strings and comments.
+  const skipCode = () => {
+    let depth = 0;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '"' || c === "'" || c === '`') {
+        i++;
+        while (i < text.length && text[i] !== c) i += text[i] === '\\' ? 2 : 1;
+        i++;
+        continue;
+      }
+      if (text.startsWith('//', i) || text.startsWith('/*', i)) { space(); continue; }
+      if ('([{'.includes(c)) depth++;
+      else if (')]}'.includes(c)) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === ',' && depth === 0) break;
+      i++;
+    }
+    if (depth) fail('unbalanced code');
+    return SKIP;
+  };
   const word = () => {
     const m = /^[A-Za-z_$][\w$]*/.exec(text.slice(i));
     if (!m) fail('unexpected character');
@@ -113,9 +160,12 @@ function parseLiteral(text) {
         if (text[i] === '}') { i++; return o; }
         const key = text[i] === '"' || text[i] === "'" ? string() : /[\d.-]/.test(text[i]) ? String(number()) : word();
         space();
-        if (text[i++] !== ':') fail('expected :');
-        const v = value(depth + 1);
-        if (key !== '__proto__') o[key] = v;
+        let v;
+        if (text[i] === '(') v = skipCode(); // a method: key() {…}
+        else if (text[i++] !== ':') fail('expected :');
+        else v = value(depth + 1);
+        if (v === SKIP) skipped.push(key);
+        else if (key !== '__proto__') o[key] = v;
         space();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === '}') { i++; return o; }
@@ -128,7 +178,8 @@ function parseLiteral(text) {
       for (;;) {
         space();
         if (text[i] === ']') { i++; return a; }
-        a.push(value(depth + 1));
+        const v = value(depth + 1);
+        if (v !== SKIP) a.push(v);
         space();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === ']') { i++; return a; }
@@ -137,10 +188,14 @@ function parseLiteral(text) {
     }
     if (c === '"' || c === "'") return string();
     if (/[\d.+-]/.test(c)) return number();
+    if (c === '(' || c === '`') return skipCode();
+    const start = i;
     const w = word();
     const words = { true: true, false: false, null: null, undefined };
-    if (w in words) return words[w];
-    return fail(w === 'function' ? 'functions are not read from the script tag' : `unexpected ${w}`);
+    space();
+    if (w in words && (i >= text.length || ',}]'.includes(text[i]))) return words[w];
+    i = start;
+    return skipCode();
   };
   const number = () => {
     const m = /^[+-]?(0x[\da-f]+|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)/i.exec(text.slice(i));
@@ -179,15 +234,30 @@ const cookies = {
     }
     return null;
   },
-  // maxAge in seconds: undefined for a session cookie, 0 removes it.
-  set(name, value, maxAge) {
+  // maxAge in seconds: undefined for a session cookie, 0 removes it;
+  // domain '' for a host-only cookie.
+  set(name, value, maxAge, domain = '') {
     let c = `${name}=${encodeURIComponent(value)}; path=/; SameSite=Lax`;
+    if (domain) c += `; domain=${domain}`;
     if (maxAge !== undefined) c += `; max-age=${Math.max(0, Math.floor(maxAge))}`;
     if (location.protocol === 'https:') c += '; Secure';
     document.cookie = c;
   },
-  remove(name) { cookies.set(name, '', 0); },
+  remove(name, domain = '') { cookies.set(name, '', 0, domain); },
 };
+
+// sessionDomain is where glt_ goes: the longest of the site's base domains
+// (its "*." entries, SITE.baseDomains) that holds the page's host, as
+// Gigya writes it on the site's base domain; else the page's host only.
+function sessionDomain() {
+  const host = location.hostname.toLowerCase();
+  let best = '';
+  for (const base of Array.isArray(SITE.baseDomains) ? SITE.baseDomains : []) {
+    if (typeof base !== 'string' || !base.includes('.')) continue;
+    if ((host === base || host.endsWith(`.${base}`)) && base.length > best.length) best = base;
+  }
+  return best;
+}
 
 // --- the SDK ----------------------------------------------------------
 
@@ -198,8 +268,15 @@ for (const source of ['site', 'script tag', 'window.__gigyaConf']) {
   let part = {};
   try {
     if (source === 'site') part = SITE.config;
-    else if (source === 'script tag') part = script && script.text.trim() ? parseLiteral(script.text) : {};
-    else part = window.__gigyaConf;
+    else if (source === 'window.__gigyaConf') part = window.__gigyaConf;
+    else if (script && script.text.trim()) {
+      const skipped = [];
+      part = parseLiteral(script.text, skipped);
+      if (skipped.length) {
+        warn(`custos: the script tag's configuration is read as data: ${skipped.join(', ')} skipped (code runs ` +
+          'only from window.__gigyaConf)');
+      }
+    }
   } catch (err) {
     warn(`custos: the configuration in the ${source} is ignored: ${err.message}`);
   }
@@ -208,6 +285,22 @@ for (const source of ['site', 'script tag', 'window.__gigyaConf']) {
 if (SITE.warning) warn(SITE.warning);
 const apiKey = SITE.apiKey;
 const cookieName = `glt_${apiKey}`;
+const glt = {
+  domain: sessionDomain(),
+  get: () => cookies.get(cookieName),
+  set(value, maxAge) { cookies.set(cookieName, value, maxAge, glt.domain); },
+  // remove clears both the base domain's cookie and a host-only one (an
+  // earlier version's, or one written before the site listed the domain).
+  remove() {
+    if (glt.domain) cookies.remove(cookieName, glt.domain);
+    cookies.remove(cookieName);
+  },
+};
+// On custos's own origin (its hosted login page) the session cookie is the
+// server's: accounts.login sets glt_<apiKey> HttpOnly there, which a script
+// can neither read nor overwrite. The page then holds no token of its own:
+// every session call goes out credentialed and the server decides.
+const serverSession = typeof location !== 'undefined' && location.origin === SITE.origin;
 
 const handlers = { accounts: {}, socialize: {} };
 const queue = [];
@@ -219,6 +312,8 @@ const custos = {
   site: SITE,
   conf,
   lang: normalizeLang(scriptParams.lang || conf.lang),
+  // onCustosOrigin: the page is custos's own (its hosted login page).
+  onCustosOrigin: serverSession,
   cookies,
   call,
   fire,
@@ -291,31 +386,42 @@ async function send(method, body) {
 // answers the callback response; it never rejects. It keeps the session
 // cookie and fires the login and logout events as the public methods do.
 async function call(method, params = {}) {
-  const ns = method.split('.')[0];
   const kind = SERVER[method] ?? '';
   const p = { ...params };
   // The configuration's defaults, where the method takes them.
-  const confKeys = kind === 'l' ? ['lang', 'sessionExpiration', 'include'] : ns === 'accounts' ? ['lang', 'include'] : ['lang'];
+  const confKeys = CONF_KEYS[method] || [];
   for (const key of confKeys) {
     if (p[key] === undefined && conf[key] !== undefined) p[key] = conf[key];
   }
-  if (p.lang === undefined) p.lang = custos.lang;
-  const token = cookies.get(cookieName);
+  if (p.lang === undefined && confKeys.includes('lang')) p.lang = custos.lang;
+  const token = serverSession ? null : glt.get();
   const byRegToken = kind.includes('r') && p.regToken;
   const finish = (res) => shape(method, params, res);
 
-  if (kind.includes('s') && !token && !byRegToken) {
-    if (method === 'accounts.logout' || method === 'socialize.logout') return finish({ errorCode: 0 });
-    if (method === 'socialize.getUserInfo') {
-      return finish({ errorCode: 0, user: { UID: '', isConnected: false, isLoggedIn: false, isSiteUser: false } });
-    }
-    return finish(localError(CODES.unauthorized, 'Unauthorized user: no session (log in first)'));
+  // Logout ends the session here at once, whatever the server answers.
+  const logout = method === 'accounts.logout' || method === 'socialize.logout';
+  const fireLogout = () => {
+    fire('accounts', 'logout', { context: params.context, source: method });
+    fire('socialize', 'logout', { context: params.context, source: method });
+  };
+  if (kind.includes('s') && !token && !byRegToken && !serverSession) {
+    const res = finish(noSession(method) || localError(CODES.unauthorized, 'Unauthorized user: no session (log in first)'));
+    // A logout without a session (the cookie expired) still tells the page,
+    // whose UI may think someone is logged in.
+    if (logout) fireLogout();
+    return res;
   }
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(p)) {
     if (LOCAL_PARAMS.has(k) || /^on[A-Z]/.test(k)) continue;
     if (k === 'context' && typeof v !== 'string') continue;
-    const w = wireValue(v);
+    let w;
+    try {
+      w = wireValue(v);
+    } catch (err) {
+      // JSON cannot hold it (a circular object, a BigInt): nothing is sent.
+      return finish(localError(CODES.invalidParameter, `${k}: the value cannot be sent: ${err && err.message}`));
+    }
     if (w !== undefined) body.set(k === 'format' ? 'dataFormat' : k, w);
   }
   // custos reads apiKey (Gigya's SDK sends APIKey, which custos also ignores
@@ -330,32 +436,44 @@ async function call(method, params = {}) {
     body.set('login_token', token);
     body.set('authMode', 'cookie');
   }
-  // Logout ends the session here at once, whatever the server answers.
-  const logout = method === 'accounts.logout' || method === 'socialize.logout';
-  if (logout) { cookies.remove(cookieName); verified = false; }
+  if (logout) { glt.remove(); verified = false; }
 
   let res = await send(method, body);
   if (useToken && res.errorCode === 403005) {
-    cookies.remove(cookieName);
+    glt.remove();
     verified = false;
   }
+  // The server found no session: the methods that answer without one
+  // answer as they do where the SDK sees that itself.
+  if (serverSession && NO_SESSION_CODES.has(res.errorCode) && !byRegToken) res = noSession(method) || res;
   const ok = (res.errorCode || 0) === 0;
   const session = res.sessionInfo && (res.sessionInfo.login_token || res.sessionInfo.cookieValue) || res.login_token;
-  if (ok && session) {
+  // On custos's origin the server's Set-Cookie holds the session.
+  if (ok && session && !serverSession) {
     const exp = res.sessionInfo && res.sessionInfo.expires_in !== undefined ? res.sessionInfo.expires_in : res.expires_in;
     const secs = Number(exp);
     const forever = 365 * 24 * 3600;
-    cookies.set(cookieName, session, exp === undefined ? forever : secs > 0 ? secs : Number(p.sessionExpiration) < 0 ? forever : undefined);
+    glt.set(session, exp === undefined ? forever : secs > 0 ? secs : Number(p.sessionExpiration) < 0 ? forever : undefined);
     verified = true;
   }
   if (ok && (method === 'accounts.verifyLogin' || method === 'accounts.getAccountInfo') && useToken) verified = true;
   res = finish(res);
   if (ok && session && kind === 'l' && !params.suppressLoginEvent) fireLogin(method, params, res);
-  if (ok && logout) {
-    fire('accounts', 'logout', { context: params.context, source: method });
-    fire('socialize', 'logout', { context: params.context, source: method });
-  }
+  if (ok && logout) fireLogout();
   return res;
+}
+
+// The server's codes for a call without a (valid) session.
+const NO_SESSION_CODES = new Set([403005, 403012]);
+
+// noSession is the answer of a session method that succeeds without a
+// session (logging out, asking who is logged in), else null.
+function noSession(method) {
+  if (method === 'accounts.logout' || method === 'socialize.logout') return { errorCode: 0 };
+  if (method === 'socialize.getUserInfo') {
+    return { errorCode: 0, user: { UID: '', isConnected: false, isLoggedIn: false, isSiteUser: false } };
+  }
+  return null;
 }
 
 // shape turns a server answer into the callback response.
@@ -369,6 +487,13 @@ function shape(method, params, raw) {
   res.requestParams = echoParams(params);
   res.context = params.context;
   for (const k of ['statusCode', 'statusReason', 'login_token', 'expires_in']) delete res[k];
+  // The session token is the SDK's business (the glt_ cookie): Gigya's
+  // callbacks do not carry it.
+  if (isObject(res.sessionInfo)) {
+    const { login_token: _t, cookieValue: _v, ...rest } = res.sessionInfo;
+    if (Object.keys(rest).length) res.sessionInfo = rest;
+    else delete res.sessionInfo;
+  }
   return res;
 }
 
@@ -414,11 +539,19 @@ async function invoke(fullName, params) {
     res = { errorCode: 0, status: 'OK', errorMessage: '', statusMessage: '', operation: fullName.split('.').pop(),
       context: params.context, ...res };
   } else if (fullName in SERVER) {
-    res = await call(fullName, params);
+    try {
+      res = await call(fullName, params);
+    } catch (err) {
+      // A parameter that cannot be sent (a circular object, a BigInt).
+      res = localError(CODES.invalidParameter, `${fullName}: a parameter cannot be sent: ${err && err.message}`,
+        { operation: fullName, context: params.context });
+    }
     if (INTERRUPTIONS.has(res.errorCode) && fullName.startsWith('accounts.') && !params.ignoreInterruptions &&
         typeof custos.onInterruption === 'function' && conf.defaultRegScreenSet) {
       let took = false;
-      try { took = custos.onInterruption(res, params); } catch (err) { console.error('custos: interruption:', err); }
+      try {
+        took = custos.onInterruption(res, params, (r) => callback(params, r));
+      } catch (err) { console.error('custos: interruption:', err); }
       if (took) return;
     }
   } else {
@@ -453,14 +586,27 @@ function defineMethod(fullName, fn) {
 }
 
 // namespace is gigya.<ns>: every known method, and for any other name a
-// method that answers 405001.
+// member that is both a method and a namespace, so that a call at any
+// depth (gigya.accounts.otp.sendCode) answers 405001 through its callback.
+// Like every name, it exists for feature detection (docs/web-sdk.md).
 function namespace(ns, children = {}) {
   const target = { ...children };
   return new Proxy(target, {
     get(t, prop) {
       if (typeof prop !== 'string' || prop === 'then' || prop === 'toJSON' || prop === 'constructor' ||
           prop.startsWith('_') || Object.hasOwn(t, prop)) return t[prop];
-      return publicMethod(`${ns}.${prop}`);
+      return member(`${ns}.${prop}`);
+    },
+  });
+}
+
+function member(fullName) {
+  const fn = publicMethod(fullName);
+  return new Proxy(fn, {
+    get(t, prop) {
+      if (typeof prop !== 'string' || prop === 'then' || prop === 'toJSON' || prop.startsWith('_') ||
+          Object.hasOwn(t, prop) || prop in Function.prototype) return t[prop];
+      return member(`${fullName}.${prop}`);
     },
   });
 }
@@ -488,10 +634,19 @@ defineMethod('accounts.addEventHandlers', addEventHandlers('accounts'));
 defineMethod('socialize.addEventHandlers', addEventHandlers('socialize'));
 
 // Social login opens a popup at once (browsers allow one only during the
-// user's click); custos has no social providers yet, so the popup closes
-// and the callback gets the server's answer.
+// user's click). custos has no social login yet: issue 14 brings it, with
+// the site's providers in the prelude (SITE.socialProviders). Until the
+// site has the provider asked for, the SDK opens nothing (no popup flashes
+// open and shut) and answers 400006 itself; with it, a blocked popup
+// answers 400101 and an open one the server's answer.
 function socialLogin(method) {
   return async (params) => {
+    const providers = Array.isArray(SITE.socialProviders) ? SITE.socialProviders : [];
+    const provider = String(params.provider || '').toLowerCase();
+    if (!providers.includes(provider)) {
+      return localError(CODES.invalidParameter, `provider: the site has no social login provider "${provider}"`,
+        { operation: method });
+    }
     const popup = params.authFlow === 'redirect' ? {} : window.open('', 'custos_social_login',
       'width=500,height=600');
     if (!popup) return localError(CODES.popupBlocked, 'Popup blocked: allow popups for this site, or use authFlow "redirect"');
@@ -504,17 +659,30 @@ defineMethod('socialize.login', socialLogin('socialize.login'));
 
 // hasSession answers whether the page has a session that custos accepts.
 function hasSession() {
-  if (!cookies.get(cookieName)) return Promise.resolve(false);
+  if (serverSession) return call('accounts.verifyLogin', {}).then((res) => res.errorCode === 0);
+  if (!glt.get()) return Promise.resolve(false);
   if (verified) return Promise.resolve(true);
   return call('accounts.verifyLogin', {}).then((res) => res.errorCode === 0);
 }
 
 let readyFired = false;
+const MARK = Symbol.for('custos.webSDK');
 
 // custosStart publishes window.gigya and signals readiness once the
 // document's scripts have run: the queued calls go first, in order.
 // eslint-disable-next-line no-unused-vars
 function custosStart() {
+  // A second copy of the SDK (a tag manager, socialize.js next to gigya.js,
+  // an SPA's route) for the same site keeps the first: its handlers, queue
+  // and session state stay, and the ready signal has gone out already.
+  const prev = window.gigya;
+  if (prev && prev[MARK]) {
+    if (prev[MARK].apiKey === apiKey) {
+      warn('custos: the Web SDK is loaded twice: the first copy stays');
+      return;
+    }
+    warn(`custos: the Web SDK of another apiKey is loaded: ${apiKey} replaces ${prev[MARK].apiKey}`);
+  }
   const gigya = {
     isReady: false,
     version: SITE.version,
@@ -526,6 +694,7 @@ function custosStart() {
     accounts: namespace('accounts', { session: namespace('accounts.session') }),
     socialize: namespace('socialize'),
   };
+  Object.defineProperty(gigya, MARK, { value: { apiKey } });
   window.gigya = gigya;
   const signal = () => setTimeout(() => {
     if (readyFired) return;

@@ -6,8 +6,9 @@
 //
 // Safety: the screen-set HTML is the site's own markup (stored with the site
 // secret, or a page element); it is parsed inert with DOMParser, and scripts,
-// inline event handlers and javascript: URLs are removed before it reaches
-// the page. Text from the server or the user is only ever set as textContent;
+// SVG/MathML, inline event handlers and URLs of any scheme but http(s),
+// mailto and tel (as the browser parses them) are removed before it
+// reaches the page. Text from the server or the user is only ever set as textContent;
 // translations are the site's markup and set as HTML, as Gigya does. CSS goes
 // through constructable stylesheets, so a strict CSP needs no 'unsafe-inline'.
 (() => {
@@ -115,12 +116,12 @@
   // state classes. The default sets' CSS does the rest.
   const BASE_CSS = `
 dialog.custos-dialog{border:none;padding:0;max-width:min(32rem,calc(100vw - 1rem));width:100%;max-height:calc(100dvh - 1rem);
- border-radius:var(--custos-radius,8px);box-shadow:0 10px 40px rgb(0 0 0 / .3);color:inherit;background:var(--custos-bg,#fff)}
+ border-radius:var(--custos-radius,0.375rem);box-shadow:0 10px 40px rgb(0 0 0 / .3);color:inherit;background:var(--custos-background,#ffffff)}
 dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
 .custos-dialog-close{position:absolute;z-index:1;top:.5rem;right:.5rem;inline-size:2.75rem;block-size:2.75rem;border:none;border-radius:50%;
  background:transparent;color:inherit;font-size:1.75rem;line-height:1;cursor:pointer}
 .custos-dialog-close:hover{background:rgb(0 0 0 / .06)}
-.custos-dialog-close:focus-visible{outline:3px solid var(--custos-focus,#1a56db);outline-offset:2px}
+.custos-dialog-close:focus-visible{outline:3px solid var(--custos-focus,#0b5cad);outline-offset:2px}
 .custos-dialog .gigya-screen-set{position:relative}
 .gigya-hidden,.custos-screen-set [hidden]{display:none!important}
 .gigya-error-msg:empty,.gigya-error-display:not(.gigya-error-display-active) .gigya-form-error-msg:empty{display:none}
@@ -161,14 +162,34 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
 
   // --- loading ------------------------------------------------------------
 
+  // Elements that run script or hold markup that may (SVG and MathML set
+  // URLs through animation; a template's content is not walked).
+  const UNSAFE = 'script,iframe,frame,frameset,object,embed,applet,base,meta,link,style,template,noscript,portal,' +
+    'svg,math,animate,set,animateMotion,animateTransform,use,foreignObject,xmp,noembed,noframes';
+  const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'poster', 'cite', 'background',
+    'ping', 'srcset', 'data', 'codebase', 'longdesc', 'manifest', 'lowsrc', 'dynsrc', 'icon']);
+  const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:', 'tel:']);
+
+  // safeURL tells whether a URL attribute's value is an http(s), mailto or
+  // tel address, or a relative one, as the browser reads it: parsed, so
+  // that tabs, newlines and control characters (java&#9;script:) do not
+  // hide a scheme.
+  function safeURL(v) {
+    try {
+      return SAFE_SCHEMES.has(new URL(v, location.href).protocol);
+    } catch {
+      return false;
+    }
+  }
+
   // sanitize removes from parsed markup what would run script.
   function sanitize(root) {
-    for (const el of root.querySelectorAll('script,iframe,object,embed,base,meta,link,style')) el.remove();
+    for (const el of root.querySelectorAll(UNSAFE)) el.remove();
     for (const el of [root, ...root.querySelectorAll('*')]) {
       for (const a of [...el.attributes]) {
         const n = a.name.toLowerCase();
-        if (n.startsWith('on') || n === 'srcdoc' ||
-            (['href', 'src', 'action', 'formaction', 'xlink:href'].includes(n) && /^\s*(javascript|data|vbscript):/i.test(a.value))) {
+        if (n.startsWith('on') || n === 'srcdoc' || n === 'is' || (URL_ATTRS.has(n) &&
+            (n === 'srcset' ? !a.value.split(',').every((c) => safeURL(c.trim().split(/\s+/)[0] || '#')) : !safeURL(a.value)))) {
           el.removeAttribute(a.name);
         }
       }
@@ -216,7 +237,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
         if (!root.classList.contains('gigya-screen-set')) root.classList.add('gigya-screen-set');
         return {ok: true, root, translations: {}};
       }
-      const scripts = !!(custos.site && custos.site.screenSetScripts);
+      // Never on custos's own origin: site code must not run there (the
+      // hosted login page's CSP blocks the script anyway).
+      const scripts = !!(custos.site && custos.site.screenSetScripts) && !custos.onCustosOrigin;
       const res = await custos.call('accounts.getScreenSets', {
         screenSetIDs: id, include: `screenSetID,html,css,translations${scripts ? ',javascript' : ''}`, lang,
         ignoreInterruptions: true,
@@ -243,7 +266,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
   // origin (never eval'd here); it calls gigya.__registerScreenSetHooks. A
   // script that fails or never calls back costs at most five seconds.
   function loadHooks(id) {
-    if (state.hooks.has(id)) return Promise.resolve();
+    if (state.hooks.has(id) || custos.onCustosOrigin) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         state.hookWaiters.delete(id);
@@ -364,6 +387,49 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       else setPath(req, path, v);
     }
     return {formData, req};
+  }
+
+  // changesOf turns a profile form's request into the changes of the
+  // account the form was filled with: values equal to the account's are
+  // not sent (a client may not rewrite every field it is shown, such as a
+  // clientCreate one that is set), and a field the user emptied sends null,
+  // which is how setAccountInfo removes a value ("" would store an empty
+  // one, or fail a typed field).
+  function changesOf(form, req, account) {
+    const out = {...req};
+    for (const k of NAMESPACES) if (isObj(req[k])) out[k] = structuredClone(req[k]);
+    for (const el of fieldsOf(form)) {
+      const path = fieldPath(el.name);
+      if (SPECIAL.has(path) || path.startsWith('local.') || el.type === 'radio') continue;
+      const held = getPath(account, path);
+      const v = getPath(out, path);
+      const heldValue = held !== undefined && held !== null && held !== '' && !isObj(held) && !Array.isArray(held);
+      if (v === undefined) {
+        if (heldValue && el.type !== 'checkbox') setPath(out, path, null);
+        continue;
+      }
+      // An unticked box for a value the account does not hold changes nothing.
+      const unchanged = heldValue ? String(v) === String(held) : el.type === 'checkbox' && v === false;
+      if (unchanged) unsetPath(out, path);
+    }
+    for (const k of NAMESPACES) if (isObj(out[k]) && !Object.keys(out[k]).length) delete out[k];
+    return out;
+  }
+
+  // unsetPath removes the key at path and the objects it leaves empty.
+  function unsetPath(obj, path) {
+    const parts = path.split('.');
+    const chain = [obj];
+    for (const p of parts.slice(0, -1)) {
+      const next = chain.at(-1)[p];
+      if (!isObj(next)) return;
+      chain.push(next);
+    }
+    delete chain.at(-1)[parts.at(-1)];
+    for (let i = chain.length - 1; i > 0; i--) {
+      if (Object.keys(chain[i]).length) break;
+      delete chain[i - 1][parts[i - 1]];
+    }
   }
 
   function fill(form, account) {
@@ -621,7 +687,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       this.screen = el;
       this.screenID = screenID;
       this.labelDialog(el);
-      this.focus(el);
+      // Focus follows a new screen, and opens a dialog; a set embedded in
+      // the page leaves focus where it is when it first appears.
+      if (this.dialog || this.loaded) this.focus(el);
       const form = el.querySelector('form');
       this.fire('afterScreenLoad', {currentScreen: screenID, form: form ? form.dataset.screensetElementId || null : null,
         response: response || this.flow.response || null, profile: acc.profile, data: acc.data, preferences: acc.preferences});
@@ -842,15 +910,17 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       const shown = {...formData};
       for (const k of ['password', 'passwordRetype', 'newPassword']) delete shown[k];
       const formID = form.dataset.screensetElementId || form.id || null;
-      if (this.fire('beforeSubmit', {screen: this.screenID, form: formID, formData: shown}) === false) return;
-      delete req.passwordRetype;
-      let extra = this.fire('submit', {screen: this.screenID, form: formID, accountInfo: req, formModel: req});
-      if (extra && typeof extra.then === 'function') extra = await extra;
-      if (isObj(extra)) Object.assign(req, extra);
+      // In flight from here: an async onSubmit must not let a second
+      // submit through.
       this.inFlight = true;
       this.busy(form, true);
       let res;
       try {
+        if (this.fire('beforeSubmit', {screen: this.screenID, form: formID, formData: shown}) === false) return;
+        delete req.passwordRetype;
+        let extra = this.fire('submit', {screen: this.screenID, form: formID, accountInfo: req, formModel: req});
+        if (extra && typeof extra.then === 'function') extra = await extra;
+        if (isObj(extra)) Object.assign(req, extra);
         res = await this.send(form, kind, req);
       } finally {
         this.inFlight = false;
@@ -926,11 +996,12 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
             return custos.call('accounts.login', this.withCommon({loginID: f.loginID, password: req.newPassword,
               loginMode: 'standard', include: this.include('profile,data,emails,subscriptions,preferences,missing-required-fields')}));
           }
-          if (f.regToken) params.regToken = f.regToken;
-          if (!params.newPassword) delete params.password;
-          delete params.email;
-          delete params.username;
-          return custos.call('accounts.setAccountInfo', this.withCommon(params));
+          const changes = isObj(f.account) ? changesOf(form, params, f.account) : params;
+          if (f.regToken) changes.regToken = f.regToken;
+          if (!changes.newPassword) delete changes.password;
+          delete changes.email;
+          delete changes.username;
+          return custos.call('accounts.setAccountInfo', this.withCommon(changes));
         }
       }
       return failure(400006, 'Invalid parameter value', 'form: no form kind');
@@ -1083,7 +1154,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
     return res;
   }
 
-  async function showScreenSet(params) {
+  // secrets is what an interruption keeps of its caller's password, out of
+  // params (which event handlers see).
+  async function showScreenSet(params, secrets = {}) {
     params = {...params};
     if (typeof params.screenSet !== 'string' || !params.screenSet) {
       return failEarly(params, failure(400002, 'Missing required parameter', 'screenSet'));
@@ -1113,6 +1186,9 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
     const key = `${params.screenSet}_${params.containerID || ''}`;
     const prev = state.instances.get(key);
     if (prev) prev.end('canceled');
+    // A set shown where another lives ends that one: its caller hears
+    // 'canceled' and onHide, not silence.
+    if (container) for (const f of [...state.instances.values()]) if (f.container === container) f.end('canceled');
     if (!container) for (const f of state.instances.values()) if (f.dialog) f.end('canceled');
     const flow = new Flow(params, got, container, translator(lang, got.translations, params.customLang), lang);
     state.instances.set(key, flow);
@@ -1124,7 +1200,7 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       flow.flow.finalize = init.errorCode === PENDING_REGISTRATION;
       const cp = params.callerParams || {};
       flow.flow.loginID = cp.loginID || cp.email || cp.username;
-      flow.flow.password = cp.password;
+      flow.flow.password = secrets.password;
     }
     if (params.regToken && !flow.flow.regToken) {
       flow.flow.regToken = params.regToken;
@@ -1169,19 +1245,29 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
   // page opens the site's defaultRegScreenSet on the screen for it; the
   // caller's callback gets how that flow ended (reference §4.5): the last
   // answer when it finished, 200001 when the user closed it.
-  custos.onInterruption = (response, callerParams) => {
+  custos.onInterruption = (response, callerParams, answer) => {
     const p = callerParams || {};
     const setID = custos.conf && custos.conf.defaultRegScreenSet;
     if (!response || !ROUTES[response.errorCode] || p.ignoreInterruptions || !setID || !response.regToken) return false;
-    showScreenSet({screenSet: setID, initialResponse: response, callerParams: p, lang: p.lang,
-      sessionExpiration: p.sessionExpiration, context: p.context, include: p.include}).then((res) => {
+    // The caller's params go into the flow's params, which onError and the
+    // hooks see: without the passwords (the flow keeps the one it needs).
+    const shown = {};
+    for (const [k, v] of Object.entries(p)) if (!['password', 'newPassword', 'oldPassword', 'secretAnswer'].includes(k)) shown[k] = v;
+    const reply = (res) => {
+      if (answer) return answer({...res, context: p.context});
       if (typeof p.callback !== 'function') return;
       try {
         p.callback({...res, context: p.context});
       } catch (err) {
         console.warn('custos: a callback threw:', err);
       }
-    });
+    };
+    showScreenSet({screenSet: setID, initialResponse: response, callerParams: shown, lang: p.lang,
+      sessionExpiration: p.sessionExpiration, context: p.context, include: p.include}, {password: p.password})
+      .then(reply, (err) => {
+        console.warn('custos: the interruption flow failed:', err);
+        reply(failure(500001, 'General Server Error', `screen-set ${setID}: ${err && err.message}`));
+      });
     return true;
   };
 })();
