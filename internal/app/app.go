@@ -233,7 +233,7 @@ func New(o Options) (*App, error) {
 	mux.Handle("GET "+rpc.SocialDonePath, rpc.SocialDonePage(a.Sites, o.PublicURL))
 	mux.Handle("GET "+rpc.SocialDoneScript, rpc.SocialDoneJS())
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())
-	sdk, err := websdk.New(websdk.Options{Sites: webSDKSite(a.Sites), PublicURL: o.PublicURL, Log: o.Log})
+	sdk, err := websdk.New(websdk.Options{Sites: webSDKSite(a.Sites, a.Social), PublicURL: o.PublicURL, Log: o.Log})
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { CUSTOS_URL, custosRPC, launch, newPage, shots, SITE_URL, uniqueEmail, WAIT } from './lib.mjs';
+import { axe, CUSTOS_URL, custosRPC, launch, newPage, shots, SITE_URL, uniqueEmail, WAIT } from './lib.mjs';
 import { startUpstream } from './upstream-oidc.mjs';
 
 const env = (name) => {
@@ -47,8 +47,12 @@ after(async () => {
 const events = (page) => page.evaluate(() => window.__events);
 const gltCookie = async (page) => (await page.context().cookies(SITE_URL)).find((c) => c.name === `glt_${SOCIAL.apiKey}`);
 
+// oidc-provider's development pages load a web font, which the closed
+// network refuses.
+const FONTS = [/fonts\.googleapis\.com/];
+
 async function shopPage(t) {
-  const page = await newPage(t, browser);
+  const page = await newPage(t, browser, { allow: FONTS });
   await page.goto(`${SITE_URL}/social.html`);
   await page.waitForFunction(() => window.gigya && window.gigya.isReady);
   await page.locator('#status').filter({ hasText: 'Logged out' }).waitFor();
@@ -92,6 +96,7 @@ describe('the social-login widget, in a popup', () => {
     const widget = await openScreenSet(page);
     const names = await widget.locator('button').evaluateAll((bs) => bs.map((b) => b.dataset.provider));
     assert.deepEqual(names.sort(), ['custos-up', NODE].sort());
+    await axe(page, { include: '#screen-set-container' });
     await shots(page, 'social-widget');
     const [popup] = await Promise.all([page.waitForEvent('popup'), widget.locator('button[data-provider="custos-up"]').click()]);
     // The upstream's hosted login page, in the popup.
@@ -167,7 +172,7 @@ describe('the redirect flow', () => {
 async function idToken(t, client, login) {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const page = await newPage(t, browser);
+  const page = await newPage(t, browser, { allow: FONTS });
   const auth = new URL(`${upstream.issuer}/auth`);
   for (const [k, v] of Object.entries({ client_id: client.clientId, redirect_uri: `${SITE_URL}/social-cb.html`,
     response_type: 'code', scope: 'openid email profile', state: 's', nonce: randomBytes(8).toString('hex'),

@@ -38,6 +38,9 @@ export async function startUpstream({ clients }) {
       profile: ['given_name', 'family_name', 'name', 'locale'],
     },
     ttl: { IdToken: () => idTokenTTL },
+    // The scopes' claims go in the id_token too, as most providers put
+    // them: accounts.notifySocialLogin reads the id_token alone.
+    conformIdTokenClaims: false,
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['custos browser tests: not a secret'] },
     async findAccount(ctx, id) {
