@@ -810,8 +810,10 @@ function finishRedirect() {
   if (!isObject(pending) || !location.hash) return;
   const fragment = location.hash.slice(1);
   if (new URLSearchParams(fragment).get('state') !== pending.state) return;
-  sessionStorage.removeItem(SOCIAL_PENDING);
-  history.replaceState(history.state, '', location.href.split('#')[0]);
+  try {
+    sessionStorage.removeItem(SOCIAL_PENDING);
+    history.replaceState(history.state, '', location.href.split('#')[0]);
+  } catch { /* the result is still taken */ }
   const params = { provider: pending.provider, context: pending.context, loginMode: pending.loginMode,
     sessionExpiration: pending.sessionExpiration, include: pending.include };
   finishSocial(pending.method, params, pending.state, fragment).then((res) => {
