@@ -121,7 +121,7 @@ func WithServerDefaults() Option { return func(c *config) { c.maxBody = -1 } }
 // pre-generated signing keys, mail to the log.
 func Options(db *store.DB, cfg server.Config, now func() time.Time) app.Options {
 	return app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), Now: now, Server: cfg,
-		PublicURL: PublicURL, Password: CheapHashing, KeyGen: tokentest.KeyGen(), SocialAllowPrivate: true}
+		PublicURL: PublicURL, Password: CheapHashing, KeyGen: tokentest.KeyGen(), SocialPrivate: true}
 }
 
 // NewApp builds a custos on a new database of engine and serves it until

@@ -84,9 +84,9 @@ type Options struct {
 	// OIDCPages are the OpenID Provider's hosted login and consent pages
 	// (nil: custos's own, oidcop.HostedPages).
 	OIDCPages oidcop.Pages
-	// SocialAllowPrivate lets social providers be on loopback and private
-	// addresses and on plain http (tests, intranets).
-	SocialAllowPrivate bool
+	// SocialPrivate lets social login providers be on loopback and
+	// private addresses and on plain http (tests, intranets).
+	SocialPrivate bool
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -104,7 +104,8 @@ type App struct {
 	OAuth       *oauth.Service
 	OIDC        *oidcop.Provider
 	GigyaTokens *oauth.GigyaTokens
-	// Social keeps the sites' social providers and talks to them.
+	// Social keeps the sites' social login providers and runs the
+	// upstream protocol.
 	Social  *social.Service
 	RPC     *rpc.Handler
 	REST    *rest.Handler
@@ -186,7 +187,7 @@ func New(o Options) (*App, error) {
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, PublicURL: o.PublicURL, Now: o.Now, Log: o.Log})
 	a.ScreenSets = screenset.NewService(o.DB)
-	a.Social = social.NewService(o.DB, box, social.Options{Now: o.Now, AllowPrivate: o.SocialAllowPrivate})
+	a.Social = social.NewService(o.DB, box, social.Options{Now: o.Now, AllowPrivate: o.SocialPrivate})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, ScreenSets: a.ScreenSets,
 		Issuer: o.Issuer, Now: o.Now, Social: a.Social})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
@@ -200,6 +201,7 @@ func New(o Options) (*App, error) {
 		return nil, err
 	}
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, Metadata: a.OIDC.Metadata})
+	rpc.RegisterSocialProviders(a.RPC, a.Social)
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL, Social: a.Social})
 

@@ -4,6 +4,7 @@ import (
 	"github.com/custos-id/custos/errcode"
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/dialect"
+	"github.com/custos-id/custos/internal/social"
 )
 
 // Errors returns the RPC dialect's table of the domain's errors.
@@ -84,5 +85,15 @@ var errorTable = dialect.Table{
 		{Err: account.ErrIdentityTaken}:                                        {Code: errcode.IdentityExists, Format: "Identity exists: this %.40[2]s identity is connected to an account already"},
 		{Err: account.ErrMissing, Attr: account.AttrProvider}:                  {Code: errcode.MissingRequiredProviderParameter, Format: "Missing required provider parameter: %[1]s"},
 		{Err: account.ErrLastLoginID, Attr: account.AttrProvider}:              {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: it is the account's last way to log in (lastIdentityHandling=fail)"},
+		// Social login (package social): Args are the provider and a reason.
+		{Err: social.ErrUnknownProvider}:        {Code: errcode.InvalidProvider, Format: "Invalid provider: %.40[2]q is not a provider of this site"},
+		{Err: social.ErrNoProviderApp}:          {Code: errcode.NoProviderApplication, Format: "No provider application: %[2]s: %[3]s"},
+		{Err: social.ErrProviderConfig}:         {Code: errcode.ProviderConfigurationError, Format: "Provider configuration error: %[2]s: %[3]s"},
+		{Err: social.ErrProviderFailure}:        {Code: errcode.ProviderError, Format: "Provider error: %[2]s: %[3]s"},
+		{Err: social.ErrProviderSessionExpired}: {Code: errcode.ProviderSessionExpired, Format: "Provider session expired: %[2]s: %[3]s"},
+		{Err: social.ErrCanceled}:               {Code: errcode.OperationCanceled, Format: "Operation canceled: at %[2]s (%[3]s)"},
+		{Err: social.ErrState}:                  {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: state: unknown, used or expired; start the login again"},
+		{Err: social.ErrInvalidIDToken}:         {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: the %[2]s token is not valid: %[3]s"},
+		{Err: social.ErrInvalid}:                {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: provider %[2]s: %[3]s"},
 	},
 }
