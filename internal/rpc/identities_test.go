@@ -179,7 +179,7 @@ func TestSocialIdentities(t *testing.T) {
 		if m["errorCode"] != 0.0 || m["sessionInfo"] == nil {
 			t.Errorf("verified provider email: %s", apitest.Dump(m))
 		}
-	})
+	}, apitest.WithSocialPrivate())
 }
 
 // saveToken saves the session token of a login's answer as {name}.
