@@ -3,6 +3,7 @@ package rpc_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custos-id/custos/internal/apitest"
 )
@@ -153,6 +154,19 @@ func TestSocialIdentities(t *testing.T) {
 				Code: 206003, Loose: true, Absent: []string{"sessionInfo"}, Save: map[string]string{"rt4": "regToken"}},
 			{Name: "finalize without one", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rt4}"),
 				Code: 206003, Loose: true},
+
+			// Tokens custos refuses: for another client, expired, of another provider's keys.
+			{Name: "an id_token for another audience", Path: "/accounts.notifySocialLogin",
+				Form: apitest.Form("providerSessions", sess("oidc-acme", "u-new", map[string]any{"aud": "another-app"})),
+				Code: 400006, Loose: true, Absent: []string{"UID", "sessionInfo"}},
+			{Name: "an expired id_token", Path: "/accounts.notifySocialLogin",
+				Form: apitest.Form("providerSessions", sess("oidc-acme", "u-new", map[string]any{"exp": apitest.Now.Add(-time.Minute).Unix()})),
+				Code: 403009, Loose: true, Absent: []string{"UID", "sessionInfo"}},
+			{Name: "an id_token of another issuer", Path: "/accounts.notifySocialLogin",
+				Form: apitest.Form("providerSessions", sess("oidc-acme", "u-new", map[string]any{"iss": "https://evil.example"})),
+				Code: 400006, Loose: true, Absent: []string{"UID", "sessionInfo"}},
+			{Name: "an unknown provider", Path: "/accounts.notifySocialLogin",
+				Form: apitest.Form("providerSessions", sess("nope", "u-new", nil)), Code: 400099, Loose: true},
 
 			// Parameters.
 			{Name: "no providerSessions", Path: "/accounts.notifySocialLogin", Form: apitest.Form(), Code: 400002, Loose: true},
