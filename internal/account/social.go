@@ -181,14 +181,14 @@ func (s *Service) socialRegister(ctx context.Context, st site.Site, in SocialInp
 		ids = append(ids, lid)
 	}
 	a := Account{Email: id.Email, EmailVerified: id.Email != "" && id.EmailVerified}
-	out := s.providerObjects(st, id)
+	w, out := s.providerObjects(st, id)
 	setObjects(&a, out.New)
 	a.Profile = withDefault(a.Profile, "email", a.Email)
 	out.Missing = MissingFields(st, a)
 	missingLogin := pol.Registration.RequireLoginID && id.Email == ""
 	pending := len(out.Missing) > 0 || missingLogin
 	finalize := in.Finalize && !pending
-	if err := s.createFields(ctx, &st, schema.Write{Server: true, Patch: Objects{Profile: id.Profile}}, out); err != nil {
+	if err := s.createFields(ctx, &st, w, out); err != nil {
 		return Result{}, err
 	}
 	var err error
@@ -262,20 +262,22 @@ func (s *Service) socialRegister(ctx context.Context, st site.Site, in SocialInp
 // providerObjects applies the provider's profile to a new account through
 // the site's schema, as the server's write: fields the schema refuses are
 // left out rather than failing the login (the user did not type them).
-func (s *Service) providerObjects(st site.Site, id Identity) schema.Outcome {
+func (s *Service) providerObjects(st site.Site, id Identity) (schema.Write, schema.Outcome) {
 	profile := maps.Clone(id.Profile)
 	delete(profile, "email") // the login ID, set below
 	for range 8 {
-		out := st.Schema.Apply(schema.Write{Server: true, Patch: Objects{Profile: profile}})
+		w := schema.Write{Server: true, Patch: Objects{Profile: profile}}
+		out := st.Schema.Apply(w)
 		if len(out.Errors) == 0 {
-			return out
+			return w, out
 		}
 		for _, f := range out.Errors {
 			key, _, _ := strings.Cut(strings.TrimPrefix(f.Attribute, "profile."), ".")
 			delete(profile, key)
 		}
 	}
-	return st.Schema.Apply(schema.Write{Server: true})
+	w := schema.Write{Server: true}
+	return w, st.Schema.Apply(w)
 }
 
 // pendConflict keeps the identity under a new regToken until the user

@@ -85,6 +85,12 @@ func WithRealTime() Option { return func(c *config) { c.clock, c.realTime = time
 // WithDB serves db, opened by the caller (a second instance on one database).
 func WithDB(db *store.DB) Option { return func(c *config) { c.db = db } }
 
+// WithSocialPrivate lets social providers be on loopback and plain http:
+// an Upstream of the test.
+func WithSocialPrivate() Option {
+	return WithOptions(func(o *app.Options) { o.SocialPrivate = true })
+}
+
 // WithoutSite creates no site and seeds no account.
 func WithoutSite() Option { return func(c *config) { c.noSite = true } }
 
@@ -121,7 +127,7 @@ func WithServerDefaults() Option { return func(c *config) { c.maxBody = -1 } }
 // pre-generated signing keys, mail to the log.
 func Options(db *store.DB, cfg server.Config, now func() time.Time) app.Options {
 	return app.Options{DB: db, MasterKey: bytes.Repeat([]byte{1}, 32), Now: now, Server: cfg,
-		PublicURL: PublicURL, Password: CheapHashing, KeyGen: tokentest.KeyGen(), SocialPrivate: true}
+		PublicURL: PublicURL, Password: CheapHashing, KeyGen: tokentest.KeyGen()}
 }
 
 // NewApp builds a custos on a new database of engine and serves it until

@@ -52,5 +52,5 @@ func TestSocialSignIns(t *testing.T) {
 				Body:   `{"id_token":"` + up.IDToken("u-8", map[string]any{"email": "ann@example.com"}) + `"}`,
 				Status: 403, Token: "forbidden"},
 		})
-	})
+	}, apitest.WithSocialPrivate())
 }

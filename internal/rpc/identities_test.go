@@ -3,6 +3,7 @@ package rpc_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custos-id/custos/internal/apitest"
 )
@@ -154,6 +155,19 @@ func TestSocialIdentities(t *testing.T) {
 			{Name: "finalize without one", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rt4}"),
 				Code: 206003, Loose: true},
 
+			// Tokens custos refuses: for another client, expired, of another provider's keys.
+			{Name: "an id_token for another audience", Path: "/accounts.notifySocialLogin",
+				Form: apitest.Form("providerSessions", sess("oidc-acme", "u-new", map[string]any{"aud": "another-app"})),
+				Code: 400006, Loose: true, Absent: []string{"UID", "sessionInfo"}},
+			{Name: "an expired id_token", Path: "/accounts.notifySocialLogin",
+				Form: apitest.Form("providerSessions", sess("oidc-acme", "u-new", map[string]any{"exp": apitest.Now.Add(-time.Minute).Unix()})),
+				Code: 403009, Loose: true, Absent: []string{"UID", "sessionInfo"}},
+			{Name: "an id_token of another issuer", Path: "/accounts.notifySocialLogin",
+				Form: apitest.Form("providerSessions", sess("oidc-acme", "u-new", map[string]any{"iss": "https://evil.example"})),
+				Code: 400006, Loose: true, Absent: []string{"UID", "sessionInfo"}},
+			{Name: "an unknown provider", Path: "/accounts.notifySocialLogin",
+				Form: apitest.Form("providerSessions", sess("nope", "u-new", nil)), Code: 400099, Loose: true},
+
 			// Parameters.
 			{Name: "no providerSessions", Path: "/accounts.notifySocialLogin", Form: apitest.Form(), Code: 400002, Loose: true},
 			{Name: "providerSessions names none", Path: "/accounts.notifySocialLogin", Form: apitest.Form("providerSessions", "{}"),
@@ -179,7 +193,7 @@ func TestSocialIdentities(t *testing.T) {
 		if m["errorCode"] != 0.0 || m["sessionInfo"] == nil {
 			t.Errorf("verified provider email: %s", apitest.Dump(m))
 		}
-	})
+	}, apitest.WithSocialPrivate())
 }
 
 // saveToken saves the session token of a login's answer as {name}.

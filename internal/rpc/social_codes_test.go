@@ -68,7 +68,7 @@ func TestSocialProviderMethods(t *testing.T) {
 			{Name: "getProviders of one", Path: getProviders, Form: e.Secret("provider", "google"),
 				Want: map[string]any{"providers": []any{google}}},
 			{Name: "setProvider: invalid", Path: setProvider, Form: e.Secret("provider", "acme", "kind", "oidc", "clientID", "c",
-				"issuer", "ftp://login.acme.example"), Code: 400006,
+				"issuer", "http://login.acme.example"), Code: 400006,
 				Details: "Invalid parameter value: provider acme: issuer: not an https URL"},
 			{Name: "setProvider: a client call", Path: setProvider, Form: apitest.Form("provider", "acme"), Code: 403007, Loose: true},
 			{Name: "deleteProvider", Path: deleteProvider, Form: e.Secret("provider", "oidc-acme")},
