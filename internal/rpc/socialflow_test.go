@@ -557,5 +557,10 @@ func TestSocialAvailableProviders(t *testing.T) {
 		if len(ps) != 1 || ps[0].(map[string]any)["name"] != upProvider || strings.Contains(apitest.Dump(m), "secret") {
 			t.Errorf("getAvailableProviders: %s", apitest.Dump(m))
 		}
+		// The Web SDK's bundle names them too, for its buttons.
+		r := e.Do(t, http.MethodGet, "/js/gigya.js?apikey="+e.Site.APIKey, nil, nil)
+		if !strings.Contains(string(r.Body), `"socialProviders":["`+upProvider+`"]`) {
+			t.Errorf("the bundle's prelude: %.300s", r.Body)
+		}
 	})
 }
