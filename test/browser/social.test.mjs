@@ -146,6 +146,32 @@ describe('the social-login widget, in a popup', () => {
   });
 });
 
+describe('connections', () => {
+  test('socialize.addConnection connects oidc-provider to the logged-in account, whose login it then is', T, async (t) => {
+    const email = uniqueEmail('connect');
+    const uid = await siteAccount(email);
+    const login = `carol-${randomBytes(4).toString('hex')}`;
+    upstream.setUser(login, { email: `${login}@example.org`, email_verified: true });
+    const page = await shopPage(t);
+    const logged = await page.evaluate(([e, p]) => new Promise((resolve) => window.gigya.accounts.login({ loginID: e,
+      password: p, callback: (r) => resolve(r.errorCode) })), [email, PASSWORD]);
+    assert.equal(logged, 0);
+    const res = page.evaluate((p) => new Promise((resolve) => window.gigya.socialize.addConnection({ provider: p,
+      callback: (r) => resolve({ errorCode: r.errorCode, provider: r.provider }) })), NODE);
+    const popup = await page.waitForEvent('popup');
+    await loginAtNodeProvider(popup, login);
+    assert.deepEqual(await res, { errorCode: 0, provider: NODE });
+    assert.ok((await events(page)).some((e) => e.name === 'connectionAdded' && e.provider === NODE));
+    // Logged out, the identity logs that account in.
+    await page.evaluate(() => new Promise((resolve) => window.gigya.accounts.logout({ callback: resolve })));
+    const again = page.evaluate((p) => new Promise((resolve) => window.gigya.accounts.socialLogin({ provider: p,
+      callback: (r) => resolve({ errorCode: r.errorCode, UID: r.UID }) })), NODE);
+    await page.waitForEvent('popup');
+    // oidc-provider remembers the user: no form this time.
+    assert.deepEqual(await again, { errorCode: 0, UID: uid });
+  });
+});
+
 describe('the redirect flow', () => {
   test('oidc-provider: gigya.accounts.socialLogin with authFlow redirect comes back logged in', T, async (t) => {
     const login = `alice-${randomBytes(4).toString('hex')}`;

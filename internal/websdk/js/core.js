@@ -661,36 +661,17 @@ function socialStart(method, params, redirectURI, state) {
   if (params.finalizeRegistration !== undefined) f.finalizeRegistration = String(params.finalizeRegistration);
   const lang = params.lang || custos.lang;
   if (lang) f.x_lang = lang;
-  // connect acts for the user of this page's session: its token goes in
-  // the body of a POST, not in an address.
   const token = mode === 'connect' ? glt.get() : null;
   return { url: `${SITE.origin}/${method}`, fields: f, token };
 }
 
-// navigate sends win (this window, or the popup) to the flow's start: a
-// GET, or a POST when a session token goes along.
-function navigate(win, start, target) {
-  if (!start.token) {
-    const url = `${start.url}?${new URLSearchParams(start.fields)}`;
-    if (win === window) location.assign(url);
-    else win.location.href = url;
-    return;
-  }
-  const form = document.createElement('form');
-  form.method = 'POST';
-  form.action = start.url;
-  form.target = target;
-  form.style.display = 'none';
-  for (const [k, v] of Object.entries({ ...start.fields, login_token: start.token })) {
-    const i = document.createElement('input');
-    i.type = 'hidden';
-    i.name = k;
-    i.value = v;
-    form.append(i);
-  }
-  document.body.append(form);
-  form.submit();
-  form.remove();
+// startURL is the address of the flow's start. connect acts for the user
+// of this page's session, whose token goes along as login_token (as
+// Gigya's SDKs send oauth_token there): a form's POST would keep it out of
+// the address, but pages' CSP form-action refuses posts to custos.
+function startURL(start) {
+  const fields = start.token ? { ...start.fields, login_token: start.token } : start.fields;
+  return `${start.url}?${new URLSearchParams(fields)}`;
 }
 
 // socialLogin opens the popup at once (browsers allow one only during the
@@ -716,18 +697,16 @@ function socialLogin(method) {
         sessionStorage.setItem(SOCIAL_PENDING, JSON.stringify({ state, method, provider, context: params.context,
           loginMode: params.loginMode, sessionExpiration: params.sessionExpiration, include: params.include }));
       } catch { /* no storage: the result is not taken */ }
-      navigate(window, socialStart(method, params, back, state), '_self');
+      location.assign(startURL(socialStart(method, params, back, state)));
       return undefined; // the page leaves; the login event tells the result
     }
     const done = `${SITE.origin}/socialize.login/done?${new URLSearchParams({ apiKey, origin: location.origin })}`;
     const start = socialStart(method, params, done, state);
     const name = `custos_social_${state}`;
-    const popup = window.open(start.token ? '' : `${start.url}?${new URLSearchParams(start.fields)}`, name,
-      'width=500,height=640');
+    const popup = window.open(startURL(start), name, 'width=500,height=640');
     if (!popup) {
       return localError(CODES.popupBlocked, 'Popup blocked: allow popups for this site, or use authFlow "redirect"');
     }
-    if (start.token) navigate(popup, start, name);
     return new Promise((resolve) => {
       let settled = false;
       const settle = (p) => {
