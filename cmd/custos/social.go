@@ -93,6 +93,8 @@ func socialProviderSet(update bool) subcommandFunc {
 		fs.Var(&scopes, "scope", "a scope to ask for (repeatable; default: the preset's)")
 		claims := fs.String("claims", "", `the claim map, a JSON object such as {"nickname":"preferred_username"}`)
 		disabled := fs.Bool("disabled", false, "configure it, but refuse logins with it")
+		acceptAccess := fs.Bool("accept-access-tokens", false, "oauth2: accept an access token alone as a native session (unsafe unless the preset checks its audience: docs/social.md)")
+		tokenCheckURL := fs.String("token-check-url", "", "an override of the preset's token check endpoint")
 		return func(ctx context.Context) error {
 			if *name == "" {
 				return fmt.Errorf("%s: --name is required", c.name)
@@ -130,6 +132,12 @@ func socialProviderSet(update bool) subcommandFunc {
 			}
 			if given["disabled"] || !update {
 				p.Enabled = !*disabled
+			}
+			if given["accept-access-tokens"] || !update {
+				p.AcceptAccessTokens = *acceptAccess
+			}
+			if given["token-check-url"] || !update {
+				p.TokenCheckURL = *tokenCheckURL
 			}
 			if *secretFile != "" {
 				if p.ClientSecret, err = readSecretFile(*secretFile); err != nil {
@@ -207,13 +215,16 @@ type providerJSON struct {
 	Claims      map[string]string `json:"claims,omitempty"`
 	Enabled     bool              `json:"enabled"`
 	UpdatedAt   time.Time         `json:"updated,omitzero"`
+	// AcceptAccessTokens and TokenCheckURL: see social.Provider.
+	AcceptAccessTokens bool   `json:"acceptAccessTokens,omitempty"`
+	TokenCheckURL      string `json:"tokenCheckURL,omitempty"`
 }
 
 func (c *command) printProviders(list bool, ps ...social.Provider) error {
 	out := make([]providerJSON, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, providerJSON{p.Name, p.Preset, string(p.Kind), p.ClientID, p.HasSecret, p.Issuer, p.AuthURL,
-			p.TokenURL, p.UserInfoURL, p.Scopes, p.Claims, p.Enabled, p.UpdatedAt})
+			p.TokenURL, p.UserInfoURL, p.Scopes, p.Claims, p.Enabled, p.UpdatedAt, p.AcceptAccessTokens, p.TokenCheckURL})
 	}
 	if c.asJSON {
 		if !list && len(out) == 1 {

@@ -17,7 +17,8 @@ import (
 func RegisterSocialProviders(h *Handler, s *social.Service) {
 	x := socialProviders{s}
 	h.Register("accounts.social.setProvider", Method{Auth: Server, Run: x.set, Params: []string{"provider", "preset", "kind",
-		"clientID", "clientSecret", "issuer", "authURL", "tokenURL", "userInfoURL", "scopes", "claims", "enabled"}})
+		"clientID", "clientSecret", "issuer", "authURL", "tokenURL", "userInfoURL", "scopes", "claims", "enabled",
+		"acceptAccessTokens", "tokenCheckURL"}})
 	h.Register("accounts.social.getProviders", Method{Auth: Server, Run: x.get, Params: []string{"provider"}})
 	h.Register("accounts.social.deleteProvider", Method{Auth: Server, Run: x.del, Params: []string{"provider"}})
 }
@@ -34,7 +35,8 @@ func (x socialProviders) set(ctx context.Context, c *Call) (any, error) {
 	}
 	p := social.Provider{Name: name, Preset: c.Params.Get("preset"), Kind: social.Kind(c.Params.Get("kind")),
 		ClientID: c.Params.Get("clientID"), ClientSecret: c.Params.Get("clientSecret"), Issuer: c.Params.Get("issuer"),
-		AuthURL: c.Params.Get("authURL"), TokenURL: c.Params.Get("tokenURL"), UserInfoURL: c.Params.Get("userInfoURL")}
+		AuthURL: c.Params.Get("authURL"), TokenURL: c.Params.Get("tokenURL"), UserInfoURL: c.Params.Get("userInfoURL"),
+		TokenCheckURL: c.Params.Get("tokenCheckURL")}
 	if c.Params.Has("scopes") {
 		if p.Scopes, err = stringArray("scopes", c.Params.Get("scopes")); err != nil {
 			return nil, err
@@ -52,6 +54,9 @@ func (x socialProviders) set(ctx context.Context, c *Call) (any, error) {
 		}
 	}
 	if p.Enabled, err = c.Params.Bool("enabled", true); err != nil {
+		return nil, err
+	}
+	if p.AcceptAccessTokens, err = c.Params.Bool("acceptAccessTokens", false); err != nil {
 		return nil, err
 	}
 	out, err := x.s.SetProvider(ctx, c.Site.ID, p)
@@ -92,10 +97,13 @@ func (x socialProviders) del(ctx context.Context, c *Call) (any, error) {
 func providerJSON(p social.Provider) obj {
 	out := obj{"name": p.Name, "kind": string(p.Kind), "clientID": p.ClientID, "hasSecret": p.HasSecret, "enabled": p.Enabled}
 	for k, v := range map[string]string{"preset": p.Preset, "issuer": p.Issuer, "authURL": p.AuthURL,
-		"tokenURL": p.TokenURL, "userInfoURL": p.UserInfoURL} {
+		"tokenURL": p.TokenURL, "userInfoURL": p.UserInfoURL, "tokenCheckURL": p.TokenCheckURL} {
 		if v != "" {
 			out[k] = v
 		}
+	}
+	if p.AcceptAccessTokens {
+		out["acceptAccessTokens"] = true
 	}
 	if len(p.Scopes) > 0 {
 		out["scopes"] = p.Scopes

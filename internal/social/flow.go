@@ -232,15 +232,14 @@ func (s *Service) complete(ctx context.Context, a Attempt, code, providerError s
 	return identity(p, claims)
 }
 
-// VerifySession checks a native provider session of the site's provider:
-// an IDToken is verified against the provider's keys with aud = ClientID
-// (and its iss, exp and signature); an AuthToken (an access token) is
-// checked at userinfo, which also fills what the id_token does not say.
-//
-// An access token proves only that the provider knows the user: userinfo
-// does not tell to which application the token was issued, so a site that
-// fears a token issued to another application of the same provider should
-// ask its clients for id_tokens.
+// VerifySession checks a native provider session of the site's provider.
+// An oidc provider wants an IDToken, verified against the provider's keys
+// with aud = ClientID (and azp when aud has several values, iss, exp and
+// signature); an AuthToken beside it only adds what userinfo says of the
+// same subject. An access token alone proves only that the provider knows
+// the user, not to which application it was issued: it is refused but by
+// an oauth2 provider whose site opted in (AcceptAccessTokens), and then,
+// when the preset can (TokenCheck), only a token issued to ClientID.
 func (s *Service) VerifySession(ctx context.Context, siteID int64, provider string, ps ProviderSession) (account.Identity, error) {
 	p, err := s.active(ctx, siteID, provider)
 	if err != nil {
@@ -252,14 +251,19 @@ func (s *Service) VerifySession(ctx context.Context, siteID int64, provider stri
 	if ps.IDToken == "" && ps.AuthToken == "" {
 		return account.Identity{}, fail(ErrInvalidIDToken, p.Name, "neither an idToken nor an authToken")
 	}
+	switch {
+	case ps.IDToken != "" && p.Kind != OIDC:
+		return account.Identity{}, fail(ErrInvalidIDToken, p.Name, "the provider is not an OpenID Connect one: it has no id_token")
+	case ps.IDToken == "" && p.Kind == OIDC:
+		return account.Identity{}, fail(ErrInvalidIDToken, p.Name, "an access token alone is not accepted of an OpenID Connect provider: send its id_token")
+	case ps.IDToken == "" && !p.AcceptAccessTokens:
+		return account.Identity{}, fail(ErrInvalidIDToken, p.Name, "the site does not accept access tokens of this provider")
+	}
 	e, err := s.endpoints(ctx, p)
 	if err != nil {
 		return account.Identity{}, err
 	}
 	if ps.IDToken != "" {
-		if p.Kind != OIDC {
-			return account.Identity{}, fail(ErrInvalidIDToken, p.Name, "the provider is not an OpenID Connect one: send its authToken")
-		}
 		claims, _, err := s.verifyIDToken(ctx, p, e, ps.IDToken)
 		if err != nil {
 			return account.Identity{}, err
@@ -274,11 +278,78 @@ func (s *Service) VerifySession(ctx context.Context, siteID int64, provider stri
 	if e.userInfo == "" {
 		return account.Identity{}, fail(ErrProviderConfig, p.Name, "the provider has no userinfo endpoint to check an authToken at")
 	}
+	user := ""
+	if p.TokenCheck != "" {
+		if user, err = s.checkAccessToken(ctx, p, ps.AuthToken); err != nil {
+			return account.Identity{}, err
+		}
+	}
 	claims, err := s.userInfo(ctx, p, e.userInfo, ps.AuthToken)
 	if err != nil {
 		return account.Identity{}, err
 	}
-	return identity(p, claims)
+	id, err := identity(p, claims)
+	if err == nil && user != "" && id.ProviderUID != user {
+		return account.Identity{}, fail(ErrInvalidIDToken, p.Name, "the access token's user is not userinfo's")
+	}
+	return id, err
+}
+
+// checkAccessToken asks the provider to which application and user an
+// access token was issued (p.TokenCheck) and refuses a token of another
+// application than ClientID: it answers the token's user.
+func (s *Service) checkAccessToken(ctx context.Context, p Provider, token string) (string, error) {
+	switch p.TokenCheck {
+	case "facebook-debug-token":
+		// https://developers.facebook.com/docs/graph-api/reference/debug_token:
+		// the app access token is "<app id>|<app secret>".
+		u, err := url.Parse(p.TokenCheckURL)
+		if err != nil || p.TokenCheckURL == "" {
+			return "", fail(ErrProviderConfig, p.Name, "token check: no usable URL")
+		}
+		q := u.Query()
+		q.Set("input_token", token)
+		q.Set("access_token", p.ClientID+"|"+p.ClientSecret)
+		u.RawQuery = q.Encode()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return "", fail(ErrProviderConfig, p.Name, "token check: "+err.Error())
+		}
+		req.Header.Set("Accept", "application/json")
+		resp, err := s.client.Do(req)
+		if err != nil {
+			return "", fail(ErrProviderFailure, p.Name, "token check: "+err.Error())
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Data struct {
+				AppID   any  `json:"app_id"`
+				IsValid bool `json:"is_valid"`
+				UserID  any  `json:"user_id"`
+			} `json:"data"`
+		}
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+			return "", fail(ErrProviderConfig, p.Name, "token check refused custos's credentials: "+resp.Status)
+		case resp.StatusCode != http.StatusOK:
+			return "", fail(ErrProviderFailure, p.Name, "token check: "+resp.Status)
+		}
+		dec := json.NewDecoder(resp.Body)
+		dec.UseNumber()
+		if err := dec.Decode(&out); err != nil {
+			return "", fail(ErrProviderFailure, p.Name, "token check: not the expected JSON")
+		}
+		switch {
+		case !out.Data.IsValid:
+			return "", fail(ErrProviderSessionExpired, p.Name, "the provider says the access token is not valid")
+		case str(out.Data.AppID) != p.ClientID:
+			return "", fail(ErrInvalidIDToken, p.Name, "the access token was issued to another application")
+		case str(out.Data.UserID) == "":
+			return "", fail(ErrProviderFailure, p.Name, "token check: no user")
+		}
+		return str(out.Data.UserID), nil
+	}
+	return "", fail(ErrProviderConfig, p.Name, "token check: unknown kind "+clip(p.TokenCheck, 40))
 }
 
 func (s *Service) httpContext(ctx context.Context) context.Context {

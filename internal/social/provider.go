@@ -27,6 +27,14 @@ type preset struct {
 	Scopes      []string `json:"scopes"`
 	Claims      ClaimMap `json:"claims"`
 	Note        string   `json:"note"`
+	// TokenCheck names how the provider tells to which application an
+	// access token was issued ("" when it cannot): with it, an access token
+	// of another application is refused even when the site accepts access
+	// tokens.
+	TokenCheck    string `json:"tokenCheck"`
+	TokenCheckURL string `json:"tokenCheckURL"`
+	// AuthParams are added to the authorization request.
+	AuthParams map[string]string `json:"authParams"`
 }
 
 var presets = func() map[string]preset {
@@ -79,6 +87,9 @@ type stored struct {
 	Scopes      []string `json:"scopes,omitempty"`
 	Claims      ClaimMap `json:"claims,omitempty"`
 	Enabled     bool     `json:"enabled"`
+	// AcceptAccessTokens: see Provider.
+	AcceptAccessTokens bool   `json:"acceptAccessTokens,omitempty"`
+	TokenCheckURL      string `json:"tokenCheckURL,omitempty"`
 }
 
 // SetProvider creates or replaces the site's provider p.Name. What p
@@ -133,7 +144,7 @@ func (s *Service) SetProvider(ctx context.Context, siteID int64, p Provider) (Pr
 	}
 	cfg, err := json.Marshal(stored{Preset: p.Preset, Kind: p.Kind, ClientID: p.ClientID, Issuer: p.Issuer,
 		AuthURL: p.AuthURL, TokenURL: p.TokenURL, UserInfoURL: p.UserInfoURL, Scopes: p.Scopes, Claims: p.Claims,
-		Enabled: p.Enabled})
+		Enabled: p.Enabled, AcceptAccessTokens: p.AcceptAccessTokens, TokenCheckURL: p.TokenCheckURL})
 	if err != nil {
 		return Provider{}, err
 	}
@@ -208,7 +219,8 @@ func decode(r ProviderRecord, secret bool, s *Service) (Provider, error) {
 	}
 	p := Provider{Name: r.Name, Preset: c.Preset, Kind: c.Kind, ClientID: c.ClientID, Issuer: c.Issuer,
 		AuthURL: c.AuthURL, TokenURL: c.TokenURL, UserInfoURL: c.UserInfoURL, Scopes: c.Scopes, Claims: c.Claims,
-		Enabled: c.Enabled, HasSecret: len(r.SecretSealed) > 0, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Enabled: c.Enabled, HasSecret: len(r.SecretSealed) > 0, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		AcceptAccessTokens: c.AcceptAccessTokens, TokenCheckURL: c.TokenCheckURL}
 	if p.Kind == "" && p.Preset != "" {
 		p.Kind = presets[p.Preset].Kind
 	}
@@ -242,6 +254,9 @@ func (s *Service) effective(p Provider) (Provider, error) {
 		e.AuthURL = first(p.AuthURL, pr.AuthURL)
 		e.TokenURL = first(p.TokenURL, pr.TokenURL)
 		e.UserInfoURL = first(p.UserInfoURL, pr.UserInfoURL)
+		e.TokenCheck = pr.TokenCheck
+		e.TokenCheckURL = first(p.TokenCheckURL, pr.TokenCheckURL)
+		e.AuthParams = maps.Clone(pr.AuthParams)
 		if len(e.Scopes) == 0 {
 			e.Scopes = slices.Clone(pr.Scopes)
 		}
@@ -268,8 +283,14 @@ func (s *Service) effective(p Provider) (Provider, error) {
 	default:
 		return bad("kind: want oidc or oauth2")
 	}
+	if e.AcceptAccessTokens && e.Kind != OAuth2 {
+		return bad("acceptAccessTokens: only for an oauth2 provider (an oidc provider's native sessions are id_tokens)")
+	}
+	if e.TokenCheckURL != "" && e.TokenCheck == "" {
+		return bad("tokenCheckURL: the provider has no token check")
+	}
 	for _, u := range []struct{ name, v string }{{"issuer", e.Issuer}, {"authURL", e.AuthURL},
-		{"tokenURL", e.TokenURL}, {"userInfoURL", e.UserInfoURL}} {
+		{"tokenURL", e.TokenURL}, {"userInfoURL", e.UserInfoURL}, {"tokenCheckURL", e.TokenCheckURL}} {
 		if u.v == "" {
 			continue
 		}

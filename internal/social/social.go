@@ -63,8 +63,27 @@ type Provider struct {
 	AuthURL, TokenURL, UserInfoURL string
 	Scopes                         []string
 	Claims                         ClaimMap
-	Enabled                        bool
-	CreatedAt, UpdatedAt           time.Time
+	// AcceptAccessTokens (oauth2 only, off by default) lets a native
+	// session (notifySocialLogin's authToken, a Social ID sign-in's
+	// access_token) be an access token alone. Unless the provider's preset
+	// checks a token's audience (TokenCheck), userinfo does not say to
+	// which application a token was issued, so any application the user
+	// signed in to with the provider could sign in here as the user: the
+	// risk docs/social.md describes. An oidc provider always wants an
+	// id_token.
+	AcceptAccessTokens bool
+	// TokenCheckURL overrides the preset's token check endpoint (see
+	// TokenCheck).
+	TokenCheckURL string
+	// TokenCheck is the preset's way of checking to which application an
+	// access token was issued ("" when it has none): "facebook-debug-token".
+	// Set by the service from the preset; not stored.
+	TokenCheck string
+	// AuthParams are extra parameters of the authorization request, from
+	// the preset (Apple's response_mode=form_post). Not stored.
+	AuthParams           map[string]string
+	Enabled              bool
+	CreatedAt, UpdatedAt time.Time
 }
 
 // ProviderSession is a native provider session a client hands over

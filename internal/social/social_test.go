@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -343,13 +344,30 @@ func TestVerifySession(t *testing.T) {
 		wantCond(t, err, social.ErrProviderSessionExpired)
 		f.op.life = 0
 
+		// An access token alone is no proof of an oidc provider's user for
+		// this client (it may be another application's): refused.
 		f.op.tokens["good-at"] = map[string]any{"sub": "u-3", "email": "cy@example.com", "email_verified": "true"}
-		id, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{AuthToken: "good-at"})
-		if err != nil || id.ProviderUID != "u-3" || !id.EmailVerified {
-			t.Fatalf("VerifySession(authToken) = %+v, %v", id, err)
+		_, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{AuthToken: "good-at"})
+		wantCond(t, err, social.ErrInvalidIDToken)
+		if err == nil || !strings.Contains(fmt.Sprint(err.(*account.Error).Args...), "id_token") {
+			t.Errorf("the refusal should name the id_token: %v", err)
 		}
-		_, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{AuthToken: "revoked-at"})
+		// Beside an id_token of the same subject it adds userinfo's claims.
+		id, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{
+			IDToken: f.op.idToken("", "u-3", nil), AuthToken: "good-at"})
+		if err != nil || id.ProviderUID != "u-3" || id.Email != "cy@example.com" {
+			t.Fatalf("VerifySession(idToken, authToken) = %+v, %v", id, err)
+		}
+		_, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{
+			IDToken: f.op.idToken("", "u-4", nil), AuthToken: "good-at"})
+		wantCond(t, err, social.ErrProviderFailure)
+		_, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{
+			IDToken: f.op.idToken("", "u-3", nil), AuthToken: "revoked-at"})
 		wantCond(t, err, social.ErrProviderSessionExpired)
+		// An oidc provider cannot opt in to access tokens alone.
+		_, err = f.svc.SetProvider(ctx, f.site, social.Provider{Name: "oidc-acme", Kind: social.OIDC, ClientID: clientID,
+			Issuer: f.op.URL, Enabled: true, AcceptAccessTokens: true})
+		wantCond(t, err, social.ErrInvalid)
 	})
 }
 
@@ -378,6 +396,13 @@ func TestOAuth2Provider(t *testing.T) {
 		if _, err := f.svc.SetProvider(ctx, f.site, p); err != nil {
 			t.Fatal(err)
 		}
+		// Access tokens are refused until the site opts in.
+		_, err := f.svc.VerifySession(ctx, f.site, "gh", social.ProviderSession{AuthToken: "gh-token"})
+		wantCond(t, err, social.ErrInvalidIDToken)
+		p.AcceptAccessTokens = true
+		if _, err := f.svc.SetProvider(ctx, f.site, p); err != nil {
+			t.Fatal(err)
+		}
 		id, err := f.svc.VerifySession(ctx, f.site, "gh", social.ProviderSession{AuthToken: "gh-token"})
 		want := account.Identity{Provider: "gh", ProviderUID: "12345678901", Email: "octo@example.com",
 			Profile: map[string]any{"nickname": "octo", "photoURL": "https://a.example/o.png"}}
@@ -392,6 +417,47 @@ func TestOAuth2Provider(t *testing.T) {
 		}
 		_, err = f.svc.VerifySession(ctx, f.site, "gh", social.ProviderSession{AuthToken: "gh-token"})
 		wantCond(t, err, social.ErrProviderFailure)
+	})
+}
+
+// A preset that can tell to which application an access token was issued
+// (Facebook's debug_token) refuses another application's token even when
+// the site accepts access tokens.
+func TestAccessTokenCheck(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		mux := http.NewServeMux()
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		apps := map[string]string{"ours": "1234", "theirs": "9999", "stale": ""}
+		mux.HandleFunc("GET /debug_token", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("access_token") != "1234|fb-secret" {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			app, ok := apps[r.URL.Query().Get("input_token")]
+			fmt.Fprintf(w, `{"data":{"app_id":%q,"is_valid":%v,"user_id":"42"}}`, app, ok && app != "")
+		})
+		mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(`{"id": "42", "name": "Al"}`))
+		})
+		p := social.Provider{Name: "facebook", ClientID: "1234", ClientSecret: "fb-secret", Enabled: true,
+			AuthURL: srv.URL + "/dialog", TokenURL: srv.URL + "/token", UserInfoURL: srv.URL + "/me",
+			TokenCheckURL: srv.URL + "/debug_token", AcceptAccessTokens: true}
+		if _, err := f.svc.SetProvider(ctx, f.site, p); err != nil {
+			t.Fatal(err)
+		}
+		id, err := f.svc.VerifySession(ctx, f.site, "facebook", social.ProviderSession{AuthToken: "ours"})
+		if err != nil || id.ProviderUID != "42" {
+			t.Fatalf("VerifySession(our app's token) = %+v, %v", id, err)
+		}
+		_, err = f.svc.VerifySession(ctx, f.site, "facebook", social.ProviderSession{AuthToken: "theirs"})
+		wantCond(t, err, social.ErrInvalidIDToken)
+		_, err = f.svc.VerifySession(ctx, f.site, "facebook", social.ProviderSession{AuthToken: "stale"})
+		wantCond(t, err, social.ErrProviderSessionExpired)
+		// A provider of no preset has no check to point elsewhere.
+		_, err = f.svc.SetProvider(ctx, f.site, social.Provider{Name: "gh", Kind: social.OAuth2, ClientID: "c",
+			AuthURL: srv.URL + "/a", TokenURL: srv.URL + "/t", UserInfoURL: srv.URL + "/me", TokenCheckURL: srv.URL + "/debug_token"})
+		wantCond(t, err, social.ErrInvalid)
 	})
 }
 
