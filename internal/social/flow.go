@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,6 +122,9 @@ func (s *Service) Begin(ctx context.Context, siteID int64, provider string, call
 	if p.Kind == OIDC {
 		a.NonceHash = hash(nonce)
 		opts = append(opts, oidc.Nonce(nonce))
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.AuthParams)) {
+		opts = append(opts, oauth2.SetAuthURLParam(k, p.AuthParams[k]))
 	}
 	if err := s.store.CreateSocialAttempt(ctx, a); err != nil {
 		return "", err

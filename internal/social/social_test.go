@@ -420,6 +420,27 @@ func TestOAuth2Provider(t *testing.T) {
 	})
 }
 
+// The apple preset asks for response_mode=form_post (Apple refuses scopes
+// without it); other providers get the default (query).
+func TestApplePresetFormPost(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		if _, err := f.svc.SetProvider(ctx, f.site, social.Provider{Name: "apple", ClientID: clientID,
+			ClientSecret: clientSecret, Issuer: f.op.URL, Enabled: true}); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]string{"apple": "form_post", "oidc-acme": ""} {
+			authURL, err := f.svc.Begin(ctx, f.site, name, callback, social.Return{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := url.Parse(authURL)
+			if got := u.Query().Get("response_mode"); got != want {
+				t.Errorf("%s: response_mode=%q, want %q (%s)", name, got, want, authURL)
+			}
+		}
+	})
+}
+
 // A preset that can tell to which application an access token was issued
 // (Facebook's debug_token) refuses another application's token even when
 // the site accepts access tokens.
