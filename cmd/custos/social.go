@@ -13,7 +13,7 @@ import (
 	"github.com/custos-id/custos/internal/social"
 )
 
-const socialUsage = `usage: custos social provider <subcommand> [flags]
+const socialUsage = `usage: custos social provider|redirect-uris <subcommand> [flags]
 
 The site's social login providers, as accounts.social.setProvider … manage them. --site takes the
 siteId or the apiKey. A provider named after a preset (apple, facebook, github, google, line,
@@ -29,7 +29,17 @@ linkedin, microsoft) is made from it: what is not given comes from the preset.
   provider list --site S [--json]   the site's providers (without secrets)
   provider show --site S --name NAME [--json]
   provider delete --site S --name NAME
+
+  redirect-uris set --site S [--uri URL]...
+                                    replace the exact redirect_uri values the site's social redirect
+                                    flows may end at (none: only custos's completion page)
+  redirect-uris list --site S [--json]
 `
+
+var socialRedirectCommands = map[string]subcommandFunc{
+	"set":  socialRedirectSet,
+	"list": socialRedirectList,
+}
 
 var socialProviderCommands = map[string]subcommandFunc{
 	"create": socialProviderSet(false),
@@ -47,6 +57,9 @@ func socialCmd(ctx context.Context, args []string, d deps) error {
 	}
 	if len(args) > 0 && args[0] == "provider" {
 		return subcommand(ctx, "social provider", socialUsage, socialProviderCommands, args[1:], d)
+	}
+	if len(args) > 0 && args[0] == "redirect-uris" {
+		return subcommand(ctx, "social redirect-uris", socialUsage, socialRedirectCommands, args[1:], d)
 	}
 	fmt.Fprint(d.stderr, socialUsage)
 	if len(args) == 0 {
@@ -251,4 +264,46 @@ func first(a, b string) string {
 		return a
 	}
 	return b
+}
+
+func socialRedirectSet(fs *flag.FlagSet, c *command) func(context.Context) error {
+	ref := oidcSite(fs)
+	var uris stringList
+	fs.Var(&uris, "uri", "an exact redirect_uri (repeatable; none clears the list)")
+	return func(ctx context.Context) error {
+		siteID, svc, err := c.openSocial(ctx, *ref)
+		if err != nil {
+			return err
+		}
+		out, err := svc.SetRedirectURIs(ctx, siteID, uris)
+		if err != nil {
+			return c.socialErr(err)
+		}
+		return c.printRedirectURIs(out)
+	}
+}
+
+func socialRedirectList(fs *flag.FlagSet, c *command) func(context.Context) error {
+	ref := oidcSite(fs)
+	return func(ctx context.Context) error {
+		siteID, svc, err := c.openSocial(ctx, *ref)
+		if err != nil {
+			return err
+		}
+		out, err := svc.RedirectURIs(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		return c.printRedirectURIs(out)
+	}
+}
+
+func (c *command) printRedirectURIs(uris []string) error {
+	if c.asJSON {
+		return writeJSON(c.stdout, uris)
+	}
+	for _, u := range uris {
+		fmt.Fprintln(c.stdout, u)
+	}
+	return nil
 }

@@ -21,6 +21,34 @@ func RegisterSocialProviders(h *Handler, s *social.Service) {
 		"acceptAccessTokens", "tokenCheckURL"}})
 	h.Register("accounts.social.getProviders", Method{Auth: Server, Run: x.get, Params: []string{"provider"}})
 	h.Register("accounts.social.deleteProvider", Method{Auth: Server, Run: x.del, Params: []string{"provider"}})
+	h.Register("accounts.social.setRedirectURIs", Method{Auth: Server, Run: x.setRedirects, Params: []string{"redirectURIs"}})
+	h.Register("accounts.social.getRedirectURIs", Method{Auth: Server, Run: x.getRedirects})
+}
+
+// setRedirectURIs replaces the exact redirect_uri values the site's
+// social redirect flows may end at (a JSON array; [] clears it).
+func (x socialProviders) setRedirects(ctx context.Context, c *Call) (any, error) {
+	raw, err := c.Params.Required("redirectURIs")
+	if err != nil {
+		return nil, err
+	}
+	uris, err := stringArray("redirectURIs", raw)
+	if err != nil {
+		return nil, err
+	}
+	out, err := x.s.SetRedirectURIs(ctx, c.Site.ID, uris)
+	if err != nil {
+		return nil, err
+	}
+	return obj{"redirectURIs": out}, nil
+}
+
+func (x socialProviders) getRedirects(ctx context.Context, c *Call) (any, error) {
+	out, err := x.s.RedirectURIs(ctx, c.Site.ID)
+	if err != nil {
+		return nil, err
+	}
+	return obj{"redirectURIs": out}, nil
 }
 
 type socialProviders struct{ s *social.Service }

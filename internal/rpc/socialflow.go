@@ -44,6 +44,7 @@ type SocialFlows struct {
 		Begin(ctx context.Context, siteID int64, provider string, callbackURL string, ret social.Return) (string, error)
 		Complete(ctx context.Context, state, code, providerError string) (int64, social.Return, account.Identity, error)
 		Providers(ctx context.Context, siteID int64) ([]social.Provider, error)
+		RedirectURIRegistered(ctx context.Context, siteID int64, uri string) (bool, error)
 	}
 	Accounts *account.Service
 	Sites    interface {
@@ -139,7 +140,7 @@ func (f *socialFlow) begin(w http.ResponseWriter, r *http.Request, name string, 
 	if ok, wait := f.h.limiter.Allow(st.ID, info.ClientIP); !ok {
 		return info.RateLimited(wait)
 	}
-	redirect, err := f.redirectURI(st, p.Get("redirect_uri"))
+	redirect, err := f.redirectURI(ctx, st, p.Get("redirect_uri"))
 	if err != nil {
 		return err
 	}
@@ -233,11 +234,11 @@ func (f *socialFlow) caller(r *http.Request, st site.Site, p *Params) (int64, er
 	return pr.Account.ID, nil
 }
 
-// redirectURI checks where a flow may end: an absolute URL on a domain
-// the site lists (over HTTPS but on loopback hosts), or a page of custos
-// itself (the Web SDK's completion page). A site that lists no domains has
-// no page a flow may end at: that would be an open redirect.
-func (f *socialFlow) redirectURI(st site.Site, v string) (string, error) {
+// redirectURI checks where a flow may end: exactly one of the site's
+// registered redirect URIs (social.Service.SetRedirectURIs: over HTTPS but
+// on loopback hosts), or custos's own completion page (the Web SDK's popup)
+// for one of the site's origins. Anything else could be an open redirect.
+func (f *socialFlow) redirectURI(ctx context.Context, st site.Site, v string) (string, error) {
 	if v == "" {
 		return "", errcode.Missing("redirect_uri")
 	}
@@ -265,10 +266,16 @@ func (f *socialFlow) redirectURI(st site.Site, v string) (string, error) {
 		return v, nil
 	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
 		return "", bad("plain http is for loopback hosts only")
-	case len(st.Domains) == 0:
-		return "", bad("the site lists no domains: add the redirect_uri's domain to the site")
-	case !st.AllowsOrigin(u.Hostname()):
-		return "", bad(strconv.Quote(clipString(u.Hostname(), 100)) + " is not a domain of the site")
+	}
+	// Anything else only when registered, exactly: a URL on the site's
+	// domain with another path could be an open redirect of the site, which
+	// browsers follow with the fragment (the session token) kept.
+	ok, err := f.x.Social.RedirectURIRegistered(ctx, st.ID, v)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", bad("not one of the site's registered redirect URIs (accounts.social.setRedirectURIs)")
 	}
 	return v, nil
 }

@@ -40,7 +40,10 @@ const (
 	upEmail    = "up@example.org"
 	upPassword = "Upstream-Pass-1"
 	siteReturn = "https://example.com/after"
-	upProvider = "custos-up"
+	// loopbackReturn is a registered plain-http loopback redirect URI (a
+	// native app's).
+	loopbackReturn = "http://127.0.0.1:5555/cb"
+	upProvider     = "custos-up"
 	// socialBase is the PublicURL of the custos of these tests: the
 	// OpenID Provider takes a plain http redirect URI on localhost only.
 	// Every host is the test server to the test's clients.
@@ -83,6 +86,9 @@ func forEachSocialApp(t *testing.T, test func(t *testing.T, e *socialEnv)) {
 			if _, err := a.Social.SetProvider(ctx, a.Site.ID, social.Provider{Name: upProvider, Kind: social.OIDC,
 				Issuer: socialBase + oidcop.Prefix + e.up.APIKey, ClientID: rp.ClientID, ClientSecret: rp.Secret,
 				Scopes: []string{"openid", "email", "profile"}, Enabled: true}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Social.SetRedirectURIs(ctx, a.Site.ID, []string{siteReturn, loopbackReturn}); err != nil {
 				t.Fatal(err)
 			}
 			test(t, e)
@@ -316,6 +322,17 @@ func TestSocialLoginRefusals(t *testing.T) {
 			{"plain http", []string{"redirect_uri", "http://example.com/after"}, 400011},
 			{"a fragment", []string{"redirect_uri", "https://example.com/after#x"}, 400011},
 			{"user info", []string{"redirect_uri", "https://example.com@evil.example/"}, 400011},
+			// Only the registered redirect URIs, exactly (review H1): an open
+			// redirect elsewhere on the site would carry the fragment away.
+			{"another path", []string{"redirect_uri", "https://example.com/logout?next=https://evil.example/"}, 400011},
+			{"another port", []string{"redirect_uri", "https://example.com:8443/after"}, 400011},
+			{"another query", []string{"redirect_uri", "https://example.com/after?next=https://evil.example/"}, 400011},
+			{"a subdomain", []string{"redirect_uri", "https://www.example.com/after"}, 400011},
+			{"a look-alike host", []string{"redirect_uri", "https://example.com.evil.example/after"}, 400011},
+			{"a registered one's fragment", []string{"redirect_uri", "https://example.com/after#/x"}, 400011},
+			{"a registered one with user info", []string{"redirect_uri", "https://user@example.com/after"}, 400011},
+			{"a loopback URI not registered", []string{"redirect_uri", "http://127.0.0.1:5556/cb"}, 400011},
+			{"a loopback URI on another host name", []string{"redirect_uri", "http://localhost:5555/cb"}, 400011},
 			{"a relative URI", []string{"redirect_uri", "/after"}, 400011},
 			{"no client_id", []string{"client_id", ""}, 400092},
 			{"an unknown client_id", []string{"client_id", "3_nope"}, 400093},
@@ -350,6 +367,19 @@ func TestSocialLoginRefusals(t *testing.T) {
 			}
 			if js := b.get(t, socialBase+rpc.SocialDoneScript); js.status != http.StatusOK || !strings.Contains(js.body, "postMessage") {
 				t.Errorf("script: HTTP %d", js.status)
+			}
+		})
+		t.Run("a registered loopback URI", func(t *testing.T) {
+			if u := start("redirect_uri", loopbackReturn).location(t); !strings.Contains(u.String(), "/authorize?") {
+				t.Errorf("redirect to %s", u)
+			}
+		})
+		t.Run("setRedirectURIs refuses what is not one", func(t *testing.T) {
+			for _, v := range []string{"http://example.com/x", "https://example.com/#x", "https://u@example.com/", "/x"} {
+				m := e.Call(t, "accounts.social.setRedirectURIs", e.Secret("redirectURIs", `["`+v+`"]`))
+				if m["errorCode"] != float64(400006) {
+					t.Errorf("%s: %s", v, apitest.Dump(m))
+				}
 			}
 		})
 		t.Run("custos's own completion page", func(t *testing.T) {

@@ -130,6 +130,9 @@ var (
 	// ErrInvalid: the provider configuration given to SetProvider is
 	// invalid (Args: the name, the reason).
 	ErrInvalid = errors.New("invalid provider configuration")
+	// ErrRedirectURI: a redirect URI given to SetRedirectURIs is not one
+	// (Args: "", the reason).
+	ErrRedirectURI = errors.New("invalid redirect URI")
 	// ErrNotFound is what a Store answers for a row it does not hold.
 	ErrNotFound = errors.New("social: not found")
 )
@@ -147,6 +150,7 @@ func Conditions() []*account.Error {
 		fail(ErrState, ""),
 		fail(ErrInvalidIDToken, "google", "aud is not this client"),
 		fail(ErrInvalid, "google", "issuer: not an https URL"),
+		fail(ErrRedirectURI, "", "https://a.example/#x: has a fragment"),
 	}
 }
 
@@ -189,6 +193,10 @@ type Store interface {
 	// TakeSocialAttempt deletes the attempt of stateHash and answers it:
 	// of concurrent takes one gets it, the others ErrNotFound.
 	TakeSocialAttempt(ctx context.Context, stateHash []byte) (Attempt, error)
+	// SetSocialRedirectURIs replaces the site's registered redirect URIs.
+	SetSocialRedirectURIs(ctx context.Context, siteID int64, uris []string, at time.Time) error
+	// SocialRedirectURIs answers them, in order (none: empty).
+	SocialRedirectURIs(ctx context.Context, siteID int64) ([]string, error)
 }
 
 // ProviderRecord is a provider as the store keeps it: its configuration
@@ -230,6 +238,8 @@ const (
 	MaxReturn = 16 << 10
 	// MaxProviders bounds the providers of a site.
 	MaxProviders = 50
+	// MaxRedirectURIs bounds the registered redirect URIs of a site.
+	MaxRedirectURIs = 50
 )
 
 // Options configure a Service.

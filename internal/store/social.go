@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/custos-id/custos/internal/social"
 )
@@ -108,4 +110,37 @@ func nullBytes(b []byte) any {
 		return nil
 	}
 	return b
+}
+
+// SetSocialRedirectURIs implements social.Store.
+func (db *DB) SetSocialRedirectURIs(ctx context.Context, siteID int64, uris []string, at time.Time) error {
+	if uris == nil {
+		uris = []string{}
+	}
+	b, err := json.Marshal(uris)
+	if err != nil {
+		return err
+	}
+	_, err = db.exec(ctx,
+		`INSERT INTO social_redirect_uris (site_id, uris, updated_at) VALUES ($1, $2, $3)
+		 ON CONFLICT (site_id) DO UPDATE SET uris = excluded.uris, updated_at = excluded.updated_at`,
+		siteID, string(b), millis(at))
+	return err
+}
+
+// SocialRedirectURIs implements social.Store: none when the site set none.
+func (db *DB) SocialRedirectURIs(ctx context.Context, siteID int64) ([]string, error) {
+	var raw string
+	err := db.row(ctx, `SELECT uris FROM social_redirect_uris WHERE site_id = $1`, siteID).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return []string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -193,6 +193,11 @@ func start(t *testing.T, dir string) environment {
 	}
 	_, port, _ := net.SplitHostPort(siteLn.Addr().String())
 	siteURL := "http://localhost:" + port
+	// The social redirect flow ends at the page that starts it (the SDK's
+	// default redirectURL): registered exactly, as a site must.
+	if _, err := a.Social.SetRedirectURIs(context.Background(), social.ID, []string{siteURL + "/social.html"}); err != nil {
+		t.Fatal(err)
+	}
 	site := &httptest.Server{Listener: siteLn, Config: &http.Server{Handler: siteHandler(filepath.Join(dir, "site"),
 		strings.NewReplacer("{{CUSTOS_URL}}", custosURL, "{{API_KEY}}", st.APIKey,
 			"{{SCREENSETS_API_KEY}}", ss.APIKey, "{{SOCIAL_API_KEY}}", social.APIKey), smtp)}}

@@ -14,6 +14,7 @@ func init() {
 	register("social-providers", testSocialProviders, "PutSocialProvider", "SocialProvider", "SocialProviders",
 		"DeleteSocialProvider")
 	register("social-attempts", testSocialAttempts, "CreateSocialAttempt", "TakeSocialAttempt")
+	register("social-redirect-uris", testSocialRedirectURIs, "SetSocialRedirectURIs", "SocialRedirectURIs")
 }
 
 // Providers are per site, replaced whole, listed by name; a secret may be
@@ -113,5 +114,30 @@ func testSocialAttempts(t *testing.T, db *store.DB) {
 	}
 	if b, err := db.TakeSocialAttempt(ctx, live.StateHash); err != nil || b.NonceHash != nil {
 		t.Errorf("live attempt after Purge: %+v, %v", b, err)
+	}
+}
+
+// A site's redirect URIs are replaced whole, kept in order, per site; none
+// before the first set.
+func testSocialRedirectURIs(t *testing.T, db *store.DB) {
+	s, other := NewSite(t, db), NewSite(t, db)
+	if got, err := db.SocialRedirectURIs(ctx, s.ID); err != nil || len(got) != 0 {
+		t.Fatalf("SocialRedirectURIs before any = %v, %v", got, err)
+	}
+	uris := []string{"https://b.example/after", "https://a.example/x?y=1"}
+	if err := db.SetSocialRedirectURIs(ctx, s.ID, uris, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.SocialRedirectURIs(ctx, s.ID); err != nil || !reflect.DeepEqual(got, uris) {
+		t.Fatalf("SocialRedirectURIs = %v, %v; want %v", got, err, uris)
+	}
+	if got, err := db.SocialRedirectURIs(ctx, other.ID); err != nil || len(got) != 0 {
+		t.Fatalf("another site's = %v, %v", got, err)
+	}
+	if err := db.SetSocialRedirectURIs(ctx, s.ID, nil, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.SocialRedirectURIs(ctx, s.ID); err != nil || len(got) != 0 {
+		t.Fatalf("SocialRedirectURIs after clearing = %v, %v", got, err)
 	}
 }
