@@ -43,8 +43,9 @@ type IdentityStore interface {
 	// CreateIdentity attaches id to id.AccountID: ErrIdentityTaken when
 	// the identity is attached already or the account holds one of the provider.
 	CreateIdentity(ctx context.Context, siteID int64, id StoredIdentity) error
-	// IdentityByProviderUID finds the identity of the site: ErrNotFound when none.
-	IdentityByProviderUID(ctx context.Context, siteID int64, provider, providerUID string) (StoredIdentity, error)
+	// IdentityByProviderUID finds the identity of the site by provider,
+	// issuer (Identity.Issuer) and provider uid: ErrNotFound when none.
+	IdentityByProviderUID(ctx context.Context, siteID int64, provider, issuer, providerUID string) (StoredIdentity, error)
 	// Identities lists the identities of an account, oldest first.
 	Identities(ctx context.Context, accountID int64) ([]StoredIdentity, error)
 	// UpdateIdentity writes the email, email_verified, profile, updated_at

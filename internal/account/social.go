@@ -67,7 +67,7 @@ func (s *Service) SocialLogin(ctx context.Context, st site.Site, in SocialInput)
 	if err := checkSessionExpiration(st, in.Session); err != nil {
 		return Result{}, err
 	}
-	known, err := s.store.IdentityByProviderUID(ctx, st.ID, in.Identity.Provider, in.Identity.ProviderUID)
+	known, err := s.store.IdentityByProviderUID(ctx, st.ID, in.Identity.Provider, in.Identity.Issuer, in.Identity.ProviderUID)
 	found := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Result{}, err

@@ -483,7 +483,7 @@ const (
 
 // identity maps claims by p's claim map.
 func identity(p Provider, claims map[string]any) (account.Identity, error) {
-	id := account.Identity{Provider: p.Name, Profile: map[string]any{}}
+	id := account.Identity{Provider: p.Name, Issuer: IssuerKey(p), Profile: map[string]any{}}
 	id.ProviderUID = str(lookup(claims, p.Claims["uid"]))
 	if id.ProviderUID == "" || len(id.ProviderUID) > maxUID {
 		return account.Identity{}, fail(ErrProviderFailure, p.Name, "the provider's answer has no user id ("+p.Claims["uid"]+")")
@@ -504,6 +504,23 @@ func identity(p Provider, claims map[string]any) (account.Identity, error) {
 		}
 	}
 	return id, nil
+}
+
+// IssuerKey names the user space of p's identities (account.Identity's
+// Issuer): the issuer of an oidc provider, the origin of an oauth2
+// provider's userinfo, each with the claim of the user id. p is the
+// effective provider (its preset's data filled in). A provider given
+// another issuer, userinfo host or uid claim has other identities: the old
+// ones do not log in until the key is the same again.
+func IssuerKey(p Provider) string {
+	where := p.Issuer
+	if p.Kind != OIDC {
+		where = "oauth2:" + p.UserInfoURL
+		if u, err := url.Parse(p.UserInfoURL); err == nil && u.Host != "" {
+			where = "oauth2:" + u.Scheme + "://" + u.Host
+		}
+	}
+	return where + " " + p.Claims["uid"]
 }
 
 // lookup follows a dotted path into nested objects.

@@ -248,7 +248,7 @@ func TestRedirectFlow(t *testing.T) {
 		if site != f.site || got.ClientState != "xyz" || *got.SessionExpiration != 3600 || got.Extra["x_a"] != "1" {
 			t.Fatalf("Complete: site %d, return %+v", site, got)
 		}
-		want := account.Identity{Provider: "oidc-acme", ProviderUID: "u-1", Email: "ann@example.com", EmailVerified: true,
+		want := account.Identity{Provider: "oidc-acme", Issuer: f.op.URL + " sub", ProviderUID: "u-1", Email: "ann@example.com", EmailVerified: true,
 			Profile: map[string]any{"firstName": "Ann", "lastName": "Lee", "nickname": "ann", "photoURL": "https://img.example/ann.png"}}
 		if !equalJSON(id, want) {
 			t.Fatalf("identity %+v; want %+v", id, want)
@@ -404,7 +404,7 @@ func TestOAuth2Provider(t *testing.T) {
 			t.Fatal(err)
 		}
 		id, err := f.svc.VerifySession(ctx, f.site, "gh", social.ProviderSession{AuthToken: "gh-token"})
-		want := account.Identity{Provider: "gh", ProviderUID: "12345678901", Email: "octo@example.com",
+		want := account.Identity{Provider: "gh", Issuer: "oauth2:" + srv.URL + " id", ProviderUID: "12345678901", Email: "octo@example.com",
 			Profile: map[string]any{"nickname": "octo", "photoURL": "https://a.example/o.png"}}
 		if err != nil || !equalJSON(id, want) {
 			t.Fatalf("VerifySession = %+v, %v; want %+v", id, err, want)

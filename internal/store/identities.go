@@ -9,20 +9,21 @@ import (
 	"github.com/custos-id/custos/internal/account"
 )
 
-const identityColumns = `provider, provider_uid, account_id, email, email_verified, profile, created_at, updated_at, last_login_at`
+const identityColumns = `provider, provider_uid, account_id, email, email_verified, profile, created_at, updated_at, last_login_at,
+	issuer`
 
 // CreateIdentity implements account.IdentityStore: the primary key (site,
-// provider, provider_uid) and the unique (account_id, provider) decide
-// races.
+// provider, issuer, provider_uid) and the unique (account_id, provider)
+// decide races.
 func (db *DB) CreateIdentity(ctx context.Context, siteID int64, id account.StoredIdentity) error {
 	profile, err := json.Marshal(orEmpty(id.Profile))
 	if err != nil {
 		return err
 	}
 	_, err = db.exec(ctx,
-		`INSERT INTO identities (site_id, `+identityColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		`INSERT INTO identities (site_id, `+identityColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		siteID, id.Provider, id.ProviderUID, id.AccountID, id.Email, id.EmailVerified, string(profile),
-		millis(id.CreatedAt), millis(id.UpdatedAt), optMillis(id.LastLoginAt))
+		millis(id.CreatedAt), millis(id.UpdatedAt), optMillis(id.LastLoginAt), id.Issuer)
 	if db.violates(err, "identities") {
 		return account.ErrIdentityTaken
 	}
@@ -30,9 +31,9 @@ func (db *DB) CreateIdentity(ctx context.Context, siteID int64, id account.Store
 }
 
 // IdentityByProviderUID implements account.IdentityStore: one primary-key lookup.
-func (db *DB) IdentityByProviderUID(ctx context.Context, siteID int64, provider, providerUID string) (account.StoredIdentity, error) {
+func (db *DB) IdentityByProviderUID(ctx context.Context, siteID int64, provider, issuer, providerUID string) (account.StoredIdentity, error) {
 	return scanIdentity(db.row(ctx, `SELECT `+identityColumns+` FROM identities
-		WHERE site_id = $1 AND provider = $2 AND provider_uid = $3`, siteID, provider, providerUID))
+		WHERE site_id = $1 AND provider = $2 AND issuer = $3 AND provider_uid = $4`, siteID, provider, issuer, providerUID))
 }
 
 // Identities implements account.IdentityStore.
@@ -61,9 +62,9 @@ func (db *DB) UpdateIdentity(ctx context.Context, siteID int64, id account.Store
 		return err
 	}
 	res, err := db.exec(ctx, `UPDATE identities SET email = $1, email_verified = $2, profile = $3, updated_at = $4,
-		last_login_at = $5 WHERE site_id = $6 AND provider = $7 AND provider_uid = $8`,
+		last_login_at = $5 WHERE site_id = $6 AND provider = $7 AND issuer = $8 AND provider_uid = $9`,
 		id.Email, id.EmailVerified, string(profile), millis(id.UpdatedAt), optMillis(id.LastLoginAt),
-		siteID, id.Provider, id.ProviderUID)
+		siteID, id.Provider, id.Issuer, id.ProviderUID)
 	return affected(res, err, account.ErrNotFound)
 }
 
@@ -80,7 +81,7 @@ func scanIdentity(row scanner) (account.StoredIdentity, error) {
 		created, updated, login int64
 	)
 	err := row.Scan(&id.Provider, &id.ProviderUID, &id.AccountID, &id.Email, &id.EmailVerified, &profile,
-		&created, &updated, &login)
+		&created, &updated, &login, &id.Issuer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.StoredIdentity{}, account.ErrNotFound
 	}
@@ -92,7 +93,7 @@ func scanIdentity(row scanner) (account.StoredIdentity, error) {
 }
 
 const pendingIdentityColumns = `token_hash, site_id, provider, provider_uid, email, email_verified, profile,
-	conflict_account_id, created_at`
+	conflict_account_id, created_at, issuer`
 
 // CreatePendingIdentity implements account.IdentityStore.
 func (db *DB) CreatePendingIdentity(ctx context.Context, p account.PendingIdentity) error {
@@ -101,9 +102,9 @@ func (db *DB) CreatePendingIdentity(ctx context.Context, p account.PendingIdenti
 		return err
 	}
 	_, err = db.exec(ctx, `INSERT INTO pending_identities (`+pendingIdentityColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		p.TokenHash, p.SiteID, p.Provider, p.ProviderUID, p.Email, p.EmailVerified, string(profile),
-		p.ConflictAccountID, millis(p.CreatedAt))
+		p.ConflictAccountID, millis(p.CreatedAt), p.Issuer)
 	return err
 }
 
@@ -116,7 +117,7 @@ func (db *DB) PendingIdentityByHash(ctx context.Context, hash []byte) (account.P
 	)
 	err := db.row(ctx, `SELECT `+pendingIdentityColumns+` FROM pending_identities WHERE token_hash = $1`, hash).
 		Scan(&p.TokenHash, &p.SiteID, &p.Provider, &p.ProviderUID, &p.Email, &p.EmailVerified, &profile,
-			&p.ConflictAccountID, &created)
+			&p.ConflictAccountID, &created, &p.Issuer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.PendingIdentity{}, account.ErrNotFound
 	}

@@ -23,7 +23,7 @@ func testIdentities(t *testing.T, db *store.DB) {
 	other := NewSite(t, db)
 	a := newAccount(t, db, s.ID, account.LoginID{Kind: account.Email, Value: unique("a") + "@example.com"})
 	b := newAccount(t, db, s.ID)
-	g := account.StoredIdentity{Identity: account.Identity{Provider: "google", ProviderUID: "1", Email: "ann@example.com",
+	g := account.StoredIdentity{Identity: account.Identity{Provider: "google", Issuer: "https://accounts.google.com sub", ProviderUID: "1", Email: "ann@example.com",
 		EmailVerified: true, Profile: map[string]any{"firstName": "Ann"}}, AccountID: a.ID, CreatedAt: t0, UpdatedAt: t0}
 	if err := db.CreateIdentity(ctx, s.ID, g); err != nil {
 		t.Fatal(err)
@@ -48,13 +48,26 @@ func testIdentities(t *testing.T, db *store.DB) {
 		ProviderUID: "2"}, AccountID: a.ID, CreatedAt: t0, UpdatedAt: t0}); !errors.Is(err, account.ErrIdentityTaken) {
 		t.Fatalf("second google identity of an account: %v", err)
 	}
-	got, err := db.IdentityByProviderUID(ctx, s.ID, "google", "1")
-	if err != nil || got.AccountID != a.ID || got.Email != g.Email || !got.EmailVerified || got.Profile["firstName"] != "Ann" ||
+	got, err := db.IdentityByProviderUID(ctx, s.ID, "google", g.Issuer, "1")
+	if err != nil || got.AccountID != a.ID || got.Issuer != g.Issuer || got.Email != g.Email || !got.EmailVerified || got.Profile["firstName"] != "Ann" ||
 		!got.CreatedAt.Equal(t0) || !got.LastLoginAt.IsZero() {
 		t.Fatalf("IdentityByProviderUID = %+v, %v", got, err)
 	}
-	if _, err := db.IdentityByProviderUID(ctx, s.ID, "google", "9"); !errors.Is(err, account.ErrNotFound) {
+	if _, err := db.IdentityByProviderUID(ctx, s.ID, "google", g.Issuer, "9"); !errors.Is(err, account.ErrNotFound) {
 		t.Fatalf("unknown identity: %v", err)
+	}
+	// The same provider name and uid of another issuer is another identity,
+	// not found by the first's issuer (nor the first by its).
+	if _, err := db.IdentityByProviderUID(ctx, s.ID, "google", "https://evil.example sub", "1"); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("identity of another issuer: %v", err)
+	}
+	g2 := account.StoredIdentity{Identity: account.Identity{Provider: "google", Issuer: "https://evil.example sub", ProviderUID: "1"},
+		AccountID: b.ID, CreatedAt: t0, UpdatedAt: t0}
+	if err := db.CreateIdentity(ctx, s.ID, g2); err != nil {
+		t.Fatalf("same name and uid, another issuer: %v", err)
+	}
+	if got, err := db.IdentityByProviderUID(ctx, s.ID, "google", g2.Issuer, "1"); err != nil || got.AccountID != b.ID || got.Issuer != g2.Issuer {
+		t.Fatalf("IdentityByProviderUID(other issuer) = %+v, %v", got, err)
 	}
 	list, err := db.Identities(ctx, a.ID)
 	if err != nil || len(list) != 2 || list[0].Provider != "google" || list[1].Provider != "github" {
@@ -65,7 +78,7 @@ func testIdentities(t *testing.T, db *store.DB) {
 	if err := db.UpdateIdentity(ctx, s.ID, got); err != nil {
 		t.Fatal(err)
 	}
-	again, err := db.IdentityByProviderUID(ctx, s.ID, "google", "1")
+	again, err := db.IdentityByProviderUID(ctx, s.ID, "google", g.Issuer, "1")
 	if err != nil || again.Email != "ann2@example.com" || again.EmailVerified || again.Profile["lastName"] != "Lee" ||
 		again.Profile["firstName"] != nil || !again.LastLoginAt.Equal(t0.Add(time.Hour)) || !again.CreatedAt.Equal(t0) {
 		t.Fatalf("after UpdateIdentity: %+v, %v", again, err)
@@ -85,7 +98,7 @@ func testIdentities(t *testing.T, db *store.DB) {
 	if err := db.DeleteAccount(ctx, s.ID, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.IdentityByProviderUID(ctx, s.ID, "google", "1"); !errors.Is(err, account.ErrNotFound) {
+	if _, err := db.IdentityByProviderUID(ctx, s.ID, "google", g.Issuer, "1"); !errors.Is(err, account.ErrNotFound) {
 		t.Fatalf("identity of a deleted account: %v", err)
 	}
 }
@@ -127,13 +140,13 @@ func testPendingIdentities(t *testing.T, db *store.DB) {
 		ExpiresAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	p := account.PendingIdentity{Identity: account.Identity{Provider: "google", ProviderUID: "7", Email: "x@example.com",
+	p := account.PendingIdentity{Identity: account.Identity{Provider: "google", Issuer: "iss", ProviderUID: "7", Email: "x@example.com",
 		Profile: map[string]any{"nickname": "x"}}, TokenHash: hash, SiteID: s.ID, ConflictAccountID: a.ID, CreatedAt: t0}
 	if err := db.CreatePendingIdentity(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.PendingIdentityByHash(ctx, hash)
-	if err != nil || got.Provider != "google" || got.ProviderUID != "7" || got.Email != "x@example.com" || got.EmailVerified ||
+	if err != nil || got.Provider != "google" || got.Issuer != "iss" || got.ProviderUID != "7" || got.Email != "x@example.com" || got.EmailVerified ||
 		got.ConflictAccountID != a.ID || got.SiteID != s.ID || got.Profile["nickname"] != "x" || !got.CreatedAt.Equal(t0) {
 		t.Fatalf("PendingIdentityByHash = %+v, %v", got, err)
 	}
