@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -59,12 +60,13 @@ func (u *Upstream) Configure(t *testing.T, a *App, name string) {
 }
 
 // IDToken signs an id_token of the user sub for UpstreamClientID, issued at
-// Now and valid for an hour; claims add to or replace the standard ones
+// Now and valid for an hour, each a new one (a random jti: custos takes an
+// id_token once); claims add to or replace the standard ones
 // (aud, exp …; a nil value removes one).
 func (u *Upstream) IDToken(sub string, claims map[string]any) string {
 	u.t.Helper()
 	c := map[string]any{"iss": u.URL, "aud": UpstreamClientID, "sub": sub, "iat": Now.Unix(),
-		"exp": Now.Add(time.Hour).Unix()}
+		"exp": Now.Add(time.Hour).Unix(), "jti": rand.Text()}
 	for k, v := range claims {
 		if v == nil {
 			delete(c, k)

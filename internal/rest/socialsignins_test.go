@@ -29,7 +29,9 @@ func TestSocialSignIns(t *testing.T) {
 			{Name: "a new user", Method: "POST", Path: signIn, Body: `{"id_token":"` + idt + `"}`, Status: 201,
 				Location: `.*/v1/marketing/login/sign_ins/\d+`, Want: map[string]any{"new_user": true},
 				Save: map[string]string{"token": "login_token", "user": "user_id"}},
-			{Name: "again", Method: "POST", Path: signIn, Body: `{"id_token":"` + idt + `"}`, Status: 201,
+			{Name: "the same id_token again: refused", Method: "POST", Path: signIn, Body: `{"id_token":"` + idt + `"}`,
+				Status: 400, Token: "bad_request"},
+			{Name: "again", Method: "POST", Path: signIn, Body: `{"id_token":"` + up.IDToken("u-7", nil) + `"}`, Status: 201,
 				Location: `.*/v1/marketing/login/sign_ins/\d+`, Want: map[string]any{"new_user": false},
 				After: func(t *testing.T, _ apitest.Response, m map[string]any) {
 					if strconv.FormatFloat(m["user_id"].(float64), 'f', -1, 64) != e.Vars["user"] {

@@ -54,3 +54,19 @@ func TestSocialIdentityIssuer(t *testing.T) {
 		}
 	}, apitest.WithSocialPrivate())
 }
+
+// An id_token is taken once (review M1): a replay is 400006, in both
+// dialects.
+func TestSocialIDTokenReplay(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, e *apitest.App) {
+		up := apitest.NewUpstream(t)
+		up.Configure(t, e, "acme")
+		idt := up.IDToken("7", map[string]any{"email": "seven@example.com", "email_verified": true})
+		first := e.Call(t, "accounts.notifySocialLogin", apitest.Form("providerSessions", apitest.Session("acme", idt)))
+		if first["errorCode"] != float64(0) {
+			t.Fatalf("first use: %s", apitest.Dump(first))
+		}
+		again := e.Call(t, "accounts.notifySocialLogin", apitest.Form("providerSessions", apitest.Session("acme", idt)))
+		apitest.ExpectRPC(t, again, 400006, "Invalid parameter value: the acme token is not valid: the id_token was used already: get a new one from the provider")
+	}, apitest.WithSocialPrivate())
+}

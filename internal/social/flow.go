@@ -216,11 +216,11 @@ func (s *Service) complete(ctx context.Context, a Attempt, code, providerError s
 		if raw == "" {
 			return account.Identity{}, fail(ErrProviderFailure, p.Name, "the token answer has no id_token")
 		}
-		claims, nonce, err := s.verifyIDToken(ctx, p, e, raw)
+		claims, idt, err := s.verifyIDToken(ctx, p, e, raw)
 		if err != nil {
 			return account.Identity{}, err
 		}
-		if a.NonceHash == nil || subtle.ConstantTimeCompare(hash(nonce), a.NonceHash) != 1 {
+		if a.NonceHash == nil || subtle.ConstantTimeCompare(hash(idt.Nonce), a.NonceHash) != 1 {
 			return account.Identity{}, fail(ErrInvalidIDToken, p.Name, "the id_token's nonce is not this login's")
 		}
 		if e.userInfo != "" && tok.AccessToken != "" {
@@ -269,9 +269,18 @@ func (s *Service) VerifySession(ctx context.Context, siteID int64, provider stri
 		return account.Identity{}, err
 	}
 	if ps.IDToken != "" {
-		claims, _, err := s.verifyIDToken(ctx, p, e, ps.IDToken)
+		claims, tok, err := s.verifyIDToken(ctx, p, e, ps.IDToken)
 		if err != nil {
 			return account.Identity{}, err
+		}
+		// A bearer login for its whole life unless it is used once: the
+		// first use is recorded until it expires.
+		first, err := s.store.UseSocialToken(ctx, hash(ps.IDToken), tok.Expiry)
+		if err != nil {
+			return account.Identity{}, err
+		}
+		if !first {
+			return account.Identity{}, fail(ErrInvalidIDToken, p.Name, "the id_token was used already: get a new one from the provider")
 		}
 		if ps.AuthToken != "" && e.userInfo != "" {
 			if err := s.mergeUserInfo(ctx, p, e, ps.AuthToken, claims); err != nil {
@@ -361,8 +370,23 @@ func (s *Service) httpContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, s.client)
 }
 
-// verifyIDToken verifies raw and answers its claims and nonce.
-func (s *Service) verifyIDToken(ctx context.Context, p Provider, e endpoints, raw string) (map[string]any, string, error) {
+// verifyIDToken verifies raw and answers its claims and the token: iss,
+// exp, signature, aud containing ClientID (go-oidc), and azp = ClientID
+// when aud has several values or azp is there (OpenID Connect Core
+// 3.1.3.7).
+func (s *Service) verifyIDToken(ctx context.Context, p Provider, e endpoints, raw string) (map[string]any, *oidc.IDToken, error) {
+	claims, tok, err := s.verifyIDTokenRaw(ctx, p, e, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	azp, has := claims["azp"]
+	if (len(tok.Audience) > 1 || has) && str(azp) != p.ClientID {
+		return nil, nil, fail(ErrInvalidIDToken, p.Name, "azp is not this client")
+	}
+	return claims, tok, nil
+}
+
+func (s *Service) verifyIDTokenRaw(ctx context.Context, p Provider, e endpoints, raw string) (map[string]any, *oidc.IDToken, error) {
 	v := e.oidc.Verifier(&oidc.Config{ClientID: p.ClientID, Now: s.opts.Now})
 	tok, err := v.Verify(oidc.ClientContext(ctx, s.client), raw)
 	if err != nil {
@@ -370,21 +394,21 @@ func (s *Service) verifyIDToken(ctx context.Context, p Provider, e endpoints, ra
 		var ue *url.Error
 		switch {
 		case errors.As(err, &expired):
-			return nil, "", fail(ErrProviderSessionExpired, p.Name, "the id_token expired")
+			return nil, nil, fail(ErrProviderSessionExpired, p.Name, "the id_token expired")
 		case errors.As(err, &ue):
-			return nil, "", fail(ErrProviderFailure, p.Name, "fetching the provider's keys: "+err.Error())
+			return nil, nil, fail(ErrProviderFailure, p.Name, "fetching the provider's keys: "+err.Error())
 		}
-		return nil, "", fail(ErrInvalidIDToken, p.Name, strings.TrimPrefix(err.Error(), "oidc: "))
+		return nil, nil, fail(ErrInvalidIDToken, p.Name, strings.TrimPrefix(err.Error(), "oidc: "))
 	}
 	var claims map[string]any
 	var raw2 json.RawMessage
 	if err := tok.Claims(&raw2); err != nil {
-		return nil, "", fail(ErrInvalidIDToken, p.Name, "claims: "+err.Error())
+		return nil, nil, fail(ErrInvalidIDToken, p.Name, "claims: "+err.Error())
 	}
 	if err := decodeJSON(raw2, &claims); err != nil {
-		return nil, "", fail(ErrInvalidIDToken, p.Name, "claims: "+err.Error())
+		return nil, nil, fail(ErrInvalidIDToken, p.Name, "claims: "+err.Error())
 	}
-	return claims, tok.Nonce, nil
+	return claims, tok, nil
 }
 
 // mergeUserInfo adds the claims of userinfo that claims lacks, when

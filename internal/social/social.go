@@ -195,6 +195,9 @@ type Store interface {
 	TakeSocialAttempt(ctx context.Context, stateHash []byte) (Attempt, error)
 	// SetSocialRedirectURIs replaces the site's registered redirect URIs.
 	SetSocialRedirectURIs(ctx context.Context, siteID int64, uris []string, at time.Time) error
+	// UseSocialToken records the first use of a token (by its hash) until
+	// it expires: false when it was used already.
+	UseSocialToken(ctx context.Context, tokenHash []byte, expires time.Time) (bool, error)
 	// SocialRedirectURIs answers them, in order (none: empty).
 	SocialRedirectURIs(ctx context.Context, siteID int64) ([]string, error)
 }

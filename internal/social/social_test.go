@@ -2,6 +2,7 @@ package social_test
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
@@ -147,7 +148,7 @@ func (o *op) idToken(nonce, sub string, extra map[string]any) string {
 		life = time.Hour
 	}
 	c := map[string]any{"iss": first(o.iss, o.URL), "aud": first(o.aud, clientID), "sub": sub,
-		"iat": now.Unix(), "exp": now.Add(life).Unix()}
+		"iat": now.Unix(), "exp": now.Add(life).Unix(), "jti": rand.Text()}
 	if n := first(o.nonce, nonce); n != "" {
 		c["nonce"] = n
 	}
@@ -335,6 +336,26 @@ func TestVerifySession(t *testing.T) {
 		id, err := f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{IDToken: idt})
 		if err != nil || id.ProviderUID != "u-2" || id.Email != "bo@example.com" || id.EmailVerified {
 			t.Fatalf("VerifySession(idToken) = %+v, %v", id, err)
+		}
+		// An id_token is taken once (review M1).
+		_, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{IDToken: idt})
+		wantCond(t, err, social.ErrInvalidIDToken)
+		// Several audiences: azp must be this client; an azp of another is refused.
+		for _, c := range []struct {
+			extra map[string]any
+			ok    bool
+		}{
+			{map[string]any{"aud": []string{clientID, "another-app"}}, false},
+			{map[string]any{"aud": []string{clientID, "another-app"}, "azp": "another-app"}, false},
+			{map[string]any{"aud": []string{clientID, "another-app"}, "azp": clientID}, true},
+			{map[string]any{"azp": "another-app"}, false},
+		} {
+			_, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{IDToken: f.op.idToken("", "u-2", c.extra)})
+			if c.ok && err != nil {
+				t.Errorf("%v: %v", c.extra, err)
+			} else if !c.ok {
+				wantCond(t, err, social.ErrInvalidIDToken)
+			}
 		}
 		f.op.aud = "another-app"
 		_, err = f.svc.VerifySession(ctx, f.site, "oidc-acme", social.ProviderSession{IDToken: f.op.idToken("", "u-2", nil)})

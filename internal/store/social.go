@@ -144,3 +144,15 @@ func (db *DB) SocialRedirectURIs(ctx context.Context, siteID int64) ([]string, e
 	}
 	return out, nil
 }
+
+// UseSocialToken implements social.Store: one INSERT … ON CONFLICT DO
+// NOTHING, so that of concurrent uses exactly one is the first.
+func (db *DB) UseSocialToken(ctx context.Context, tokenHash []byte, expires time.Time) (bool, error) {
+	res, err := db.exec(ctx, `INSERT INTO social_used_tokens (token_hash, expires_at) VALUES ($1, $2)
+		ON CONFLICT (token_hash) DO NOTHING`, tokenHash, millis(expires))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -14,6 +14,7 @@ func init() {
 	register("social-providers", testSocialProviders, "PutSocialProvider", "SocialProvider", "SocialProviders",
 		"DeleteSocialProvider")
 	register("social-attempts", testSocialAttempts, "CreateSocialAttempt", "TakeSocialAttempt")
+	register("social-used-tokens", testSocialUsedTokens, "UseSocialToken")
 	register("social-redirect-uris", testSocialRedirectURIs, "SetSocialRedirectURIs", "SocialRedirectURIs")
 }
 
@@ -139,5 +140,28 @@ func testSocialRedirectURIs(t *testing.T, db *store.DB) {
 	}
 	if got, err := db.SocialRedirectURIs(ctx, s.ID); err != nil || len(got) != 0 {
 		t.Fatalf("SocialRedirectURIs after clearing = %v, %v", got, err)
+	}
+}
+
+// A token is used once; Purge forgets the expired ones.
+func testSocialUsedTokens(t *testing.T, db *store.DB) {
+	live, old := []byte(unique("live-")), []byte(unique("old-"))
+	for _, c := range []struct {
+		hash  []byte
+		at    time.Time
+		first bool
+	}{{live, t0.Add(time.Hour), true}, {live, t0.Add(time.Hour), false}, {old, t0.Add(-time.Minute), true}} {
+		if ok, err := db.UseSocialToken(ctx, c.hash, c.at); ok != c.first || err != nil {
+			t.Fatalf("UseSocialToken(%s) = %v, %v; want %v", c.hash, ok, err, c.first)
+		}
+	}
+	if _, err := db.Purge(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.UseSocialToken(ctx, old, t0.Add(time.Hour)); !ok || err != nil {
+		t.Fatalf("after Purge, an expired token's record: %v, %v", ok, err)
+	}
+	if ok, err := db.UseSocialToken(ctx, live, t0.Add(time.Hour)); ok || err != nil {
+		t.Fatalf("after Purge, a live token's record: %v, %v", ok, err)
 	}
 }
