@@ -4,29 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
-	"syscall"
 	"time"
+
+	"github.com/custos-id/custos/internal/outbound"
 )
 
-// newClient is the HTTP client of the calls to providers: each call
-// bounded in time, each answer in size (MaxBody), no proxy, redirects
-// followed only on the same host and scheme, and, unless private, only
-// public unicast addresses dialed (no loopback, private, link-local such
-// as cloud metadata, CGNAT).
+// newClient is the HTTP client of the calls to providers: outbound's
+// guarded client (bounded in time, no proxy, unless private only public
+// unicast addresses dialed), each answer bounded in size (MaxBody), and
+// redirects followed only on the same host and scheme.
 func newClient(private bool, timeout time.Duration) *http.Client {
-	dialer := &net.Dialer{Timeout: timeout}
-	if !private {
-		dialer.Control = publicOnly
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy, tr.DialContext = nil, dialer.DialContext
-	tr.ResponseHeaderTimeout = timeout
-	return &http.Client{
-		Timeout:   timeout,
-		Transport: bounded{tr},
+	c, tr := outbound.Client(outbound.Options{Private: private, Timeout: timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 3 {
 				return errors.New("too many redirects")
@@ -35,27 +24,9 @@ func newClient(private bool, timeout time.Duration) *http.Client {
 				return fmt.Errorf("redirect to another host (%s)", req.URL.Host)
 			}
 			return nil
-		},
-	}
-}
-
-// publicOnly refuses a connection to an address that is not a public
-// unicast one.
-func publicOnly(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return err
-	}
-	ip = ip.Unmap()
-	cgnat := netip.MustParsePrefix("100.64.0.0/10")
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() || cgnat.Contains(ip) {
-		return fmt.Errorf("the provider's address %s is not a public one", ip)
-	}
-	return nil
+		}})
+	c.Transport = bounded{tr}
+	return c
 }
 
 // errTooLarge is the error of reading more than MaxBody of an answer.
