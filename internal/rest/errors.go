@@ -75,13 +75,6 @@ var errorTable = dialect.Table{
 		{Err: account.ErrLinkMismatch}:                            {Code: errcode.UnexpectedProviderUser, Format: "Unexpected provider user: not the user the registration token conflicts with"},
 		{Err: account.ErrIdentityTaken}:                           {Code: errcode.IdentityExists, Format: "Identity exists: this %.40[2]s identity belongs to a user already"},
 		{Err: account.ErrMissing, Attr: account.AttrProvider}:     {Code: errcode.MissingRequiredProviderParameter, Format: "Missing required provider parameter: %[1]s"},
-		{Err: account.ErrUIDTaken}:                                {Code: errcode.UniqueIdentifierExists, Format: "Unique identifier exists: a user with id %.64[2]q exists"},
-		{Err: account.ErrUnsupportedHash}:                         {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: hash algorithm %.64[2]q is not supported"},
-		{Err: account.ErrBadHash}:                                 {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: %.200[2]s"},
-		{Err: account.ErrBadValue}:                                {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %.64[2]s: %.200[3]s"},
-		{Err: account.ErrUnderage}:                                {Code: errcode.UnderageUser, Format: "Underage user: the site accepts users of %[2]d years and older"},
-		{Err: account.ErrPasswordChangeDue}:                       {Code: errcode.PendingPasswordChange, Format: "Pending password change: the user must change the password before signing in; set a new one with PUT /users/:id"},
-		{Err: account.ErrLoginIDConflict}:                         {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: the %[1]s email is a login email of another user"},
 		// Social sign-ins (package social): Args are the provider and a reason.
 		{Err: social.ErrUnknownProvider}:        {Code: errcode.InvalidProvider, Format: "Invalid provider: %.40[2]q is not a provider of this app"},
 		{Err: social.ErrNoProviderApp}:          {Code: errcode.NoProviderApplication, Format: "No provider application: %[2]s: %[3]s"},
