@@ -288,13 +288,6 @@ func loopbackHost(h string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func clipString(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
 // complete is the callback: the provider's answer ends the attempt, the
 // identity logs in, and the browser goes to the flow's redirect_uri.
 func (f *socialFlow) complete(w http.ResponseWriter, r *http.Request) {
