@@ -434,27 +434,9 @@ func (s *Service) LinkAccounts(ctx context.Context, st site.Site, in LinkInput) 
 	}
 	li := LoginInput{LoginID: in.LoginID, Password: in.Password, Session: in.Session, ClientIP: in.ClientIP,
 		CaptchaToken: in.CaptchaToken, Caller: in.Caller}
-	id, err := checkLogin(st, li)
+	a, _, _, err := s.passwordAccount(ctx, st, li)
 	if err != nil {
 		return Result{}, err
-	}
-	g := s.guard(st, in.ClientIP, in.Caller.Server)
-	a, found, err := s.loginAccount(ctx, st, g, id, in.CaptchaToken)
-	if err != nil {
-		return Result{}, err
-	}
-	if !found {
-		if err := g.claim(ctx, nil); err != nil {
-			return Result{}, err
-		}
-		s.hasher.VerifyDummy(ctx, in.Password)
-		return Result{}, g.failed(ctx, nil)
-	}
-	if _, err := s.verifyPassword(ctx, g, &a, in.Password); err != nil {
-		return Result{}, err
-	}
-	if !a.Active {
-		return Result{}, &Error{Err: ErrDisabled}
 	}
 	if a.ID != p.ConflictAccountID {
 		return Result{}, fail(ErrLinkMismatch, AttrLoginID, p.Provider)
