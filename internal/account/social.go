@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -51,6 +52,13 @@ type SocialInput struct {
 	// Finalize completes the registration of a new user at once.
 	Finalize bool
 	ClientIP string
+	// Browser is the binding secret of the browser a redirect flow runs
+	// in (a cookie of custos's), "" for API calls. A conflict met in a
+	// redirect flow is bound to its browser; a link by a redirect flow
+	// must come from the browser the conflict is bound to, so that a
+	// regToken sent to someone else (a link for a victim to click) links
+	// nothing.
+	Browser string
 }
 
 // SocialLogin logs in with an identity a provider vouched for: the
@@ -170,7 +178,7 @@ func (s *Service) socialRegister(ctx context.Context, st site.Site, in SocialInp
 		other, err := s.store.AccountByLoginID(ctx, st.ID, lid.LoginID)
 		switch {
 		case err == nil:
-			return s.pendConflict(ctx, st, id, other)
+			return s.pendConflict(ctx, st, id, other, in.Browser)
 		case !errors.Is(err, ErrNotFound):
 			return Result{}, err
 		}
@@ -281,8 +289,13 @@ func (s *Service) providerObjects(st site.Site, id Identity) (schema.Write, sche
 }
 
 // pendConflict keeps the identity under a new regToken until the user
-// proves to own other, whose login ID its email is.
-func (s *Service) pendConflict(ctx context.Context, st site.Site, id Identity, other Account) (Result, error) {
+// proves to own other, whose login ID its email is; a redirect flow's
+// conflict is bound to its browser.
+func (s *Service) pendConflict(ctx context.Context, st site.Site, id Identity, other Account, browser string) (Result, error) {
+	var browserHash []byte
+	if browser != "" {
+		browserHash = hashToken(browser)
+	}
 	var res Result
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		tok, err := s.issueRegTokenOf(ctx, tx, LinkToken, st.ID, 0)
@@ -291,7 +304,7 @@ func (s *Service) pendConflict(ctx context.Context, st site.Site, id Identity, o
 		}
 		res.RegToken = tok
 		return tx.CreatePendingIdentity(ctx, PendingIdentity{Identity: id, TokenHash: hashToken(tok), SiteID: st.ID,
-			ConflictAccountID: other.ID, CreatedAt: s.clock()})
+			ConflictAccountID: other.ID, CreatedAt: s.clock(), BrowserHash: browserHash})
 	})
 	if err != nil {
 		return Result{}, err
@@ -356,11 +369,16 @@ func (s *Service) pendingLink(ctx context.Context, st site.Site, regToken string
 
 // linkBySocial proves ownership of the conflicting account by an identity
 // it holds already; the pending identity is attached and the answer is
-// ErrAccountsLinked with the regToken, which FinalizeRegistration spends.
+// ErrAccountsLinked with a new regToken, which FinalizeRegistration
+// spends. In a redirect flow (in.Browser) the conflict must be that
+// browser's: a regToken met elsewhere is unknown here.
 func (s *Service) linkBySocial(ctx context.Context, st site.Site, in SocialInput, known StoredIdentity, found bool) (Result, error) {
 	t, p, err := s.pendingLink(ctx, st, in.RegToken)
 	if err != nil {
 		return Result{}, err
+	}
+	if in.Browser != "" && (len(p.BrowserHash) == 0 || subtle.ConstantTimeCompare(p.BrowserHash, hashToken(in.Browser)) != 1) {
+		return Result{}, fail(ErrTokenUnknown, AttrRegToken)
 	}
 	if !found || known.AccountID != p.ConflictAccountID {
 		return Result{}, fail(ErrLinkMismatch, AttrProvider, in.Identity.Provider)
@@ -369,15 +387,17 @@ func (s *Service) linkBySocial(ctx context.Context, st site.Site, in SocialInput
 	if err != nil {
 		return Result{}, err
 	}
-	return s.attachPending(ctx, st, a, t, p, in.RegToken, nil, opening{})
+	return s.attachPending(ctx, st, a, t, p, nil, opening{})
 }
 
 // attachPending attaches the pending identity p to a, whose owner proved
-// it, and turns its regToken into the regToken of a's registration, which
-// FinalizeRegistration spends for a session; with so, it opens the session
-// at once.
-func (s *Service) attachPending(ctx context.Context, st site.Site, a Account, t Token, p PendingIdentity, regToken string, so *SessionOptions, o opening) (Result, error) {
+// it, and spends its regToken (t): the prover gets a new regToken of a's
+// registration, which FinalizeRegistration spends for a session, or with
+// so the session at once. The old regToken never opens a session: who
+// held it (the user whose login met the conflict) need not be who proved.
+func (s *Service) attachPending(ctx context.Context, st site.Site, a Account, t Token, p PendingIdentity, so *SessionOptions, o opening) (Result, error) {
 	now := s.clock()
+	var regToken string
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		if err := tx.CreateIdentity(ctx, st.ID, StoredIdentity{Identity: p.Identity, AccountID: a.ID, CreatedAt: now,
 			UpdatedAt: now}); err != nil {
@@ -389,8 +409,9 @@ func (s *Service) attachPending(ctx context.Context, st site.Site, a Account, t 
 		if so != nil {
 			return nil
 		}
-		return tx.CreateToken(ctx, Token{Hash: t.Hash, SiteID: st.ID, AccountID: a.ID, Kind: RegToken, CreatedAt: now,
-			ExpiresAt: t.ExpiresAt})
+		var err error
+		regToken, err = s.issueRegToken(ctx, tx, st.ID, a.ID)
+		return err
 	})
 	if errors.Is(err, ErrIdentityTaken) {
 		return Result{}, fail(ErrIdentityTaken, AttrProvider, p.Provider)
@@ -448,7 +469,7 @@ func (s *Service) LinkAccounts(ctx context.Context, st site.Site, in LinkInput) 
 	if in.Login {
 		so = &in.Session
 	}
-	return s.attachPending(ctx, st, a, t, p, in.RegToken, so, opening{password: true})
+	return s.attachPending(ctx, st, a, t, p, so, opening{password: true})
 }
 
 // ConflictingAccount tells, for the regToken of a conflict, the login ID of

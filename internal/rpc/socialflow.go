@@ -334,7 +334,7 @@ func (f *socialFlow) complete(w http.ResponseWriter, r *http.Request) {
 	so := account.SessionOptions{Expiration: ret.SessionExpiration, Mobile: ret.Extra["mobile"] != ""}
 	res, err := f.x.Accounts.SocialLogin(ctx, st, account.SocialInput{Identity: id,
 		Mode: account.LoginMode(ret.LoginMode), RegToken: ret.RegToken, Session: so,
-		AccountID: ret.AccountID, Finalize: ret.Finalize, ClientIP: info.ClientIP})
+		AccountID: ret.AccountID, Finalize: ret.Finalize, ClientIP: info.ClientIP, Browser: f.linkBinding(w, r)})
 	if err != nil {
 		f.redirectErrorResult(w, r, ret, id.Provider, res, err)
 		return
@@ -423,6 +423,24 @@ func bindingCookie(name, value string, maxAge int, secure bool) *http.Cookie {
 		c.SameSite = http.SameSiteNoneMode
 	}
 	return c
+}
+
+// linkCookie binds the conflicts (403043) met in a browser's redirect
+// flows to that browser: a link by a redirect flow must carry the cookie
+// of the conflict's browser (account.SocialInput.Browser).
+const linkCookie = "custos_sl_link"
+
+// linkBinding is the browser's link binding, drawn (and set) when it has
+// none; every callback keeps it for another regToken lifetime.
+func (f *socialFlow) linkBinding(w http.ResponseWriter, r *http.Request) string {
+	v := ""
+	if ck, err := r.Cookie(linkCookie); err == nil && len(ck.Value) == 43 {
+		v = ck.Value
+	} else {
+		v = randomToken()
+	}
+	http.SetCookie(w, bindingCookie(linkCookie, v, int(time.Hour/time.Second), callctx.From(r.Context()).Secure))
+	return v
 }
 
 func browserCookie(state string) string {
