@@ -330,6 +330,13 @@ func (s *Service) connect(ctx context.Context, st site.Site, in SocialInput, kno
 	if target == 0 {
 		return Result{}, fail(ErrMissing, AttrAccount)
 	}
+	if in.AccountID != 0 && in.Caller.Session != 0 {
+		// A redirect flow's: the session that began it must still be
+		// live, of the account, when the provider answers.
+		if err := s.liveSession(ctx, st, in.Caller.Session, in.AccountID); err != nil {
+			return Result{}, err
+		}
+	}
 	a, err := s.store.AccountByID(ctx, st.ID, target)
 	if err != nil {
 		return Result{}, err
@@ -352,6 +359,23 @@ func (s *Service) connect(ctx context.Context, st site.Site, in SocialInput, kno
 	}
 	ids, err := s.store.LoginIDs(ctx, a.ID)
 	return Result{Account: a, LoginIDs: ids, Provider: in.Identity.Provider, Connected: true}, err
+}
+
+// liveSession checks that the session id is live, of the site and of
+// the account: ErrSessionUnknown when it ended (logged out, revoked,
+// expired) or is not.
+func (s *Service) liveSession(ctx context.Context, st site.Site, id, accountID int64) error {
+	sess, _, err := s.store.SessionByID(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return ErrSessionUnknown
+	case err != nil:
+		return err
+	case sess.SiteID != st.ID || sess.AccountID != accountID ||
+		!sess.ExpiresAt.IsZero() && !s.now().Before(sess.ExpiresAt):
+		return ErrSessionUnknown
+	}
+	return nil
 }
 
 // pendingLink is the pending identity of a regToken of a conflict, valid.

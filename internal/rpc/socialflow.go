@@ -172,11 +172,11 @@ func (f *socialFlow) begin(w http.ResponseWriter, r *http.Request, name string, 
 			return fail(errcode.Missing("regToken"))
 		}
 	case account.LoginConnect:
-		a, err := f.caller(r, st, p)
+		a, sid, err := f.caller(r, st, p)
 		if err != nil {
 			return fail(err)
 		}
-		ret.AccountID = a
+		ret.AccountID, ret.Extra["session"] = a, strconv.FormatInt(sid, 10)
 	default:
 		return fail(errcode.InvalidValue("loginMode", "want standard, connect or link"))
 	}
@@ -219,18 +219,18 @@ func (f *socialFlow) begin(w http.ResponseWriter, r *http.Request, name string, 
 	return nil
 }
 
-// caller is the account of the session the call carries: login_token or
+// caller is the account and session the call carries: login_token or
 // oauth_token, or the session cookie on a POST.
-func (f *socialFlow) caller(r *http.Request, st site.Site, p *Params) (int64, error) {
+func (f *socialFlow) caller(r *http.Request, st site.Site, p *Params) (int64, int64, error) {
 	tok := cmp.Or(p.Get("login_token"), p.Get("oauth_token"), session.FromCookie(r, st.APIKey))
 	if tok == "" {
-		return 0, errcode.New(errcode.NoValidSession, "No valid session: socialize.addConnection and loginMode=connect need the session of the account to connect to (login_token)")
+		return 0, 0, errcode.New(errcode.NoValidSession, "No valid session: socialize.addConnection and loginMode=connect need the session of the account to connect to (login_token)")
 	}
 	pr, err := f.h.authn.SessionReading(r.Context(), st, tok, account.ReadObjects)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return pr.Account.ID, nil
+	return pr.Account.ID, pr.Session.ID, nil
 }
 
 // redirectURI checks where a flow may end: an absolute URL on a domain
@@ -334,7 +334,11 @@ func (f *socialFlow) complete(w http.ResponseWriter, r *http.Request) {
 	so := account.SessionOptions{Expiration: ret.SessionExpiration, Mobile: ret.Extra["mobile"] != ""}
 	res, err := f.x.Accounts.SocialLogin(ctx, st, account.SocialInput{Identity: id,
 		Mode: account.LoginMode(ret.LoginMode), RegToken: ret.RegToken, Session: so,
-		AccountID: ret.AccountID, Finalize: ret.Finalize, ClientIP: info.ClientIP, Browser: f.linkBinding(w, r)})
+		AccountID: ret.AccountID, Finalize: ret.Finalize, ClientIP: info.ClientIP, Browser: f.linkBinding(w, r),
+		Caller: account.Caller{Session: flowSession(ret)}})
+	if ret.LoginMode == string(account.LoginConnect) && errors.Is(err, account.ErrSessionUnknown) {
+		err = errcode.New(errcode.NoValidSession, "No valid session: the session that began the connection ended")
+	}
 	if err != nil {
 		f.redirectErrorResult(w, r, ret, id.Provider, res, err)
 		return
@@ -423,6 +427,13 @@ func bindingCookie(name, value string, maxAge int, secure bool) *http.Cookie {
 		c.SameSite = http.SameSiteNoneMode
 	}
 	return c
+}
+
+// flowSession is the session a connect flow began in, which must still
+// be live at the callback; 0 for the other flows.
+func flowSession(ret social.Return) int64 {
+	id, _ := strconv.ParseInt(ret.Extra["session"], 10, 64)
+	return id
 }
 
 // linkCookie binds the conflicts (403043) met in a browser's redirect

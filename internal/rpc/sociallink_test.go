@@ -123,3 +123,26 @@ func TestSocialLinkByPasswordNewToken(t *testing.T) {
 		}
 	})
 }
+
+// TestSocialConnectAfterLogout: a connect flow whose session ended before
+// the provider answered attaches nothing (review14 M6).
+func TestSocialConnectAfterLogout(t *testing.T) {
+	forEachSocialApp(t, func(t *testing.T, e *socialEnv) {
+		tok := e.siteUser(t, "gone@example.com")
+		b := e.browser()
+		cb := b.atProvider(t, b.begin(t, "socialize.addConnection", e.startQuery("login_token", tok)))
+		if m := e.Call(t, "accounts.logout", url.Values{"login_token": {tok}}); m["errorCode"] != 0.0 {
+			t.Fatalf("logout: %s", apitest.Dump(m))
+		}
+		wantFragmentError(t, b.result(t, cb, siteReturn), 403012, "s-1")
+		// Not connected: the identity registers an account of its own.
+		b = e.browser()
+		v := b.result(t, b.atProvider(t, b.begin(t, "socialize.login", e.startQuery())), siteReturn)
+		if v.Get("status") != "ok" {
+			t.Fatalf("login: %v", v)
+		}
+		if m := e.Call(t, "accounts.getAccountInfo", url.Values{"login_token": {v.Get("access_token")}}); m["profile"].(map[string]any)["email"] != upEmail {
+			t.Errorf("the identity logs into %s", apitest.Dump(m))
+		}
+	})
+}
