@@ -40,9 +40,11 @@ type SocialInput struct {
 	// Identity is what the provider vouched for.
 	Identity Identity
 	Mode     LoginMode
-	// RegToken is the regToken of the conflict a link resolves.
-	RegToken string
-	Session  SessionOptions
+	// RegToken is the regToken of the conflict a link resolves; or
+	// RegTokenHash, its SHA-256, from a flow that keeps no token in clear.
+	RegToken     string
+	RegTokenHash []byte
+	Session      SessionOptions
 	// Caller asks for the login; connect attaches to the account of its
 	// session (Caller.Session) unless AccountID names it.
 	Caller Caller
@@ -380,7 +382,15 @@ func (s *Service) liveSession(ctx context.Context, st site.Site, id, accountID i
 
 // pendingLink is the pending identity of a regToken of a conflict, valid.
 func (s *Service) pendingLink(ctx context.Context, st site.Site, regToken string) (Token, PendingIdentity, error) {
-	t, err := s.validToken(ctx, st.ID, LinkToken, regToken)
+	if regToken == "" {
+		return Token{}, PendingIdentity{}, fail(ErrMissing, AttrRegToken)
+	}
+	return s.pendingLinkHash(ctx, st, hashToken(regToken))
+}
+
+// pendingLinkHash is pendingLink by the regToken's hash.
+func (s *Service) pendingLinkHash(ctx context.Context, st site.Site, hash []byte) (Token, PendingIdentity, error) {
+	t, err := s.validTokenHash(ctx, st.ID, LinkToken, hash)
 	if err != nil {
 		return Token{}, PendingIdentity{}, err
 	}
@@ -397,7 +407,11 @@ func (s *Service) pendingLink(ctx context.Context, st site.Site, regToken string
 // spends. In a redirect flow (in.Browser) the conflict must be that
 // browser's: a regToken met elsewhere is unknown here.
 func (s *Service) linkBySocial(ctx context.Context, st site.Site, in SocialInput, known StoredIdentity, found bool) (Result, error) {
-	t, p, err := s.pendingLink(ctx, st, in.RegToken)
+	hash := in.RegTokenHash
+	if in.RegToken != "" {
+		hash = hashToken(in.RegToken)
+	}
+	t, p, err := s.pendingLinkHash(ctx, st, hash)
 	if err != nil {
 		return Result{}, err
 	}

@@ -168,9 +168,12 @@ func (f *socialFlow) begin(w http.ResponseWriter, r *http.Request, name string, 
 	switch account.LoginMode(ret.LoginMode) {
 	case account.LoginStandard:
 	case account.LoginLink:
-		if ret.RegToken = cmp.Or(p.Get("x_regToken"), p.Get("regToken")); ret.RegToken == "" {
+		rt := cmp.Or(p.Get("x_regToken"), p.Get("regToken"))
+		if rt == "" {
 			return fail(errcode.Missing("regToken"))
 		}
+		// The attempt keeps the regToken's hash only, never the token.
+		ret.RegToken = hashHex(rt)
 	case account.LoginConnect:
 		a, sid, err := f.caller(r, st, p)
 		if err != nil {
@@ -333,7 +336,7 @@ func (f *socialFlow) complete(w http.ResponseWriter, r *http.Request) {
 	}
 	so := account.SessionOptions{Expiration: ret.SessionExpiration, Mobile: ret.Extra["mobile"] != ""}
 	res, err := f.x.Accounts.SocialLogin(ctx, st, account.SocialInput{Identity: id,
-		Mode: account.LoginMode(ret.LoginMode), RegToken: ret.RegToken, Session: so,
+		Mode: account.LoginMode(ret.LoginMode), RegTokenHash: flowRegTokenHash(ret), Session: so,
 		AccountID: ret.AccountID, Finalize: ret.Finalize, ClientIP: info.ClientIP, Browser: f.linkBinding(w, r),
 		Caller: account.Caller{Session: flowSession(ret)}})
 	if ret.LoginMode == string(account.LoginConnect) && errors.Is(err, account.ErrSessionUnknown) {
@@ -434,6 +437,13 @@ func bindingCookie(name, value string, maxAge int, secure bool) *http.Cookie {
 func flowSession(ret social.Return) int64 {
 	id, _ := strconv.ParseInt(ret.Extra["session"], 10, 64)
 	return id
+}
+
+// flowRegTokenHash is the hash of the regToken of a link flow, which the
+// attempt keeps in Return.RegToken (hex) instead of the token.
+func flowRegTokenHash(ret social.Return) []byte {
+	h, _ := hex.DecodeString(ret.RegToken)
+	return h
 }
 
 // linkCookie binds the conflicts (403043) met in a browser's redirect

@@ -2,7 +2,9 @@ package rpc_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/custos-id/custos/internal/apitest"
@@ -143,6 +145,23 @@ func TestSocialConnectAfterLogout(t *testing.T) {
 		}
 		if m := e.Call(t, "accounts.getAccountInfo", url.Values{"login_token": {v.Get("access_token")}}); m["profile"].(map[string]any)["email"] != upEmail {
 			t.Errorf("the identity logs into %s", apitest.Dump(m))
+		}
+	})
+}
+
+// TestSocialLinkAttemptKeepsNoRegToken: a link flow's attempt keeps the
+// regToken's hash, not the token (review14 M4a).
+func TestSocialLinkAttemptKeepsNoRegToken(t *testing.T) {
+	forEachSocialApp(t, func(t *testing.T, e *socialEnv) {
+		const rt = "rt1_a-regToken-that-must-not-be-stored-in-clear"
+		auth := e.browser().begin(t, "socialize.login", e.startQuery("x_loginMode", "link", "x_regToken", rt))
+		h := sha256.Sum256([]byte(auth.Query().Get("state")))
+		a, err := e.DB.TakeSocialAttempt(context.Background(), h[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(a.Return, rt) || strings.Contains(a.Return, "must-not-be-stored") {
+			t.Errorf("the attempt keeps the regToken: %s", a.Return)
 		}
 	})
 }
