@@ -26,11 +26,15 @@ type PendingIdentity struct {
 	// ConflictAccountID is the account whose login ID the email is.
 	ConflictAccountID int64
 	CreatedAt         time.Time
+	// BrowserHash is the SHA-256 of the binding of the browser whose
+	// redirect flow met the conflict (SocialInput.Browser), nil when an
+	// API call met it: only that browser may link it by a redirect flow.
+	BrowserHash []byte
 }
 
-// LinkToken is the kind of the regToken of a pending identity; once the
-// identity is linked, a RegToken of the same value takes its place, which
-// finalizeRegistration spends.
+// LinkToken is the kind of the regToken of a pending identity. It is
+// spent when the identity is linked: who gave the proof gets a new
+// RegToken (or a session), never the holder of the LinkToken.
 const LinkToken TokenKind = "link"
 
 // ErrIdentityTaken is returned by a Store when the identity (site,
@@ -54,7 +58,9 @@ type IdentityStore interface {
 	// DeleteIdentity detaches the identity of provider from the account:
 	// ErrNotFound when the account holds none.
 	DeleteIdentity(ctx context.Context, accountID int64, provider string) error
-	// CreatePendingIdentity stores p under its regToken (stored before).
+	// CreatePendingIdentity stores p under its regToken (stored before),
+	// replacing the pending identities of the same identity in the site
+	// (and deleting their tokens).
 	CreatePendingIdentity(ctx context.Context, p PendingIdentity) error
 	// PendingIdentityByHash finds the pending identity of a regToken: ErrNotFound when none.
 	PendingIdentityByHash(ctx context.Context, hash []byte) (PendingIdentity, error)

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -39,9 +40,11 @@ type SocialInput struct {
 	// Identity is what the provider vouched for.
 	Identity Identity
 	Mode     LoginMode
-	// RegToken is the regToken of the conflict a link resolves.
-	RegToken string
-	Session  SessionOptions
+	// RegToken is the regToken of the conflict a link resolves; or
+	// RegTokenHash, its SHA-256, from a flow that keeps no token in clear.
+	RegToken     string
+	RegTokenHash []byte
+	Session      SessionOptions
 	// Caller asks for the login; connect attaches to the account of its
 	// session (Caller.Session) unless AccountID names it.
 	Caller Caller
@@ -51,6 +54,13 @@ type SocialInput struct {
 	// Finalize completes the registration of a new user at once.
 	Finalize bool
 	ClientIP string
+	// Browser is the binding secret of the browser a redirect flow runs
+	// in (a cookie of custos's), "" for API calls. A conflict met in a
+	// redirect flow is bound to its browser; a link by a redirect flow
+	// must come from the browser the conflict is bound to, so that a
+	// regToken sent to someone else (a link for a victim to click) links
+	// nothing.
+	Browser string
 }
 
 // SocialLogin logs in with an identity a provider vouched for: the
@@ -170,7 +180,7 @@ func (s *Service) socialRegister(ctx context.Context, st site.Site, in SocialInp
 		other, err := s.store.AccountByLoginID(ctx, st.ID, lid.LoginID)
 		switch {
 		case err == nil:
-			return s.pendConflict(ctx, st, id, other)
+			return s.pendConflict(ctx, st, id, other, in.Browser)
 		case !errors.Is(err, ErrNotFound):
 			return Result{}, err
 		}
@@ -281,8 +291,13 @@ func (s *Service) providerObjects(st site.Site, id Identity) (schema.Write, sche
 }
 
 // pendConflict keeps the identity under a new regToken until the user
-// proves to own other, whose login ID its email is.
-func (s *Service) pendConflict(ctx context.Context, st site.Site, id Identity, other Account) (Result, error) {
+// proves to own other, whose login ID its email is; a redirect flow's
+// conflict is bound to its browser.
+func (s *Service) pendConflict(ctx context.Context, st site.Site, id Identity, other Account, browser string) (Result, error) {
+	var browserHash []byte
+	if browser != "" {
+		browserHash = hashToken(browser)
+	}
 	var res Result
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		tok, err := s.issueRegTokenOf(ctx, tx, LinkToken, st.ID, 0)
@@ -291,7 +306,7 @@ func (s *Service) pendConflict(ctx context.Context, st site.Site, id Identity, o
 		}
 		res.RegToken = tok
 		return tx.CreatePendingIdentity(ctx, PendingIdentity{Identity: id, TokenHash: hashToken(tok), SiteID: st.ID,
-			ConflictAccountID: other.ID, CreatedAt: s.clock()})
+			ConflictAccountID: other.ID, CreatedAt: s.clock(), BrowserHash: browserHash})
 	})
 	if err != nil {
 		return Result{}, err
@@ -317,6 +332,13 @@ func (s *Service) connect(ctx context.Context, st site.Site, in SocialInput, kno
 	if target == 0 {
 		return Result{}, fail(ErrMissing, AttrAccount)
 	}
+	if in.AccountID != 0 && in.Caller.Session != 0 {
+		// A redirect flow's: the session that began it must still be
+		// live, of the account, when the provider answers.
+		if err := s.liveSession(ctx, st, in.Caller.Session, in.AccountID); err != nil {
+			return Result{}, err
+		}
+	}
 	a, err := s.store.AccountByID(ctx, st.ID, target)
 	if err != nil {
 		return Result{}, err
@@ -341,9 +363,34 @@ func (s *Service) connect(ctx context.Context, st site.Site, in SocialInput, kno
 	return Result{Account: a, LoginIDs: ids, Provider: in.Identity.Provider, Connected: true}, err
 }
 
+// liveSession checks that the session id is live, of the site and of
+// the account: ErrSessionUnknown when it ended (logged out, revoked,
+// expired) or is not.
+func (s *Service) liveSession(ctx context.Context, st site.Site, id, accountID int64) error {
+	sess, _, err := s.store.SessionByID(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return ErrSessionUnknown
+	case err != nil:
+		return err
+	case sess.SiteID != st.ID || sess.AccountID != accountID ||
+		!sess.ExpiresAt.IsZero() && !s.now().Before(sess.ExpiresAt):
+		return ErrSessionUnknown
+	}
+	return nil
+}
+
 // pendingLink is the pending identity of a regToken of a conflict, valid.
 func (s *Service) pendingLink(ctx context.Context, st site.Site, regToken string) (Token, PendingIdentity, error) {
-	t, err := s.validToken(ctx, st.ID, LinkToken, regToken)
+	if regToken == "" {
+		return Token{}, PendingIdentity{}, fail(ErrMissing, AttrRegToken)
+	}
+	return s.pendingLinkHash(ctx, st, hashToken(regToken))
+}
+
+// pendingLinkHash is pendingLink by the regToken's hash.
+func (s *Service) pendingLinkHash(ctx context.Context, st site.Site, hash []byte) (Token, PendingIdentity, error) {
+	t, err := s.validTokenHash(ctx, st.ID, LinkToken, hash)
 	if err != nil {
 		return Token{}, PendingIdentity{}, err
 	}
@@ -356,11 +403,20 @@ func (s *Service) pendingLink(ctx context.Context, st site.Site, regToken string
 
 // linkBySocial proves ownership of the conflicting account by an identity
 // it holds already; the pending identity is attached and the answer is
-// ErrAccountsLinked with the regToken, which FinalizeRegistration spends.
+// ErrAccountsLinked with a new regToken, which FinalizeRegistration
+// spends. In a redirect flow (in.Browser) the conflict must be that
+// browser's: a regToken met elsewhere is unknown here.
 func (s *Service) linkBySocial(ctx context.Context, st site.Site, in SocialInput, known StoredIdentity, found bool) (Result, error) {
-	t, p, err := s.pendingLink(ctx, st, in.RegToken)
+	hash := in.RegTokenHash
+	if in.RegToken != "" {
+		hash = hashToken(in.RegToken)
+	}
+	t, p, err := s.pendingLinkHash(ctx, st, hash)
 	if err != nil {
 		return Result{}, err
+	}
+	if in.Browser != "" && (len(p.BrowserHash) == 0 || subtle.ConstantTimeCompare(p.BrowserHash, hashToken(in.Browser)) != 1) {
+		return Result{}, fail(ErrTokenUnknown, AttrRegToken)
 	}
 	if !found || known.AccountID != p.ConflictAccountID {
 		return Result{}, fail(ErrLinkMismatch, AttrProvider, in.Identity.Provider)
@@ -369,15 +425,17 @@ func (s *Service) linkBySocial(ctx context.Context, st site.Site, in SocialInput
 	if err != nil {
 		return Result{}, err
 	}
-	return s.attachPending(ctx, st, a, t, p, in.RegToken, nil, opening{})
+	return s.attachPending(ctx, st, a, t, p, nil, opening{})
 }
 
 // attachPending attaches the pending identity p to a, whose owner proved
-// it, and turns its regToken into the regToken of a's registration, which
-// FinalizeRegistration spends for a session; with so, it opens the session
-// at once.
-func (s *Service) attachPending(ctx context.Context, st site.Site, a Account, t Token, p PendingIdentity, regToken string, so *SessionOptions, o opening) (Result, error) {
+// it, and spends its regToken (t): the prover gets a new regToken of a's
+// registration, which FinalizeRegistration spends for a session, or with
+// so the session at once. The old regToken never opens a session: who
+// held it (the user whose login met the conflict) need not be who proved.
+func (s *Service) attachPending(ctx context.Context, st site.Site, a Account, t Token, p PendingIdentity, so *SessionOptions, o opening) (Result, error) {
 	now := s.clock()
+	var regToken string
 	err := s.store.WithTx(ctx, func(tx Store) error {
 		if err := tx.CreateIdentity(ctx, st.ID, StoredIdentity{Identity: p.Identity, AccountID: a.ID, CreatedAt: now,
 			UpdatedAt: now}); err != nil {
@@ -389,8 +447,9 @@ func (s *Service) attachPending(ctx context.Context, st site.Site, a Account, t 
 		if so != nil {
 			return nil
 		}
-		return tx.CreateToken(ctx, Token{Hash: t.Hash, SiteID: st.ID, AccountID: a.ID, Kind: RegToken, CreatedAt: now,
-			ExpiresAt: t.ExpiresAt})
+		var err error
+		regToken, err = s.issueRegToken(ctx, tx, st.ID, a.ID)
+		return err
 	})
 	if errors.Is(err, ErrIdentityTaken) {
 		return Result{}, fail(ErrIdentityTaken, AttrProvider, p.Provider)
@@ -434,27 +493,9 @@ func (s *Service) LinkAccounts(ctx context.Context, st site.Site, in LinkInput) 
 	}
 	li := LoginInput{LoginID: in.LoginID, Password: in.Password, Session: in.Session, ClientIP: in.ClientIP,
 		CaptchaToken: in.CaptchaToken, Caller: in.Caller}
-	id, err := checkLogin(st, li)
+	a, _, _, err := s.passwordAccount(ctx, st, li)
 	if err != nil {
 		return Result{}, err
-	}
-	g := s.guard(st, in.ClientIP, in.Caller.Server)
-	a, found, err := s.loginAccount(ctx, st, g, id, in.CaptchaToken)
-	if err != nil {
-		return Result{}, err
-	}
-	if !found {
-		if err := g.claim(ctx, nil); err != nil {
-			return Result{}, err
-		}
-		s.hasher.VerifyDummy(ctx, in.Password)
-		return Result{}, g.failed(ctx, nil)
-	}
-	if _, err := s.verifyPassword(ctx, g, &a, in.Password); err != nil {
-		return Result{}, err
-	}
-	if !a.Active {
-		return Result{}, &Error{Err: ErrDisabled}
 	}
 	if a.ID != p.ConflictAccountID {
 		return Result{}, fail(ErrLinkMismatch, AttrLoginID, p.Provider)
@@ -466,7 +507,7 @@ func (s *Service) LinkAccounts(ctx context.Context, st site.Site, in LinkInput) 
 	if in.Login {
 		so = &in.Session
 	}
-	return s.attachPending(ctx, st, a, t, p, in.RegToken, so, opening{password: true})
+	return s.attachPending(ctx, st, a, t, p, so, opening{password: true})
 }
 
 // ConflictingAccount tells, for the regToken of a conflict, the login ID of

@@ -83,7 +83,7 @@ var errorTable = dialect.Table{
 		{Err: account.ErrLoginIDConflict}:                                      {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: %[1]s.email is a login email of another account"},
 		{Err: account.ErrLoginIDConflict, Case: account.CaseLink}:              {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: the provider's email is the login ID of an existing account; prove you own it (accounts.getConflictingAccount, then accounts.login with loginMode=link and the regToken)"},
 		{Err: account.ErrMissingLoginID}:                                       {Code: errcode.AccountMissingLoginID, Format: "Account missing loginID: add an email or a username with accounts.setAccountInfo (regToken), then finalize"},
-		{Err: account.ErrAccountsLinked}:                                       {Code: errcode.AccountsLinked, Format: "Accounts linked: call accounts.finalizeRegistration with the regToken"},
+		{Err: account.ErrAccountsLinked}:                                       {Code: errcode.AccountsLinked, Format: "Accounts linked: call accounts.finalizeRegistration with the regToken of this answer (the conflict's is spent)"},
 		{Err: account.ErrNotConnected}:                                         {Code: errcode.NotConnected, Format: "Not connected: the user is not connected to %.40[2]s"},
 		{Err: account.ErrLinkMismatch}:                                         {Code: errcode.UnexpectedProviderUser, Format: "Unexpected provider user: this login is not of the account the regToken conflicts with"},
 		{Err: account.ErrIdentityTaken}:                                        {Code: errcode.IdentityExists, Format: "Identity exists: this %.40[2]s identity is connected to an account already"},

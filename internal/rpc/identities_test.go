@@ -28,7 +28,7 @@ func TestSocialIdentities(t *testing.T) {
 		}
 		boUID, _ := registerWith(t, e, apitest.Form("email", "bo@example.com", "password", "bo-password-1"))
 		carolUID, _ := registerWith(t, e, apitest.Form("email", "carol@example.com", "password", "carol-password-1"))
-		linked := "Accounts linked: call accounts.finalizeRegistration with the regToken"
+		linked := "Accounts linked: call accounts.finalizeRegistration with the regToken of this answer (the conflict's is spent)"
 		conflict := "Login identifier exists: the provider's email is the login ID of an existing account; prove you own it (accounts.getConflictingAccount, then accounts.login with loginMode=link and the regToken)"
 		run(t, e, []apitest.Scenario{
 			{Name: "a new user registers", Path: "/accounts.notifySocialLogin",
@@ -83,10 +83,13 @@ func TestSocialIdentities(t *testing.T) {
 				Code: 403017, Loose: true},
 			{Name: "link with bo's password", Path: "/accounts.login",
 				Form: apitest.Form("loginMode", "link", "regToken", "{rt}", "loginID", "bo@example.com", "password", "bo-password-1"),
-				Code: 200009, Details: linked, Want: map[string]any{"UID": boUID}, Absent: []string{"sessionInfo"}},
-			{Name: "finalize logs in", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rt}"),
+				Code: 200009, Details: linked, Want: map[string]any{"UID": boUID}, Absent: []string{"sessionInfo"},
+				Save: map[string]string{"rtL": "regToken"}},
+			{Name: "the conflict's regToken opens no session", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rt}"),
+				Code: 400006, Loose: true},
+			{Name: "finalize logs in", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rtL}"),
 				Want: map[string]any{"UID": boUID}, After: saveToken(e, "boToken")},
-			{Name: "the regToken is spent", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rt}"),
+			{Name: "the regToken is spent", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rtL}"),
 				Code: 400006, Loose: true},
 			{Name: "the provider now logs into bo's account", Path: "/accounts.notifySocialLogin",
 				Form: apitest.Form("providerSessions", sess("oidc-acme", "u-bo", verified("bo@example.com"))),
@@ -101,8 +104,8 @@ func TestSocialIdentities(t *testing.T) {
 				Code: 403017, Loose: true},
 			{Name: "link with bo's identity", Path: "/accounts.notifySocialLogin",
 				Form: apitest.Form("loginMode", "link", "regToken", "{rt2}", "providerSessions", sess("oidc-acme", "u-bo", nil)),
-				Code: 200009, Details: linked, Want: map[string]any{"UID": boUID}},
-			{Name: "finalize", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rt2}"),
+				Code: 200009, Details: linked, Want: map[string]any{"UID": boUID}, Save: map[string]string{"rt2L": "regToken"}},
+			{Name: "finalize", Path: "/accounts.finalizeRegistration", Form: apitest.Form("regToken", "{rt2L}"),
 				Want: map[string]any{"UID": boUID}},
 			{Name: "bo logs in with either", Path: "/socialize.getUserInfo", Form: e.Secret("UID", boUID),
 				Want: map[string]any{"providers": "site,oidc-acme,oidc-beta"}},

@@ -169,15 +169,18 @@ func (f *socialFlow) begin(w http.ResponseWriter, r *http.Request, name string, 
 	switch account.LoginMode(ret.LoginMode) {
 	case account.LoginStandard:
 	case account.LoginLink:
-		if ret.RegToken = cmp.Or(p.Get("x_regToken"), p.Get("regToken")); ret.RegToken == "" {
+		rt := cmp.Or(p.Get("x_regToken"), p.Get("regToken"))
+		if rt == "" {
 			return fail(errcode.Missing("regToken"))
 		}
+		// The attempt keeps the regToken's hash only, never the token.
+		ret.RegToken = hashHex(rt)
 	case account.LoginConnect:
-		a, err := f.caller(r, st, p)
+		a, sid, err := f.caller(r, st, p)
 		if err != nil {
 			return fail(err)
 		}
-		ret.AccountID = a
+		ret.AccountID, ret.Extra["session"] = a, strconv.FormatInt(sid, 10)
 	default:
 		return fail(errcode.InvalidValue("loginMode", "want standard, connect or link"))
 	}
@@ -220,18 +223,18 @@ func (f *socialFlow) begin(w http.ResponseWriter, r *http.Request, name string, 
 	return nil
 }
 
-// caller is the account of the session the call carries: login_token or
+// caller is the account and session the call carries: login_token or
 // oauth_token, or the session cookie on a POST.
-func (f *socialFlow) caller(r *http.Request, st site.Site, p *Params) (int64, error) {
+func (f *socialFlow) caller(r *http.Request, st site.Site, p *Params) (int64, int64, error) {
 	tok := cmp.Or(p.Get("login_token"), p.Get("oauth_token"), session.FromCookie(r, st.APIKey))
 	if tok == "" {
-		return 0, errcode.New(errcode.NoValidSession, "No valid session: socialize.addConnection and loginMode=connect need the session of the account to connect to (login_token)")
+		return 0, 0, errcode.New(errcode.NoValidSession, "No valid session: socialize.addConnection and loginMode=connect need the session of the account to connect to (login_token)")
 	}
 	pr, err := f.h.authn.SessionReading(r.Context(), st, tok, account.ReadObjects)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return pr.Account.ID, nil
+	return pr.Account.ID, pr.Session.ID, nil
 }
 
 // redirectURI checks where a flow may end: exactly one of the site's
@@ -333,8 +336,12 @@ func (f *socialFlow) complete(w http.ResponseWriter, r *http.Request) {
 	}
 	so := account.SessionOptions{Expiration: ret.SessionExpiration, Mobile: ret.Extra["mobile"] != ""}
 	res, err := f.x.Accounts.SocialLogin(ctx, st, account.SocialInput{Identity: id,
-		Mode: account.LoginMode(ret.LoginMode), RegToken: ret.RegToken, Session: so,
-		AccountID: ret.AccountID, Finalize: ret.Finalize, ClientIP: info.ClientIP})
+		Mode: account.LoginMode(ret.LoginMode), RegTokenHash: flowRegTokenHash(ret), Session: so,
+		AccountID: ret.AccountID, Finalize: ret.Finalize, ClientIP: info.ClientIP, Browser: f.linkBinding(w, r),
+		Caller: account.Caller{Session: flowSession(ret)}})
+	if ret.LoginMode == string(account.LoginConnect) && errors.Is(err, account.ErrSessionUnknown) {
+		err = errcode.New(errcode.NoValidSession, "No valid session: the session that began the connection ended")
+	}
 	if err != nil {
 		f.redirectErrorResult(w, r, ret, id.Provider, res, err)
 		return
@@ -423,6 +430,38 @@ func bindingCookie(name, value string, maxAge int, secure bool) *http.Cookie {
 		c.SameSite = http.SameSiteNoneMode
 	}
 	return c
+}
+
+// flowSession is the session a connect flow began in, which must still
+// be live at the callback; 0 for the other flows.
+func flowSession(ret social.Return) int64 {
+	id, _ := strconv.ParseInt(ret.Extra["session"], 10, 64)
+	return id
+}
+
+// flowRegTokenHash is the hash of the regToken of a link flow, which the
+// attempt keeps in Return.RegToken (hex) instead of the token.
+func flowRegTokenHash(ret social.Return) []byte {
+	h, _ := hex.DecodeString(ret.RegToken)
+	return h
+}
+
+// linkCookie binds the conflicts (403043) met in a browser's redirect
+// flows to that browser: a link by a redirect flow must carry the cookie
+// of the conflict's browser (account.SocialInput.Browser).
+const linkCookie = "custos_sl_link"
+
+// linkBinding is the browser's link binding, drawn (and set) when it has
+// none; every callback keeps it for another regToken lifetime.
+func (f *socialFlow) linkBinding(w http.ResponseWriter, r *http.Request) string {
+	v := ""
+	if ck, err := r.Cookie(linkCookie); err == nil && len(ck.Value) == 43 {
+		v = ck.Value
+	} else {
+		v = randomToken()
+	}
+	http.SetCookie(w, bindingCookie(linkCookie, v, int(time.Hour/time.Second), callctx.From(r.Context()).Secure))
+	return v
 }
 
 func browserCookie(state string) string {

@@ -527,7 +527,7 @@ func TestSocialLoginTakeover(t *testing.T) {
 		if m["errorCode"] != 200009.0 {
 			t.Fatalf("link: %s", apitest.Dump(m))
 		}
-		m = e.Call(t, "accounts.finalizeRegistration", url.Values{"regToken": {regToken}})
+		m = e.Call(t, "accounts.finalizeRegistration", url.Values{"regToken": {m["regToken"].(string)}})
 		if m["errorCode"] != 0.0 || apitest.Object(t, m, "profile")["email"] != email {
 			t.Fatalf("finalize: %s", apitest.Dump(m))
 		}

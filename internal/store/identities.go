@@ -93,18 +93,29 @@ func scanIdentity(row scanner) (account.StoredIdentity, error) {
 }
 
 const pendingIdentityColumns = `token_hash, site_id, provider, provider_uid, email, email_verified, profile,
-	conflict_account_id, created_at, issuer`
+	conflict_account_id, created_at, issuer, browser_hash`
 
-// CreatePendingIdentity implements account.IdentityStore.
+// CreatePendingIdentity implements account.IdentityStore: the pending
+// identities of the same identity in the site go first, with their tokens
+// (the rows' foreign key takes them along), so that an identity waits
+// under one regToken at most.
 func (db *DB) CreatePendingIdentity(ctx context.Context, p account.PendingIdentity) error {
 	profile, err := json.Marshal(orEmpty(p.Profile))
 	if err != nil {
 		return err
 	}
+	if _, err := db.exec(ctx, `DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM pending_identities
+		WHERE site_id = $1 AND provider = $2 AND provider_uid = $3)`, p.SiteID, p.Provider, p.ProviderUID); err != nil {
+		return err
+	}
+	var browser any
+	if len(p.BrowserHash) > 0 {
+		browser = p.BrowserHash
+	}
 	_, err = db.exec(ctx, `INSERT INTO pending_identities (`+pendingIdentityColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		p.TokenHash, p.SiteID, p.Provider, p.ProviderUID, p.Email, p.EmailVerified, string(profile),
-		p.ConflictAccountID, millis(p.CreatedAt), p.Issuer)
+		p.ConflictAccountID, millis(p.CreatedAt), p.Issuer, browser)
 	return err
 }
 
@@ -117,7 +128,7 @@ func (db *DB) PendingIdentityByHash(ctx context.Context, hash []byte) (account.P
 	)
 	err := db.row(ctx, `SELECT `+pendingIdentityColumns+` FROM pending_identities WHERE token_hash = $1`, hash).
 		Scan(&p.TokenHash, &p.SiteID, &p.Provider, &p.ProviderUID, &p.Email, &p.EmailVerified, &profile,
-			&p.ConflictAccountID, &created, &p.Issuer)
+			&p.ConflictAccountID, &created, &p.Issuer, &p.BrowserHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.PendingIdentity{}, account.ErrNotFound
 	}

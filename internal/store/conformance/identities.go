@@ -150,11 +150,35 @@ func testPendingIdentities(t *testing.T, db *store.DB) {
 		got.ConflictAccountID != a.ID || got.SiteID != s.ID || got.Profile["nickname"] != "x" || !got.CreatedAt.Equal(t0) {
 		t.Fatalf("PendingIdentityByHash = %+v, %v", got, err)
 	}
-	// It lives as long as its token.
-	if _, err := db.ConsumeToken(ctx, account.LinkToken, hash); err != nil {
+	if got.BrowserHash != nil {
+		t.Errorf("BrowserHash = %x, want none", got.BrowserHash)
+	}
+	// A newer conflict of the same identity replaces it, with its token;
+	// its browser binding is kept.
+	hash2 := []byte(unique("pending-hash"))
+	if err := db.CreateToken(ctx, account.Token{Hash: hash2, SiteID: s.ID, Kind: account.LinkToken, CreatedAt: t0,
+		ExpiresAt: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	p2 := p
+	p2.TokenHash, p2.BrowserHash = hash2, []byte("browser-hash")
+	if err := db.CreatePendingIdentity(ctx, p2); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.PendingIdentityByHash(ctx, hash); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("the replaced pending identity: %v", err)
+	}
+	if _, err := db.ConsumeToken(ctx, account.LinkToken, hash); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("the replaced pending identity's token: %v", err)
+	}
+	if got, err := db.PendingIdentityByHash(ctx, hash2); err != nil || string(got.BrowserHash) != "browser-hash" {
+		t.Fatalf("the newer pending identity: %+v, %v", got, err)
+	}
+	// It lives as long as its token.
+	if _, err := db.ConsumeToken(ctx, account.LinkToken, hash2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PendingIdentityByHash(ctx, hash2); !errors.Is(err, account.ErrNotFound) {
 		t.Fatalf("after the token is spent: %v", err)
 	}
 }
