@@ -7,6 +7,7 @@
 //	                        or its JWT signing key
 //	custos key …            application keys of a site
 //	custos oidc …           the OpenID Provider's clients and configuration of a site
+//	custos social …         the social login providers of a site
 //	custos import FILE      import accounts (JSON lines of importFullAccount documents)
 //	custos export           export a site's accounts in the same form
 //	custos errors           print the error catalog
@@ -51,6 +52,7 @@ commands:
   key          create | list | revoke application keys of a site
   admin        create | list the admins of the console and the admin API
   oidc         client create | list | show | update | rotate-secret | delete; config show | set | clear
+  social       provider create | list | show | update | delete
   import       import accounts from a file of accounts.importFullAccount documents (JSON lines)
   export       export a site's accounts as such a file
   errors       print the error catalog (--json, --markdown)
@@ -96,6 +98,8 @@ func runWith(ctx context.Context, args []string, d deps) error {
 		return subcommand(ctx, "admin", adminUsage, adminCommands, rest, d)
 	case "oidc":
 		return oidcCmd(ctx, rest, d)
+	case "social":
+		return socialCmd(ctx, rest, d)
 	case "import":
 		return importCmd(ctx, rest, d)
 	case "export":

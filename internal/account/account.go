@@ -126,6 +126,7 @@ type Store interface {
 	ListStore
 	ExportStore
 	EventStore
+	IdentityStore
 }
 
 // AccountStore keeps accounts.

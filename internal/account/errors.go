@@ -72,6 +72,18 @@ var (
 	// in; a regToken of the change comes along. CasePasswordOnly: that
 	// regToken changes the password only.
 	ErrPasswordChangeDue = errors.New("password change due")
+	// ErrMissingLoginID: the site's policy requires a login ID, and the
+	// account registered by a social login has none yet.
+	ErrMissingLoginID = errors.New("account missing login ID")
+	// ErrAccountsLinked: the identity waiting under the regToken is now the
+	// account's; finalizing the registration with the regToken logs in.
+	ErrAccountsLinked = errors.New("accounts linked")
+	// ErrNotConnected: the account holds no identity of the provider Args[0].
+	ErrNotConnected = errors.New("not connected")
+	// ErrLinkMismatch: the login meant to prove ownership of the account a
+	// pending identity conflicts with logged into another account, or with
+	// an identity (of the provider Args[0]) no account holds.
+	ErrLinkMismatch = errors.New("not the conflicting account")
 	// ErrLoginIDConflict: the attribute's email is a login email of another
 	// account, which the site's policy refuses.
 	ErrLoginIDConflict = errors.New("login identifier of another account")
@@ -136,6 +148,13 @@ const (
 	AttrDescription Attribute = "description"
 	// AttrSiteUID: the site's own identifier of a user, in a custom login.
 	AttrSiteUID Attribute = "siteUID"
+	// AttrProvider and AttrProviderUID name a social identity: the
+	// provider and the provider's user id. AttrLoginMode is what a social
+	// login is for; AttrLastIdentity what removing the last one does.
+	AttrProvider     Attribute = "provider"
+	AttrProviderUID  Attribute = "providerUID"
+	AttrLoginMode    Attribute = "loginMode"
+	AttrLastIdentity Attribute = "lastIdentityHandling"
 )
 
 // Attributes lists every attribute, for adapters' tests.
@@ -143,7 +162,8 @@ func Attributes() []Attribute {
 	return []Attribute{AttrBase, AttrAccount, AttrLoginID, AttrEmail, AttrUsername, AttrPassword, AttrNewPassword,
 		AttrProfile, AttrData, AttrAddLoginEmails, AttrRemoveLoginEmails, AttrRegToken, AttrResetToken,
 		AttrVerifyToken, AttrSessionExpiration, AttrActive, AttrSendEmail, AttrRequirePasswordChange,
-		AttrSignIn, AttrConnection, AttrRedirectURL, AttrFrom, AttrSubject, AttrLogoURL, AttrDescription, AttrSiteUID}
+		AttrSignIn, AttrConnection, AttrRedirectURL, AttrFrom, AttrSubject, AttrLogoURL, AttrDescription, AttrSiteUID,
+		AttrProvider, AttrProviderUID, AttrLoginMode, AttrLastIdentity}
 }
 
 // Case tells apart cases of one condition that an adapter may word apart.
@@ -169,12 +189,15 @@ const (
 	// CasePasswordOnly: ErrPasswordChangeDue where the regToken of a due
 	// password change was given for another change.
 	CasePasswordOnly Case = "passwordOnly"
+	// CaseLink: ErrLoginIDConflict of a social login, whose identity waits
+	// under a regToken for the user to prove to own the other account.
+	CaseLink Case = "link"
 )
 
 // Cases lists every case, for adapters' tests.
 func Cases() []Case {
 	return []Case{CaseAddress, CaseRegistration, CaseRegisterFirst, CaseFinalizeNext, CaseMailed, CaseHarvesting,
-		CaseMissingFields, CasePasswordOnly}
+		CaseMissingFields, CasePasswordOnly, CaseLink}
 }
 
 // Error is a failure of an account operation told in the domain's terms.
@@ -247,6 +270,11 @@ func Conditions() []*Error {
 		{Err: ErrUnderage, Attr: AttrProfile, Args: []any{13}},
 		{Err: ErrPasswordChangeDue},
 		{Err: ErrLoginIDConflict, Attr: AttrProfile},
+		{Err: ErrMissingLoginID},
+		{Err: ErrAccountsLinked},
+		{Err: ErrNotConnected, Attr: AttrProvider, Args: []any{"google"}},
+		{Err: ErrLinkMismatch, Attr: AttrProvider, Args: []any{"google"}},
+		{Err: ErrIdentityTaken, Attr: AttrProvider, Args: []any{"google"}},
 		{Err: ErrUIDTaken, Attr: AttrAccount, Args: []any{"0123456789abcdef0123456789abcdef"}},
 		{Err: ErrUnsupportedHash, Attr: AttrPassword, Args: []any{"sha1_hashbytes"}},
 		{Err: ErrBadHash, Attr: AttrPassword, Args: []any{"bcrypt: too short"}},

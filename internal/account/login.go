@@ -32,29 +32,9 @@ type LoginInput struct {
 // Failures count against the account and the client address, which the
 // security policies lock out or ask a CAPTCHA of.
 func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Result, error) {
-	id, err := checkLogin(st, in)
+	a, id, rehash, err := s.passwordAccount(ctx, st, in)
 	if err != nil {
 		return Result{}, err
-	}
-	g := s.guard(st, in.ClientIP, in.Caller.Server)
-	a, found, err := s.loginAccount(ctx, st, g, id, in.CaptchaToken)
-	if err != nil {
-		return Result{}, err
-	}
-	if !found {
-		if err := g.claim(ctx, nil); err != nil {
-			return Result{}, err
-		}
-		s.hasher.VerifyDummy(ctx, in.Password)
-		return Result{}, g.failed(ctx, nil)
-	}
-	rehash, err := s.verifyPassword(ctx, g, &a, in.Password)
-	if err != nil {
-		return Result{}, err
-	}
-	// Account state is told only to who knows the password.
-	if !a.Active {
-		return Result{}, &Error{Err: ErrDisabled}
 	}
 	if err := s.checkAge(st, a.Profile); err != nil {
 		return Result{}, err
@@ -73,6 +53,38 @@ func (s *Service) Login(ctx context.Context, st site.Site, in LoginInput) (Resul
 		}
 	}
 	return s.openSession(ctx, st, a, in.Session, opening{password: true, rehash: newHash})
+}
+
+// passwordAccount is the account a login ID and password prove, with the
+// checks every password proof makes (Login, LinkAccounts): an unknown
+// login ID costs a password verification too; failures count towards the
+// lockouts; and a disabled account is told only to who knows the
+// password. rehash tells that the password's hash is due an upgrade.
+func (s *Service) passwordAccount(ctx context.Context, st site.Site, in LoginInput) (Account, LoginID, bool, error) {
+	id, err := checkLogin(st, in)
+	if err != nil {
+		return Account{}, LoginID{}, false, err
+	}
+	g := s.guard(st, in.ClientIP, in.Caller.Server)
+	a, found, err := s.loginAccount(ctx, st, g, id, in.CaptchaToken)
+	if err != nil {
+		return Account{}, LoginID{}, false, err
+	}
+	if !found {
+		if err := g.claim(ctx, nil); err != nil {
+			return Account{}, LoginID{}, false, err
+		}
+		s.hasher.VerifyDummy(ctx, in.Password)
+		return Account{}, LoginID{}, false, g.failed(ctx, nil)
+	}
+	rehash, err := s.verifyPassword(ctx, g, &a, in.Password)
+	if err != nil {
+		return Account{}, LoginID{}, false, err
+	}
+	if !a.Active {
+		return Account{}, LoginID{}, false, &Error{Err: ErrDisabled}
+	}
+	return a, id, rehash, nil
 }
 
 // checkLogin checks the parameters of a login and returns its login ID.
@@ -188,6 +200,8 @@ func (s *Service) pendingOf(st site.Site, a Account, password bool) (TokenKind, 
 	switch missing := MissingFields(st, a); {
 	case len(missing) > 0:
 		return RegToken, missingFields(missing)
+	case !a.Registered && missingLoginID(st, a):
+		return RegToken, &Error{Err: ErrMissingLoginID}
 	case !a.Registered:
 		return RegToken, failCase(ErrPendingRegistration, CaseFinalizeNext)
 	case a.Email != "" && s.pendingVerification(st, a):

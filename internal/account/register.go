@@ -378,6 +378,10 @@ func (s *Service) FinalizeRegistration(ctx context.Context, st site.Site, regTok
 			res.Account, res.RegToken, pending = a, regToken, missingFields(missing)
 			return nil
 		}
+		if !a.Registered && missingLoginID(st, a) {
+			res.Account, res.RegToken, pending = a, regToken, &Error{Err: ErrMissingLoginID}
+			return nil
+		}
 		if !a.Registered {
 			now := s.clock()
 			a.Registered, a.RegisteredAt = true, now

@@ -94,6 +94,12 @@ type Result struct {
 	Session  *NewSession
 	// RegToken continues a pending registration or verification.
 	RegToken string
+	// Provider is the provider of a social login; NewUser tells that it
+	// registered the account; Connected that it attached the identity to
+	// the caller's account (no new session).
+	Provider  string
+	NewUser   bool
+	Connected bool
 }
 
 // NewSession is a session just created, with its token in clear.
@@ -294,11 +300,19 @@ func (s *Service) issueRegTokenOf(ctx context.Context, tx Store, kind TokenKind,
 // validToken finds an unexpired token of kind for the site: ErrTokenUnknown
 // when unknown or spent, ErrTokenExpired.
 func (s *Service) validToken(ctx context.Context, siteID int64, kind TokenKind, token string) (Token, error) {
-	attr := tokenAttr(kind)
 	if token == "" {
+		return Token{}, fail(ErrMissing, tokenAttr(kind))
+	}
+	return s.validTokenHash(ctx, siteID, kind, hashToken(token))
+}
+
+// validTokenHash is validToken by the token's hash.
+func (s *Service) validTokenHash(ctx context.Context, siteID int64, kind TokenKind, hash []byte) (Token, error) {
+	attr := tokenAttr(kind)
+	if len(hash) == 0 {
 		return Token{}, fail(ErrMissing, attr)
 	}
-	t, err := s.store.TokenByHash(ctx, kind, hashToken(token))
+	t, err := s.store.TokenByHash(ctx, kind, hash)
 	switch {
 	case errors.Is(err, ErrNotFound) || (err == nil && siteID != 0 && t.SiteID != siteID):
 		return Token{}, fail(ErrTokenUnknown, attr)

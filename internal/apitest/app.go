@@ -85,6 +85,12 @@ func WithRealTime() Option { return func(c *config) { c.clock, c.realTime = time
 // WithDB serves db, opened by the caller (a second instance on one database).
 func WithDB(db *store.DB) Option { return func(c *config) { c.db = db } }
 
+// WithSocialPrivate lets social providers be on loopback and plain http:
+// an Upstream of the test.
+func WithSocialPrivate() Option {
+	return WithOptions(func(o *app.Options) { o.SocialPrivate = true })
+}
+
 // WithoutSite creates no site and seeds no account.
 func WithoutSite() Option { return func(c *config) { c.noSite = true } }
 

@@ -32,6 +32,7 @@ import (
 	"github.com/custos-id/custos/internal/secretbox"
 	"github.com/custos-id/custos/internal/server"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/social"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/token"
 	"github.com/custos-id/custos/internal/websdk"
@@ -92,6 +93,12 @@ type Options struct {
 	// admin.Options's: 30 minutes idle, 12 hours, 5 failures lock 15
 	// minutes); its Now defaults to Now.
 	Admin admin.Options
+	// SocialPrivate lets social login providers be on loopback and
+	// private addresses and on plain http (tests, intranets).
+	SocialPrivate bool
+	// SocialHTTPClient, when set, is the HTTP client of the calls to
+	// social login providers (tests that route every host to one server).
+	SocialHTTPClient *http.Client
 }
 
 // App is a running custos: its services and its HTTP handler.
@@ -109,9 +116,12 @@ type App struct {
 	OAuth       *oauth.Service
 	OIDC        *oidcop.Provider
 	GigyaTokens *oauth.GigyaTokens
-	RPC         *rpc.Handler
-	REST        *rest.Handler
-	Metrics     *server.Metrics
+	// Social keeps the sites' social login providers and runs the
+	// upstream protocol.
+	Social  *social.Service
+	RPC     *rpc.Handler
+	REST    *rest.Handler
+	Metrics *server.Metrics
 	// Admins are custos's operators, their sessions and the audit log;
 	// AdminAPI is their API at /admin/api/v1.
 	Admins   *admin.Service
@@ -198,11 +208,15 @@ func New(o Options) (*App, error) {
 	a.RPC = rpc.New(rpc.Options{Sites: a.Sites, Authn: verifier, TrustedProxies: o.TrustedProxies,
 		DataCenter: o.DataCenter, Limiter: limiter, PublicURL: o.PublicURL, Now: o.Now, Log: o.Log})
 	a.ScreenSets = screenset.NewService(o.DB)
+	a.Social = social.NewService(o.DB, box, social.Options{Now: o.Now, AllowPrivate: o.SocialPrivate, HTTPClient: o.SocialHTTPClient})
 	rpc.RegisterAccounts(a.RPC, rpc.Accounts{Accounts: a.Accounts, Sites: a.Sites, Keys: a.Keys, ScreenSets: a.ScreenSets,
-		Issuer: o.Issuer, Now: o.Now})
+		Issuer: o.Issuer, Now: o.Now, Social: a.Social})
 	rpc.RegisterJobs(a.RPC, a.Jobs)
 	rpc.RegisterStream(a.RPC, a.Accounts, o.Now)
 	rpc.RegisterOAuth(a.RPC, rpc.OAuth{Tokens: a.GigyaTokens, Accounts: a.Accounts})
+	rpc.RegisterSocialProviders(a.RPC, a.Social)
+	socialCallback := rpc.RegisterSocialFlows(a.RPC, rpc.SocialFlows{Social: a.Social, Accounts: a.Accounts, Sites: a.Sites,
+		Codes: a.GigyaTokens, PublicURL: o.PublicURL, Now: o.Now})
 	if o.OIDCPages == nil {
 		o.OIDCPages = oidcop.NewHostedPages(o.Log)
 	}
@@ -212,7 +226,7 @@ func New(o Options) (*App, error) {
 	}
 	rpc.RegisterOIDC(a.RPC, rpc.OIDC{OAuth: a.OAuth, Metadata: a.OIDC.Metadata})
 	a.REST = rest.New(verifier, limiter, o.Log)
-	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL})
+	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL, Social: a.Social})
 	a.AdminAPI = adminapi.New(adminapi.Options{Admins: a.Admins, Sites: a.Sites, Accounts: a.Accounts, OAuth: a.OAuth,
 		ScreenSets: a.ScreenSets, Outbox: a.Outbox, Stats: o.DB, Log: o.Log, Now: o.Now,
 		PublicURL: o.PublicURL, AuditFailed: a.Metrics.AuditWriteFailures()})
@@ -229,11 +243,15 @@ func New(o Options) (*App, error) {
 	mux.Handle("GET "+HostedLoginScript, hostedLoginScript)
 	mux.Handle("GET "+websdk.HooksPath, websdk.Hooks(a.Sites, a.ScreenSets))
 	mux.Handle(oidcop.Prefix, a.OIDC)
+	mux.Handle("GET "+rpc.SocialCallbackPath, socialCallback)
+	mux.Handle("POST "+rpc.SocialCallbackPath, socialCallback)
+	mux.Handle("GET "+rpc.SocialDonePath, rpc.SocialDonePage(a.Sites, o.PublicURL))
+	mux.Handle("GET "+rpc.SocialDoneScript, rpc.SocialDoneJS())
 	mux.Handle("GET "+oidcop.StylesheetPath, oidcop.Stylesheet())
 	consoleFiles := console.Handler()
 	mux.Handle(console.Prefix, consoleFiles)
 	mux.Handle(strings.TrimSuffix(console.Prefix, "/"), consoleFiles) // its redirect to /console/
-	sdk, err := websdk.New(websdk.Options{Sites: webSDKSite(a.Sites), PublicURL: o.PublicURL, Log: o.Log})
+	sdk, err := websdk.New(websdk.Options{Sites: webSDKSite(a.Sites, a.Social), PublicURL: o.PublicURL, Log: o.Log})
 	if err != nil {
 		return nil, err
 	}

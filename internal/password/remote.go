@@ -10,12 +10,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/custos-id/custos/internal/outbound"
 )
 
 // Gigya's custom algorithm: a remote verifier computes the hash. custos
@@ -107,37 +107,9 @@ func DefaultHTTPClient() *http.Client {
 // addresses too when private is set (a verifier beside custos; the
 // operator's choice, --custom-verifier-private).
 func VerifierClient(private bool) *http.Client {
-	dialer := &net.Dialer{Timeout: remoteTimeout}
-	if !private {
-		dialer.Control = publicOnly
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy, tr.DialContext = nil, dialer.DialContext
-	return &http.Client{
-		Timeout:       remoteTimeout,
-		Transport:     tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
-// publicOnly refuses a connection to an address that is not a public
-// unicast one: loopback, private, link-local (cloud metadata), CGNAT,
-// unspecified, multicast.
-func publicOnly(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return err
-	}
-	ip = ip.Unmap()
-	cgnat := netip.MustParsePrefix("100.64.0.0/10")
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() || cgnat.Contains(ip) {
-		return fmt.Errorf("the verifier's address %s is not a public one", ip)
-	}
-	return nil
+	c, _ := outbound.Client(outbound.Options{Private: private, Timeout: remoteTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
+	return c
 }
 
 // SetHTTPClient sets the client that calls the remote verifiers of custom

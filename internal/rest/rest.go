@@ -85,7 +85,7 @@ type Handler struct {
 // site.
 func New(v *authn.Verifier, limiter *ratelimit.Limiter, log *slog.Logger) *Handler {
 	h := &Handler{mux: http.NewServeMux(), authn: v, log: log, limiter: limiter}
-	h.unknown = h.wrap("unknown", func(context.Context, *Request) (Response, error) {
+	h.unknown = h.wrap("unknown", nil, func(context.Context, *Request) (Response, error) {
 		return Response{}, errcode.New(errcode.NotFound, "Not found")
 	})
 	h.mux.Handle("/", h.unknown)
@@ -99,11 +99,22 @@ func (h *Handler) NotFound() http.Handler { return h.unknown }
 // Handle adds a route: pattern is an HTTP method and a path below Prefix,
 // such as "GET /users/find_by".
 func (h *Handler) Handle(pattern string, fn HandlerFunc) {
+	h.HandleAuth(pattern, nil, fn)
+}
+
+// Authenticator checks the credentials of a route that takes others than
+// HTTP Basic (GET /info: api_secret and the user's token in the query).
+// secure tells whether the request came over HTTPS.
+type Authenticator func(r *http.Request, secure bool) (*authn.Principal, error)
+
+// HandleAuth adds a route as Handle does, whose credentials auth checks
+// (nil: HTTP Basic).
+func (h *Handler) HandleAuth(pattern string, auth Authenticator, fn HandlerFunc) {
 	method, path, ok := strings.Cut(pattern, " ")
 	if !ok {
 		panic("rest: pattern needs an HTTP method: " + pattern)
 	}
-	h.mux.Handle(method+" "+Prefix+path, h.wrap(pattern, fn))
+	h.mux.Handle(method+" "+Prefix+path, h.wrap(pattern, auth, fn))
 	h.routes = append(h.routes, method+" "+Prefix+path)
 }
 
@@ -113,7 +124,7 @@ func (h *Handler) Routes() []string { return slices.Clone(h.routes) }
 // ServeHTTP dispatches to the routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
-func (h *Handler) wrap(route string, fn HandlerFunc) http.Handler {
+func (h *Handler) wrap(route string, auth Authenticator, fn HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := callctx.From(r.Context())
 		info.Dialect, info.Method = "rest", route
@@ -126,7 +137,7 @@ func (h *Handler) wrap(route string, fn HandlerFunc) http.Handler {
 				h.renderError(w, r, errcode.New(errcode.GeneralServerError, "An unknown error happened"))
 			}
 		}()
-		req, err := h.prepare(r)
+		req, err := h.prepare(r, auth)
 		if err != nil {
 			h.renderError(w, r, err)
 			return
@@ -143,16 +154,15 @@ func (h *Handler) wrap(route string, fn HandlerFunc) http.Handler {
 // prepare authenticates the request and reads its body: 401 for credentials,
 // 406 for a body that is not JSON, 400 for malformed JSON. A body declared
 // past the server's limit is refused first, before it is invited.
-func (h *Handler) prepare(r *http.Request) (*Request, error) {
+func (h *Handler) prepare(r *http.Request, auth Authenticator) (*Request, error) {
 	if callctx.From(r.Context()).BodyTooLarge {
 		return nil, callctx.TooLarge()
 	}
-	user, pass, ok := r.BasicAuth()
-	if !ok {
-		return nil, errcode.New(errcode.InvalidAuthenticationHeader, "HTTP Basic authentication with <siteId>:<secret> is required")
+	if auth == nil {
+		auth = h.basic
 	}
 	info := callctx.From(r.Context())
-	p, err := h.authn.Basic(r.Context(), user, pass, info.Secure)
+	p, err := auth(r, info.Secure)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +187,18 @@ func (h *Handler) prepare(r *http.Request) (*Request, error) {
 	}
 	return &Request{Request: r, Principal: *p, Body: body}, nil
 }
+
+// basic checks HTTP Basic site credentials, what most routes take.
+func (h *Handler) basic(r *http.Request, secure bool) (*authn.Principal, error) {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return nil, errcode.New(errcode.InvalidAuthenticationHeader, "HTTP Basic authentication with <siteId>:<secret> is required")
+	}
+	return h.authn.Basic(r.Context(), user, pass, secure)
+}
+
+// Authn is the verifier of the handler's credentials.
+func (h *Handler) Authn() *authn.Verifier { return h.authn }
 
 // checkJSON accepts one JSON object within the limits of jsonlimit, in
 // which no object repeats a key. Keys compare case-insensitively, as

@@ -55,6 +55,9 @@ type Users struct {
 	Accounts *account.Service
 	// BaseURL prefixes Location headers: <BaseURL>/v1/marketing/login/users/<id>.
 	BaseURL string
+	// Social verifies provider tokens (sign_ins/{provider}); nil: social
+	// login is not configured.
+	Social SessionVerifier
 }
 
 // RegisterUsers adds the /users routes.
@@ -73,6 +76,7 @@ func RegisterUsers(h *Handler, u Users) {
 	h.Handle("PUT /users/{id}/deactivate", u.setActive(false))
 	h.Handle("PUT /users/{id}/unlock", u.unlock)
 	registerSocialID(h, u)
+	registerSocialSignIns(h, u)
 }
 
 // userBody is the {"user": {...}} body of create and update.

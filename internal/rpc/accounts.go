@@ -29,6 +29,9 @@ type Accounts struct {
 	// Issuer is the template of the iss claim (token.Issuer).
 	Issuer string
 	Now    func() time.Time
+	// Social verifies native provider sessions (accounts.notifySocialLogin);
+	// nil: social login is not configured.
+	Social SessionVerifier
 }
 
 // RegisterAccounts adds the accounts.* methods. Each lists the parameters
@@ -51,9 +54,9 @@ func RegisterAccounts(h *Handler, x Accounts) {
 			// accepted:
 			"allowAccountsLinking", "subscriptions"}},
 		"accounts.login": {Auth: APIKey, Run: x.login, Params: []string{
-			"loginID", "password", "include", "sessionExpiration", "captchaToken",
+			"loginID", "password", "include", "sessionExpiration", "captchaToken", "loginMode", "regToken",
 			// accepted:
-			"aToken", "captchaText", "captchaType", "loginMode", "regToken", "actionAttributes", "clientContext"}},
+			"aToken", "captchaText", "captchaType", "actionAttributes", "clientContext"}},
 		"accounts.logout": {Auth: SessionOrServer, Run: x.logout, EndsSession: true, Params: []string{
 			"UID",
 			// accepted:
@@ -116,6 +119,9 @@ func RegisterAccounts(h *Handler, x Accounts) {
 	for name, m := range screenSetMethods(x) {
 		h.Register(name, m)
 	}
+	for name, m := range identityMethods(x) {
+		h.Register(name, m)
+	}
 }
 
 type obj = map[string]any
@@ -169,6 +175,14 @@ func (x Accounts) finalizeRegistration(ctx context.Context, c *Call) (any, error
 }
 
 func (x Accounts) login(ctx context.Context, c *Call) (any, error) {
+	// loginMode=link proves, by the password, the ownership of the account
+	// a social identity waiting under regToken conflicts with (403043).
+	switch mode, err := loginMode(c.Params); {
+	case err != nil:
+		return nil, err
+	case mode == account.LoginLink:
+		return x.link(ctx, c, false)
+	}
 	so, inc, err := loginOptions(c.Params, "profile")
 	if err != nil {
 		return nil, err
@@ -288,7 +302,11 @@ func (x Accounts) getAccountInfo(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return x.view(c, a, ids, inc, !c.Server && !pending), nil
+	out := x.view(c, a, ids, inc, !c.Server && !pending)
+	if err := x.addProviders(ctx, c, out, a, inc); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (x Accounts) verifyLogin(ctx context.Context, c *Call) (any, error) {

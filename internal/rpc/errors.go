@@ -8,6 +8,7 @@ import (
 	"github.com/custos-id/custos/internal/account"
 	"github.com/custos-id/custos/internal/dialect"
 	"github.com/custos-id/custos/internal/screenset"
+	"github.com/custos-id/custos/internal/social"
 )
 
 // Errors returns the RPC dialect's table of the domain's errors.
@@ -44,6 +45,11 @@ var errorTable = dialect.Table{
 		account.AttrLogoURL:     "logoURL",
 		account.AttrDescription: "description",
 		account.AttrSiteUID:     "siteUID",
+		// The social identity: providerSessions names the provider.
+		account.AttrProvider:     "provider",
+		account.AttrProviderUID:  "providerUID",
+		account.AttrLoginMode:    "loginMode",
+		account.AttrLastIdentity: "lastIdentityHandling",
 	},
 	Entries: map[dialect.Key]dialect.Entry{
 		{Err: account.ErrNotFound}:                                             {Code: errcode.UnauthorizedUser, Format: "Unauthorized user: no account with UID %.64[2]q"},
@@ -75,6 +81,25 @@ var errorTable = dialect.Table{
 		{Err: account.ErrBadHash}:                                              {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: %.200[2]s"},
 		{Err: account.ErrBadValue}:                                             {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %.64[2]s: %.200[3]s"},
 		{Err: account.ErrLoginIDConflict}:                                      {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: %[1]s.email is a login email of another account"},
+		{Err: account.ErrLoginIDConflict, Case: account.CaseLink}:              {Code: errcode.LoginIdentifierExists, Format: "Login identifier exists: the provider's email is the login ID of an existing account; prove you own it (accounts.getConflictingAccount, then accounts.login with loginMode=link and the regToken)"},
+		{Err: account.ErrMissingLoginID}:                                       {Code: errcode.AccountMissingLoginID, Format: "Account missing loginID: add an email or a username with accounts.setAccountInfo (regToken), then finalize"},
+		{Err: account.ErrAccountsLinked}:                                       {Code: errcode.AccountsLinked, Format: "Accounts linked: call accounts.finalizeRegistration with the regToken of this answer (the conflict's is spent)"},
+		{Err: account.ErrNotConnected}:                                         {Code: errcode.NotConnected, Format: "Not connected: the user is not connected to %.40[2]s"},
+		{Err: account.ErrLinkMismatch}:                                         {Code: errcode.UnexpectedProviderUser, Format: "Unexpected provider user: this login is not of the account the regToken conflicts with"},
+		{Err: account.ErrIdentityTaken}:                                        {Code: errcode.IdentityExists, Format: "Identity exists: this %.40[2]s identity is connected to an account already"},
+		{Err: account.ErrMissing, Attr: account.AttrProvider}:                  {Code: errcode.MissingRequiredProviderParameter, Format: "Missing required provider parameter: %[1]s"},
+		{Err: account.ErrLastLoginID, Attr: account.AttrProvider}:              {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: %[1]s: it is the account's last way to log in (lastIdentityHandling=fail)"},
+		// Social login (package social): Args are the provider and a reason.
+		{Err: social.ErrUnknownProvider}:        {Code: errcode.InvalidProvider, Format: "Invalid provider: %.40[2]q is not a provider of this site"},
+		{Err: social.ErrNoProviderApp}:          {Code: errcode.NoProviderApplication, Format: "No provider application: %[2]s: %[3]s"},
+		{Err: social.ErrProviderConfig}:         {Code: errcode.ProviderConfigurationError, Format: "Provider configuration error: %[2]s: %[3]s"},
+		{Err: social.ErrProviderFailure}:        {Code: errcode.ProviderError, Format: "Provider error: %[2]s: %[3]s"},
+		{Err: social.ErrProviderSessionExpired}: {Code: errcode.ProviderSessionExpired, Format: "Provider session expired: %[2]s: %[3]s"},
+		{Err: social.ErrCanceled}:               {Code: errcode.OperationCanceled, Format: "Operation canceled: at %[2]s (%[3]s)"},
+		{Err: social.ErrState}:                  {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: state: unknown, used or expired; start the login again"},
+		{Err: social.ErrInvalidIDToken}:         {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: the %[2]s token is not valid: %[3]s"},
+		{Err: social.ErrInvalid}:                {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: provider %[2]s: %[3]s"},
+		{Err: social.ErrRedirectURI}:            {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: redirectURIs: %[3]s"},
 	},
 }
 

@@ -111,8 +111,10 @@ type Handler struct {
 	sites   Sites
 	authn   *authn.Verifier
 	methods map[string]registered
-	now     func() time.Time
-	log     *slog.Logger
+	// flows are the methods answered by a redirect (socialflow.go).
+	flows map[string]flow
+	now   func() time.Time
+	log   *slog.Logger
 	// trusted are the proxies whose X-Forwarded-Proto is believed.
 	trusted []netip.Prefix
 	// dataCenter names the canonical Gigya host signatures may be made for.
@@ -153,7 +155,7 @@ func New(o Options) *Handler {
 	if o.DataCenter == "" {
 		o.DataCenter = "us1"
 	}
-	return &Handler{sites: o.Sites, authn: o.Authn, methods: map[string]registered{},
+	return &Handler{sites: o.Sites, authn: o.Authn, methods: map[string]registered{}, flows: map[string]flow{},
 		now: o.Now, log: o.Log, trusted: o.TrustedProxies, dataCenter: strings.ToLower(o.DataCenter), limiter: o.Limiter,
 		self: weburl.Origin(o.PublicURL)}
 }
@@ -210,6 +212,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
+	if f, ok := h.flows[strings.ToLower(name)]; ok {
+		info.Method = f.name
+		h.serveFlow(w, r, out, f, values)
+		return
+	}
 	m, ok := h.methods[strings.ToLower(name)]
 	if !ok {
 		allowSiteless(w, r)
@@ -375,4 +382,16 @@ func (h *Handler) require(r *http.Request, m registered, c *Call, token string) 
 		return fmt.Errorf("rpc: %s needs credentials this adapter does not check", m.name)
 	}
 	return nil
+}
+
+// serveFlow runs a method answered by a redirect; what fails before it
+// can redirect is answered in the envelope.
+func (h *Handler) serveFlow(w http.ResponseWriter, r *http.Request, out output, f flow, values map[string][]string) {
+	p, err := NewParams(values)
+	if err == nil {
+		err = f.serve(w, r, f.name, p)
+	}
+	if err != nil {
+		h.render(w, r, out, nil, nil, err)
+	}
 }

@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-id/custos/errcode"
@@ -144,8 +145,18 @@ func (x Accounts) getUserInfo(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := obj{"UID": a.UID, "isSiteUser": true, "isConnected": false, "isTempUser": false,
-		"loginProvider": "site", "loginProviderUID": a.UID, "providers": "site", "identities": []any{}}
+	login, providers, ids, err := x.Accounts.Providers(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out := obj{"UID": a.UID, "isSiteUser": true, "isConnected": len(ids) > 0, "isTempUser": false,
+		"loginProvider": login, "loginProviderUID": a.UID, "providers": strings.Join(providers, ","),
+		"identities": identitiesView(a, ids)}
+	for _, id := range ids {
+		if id.Provider == login {
+			out["loginProviderUID"] = id.ProviderUID
+		}
+	}
 	signUID(out, c.Site.Secret, a.UID, x.Now())
 	if c.Session != nil {
 		out["isLoggedIn"] = true

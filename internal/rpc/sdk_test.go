@@ -496,10 +496,10 @@ func TestSocializeMethods(t *testing.T) {
 func TestNpmGigyaAccountsMethods(t *testing.T) {
 	e := apitest.NewApp(t, store.SQLite)
 	implemented := []string{"deleteAccount", "exchangeUIDSignature", "finalizeRegistration", "getAccountInfo", "getJWT",
-		"getJWTPublicKey", "getPolicies", "getSchema", "getScreenSets", "setScreenSet", "deleteScreenSet", "importAccount", "initRegistration", "isAvailableLoginID", "login", "logout",
+		"getJWTPublicKey", "getPolicies", "getSchema", "getScreenSets", "setScreenSet", "deleteScreenSet", "importAccount", "getConflictingAccount", "linkAccounts", "initRegistration", "isAvailableLoginID", "login", "logout",
 		"notifyLogin", "register", "resendVerificationCode", "resetPassword", "search", "setAccountInfo", "setPolicies", "setSchema"}
-	notYet := []string{"getConflictingAccount", "getCounters", "getRegisteredCounters",
-		"getScreenSetVersions", "importProfilePhoto", "incrementCounters", "linkAccounts",
+	notYet := []string{"getCounters", "getRegisteredCounters",
+		"getScreenSetVersions", "importProfilePhoto", "incrementCounters",
 		"publishProfilePhoto", "registerCounters", "setProfilePhoto", "unregisterCounters",
 		"rba.getPolicy", "rba.setPolicy", "rba.unlock", "webhooks.delete", "webhooks.getAll", "webhooks.set"}
 	for _, name := range implemented {

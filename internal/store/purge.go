@@ -63,6 +63,8 @@ var expiries = []expiry{
 	{table: "gigya_tokens", key: "id", where: "expires_at <= $1", args: at(0), order: "expires_at"},
 	{table: "gigya_tokens", key: "id", where: "revoked_at <= $1", args: at(0), order: "revoked_at"},
 	{table: "gigya_codes", key: "id", where: "expires_at <= $1", args: at(0), order: "expires_at"},
+	{table: "social_attempts", key: "state_hash", where: "expires_at <= $1", args: at(0), order: "expires_at"},
+	{table: "social_used_tokens", key: "token_hash", where: "expires_at <= $1", args: at(0), order: "expires_at"},
 }
 
 // at returns the arguments of an expiry that compares with now+d.

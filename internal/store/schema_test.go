@@ -53,6 +53,8 @@ var differences = []difference{
 	{"oauth_clients", "require_consent", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"oauth_auth_requests", "done", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"admins", "disabled", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
+	{"identities", "email_verified", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
+	{"pending_identities", "email_verified", column{"integer", true}, column{"boolean", true}, "SQLite has no boolean type: 0 and 1"},
 	{"accounts", "profile", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},
 	{"accounts", "data", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00008)"},
 	{"accounts", "preferences", column{"text", true}, column{"json", true}, "SQLite keeps JSON as text (its json functions read it); PostgreSQL as jsonb (00011)"},

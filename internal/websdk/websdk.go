@@ -71,6 +71,10 @@ type Site struct {
 	// Domains are the site's page domains; the bundle publishes only the
 	// bases of its "*." entries (BaseDomains).
 	Domains []string
+	// SocialProviders are the names of the site's enabled social login
+	// providers (docs/social.md), for gigya.accounts.socialLogin and the
+	// screen-sets' social-login widget.
+	SocialProviders []string
 }
 
 // Lookup resolves an apiKey: ErrUnknownSite when it names no site.
@@ -140,6 +144,7 @@ type prelude struct {
 	SiteName         string          `json:"siteName"`
 	Origin           string          `json:"origin"`
 	Config           json.RawMessage `json:"config"`
+	SocialProviders  []string        `json:"socialProviders,omitempty"`
 	ScreenSetScripts bool            `json:"screenSetScripts"`
 	// BaseDomains are the bases of the site's "*." domains: the SDK writes
 	// glt_ on the one that holds the page's host, as Gigya writes it on the
@@ -175,7 +180,7 @@ func (s *SDK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "/* custos: the Web SDK is unavailable, try again */", http.StatusServiceUnavailable)
 			return
 		default:
-			p.SiteName, p.ScreenSetScripts = st.Name, st.ScreenSetScripts
+			p.SiteName, p.ScreenSetScripts, p.SocialProviders = st.Name, st.ScreenSetScripts, st.SocialProviders
 			for _, d := range st.Domains {
 				if base, ok := strings.CutPrefix(d, "*."); ok {
 					p.BaseDomains = append(p.BaseDomains, base)

@@ -35,7 +35,11 @@ import (
 	custosmail "github.com/custos-id/custos/internal/mail"
 	"github.com/custos-id/custos/internal/mail/mailtest"
 	"github.com/custos-id/custos/internal/nodetest"
+	"github.com/custos-id/custos/internal/oauth"
+	"github.com/custos-id/custos/internal/oidcop"
+	"github.com/custos-id/custos/internal/rpc"
 	"github.com/custos-id/custos/internal/site"
+	socialpkg "github.com/custos-id/custos/internal/social"
 	"github.com/custos-id/custos/internal/store"
 	"github.com/custos-id/custos/internal/store/storetest"
 	"github.com/custos-id/custos/internal/token/tokentest"
@@ -100,6 +104,10 @@ func TestBrowser(t *testing.T) {
 		"CUSTOS_IDLE_API_KEY="+env.idle.site.APIKey,
 		"CUSTOS_IDLE_SECRET="+env.idle.site.SecretBase64(),
 		"CUSTOS_IDLE_TIMEOUT_MS="+strconv.FormatInt(idleTimeout.Milliseconds(), 10),
+		"CUSTOS_SOCIAL_API_KEY="+env.social.APIKey,
+		"CUSTOS_SOCIAL_SECRET="+env.social.SecretBase64(),
+		"CUSTOS_UPSTREAM_API_KEY="+env.upstream.APIKey,
+		"CUSTOS_UPSTREAM_SECRET="+env.upstream.SecretBase64(),
 		"MAIL_URL="+env.mailURL,
 		"CHROMIUM="+chromium,
 		"SCREENSHOT_DIR="+shots,
@@ -146,6 +154,9 @@ type environment struct {
 	// and schema (required fields, email verification) would change what
 	// the other files' flows answer.
 	screenSets site.Site
+	// social is the site of social.test.mjs, whose provider "custos-up" is
+	// the OpenID Provider of the site upstream of the same custos.
+	social, upstream site.Site
 	// idle is a second custos whose admin sessions end after idleTimeout
 	// without a request.
 	idle idleCustos
@@ -201,7 +212,9 @@ func start(t *testing.T, dir string) environment {
 	}
 	custosURL := "http://" + ln.Addr().String()
 	a, err := app.New(app.Options{DB: storetest.Open(t, store.SQLite), MasterKey: bytes.Repeat([]byte{1}, 32),
-		PublicURL: custosURL, Password: apitest.CheapHashing, KeyGen: tokentest.KeyGen(), Mail: sender})
+		PublicURL: custosURL, Password: apitest.CheapHashing, KeyGen: tokentest.KeyGen(), Mail: sender,
+		// social.test.mjs's providers are on 127.0.0.1, over plain http.
+		SocialPrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,20 +245,55 @@ func start(t *testing.T, dir string) environment {
 	if err != nil {
 		t.Fatal(err)
 	}
+	social, upstream := socialSites(t, a, custosURL)
 	siteLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(siteLn.Addr().String())
 	siteURL := "http://localhost:" + port
+	// The social redirect flow ends at the page that starts it (the SDK's
+	// default redirectURL): registered exactly, as a site must.
+	if _, err := a.Social.SetRedirectURIs(context.Background(), social.ID, []string{siteURL + "/social.html"}); err != nil {
+		t.Fatal(err)
+	}
 	site := &httptest.Server{Listener: siteLn, Config: &http.Server{Handler: siteHandler(filepath.Join(dir, "site"),
 		strings.NewReplacer("{{CUSTOS_URL}}", custosURL, "{{API_KEY}}", st.APIKey,
-			"{{SCREENSETS_API_KEY}}", ss.APIKey), smtp)}}
+			"{{SCREENSETS_API_KEY}}", ss.APIKey, "{{SOCIAL_API_KEY}}", social.APIKey), smtp)}}
 	site.Start()
 	t.Cleanup(site.Close)
 	return environment{custosURL: custosURL, siteURL: siteURL, apiKey: st.APIKey, secret: st.SecretBase64(), screenSets: ss,
 		adminUsername: adm.Username, adminPassword: adminPassword, idle: startIdle(t),
-		mailURL: "http://" + siteLn.Addr().String() + "/_test/mail"}
+		social: social, upstream: upstream, mailURL: "http://" + siteLn.Addr().String() + "/_test/mail"}
+}
+
+// socialSites makes the sites of social.test.mjs: the Social Shop (its
+// pages on localhost), and upstream, a site of the same custos whose OpenID
+// Provider is the Social Shop's provider "custos-up" (a relying party whose
+// redirect URI is custos's social callback). social.test.mjs adds the
+// provider it starts itself (oidc-provider).
+func socialSites(t *testing.T, a *app.App, custosURL string) (social, upstream site.Site) {
+	t.Helper()
+	ctx := context.Background()
+	social, err := a.Sites.Create(ctx, "Social Shop", []string{"localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upstream, err = a.Sites.Create(ctx, "Upstream", nil); err != nil {
+		t.Fatal(err)
+	}
+	rp, err := a.OAuth.CreateClient(ctx, upstream.ID, oauth.Client{Name: "Social Shop",
+		RedirectURIs: []string{custosURL + rpc.SocialCallbackPath}, ResponseTypes: []string{"code"},
+		GrantTypes: []string{"authorization_code"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Social.SetProvider(ctx, social.ID, socialpkg.Provider{Name: "custos-up", Kind: socialpkg.OIDC,
+		Issuer: custosURL + oidcop.Prefix + upstream.APIKey, ClientID: rp.ClientID, ClientSecret: rp.Secret,
+		Scopes: []string{"openid", "email", "profile"}, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	return social, upstream
 }
 
 // siteHandler serves the test site: the files of dir, with {{CUSTOS_URL}}

@@ -633,29 +633,176 @@ function addEventHandlers(ns) {
 defineMethod('accounts.addEventHandlers', addEventHandlers('accounts'));
 defineMethod('socialize.addEventHandlers', addEventHandlers('socialize'));
 
-// Social login opens a popup at once (browsers allow one only during the
-// user's click). custos has no social login yet: issue 14 brings it, with
-// the site's providers in the prelude (SITE.socialProviders). Until the
-// site has the provider asked for, the SDK opens nothing (no popup flashes
-// open and shut) and answers 400006 itself; with it, a blocked popup
-// answers 400101 and an open one the server's answer.
+// --- social login -----------------------------------------------------
+
+// Social login runs custos's redirect flow (docs/social.md): in a popup
+// (default) that ends at custos's completion page, which posts the result
+// to this page's origin; or, with authFlow 'redirect', in this window,
+// back to redirectURL (default: this page), where custosStart finishes it.
+const SOCIAL_PENDING = `custos_social_${apiKey}`;
+const SOCIAL_PROVIDER = /^[a-z0-9-]{2,40}$/;
+
+function randomState() {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// socialStart is the flow's first request: method at custos, its fields.
+function socialStart(method, params, redirectURI, state) {
+  const mode = params.loginMode || params.x_loginMode || (method === 'socialize.addConnection' ? 'connect' : '');
+  const f = { x_provider: params.provider || params.x_provider || '', client_id: apiKey, redirect_uri: redirectURI,
+    response_type: 'token', state };
+  if (mode) f.x_loginMode = mode;
+  const regToken = params.regToken || params.x_regToken;
+  if (regToken) f.x_regToken = regToken;
+  const exp = params.sessionExpiration ?? conf.sessionExpiration;
+  if (exp !== undefined && exp !== null && exp !== '') f.x_sessionExpiration = String(exp);
+  if (params.finalizeRegistration !== undefined) f.finalizeRegistration = String(params.finalizeRegistration);
+  const lang = params.lang || custos.lang;
+  if (lang) f.x_lang = lang;
+  const token = mode === 'connect' ? glt.get() : null;
+  return { url: `${SITE.origin}/${method}`, fields: f, token };
+}
+
+// startURL is the address of the flow's start. connect acts for the user
+// of this page's session, whose token goes along as login_token (as
+// Gigya's SDKs send oauth_token there): a form's POST would keep it out of
+// the address, but pages' CSP form-action refuses posts to custos.
+function startURL(start) {
+  const fields = start.token ? { ...start.fields, login_token: start.token } : start.fields;
+  return `${start.url}?${new URLSearchParams(fields)}`;
+}
+
+// socialLogin opens the popup at once (browsers allow one only during the
+// user's click) and answers the flow's result.
 function socialLogin(method) {
-  return async (params) => {
+  return (params) => {
+    const provider = String(params.provider || params.x_provider || '').toLowerCase();
+    if (!provider) {
+      return localError([400060, 'Missing required provider parameter'], 'provider', { operation: method });
+    }
+    // A provider the site has not (SITE.socialProviders, the enabled ones)
+    // opens nothing: no popup flashes open and shut.
     const providers = Array.isArray(SITE.socialProviders) ? SITE.socialProviders : [];
-    const provider = String(params.provider || '').toLowerCase();
-    if (!providers.includes(provider)) {
-      return localError(CODES.invalidParameter, `provider: the site has no social login provider "${provider}"`,
+    if (!SOCIAL_PROVIDER.test(provider) || !providers.includes(provider)) {
+      return localError(CODES.invalidParameter, `provider: the site has no social login provider "${provider.slice(0, 40)}"`,
         { operation: method });
     }
-    const popup = params.authFlow === 'redirect' ? {} : window.open('', 'custos_social_login',
-      'width=500,height=600');
-    if (!popup) return localError(CODES.popupBlocked, 'Popup blocked: allow popups for this site, or use authFlow "redirect"');
-    if (popup.close) popup.close();
-    return call(method, params);
+    params = { ...params, provider };
+    const state = randomState();
+    if (params.authFlow === 'redirect') {
+      const back = String(params.redirectURL || location.href).split('#')[0];
+      try {
+        sessionStorage.setItem(SOCIAL_PENDING, JSON.stringify({ state, method, provider, context: params.context,
+          loginMode: params.loginMode, sessionExpiration: params.sessionExpiration, include: params.include }));
+      } catch { /* no storage: the result is not taken */ }
+      location.assign(startURL(socialStart(method, params, back, state)));
+      return undefined; // the page leaves; the login event tells the result
+    }
+    const done = `${SITE.origin}/socialize.login/done?${new URLSearchParams({ apiKey, origin: location.origin })}`;
+    const start = socialStart(method, params, done, state);
+    const name = `custos_social_${state}`;
+    const popup = window.open(startURL(start), name, 'width=500,height=640');
+    if (!popup) {
+      return localError(CODES.popupBlocked, 'Popup blocked: allow popups for this site, or use authFlow "redirect"');
+    }
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (p) => {
+        if (settled) return;
+        settled = true;
+        window.removeEventListener('message', onMessage);
+        clearInterval(timer);
+        p.then(resolve);
+      };
+      const onMessage = (ev) => {
+        if (ev.origin !== SITE.origin || ev.source !== popup || !isObject(ev.data) ||
+            typeof ev.data.custosSocialLogin !== 'string') return;
+        settle(finishSocial(method, params, state, ev.data.custosSocialLogin));
+      };
+      window.addEventListener('message', onMessage);
+      // A popup closed without a result is a cancel; its last message may
+      // still be on the way.
+      const timer = setInterval(() => {
+        if (!popup.closed) return;
+        setTimeout(() => settle(Promise.resolve(shape(method, params,
+          localError(CODES.canceled, 'Operation canceled: the login window was closed')))), 300);
+      }, 250);
+    });
   };
+}
+
+// keepSession writes the session token to glt_ for expiresIn seconds
+// (undefined: the session's default, none: until the browser closes).
+// On custos's own origin the session cookie is the server's (HttpOnly):
+// a social login there keeps no token of its own.
+function keepSession(token, expiresIn, sessionExpiration) {
+  if (serverSession) return;
+  const secs = Number(expiresIn);
+  const forever = 365 * 24 * 3600;
+  glt.set(token, expiresIn === undefined || expiresIn === null ? forever : secs > 0 ? secs :
+    Number(sessionExpiration) < 0 ? forever : undefined);
+  verified = true;
+}
+
+// finishSocial turns a flow's result (the fragment) into the callback
+// response: on success it keeps the session, reads the account and fires
+// the login event.
+async function finishSocial(method, params, expectState, fragment) {
+  const r = new URLSearchParams(fragment);
+  if (r.get('state') !== expectState) {
+    return shape(method, params, localError(CODES.invalidParameter, 'state: the result is not of this login'));
+  }
+  const provider = r.get('provider') || params.provider;
+  if (r.get('status') !== 'ok') {
+    const code = Number(r.get('error_code')) || CODES.serverError[0];
+    const desc = r.get('error_description') || '';
+    const message = desc.replace(/^\d+\s*-\s*/, '') || CODES.serverError[1];
+    const extra = { provider };
+    if (r.get('regToken')) extra.regToken = r.get('regToken');
+    if (r.get('callId')) extra.callId = r.get('callId');
+    return shape(method, params, localError([code, message], r.get('errorDetails') || message, extra));
+  }
+  const token = r.get('access_token');
+  if (!token) {
+    // connect: the identity joined this session's account.
+    fire('socialize', 'connectionAdded', { provider, context: params.context, source: method });
+    return shape(method, params, { errorCode: 0, provider });
+  }
+  keepSession(token, r.get('expires_in') ?? undefined, params.sessionExpiration ?? conf.sessionExpiration);
+  const info = await call('accounts.getAccountInfo', { include: params.include || 'profile,data', context: params.context });
+  const res = { ...info, operation: shape(method, params, {}).operation, requestParams: echoParams(params),
+    loginProvider: provider, provider };
+  if (info.errorCode === 0 && !params.suppressLoginEvent) fireLogin(method, params, res);
+  return res;
+}
+
+// finishRedirect completes a redirect flow as the page it came back to
+// loads: the fragment is taken out of the address, then the login event
+// (or socialize.error) tells the result.
+function finishRedirect() {
+  let pending;
+  try {
+    pending = JSON.parse(sessionStorage.getItem(SOCIAL_PENDING) || 'null');
+  } catch { pending = null; }
+  if (!isObject(pending) || !location.hash) return;
+  const fragment = location.hash.slice(1);
+  if (new URLSearchParams(fragment).get('state') !== pending.state) return;
+  try {
+    sessionStorage.removeItem(SOCIAL_PENDING);
+    history.replaceState(history.state, '', location.href.split('#')[0]);
+  } catch { /* the result is still taken */ }
+  const params = { provider: pending.provider, context: pending.context, loginMode: pending.loginMode,
+    sessionExpiration: pending.sessionExpiration, include: pending.include };
+  finishSocial(pending.method, params, pending.state, fragment).then((res) => {
+    if (res.errorCode !== 0) fire('socialize', 'error', { ...res, source: pending.method });
+  });
 }
 defineMethod('accounts.socialLogin', socialLogin('accounts.socialLogin'));
 defineMethod('socialize.login', socialLogin('socialize.login'));
+defineMethod('socialize.addConnection', socialLogin('socialize.addConnection'));
+custos.socialLogin = (method, params) => socialLogin(method)(params);
 
 // hasSession answers whether the page has a session that custos accepts.
 function hasSession() {
@@ -702,6 +849,8 @@ function custosStart() {
     ready = true;
     gigya.isReady = true;
     for (const [name, params] of queue.splice(0)) invoke(name, params);
+    // A redirect flow that came back here ends now, its handlers registered.
+    finishRedirect();
     for (const fn of [window.onGigyaServiceReady, conf.onGigyaServiceReady]) {
       if (typeof fn !== 'function') continue;
       try { fn('socialize'); } catch (err) { console.error('custos: onGigyaServiceReady threw:', err); }

@@ -27,6 +27,10 @@
   };
 
   // The form-level message of a server error code (reference §4.6).
+  // The names a social-login button shows for the presets' providers.
+  const SOCIAL_NAMES = {google: 'Google', apple: 'Apple', microsoft: 'Microsoft', facebook: 'Facebook',
+    github: 'GitHub', linkedin: 'LinkedIn', line: 'LINE'};
+
   const FORM_ERRORS = {
     403042: 'invalid_login_or_password',
     403047: 'there_is_no_user_with_that_username_or_email',
@@ -79,6 +83,8 @@
       general_error: 'An error has occurred. Please try again later.',
       close: 'Close',
       yes: 'Yes',
+      custos_social_login: 'Sign in with another account',
+      custos_social_sign_in_with: 'Sign in with {provider}',
     },
     de: {
       this_field_is_required: 'Dieses Feld ist erforderlich.',
@@ -109,6 +115,8 @@
       general_error: 'Ein Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.',
       close: 'Schließen',
       yes: 'Ja',
+      custos_social_login: 'Mit einem anderen Konto anmelden',
+      custos_social_sign_in_with: 'Anmelden mit {provider}',
     },
   };
 
@@ -124,6 +132,11 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
 .custos-dialog-close:focus-visible{outline:3px solid var(--custos-focus,#0b5cad);outline-offset:2px}
 .custos-dialog .gigya-screen-set{position:relative}
 .gigya-hidden,.custos-screen-set [hidden]{display:none!important}
+.custos-social-login{display:flex;flex-direction:column;gap:.5rem;margin:0 0 1rem}
+.custos-social-button{min-block-size:2.75rem;padding:.5rem 1rem;border:1px solid currentColor;border-radius:var(--custos-radius,0.375rem);
+ background:transparent;color:inherit;font:inherit;cursor:pointer}
+.custos-social-button:focus-visible{outline:3px solid var(--custos-focus,#0b5cad);outline-offset:2px}
+.custos-social-button:disabled{opacity:.6;cursor:progress}
 .gigya-error-msg:empty,.gigya-error-display:not(.gigya-error-display-active) .gigya-form-error-msg:empty{display:none}
 .custos-load-error{padding:1rem}`;
 
@@ -756,7 +769,83 @@ dialog.custos-dialog::backdrop{background:rgb(0 0 0 / .5)}
       for (const n of el.querySelectorAll('[data-switch-screen]')) this.wireSwitch(n);
       const forms = [...el.querySelectorAll('form')];
       for (const form of forms) await this.prepare(form, prefill);
+      for (const w of el.querySelectorAll('.gigya-social-login')) this.socialWidget(w);
       return el;
+    }
+
+    // socialWidget fills a div.gigya-social-login with a button for each of
+    // the site's enabled providers (SITE.socialProviders), or those of them
+    // its enabledProviders names (a <param name="enabledProviders">, a
+    // data-enabled-providers attribute, showScreenSet's or the global
+    // configuration's enabledProviders; "*" or none: all). Without any it
+    // hides.
+    socialWidget(w) {
+      const all = Array.isArray(custos.site.socialProviders) ? custos.site.socialProviders : [];
+      const param = [...w.querySelectorAll('param')].find((p) => (p.getAttribute('name') || '').toLowerCase() === 'enabledproviders');
+      const wanted = String(w.dataset.enabledProviders || (param && param.getAttribute('value')) ||
+        this.params.enabledProviders || (custos.conf && custos.conf.enabledProviders) || '*')
+        .split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+      const list = wanted.includes('*') ? all : wanted.filter((n) => all.includes(n));
+      w.replaceChildren();
+      if (!list.length) {
+        w.hidden = true;
+        return;
+      }
+      w.classList.add('custos-social-login');
+      w.setAttribute('role', 'group');
+      w.setAttribute('aria-label', this.t('custos_social_login'));
+      for (const name of list) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'gigya-social-login-button custos-social-button';
+        b.dataset.provider = name;
+        b.textContent = this.t('custos_social_sign_in_with').replace('{provider}', SOCIAL_NAMES[name] || name);
+        b.addEventListener('click', () => this.social(w, name));
+        w.append(b);
+      }
+      const msg = document.createElement('p');
+      msg.className = 'gigya-error-msg custos-social-error';
+      msg.setAttribute('role', 'alert');
+      w.append(msg);
+    }
+
+    // social runs the social login of provider in a popup (opened in the
+    // click, before anything waits) within this flow: success goes on as a
+    // login form's, a pending registration to its screen.
+    async social(w, provider) {
+      if (this.inFlight) return;
+      const msg = w.querySelector('.custos-social-error');
+      msg.textContent = '';
+      msg.classList.remove('gigya-error-msg-active');
+      const started = custos.socialLogin('accounts.socialLogin', this.withCommon({provider,
+        include: this.include('profile,data,emails,subscriptions,preferences')}));
+      if (started === undefined) return; // a redirect: this page leaves
+      const buttons = [...w.querySelectorAll('button')];
+      this.inFlight = true;
+      for (const b of buttons) b.disabled = true;
+      w.setAttribute('aria-busy', 'true');
+      let res;
+      try {
+        res = await started;
+      } finally {
+        this.inFlight = false;
+        for (const b of buttons) b.disabled = false;
+        w.setAttribute('aria-busy', 'false');
+      }
+      if (this.ended) return;
+      this.flow.response = res;
+      this.fire('afterSubmit', {screen: this.screenID, form: null, profile: res.profile, data: res.data,
+        preferences: res.preferences, subscriptions: res.subscriptions, response: res});
+      if (res.errorCode === 0) {
+        this.loggedIn(res);
+        return this.go((this.screen && this.screen.dataset.onSuccessScreen) || '_finish', res);
+      }
+      if (ROUTES[res.errorCode]) return this.pending(this.screen && this.screen.querySelector('form'), res);
+      if (res.errorCode === 200001) return; // the user closed the popup
+      const key = FORM_ERRORS[res.errorCode];
+      msg.textContent = (key && this.t(key)) || res.errorMessage || this.t('general_error');
+      msg.classList.add('gigya-error-msg-active');
+      this.fire('error', this.errorEvent(res));
     }
 
     wireSwitch(n) {
