@@ -93,7 +93,7 @@ func TestOperatorFlow(t *testing.T) {
 		decode(t, e.as(t, op, "POST", users+"/"+bob+"/enable", nil), 200)
 		apitest.ExpectRPC(t, e.Call(t, "accounts.login", apitest.Form("loginID", "bob@example.com", "password", "pass-word-1")), 0, "")
 		m = decode(t, e.as(t, admin.ReadOnly, "GET", users+"/"+bob, nil), 200)
-		if ss, evs := m["sessions"].([]any), m["events"].([]any); len(ss) < 1 || len(evs) < 2 || evs[0].(map[string]any)["type"] != "login" ||
+		if ss, evs := m["sessions"].([]any), m["events"].([]any); m["identities"] == nil || len(ss) < 1 || len(evs) < 2 || evs[0].(map[string]any)["type"] != "login" ||
 			strings.Contains(string(mustJSON(t, m)), "token") {
 			t.Fatalf("user page: %v", m)
 		}

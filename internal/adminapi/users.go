@@ -179,7 +179,7 @@ const (
 )
 
 // userDetail is the user page: the user, their live sessions (never a
-// token) and their recent events.
+// token), their social identities and their recent events.
 func (h *Handler) userDetail(ctx context.Context, a account.Account) (obj, error) {
 	v, err := h.viewUser(ctx, a)
 	if err != nil {
@@ -204,7 +204,16 @@ func (h *Handler) userDetail(ctx context.Context, a account.Account) (obj, error
 	for i, e := range events {
 		es[i] = obj{"type": e.Type, "at": e.At}
 	}
-	return obj{"user": v, "sessions": ss, "events": es}, nil
+	ids, err := h.o.Accounts.Identities(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	is := make([]obj, len(ids))
+	for i, id := range ids {
+		is[i] = obj{"provider": id.Provider, "providerUID": id.ProviderUID, "issuer": id.Issuer, "email": id.Email,
+			"emailVerified": id.EmailVerified, "createdAt": id.CreatedAt, "lastLoginAt": id.LastLoginAt}
+	}
+	return obj{"user": v, "sessions": ss, "identities": is, "events": es}, nil
 }
 
 func (h *Handler) getUser(ctx context.Context, r *Request) (Response, error) {

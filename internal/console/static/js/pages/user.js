@@ -83,7 +83,8 @@ export async function render(ctx) {
     d.identities ? [h('h2', null, 'Identities'), table('Identities', [
       { label: 'Provider', get: (x) => x.provider || '—' },
       { label: 'ID', get: (x) => x.providerUID || x.id || '—' },
-      { label: 'Details', get: (x) => JSON.stringify(x) },
+      { label: 'Email', get: (x) => (x.email ? `${x.email}${x.emailVerified ? '' : ' (unverified)'}` : '—') },
+      { label: 'Last login', get: (x) => when(x.lastLoginAt) },
     ], d.identities, { empty: 'No social identity.' })] : null,
     d.events ? [h('h2', null, 'Recent events'), table('Recent events', [
       { label: 'Event', get: (x) => x.type || x.kind || x.event || '—' },
