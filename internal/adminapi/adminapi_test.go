@@ -21,6 +21,7 @@ import (
 	"github.com/custos-id/custos/internal/oauth"
 	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/social"
 	"github.com/custos-id/custos/internal/store/storetest"
 )
 
@@ -86,6 +87,13 @@ func newEnv(t *testing.T, a *apitest.App, clock *apitest.Clock) *env {
 		t.Fatal(err)
 	}
 	if _, err := a.Sites.Update(ctx, a.Site.ID, site.Changes{ScreenSets: []screenset.ScreenSet{set}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Social.SetProvider(ctx, a.Site.ID, social.Provider{Name: "google", ClientID: "google-client",
+		ClientSecret: "google-secret", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Social.SetRedirectURIs(ctx, a.Site.ID, []string{"https://app.example/done"}); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -166,7 +174,7 @@ func (e *env) as(t *testing.T, role admin.Role, method, path string, body any) a
 // path fills the route's parameters with the env's objects.
 func (e *env) path(p string) string {
 	return strings.NewReplacer("{siteId}", itoa(e.Site.ID), "{userKey}", e.userKey, "{screenSetId}", "Test-Set",
-		"{clientId}", e.clientID, "{uid}", apitest.AnnUID, "{adminId}", "1", "{id}", "1").Replace(p)
+		"{clientId}", e.clientID, "{uid}", apitest.AnnUID, "{adminId}", "1", "{id}", "1", "{name}", "google").Replace(p)
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
@@ -184,6 +192,8 @@ var bodies = map[string]any{
 	"POST /sites/{siteId}/oidc/clients":             map[string]any{"name": "rp2", "redirectURIs": []string{"https://rp2.example/cb"}},
 	"PATCH /sites/{siteId}/oidc/clients/{clientId}": map[string]any{"name": "renamed", "rotateSecret": true},
 	"PATCH /sites/{siteId}/users/{uid}":             map[string]any{"profile": map[string]any{"firstName": "Changed"}},
+	"PUT /sites/{siteId}/providers/{name}":          map[string]any{"clientID": "another-client", "scopes": []string{"openid", "email"}},
+	"PUT /sites/{siteId}/social-redirect-uris":      map[string]any{"redirectURIs": []string{"https://app.example/other"}},
 	"POST /admins":                                  map[string]any{"username": "newcomer", "role": "readonly"},
 	"PATCH /admins/{adminId}":                       map[string]any{"role": "readonly"},
 	"POST /session":                                 map[string]any{"username": "owner-admin", "password": testPassword},
@@ -199,6 +209,8 @@ func (e *env) state(t *testing.T) string {
 		Keys       []site.AppKey
 		Clients    []oauth.Client
 		ScreenSets []screenset.ScreenSet
+		Providers  []social.Provider
+		Redirects  []string
 		Ann        any
 		// AnnSessions are Ann's live sessions; Locks the lockout of every
 		// admin's username and of Ann's.
@@ -222,6 +234,10 @@ func (e *env) state(t *testing.T) string {
 	st.Clients, err = e.OAuth.Clients(ctx, e.Site.ID)
 	must(err)
 	st.ScreenSets, err = e.ScreenSets.Get(ctx, e.Site.ID, nil)
+	must(err)
+	st.Providers, err = e.Social.Providers(ctx, e.Site.ID)
+	must(err)
+	st.Redirects, err = e.Social.RedirectURIs(ctx, e.Site.ID)
 	must(err)
 	ann, err := e.Accounts.ByUID(ctx, e.Site.ID, apitest.AnnUID)
 	must(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/social"
 )
 
 // errorTable names the account attributes by the API's JSON fields; the
@@ -21,7 +22,10 @@ var errorTable = dialect.Table{
 		account.AttrActive: "isActive", account.AttrEmail: "email", account.AttrLoginID: "loginID",
 	},
 	Entries: map[dialect.Key]dialect.Entry{
-		{Err: account.ErrNotFound}: {Code: errcode.NotFound, Format: "Not found: no such user"},
+		{Err: account.ErrNotFound}:       {Code: errcode.NotFound, Format: "Not found: no such user"},
+		{Err: social.ErrUnknownProvider}: {Code: errcode.NotFound, Format: "Not found: no provider %.40[2]q"},
+		{Err: social.ErrInvalid}:         {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: provider %[2]s: %[3]s"},
+		{Err: social.ErrRedirectURI}:     {Code: errcode.InvalidParameterValue, Format: "Invalid parameter value: redirectURIs: %[3]s"},
 	},
 }
 

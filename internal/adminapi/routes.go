@@ -15,6 +15,7 @@ import (
 	"github.com/custos-id/custos/internal/outbox"
 	"github.com/custos-id/custos/internal/screenset"
 	"github.com/custos-id/custos/internal/site"
+	"github.com/custos-id/custos/internal/social"
 )
 
 // Options are the services the API works through.
@@ -24,6 +25,7 @@ type Options struct {
 	Accounts   *account.Service
 	OAuth      *oauth.Service
 	ScreenSets *screenset.Service
+	Social     *social.Service
 	Outbox     *outbox.Outbox
 	Stats      Stats
 	Log        *slog.Logger
@@ -84,6 +86,11 @@ func (h *Handler) table() []Route {
 		{get, "/sites/{siteId}/oidc/clients/{clientId}", ro, h.getClient},
 		{patch, "/sites/{siteId}/oidc/clients/{clientId}", op, h.patchClient},
 		{del, "/sites/{siteId}/oidc/clients/{clientId}", op, h.deleteClient},
+		{get, "/sites/{siteId}/providers", ro, h.listProviders},
+		{put, "/sites/{siteId}/providers/{name}", op, h.putProvider},
+		{del, "/sites/{siteId}/providers/{name}", op, h.deleteProvider},
+		{get, "/sites/{siteId}/social-redirect-uris", ro, h.getSocialRedirectURIs},
+		{put, "/sites/{siteId}/social-redirect-uris", op, h.putSocialRedirectURIs},
 		{get, "/sites/{siteId}/users", ro, h.searchUsers},
 		{get, "/sites/{siteId}/users/{uid}", ro, h.getUser},
 		{patch, "/sites/{siteId}/users/{uid}", op, h.patchUser},

@@ -228,7 +228,7 @@ func New(o Options) (*App, error) {
 	a.REST = rest.New(verifier, limiter, o.Log)
 	rest.RegisterUsers(a.REST, rest.Users{Accounts: a.Accounts, BaseURL: o.PublicURL, Social: a.Social})
 	a.AdminAPI = adminapi.New(adminapi.Options{Admins: a.Admins, Sites: a.Sites, Accounts: a.Accounts, OAuth: a.OAuth,
-		ScreenSets: a.ScreenSets, Outbox: a.Outbox, Stats: o.DB, Log: o.Log, Now: o.Now,
+		ScreenSets: a.ScreenSets, Social: a.Social, Outbox: a.Outbox, Stats: o.DB, Log: o.Log, Now: o.Now,
 		PublicURL: o.PublicURL, AuditFailed: a.Metrics.AuditWriteFailures()})
 
 	mux := http.NewServeMux()

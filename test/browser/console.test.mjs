@@ -413,6 +413,34 @@ step('the other pages pass axe and are photographed', async () => {
   await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
 });
 
+step('add a social provider: listed without its secret, and in the audit log', async () => {
+  await open(`/sites/${shop.id}`, shop.name);
+  await page.getByRole('main').getByRole('link', { name: /^Social providers/ }).click();
+  await page.getByRole('heading', { level: 1, name: `Social providers of ${shop.name}` }).waitFor();
+  const providerSecret = `gsecret-${randomBytes(6).toString('hex')}`;
+  const form = page.getByRole('region', { name: 'New provider' });
+  await form.getByLabel('Preset').selectOption('google');
+  await form.getByLabel('Name', { exact: true }).fill('google');
+  await form.getByLabel('Client ID').fill('console-google-client');
+  await form.getByLabel('Client secret').fill(providerSecret);
+  await form.getByLabel('Scopes').fill('openid email profile');
+  await form.getByRole('button', { name: 'Add provider' }).click();
+  const list = page.getByRole('region', { name: 'Social providers' });
+  await list.getByRole('rowheader', { name: 'google', exact: true }).waitFor();
+  await list.getByRole('cell', { name: 'console-google-client' }).waitFor();
+  await list.getByRole('cell', { name: 'stored', exact: true }).waitFor();
+  assert.doesNotMatch(await page.content(), new RegExp(providerSecret));
+  await page.getByRole('textbox', { name: 'Redirect URIs' }).fill('https://shop.example/after-login');
+  await page.getByRole('button', { name: 'Save redirect URIs' }).click();
+  await page.getByText('Redirect URIs saved.').waitFor();
+  await look(page, 'providers');
+  await open('/audit', 'Audit log');
+  const audit = page.getByRole('region', { name: 'Audit log' });
+  await audit.getByRole('cell', { name: 'provider.set', exact: true }).first().waitFor();
+  await audit.getByRole('cell', { name: 'social_redirect_uris.set', exact: true }).first().waitFor();
+  assert.doesNotMatch(await page.content(), new RegExp(providerSecret));
+});
+
 step('a read-only admin sees the forms disabled, with a note; an owner changes a role on its Save button', async (t) => {
   // The owner creates the admin through the API (its answer holds the
   // generated password, once).

@@ -17,6 +17,7 @@ const ROUTES = [
   ['/sites/:site/screen-sets', 'screensets'],
   ['/sites/:site/screen-sets/:ssid', 'screenset'],
   ['/sites/:site/oidc', 'oidc'],
+  ['/sites/:site/providers', 'providers'],
   ['/sites/:site/users', 'users'],
   ['/sites/:site/users/:uid', 'user'],
   ['/outbox', 'outbox'],
@@ -132,7 +133,8 @@ async function drawNav(path) {
         link(s + '/policies', 'Policies', current),
         link(s + '/schema', 'Schema', current),
         link(s + '/screen-sets', 'Screen-sets', current),
-        link(s + '/oidc', 'OIDC clients', current))] : null,
+        link(s + '/oidc', 'OIDC clients', current),
+        link(s + '/providers', 'Social providers', current))] : null,
     h('h2', null, 'Operations'),
     h('ul', null, link('/outbox', 'Mail', current), link('/jobs', 'Jobs', current), link('/audit', 'Audit log', current),
       can('owner') ? link('/admins', 'Admins', current) : null));

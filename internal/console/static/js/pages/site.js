@@ -65,6 +65,7 @@ export async function render(ctx) {
     h('h1', null, st.name),
     write ? null : readOnlyNote(),
     out,
+    h('p', null, h('a', { href: `#/sites/${id}/providers` }, 'Social providers (sign in with Google, Apple…)')),
     facts([['API key', h('code', null, st.apiKey)], ['Site ID', String(st.id)], ['Created', when(st.createdAt)],
       ['Updated', when(st.updatedAt)]]),
     settings,
