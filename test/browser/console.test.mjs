@@ -349,7 +349,10 @@ step('find a user by query and disable them: their login fails with 403041', asy
   await page.getByRole('alert').waitFor();
   assert.match(await page.getByRole('alert').textContent(), /plan/);
   await page.getByLabel('data', { exact: true }).fill('{"plan": "free"}');
+  // The heading is on the page already: wait for the save's own answer.
+  const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/users/'));
   await page.getByRole('button', { name: 'Save user' }).click();
+  assert.equal((await saved).status(), 200);
   await page.getByRole('heading', { level: 1, name: userEmail }).waitFor();
   const info = await custosRPC('accounts.getAccountInfo', { UID: reg.UID, include: 'data' }, shop);
   assert.equal(info.data.plan, 'free', JSON.stringify(info));
@@ -385,7 +388,7 @@ step('the other pages pass axe and are photographed', async () => {
   // Saved, it is the site's own: after a reload the editor has it, and the
   // audit log tells.
   await page.getByRole('button', { name: 'Save screen-set' }).click();
-  await page.getByText('Screen-set saved.').waitFor();
+  await page.locator('p.done', { hasText: 'Screen-set saved.' }).waitFor();
   await page.reload();
   await page.getByRole('heading', { level: 1, name: 'Default-RegistrationLogin' }).waitFor();
   assert.match(await page.getByLabel('HTML').inputValue(), /Hello preview/);
@@ -432,7 +435,7 @@ step('add a social provider: listed without its secret, and in the audit log', a
   assert.doesNotMatch(await page.content(), new RegExp(providerSecret));
   await page.getByRole('textbox', { name: 'Redirect URIs' }).fill('https://shop.example/after-login');
   await page.getByRole('button', { name: 'Save redirect URIs' }).click();
-  await page.getByText('Redirect URIs saved.').waitFor();
+  await page.locator('p.done', { hasText: 'Redirect URIs saved.' }).waitFor();
   await look(page, 'providers');
   await open('/audit', 'Audit log');
   const audit = page.getByRole('region', { name: 'Audit log' });
@@ -533,7 +536,7 @@ test('a session that ends mid-use: sign in again over the page, which keeps its 
   await dialog.getByRole('button', { name: 'Sign in and continue' }).click();
   last = c1.step;
   // The save went through after the sign-in, and the page kept the edit.
-  await p.getByText('Screen-set saved.').waitFor();
+  await p.locator('p.done', { hasText: 'Screen-set saved.' }).waitFor();
   assert.equal(await dialog.count(), 0);
   assert.equal(await p.getByLabel('HTML').inputValue(), html);
   await p.reload();
