@@ -308,29 +308,31 @@ func (h *Handler) deleteUser(ctx context.Context, r *Request) (Response, error) 
 }
 
 func (h *Handler) sendReset(ctx context.Context, r *Request) (Response, error) {
-	s, a, err := h.user(ctx, r)
-	if err != nil {
-		return Response{}, err
-	}
-	if a.Email == "" {
-		return Response{}, errcode.InvalidValue("uid", "the user has no email address")
-	}
-	if err := h.o.Accounts.MailReset(ctx, s, account.Email, a.Email, account.MailOptions{}); err != nil {
-		return Response{}, err
-	}
-	h.audit(ctx, r, "user.send_reset", userTarget(s.ID, a.UID), nil, nil)
-	return Response{}, nil
+	return h.userAction(ctx, r, "user.send_reset", func(s site.Site, a account.Account) error {
+		if a.Email == "" {
+			return errcode.InvalidValue("uid", "the user has no email address")
+		}
+		return h.o.Accounts.MailReset(ctx, s, account.Email, a.Email, account.MailOptions{})
+	})
 }
 
 func (h *Handler) revokeSessions(ctx context.Context, r *Request) (Response, error) {
+	return h.userAction(ctx, r, "user.revoke_sessions", func(_ site.Site, a account.Account) error {
+		return h.o.Accounts.LogoutAll(ctx, a)
+	})
+}
+
+// userAction does to the request's user what act does, and audits it as
+// action: the changes that leave the user's view as it was.
+func (h *Handler) userAction(ctx context.Context, r *Request, action string, act func(site.Site, account.Account) error) (Response, error) {
 	s, a, err := h.user(ctx, r)
 	if err != nil {
 		return Response{}, err
 	}
-	if err := h.o.Accounts.LogoutAll(ctx, a); err != nil {
+	if err := act(s, a); err != nil {
 		return Response{}, err
 	}
-	h.audit(ctx, r, "user.revoke_sessions", userTarget(s.ID, a.UID), nil, nil)
+	h.audit(ctx, r, action, userTarget(s.ID, a.UID), nil, nil)
 	return Response{}, nil
 }
 
